@@ -1,0 +1,1 @@
+"""Commitments under priority areas, with their milestones."""

@@ -1,0 +1,132 @@
+"""Tables for commitments, their supporting organisations and milestones."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlmodel import Field, SQLModel
+
+from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility, check_in
+
+
+class Commitment(SQLModel, table=True):
+    """What a party undertakes under a priority area of a plan."""
+
+    __tablename__ = "commitment"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "reference", name="uq_commitment_plan_id_reference"),
+        CheckConstraint(check_in("status", CommitmentStatus), name="status"),
+        CheckConstraint(check_in("modality", Modality), name="modality"),
+        CheckConstraint(check_in("visibility", Visibility), name="visibility"),
+        CheckConstraint(f"health IS NULL OR {check_in('health', Health)}", name="health"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+        CheckConstraint(
+            "start_date IS NULL OR due_date IS NULL OR due_date >= start_date", name="dates"
+        ),
+        # One index per filter and sort the list endpoint offers, each led by the plan.
+        Index("ix_commitment_plan_id_status", "plan_id", "status"),
+        Index("ix_commitment_plan_id_priority_area_id", "plan_id", "priority_area_id"),
+        Index("ix_commitment_plan_id_modality", "plan_id", "modality"),
+        Index("ix_commitment_plan_id_lead_party_id", "plan_id", "lead_party_id"),
+        Index("ix_commitment_plan_id_health", "plan_id", "health"),
+        Index("ix_commitment_plan_id_due_date", "plan_id", "due_date"),
+        Index("ix_commitment_plan_id_progress", "plan_id", "progress"),
+        Index("ix_commitment_plan_id_updated_at", "plan_id", "updated_at"),
+        Index("ix_commitment_plan_id_created_at", "plan_id", "created_at"),
+        Index(
+            "ix_commitment_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    plan_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
+    )
+    priority_area_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("priority_area.id"), nullable=False)
+    )
+    reference: str = Field(sa_column=Column(String(32), nullable=False))
+    title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
+    description: dict[str, str] | None = Field(
+        default=None, sa_column=Column(PortableJSON, nullable=True)
+    )
+    modality: str = Field(sa_column=Column(String(32), nullable=False))
+    lead_party_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False)
+    )
+    lead_organisation_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(Uuid, ForeignKey("organisation.id"), nullable=True, index=True),
+    )
+    start_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    progress: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    health: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    pcm_activity_ref: str | None = Field(
+        default=None, sa_column=Column(String(64), nullable=True)
+    )
+    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    # Lower-cased titles in every language and the reference, for `q` searches.
+    search_text: str = Field(sa_column=Column(Text, nullable=False))
+    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class CommitmentSupporter(SQLModel, table=True):
+    """An organisation supporting a commitment led by another."""
+
+    __tablename__ = "commitment_supporter"
+
+    commitment_id: uuid.UUID = Field(
+        sa_column=Column(
+            Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    organisation_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("organisation.id"), primary_key=True, index=True)
+    )
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class Milestone(SQLModel, table=True):
+    """A dated step towards a commitment."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (Index("ix_milestone_commitment_id_position", "commitment_id", "position"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    commitment_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False)
+    )
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    done_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )

@@ -1,0 +1,50 @@
+"""The one Settings class: every setting of the API service, read from ITPP_* variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{_PROJECT_ROOT / 'var' / 'itpp.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Configuration of the API service and its command line."""
+
+    model_config = SettingsConfigDict(env_prefix="ITPP_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=_default_database_url,
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    sqlite_busy_timeout_ms: int = Field(
+        default=15_000, ge=0, description="How long a SQLite writer waits for the lock."
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    page_size_default: int = Field(default=50, ge=1, le=200)
+    page_size_max: int = Field(default=200, ge=1, le=1000)
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=1, description="How long a replayable Idempotency-Key is kept."
+    )
+    idempotency_in_flight_seconds: int = Field(
+        default=60, ge=1, description="After this, a request that never finished frees its key."
+    )
+    log_sql: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings (cached; tests clear the cache to change them)."""
+    return Settings()

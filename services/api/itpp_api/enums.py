@@ -1,0 +1,53 @@
+"""The closed vocabularies of the domain (DESIGN.md §3), shared by tables and schemas."""
+
+from enum import StrEnum
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+    TERMINATED = "terminated"
+
+
+class CommitmentStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    DEFERRED = "deferred"
+    CANCELLED = "cancelled"
+
+
+class Health(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+class Visibility(StrEnum):
+    SHARED = "shared"
+    INTERNAL = "internal"
+
+
+class Modality(StrEnum):
+    """How a commitment is delivered (seed §2.2, §3.2, §3.3)."""
+
+    HIGH_LEVEL_DIALOGUE = "high_level_dialogue"
+    JOINT_CONSULTATION = "joint_consultation"
+    SEMINAR_SYMPOSIUM = "seminar_symposium"
+    SPS_PROGRAMME = "sps_programme"
+    PERSONNEL_EXCHANGE = "personnel_exchange"
+    EXERCISE_PARTICIPATION = "exercise_participation"
+    STO_COLLABORATION = "sto_collaboration"
+    INFORMATION_SHARING = "information_sharing"
+    PLACEMENT = "placement"
+    EXPERT_DISPATCH = "expert_dispatch"
+    PCM_ACTIVITY = "pcm_activity"
+    OTHER = "other"
+
+
+def check_in(column: str, enum: type[StrEnum]) -> str:
+    """SQL CHECK expression restricting a string column to an enum's values."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"

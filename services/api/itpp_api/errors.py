@@ -1,0 +1,206 @@
+"""Domain errors and their RFC 9457 problem+json rendering.
+
+Every kind of error has a stable ``type`` (a relative URI under ``/problems/``) that clients
+can switch on; docs/problems.md lists them all.
+"""
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    """One invalid input field."""
+
+    loc: list[str | int] = Field(description="Where the error is: body, query, path or header.")
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "type": "/problems/not-found",
+                "title": "Not found",
+                "status": 404,
+                "detail": "No commitment with id 6d3c….",
+                "instance": "/api/v1/commitments/6d3c…",
+            }
+        }
+    )
+
+    type: str = Field(description="Stable identifier of the kind of error.")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = Field(
+        default=None, description="Invalid fields, for validation errors."
+    )
+
+
+class DomainError(Exception):
+    """An error the API reports to its caller; subclasses fix the status and type."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+    def to_problem(self, instance: str | None = None) -> Problem:
+        return Problem(
+            type=f"/problems/{self.slug}",
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            instance=instance,
+            errors=self.errors,
+        )
+
+
+class BadRequest(DomainError):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+
+class InvalidCursor(DomainError):
+    status = 400
+    slug = "invalid-cursor"
+    title = "Invalid pagination cursor"
+
+
+class NotFound(DomainError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    slug = "method-not-allowed"
+    title = "Method not allowed"
+
+
+class Conflict(DomainError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class IdempotencyInFlight(DomainError):
+    status = 409
+    slug = "idempotency-key-in-use"
+    title = "A request with this Idempotency-Key is still being processed"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    slug = "precondition-failed"
+    title = "The record has changed since you read it"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    slug = "payload-too-large"
+    title = "Request body too large"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    slug = "validation-error"
+    title = "The request is not valid"
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 422
+    slug = "idempotency-key-reused"
+    title = "Idempotency-Key reused with a different request"
+
+
+class RuleViolation(DomainError):
+    """The input is well-formed but breaks a rule of the domain."""
+
+    status = 422
+    slug = "rule-violation"
+    title = "The change breaks a rule of the plan"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    slug = "precondition-required"
+    title = "If-Match header required"
+
+
+class InternalError(DomainError):
+    status = 500
+    slug = "internal-error"
+    title = "Internal server error"
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"
+
+
+ALL_ERRORS: tuple[type[DomainError], ...] = (
+    BadRequest,
+    InvalidCursor,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    IdempotencyInFlight,
+    PreconditionFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    IdempotencyKeyReused,
+    RuleViolation,
+    PreconditionRequired,
+    InternalError,
+    ServiceUnavailable,
+)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting the given problem+json statuses."""
+    descriptions = {
+        400: "Malformed request (for example an invalid cursor).",
+        404: "No such record.",
+        409: "Conflict with the current state, or an Idempotency-Key still in flight.",
+        412: "If-Match does not match the record's current ETag.",
+        413: "Request body larger than the limit.",
+        415: "Request body is not JSON.",
+        422: "Invalid input, a broken rule, or an Idempotency-Key reused with another body.",
+        428: "If-Match header missing.",
+    }
+    return {
+        status: {
+            "description": descriptions.get(status, "Error."),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

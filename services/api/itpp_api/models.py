@@ -1,0 +1,19 @@
+"""Imports every table module so the metadata is complete (Alembic, tests, the app)."""
+
+from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.idempotency.models import IdempotencyRecord
+from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
+
+__all__ = [
+    "Commitment",
+    "CommitmentSupporter",
+    "IdempotencyRecord",
+    "Milestone",
+    "Organisation",
+    "Party",
+    "Plan",
+    "PlanParty",
+    "PlanVersion",
+    "PriorityArea",
+]

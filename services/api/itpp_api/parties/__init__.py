@@ -1,0 +1,1 @@
+"""Parties (signatories) and their organisations."""

@@ -1,0 +1,1 @@
+"""Plans, their parties, priority areas and versions."""

@@ -1,0 +1,124 @@
+"""Tables for plans, plan parties, priority areas and plan versions."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlmodel import Field, SQLModel
+
+from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.enums import PlanStatus, check_in
+
+
+class Plan(SQLModel, table=True):
+    """A partnership cooperation plan agreed between two or more parties."""
+
+    __tablename__ = "plan"
+    __table_args__ = (
+        CheckConstraint(check_in("status", PlanStatus), name="status"),
+        CheckConstraint("term_months BETWEEN 1 AND 240", name="term_months"),
+        CheckConstraint(
+            "review_interval_months BETWEEN 1 AND term_months", name="review_interval_months"
+        ),
+        Index("ix_plan_status", "status"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    reference: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
+    # Numbered narrative sections: [{"number": "1.1", "heading": {...}, "body": {...}}].
+    sections: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(PortableJSON, nullable=False)
+    )
+    objectives: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(PortableJSON, nullable=False)
+    )
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    approval_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    term_months: int = Field(sa_column=Column(Integer, nullable=False))
+    review_interval_months: int = Field(sa_column=Column(Integer, nullable=False))
+    predecessor_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(Uuid, ForeignKey("plan.id"), nullable=True, index=True),
+    )
+    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class PlanParty(SQLModel, table=True):
+    """Membership of a party in a plan, in the order the plan names them."""
+
+    __tablename__ = "plan_party"
+
+    plan_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
+    )
+    party_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("party.id"), primary_key=True, index=True)
+    )
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class PriorityArea(SQLModel, table=True):
+    """An ordered, coded priority area of a plan (seed §3.1.x)."""
+
+    __tablename__ = "priority_area"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code", name="uq_priority_area_plan_id_code"),
+        UniqueConstraint("plan_id", "short_code", name="uq_priority_area_plan_id_short_code"),
+        Index("ix_priority_area_plan_id_position", "plan_id", "position"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    plan_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
+    )
+    code: str = Field(sa_column=Column(String(16), nullable=False))
+    short_code: str = Field(sa_column=Column(String(8), nullable=False))
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
+    description: dict[str, str] | None = Field(
+        default=None, sa_column=Column(PortableJSON, nullable=True)
+    )
+    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class PlanVersion(SQLModel, table=True):
+    """A numbered, full snapshot of a plan, taken whenever an agreed change applies."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_version_plan_id_number"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    plan_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
+    )
+    number: int = Field(sa_column=Column(Integer, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    snapshot: dict[str, Any] = Field(sa_column=Column(PortableJSON, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )

@@ -1,0 +1,1 @@
+"""The ITPP Tracker web service (server-rendered HTMX over the API); built in a later issue."""
