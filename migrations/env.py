@@ -1,13 +1,12 @@
 """Alembic environment: the same revisions serve SQLite (batch mode) and PostgreSQL."""
 
-from alembic import context
-from sqlalchemy import Connection
-from sqlmodel import SQLModel
-
 import itpp_api.models  # noqa: F401  (registers every table on the metadata)
+from alembic import context
 from itpp_api.config import get_settings
 from itpp_api.db import build_engine
 from itpp_api.migrate import include_object_for
+from sqlalchemy import Connection
+from sqlmodel import SQLModel
 
 target_metadata = SQLModel.metadata
 

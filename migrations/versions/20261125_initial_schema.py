@@ -139,6 +139,7 @@ def upgrade() -> None:
     sa.Column('health', sa.String(length=16), nullable=True),
     sa.Column('pcm_activity_ref', sa.String(length=64), nullable=True),
     sa.Column('visibility', sa.String(length=16), nullable=False),
+    sa.Column('is_example', sa.Boolean(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -91,7 +91,10 @@ def build_engine(settings: Settings) -> Engine:
         engine = create_engine(
             settings.database_url,
             echo=settings.log_sql,
-            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_pool_size,
         )
@@ -122,9 +125,7 @@ def transaction(*, write: bool, engine: Engine | None = None) -> Iterator[Sessio
     bind = engine or get_engine()
     connection = bind.connect()
     if bind.dialect.name == "sqlite":
-        connection = connection.execution_options(
-            sqlite_begin="IMMEDIATE" if write else "DEFERRED"
-        )
+        connection = connection.execution_options(sqlite_begin="IMMEDIATE" if write else "DEFERRED")
     session = Session(bind=connection, expire_on_commit=False, autoflush=False)
     try:
         with connection.begin():

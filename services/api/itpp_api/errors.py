@@ -196,6 +196,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         415: "Request body is not JSON.",
         422: "Invalid input, a broken rule, or an Idempotency-Key reused with another body.",
         428: "If-Match header missing.",
+        503: "Not ready: the database is unreachable or not migrated.",
     }
     return {
         status: {

@@ -61,7 +61,11 @@ LocalizedText = Annotated[
             "minProperties": 1,
             "maxProperties": MAX_LANGUAGES,
             "propertyNames": {"pattern": _BCP47.pattern},
-            "additionalProperties": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_LENGTH},
+            "additionalProperties": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_TEXT_LENGTH,
+            },
             "example": {"ja": "サイバー防衛", "en": "Cyber defence"},
         }
     ),

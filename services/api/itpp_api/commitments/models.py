@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -66,9 +67,7 @@ class Commitment(SQLModel, table=True):
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )
     modality: str = Field(sa_column=Column(String(32), nullable=False))
-    lead_party_id: uuid.UUID = Field(
-        sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False)
-    )
+    lead_party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
     lead_organisation_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(Uuid, ForeignKey("organisation.id"), nullable=True, index=True),
@@ -78,10 +77,10 @@ class Commitment(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(16), nullable=False))
     progress: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     health: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
-    pcm_activity_ref: str | None = Field(
-        default=None, sa_column=Column(String(64), nullable=True)
-    )
+    pcm_activity_ref: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    # Sample data is marked so it can be told apart (and removed) before real use.
+    is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     # Lower-cased titles in every language and the reference, for `q` searches.
     search_text: str = Field(sa_column=Column(Text, nullable=False))
     row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
@@ -99,9 +98,7 @@ class CommitmentSupporter(SQLModel, table=True):
     __tablename__ = "commitment_supporter"
 
     commitment_id: uuid.UUID = Field(
-        sa_column=Column(
-            Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), primary_key=True)
     )
     organisation_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("organisation.id"), primary_key=True, index=True)

@@ -1,0 +1,285 @@
+"""HTTP routes for commitments and milestones."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from itpp_api.commitments import service
+from itpp_api.commitments.schemas import (
+    CommitmentCreate,
+    CommitmentPage,
+    CommitmentPublic,
+    CommitmentSort,
+    CommitmentUpdate,
+    MilestoneCreate,
+    MilestoneList,
+    MilestonePublic,
+    MilestoneUpdate,
+)
+from itpp_api.config import get_settings
+from itpp_api.conventions import (
+    IdempotencyKey,
+    IfMatch,
+    dump_json,
+    json_response,
+    require_if_match,
+)
+from itpp_api.db import transaction
+from itpp_api.deps import SessionDep
+from itpp_api.enums import CommitmentStatus, Health, Modality
+from itpp_api.errors import problem_responses
+from itpp_api.plans.service import get_plan
+
+router = APIRouter(tags=["commitments"])
+_MAX = get_settings().page_size_max
+_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
+_CodeOrId = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+def _page(
+    plan_id: uuid.UUID,
+    filters: service.CommitmentFilters,
+    sort: CommitmentSort,
+    cursor: str | None,
+    limit: int,
+) -> bytes:
+    with transaction(write=False) as session:
+        plan = get_plan(session=session, plan_id=plan_id)
+        items, next_cursor = service.list_commitments(
+            session=session, plan_id=plan.id, filters=filters, sort=sort, cursor=cursor, limit=limit
+        )
+    return dump_json({"items": items, "next_cursor": next_cursor})
+
+
+@router.get(
+    "/plans/{plan_id}/commitments",
+    operation_id="listCommitments",
+    summary="List a plan's commitments (filtered, sorted, cursor-paginated)",
+    response_model=CommitmentPage,
+    responses=problem_responses(400, 404, 422),
+)
+async def list_commitments(
+    plan_id: uuid.UUID,
+    status: Annotated[
+        list[CommitmentStatus] | None, Query(description="Any of these statuses.")
+    ] = None,
+    priority_area: Annotated[
+        list[str] | None,
+        Query(description="Priority area id or code (e.g. 3.1.1); repeat for several."),
+    ] = None,
+    modality: Annotated[list[Modality] | None, Query()] = None,
+    lead_party: Annotated[
+        list[str] | None, Query(description="Lead party id or code (e.g. JP); repeat for several.")
+    ] = None,
+    health: Annotated[list[Health] | None, Query()] = None,
+    due_before: Annotated[date | None, Query(description="Due strictly before this date.")] = None,
+    due_after: Annotated[date | None, Query(description="Due strictly after this date.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Text in the title (any language) or the reference.",
+        ),
+    ] = None,
+    sort: Annotated[
+        CommitmentSort, Query(description="Stable order; '-' for descending.")
+    ] = CommitmentSort.REFERENCE,
+    limit: Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    for values in (priority_area, lead_party):
+        if values and any(len(v) > 64 or not v.strip() for v in values):
+            from itpp_api.errors import ValidationFailed
+
+            raise ValidationFailed("priority_area and lead_party values are ids or short codes.")
+    filters = service.CommitmentFilters(
+        status=status or [],
+        priority_area=priority_area or [],
+        modality=modality or [],
+        lead_party=lead_party or [],
+        health=health or [],
+        due_before=due_before,
+        due_after=due_after,
+        q=q,
+    )
+    body = await run_in_threadpool(_page, plan_id, filters, sort, cursor, limit)
+    return Response(content=body, media_type="application/json")
+
+
+@router.post(
+    "/plans/{plan_id}/commitments",
+    operation_id="createCommitment",
+    summary="Create a commitment under a priority area",
+    status_code=201,
+    response_model=CommitmentPublic,
+    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+)
+def create_commitment(
+    plan_id: uuid.UUID,
+    data: CommitmentCreate,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan = get_plan(session=session, plan_id=plan_id, for_update=True)
+    commitment = service.create_commitment(session=session, plan=plan, data=data)
+    body = service.commitment_as_dict(session=session, commitment_id=commitment.id)
+    return json_response(
+        body, status_code=201, etag=body["etag"], location=f"/api/v1/commitments/{commitment.id}"
+    )
+
+
+@router.get(
+    "/commitments/{commitment_id}",
+    operation_id="getCommitment",
+    summary="Get a commitment with its milestones",
+    response_model=CommitmentPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+def get_commitment(commitment_id: uuid.UUID, session: SessionDep) -> Response:
+    body = service.commitment_as_dict(session=session, commitment_id=commitment_id)
+    return json_response(body, etag=body["etag"])
+
+
+@router.patch(
+    "/commitments/{commitment_id}",
+    operation_id="updateCommitment",
+    summary="Update a commitment (If-Match required)",
+    response_model=CommitmentPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+)
+def update_commitment(
+    commitment_id: uuid.UUID, data: CommitmentUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    commitment = service.get_commitment(
+        session=session, commitment_id=commitment_id, for_update=True
+    )
+    require_if_match(if_match, service.commitment_etag(commitment))
+    plan = get_plan(session=session, plan_id=commitment.plan_id)
+    service.update_commitment(session=session, plan=plan, commitment=commitment, data=data)
+    body = service.commitment_as_dict(session=session, commitment_id=commitment.id)
+    return json_response(body, etag=body["etag"])
+
+
+@router.delete(
+    "/commitments/{commitment_id}",
+    operation_id="cancelCommitment",
+    summary="Cancel a commitment (it stays on record; If-Match required)",
+    response_model=CommitmentPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 428)},
+)
+def cancel_commitment(
+    commitment_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    commitment = service.get_commitment(
+        session=session, commitment_id=commitment_id, for_update=True
+    )
+    require_if_match(if_match, service.commitment_etag(commitment))
+    plan = get_plan(session=session, plan_id=commitment.plan_id)
+    service.cancel_commitment(session=session, plan=plan, commitment=commitment)
+    body = service.commitment_as_dict(session=session, commitment_id=commitment.id)
+    return json_response(body, etag=body["etag"])
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/commitments/{commitment_id}/milestones",
+    operation_id="listMilestones",
+    summary="List a commitment's milestones",
+    response_model=MilestoneList,
+    responses=problem_responses(404, 422),
+)
+def list_milestones(commitment_id: uuid.UUID, session: SessionDep) -> Response:
+    commitment = service.get_commitment(session=session, commitment_id=commitment_id)
+    milestones = service.list_milestones(session=session, commitment_id=commitment.id)
+    return json_response({"items": [service.milestone_as_dict(m) for m in milestones]})
+
+
+@router.post(
+    "/commitments/{commitment_id}/milestones",
+    operation_id="createMilestone",
+    summary="Add a milestone to a commitment",
+    status_code=201,
+    response_model=MilestonePublic,
+    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+)
+def create_milestone(
+    commitment_id: uuid.UUID,
+    data: MilestoneCreate,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    commitment = service.get_commitment(
+        session=session, commitment_id=commitment_id, for_update=True
+    )
+    plan = get_plan(session=session, plan_id=commitment.plan_id)
+    milestone = service.create_milestone(
+        session=session, plan=plan, commitment=commitment, data=data
+    )
+    body = service.milestone_as_dict(milestone)
+    return json_response(
+        body, status_code=201, etag=body["etag"], location=f"/api/v1/milestones/{milestone.id}"
+    )
+
+
+@router.get(
+    "/milestones/{milestone_id}",
+    operation_id="getMilestone",
+    summary="Get a milestone",
+    response_model=MilestonePublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+def get_milestone(milestone_id: uuid.UUID, session: SessionDep) -> Response:
+    body = service.milestone_as_dict(
+        service.get_milestone(session=session, milestone_id=milestone_id)
+    )
+    return json_response(body, etag=body["etag"])
+
+
+@router.patch(
+    "/milestones/{milestone_id}",
+    operation_id="updateMilestone",
+    summary="Update a milestone (If-Match required)",
+    response_model=MilestonePublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+)
+def update_milestone(
+    milestone_id: uuid.UUID, data: MilestoneUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    milestone = service.get_milestone(session=session, milestone_id=milestone_id, for_update=True)
+    require_if_match(if_match, service.milestone_as_dict(milestone)["etag"])
+    commitment = service.get_commitment(
+        session=session, commitment_id=milestone.commitment_id, for_update=True
+    )
+    plan = get_plan(session=session, plan_id=commitment.plan_id)
+    service.update_milestone(
+        session=session, plan=plan, commitment=commitment, milestone=milestone, data=data
+    )
+    body = service.milestone_as_dict(milestone)
+    return json_response(body, etag=body["etag"])
+
+
+@router.delete(
+    "/milestones/{milestone_id}",
+    operation_id="deleteMilestone",
+    summary="Remove a milestone (If-Match required)",
+    status_code=204,
+    responses={204: {"description": "Removed."}, **problem_responses(404, 409, 412, 428)},
+)
+def delete_milestone(
+    milestone_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    milestone = service.get_milestone(session=session, milestone_id=milestone_id, for_update=True)
+    require_if_match(if_match, service.milestone_as_dict(milestone)["etag"])
+    commitment = service.get_commitment(
+        session=session, commitment_id=milestone.commitment_id, for_update=True
+    )
+    plan = get_plan(session=session, plan_id=commitment.plan_id)
+    service.delete_milestone(session=session, plan=plan, commitment=commitment, milestone=milestone)
+    return Response(status_code=204)

@@ -1,0 +1,230 @@
+"""Request and response models for commitments and milestones."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
+from itpp_api.localized import LocalizedText
+
+REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{0,7}-[0-9]{2,4}$"
+
+
+class CommitmentSort(StrEnum):
+    """Sort orders of the commitment list; a leading '-' means descending."""
+
+    REFERENCE = "reference"
+    REFERENCE_DESC = "-reference"
+    DUE_DATE = "due_date"
+    DUE_DATE_DESC = "-due_date"
+    PROGRESS = "progress"
+    PROGRESS_DESC = "-progress"
+    UPDATED_AT = "updated_at"
+    UPDATED_AT_DESC = "-updated_at"
+    CREATED_AT = "created_at"
+    CREATED_AT_DESC = "-created_at"
+
+
+def _dates_in_order(start: date | None, due: date | None) -> None:
+    if start is not None and due is not None and due < start:
+        raise ValueError("due_date cannot be before start_date")
+
+
+class MilestoneCreate(BaseModel):
+    """A new milestone of a commitment."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "title": {
+                    "ja": "演習計画会議への参加",
+                    "en": "Attend the exercise planning conference",
+                },
+                "due_date": "2026-09-30",
+            }
+        },
+    )
+
+    title: LocalizedText
+    due_date: date | None = None
+    done_on: date | None = None
+
+
+class MilestoneUpdate(BaseModel):
+    """Changes to a milestone; omitted fields stay as they are, null clears a date."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"example": {"done_on": "2026-10-02"}}
+    )
+
+    title: LocalizedText | None = None
+    due_date: date | None = None
+    done_on: date | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "MilestoneUpdate":
+        if "title" in self.model_fields_set and self.title is None:
+            raise ValueError("title cannot be null")
+        return self
+
+
+class MilestonePublic(BaseModel):
+    """A milestone as the API returns it."""
+
+    id: uuid.UUID
+    commitment_id: uuid.UUID
+    position: int
+    title: dict[str, str]
+    due_date: date | None
+    done_on: date | None
+    is_overdue: bool = Field(description="Due date passed and not done.")
+    etag: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class MilestoneList(BaseModel):
+    """A commitment's milestones in order."""
+
+    items: list[MilestonePublic]
+
+
+_COMMITMENT_EXAMPLE: dict[str, Any] = {
+    "priority_area_id": "5f1d8f0e-3b1a-4c2d-9e8f-7a6b5c4d3e2f",
+    "title": {
+        "ja": "ロックド・シールズ演習への参加",
+        "en": "Participation in the Locked Shields exercise",
+    },
+    "description": {
+        "ja": "CCDCOE 主催のサイバー防衛演習に自衛隊チームを派遣する。",
+        "en": "Send a JSDF team to the CCDCOE's cyber defence exercise.",
+    },
+    "modality": "exercise_participation",
+    "lead_party_id": "0b6f3c1e-9a52-4c6e-8f0e-6a1d2b3c4d5e",
+    "start_date": "2026-01-15",
+    "due_date": "2026-04-30",
+    "milestones": [{"title": {"ja": "チーム編成", "en": "Team formed"}, "due_date": "2026-02-28"}],
+}
+
+
+class CommitmentCreate(BaseModel):
+    """A new commitment under a priority area of the plan."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _COMMITMENT_EXAMPLE})
+
+    priority_area_id: uuid.UUID
+    reference: str | None = Field(
+        default=None,
+        pattern=REFERENCE_PATTERN,
+        description="Human reference; by default the area's short code and the next number.",
+    )
+    title: LocalizedText
+    description: LocalizedText | None = None
+    modality: Modality
+    lead_party_id: uuid.UUID
+    lead_organisation_id: uuid.UUID | None = None
+    supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    start_date: date | None = None
+    due_date: date | None = None
+    status: CommitmentStatus = CommitmentStatus.PLANNED
+    progress: int = Field(default=0, ge=0, le=100)
+    pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    visibility: Visibility = Visibility.SHARED
+    is_example: bool = Field(
+        default=False, description="Marks sample data, not a real undertaking."
+    )
+    milestones: list[MilestoneCreate] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> "CommitmentCreate":
+        _dates_in_order(self.start_date, self.due_date)
+        if len(set(self.supporting_organisation_ids)) != len(self.supporting_organisation_ids):
+            raise ValueError("supporting_organisation_ids must not repeat an organisation")
+        return self
+
+
+class CommitmentUpdate(BaseModel):
+    """Changes to a commitment; omitted fields stay as they are, null clears optional ones."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": {"status": "in_progress", "progress": 40}},
+    )
+
+    priority_area_id: uuid.UUID | None = None
+    title: LocalizedText | None = None
+    description: LocalizedText | None = None
+    modality: Modality | None = None
+    lead_party_id: uuid.UUID | None = None
+    lead_organisation_id: uuid.UUID | None = None
+    supporting_organisation_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    start_date: date | None = None
+    due_date: date | None = None
+    status: CommitmentStatus | None = None
+    progress: int | None = Field(default=None, ge=0, le=100)
+    pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    visibility: Visibility | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "CommitmentUpdate":
+        for name in (
+            "priority_area_id",
+            "title",
+            "modality",
+            "lead_party_id",
+            "supporting_organisation_ids",
+            "status",
+            "progress",
+            "visibility",
+        ):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        _dates_in_order(self.start_date, self.due_date)
+        ids = self.supporting_organisation_ids or []
+        if len(set(ids)) != len(ids):
+            raise ValueError("supporting_organisation_ids must not repeat an organisation")
+        return self
+
+
+class CommitmentPublic(BaseModel):
+    """A commitment as the API returns it, with its milestones."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    reference: str
+    priority_area_id: uuid.UUID
+    priority_area_code: str
+    title: dict[str, str]
+    description: dict[str, str] | None
+    modality: Modality
+    lead_party_id: uuid.UUID
+    lead_organisation_id: uuid.UUID | None
+    supporting_organisation_ids: list[uuid.UUID]
+    start_date: date | None
+    due_date: date | None
+    status: CommitmentStatus
+    progress: int
+    health: Health | None = Field(
+        description="Set by the agreed rating of the last concluded review."
+    )
+    pcm_activity_ref: str | None
+    visibility: Visibility
+    is_example: bool
+    is_overdue: bool = Field(description="Due date passed and neither completed nor cancelled.")
+    milestones: list[MilestonePublic]
+    etag: str = Field(description="The same value as the ETag header of the commitment.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommitmentPage(BaseModel):
+    """A page of commitments."""
+
+    items: list[CommitmentPublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )

@@ -1,0 +1,592 @@
+"""Rules and queries for commitments and milestones.
+
+The list is the API's hot path: it reads plain rows with Core statements (no ORM objects),
+loads milestones and supporters for the whole page in one query each, and serializes the
+page with orjson, so its cost stays a constant number of queries whatever the page size.
+"""
+
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
+from sqlmodel import Session
+
+from itpp_api.clock import today
+from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.commitments.schemas import (
+    CommitmentCreate,
+    CommitmentSort,
+    CommitmentUpdate,
+    MilestoneCreate,
+    MilestoneUpdate,
+)
+from itpp_api.conventions import make_etag
+from itpp_api.db import utcnow
+from itpp_api.enums import CommitmentStatus, Health, Modality
+from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.localized import search_text
+from itpp_api.pagination import SortOrder, apply_keyset, next_cursor
+from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.models import Plan, PlanParty, PriorityArea
+from itpp_api.plans.service import ensure_plan_writable
+
+_C = Commitment.__table__.c  # type: ignore[attr-defined]
+_M = Milestone.__table__.c  # type: ignore[attr-defined]
+_S = CommitmentSupporter.__table__.c  # type: ignore[attr-defined]
+_A = PriorityArea.__table__.c  # type: ignore[attr-defined]
+_P = Party.__table__.c  # type: ignore[attr-defined]
+
+_CLOSED = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
+_FAR_FUTURE = date(9999, 12, 31)
+
+_SORTS: dict[CommitmentSort, SortOrder] = {}
+for _name, _key, _type in (
+    ("reference", _C.reference, str),
+    ("due_date", func.coalesce(_C.due_date, _FAR_FUTURE), date),
+    ("progress", _C.progress, int),
+    ("updated_at", _C.updated_at, str),
+    ("created_at", _C.created_at, str),
+):
+    for _descending in (False, True):
+        _public = f"-{_name}" if _descending else _name
+        _SORTS[CommitmentSort(_public)] = SortOrder(
+            name=_public, key=_key, id_column=_C.id, descending=_descending, key_type=_type
+        )
+
+
+@dataclass(frozen=True)
+class CommitmentFilters:
+    """The filters of the commitment list; every one is served by an index."""
+
+    status: list[CommitmentStatus] = field(default_factory=list)
+    priority_area: list[str] = field(default_factory=list)
+    modality: list[Modality] = field(default_factory=list)
+    lead_party: list[str] = field(default_factory=list)
+    health: list[Health] = field(default_factory=list)
+    due_before: date | None = None
+    due_after: date | None = None
+    q: str | None = None
+
+
+def _ids_and_codes(values: list[str]) -> tuple[list[uuid.UUID], list[str]]:
+    ids: list[uuid.UUID] = []
+    codes: list[str] = []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            codes.append(value)
+    return ids, codes
+
+
+def _filtered(
+    statement: Select[Any], plan_id: uuid.UUID, filters: CommitmentFilters
+) -> Select[Any]:
+    statement = statement.where(_C.plan_id == plan_id)
+    if filters.status:
+        statement = statement.where(_C.status.in_([s.value for s in filters.status]))
+    if filters.modality:
+        statement = statement.where(_C.modality.in_([m.value for m in filters.modality]))
+    if filters.health:
+        statement = statement.where(_C.health.in_([h.value for h in filters.health]))
+    if filters.priority_area:
+        ids, codes = _ids_and_codes(filters.priority_area)
+        conditions: list[ColumnElement[bool]] = []
+        if ids:
+            conditions.append(_C.priority_area_id.in_(ids))
+        if codes:
+            conditions.append(
+                _C.priority_area_id.in_(
+                    select(_A.id).where(_A.plan_id == plan_id, _A.code.in_(codes))
+                )
+            )
+        statement = statement.where(or_(*conditions))
+    if filters.lead_party:
+        ids, codes = _ids_and_codes(filters.lead_party)
+        conditions = []
+        if ids:
+            conditions.append(_C.lead_party_id.in_(ids))
+        if codes:
+            conditions.append(_C.lead_party_id.in_(select(_P.id).where(_P.code.in_(codes))))
+        statement = statement.where(or_(*conditions))
+    if filters.due_before is not None:
+        statement = statement.where(_C.due_date < filters.due_before)
+    if filters.due_after is not None:
+        statement = statement.where(_C.due_date > filters.due_after)
+    if filters.q:
+        needle = filters.q.casefold()
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(_C.search_text.like(f"%{escaped}%", escape="\\"))
+    return statement
+
+
+def _base_select() -> Select[Any]:
+    return select(*_C, _A.code.label("priority_area_code")).join(
+        PriorityArea.__table__,
+        _A.id == _C.priority_area_id,  # type: ignore[attr-defined]
+    )
+
+
+def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "commitment_id": row.commitment_id,
+        "position": row.position,
+        "title": row.title,
+        "due_date": row.due_date,
+        "done_on": row.done_on,
+        "is_overdue": row.done_on is None and row.due_date is not None and row.due_date < on,
+        "etag": make_etag(row.id, row.row_version),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def _to_dicts(session: Session, rows: list[Row[Any]]) -> list[dict[str, Any]]:
+    """Commitment rows → public dicts, with milestones and supporters in one query each."""
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    on = today()
+    milestones: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for m in session.execute(
+        select(*_M).where(_M.commitment_id.in_(ids)).order_by(_M.commitment_id, _M.position)
+    ):
+        milestones[m.commitment_id].append(_milestone_dict(m, on))
+    supporters: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for s in session.execute(
+        select(_S.commitment_id, _S.organisation_id)
+        .where(_S.commitment_id.in_(ids))
+        .order_by(_S.commitment_id, _S.position)
+    ):
+        supporters[s.commitment_id].append(s.organisation_id)
+    return [
+        {
+            "id": row.id,
+            "plan_id": row.plan_id,
+            "reference": row.reference,
+            "priority_area_id": row.priority_area_id,
+            "priority_area_code": row.priority_area_code,
+            "title": row.title,
+            "description": row.description,
+            "modality": row.modality,
+            "lead_party_id": row.lead_party_id,
+            "lead_organisation_id": row.lead_organisation_id,
+            "supporting_organisation_ids": supporters.get(row.id, []),
+            "start_date": row.start_date,
+            "due_date": row.due_date,
+            "status": row.status,
+            "progress": row.progress,
+            "health": row.health,
+            "pcm_activity_ref": row.pcm_activity_ref,
+            "visibility": row.visibility,
+            "is_example": row.is_example,
+            "is_overdue": row.due_date is not None
+            and row.due_date < on
+            and row.status not in _CLOSED,
+            "milestones": milestones.get(row.id, []),
+            "etag": make_etag(row.id, row.row_version),
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+        }
+        for row in rows
+    ]
+
+
+def list_commitments(
+    *,
+    session: Session,
+    plan_id: uuid.UUID,
+    filters: CommitmentFilters,
+    sort: CommitmentSort,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of a plan's commitments: filtered, in a stable order, after the cursor."""
+    order = _SORTS[sort]
+    statement = _filtered(_base_select().add_columns(order.key.label("sort_key")), plan_id, filters)
+    rows = list(session.execute(apply_keyset(statement, order, cursor, limit)))
+    page, cursor_out = next_cursor(rows, order, limit, key_of="sort_key")
+    return _to_dicts(session, page), cursor_out
+
+
+def commitment_as_dict(*, session: Session, commitment_id: uuid.UUID) -> dict[str, Any]:
+    """The public representation of one commitment, or NotFound."""
+    rows = list(session.execute(_base_select().where(_C.id == commitment_id)))
+    if not rows:
+        raise NotFound(f"No commitment with id {commitment_id}.")
+    return _to_dicts(session, rows)[0]
+
+
+def commitments_for_snapshot(*, session: Session, plan_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every commitment of a plan, by reference, for a plan version's snapshot."""
+    rows = list(session.execute(_base_select().where(_C.plan_id == plan_id).order_by(_C.reference)))
+    out = _to_dicts(session, rows)
+    for item in out:
+        item.pop("etag", None)
+        item.pop("is_overdue", None)
+        for milestone in item["milestones"]:
+            milestone.pop("etag", None)
+            milestone.pop("is_overdue", None)
+    return out
+
+
+def get_commitment(
+    *, session: Session, commitment_id: uuid.UUID, for_update: bool = False
+) -> Commitment:
+    """One commitment row, or NotFound; locked against concurrent writers when for_update."""
+    statement = select(Commitment).where(Commitment.id == commitment_id)
+    if for_update:
+        statement = statement.with_for_update()
+    commitment = session.scalars(statement).first()
+    if commitment is None:
+        raise NotFound(f"No commitment with id {commitment_id}.")
+    return commitment
+
+
+def commitment_etag(commitment: Commitment) -> str:
+    return make_etag(commitment.id, commitment.row_version)
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def _rule(field_name: str, message: str, kind: str) -> RuleViolation:
+    return RuleViolation(
+        message, errors=[FieldError(loc=["body", field_name], msg=message, type=kind)]
+    )
+
+
+def _check_references(
+    session: Session,
+    plan: Plan,
+    *,
+    priority_area_id: uuid.UUID,
+    lead_party_id: uuid.UUID,
+    lead_organisation_id: uuid.UUID | None,
+    supporting_organisation_ids: list[uuid.UUID],
+) -> PriorityArea:
+    area = session.get(PriorityArea, priority_area_id)
+    if area is None or area.plan_id != plan.id:
+        raise _rule(
+            "priority_area_id",
+            f"Plan {plan.reference} has no priority area {priority_area_id}.",
+            "unknown_priority_area",
+        )
+    party_ids = set(session.scalars(select(PlanParty.party_id).where(PlanParty.plan_id == plan.id)))
+    if lead_party_id not in party_ids:
+        raise _rule(
+            "lead_party_id",
+            f"Party {lead_party_id} is not a party of plan {plan.reference}.",
+            "unknown_party",
+        )
+    wanted = [o for o in [lead_organisation_id, *supporting_organisation_ids] if o is not None]
+    organisations = {
+        o.id: o
+        for o in session.scalars(
+            select(Organisation).where(Organisation.id.in_(wanted))  # type: ignore[attr-defined]
+        )
+    }
+    if lead_organisation_id is not None:
+        lead = organisations.get(lead_organisation_id)
+        if lead is None:
+            raise _rule(
+                "lead_organisation_id",
+                f"No organisation {lead_organisation_id}.",
+                "unknown_organisation",
+            )
+        if lead.party_id != lead_party_id:
+            raise _rule(
+                "lead_organisation_id",
+                f"Organisation {lead.code} does not belong to the lead party.",
+                "organisation_of_other_party",
+            )
+    for index, organisation_id in enumerate(supporting_organisation_ids):
+        supporter = organisations.get(organisation_id)
+        if supporter is None:
+            raise RuleViolation(
+                f"No organisation {organisation_id}.",
+                errors=[
+                    FieldError(
+                        loc=["body", "supporting_organisation_ids", index],
+                        msg=f"no organisation {organisation_id}",
+                        type="unknown_organisation",
+                    )
+                ],
+            )
+        if supporter.party_id not in party_ids:
+            raise RuleViolation(
+                f"Organisation {supporter.code} belongs to no party of plan {plan.reference}.",
+                errors=[
+                    FieldError(
+                        loc=["body", "supporting_organisation_ids", index],
+                        msg="organisation of a party outside the plan",
+                        type="organisation_of_other_party",
+                    )
+                ],
+            )
+    return area
+
+
+def _check_status_progress(status: str, progress: int) -> None:
+    if status == CommitmentStatus.COMPLETED.value and progress != 100:
+        raise _rule("progress", "A completed commitment has progress 100.", "progress_not_complete")
+
+
+def _next_reference(session: Session, plan_id: uuid.UUID, short_code: str) -> str:
+    pattern = re.compile(rf"^{re.escape(short_code)}-([0-9]+)$")
+    taken = session.scalars(
+        select(Commitment.reference).where(
+            Commitment.plan_id == plan_id,
+            Commitment.reference.like(f"{short_code}-%"),  # type: ignore[attr-defined]
+        )
+    )
+    highest = max((int(m.group(1)) for r in taken if (m := pattern.match(r))), default=0)
+    return f"{short_code}-{highest + 1:02d}"
+
+
+def create_commitment(*, session: Session, plan: Plan, data: CommitmentCreate) -> Commitment:
+    """Record a new commitment (and its milestones) under one of the plan's priority areas."""
+    ensure_plan_writable(plan)
+    area = _check_references(
+        session,
+        plan,
+        priority_area_id=data.priority_area_id,
+        lead_party_id=data.lead_party_id,
+        lead_organisation_id=data.lead_organisation_id,
+        supporting_organisation_ids=data.supporting_organisation_ids,
+    )
+    progress = data.progress
+    if data.status is CommitmentStatus.COMPLETED and "progress" not in data.model_fields_set:
+        progress = 100
+    _check_status_progress(data.status.value, progress)
+    reference = data.reference or _next_reference(session, plan.id, area.short_code)
+    exists = session.scalar(
+        select(Commitment.id).where(
+            Commitment.plan_id == plan.id, Commitment.reference == reference
+        )
+    )
+    if exists is not None:
+        raise Conflict(f"Plan {plan.reference} already has a commitment {reference}.")
+    commitment = Commitment(
+        plan_id=plan.id,
+        priority_area_id=area.id,
+        reference=reference,
+        title=data.title,
+        description=data.description,
+        modality=data.modality.value,
+        lead_party_id=data.lead_party_id,
+        lead_organisation_id=data.lead_organisation_id,
+        start_date=data.start_date,
+        due_date=data.due_date,
+        status=data.status.value,
+        progress=progress,
+        pcm_activity_ref=data.pcm_activity_ref,
+        visibility=data.visibility.value,
+        is_example=data.is_example,
+        search_text=search_text(data.title, extra=(reference,)),
+    )
+    session.add(commitment)
+    session.flush()
+    for position, organisation_id in enumerate(data.supporting_organisation_ids):
+        session.add(
+            CommitmentSupporter(
+                commitment_id=commitment.id, organisation_id=organisation_id, position=position
+            )
+        )
+    for position, milestone in enumerate(data.milestones):
+        session.add(
+            Milestone(
+                commitment_id=commitment.id,
+                position=position,
+                title=milestone.title,
+                due_date=milestone.due_date,
+                done_on=milestone.done_on,
+            )
+        )
+    session.flush()
+    return commitment
+
+
+def update_commitment(
+    *, session: Session, plan: Plan, commitment: Commitment, data: CommitmentUpdate
+) -> Commitment:
+    """Apply changes to a commitment, re-checking every rule on the result."""
+    ensure_plan_writable(plan)
+    changes = data.model_dump(exclude_unset=True)
+    supporters = changes.pop("supporting_organisation_ids", None)
+    current_supporters = list(
+        session.scalars(
+            select(CommitmentSupporter.organisation_id)
+            .where(CommitmentSupporter.commitment_id == commitment.id)
+            .order_by(CommitmentSupporter.position)  # type: ignore[arg-type]
+        )
+    )
+    merged: dict[str, Any] = {
+        "priority_area_id": commitment.priority_area_id,
+        "lead_party_id": commitment.lead_party_id,
+        "lead_organisation_id": commitment.lead_organisation_id,
+        "start_date": commitment.start_date,
+        "due_date": commitment.due_date,
+        "status": commitment.status,
+        "progress": commitment.progress,
+    } | changes
+    if (
+        merged["start_date"] is not None
+        and merged["due_date"] is not None
+        and merged["due_date"] < merged["start_date"]
+    ):
+        raise _rule("due_date", "due_date cannot be before start_date.", "dates_out_of_order")
+    if "lead_party_id" in changes and "lead_organisation_id" not in changes:
+        lead = (
+            session.get(Organisation, commitment.lead_organisation_id)
+            if commitment.lead_organisation_id
+            else None
+        )
+        if lead is not None and lead.party_id != merged["lead_party_id"]:
+            merged["lead_organisation_id"] = None
+            changes["lead_organisation_id"] = None
+    _check_references(
+        session,
+        plan,
+        priority_area_id=merged["priority_area_id"],
+        lead_party_id=merged["lead_party_id"],
+        lead_organisation_id=merged["lead_organisation_id"],
+        supporting_organisation_ids=supporters if supporters is not None else current_supporters,
+    )
+    status = str(merged["status"])
+    if (
+        status == CommitmentStatus.COMPLETED.value
+        and "progress" not in changes
+        and "status" in changes
+    ):
+        changes["progress"] = merged["progress"] = 100
+    _check_status_progress(status, int(merged["progress"]))
+    for name, value in changes.items():
+        setattr(commitment, name, value.value if hasattr(value, "value") else value)
+    if "title" in changes:
+        commitment.search_text = search_text(commitment.title, extra=(commitment.reference,))
+    if supporters is not None and supporters != current_supporters:
+        for row in session.scalars(
+            select(CommitmentSupporter).where(CommitmentSupporter.commitment_id == commitment.id)
+        ):
+            session.delete(row)
+        session.flush()
+        for position, organisation_id in enumerate(supporters):
+            session.add(
+                CommitmentSupporter(
+                    commitment_id=commitment.id, organisation_id=organisation_id, position=position
+                )
+            )
+    commitment.row_version += 1
+    commitment.updated_at = utcnow()
+    session.add(commitment)
+    session.flush()
+    return commitment
+
+
+def cancel_commitment(*, session: Session, plan: Plan, commitment: Commitment) -> Commitment:
+    """Cancel a commitment: it stays on record with status cancelled, never deleted."""
+    ensure_plan_writable(plan)
+    if commitment.status == CommitmentStatus.CANCELLED.value:
+        return commitment
+    commitment.status = CommitmentStatus.CANCELLED.value
+    commitment.row_version += 1
+    commitment.updated_at = utcnow()
+    session.add(commitment)
+    session.flush()
+    return commitment
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+def milestone_as_dict(milestone: Milestone) -> dict[str, Any]:
+    """The public representation of one milestone."""
+    return _milestone_dict(milestone, today())
+
+
+def list_milestones(*, session: Session, commitment_id: uuid.UUID) -> list[Milestone]:
+    """A commitment's milestones in order."""
+    return list(
+        session.scalars(
+            select(Milestone)
+            .where(Milestone.commitment_id == commitment_id)
+            .order_by(Milestone.position)  # type: ignore[arg-type]
+        )
+    )
+
+
+def get_milestone(
+    *, session: Session, milestone_id: uuid.UUID, for_update: bool = False
+) -> Milestone:
+    """One milestone, or NotFound."""
+    statement = select(Milestone).where(Milestone.id == milestone_id)
+    if for_update:
+        statement = statement.with_for_update()
+    milestone = session.scalars(statement).first()
+    if milestone is None:
+        raise NotFound(f"No milestone with id {milestone_id}.")
+    return milestone
+
+
+def _touch(session: Session, commitment: Commitment) -> None:
+    # A milestone is part of its commitment's representation, so the commitment's ETag moves.
+    commitment.row_version += 1
+    commitment.updated_at = utcnow()
+    session.add(commitment)
+
+
+def create_milestone(
+    *, session: Session, plan: Plan, commitment: Commitment, data: MilestoneCreate
+) -> Milestone:
+    """Append a milestone to a commitment."""
+    ensure_plan_writable(plan)
+    last = session.scalar(
+        select(func.max(Milestone.position)).where(Milestone.commitment_id == commitment.id)
+    )
+    milestone = Milestone(
+        commitment_id=commitment.id,
+        position=(last if last is not None else -1) + 1,
+        title=data.title,
+        due_date=data.due_date,
+        done_on=data.done_on,
+    )
+    session.add(milestone)
+    _touch(session, commitment)
+    session.flush()
+    return milestone
+
+
+def update_milestone(
+    *,
+    session: Session,
+    plan: Plan,
+    commitment: Commitment,
+    milestone: Milestone,
+    data: MilestoneUpdate,
+) -> Milestone:
+    """Change a milestone's title or dates (done_on marks it done; null reopens it)."""
+    ensure_plan_writable(plan)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(milestone, name, value)
+    milestone.row_version += 1
+    milestone.updated_at = utcnow()
+    session.add(milestone)
+    _touch(session, commitment)
+    session.flush()
+    return milestone
+
+
+def delete_milestone(
+    *, session: Session, plan: Plan, commitment: Commitment, milestone: Milestone
+) -> None:
+    """Remove a milestone from a commitment."""
+    ensure_plan_writable(plan)
+    session.delete(milestone)
+    _touch(session, commitment)
+    session.flush()

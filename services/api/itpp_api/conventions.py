@@ -1,0 +1,100 @@
+"""HTTP conventions shared by every resource: JSON bodies, ETags and If-Match, cursors."""
+
+import base64
+import binascii
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Header
+from fastapi.responses import Response
+
+from itpp_api.errors import InvalidCursor, PreconditionFailed, PreconditionRequired
+
+JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
+
+def dump_json(value: Any) -> bytes:
+    """Serialize with orjson: UUIDs, dates and aware datetimes (as ...Z) natively."""
+    return orjson.dumps(value, option=JSON_OPTIONS)
+
+
+def json_response(
+    body: Any, *, status_code: int = 200, etag: str | None = None, location: str | None = None
+) -> Response:
+    """A JSON response, with the record's ETag and, for creations, its Location."""
+    headers: dict[str, str] = {}
+    if etag is not None:
+        headers["ETag"] = etag
+    if location is not None:
+        headers["Location"] = location
+    return Response(
+        content=dump_json(body),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The ETag of the record as you last read it. Required: a missing one "
+        "gets 428, a stale one 412.",
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Any unique string (a UUID is best). Retrying with the same key and body "
+        "replays the first response instead of creating twice; keys are kept 24 hours.",
+    ),
+]
+
+
+def make_etag(record_id: uuid.UUID, row_version: int) -> str:
+    """The strong ETag of one state of a record."""
+    return f'"{record_id.hex[:12]}-{row_version}"'
+
+
+def require_if_match(header: str | None, current_etag: str) -> None:
+    """Refuse a write without If-Match (428) or with a stale one (412)."""
+    if header is None or not header.strip():
+        raise PreconditionRequired(
+            "Send the record's ETag in If-Match so a concurrent change is not overwritten. "
+            "Read the record first to get it."
+        )
+    candidates = [part.strip() for part in header.split(",")]
+    if "*" in candidates or current_etag in candidates:
+        return
+    raise PreconditionFailed(
+        f"The record has changed since you read it (its ETag is now {current_etag}). "
+        "Read it again, reapply your change and retry.",
+        headers={"ETag": current_etag},
+    )
+
+
+def encode_cursor(sort: str, value: Any, record_id: uuid.UUID) -> str:
+    """An opaque cursor positioned after the given row of the given sort order."""
+    if isinstance(value, date | datetime):
+        value = value.isoformat()
+    payload = dump_json({"s": sort, "v": value, "i": record_id.hex})
+    return base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, uuid.UUID]:
+    """The (sort value, id) a cursor points after; InvalidCursor when it is not ours."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if not isinstance(payload, dict) or payload.get("s") != sort:
+            raise ValueError("cursor of another sort order")
+        return payload["v"], uuid.UUID(hex=payload["i"])
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise InvalidCursor(
+            "The cursor is not valid for this list and sort order; start again without it."
+        ) from exc

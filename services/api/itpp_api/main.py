@@ -1,0 +1,178 @@
+"""The API application: routers, error handlers and middleware."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from itpp_api import __version__
+from itpp_api.commitments.router import router as commitments_router
+from itpp_api.config import get_settings
+from itpp_api.conventions import dump_json
+from itpp_api.errors import (
+    PROBLEM_MEDIA_TYPE,
+    BadRequest,
+    Conflict,
+    DomainError,
+    FieldError,
+    InternalError,
+    MethodNotAllowed,
+    NotFound,
+    Problem,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+from itpp_api.health import router as health_router
+from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from itpp_api.parties.router import router as parties_router
+from itpp_api.plans.router import router as plans_router
+
+logger = logging.getLogger("itpp_api")
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+The system of record for delivering a partnership cooperation plan — the reference case is
+the Japan–NATO Individually Tailored Partnership Programme.
+
+Conventions: errors are RFC 9457 `application/problem+json` with a stable `type`; lists use
+cursor pagination (`limit`, `cursor`, `next_cursor`); records carry an `ETag` and updates need
+`If-Match`; `POST` accepts an `Idempotency-Key`.
+"""
+
+
+def problem_response(error: DomainError, request: Request) -> Response:
+    problem = error.to_problem(instance=request.url.path)
+    return Response(
+        content=dump_json(problem.model_dump(exclude_none=True)),
+        status_code=error.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=error.headers,
+    )
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return problem_response(exc, request)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(
+            loc=[part for part in error.get("loc", ()) if isinstance(part, str | int)],
+            msg=str(error.get("msg", "invalid")).removeprefix("Value error, "),
+            type=str(error.get("type", "invalid")),
+        )
+        for error in exc.errors()
+    ]
+    summary = "; ".join(
+        f"{'.'.join(str(p) for p in e.loc[1:]) or e.loc[0] if e.loc else 'request'}: {e.msg}"
+        for e in errors[:5]
+    )
+    return problem_response(
+        ValidationFailed(summary or "The request is not valid.", errors=errors), request
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    error: DomainError
+    if exc.status_code == 404:
+        error = NotFound(f"Nothing at {request.url.path}.")
+    elif exc.status_code == 405:
+        error = MethodNotAllowed(
+            f"{request.method} is not allowed on {request.url.path}.",
+            headers=dict(exc.headers or {}),
+        )
+    else:
+        error = BadRequest(str(exc.detail))
+        error.status = exc.status_code  # type: ignore[misc]
+    return problem_response(error, request)
+
+
+async def _integrity_error(request: Request, exc: Exception) -> Response:
+    logger.warning("integrity error: %s", exc)
+    return problem_response(
+        Conflict("The change conflicts with another record (a duplicate or a dangling reference)."),
+        request,
+    )
+
+
+async def _operational_error(request: Request, exc: Exception) -> Response:
+    logger.error("database error: %s", exc)
+    return problem_response(
+        ServiceUnavailable(
+            "The database is busy or unreachable; retry shortly.", headers={"Retry-After": "2"}
+        ),
+        request,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unexpected error", exc_info=exc)
+    return problem_response(
+        InternalError("Something went wrong on our side; it has been logged."), request
+    )
+
+
+def _custom_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in problem_schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components["Problem"] = problem_schema
+    app.openapi_schema = schema
+    return schema
+
+
+OPENAPI_TAGS = [
+    {"name": "plans", "description": "Partnership plans between two or more parties."},
+    {"name": "priority areas", "description": "The ordered, coded priority areas of a plan."},
+    {"name": "commitments", "description": "What a party undertakes, with milestones."},
+    {"name": "versions", "description": "Numbered snapshots of a plan."},
+    {"name": "parties", "description": "Signatories and their organisations."},
+    {"name": "probes", "description": "Liveness and readiness."},
+]
+
+
+def create_app() -> FastAPI:
+    """Build the API application."""
+    settings = get_settings()
+    app = FastAPI(
+        title="ITPP Tracker API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.include_router(health_router)
+    for router in (plans_router, commitments_router, parties_router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    # Added last = outermost: the size limit runs before the idempotency check reads the body.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
+    return app

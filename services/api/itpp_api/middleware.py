@@ -1,0 +1,196 @@
+"""ASGI middleware: the request body limit and Idempotency-Key replay."""
+
+import hashlib
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from itpp_api.conventions import dump_json
+from itpp_api.errors import (
+    PROBLEM_MEDIA_TYPE,
+    BadRequest,
+    DomainError,
+    IdempotencyInFlight,
+    IdempotencyKeyReused,
+    PayloadTooLarge,
+)
+from itpp_api.idempotency import service as idempotency
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+async def send_problem(send: Send, error: DomainError, instance: str) -> None:
+    body = dump_json(error.to_problem(instance).model_dump(exclude_none=True))
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over the limit with 413 before any handler parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        too_large = PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await send_problem(send, too_large, scope["path"])
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await send_problem(send, too_large, scope["path"])
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        scope.setdefault("state", {})["raw_body"] = body
+        await self.app(scope, _replaying(body, receive), send)
+
+
+def caller_scope(scope: Scope) -> str:
+    """Whose keys these are: one namespace per credential, so callers never collide."""
+    authorization = _header(scope, b"authorization")
+    if not authorization:
+        return "anonymous"
+    return hashlib.sha256(authorization.encode()).hexdigest()[:64]
+
+
+class IdempotencyMiddleware:
+    """Replay the stored response of a POST retried with the same Idempotency-Key."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        key = _header(scope, b"idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if not _KEY_PATTERN.match(key):
+            await send_problem(
+                send,
+                BadRequest(
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is best)."
+                ),
+                path,
+            )
+            return
+        body = scope.get("state", {}).get("raw_body", b"")
+        owner = caller_scope(scope)
+        request_fingerprint = idempotency.fingerprint(
+            scope["method"], path, scope.get("query_string", b""), body
+        )
+        claim = await run_in_threadpool(
+            idempotency.claim, scope=owner, key=key, request_fingerprint=request_fingerprint
+        )
+        if claim.outcome == "mismatch":
+            await send_problem(
+                send,
+                IdempotencyKeyReused(
+                    "This Idempotency-Key was already used for a different request. "
+                    "Use a new key for a new request."
+                ),
+                path,
+            )
+            return
+        if claim.outcome == "in_flight":
+            await send_problem(
+                send,
+                IdempotencyInFlight(
+                    "The first request with this Idempotency-Key is still being processed; "
+                    "retry in a moment to get its response.",
+                    headers={"Retry-After": "1"},
+                ),
+                path,
+            )
+            return
+        if claim.outcome == "replay":
+            body_out = claim.body or b""
+            headers = [(k.encode(), v.encode()) for k, v in claim.headers or []]
+            headers += [
+                (b"content-length", str(len(body_out)).encode()),
+                (b"idempotent-replayed", b"true"),
+            ]
+            await send({"type": "http.response.start", "status": claim.status, "headers": headers})
+            await send({"type": "http.response.body", "body": body_out})
+            return
+        status = 500
+        headers_out: list[tuple[str, str]] = []
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, headers_out
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers_out = [
+                    (bytes(k).decode("latin-1").lower(), bytes(v).decode("latin-1"))
+                    for k, v in message.get("headers", [])
+                ]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, _replaying(body, receive), capture)
+        except BaseException:
+            await run_in_threadpool(idempotency.release, scope=owner, key=key)
+            raise
+        await run_in_threadpool(
+            idempotency.complete,
+            scope=owner,
+            key=key,
+            status=status,
+            headers=headers_out,
+            body=b"".join(chunks),
+        )

@@ -1,0 +1,75 @@
+"""Keyset (cursor) pagination over a stable sort: (sort key, id), ascending or descending."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, or_
+
+from itpp_api.conventions import decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    """One sort option a list offers: its public name, the key expression and direction."""
+
+    name: str
+    key: ColumnElement[Any]
+    id_column: ColumnElement[Any]
+    descending: bool
+    key_type: type = str
+
+
+def _coerce(value: Any, key_type: type) -> Any:
+    if value is None:
+        return None
+    if key_type is date:
+        return date.fromisoformat(value)
+    if key_type is datetime:
+        return datetime.fromisoformat(value)
+    if key_type is int:
+        if not isinstance(value, int):
+            raise TypeError("integer cursor value expected")
+        return value
+    return str(value)
+
+
+def apply_keyset(
+    statement: Select[Any], order: SortOrder, cursor: str | None, limit: int
+) -> Select[Any]:
+    """Order the statement and position it after the cursor; fetch one extra row."""
+    if cursor is not None:
+        raw_value, last_id = decode_cursor(cursor, order.name)
+        try:
+            last_value = _coerce(raw_value, order.key_type)
+        except (TypeError, ValueError) as exc:
+            from itpp_api.errors import InvalidCursor
+
+            raise InvalidCursor("The cursor is damaged; start again without it.") from exc
+        if order.descending:
+            after = or_(
+                order.key < last_value, and_(order.key == last_value, order.id_column < last_id)
+            )
+        else:
+            after = or_(
+                order.key > last_value, and_(order.key == last_value, order.id_column > last_id)
+            )
+        statement = statement.where(after)
+    if order.descending:
+        statement = statement.order_by(order.key.desc(), order.id_column.desc())
+    else:
+        statement = statement.order_by(order.key.asc(), order.id_column.asc())
+    return statement.limit(limit + 1)
+
+
+def next_cursor(
+    rows: list[Any], order: SortOrder, limit: int, key_of: str, id_of: str = "id"
+) -> tuple[list[Any], str | None]:
+    """Trim the extra row and make the cursor for the next page (None on the last page)."""
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    last = page[-1]
+    last_id: uuid.UUID = last._mapping[id_of]
+    return page, encode_cursor(order.name, last._mapping[key_of], last_id)

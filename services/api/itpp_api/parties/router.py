@@ -1,0 +1,100 @@
+"""HTTP routes for parties and organisations."""
+
+import uuid
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from itpp_api.conventions import IdempotencyKey, json_response
+from itpp_api.deps import SessionDep
+from itpp_api.errors import problem_responses
+from itpp_api.parties import service
+from itpp_api.parties.schemas import (
+    OrganisationCreate,
+    OrganisationList,
+    OrganisationPublic,
+    PartyCreate,
+    PartyList,
+    PartyPublic,
+)
+
+router = APIRouter(tags=["parties"])
+
+
+@router.get(
+    "/parties",
+    operation_id="listParties",
+    summary="List parties",
+    response_model=PartyList,
+    responses=problem_responses(422),
+)
+def list_parties(session: SessionDep) -> Response:
+    items = [service.party_to_dict(p) for p in service.list_parties(session=session)]
+    return json_response({"items": items})
+
+
+@router.post(
+    "/parties",
+    operation_id="createParty",
+    summary="Create a party",
+    status_code=201,
+    response_model=PartyPublic,
+    responses=problem_responses(409, 413, 422),
+)
+def create_party(
+    data: PartyCreate, session: SessionDep, idempotency_key: IdempotencyKey = None
+) -> Response:
+    party = service.create_party(session=session, data=data)
+    return json_response(
+        service.party_to_dict(party), status_code=201, location=f"/api/v1/parties/{party.id}"
+    )
+
+
+@router.get(
+    "/parties/{party_id}",
+    operation_id="getParty",
+    summary="Get a party",
+    response_model=PartyPublic,
+    responses=problem_responses(404, 422),
+)
+def get_party(party_id: uuid.UUID, session: SessionDep) -> Response:
+    return json_response(
+        service.party_to_dict(service.get_party(session=session, party_id=party_id))
+    )
+
+
+@router.get(
+    "/organisations",
+    operation_id="listOrganisations",
+    summary="List organisations",
+    response_model=OrganisationList,
+    responses=problem_responses(422),
+)
+def list_organisations(
+    session: SessionDep,
+    party_id: uuid.UUID | None = Query(default=None, description="Only this party's."),
+) -> Response:
+    items = [
+        service.organisation_to_dict(o)
+        for o in service.list_organisations(session=session, party_id=party_id)
+    ]
+    return json_response({"items": items})
+
+
+@router.post(
+    "/parties/{party_id}/organisations",
+    operation_id="createOrganisation",
+    summary="Create an organisation of a party",
+    status_code=201,
+    response_model=OrganisationPublic,
+    responses=problem_responses(404, 409, 413, 422),
+)
+def create_organisation(
+    party_id: uuid.UUID,
+    data: OrganisationCreate,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    party = service.get_party(session=session, party_id=party_id)
+    organisation = service.create_organisation(session=session, party=party, data=data)
+    return json_response(service.organisation_to_dict(organisation), status_code=201)

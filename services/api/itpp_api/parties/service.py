@@ -1,0 +1,72 @@
+"""Rules and queries for parties and organisations."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from itpp_api.errors import Conflict, NotFound
+from itpp_api.parties.models import Organisation, Party
+from itpp_api.parties.schemas import OrganisationCreate, PartyCreate
+
+
+def party_to_dict(party: Party) -> dict[str, Any]:
+    """The public representation of a party."""
+    return {"id": party.id, "code": party.code, "name": party.name, "created_at": party.created_at}
+
+
+def organisation_to_dict(organisation: Organisation) -> dict[str, Any]:
+    """The public representation of an organisation."""
+    return {
+        "id": organisation.id,
+        "party_id": organisation.party_id,
+        "code": organisation.code,
+        "name": organisation.name,
+        "created_at": organisation.created_at,
+    }
+
+
+def list_parties(*, session: Session) -> list[Party]:
+    """Every party, by code."""
+    return list(session.scalars(select(Party).order_by(Party.code)))
+
+
+def get_party(*, session: Session, party_id: uuid.UUID) -> Party:
+    """One party, or NotFound."""
+    party = session.get(Party, party_id)
+    if party is None:
+        raise NotFound(f"No party with id {party_id}.")
+    return party
+
+
+def create_party(*, session: Session, data: PartyCreate) -> Party:
+    """Record a new party; its code must be unused."""
+    if session.scalar(select(Party.id).where(Party.code == data.code)) is not None:
+        raise Conflict(f"A party with code {data.code!r} already exists.")
+    party = Party(code=data.code, name=data.name)
+    session.add(party)
+    session.flush()
+    return party
+
+
+def list_organisations(
+    *, session: Session, party_id: uuid.UUID | None = None
+) -> list[Organisation]:
+    """Organisations, optionally of one party, by code."""
+    statement = select(Organisation).order_by(Organisation.code)
+    if party_id is not None:
+        statement = statement.where(Organisation.party_id == party_id)
+    return list(session.scalars(statement))
+
+
+def create_organisation(
+    *, session: Session, party: Party, data: OrganisationCreate
+) -> Organisation:
+    """Record a new organisation of a party; its code must be unused."""
+    if session.scalar(select(Organisation.id).where(Organisation.code == data.code)) is not None:
+        raise Conflict(f"An organisation with code {data.code!r} already exists.")
+    organisation = Organisation(party_id=party.id, code=data.code, name=data.name)
+    session.add(organisation)
+    session.flush()
+    return organisation

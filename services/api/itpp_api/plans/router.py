@@ -1,0 +1,237 @@
+"""HTTP routes for plans, priority areas and plan versions."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from itpp_api.config import get_settings
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, require_if_match
+from itpp_api.deps import SessionDep
+from itpp_api.enums import PlanStatus
+from itpp_api.errors import problem_responses
+from itpp_api.plans import service
+from itpp_api.plans.schemas import (
+    PlanCreate,
+    PlanPage,
+    PlanPublic,
+    PlanUpdate,
+    PlanVersionList,
+    PlanVersionPublic,
+    PriorityAreaCreate,
+    PriorityAreaList,
+    PriorityAreaOrder,
+    PriorityAreaPublic,
+    PriorityAreaUpdate,
+)
+
+router = APIRouter()
+_MAX = get_settings().page_size_max
+
+Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")]
+Cursor = Annotated[
+    str | None, Query(max_length=512, description="next_cursor of the previous page.")
+]
+_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
+
+
+@router.get(
+    "/plans",
+    tags=["plans"],
+    operation_id="listPlans",
+    summary="List plans",
+    response_model=PlanPage,
+    responses=problem_responses(400, 422),
+)
+def list_plans(
+    session: SessionDep,
+    status: Annotated[list[PlanStatus] | None, Query(description="Only these statuses.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    items, next_cursor = service.list_plans(
+        session=session, status=status, cursor=cursor, limit=limit
+    )
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@router.post(
+    "/plans",
+    tags=["plans"],
+    operation_id="createPlan",
+    summary="Create a draft plan",
+    status_code=201,
+    response_model=PlanPublic,
+    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(409, 413, 422)},
+)
+def create_plan(
+    data: PlanCreate, session: SessionDep, idempotency_key: IdempotencyKey = None
+) -> Response:
+    plan = service.create_plan(session=session, data=data)
+    return json_response(
+        service.plan_as_dict(session=session, plan=plan),
+        status_code=201,
+        etag=service.plan_etag(plan),
+        location=f"/api/v1/plans/{plan.id}",
+    )
+
+
+@router.get(
+    "/plans/{plan_id}",
+    tags=["plans"],
+    operation_id="getPlan",
+    summary="Get a plan",
+    response_model=PlanPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+def get_plan(plan_id: uuid.UUID, session: SessionDep) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id)
+    return json_response(
+        service.plan_as_dict(session=session, plan=plan), etag=service.plan_etag(plan)
+    )
+
+
+@router.patch(
+    "/plans/{plan_id}",
+    tags=["plans"],
+    operation_id="updatePlan",
+    summary="Update a plan (If-Match required)",
+    response_model=PlanPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+)
+def update_plan(
+    plan_id: uuid.UUID, data: PlanUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id, for_update=True)
+    require_if_match(if_match, service.plan_etag(plan))
+    plan = service.update_plan(session=session, plan=plan, data=data)
+    return json_response(
+        service.plan_as_dict(session=session, plan=plan), etag=service.plan_etag(plan)
+    )
+
+
+# --- priority areas -----------------------------------------------------------------------
+
+
+@router.get(
+    "/plans/{plan_id}/priority-areas",
+    tags=["priority areas"],
+    operation_id="listPriorityAreas",
+    summary="List a plan's priority areas in order",
+    response_model=PriorityAreaList,
+    responses=problem_responses(404, 422),
+)
+def list_priority_areas(plan_id: uuid.UUID, session: SessionDep) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id)
+    areas = service.list_areas(session=session, plan_id=plan.id)
+    return json_response({"items": [service.area_to_dict(a) for a in areas]})
+
+
+@router.post(
+    "/plans/{plan_id}/priority-areas",
+    tags=["priority areas"],
+    operation_id="createPriorityArea",
+    summary="Add a priority area",
+    status_code=201,
+    response_model=PriorityAreaPublic,
+    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+)
+def create_priority_area(
+    plan_id: uuid.UUID,
+    data: PriorityAreaCreate,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id, for_update=True)
+    area = service.create_area(session=session, plan=plan, data=data)
+    body = service.area_to_dict(area)
+    return json_response(
+        body, status_code=201, etag=body["etag"], location=f"/api/v1/priority-areas/{area.id}"
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/priority-areas/order",
+    tags=["priority areas"],
+    operation_id="reorderPriorityAreas",
+    summary="Put a plan's priority areas in a new order",
+    response_model=PriorityAreaList,
+    responses=problem_responses(404, 409, 413, 422),
+)
+def reorder_priority_areas(
+    plan_id: uuid.UUID,
+    data: PriorityAreaOrder,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id, for_update=True)
+    areas = service.reorder_areas(session=session, plan=plan, data=data)
+    return json_response({"items": [service.area_to_dict(a) for a in areas]})
+
+
+@router.get(
+    "/priority-areas/{area_id}",
+    tags=["priority areas"],
+    operation_id="getPriorityArea",
+    summary="Get a priority area",
+    response_model=PriorityAreaPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+def get_priority_area(area_id: uuid.UUID, session: SessionDep) -> Response:
+    body = service.area_to_dict(service.get_area(session=session, area_id=area_id))
+    return json_response(body, etag=body["etag"])
+
+
+@router.patch(
+    "/priority-areas/{area_id}",
+    tags=["priority areas"],
+    operation_id="updatePriorityArea",
+    summary="Update a priority area (If-Match required)",
+    response_model=PriorityAreaPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+)
+def update_priority_area(
+    area_id: uuid.UUID, data: PriorityAreaUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    area = service.get_area(session=session, area_id=area_id, for_update=True)
+    require_if_match(if_match, service.area_to_dict(area)["etag"])
+    plan = service.get_plan(session=session, plan_id=area.plan_id)
+    body = service.area_to_dict(
+        service.update_area(session=session, plan=plan, area=area, data=data)
+    )
+    return json_response(body, etag=body["etag"])
+
+
+# --- versions -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/plans/{plan_id}/versions",
+    tags=["versions"],
+    operation_id="listPlanVersions",
+    summary="List a plan's versions, newest first",
+    response_model=PlanVersionList,
+    responses=problem_responses(404, 422),
+)
+def list_plan_versions(plan_id: uuid.UUID, session: SessionDep) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id)
+    versions = service.list_versions(session=session, plan_id=plan.id)
+    return json_response(
+        {"items": [service.version_to_dict(v, with_snapshot=False) for v in versions]}
+    )
+
+
+@router.get(
+    "/plans/{plan_id}/versions/{number}",
+    tags=["versions"],
+    operation_id="getPlanVersion",
+    summary="Get one version of a plan with its full snapshot",
+    response_model=PlanVersionPublic,
+    responses=problem_responses(404, 422),
+)
+def get_plan_version(
+    plan_id: uuid.UUID, number: Annotated[int, Path(ge=1, le=1_000_000)], session: SessionDep
+) -> Response:
+    version = service.get_version(session=session, plan_id=plan_id, number=number)
+    return json_response(service.version_to_dict(version, with_snapshot=True))

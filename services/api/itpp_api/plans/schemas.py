@@ -1,0 +1,254 @@
+"""Request and response models for plans, priority areas and plan versions."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from itpp_api.enums import PlanStatus
+from itpp_api.localized import LocalizedText
+
+SectionNumber = Annotated[str, Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$", examples=["1.1"])]
+PLAN_REFERENCE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,63}$"
+
+
+class PlanSection(BaseModel):
+    """A numbered narrative section of the plan (seed §1.1–§4.2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: SectionNumber
+    heading: LocalizedText | None = None
+    body: LocalizedText
+
+
+def _unique_section_numbers(sections: list[PlanSection] | None) -> None:
+    if sections is None:
+        return
+    numbers = [section.number for section in sections]
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"section numbers must be unique; repeated: {', '.join(duplicates)}")
+
+
+_PLAN_EXAMPLE: dict[str, Any] = {
+    "reference": "JP-NATO-ITPP",
+    "title": {
+        "ja": "日NATO国別パートナーシップ協力計画",
+        "en": "Japan–NATO Individually Tailored Partnership Programme",
+    },
+    "party_ids": ["0b6f3c1e-9a52-4c6e-8f0e-6a1d2b3c4d5e", "1c7a4d2f-0b63-4d7f-9a1f-7b2e3c4d5e6f"],
+    "objectives": [{"ja": "ハイレベル対話の強化", "en": "Strengthening high-level dialogue"}],
+    "sections": [
+        {
+            "number": "4.1",
+            "heading": {"ja": "見直し手続き", "en": "Review procedure"},
+            "body": {
+                "ja": "本計画は、承認日から 2 年を期限として開始する。",
+                "en": "This programme runs for two years from its date of approval.",
+            },
+        }
+    ],
+    "term_months": 24,
+    "review_interval_months": 12,
+}
+
+
+class PlanCreate(BaseModel):
+    """A new plan. It starts as a draft; approving it (status active) needs an approval date."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _PLAN_EXAMPLE})
+
+    reference: str = Field(pattern=PLAN_REFERENCE_PATTERN, description="Human reference.")
+    title: LocalizedText
+    party_ids: list[uuid.UUID] = Field(min_length=2, max_length=32)
+    sections: list[PlanSection] = Field(default_factory=list, max_length=200)
+    objectives: list[LocalizedText] = Field(default_factory=list, max_length=50)
+    approval_date: date | None = None
+    term_months: int = Field(default=24, ge=1, le=240)
+    review_interval_months: int = Field(default=12, ge=1, le=240)
+    predecessor_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "PlanCreate":
+        if len(set(self.party_ids)) != len(self.party_ids):
+            raise ValueError("party_ids must not repeat a party")
+        if self.review_interval_months > self.term_months:
+            raise ValueError("review_interval_months cannot be longer than term_months")
+        _unique_section_numbers(self.sections)
+        return self
+
+
+class PlanUpdate(BaseModel):
+    """Changes to a plan; omitted fields stay as they are."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": {"status": "active", "approval_date": "2026-03-25"}},
+    )
+
+    title: LocalizedText | None = None
+    sections: list[PlanSection] | None = Field(default=None, max_length=200)
+    objectives: list[LocalizedText] | None = Field(default=None, max_length=50)
+    status: PlanStatus | None = Field(
+        default=None,
+        description="draft → active (needs approval_date) → superseded | terminated; "
+        "a draft may also be terminated. 'expired' is computed, never set.",
+    )
+    approval_date: date | None = None
+    term_months: int | None = Field(default=None, ge=1, le=240)
+    review_interval_months: int | None = Field(default=None, ge=1, le=240)
+    predecessor_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "PlanUpdate":
+        for name in (
+            "title",
+            "sections",
+            "objectives",
+            "status",
+            "term_months",
+            "review_interval_months",
+        ):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        _unique_section_numbers(self.sections)
+        return self
+
+
+class PartySummary(BaseModel):
+    """A party as named inside another record."""
+
+    id: uuid.UUID
+    code: str
+    name: dict[str, str]
+
+
+class PlanPublic(BaseModel):
+    """A plan as the API returns it."""
+
+    id: uuid.UUID
+    reference: str
+    title: dict[str, str]
+    parties: list[PartySummary]
+    sections: list[PlanSection]
+    objectives: list[dict[str, str]]
+    status: PlanStatus = Field(
+        description="Effective status: an active plan past expiry reads expired."
+    )
+    approval_date: date | None
+    expiry_date: date | None = Field(description="Approval date plus the term; null for drafts.")
+    term_months: int
+    review_interval_months: int
+    predecessor_id: uuid.UUID | None
+    etag: str = Field(description="The same value as the ETag header of the plan.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanPage(BaseModel):
+    """A page of plans."""
+
+    items: list[PlanPublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class PriorityAreaCreate(BaseModel):
+    """A new priority area, appended after the others unless a position is given."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "code": "3.1.1",
+                "short_code": "CYB",
+                "title": {"ja": "サイバー防衛", "en": "Cyber defence"},
+            }
+        },
+    )
+
+    code: str = Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$", description="e.g. 3.1.1")
+    short_code: str = Field(
+        pattern=r"^[A-Z][A-Z0-9]{0,7}$",
+        description="Prefix of the area's commitment references, e.g. CYB for CYB-03.",
+    )
+    title: LocalizedText
+    description: LocalizedText | None = None
+
+
+class PriorityAreaUpdate(BaseModel):
+    """Changes to a priority area; omitted fields stay as they are."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": {"title": {"ja": "海洋安全保障", "en": "Maritime security"}}},
+    )
+
+    code: str | None = Field(default=None, pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$")
+    short_code: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9]{0,7}$")
+    title: LocalizedText | None = None
+    description: LocalizedText | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "PriorityAreaUpdate":
+        for name in ("code", "short_code", "title"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class PriorityAreaPublic(BaseModel):
+    """A priority area as the API returns it."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    code: str
+    short_code: str
+    position: int
+    title: dict[str, str]
+    description: dict[str, str] | None
+    etag: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class PriorityAreaList(BaseModel):
+    """The priority areas of a plan, in order."""
+
+    items: list[PriorityAreaPublic]
+
+
+class PriorityAreaOrder(BaseModel):
+    """The new order of a plan's priority areas: every area exactly once."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": {"priority_area_ids": ["…", "…"]}},
+    )
+
+    priority_area_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+
+
+class PlanVersionSummary(BaseModel):
+    """A plan version without its snapshot."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    number: int
+    reason: str
+    created_at: datetime
+
+
+class PlanVersionPublic(PlanVersionSummary):
+    """A plan version with its full snapshot."""
+
+    snapshot: dict[str, Any]
+
+
+class PlanVersionList(BaseModel):
+    """A plan's versions, newest first."""
+
+    items: list[PlanVersionSummary]

@@ -1,0 +1,463 @@
+"""Rules and queries for plans, their parties, priority areas and versions."""
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from itpp_api.clock import add_months, today
+from itpp_api.conventions import make_etag
+from itpp_api.db import utcnow
+from itpp_api.enums import PlanStatus
+from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.pagination import SortOrder, apply_keyset, next_cursor
+from itpp_api.parties.models import Party
+from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
+from itpp_api.plans.schemas import (
+    PlanCreate,
+    PlanUpdate,
+    PriorityAreaCreate,
+    PriorityAreaOrder,
+    PriorityAreaUpdate,
+)
+
+CLOSED_STATUSES = frozenset({PlanStatus.EXPIRED, PlanStatus.SUPERSEDED, PlanStatus.TERMINATED})
+
+# Which stored status may move to which; "expired" is never stored, only read.
+_TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
+    PlanStatus.DRAFT: frozenset({PlanStatus.ACTIVE, PlanStatus.TERMINATED}),
+    PlanStatus.ACTIVE: frozenset({PlanStatus.SUPERSEDED, PlanStatus.TERMINATED}),
+    PlanStatus.SUPERSEDED: frozenset(),
+    PlanStatus.TERMINATED: frozenset(),
+}
+
+
+def expiry_date(plan: Plan) -> date | None:
+    """Approval date plus the term; None while the plan has no approval date."""
+    if plan.approval_date is None:
+        return None
+    return add_months(plan.approval_date, plan.term_months)
+
+
+def effective_status(plan: Plan, on: date | None = None) -> PlanStatus:
+    """The status a reader sees: an active plan whose expiry date has passed is expired."""
+    status = PlanStatus(plan.status)
+    expires = expiry_date(plan)
+    if status is PlanStatus.ACTIVE and expires is not None and (on or today()) >= expires:
+        return PlanStatus.EXPIRED
+    return status
+
+
+def ensure_plan_writable(plan: Plan) -> None:
+    """Refuse changes to the records of an expired, superseded or terminated plan."""
+    status = effective_status(plan)
+    if status in CLOSED_STATUSES:
+        raise Conflict(
+            f"Plan {plan.reference} is {status.value}: its records can no longer be changed. "
+            "Renew it to continue the cooperation under a successor plan."
+        )
+
+
+def plan_etag(plan: Plan) -> str:
+    return make_etag(plan.id, plan.row_version)
+
+
+def plan_to_dict(plan: Plan, parties: list[Party]) -> dict[str, Any]:
+    """The public representation of a plan."""
+    return {
+        "id": plan.id,
+        "reference": plan.reference,
+        "title": plan.title,
+        "parties": [{"id": p.id, "code": p.code, "name": p.name} for p in parties],
+        "sections": plan.sections,
+        "objectives": plan.objectives,
+        "status": effective_status(plan).value,
+        "approval_date": plan.approval_date,
+        "expiry_date": expiry_date(plan),
+        "term_months": plan.term_months,
+        "review_interval_months": plan.review_interval_months,
+        "predecessor_id": plan.predecessor_id,
+        "etag": plan_etag(plan),
+        "created_at": plan.created_at,
+        "updated_at": plan.updated_at,
+    }
+
+
+def parties_of_plans(
+    *, session: Session, plan_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Party]]:
+    """The parties of each plan, in the plan's order, in one query."""
+    result: dict[uuid.UUID, list[Party]] = defaultdict(list)
+    if not plan_ids:
+        return result
+    rows = session.execute(
+        select(PlanParty.plan_id, Party)
+        .join(Party, Party.id == PlanParty.party_id)
+        .where(PlanParty.plan_id.in_(plan_ids))  # type: ignore[attr-defined]
+        .order_by(PlanParty.plan_id, PlanParty.position)
+    )
+    for plan_id, party in rows:
+        result[plan_id].append(party)
+    return result
+
+
+def plan_party_ids(*, session: Session, plan_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of a plan's parties."""
+    return list(session.scalars(select(PlanParty.party_id).where(PlanParty.plan_id == plan_id)))
+
+
+_PLAN_SORT = SortOrder(
+    name="reference",
+    key=Plan.reference,
+    id_column=Plan.id,
+    descending=False,  # type: ignore[arg-type]
+)
+
+
+def list_plans(
+    *, session: Session, status: list[PlanStatus] | None, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of plans by reference, optionally of some stored statuses."""
+    statement = select(Plan, Plan.reference.label("sort_key"), Plan.id.label("id"))  # type: ignore[attr-defined]
+    if status:
+        stored = {s.value for s in status if s is not PlanStatus.EXPIRED}
+        if PlanStatus.EXPIRED in status:
+            stored.add(PlanStatus.ACTIVE.value)
+        statement = statement.where(Plan.status.in_(stored))  # type: ignore[attr-defined]
+    rows = list(session.execute(apply_keyset(statement, _PLAN_SORT, cursor, limit)))
+    page, cursor_out = next_cursor(rows, _PLAN_SORT, limit, key_of="sort_key")
+    plans = [row[0] for row in page]
+    parties = parties_of_plans(session=session, plan_ids=[p.id for p in plans])
+    items = [plan_to_dict(p, parties[p.id]) for p in plans]
+    if status:
+        wanted = {s.value for s in status}
+        items = [item for item in items if item["status"] in wanted]
+    return items, cursor_out
+
+
+def get_plan(*, session: Session, plan_id: uuid.UUID, for_update: bool = False) -> Plan:
+    """One plan, or NotFound; locked against concurrent writers when for_update."""
+    statement = select(Plan).where(Plan.id == plan_id)
+    if for_update:
+        statement = statement.with_for_update()
+    plan = session.scalars(statement).first()
+    if plan is None:
+        raise NotFound(f"No plan with id {plan_id}.")
+    return plan
+
+
+def plan_as_dict(*, session: Session, plan: Plan) -> dict[str, Any]:
+    return plan_to_dict(plan, parties_of_plans(session=session, plan_ids=[plan.id])[plan.id])
+
+
+def _check_parties(session: Session, party_ids: list[uuid.UUID]) -> None:
+    known = set(session.scalars(select(Party.id).where(Party.id.in_(party_ids))))  # type: ignore[attr-defined]
+    missing = [pid for pid in party_ids if pid not in known]
+    if missing:
+        raise RuleViolation(
+            "Unknown party.",
+            errors=[
+                FieldError(
+                    loc=["body", "party_ids", party_ids.index(m)],
+                    msg=f"no party {m}",
+                    type="unknown_party",
+                )
+                for m in missing
+            ],
+        )
+
+
+def _check_predecessor(
+    session: Session, predecessor_id: uuid.UUID | None, plan_id: uuid.UUID | None
+) -> None:
+    if predecessor_id is None:
+        return
+    if predecessor_id == plan_id:
+        raise RuleViolation("A plan cannot be its own predecessor.")
+    if session.get(Plan, predecessor_id) is None:
+        raise RuleViolation(
+            "Unknown predecessor plan.",
+            errors=[
+                FieldError(
+                    loc=["body", "predecessor_id"],
+                    msg=f"no plan {predecessor_id}",
+                    type="unknown_plan",
+                )
+            ],
+        )
+    # Refuse cycles in the lineage.
+    seen: set[uuid.UUID] = set()
+    current: uuid.UUID | None = predecessor_id
+    while current is not None and current not in seen:
+        if current == plan_id:
+            raise RuleViolation("The predecessor chain would loop back to this plan.")
+        seen.add(current)
+        current = session.scalar(select(Plan.predecessor_id).where(Plan.id == current))
+
+
+def create_plan(*, session: Session, data: PlanCreate) -> Plan:
+    """Record a new draft plan between two or more parties."""
+    if session.scalar(select(Plan.id).where(Plan.reference == data.reference)) is not None:
+        raise Conflict(f"A plan with reference {data.reference!r} already exists.")
+    _check_parties(session, data.party_ids)
+    _check_predecessor(session, data.predecessor_id, None)
+    plan = Plan(
+        reference=data.reference,
+        title=data.title,
+        sections=[s.model_dump(mode="json") for s in data.sections],
+        objectives=list(data.objectives),
+        status=PlanStatus.DRAFT.value,
+        approval_date=data.approval_date,
+        term_months=data.term_months,
+        review_interval_months=data.review_interval_months,
+        predecessor_id=data.predecessor_id,
+    )
+    session.add(plan)
+    session.flush()
+    for position, party_id in enumerate(data.party_ids):
+        session.add(PlanParty(plan_id=plan.id, party_id=party_id, position=position))
+    session.flush()
+    return plan
+
+
+def update_plan(*, session: Session, plan: Plan, data: PlanUpdate) -> Plan:
+    """Apply changes to a plan, enforcing the lifecycle and term rules."""
+    changes = data.model_dump(exclude_unset=True)
+    new_status = data.status
+    current = PlanStatus(plan.status)
+    if effective_status(plan) in CLOSED_STATUSES and set(changes) != {"status"}:
+        ensure_plan_writable(plan)
+    if new_status is not None and new_status is not current:
+        if new_status is PlanStatus.EXPIRED:
+            raise RuleViolation(
+                "A plan expires by itself when its term ends; 'expired' cannot be set."
+            )
+        if new_status not in _TRANSITIONS[current]:
+            raise RuleViolation(f"A {current.value} plan cannot become {new_status.value}.")
+    term = changes.get("term_months", plan.term_months)
+    interval = changes.get("review_interval_months", plan.review_interval_months)
+    if interval > term:
+        raise RuleViolation(
+            f"The review interval ({interval} months) cannot be longer than "
+            f"the term ({term} months)."
+        )
+    approval = changes.get("approval_date", plan.approval_date)
+    if (new_status or current) is PlanStatus.ACTIVE and approval is None:
+        raise RuleViolation("An active plan needs its approval date.")
+    if "predecessor_id" in changes:
+        _check_predecessor(session, data.predecessor_id, plan.id)
+    if "sections" in changes and data.sections is not None:
+        changes["sections"] = [s.model_dump(mode="json") for s in data.sections]
+    if "status" in changes and new_status is not None:
+        changes["status"] = new_status.value
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    plan.row_version += 1
+    plan.updated_at = utcnow()
+    session.add(plan)
+    session.flush()
+    if new_status is PlanStatus.ACTIVE and current is PlanStatus.DRAFT:
+        record_version(session=session, plan=plan, reason="Plan approved")
+    return plan
+
+
+# --- priority areas -----------------------------------------------------------------------
+
+
+def area_to_dict(area: PriorityArea) -> dict[str, Any]:
+    """The public representation of a priority area."""
+    return {
+        "id": area.id,
+        "plan_id": area.plan_id,
+        "code": area.code,
+        "short_code": area.short_code,
+        "position": area.position,
+        "title": area.title,
+        "description": area.description,
+        "etag": make_etag(area.id, area.row_version),
+        "created_at": area.created_at,
+        "updated_at": area.updated_at,
+    }
+
+
+def list_areas(*, session: Session, plan_id: uuid.UUID) -> list[PriorityArea]:
+    """A plan's priority areas in order."""
+    return list(
+        session.scalars(
+            select(PriorityArea)
+            .where(PriorityArea.plan_id == plan_id)
+            .order_by(PriorityArea.position, PriorityArea.code)  # type: ignore[arg-type]
+        )
+    )
+
+
+def get_area(*, session: Session, area_id: uuid.UUID, for_update: bool = False) -> PriorityArea:
+    """One priority area, or NotFound."""
+    statement = select(PriorityArea).where(PriorityArea.id == area_id)
+    if for_update:
+        statement = statement.with_for_update()
+    area = session.scalars(statement).first()
+    if area is None:
+        raise NotFound(f"No priority area with id {area_id}.")
+    return area
+
+
+def _check_area_codes_free(
+    session: Session,
+    plan_id: uuid.UUID,
+    code: str | None,
+    short_code: str | None,
+    except_id: uuid.UUID | None = None,
+) -> None:
+    for column, value, name in (
+        (PriorityArea.code, code, "code"),
+        (PriorityArea.short_code, short_code, "short_code"),
+    ):
+        if value is None:
+            continue
+        statement = select(PriorityArea.id).where(PriorityArea.plan_id == plan_id, column == value)
+        if except_id is not None:
+            statement = statement.where(PriorityArea.id != except_id)
+        if session.scalar(statement) is not None:
+            raise Conflict(f"This plan already has a priority area with {name} {value!r}.")
+
+
+def create_area(*, session: Session, plan: Plan, data: PriorityAreaCreate) -> PriorityArea:
+    """Add a priority area at the end of the plan's list."""
+    ensure_plan_writable(plan)
+    _check_area_codes_free(session, plan.id, data.code, data.short_code)
+    last = session.scalar(
+        select(func.max(PriorityArea.position)).where(PriorityArea.plan_id == plan.id)
+    )
+    area = PriorityArea(
+        plan_id=plan.id,
+        code=data.code,
+        short_code=data.short_code,
+        position=(last if last is not None else -1) + 1,
+        title=data.title,
+        description=data.description,
+    )
+    session.add(area)
+    session.flush()
+    return area
+
+
+def update_area(
+    *, session: Session, plan: Plan, area: PriorityArea, data: PriorityAreaUpdate
+) -> PriorityArea:
+    """Change a priority area's codes or texts."""
+    ensure_plan_writable(plan)
+    changes = data.model_dump(exclude_unset=True)
+    _check_area_codes_free(
+        session, plan.id, changes.get("code"), changes.get("short_code"), area.id
+    )
+    for name, value in changes.items():
+        setattr(area, name, value)
+    area.row_version += 1
+    area.updated_at = utcnow()
+    session.add(area)
+    session.flush()
+    return area
+
+
+def reorder_areas(*, session: Session, plan: Plan, data: PriorityAreaOrder) -> list[PriorityArea]:
+    """Put the plan's priority areas in the given order (every area exactly once)."""
+    ensure_plan_writable(plan)
+    areas = {a.id: a for a in list_areas(session=session, plan_id=plan.id)}
+    wanted = data.priority_area_ids
+    if len(set(wanted)) != len(wanted) or set(wanted) != set(areas):
+        raise RuleViolation(
+            "priority_area_ids must list every priority area of the plan exactly once "
+            f"({len(areas)} areas)."
+        )
+    now = utcnow()
+    for position, area_id in enumerate(wanted):
+        area = areas[area_id]
+        if area.position != position:
+            area.position = position
+            area.row_version += 1
+            area.updated_at = now
+            session.add(area)
+    session.flush()
+    return [areas[i] for i in wanted]
+
+
+# --- versions -----------------------------------------------------------------------------
+
+
+def build_snapshot(*, session: Session, plan: Plan) -> dict[str, Any]:
+    """The full state of a plan (plan, areas, commitments with milestones) as JSON data."""
+    from itpp_api.commitments.service import commitments_for_snapshot
+
+    plan_data = plan_as_dict(session=session, plan=plan)
+    plan_data.pop("etag", None)
+    return {
+        "plan": plan_data,
+        "priority_areas": [
+            {k: v for k, v in area_to_dict(a).items() if k != "etag"}
+            for a in list_areas(session=session, plan_id=plan.id)
+        ],
+        "commitments": commitments_for_snapshot(session=session, plan_id=plan.id),
+    }
+
+
+def record_version(*, session: Session, plan: Plan, reason: str) -> PlanVersion:
+    """Take the next numbered snapshot of the plan."""
+    import orjson
+
+    from itpp_api.conventions import dump_json
+
+    last = session.scalar(
+        select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == plan.id)
+    )
+    snapshot = orjson.loads(dump_json(build_snapshot(session=session, plan=plan)))
+    version = PlanVersion(plan_id=plan.id, number=(last or 0) + 1, reason=reason, snapshot=snapshot)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def version_to_dict(version: PlanVersion, *, with_snapshot: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": version.id,
+        "plan_id": version.plan_id,
+        "number": version.number,
+        "reason": version.reason,
+        "created_at": version.created_at,
+    }
+    if with_snapshot:
+        data["snapshot"] = version.snapshot
+    return data
+
+
+def list_versions(*, session: Session, plan_id: uuid.UUID) -> list[PlanVersion]:
+    """A plan's versions, newest first (without loading their snapshots' use)."""
+    return list(
+        session.scalars(
+            select(PlanVersion)
+            .where(PlanVersion.plan_id == plan_id)
+            .order_by(PlanVersion.number.desc())  # type: ignore[attr-defined]
+        )
+    )
+
+
+def get_version(*, session: Session, plan_id: uuid.UUID, number: int) -> PlanVersion:
+    """One version of a plan by number, or NotFound."""
+    version = session.scalars(
+        select(PlanVersion).where(PlanVersion.plan_id == plan_id, PlanVersion.number == number)
+    ).first()
+    if version is None:
+        raise NotFound(f"Plan {plan_id} has no version {number}.")
+    return version
+
+
+def touch_plan(*, session: Session, plan_id: uuid.UUID) -> None:
+    """Mark a plan as changed (its ETag moves) without loading it."""
+    session.execute(
+        update(Plan)
+        .where(Plan.id == plan_id)  # type: ignore[arg-type]
+        .values(row_version=Plan.row_version + 1, updated_at=utcnow())
+    )

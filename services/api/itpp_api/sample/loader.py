@@ -1,0 +1,170 @@
+"""Loads the sample Japan–NATO plan (sample/content.py) through the ordinary services.
+
+Idempotent: parties and organisations are matched by code and plans by reference, so loading
+twice changes nothing. The current plan is approved about eight months before the day it is
+loaded, so the demonstration always shows a plan in mid-term.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from itpp_api.clock import today
+from itpp_api.commitments.schemas import CommitmentCreate, MilestoneCreate
+from itpp_api.commitments.service import create_commitment
+from itpp_api.db import transaction
+from itpp_api.enums import CommitmentStatus, Modality, PlanStatus, Visibility
+from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.models import Plan
+from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
+from itpp_api.plans.service import create_area, create_plan, update_plan
+from itpp_api.sample import content
+
+BACKGROUND = {"ja": "経緯", "en": "Background"}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a load did."""
+
+    created: bool
+    plan_reference: str
+    commitments: int
+
+
+def _parties(session: Session) -> tuple[dict[str, Party], dict[str, Organisation]]:
+    parties = {p.code: p for p in session.scalars(select(Party))}
+    for entry in content.PARTIES:
+        if entry["code"] not in parties:
+            party = Party(code=entry["code"], name=dict(entry["name"]))
+            session.add(party)
+            parties[party.code] = party
+    session.flush()
+    organisations = {o.code: o for o in session.scalars(select(Organisation))}
+    for org in content.ORGANISATIONS:
+        if org["code"] not in organisations:
+            organisation = Organisation(
+                code=org["code"], party_id=parties[org["party"]].id, name=dict(org["name"])
+            )
+            session.add(organisation)
+            organisations[organisation.code] = organisation
+    session.flush()
+    return parties, organisations
+
+
+def _lineage(session: Session, party_ids: list) -> Plan | None:  # type: ignore[type-arg]
+    predecessor: Plan | None = None
+    for entry in content.LINEAGE:
+        existing = session.scalars(select(Plan).where(Plan.reference == entry["reference"])).first()
+        if existing is None:
+            existing = create_plan(
+                session=session,
+                data=PlanCreate(
+                    reference=entry["reference"],
+                    title=dict(entry["title"]),
+                    party_ids=party_ids,
+                    sections=[
+                        PlanSection(number="1", heading=BACKGROUND, body=dict(entry["narrative"]))
+                    ],
+                    approval_date=date.fromisoformat(entry["approval_date"]),
+                    term_months=entry["term_months"],
+                    review_interval_months=12,
+                    predecessor_id=predecessor.id if predecessor else None,
+                ),
+            )
+            update_plan(session=session, plan=existing, data=PlanUpdate(status=PlanStatus.ACTIVE))
+            update_plan(
+                session=session, plan=existing, data=PlanUpdate(status=PlanStatus.SUPERSEDED)
+            )
+        predecessor = existing
+    return predecessor
+
+
+def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
+    """Load the sample plan unless it is already there."""
+    plan_data = content.PLAN
+    existing = session.scalars(select(Plan).where(Plan.reference == plan_data["reference"])).first()
+    if existing is not None:
+        return LoadResult(created=False, plan_reference=existing.reference, commitments=0)
+    parties, organisations = _parties(session)
+    party_ids = [parties[p["code"]].id for p in content.PARTIES]
+    predecessor = _lineage(session, party_ids)
+    approval = (on or today()) + timedelta(days=plan_data["approval_offset_days"])
+    plan = create_plan(
+        session=session,
+        data=PlanCreate(
+            reference=plan_data["reference"],
+            title=dict(plan_data["title"]),
+            party_ids=party_ids,
+            sections=[
+                PlanSection(number=s["number"], heading=dict(s["heading"]), body=dict(s["body"]))
+                for s in plan_data["sections"]
+            ],
+            objectives=[dict(o) for o in plan_data["objectives"]],
+            approval_date=approval,
+            term_months=plan_data["term_months"],
+            review_interval_months=plan_data["review_interval_months"],
+            predecessor_id=predecessor.id if predecessor else None,
+        ),
+    )
+    areas = {}
+    for area in content.PRIORITY_AREAS:
+        areas[area["code"]] = create_area(
+            session=session,
+            plan=plan,
+            data=PriorityAreaCreate(
+                code=area["code"],
+                short_code=area["short"],
+                title=dict(area["title"]),
+                description=dict(area["description"]),
+            ),
+        )
+
+    def day(offset: int) -> date:
+        return approval + timedelta(days=offset)
+
+    for item in content.COMMITMENTS:
+        create_commitment(
+            session=session,
+            plan=plan,
+            data=CommitmentCreate(
+                priority_area_id=areas[item["area"]].id,
+                reference=item["reference"],
+                title=dict(item["title"]),
+                description=dict(item["description"]),
+                modality=Modality(item["modality"]),
+                lead_party_id=parties[item["lead_party"]].id,
+                lead_organisation_id=organisations[item["lead_organisation"]].id,
+                supporting_organisation_ids=[organisations[c].id for c in item["supporting"]],
+                start_date=day(item["start_offset_days"]),
+                due_date=day(item["due_offset_days"]),
+                status=CommitmentStatus(item["status"]),
+                progress=item["progress"],
+                pcm_activity_ref=item["pcm_activity_ref"],
+                visibility=Visibility(item["visibility"]),
+                is_example=item["example"],
+                milestones=[
+                    MilestoneCreate(
+                        title=dict(m["title"]),
+                        due_date=day(m["due_offset_days"]),
+                        done_on=day(m["done_offset_days"])
+                        if m["done_offset_days"] is not None
+                        else None,
+                    )
+                    for m in item["milestones"]
+                ],
+            ),
+        )
+    # Approving records version 1 of the plan with everything above in it.
+    update_plan(session=session, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
+    return LoadResult(
+        created=True, plan_reference=plan.reference, commitments=len(content.COMMITMENTS)
+    )
+
+
+def load() -> LoadResult:
+    """Load the sample in its own transaction."""
+    with transaction(write=True) as session:
+        return load_sample(session=session)
