@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('approval_date', sa.Date(), nullable=True),
     sa.Column('term_months', sa.Integer(), nullable=False),
+    sa.Column('expiry_date', sa.Date(), nullable=True),
     sa.Column('review_interval_months', sa.Integer(), nullable=False),
     sa.Column('predecessor_id', sa.Uuid(), nullable=True),
     sa.Column('row_version', sa.Integer(), nullable=False),
@@ -66,7 +67,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_predecessor_id'), ['predecessor_id'], unique=False)
-        batch_op.create_index('ix_plan_status', ['status'], unique=False)
+        batch_op.create_index('ix_plan_status_expiry_date', ['status', 'expiry_date'], unique=False)
 
     op.create_table('organisation',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -244,7 +245,7 @@ def downgrade() -> None:
 
     op.drop_table('organisation')
     with op.batch_alter_table('plan', schema=None) as batch_op:
-        batch_op.drop_index('ix_plan_status')
+        batch_op.drop_index('ix_plan_status_expiry_date')
         batch_op.drop_index(batch_op.f('ix_plan_predecessor_id'))
 
     op.drop_table('plan')

@@ -53,10 +53,17 @@ def purge_idempotency_keys() -> None:
 
 
 @sample_app.command("load")
-def sample_load() -> None:
+def sample_load(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Load only into a database that has no plan yet.")
+    ] = False,
+) -> None:
     """Load the sample Japan–NATO plan (does nothing if it is already loaded)."""
-    from itpp_api.sample.loader import load
+    from itpp_api.sample.loader import database_has_plans, load
 
+    if if_empty and database_has_plans():
+        typer.echo("The database already has plans; the sample was not loaded.")
+        return
     result = load()
     if result.created:
         typer.echo(

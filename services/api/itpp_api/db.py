@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, create_engine, event
+import orjson
+from sqlalchemy import JSON, DateTime, Engine, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -50,6 +51,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel table class (for Core statements on the hot paths)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)
@@ -58,6 +65,10 @@ def utcnow() -> datetime:
 def new_id() -> uuid.UUID:
     """A new random record identifier."""
     return uuid.uuid4()
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -91,6 +102,8 @@ def build_engine(settings: Settings) -> Engine:
         engine = create_engine(
             settings.database_url,
             echo=settings.log_sql,
+            json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
             connect_args={
                 "check_same_thread": False,
                 "timeout": settings.sqlite_busy_timeout_ms / 1000,
@@ -103,16 +116,22 @@ def build_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.database_url,
         echo=settings.log_sql,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,
     )
 
 
-@lru_cache
+@lru_cache(maxsize=8)
+def _engine_for(database_url: str) -> Engine:
+    return build_engine(get_settings().model_copy(update={"database_url": database_url}))
+
+
 def get_engine() -> Engine:
-    """The process's engine, built once from the settings."""
-    return build_engine(get_settings())
+    """The process's engine for the configured database, built once per database URL."""
+    return _engine_for(get_settings().database_url)
 
 
 @contextmanager

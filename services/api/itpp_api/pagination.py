@@ -9,6 +9,9 @@ from sqlalchemy import ColumnElement, Select, and_, or_
 
 from itpp_api.conventions import decode_cursor, encode_cursor
 
+# A SELECT of any columns (SQLAlchemy 2.1 types Select by its column tuple).
+AnySelect = Select[*tuple[Any, ...]]
+
 
 @dataclass(frozen=True)
 class SortOrder:
@@ -36,8 +39,8 @@ def _coerce(value: Any, key_type: type) -> Any:
 
 
 def apply_keyset(
-    statement: Select[Any], order: SortOrder, cursor: str | None, limit: int
-) -> Select[Any]:
+    statement: AnySelect, order: SortOrder, cursor: str | None, limit: int
+) -> AnySelect:
     """Order the statement and position it after the cursor; fetch one extra row."""
     if cursor is not None:
         raw_value, last_id = decode_cursor(cursor, order.name)

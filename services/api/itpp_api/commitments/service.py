@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Row, func, or_
+from sqlalchemy import select as core_select
+from sqlmodel import Session, select
 
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
@@ -25,20 +26,21 @@ from itpp_api.commitments.schemas import (
     MilestoneUpdate,
 )
 from itpp_api.conventions import make_etag
-from itpp_api.db import utcnow
+from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.localized import search_text
-from itpp_api.pagination import SortOrder, apply_keyset, next_cursor
+from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
 from itpp_api.plans.service import ensure_plan_writable
 
-_C = Commitment.__table__.c  # type: ignore[attr-defined]
-_M = Milestone.__table__.c  # type: ignore[attr-defined]
-_S = CommitmentSupporter.__table__.c  # type: ignore[attr-defined]
-_A = PriorityArea.__table__.c  # type: ignore[attr-defined]
-_P = Party.__table__.c  # type: ignore[attr-defined]
+_AREA_TABLE = table_of(PriorityArea)
+_C = table_of(Commitment).c
+_M = table_of(Milestone).c
+_S = table_of(CommitmentSupporter).c
+_A = _AREA_TABLE.c
+_P = table_of(Party).c
 
 _CLOSED = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
 _FAR_FUTURE = date(9999, 12, 31)
@@ -83,9 +85,7 @@ def _ids_and_codes(values: list[str]) -> tuple[list[uuid.UUID], list[str]]:
     return ids, codes
 
 
-def _filtered(
-    statement: Select[Any], plan_id: uuid.UUID, filters: CommitmentFilters
-) -> Select[Any]:
+def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: CommitmentFilters) -> AnySelect:
     statement = statement.where(_C.plan_id == plan_id)
     if filters.status:
         statement = statement.where(_C.status.in_([s.value for s in filters.status]))
@@ -101,7 +101,7 @@ def _filtered(
         if codes:
             conditions.append(
                 _C.priority_area_id.in_(
-                    select(_A.id).where(_A.plan_id == plan_id, _A.code.in_(codes))
+                    core_select(_A.id).where(_A.plan_id == plan_id, _A.code.in_(codes))
                 )
             )
         statement = statement.where(or_(*conditions))
@@ -111,7 +111,7 @@ def _filtered(
         if ids:
             conditions.append(_C.lead_party_id.in_(ids))
         if codes:
-            conditions.append(_C.lead_party_id.in_(select(_P.id).where(_P.code.in_(codes))))
+            conditions.append(_C.lead_party_id.in_(core_select(_P.id).where(_P.code.in_(codes))))
         statement = statement.where(or_(*conditions))
     if filters.due_before is not None:
         statement = statement.where(_C.due_date < filters.due_before)
@@ -124,10 +124,9 @@ def _filtered(
     return statement
 
 
-def _base_select() -> Select[Any]:
-    return select(*_C, _A.code.label("priority_area_code")).join(
-        PriorityArea.__table__,
-        _A.id == _C.priority_area_id,  # type: ignore[attr-defined]
+def _base_select() -> AnySelect:
+    return core_select(*_C, _A.code.label("priority_area_code")).join(
+        _AREA_TABLE, _A.id == _C.priority_area_id
     )
 
 
@@ -154,12 +153,12 @@ def _to_dicts(session: Session, rows: list[Row[Any]]) -> list[dict[str, Any]]:
     on = today()
     milestones: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for m in session.execute(
-        select(*_M).where(_M.commitment_id.in_(ids)).order_by(_M.commitment_id, _M.position)
+        core_select(*_M).where(_M.commitment_id.in_(ids)).order_by(_M.commitment_id, _M.position)
     ):
         milestones[m.commitment_id].append(_milestone_dict(m, on))
     supporters: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for s in session.execute(
-        select(_S.commitment_id, _S.organisation_id)
+        core_select(_S.commitment_id, _S.organisation_id)
         .where(_S.commitment_id.in_(ids))
         .order_by(_S.commitment_id, _S.position)
     ):

@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Literal
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from itpp_api.config import get_settings
 from itpp_api.db import transaction, utcnow
@@ -67,11 +68,14 @@ def claim(*, scope: str, key: str, request_fingerprint: str) -> Claim:
             if record.fingerprint != request_fingerprint:
                 return Claim("mismatch")
             if record.state == "completed":
-                headers = [tuple(h) for h in orjson.loads(record.response_headers or "[]")]
+                headers = [
+                    (str(name), str(value))
+                    for name, value in orjson.loads(record.response_headers or "[]")
+                ]
                 return Claim(
                     "replay",
                     status=record.response_status,
-                    headers=headers,  # type: ignore[arg-type]
+                    headers=headers,
                     body=(record.response_body or "").encode(),
                 )
             if now - record.started_at < timedelta(seconds=settings.idempotency_in_flight_seconds):
@@ -110,9 +114,9 @@ def release(*, scope: str, key: str) -> None:
     with transaction(write=True) as session:
         session.execute(
             delete(IdempotencyRecord).where(
-                IdempotencyRecord.scope == scope,  # type: ignore[arg-type]
-                IdempotencyRecord.key == key,  # type: ignore[arg-type]
-                IdempotencyRecord.state == "in_flight",  # type: ignore[arg-type]
+                col(IdempotencyRecord.scope) == scope,
+                col(IdempotencyRecord.key) == key,
+                col(IdempotencyRecord.state) == "in_flight",
             )
         )
 
@@ -121,6 +125,6 @@ def purge_expired() -> int:
     """Delete expired keys; returns how many."""
     with transaction(write=True) as session:
         result = session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow())  # type: ignore[arg-type]
+            delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) <= utcnow())
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return int(getattr(result, "rowcount", 0) or 0)

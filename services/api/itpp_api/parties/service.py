@@ -3,8 +3,7 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from itpp_api.errors import Conflict, NotFound
 from itpp_api.parties.models import Organisation, Party

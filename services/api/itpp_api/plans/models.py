@@ -32,7 +32,7 @@ class Plan(SQLModel, table=True):
         CheckConstraint(
             "review_interval_months BETWEEN 1 AND term_months", name="review_interval_months"
         ),
-        Index("ix_plan_status", "status"),
+        Index("ix_plan_status_expiry_date", "status", "expiry_date"),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -48,6 +48,8 @@ class Plan(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(16), nullable=False))
     approval_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     term_months: int = Field(sa_column=Column(Integer, nullable=False))
+    # Approval date plus term, kept on write so lists and dashboards can filter on it in SQL.
+    expiry_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     review_interval_months: int = Field(sa_column=Column(Integer, nullable=False))
     predecessor_id: uuid.UUID | None = Field(
         default=None,

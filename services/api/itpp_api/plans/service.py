@@ -5,15 +5,16 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from itpp_api.clock import add_months, today
 from itpp_api.conventions import make_etag
-from itpp_api.db import utcnow
+from itpp_api.db import table_of, utcnow
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
-from itpp_api.pagination import SortOrder, apply_keyset, next_cursor
+from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
 from itpp_api.plans.schemas import (
@@ -40,6 +41,10 @@ def expiry_date(plan: Plan) -> date | None:
     if plan.approval_date is None:
         return None
     return add_months(plan.approval_date, plan.term_months)
+
+
+def _refresh_expiry(plan: Plan) -> None:
+    plan.expiry_date = expiry_date(plan)
 
 
 def effective_status(plan: Plan, on: date | None = None) -> PlanStatus:
@@ -95,9 +100,9 @@ def parties_of_plans(
         return result
     rows = session.execute(
         select(PlanParty.plan_id, Party)
-        .join(Party, Party.id == PlanParty.party_id)
-        .where(PlanParty.plan_id.in_(plan_ids))  # type: ignore[attr-defined]
-        .order_by(PlanParty.plan_id, PlanParty.position)
+        .join(Party, col(Party.id) == col(PlanParty.party_id))
+        .where(col(PlanParty.plan_id).in_(plan_ids))
+        .order_by(col(PlanParty.plan_id), col(PlanParty.position))
     )
     for plan_id, party in rows:
         result[plan_id].append(party)
@@ -109,33 +114,42 @@ def plan_party_ids(*, session: Session, plan_id: uuid.UUID) -> list[uuid.UUID]:
     return list(session.scalars(select(PlanParty.party_id).where(PlanParty.plan_id == plan_id)))
 
 
+_PLAN_COLUMNS = table_of(Plan).c
 _PLAN_SORT = SortOrder(
     name="reference",
-    key=Plan.reference,
-    id_column=Plan.id,
-    descending=False,  # type: ignore[arg-type]
+    key=_PLAN_COLUMNS.reference,
+    id_column=_PLAN_COLUMNS.id,
+    descending=False,
 )
+
+
+def _status_condition(status: PlanStatus, on: date) -> ColumnElement[bool]:
+    """SQL for 'reads as this status today' (an active plan past its expiry reads expired)."""
+    if status is PlanStatus.EXPIRED:
+        return and_(col(Plan.status) == PlanStatus.ACTIVE.value, col(Plan.expiry_date) <= on)
+    if status is PlanStatus.ACTIVE:
+        return and_(
+            col(Plan.status) == PlanStatus.ACTIVE.value,
+            or_(col(Plan.expiry_date).is_(None), col(Plan.expiry_date) > on),
+        )
+    return col(Plan.status) == status.value
 
 
 def list_plans(
     *, session: Session, status: list[PlanStatus] | None, cursor: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of plans by reference, optionally of some stored statuses."""
-    statement = select(Plan, Plan.reference.label("sort_key"), Plan.id.label("id"))  # type: ignore[attr-defined]
+    """A page of plans by reference, optionally only those reading as some statuses."""
+    statement: AnySelect = core_select(
+        Plan, col(Plan.reference).label("sort_key"), col(Plan.id).label("id")
+    )
     if status:
-        stored = {s.value for s in status if s is not PlanStatus.EXPIRED}
-        if PlanStatus.EXPIRED in status:
-            stored.add(PlanStatus.ACTIVE.value)
-        statement = statement.where(Plan.status.in_(stored))  # type: ignore[attr-defined]
+        on = today()
+        statement = statement.where(or_(*(_status_condition(s, on) for s in set(status))))
     rows = list(session.execute(apply_keyset(statement, _PLAN_SORT, cursor, limit)))
     page, cursor_out = next_cursor(rows, _PLAN_SORT, limit, key_of="sort_key")
-    plans = [row[0] for row in page]
+    plans: list[Plan] = [row[0] for row in page]
     parties = parties_of_plans(session=session, plan_ids=[p.id for p in plans])
-    items = [plan_to_dict(p, parties[p.id]) for p in plans]
-    if status:
-        wanted = {s.value for s in status}
-        items = [item for item in items if item["status"] in wanted]
-    return items, cursor_out
+    return [plan_to_dict(p, parties[p.id]) for p in plans], cursor_out
 
 
 def get_plan(*, session: Session, plan_id: uuid.UUID, for_update: bool = False) -> Plan:
@@ -215,6 +229,7 @@ def create_plan(*, session: Session, data: PlanCreate) -> Plan:
         review_interval_months=data.review_interval_months,
         predecessor_id=data.predecessor_id,
     )
+    _refresh_expiry(plan)
     session.add(plan)
     session.flush()
     for position, party_id in enumerate(data.party_ids):
@@ -255,6 +270,7 @@ def update_plan(*, session: Session, plan: Plan, data: PlanUpdate) -> Plan:
         changes["status"] = new_status.value
     for name, value in changes.items():
         setattr(plan, name, value)
+    _refresh_expiry(plan)
     plan.row_version += 1
     plan.updated_at = utcnow()
     session.add(plan)
@@ -452,12 +468,3 @@ def get_version(*, session: Session, plan_id: uuid.UUID, number: int) -> PlanVer
     if version is None:
         raise NotFound(f"Plan {plan_id} has no version {number}.")
     return version
-
-
-def touch_plan(*, session: Session, plan_id: uuid.UUID) -> None:
-    """Mark a plan as changed (its ETag moves) without loading it."""
-    session.execute(
-        update(Plan)
-        .where(Plan.id == plan_id)  # type: ignore[arg-type]
-        .values(row_version=Plan.row_version + 1, updated_at=utcnow())
-    )

@@ -8,8 +8,7 @@ loaded, so the demonstration always shows a plan in mid-term.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from itpp_api.clock import today
 from itpp_api.commitments.schemas import CommitmentCreate, MilestoneCreate
@@ -168,3 +167,9 @@ def load() -> LoadResult:
     """Load the sample in its own transaction."""
     with transaction(write=True) as session:
         return load_sample(session=session)
+
+
+def database_has_plans() -> bool:
+    """Whether any plan is recorded (make run loads the sample only into an empty database)."""
+    with transaction(write=False) as session:
+        return session.scalars(select(Plan.id).limit(1)).first() is not None

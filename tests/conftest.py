@@ -1,0 +1,149 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL, each on a clean database.
+
+PostgreSQL is required (CI=true or not): the suite creates a scratch database on the server at
+ITPP_TEST_POSTGRES_URL (default: the local cluster's `test` database) and drops it at the end.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+import itpp_api.models  # noqa: F401
+from itpp_api.config import get_settings
+from itpp_api.db import get_engine
+from itpp_api.main import create_app
+from itpp_api.migrate import upgrade
+
+POSTGRES_SERVER_URL = os.environ.get(
+    "ITPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ENGINES = ("sqlite", "postgresql")
+
+
+def _postgres_admin_engine() -> Engine:
+    engine = create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001
+        raise pytest.UsageError(
+            f"PostgreSQL is required for the test suite and is not reachable at "
+            f"{POSTGRES_SERVER_URL} ({exc.__class__.__name__}). Start it with "
+            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
+            "or set ITPP_TEST_POSTGRES_URL."
+        ) from exc
+    return engine
+
+
+def create_postgres_database(prefix: str = "itpp_test") -> str:
+    """Create an empty scratch database on the test server and return its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = _postgres_admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a scratch database (closing any connection left to it)."""
+    name = make_url(url).database
+    admin = _postgres_admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One database per engine, migrated to head once for the whole run."""
+    sqlite_path: Path = tmp_path_factory.mktemp("db") / "itpp.sqlite3"
+    urls = {"sqlite": f"sqlite:///{sqlite_path}", "postgresql": create_postgres_database()}
+    for url in urls.values():
+        upgrade(url)
+    yield urls
+    from itpp_api.db import _engine_for
+
+    for url in urls.values():
+        _engine_for(url).dispose()
+    _engine_for.cache_clear()
+    drop_postgres_database(urls["postgresql"])
+
+
+def _clean(engine: Engine) -> None:
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@dataclass
+class Database:
+    """The database a test runs against."""
+
+    name: str
+    url: str
+    engine: Engine
+
+
+@pytest.fixture(params=ENGINES)
+def db(
+    request: pytest.FixtureRequest,
+    migrated_databases: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Database]:
+    """A clean, migrated database (parametrized: every test runs on SQLite and PostgreSQL)."""
+    name: str = request.param
+    url = migrated_databases[name]
+    monkeypatch.setenv("ITPP_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = get_engine()
+    _clean(engine)
+    yield Database(name=name, url=url, engine=engine)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def client(db: Database) -> Iterator[TestClient]:
+    """An HTTP client for the API app on the test database."""
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@dataclass
+class QueryCounter:
+    """Counts the SQL statements an engine runs while active."""
+
+    statements: list[str] = field(default_factory=list)
+    active: bool = False
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.active and not statement.lstrip().upper().startswith(
+            ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+        ):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def query_counter(db: Database) -> Iterator[QueryCounter]:
+    """Counts SQL statements on the test engine (start with `counter.active = True`)."""
+    counter = QueryCounter()
+    event.listen(db.engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(db.engine, "before_cursor_execute", counter)

@@ -1,0 +1,88 @@
+"""Factories that build records through the services, each in its own committed transaction."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from itpp_api.clock import today
+from itpp_api.commitments.schemas import CommitmentCreate
+from itpp_api.commitments.service import create_commitment
+from itpp_api.db import transaction
+from itpp_api.enums import Modality, PlanStatus
+from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.schemas import PlanCreate, PlanUpdate, PriorityAreaCreate
+from itpp_api.plans.service import create_area, create_plan, get_plan, update_plan
+
+
+@dataclass(frozen=True)
+class World:
+    """Two parties with organisations, and one active plan with two priority areas."""
+
+    japan: uuid.UUID
+    nato: uuid.UUID
+    mofa: uuid.UUID
+    mod: uuid.UUID
+    shape: uuid.UUID
+    plan: uuid.UUID
+    cyber: uuid.UUID
+    maritime: uuid.UUID
+
+
+def make_world(*, approval: date | None = None, status: PlanStatus = PlanStatus.ACTIVE) -> World:
+    """Parties JP and NATO, their organisations and plan TEST-PLAN with areas 3.1.1 and 3.1.2."""
+    with transaction(write=True) as session:
+        japan = Party(code="JP", name={"ja": "日本", "en": "Japan"})
+        nato = Party(code="NATO", name={"en": "NATO", "ja": "NATO"})
+        session.add_all([japan, nato])
+        session.flush()
+        mofa = Organisation(code="MOFA", party_id=japan.id, name={"ja": "外務省", "en": "MOFA"})
+        mod = Organisation(code="MOD", party_id=japan.id, name={"ja": "防衛省", "en": "MOD"})
+        shape = Organisation(code="SHAPE", party_id=nato.id, name={"en": "SHAPE"})
+        session.add_all([mofa, mod, shape])
+        session.flush()
+        plan = create_plan(session=session, data=PlanCreate(
+            reference="TEST-PLAN",
+            title={"ja": "試験計画", "en": "Test plan"},
+            party_ids=[japan.id, nato.id],
+            approval_date=approval or today() - timedelta(days=200),
+        ))
+        cyber = create_area(session=session, plan=plan, data=PriorityAreaCreate(
+            code="3.1.1", short_code="CYB", title={"ja": "サイバー防衛", "en": "Cyber defence"}))
+        maritime = create_area(session=session, plan=plan, data=PriorityAreaCreate(
+            code="3.1.2", short_code="MAR", title={"ja": "海洋安全保障", "en": "Maritime security"}))
+        if status is not PlanStatus.DRAFT:
+            update_plan(session=session, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
+        return World(japan=japan.id, nato=nato.id, mofa=mofa.id, mod=mod.id, shape=shape.id,
+                     plan=plan.id, cyber=cyber.id, maritime=maritime.id)
+
+
+def commitment_body(world: World, **overrides: Any) -> dict[str, Any]:
+    """A valid JSON body for createCommitment."""
+    body: dict[str, Any] = {
+        "priority_area_id": str(world.cyber),
+        "title": {"ja": "演習への参加", "en": "Exercise participation"},
+        "modality": "exercise_participation",
+        "lead_party_id": str(world.japan),
+        "lead_organisation_id": str(world.mod),
+        "start_date": "2026-01-01",
+        "due_date": "2026-12-31",
+    }
+    body.update(overrides)
+    return body
+
+
+def make_commitment(world: World, **overrides: Any) -> uuid.UUID:
+    """Create a commitment through the service; returns its id."""
+    data: dict[str, Any] = {
+        "priority_area_id": world.cyber,
+        "title": {"ja": "演習への参加", "en": "Exercise participation"},
+        "modality": Modality.EXERCISE_PARTICIPATION,
+        "lead_party_id": world.japan,
+    }
+    data.update(overrides)
+    with transaction(write=True) as session:
+        plan = get_plan(session=session, plan_id=world.plan)
+        return create_commitment(
+            session=session, plan=plan, data=CommitmentCreate.model_validate(data)
+        ).id
