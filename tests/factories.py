@@ -41,20 +41,43 @@ def make_world(*, approval: date | None = None, status: PlanStatus = PlanStatus.
         shape = Organisation(code="SHAPE", party_id=nato.id, name={"en": "SHAPE"})
         session.add_all([mofa, mod, shape])
         session.flush()
-        plan = create_plan(session=session, data=PlanCreate(
-            reference="TEST-PLAN",
-            title={"ja": "試験計画", "en": "Test plan"},
-            party_ids=[japan.id, nato.id],
-            approval_date=approval or today() - timedelta(days=200),
-        ))
-        cyber = create_area(session=session, plan=plan, data=PriorityAreaCreate(
-            code="3.1.1", short_code="CYB", title={"ja": "サイバー防衛", "en": "Cyber defence"}))
-        maritime = create_area(session=session, plan=plan, data=PriorityAreaCreate(
-            code="3.1.2", short_code="MAR", title={"ja": "海洋安全保障", "en": "Maritime security"}))
+        plan = create_plan(
+            session=session,
+            data=PlanCreate(
+                reference="TEST-PLAN",
+                title={"ja": "試験計画", "en": "Test plan"},
+                party_ids=[japan.id, nato.id],
+                approval_date=approval or today() - timedelta(days=200),
+            ),
+        )
+        cyber = create_area(
+            session=session,
+            plan=plan,
+            data=PriorityAreaCreate(
+                code="3.1.1", short_code="CYB", title={"ja": "サイバー防衛", "en": "Cyber defence"}
+            ),
+        )
+        maritime = create_area(
+            session=session,
+            plan=plan,
+            data=PriorityAreaCreate(
+                code="3.1.2",
+                short_code="MAR",
+                title={"ja": "海洋安全保障", "en": "Maritime security"},
+            ),
+        )
         if status is not PlanStatus.DRAFT:
             update_plan(session=session, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
-        return World(japan=japan.id, nato=nato.id, mofa=mofa.id, mod=mod.id, shape=shape.id,
-                     plan=plan.id, cyber=cyber.id, maritime=maritime.id)
+        return World(
+            japan=japan.id,
+            nato=nato.id,
+            mofa=mofa.id,
+            mod=mod.id,
+            shape=shape.id,
+            plan=plan.id,
+            cyber=cyber.id,
+            maritime=maritime.id,
+        )
 
 
 def commitment_body(world: World, **overrides: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from itpp_api.migrate import current_revision, head_revision
 router = APIRouter(tags=["probes"])
 
 
-class Health(BaseModel):
+class ProbeResult(BaseModel):
     """The result of a probe."""
 
     status: Literal["ok"]
@@ -29,7 +29,7 @@ class Health(BaseModel):
     "/healthz",
     operation_id="getHealth",
     summary="Liveness: the process is up",
-    response_model=Health,
+    response_model=ProbeResult,
 )
 async def healthz() -> Response:
     return json_response({"status": "ok"})
@@ -56,7 +56,7 @@ def _check_ready() -> str:
     "/readyz",
     operation_id="getReadiness",
     summary="Readiness: database reachable and migrated to head",
-    response_model=Health,
+    response_model=ProbeResult,
     responses=problem_responses(503),
 )
 async def readyz() -> Response:

@@ -170,7 +170,7 @@ def update_commitment(
     operation_id="cancelCommitment",
     summary="Cancel a commitment (it stays on record; If-Match required)",
     response_model=CommitmentPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 428)},
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 422, 428)},
 )
 def cancel_commitment(
     commitment_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
@@ -270,7 +270,7 @@ def update_milestone(
     operation_id="deleteMilestone",
     summary="Remove a milestone (If-Match required)",
     status_code=204,
-    responses={204: {"description": "Removed."}, **problem_responses(404, 409, 412, 428)},
+    responses={204: {"description": "Removed."}, **problem_responses(404, 409, 412, 422, 428)},
 )
 def delete_milestone(
     milestone_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
