@@ -34,6 +34,18 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision."
     typer.echo(f"Database at {revision}.")
 
 
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Argument(help="What the revision changes, in a few words.")],
+) -> None:
+    """Autogenerate a new revision from the models (read and edit it before committing)."""
+    from alembic import command
+
+    from itpp_api.migrate import alembic_config
+
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
 @db_app.command("current")
 def db_current() -> None:
     """Print the revision the database is at."""
