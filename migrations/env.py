@@ -1,12 +1,13 @@
 """Alembic environment: the same revisions serve SQLite (batch mode) and PostgreSQL."""
 
-import itpp_api.models  # noqa: F401  (registers every table on the metadata)
 from alembic import context
+from sqlalchemy import Connection
+from sqlmodel import SQLModel
+
+import itpp_api.models  # noqa: F401  (registers every table on the metadata)
 from itpp_api.config import get_settings
 from itpp_api.db import build_engine
 from itpp_api.migrate import include_object_for
-from sqlalchemy import Connection
-from sqlmodel import SQLModel
 
 target_metadata = SQLModel.metadata
 

@@ -34,7 +34,7 @@ def _postgres_admin_engine() -> Engine:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise pytest.UsageError(
             f"PostgreSQL is required for the test suite and is not reachable at "
             f"{POSTGRES_SERVER_URL} ({exc.__class__.__name__}). Start it with "

@@ -51,3 +51,25 @@ def check_in(column: str, enum: type[StrEnum]) -> str:
     """SQL CHECK expression restricting a string column to an enum's values."""
     values = ", ".join(f"'{member.value}'" for member in enum)
     return f"{column} IN ({values})"
+
+
+class Role(StrEnum):
+    """What a user may do for their party (DESIGN.md §3)."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+class TokenKind(StrEnum):
+    SESSION = "session"
+    API = "api"
+
+
+class TokenScope(StrEnum):
+    """What a token allows: read only, read and write, or only enrolling a second factor."""
+
+    READ = "read"
+    READ_WRITE = "read_write"
+    ENROL_TOTP = "enrol_totp"

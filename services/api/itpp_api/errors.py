@@ -86,6 +86,24 @@ class InvalidCursor(DomainError):
     title = "Invalid pagination cursor"
 
 
+class Unauthorized(DomainError):
+    status = 401
+    slug = "unauthorized"
+    title = "Sign-in required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    slug = "forbidden"
+    title = "Not allowed"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    slug = "too-many-attempts"
+    title = "Too many attempts"
+
+
 class NotFound(DomainError):
     status = 404
     slug = "not-found"
@@ -169,6 +187,9 @@ class ServiceUnavailable(DomainError):
 ALL_ERRORS: tuple[type[DomainError], ...] = (
     BadRequest,
     InvalidCursor,
+    Unauthorized,
+    Forbidden,
+    TooManyRequests,
     NotFound,
     MethodNotAllowed,
     Conflict,
@@ -189,6 +210,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting the given problem+json statuses."""
     descriptions = {
         400: "Malformed request (for example an invalid cursor).",
+        401: "Missing, unknown, expired or revoked token.",
+        403: "Your role, party or token scope does not allow this.",
+        429: "Too many failed sign-ins; wait for Retry-After seconds.",
         404: "No such record.",
         409: "Conflict with the current state, or an Idempotency-Key still in flight.",
         412: "If-Match does not match the record's current ETag.",

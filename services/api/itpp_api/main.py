@@ -1,6 +1,7 @@
 """The API application: routers, error handlers and middleware."""
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -80,15 +81,29 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the API serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for path, item in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"
+        if re.match(pattern, request.url.path):
+            methods.update(method.upper() for method in item if method != "parameters")
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     error: DomainError
     if exc.status_code == 404:
         error = NotFound(f"Nothing at {request.url.path}.")
     elif exc.status_code == 405:
+        allowed = _allowed_methods(request)
         error = MethodNotAllowed(
-            f"{request.method} is not allowed on {request.url.path}.",
-            headers=dict(exc.headers or {}),
+            f"{request.method} is not allowed on {request.url.path}; "
+            f"allowed: {', '.join(allowed)}.",
+            headers={"Allow": ", ".join(allowed)},
         )
     else:
         error = BadRequest(str(exc.detail))

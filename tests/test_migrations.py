@@ -1,0 +1,130 @@
+"""The Alembic migrations and the SQLModel tables agree, on SQLite and on PostgreSQL, and the
+SQLite engine is configured as the design requires."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
+
+import itpp_api.models  # noqa: F401  (every table on the metadata)
+from itpp_api.commitments.models import Commitment
+from itpp_api.config import get_settings
+from itpp_api.db import build_engine, transaction
+from itpp_api.migrate import current_revision, downgrade, head_revision, include_object_for, upgrade
+from tests.conftest import Database, create_postgres_database, drop_postgres_database
+from tests.factories import make_world
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database that was never migrated."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    url = create_postgres_database("itpp_migrations")
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+def engine_for(url: str) -> Engine:
+    return build_engine(get_settings().model_copy(update={"database_url": url}))
+
+
+def schema_differences(engine: Engine) -> list[Any]:
+    """What autogenerate would put in a new revision: nothing, when models and migrations agree."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_object": include_object_for(connection.dialect.name),
+            },
+        )
+        return list(compare_metadata(context, SQLModel.metadata))
+
+
+def table_names(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+def test_upgrade_from_empty_to_head_matches_the_models_and_downgrades_to_base(
+    fresh_url: str,
+) -> None:
+    engine = engine_for(fresh_url)
+    try:
+        assert table_names(engine) == set()
+
+        upgrade(fresh_url)
+        assert current_revision(engine) == head_revision()
+        model_tables = {t.name for t in SQLModel.metadata.sorted_tables}
+        assert table_names(engine) == model_tables | {"alembic_version"}
+        assert schema_differences(engine) == []
+
+        downgrade(fresh_url, "base")
+        assert table_names(engine) == {"alembic_version"}
+        assert current_revision(engine) is None
+
+        upgrade(fresh_url)
+        assert current_revision(engine) == head_revision()
+        assert schema_differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_the_comparison_would_notice_a_table_missing_from_the_database(
+    fresh_url: str,
+) -> None:
+    """The agreement check above is not vacuous: a schema behind the models is reported."""
+    engine = engine_for(fresh_url)
+    try:
+        upgrade(fresh_url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE idempotency_record")
+        differences = schema_differences(engine)
+        assert ("add_table", "idempotency_record") in [
+            (d[0], d[1].name) for d in differences if isinstance(d, tuple)
+        ]
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_engine_enforces_foreign_keys_and_uses_wal(tmp_path: Path) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        engine.dispose()
+
+
+def test_a_commitment_with_a_nonexistent_plan_is_refused_by_the_database(db: Database) -> None:
+    world = make_world()
+
+    with pytest.raises(IntegrityError), transaction(write=True) as session:
+        session.add(
+            Commitment(
+                plan_id=uuid.uuid4(),
+                priority_area_id=world.cyber,
+                reference="CYB-99",
+                title={"en": "Orphan"},
+                modality="other",
+                lead_party_id=world.japan,
+                status="planned",
+                visibility="shared",
+                search_text="orphan",
+            )
+        )
+
+    with transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Commitment)) == 0

@@ -1,0 +1,174 @@
+"""The sample Japan–NATO plan (issue 2 §6) and the `itpp` command line around it."""
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+from itpp_api.cli import app
+from itpp_api.clock import today
+from itpp_api.commitments.models import Commitment
+from itpp_api.db import transaction
+from itpp_api.enums import PlanStatus
+from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
+from itpp_api.plans.service import effective_status
+from itpp_api.sample.loader import load
+from tests.conftest import Database
+from tests.factories import make_world
+
+ORGANISATIONS = {
+    "MOFA": "JP",
+    "MOD": "JP",
+    "NATO_HQ": "NATO",
+    "SHAPE": "NATO",
+    "MARCOM": "NATO",
+    "CCDCOE": "NATO",
+    "STO": "NATO",
+    "SPS": "NATO",
+}
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    with transaction(write=False, engine=db.engine) as session:
+        return {
+            table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def bilingual(text: dict[str, str] | None) -> bool:
+    return bool(text) and bool(text.get("ja", "").strip()) and bool(text.get("en", "").strip())
+
+
+def current_plan() -> Plan:
+    with transaction(write=False) as session:
+        plans = [p for p in session.scalars(select(Plan)) if p.status == PlanStatus.ACTIVE]
+    assert len(plans) == 1
+    return plans[0]
+
+
+def test_sample_creates_both_parties_and_the_organisations_named_in_the_seed(db: Database) -> None:
+    load()
+    with transaction(write=False) as session:
+        parties = {p.id: p.code for p in session.scalars(select(Party))}
+        organisations = {o.code: parties[o.party_id] for o in session.scalars(select(Organisation))}
+    assert set(parties.values()) == {"JP", "NATO"}
+    assert organisations == ORGANISATIONS
+
+
+def test_sample_plan_has_a_2014_ipcp_then_2018_then_current_lineage(db: Database) -> None:
+    load()
+    current = current_plan()
+    with transaction(write=False) as session:
+        by_id = {p.id: p for p in session.scalars(select(Plan))}
+    assert len(by_id) == 3
+    chain = [current]
+    while chain[-1].predecessor_id is not None:
+        chain.append(by_id[chain[-1].predecessor_id])
+    assert len(chain) == 3
+    current_, revised, original = chain
+    assert original.approval_date == date(2014, 5, 6)
+    assert revised.approval_date is not None and revised.approval_date.year == 2018
+    for predecessor in (revised, original):
+        assert predecessor.status == PlanStatus.SUPERSEDED
+        assert effective_status(predecessor) is PlanStatus.SUPERSEDED
+    assert effective_status(current_) is PlanStatus.ACTIVE
+    assert current_.term_months == 24
+    assert current_.review_interval_months == 12
+
+
+def test_sample_current_plan_was_approved_about_eight_months_ago(db: Database) -> None:
+    load()
+    plan = current_plan()
+    assert plan.approval_date is not None
+    assert 235 <= (today() - plan.approval_date).days <= 245
+
+
+def test_sample_plan_has_nine_bilingual_priority_areas_and_three_objectives(db: Database) -> None:
+    load()
+    plan = current_plan()
+    with transaction(write=False) as session:
+        areas = list(
+            session.scalars(
+                select(PriorityArea)
+                .where(PriorityArea.plan_id == plan.id)
+                .order_by(PriorityArea.position)  # type: ignore[arg-type]
+            )
+        )
+    assert [a.code for a in areas] == [f"3.1.{n}" for n in range(1, 10)]
+    assert all(bilingual(a.title) for a in areas)
+    assert len(plan.objectives) == 3
+    assert all(bilingual(o) for o in plan.objectives)
+
+
+def test_sample_has_at_least_two_bilingual_example_commitments_per_area(db: Database) -> None:
+    load()
+    plan = current_plan()
+    with transaction(write=False) as session:
+        area_ids = set(
+            session.scalars(select(PriorityArea.id).where(PriorityArea.plan_id == plan.id))
+        )
+        commitments = list(session.scalars(select(Commitment)))
+    per_area = Counter(c.priority_area_id for c in commitments)
+    assert set(per_area) == area_ids
+    assert min(per_area.values()) >= 2
+    assert all(c.plan_id == plan.id for c in commitments)
+    assert all(c.is_example for c in commitments)
+    assert all(bilingual(c.title) for c in commitments)
+
+
+def test_sample_records_version_1_of_the_current_plan_with_its_commitments(db: Database) -> None:
+    load()
+    plan = current_plan()
+    with transaction(write=False) as session:
+        versions = list(session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan.id)))
+        commitments = session.scalar(select(func.count()).select_from(Commitment))
+    assert [v.number for v in versions] == [1]
+    snapshot = versions[0].snapshot
+    assert len(snapshot["priority_areas"]) == 9
+    assert len(snapshot["commitments"]) == commitments
+
+
+def test_loading_the_sample_twice_changes_nothing(db: Database) -> None:
+    first = load()
+    counts = row_counts(db)
+    second = load()
+    assert first.created is True
+    assert second.created is False
+    assert row_counts(db) == counts
+
+
+def test_cli_sample_load_if_empty_leaves_a_database_with_a_plan_alone(db: Database) -> None:
+    make_world()
+    counts = row_counts(db)
+    result = CliRunner().invoke(app, ["sample", "load", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "not loaded" in result.output
+    assert row_counts(db) == counts
+
+
+def test_cli_sample_load_if_empty_loads_into_an_empty_database(db: Database) -> None:
+    result = CliRunner().invoke(app, ["sample", "load", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert current_plan().reference == "JP-NATO-ITPP"
+
+
+def test_cli_help_lists_the_db_sample_and_serve_commands() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    for command in ("db", "sample", "serve"):
+        assert any(line.split()[:1] == [command] for line in _command_lines(result.output))
+
+
+def test_cli_group_help_lists_their_commands() -> None:
+    for group, command in (("db", "upgrade"), ("sample", "load"), ("serve", "api")):
+        result = CliRunner().invoke(app, [group, "--help"])
+        assert result.exit_code == 0, result.output
+        assert any(line.split()[:1] == [command] for line in _command_lines(result.output))
+
+
+def _command_lines(output: str) -> list[str]:
+    return [line.strip(" │|") for line in output.splitlines()]
