@@ -49,7 +49,9 @@ def test_free_text_search_uses_a_trigram_index_on_postgresql(db: Database) -> No
         return
     with db.engine.connect() as connection:
         definition = connection.execute(
-            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_commitment_search_text_trgm'")
+            text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_commitment_search_text_trgm'"
+            )
         ).scalar_one()
     assert "gin" in definition.lower()
     assert "gin_trgm_ops" in definition
