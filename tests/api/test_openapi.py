@@ -46,7 +46,9 @@ def test_error_responses_are_documented_as_problem_json() -> None:
             assert errors, (path, method)
         for status, response in errors.items():
             assert list(response["content"]) == ["application/problem+json"], (
-                path, method, status,
+                path,
+                method,
+                status,
             )
 
 

@@ -30,7 +30,10 @@ def _coerce(value: Any, key_type: type) -> Any:
     if key_type is date:
         return date.fromisoformat(value)
     if key_type is datetime:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("cursor timestamp without a time zone")
+        return moment
     if key_type is int:
         if not isinstance(value, int):
             raise TypeError("integer cursor value expected")

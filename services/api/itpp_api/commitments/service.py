@@ -9,7 +9,7 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func, or_
@@ -50,8 +50,8 @@ for _name, _key, _type in (
     ("reference", _C.reference, str),
     ("due_date", func.coalesce(_C.due_date, _FAR_FUTURE), date),
     ("progress", _C.progress, int),
-    ("updated_at", _C.updated_at, str),
-    ("created_at", _C.created_at, str),
+    ("updated_at", _C.updated_at, datetime),
+    ("created_at", _C.created_at, datetime),
 ):
     for _descending in (False, True):
         _public = f"-{_name}" if _descending else _name

@@ -138,7 +138,9 @@ class PlanPublic(BaseModel):
         description="Effective status: an active plan past expiry reads expired."
     )
     approval_date: date | None
-    expiry_date: date | None = Field(description="Approval date plus the term; null for drafts.")
+    expiry_date: date | None = Field(
+        description="Approval date plus the term; null while there is no approval date."
+    )
     term_months: int
     review_interval_months: int
     predecessor_id: uuid.UUID | None
