@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
@@ -115,9 +116,54 @@ def db(
     get_settings.cache_clear()
 
 
+class DefaultSignIn(httpx.Auth):
+    """Signs each request as a Japan editor unless the test sent its own Authorization.
+
+    The user (and the party JP, if the test has not made it yet) and the token are made on
+    first use. Pass `headers={"Authorization": ""}` or use `anonymous_client` to send no
+    credentials.
+    """
+
+    def __init__(self) -> None:
+        self.header: str | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        if "authorization" not in request.headers:
+            header = self.default_header()
+            if header:
+                request.headers["Authorization"] = header
+        elif not request.headers["authorization"]:
+            del request.headers["authorization"]
+        yield request
+
+    def default_header(self) -> str:
+        if self.header is None:
+            from sqlmodel import select
+
+            from itpp_api.db import transaction
+            from itpp_api.parties.models import Party
+            from tests.factories import auth_headers
+
+            with transaction(write=True) as session:
+                if session.scalars(select(Party.id).where(Party.code == "JP")).first() is None:
+                    session.add(Party(code="JP", name={"ja": "日本", "en": "Japan"}))
+            self.header = auth_headers("JP", "editor", email="default-jp-editor@test.example")[
+                "Authorization"
+            ]
+        return self.header
+
+
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
-    """An HTTP client for the API app on the test database."""
+    """An HTTP client for the API app on the test database, signed in as a Japan editor."""
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+        test_client.auth = DefaultSignIn()
+        yield test_client
+
+
+@pytest.fixture
+def anonymous_client(db: Database) -> Iterator[TestClient]:
+    """An HTTP client that sends no credentials."""
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -5,14 +5,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlmodel import select
+
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.models import User
+from itpp_api.auth.passwords import hash_password
+from itpp_api.auth.service import issue_token
 from itpp_api.clock import today
 from itpp_api.commitments.schemas import CommitmentCreate
 from itpp_api.commitments.service import create_commitment
-from itpp_api.db import transaction
-from itpp_api.enums import Modality, PlanStatus
+from itpp_api.db import transaction, utcnow
+from itpp_api.enums import Modality, PlanStatus, Role, TokenKind, TokenScope
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.schemas import PlanCreate, PlanUpdate, PriorityAreaCreate
 from itpp_api.plans.service import create_area, create_plan, get_plan, update_plan
+
+SYSTEM = Actor.system()
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,10 @@ class World:
 def make_world(*, approval: date | None = None, status: PlanStatus = PlanStatus.ACTIVE) -> World:
     """Parties JP and NATO, their organisations and plan TEST-PLAN with areas 3.1.1 and 3.1.2."""
     with transaction(write=True) as session:
-        japan = Party(code="JP", name={"ja": "日本", "en": "Japan"})
+        # The default signed-in test user may have made JP already.
+        japan = session.scalars(select(Party).where(Party.code == "JP")).first() or Party(
+            code="JP", name={"ja": "日本", "en": "Japan"}
+        )
         nato = Party(code="NATO", name={"en": "NATO", "ja": "NATO"})
         session.add_all([japan, nato])
         session.flush()
@@ -43,6 +54,7 @@ def make_world(*, approval: date | None = None, status: PlanStatus = PlanStatus.
         session.flush()
         plan = create_plan(
             session=session,
+            actor=SYSTEM,
             data=PlanCreate(
                 reference="TEST-PLAN",
                 title={"ja": "試験計画", "en": "Test plan"},
@@ -52,6 +64,7 @@ def make_world(*, approval: date | None = None, status: PlanStatus = PlanStatus.
         )
         cyber = create_area(
             session=session,
+            actor=SYSTEM,
             plan=plan,
             data=PriorityAreaCreate(
                 code="3.1.1", short_code="CYB", title={"ja": "サイバー防衛", "en": "Cyber defence"}
@@ -59,6 +72,7 @@ def make_world(*, approval: date | None = None, status: PlanStatus = PlanStatus.
         )
         maritime = create_area(
             session=session,
+            actor=SYSTEM,
             plan=plan,
             data=PriorityAreaCreate(
                 code="3.1.2",
@@ -67,7 +81,9 @@ def make_world(*, approval: date | None = None, status: PlanStatus = PlanStatus.
             ),
         )
         if status is not PlanStatus.DRAFT:
-            update_plan(session=session, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
+            update_plan(
+                session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE)
+            )
         return World(
             japan=japan.id,
             nato=nato.id,
@@ -105,7 +121,70 @@ def make_commitment(world: World, **overrides: Any) -> uuid.UUID:
     }
     data.update(overrides)
     with transaction(write=True) as session:
-        plan = get_plan(session=session, plan_id=world.plan)
+        plan = get_plan(session=session, plan_id=world.plan, actor=SYSTEM)
         return create_commitment(
-            session=session, plan=plan, data=CommitmentCreate.model_validate(data)
+            session=session, actor=SYSTEM, plan=plan, data=CommitmentCreate.model_validate(data)
         ).id
+
+
+# --- users and tokens ---------------------------------------------------------------------
+
+DEFAULT_PASSWORD = "quiet harbour lantern 2026"
+_PASSWORD_HASHES: dict[str, str] = {}
+
+
+def _hash(password: str) -> str:
+    # Argon2 is slow by design; tests reuse one hash per password.
+    if password not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[password] = hash_password(password)
+    return _PASSWORD_HASHES[password]
+
+
+def make_user(
+    party_code: str,
+    role: Role | str,
+    *,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    totp_secret: str | None = None,
+    active: bool = True,
+) -> uuid.UUID:
+    """A user of the party with this code; approvers/admins get TOTP only when given a secret."""
+    role = Role(role)
+    with transaction(write=True) as session:
+        party = session.scalars(select(Party).where(Party.code == party_code)).one()
+        user = User(
+            email=(email or f"{party_code.lower()}-{role.value}@test.example").casefold(),
+            display_name=f"{party_code} {role.value}",
+            party_id=party.id,
+            role=role.value,
+            preferred_language="ja" if party_code == "JP" else "en",
+            password_hash=_hash(password),
+            is_active=active,
+            totp_secret=totp_secret,
+            totp_confirmed_at=utcnow() if totp_secret else None,
+        )
+        session.add(user)
+        session.flush()
+        return user.id
+
+
+def token_for(user_id: uuid.UUID, *, scope: TokenScope = TokenScope.READ_WRITE) -> str:
+    """A live session token for the user, without going through sign-in."""
+    with transaction(write=True) as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        _, secret = issue_token(
+            session=session,
+            user=user,
+            kind=TokenKind.SESSION,
+            scope=scope,
+            lifetime=timedelta(hours=1),
+            idle=timedelta(minutes=30),
+        )
+        return secret
+
+
+def auth_headers(party_code: str, role: Role | str, **kwargs: Any) -> dict[str, str]:
+    """Authorization headers of a new user of that party and role."""
+    return {"Authorization": f"Bearer {token_for(make_user(party_code, role, **kwargs))}"}

@@ -16,6 +16,7 @@ from httpx import Response
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from itpp_api.auth.actor import Actor
 from itpp_api.commitments.models import Commitment
 from itpp_api.config import get_settings
 from itpp_api.db import transaction, utcnow
@@ -27,7 +28,7 @@ from itpp_api.migrate import head_revision
 from itpp_api.plans.schemas import PlanCreate, PriorityAreaCreate
 from itpp_api.plans.service import create_area, create_plan
 from tests.conftest import Database
-from tests.factories import World, commitment_body, make_commitment, make_world
+from tests.factories import World, auth_headers, commitment_body, make_commitment, make_world
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -48,12 +49,18 @@ def assert_problem(response: Response, status: int, kind: str) -> dict[str, Any]
     return body
 
 
+# The signed-in test user and its token are made on the first request; they are test
+# infrastructure, not something the request under test wrote.
+_SIGN_IN_TABLES = frozenset({"user_account", "access_token"})
+
+
 def row_counts(db: Database) -> dict[str, int]:
-    """How many rows every table holds."""
+    """How many rows every table holds (but the test's own sign-in)."""
     with transaction(write=False, engine=db.engine) as session:
         return {
             table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
             for table in SQLModel.metadata.sorted_tables
+            if table.name not in _SIGN_IN_TABLES
         }
 
 
@@ -310,7 +317,10 @@ def test_delete_commitment_with_if_match_cancels_it_and_keeps_it_readable(
     assert reread.json()["id"] == str(commitment_id)
     listed = client.get(commitments_url(world)).json()["items"]
     assert [(c["id"], c["status"]) for c in listed] == [(str(commitment_id), "cancelled")]
-    assert row_counts(db) == counts
+    after = row_counts(db)
+    # Nothing was deleted; the only new row is the cancellation's audit event.
+    assert after.pop("audit_event") == counts.pop("audit_event") + 1
+    assert after == counts
 
 
 # --- Idempotency-Key ----------------------------------------------------------------------
@@ -372,6 +382,7 @@ def test_a_key_reused_on_another_path_is_refused_with_422(client: TestClient) ->
 
 def _insert_record(
     *,
+    client: TestClient,
     key: str,
     request_fingerprint: str,
     state: str,
@@ -381,10 +392,13 @@ def _insert_record(
     response_body: str | None = None,
 ) -> None:
     now = utcnow()
+    # Sign the test client in first: that is a write of its own.
+    authorization = client.auth.default_header().encode()
     with transaction(write=True) as session:
         session.add(
             IdempotencyRecord(
-                scope=caller_scope({"headers": []}),
+                # The scope of the signed-in test client's credentials.
+                scope=caller_scope({"headers": [(b"authorization", authorization)]}),
                 key=key,
                 fingerprint=request_fingerprint,
                 state=state,
@@ -406,6 +420,7 @@ def test_post_while_the_same_key_is_still_in_flight_is_refused_with_409(
     url = commitments_url(world)
     body = as_bytes(commitment_body(world))
     _insert_record(
+        client=client,
         key="in-flight-key",
         request_fingerprint=fingerprint("POST", url, b"", body),
         state="in_flight",
@@ -429,6 +444,7 @@ def test_an_in_flight_key_older_than_the_in_flight_window_is_taken_over(
     body = as_bytes(commitment_body(world))
     window = timedelta(seconds=get_settings().idempotency_in_flight_seconds)
     _insert_record(
+        client=client,
         key="abandoned-key",
         request_fingerprint=fingerprint("POST", url, b"", body),
         state="in_flight",
@@ -456,6 +472,7 @@ def test_an_expired_completed_key_is_not_replayed_and_the_request_runs_again(
     body = as_bytes(commitment_body(world))
     stale_id = str(uuid.uuid4())
     _insert_record(
+        client=client,
         key="expired-key",
         request_fingerprint=fingerprint("POST", url, b"", body),
         state="completed",
@@ -480,11 +497,11 @@ def test_the_same_key_from_different_credentials_is_two_independent_requests(
     url = commitments_url(world)
     body = as_bytes(commitment_body(world))
 
-    alice = post_json(client, url, body, {"Idempotency-Key": "k1", "Authorization": "Bearer alice"})
-    bob = post_json(client, url, body, {"Idempotency-Key": "k1", "Authorization": "Bearer bob"})
-    alice_again = post_json(
-        client, url, body, {"Idempotency-Key": "k1", "Authorization": "Bearer alice"}
-    )
+    alice_auth = auth_headers("JP", "editor", email="alice@test.example")
+    bob_auth = auth_headers("JP", "editor", email="bob@test.example")
+    alice = post_json(client, url, body, {"Idempotency-Key": "k1", **alice_auth})
+    bob = post_json(client, url, body, {"Idempotency-Key": "k1", **bob_auth})
+    alice_again = post_json(client, url, body, {"Idempotency-Key": "k1", **alice_auth})
 
     assert alice.status_code == 201, alice.text
     assert bob.status_code == 201, bob.text
@@ -547,6 +564,7 @@ def _area_of_another_plan(world: World) -> uuid.UUID:
     with transaction(write=True) as session:
         plan = create_plan(
             session=session,
+            actor=Actor.system(),
             data=PlanCreate(
                 reference="OTHER-PLAN",
                 title={"en": "Another plan"},
@@ -555,6 +573,7 @@ def _area_of_another_plan(world: World) -> uuid.UUID:
         )
         return create_area(
             session=session,
+            actor=Actor.system(),
             plan=plan,
             data=PriorityAreaCreate(code="3.1.1", short_code="OTH", title={"en": "Other"}),
         ).id

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
         default_factory=_default_database_url,
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
     )
+    var_dir: Path = Field(
+        default=_PROJECT_ROOT / "var",
+        description="Where local state lives: the SQLite file, the sample logins.",
+    )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     sqlite_busy_timeout_ms: int = Field(
         default=15_000, ge=0, description="How long a SQLite writer waits for the lock."
@@ -37,6 +41,29 @@ class Settings(BaseSettings):
     idempotency_in_flight_seconds: int = Field(
         default=60, ge=1, description="After this, a request that never finished frees its key."
     )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, description="A sign-in ends after this long without a request."
+    )
+    session_absolute_hours: int = Field(
+        default=12, ge=1, description="A sign-in ends this long after it began, used or not."
+    )
+    api_token_idle_days: int = Field(
+        default=90, ge=1, description="An API token unused this long stops working."
+    )
+    api_token_max_days: int = Field(default=366, ge=1, description="Longest API token expiry.")
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="Failed sign-ins are counted over this window."
+    )
+    login_slowdown_after: int = Field(
+        default=3, ge=1, description="From this many failures on, each answer is delayed."
+    )
+    login_block_after: int = Field(
+        default=10, ge=1, description="After this many failures an account is refused (429)."
+    )
+    login_block_after_per_address: int = Field(
+        default=50, ge=1, description="After this many failures an address is refused (429)."
+    )
+    login_max_delay_seconds: float = Field(default=8.0, ge=0)
     log_sql: bool = False
 
     @property

@@ -8,12 +8,12 @@ from sqlmodel import Session
 
 from itpp_api.db import transaction
 
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, else rolled back."""
-    with transaction(write=request.method not in _READ_METHODS) as session:
+    with transaction(write=request.method not in READ_METHODS) as session:
         yield session
 
 

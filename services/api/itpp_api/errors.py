@@ -206,8 +206,15 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
 )
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries documenting the given problem+json statuses."""
+def problem_responses(
+    *statuses: int, authenticated: bool = True
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting the given problem+json statuses.
+
+    Operations that need a token also document 401 and 403.
+    """
+    if authenticated:
+        statuses = tuple(sorted({*statuses, 401, 403}))
     descriptions = {
         400: "Malformed request (for example an invalid cursor).",
         401: "Missing, unknown, expired or revoked token.",

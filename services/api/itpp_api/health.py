@@ -57,7 +57,7 @@ def _check_ready() -> str:
     operation_id="getReadiness",
     summary="Readiness: database reachable and migrated to head",
     response_model=ProbeResult,
-    responses=problem_responses(503),
+    responses=problem_responses(503, authenticated=False),
 )
 async def readyz() -> Response:
     revision = await run_in_threadpool(_check_ready)

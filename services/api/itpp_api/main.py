@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itpp_api import __version__
+from itpp_api.audit.router import router as audit_router
+from itpp_api.auth.router import router as auth_router
 from itpp_api.commitments.router import router as commitments_router
 from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
@@ -32,6 +34,7 @@ from itpp_api.health import router as health_router
 from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
+from itpp_api.users.router import router as users_router
 
 logger = logging.getLogger("itpp_api")
 
@@ -161,6 +164,9 @@ OPENAPI_TAGS = [
     {"name": "commitments", "description": "What a party undertakes, with milestones."},
     {"name": "versions", "description": "Numbered snapshots of a plan."},
     {"name": "parties", "description": "Signatories and their organisations."},
+    {"name": "authentication", "description": "Signing in and out; the caller's tokens."},
+    {"name": "users", "description": "The caller's profile; party admins manage users."},
+    {"name": "audit", "description": "The hash-chained log of every write, and record history."},
     {"name": "probes", "description": "Liveness and readiness."},
 ]
 
@@ -178,7 +184,14 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.include_router(health_router)
-    for router in (plans_router, commitments_router, parties_router):
+    for router in (
+        auth_router,
+        users_router,
+        plans_router,
+        commitments_router,
+        parties_router,
+        audit_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

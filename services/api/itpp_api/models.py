@@ -1,14 +1,20 @@
 """Imports every table module so the metadata is complete (Alembic, tests, the app)."""
 
+from itpp_api.audit.models import AuditChainHead, AuditEvent
+from itpp_api.auth.models import AccessToken, LoginThrottle, User
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.idempotency.models import IdempotencyRecord
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
 
 __all__ = [
+    "AccessToken",
+    "AuditChainHead",
+    "AuditEvent",
     "Commitment",
     "CommitmentSupporter",
     "IdempotencyRecord",
+    "LoginThrottle",
     "Milestone",
     "Organisation",
     "Party",
@@ -16,4 +22,5 @@ __all__ = [
     "PlanParty",
     "PlanVersion",
     "PriorityArea",
+    "User",
 ]

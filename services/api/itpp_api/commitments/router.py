@@ -4,10 +4,13 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from itpp_api.auth.dependencies import ActorDep, bearer_scheme
+from itpp_api.auth.policy import Action
+from itpp_api.auth.service import authenticate
 from itpp_api.commitments import service
 from itpp_api.commitments.schemas import (
     CommitmentCreate,
@@ -31,26 +34,35 @@ from itpp_api.conventions import (
 from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.enums import CommitmentStatus, Health, Modality
-from itpp_api.errors import problem_responses
+from itpp_api.errors import ValidationFailed, problem_responses
 from itpp_api.plans.service import get_plan
 
 router = APIRouter(tags=["commitments"])
 _MAX = get_settings().page_size_max
 _ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
-_CodeOrId = Annotated[str, Query(min_length=1, max_length=64)]
 
 
 def _page(
+    token: str | None,
     plan_id: uuid.UUID,
     filters: service.CommitmentFilters,
     sort: CommitmentSort,
     cursor: str | None,
     limit: int,
 ) -> bytes:
+    # The hot path: authentication, the plan check and the page share one worker-thread hop
+    # and one read transaction.
     with transaction(write=False) as session:
-        plan = get_plan(session=session, plan_id=plan_id)
+        actor = authenticate(session=session, secret=token, write=False)
+        plan = get_plan(session=session, plan_id=plan_id, actor=actor)
         items, next_cursor = service.list_commitments(
-            session=session, plan_id=plan.id, filters=filters, sort=sort, cursor=cursor, limit=limit
+            session=session,
+            actor=actor,
+            plan_id=plan.id,
+            filters=filters,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
         )
     return dump_json({"items": items, "next_cursor": next_cursor})
 
@@ -64,6 +76,7 @@ def _page(
 )
 async def list_commitments(
     plan_id: uuid.UUID,
+    token: Annotated[str | None, Depends(bearer_scheme)],
     status: Annotated[
         list[CommitmentStatus] | None, Query(description="Any of these statuses.")
     ] = None,
@@ -94,8 +107,6 @@ async def list_commitments(
 ) -> Response:
     for values in (priority_area, lead_party):
         if values and any(len(v) > 64 or not v.strip() for v in values):
-            from itpp_api.errors import ValidationFailed
-
             raise ValidationFailed("priority_area and lead_party values are ids or short codes.")
     filters = service.CommitmentFilters(
         status=status or [],
@@ -107,7 +118,7 @@ async def list_commitments(
         due_after=due_after,
         q=q,
     )
-    body = await run_in_threadpool(_page, plan_id, filters, sort, cursor, limit)
+    body = await run_in_threadpool(_page, token, plan_id, filters, sort, cursor, limit)
     return Response(content=body, media_type="application/json")
 
 
@@ -123,11 +134,14 @@ def create_commitment(
     plan_id: uuid.UUID,
     data: CommitmentCreate,
     session: SessionDep,
+    actor: ActorDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    plan = get_plan(session=session, plan_id=plan_id, for_update=True)
-    commitment = service.create_commitment(session=session, plan=plan, data=data)
-    body = service.commitment_as_dict(session=session, commitment_id=commitment.id)
+    plan = get_plan(
+        session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
+    )
+    commitment = service.create_commitment(session=session, actor=actor, plan=plan, data=data)
+    body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment.id)
     return json_response(
         body, status_code=201, etag=body["etag"], location=f"/api/v1/commitments/{commitment.id}"
     )
@@ -140,8 +154,9 @@ def create_commitment(
     response_model=CommitmentPublic,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
 )
-def get_commitment(commitment_id: uuid.UUID, session: SessionDep) -> Response:
-    body = service.commitment_as_dict(session=session, commitment_id=commitment_id)
+def get_commitment(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    service.get_commitment(session=session, actor=actor, commitment_id=commitment_id)
+    body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment_id)
     return json_response(body, etag=body["etag"])
 
 
@@ -150,18 +165,30 @@ def get_commitment(commitment_id: uuid.UUID, session: SessionDep) -> Response:
     operation_id="updateCommitment",
     summary="Update a commitment (If-Match required)",
     response_model=CommitmentPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+    responses={
+        200: {"headers": _ETAG_HEADER},
+        **problem_responses(404, 409, 412, 413, 422, 428),
+    },
 )
 def update_commitment(
-    commitment_id: uuid.UUID, data: CommitmentUpdate, session: SessionDep, if_match: IfMatch = None
+    commitment_id: uuid.UUID,
+    data: CommitmentUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
 ) -> Response:
-    commitment = service.get_commitment(
-        session=session, commitment_id=commitment_id, for_update=True
+    plan, commitment = service.get_commitment(
+        session=session,
+        actor=actor,
+        commitment_id=commitment_id,
+        action=Action.WRITE,
+        for_update=True,
     )
     require_if_match(if_match, service.commitment_etag(commitment))
-    plan = get_plan(session=session, plan_id=commitment.plan_id)
-    service.update_commitment(session=session, plan=plan, commitment=commitment, data=data)
-    body = service.commitment_as_dict(session=session, commitment_id=commitment.id)
+    service.update_commitment(
+        session=session, actor=actor, plan=plan, commitment=commitment, data=data
+    )
+    body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment.id)
     return json_response(body, etag=body["etag"])
 
 
@@ -173,15 +200,18 @@ def update_commitment(
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 422, 428)},
 )
 def cancel_commitment(
-    commitment_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
+    commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
 ) -> Response:
-    commitment = service.get_commitment(
-        session=session, commitment_id=commitment_id, for_update=True
+    plan, commitment = service.get_commitment(
+        session=session,
+        actor=actor,
+        commitment_id=commitment_id,
+        action=Action.WRITE,
+        for_update=True,
     )
     require_if_match(if_match, service.commitment_etag(commitment))
-    plan = get_plan(session=session, plan_id=commitment.plan_id)
-    service.cancel_commitment(session=session, plan=plan, commitment=commitment)
-    body = service.commitment_as_dict(session=session, commitment_id=commitment.id)
+    service.cancel_commitment(session=session, actor=actor, plan=plan, commitment=commitment)
+    body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment.id)
     return json_response(body, etag=body["etag"])
 
 
@@ -195,8 +225,10 @@ def cancel_commitment(
     response_model=MilestoneList,
     responses=problem_responses(404, 422),
 )
-def list_milestones(commitment_id: uuid.UUID, session: SessionDep) -> Response:
-    commitment = service.get_commitment(session=session, commitment_id=commitment_id)
+def list_milestones(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    _, commitment = service.get_commitment(
+        session=session, actor=actor, commitment_id=commitment_id
+    )
     milestones = service.list_milestones(session=session, commitment_id=commitment.id)
     return json_response({"items": [service.milestone_as_dict(m) for m in milestones]})
 
@@ -213,14 +245,18 @@ def create_milestone(
     commitment_id: uuid.UUID,
     data: MilestoneCreate,
     session: SessionDep,
+    actor: ActorDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    commitment = service.get_commitment(
-        session=session, commitment_id=commitment_id, for_update=True
+    plan, commitment = service.get_commitment(
+        session=session,
+        actor=actor,
+        commitment_id=commitment_id,
+        action=Action.WRITE,
+        for_update=True,
     )
-    plan = get_plan(session=session, plan_id=commitment.plan_id)
     milestone = service.create_milestone(
-        session=session, plan=plan, commitment=commitment, data=data
+        session=session, actor=actor, plan=plan, commitment=commitment, data=data
     )
     body = service.milestone_as_dict(milestone)
     return json_response(
@@ -235,10 +271,9 @@ def create_milestone(
     response_model=MilestonePublic,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
 )
-def get_milestone(milestone_id: uuid.UUID, session: SessionDep) -> Response:
-    body = service.milestone_as_dict(
-        service.get_milestone(session=session, milestone_id=milestone_id)
-    )
+def get_milestone(milestone_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    _, _, milestone = service.get_milestone(session=session, actor=actor, milestone_id=milestone_id)
+    body = service.milestone_as_dict(milestone)
     return json_response(body, etag=body["etag"])
 
 
@@ -247,19 +282,33 @@ def get_milestone(milestone_id: uuid.UUID, session: SessionDep) -> Response:
     operation_id="updateMilestone",
     summary="Update a milestone (If-Match required)",
     response_model=MilestonePublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+    responses={
+        200: {"headers": _ETAG_HEADER},
+        **problem_responses(404, 409, 412, 413, 422, 428),
+    },
 )
 def update_milestone(
-    milestone_id: uuid.UUID, data: MilestoneUpdate, session: SessionDep, if_match: IfMatch = None
+    milestone_id: uuid.UUID,
+    data: MilestoneUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
 ) -> Response:
-    milestone = service.get_milestone(session=session, milestone_id=milestone_id, for_update=True)
-    require_if_match(if_match, service.milestone_as_dict(milestone)["etag"])
-    commitment = service.get_commitment(
-        session=session, commitment_id=milestone.commitment_id, for_update=True
+    plan, commitment, milestone = service.get_milestone(
+        session=session,
+        actor=actor,
+        milestone_id=milestone_id,
+        action=Action.WRITE,
+        for_update=True,
     )
-    plan = get_plan(session=session, plan_id=commitment.plan_id)
+    require_if_match(if_match, service.milestone_as_dict(milestone)["etag"])
     service.update_milestone(
-        session=session, plan=plan, commitment=commitment, milestone=milestone, data=data
+        session=session,
+        actor=actor,
+        plan=plan,
+        commitment=commitment,
+        milestone=milestone,
+        data=data,
     )
     body = service.milestone_as_dict(milestone)
     return json_response(body, etag=body["etag"])
@@ -273,13 +322,17 @@ def update_milestone(
     responses={204: {"description": "Removed."}, **problem_responses(404, 409, 412, 422, 428)},
 )
 def delete_milestone(
-    milestone_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None
+    milestone_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
 ) -> Response:
-    milestone = service.get_milestone(session=session, milestone_id=milestone_id, for_update=True)
-    require_if_match(if_match, service.milestone_as_dict(milestone)["etag"])
-    commitment = service.get_commitment(
-        session=session, commitment_id=milestone.commitment_id, for_update=True
+    plan, commitment, milestone = service.get_milestone(
+        session=session,
+        actor=actor,
+        milestone_id=milestone_id,
+        action=Action.WRITE,
+        for_update=True,
     )
-    plan = get_plan(session=session, plan_id=commitment.plan_id)
-    service.delete_milestone(session=session, plan=plan, commitment=commitment, milestone=milestone)
+    require_if_match(if_match, service.milestone_as_dict(milestone)["etag"])
+    service.delete_milestone(
+        session=session, actor=actor, plan=plan, commitment=commitment, milestone=milestone
+    )
     return Response(status_code=204)

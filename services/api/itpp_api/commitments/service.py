@@ -16,6 +16,10 @@ from sqlalchemy import ColumnElement, Row, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
+from itpp_api.audit import service as audit
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.policy import Action
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.commitments.schemas import (
@@ -27,13 +31,13 @@ from itpp_api.commitments.schemas import (
 )
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
-from itpp_api.enums import CommitmentStatus, Health, Modality
+from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.localized import search_text
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
-from itpp_api.plans.service import ensure_plan_writable
+from itpp_api.plans.service import ensure_plan_writable, get_plan
 
 _AREA_TABLE = table_of(PriorityArea)
 _C = table_of(Commitment).c
@@ -83,6 +87,16 @@ def _ids_and_codes(values: list[str]) -> tuple[list[uuid.UUID], list[str]]:
         except ValueError:
             codes.append(value)
     return ids, codes
+
+
+def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
+    """Leave out commitments internal to another party (their lead party owns them)."""
+    party_id = policy.visible_party_filter(actor)
+    if actor.is_system:
+        return statement
+    return statement.where(
+        or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == party_id)
+    )
 
 
 def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: CommitmentFilters) -> AnySelect:
@@ -199,6 +213,7 @@ def _to_dicts(session: Session, rows: list[Row[Any]]) -> list[dict[str, Any]]:
 def list_commitments(
     *,
     session: Session,
+    actor: Actor,
     plan_id: uuid.UUID,
     filters: CommitmentFilters,
     sort: CommitmentSort,
@@ -207,15 +222,19 @@ def list_commitments(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of a plan's commitments: filtered, in a stable order, after the cursor."""
     order = _SORTS[sort]
-    statement = _filtered(_base_select().add_columns(order.key.label("sort_key")), plan_id, filters)
+    statement = _visible_to(
+        _filtered(_base_select().add_columns(order.key.label("sort_key")), plan_id, filters), actor
+    )
     rows = list(session.execute(apply_keyset(statement, order, cursor, limit)))
     page, cursor_out = next_cursor(rows, order, limit, key_of="sort_key")
     return _to_dicts(session, page), cursor_out
 
 
-def commitment_as_dict(*, session: Session, commitment_id: uuid.UUID) -> dict[str, Any]:
-    """The public representation of one commitment, or NotFound."""
-    rows = list(session.execute(_base_select().where(_C.id == commitment_id)))
+def commitment_as_dict(
+    *, session: Session, actor: Actor, commitment_id: uuid.UUID
+) -> dict[str, Any]:
+    """The public representation of one commitment the actor may see, or NotFound."""
+    rows = list(session.execute(_visible_to(_base_select().where(_C.id == commitment_id), actor)))
     if not rows:
         raise NotFound(f"No commitment with id {commitment_id}.")
     return _to_dicts(session, rows)[0]
@@ -235,16 +254,57 @@ def commitments_for_snapshot(*, session: Session, plan_id: uuid.UUID) -> list[di
 
 
 def get_commitment(
-    *, session: Session, commitment_id: uuid.UUID, for_update: bool = False
-) -> Commitment:
-    """One commitment row, or NotFound; locked against concurrent writers when for_update."""
+    *,
+    session: Session,
+    actor: Actor,
+    commitment_id: uuid.UUID,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> tuple[Plan, Commitment]:
+    """A commitment the actor may `action`, with its plan; NotFound if it is not theirs to see."""
     statement = select(Commitment).where(Commitment.id == commitment_id)
     if for_update:
         statement = statement.with_for_update()
     commitment = session.scalars(statement).first()
+    missing = NotFound(f"No commitment with id {commitment_id}.")
     if commitment is None:
-        raise NotFound(f"No commitment with id {commitment_id}.")
-    return commitment
+        raise missing
+    try:
+        plan = get_plan(session=session, plan_id=commitment.plan_id, actor=actor, action=action)
+    except NotFound:
+        raise missing from None
+    if not policy.can_see(actor, commitment.visibility, commitment.lead_party_id):
+        raise missing
+    return plan, commitment
+
+
+def _audit_view(
+    commitment: Commitment, supporters: list[uuid.UUID] | None = None
+) -> dict[str, Any]:
+    view = {
+        "reference": commitment.reference,
+        "priority_area_id": commitment.priority_area_id,
+        "title": commitment.title,
+        "description": commitment.description,
+        "modality": commitment.modality,
+        "lead_party_id": commitment.lead_party_id,
+        "lead_organisation_id": commitment.lead_organisation_id,
+        "start_date": commitment.start_date,
+        "due_date": commitment.due_date,
+        "status": commitment.status,
+        "progress": commitment.progress,
+        "health": commitment.health,
+        "pcm_activity_ref": commitment.pcm_activity_ref,
+        "visibility": commitment.visibility,
+    }
+    if supporters is not None:
+        view["supporting_organisation_ids"] = supporters
+    return view
+
+
+def _owner(commitment: Commitment) -> uuid.UUID | None:
+    """The party an event about this commitment is restricted to, if it is internal."""
+    return commitment.lead_party_id if commitment.visibility == Visibility.INTERNAL.value else None
 
 
 def commitment_etag(commitment: Commitment) -> str:
@@ -348,9 +408,12 @@ def _next_reference(session: Session, plan_id: uuid.UUID, short_code: str) -> st
     return f"{short_code}-{highest + 1:02d}"
 
 
-def create_commitment(*, session: Session, plan: Plan, data: CommitmentCreate) -> Commitment:
+def create_commitment(
+    *, session: Session, actor: Actor, plan: Plan, data: CommitmentCreate
+) -> Commitment:
     """Record a new commitment (and its milestones) under one of the plan's priority areas."""
     ensure_plan_writable(plan)
+    policy.authorize_internal_owner(actor, data.visibility.value, data.lead_party_id)
     area = _check_references(
         session,
         plan,
@@ -408,15 +471,29 @@ def create_commitment(*, session: Session, plan: Plan, data: CommitmentCreate) -
             )
         )
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="commitment",
+        entity_id=commitment.id,
+        plan_id=plan.id,
+        owner_party_id=_owner(commitment),
+        after={
+            **_audit_view(commitment, data.supporting_organisation_ids),
+            "milestones": [m.model_dump() for m in data.milestones],
+        },
+    )
     return commitment
 
 
 def update_commitment(
-    *, session: Session, plan: Plan, commitment: Commitment, data: CommitmentUpdate
+    *, session: Session, actor: Actor, plan: Plan, commitment: Commitment, data: CommitmentUpdate
 ) -> Commitment:
     """Apply changes to a commitment, re-checking every rule on the result."""
     ensure_plan_writable(plan)
     changes = data.model_dump(exclude_unset=True)
+    owner_before = _owner(commitment)
     supporters = changes.pop("supporting_organisation_ids", None)
     current_supporters = list(
         session.scalars(
@@ -433,7 +510,13 @@ def update_commitment(
         "due_date": commitment.due_date,
         "status": commitment.status,
         "progress": commitment.progress,
+        "visibility": commitment.visibility,
     } | changes
+    policy.authorize_internal_owner(
+        actor,
+        str(getattr(merged["visibility"], "value", merged["visibility"])),
+        merged["lead_party_id"],
+    )
     if (
         merged["start_date"] is not None
         and merged["due_date"] is not None
@@ -457,7 +540,8 @@ def update_commitment(
         lead_organisation_id=merged["lead_organisation_id"],
         supporting_organisation_ids=supporters if supporters is not None else current_supporters,
     )
-    status = str(merged["status"])
+    before = _audit_view(commitment, current_supporters)
+    status = str(getattr(merged["status"], "value", merged["status"]))
     if (
         status == CommitmentStatus.COMPLETED.value
         and "progress" not in changes
@@ -485,19 +569,45 @@ def update_commitment(
     commitment.updated_at = utcnow()
     session.add(commitment)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        entity_type="commitment",
+        entity_id=commitment.id,
+        plan_id=plan.id,
+        # An event that touches an internal state stays with that party.
+        owner_party_id=owner_before or _owner(commitment),
+        before=before,
+        after=_audit_view(commitment, supporters if supporters is not None else current_supporters),
+    )
     return commitment
 
 
-def cancel_commitment(*, session: Session, plan: Plan, commitment: Commitment) -> Commitment:
+def cancel_commitment(
+    *, session: Session, actor: Actor, plan: Plan, commitment: Commitment
+) -> Commitment:
     """Cancel a commitment: it stays on record with status cancelled, never deleted."""
     ensure_plan_writable(plan)
     if commitment.status == CommitmentStatus.CANCELLED.value:
         return commitment
+    before_status = commitment.status
     commitment.status = CommitmentStatus.CANCELLED.value
     commitment.row_version += 1
     commitment.updated_at = utcnow()
     session.add(commitment)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="cancel",
+        entity_type="commitment",
+        entity_id=commitment.id,
+        plan_id=plan.id,
+        owner_party_id=_owner(commitment),
+        before={"status": before_status},
+        after={"status": commitment.status},
+    )
     return commitment
 
 
@@ -521,16 +631,42 @@ def list_milestones(*, session: Session, commitment_id: uuid.UUID) -> list[Miles
 
 
 def get_milestone(
-    *, session: Session, milestone_id: uuid.UUID, for_update: bool = False
-) -> Milestone:
-    """One milestone, or NotFound."""
+    *,
+    session: Session,
+    actor: Actor,
+    milestone_id: uuid.UUID,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> tuple[Plan, Commitment, Milestone]:
+    """A milestone the actor may `action`, with its commitment and plan; or NotFound."""
     statement = select(Milestone).where(Milestone.id == milestone_id)
     if for_update:
         statement = statement.with_for_update()
     milestone = session.scalars(statement).first()
+    missing = NotFound(f"No milestone with id {milestone_id}.")
     if milestone is None:
-        raise NotFound(f"No milestone with id {milestone_id}.")
-    return milestone
+        raise missing
+    try:
+        plan, commitment = get_commitment(
+            session=session,
+            actor=actor,
+            commitment_id=milestone.commitment_id,
+            action=action,
+            for_update=for_update,
+        )
+    except NotFound:
+        raise missing from None
+    return plan, commitment, milestone
+
+
+def _milestone_view(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "commitment_id": milestone.commitment_id,
+        "position": milestone.position,
+        "title": milestone.title,
+        "due_date": milestone.due_date,
+        "done_on": milestone.done_on,
+    }
 
 
 def _touch(session: Session, commitment: Commitment) -> None:
@@ -541,7 +677,7 @@ def _touch(session: Session, commitment: Commitment) -> None:
 
 
 def create_milestone(
-    *, session: Session, plan: Plan, commitment: Commitment, data: MilestoneCreate
+    *, session: Session, actor: Actor, plan: Plan, commitment: Commitment, data: MilestoneCreate
 ) -> Milestone:
     """Append a milestone to a commitment."""
     ensure_plan_writable(plan)
@@ -558,12 +694,23 @@ def create_milestone(
     session.add(milestone)
     _touch(session, commitment)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="milestone",
+        entity_id=milestone.id,
+        plan_id=plan.id,
+        owner_party_id=_owner(commitment),
+        after=_milestone_view(milestone),
+    )
     return milestone
 
 
 def update_milestone(
     *,
     session: Session,
+    actor: Actor,
     plan: Plan,
     commitment: Commitment,
     milestone: Milestone,
@@ -571,6 +718,7 @@ def update_milestone(
 ) -> Milestone:
     """Change a milestone's title or dates (done_on marks it done; null reopens it)."""
     ensure_plan_writable(plan)
+    before = _milestone_view(milestone)
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(milestone, name, value)
     milestone.row_version += 1
@@ -578,14 +726,36 @@ def update_milestone(
     session.add(milestone)
     _touch(session, commitment)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        entity_type="milestone",
+        entity_id=milestone.id,
+        plan_id=plan.id,
+        owner_party_id=_owner(commitment),
+        before=before,
+        after=_milestone_view(milestone),
+    )
     return milestone
 
 
 def delete_milestone(
-    *, session: Session, plan: Plan, commitment: Commitment, milestone: Milestone
+    *, session: Session, actor: Actor, plan: Plan, commitment: Commitment, milestone: Milestone
 ) -> None:
-    """Remove a milestone from a commitment."""
+    """Remove a milestone from a commitment (its history stays in the audit log)."""
     ensure_plan_writable(plan)
+    before = _milestone_view(milestone)
     session.delete(milestone)
     _touch(session, commitment)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="delete",
+        entity_type="milestone",
+        entity_id=milestone.id,
+        plan_id=plan.id,
+        owner_party_id=_owner(commitment),
+        before=before,
+    )

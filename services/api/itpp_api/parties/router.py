@@ -5,6 +5,8 @@ import uuid
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from itpp_api.auth import policy
+from itpp_api.auth.dependencies import ActorDep
 from itpp_api.conventions import IdempotencyKey, json_response
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
@@ -28,7 +30,8 @@ router = APIRouter(tags=["parties"])
     response_model=PartyList,
     responses=problem_responses(422),
 )
-def list_parties(session: SessionDep) -> Response:
+def list_parties(session: SessionDep, actor: ActorDep) -> Response:
+    policy.require_signed_in(actor)
     items = [service.party_to_dict(p) for p in service.list_parties(session=session)]
     return json_response({"items": items})
 
@@ -42,9 +45,9 @@ def list_parties(session: SessionDep) -> Response:
     responses=problem_responses(409, 413, 422),
 )
 def create_party(
-    data: PartyCreate, session: SessionDep, idempotency_key: IdempotencyKey = None
+    data: PartyCreate, session: SessionDep, actor: ActorDep, idempotency_key: IdempotencyKey = None
 ) -> Response:
-    party = service.create_party(session=session, data=data)
+    party = service.create_party(session=session, actor=actor, data=data)
     return json_response(
         service.party_to_dict(party), status_code=201, location=f"/api/v1/parties/{party.id}"
     )
@@ -57,7 +60,8 @@ def create_party(
     response_model=PartyPublic,
     responses=problem_responses(404, 422),
 )
-def get_party(party_id: uuid.UUID, session: SessionDep) -> Response:
+def get_party(party_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    policy.require_signed_in(actor)
     return json_response(
         service.party_to_dict(service.get_party(session=session, party_id=party_id))
     )
@@ -72,8 +76,10 @@ def get_party(party_id: uuid.UUID, session: SessionDep) -> Response:
 )
 def list_organisations(
     session: SessionDep,
+    actor: ActorDep,
     party_id: uuid.UUID | None = Query(default=None, description="Only this party's."),
 ) -> Response:
+    policy.require_signed_in(actor)
     items = [
         service.organisation_to_dict(o)
         for o in service.list_organisations(session=session, party_id=party_id)
@@ -93,8 +99,9 @@ def create_organisation(
     party_id: uuid.UUID,
     data: OrganisationCreate,
     session: SessionDep,
+    actor: ActorDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     party = service.get_party(session=session, party_id=party_id)
-    organisation = service.create_organisation(session=session, party=party, data=data)
+    organisation = service.create_organisation(session=session, actor=actor, party=party, data=data)
     return json_response(service.organisation_to_dict(organisation), status_code=201)

@@ -5,6 +5,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from itpp_api.audit import service as audit
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
 from itpp_api.errors import Conflict, NotFound
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.parties.schemas import OrganisationCreate, PartyCreate
@@ -39,13 +42,22 @@ def get_party(*, session: Session, party_id: uuid.UUID) -> Party:
     return party
 
 
-def create_party(*, session: Session, data: PartyCreate) -> Party:
-    """Record a new party; its code must be unused."""
+def create_party(*, session: Session, actor: Actor, data: PartyCreate) -> Party:
+    """Record a new party (admins); its code must be unused."""
+    policy.authorize_reference_data(actor)
     if session.scalar(select(Party.id).where(Party.code == data.code)) is not None:
         raise Conflict(f"A party with code {data.code!r} already exists.")
     party = Party(code=data.code, name=data.name)
     session.add(party)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="party",
+        entity_id=party.id,
+        after={"code": party.code, "name": party.name},
+    )
     return party
 
 
@@ -60,12 +72,21 @@ def list_organisations(
 
 
 def create_organisation(
-    *, session: Session, party: Party, data: OrganisationCreate
+    *, session: Session, actor: Actor, party: Party, data: OrganisationCreate
 ) -> Organisation:
-    """Record a new organisation of a party; its code must be unused."""
+    """Record a new organisation of a party (its admins); its code must be unused."""
+    policy.authorize_reference_data(actor, party.id)
     if session.scalar(select(Organisation.id).where(Organisation.code == data.code)) is not None:
         raise Conflict(f"An organisation with code {data.code!r} already exists.")
     organisation = Organisation(party_id=party.id, code=data.code, name=data.name)
     session.add(organisation)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="organisation",
+        entity_id=organisation.id,
+        after={"party_id": party.id, "code": organisation.code, "name": organisation.name},
+    )
     return organisation

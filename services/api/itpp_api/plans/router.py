@@ -6,6 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from itpp_api.auth.dependencies import ActorDep
+from itpp_api.auth.policy import Action
 from itpp_api.config import get_settings
 from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, require_if_match
 from itpp_api.deps import SessionDep
@@ -46,12 +48,13 @@ _ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": 
 )
 def list_plans(
     session: SessionDep,
+    actor: ActorDep,
     status: Annotated[list[PlanStatus] | None, Query(description="Only these statuses.")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     items, next_cursor = service.list_plans(
-        session=session, status=status, cursor=cursor, limit=limit
+        session=session, actor=actor, status=status, cursor=cursor, limit=limit
     )
     return json_response({"items": items, "next_cursor": next_cursor})
 
@@ -66,9 +69,9 @@ def list_plans(
     responses={201: {"headers": _ETAG_HEADER}, **problem_responses(409, 413, 422)},
 )
 def create_plan(
-    data: PlanCreate, session: SessionDep, idempotency_key: IdempotencyKey = None
+    data: PlanCreate, session: SessionDep, actor: ActorDep, idempotency_key: IdempotencyKey = None
 ) -> Response:
-    plan = service.create_plan(session=session, data=data)
+    plan = service.create_plan(session=session, actor=actor, data=data)
     return json_response(
         service.plan_as_dict(session=session, plan=plan),
         status_code=201,
@@ -85,8 +88,8 @@ def create_plan(
     response_model=PlanPublic,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
 )
-def get_plan(plan_id: uuid.UUID, session: SessionDep) -> Response:
-    plan = service.get_plan(session=session, plan_id=plan_id)
+def get_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
     return json_response(
         service.plan_as_dict(session=session, plan=plan), etag=service.plan_etag(plan)
     )
@@ -101,11 +104,17 @@ def get_plan(plan_id: uuid.UUID, session: SessionDep) -> Response:
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
 )
 def update_plan(
-    plan_id: uuid.UUID, data: PlanUpdate, session: SessionDep, if_match: IfMatch = None
+    plan_id: uuid.UUID,
+    data: PlanUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
 ) -> Response:
-    plan = service.get_plan(session=session, plan_id=plan_id, for_update=True)
+    plan = service.get_plan(
+        session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
+    )
     require_if_match(if_match, service.plan_etag(plan))
-    plan = service.update_plan(session=session, plan=plan, data=data)
+    plan = service.update_plan(session=session, actor=actor, plan=plan, data=data)
     return json_response(
         service.plan_as_dict(session=session, plan=plan), etag=service.plan_etag(plan)
     )
@@ -122,8 +131,8 @@ def update_plan(
     response_model=PriorityAreaList,
     responses=problem_responses(404, 422),
 )
-def list_priority_areas(plan_id: uuid.UUID, session: SessionDep) -> Response:
-    plan = service.get_plan(session=session, plan_id=plan_id)
+def list_priority_areas(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
     areas = service.list_areas(session=session, plan_id=plan.id)
     return json_response({"items": [service.area_to_dict(a) for a in areas]})
 
@@ -141,10 +150,13 @@ def create_priority_area(
     plan_id: uuid.UUID,
     data: PriorityAreaCreate,
     session: SessionDep,
+    actor: ActorDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    plan = service.get_plan(session=session, plan_id=plan_id, for_update=True)
-    area = service.create_area(session=session, plan=plan, data=data)
+    plan = service.get_plan(
+        session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
+    )
+    area = service.create_area(session=session, actor=actor, plan=plan, data=data)
     body = service.area_to_dict(area)
     return json_response(
         body, status_code=201, etag=body["etag"], location=f"/api/v1/priority-areas/{area.id}"
@@ -163,10 +175,13 @@ def reorder_priority_areas(
     plan_id: uuid.UUID,
     data: PriorityAreaOrder,
     session: SessionDep,
+    actor: ActorDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    plan = service.get_plan(session=session, plan_id=plan_id, for_update=True)
-    areas = service.reorder_areas(session=session, plan=plan, data=data)
+    plan = service.get_plan(
+        session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
+    )
+    areas = service.reorder_areas(session=session, actor=actor, plan=plan, data=data)
     return json_response({"items": [service.area_to_dict(a) for a in areas]})
 
 
@@ -178,8 +193,9 @@ def reorder_priority_areas(
     response_model=PriorityAreaPublic,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
 )
-def get_priority_area(area_id: uuid.UUID, session: SessionDep) -> Response:
-    body = service.area_to_dict(service.get_area(session=session, area_id=area_id))
+def get_priority_area(area_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    _, area = service.get_area_for(session=session, actor=actor, area_id=area_id)
+    body = service.area_to_dict(area)
     return json_response(body, etag=body["etag"])
 
 
@@ -192,13 +208,18 @@ def get_priority_area(area_id: uuid.UUID, session: SessionDep) -> Response:
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
 )
 def update_priority_area(
-    area_id: uuid.UUID, data: PriorityAreaUpdate, session: SessionDep, if_match: IfMatch = None
+    area_id: uuid.UUID,
+    data: PriorityAreaUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
 ) -> Response:
-    area = service.get_area(session=session, area_id=area_id, for_update=True)
+    plan, area = service.get_area_for(
+        session=session, actor=actor, area_id=area_id, action=Action.WRITE, for_update=True
+    )
     require_if_match(if_match, service.area_to_dict(area)["etag"])
-    plan = service.get_plan(session=session, plan_id=area.plan_id)
     body = service.area_to_dict(
-        service.update_area(session=session, plan=plan, area=area, data=data)
+        service.update_area(session=session, actor=actor, plan=plan, area=area, data=data)
     )
     return json_response(body, etag=body["etag"])
 
@@ -214,8 +235,8 @@ def update_priority_area(
     response_model=PlanVersionList,
     responses=problem_responses(404, 422),
 )
-def list_plan_versions(plan_id: uuid.UUID, session: SessionDep) -> Response:
-    plan = service.get_plan(session=session, plan_id=plan_id)
+def list_plan_versions(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
     versions = service.list_versions(session=session, plan_id=plan.id)
     return json_response(
         {"items": [service.version_to_dict(v, with_snapshot=False) for v in versions]}
@@ -231,7 +252,11 @@ def list_plan_versions(plan_id: uuid.UUID, session: SessionDep) -> Response:
     responses=problem_responses(404, 422),
 )
 def get_plan_version(
-    plan_id: uuid.UUID, number: Annotated[int, Path(ge=1, le=1_000_000)], session: SessionDep
+    plan_id: uuid.UUID,
+    number: Annotated[int, Path(ge=1, le=1_000_000)],
+    session: SessionDep,
+    actor: ActorDep,
 ) -> Response:
-    version = service.get_version(session=session, plan_id=plan_id, number=number)
-    return json_response(service.version_to_dict(version, with_snapshot=True))
+    plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
+    version = service.get_version(session=session, plan_id=plan.id, number=number)
+    return json_response(service.version_to_dict(version, with_snapshot=True, actor=actor))

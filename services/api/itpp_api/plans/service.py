@@ -9,6 +9,10 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from itpp_api.audit import service as audit
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.policy import Action
 from itpp_api.clock import add_months, today
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
@@ -136,12 +140,22 @@ def _status_condition(status: PlanStatus, on: date) -> ColumnElement[bool]:
 
 
 def list_plans(
-    *, session: Session, status: list[PlanStatus] | None, cursor: str | None, limit: int
+    *,
+    session: Session,
+    actor: Actor,
+    status: list[PlanStatus] | None,
+    cursor: str | None,
+    limit: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of plans by reference, optionally only those reading as some statuses."""
+    """A page of the plans the actor's party belongs to, by reference, optionally by status."""
+    policy.require_signed_in(actor)
     statement: AnySelect = core_select(
         Plan, col(Plan.reference).label("sort_key"), col(Plan.id).label("id")
     )
+    if not actor.is_system:
+        statement = statement.where(
+            col(Plan.id).in_(select(PlanParty.plan_id).where(PlanParty.party_id == actor.party_id))
+        )
     if status:
         on = today()
         statement = statement.where(or_(*(_status_condition(s, on) for s in set(status))))
@@ -152,14 +166,22 @@ def list_plans(
     return [plan_to_dict(p, parties[p.id]) for p in plans], cursor_out
 
 
-def get_plan(*, session: Session, plan_id: uuid.UUID, for_update: bool = False) -> Plan:
-    """One plan, or NotFound; locked against concurrent writers when for_update."""
+def get_plan(
+    *,
+    session: Session,
+    plan_id: uuid.UUID,
+    actor: Actor,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> Plan:
+    """One plan the actor may `action` (404 if it is not theirs to see); locked when for_update."""
     statement = select(Plan).where(Plan.id == plan_id)
     if for_update:
         statement = statement.with_for_update()
     plan = session.scalars(statement).first()
     if plan is None:
         raise NotFound(f"No plan with id {plan_id}.")
+    policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
     return plan
 
 
@@ -212,8 +234,23 @@ def _check_predecessor(
         current = session.scalar(select(Plan.predecessor_id).where(Plan.id == current))
 
 
-def create_plan(*, session: Session, data: PlanCreate) -> Plan:
+def _audit_view(plan: Plan) -> dict[str, Any]:
+    return {
+        "reference": plan.reference,
+        "title": plan.title,
+        "sections": plan.sections,
+        "objectives": plan.objectives,
+        "status": plan.status,
+        "approval_date": plan.approval_date,
+        "term_months": plan.term_months,
+        "review_interval_months": plan.review_interval_months,
+        "predecessor_id": plan.predecessor_id,
+    }
+
+
+def create_plan(*, session: Session, actor: Actor, data: PlanCreate) -> Plan:
     """Record a new draft plan between two or more parties."""
+    policy.authorize_new_plan(actor, data.party_ids)
     if session.scalar(select(Plan.id).where(Plan.reference == data.reference)) is not None:
         raise Conflict(f"A plan with reference {data.reference!r} already exists.")
     _check_parties(session, data.party_ids)
@@ -235,12 +272,22 @@ def create_plan(*, session: Session, data: PlanCreate) -> Plan:
     for position, party_id in enumerate(data.party_ids):
         session.add(PlanParty(plan_id=plan.id, party_id=party_id, position=position))
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="plan",
+        entity_id=plan.id,
+        plan_id=plan.id,
+        after={**_audit_view(plan), "party_ids": data.party_ids},
+    )
     return plan
 
 
-def update_plan(*, session: Session, plan: Plan, data: PlanUpdate) -> Plan:
+def update_plan(*, session: Session, actor: Actor, plan: Plan, data: PlanUpdate) -> Plan:
     """Apply changes to a plan, enforcing the lifecycle and term rules."""
     changes = data.model_dump(exclude_unset=True)
+    before = _audit_view(plan)
     new_status = data.status
     current = PlanStatus(plan.status)
     if effective_status(plan) in CLOSED_STATUSES and set(changes) != {"status"}:
@@ -275,8 +322,18 @@ def update_plan(*, session: Session, plan: Plan, data: PlanUpdate) -> Plan:
     plan.updated_at = utcnow()
     session.add(plan)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        entity_type="plan",
+        entity_id=plan.id,
+        plan_id=plan.id,
+        before=before,
+        after=_audit_view(plan),
+    )
     if new_status is PlanStatus.ACTIVE and current is PlanStatus.DRAFT:
-        record_version(session=session, plan=plan, reason="Plan approved")
+        record_version(session=session, actor=actor, plan=plan, reason="Plan approved")
     return plan
 
 
@@ -341,7 +398,36 @@ def _check_area_codes_free(
             raise Conflict(f"This plan already has a priority area with {name} {value!r}.")
 
 
-def create_area(*, session: Session, plan: Plan, data: PriorityAreaCreate) -> PriorityArea:
+def _area_view(area: PriorityArea) -> dict[str, Any]:
+    return {
+        "code": area.code,
+        "short_code": area.short_code,
+        "position": area.position,
+        "title": area.title,
+        "description": area.description,
+    }
+
+
+def get_area_for(
+    *,
+    session: Session,
+    actor: Actor,
+    area_id: uuid.UUID,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> tuple[Plan, PriorityArea]:
+    """A priority area and its plan, if the actor may `action` them."""
+    area = get_area(session=session, area_id=area_id, for_update=for_update)
+    try:
+        plan = get_plan(session=session, plan_id=area.plan_id, actor=actor, action=action)
+    except NotFound:
+        raise NotFound(f"No priority area with id {area_id}.") from None
+    return plan, area
+
+
+def create_area(
+    *, session: Session, actor: Actor, plan: Plan, data: PriorityAreaCreate
+) -> PriorityArea:
     """Add a priority area at the end of the plan's list."""
     ensure_plan_writable(plan)
     _check_area_codes_free(session, plan.id, data.code, data.short_code)
@@ -358,15 +444,25 @@ def create_area(*, session: Session, plan: Plan, data: PriorityAreaCreate) -> Pr
     )
     session.add(area)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="priority_area",
+        entity_id=area.id,
+        plan_id=plan.id,
+        after=_area_view(area),
+    )
     return area
 
 
 def update_area(
-    *, session: Session, plan: Plan, area: PriorityArea, data: PriorityAreaUpdate
+    *, session: Session, actor: Actor, plan: Plan, area: PriorityArea, data: PriorityAreaUpdate
 ) -> PriorityArea:
     """Change a priority area's codes or texts."""
     ensure_plan_writable(plan)
     changes = data.model_dump(exclude_unset=True)
+    before = _area_view(area)
     _check_area_codes_free(
         session, plan.id, changes.get("code"), changes.get("short_code"), area.id
     )
@@ -376,10 +472,22 @@ def update_area(
     area.updated_at = utcnow()
     session.add(area)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        entity_type="priority_area",
+        entity_id=area.id,
+        plan_id=plan.id,
+        before=before,
+        after=_area_view(area),
+    )
     return area
 
 
-def reorder_areas(*, session: Session, plan: Plan, data: PriorityAreaOrder) -> list[PriorityArea]:
+def reorder_areas(
+    *, session: Session, actor: Actor, plan: Plan, data: PriorityAreaOrder
+) -> list[PriorityArea]:
     """Put the plan's priority areas in the given order (every area exactly once)."""
     ensure_plan_writable(plan)
     areas = {a.id: a for a in list_areas(session=session, plan_id=plan.id)}
@@ -390,6 +498,7 @@ def reorder_areas(*, session: Session, plan: Plan, data: PriorityAreaOrder) -> l
             f"({len(areas)} areas)."
         )
     now = utcnow()
+    before = {"order": [a.code for a in sorted(areas.values(), key=lambda a: a.position)]}
     for position, area_id in enumerate(wanted):
         area = areas[area_id]
         if area.position != position:
@@ -398,6 +507,18 @@ def reorder_areas(*, session: Session, plan: Plan, data: PriorityAreaOrder) -> l
             area.updated_at = now
             session.add(area)
     session.flush()
+    after = {"order": [areas[i].code for i in wanted]}
+    if before != after:
+        audit.record(
+            session=session,
+            actor=actor,
+            action="reorder_priority_areas",
+            entity_type="plan",
+            entity_id=plan.id,
+            plan_id=plan.id,
+            before=before,
+            after=after,
+        )
     return [areas[i] for i in wanted]
 
 
@@ -420,7 +541,7 @@ def build_snapshot(*, session: Session, plan: Plan) -> dict[str, Any]:
     }
 
 
-def record_version(*, session: Session, plan: Plan, reason: str) -> PlanVersion:
+def record_version(*, session: Session, actor: Actor, plan: Plan, reason: str) -> PlanVersion:
     """Take the next numbered snapshot of the plan."""
     import orjson
 
@@ -433,10 +554,40 @@ def record_version(*, session: Session, plan: Plan, reason: str) -> PlanVersion:
     version = PlanVersion(plan_id=plan.id, number=(last or 0) + 1, reason=reason, snapshot=snapshot)
     session.add(version)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="plan_version",
+        entity_id=version.id,
+        plan_id=plan.id,
+        after={"number": version.number, "reason": reason},
+    )
     return version
 
 
-def version_to_dict(version: PlanVersion, *, with_snapshot: bool) -> dict[str, Any]:
+def visible_snapshot(snapshot: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """A snapshot without the commitments internal to another party."""
+    commitments = [
+        c
+        for c in snapshot.get("commitments", [])
+        if policy.can_see(
+            actor, c.get("visibility", "shared"), _uuid_or_none(c.get("lead_party_id"))
+        )
+    ]
+    return {**snapshot, "commitments": commitments}
+
+
+def _uuid_or_none(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def version_to_dict(
+    version: PlanVersion, *, with_snapshot: bool, actor: Actor | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": version.id,
         "plan_id": version.plan_id,
@@ -445,7 +596,7 @@ def version_to_dict(version: PlanVersion, *, with_snapshot: bool) -> dict[str, A
         "created_at": version.created_at,
     }
     if with_snapshot:
-        data["snapshot"] = version.snapshot
+        data["snapshot"] = visible_snapshot(version.snapshot, actor or Actor.system())
     return data
 
 

@@ -5,11 +5,12 @@ twice changes nothing. The current plan is approved about eight months before th
 loaded, so the demonstration always shows a plan in mid-term.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from itpp_api.auth.actor import Actor
 from itpp_api.clock import today
 from itpp_api.commitments.schemas import CommitmentCreate, MilestoneCreate
 from itpp_api.commitments.service import create_commitment
@@ -20,8 +21,10 @@ from itpp_api.plans.models import Plan
 from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
 from itpp_api.plans.service import create_area, create_plan, update_plan
 from itpp_api.sample import content
+from itpp_api.sample.users import SampleLogin, create_sample_users, save_logins
 
 BACKGROUND = {"ja": "経緯", "en": "Background"}
+SYSTEM = Actor.system()
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class LoadResult:
     created: bool
     plan_reference: str
     commitments: int
+    logins: list[SampleLogin] = field(default_factory=list)
 
 
 def _parties(session: Session) -> tuple[dict[str, Party], dict[str, Organisation]]:
@@ -60,6 +64,7 @@ def _lineage(session: Session, party_ids: list) -> Plan | None:  # type: ignore[
         if existing is None:
             existing = create_plan(
                 session=session,
+                actor=SYSTEM,
                 data=PlanCreate(
                     reference=entry["reference"],
                     title=dict(entry["title"]),
@@ -73,9 +78,17 @@ def _lineage(session: Session, party_ids: list) -> Plan | None:  # type: ignore[
                     predecessor_id=predecessor.id if predecessor else None,
                 ),
             )
-            update_plan(session=session, plan=existing, data=PlanUpdate(status=PlanStatus.ACTIVE))
             update_plan(
-                session=session, plan=existing, data=PlanUpdate(status=PlanStatus.SUPERSEDED)
+                session=session,
+                actor=SYSTEM,
+                plan=existing,
+                data=PlanUpdate(status=PlanStatus.ACTIVE),
+            )
+            update_plan(
+                session=session,
+                actor=SYSTEM,
+                plan=existing,
+                data=PlanUpdate(status=PlanStatus.SUPERSEDED),
             )
         predecessor = existing
     return predecessor
@@ -93,6 +106,7 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     approval = (on or today()) + timedelta(days=plan_data["approval_offset_days"])
     plan = create_plan(
         session=session,
+        actor=SYSTEM,
         data=PlanCreate(
             reference=plan_data["reference"],
             title=dict(plan_data["title"]),
@@ -112,6 +126,7 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     for area in content.PRIORITY_AREAS:
         areas[area["code"]] = create_area(
             session=session,
+            actor=SYSTEM,
             plan=plan,
             data=PriorityAreaCreate(
                 code=area["code"],
@@ -127,6 +142,7 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     for item in content.COMMITMENTS:
         create_commitment(
             session=session,
+            actor=SYSTEM,
             plan=plan,
             data=CommitmentCreate(
                 priority_area_id=areas[item["area"]].id,
@@ -156,17 +172,24 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
                 ],
             ),
         )
+    users = create_sample_users(session=session)
     # Approving records version 1 of the plan with everything above in it.
-    update_plan(session=session, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
+    update_plan(session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
     return LoadResult(
-        created=True, plan_reference=plan.reference, commitments=len(content.COMMITMENTS)
+        created=True,
+        plan_reference=plan.reference,
+        commitments=len(content.COMMITMENTS),
+        logins=users,
     )
 
 
 def load() -> LoadResult:
-    """Load the sample in its own transaction."""
+    """Load the sample in its own transaction; record the sample logins once committed."""
     with transaction(write=True) as session:
-        return load_sample(session=session)
+        result = load_sample(session=session)
+    if result.logins:
+        save_logins(result.logins)
+    return result
 
 
 def database_has_plans() -> bool:

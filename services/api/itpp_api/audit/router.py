@@ -1,0 +1,175 @@
+"""HTTP routes for reading the audit log and the history of a record."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlmodel import Session, select
+
+from itpp_api.audit import service
+from itpp_api.audit.schemas import AuditEntityType, AuditEventPage
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.dependencies import ActorDep
+from itpp_api.commitments.service import get_commitment, get_milestone
+from itpp_api.config import get_settings
+from itpp_api.conventions import decode_cursor, encode_cursor, json_response
+from itpp_api.deps import SessionDep
+from itpp_api.errors import problem_responses
+from itpp_api.plans.models import PlanParty
+from itpp_api.plans.service import get_area_for, get_plan
+
+router = APIRouter(tags=["audit"])
+_MAX = get_settings().page_size_max
+Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")]
+Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the last page.")]
+_SORT = "-seq"
+
+
+def _page(
+    session: Session, actor: Actor, filters: service.EventFilters, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    policy.require_signed_in(actor)
+    before_seq = None
+    if cursor is not None:
+        value, _ = decode_cursor(cursor, _SORT)
+        if not isinstance(value, int):
+            from itpp_api.errors import InvalidCursor
+
+            raise InvalidCursor("The cursor is damaged; start again without it.")
+        before_seq = value
+    visible_plans: list[uuid.UUID] | None = None
+    if not actor.is_system:
+        visible_plans = list(
+            session.scalars(select(PlanParty.plan_id).where(PlanParty.party_id == actor.party_id))
+        )
+    events = service.list_events(
+        session=session,
+        filters=filters,
+        visible_plan_ids=visible_plans,
+        viewer_party_id=policy.visible_party_filter(actor),
+        before_seq=before_seq,
+        limit=limit,
+    )
+    next_cursor = None
+    if len(events) > limit:
+        events = events[:limit]
+        next_cursor = encode_cursor(_SORT, events[-1].seq, events[-1].id)
+    names = service.actor_names(session=session, events=events)
+    return {"items": [service.event_to_dict(e, names) for e in events], "next_cursor": next_cursor}
+
+
+@router.get(
+    "/audit-events",
+    operation_id="listAuditEvents",
+    summary="List audit events, newest first (only what your party may see)",
+    response_model=AuditEventPage,
+    responses=problem_responses(400, 422),
+)
+def list_audit_events(
+    session: SessionDep,
+    actor: ActorDep,
+    entity_type: AuditEntityType | None = None,
+    entity_id: uuid.UUID | None = None,
+    actor_user_id: uuid.UUID | None = None,
+    plan_id: uuid.UUID | None = None,
+    since: Annotated[datetime | None, Query(description="At or after this time.")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    filters = service.EventFilters(
+        entity_type=entity_type.value if entity_type else None,
+        entity_id=entity_id,
+        actor_user_id=actor_user_id,
+        plan_id=plan_id,
+        since=since,
+        until=until,
+    )
+    return json_response(_page(session, actor, filters, cursor, limit))
+
+
+def _history(
+    session: Session,
+    actor: Actor,
+    entity_type: AuditEntityType,
+    entity_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+) -> Response:
+    filters = service.EventFilters(entity_type=entity_type.value, entity_id=entity_id)
+    return json_response(_page(session, actor, filters, cursor, limit))
+
+
+@router.get(
+    "/plans/{plan_id}/history",
+    operation_id="getPlanHistory",
+    summary="The audit history of a plan",
+    response_model=AuditEventPage,
+    responses=problem_responses(400, 404, 422),
+)
+def get_plan_history(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    plan = get_plan(session=session, plan_id=plan_id, actor=actor)
+    return _history(session, actor, AuditEntityType.PLAN, plan.id, cursor, limit)
+
+
+@router.get(
+    "/priority-areas/{area_id}/history",
+    operation_id="getPriorityAreaHistory",
+    summary="The audit history of a priority area",
+    response_model=AuditEventPage,
+    responses=problem_responses(400, 404, 422),
+)
+def get_priority_area_history(
+    area_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    _, area = get_area_for(session=session, actor=actor, area_id=area_id)
+    return _history(session, actor, AuditEntityType.PRIORITY_AREA, area.id, cursor, limit)
+
+
+@router.get(
+    "/commitments/{commitment_id}/history",
+    operation_id="getCommitmentHistory",
+    summary="The audit history of a commitment",
+    response_model=AuditEventPage,
+    responses=problem_responses(400, 404, 422),
+)
+def get_commitment_history(
+    commitment_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    _, commitment = get_commitment(session=session, actor=actor, commitment_id=commitment_id)
+    return _history(session, actor, AuditEntityType.COMMITMENT, commitment.id, cursor, limit)
+
+
+@router.get(
+    "/milestones/{milestone_id}/history",
+    operation_id="getMilestoneHistory",
+    summary="The audit history of a milestone",
+    response_model=AuditEventPage,
+    responses=problem_responses(400, 404, 422),
+)
+def get_milestone_history(
+    milestone_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    _, _, milestone = get_milestone(session=session, actor=actor, milestone_id=milestone_id)
+    return _history(session, actor, AuditEntityType.MILESTONE, milestone.id, cursor, limit)

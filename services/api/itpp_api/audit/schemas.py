@@ -1,0 +1,47 @@
+"""Response models for the audit log."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class AuditEntityType(StrEnum):
+    """The kinds of record the audit log speaks of."""
+
+    PLAN = "plan"
+    PLAN_VERSION = "plan_version"
+    PRIORITY_AREA = "priority_area"
+    COMMITMENT = "commitment"
+    MILESTONE = "milestone"
+    PARTY = "party"
+    ORGANISATION = "organisation"
+    USER = "user"
+    ACCESS_TOKEN = "access_token"
+
+
+class AuditEventPublic(BaseModel):
+    """One write: who, when, what, and the changed fields before and after."""
+
+    id: uuid.UUID
+    seq: int = Field(description="Position in the hash chain (gapless, increasing).")
+    occurred_at: datetime
+    actor_user_id: uuid.UUID | None = Field(description="Null for the system (command line).")
+    actor_name: str | None
+    actor_party_id: uuid.UUID | None
+    action: str
+    entity_type: AuditEntityType
+    entity_id: uuid.UUID
+    plan_id: uuid.UUID | None
+    before: dict[str, Any] | None = Field(description="Changed fields as they were.")
+    after: dict[str, Any] | None = Field(description="Changed fields as they became.")
+    hash: str
+
+
+class AuditEventPage(BaseModel):
+    """A page of audit events, newest first."""
+
+    items: list[AuditEventPublic]
+    next_cursor: str | None

@@ -1,0 +1,273 @@
+"""Appending to, reading and verifying the hash-chained audit log."""
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from itpp_api.audit.models import AuditChainHead, AuditEvent
+from itpp_api.auth.actor import Actor
+from itpp_api.conventions import dump_json
+from itpp_api.db import utcnow
+
+GENESIS_HASH = "0" * 64
+_HEAD_ID = 1
+
+
+def to_json_data(value: Any) -> Any:
+    """Dates, UUIDs and enums as the JSON the API shows, so hashes survive a round trip."""
+    return orjson.loads(dump_json(value))
+
+
+def changed_fields(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Only the fields that differ (all of them for a creation or a removal)."""
+    before_data = to_json_data(before) if before is not None else None
+    after_data = to_json_data(after) if after is not None else None
+    if before_data is None or after_data is None:
+        return before_data, after_data
+    keys = [k for k in after_data if before_data.get(k) != after_data.get(k)]
+    keys += [k for k in before_data if k not in after_data]
+    return {k: before_data.get(k) for k in keys}, {k: after_data.get(k) for k in keys}
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return orjson.dumps(
+        {
+            "seq": event.seq,
+            "id": str(event.id),
+            "occurred_at": event.occurred_at.isoformat(),
+            "actor_user_id": text(event.actor_user_id),
+            "actor_party_id": text(event.actor_party_id),
+            "action": event.action,
+            "entity_type": event.entity_type,
+            "entity_id": str(event.entity_id),
+            "plan_id": text(event.plan_id),
+            "owner_party_id": text(event.owner_party_id),
+            "before": event.before,
+            "after": event.after,
+            "prev_hash": event.prev_hash,
+        },
+        option=orjson.OPT_SORT_KEYS,
+    )
+
+
+def compute_hash(event: AuditEvent) -> str:
+    """SHA-256 over the event's canonical form, which includes its predecessor's hash."""
+    return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+def _locked_head(session: Session) -> AuditChainHead:
+    statement = select(AuditChainHead).where(AuditChainHead.id == _HEAD_ID).with_for_update()
+    head = session.scalars(statement).first()
+    if head is None:
+        head = AuditChainHead(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    plan_id: uuid.UUID | None = None,
+    owner_party_id: uuid.UUID | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction (so it commits or rolls back with the write).
+
+    Locking the chain head serializes appends across processes: the event's sequence number
+    and predecessor hash are read and advanced under the lock, which is held until commit.
+    """
+    before_changed, after_changed = changed_fields(before, after)
+    head = _locked_head(session)
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        occurred_at=utcnow(),
+        actor_user_id=actor.user_id,
+        actor_party_id=actor.party_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        plan_id=plan_id,
+        owner_party_id=owner_party_id,
+        before=before_changed,
+        after=after_changed,
+        prev_hash=head.last_hash,
+        hash="",
+    )
+    event.hash = compute_hash(event)
+    head.last_seq = event.seq
+    head.last_hash = event.hash
+    session.add(event)
+    session.add(head)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of checking the chain."""
+
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str | None = None
+
+
+def _events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        rows = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.seq > last)
+                .order_by(col(AuditEvent.seq))
+                .limit(batch)
+            )
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify(*, session: Session) -> Verification:
+    """Walk the chain from the start and report the first broken link, if any."""
+    expected_seq = 1
+    expected_prev = GENESIS_HASH
+    checked = 0
+    for event in _events(session):
+        if event.seq != expected_seq:
+            return Verification(
+                False,
+                checked,
+                expected_seq,
+                f"event {expected_seq} is missing (deleted, or sequence numbers changed)",
+            )
+        if event.prev_hash != expected_prev:
+            return Verification(
+                False,
+                checked,
+                event.seq,
+                "event does not follow its predecessor (reordered, or the one before was replaced)",
+            )
+        if compute_hash(event) != event.hash:
+            return Verification(False, checked, event.seq, "event was changed after it was written")
+        expected_prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = session.get(AuditChainHead, _HEAD_ID)
+    if head is not None and (head.last_seq != checked or head.last_hash != expected_prev):
+        return Verification(
+            False,
+            checked,
+            checked + 1,
+            f"the chain should end at event {head.last_seq}: later events were deleted",
+        )
+    return Verification(True, checked)
+
+
+def event_to_dict(event: AuditEvent, actor_names: dict[uuid.UUID, str]) -> dict[str, Any]:
+    """The public representation of an audit event."""
+    return {
+        "id": event.id,
+        "seq": event.seq,
+        "occurred_at": event.occurred_at,
+        "actor_user_id": event.actor_user_id,
+        "actor_name": actor_names.get(event.actor_user_id) if event.actor_user_id else "system",
+        "actor_party_id": event.actor_party_id,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "plan_id": event.plan_id,
+        "before": event.before,
+        "after": event.after,
+        "hash": event.hash,
+    }
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    entity_type: str | None = None
+    entity_id: uuid.UUID | None = None
+    actor_user_id: uuid.UUID | None = None
+    plan_id: uuid.UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_events(
+    *,
+    session: Session,
+    filters: EventFilters,
+    visible_plan_ids: list[uuid.UUID] | None,
+    viewer_party_id: uuid.UUID | None,
+    before_seq: int | None,
+    limit: int,
+) -> list[AuditEvent]:
+    """Newest first. `visible_plan_ids`/`viewer_party_id` None: the system sees everything.
+
+    A user sees events of plans their party belongs to (and of records outside any plan that
+    belong to their party), never events about another party's internal records.
+    """
+    statement = select(AuditEvent)
+    if filters.entity_type:
+        statement = statement.where(AuditEvent.entity_type == filters.entity_type)
+    if filters.entity_id:
+        statement = statement.where(AuditEvent.entity_id == filters.entity_id)
+    if filters.actor_user_id:
+        statement = statement.where(AuditEvent.actor_user_id == filters.actor_user_id)
+    if filters.plan_id:
+        statement = statement.where(AuditEvent.plan_id == filters.plan_id)
+    if filters.since:
+        statement = statement.where(col(AuditEvent.occurred_at) >= filters.since)
+    if filters.until:
+        statement = statement.where(col(AuditEvent.occurred_at) < filters.until)
+    if viewer_party_id is not None:
+        statement = statement.where(
+            or_(
+                col(AuditEvent.owner_party_id).is_(None),
+                col(AuditEvent.owner_party_id) == viewer_party_id,
+            )
+        )
+        statement = statement.where(
+            or_(
+                col(AuditEvent.plan_id).in_(visible_plan_ids or []),
+                and_(
+                    col(AuditEvent.plan_id).is_(None),
+                    col(AuditEvent.actor_party_id) == viewer_party_id,
+                ),
+            )
+        )
+    if before_seq is not None:
+        statement = statement.where(col(AuditEvent.seq) < before_seq)
+    statement = statement.order_by(col(AuditEvent.seq).desc()).limit(limit + 1)
+    return list(session.scalars(statement))
+
+
+def actor_names(*, session: Session, events: list[AuditEvent]) -> dict[uuid.UUID, str]:
+    """Display names of the events' actors, in one query."""
+    from itpp_api.auth.models import User
+
+    ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(col(User.id).in_(ids)))
+    return {user_id: name for user_id, name in rows}

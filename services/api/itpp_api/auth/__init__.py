@@ -1,0 +1,1 @@
+"""Authentication (passwords, second factor, tokens, throttling) and the access policy."""

@@ -1,0 +1,100 @@
+"""Tables for users, their access tokens and the login throttle."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+)
+from sqlmodel import Field, SQLModel
+
+from itpp_api.db import UTCDateTime, new_id, utcnow
+from itpp_api.enums import Role, TokenKind, TokenScope, check_in
+
+
+class User(SQLModel, table=True):
+    """An official (or an automated client's owner) acting for exactly one party."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(check_in("role", Role), name="role"),
+        Index("ix_user_account_party_id_email", "party_id", "email"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    # Stored lower-cased: addresses are compared case-insensitively.
+    email: str = Field(sa_column=Column(String(254), nullable=False, unique=True))
+    display_name: str = Field(sa_column=Column(String(200), nullable=False))
+    party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    preferred_language: str = Field(sa_column=Column(String(35), nullable=False))
+    is_active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    password_changed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    totp_secret: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    totp_confirmed_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    # The last time step whose code was accepted: a code is never accepted twice.
+    totp_last_step: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class AccessToken(SQLModel, table=True):
+    """A bearer token: a sign-in session or a named API token. Only its hash is stored."""
+
+    __tablename__ = "access_token"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", TokenKind), name="kind"),
+        CheckConstraint(check_in("scope", TokenScope), name="scope"),
+        Index("ix_access_token_user_id_kind", "user_id", "kind"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    name: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    scope: str = Field(sa_column=Column(String(16), nullable=False))
+    # SHA-256 of the secret: the secret is random and long, so a fast hash is enough.
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    last_used_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    idle_timeout_seconds: int = Field(sa_column=Column(Integer, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per account and per address, shared by every API process."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(sa_column=Column(String(320), primary_key=True))
+    failures: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    window_started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    blocked_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )

@@ -1,0 +1,175 @@
+"""HTTP routes for signing in and out and for the caller's tokens."""
+
+import asyncio
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from itpp_api.auth import service, throttle
+from itpp_api.auth.dependencies import ActorDep
+from itpp_api.auth.passwords import DUMMY_HASH, verify_password
+from itpp_api.auth.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenList,
+    TokenRequest,
+    TokenResponse,
+)
+from itpp_api.config import get_settings
+from itpp_api.conventions import IdempotencyKey, json_response
+from itpp_api.db import transaction
+from itpp_api.deps import SessionDep
+from itpp_api.errors import TooManyRequests, problem_responses
+
+router = APIRouter(tags=["authentication"])
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _blocked_for(email: str, address: str) -> int:
+    with transaction(write=False) as session:
+        return throttle.check(
+            session=session, keys=[throttle.account_key(email), throttle.address_key(address)]
+        )
+
+
+def _password_hash_of(email: str) -> str | None:
+    with transaction(write=False) as session:
+        user = service.find_user_by_email(session=session, email=email)
+        return user.password_hash if user else None
+
+
+def _fail(email: str, address: str) -> tuple[int, float]:
+    settings = get_settings()
+    with transaction(write=True) as session:
+        account = throttle.record_failure(
+            session=session, key=throttle.account_key(email), block_after=settings.login_block_after
+        )
+        by_address = throttle.record_failure(
+            session=session,
+            key=throttle.address_key(address),
+            block_after=settings.login_block_after_per_address,
+        )
+    blocked = max(account.blocked_for_seconds, by_address.blocked_for_seconds)
+    return blocked, throttle.delay_for(max(account.failures, by_address.failures))
+
+
+def _sign_in(email: str, otp: str | None) -> service.SignIn:
+    with transaction(write=True) as session:
+        user = service.find_user_by_email(session=session, email=email)
+        if user is None:
+            raise service.InvalidCredentials("Wrong email, password or one-time code.")
+        result = service.complete_sign_in(session=session, user=user, otp=otp)
+        throttle.clear(session=session, key=throttle.account_key(email))
+        return result
+
+
+def _too_many(seconds: int) -> TooManyRequests:
+    return TooManyRequests(
+        f"Too many failed sign-ins. Try again in {seconds} seconds.",
+        headers={"Retry-After": str(max(seconds, 1))},
+    )
+
+
+@router.post(
+    "/auth/token",
+    operation_id="createToken",
+    summary="Sign in: exchange credentials for a token",
+    response_model=TokenResponse,
+    responses=problem_responses(401, 413, 422, 429, authenticated=False),
+)
+async def create_token(request: Request, form: Annotated[TokenRequest, Form()]) -> Response:
+    email = form.username.strip().casefold()
+    address = _client_address(request)
+    blocked = await run_in_threadpool(_blocked_for, email, address)
+    if blocked:
+        raise _too_many(blocked)
+    stored_hash = await run_in_threadpool(_password_hash_of, email)
+    matches = await run_in_threadpool(verify_password, form.password, stored_hash or DUMMY_HASH)
+    try:
+        if not matches or stored_hash is None:
+            raise service.InvalidCredentials("Wrong email, password or one-time code.")
+        result = await run_in_threadpool(_sign_in, email, form.otp)
+    except service.SecondFactorRequired:
+        raise
+    except service.InvalidCredentials:
+        blocked, delay = await run_in_threadpool(_fail, email, address)
+        if delay:
+            await asyncio.sleep(delay)
+        if blocked:
+            raise _too_many(blocked) from None
+        raise
+    return json_response(
+        {
+            "access_token": result.secret,
+            "token_type": "bearer",
+            "expires_at": result.token.expires_at,
+            "scope": result.token.scope,
+        }
+    )
+
+
+@router.post(
+    "/auth/logout",
+    operation_id="deleteCurrentToken",
+    summary="Sign out: end this token now",
+    status_code=204,
+    responses={204: {"description": "Signed out."}, **problem_responses(401)},
+)
+def sign_out(actor: ActorDep, session: SessionDep) -> Response:
+    if actor.token_id is not None:
+        service.revoke_token(session=session, actor=actor, token_id=actor.token_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/users/me/tokens",
+    operation_id="listMyTokens",
+    summary="List my live tokens",
+    response_model=ApiTokenList,
+    responses=problem_responses(401),
+)
+def list_my_tokens(actor: ActorDep, session: SessionDep) -> Response:
+    tokens = service.list_tokens(session=session, actor=actor)
+    return json_response({"items": [service.token_to_dict(t, actor) for t in tokens]})
+
+
+@router.post(
+    "/users/me/tokens",
+    operation_id="createApiToken",
+    summary="Create a named API token for an automated client",
+    status_code=201,
+    response_model=ApiTokenCreated,
+    responses=problem_responses(401, 403, 413, 422),
+)
+def create_api_token(
+    data: ApiTokenCreate,
+    actor: ActorDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    token, secret = service.create_api_token(
+        session=session,
+        actor=actor,
+        name=data.name,
+        scope=data.scope,
+        expires_in_days=data.expires_in_days,
+    )
+    return json_response({**service.token_to_dict(token, actor), "token": secret}, status_code=201)
+
+
+@router.delete(
+    "/users/me/tokens/{token_id}",
+    operation_id="revokeToken",
+    summary="Revoke one of my tokens",
+    status_code=204,
+    responses={204: {"description": "Revoked."}, **problem_responses(401, 404, 422)},
+)
+def revoke_token(token_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> Response:
+    service.revoke_token(session=session, actor=actor, token_id=token_id)
+    return Response(status_code=204)

@@ -1,0 +1,272 @@
+"""Sign-in, bearer-token authentication and token management.
+
+Passwords are checked in worker threads by the callers (Argon2 is slow by design); everything
+here is plain database work inside the caller's transaction.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select, update
+
+from itpp_api.audit import service as audit
+from itpp_api.auth import totp
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.models import AccessToken, User
+from itpp_api.auth.tokens import hash_secret, new_secret
+from itpp_api.config import get_settings
+from itpp_api.db import transaction, utcnow
+from itpp_api.enums import Role, TokenKind, TokenScope
+from itpp_api.errors import Forbidden, NotFound, Unauthorized
+
+# Writing last_used_at on every request would turn reads into writes; once a minute is enough
+# for idle expiry measured in minutes.
+_TOUCH_EVERY = timedelta(seconds=60)
+_ENROLMENT_LIFETIME = timedelta(minutes=15)
+SECOND_FACTOR_ROLES = frozenset({Role.APPROVER, Role.ADMIN})
+
+
+def unauthorized(detail: str) -> Unauthorized:
+    return Unauthorized(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def find_user_by_email(*, session: Session, email: str) -> User | None:
+    """The user with this address (case-insensitive), if any."""
+    return session.scalars(select(User).where(User.email == email.strip().casefold())).first()
+
+
+def actor_for(user: User, token: AccessToken | None, party_code: str | None = None) -> Actor:
+    del party_code
+    return Actor(
+        user_id=user.id,
+        party_id=user.party_id,
+        role=Role(user.role),
+        scope=TokenScope(token.scope) if token else TokenScope.READ_WRITE,
+        token_id=token.id if token else None,
+        email=user.email,
+        display_name=user.display_name,
+        language=user.preferred_language,
+    )
+
+
+def _token_alive(token: AccessToken, now: datetime) -> bool:
+    if token.revoked_at is not None or token.expires_at <= now:
+        return False
+    return token.last_used_at + timedelta(seconds=token.idle_timeout_seconds) > now
+
+
+def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
+    """The actor behind a bearer token, or 401. Keeps the token's idle clock running."""
+    if not secret:
+        raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
+    now = utcnow()
+    row = session.execute(
+        select(AccessToken, User)
+        .join(User, col(User.id) == col(AccessToken.user_id))
+        .where(AccessToken.token_hash == hash_secret(secret))
+    ).first()
+    if row is None:
+        raise unauthorized("The token is not valid.")
+    token, user = row
+    if not _token_alive(token, now) or not user.is_active:
+        raise unauthorized("The token has expired or was revoked; sign in again.")
+    if now - token.last_used_at >= _TOUCH_EVERY:
+        touch = update(AccessToken).where(col(AccessToken.id) == token.id).values(last_used_at=now)
+        if write:
+            session.execute(touch)
+        else:
+            # A reading request's transaction may not write on SQLite; touch in its own.
+            with transaction(write=True) as touch_session:
+                touch_session.execute(touch)
+    return actor_for(user, token)
+
+
+def issue_token(
+    *,
+    session: Session,
+    user: User,
+    kind: TokenKind,
+    scope: TokenScope,
+    name: str | None = None,
+    lifetime: timedelta,
+    idle: timedelta,
+) -> tuple[AccessToken, str]:
+    """Create a token; returns the row and the secret (which is never stored)."""
+    secret = new_secret()
+    now = utcnow()
+    token = AccessToken(
+        user_id=user.id,
+        kind=kind.value,
+        name=name,
+        scope=scope.value,
+        token_hash=hash_secret(secret),
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + lifetime,
+        idle_timeout_seconds=int(idle.total_seconds()),
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A successful sign-in."""
+
+    token: AccessToken
+    secret: str
+
+
+class SecondFactorRequired(Unauthorized):
+    slug = "second-factor-required"
+    title = "One-time code required"
+
+
+class InvalidCredentials(Unauthorized):
+    slug = "invalid-credentials"
+    title = "Wrong email, password or one-time code"
+
+
+def complete_sign_in(*, session: Session, user: User, otp: str | None) -> SignIn:
+    """After the password matched: check the second factor and issue a session token."""
+    settings = get_settings()
+    if not user.is_active:
+        raise InvalidCredentials("This account is deactivated; ask your party's admin.")
+    if user.totp_confirmed_at is not None and user.totp_secret:
+        if not otp:
+            raise SecondFactorRequired(
+                "Enter the current code from your authenticator app (field 'otp').",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        step = totp.matching_step(user.totp_secret, otp, last_step=user.totp_last_step)
+        if step is None:
+            raise InvalidCredentials("Wrong email, password or one-time code.")
+        user.totp_last_step = step
+        session.add(user)
+        scope = TokenScope.READ_WRITE
+        lifetime = timedelta(hours=settings.session_absolute_hours)
+        idle = timedelta(minutes=settings.session_idle_minutes)
+    elif Role(user.role) in SECOND_FACTOR_ROLES:
+        # Approvers and admins must set up the second factor before anything else.
+        scope = TokenScope.ENROL_TOTP
+        lifetime = idle = _ENROLMENT_LIFETIME
+    else:
+        scope = TokenScope.READ_WRITE
+        lifetime = timedelta(hours=settings.session_absolute_hours)
+        idle = timedelta(minutes=settings.session_idle_minutes)
+    token, secret = issue_token(
+        session=session,
+        user=user,
+        kind=TokenKind.SESSION,
+        scope=scope,
+        lifetime=lifetime,
+        idle=idle,
+    )
+    audit.record(
+        session=session,
+        actor=actor_for(user, token),
+        action="sign_in",
+        entity_type="user",
+        entity_id=user.id,
+        owner_party_id=user.party_id,
+    )
+    return SignIn(token=token, secret=secret)
+
+
+def revoke_token(*, session: Session, actor: Actor, token_id: uuid.UUID) -> AccessToken:
+    """End one of the actor's own tokens at once."""
+    token = session.get(AccessToken, token_id)
+    if token is None or token.user_id != actor.user_id:
+        raise NotFound(f"You have no token {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="revoke_token",
+            entity_type="access_token",
+            entity_id=token.id,
+            owner_party_id=actor.party_id,
+            before={"revoked_at": None},
+            after={"revoked_at": token.revoked_at},
+        )
+    return token
+
+
+def revoke_all_tokens(*, session: Session, user_id: uuid.UUID) -> int:
+    """End every live token of a user (password change, deactivation, role change)."""
+    result = session.execute(
+        update(AccessToken)
+        .where(col(AccessToken.user_id) == user_id, col(AccessToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def list_tokens(*, session: Session, actor: Actor) -> list[AccessToken]:
+    """The actor's live tokens, newest first."""
+    now = utcnow()
+    tokens = session.scalars(
+        select(AccessToken)
+        .where(AccessToken.user_id == actor.user_id)
+        .order_by(col(AccessToken.created_at).desc())
+    )
+    return [t for t in tokens if _token_alive(t, now)]
+
+
+def create_api_token(
+    *, session: Session, actor: Actor, name: str, scope: TokenScope, expires_in_days: int
+) -> tuple[AccessToken, str]:
+    """A named token for an automated client, made from a sign-in session."""
+    if actor.is_system or actor.user_id is None:
+        raise Forbidden("Only users create API tokens.")
+    if scope not in (TokenScope.READ, TokenScope.READ_WRITE):
+        raise Forbidden("An API token is read or read_write.")
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise Unauthorized("Sign in again.")
+    current = session.get(AccessToken, actor.token_id) if actor.token_id else None
+    if current is None or current.kind != TokenKind.SESSION.value:
+        raise Forbidden("API tokens are created from a sign-in session, not by another token.")
+    if scope is TokenScope.READ_WRITE and actor.scope is not TokenScope.READ_WRITE:
+        raise Forbidden("A read-only session cannot create a read-write token.")
+    settings = get_settings()
+    days = min(expires_in_days, settings.api_token_max_days)
+    token, secret = issue_token(
+        session=session,
+        user=user,
+        kind=TokenKind.API,
+        scope=scope,
+        name=name,
+        lifetime=timedelta(days=days),
+        idle=timedelta(days=min(settings.api_token_idle_days, days)),
+    )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="access_token",
+        entity_id=token.id,
+        owner_party_id=actor.party_id,
+        after={"name": name, "scope": scope.value, "expires_at": token.expires_at},
+    )
+    return token, secret
+
+
+def token_to_dict(token: AccessToken, actor: Actor) -> dict[str, Any]:
+    """The public representation of a token (never its secret or hash)."""
+    return {
+        "id": token.id,
+        "kind": token.kind,
+        "name": token.name,
+        "scope": token.scope,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "expires_at": token.expires_at,
+        "revoked_at": token.revoked_at,
+        "is_current": token.id == actor.token_id,
+    }

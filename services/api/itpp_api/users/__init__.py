@@ -1,0 +1,1 @@
+"""Users: profiles, passwords, second factor, and their management by party admins."""

@@ -1,0 +1,267 @@
+"""HTTP routes for the caller's own profile and for party admins managing users."""
+
+import uuid
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from itpp_api.auth import policy
+from itpp_api.auth.dependencies import ActorDep
+from itpp_api.auth.models import User
+from itpp_api.auth.passwords import hash_password, verify_password
+from itpp_api.auth.schemas import (
+    PasswordChange,
+    PasswordReset,
+    ProfileUpdate,
+    TotpConfirmation,
+    TotpEnrolment,
+    UserCreate,
+    UserList,
+    UserPublic,
+    UserUpdate,
+)
+from itpp_api.auth.service import unauthorized
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, make_etag, require_if_match
+from itpp_api.deps import SessionDep
+from itpp_api.errors import FieldError, RuleViolation, problem_responses
+from itpp_api.users import service
+
+# Handlers that hash passwords are plain `def`: FastAPI runs them in a worker thread, so the
+# deliberately slow Argon2 work never blocks the event loop.
+router = APIRouter(tags=["users"])
+_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
+
+
+def _public(session: SessionDep, user: User) -> Response:
+    body = service.user_to_dict(user, service.party_code(session=session, party_id=user.party_id))
+    return json_response(body, etag=body["etag"])
+
+
+def _me(session: SessionDep, actor: ActorDep) -> User:
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    if user is None:
+        raise unauthorized("Sign in as a user.")
+    return user
+
+
+@router.get(
+    "/users/me",
+    operation_id="getCurrentUser",
+    summary="Who am I",
+    response_model=UserPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(401)},
+)
+def get_current_user(actor: ActorDep, session: SessionDep) -> Response:
+    return _public(session, _me(session, actor))
+
+
+@router.patch(
+    "/users/me",
+    operation_id="updateCurrentUser",
+    summary="Change my display name or language (If-Match required)",
+    response_model=UserPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(401, 403, 412, 413, 422, 428)},
+)
+def update_current_user(
+    data: ProfileUpdate, actor: ActorDep, session: SessionDep, if_match: IfMatch = None
+) -> Response:
+    require_if_match(if_match, make_etag(_me(session, actor).id, _me(session, actor).row_version))
+    user = service.update_profile(
+        session=session, actor=actor, changes=data.model_dump(exclude_unset=True, exclude_none=True)
+    )
+    return _public(session, user)
+
+
+@router.post(
+    "/users/me/password",
+    operation_id="changePassword",
+    summary="Change my password (ends all my tokens)",
+    status_code=204,
+    responses={
+        204: {"description": "Changed; sign in again."},
+        **problem_responses(401, 403, 413, 422),
+    },
+)
+def change_password(
+    data: PasswordChange,
+    actor: ActorDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    user = _me(session, actor)
+    if not verify_password(data.current_password, user.password_hash):
+        raise RuleViolation(
+            "The current password is wrong.",
+            errors=[
+                FieldError(
+                    loc=["body", "current_password"], msg="wrong password", type="wrong_password"
+                )
+            ],
+        )
+    service.check_password(
+        data.new_password, field="new_password", user_inputs=(user.email, user.display_name)
+    )
+    new_hash = hash_password(data.new_password)
+    service.set_password(session=session, actor=actor, user=user, password_hash=new_hash)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/users/me/totp",
+    operation_id="startTotpEnrolment",
+    summary="Begin setting up the second factor",
+    status_code=201,
+    response_model=TotpEnrolment,
+    responses=problem_responses(401, 409, 413, 422),
+)
+def start_totp_enrolment(
+    actor: ActorDep, session: SessionDep, idempotency_key: IdempotencyKey = None
+) -> Response:
+    secret, uri = service.start_totp(session=session, actor=actor)
+    return json_response({"secret": secret, "provisioning_uri": uri}, status_code=201)
+
+
+@router.post(
+    "/users/me/totp/confirm",
+    operation_id="confirmTotpEnrolment",
+    summary="Finish setting up the second factor (ends all my tokens)",
+    response_model=UserPublic,
+    responses=problem_responses(401, 409, 413, 422),
+)
+def confirm_totp_enrolment(
+    data: TotpConfirmation,
+    actor: ActorDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    return _public(session, service.confirm_totp(session=session, actor=actor, code=data.code))
+
+
+# --- party admins -------------------------------------------------------------------------
+
+
+@router.get(
+    "/users",
+    operation_id="listUsers",
+    summary="List my party's users (admins)",
+    response_model=UserList,
+    responses=problem_responses(401, 403),
+)
+def list_users(actor: ActorDep, session: SessionDep) -> Response:
+    users = service.list_users(session=session, actor=actor)
+    code = service.party_code(session=session, party_id=actor.party_id) if actor.party_id else ""
+    return json_response({"items": [service.user_to_dict(u, code) for u in users]})
+
+
+@router.post(
+    "/users",
+    operation_id="createUser",
+    summary="Add a user to my party (admins)",
+    status_code=201,
+    response_model=UserPublic,
+    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(401, 403, 409, 413, 422)},
+)
+def create_user(
+    data: UserCreate,
+    actor: ActorDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if actor.party_id is None:
+        raise RuleViolation("The system account has no party; use `itpp users create`.")
+    policy.authorize_manage_users(actor, actor.party_id)
+    service.check_password(
+        data.password, field="password", user_inputs=(data.email, data.display_name)
+    )
+    password_hash = hash_password(data.password)
+    user = service.create_user(
+        session=session,
+        actor=actor,
+        party_id=actor.party_id,
+        email=data.email,
+        display_name=data.display_name,
+        role=data.role,
+        preferred_language=data.preferred_language,
+        password_hash=password_hash,
+    )
+    response = _public(session, user)
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    return response
+
+
+@router.get(
+    "/users/{user_id}",
+    operation_id="getUser",
+    summary="Get a user of my party (admins)",
+    response_model=UserPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(401, 403, 404, 422)},
+)
+def get_user(user_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> Response:
+    return _public(session, service.get_user(session=session, actor=actor, user_id=user_id))
+
+
+@router.patch(
+    "/users/{user_id}",
+    operation_id="updateUser",
+    summary="Change a user of my party: role, language, active (admins; If-Match)",
+    response_model=UserPublic,
+    responses={
+        200: {"headers": _ETAG_HEADER},
+        **problem_responses(401, 403, 404, 412, 413, 422, 428),
+    },
+)
+def update_user(
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    actor: ActorDep,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> Response:
+    user = service.get_user(session=session, actor=actor, user_id=user_id, for_update=True)
+    require_if_match(if_match, make_etag(user.id, user.row_version))
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    return _public(
+        session, service.update_user(session=session, actor=actor, user=user, changes=changes)
+    )
+
+
+@router.post(
+    "/users/{user_id}/password",
+    operation_id="resetPassword",
+    summary="Set a new password for a user of my party (admins; ends their tokens)",
+    status_code=204,
+    responses={204: {"description": "Set."}, **problem_responses(401, 403, 404, 413, 422)},
+)
+def reset_password(
+    user_id: uuid.UUID,
+    data: PasswordReset,
+    actor: ActorDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    user = service.get_user(session=session, actor=actor, user_id=user_id, for_update=True)
+    policy.authorize_manage_users(actor, user.party_id)
+    service.check_password(
+        data.new_password, field="new_password", user_inputs=(user.email, user.display_name)
+    )
+    new_hash = hash_password(data.new_password)
+    service.set_password(session=session, actor=actor, user=user, password_hash=new_hash)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/users/{user_id}/totp/reset",
+    operation_id="resetTotp",
+    summary="Clear a user's second factor so they enrol again (admins)",
+    response_model=UserPublic,
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+def reset_totp(
+    user_id: uuid.UUID,
+    actor: ActorDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    user = service.get_user(session=session, actor=actor, user_id=user_id, for_update=True)
+    return _public(session, service.reset_totp(session=session, actor=actor, user=user))
