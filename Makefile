@@ -32,6 +32,8 @@ sample: migrate
 
 run: sample
 	@echo ""
+	@$(BIN)/itpp sample logins
+	@echo ""
 	@echo "  ITPP Tracker API:  http://$(API_HOST):$(API_PORT)/api/v1/docs   (OpenAPI: /api/v1/openapi.json)"
 	@echo ""
 	$(BIN)/itpp serve api --host $(API_HOST) --port $(API_PORT)
