@@ -49,6 +49,19 @@ def require_signed_in(actor: Actor) -> None:
     _require_full_token(actor)
 
 
+def authorize_own_account(actor: Actor, *, enrolment: bool = False) -> None:
+    """Changes to one's own account need a full read-write token.
+
+    A read-only API token never changes its owner's account; a token that may only enrol a
+    second factor may do exactly that (`enrolment=True`) and nothing else.
+    """
+    if actor.is_system:
+        return
+    if enrolment and actor.scope is TokenScope.ENROL_TOTP:
+        return
+    _require_write_token(actor)
+
+
 def authorize_plan(actor: Actor, plan_party_ids: Collection[uuid.UUID], action: Action) -> None:
     """May the actor do `action` on a plan (or a record in it) whose parties are given?"""
     if actor.is_system:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select, update
 
 from itpp_api.audit import service as audit
-from itpp_api.auth import totp
+from itpp_api.auth import policy, totp
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import AccessToken, User
 from itpp_api.auth.tokens import hash_secret, new_secret
@@ -177,7 +177,9 @@ def complete_sign_in(*, session: Session, user: User, otp: str | None) -> SignIn
 
 
 def revoke_token(*, session: Session, actor: Actor, token_id: uuid.UUID) -> AccessToken:
-    """End one of the actor's own tokens at once."""
+    """End one of the actor's own tokens at once (any token may end itself)."""
+    if token_id != actor.token_id:
+        policy.authorize_own_account(actor)
     token = session.get(AccessToken, token_id)
     if token is None or token.user_id != actor.user_id:
         raise NotFound(f"You have no token {token_id}.")
@@ -209,6 +211,7 @@ def revoke_all_tokens(*, session: Session, user_id: uuid.UUID) -> int:
 
 def list_tokens(*, session: Session, actor: Actor) -> list[AccessToken]:
     """The actor's live tokens, newest first."""
+    policy.require_signed_in(actor)
     now = utcnow()
     tokens = session.scalars(
         select(AccessToken)
@@ -224,6 +227,7 @@ def create_api_token(
     """A named token for an automated client, made from a sign-in session."""
     if actor.is_system or actor.user_id is None:
         raise Forbidden("Only users create API tokens.")
+    policy.authorize_own_account(actor)
     if scope not in (TokenScope.READ, TokenScope.READ_WRITE):
         raise Forbidden("An API token is read or read_write.")
     user = session.get(User, actor.user_id)

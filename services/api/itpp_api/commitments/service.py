@@ -32,7 +32,7 @@ from itpp_api.commitments.schemas import (
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
-from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 from itpp_api.localized import search_text
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Organisation, Party
@@ -512,6 +512,13 @@ def update_commitment(
         "progress": commitment.progress,
         "visibility": commitment.visibility,
     } | changes
+    if (
+        not actor.is_system
+        and "lead_party_id" in changes
+        and changes["lead_party_id"] != commitment.lead_party_id
+        and commitment.lead_party_id != actor.party_id
+    ):
+        raise Forbidden("Only the lead party can hand a commitment over to another party.")
     policy.authorize_internal_owner(
         actor,
         str(getattr(merged["visibility"], "value", merged["visibility"])),

@@ -88,6 +88,7 @@ def change_password(
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    policy.authorize_own_account(actor)
     user = _me(session, actor)
     if not verify_password(data.current_password, user.password_hash):
         raise RuleViolation(

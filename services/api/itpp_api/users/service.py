@@ -151,7 +151,7 @@ def update_user(*, session: Session, actor: Actor, user: User, changes: dict[str
 
 def update_profile(*, session: Session, actor: Actor, changes: dict[str, Any]) -> User:
     """Users change their own display name and language."""
-    policy.require_signed_in(actor)
+    policy.authorize_own_account(actor)
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -195,6 +195,7 @@ def set_password(*, session: Session, actor: Actor, user: User, password_hash: s
 
 def start_totp(*, session: Session, actor: Actor) -> tuple[str, str]:
     """Begin second-factor enrolment: a new secret, confirmed by the first code."""
+    policy.authorize_own_account(actor, enrolment=True)
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -207,6 +208,7 @@ def start_totp(*, session: Session, actor: Actor) -> tuple[str, str]:
 
 def confirm_totp(*, session: Session, actor: Actor, code: str) -> User:
     """Finish enrolment with a valid code; an enrolment-only token then ends."""
+    policy.authorize_own_account(actor, enrolment=True)
     user = session.get(User, actor.user_id)
     if user is None or not user.totp_secret:
         raise RuleViolation("Start the enrolment first (POST /api/v1/users/me/totp).")

@@ -1,0 +1,784 @@
+"""Who may call what (issue 3, DESIGN.md §3): every operation of the OpenAPI document × caller.
+
+Each operation is derived from the app's own OpenAPI document and sent as a valid request
+(real ids, a valid body, the record's current ETag in If-Match) by:
+
+- nobody (no token)                                    → 401 with WWW-Authenticate: Bearer;
+- a viewer of JP, a party of the plan                  → reads, never writes (403);
+- an editor and an approver of AUS, outside the plan   → the plan and everything in it do not
+  exist for them (404); shared reference data can be read;
+- a read-only API token of a JP editor                 → reads, never writes (403);
+- an `enrol_totp` token of a JP approver               → only "who am I", second-factor
+  enrolment and sign-out; everything else 403;
+- and last an authorized caller (a JP editor, or a JP admin for admin operations), whose
+  success shows that every refusal above comes from the policy, not from a bad request.
+
+Every refusal leaves the database exactly as it was: every row of every table is compared
+before and after (but a token's last-used time).
+
+A new operation without an entry in ACCESS_RULES fails here: decide who may call it first.
+"""
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from functools import cache
+from typing import Any, Literal
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine, select
+from sqlmodel import Session, SQLModel, col
+
+from itpp_api.auth import totp
+from itpp_api.auth.models import User
+from itpp_api.auth.passwords import hash_password
+from itpp_api.auth.service import issue_token
+from itpp_api.commitments.models import Commitment, Milestone
+from itpp_api.conventions import make_etag
+from itpp_api.db import transaction, utcnow
+from itpp_api.enums import Role, TokenKind, TokenScope
+from itpp_api.main import create_app
+from itpp_api.parties.models import Party
+from itpp_api.plans.models import Plan, PriorityArea
+from tests.conftest import Database
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    World,
+    commitment_body,
+    make_commitment,
+    make_user,
+    make_world,
+)
+
+PROBLEM = "application/problem+json"
+METHODS = ("get", "post", "put", "patch", "delete")
+# The only operations anyone may call without a token.
+PUBLIC_OPERATIONS = frozenset({"getHealth", "getReadiness", "createToken"})
+NEW_PASSWORD = "violet tundra saxophone ledger 58"
+
+
+# --- the operations, as the OpenAPI document describes them -------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    path_params: tuple[str, ...]
+    needs_if_match: bool
+    takes_body: bool
+    public: bool
+
+
+def openapi_operations() -> list[Operation]:
+    """Every operation of the app's OpenAPI document."""
+    document = create_app().openapi()
+    operations = []
+    for path, item in document["paths"].items():
+        for method, spec in item.items():
+            if method not in METHODS:
+                continue
+            parameters = spec.get("parameters", [])
+            operations.append(
+                Operation(
+                    operation_id=spec["operationId"],
+                    method=method.upper(),
+                    path=path,
+                    path_params=tuple(p["name"] for p in parameters if p["in"] == "path"),
+                    needs_if_match=any(
+                        p["in"] == "header" and p["name"] == "If-Match" for p in parameters
+                    ),
+                    takes_body="requestBody" in spec,
+                    public=not spec.get("security"),
+                )
+            )
+    return operations
+
+
+ALL_OPERATIONS = openapi_operations()
+OPERATIONS = [o for o in ALL_OPERATIONS if o.operation_id not in PUBLIC_OPERATIONS]
+
+
+# --- the callers and what each may do -----------------------------------------------------
+
+
+class CallerKind(Enum):
+    ANONYMOUS = "nobody (no token)"
+    JP_VIEWER = "JP viewer"
+    AUS_EDITOR = "AUS editor (outside the plan)"
+    AUS_APPROVER = "AUS approver (outside the plan)"
+    READ_ONLY_TOKEN = "read-only API token of a JP editor"
+    ENROL_TOKEN = "enrol_totp token of a JP approver"
+    CONTROL = "authorized caller"
+
+
+class Access(Enum):
+    """Kinds of operation that share one row of the access matrix."""
+
+    PLAN_READ = "read a plan or a record in it"
+    PLAN_WRITE = "change a plan or a record in it"
+    PLAN_CREATE = "create a plan"
+    SHARED_READ = "read reference data or the caller's view of lists"
+    REFERENCE_WRITE = "manage parties and organisations"
+    USER_ADMIN = "manage the party's users"
+    USER_ADMIN_BY_ID = "manage one user of the party"
+    WHO_AM_I = "read the caller's own profile"
+    OWN_ACCOUNT_READ = "read the caller's own tokens"
+    OWN_ACCOUNT_WRITE = "change the caller's own account"
+    ENROLMENT = "set up the caller's second factor"
+    SIGN_OUT = "end the caller's current token"
+
+
+ALLOWED: Literal["2xx"] = "2xx"
+Outcome = int | Literal["2xx"]
+
+
+def _row(
+    anonymous: Outcome,
+    viewer: Outcome,
+    aus_editor: Outcome,
+    aus_approver: Outcome,
+    read_only: Outcome,
+    enrol: Outcome,
+) -> dict[CallerKind, Outcome]:
+    return {
+        CallerKind.ANONYMOUS: anonymous,
+        CallerKind.JP_VIEWER: viewer,
+        CallerKind.AUS_EDITOR: aus_editor,
+        CallerKind.AUS_APPROVER: aus_approver,
+        CallerKind.READ_ONLY_TOKEN: read_only,
+        CallerKind.ENROL_TOKEN: enrol,
+        # Last: its write must not change what the callers before it are refused.
+        CallerKind.CONTROL: ALLOWED,
+    }
+
+
+EXPECTED: dict[Access, dict[CallerKind, Outcome]] = {
+    Access.PLAN_READ: _row(401, ALLOWED, 404, 404, ALLOWED, 403),
+    Access.PLAN_WRITE: _row(401, 403, 404, 404, 403, 403),
+    Access.PLAN_CREATE: _row(401, 403, 403, 403, 403, 403),
+    Access.SHARED_READ: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, 403),
+    Access.REFERENCE_WRITE: _row(401, 403, 403, 403, 403, 403),
+    Access.USER_ADMIN: _row(401, 403, 403, 403, 403, 403),
+    # A user of another party does not exist for the caller.
+    Access.USER_ADMIN_BY_ID: _row(401, 403, 404, 404, 403, 403),
+    Access.WHO_AM_I: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    Access.OWN_ACCOUNT_READ: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, 403),
+    Access.OWN_ACCOUNT_WRITE: _row(401, ALLOWED, ALLOWED, ALLOWED, 403, 403),
+    # The AUS approver set up the second factor already: the policy lets the call through
+    # and the enrolment rules answer 409.
+    Access.ENROLMENT: _row(401, ALLOWED, ALLOWED, 409, 403, ALLOWED),
+    # Ending one's own token never grants anything, whatever the token may otherwise do.
+    Access.SIGN_OUT: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+}
+
+# Who the authorized caller is for each kind of operation.
+CONTROL_ROLE: dict[Access, Role] = {
+    access: Role.ADMIN
+    if access in (Access.REFERENCE_WRITE, Access.USER_ADMIN, Access.USER_ADMIN_BY_ID)
+    else Role.EDITOR
+    for access in Access
+}
+
+
+# --- the records a request names ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: CallerKind
+    headers: dict[str, str]
+    user_id: uuid.UUID | None = None
+    # Another live token of the same user, for the token routes.
+    spare_token_id: uuid.UUID | None = None
+    # The secret of a second-factor enrolment the user has started but not confirmed.
+    pending_totp_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Parties JP, NATO and AUS; the JP–NATO plan with a commitment and milestone; callers."""
+
+    world: World
+    commitment: uuid.UUID
+    milestone: uuid.UUID
+    jp_official: Caller  # a user the JP admin manages
+    callers: dict[CallerKind, Caller]
+    jp_editor: Caller
+    jp_admin: Caller
+
+    def caller(self, kind: CallerKind, access: Access) -> Caller:
+        if kind is CallerKind.CONTROL:
+            return self.jp_admin if CONTROL_ROLE[access] is Role.ADMIN else self.jp_editor
+        return self.callers[kind]
+
+    def path_ids(self, caller: Caller) -> dict[str, str]:
+        spare = caller.spare_token_id or self.callers[CallerKind.JP_VIEWER].spare_token_id
+        return {
+            "plan_id": str(self.world.plan),
+            "area_id": str(self.world.cyber),
+            "commitment_id": str(self.commitment),
+            "milestone_id": str(self.milestone),
+            "user_id": str(self.jp_official.user_id),
+            "party_id": str(self.world.japan),
+            "token_id": str(spare),
+            "number": "1",
+        }
+
+
+@cache
+def _password_hash() -> str:
+    # Argon2 is slow by design: every user of these tests shares one hash.
+    return hash_password(DEFAULT_PASSWORD)
+
+
+def add_caller(
+    session: Session,
+    kind: CallerKind,
+    party_id: uuid.UUID,
+    role: Role,
+    email: str,
+    *,
+    token_kind: TokenKind = TokenKind.SESSION,
+    scope: TokenScope = TokenScope.READ_WRITE,
+    second_factor: Literal["pending", "confirmed"] = "pending",
+) -> Caller:
+    """A user with a token to call with and a spare token; a second factor set up or started."""
+    totp_secret = totp.new_secret()
+    user = User(
+        email=email,
+        display_name=f"{role.value} {email.split('@')[0]}",
+        party_id=party_id,
+        role=role.value,
+        preferred_language="en",
+        password_hash=_password_hash(),
+        totp_secret=totp_secret,
+        totp_confirmed_at=utcnow() if second_factor == "confirmed" else None,
+    )
+    session.add(user)
+    session.flush()
+    _, bearer = issue_token(
+        session=session,
+        user=user,
+        kind=token_kind,
+        scope=scope,
+        name="matrix client" if token_kind is TokenKind.API else None,
+        lifetime=timedelta(hours=1),
+        idle=timedelta(minutes=30),
+    )
+    spare, _ = issue_token(
+        session=session,
+        user=user,
+        kind=TokenKind.SESSION,
+        scope=TokenScope.ENROL_TOTP if scope is TokenScope.ENROL_TOTP else TokenScope.READ_WRITE,
+        lifetime=timedelta(hours=1),
+        idle=timedelta(minutes=30),
+    )
+    return Caller(
+        kind=kind,
+        headers={"Authorization": f"Bearer {bearer}"},
+        user_id=user.id,
+        spare_token_id=spare.id,
+        pending_totp_secret=totp_secret if second_factor == "pending" else None,
+    )
+
+
+def build_scene() -> Scene:
+    world = make_world()
+    commitment = make_commitment(
+        world,
+        milestones=[{"title": {"ja": "開始", "en": "Kick-off"}, "due_date": "2026-03-01"}],
+    )
+    with transaction(write=True) as session:
+        aus = Party(code="AUS", name={"en": "Australia"})
+        session.add(aus)
+        session.flush()
+        milestone = session.scalars(
+            select(col(Milestone.id)).where(col(Milestone.commitment_id) == commitment)
+        ).one()
+        official = add_caller(
+            session, CallerKind.CONTROL, world.japan, Role.VIEWER, "official@jp.test.example"
+        )
+        callers = {
+            CallerKind.ANONYMOUS: Caller(kind=CallerKind.ANONYMOUS, headers={}),
+            CallerKind.JP_VIEWER: add_caller(
+                session, CallerKind.JP_VIEWER, world.japan, Role.VIEWER, "viewer@jp.test.example"
+            ),
+            CallerKind.AUS_EDITOR: add_caller(
+                session, CallerKind.AUS_EDITOR, aus.id, Role.EDITOR, "editor@aus.test.example"
+            ),
+            CallerKind.AUS_APPROVER: add_caller(
+                session,
+                CallerKind.AUS_APPROVER,
+                aus.id,
+                Role.APPROVER,
+                "approver@aus.test.example",
+                second_factor="confirmed",
+            ),
+            CallerKind.READ_ONLY_TOKEN: add_caller(
+                session,
+                CallerKind.READ_ONLY_TOKEN,
+                world.japan,
+                Role.EDITOR,
+                "automation@jp.test.example",
+                token_kind=TokenKind.API,
+                scope=TokenScope.READ,
+            ),
+            CallerKind.ENROL_TOKEN: add_caller(
+                session,
+                CallerKind.ENROL_TOKEN,
+                world.japan,
+                Role.APPROVER,
+                "approver@jp.test.example",
+                scope=TokenScope.ENROL_TOTP,
+            ),
+        }
+        return Scene(
+            world=world,
+            commitment=commitment,
+            milestone=milestone,
+            jp_official=official,
+            callers=callers,
+            jp_editor=add_caller(
+                session, CallerKind.CONTROL, world.japan, Role.EDITOR, "editor@jp.test.example"
+            ),
+            jp_admin=add_caller(
+                session,
+                CallerKind.CONTROL,
+                world.japan,
+                Role.ADMIN,
+                "admin@jp.test.example",
+                second_factor="confirmed",
+            ),
+        )
+
+
+def nato_admin(scene: Scene) -> Caller:
+    """An admin of NATO, the other party of the plan, with the second factor set up."""
+    with transaction(write=True) as session:
+        return add_caller(
+            session,
+            CallerKind.CONTROL,
+            scene.world.nato,
+            Role.ADMIN,
+            "admin@nato.test.example",
+            second_factor="confirmed",
+        )
+
+
+# --- valid requests -----------------------------------------------------------------------
+
+Body = Callable[[Scene, Caller], dict[str, Any]]
+
+
+def _text(en: str, ja: str) -> dict[str, str]:
+    return {"ja": ja, "en": en}
+
+
+def _confirmation(scene: Scene, caller: Caller) -> dict[str, Any]:
+    secret = caller.pending_totp_secret
+    return {"code": totp.current_code(secret) if secret else "000000"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access
+    body: Body | None = None
+
+
+ACCESS_RULES: dict[str, Rule] = {
+    # authentication and the caller's own account
+    "deleteCurrentToken": Rule(Access.SIGN_OUT),
+    "listMyTokens": Rule(Access.OWN_ACCOUNT_READ),
+    "createApiToken": Rule(
+        Access.OWN_ACCOUNT_WRITE, lambda s, c: {"name": "nightly report", "scope": "read"}
+    ),
+    "revokeToken": Rule(Access.OWN_ACCOUNT_WRITE),
+    "getCurrentUser": Rule(Access.WHO_AM_I),
+    "updateCurrentUser": Rule(
+        Access.OWN_ACCOUNT_WRITE, lambda s, c: {"display_name": "Renamed by myself"}
+    ),
+    "changePassword": Rule(
+        Access.OWN_ACCOUNT_WRITE,
+        lambda s, c: {"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD},
+    ),
+    "startTotpEnrolment": Rule(Access.ENROLMENT),
+    "confirmTotpEnrolment": Rule(Access.ENROLMENT, _confirmation),
+    # party admins
+    "listUsers": Rule(Access.USER_ADMIN),
+    "createUser": Rule(
+        Access.USER_ADMIN,
+        lambda s, c: {
+            "email": "new.official@test.example",
+            "display_name": "New official",
+            "role": "viewer",
+            "preferred_language": "en",
+            "password": NEW_PASSWORD,
+        },
+    ),
+    "getUser": Rule(Access.USER_ADMIN_BY_ID),
+    "updateUser": Rule(Access.USER_ADMIN_BY_ID, lambda s, c: {"display_name": "Renamed official"}),
+    "resetPassword": Rule(Access.USER_ADMIN_BY_ID, lambda s, c: {"new_password": NEW_PASSWORD}),
+    "resetTotp": Rule(Access.USER_ADMIN_BY_ID),
+    # plans, priority areas and versions
+    "listPlans": Rule(Access.SHARED_READ),
+    "createPlan": Rule(
+        Access.PLAN_CREATE,
+        lambda s, c: {
+            "reference": "NEW-PLAN",
+            "title": _text("New plan", "新計画"),
+            "party_ids": [str(s.world.japan), str(s.world.nato)],
+        },
+    ),
+    "getPlan": Rule(Access.PLAN_READ),
+    "updatePlan": Rule(Access.PLAN_WRITE, lambda s, c: {"title": _text("Renamed", "改名")}),
+    "listPriorityAreas": Rule(Access.PLAN_READ),
+    "createPriorityArea": Rule(
+        Access.PLAN_WRITE,
+        lambda s, c: {"code": "3.1.3", "short_code": "NEW", "title": _text("New area", "新分野")},
+    ),
+    "reorderPriorityAreas": Rule(
+        Access.PLAN_WRITE,
+        lambda s, c: {"priority_area_ids": [str(s.world.maritime), str(s.world.cyber)]},
+    ),
+    "getPriorityArea": Rule(Access.PLAN_READ),
+    "updatePriorityArea": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"title": _text("Cyber", "サイバー")}
+    ),
+    "listPlanVersions": Rule(Access.PLAN_READ),
+    "getPlanVersion": Rule(Access.PLAN_READ),
+    # commitments and milestones
+    "listCommitments": Rule(Access.PLAN_READ),
+    "createCommitment": Rule(Access.PLAN_WRITE, lambda s, c: commitment_body(s.world)),
+    "getCommitment": Rule(Access.PLAN_READ),
+    "updateCommitment": Rule(Access.PLAN_WRITE, lambda s, c: {"progress": 10}),
+    "cancelCommitment": Rule(Access.PLAN_WRITE),
+    "listMilestones": Rule(Access.PLAN_READ),
+    "createMilestone": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"title": _text("Report", "報告"), "due_date": "2026-06-30"}
+    ),
+    "getMilestone": Rule(Access.PLAN_READ),
+    "updateMilestone": Rule(Access.PLAN_WRITE, lambda s, c: {"done_on": "2026-02-20"}),
+    "deleteMilestone": Rule(Access.PLAN_WRITE),
+    # parties and organisations
+    "listParties": Rule(Access.SHARED_READ),
+    "createParty": Rule(
+        Access.REFERENCE_WRITE, lambda s, c: {"code": "NZ", "name": {"en": "New Zealand"}}
+    ),
+    "getParty": Rule(Access.SHARED_READ),
+    "listOrganisations": Rule(Access.SHARED_READ),
+    "createOrganisation": Rule(
+        Access.REFERENCE_WRITE,
+        lambda s, c: {"code": "JCG", "name": _text("Japan Coast Guard", "海上保安庁")},
+    ),
+    # audit
+    "listAuditEvents": Rule(Access.SHARED_READ),
+    "getPlanHistory": Rule(Access.PLAN_READ),
+    "getPriorityAreaHistory": Rule(Access.PLAN_READ),
+    "getCommitmentHistory": Rule(Access.PLAN_READ),
+    "getMilestoneHistory": Rule(Access.PLAN_READ),
+}
+
+_ETAG_SOURCES: dict[str, type[SQLModel]] = {
+    "plan_id": Plan,
+    "area_id": PriorityArea,
+    "commitment_id": Commitment,
+    "milestone_id": Milestone,
+    "user_id": User,
+}
+
+
+def current_etag(operation: Operation, scene: Scene, caller: Caller) -> str:
+    """The ETag of the record the operation changes (the caller's own user for /users/me)."""
+    ids = scene.path_ids(caller)
+    named = [p for p in operation.path_params if p in _ETAG_SOURCES]
+    if named:
+        model, record_id = _ETAG_SOURCES[named[-1]], uuid.UUID(ids[named[-1]])
+    elif caller.user_id is not None:
+        model, record_id = User, caller.user_id
+    else:
+        return "*"
+    with transaction(write=False) as session:
+        record: Any = session.get(model, record_id)
+        assert record is not None, (operation.operation_id, model)
+        return make_etag(record.id, record.row_version)
+
+
+def send(client: TestClient, operation: Operation, scene: Scene, caller: Caller) -> Response:
+    """The operation as a valid request of this caller."""
+    ids = scene.path_ids(caller)
+    unknown = [p for p in operation.path_params if p not in ids]
+    assert not unknown, f"{operation.operation_id}: no record for path parameters {unknown}"
+    path = operation.path.format(**{p: ids[p] for p in operation.path_params})
+    headers = dict(caller.headers)
+    if operation.needs_if_match:
+        headers["If-Match"] = current_etag(operation, scene, caller)
+    rule = ACCESS_RULES[operation.operation_id]
+    body = rule.body(scene, caller) if rule.body else None
+    response: Response = client.request(operation.method, path, headers=headers, json=body)
+    return response
+
+
+# --- what "nothing changed" means ---------------------------------------------------------
+
+# Reading with a token keeps its idle clock running; that is not a change the caller made.
+_VOLATILE = frozenset({("access_token", "last_used_at")})
+
+
+def database_state(engine: Engine) -> dict[str, list[str]]:
+    """Every row of every table, in a stable order."""
+    state: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = [c for c in table.columns if (table.name, c.name) not in _VOLATILE]
+            rows = connection.execute(select(*columns)).all()
+            state[table.name] = sorted(repr(tuple(row)) for row in rows)
+    return state
+
+
+def changed_tables(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
+    """The tables whose rows differ, with their row counts before and after."""
+    return [
+        f"{name} ({len(before[name])} → {len(after[name])} rows)"
+        if len(before[name]) != len(after[name])
+        else f"{name} (rows changed)"
+        for name in before
+        if before[name] != after[name]
+    ]
+
+
+def sees_the_plan(operation_id: str, response: Response, scene: Scene) -> bool | None:
+    """For the lists a caller outside the plan may call: does anything of the plan show?"""
+    plan = str(scene.world.plan)
+    if operation_id == "listPlans":
+        return any(item["id"] == plan for item in response.json()["items"])
+    if operation_id == "listAuditEvents":
+        return any(item["plan_id"] == plan for item in response.json()["items"])
+    return None
+
+
+_PLAN_PARTIES = frozenset(
+    {CallerKind.JP_VIEWER, CallerKind.READ_ONLY_TOKEN, CallerKind.ENROL_TOKEN, CallerKind.CONTROL}
+)
+
+
+def mismatch(response: Response, expected: Outcome) -> str | None:
+    """Why the response is not the expected outcome, if it is not."""
+    status = response.status_code
+    if expected == ALLOWED:
+        if not 200 <= status < 300:
+            return f"expected success, got {status}: {response.text[:200]}"
+        return None
+    if status != expected:
+        return f"expected {expected}, got {status}: {response.text[:200]}"
+    if not response.headers.get("content-type", "").startswith(PROBLEM):
+        return f"{status} is not problem+json"
+    if status == 401 and response.headers.get("www-authenticate") != "Bearer":
+        return "401 without 'WWW-Authenticate: Bearer'"
+    return None
+
+
+# --- the matrix ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(anonymous_client: TestClient) -> Iterator[TestClient]:
+    """A client that sends only the credentials each request carries."""
+    yield anonymous_client
+
+
+@dataclass(frozen=True)
+class Case:
+    """Operations checked on one scene: one write, or every read of one kind."""
+
+    name: str
+    operations: tuple[Operation, ...]
+
+
+def matrix_cases() -> list[Case]:
+    # Reads change nothing, so the reads of one kind share a scene; each write gets its own.
+    reads: dict[Access, list[Operation]] = {}
+    cases: list[Case] = []
+    for operation in OPERATIONS:
+        rule = ACCESS_RULES.get(operation.operation_id)
+        if rule is not None and operation.method == "GET":
+            reads.setdefault(rule.access, []).append(operation)
+        else:
+            cases.append(Case(operation.operation_id, (operation,)))
+    return [Case(f"reads:{a.name}", tuple(ops)) for a, ops in reads.items()] + cases
+
+
+@pytest.mark.parametrize("case", matrix_cases(), ids=lambda c: c.name)
+def test_each_caller_gets_what_the_policy_allows_and_a_refusal_changes_nothing(
+    api: TestClient, db: Database, case: Case
+) -> None:
+    scene = build_scene()
+    failures: list[str] = []
+    for operation in case.operations:
+        where = f"{operation.method} {operation.path} ({operation.operation_id})"
+        rule = ACCESS_RULES.get(operation.operation_id)
+        if rule is None:
+            failures.append(f"{where} has no access rule: add it to ACCESS_RULES")
+            continue
+        for kind, expected in EXPECTED[rule.access].items():
+            caller = scene.caller(kind, rule.access)
+            before = database_state(db.engine) if expected != ALLOWED else None
+
+            response = send(api, operation, scene, caller)
+
+            wrong = mismatch(response, expected)
+            if wrong:
+                failures.append(f"{where}, {kind.value}: {wrong}")
+            if before is not None:
+                changed = changed_tables(before, database_state(db.engine))
+                if changed:
+                    failures.append(f"{where}, {kind.value}: refused, yet changed {changed}")
+            if response.status_code == 200:
+                seen = sees_the_plan(operation.operation_id, response, scene)
+                if seen is not None and seen != (kind in _PLAN_PARTIES):
+                    failures.append(
+                        f"{where}, {kind.value}: "
+                        f"{'sees' if seen else 'does not see'} the JP–NATO plan"
+                    )
+    assert not failures, "\n".join(failures)
+
+
+# --- the matrix covers the whole API ------------------------------------------------------
+
+
+def test_every_operation_of_the_openapi_document_has_an_access_rule() -> None:
+    documented = {o.operation_id for o in OPERATIONS}
+    assert documented - set(ACCESS_RULES) == set(), "operations without an access rule"
+    assert set(ACCESS_RULES) - documented == set(), "access rules of operations that are gone"
+
+
+def test_only_the_probes_and_sign_in_are_public_and_left_out_of_the_matrix() -> None:
+    public = {o.operation_id for o in ALL_OPERATIONS if o.public}
+    assert public == PUBLIC_OPERATIONS
+
+
+def test_a_request_body_is_given_exactly_to_the_operations_that_take_one() -> None:
+    for operation in OPERATIONS:
+        rule = ACCESS_RULES[operation.operation_id]
+        assert (rule.body is not None) == operation.takes_body, operation.operation_id
+
+
+def test_every_kind_of_operation_has_an_outcome_for_every_caller() -> None:
+    assert set(EXPECTED) == set(Access)
+    for access, outcomes in EXPECTED.items():
+        assert list(outcomes) == list(CallerKind), access
+        assert list(outcomes)[-1] is CallerKind.CONTROL
+
+
+# --- admins manage their own party's users only -------------------------------------------
+
+ADMIN_OPERATIONS = (
+    "listUsers",
+    "createUser",
+    "getUser",
+    "updateUser",
+    "resetPassword",
+    "resetTotp",
+    "createParty",
+    "createOrganisation",
+)
+_BY_ID = {o.operation_id: o for o in OPERATIONS}
+
+
+def test_the_admin_operations_are_the_ones_the_matrix_gives_to_admins() -> None:
+    admin_rows = {
+        op for op, rule in ACCESS_RULES.items() if CONTROL_ROLE[rule.access] is Role.ADMIN
+    }
+    assert admin_rows == set(ADMIN_OPERATIONS)
+
+
+def test_an_editor_is_refused_every_admin_operation_and_nothing_changes(
+    api: TestClient, db: Database
+) -> None:
+    scene = build_scene()
+    editor = scene.jp_editor
+    for operation_id in ADMIN_OPERATIONS:
+        operation = _BY_ID[operation_id]
+        before = database_state(db.engine)
+
+        response = send(api, operation, scene, editor)
+
+        assert response.status_code == 403, (operation_id, response.text)
+        assert response.headers["content-type"].startswith(PROBLEM)
+        assert changed_tables(before, database_state(db.engine)) == [], operation_id
+
+
+@pytest.mark.parametrize("operation_id", ["getUser", "updateUser", "resetPassword", "resetTotp"])
+def test_an_admin_of_nato_finds_no_japanese_user_to_see_or_manage(
+    api: TestClient, db: Database, operation_id: str
+) -> None:
+    scene = build_scene()
+    admin = nato_admin(scene)
+    before = database_state(db.engine)
+
+    response = send(api, _BY_ID[operation_id], scene, admin)
+
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "official@jp.test.example" not in response.text
+    assert changed_tables(before, database_state(db.engine)) == []
+
+
+def test_an_admin_of_nato_lists_only_nato_users(api: TestClient) -> None:
+    scene = build_scene()
+    admin = nato_admin(scene)
+    make_user("NATO", Role.EDITOR, email="editor@nato.test.example")
+
+    response = api.get("/api/v1/users", headers=admin.headers)
+
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert sorted(u["email"] for u in items) == [
+        "admin@nato.test.example",
+        "editor@nato.test.example",
+    ]
+    assert {u["party_id"] for u in items} == {str(scene.world.nato)}
+
+
+def test_an_admin_of_nato_creates_users_in_nato_only(api: TestClient, db: Database) -> None:
+    scene = build_scene()
+    admin = nato_admin(scene)
+    body = ACCESS_RULES["createUser"].body
+    assert body is not None
+
+    created = api.post("/api/v1/users", headers=admin.headers, json=body(scene, admin))
+
+    assert created.status_code == 201, created.text
+    assert created.json()["party_id"] == str(scene.world.nato)
+    assert created.json()["party_code"] == "NATO"
+    # No field of the request can name another party.
+    before = database_state(db.engine)
+    other = api.post(
+        "/api/v1/users",
+        headers=admin.headers,
+        json={
+            **body(scene, admin),
+            "email": "planted@test.example",
+            "party_id": str(scene.world.japan),
+        },
+    )
+    assert other.status_code == 422, other.text
+    assert changed_tables(before, database_state(db.engine)) == []
+
+
+def test_an_admin_of_nato_cannot_add_an_organisation_to_japan(
+    api: TestClient, db: Database
+) -> None:
+    scene = build_scene()
+    admin = nato_admin(scene)
+    before = database_state(db.engine)
+
+    response = send(api, _BY_ID["createOrganisation"], scene, admin)
+
+    assert response.status_code == 403, response.text
+    assert changed_tables(before, database_state(db.engine)) == []
