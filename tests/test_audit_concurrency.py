@@ -1,0 +1,175 @@
+"""Two API processes on PostgreSQL writing at the same time keep one unbroken audit chain
+(issue 3, "Concurrency test"). PostgreSQL only: SQLite has a single writer by construction."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from itpp_api.audit.models import AuditEvent
+from itpp_api.audit.service import verify
+from itpp_api.config import get_settings
+from itpp_api.db import _engine_for, transaction
+from itpp_api.migrate import upgrade
+from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.factories import commitment_body, make_commitment, make_user, make_world, token_for
+
+WRITES = 60
+PATCH_TARGETS = 3
+STARTUP_SECONDS = 15.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ApiProcess:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_api(database_url: str, log: Path) -> ApiProcess:
+    port = free_port()
+    env = {**os.environ, "ITPP_DATABASE_URL": database_url}
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "itpp_api.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    return ApiProcess(process, f"http://127.0.0.1:{port}", log)
+
+
+def wait_until_up(api: ApiProcess) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if api.process.poll() is not None:
+            pytest.fail(f"API process exited with {api.process.returncode}:\n{api.output()}")
+        try:
+            if httpx.get(f"{api.base_url}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"API process did not answer /healthz within {STARTUP_SECONDS} s:\n{api.output()}")
+
+
+def stop(api: ApiProcess) -> None:
+    if api.process.poll() is None:
+        api.process.terminate()
+        try:
+            api.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            api.process.kill()
+            api.process.wait(timeout=5)
+
+
+@pytest.fixture
+def scratch_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated PostgreSQL database of its own, made the configured one for this test."""
+    url = create_postgres_database("itpp_concurrency")
+    try:
+        upgrade(url)
+        monkeypatch.setenv("ITPP_DATABASE_URL", url)
+        get_settings.cache_clear()
+        yield url
+    finally:
+        _engine_for(url).dispose()
+        get_settings.cache_clear()
+        drop_postgres_database(url)
+
+
+def event_count() -> int:
+    with transaction(write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
+def test_two_api_processes_writing_at_once_keep_one_unbroken_chain(
+    scratch_database: str, tmp_path: Path
+) -> None:
+    world = make_world()
+    token = token_for(make_user("JP", "editor", email="busy.editor@mofa.example"))
+    targets = [make_commitment(world) for _ in range(PATCH_TARGETS)]
+    headers = {"Authorization": f"Bearer {token}"}
+    apis: list[ApiProcess] = []
+    try:
+        apis = [start_api(scratch_database, tmp_path / f"api-{n}.log") for n in range(2)]
+        for api in apis:
+            wait_until_up(api)
+        events_before = event_count()
+
+        def create(number: int, client: httpx.Client) -> int:
+            body = commitment_body(
+                world, title={"ja": f"同時作成 {number}", "en": f"Concurrent create {number}"}
+            )
+            response = client.post(f"/api/v1/plans/{world.plan}/commitments", json=body)
+            assert response.status_code == 201, response.text
+            return 1
+
+        def update(number: int, client: httpx.Client) -> int:
+            url = f"/api/v1/commitments/{targets[number % PATCH_TARGETS]}"
+            for _ in range(20):
+                current = client.get(url)
+                assert current.status_code == 200, current.text
+                response = client.patch(
+                    url,
+                    json={"progress": number % 101},
+                    headers={"If-Match": current.headers["ETag"]},
+                )
+                if response.status_code == 200:
+                    return 1
+                # Another writer got there first; read the fresh ETag and try again.
+                assert response.status_code == 412, response.text
+            return 0
+
+        def write(number: int) -> tuple[int, int]:
+            api = apis[number % 2]
+            with httpx.Client(base_url=api.base_url, headers=headers, timeout=30.0) as client:
+                job = create if number % 4 < 2 else update
+                return number % 2, job(number, client)
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            results = list(pool.map(write, range(WRITES)))
+    finally:
+        for api in apis:
+            stop(api)
+
+    successes = sum(done for _, done in results)
+    per_process = [sum(done for which, done in results if which == n) for n in range(2)]
+    assert all(count > 0 for count in per_process), per_process
+    assert successes >= WRITES * 3 // 4
+    assert event_count() - events_before == successes
+    with transaction(write=False) as session:
+        result = verify(session=session)
+    assert result.ok, result
+    assert result.checked == event_count()
