@@ -92,11 +92,12 @@ def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: ExchangeFilters
         statement = statement.where(_E.status.in_([s.value for s in filters.status]))
     if filters.party:
         ids, codes = _ids_and_codes(filters.party)
-        if codes:
-            ids = ids + list(_party_ids_subquery(codes))
+        parties = core_select(table_of(Party).c.id).where(
+            or_(table_of(Party).c.id.in_(ids), table_of(Party).c.code.in_(codes))
+        )
         party_match: list[ColumnElement[bool]] = [
-            _E.from_party_id.in_(ids),
-            _E.to_party_id.in_(ids),
+            _E.from_party_id.in_(parties),
+            _E.to_party_id.in_(parties),
         ]
         statement = statement.where(or_(*party_match))
     if filters.organisation:
@@ -125,10 +126,6 @@ def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: ExchangeFilters
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(_E.search_text.like(f"%{escaped}%", escape="\\"))
     return statement
-
-
-def _party_ids_subquery(codes: list[str]) -> Any:
-    return core_select(table_of(Party).c.id).where(table_of(Party).c.code.in_(codes))
 
 
 def _exchange_dict(row: Any, commitments: list[dict[str, Any]]) -> dict[str, Any]:
@@ -309,7 +306,10 @@ def _check_references(
     organisation_fields = ("from_organisation_id", "to_organisation_id", "host_organisation_id")
     wanted = [merged[n] for n in organisation_fields if merged.get(n) is not None]
     participants = merged.get("participants") or []
-    wanted += [p["organisation_id"] for p in participants if p.get("organisation_id")]
+    # Participants are stored as JSON, so their organisation ids may arrive as text.
+    wanted += [
+        uuid.UUID(str(p["organisation_id"])) for p in participants if p.get("organisation_id")
+    ]
     organisations = {
         o.id: o
         for o in session.scalars(select(Organisation).where(col(Organisation.id).in_(wanted)))
@@ -336,7 +336,7 @@ def _check_references(
             )
     for index, participant in enumerate(participants):
         value = participant.get("organisation_id")
-        if value is not None and value not in organisations:
+        if value is not None and uuid.UUID(str(value)) not in organisations:
             raise _rule(
                 ["participants", index, "organisation_id"],
                 f"No organisation {value}.",
