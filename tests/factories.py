@@ -188,3 +188,44 @@ def token_for(user_id: uuid.UUID, *, scope: TokenScope = TokenScope.READ_WRITE) 
 def auth_headers(party_code: str, role: Role | str, **kwargs: Any) -> dict[str, str]:
     """Authorization headers of a new user of that party and role."""
     return {"Authorization": f"Bearer {token_for(make_user(party_code, role, **kwargs))}"}
+
+
+# --- exchanges ------------------------------------------------------------------------------
+
+
+def exchange_body(world: World, **overrides: Any) -> dict[str, Any]:
+    """A valid JSON body for createExchange: a planned seminar from Japan (MOFA) to NATO."""
+    body: dict[str, Any] = {
+        "kind": "seminar",
+        "title": {"ja": "サイバー防衛セミナー", "en": "Cyber defence seminar"},
+        "from_party_id": str(world.japan),
+        "from_organisation_id": str(world.mofa),
+        "to_party_id": str(world.nato),
+        "start_date": "2026-09-14",
+        "end_date": "2026-09-16",
+        "location": "Brussels",
+        "participants": [{"role": "Director, Cyber Policy Division"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def make_exchange(world: World, *, plan_id: uuid.UUID | None = None, **overrides: Any) -> uuid.UUID:
+    """Create an exchange of the world's plan (or `plan_id`) through the service, as the
+    system; returns its id."""
+    from itpp_api.exchanges.schemas import ExchangeCreate
+    from itpp_api.exchanges.service import create_exchange
+
+    data: dict[str, Any] = {
+        "kind": "seminar",
+        "title": {"ja": "サイバー防衛セミナー", "en": "Cyber defence seminar"},
+        "from_party_id": world.japan,
+        "to_party_id": world.nato,
+        "start_date": date(2026, 9, 14),
+    }
+    data.update(overrides)
+    with transaction(write=True) as session:
+        plan = get_plan(session=session, plan_id=plan_id or world.plan, actor=SYSTEM)
+        return create_exchange(
+            session=session, actor=SYSTEM, plan=plan, data=ExchangeCreate.model_validate(data)
+        ).id

@@ -60,7 +60,12 @@ def test_schemas_are_named_and_no_generated_body_names_leak() -> None:
 
 # Signing in and out and revoking a token are not record writes: they need no ETag, and
 # repeating them is harmless.
-_SESSION_OPERATIONS = {"createToken", "deleteCurrentToken", "revokeToken"}
+_SESSION_OPERATIONS = {
+    "createToken",
+    "deleteCurrentToken",
+    "revokeToken",
+    "revokeCalendarFeed",
+}
 
 
 def test_updates_document_if_match_and_creations_document_idempotency_key() -> None:
@@ -78,5 +83,9 @@ def test_every_operation_but_probes_and_sign_in_requires_the_bearer_token() -> N
     document = create_app().openapi()
     assert "bearer" in document["components"]["securitySchemes"]
     for path, method, operation in _operations(document):
-        public = path in ("/healthz", "/readyz") or operation["operationId"] == "createToken"
+        # A calendar program cannot send headers: the feed's secret URL is its credential.
+        public = path in ("/healthz", "/readyz") or operation["operationId"] in (
+            "createToken",
+            "getCalendarFeed",
+        )
         assert bool(operation.get("security")) is not public, (path, method)

@@ -73,3 +73,24 @@ class TokenScope(StrEnum):
     READ = "read"
     READ_WRITE = "read_write"
     ENROL_TOTP = "enrol_totp"
+
+
+class ExchangeKind(StrEnum):
+    """What kind of exchange between the parties (seed §3.2–§3.3)."""
+
+    DIALOGUE = "dialogue"
+    CONSULTATION = "consultation"
+    SEMINAR = "seminar"
+    VISIT = "visit"
+    EXERCISE = "exercise"
+    PLACEMENT = "placement"
+    EXPERT_DISPATCH = "expert_dispatch"
+    INFORMATION_SHARING = "information_sharing"
+    TRAINING = "training"
+
+
+class ExchangeStatus(StrEnum):
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    HELD = "held"
+    CANCELLED = "cancelled"

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from itpp_api import __version__
 from itpp_api.audit.router import router as audit_router
 from itpp_api.auth.router import router as auth_router
+from itpp_api.calendar.router import router as calendar_router
 from itpp_api.commitments.router import router as commitments_router
 from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
@@ -30,6 +31,7 @@ from itpp_api.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
 from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
 from itpp_api.parties.router import router as parties_router
@@ -162,6 +164,8 @@ OPENAPI_TAGS = [
     {"name": "plans", "description": "Partnership plans between two or more parties."},
     {"name": "priority areas", "description": "The ordered, coded priority areas of a plan."},
     {"name": "commitments", "description": "What a party undertakes, with milestones."},
+    {"name": "exchanges", "description": "Exchanges and placements delivering commitments."},
+    {"name": "calendar", "description": "The plan's dates as iCalendar; personal feed URLs."},
     {"name": "versions", "description": "Numbered snapshots of a plan."},
     {"name": "parties", "description": "Signatories and their organisations."},
     {"name": "authentication", "description": "Signing in and out; the caller's tokens."},
@@ -189,6 +193,8 @@ def create_app() -> FastAPI:
         users_router,
         plans_router,
         commitments_router,
+        exchanges_router,
+        calendar_router,
         parties_router,
         audit_router,
     ):

@@ -2,7 +2,9 @@
 
 from itpp_api.audit.models import AuditChainHead, AuditEvent
 from itpp_api.auth.models import AccessToken, LoginThrottle, User
+from itpp_api.calendar.models import CalendarFeed
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.idempotency.models import IdempotencyRecord
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
@@ -11,8 +13,11 @@ __all__ = [
     "AccessToken",
     "AuditChainHead",
     "AuditEvent",
+    "CalendarFeed",
     "Commitment",
     "CommitmentSupporter",
+    "Exchange",
+    "ExchangeCommitment",
     "IdempotencyRecord",
     "LoginThrottle",
     "Milestone",

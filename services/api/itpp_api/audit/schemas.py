@@ -20,6 +20,8 @@ class AuditEntityType(StrEnum):
     ORGANISATION = "organisation"
     USER = "user"
     ACCESS_TOKEN = "access_token"
+    EXCHANGE = "exchange"
+    CALENDAR_FEED = "calendar_feed"
 
 
 class AuditEventPublic(BaseModel):

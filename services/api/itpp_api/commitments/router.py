@@ -14,6 +14,7 @@ from itpp_api.auth.service import authenticate
 from itpp_api.commitments import service
 from itpp_api.commitments.schemas import (
     CommitmentCreate,
+    CommitmentDetail,
     CommitmentPage,
     CommitmentPublic,
     CommitmentSort,
@@ -35,6 +36,7 @@ from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.enums import CommitmentStatus, Health, Modality
 from itpp_api.errors import ValidationFailed, problem_responses
+from itpp_api.exchanges.service import exchanges_of_commitments
 from itpp_api.plans.service import get_plan
 
 router = APIRouter(tags=["commitments"])
@@ -150,13 +152,16 @@ def create_commitment(
 @router.get(
     "/commitments/{commitment_id}",
     operation_id="getCommitment",
-    summary="Get a commitment with its milestones",
-    response_model=CommitmentPublic,
+    summary="Get a commitment with its milestones and the exchanges that deliver it",
+    response_model=CommitmentDetail,
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
 )
 def get_commitment(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     service.get_commitment(session=session, actor=actor, commitment_id=commitment_id)
     body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment_id)
+    body["exchanges"] = exchanges_of_commitments(
+        session=session, actor=actor, commitment_ids=[commitment_id]
+    ).get(commitment_id, [])
     return json_response(body, etag=body["etag"])
 
 

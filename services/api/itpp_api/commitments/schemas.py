@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
+from itpp_api.exchanges.schemas import ExchangeSummary
 from itpp_api.localized import LocalizedText
 
 REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{0,7}-[0-9]{2,4}$"
@@ -219,6 +220,14 @@ class CommitmentPublic(BaseModel):
     etag: str = Field(description="The same value as the ETag header of the commitment.")
     created_at: datetime
     updated_at: datetime
+
+
+class CommitmentDetail(CommitmentPublic):
+    """A commitment with the exchanges that deliver it."""
+
+    exchanges: list[ExchangeSummary] = Field(
+        description="Exchanges linked to this commitment that you may see, by start date."
+    )
 
 
 class CommitmentPage(BaseModel):

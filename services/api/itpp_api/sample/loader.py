@@ -5,6 +5,7 @@ twice changes nothing. The current plan is approved about eight months before th
 loaded, so the demonstration always shows a plan in mid-term.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -15,12 +16,21 @@ from itpp_api.clock import today
 from itpp_api.commitments.schemas import CommitmentCreate, MilestoneCreate
 from itpp_api.commitments.service import create_commitment
 from itpp_api.db import transaction
-from itpp_api.enums import CommitmentStatus, Modality, PlanStatus, Visibility
+from itpp_api.enums import (
+    CommitmentStatus,
+    ExchangeKind,
+    ExchangeStatus,
+    Modality,
+    PlanStatus,
+    Visibility,
+)
+from itpp_api.exchanges.schemas import ExchangeCreate, Participant
+from itpp_api.exchanges.service import create_exchange
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan
 from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
 from itpp_api.plans.service import create_area, create_plan, update_plan
-from itpp_api.sample import content
+from itpp_api.sample import content, exchanges_content
 from itpp_api.sample.users import SampleLogin, create_sample_users, save_logins
 
 BACKGROUND = {"ja": "経緯", "en": "Background"}
@@ -94,6 +104,48 @@ def _lineage(session: Session, party_ids: list) -> Plan | None:  # type: ignore[
     return predecessor
 
 
+def _exchanges(
+    session: Session,
+    plan: Plan,
+    approval: date,
+    parties: dict[str, Party],
+    organisations: dict[str, Organisation],
+    commitments: dict[str, uuid.UUID],
+) -> None:
+    def org(code: str | None) -> uuid.UUID | None:
+        return organisations[code].id if code else None
+
+    for item in exchanges_content.EXCHANGES:
+        end = item["end_offset_days"]
+        create_exchange(
+            session=session,
+            actor=SYSTEM,
+            plan=plan,
+            data=ExchangeCreate(
+                reference=item["reference"],
+                kind=ExchangeKind(item["kind"]),
+                title=dict(item["title"]),
+                from_party_id=parties[item["from_party"]].id,
+                from_organisation_id=org(item["from_organisation"]),
+                to_party_id=parties[item["to_party"]].id,
+                to_organisation_id=org(item["to_organisation"]),
+                start_date=approval + timedelta(days=item["start_offset_days"]),
+                end_date=approval + timedelta(days=end) if end is not None else None,
+                location=item["location"],
+                participants=[
+                    Participant(role=p["role"], name=p["name"]) for p in item["participants"]
+                ],
+                commitment_ids=[commitments[r] for r in item["commitments"]],
+                outcome=item["outcome"],
+                lessons_learned=item["lessons_learned"],
+                status=ExchangeStatus(item["status"]),
+                post_title=item["post_title"],
+                host_organisation_id=org(item["host_organisation"]),
+                is_example=True,
+            ),
+        )
+
+
 def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     """Load the sample plan unless it is already there."""
     plan_data = content.PLAN
@@ -139,8 +191,9 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     def day(offset: int) -> date:
         return approval + timedelta(days=offset)
 
+    commitments: dict[str, uuid.UUID] = {}
     for item in content.COMMITMENTS:
-        create_commitment(
+        commitment = create_commitment(
             session=session,
             actor=SYSTEM,
             plan=plan,
@@ -172,6 +225,8 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
                 ],
             ),
         )
+        commitments[commitment.reference] = commitment.id
+    _exchanges(session, plan, approval, parties, organisations, commitments)
     users = create_sample_users(session=session)
     # Approving records version 1 of the plan with everything above in it.
     update_plan(session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))

@@ -1,0 +1,1 @@
+"""Exchanges and personnel placements between the parties, linked to commitments."""

@@ -1,0 +1,187 @@
+"""HTTP routes for exchanges and placements."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from itpp_api.auth.dependencies import ActorDep
+from itpp_api.auth.policy import Action
+from itpp_api.config import get_settings
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, require_if_match
+from itpp_api.deps import SessionDep
+from itpp_api.enums import ExchangeKind, ExchangeStatus
+from itpp_api.errors import ValidationFailed, problem_responses
+from itpp_api.exchanges import service
+from itpp_api.exchanges.schemas import (
+    ExchangeCreate,
+    ExchangePage,
+    ExchangePublic,
+    ExchangeSort,
+    ExchangeUpdate,
+)
+from itpp_api.plans.service import get_plan
+
+router = APIRouter(tags=["exchanges"])
+_MAX = get_settings().page_size_max
+_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
+
+
+@router.get(
+    "/plans/{plan_id}/exchanges",
+    operation_id="listExchanges",
+    summary="List a plan's exchanges and placements (filtered, sorted, cursor-paginated)",
+    response_model=ExchangePage,
+    responses=problem_responses(400, 404, 422),
+)
+def list_exchanges(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    kind: Annotated[list[ExchangeKind] | None, Query(description="Any of these kinds.")] = None,
+    status: Annotated[list[ExchangeStatus] | None, Query()] = None,
+    party: Annotated[
+        list[str] | None,
+        Query(description="Party id or code (e.g. JP), as sender or receiver; repeatable."),
+    ] = None,
+    organisation: Annotated[
+        list[str] | None,
+        Query(description="Organisation id or code (e.g. MARCOM): from, to or host."),
+    ] = None,
+    starts_before: Annotated[
+        date | None, Query(description="Overlap: starting on or before this date.")
+    ] = None,
+    ends_after: Annotated[
+        date | None,
+        Query(description="Overlap: ending on or after this date (open-ended never ends)."),
+    ] = None,
+    commitment_id: Annotated[
+        uuid.UUID | None, Query(description="Only exchanges delivering this commitment.")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=200, description="Text in title, post, location, reference."
+        ),
+    ] = None,
+    sort: Annotated[ExchangeSort, Query()] = ExchangeSort.START_DATE,
+    limit: Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    for values in (party, organisation):
+        if values and any(len(v) > 64 or not v.strip() for v in values):
+            raise ValidationFailed("party and organisation values are ids or short codes.")
+    plan = get_plan(session=session, plan_id=plan_id, actor=actor)
+    filters = service.ExchangeFilters(
+        kind=kind or [],
+        status=status or [],
+        party=party or [],
+        organisation=organisation or [],
+        starts_before=starts_before,
+        ends_after=ends_after,
+        commitment_id=commitment_id,
+        q=q,
+    )
+    items, next_cursor = service.list_exchanges(
+        session=session,
+        actor=actor,
+        plan_id=plan.id,
+        filters=filters,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@router.post(
+    "/plans/{plan_id}/exchanges",
+    operation_id="createExchange",
+    summary="Record an exchange or placement",
+    status_code=201,
+    response_model=ExchangePublic,
+    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+)
+def create_exchange(
+    plan_id: uuid.UUID,
+    data: ExchangeCreate,
+    session: SessionDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan = get_plan(
+        session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
+    )
+    exchange = service.create_exchange(session=session, actor=actor, plan=plan, data=data)
+    body = service.exchange_as_dict(session=session, actor=actor, exchange_id=exchange.id)
+    return json_response(
+        body, status_code=201, etag=body["etag"], location=f"/api/v1/exchanges/{exchange.id}"
+    )
+
+
+@router.get(
+    "/exchanges/{exchange_id}",
+    operation_id="getExchange",
+    summary="Get an exchange with the commitments it delivers",
+    response_model=ExchangePublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+def get_exchange(exchange_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    service.get_exchange(session=session, actor=actor, exchange_id=exchange_id)
+    body = service.exchange_as_dict(session=session, actor=actor, exchange_id=exchange_id)
+    return json_response(body, etag=body["etag"])
+
+
+@router.patch(
+    "/exchanges/{exchange_id}",
+    operation_id="updateExchange",
+    summary="Update an exchange: status, outcome, lessons, links (If-Match required)",
+    response_model=ExchangePublic,
+    responses={
+        200: {"headers": _ETAG_HEADER},
+        **problem_responses(404, 409, 412, 413, 422, 428),
+    },
+)
+def update_exchange(
+    exchange_id: uuid.UUID,
+    data: ExchangeUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    plan, exchange = service.get_exchange(
+        session=session,
+        actor=actor,
+        exchange_id=exchange_id,
+        action=Action.WRITE,
+        for_update=True,
+    )
+    require_if_match(if_match, service.exchange_etag(exchange))
+    service.update_exchange(session=session, actor=actor, plan=plan, exchange=exchange, data=data)
+    body = service.exchange_as_dict(session=session, actor=actor, exchange_id=exchange.id)
+    return json_response(body, etag=body["etag"])
+
+
+@router.delete(
+    "/exchanges/{exchange_id}",
+    operation_id="cancelExchange",
+    summary="Cancel an exchange (it stays on record with its history; If-Match required)",
+    response_model=ExchangePublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 422, 428)},
+)
+def cancel_exchange(
+    exchange_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
+) -> Response:
+    plan, exchange = service.get_exchange(
+        session=session,
+        actor=actor,
+        exchange_id=exchange_id,
+        action=Action.WRITE,
+        for_update=True,
+    )
+    require_if_match(if_match, service.exchange_etag(exchange))
+    service.cancel_exchange(session=session, actor=actor, plan=plan, exchange=exchange)
+    body = service.exchange_as_dict(session=session, actor=actor, exchange_id=exchange.id)
+    return json_response(body, etag=body["etag"])

@@ -1,0 +1,205 @@
+"""Request and response models for exchanges and placements."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from itpp_api.enums import CommitmentStatus, ExchangeKind, ExchangeStatus, Visibility
+from itpp_api.localized import LocalizedText
+
+REFERENCE_PATTERN = r"^EX-[0-9]{3,5}$"
+
+
+class ExchangeSort(StrEnum):
+    """Sort orders of the exchange list; a leading '-' means descending."""
+
+    START_DATE = "start_date"
+    START_DATE_DESC = "-start_date"
+    REFERENCE = "reference"
+    REFERENCE_DESC = "-reference"
+    UPDATED_AT = "updated_at"
+    UPDATED_AT_DESC = "-updated_at"
+
+
+class Participant(BaseModel):
+    """Someone taking part, by role; a name only where it is needed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: str = Field(min_length=1, max_length=200, examples=["Liaison officer"])
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    organisation_id: uuid.UUID | None = None
+
+
+_EXAMPLE: dict[str, Any] = {
+    "kind": "placement",
+    "title": {"ja": "MARCOM への連絡官の派遣", "en": "Liaison officer at MARCOM"},
+    "from_party_id": "0b6f3c1e-9a52-4c6e-8f0e-6a1d2b3c4d5e",
+    "to_party_id": "1c7a4d2f-0b63-4d7f-9a1f-7b2e3c4d5e6f",
+    "start_date": "2026-04-01",
+    "location": "Northwood",
+    "participants": [{"role": "Liaison officer (JMSDF commander)"}],
+    "post_title": {"ja": "連絡官", "en": "Liaison officer"},
+    "host_organisation_id": "2d8b5e3a-1c74-4e80-ab20-8c3f4d5e6f70",
+    "commitment_ids": ["3e9c6f4b-2d85-4f91-bc31-9d4e5f6a7b81"],
+}
+
+
+def _check_dates(kind: ExchangeKind | None, start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValueError("end_date cannot be before start_date")
+
+
+class ExchangeCreate(BaseModel):
+    """A new exchange. Only a placement may be open-ended (no end date); for other kinds a
+    missing end date means a one-day exchange."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _EXAMPLE})
+
+    kind: ExchangeKind
+    reference: str | None = Field(
+        default=None,
+        pattern=REFERENCE_PATTERN,
+        description="Human reference; by default EX- and the plan's next number.",
+    )
+    title: LocalizedText
+    from_party_id: uuid.UUID
+    from_organisation_id: uuid.UUID | None = None
+    to_party_id: uuid.UUID
+    to_organisation_id: uuid.UUID | None = None
+    start_date: date
+    end_date: date | None = None
+    location: str | None = Field(default=None, min_length=1, max_length=300)
+    participants: list[Participant] = Field(default_factory=list, max_length=200)
+    commitment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    outcome: LocalizedText | None = None
+    lessons_learned: LocalizedText | None = None
+    status: ExchangeStatus = ExchangeStatus.PLANNED
+    visibility: Visibility = Visibility.SHARED
+    post_title: LocalizedText | None = Field(default=None, description="Placements: the post.")
+    host_organisation_id: uuid.UUID | None = Field(
+        default=None, description="Placements: where the person serves."
+    )
+    is_example: bool = Field(default=False, description="Marks sample data.")
+
+    @model_validator(mode="after")
+    def _check(self) -> "ExchangeCreate":
+        _check_dates(self.kind, self.start_date, self.end_date)
+        if len(set(self.commitment_ids)) != len(self.commitment_ids):
+            raise ValueError("commitment_ids must not repeat a commitment")
+        return self
+
+
+class ExchangeUpdate(BaseModel):
+    """Changes to an exchange; omitted fields stay as they are, null clears optional ones."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "status": "held",
+                "outcome": {"ja": "共同声明を発出", "en": "A joint statement was issued"},
+            }
+        },
+    )
+
+    kind: ExchangeKind | None = None
+    title: LocalizedText | None = None
+    from_party_id: uuid.UUID | None = None
+    from_organisation_id: uuid.UUID | None = None
+    to_party_id: uuid.UUID | None = None
+    to_organisation_id: uuid.UUID | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    location: str | None = Field(default=None, min_length=1, max_length=300)
+    participants: list[Participant] | None = Field(default=None, max_length=200)
+    commitment_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+    outcome: LocalizedText | None = None
+    lessons_learned: LocalizedText | None = None
+    status: ExchangeStatus | None = None
+    visibility: Visibility | None = None
+    post_title: LocalizedText | None = None
+    host_organisation_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "ExchangeUpdate":
+        for name in (
+            "kind",
+            "title",
+            "from_party_id",
+            "to_party_id",
+            "start_date",
+            "participants",
+            "commitment_ids",
+            "status",
+            "visibility",
+        ):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        _check_dates(self.kind, self.start_date, self.end_date)
+        ids = self.commitment_ids or []
+        if len(set(ids)) != len(ids):
+            raise ValueError("commitment_ids must not repeat a commitment")
+        return self
+
+
+class CommitmentSummary(BaseModel):
+    """A commitment as named inside an exchange."""
+
+    id: uuid.UUID
+    reference: str
+    title: dict[str, str]
+    status: CommitmentStatus
+
+
+class ExchangeSummary(BaseModel):
+    """An exchange as named inside a commitment."""
+
+    id: uuid.UUID
+    reference: str
+    kind: ExchangeKind
+    title: dict[str, str]
+    start_date: date
+    end_date: date | None
+    status: ExchangeStatus
+
+
+class ExchangePublic(BaseModel):
+    """An exchange as the API returns it, with the commitments it delivers."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    reference: str
+    kind: ExchangeKind
+    title: dict[str, str]
+    from_party_id: uuid.UUID
+    from_organisation_id: uuid.UUID | None
+    to_party_id: uuid.UUID
+    to_organisation_id: uuid.UUID | None
+    start_date: date
+    end_date: date | None = Field(description="Null: an open-ended placement.")
+    location: str | None
+    participants: list[Participant]
+    outcome: dict[str, str] | None
+    lessons_learned: dict[str, str] | None
+    status: ExchangeStatus
+    visibility: Visibility
+    post_title: dict[str, str] | None
+    host_organisation_id: uuid.UUID | None
+    is_example: bool
+    commitments: list[CommitmentSummary] = Field(
+        description="The linked commitments you may see, by reference."
+    )
+    etag: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExchangePage(BaseModel):
+    """A page of exchanges."""
+
+    items: list[ExchangePublic]
+    next_cursor: str | None

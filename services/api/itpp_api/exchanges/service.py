@@ -1,0 +1,595 @@
+"""Rules and queries for exchanges and placements.
+
+An exchange belongs to a plan, runs between two of its parties, and may deliver commitments
+of the same plan. Its owning party (for `internal` visibility) is the party it comes from.
+"""
+
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func, or_
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, delete, select
+
+from itpp_api.audit import service as audit
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.policy import Action
+from itpp_api.clock import today
+from itpp_api.commitments.models import Commitment
+from itpp_api.conventions import make_etag
+from itpp_api.db import table_of, utcnow
+from itpp_api.enums import ExchangeKind, ExchangeStatus, Visibility
+from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.exchanges.models import Exchange, ExchangeCommitment
+from itpp_api.exchanges.schemas import ExchangeCreate, ExchangeSort, ExchangeUpdate
+from itpp_api.localized import search_text
+from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
+from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.models import Plan, PlanParty
+from itpp_api.plans.service import ensure_plan_writable, get_plan
+
+_E = table_of(Exchange).c
+_L = table_of(ExchangeCommitment).c
+_C = table_of(Commitment).c
+_FAR_FUTURE = date(9999, 12, 31)
+
+_SORTS: dict[ExchangeSort, SortOrder] = {}
+for _name, _key, _type in (
+    ("start_date", _E.start_date, date),
+    ("reference", _E.reference, str),
+    ("updated_at", _E.updated_at, datetime),
+):
+    for _descending in (False, True):
+        _public = f"-{_name}" if _descending else _name
+        _SORTS[ExchangeSort(_public)] = SortOrder(
+            name=_public, key=_key, id_column=_E.id, descending=_descending, key_type=_type
+        )
+
+
+@dataclass(frozen=True)
+class ExchangeFilters:
+    """The filters of the exchange list; every one is served by an index."""
+
+    kind: list[ExchangeKind] = field(default_factory=list)
+    status: list[ExchangeStatus] = field(default_factory=list)
+    party: list[str] = field(default_factory=list)
+    organisation: list[str] = field(default_factory=list)
+    starts_before: date | None = None
+    ends_after: date | None = None
+    commitment_id: uuid.UUID | None = None
+    q: str | None = None
+
+
+def _ids_and_codes(values: list[str]) -> tuple[list[uuid.UUID], list[str]]:
+    ids: list[uuid.UUID] = []
+    codes: list[str] = []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            codes.append(value)
+    return ids, codes
+
+
+def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
+    if actor.is_system:
+        return statement
+    return statement.where(
+        or_(_E.visibility == Visibility.SHARED.value, _E.from_party_id == actor.party_id)
+    )
+
+
+def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: ExchangeFilters) -> AnySelect:
+    statement = statement.where(_E.plan_id == plan_id)
+    if filters.kind:
+        statement = statement.where(_E.kind.in_([k.value for k in filters.kind]))
+    if filters.status:
+        statement = statement.where(_E.status.in_([s.value for s in filters.status]))
+    if filters.party:
+        ids, codes = _ids_and_codes(filters.party)
+        parties = core_select(table_of(Party).c.id).where(
+            or_(table_of(Party).c.id.in_(ids), table_of(Party).c.code.in_(codes))
+        )
+        party_match: list[ColumnElement[bool]] = [
+            _E.from_party_id.in_(parties),
+            _E.to_party_id.in_(parties),
+        ]
+        statement = statement.where(or_(*party_match))
+    if filters.organisation:
+        ids, codes = _ids_and_codes(filters.organisation)
+        organisations = core_select(table_of(Organisation).c.id).where(
+            or_(table_of(Organisation).c.id.in_(ids), table_of(Organisation).c.code.in_(codes))
+        )
+        statement = statement.where(
+            or_(
+                _E.from_organisation_id.in_(organisations),
+                _E.to_organisation_id.in_(organisations),
+                _E.host_organisation_id.in_(organisations),
+            )
+        )
+    # Overlap with [ends_after, starts_before]: an open-ended placement runs for ever.
+    if filters.starts_before is not None:
+        statement = statement.where(_E.start_date <= filters.starts_before)
+    if filters.ends_after is not None:
+        statement = statement.where(func.coalesce(_E.end_date, _FAR_FUTURE) >= filters.ends_after)
+    if filters.commitment_id is not None:
+        statement = statement.where(
+            _E.id.in_(core_select(_L.exchange_id).where(_L.commitment_id == filters.commitment_id))
+        )
+    if filters.q:
+        needle = filters.q.casefold()
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(_E.search_text.like(f"%{escaped}%", escape="\\"))
+    return statement
+
+
+def _exchange_dict(row: Any, commitments: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "plan_id": row.plan_id,
+        "reference": row.reference,
+        "kind": row.kind,
+        "title": row.title,
+        "from_party_id": row.from_party_id,
+        "from_organisation_id": row.from_organisation_id,
+        "to_party_id": row.to_party_id,
+        "to_organisation_id": row.to_organisation_id,
+        "start_date": row.start_date,
+        "end_date": row.end_date,
+        "location": row.location,
+        "participants": row.participants,
+        "outcome": row.outcome,
+        "lessons_learned": row.lessons_learned,
+        "status": row.status,
+        "visibility": row.visibility,
+        "post_title": row.post_title,
+        "host_organisation_id": row.host_organisation_id,
+        "is_example": row.is_example,
+        "commitments": commitments,
+        "etag": make_etag(row.id, row.row_version),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def _linked_commitments(
+    session: Session, actor: Actor, exchange_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The commitments each exchange delivers that the actor may see, in one query."""
+    linked: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    if not exchange_ids:
+        return linked
+    statement = (
+        core_select(_L.exchange_id, _C.id, _C.reference, _C.title, _C.status)
+        .join(table_of(Commitment), _C.id == _L.commitment_id)
+        .where(_L.exchange_id.in_(exchange_ids))
+        .order_by(_L.exchange_id, _C.reference)
+    )
+    if not actor.is_system:
+        statement = statement.where(
+            or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == actor.party_id)
+        )
+    for row in session.execute(statement):
+        linked[row.exchange_id].append(
+            {"id": row.id, "reference": row.reference, "title": row.title, "status": row.status}
+        )
+    return linked
+
+
+def _to_dicts(session: Session, actor: Actor, rows: list[Row[Any]]) -> list[dict[str, Any]]:
+    linked = _linked_commitments(session, actor, [row.id for row in rows])
+    return [_exchange_dict(row, linked.get(row.id, [])) for row in rows]
+
+
+def list_exchanges(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: uuid.UUID,
+    filters: ExchangeFilters,
+    sort: ExchangeSort,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of a plan's exchanges the actor may see: filtered, in a stable order."""
+    order = _SORTS[sort]
+    statement = _visible_to(
+        _filtered(core_select(*_E, order.key.label("sort_key")), plan_id, filters), actor
+    )
+    rows = list(session.execute(apply_keyset(statement, order, cursor, limit)))
+    page, cursor_out = next_cursor(rows, order, limit, key_of="sort_key")
+    return _to_dicts(session, actor, page), cursor_out
+
+
+def exchange_as_dict(*, session: Session, actor: Actor, exchange_id: uuid.UUID) -> dict[str, Any]:
+    """The public representation of one exchange the actor may see."""
+    rows = list(session.execute(_visible_to(core_select(*_E).where(_E.id == exchange_id), actor)))
+    if not rows:
+        raise NotFound(f"No exchange with id {exchange_id}.")
+    return _to_dicts(session, actor, rows)[0]
+
+
+def exchanges_of_commitments(
+    *, session: Session, actor: Actor, commitment_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The exchanges (visible to the actor) delivering each commitment, in one query."""
+    result: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    if not commitment_ids:
+        return result
+    statement = _visible_to(
+        core_select(
+            _L.commitment_id,
+            _E.id,
+            _E.reference,
+            _E.kind,
+            _E.title,
+            _E.start_date,
+            _E.end_date,
+            _E.status,
+        )
+        .join(table_of(Exchange), _E.id == _L.exchange_id)
+        .where(_L.commitment_id.in_(commitment_ids))
+        .order_by(_L.commitment_id, _E.start_date, _E.id),
+        actor,
+    )
+    for row in session.execute(statement):
+        result[row.commitment_id].append(
+            {
+                "id": row.id,
+                "reference": row.reference,
+                "kind": row.kind,
+                "title": row.title,
+                "start_date": row.start_date,
+                "end_date": row.end_date,
+                "status": row.status,
+            }
+        )
+    return result
+
+
+def get_exchange(
+    *,
+    session: Session,
+    actor: Actor,
+    exchange_id: uuid.UUID,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> tuple[Plan, Exchange]:
+    """An exchange the actor may `action`, with its plan; NotFound if not theirs to see."""
+    statement = select(Exchange).where(Exchange.id == exchange_id)
+    if for_update:
+        statement = statement.with_for_update()
+    exchange = session.scalars(statement).first()
+    missing = NotFound(f"No exchange with id {exchange_id}.")
+    if exchange is None:
+        raise missing
+    try:
+        plan = get_plan(session=session, plan_id=exchange.plan_id, actor=actor, action=action)
+    except NotFound:
+        raise missing from None
+    if not policy.can_see(actor, exchange.visibility, exchange.from_party_id):
+        raise missing
+    return plan, exchange
+
+
+def exchange_etag(exchange: Exchange) -> str:
+    return make_etag(exchange.id, exchange.row_version)
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def _rule(loc: list[str | int], message: str, kind: str) -> RuleViolation:
+    return RuleViolation(message, errors=[FieldError(loc=["body", *loc], msg=message, type=kind)])
+
+
+def _check_references(
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    merged: dict[str, Any],
+    commitment_ids: list[uuid.UUID] | None,
+) -> None:
+    party_ids = set(session.scalars(select(PlanParty.party_id).where(PlanParty.plan_id == plan.id)))
+    for name in ("from_party_id", "to_party_id"):
+        if merged[name] not in party_ids:
+            raise _rule(
+                [name],
+                f"Party {merged[name]} is not a party of plan {plan.reference}.",
+                "unknown_party",
+            )
+    organisation_fields = ("from_organisation_id", "to_organisation_id", "host_organisation_id")
+    wanted = [merged[n] for n in organisation_fields if merged.get(n) is not None]
+    participants = merged.get("participants") or []
+    # Participants are stored as JSON, so their organisation ids may arrive as text.
+    wanted += [
+        uuid.UUID(str(p["organisation_id"])) for p in participants if p.get("organisation_id")
+    ]
+    organisations = {
+        o.id: o
+        for o in session.scalars(select(Organisation).where(col(Organisation.id).in_(wanted)))
+    }
+    for name in organisation_fields:
+        value = merged.get(name)
+        if value is None:
+            continue
+        organisation = organisations.get(value)
+        if organisation is None:
+            raise _rule([name], f"No organisation {value}.", "unknown_organisation")
+        side = {"from_organisation_id": "from_party_id", "to_organisation_id": "to_party_id"}
+        if name in side and organisation.party_id != merged[side[name]]:
+            raise _rule(
+                [name],
+                f"Organisation {organisation.code} is not of that party.",
+                "organisation_of_other_party",
+            )
+        if organisation.party_id not in party_ids:
+            raise _rule(
+                [name],
+                f"Organisation {organisation.code} belongs to no party of the plan.",
+                "organisation_of_other_party",
+            )
+    for index, participant in enumerate(participants):
+        value = participant.get("organisation_id")
+        if value is not None and uuid.UUID(str(value)) not in organisations:
+            raise _rule(
+                ["participants", index, "organisation_id"],
+                f"No organisation {value}.",
+                "unknown_organisation",
+            )
+    if commitment_ids:
+        found = {
+            row.id: row
+            for row in session.execute(
+                core_select(_C.id, _C.plan_id, _C.visibility, _C.lead_party_id).where(
+                    _C.id.in_(commitment_ids)
+                )
+            )
+        }
+        for index, commitment_id in enumerate(commitment_ids):
+            row = found.get(commitment_id)
+            if row is None or not policy.can_see(actor, row.visibility, row.lead_party_id):
+                raise _rule(
+                    ["commitment_ids", index],
+                    f"No commitment {commitment_id}.",
+                    "unknown_commitment",
+                )
+            if row.plan_id != plan.id:
+                raise _rule(
+                    ["commitment_ids", index],
+                    f"Commitment {commitment_id} belongs to another plan; an exchange "
+                    "can only deliver commitments of its own plan.",
+                    "commitment_of_other_plan",
+                )
+
+
+def _check_status(status: str, start: date, previous: str | None) -> None:
+    if status == ExchangeStatus.HELD.value and start > today():
+        raise _rule(
+            ["status"],
+            "An exchange can be marked held only once its start date has passed.",
+            "held_before_start",
+        )
+    del previous
+
+
+def _normalise_dates(kind: str, start: date, end: date | None) -> date | None:
+    """Only a placement may be open-ended; any other exchange without an end lasts one day."""
+    if end is None and kind != ExchangeKind.PLACEMENT.value:
+        return start
+    return end
+
+
+def _next_reference(session: Session, plan_id: uuid.UUID) -> str:
+    pattern = re.compile(r"^EX-([0-9]+)$")
+    taken = session.scalars(select(Exchange.reference).where(Exchange.plan_id == plan_id))
+    highest = max((int(m.group(1)) for r in taken if (m := pattern.match(r))), default=0)
+    return f"EX-{highest + 1:03d}"
+
+
+def _audit_view(exchange: Exchange, commitment_ids: list[uuid.UUID]) -> dict[str, Any]:
+    return {
+        "reference": exchange.reference,
+        "kind": exchange.kind,
+        "title": exchange.title,
+        "from_party_id": exchange.from_party_id,
+        "from_organisation_id": exchange.from_organisation_id,
+        "to_party_id": exchange.to_party_id,
+        "to_organisation_id": exchange.to_organisation_id,
+        "start_date": exchange.start_date,
+        "end_date": exchange.end_date,
+        "location": exchange.location,
+        "participants": exchange.participants,
+        "outcome": exchange.outcome,
+        "lessons_learned": exchange.lessons_learned,
+        "status": exchange.status,
+        "visibility": exchange.visibility,
+        "post_title": exchange.post_title,
+        "host_organisation_id": exchange.host_organisation_id,
+        "commitment_ids": sorted(str(c) for c in commitment_ids),
+    }
+
+
+def _owner(exchange: Exchange) -> uuid.UUID | None:
+    return exchange.from_party_id if exchange.visibility == Visibility.INTERNAL.value else None
+
+
+def _search_text(exchange: Exchange) -> str:
+    extra = tuple(v for v in (exchange.reference, exchange.location) if v)
+    return search_text(exchange.title, exchange.post_title, extra=extra)
+
+
+def _linked_ids(session: Session, exchange_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        session.scalars(
+            select(ExchangeCommitment.commitment_id).where(
+                ExchangeCommitment.exchange_id == exchange_id
+            )
+        )
+    )
+
+
+def _set_links(session: Session, exchange_id: uuid.UUID, commitment_ids: list[uuid.UUID]) -> None:
+    session.execute(
+        delete(ExchangeCommitment).where(col(ExchangeCommitment.exchange_id) == exchange_id)
+    )
+    for commitment_id in commitment_ids:
+        session.add(ExchangeCommitment(exchange_id=exchange_id, commitment_id=commitment_id))
+    session.flush()
+
+
+def create_exchange(
+    *, session: Session, actor: Actor, plan: Plan, data: ExchangeCreate
+) -> Exchange:
+    """Record a new exchange of the plan, linked to commitments of the same plan."""
+    ensure_plan_writable(plan)
+    policy.authorize_internal_owner(actor, data.visibility.value, data.from_party_id)
+    values = data.model_dump(mode="python", exclude={"commitment_ids", "reference"})
+    values["participants"] = [p.model_dump(mode="json") for p in data.participants]
+    _check_references(session, actor, plan, values, data.commitment_ids)
+    _check_status(data.status.value, data.start_date, None)
+    reference = data.reference or _next_reference(session, plan.id)
+    if (
+        session.scalars(
+            select(Exchange.id).where(Exchange.plan_id == plan.id, Exchange.reference == reference)
+        ).first()
+        is not None
+    ):
+        raise Conflict(f"Plan {plan.reference} already has an exchange {reference}.")
+    exchange = Exchange(
+        plan_id=plan.id,
+        reference=reference,
+        kind=data.kind.value,
+        title=data.title,
+        from_party_id=data.from_party_id,
+        from_organisation_id=data.from_organisation_id,
+        to_party_id=data.to_party_id,
+        to_organisation_id=data.to_organisation_id,
+        start_date=data.start_date,
+        end_date=_normalise_dates(data.kind.value, data.start_date, data.end_date),
+        location=data.location,
+        participants=values["participants"],
+        outcome=data.outcome,
+        lessons_learned=data.lessons_learned,
+        status=data.status.value,
+        visibility=data.visibility.value,
+        post_title=data.post_title,
+        host_organisation_id=data.host_organisation_id,
+        is_example=data.is_example,
+        search_text="",
+    )
+    exchange.search_text = _search_text(exchange)
+    session.add(exchange)
+    session.flush()
+    _set_links(session, exchange.id, data.commitment_ids)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="exchange",
+        entity_id=exchange.id,
+        plan_id=plan.id,
+        owner_party_id=_owner(exchange),
+        after=_audit_view(exchange, data.commitment_ids),
+    )
+    return exchange
+
+
+def update_exchange(
+    *, session: Session, actor: Actor, plan: Plan, exchange: Exchange, data: ExchangeUpdate
+) -> Exchange:
+    """Apply changes to an exchange, re-checking every rule on the result."""
+    ensure_plan_writable(plan)
+    changes = data.model_dump(mode="python", exclude_unset=True)
+    commitment_ids = changes.pop("commitment_ids", None)
+    if "participants" in changes and data.participants is not None:
+        changes["participants"] = [p.model_dump(mode="json") for p in data.participants]
+    current_links = _linked_ids(session, exchange.id)
+    before = _audit_view(exchange, current_links)
+    owner_before = _owner(exchange)
+    merged: dict[str, Any] = {
+        name: getattr(exchange, name)
+        for name in (
+            "kind",
+            "from_party_id",
+            "from_organisation_id",
+            "to_party_id",
+            "to_organisation_id",
+            "host_organisation_id",
+            "participants",
+            "start_date",
+            "end_date",
+            "status",
+            "visibility",
+        )
+    }
+    merged |= {k: getattr(v, "value", v) for k, v in changes.items()}
+    policy.authorize_internal_owner(actor, merged["visibility"], merged["from_party_id"])
+    if merged["end_date"] is not None and merged["end_date"] < merged["start_date"]:
+        raise _rule(["end_date"], "end_date cannot be before start_date.", "dates_out_of_order")
+    new_links = [c for c in commitment_ids if c not in current_links] if commitment_ids else []
+    _check_references(session, actor, plan, merged, new_links)
+    _check_status(merged["status"], merged["start_date"], exchange.status)
+    for name, value in changes.items():
+        setattr(exchange, name, getattr(value, "value", value))
+    exchange.end_date = _normalise_dates(exchange.kind, exchange.start_date, exchange.end_date)
+    exchange.search_text = _search_text(exchange)
+    links = current_links
+    if commitment_ids is not None:
+        # Keep links to commitments the actor cannot see: they are not the actor's to remove.
+        hidden = [c for c in current_links if not _visible_commitment(session, actor, c)]
+        links = list(dict.fromkeys([*commitment_ids, *hidden]))
+        _set_links(session, exchange.id, links)
+    exchange.row_version += 1
+    exchange.updated_at = utcnow()
+    session.add(exchange)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        entity_type="exchange",
+        entity_id=exchange.id,
+        plan_id=plan.id,
+        owner_party_id=owner_before or _owner(exchange),
+        before=before,
+        after=_audit_view(exchange, links),
+    )
+    return exchange
+
+
+def _visible_commitment(session: Session, actor: Actor, commitment_id: uuid.UUID) -> bool:
+    row = session.execute(
+        core_select(_C.visibility, _C.lead_party_id).where(_C.id == commitment_id)
+    ).first()
+    return row is not None and policy.can_see(actor, row.visibility, row.lead_party_id)
+
+
+def cancel_exchange(*, session: Session, actor: Actor, plan: Plan, exchange: Exchange) -> Exchange:
+    """Cancel an exchange: it stays on record with its history, status cancelled."""
+    ensure_plan_writable(plan)
+    if exchange.status == ExchangeStatus.CANCELLED.value:
+        return exchange
+    previous = exchange.status
+    exchange.status = ExchangeStatus.CANCELLED.value
+    exchange.row_version += 1
+    exchange.updated_at = utcnow()
+    session.add(exchange)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="cancel",
+        entity_type="exchange",
+        entity_id=exchange.id,
+        plan_id=plan.id,
+        owner_party_id=_owner(exchange),
+        before={"status": previous},
+        after={"status": exchange.status},
+    )
+    return exchange
