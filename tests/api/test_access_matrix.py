@@ -37,10 +37,13 @@ from itpp_api.auth import totp
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import hash_password
 from itpp_api.auth.service import issue_token
+from itpp_api.auth.tokens import hash_secret, new_secret
+from itpp_api.calendar.models import CalendarFeed
 from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.conventions import make_etag
 from itpp_api.db import transaction, utcnow
 from itpp_api.enums import Role, TokenKind, TokenScope
+from itpp_api.exchanges.models import Exchange
 from itpp_api.main import create_app
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PriorityArea
@@ -49,7 +52,9 @@ from tests.factories import (
     DEFAULT_PASSWORD,
     World,
     commitment_body,
+    exchange_body,
     make_commitment,
+    make_exchange,
     make_user,
     make_world,
 )
@@ -57,7 +62,8 @@ from tests.factories import (
 PROBLEM = "application/problem+json"
 METHODS = ("get", "post", "put", "patch", "delete")
 # The only operations anyone may call without a token.
-PUBLIC_OPERATIONS = frozenset({"getHealth", "getReadiness", "createToken"})
+# A calendar feed URL carries its own secret: calendar programs cannot send a token.
+PUBLIC_OPERATIONS = frozenset({"getHealth", "getReadiness", "createToken", "getCalendarFeed"})
 NEW_PASSWORD = "violet tundra saxophone ledger 58"
 
 
@@ -196,6 +202,8 @@ class Caller:
     user_id: uuid.UUID | None = None
     # Another live token of the same user, for the token routes.
     spare_token_id: uuid.UUID | None = None
+    # A calendar feed of the same user, for the feed routes.
+    feed_id: uuid.UUID | None = None
     # The secret of a second-factor enrolment the user has started but not confirmed.
     pending_totp_secret: str | None = None
 
@@ -207,6 +215,7 @@ class Scene:
     world: World
     commitment: uuid.UUID
     milestone: uuid.UUID
+    exchange: uuid.UUID
     jp_official: Caller  # a user the JP admin manages
     callers: dict[CallerKind, Caller]
     jp_editor: Caller
@@ -219,7 +228,10 @@ class Scene:
 
     def path_ids(self, caller: Caller) -> dict[str, str]:
         spare = caller.spare_token_id or self.callers[CallerKind.JP_VIEWER].spare_token_id
+        feed = caller.feed_id or self.callers[CallerKind.JP_VIEWER].feed_id
         return {
+            "exchange_id": str(self.exchange),
+            "feed_id": str(feed),
             "plan_id": str(self.world.plan),
             "area_id": str(self.world.cyber),
             "commitment_id": str(self.commitment),
@@ -279,11 +291,15 @@ def add_caller(
         lifetime=timedelta(hours=1),
         idle=timedelta(minutes=30),
     )
+    feed = CalendarFeed(user_id=user.id, name="matrix feed", secret_hash=hash_secret(new_secret()))
+    session.add(feed)
+    session.flush()
     return Caller(
         kind=kind,
         headers={"Authorization": f"Bearer {bearer}"},
         user_id=user.id,
         spare_token_id=spare.id,
+        feed_id=feed.id,
         pending_totp_secret=totp_secret if second_factor == "pending" else None,
     )
 
@@ -294,6 +310,7 @@ def build_scene() -> Scene:
         world,
         milestones=[{"title": {"ja": "開始", "en": "Kick-off"}, "due_date": "2026-03-01"}],
     )
+    exchange = make_exchange(world, commitment_ids=[str(commitment)])
     with transaction(write=True) as session:
         aus = Party(code="AUS", name={"en": "Australia"})
         session.add(aus)
@@ -342,6 +359,7 @@ def build_scene() -> Scene:
             world=world,
             commitment=commitment,
             milestone=milestone,
+            exchange=exchange,
             jp_official=official,
             callers=callers,
             jp_editor=add_caller(
@@ -476,6 +494,16 @@ ACCESS_RULES: dict[str, Rule] = {
         Access.REFERENCE_WRITE,
         lambda s, c: {"code": "JCG", "name": _text("Japan Coast Guard", "海上保安庁")},
     ),
+    # exchanges and calendars
+    "listExchanges": Rule(Access.PLAN_READ),
+    "createExchange": Rule(Access.PLAN_WRITE, lambda s, c: exchange_body(s.world)),
+    "getExchange": Rule(Access.PLAN_READ),
+    "updateExchange": Rule(Access.PLAN_WRITE, lambda s, c: {"location": "Tokyo"}),
+    "cancelExchange": Rule(Access.PLAN_WRITE),
+    "getPlanCalendar": Rule(Access.PLAN_READ),
+    "listCalendarFeeds": Rule(Access.OWN_ACCOUNT_READ),
+    "createCalendarFeed": Rule(Access.OWN_ACCOUNT_WRITE, lambda s, c: {"name": "Office"}),
+    "revokeCalendarFeed": Rule(Access.OWN_ACCOUNT_WRITE),
     # audit
     "listAuditEvents": Rule(Access.SHARED_READ),
     "getPlanHistory": Rule(Access.PLAN_READ),
@@ -489,6 +517,7 @@ _ETAG_SOURCES: dict[str, type[SQLModel]] = {
     "area_id": PriorityArea,
     "commitment_id": Commitment,
     "milestone_id": Milestone,
+    "exchange_id": Exchange,
     "user_id": User,
 }
 

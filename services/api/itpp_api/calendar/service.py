@@ -191,7 +191,7 @@ def create_feed(
     *, session: Session, actor: Actor, name: str, plan_id: uuid.UUID | None
 ) -> tuple[CalendarFeed, str]:
     """A new secret feed URL for the actor (returns the feed and its secret)."""
-    policy.require_signed_in(actor)
+    policy.authorize_own_account(actor)
     if actor.user_id is None:
         raise NotFound("Only users have calendar feeds.")
     if plan_id is not None:
@@ -228,7 +228,7 @@ def list_feeds(*, session: Session, actor: Actor) -> list[CalendarFeed]:
 
 def revoke_feed(*, session: Session, actor: Actor, feed_id: uuid.UUID) -> None:
     """Stop a feed URL from working, at once."""
-    policy.require_signed_in(actor)
+    policy.authorize_own_account(actor)
     feed = session.get(CalendarFeed, feed_id)
     if feed is None or feed.user_id != actor.user_id:
         raise NotFound(f"You have no calendar feed {feed_id}.")
