@@ -94,3 +94,33 @@ class ExchangeStatus(StrEnum):
     CONFIRMED = "confirmed"
     HELD = "held"
     CANCELLED = "cancelled"
+
+
+class ReviewStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CONCLUDED = "concluded"
+
+
+class ReviewOutcome(StrEnum):
+    """What a concluded review decides for the plan (seed §4.2)."""
+
+    CONTINUE = "continue"
+    AMEND = "amend"
+    RENEW = "renew"
+    TERMINATE = "terminate"
+
+
+class AmendmentStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Decision(StrEnum):
+    """A party's answer to an amendment."""
+
+    APPROVE = "approve"
+    REJECT = "reject"

@@ -1,5 +1,6 @@
 """Imports every table module so the metadata is complete (Alembic, tests, the app)."""
 
+from itpp_api.amendments.models import Amendment, AmendmentDecision
 from itpp_api.audit.models import AuditChainHead, AuditEvent
 from itpp_api.auth.models import AccessToken, LoginThrottle, User
 from itpp_api.calendar.models import CalendarFeed
@@ -8,9 +9,12 @@ from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.idempotency.models import IdempotencyRecord
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
+from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
 
 __all__ = [
     "AccessToken",
+    "Amendment",
+    "AmendmentDecision",
     "AuditChainHead",
     "AuditEvent",
     "CalendarFeed",
@@ -27,5 +31,9 @@ __all__ = [
     "PlanParty",
     "PlanVersion",
     "PriorityArea",
+    "ReviewAssessment",
+    "ReviewCycle",
+    "ReviewItem",
+    "ReviewSignOff",
     "User",
 ]

@@ -99,6 +99,8 @@ class PriorityArea(SQLModel, table=True):
     description: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )
+    # Retired by an applied amendment: kept for history, no new commitments under it.
+    retired_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

@@ -1,0 +1,1 @@
+"""Amendments by mutual consent: structured change sets applied only when every party approves."""

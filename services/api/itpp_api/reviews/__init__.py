@@ -1,0 +1,1 @@
+"""Joint review cycles: two-sided assessments, agreed ratings, sign-offs by every party."""
