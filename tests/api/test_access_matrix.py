@@ -501,6 +501,7 @@ ACCESS_RULES: dict[str, Rule] = {
     "updateExchange": Rule(Access.PLAN_WRITE, lambda s, c: {"location": "Tokyo"}),
     "cancelExchange": Rule(Access.PLAN_WRITE),
     "getPlanCalendar": Rule(Access.PLAN_READ),
+    "getPlanDashboard": Rule(Access.PLAN_READ),
     "listCalendarFeeds": Rule(Access.OWN_ACCOUNT_READ),
     "createCalendarFeed": Rule(Access.OWN_ACCOUNT_WRITE, lambda s, c: {"name": "Office"}),
     "revokeCalendarFeed": Rule(Access.OWN_ACCOUNT_WRITE),

@@ -18,6 +18,7 @@ from itpp_api.calendar.router import router as calendar_router
 from itpp_api.commitments.router import router as commitments_router
 from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
+from itpp_api.dashboard.router import router as dashboard_router
 from itpp_api.errors import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
@@ -166,6 +167,7 @@ OPENAPI_TAGS = [
     {"name": "commitments", "description": "What a party undertakes, with milestones."},
     {"name": "exchanges", "description": "Exchanges and placements delivering commitments."},
     {"name": "calendar", "description": "The plan's dates as iCalendar; personal feed URLs."},
+    {"name": "dashboard", "description": "Where a plan stands, at a glance."},
     {"name": "versions", "description": "Numbered snapshots of a plan."},
     {"name": "parties", "description": "Signatories and their organisations."},
     {"name": "authentication", "description": "Signing in and out; the caller's tokens."},
@@ -194,6 +196,7 @@ def create_app() -> FastAPI:
         plans_router,
         commitments_router,
         exchanges_router,
+        dashboard_router,
         calendar_router,
         parties_router,
         audit_router,

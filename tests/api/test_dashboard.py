@@ -1,0 +1,217 @@
+"""The plan dashboard: counts, progress, overdue items and what is ahead, in SQL."""
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from itpp_api.clock import today
+from itpp_api.db import transaction
+from itpp_api.reviews.models import ReviewCycle
+from tests.conftest import Database, QueryCounter
+from tests.factories import World, auth_headers, make_commitment, make_exchange, make_world
+
+
+def dashboard(client: TestClient, world: World, **headers: str) -> dict[str, Any]:
+    response = client.get(f"/api/v1/plans/{world.plan}/dashboard", headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def days(n: int) -> date:
+    return today() + timedelta(days=n)
+
+
+def test_counts_by_status_and_area_and_average_progress(client: TestClient, db: Database) -> None:
+    world = make_world()
+    make_commitment(world, status="in_progress", progress=40)
+    make_commitment(world, status="completed", progress=100)
+    make_commitment(world, priority_area_id=world.maritime, status="planned")
+    make_commitment(world, priority_area_id=world.maritime, status="cancelled", progress=90)
+
+    body = dashboard(client, world)
+
+    assert body["commitments_total"] == 4
+    assert body["by_status"] == {
+        "planned": 1,
+        "in_progress": 1,
+        "completed": 1,
+        "deferred": 0,
+        "cancelled": 1,
+    }
+    cyber, maritime = body["areas"]
+    assert (cyber["code"], cyber["total"], cyber["average_progress"]) == ("3.1.1", 2, 70.0)
+    # A cancelled commitment's progress does not count.
+    assert (maritime["code"], maritime["total"], maritime["average_progress"]) == ("3.1.2", 2, 0.0)
+    assert body["average_progress"] == round(140 / 3, 1)
+    assert body["health"] == {"on_track": 0, "at_risk": 0, "off_track": 0, "unrated": 3}
+
+
+def test_health_follows_the_commitments(client: TestClient, db: Database) -> None:
+    world = make_world()
+    ids = [make_commitment(world) for _ in range(3)]
+    with transaction(write=True) as session:
+        from itpp_api.commitments.models import Commitment
+
+        for commitment_id, health in zip(ids, ("on_track", "at_risk", "at_risk"), strict=True):
+            row = session.get(Commitment, commitment_id)
+            assert row is not None
+            row.health = health
+            session.add(row)
+    assert dashboard(client, world)["health"] == {
+        "on_track": 1,
+        "at_risk": 2,
+        "off_track": 0,
+        "unrated": 0,
+    }
+
+
+def test_overdue_commitments_and_milestones_most_overdue_first(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world()
+    late = make_commitment(world, due_date=days(-10), status="in_progress")
+    later = make_commitment(
+        world,
+        due_date=days(-30),
+        status="planned",
+        milestones=[
+            {"title": {"en": "Late step"}, "due_date": days(-20)},
+            {"title": {"en": "Done step"}, "due_date": days(-25), "done_on": days(-26)},
+            {"title": {"en": "Future step"}, "due_date": days(5)},
+        ],
+    )
+    make_commitment(world, due_date=days(-5), status="completed", progress=100)
+    make_commitment(world, due_date=days(10), status="in_progress")
+
+    body = dashboard(client, world)
+
+    assert [c["id"] for c in body["overdue_commitments"]] == [str(later), str(late)]
+    assert [m["title"]["en"] for m in body["overdue_milestones"]] == ["Late step"]
+
+
+def test_exchanges_in_the_next_90_days_soonest_first(client: TestClient, db: Database) -> None:
+    world = make_world()
+    soon = make_exchange(world, start_date=days(3))
+    make_exchange(world, start_date=days(120))
+    make_exchange(world, start_date=days(-3), end_date=days(-2), status="held")
+    make_exchange(world, start_date=days(10), status="cancelled")
+    sooner = make_exchange(world, start_date=days(1))
+
+    body = dashboard(client, world)
+
+    assert [e["id"] for e in body["upcoming_exchanges"]] == [str(sooner), str(soon)]
+
+
+def test_next_review_and_overdue_reviews(client: TestClient, db: Database) -> None:
+    world = make_world()
+    with transaction(write=True) as session:
+        for number, due, status in (
+            (1, days(-40), "concluded"),
+            (2, days(-5), "open"),
+            (3, days(60), "scheduled"),
+        ):
+            session.add(
+                ReviewCycle(
+                    plan_id=world.plan,
+                    number=number,
+                    period_start=due - timedelta(days=30),
+                    period_end=due,
+                    due_date=due,
+                    status=status,
+                )
+            )
+    body = dashboard(client, world)
+    assert body["next_review"]["number"] == 2
+    assert body["next_review"]["is_overdue"] is True
+    assert body["next_review"]["days_until_due"] == -5
+    assert body["overdue_reviews"] == 1
+
+
+def test_term_and_days_to_expiry(client: TestClient, db: Database) -> None:
+    world = make_world(approval=today() - timedelta(days=200))
+    plan = dashboard(client, world)["plan"]
+    expiry = date.fromisoformat(plan["expiry_date"])
+    assert plan["days_to_expiry"] == (expiry - today()).days
+    assert plan["status"] == "active"
+
+
+def test_the_other_partys_internal_records_never_count(client: TestClient, db: Database) -> None:
+    world = make_world()
+    make_commitment(world)
+    make_commitment(
+        world,
+        lead_party_id=world.nato,
+        visibility="internal",
+        due_date=days(-3),
+        status="in_progress",
+        milestones=[{"title": {"en": "Secret step"}, "due_date": days(-2)}],
+    )
+    make_exchange(
+        world,
+        from_party_id=world.nato,
+        to_party_id=world.japan,
+        visibility="internal",
+        start_date=days(2),
+    )
+
+    japan = dashboard(client, world)
+    nato = dashboard(client, world, **auth_headers("NATO", "viewer"))
+
+    assert japan["commitments_total"] == 1
+    assert japan["overdue_commitments"] == [] and japan["overdue_milestones"] == []
+    assert japan["upcoming_exchanges"] == []
+    assert all(e["plan_id"] == str(world.plan) for e in japan["recent_activity"])
+    assert nato["commitments_total"] == 2
+    assert len(nato["overdue_commitments"]) == 1
+    assert len(nato["upcoming_exchanges"]) == 1
+
+
+def test_a_plan_of_other_parties_has_no_dashboard_for_you(client: TestClient, db: Database) -> None:
+    world = make_world()
+    with transaction(write=True) as session:
+        from itpp_api.parties.models import Party
+
+        session.add(Party(code="AUS", name={"en": "Australia"}))
+    response = client.get(
+        f"/api/v1/plans/{world.plan}/dashboard", headers=auth_headers("AUS", "editor")
+    )
+    assert response.status_code == 404
+    assert client.get(f"/api/v1/plans/{uuid.uuid4()}/dashboard").status_code == 404
+
+
+def test_the_dashboard_costs_the_same_number_of_queries_for_10_or_60_commitments(
+    client: TestClient, db: Database, query_counter: QueryCounter
+) -> None:
+    world = make_world()
+    client.auth.default_header()  # sign in before counting
+
+    def count() -> int:
+        query_counter.statements.clear()
+        query_counter.active = True
+        dashboard(client, world)
+        query_counter.active = False
+        return query_counter.count
+
+    for _ in range(10):
+        make_commitment(
+            world,
+            due_date=days(-1),
+            status="in_progress",
+            milestones=[{"title": {"en": "Step"}, "due_date": days(-1)}],
+        )
+        make_exchange(world, start_date=days(5))
+    small = count()
+    for _ in range(50):
+        make_commitment(
+            world,
+            priority_area_id=world.maritime,
+            due_date=days(-2),
+            milestones=[{"title": {"en": "Step"}, "due_date": days(-1)}],
+        )
+        make_exchange(world, start_date=days(6))
+    large = count()
+    assert small == large, query_counter.statements
+    assert large <= 15
