@@ -3,6 +3,8 @@
 The list is the API's hot path: it reads plain rows with Core statements (no ORM objects),
 loads milestones and supporters for the whole page in one query each, and serializes the
 page with orjson, so its cost stays a constant number of queries whatever the page size.
+Rows are read as text and printed by fast_rows (no UUID, datetime or dict objects built only to
+be printed again); the single GET and plan snapshots use the same code.
 """
 
 import re
@@ -21,6 +23,7 @@ from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
 from itpp_api.clock import today
+from itpp_api.commitments import fast_rows
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.commitments.schemas import (
     CommitmentCreate,
@@ -29,12 +32,12 @@ from itpp_api.commitments.schemas import (
     MilestoneCreate,
     MilestoneUpdate,
 )
-from itpp_api.conventions import make_etag
+from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.localized import search_text
-from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
+from itpp_api.pagination import AnySelect, SortOrder, apply_keyset
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
 from itpp_api.plans.service import ensure_plan_writable, get_plan
@@ -46,7 +49,6 @@ _S = table_of(CommitmentSupporter).c
 _A = _AREA_TABLE.c
 _P = table_of(Party).c
 
-_CLOSED = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
 _FAR_FUTURE = date(9999, 12, 31)
 
 _SORTS: dict[CommitmentSort, SortOrder] = {}
@@ -138,13 +140,16 @@ def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: CommitmentFilte
     return statement
 
 
-def _base_select() -> AnySelect:
-    return core_select(*_C, _A.code.label("priority_area_code")).join(
-        _AREA_TABLE, _A.id == _C.priority_area_id
-    )
+def _format(session: Session) -> fast_rows.RowFormat:
+    return fast_rows.for_dialect(session.get_bind().dialect)
+
+
+def _base_select(fmt: fast_rows.RowFormat) -> AnySelect:
+    return core_select(*fmt.commitment_columns).join(_AREA_TABLE, _A.id == _C.priority_area_id)
 
 
 def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
+    """A Milestone (ORM) as MilestonePublic's dict; the commitment reads use fast_rows."""
     return {
         "id": row.id,
         "commitment_id": row.commitment_id,
@@ -159,54 +164,35 @@ def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
     }
 
 
-def _to_dicts(session: Session, rows: list[Row[Any]]) -> list[dict[str, Any]]:
+def _to_dicts(
+    session: Session, fmt: fast_rows.RowFormat, rows: list[Row[Any]]
+) -> list[dict[str, Any]]:
     """Commitment rows → public dicts, with milestones and supporters in one query each."""
     if not rows:
         return []
-    ids = [row.id for row in rows]
-    on = today()
-    milestones: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    for m in session.execute(
-        core_select(*_M).where(_M.commitment_id.in_(ids)).order_by(_M.commitment_id, _M.position)
+    # Ids as the page query returned them (stored hex on SQLite, text on PostgreSQL).
+    ids = [row[0] for row in rows]
+    on = fmt.today(today())
+    connection = session.connection()
+    milestones: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    milestone = fmt.milestone
+    for m in connection.execute(
+        core_select(*fmt.milestone_columns)
+        .where(fmt.ids_in(_M.commitment_id, ids))
+        .order_by(_M.commitment_id, _M.position)
     ):
-        milestones[m.commitment_id].append(_milestone_dict(m, on))
-    supporters: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for s in session.execute(
-        core_select(_S.commitment_id, _S.organisation_id)
-        .where(_S.commitment_id.in_(ids))
+        milestones[m[1]].append(milestone(m, on))
+    supporters: dict[Any, list[str | None]] = defaultdict(list)
+    uuid_text = fmt.uuid_of
+    for commitment_id, organisation_id in connection.execute(
+        core_select(*fmt.supporter_columns)
+        .where(fmt.ids_in(_S.commitment_id, ids))
         .order_by(_S.commitment_id, _S.position)
     ):
-        supporters[s.commitment_id].append(s.organisation_id)
+        supporters[commitment_id].append(uuid_text(organisation_id))
+    commitment = fmt.commitment
     return [
-        {
-            "id": row.id,
-            "plan_id": row.plan_id,
-            "reference": row.reference,
-            "priority_area_id": row.priority_area_id,
-            "priority_area_code": row.priority_area_code,
-            "title": row.title,
-            "description": row.description,
-            "modality": row.modality,
-            "lead_party_id": row.lead_party_id,
-            "lead_organisation_id": row.lead_organisation_id,
-            "supporting_organisation_ids": supporters.get(row.id, []),
-            "start_date": row.start_date,
-            "due_date": row.due_date,
-            "status": row.status,
-            "progress": row.progress,
-            "health": row.health,
-            "pcm_activity_ref": row.pcm_activity_ref,
-            "visibility": row.visibility,
-            "is_example": row.is_example,
-            "is_overdue": row.due_date is not None
-            and row.due_date < on
-            and row.status not in _CLOSED,
-            "milestones": milestones.get(row.id, []),
-            "etag": make_etag(row.id, row.row_version),
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
-        }
-        for row in rows
+        commitment(row, supporters.get(row[0], []), milestones.get(row[0], []), on) for row in rows
     ]
 
 
@@ -221,29 +207,40 @@ def list_commitments(
     limit: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of a plan's commitments: filtered, in a stable order, after the cursor."""
+    fmt = _format(session)
     order = _SORTS[sort]
     statement = _visible_to(
-        _filtered(_base_select().add_columns(order.key.label("sort_key")), plan_id, filters), actor
+        _filtered(_base_select(fmt).add_columns(fmt.sort_key_column(order.key)), plan_id, filters),
+        actor,
     )
-    rows = list(session.execute(apply_keyset(statement, order, cursor, limit)))
-    page, cursor_out = next_cursor(rows, order, limit, key_of="sort_key")
-    return _to_dicts(session, page), cursor_out
+    rows = list(session.connection().execute(apply_keyset(statement, order, cursor, limit)))
+    cursor_out = None
+    if len(rows) > limit:
+        # The cursor points after the page's last row: its typed sort key and its id.
+        rows = rows[:limit]
+        last = rows[-1]
+        last_id = uuid.UUID(fmt.uuid_of(last[0]))
+        cursor_out = encode_cursor(order.name, fmt.sort_key_value(order.key, last[-1]), last_id)
+    return _to_dicts(session, fmt, rows), cursor_out
 
 
 def commitment_as_dict(
     *, session: Session, actor: Actor, commitment_id: uuid.UUID
 ) -> dict[str, Any]:
     """The public representation of one commitment the actor may see, or NotFound."""
-    rows = list(session.execute(_visible_to(_base_select().where(_C.id == commitment_id), actor)))
+    fmt = _format(session)
+    statement = _visible_to(_base_select(fmt).where(_C.id == commitment_id), actor)
+    rows = list(session.connection().execute(statement))
     if not rows:
         raise NotFound(f"No commitment with id {commitment_id}.")
-    return _to_dicts(session, rows)[0]
+    return _to_dicts(session, fmt, rows)[0]
 
 
 def commitments_for_snapshot(*, session: Session, plan_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every commitment of a plan, by reference, for a plan version's snapshot."""
-    rows = list(session.execute(_base_select().where(_C.plan_id == plan_id).order_by(_C.reference)))
-    out = _to_dicts(session, rows)
+    fmt = _format(session)
+    statement = _base_select(fmt).where(_C.plan_id == plan_id).order_by(_C.reference)
+    out = _to_dicts(session, fmt, list(session.connection().execute(statement)))
     for item in out:
         item.pop("etag", None)
         item.pop("is_overdue", None)
