@@ -35,7 +35,7 @@ from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.enums import CommitmentStatus, Health, Modality
 from itpp_api.errors import ValidationFailed, problem_responses
-from itpp_api.plans.service import get_plan
+from itpp_api.plans.service import authorize_plan_access, get_plan
 
 router = APIRouter(tags=["commitments"])
 _MAX = get_settings().page_size_max
@@ -51,14 +51,14 @@ def _page(
     limit: int,
 ) -> bytes:
     # The hot path: authentication, the plan check and the page share one worker-thread hop
-    # and one read transaction.
+    # and one read transaction. The plan itself is not loaded: only its parties are needed.
     with transaction(write=False) as session:
         actor = authenticate(session=session, secret=token, write=False)
-        plan = get_plan(session=session, plan_id=plan_id, actor=actor)
+        authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
         items, next_cursor = service.list_commitments(
             session=session,
             actor=actor,
-            plan_id=plan.id,
+            plan_id=plan_id,
             filters=filters,
             sort=sort,
             cursor=cursor,
