@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select, update
 
 from itpp_api.audit import service as audit
@@ -17,7 +19,7 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import AccessToken, User
 from itpp_api.auth.tokens import hash_secret, new_secret
 from itpp_api.config import get_settings
-from itpp_api.db import transaction, utcnow
+from itpp_api.db import table_of, transaction, utcnow
 from itpp_api.enums import Role, TokenKind, TokenScope
 from itpp_api.errors import Forbidden, NotFound, Unauthorized
 
@@ -51,10 +53,52 @@ def actor_for(user: User, token: AccessToken | None, party_code: str | None = No
     )
 
 
-def _token_alive(token: AccessToken, now: datetime) -> bool:
-    if token.revoked_at is not None or token.expires_at <= now:
+def _alive(
+    *,
+    revoked_at: datetime | None,
+    expires_at: datetime,
+    last_used_at: datetime,
+    idle_timeout_seconds: int,
+    now: datetime,
+) -> bool:
+    if revoked_at is not None or expires_at <= now:
         return False
-    return token.last_used_at + timedelta(seconds=token.idle_timeout_seconds) > now
+    return last_used_at + timedelta(seconds=idle_timeout_seconds) > now
+
+
+def _token_alive(token: AccessToken, now: datetime) -> bool:
+    return _alive(
+        revoked_at=token.revoked_at,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+        idle_timeout_seconds=token.idle_timeout_seconds,
+        now=now,
+    )
+
+
+_T = table_of(AccessToken).c
+_U = table_of(User).c
+# Every request runs this: only the columns the checks and the Actor need (no password hash,
+# no TOTP secret), built once.
+_AUTHENTICATE = (
+    core_select(
+        _T.id,
+        _T.scope,
+        _T.revoked_at,
+        _T.expires_at,
+        _T.last_used_at,
+        _T.idle_timeout_seconds,
+        _U.id.label("user_id"),
+        _U.party_id,
+        _U.role,
+        _U.is_active,
+        _U.email,
+        _U.display_name,
+        _U.preferred_language,
+    )
+    .join_from(table_of(AccessToken), table_of(User), _U.id == _T.user_id)
+    .where(_T.token_hash == bindparam("token_hash"))
+)
 
 
 def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
@@ -62,25 +106,37 @@ def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
     if not secret:
         raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
     now = utcnow()
-    row = session.execute(
-        select(AccessToken, User)
-        .join(User, col(User.id) == col(AccessToken.user_id))
-        .where(AccessToken.token_hash == hash_secret(secret))
-    ).first()
+    row = session.connection().execute(_AUTHENTICATE, {"token_hash": hash_secret(secret)}).first()
     if row is None:
         raise unauthorized("The token is not valid.")
-    token, user = row
-    if not _token_alive(token, now) or not user.is_active:
+    alive = _alive(
+        revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+        idle_timeout_seconds=row.idle_timeout_seconds,
+        now=now,
+    )
+    if not alive or not row.is_active:
         raise unauthorized("The token has expired or was revoked; sign in again.")
-    if now - token.last_used_at >= _TOUCH_EVERY:
-        touch = update(AccessToken).where(col(AccessToken.id) == token.id).values(last_used_at=now)
+    if now - row.last_used_at >= _TOUCH_EVERY:
+        touch = update(AccessToken).where(col(AccessToken.id) == row.id).values(last_used_at=now)
         if write:
             session.execute(touch)
         else:
             # A reading request's transaction may not write on SQLite; touch in its own.
             with transaction(write=True) as touch_session:
                 touch_session.execute(touch)
-    return actor_for(user, token)
+    # The same Actor as actor_for(user, token).
+    return Actor(
+        user_id=row.user_id,
+        party_id=row.party_id,
+        role=Role(row.role),
+        scope=TokenScope(row.scope),
+        token_id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        language=row.preferred_language,
+    )
 
 
 def issue_token(
