@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         description="Where local state lives: the SQLite file, the sample logins.",
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_pool_recycle_seconds: int = Field(
+        default=1800,
+        ge=1,
+        description="PostgreSQL: a pooled connection older than this is replaced before use.",
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=15_000, ge=0, description="How long a SQLite writer waits for the lock."
     )

@@ -120,7 +120,12 @@ def build_engine(settings: Settings) -> Engine:
         json_deserializer=orjson.loads,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip (SELECT 1) on every checkout, i.e. on every
+        # request. Connections are replaced after pool_recycle seconds instead, before a
+        # server or firewall idle timeout closes them; one the server dropped anyway fails its
+        # request with OperationalError (a 503 problem: main._database_error) and SQLAlchemy
+        # then discards the pool's older connections, so the next request gets a fresh one.
+        pool_recycle=settings.database_pool_recycle_seconds,
     )
 
 
