@@ -41,8 +41,25 @@ from functools import cached_property
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Date, Integer, String, Text, cast, func, literal_column
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Date,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy import type_coerce as coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
@@ -109,9 +126,13 @@ class RowFormat:
         """`on` in the form `date()` returns, so that comparing them compares days."""
         return on
 
-    def ids_in(self, column: ColumnElement[Any], ids: list[Any]) -> ColumnElement[bool]:
-        """`column IN ids`, for ids as the page query returned them (`uuid_column`)."""
-        return column.in_(ids)
+    def ids_in(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        """`column IN :ids`, for ids as the page query returned them (see `ids_value`)."""
+        return column.in_(bindparam("ids", expanding=True))
+
+    def ids_value(self, ids: list[Any]) -> Any:
+        """The value of the `ids` parameter of `ids_in`."""
+        return ids
 
     def sort_key_column(self, key: ColumnElement[Any]) -> ColumnElement[Any]:
         """A keyset sort key, selected without result processing (`sort_key_value` for one)."""
@@ -154,36 +175,69 @@ class RowFormat:
         )
 
     @cached_property
-    def milestone_columns(self) -> tuple[ColumnElement[Any], ...]:
+    def children(self) -> CompoundSelect[Any]:
+        """The milestones and supporters of a page's commitments, in one statement.
+
+        Rows are ``(kind, commitment_id, position, …)``: kind 0 is a milestone (then
+        the rest of a milestone's columns), kind 1 a supporter (then the organisation id),
+        each commitment's in position order. Built once; the page's ids are its one parameter.
+        """
         u, t, d, j = self.uuid_column, self.timestamp_column, self.date_column, self.json_column
-        return (
-            u(_M.id).label("id"),
+        milestones = select(
+            literal_column("0").label("kind"),
             u(_M.commitment_id).label("commitment_id"),
-            _M.position,
+            _M.position.label("position"),
+            u(_M.id).label("id"),
             j(_M.title).label("title"),
             d(_M.due_date).label("due_date"),
             d(_M.done_on).label("done_on"),
-            _M.row_version,
+            _M.row_version.label("row_version"),
             t(_M.created_at).label("created_at"),
             t(_M.updated_at).label("updated_at"),
+        ).where(self.ids_in(_M.commitment_id))
+        supporters = select(
+            literal_column("1"),
+            u(_S.commitment_id),
+            _S.position,
+            u(_S.organisation_id),
+            *(null() for _ in range(6)),
+        ).where(self.ids_in(_S.commitment_id))
+        return union_all(milestones, supporters).order_by(
+            literal_column("kind"), literal_column("commitment_id"), literal_column("position")
         )
 
-    @cached_property
-    def supporter_columns(self) -> tuple[ColumnElement[Any], ...]:
-        u = self.uuid_column
-        return (
-            u(_S.commitment_id).label("commitment_id"),
-            u(_S.organisation_id).label("organisation_id"),
-        )
+    def dicts(
+        self, connection: Connection, rows: Sequence[Row], on: dt.date
+    ) -> list[dict[str, Any]]:
+        """Page rows (`commitment_columns` first) as CommitmentPublic dicts, children included."""
+        if not rows:
+            return []
+        today = self.today(on)
+        # Ids as the page query returned them (stored hex on SQLite, text on PostgreSQL).
+        ids = [row[0] for row in rows]
+        milestones: dict[Any, list[dict[str, Any]]] = {}
+        supporters: dict[Any, list[str | None]] = {}
+        milestone, uuid_of = self.milestone, self.uuid_of
+        for child in connection.execute(self.children, {"ids": self.ids_value(ids)}).all():
+            if child[0] == 0:
+                milestones.setdefault(child[1], []).append(milestone(child, today))
+            else:
+                supporters.setdefault(child[1], []).append(uuid_of(child[3]))
+        commitment = self.commitment
+        return [
+            commitment(row, supporters.get(row[0], []), milestones.get(row[0], []), today)
+            for row in rows
+        ]
 
     # --- rows → dicts ----------------------------------------------------------------------
 
     def milestone(self, row: Row, on: Any) -> dict[str, Any]:
-        """A milestone row (`milestone_columns`) as MilestonePublic's dict."""
+        """A milestone row of `children` as MilestonePublic's dict."""
         (
-            milestone_id,
+            _,
             commitment_id,
             position,
+            milestone_id,
             title,
             due_date,
             done_on,
@@ -310,9 +364,14 @@ class _SQLite(RowFormat):
     def today(self, on: dt.date) -> Any:
         return on.isoformat()  # ISO dates compare as text the way the days compare
 
-    def ids_in(self, column: ColumnElement[Any], ids: list[Any]) -> ColumnElement[bool]:
-        # The ids are the stored hex text: bind them as text, not through the Uuid type.
-        return coerce(column, _RAW).in_(ids)
+    def ids_in(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        # The stored hex text of the ids, as one JSON array: one parameter, so the statement's
+        # SQL is the same for every page (an expanding IN is re-rendered on each execution).
+        ids = func.json_each(bindparam("ids", type_=_RAW)).table_valued("value")
+        return coerce(column, _RAW).in_(select(ids.c.value))
+
+    def ids_value(self, ids: list[Any]) -> Any:
+        return orjson.dumps(ids).decode()
 
 
 class _Postgres(RowFormat):
@@ -329,7 +388,10 @@ class _Postgres(RowFormat):
         v: str = value
         return f"{v[:-7]}Z" if v.endswith(".000000") else f"{v}Z"
 
-    # ids_in: the dashed text binds as a UUID parameter (SQLAlchemy renders `::UUID`).
+    def ids_in(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        # One array parameter (text, as selected), not an expanding IN re-rendered per page.
+        ids = cast(bindparam("ids", type_=ARRAY(Text())), ARRAY(Uuid()))
+        return column == func.any(ids)
 
 
 def _processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any]:

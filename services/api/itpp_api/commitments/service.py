@@ -9,7 +9,7 @@ be printed again); the single GET and plan snapshots use the same code.
 
 import re
 import uuid
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -165,35 +165,10 @@ def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
 
 
 def _to_dicts(
-    session: Session, fmt: fast_rows.RowFormat, rows: list[Row[Any]]
+    session: Session, fmt: fast_rows.RowFormat, rows: Sequence[Row[Any]]
 ) -> list[dict[str, Any]]:
-    """Commitment rows → public dicts, with milestones and supporters in one query each."""
-    if not rows:
-        return []
-    # Ids as the page query returned them (stored hex on SQLite, text on PostgreSQL).
-    ids = [row[0] for row in rows]
-    on = fmt.today(today())
-    connection = session.connection()
-    milestones: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    milestone = fmt.milestone
-    for m in connection.execute(
-        core_select(*fmt.milestone_columns)
-        .where(fmt.ids_in(_M.commitment_id, ids))
-        .order_by(_M.commitment_id, _M.position)
-    ):
-        milestones[m[1]].append(milestone(m, on))
-    supporters: dict[Any, list[str | None]] = defaultdict(list)
-    uuid_text = fmt.uuid_of
-    for commitment_id, organisation_id in connection.execute(
-        core_select(*fmt.supporter_columns)
-        .where(fmt.ids_in(_S.commitment_id, ids))
-        .order_by(_S.commitment_id, _S.position)
-    ):
-        supporters[commitment_id].append(uuid_text(organisation_id))
-    commitment = fmt.commitment
-    return [
-        commitment(row, supporters.get(row[0], []), milestones.get(row[0], []), on) for row in rows
-    ]
+    """Commitment rows → public dicts, with milestones and supporters in one more query."""
+    return fmt.dicts(session.connection(), rows, today())
 
 
 def list_commitments(
@@ -213,7 +188,7 @@ def list_commitments(
         _filtered(_base_select(fmt).add_columns(fmt.sort_key_column(order.key)), plan_id, filters),
         actor,
     )
-    rows = list(session.connection().execute(apply_keyset(statement, order, cursor, limit)))
+    rows = session.connection().execute(apply_keyset(statement, order, cursor, limit)).all()
     cursor_out = None
     if len(rows) > limit:
         # The cursor points after the page's last row: its typed sort key and its id.
@@ -230,7 +205,7 @@ def commitment_as_dict(
     """The public representation of one commitment the actor may see, or NotFound."""
     fmt = _format(session)
     statement = _visible_to(_base_select(fmt).where(_C.id == commitment_id), actor)
-    rows = list(session.connection().execute(statement))
+    rows = session.connection().execute(statement).all()
     if not rows:
         raise NotFound(f"No commitment with id {commitment_id}.")
     return _to_dicts(session, fmt, rows)[0]
@@ -240,7 +215,7 @@ def commitments_for_snapshot(*, session: Session, plan_id: uuid.UUID) -> list[di
     """Every commitment of a plan, by reference, for a plan version's snapshot."""
     fmt = _format(session)
     statement = _base_select(fmt).where(_C.plan_id == plan_id).order_by(_C.reference)
-    out = _to_dicts(session, fmt, list(session.connection().execute(statement)))
+    out = _to_dicts(session, fmt, session.connection().execute(statement).all())
     for item in out:
         item.pop("etag", None)
         item.pop("is_overdue", None)
