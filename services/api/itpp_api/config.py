@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=15_000, ge=0, description="How long a SQLite writer waits for the lock."
     )
+    sqlite_read_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="SQLite: how many commitment-list reads run at once (see concurrency.py).",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -101,8 +101,20 @@ _AUTHENTICATE = (
 )
 
 
-def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
-    """The actor behind a bearer token, or 401. Keeps the token's idle clock running."""
+@dataclass(frozen=True)
+class Touch:
+    """A due move of a token's idle clock: set its last_used_at to `at`."""
+
+    token_id: uuid.UUID
+    at: datetime
+
+
+def check_token(*, session: Session, secret: str | None) -> tuple[Actor, Touch | None]:
+    """The actor behind a bearer token, or 401; with the idle-clock touch, if one is due.
+
+    authenticate() without the write: for a caller that touches the token itself, after its
+    read (see touch_token).
+    """
     if not secret:
         raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
     now = utcnow()
@@ -118,16 +130,9 @@ def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
     )
     if not alive or not row.is_active:
         raise unauthorized("The token has expired or was revoked; sign in again.")
-    if now - row.last_used_at >= _TOUCH_EVERY:
-        touch = update(AccessToken).where(col(AccessToken.id) == row.id).values(last_used_at=now)
-        if write:
-            session.execute(touch)
-        else:
-            # A reading request's transaction may not write on SQLite; touch in its own.
-            with transaction(write=True) as touch_session:
-                touch_session.execute(touch)
+    touch = Touch(token_id=row.id, at=now) if now - row.last_used_at >= _TOUCH_EVERY else None
     # The same Actor as actor_for(user, token).
-    return Actor(
+    actor = Actor(
         user_id=row.user_id,
         party_id=row.party_id,
         role=Role(row.role),
@@ -137,6 +142,36 @@ def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
         display_name=row.display_name,
         language=row.preferred_language,
     )
+    return actor, touch
+
+
+def touch_token(touch: Touch, *, session: Session | None = None) -> None:
+    """Move the token's idle clock: in `session`, or in a write transaction of its own.
+
+    A reading request's transaction may not write on SQLite, so readers touch in their own.
+    """
+    statement = (
+        update(AccessToken)
+        .where(col(AccessToken.id) == touch.token_id)
+        .values(last_used_at=touch.at)
+    )
+    if session is not None:
+        session.execute(statement)
+        return
+    with transaction(write=True) as touch_session:
+        touch_session.execute(statement)
+
+
+def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
+    """The actor behind a bearer token, or 401. Keeps the token's idle clock running.
+
+    The clock moves at most once a minute (writing last_used_at on every request would turn
+    reads into writes): in the request's own transaction when it writes, else in its own.
+    """
+    actor, touch = check_token(session=session, secret=secret)
+    if touch is not None:
+        touch_token(touch, session=session if write else None)
+    return actor
 
 
 def issue_token(
