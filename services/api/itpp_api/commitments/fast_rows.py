@@ -344,17 +344,21 @@ class _SQLite(RowFormat):
         return str(uuid.UUID(h))
 
     def timestamp_of(self, value: Any) -> Any:
+        # 'YYYY-MM-DD HH:MM:SS.ffffff' (what SQLAlchemy writes) or without the fraction. The
+        # separators are checked, and the fraction's digits: other text of the same length
+        # ('… 03:04:05.123+01', a week date) must take the type's own reading.
         v: str = value
-        if len(v) == 26 and v[19] == "." and v[10] == " ":
-            if v.endswith(".000000"):
+        if len(v) == 26 and v[4:20:3] == "-- ::." and v[20:].isdigit():
+            if v.endswith("000000"):
                 return f"{v[:10]}T{v[11:19]}Z"
             return f"{v[:10]}T{v[11:]}Z"
-        if len(v) == 19 and v[10] == " ":
+        if len(v) == 19 and v[4:17:3] == "-- ::":
             return f"{v[:10]}T{v[11:]}Z"
         return _orjson_text(self._timestamp_processor(v))
 
     def date_of(self, value: Any) -> Any:
-        if value is None or len(value) == 10:
+        # 'YYYY-MM-DD'; not, say, the week date '2026-W02-1', also ten characters long.
+        if value is None or (len(value) == 10 and value[4:8:3] == "--"):
             return value
         return _orjson_text(self._date_processor(value))
 
