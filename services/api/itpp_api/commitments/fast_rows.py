@@ -79,6 +79,7 @@ _UTC: ColumnElement[str] = literal_column("'UTC'")
 _PG_TIMESTAMP: ColumnElement[str] = literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US'""")
 
 Row = Sequence[Any]
+Convert = Callable[[Any], Any]
 
 
 class RowFormat:
@@ -213,25 +214,40 @@ class RowFormat:
         if not rows:
             return []
         today = self.today(on)
+        # Within a page the same ids and timestamps come back again and again (the plan, the
+        # parties, areas and organisations, a milestone's commitment; created_at = updated_at
+        # until a first change): each distinct value is converted once.
+        uuid_of, timestamp_of = _memoized(self.uuid_of), _memoized(self.timestamp_of)
         # Ids as the page query returned them (stored hex on SQLite, text on PostgreSQL).
         ids = [row[0] for row in rows]
         milestones: dict[Any, list[dict[str, Any]]] = {}
         supporters: dict[Any, list[str | None]] = {}
-        milestone, uuid_of = self.milestone, self.uuid_of
+        milestone = self.milestone
         for child in connection.execute(self.children, {"ids": self.ids_value(ids)}).all():
             if child[0] == 0:
-                milestones.setdefault(child[1], []).append(milestone(child, today))
+                milestones.setdefault(child[1], []).append(
+                    milestone(child, today, uuid_of, timestamp_of)
+                )
             else:
                 supporters.setdefault(child[1], []).append(uuid_of(child[3]))
         commitment = self.commitment
         return [
-            commitment(row, supporters.get(row[0], []), milestones.get(row[0], []), today)
+            commitment(
+                row,
+                supporters.get(row[0], []),
+                milestones.get(row[0], []),
+                today,
+                uuid_of,
+                timestamp_of,
+            )
             for row in rows
         ]
 
     # --- rows → dicts ----------------------------------------------------------------------
 
-    def milestone(self, row: Row, on: Any) -> dict[str, Any]:
+    def milestone(
+        self, row: Row, on: Any, uuid_of: Convert, timestamp_of: Convert
+    ) -> dict[str, Any]:
         """A milestone row of `children` as MilestonePublic's dict."""
         (
             _,
@@ -245,19 +261,20 @@ class RowFormat:
             created_at,
             updated_at,
         ) = row
-        milestone_id = self.uuid_of(milestone_id)
-        due_date, done_on = self.date_of(due_date), self.date_of(done_on)
+        milestone_id = uuid_of(milestone_id)
+        date_of = self.date_of
+        due_date, done_on = date_of(due_date), date_of(done_on)
         return {
             "id": milestone_id,
-            "commitment_id": self.uuid_of(commitment_id),
+            "commitment_id": uuid_of(commitment_id),
             "position": position,
             "title": self.json_of(title),
             "due_date": due_date,
             "done_on": done_on,
             "is_overdue": done_on is None and due_date is not None and due_date < on,
             "etag": etag(milestone_id, row_version),
-            "created_at": self.timestamp_of(created_at),
-            "updated_at": self.timestamp_of(updated_at),
+            "created_at": timestamp_of(created_at),
+            "updated_at": timestamp_of(updated_at),
         }
 
     def commitment(
@@ -266,9 +283,11 @@ class RowFormat:
         supporters: list[str | None],
         milestones: list[dict[str, Any]],
         on: Any,
+        uuid_of: Convert,
+        timestamp_of: Convert,
     ) -> dict[str, Any]:
         """A commitment row (`commitment_columns`, maybe more after) as CommitmentPublic's dict."""
-        u, d = self.uuid_of, self.date_of
+        u, d, j = uuid_of, self.date_of, self.json_of
         commitment_id = u(row[0])
         due_date = d(row[11])
         status = row[12]
@@ -278,8 +297,8 @@ class RowFormat:
             "reference": row[2],
             "priority_area_id": u(row[3]),
             "priority_area_code": row[4],
-            "title": self.json_of(row[5]),
-            "description": self.json_of(row[6]),
+            "title": j(row[5]),
+            "description": j(row[6]),
             "modality": row[7],
             "lead_party_id": u(row[8]),
             "lead_organisation_id": u(row[9]),
@@ -295,9 +314,26 @@ class RowFormat:
             "is_overdue": due_date is not None and due_date < on and status not in _CLOSED,
             "milestones": milestones,
             "etag": etag(commitment_id, row[18]),
-            "created_at": self.timestamp_of(row[19]),
-            "updated_at": self.timestamp_of(row[20]),
+            "created_at": timestamp_of(row[19]),
+            "updated_at": timestamp_of(row[20]),
         }
+
+
+_MISSING = object()
+
+
+def _memoized(convert: Convert) -> Convert:
+    """`convert`, remembering its results (for one page: the memo goes with it)."""
+    memo: dict[Any, Any] = {}
+    get = memo.get
+
+    def memoized(value: Any) -> Any:
+        found = get(value, _MISSING)
+        if found is _MISSING:
+            found = memo[value] = convert(value)
+        return found
+
+    return memoized
 
 
 def etag(dashed_id: str | None, row_version: int) -> str:
