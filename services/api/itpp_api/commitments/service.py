@@ -12,9 +12,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_
+from sqlalchemy import ColumnElement, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -37,7 +38,12 @@ from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.localized import search_text
-from itpp_api.pagination import AnySelect, SortOrder, apply_keyset
+from itpp_api.pagination import (
+    AnySelect,
+    SortOrder,
+    apply_keyset_parameters,
+    cursor_position,
+)
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
 from itpp_api.plans.service import ensure_plan_writable, get_plan
@@ -101,43 +107,106 @@ def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
     )
 
 
-def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: CommitmentFilters) -> AnySelect:
-    statement = statement.where(_C.plan_id == plan_id)
+# The page statement is built once per shape (sort order, whether a cursor applies, whether
+# the caller is the system, which filters are set) and run with the request's values as
+# parameters: building a statement and computing its cache key cost more than running it.
+_Shape = tuple[CommitmentSort, bool, bool, tuple[str, ...]]
+
+
+def _page_parameters(
+    *,
+    plan_id: uuid.UUID,
+    filters: CommitmentFilters,
+    actor: Actor,
+    order: SortOrder,
+    sort: CommitmentSort,
+    cursor: str | None,
+    limit: int,
+) -> tuple[_Shape, dict[str, Any]]:
+    """The shape of the page statement for this request, and its parameter values."""
+    params: dict[str, Any] = {"plan_id": plan_id, "limit": limit + 1}
+    present: list[str] = []
+
+    def add(name: str, value: Any) -> None:
+        present.append(name)
+        params[name] = value
+
     if filters.status:
-        statement = statement.where(_C.status.in_([s.value for s in filters.status]))
+        add("status", [s.value for s in filters.status])
     if filters.modality:
-        statement = statement.where(_C.modality.in_([m.value for m in filters.modality]))
+        add("modality", [m.value for m in filters.modality])
     if filters.health:
-        statement = statement.where(_C.health.in_([h.value for h in filters.health]))
-    if filters.priority_area:
-        ids, codes = _ids_and_codes(filters.priority_area)
-        conditions: list[ColumnElement[bool]] = []
+        add("health", [h.value for h in filters.health])
+    for prefix, values in (("area", filters.priority_area), ("party", filters.lead_party)):
+        ids, codes = _ids_and_codes(values)
         if ids:
-            conditions.append(_C.priority_area_id.in_(ids))
+            add(f"{prefix}_ids", ids)
         if codes:
-            conditions.append(
-                _C.priority_area_id.in_(
-                    core_select(_A.id).where(_A.plan_id == plan_id, _A.code.in_(codes))
-                )
-            )
-        statement = statement.where(or_(*conditions))
-    if filters.lead_party:
-        ids, codes = _ids_and_codes(filters.lead_party)
-        conditions = []
-        if ids:
-            conditions.append(_C.lead_party_id.in_(ids))
-        if codes:
-            conditions.append(_C.lead_party_id.in_(core_select(_P.id).where(_P.code.in_(codes))))
-        statement = statement.where(or_(*conditions))
+            add(f"{prefix}_codes", codes)
     if filters.due_before is not None:
-        statement = statement.where(_C.due_date < filters.due_before)
+        add("due_before", filters.due_before)
     if filters.due_after is not None:
-        statement = statement.where(_C.due_date > filters.due_after)
+        add("due_after", filters.due_after)
     if filters.q:
         needle = filters.q.casefold()
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(_C.search_text.like(f"%{escaped}%", escape="\\"))
-    return statement
+        add("q", f"%{escaped}%")
+    if not actor.is_system:
+        params["party_id"] = policy.visible_party_filter(actor)
+    position = cursor_position(order, cursor)
+    if position is not None:
+        params["last_value"], params["last_id"] = position
+    return (sort, position is not None, actor.is_system, tuple(present)), params
+
+
+@lru_cache(maxsize=512)
+def _page_statement(fmt: fast_rows.RowFormat, shape: _Shape) -> AnySelect:
+    """The page statement of a shape (see _page_parameters for the parameters' values)."""
+    sort, after, system, present = shape
+    order = _SORTS[sort]
+    statement = (
+        _base_select(fmt)
+        .add_columns(fmt.sort_key_column(order.key))
+        .where(_C.plan_id == bindparam("plan_id"))
+    )
+    for name, column in (("status", _C.status), ("modality", _C.modality), ("health", _C.health)):
+        if name in present:
+            statement = statement.where(column.in_(bindparam(name, expanding=True)))
+    for prefix, column, code_query in (
+        (
+            "area",
+            _C.priority_area_id,
+            core_select(_A.id).where(
+                _A.plan_id == bindparam("plan_id"),
+                _A.code.in_(bindparam("area_codes", expanding=True)),
+            ),
+        ),
+        (
+            "party",
+            _C.lead_party_id,
+            core_select(_P.id).where(_P.code.in_(bindparam("party_codes", expanding=True))),
+        ),
+    ):
+        # A value is an id when it parses as one, else a code; either may match.
+        conditions: list[ColumnElement[bool]] = []
+        if f"{prefix}_ids" in present:
+            conditions.append(column.in_(bindparam(f"{prefix}_ids", expanding=True)))
+        if f"{prefix}_codes" in present:
+            conditions.append(column.in_(code_query))
+        if conditions:
+            statement = statement.where(or_(*conditions))
+    if "due_before" in present:
+        statement = statement.where(_C.due_date < bindparam("due_before"))
+    if "due_after" in present:
+        statement = statement.where(_C.due_date > bindparam("due_after"))
+    if "q" in present:
+        statement = statement.where(_C.search_text.like(bindparam("q"), escape="\\"))
+    if not system:
+        # Commitments internal to another party (their lead party owns them) are left out.
+        statement = statement.where(
+            or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == bindparam("party_id"))
+        )
+    return apply_keyset_parameters(statement, order, after=after)
 
 
 def _format(session: Session) -> fast_rows.RowFormat:
@@ -184,11 +253,16 @@ def list_commitments(
     """A page of a plan's commitments: filtered, in a stable order, after the cursor."""
     fmt = _format(session)
     order = _SORTS[sort]
-    statement = _visible_to(
-        _filtered(_base_select(fmt).add_columns(fmt.sort_key_column(order.key)), plan_id, filters),
-        actor,
+    shape, params = _page_parameters(
+        plan_id=plan_id,
+        filters=filters,
+        actor=actor,
+        order=order,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
     )
-    rows = session.connection().execute(apply_keyset(statement, order, cursor, limit)).all()
+    rows = session.connection().execute(_page_statement(fmt, shape), params).all()
     cursor_out = None
     if len(rows) > limit:
         # The cursor points after the page's last row: its typed sort key and its id.
