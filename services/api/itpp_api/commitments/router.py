@@ -56,7 +56,9 @@ def _page(
     # and one read transaction. The plan itself is not loaded: only its parties are needed.
     # A due touch of the token's idle clock (a write) is left to the caller, outside the
     # readers' limit; it is recorded before anything else can fail, as authenticate does it.
-    with transaction(write=False) as session:
+    # Each statement may take its own snapshot, as it does under READ COMMITTED anyway: on
+    # PostgreSQL that saves BEGIN and COMMIT, two round trips (see db.transaction).
+    with transaction(write=False, snapshot=False) as session:
         actor, touch = check_token(session=session, secret=token)
         if touch is not None:
             touches.append(touch)
