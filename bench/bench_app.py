@@ -6,7 +6,8 @@ ratios isolate what the list endpoint itself costs:
 - ``GET /_bench/bare`` — a raw ASGI callable answering constant JSON: the floor of uvicorn plus
   the app's middleware stack, with no routing work, validation or database.
 - ``GET /_bench/raw/{plan_id}?limit=50`` — the list's own work on the bare DB-API driver
-  (sqlite3 or psycopg) in one read transaction: the bearer token's lookup and checks (and its
+  (sqlite3 or psycopg; one read transaction on SQLite, autocommit statements on PostgreSQL, as
+  the list): the bearer token's lookup and checks (and its
   once-a-minute touch), the plan's existence and parties for the access policy, the page query
   with the visibility filter, milestones and supporters; rows turned into the same dicts by
   hand and serialized with orjson, on the event loop without a thread hop (async connections
@@ -412,7 +413,10 @@ class _PostgresPage:
     async def _acquire(self) -> "psycopg.AsyncConnection[Any]":
         if self.idle.empty() and self.opened < self.size:
             self.opened += 1
-            connection = await psycopg.AsyncConnection.connect(self.conninfo)
+            # Autocommit, as the list reads on PostgreSQL (db.transaction(snapshot=False)): no
+            # BEGIN/COMMIT round trips; under READ COMMITTED every statement has its own
+            # snapshot anyway.
+            connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
             # The app's engine parses JSON with orjson too (json_deserializer=orjson.loads).
             set_json_loads(orjson.loads, connection)
             return connection
