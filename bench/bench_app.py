@@ -6,12 +6,12 @@ ratios isolate what the list endpoint itself costs:
 - ``GET /_bench/bare`` — a raw ASGI callable answering constant JSON: the floor of uvicorn plus
   the app's middleware stack, with no routing work, validation or database.
 - ``GET /_bench/raw/{plan_id}?limit=50`` — the list's own work on the bare DB-API driver
-  (sqlite3 or psycopg; one read transaction on SQLite, autocommit statements on PostgreSQL, as
-  the list): the bearer token's lookup and checks (and its
-  once-a-minute touch), the plan's existence and parties for the access policy, the page query
-  with the visibility filter, milestones and supporters; rows turned into the same dicts by
-  hand and serialized with orjson, on the event loop without a thread hop (async connections
-  on PostgreSQL): the practical limit for this request on this stack. It reads values the
+  (sqlite3 or psycopg): the bearer token's lookup and checks (and its once-a-minute touch), the
+  plan's existence and parties for the access policy, the page query with the visibility
+  filter, the page's milestones and supporters; one read transaction on SQLite, autocommit
+  statements on PostgreSQL, as the list does it. Rows are turned into the same dicts by hand
+  and serialized with orjson, on the event loop without a thread hop (async connections on
+  PostgreSQL): the practical limit for this request on this stack. It reads values the
   cheapest way a hand-written endpoint would (text for UUIDs and timestamps, stored JSON
   embedded as it is on SQLite, each distinct id and timestamp of a page converted once), so
   the list is compared with the best, not with a strawman.

@@ -1,4 +1,4 @@
-"""Running a request's database reads in a worker thread, one engine at a time.
+"""Running a request's database reads in a worker thread; on SQLite, a few at a time.
 
 On SQLite the database is a library inside this process. Its work holds the GIL except inside
 SQLite's own C code, which it leaves and re-enters for every row it steps through. Several

@@ -29,9 +29,14 @@ the engine's ``json_serializer`` (orjson, compact), and orjson prints what it pa
 it was written, so the bytes are those a parse-and-print would give. PostgreSQL's JSONB text is
 its own normalised form (``{"en": "…", "ja": "…"}``, with spaces), so there the value is parsed.
 
-A SQLite value in any other shape (say, a timestamp without its fraction, written by hand) goes
-through the column type's own result processor and orjson: the old path, so it still prints
-exactly as before. An engine other than SQLite and PostgreSQL gets the plain typed columns.
+A SQLite value in any other shape that SQLAlchemy still reads (a timestamp with an offset or a
+short fraction, a week date, a UUID in capitals: written by hand, never by the app) goes
+through the column type's own result processor and orjson, the generic path, so it prints
+exactly as it always did. An engine other than SQLite and PostgreSQL gets the typed columns.
+
+Within a page the same values come back again and again (the plan, the parties, areas and
+organisations, a milestone's commitment; created_at equal to updated_at until a first change),
+so each distinct id and timestamp of a page is converted once.
 """
 
 import datetime as dt
@@ -214,9 +219,7 @@ class RowFormat:
         if not rows:
             return []
         today = self.today(on)
-        # Within a page the same ids and timestamps come back again and again (the plan, the
-        # parties, areas and organisations, a milestone's commitment; created_at = updated_at
-        # until a first change): each distinct value is converted once.
+        # Each distinct id and timestamp of the page is converted once (module docstring).
         uuid_of, timestamp_of = _memoized(self.uuid_of), _memoized(self.timestamp_of)
         # Ids as the page query returned them (stored hex on SQLite, text on PostgreSQL).
         ids = [row[0] for row in rows]
@@ -348,7 +351,7 @@ def _orjson_text(value: Any) -> str:
 
 
 class _SQLite(RowFormat):
-    """Everything comes as the stored text; see the table in the module docstring."""
+    """Everything comes as the stored text (see the module docstring)."""
 
     def __init__(self, dialect: Dialect) -> None:
         super().__init__(dialect)
@@ -421,7 +424,7 @@ class _Postgres(RowFormat):
         return cast(column, Text)
 
     def timestamp_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
-        # In UTC whatever the session's TimeZone; always six fraction digits (see timestamp()).
+        # In UTC whatever the session's TimeZone; always six fraction digits (timestamp_of).
         return func.to_char(func.timezone(_UTC, column), _PG_TIMESTAMP)
 
     def timestamp_of(self, value: Any) -> Any:

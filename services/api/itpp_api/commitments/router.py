@@ -53,10 +53,10 @@ def _page(
     touches: list[Touch],
 ) -> bytes:
     # The hot path: authentication, the plan check and the page share one worker-thread hop
-    # and one read transaction. The plan itself is not loaded: only its parties are needed.
+    # and one connection. The plan itself is not loaded: only its parties are needed.
     # A due touch of the token's idle clock (a write) is left to the caller, outside the
     # readers' limit; it is recorded before anything else can fail, as authenticate does it.
-    # Each statement may take its own snapshot, as it does under READ COMMITTED anyway: on
+    # The statements need not share a snapshot (under READ COMMITTED they do not anyway): on
     # PostgreSQL that saves BEGIN and COMMIT, two round trips (see db.transaction).
     with transaction(write=False, snapshot=False) as session:
         actor, touch = check_token(session=session, secret=token)
