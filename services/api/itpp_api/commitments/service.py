@@ -97,14 +97,16 @@ def _ids_and_codes(values: list[str]) -> tuple[list[uuid.UUID], list[str]]:
     return ids, codes
 
 
+def _visible(party_id: Any) -> ColumnElement[bool]:
+    """Shared commitments and those internal to this party (their lead party owns them)."""
+    return or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == party_id)
+
+
 def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
-    """Leave out commitments internal to another party (their lead party owns them)."""
-    party_id = policy.visible_party_filter(actor)
+    """Leave out commitments internal to another party."""
     if actor.is_system:
         return statement
-    return statement.where(
-        or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == party_id)
-    )
+    return statement.where(_visible(policy.visible_party_filter(actor)))
 
 
 # The page statement is built once per shape (sort order, whether a cursor applies, whether
@@ -201,11 +203,8 @@ def _page_statement(fmt: fast_rows.RowFormat, shape: _Shape) -> AnySelect:
         statement = statement.where(_C.due_date > bindparam("due_after"))
     if "q" in present:
         statement = statement.where(_C.search_text.like(bindparam("q"), escape="\\"))
-    if not system:
-        # Commitments internal to another party (their lead party owns them) are left out.
-        statement = statement.where(
-            or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == bindparam("party_id"))
-        )
+    if not system:  # as _visible_to, the caller's party as a parameter
+        statement = statement.where(_visible(bindparam("party_id")))
     return apply_keyset_parameters(statement, order, after=after)
 
 
