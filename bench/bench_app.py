@@ -5,11 +5,16 @@ ratios isolate what the list endpoint itself costs:
 
 - ``GET /_bench/bare`` — a raw ASGI callable answering constant JSON: the floor of uvicorn plus
   the app's middleware stack, with no routing work, validation or database.
-- ``GET /_bench/raw/{plan_id}?limit=50`` — the list's own SQL (plan lookup, page query,
-  milestones, supporters, in one read transaction) run on the bare DB-API driver (sqlite3 or
-  psycopg), rows turned into the same dicts by hand and serialized with orjson, on the event
-  loop without a thread hop (async connections on PostgreSQL): the practical limit for this
-  request on this stack.
+- ``GET /_bench/raw/{plan_id}?limit=50`` — the list's own work on the bare DB-API driver
+  (sqlite3 or psycopg): the bearer token's lookup and checks (and its once-a-minute touch), the
+  plan's existence and parties for the access policy, the page query with the visibility
+  filter, the page's milestones and supporters; one read transaction on SQLite, autocommit
+  statements on PostgreSQL, as the list does it. Rows are turned into the same dicts by hand
+  and serialized with orjson, on the event loop without a thread hop (async connections on
+  PostgreSQL): the practical limit for this request on this stack. It reads values the
+  cheapest way a hand-written endpoint would (text for UUIDs and timestamps, stored JSON
+  embedded as it is on SQLite, each distinct id and timestamp of a page converted once), so
+  the list is compared with the best, not with a strawman.
 
 A third route, ``/_bench/sql``, records the SQL the app's engine runs around one real list
 request, so the benchmark reports the server's own statement count.
@@ -19,10 +24,12 @@ Run by the benchmark as ``uvicorn --factory bench_app:create_bench_app`` with IT
 
 import asyncio
 import base64
+import hashlib
 import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -32,10 +39,8 @@ from fastapi import FastAPI
 from psycopg.types.json import set_json_loads
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
 from starlette.routing import Route
 
-import itpp_api.models  # noqa: F401  (registers every table on the metadata)
 from itpp_api.config import get_settings
 from itpp_api.db import get_engine
 from itpp_api.main import create_app
@@ -69,46 +74,132 @@ class BareEndpoint:
         await _send_json(send, 200, _BARE_BODY)
 
 
-def _columns(table: str) -> list[str]:
-    # Taken from the metadata, not typed out: the select lists stay the ORM's as tables evolve.
-    return [column.name for column in SQLModel.metadata.tables[table].columns]
+# --- the raw-driver reference -------------------------------------------------------------
+
+# The columns one list item is made of, in the order the page query selects them. Spelled out
+# rather than taken from the metadata: the list reads exactly these (search_text only filters).
+_ITEM_COLUMNS = (
+    "id",
+    "plan_id",
+    "reference",
+    "priority_area_id",
+    "title",
+    "description",
+    "modality",
+    "lead_party_id",
+    "lead_organisation_id",
+    "start_date",
+    "due_date",
+    "status",
+    "progress",
+    "health",
+    "pcm_activity_ref",
+    "visibility",
+    "is_example",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+# A milestone's columns in the children statement, after its `kind` (0; 1 for a supporter).
+_MILESTONE_COLUMNS = (
+    "commitment_id",
+    "position",
+    "id",
+    "title",
+    "due_date",
+    "done_on",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_TOKEN_COLUMNS = (
+    "access_token.id",
+    "access_token.scope",
+    "access_token.last_used_at",
+    "access_token.expires_at",
+    "access_token.idle_timeout_seconds",
+    "access_token.revoked_at",
+    "user_account.party_id",
+    "user_account.is_active",
+)
+_UUIDS = {"id", "plan_id", "priority_area_id", "lead_party_id", "lead_organisation_id"}
+_UUIDS_M = {"id", "commitment_id"}
+_TIMESTAMPS = {"created_at", "updated_at"}
+_TOUCH_EVERY = timedelta(seconds=60)  # as itpp_api.auth.service: the idle clock, once a minute
 
 
-_PLAN_COLUMNS = _columns("plan")
-_COMMITMENT_COLUMNS = _columns("commitment")
-_MILESTONE_COLUMNS = _columns("milestone")
-# Positions in the page query's rows; the two extra columns come after the commitment's own.
-_C = {name: index for index, name in enumerate(_COMMITMENT_COLUMNS)}
-_C_AREA_CODE = len(_COMMITMENT_COLUMNS)
-_M = {name: index for index, name in enumerate(_MILESTONE_COLUMNS)}
+def _select_list(table: str, columns: tuple[str, ...], uuids: set[str], *, sqlite: bool) -> str:
+    """The select list, as text where the API reads text: UUIDs and timestamps on PostgreSQL.
 
-
-def _statements(mark: str, *, sqlite: bool) -> tuple[str, str, str, str]:
-    """The list's four statements as SQLAlchemy renders them, with the driver's placeholder.
-
-    The IN lists get their placeholders per call (`{in}`), as SQLAlchemy expands them.
+    On SQLite the stored values already are text (32 hex digits, 'YYYY-MM-DD HH:MM:SS.ffffff',
+    ISO dates, compact JSON). On PostgreSQL a UUID is cast to its canonical text and a timestamp
+    is printed in UTC by the server; dates and JSONB come through the driver's own loaders.
     """
-    plan = (
-        f"SELECT {', '.join(f'plan.{c}' for c in _PLAN_COLUMNS)} FROM plan WHERE plan.id = {mark}"
+    out = []
+    for name in columns:
+        column = f"{table}.{name}"
+        if not sqlite and name in uuids:
+            column = f"CAST({column} AS TEXT)"
+        elif not sqlite and name in _TIMESTAMPS:
+            column = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        out.append(column)
+    return ", ".join(out)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    token: str
+    touch: str
+    plan: str
+    page: str
+    children: str  # milestones and supporters; the page's ids are its parameter, twice
+
+
+def _statements(mark: str, *, sqlite: bool) -> _Statements:
+    """The statements the list runs, with the driver's placeholder.
+
+    Authentication (the token and its user), the plan's existence and parties (for the access
+    policy), the page (visibility filter, keyset order, one extra row), then the milestones and
+    supporters of the page's commitments in one UNION ALL, whose parameter is the page's ids as
+    one value (a JSON array read by json_each on SQLite, a uuid[] on PostgreSQL), as
+    itpp_api.commitments.fast_rows does it.
+    """
+    ids = "commitment_supporter.commitment_id, commitment_supporter.position, "
+    ids += "commitment_supporter.organisation_id"
+    if not sqlite:
+        ids = (
+            "CAST(commitment_supporter.commitment_id AS TEXT), commitment_supporter.position, "
+            "CAST(commitment_supporter.organisation_id AS TEXT)"
+        )
+    milestone_columns = _select_list("milestone", _MILESTONE_COLUMNS, _UUIDS_M, sqlite=sqlite)
+    in_ids = (
+        f"IN (SELECT value FROM json_each({mark}))" if sqlite else f"= ANY(CAST({mark} AS UUID[]))"
     )
-    page = (
-        f"SELECT {', '.join(f'commitment.{c}' for c in _COMMITMENT_COLUMNS)}, "
-        "priority_area.code AS priority_area_code, commitment.reference AS sort_key "
+    return _Statements(
+        token=f"SELECT {', '.join(_TOKEN_COLUMNS)} FROM access_token "
+        "JOIN user_account ON user_account.id = access_token.user_id "
+        f"WHERE access_token.token_hash = {mark}",
+        touch=f"UPDATE access_token SET last_used_at={mark} WHERE access_token.id = {mark}",
+        plan="SELECT plan.id, plan_party.party_id FROM plan "
+        f"LEFT OUTER JOIN plan_party ON plan_party.plan_id = plan.id WHERE plan.id = {mark}",
+        page=f"SELECT {_select_list('commitment', _ITEM_COLUMNS, _UUIDS, sqlite=sqlite)}, "
+        "priority_area.code "
         "FROM commitment JOIN priority_area ON priority_area.id = commitment.priority_area_id "
-        f"WHERE commitment.plan_id = {mark} ORDER BY commitment.reference ASC, commitment.id ASC "
-        f"LIMIT {mark}" + (f" OFFSET {mark}" if sqlite else "")
+        f"WHERE commitment.plan_id = {mark} "
+        f"AND (commitment.visibility = {mark} OR commitment.lead_party_id = {mark}) "
+        "ORDER BY commitment.reference ASC, commitment.id ASC "
+        f"LIMIT {mark}" + (f" OFFSET {mark}" if sqlite else ""),
+        children=f"SELECT 0 AS kind, {milestone_columns} FROM milestone "
+        f"WHERE milestone.commitment_id {in_ids} "
+        f"UNION ALL SELECT 1, {ids}, NULL, NULL, NULL, NULL, NULL, NULL "
+        f"FROM commitment_supporter WHERE commitment_supporter.commitment_id {in_ids} "
+        "ORDER BY 1, 2, 3",
     )
-    milestones = (
-        f"SELECT {', '.join(f'milestone.{c}' for c in _MILESTONE_COLUMNS)} FROM milestone "
-        "WHERE milestone.commitment_id IN ({in}) "
-        "ORDER BY milestone.commitment_id, milestone.position"
-    )
-    supporters = (
-        "SELECT commitment_supporter.commitment_id, commitment_supporter.organisation_id "
-        "FROM commitment_supporter WHERE commitment_supporter.commitment_id IN ({in}) "
-        "ORDER BY commitment_supporter.commitment_id, commitment_supporter.position"
-    )
-    return plan, page, milestones, supporters
+
+
+_I = {name: index for index, name in enumerate(_ITEM_COLUMNS)}
+_I_AREA_CODE = len(_ITEM_COLUMNS)
+_M = {name: index for index, name in enumerate(_MILESTONE_COLUMNS, start=1)}
 
 
 def _dashed(hex_id: str | None) -> str | None:
@@ -128,10 +219,80 @@ def _sqlite_timestamp(value: str) -> str:
     return f"{value[:10]}T{value[11:19]}{fraction}Z"
 
 
+def _pg_timestamp(value: str) -> str:
+    # to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US') always has six digits; orjson drops zeros.
+    return f"{value[:-7]}Z" if value.endswith(".000000") else f"{value}Z"
+
+
+_MISSING = object()
+
+
+def _per_page(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` remembering its results for one page, where ids and timestamps repeat."""
+    memo: dict[Any, Any] = {}
+
+    def memoized(value: Any) -> Any:
+        found = memo.get(value, _MISSING)
+        if found is _MISSING:
+            found = memo[value] = convert(value)
+        return found
+
+    return memoized
+
+
+def _json(text: str | None) -> orjson.Fragment | None:
+    # Stored by the app's engine with orjson (compact): embedded as it is, never parsed.
+    return None if text is None else orjson.Fragment(text)
+
+
 def _cursor(reference: str, id_hex: str) -> str:
     # The same opaque cursor conventions.encode_cursor makes for the "reference" sort.
     payload = orjson.dumps({"s": "reference", "v": reference, "i": id_hex}, option=_JSON_OPTIONS)
     return base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True)
+class _Token:
+    """What the access policy needs of the caller, read from the token row."""
+
+    token_id: Any
+    party_id: Any
+    scope: str
+    touch: bool
+
+
+class _Denied(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+
+
+def _check_token(row: tuple[Any, ...] | None, now: datetime) -> _Token:
+    """The checks of itpp_api.auth.service.authenticate, on the row of the token query."""
+    if row is None:
+        raise _Denied(401, "The token is not valid.")
+    token_id, scope, last_used, expires, idle_seconds, revoked, party_id, is_active = row
+    if isinstance(last_used, str):  # SQLite: stored text, a few values per request
+        last_used = datetime.fromisoformat(last_used).replace(tzinfo=UTC)
+        expires = datetime.fromisoformat(expires).replace(tzinfo=UTC)
+    if (
+        revoked is not None
+        or expires <= now
+        or last_used + timedelta(seconds=idle_seconds) <= now
+        or not is_active
+    ):
+        raise _Denied(401, "The token has expired or was revoked; sign in again.")
+    return _Token(token_id, party_id, scope, touch=now - last_used >= _TOUCH_EVERY)
+
+
+def _check_plan(token: _Token, rows: list[tuple[Any, ...]]) -> None:
+    """The checks of plans.service.get_plan and policy.authorize_plan for reading."""
+    if not rows:
+        raise _Denied(404, "No such plan.")
+    if token.scope == "enrol_totp":
+        raise _Denied(403, "Set up your second factor first.")
+    if token.party_id not in {party_id for _, party_id in rows}:
+        raise _Denied(404, "No such plan.")
 
 
 class _SqlitePage:
@@ -142,68 +303,77 @@ class _SqlitePage:
         self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA busy_timeout=15000")
-        self.plan_sql, self.page_sql, self.milestones_sql, self.supporters_sql = _statements(
-            "?", sqlite=True
-        )
+        self.sql = _statements("?", sqlite=True)
 
-    def __call__(self, plan_id: uuid.UUID, limit: int) -> bytes | None:
-        db = self.connection
+    def __call__(self, secret: str, plan_id: uuid.UUID, limit: int) -> bytes:
+        db, sql = self.connection, self.sql
+        now = datetime.now(UTC)
         # Dates are ISO text on SQLite, so comparing strings compares days.
-        on = datetime.now(UTC).date().isoformat()
+        on = now.date().isoformat()
+        token_hash = hashlib.sha256(secret.encode("utf-8")).hexdigest()
+        dashed, stamp = _per_page(_dashed), _per_page(_sqlite_timestamp)
         db.execute("BEGIN DEFERRED")
         try:
-            if db.execute(self.plan_sql, (plan_id.hex,)).fetchone() is None:
-                return None
-            rows = db.execute(self.page_sql, (plan_id.hex, limit + 1, 0)).fetchall()
+            token = _check_token(db.execute(sql.token, (token_hash,)).fetchone(), now)
+            _check_plan(token, db.execute(sql.plan, (plan_id.hex,)).fetchall())
+            rows = db.execute(
+                sql.page, (plan_id.hex, "shared", token.party_id, limit + 1, 0)
+            ).fetchall()
             next_cursor = None
             if len(rows) > limit:
                 rows = rows[:limit]
-                next_cursor = _cursor(rows[-1][_C["reference"]], rows[-1][_C["id"]])
-            ids = [row[_C["id"]] for row in rows]
-            marks = ", ".join("?" * len(ids))
+                next_cursor = _cursor(rows[-1][_I["reference"]], rows[-1][_I["id"]])
+            ids = orjson.dumps([row[_I["id"]] for row in rows]).decode()
             milestones: dict[str, list[dict[str, Any]]] = {}
             supporters: dict[str, list[str | None]] = {}
-            if ids:
+            if rows:
                 m = _M
-                for r in db.execute(self.milestones_sql.replace("{in}", marks), ids):
+                for r in db.execute(sql.children, (ids, ids)).fetchall():
+                    if r[0] == 1:
+                        supporters.setdefault(r[1], []).append(dashed(r[3]))
+                        continue
                     due, done = r[m["due_date"]], r[m["done_on"]]
                     milestones.setdefault(r[m["commitment_id"]], []).append(
                         {
-                            "id": _dashed(r[m["id"]]),
-                            "commitment_id": _dashed(r[m["commitment_id"]]),
+                            "id": dashed(r[m["id"]]),
+                            "commitment_id": dashed(r[m["commitment_id"]]),
                             "position": r[m["position"]],
-                            "title": orjson.loads(r[m["title"]]),
+                            "title": _json(r[m["title"]]),
                             "due_date": due,
                             "done_on": done,
                             "is_overdue": done is None and due is not None and due < on,
                             "etag": f'"{r[m["id"]][:12]}-{r[m["row_version"]]}"',
-                            "created_at": _sqlite_timestamp(r[m["created_at"]]),
-                            "updated_at": _sqlite_timestamp(r[m["updated_at"]]),
+                            "created_at": stamp(r[m["created_at"]]),
+                            "updated_at": stamp(r[m["updated_at"]]),
                         }
                     )
-                for commitment_id, organisation_id in db.execute(
-                    self.supporters_sql.replace("{in}", marks), ids
-                ):
-                    supporters.setdefault(commitment_id, []).append(_dashed(organisation_id))
         finally:
             db.execute("COMMIT")
-        c = _C
+        if token.touch:
+            # A reading request touches the token in a write transaction of its own.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                last_used = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+                db.execute(sql.touch, (last_used, token.token_id))
+            finally:
+                db.execute("COMMIT")
+        c = _I
         items = []
         for row in rows:
             id_hex = row[c["id"]]
-            due, description = row[c["due_date"]], row[c["description"]]
+            due = row[c["due_date"]]
             items.append(
                 {
-                    "id": _dashed(id_hex),
-                    "plan_id": _dashed(row[c["plan_id"]]),
+                    "id": dashed(id_hex),
+                    "plan_id": dashed(row[c["plan_id"]]),
                     "reference": row[c["reference"]],
-                    "priority_area_id": _dashed(row[c["priority_area_id"]]),
-                    "priority_area_code": row[_C_AREA_CODE],
-                    "title": orjson.loads(row[c["title"]]),
-                    "description": orjson.loads(description) if description is not None else None,
+                    "priority_area_id": dashed(row[c["priority_area_id"]]),
+                    "priority_area_code": row[_I_AREA_CODE],
+                    "title": _json(row[c["title"]]),
+                    "description": _json(row[c["description"]]),
                     "modality": row[c["modality"]],
-                    "lead_party_id": _dashed(row[c["lead_party_id"]]),
-                    "lead_organisation_id": _dashed(row[c["lead_organisation_id"]]),
+                    "lead_party_id": dashed(row[c["lead_party_id"]]),
+                    "lead_organisation_id": dashed(row[c["lead_organisation_id"]]),
                     "supporting_organisation_ids": supporters.get(id_hex, []),
                     "start_date": row[c["start_date"]],
                     "due_date": due,
@@ -216,15 +386,15 @@ class _SqlitePage:
                     "is_overdue": due is not None and due < on and row[c["status"]] not in _CLOSED,
                     "milestones": milestones.get(id_hex, []),
                     "etag": f'"{id_hex[:12]}-{row[c["row_version"]]}"',
-                    "created_at": _sqlite_timestamp(row[c["created_at"]]),
-                    "updated_at": _sqlite_timestamp(row[c["updated_at"]]),
+                    "created_at": stamp(row[c["created_at"]]),
+                    "updated_at": stamp(row[c["updated_at"]]),
                 }
             )
         return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=_JSON_OPTIONS)
 
 
 class _PostgresPage:
-    """The list on psycopg: the driver already returns UUIDs, dates, aware datetimes, JSON.
+    """The list on psycopg: UUIDs and timestamps as text from the server, dates and JSON parsed.
 
     Async connections, so the waits on the server overlap with other requests' Python work the
     way the real list's threads overlap them; a blocking driver on the event loop would
@@ -238,74 +408,79 @@ class _PostgresPage:
         self.size = size  # the app's own pool size, so neither side gets more connections
         self.opened = 0
         self.idle: asyncio.Queue[psycopg.AsyncConnection[Any]] = asyncio.Queue()
-        self.plan_sql, self.page_sql, self.milestones_sql, self.supporters_sql = _statements(
-            "%s", sqlite=False
-        )
+        self.sql = _statements("%s", sqlite=False)
 
     async def _acquire(self) -> "psycopg.AsyncConnection[Any]":
         if self.idle.empty() and self.opened < self.size:
             self.opened += 1
-            # UTC session so timestamps arrive as +00:00 and print as ...Z, like the API's.
-            connection = await psycopg.AsyncConnection.connect(
-                self.conninfo, options="-c TimeZone=UTC"
-            )
+            # Autocommit, as the list reads on PostgreSQL (db.transaction(snapshot=False)): no
+            # BEGIN/COMMIT round trips; under READ COMMITTED every statement has its own
+            # snapshot anyway.
+            connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
             # The app's engine parses JSON with orjson too (json_deserializer=orjson.loads).
             set_json_loads(orjson.loads, connection)
             return connection
         return await self.idle.get()
 
-    async def __call__(self, plan_id: uuid.UUID, limit: int) -> bytes | None:
-        on = datetime.now(UTC).date()
+    async def __call__(self, secret: str, plan_id: uuid.UUID, limit: int) -> bytes:
+        sql = self.sql
+        now = datetime.now(UTC)
+        on = now.date()
+        token_hash = hashlib.sha256(secret.encode("utf-8")).hexdigest()
         db = await self._acquire()
         try:
             async with db.cursor() as cur:
-                await cur.execute(self.plan_sql, (plan_id,))
-                if await cur.fetchone() is None:
-                    await db.commit()
-                    return None
-                await cur.execute(self.page_sql, (plan_id, limit + 1))
+                await cur.execute(sql.token, (token_hash,))
+                token = _check_token(await cur.fetchone(), now)
+                await cur.execute(sql.plan, (plan_id,))
+                _check_plan(token, await cur.fetchall())
+                await cur.execute(sql.page, (plan_id, "shared", token.party_id, limit + 1))
                 rows = await cur.fetchall()
                 next_cursor = None
                 if len(rows) > limit:
                     rows = rows[:limit]
-                    next_cursor = _cursor(rows[-1][_C["reference"]], rows[-1][_C["id"]].hex)
-                ids = [row[_C["id"]] for row in rows]
-                marks = ", ".join(["%s"] * len(ids))
-                milestone_rows: list[tuple[Any, ...]] = []
-                supporter_rows: list[tuple[Any, ...]] = []
+                    last_id = rows[-1][_I["id"]].replace("-", "")
+                    next_cursor = _cursor(rows[-1][_I["reference"]], last_id)
+                ids = [row[_I["id"]] for row in rows]
+                children: list[tuple[Any, ...]] = []
                 if ids:
-                    await cur.execute(self.milestones_sql.replace("{in}", marks), ids)
-                    milestone_rows = await cur.fetchall()
-                    await cur.execute(self.supporters_sql.replace("{in}", marks), ids)
-                    supporter_rows = await cur.fetchall()
+                    await cur.execute(sql.children, (ids, ids))
+                    children = await cur.fetchall()
             await db.commit()
+            if token.touch:
+                # A reading request touches the token in a transaction of its own.
+                await db.execute(sql.touch, (now, token.token_id))
+                await db.commit()
         except BaseException:
             await db.rollback()
             raise
         finally:
             self.idle.put_nowait(db)
         m = _M
-        milestones: dict[uuid.UUID, list[dict[str, Any]]] = {}
-        for r in milestone_rows:
+        stamp = _per_page(_pg_timestamp)
+        milestones: dict[str, list[dict[str, Any]]] = {}
+        supporters: dict[str, list[str]] = {}
+        for r in children:
+            if r[0] == 1:
+                supporters.setdefault(r[1], []).append(r[3])
+                continue
             due, done = r[m["due_date"]], r[m["done_on"]]
+            mid = r[m["id"]]
             milestones.setdefault(r[m["commitment_id"]], []).append(
                 {
-                    "id": r[m["id"]],
+                    "id": mid,
                     "commitment_id": r[m["commitment_id"]],
                     "position": r[m["position"]],
                     "title": r[m["title"]],
                     "due_date": due,
                     "done_on": done,
                     "is_overdue": done is None and due is not None and due < on,
-                    "etag": f'"{r[m["id"]].hex[:12]}-{r[m["row_version"]]}"',
-                    "created_at": r[m["created_at"]],
-                    "updated_at": r[m["updated_at"]],
+                    "etag": f'"{mid[:8]}{mid[9:13]}-{r[m["row_version"]]}"',
+                    "created_at": stamp(r[m["created_at"]]),
+                    "updated_at": stamp(r[m["updated_at"]]),
                 }
             )
-        supporters: dict[uuid.UUID, list[uuid.UUID]] = {}
-        for commitment_id, organisation_id in supporter_rows:
-            supporters.setdefault(commitment_id, []).append(organisation_id)
-        c = _C
+        c = _I
         items = []
         for row in rows:
             commitment_id = row[c["id"]]
@@ -316,7 +491,7 @@ class _PostgresPage:
                     "plan_id": row[c["plan_id"]],
                     "reference": row[c["reference"]],
                     "priority_area_id": row[c["priority_area_id"]],
-                    "priority_area_code": row[_C_AREA_CODE],
+                    "priority_area_code": row[_I_AREA_CODE],
                     "title": row[c["title"]],
                     "description": row[c["description"]],
                     "modality": row[c["modality"]],
@@ -333,12 +508,20 @@ class _PostgresPage:
                     "is_example": row[c["is_example"]],
                     "is_overdue": due is not None and due < on and row[c["status"]] not in _CLOSED,
                     "milestones": milestones.get(commitment_id, []),
-                    "etag": f'"{commitment_id.hex[:12]}-{row[c["row_version"]]}"',
-                    "created_at": row[c["created_at"]],
-                    "updated_at": row[c["updated_at"]],
+                    "etag": f'"{commitment_id[:8]}{commitment_id[9:13]}-{row[c["row_version"]]}"',
+                    "created_at": stamp(row[c["created_at"]]),
+                    "updated_at": stamp(row[c["updated_at"]]),
                 }
             )
         return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=_JSON_OPTIONS)
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, secret = value.decode("latin-1").partition(" ")
+            return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+    return None
 
 
 class RawListEndpoint:
@@ -355,15 +538,15 @@ class RawListEndpoint:
         self._sqlite: _SqlitePage | None = None
         self._postgres: _PostgresPage | None = None
 
-    async def _page(self, plan_id: uuid.UUID, limit: int) -> bytes | None:
+    async def _page(self, secret: str, plan_id: uuid.UUID, limit: int) -> bytes:
         if self.database_url.startswith("sqlite"):
             if self._sqlite is None:
                 self._sqlite = _SqlitePage(self.database_url.removeprefix("sqlite:///"))
-            return self._sqlite(plan_id, limit)
+            return self._sqlite(secret, plan_id, limit)
         if self._postgres is None:
             # Created inside the running loop: its queue belongs to the server's loop.
             self._postgres = _PostgresPage(self.database_url, self.pool_size)
-        return await self._postgres(plan_id, limit)
+        return await self._postgres(secret, plan_id, limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -373,9 +556,14 @@ class RawListEndpoint:
         except ValueError:
             await _send_json(send, 400, b'{"detail":"bad plan id or limit"}')
             return
-        body = await self._page(plan_id, limit)
-        if body is None:
-            await _send_json(send, 404, b'{"detail":"no such plan"}')
+        secret = _bearer(scope)
+        if secret is None:
+            await _send_json(send, 401, b'{"detail":"sign in first"}')
+            return
+        try:
+            body = await self._page(secret, plan_id, limit)
+        except _Denied as denied:
+            await _send_json(send, denied.status, orjson.dumps({"detail": str(denied)}))
             return
         await _send_json(send, 200, body)
 

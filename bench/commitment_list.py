@@ -200,6 +200,7 @@ class Target:
     name: str
     path: str
     expected: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
     items: int | None = None  # for bodies that may legitimately vary: how many items, exactly
 
 
@@ -281,7 +282,7 @@ async def _drive(
     check = _checker(target)
     # Built once and re-sent: building a request (URL merge, headers, cookies) is the most
     # expensive part of httpx, and the client must stay cheaper than the fastest endpoint.
-    request = client.build_request("GET", target.path)
+    request = client.build_request("GET", target.path, headers=target.headers)
     latencies = tally.latencies
     cap = load.max_requests
     deadline = time.perf_counter() + seconds
@@ -387,16 +388,22 @@ def _first_difference(a: Any, b: Any, where: str = "") -> str | None:
     return None if a == b else f"{where}: raw {a!r} vs list {b!r}"
 
 
-def verify(base_url: str, plan_id: uuid.UUID) -> tuple[list[Target], dict[str, Any]]:
+def verify(base_url: str, plan_id: uuid.UUID, token: str) -> tuple[list[Target], dict[str, Any]]:
     """Check each endpoint answers correctly once, and take its body as the one to expect."""
     list_path = f"/api/v1/plans/{plan_id}/commitments?limit={PAGE_SIZE}"
     raw_path = RAW_PATH.replace("{plan_id}", str(plan_id)) + f"?limit={PAGE_SIZE}"
+    # The list and the raw endpoint authenticate the same bearer token; bare ignores it.
+    auth = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base_url, timeout=30) as client:
+        for path in (raw_path, list_path):
+            refused = client.get(path)
+            if refused.status_code != 401:
+                raise BenchError(f"{path} without a token: HTTP {refused.status_code}")
         bodies = {}
         for name, path in (("bare", BARE_PATH), ("raw", raw_path), ("list", list_path)):
             # The list request is the recorded one: its SQL is what the raw endpoint mirrors.
             client.get(SQL_PATH, params={"record": "start" if name == "list" else "stop"})
-            response = client.get(path)
+            response = client.get(path, headers=auth)
             if response.status_code != 200:
                 raise BenchError(f"{name} {path}: HTTP {response.status_code}: {response.text}")
             bodies[name] = response.content
@@ -419,8 +426,8 @@ def verify(base_url: str, plan_id: uuid.UUID) -> tuple[list[Target], dict[str, A
     }
     targets = [
         Target("bare ASGI", BARE_PATH, bodies["bare"]),
-        Target("raw driver", raw_path, bodies["raw"], items=PAGE_SIZE),
-        Target("list (API)", list_path, bodies["list"], items=PAGE_SIZE),
+        Target("raw driver", raw_path, bodies["raw"], items=PAGE_SIZE, headers=auth),
+        Target("list (API)", list_path, bodies["list"], items=PAGE_SIZE, headers=auth),
     ]
     return targets, checks
 
@@ -457,6 +464,10 @@ def ratios(measurements: list[Measurement]) -> dict[str, float]:
     return out
 
 
+def _short(statement: str, width: int = 96) -> str:
+    return statement if len(statement) <= width else statement[: width - 1] + "…"
+
+
 def report(result: EngineResult, load: Load) -> str:
     bare = next(m for m in result.measurements if m.name == "bare ASGI")
     data, checks = result.data, result.checks
@@ -472,6 +483,7 @@ def report(result: EngineResult, load: Load) -> str:
         f"   GET …/commitments?limit={PAGE_SIZE}: {checks['list_body_bytes']:,} bytes, "
         f"{len(checks['list_statements'])} SQL statements per request "
         f"(BEGIN/COMMIT not counted); {equivalence}",
+        *(f"     {_short(statement)}" for statement in checks["list_statements"]),
         f"   {load.concurrency} keep-alive connections; {load.duration:g} s per endpoint in "
         f"{load.rounds} interleaved rounds, after {load.warmup:g} s warm-up",
         "",
@@ -525,7 +537,7 @@ def run_engine(engine_name: str, load: Load, commitments: int, log_dir: Path) ->
         log_path = log_dir / f"server-{engine_name}.log"
         with running_server(url, log_path) as (base_url, pid):
             try:
-                targets, checks = verify(base_url, data.plan_id)
+                targets, checks = verify(base_url, data.plan_id, data.token)
                 names = ", ".join(t.name for t in targets)
                 print(f"[{engine_name}] measuring {names}…", flush=True)
                 measurements = _run_async(_measure_all(base_url, pid, targets, load))
@@ -533,7 +545,8 @@ def run_engine(engine_name: str, load: Load, commitments: int, log_dir: Path) ->
                 raise BenchError(f"{exc!r}; server log:\n{_tail(log_path)}") from exc
     return EngineResult(
         engine=engine_name,
-        data=asdict(data) | {"plan_id": str(data.plan_id)},
+        data={k: v for k, v in asdict(data).items() if k != "token"}
+        | {"plan_id": str(data.plan_id)},
         checks=checks,
         measurements=measurements,
         ratios=ratios(measurements),

@@ -7,18 +7,25 @@ descriptions and milestones have the length and bilingual mix the list really se
 """
 
 import random
+import secrets
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Table
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import itpp_api.models  # noqa: F401  (registers every table on the metadata)
-from itpp_api.enums import CommitmentStatus, Health, Visibility
+from itpp_api.auth.models import User
+from itpp_api.auth.passwords import hash_password
+from itpp_api.auth.service import issue_token
+from itpp_api.config import get_settings
+from itpp_api.db import transaction
+from itpp_api.enums import CommitmentStatus, Health, Role, TokenKind, TokenScope, Visibility
 from itpp_api.localized import search_text
+from itpp_api.parties.models import Party
 from itpp_api.sample import content
 
 # Fixed so that both engines (and successive runs) serve the very same data.
@@ -35,6 +42,8 @@ class Dataset:
     milestones: int
     supporters: int
     seconds: float
+    # The bearer secret of a JP editor's sign-in session (a scratch database's, never stored).
+    token: str = field(repr=False, compare=False)
 
 
 def _table(name: str) -> Table:
@@ -77,7 +86,7 @@ def build_rows(count: int) -> tuple[uuid.UUID, dict[str, list[dict[str, Any]]]]:
         for o in content.ORGANISATIONS
     ]
     plan_id = uuid.uuid4()
-    # The full narrative of the sample plan: the list's plan lookup loads the whole row.
+    # The full narrative of the sample plan, so a plan lookup costs what it costs in real use.
     plan = content.PLAN
     plan_rows = [
         {
@@ -224,6 +233,36 @@ def build_rows(count: int) -> tuple[uuid.UUID, dict[str, list[dict[str, Any]]]]:
     }
 
 
+def sign_in(engine: Engine) -> str:
+    """A Japanese editor and a live sign-in session for them, as tests/factories.py makes them.
+
+    The list now needs a bearer token; the user sees shared commitments and JP's internal ones,
+    so the visibility rule really filters (about half the commitments are internal).
+    """
+    settings = get_settings()
+    with transaction(write=True, engine=engine) as session:
+        japan = session.scalars(select(Party.id).where(Party.code == "JP")).one()
+        user = User(
+            email="bench-jp-editor@bench.example",
+            display_name="JP editor (benchmark)",
+            party_id=japan,
+            role=Role.EDITOR.value,
+            preferred_language="ja",
+            password_hash=hash_password(secrets.token_urlsafe(24)),
+        )
+        session.add(user)
+        session.flush()
+        _, secret = issue_token(
+            session=session,
+            user=user,
+            kind=TokenKind.SESSION,
+            scope=TokenScope.READ_WRITE,
+            lifetime=timedelta(hours=settings.session_absolute_hours),
+            idle=timedelta(minutes=settings.session_idle_minutes),
+        )
+    return secret
+
+
 def insert(engine: Engine, count: int) -> Dataset:
     """Insert one plan with `count` commitments into a migrated, empty database."""
     started = datetime.now(UTC)
@@ -235,6 +274,7 @@ def insert(engine: Engine, count: int) -> Dataset:
                 connection.execute(_table(name).insert(), list(chunk))
     # Fresh statistics, as autovacuum would give a live database, so query plans are realistic.
     # (In its own committed transaction: on PostgreSQL a rolled-back ANALYZE keeps nothing.)
+    token = sign_in(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
     return Dataset(
@@ -243,4 +283,5 @@ def insert(engine: Engine, count: int) -> Dataset:
         milestones=len(rows["milestone"]),
         supporters=len(rows["commitment_supporter"]),
         seconds=(datetime.now(UTC) - started).total_seconds(),
+        token=token,
     )

@@ -27,8 +27,19 @@ class Settings(BaseSettings):
         description="Where local state lives: the SQLite file, the sample logins.",
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_pool_recycle_seconds: int = Field(
+        default=1800,
+        ge=1,
+        description="PostgreSQL: a pooled connection older than this is replaced before use.",
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=15_000, ge=0, description="How long a SQLite writer waits for the lock."
+    )
+    sqlite_read_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="SQLite: how many commitment-list reads run at once (see concurrency.py).",
     )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)

@@ -120,7 +120,12 @@ def build_engine(settings: Settings) -> Engine:
         json_deserializer=orjson.loads,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip (SELECT 1) on every checkout, i.e. on every
+        # request. Connections are replaced after pool_recycle seconds instead, before a
+        # server or firewall idle timeout closes them; one the server dropped anyway fails its
+        # request with OperationalError (a 503 problem: main._database_error) and SQLAlchemy
+        # then discards the pool's older connections, so the next request gets a fresh one.
+        pool_recycle=settings.database_pool_recycle_seconds,
     )
 
 
@@ -135,16 +140,25 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def transaction(*, write: bool, engine: Engine | None = None) -> Iterator[Session]:
+def transaction(
+    *, write: bool, engine: Engine | None = None, snapshot: bool = True
+) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error.
 
     Readers on SQLite begin DEFERRED so they never wait for the write lock; writers begin
     IMMEDIATE so two writers queue on the lock instead of failing at commit time.
+
+    `snapshot=False` is for reads whose statements need not see one snapshot. On PostgreSQL
+    they then run without BEGIN and COMMIT (two round trips): under READ COMMITTED, the
+    default, each statement of a transaction takes a snapshot of its own anyway, so nothing
+    changes but the round trips. SQLite reads keep their transaction (a snapshot, for free).
     """
     bind = engine or get_engine()
     connection = bind.connect()
     if bind.dialect.name == "sqlite":
         connection = connection.execution_options(sqlite_begin="IMMEDIATE" if write else "DEFERRED")
+    elif not write and not snapshot:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
     session = Session(bind=connection, expire_on_commit=False, autoflush=False)
     try:
         with connection.begin():

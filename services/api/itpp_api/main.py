@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itpp_api import __version__
@@ -125,7 +125,18 @@ async def _integrity_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _operational_error(request: Request, exc: Exception) -> Response:
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """503 when the database is unreachable or busy, or a connection broke under a request.
+
+    The PostgreSQL pool does not ping connections before use, so one the server dropped fails
+    the request that gets it (OperationalError, or another DBAPIError flagged
+    connection_invalidated); SQLAlchemy then replaces the pool's connections. Any other driver
+    error is a bug: 500.
+    """
+    if not isinstance(exc, OperationalError) and not (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return await _unexpected_error(request, exc)
     logger.error("database error: %s", exc)
     return problem_response(
         ServiceUnavailable(
@@ -206,7 +217,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
     # Added last = outermost: the size limit runs before the idempotency check reads the body.
     app.add_middleware(IdempotencyMiddleware)

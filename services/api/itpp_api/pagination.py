@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_
 
 from itpp_api.conventions import decode_cursor, encode_cursor
+from itpp_api.errors import InvalidCursor
 
 # A SELECT of any columns (SQLAlchemy 2.1 types Select by its column tuple).
 AnySelect = Select[*tuple[Any, ...]]
@@ -41,32 +42,51 @@ def _coerce(value: Any, key_type: type) -> Any:
     return str(value)
 
 
+def cursor_position(order: SortOrder, cursor: str | None) -> tuple[Any, uuid.UUID] | None:
+    """The (sort value, id) a cursor points after, typed for the key; InvalidCursor if bad."""
+    if cursor is None:
+        return None
+    raw_value, last_id = decode_cursor(cursor, order.name)
+    try:
+        last_value = _coerce(raw_value, order.key_type)
+    except (TypeError, ValueError) as exc:
+        raise InvalidCursor("The cursor is damaged; start again without it.") from exc
+    return last_value, last_id
+
+
+def _after(order: SortOrder, last_value: Any, last_id: Any) -> ColumnElement[bool]:
+    if order.descending:
+        return or_(order.key < last_value, and_(order.key == last_value, order.id_column < last_id))
+    return or_(order.key > last_value, and_(order.key == last_value, order.id_column > last_id))
+
+
+def _ordered(statement: AnySelect, order: SortOrder) -> AnySelect:
+    if order.descending:
+        return statement.order_by(order.key.desc(), order.id_column.desc())
+    return statement.order_by(order.key.asc(), order.id_column.asc())
+
+
 def apply_keyset(
     statement: AnySelect, order: SortOrder, cursor: str | None, limit: int
 ) -> AnySelect:
     """Order the statement and position it after the cursor; fetch one extra row."""
-    if cursor is not None:
-        raw_value, last_id = decode_cursor(cursor, order.name)
-        try:
-            last_value = _coerce(raw_value, order.key_type)
-        except (TypeError, ValueError) as exc:
-            from itpp_api.errors import InvalidCursor
+    position = cursor_position(order, cursor)
+    if position is not None:
+        statement = statement.where(_after(order, *position))
+    return _ordered(statement, order).limit(limit + 1)
 
-            raise InvalidCursor("The cursor is damaged; start again without it.") from exc
-        if order.descending:
-            after = or_(
-                order.key < last_value, and_(order.key == last_value, order.id_column < last_id)
-            )
-        else:
-            after = or_(
-                order.key > last_value, and_(order.key == last_value, order.id_column > last_id)
-            )
-        statement = statement.where(after)
-    if order.descending:
-        statement = statement.order_by(order.key.desc(), order.id_column.desc())
-    else:
-        statement = statement.order_by(order.key.asc(), order.id_column.asc())
-    return statement.limit(limit + 1)
+
+def apply_keyset_parameters(statement: AnySelect, order: SortOrder, *, after: bool) -> AnySelect:
+    """apply_keyset for a statement built once and run many times, its values as parameters.
+
+    With `after`, the cursor's position (cursor_position) goes in as `last_value` and
+    `last_id`; the page size plus one (the extra row) always goes in as `limit`.
+    """
+    if after:
+        last_value = bindparam("last_value", type_=order.key.type)
+        last_id = bindparam("last_id", type_=order.id_column.type)
+        statement = statement.where(_after(order, last_value, last_id))
+    return _ordered(statement, order).limit(bindparam("limit", type_=Integer()))
 
 
 def next_cursor(

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select, update
 
 from itpp_api.audit import service as audit
@@ -17,7 +19,7 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import AccessToken, User
 from itpp_api.auth.tokens import hash_secret, new_secret
 from itpp_api.config import get_settings
-from itpp_api.db import transaction, utcnow
+from itpp_api.db import table_of, transaction, utcnow
 from itpp_api.enums import Role, TokenKind, TokenScope
 from itpp_api.errors import Forbidden, NotFound, Unauthorized
 
@@ -51,36 +53,125 @@ def actor_for(user: User, token: AccessToken | None, party_code: str | None = No
     )
 
 
-def _token_alive(token: AccessToken, now: datetime) -> bool:
-    if token.revoked_at is not None or token.expires_at <= now:
+def _alive(
+    *,
+    revoked_at: datetime | None,
+    expires_at: datetime,
+    last_used_at: datetime,
+    idle_timeout_seconds: int,
+    now: datetime,
+) -> bool:
+    if revoked_at is not None or expires_at <= now:
         return False
-    return token.last_used_at + timedelta(seconds=token.idle_timeout_seconds) > now
+    return last_used_at + timedelta(seconds=idle_timeout_seconds) > now
 
 
-def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
-    """The actor behind a bearer token, or 401. Keeps the token's idle clock running."""
+def _token_alive(token: AccessToken, now: datetime) -> bool:
+    return _alive(
+        revoked_at=token.revoked_at,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+        idle_timeout_seconds=token.idle_timeout_seconds,
+        now=now,
+    )
+
+
+_T = table_of(AccessToken).c
+_U = table_of(User).c
+# Every request runs this: only the columns the checks and the Actor need (no password hash,
+# no TOTP secret), built once.
+_AUTHENTICATE = (
+    core_select(
+        _T.id,
+        _T.scope,
+        _T.revoked_at,
+        _T.expires_at,
+        _T.last_used_at,
+        _T.idle_timeout_seconds,
+        _U.id.label("user_id"),
+        _U.party_id,
+        _U.role,
+        _U.is_active,
+        _U.email,
+        _U.display_name,
+        _U.preferred_language,
+    )
+    .join_from(table_of(AccessToken), table_of(User), _U.id == _T.user_id)
+    .where(_T.token_hash == bindparam("token_hash"))
+)
+
+
+@dataclass(frozen=True)
+class Touch:
+    """A due move of a token's idle clock: set its last_used_at to `at`."""
+
+    token_id: uuid.UUID
+    at: datetime
+
+
+def check_token(*, session: Session, secret: str | None) -> tuple[Actor, Touch | None]:
+    """The actor behind a bearer token, or 401; with the idle-clock touch, if one is due.
+
+    authenticate() without the write: for a caller that touches the token itself, after its
+    read (see touch_token).
+    """
     if not secret:
         raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
     now = utcnow()
-    row = session.execute(
-        select(AccessToken, User)
-        .join(User, col(User.id) == col(AccessToken.user_id))
-        .where(AccessToken.token_hash == hash_secret(secret))
-    ).first()
+    row = session.connection().execute(_AUTHENTICATE, {"token_hash": hash_secret(secret)}).first()
     if row is None:
         raise unauthorized("The token is not valid.")
-    token, user = row
-    if not _token_alive(token, now) or not user.is_active:
+    alive = _alive(
+        revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+        idle_timeout_seconds=row.idle_timeout_seconds,
+        now=now,
+    )
+    if not alive or not row.is_active:
         raise unauthorized("The token has expired or was revoked; sign in again.")
-    if now - token.last_used_at >= _TOUCH_EVERY:
-        touch = update(AccessToken).where(col(AccessToken.id) == token.id).values(last_used_at=now)
-        if write:
-            session.execute(touch)
-        else:
-            # A reading request's transaction may not write on SQLite; touch in its own.
-            with transaction(write=True) as touch_session:
-                touch_session.execute(touch)
-    return actor_for(user, token)
+    touch = Touch(token_id=row.id, at=now) if now - row.last_used_at >= _TOUCH_EVERY else None
+    # The same Actor as actor_for(user, token).
+    actor = Actor(
+        user_id=row.user_id,
+        party_id=row.party_id,
+        role=Role(row.role),
+        scope=TokenScope(row.scope),
+        token_id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        language=row.preferred_language,
+    )
+    return actor, touch
+
+
+def touch_token(touch: Touch, *, session: Session | None = None) -> None:
+    """Move the token's idle clock: in `session`, or in a write transaction of its own.
+
+    A reading request's transaction may not write on SQLite, so readers touch in their own.
+    """
+    statement = (
+        update(AccessToken)
+        .where(col(AccessToken.id) == touch.token_id)
+        .values(last_used_at=touch.at)
+    )
+    if session is not None:
+        session.execute(statement)
+        return
+    with transaction(write=True) as touch_session:
+        touch_session.execute(statement)
+
+
+def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
+    """The actor behind a bearer token, or 401. Keeps the token's idle clock running.
+
+    The clock moves at most once a minute (writing last_used_at on every request would turn
+    reads into writes): in the request's own transaction when it writes, else in its own.
+    """
+    actor, touch = check_token(session=session, secret=secret)
+    if touch is not None:
+        touch_token(touch, session=session if write else None)
+    return actor
 
 
 def issue_token(

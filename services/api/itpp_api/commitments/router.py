@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from itpp_api.auth.dependencies import ActorDep, bearer_scheme
 from itpp_api.auth.policy import Action
-from itpp_api.auth.service import authenticate
+from itpp_api.auth.service import Touch, check_token, touch_token
 from itpp_api.commitments import service
 from itpp_api.commitments.schemas import (
     CommitmentCreate,
@@ -24,6 +24,7 @@ from itpp_api.commitments.schemas import (
     MilestonePublic,
     MilestoneUpdate,
 )
+from itpp_api.concurrency import run_read
 from itpp_api.config import get_settings
 from itpp_api.conventions import (
     IdempotencyKey,
@@ -37,7 +38,7 @@ from itpp_api.deps import SessionDep
 from itpp_api.enums import CommitmentStatus, Health, Modality
 from itpp_api.errors import ValidationFailed, problem_responses
 from itpp_api.exchanges.service import exchanges_of_commitments
-from itpp_api.plans.service import get_plan
+from itpp_api.plans.service import authorize_plan_access, get_plan
 
 router = APIRouter(tags=["commitments"])
 _MAX = get_settings().page_size_max
@@ -51,16 +52,23 @@ def _page(
     sort: CommitmentSort,
     cursor: str | None,
     limit: int,
+    touches: list[Touch],
 ) -> bytes:
     # The hot path: authentication, the plan check and the page share one worker-thread hop
-    # and one read transaction.
-    with transaction(write=False) as session:
-        actor = authenticate(session=session, secret=token, write=False)
-        plan = get_plan(session=session, plan_id=plan_id, actor=actor)
+    # and one connection. The plan itself is not loaded: only its parties are needed.
+    # A due touch of the token's idle clock (a write) is left to the caller, outside the
+    # readers' limit; it is recorded before anything else can fail, as authenticate does it.
+    # The statements need not share a snapshot (under READ COMMITTED they do not anyway): on
+    # PostgreSQL that saves BEGIN and COMMIT, two round trips (see db.transaction).
+    with transaction(write=False, snapshot=False) as session:
+        actor, touch = check_token(session=session, secret=token)
+        if touch is not None:
+            touches.append(touch)
+        authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
         items, next_cursor = service.list_commitments(
             session=session,
             actor=actor,
-            plan_id=plan.id,
+            plan_id=plan_id,
             filters=filters,
             sort=sort,
             cursor=cursor,
@@ -120,7 +128,12 @@ async def list_commitments(
         due_after=due_after,
         q=q,
     )
-    body = await run_in_threadpool(_page, token, plan_id, filters, sort, cursor, limit)
+    touches: list[Touch] = []
+    try:
+        body = await run_read(_page, token, plan_id, filters, sort, cursor, limit, touches)
+    finally:
+        for touch in touches:  # once a minute per token; in a write transaction of its own
+            await run_in_threadpool(touch_token, touch)
     return Response(content=body, media_type="application/json")
 
 

@@ -3,16 +3,19 @@
 The list is the API's hot path: it reads plain rows with Core statements (no ORM objects),
 loads milestones and supporters for the whole page in one query each, and serializes the
 page with orjson, so its cost stays a constant number of queries whatever the page size.
+Rows are read as text and printed by fast_rows (no UUID, datetime or dict objects built only to
+be printed again); the single GET and plan snapshots use the same code.
 """
 
 import re
 import uuid
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_
+from sqlalchemy import ColumnElement, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -21,6 +24,7 @@ from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
 from itpp_api.clock import today
+from itpp_api.commitments import fast_rows
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.commitments.schemas import (
     CommitmentCreate,
@@ -29,12 +33,17 @@ from itpp_api.commitments.schemas import (
     MilestoneCreate,
     MilestoneUpdate,
 )
-from itpp_api.conventions import make_etag
+from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 from itpp_api.localized import search_text
-from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
+from itpp_api.pagination import (
+    AnySelect,
+    SortOrder,
+    apply_keyset_parameters,
+    cursor_position,
+)
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
 from itpp_api.plans.service import ensure_plan_writable, get_plan
@@ -46,7 +55,6 @@ _S = table_of(CommitmentSupporter).c
 _A = _AREA_TABLE.c
 _P = table_of(Party).c
 
-_CLOSED = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
 _FAR_FUTURE = date(9999, 12, 31)
 
 _SORTS: dict[CommitmentSort, SortOrder] = {}
@@ -89,62 +97,127 @@ def _ids_and_codes(values: list[str]) -> tuple[list[uuid.UUID], list[str]]:
     return ids, codes
 
 
+def _visible(party_id: Any) -> ColumnElement[bool]:
+    """Shared commitments and those internal to this party (their lead party owns them)."""
+    return or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == party_id)
+
+
 def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
-    """Leave out commitments internal to another party (their lead party owns them)."""
-    party_id = policy.visible_party_filter(actor)
+    """Leave out commitments internal to another party."""
     if actor.is_system:
         return statement
-    return statement.where(
-        or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == party_id)
-    )
+    return statement.where(_visible(policy.visible_party_filter(actor)))
 
 
-def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: CommitmentFilters) -> AnySelect:
-    statement = statement.where(_C.plan_id == plan_id)
+# The page statement is built once per shape (sort order, whether a cursor applies, whether
+# the caller is the system, which filters are set) and run with the request's values as
+# parameters: building a statement and computing its cache key cost more than running it.
+_Shape = tuple[CommitmentSort, bool, bool, tuple[str, ...]]
+
+
+def _page_parameters(
+    *,
+    plan_id: uuid.UUID,
+    filters: CommitmentFilters,
+    actor: Actor,
+    order: SortOrder,
+    sort: CommitmentSort,
+    cursor: str | None,
+    limit: int,
+) -> tuple[_Shape, dict[str, Any]]:
+    """The shape of the page statement for this request, and its parameter values."""
+    params: dict[str, Any] = {"plan_id": plan_id, "limit": limit + 1}
+    present: list[str] = []
+
+    def add(name: str, value: Any) -> None:
+        present.append(name)
+        params[name] = value
+
     if filters.status:
-        statement = statement.where(_C.status.in_([s.value for s in filters.status]))
+        add("status", [s.value for s in filters.status])
     if filters.modality:
-        statement = statement.where(_C.modality.in_([m.value for m in filters.modality]))
+        add("modality", [m.value for m in filters.modality])
     if filters.health:
-        statement = statement.where(_C.health.in_([h.value for h in filters.health]))
-    if filters.priority_area:
-        ids, codes = _ids_and_codes(filters.priority_area)
-        conditions: list[ColumnElement[bool]] = []
+        add("health", [h.value for h in filters.health])
+    for prefix, values in (("area", filters.priority_area), ("party", filters.lead_party)):
+        ids, codes = _ids_and_codes(values)
         if ids:
-            conditions.append(_C.priority_area_id.in_(ids))
+            add(f"{prefix}_ids", ids)
         if codes:
-            conditions.append(
-                _C.priority_area_id.in_(
-                    core_select(_A.id).where(_A.plan_id == plan_id, _A.code.in_(codes))
-                )
-            )
-        statement = statement.where(or_(*conditions))
-    if filters.lead_party:
-        ids, codes = _ids_and_codes(filters.lead_party)
-        conditions = []
-        if ids:
-            conditions.append(_C.lead_party_id.in_(ids))
-        if codes:
-            conditions.append(_C.lead_party_id.in_(core_select(_P.id).where(_P.code.in_(codes))))
-        statement = statement.where(or_(*conditions))
+            add(f"{prefix}_codes", codes)
     if filters.due_before is not None:
-        statement = statement.where(_C.due_date < filters.due_before)
+        add("due_before", filters.due_before)
     if filters.due_after is not None:
-        statement = statement.where(_C.due_date > filters.due_after)
+        add("due_after", filters.due_after)
     if filters.q:
         needle = filters.q.casefold()
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(_C.search_text.like(f"%{escaped}%", escape="\\"))
-    return statement
+        add("q", f"%{escaped}%")
+    if not actor.is_system:
+        params["party_id"] = policy.visible_party_filter(actor)
+    position = cursor_position(order, cursor)
+    if position is not None:
+        params["last_value"], params["last_id"] = position
+    return (sort, position is not None, actor.is_system, tuple(present)), params
 
 
-def _base_select() -> AnySelect:
-    return core_select(*_C, _A.code.label("priority_area_code")).join(
-        _AREA_TABLE, _A.id == _C.priority_area_id
+@lru_cache(maxsize=512)
+def _page_statement(fmt: fast_rows.RowFormat, shape: _Shape) -> AnySelect:
+    """The page statement of a shape (see _page_parameters for the parameters' values)."""
+    sort, after, system, present = shape
+    order = _SORTS[sort]
+    statement = (
+        _base_select(fmt)
+        .add_columns(fmt.sort_key_column(order.key))
+        .where(_C.plan_id == bindparam("plan_id"))
     )
+    for name, column in (("status", _C.status), ("modality", _C.modality), ("health", _C.health)):
+        if name in present:
+            statement = statement.where(column.in_(bindparam(name, expanding=True)))
+    for prefix, column, code_query in (
+        (
+            "area",
+            _C.priority_area_id,
+            core_select(_A.id).where(
+                _A.plan_id == bindparam("plan_id"),
+                _A.code.in_(bindparam("area_codes", expanding=True)),
+            ),
+        ),
+        (
+            "party",
+            _C.lead_party_id,
+            core_select(_P.id).where(_P.code.in_(bindparam("party_codes", expanding=True))),
+        ),
+    ):
+        # A value is an id when it parses as one, else a code; either may match.
+        conditions: list[ColumnElement[bool]] = []
+        if f"{prefix}_ids" in present:
+            conditions.append(column.in_(bindparam(f"{prefix}_ids", expanding=True)))
+        if f"{prefix}_codes" in present:
+            conditions.append(column.in_(code_query))
+        if conditions:
+            statement = statement.where(or_(*conditions))
+    if "due_before" in present:
+        statement = statement.where(_C.due_date < bindparam("due_before"))
+    if "due_after" in present:
+        statement = statement.where(_C.due_date > bindparam("due_after"))
+    if "q" in present:
+        statement = statement.where(_C.search_text.like(bindparam("q"), escape="\\"))
+    if not system:  # as _visible_to, the caller's party as a parameter
+        statement = statement.where(_visible(bindparam("party_id")))
+    return apply_keyset_parameters(statement, order, after=after)
+
+
+def _format(session: Session) -> fast_rows.RowFormat:
+    return fast_rows.for_dialect(session.get_bind().dialect)
+
+
+def _base_select(fmt: fast_rows.RowFormat) -> AnySelect:
+    return core_select(*fmt.commitment_columns).join(_AREA_TABLE, _A.id == _C.priority_area_id)
 
 
 def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
+    """A Milestone (ORM) as MilestonePublic's dict; the commitment reads use fast_rows."""
     return {
         "id": row.id,
         "commitment_id": row.commitment_id,
@@ -159,55 +232,11 @@ def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
     }
 
 
-def _to_dicts(session: Session, rows: list[Row[Any]]) -> list[dict[str, Any]]:
-    """Commitment rows → public dicts, with milestones and supporters in one query each."""
-    if not rows:
-        return []
-    ids = [row.id for row in rows]
-    on = today()
-    milestones: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    for m in session.execute(
-        core_select(*_M).where(_M.commitment_id.in_(ids)).order_by(_M.commitment_id, _M.position)
-    ):
-        milestones[m.commitment_id].append(_milestone_dict(m, on))
-    supporters: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for s in session.execute(
-        core_select(_S.commitment_id, _S.organisation_id)
-        .where(_S.commitment_id.in_(ids))
-        .order_by(_S.commitment_id, _S.position)
-    ):
-        supporters[s.commitment_id].append(s.organisation_id)
-    return [
-        {
-            "id": row.id,
-            "plan_id": row.plan_id,
-            "reference": row.reference,
-            "priority_area_id": row.priority_area_id,
-            "priority_area_code": row.priority_area_code,
-            "title": row.title,
-            "description": row.description,
-            "modality": row.modality,
-            "lead_party_id": row.lead_party_id,
-            "lead_organisation_id": row.lead_organisation_id,
-            "supporting_organisation_ids": supporters.get(row.id, []),
-            "start_date": row.start_date,
-            "due_date": row.due_date,
-            "status": row.status,
-            "progress": row.progress,
-            "health": row.health,
-            "pcm_activity_ref": row.pcm_activity_ref,
-            "visibility": row.visibility,
-            "is_example": row.is_example,
-            "is_overdue": row.due_date is not None
-            and row.due_date < on
-            and row.status not in _CLOSED,
-            "milestones": milestones.get(row.id, []),
-            "etag": make_etag(row.id, row.row_version),
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
-        }
-        for row in rows
-    ]
+def _to_dicts(
+    session: Session, fmt: fast_rows.RowFormat, rows: Sequence[Row[Any]]
+) -> list[dict[str, Any]]:
+    """Commitment rows → public dicts, with milestones and supporters in one more query."""
+    return fmt.dicts(session.connection(), rows, today())
 
 
 def list_commitments(
@@ -221,29 +250,45 @@ def list_commitments(
     limit: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of a plan's commitments: filtered, in a stable order, after the cursor."""
+    fmt = _format(session)
     order = _SORTS[sort]
-    statement = _visible_to(
-        _filtered(_base_select().add_columns(order.key.label("sort_key")), plan_id, filters), actor
+    shape, params = _page_parameters(
+        plan_id=plan_id,
+        filters=filters,
+        actor=actor,
+        order=order,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
     )
-    rows = list(session.execute(apply_keyset(statement, order, cursor, limit)))
-    page, cursor_out = next_cursor(rows, order, limit, key_of="sort_key")
-    return _to_dicts(session, page), cursor_out
+    rows = session.connection().execute(_page_statement(fmt, shape), params).all()
+    cursor_out = None
+    if len(rows) > limit:
+        # The cursor points after the page's last row: its typed sort key and its id.
+        rows = rows[:limit]
+        last = rows[-1]
+        last_id = uuid.UUID(fmt.uuid_of(last[0]))
+        cursor_out = encode_cursor(order.name, fmt.sort_key_value(order.key, last[-1]), last_id)
+    return _to_dicts(session, fmt, rows), cursor_out
 
 
 def commitment_as_dict(
     *, session: Session, actor: Actor, commitment_id: uuid.UUID
 ) -> dict[str, Any]:
     """The public representation of one commitment the actor may see, or NotFound."""
-    rows = list(session.execute(_visible_to(_base_select().where(_C.id == commitment_id), actor)))
+    fmt = _format(session)
+    statement = _visible_to(_base_select(fmt).where(_C.id == commitment_id), actor)
+    rows = session.connection().execute(statement).all()
     if not rows:
         raise NotFound(f"No commitment with id {commitment_id}.")
-    return _to_dicts(session, rows)[0]
+    return _to_dicts(session, fmt, rows)[0]
 
 
 def commitments_for_snapshot(*, session: Session, plan_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every commitment of a plan, by reference, for a plan version's snapshot."""
-    rows = list(session.execute(_base_select().where(_C.plan_id == plan_id).order_by(_C.reference)))
-    out = _to_dicts(session, rows)
+    fmt = _format(session)
+    statement = _base_select(fmt).where(_C.plan_id == plan_id).order_by(_C.reference)
+    out = _to_dicts(session, fmt, session.connection().execute(statement).all())
     for item in out:
         item.pop("etag", None)
         item.pop("is_overdue", None)

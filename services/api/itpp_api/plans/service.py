@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -183,6 +183,31 @@ def get_plan(
         raise NotFound(f"No plan with id {plan_id}.")
     policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
     return plan
+
+
+_PLAN = table_of(Plan)
+_PLAN_PARTY = table_of(PlanParty)
+# A plan's id with each of its parties (one row with a NULL party for a plan without any).
+_PLAN_ACCESS = (
+    core_select(_PLAN.c.id, _PLAN_PARTY.c.party_id)
+    .select_from(_PLAN.outerjoin(_PLAN_PARTY, _PLAN_PARTY.c.plan_id == _PLAN.c.id))
+    .where(_PLAN.c.id == bindparam("plan_id"))
+)
+
+
+def authorize_plan_access(
+    *, session: Session, plan_id: uuid.UUID, actor: Actor, action: Action = Action.READ
+) -> None:
+    """get_plan's checks without loading the plan, in one light query.
+
+    For reads that need only the plan's id: 404 when there is no such plan (the same problem as
+    get_plan's), then the same policy decision on the plan's parties.
+    """
+    rows = session.connection().execute(_PLAN_ACCESS, {"plan_id": plan_id}).all()
+    if not rows:
+        raise NotFound(f"No plan with id {plan_id}.")
+    party_ids = [party_id for _, party_id in rows if party_id is not None]
+    policy.authorize_plan(actor, party_ids, action)
 
 
 def plan_as_dict(*, session: Session, plan: Plan) -> dict[str, Any]:

@@ -1,0 +1,459 @@
+"""Commitments and milestones read as text and turned into the API's JSON without detours.
+
+Why this module exists: the generic way to serve a row is to let SQLAlchemy's result processors
+build Python objects (UUID, date, aware datetime, parsed JSON) and let orjson print them back
+as text. For a page of 50 commitments with their milestones that is about a thousand objects
+per request, built only to be printed again, and it was most of the list's server time. Here
+each engine is asked for the values in (or next to) the form the API prints, and a few string
+slices finish the job. The list, the single GET and the plan snapshot all go through
+`RowFormat`, so their representations of a commitment cannot drift apart;
+tests/api/test_commitment_output.py checks both against the CommitmentPublic model.
+
+What the API prints (orjson, OPT_UTC_Z), what SQLite keeps (SQLAlchemy's storage formats), and
+what is selected on PostgreSQL:
+
+- UUID: ``1b4e28ba-2fa1-11d2-883f-0016d3cca427``. SQLite: 32 lower-case hex digits, dashed here
+  by slicing. PostgreSQL: ``CAST(col AS TEXT)`` is that very form.
+- date: ``2026-11-25``. SQLite: the same text. PostgreSQL: the date from psycopg's C loader,
+  printed by orjson.
+- timestamp: ``2026-11-25T19:05:39.440715Z``, or ``2026-11-25T19:05:39Z`` when the fraction is
+  zero. SQLite: ``'2026-11-25 19:05:39.440715'`` in UTC, always six digits. PostgreSQL:
+  ``to_char(col AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')``, whatever the session's
+  time zone; the zero fraction is dropped here.
+- JSON: compact, as orjson prints it. SQLite: the compact text orjson wrote, embedded with
+  ``orjson.Fragment``. PostgreSQL: JSONB, parsed by orjson in the driver (see below).
+- boolean: ``true``/``false``. SQLite: 0/1. PostgreSQL: the bool.
+
+Stored JSON is embedded as it is with ``orjson.Fragment`` on SQLite: every writer goes through
+the engine's ``json_serializer`` (orjson, compact), and orjson prints what it parses exactly as
+it was written, so the bytes are those a parse-and-print would give. PostgreSQL's JSONB text is
+its own normalised form (``{"en": "…", "ja": "…"}``, with spaces), so there the value is parsed.
+
+A SQLite value in any other shape that SQLAlchemy still reads (a timestamp with an offset or a
+short fraction, a week date, a UUID in capitals: written by hand, never by the app) goes
+through the column type's own result processor and orjson, the generic path, so it prints
+exactly as it always did. An engine other than SQLite and PostgreSQL gets the typed columns.
+
+Within a page the same values come back again and again (the plan, the parties, areas and
+organisations, a milestone's commitment; created_at equal to updated_at until a first change),
+so each distinct id and timestamp of a page is converted once.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Connection,
+    Date,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy import type_coerce as coerce
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+
+from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.conventions import JSON_OPTIONS
+from itpp_api.db import UTCDateTime, table_of
+from itpp_api.enums import CommitmentStatus
+from itpp_api.plans.models import PriorityArea
+
+_C = table_of(Commitment).c
+_M = table_of(Milestone).c
+_S = table_of(CommitmentSupporter).c
+_A = table_of(PriorityArea).c
+
+_CLOSED = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
+_RAW = String()  # a type with no result processing on any engine: values come as the driver gives
+_UTC: ColumnElement[str] = literal_column("'UTC'")
+_PG_TIMESTAMP: ColumnElement[str] = literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US'""")
+
+Row = Sequence[Any]
+Convert = Callable[[Any], Any]
+
+
+class RowFormat:
+    """Select lists for one engine, and the functions that turn their rows into API dicts.
+
+    This base class is the reference behaviour, used for engines without a faster path: typed
+    columns (SQLAlchemy builds the Python objects) and orjson prints them.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._processors: dict[Any, Callable[[Any], Any]] = {}
+
+    def uuid_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column
+
+    def timestamp_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column
+
+    def date_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column
+
+    def json_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column
+
+    def boolean_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column
+
+    def uuid_of(self, value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    def timestamp_of(self, value: Any) -> Any:
+        return value
+
+    def date_of(self, value: Any) -> Any:
+        return value
+
+    def json_of(self, value: Any) -> Any:
+        return value
+
+    def boolean_of(self, value: Any) -> bool:
+        return bool(value)
+
+    def today(self, on: dt.date) -> Any:
+        """`on` in the form `date()` returns, so that comparing them compares days."""
+        return on
+
+    def ids_in(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        """`column IN :ids`, for ids as the page query returned them (see `ids_value`)."""
+        return column.in_(bindparam("ids", expanding=True))
+
+    def ids_value(self, ids: list[Any]) -> Any:
+        """The value of the `ids` parameter of `ids_in`."""
+        return ids
+
+    def sort_key_column(self, key: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A keyset sort key, selected without result processing (`sort_key_value` for one)."""
+        return coerce(key, _RAW).label("sort_key")
+
+    def sort_key_value(self, key: ColumnElement[Any], value: Any) -> Any:
+        """A `sort_key_column` value as the typed key would have given it (for a cursor)."""
+        processor = self._processors.get(key.type)
+        if processor is None:
+            processor = self._processors[key.type] = _processor(key.type, self.dialect)
+        return processor(value)
+
+    # --- select lists (positions matter: the builders below read rows by index) -------------
+
+    @cached_property
+    def commitment_columns(self) -> tuple[ColumnElement[Any], ...]:
+        u, t, d, j = self.uuid_column, self.timestamp_column, self.date_column, self.json_column
+        return (
+            u(_C.id).label("id"),
+            u(_C.plan_id).label("plan_id"),
+            _C.reference,
+            u(_C.priority_area_id).label("priority_area_id"),
+            _A.code.label("priority_area_code"),
+            j(_C.title).label("title"),
+            j(_C.description).label("description"),
+            _C.modality,
+            u(_C.lead_party_id).label("lead_party_id"),
+            u(_C.lead_organisation_id).label("lead_organisation_id"),
+            d(_C.start_date).label("start_date"),
+            d(_C.due_date).label("due_date"),
+            _C.status,
+            _C.progress,
+            _C.health,
+            _C.pcm_activity_ref,
+            _C.visibility,
+            self.boolean_column(_C.is_example).label("is_example"),
+            _C.row_version,
+            t(_C.created_at).label("created_at"),
+            t(_C.updated_at).label("updated_at"),
+        )
+
+    @cached_property
+    def children(self) -> CompoundSelect[Any]:
+        """The milestones and supporters of a page's commitments, in one statement.
+
+        Rows are ``(kind, commitment_id, position, …)``: kind 0 is a milestone (then
+        the rest of a milestone's columns), kind 1 a supporter (then the organisation id),
+        each commitment's in position order. Built once; the page's ids are its one parameter.
+        """
+        u, t, d, j = self.uuid_column, self.timestamp_column, self.date_column, self.json_column
+        milestones = select(
+            literal_column("0").label("kind"),
+            u(_M.commitment_id).label("commitment_id"),
+            _M.position.label("position"),
+            u(_M.id).label("id"),
+            j(_M.title).label("title"),
+            d(_M.due_date).label("due_date"),
+            d(_M.done_on).label("done_on"),
+            _M.row_version.label("row_version"),
+            t(_M.created_at).label("created_at"),
+            t(_M.updated_at).label("updated_at"),
+        ).where(self.ids_in(_M.commitment_id))
+        supporters = select(
+            literal_column("1"),
+            u(_S.commitment_id),
+            _S.position,
+            u(_S.organisation_id),
+            *(null() for _ in range(6)),
+        ).where(self.ids_in(_S.commitment_id))
+        return union_all(milestones, supporters).order_by(
+            literal_column("kind"), literal_column("commitment_id"), literal_column("position")
+        )
+
+    def dicts(
+        self, connection: Connection, rows: Sequence[Row], on: dt.date
+    ) -> list[dict[str, Any]]:
+        """Page rows (`commitment_columns` first) as CommitmentPublic dicts, children included."""
+        if not rows:
+            return []
+        today = self.today(on)
+        # Each distinct id and timestamp of the page is converted once (module docstring).
+        uuid_of, timestamp_of = _memoized(self.uuid_of), _memoized(self.timestamp_of)
+        # Ids as the page query returned them (stored hex on SQLite, text on PostgreSQL).
+        ids = [row[0] for row in rows]
+        milestones: dict[Any, list[dict[str, Any]]] = {}
+        supporters: dict[Any, list[str | None]] = {}
+        milestone = self.milestone
+        for child in connection.execute(self.children, {"ids": self.ids_value(ids)}).all():
+            if child[0] == 0:
+                milestones.setdefault(child[1], []).append(
+                    milestone(child, today, uuid_of, timestamp_of)
+                )
+            else:
+                supporters.setdefault(child[1], []).append(uuid_of(child[3]))
+        commitment = self.commitment
+        return [
+            commitment(
+                row,
+                supporters.get(row[0], []),
+                milestones.get(row[0], []),
+                today,
+                uuid_of,
+                timestamp_of,
+            )
+            for row in rows
+        ]
+
+    # --- rows → dicts ----------------------------------------------------------------------
+
+    def milestone(
+        self, row: Row, on: Any, uuid_of: Convert, timestamp_of: Convert
+    ) -> dict[str, Any]:
+        """A milestone row of `children` as MilestonePublic's dict."""
+        (
+            _,
+            commitment_id,
+            position,
+            milestone_id,
+            title,
+            due_date,
+            done_on,
+            row_version,
+            created_at,
+            updated_at,
+        ) = row
+        milestone_id = uuid_of(milestone_id)
+        date_of = self.date_of
+        due_date, done_on = date_of(due_date), date_of(done_on)
+        return {
+            "id": milestone_id,
+            "commitment_id": uuid_of(commitment_id),
+            "position": position,
+            "title": self.json_of(title),
+            "due_date": due_date,
+            "done_on": done_on,
+            "is_overdue": done_on is None and due_date is not None and due_date < on,
+            "etag": etag(milestone_id, row_version),
+            "created_at": timestamp_of(created_at),
+            "updated_at": timestamp_of(updated_at),
+        }
+
+    def commitment(
+        self,
+        row: Row,
+        supporters: list[str | None],
+        milestones: list[dict[str, Any]],
+        on: Any,
+        uuid_of: Convert,
+        timestamp_of: Convert,
+    ) -> dict[str, Any]:
+        """A commitment row (`commitment_columns`, maybe more after) as CommitmentPublic's dict."""
+        u, d, j = uuid_of, self.date_of, self.json_of
+        commitment_id = u(row[0])
+        due_date = d(row[11])
+        status = row[12]
+        return {
+            "id": commitment_id,
+            "plan_id": u(row[1]),
+            "reference": row[2],
+            "priority_area_id": u(row[3]),
+            "priority_area_code": row[4],
+            "title": j(row[5]),
+            "description": j(row[6]),
+            "modality": row[7],
+            "lead_party_id": u(row[8]),
+            "lead_organisation_id": u(row[9]),
+            "supporting_organisation_ids": supporters,
+            "start_date": d(row[10]),
+            "due_date": due_date,
+            "status": status,
+            "progress": row[13],
+            "health": row[14],
+            "pcm_activity_ref": row[15],
+            "visibility": row[16],
+            "is_example": self.boolean_of(row[17]),
+            "is_overdue": due_date is not None and due_date < on and status not in _CLOSED,
+            "milestones": milestones,
+            "etag": etag(commitment_id, row[18]),
+            "created_at": timestamp_of(row[19]),
+            "updated_at": timestamp_of(row[20]),
+        }
+
+
+_MISSING = object()
+
+
+def _memoized(convert: Convert) -> Convert:
+    """`convert`, remembering its results (for one page: the memo goes with it)."""
+    memo: dict[Any, Any] = {}
+    get = memo.get
+
+    def memoized(value: Any) -> Any:
+        found = get(value, _MISSING)
+        if found is _MISSING:
+            found = memo[value] = convert(value)
+        return found
+
+    return memoized
+
+
+def etag(dashed_id: str | None, row_version: int) -> str:
+    """conventions.make_etag from the dashed text of the id: the first 12 hex digits."""
+    assert dashed_id is not None
+    return f'"{dashed_id[:8]}{dashed_id[9:13]}-{row_version}"'
+
+
+def _orjson_text(value: Any) -> str:
+    """What orjson prints for a date or datetime, without the quotes."""
+    return orjson.dumps(value, option=JSON_OPTIONS)[1:-1].decode()
+
+
+class _SQLite(RowFormat):
+    """Everything comes as the stored text (see the module docstring)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        super().__init__(dialect)
+        self._date_processor = _processor(Date(), dialect)
+        self._timestamp_processor = _processor(UTCDateTime(), dialect)
+
+    def uuid_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return coerce(column, _RAW)
+
+    def timestamp_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return coerce(column, _RAW)
+
+    def date_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return coerce(column, _RAW)
+
+    def json_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return coerce(column, _RAW)
+
+    def boolean_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return coerce(column, Integer())  # 0 / 1
+
+    def uuid_of(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        h: str = value
+        # islower(): lower-case hex with at least one letter; anything else takes the safe path.
+        if len(h) == 32 and h.islower():
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return str(uuid.UUID(h))
+
+    def timestamp_of(self, value: Any) -> Any:
+        # 'YYYY-MM-DD HH:MM:SS.ffffff' (what SQLAlchemy writes) or without the fraction. The
+        # separators are checked, and the fraction's digits: other text of the same length
+        # ('… 03:04:05.123+01', a week date) must take the type's own reading.
+        v: str = value
+        if len(v) == 26 and v[4:20:3] == "-- ::." and v[20:].isdigit():
+            if v.endswith("000000"):
+                return f"{v[:10]}T{v[11:19]}Z"
+            return f"{v[:10]}T{v[11:]}Z"
+        if len(v) == 19 and v[4:17:3] == "-- ::":
+            return f"{v[:10]}T{v[11:]}Z"
+        return _orjson_text(self._timestamp_processor(v))
+
+    def date_of(self, value: Any) -> Any:
+        # 'YYYY-MM-DD'; not, say, the week date '2026-W02-1', also ten characters long.
+        if value is None or (len(value) == 10 and value[4:8:3] == "--"):
+            return value
+        return _orjson_text(self._date_processor(value))
+
+    def json_of(self, value: Any) -> Any:
+        return None if value is None else orjson.Fragment(value)
+
+    def today(self, on: dt.date) -> Any:
+        return on.isoformat()  # ISO dates compare as text the way the days compare
+
+    def ids_in(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        # The stored hex text of the ids, as one JSON array: one parameter, so the statement's
+        # SQL is the same for every page (an expanding IN is re-rendered on each execution).
+        ids = func.json_each(bindparam("ids", type_=_RAW)).table_valued("value")
+        return coerce(column, _RAW).in_(select(ids.c.value))
+
+    def ids_value(self, ids: list[Any]) -> Any:
+        return orjson.dumps(ids).decode()
+
+
+class _Postgres(RowFormat):
+    """UUIDs and timestamps printed by the server; dates, JSONB and booleans as psycopg loads."""
+
+    def uuid_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return cast(column, Text)
+
+    def timestamp_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        # In UTC whatever the session's TimeZone; always six fraction digits (timestamp_of).
+        return func.to_char(func.timezone(_UTC, column), _PG_TIMESTAMP)
+
+    def timestamp_of(self, value: Any) -> Any:
+        v: str = value
+        return f"{v[:-7]}Z" if v.endswith(".000000") else f"{v}Z"
+
+    def ids_in(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        # One array parameter (text, as selected), not an expanding IN re-rendered per page.
+        ids = cast(bindparam("ids", type_=ARRAY(Text())), ARRAY(Uuid()))
+        return column == func.any(ids)
+
+
+def _processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any]:
+    processor = type_.dialect_impl(dialect).result_processor(dialect, None)
+    return processor if processor is not None else (lambda value: value)
+
+
+_FORMATS: dict[str, RowFormat] = {}
+
+
+def for_dialect(dialect: Dialect) -> RowFormat:
+    """The row format of an engine: one instance per dialect name, select lists built once."""
+    found = _FORMATS.get(dialect.name)
+    if found is None:
+        if dialect.name == "sqlite":
+            found = _SQLite(dialect)
+        elif dialect.name == "postgresql":
+            found = _Postgres(dialect)
+        else:
+            found = RowFormat(dialect)
+        _FORMATS[dialect.name] = found
+    return found
