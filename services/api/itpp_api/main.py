@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itpp_api import __version__
+from itpp_api.amendments.router import router as amendments_router
 from itpp_api.audit.router import router as audit_router
 from itpp_api.auth.router import router as auth_router
 from itpp_api.calendar.router import router as calendar_router
@@ -166,7 +167,14 @@ OPENAPI_TAGS = [
     {"name": "commitments", "description": "What a party undertakes, with milestones."},
     {"name": "exchanges", "description": "Exchanges and placements delivering commitments."},
     {"name": "calendar", "description": "The plan's dates as iCalendar; personal feed URLs."},
-    {"name": "versions", "description": "Numbered snapshots of a plan."},
+    {
+        "name": "amendments",
+        "description": "Changes to an agreed plan; they apply when every party approves.",
+    },
+    {
+        "name": "versions",
+        "description": "Numbered snapshots of a plan, their diffs, the plan as of a date.",
+    },
     {"name": "parties", "description": "Signatories and their organisations."},
     {"name": "authentication", "description": "Signing in and out; the caller's tokens."},
     {"name": "users", "description": "The caller's profile; party admins manage users."},
@@ -195,6 +203,7 @@ def create_app() -> FastAPI:
         commitments_router,
         exchanges_router,
         calendar_router,
+        amendments_router,
         parties_router,
         audit_router,
     ):
