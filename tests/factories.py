@@ -245,7 +245,7 @@ def actor_of(user_id: uuid.UUID) -> Actor:
 
 
 def make_amendment(
-    world: World,
+    world: World | None,
     changes: list[dict[str, Any]],
     *,
     actor: Actor = SYSTEM,
@@ -263,8 +263,9 @@ def make_amendment(
             "changes": changes,
         }
     )
+    if plan_id is None:
+        assert world is not None
+        plan_id = world.plan
     with transaction(write=True) as session:
-        plan = get_plan(
-            session=session, plan_id=plan_id or world.plan, actor=actor, for_update=True
-        )
+        plan = get_plan(session=session, plan_id=plan_id, actor=actor, for_update=True)
         return propose(session=session, actor=actor, plan=plan, data=data).id
