@@ -1034,3 +1034,64 @@ def test_the_commitment_rows_of_a_renewal_are_new_records(client: TestClient, db
         [(str(world.plan), "CYB-01"), (successor, "CYB-01")]
     )
     assert plans_ == {"TEST-PLAN": "superseded", "NEXT-PLAN": "active"}
+
+
+def test_no_other_route_or_replay_decides_for_another_party(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world()
+    who = people()
+    amendment = proposed(client, world, [{"op": "change_term", "term_months": 30}])
+    url = f"{API}/amendments/{amendment['id']}"
+    # The amendment and its approvals are not edited in place.
+    for method in ("PUT", "PATCH", "DELETE"):
+        for path in (url, f"{url}/approvals"):
+            response = client.request(method, path, headers=who.jp_approver, json={})
+            assert response.status_code == 405, (method, path, response.text)
+    # An Idempotency-Key is scoped to its caller: Japan's approver sending the key NATO's
+    # approver used gets Japan's own decision recorded, never NATO's replayed.
+    key = {"Idempotency-Key": "approval-1"}
+    nato = client.post(
+        f"{url}/approvals", json={"decision": "reject"}, headers={**who.nato_approver, **key}
+    )
+    assert nato.status_code == 200
+    assert nato.json()["status"] == "rejected"
+    other = proposed(client, world, [{"op": "change_term", "term_months": 30}])
+    jp = client.post(
+        f"{API}/amendments/{other['id']}/approvals",
+        json={"decision": "approve"},
+        headers={**who.jp_approver, **key},
+    )
+    assert jp.status_code == 200, jp.text
+    assert "Idempotent-Replayed" not in jp.headers
+    assert [(d["party_code"], d["decision"]) for d in jp.json()["decisions"]] == [
+        ("JP", "approved"),
+        ("NATO", "pending"),
+    ]
+
+
+def test_an_amendment_may_name_the_review_of_the_plan_that_led_to_it(
+    client: TestClient, db: Database
+) -> None:
+    from itpp_api.reviews.models import ReviewCycle
+
+    world = make_world()
+    with transaction(write=True) as session:
+        review = ReviewCycle(
+            plan_id=world.plan,
+            number=1,
+            period_start=today() - timedelta(days=200),
+            period_end=today(),
+            due_date=today(),
+            status="concluded",
+            outcome="amend",
+        )
+        session.add(review)
+        session.flush()
+        review_id = str(review.id)
+    response = client.post(
+        f"{API}/plans/{world.plan}/amendments",
+        json=amendment_body([{"op": "change_term", "term_months": 30}], review_id=review_id),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["review_id"] == review_id
