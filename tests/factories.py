@@ -229,3 +229,43 @@ def make_exchange(world: World, *, plan_id: uuid.UUID | None = None, **overrides
         return create_exchange(
             session=session, actor=SYSTEM, plan=plan, data=ExchangeCreate.model_validate(data)
         ).id
+
+
+# --- amendments -----------------------------------------------------------------------------
+
+
+def actor_of(user_id: uuid.UUID) -> Actor:
+    """The actor of a user, as a request with a full read-write token would have it."""
+    from itpp_api.auth.service import actor_for
+
+    with transaction(write=False) as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        return actor_for(user, None)
+
+
+def make_amendment(
+    world: World | None,
+    changes: list[dict[str, Any]],
+    *,
+    actor: Actor = SYSTEM,
+    plan_id: uuid.UUID | None = None,
+    title: str = "Amendment",
+) -> uuid.UUID:
+    """Propose an amendment of the world's plan (or `plan_id`) through the service; its id."""
+    from itpp_api.amendments.schemas import AmendmentCreate
+    from itpp_api.amendments.service import propose
+
+    data = AmendmentCreate.model_validate(
+        {
+            "title": {"en": title, "ja": "改正"},
+            "rationale": {"en": "Agreed at the joint review.", "ja": "合同レビューで合意。"},
+            "changes": changes,
+        }
+    )
+    if plan_id is None:
+        assert world is not None
+        plan_id = world.plan
+    with transaction(write=True) as session:
+        plan = get_plan(session=session, plan_id=plan_id, actor=actor, for_update=True)
+        return propose(session=session, actor=actor, plan=plan, data=data).id

@@ -1,21 +1,27 @@
 """The sample Japan–NATO plan (issue 2 §6) and the `itpp` command line around it."""
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
+from itpp_api.amendments.models import Amendment, AmendmentDecision
+from itpp_api.amendments.schemas import AmendmentDecisionCreate
+from itpp_api.amendments.service import decide
+from itpp_api.auth.models import User
+from itpp_api.auth.service import actor_for
 from itpp_api.cli import app
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment
 from itpp_api.db import transaction
-from itpp_api.enums import PlanStatus
+from itpp_api.enums import Decision, PlanStatus, Role
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
 from itpp_api.plans.service import effective_status
 from itpp_api.sample.loader import load
+from itpp_api.sample.users import sample_email
 from tests.conftest import Database
 from tests.factories import make_world
 
@@ -172,3 +178,56 @@ def test_cli_group_help_lists_their_commands() -> None:
 
 def _command_lines(output: str) -> list[str]:
     return [line.strip(" │|") for line in output.splitlines()]
+
+
+def test_sample_has_an_example_amendment_approved_by_japan_and_awaiting_nato(
+    db: Database,
+) -> None:
+    load()
+    plan = current_plan()
+    with transaction(write=False) as session:
+        amendments = list(session.scalars(select(Amendment).where(Amendment.plan_id == plan.id)))
+        assert len(amendments) == 1
+        amendment = amendments[0]
+        decisions = {
+            party.code: decision.decision
+            for decision, party in session.execute(
+                select(AmendmentDecision, Party)
+                .join(Party, Party.id == AmendmentDecision.party_id)
+                .where(AmendmentDecision.amendment_id == amendment.id)
+            ).all()
+        }
+        cyber = session.scalars(
+            select(PriorityArea).where(
+                PriorityArea.plan_id == plan.id, PriorityArea.code == "3.1.1"
+            )
+        ).one()
+        nato_approver = session.scalars(
+            select(User).where(User.email == sample_email("NATO", Role.APPROVER))
+        ).one()
+    assert amendment.status == "proposed"
+    assert amendment.base_version == 1
+    assert amendment.title["en"].startswith("[Example]")
+    assert "見本" in amendment.title["ja"]
+    assert "Sample data" in amendment.rationale["en"]
+    assert [op["op"] for op in amendment.changes] == ["add_commitment", "modify_commitment"]
+    assert amendment.changes[0]["commitment"]["priority_area_id"] == str(cyber.id)
+    assert amendment.changes[0]["commitment"]["is_example"] is True
+    assert decisions == {"JP": "approve"}
+    # NATO's approver completes the consent: the change set applies as version 2.
+    with transaction(write=True) as session:
+        _, applied = decide(
+            session=session,
+            actor=actor_for(nato_approver, None),
+            amendment_id=amendment.id,
+            data=AmendmentDecisionCreate(decision=Decision.APPROVE),
+        )
+        assert applied.status == "applied"
+        assert applied.applied_version == 2
+        moved = session.scalars(
+            select(Commitment).where(
+                Commitment.plan_id == plan.id, Commitment.reference == "CYB-02"
+            )
+        ).one()
+        assert plan.approval_date is not None
+        assert moved.due_date == plan.approval_date + timedelta(days=480)

@@ -10,8 +10,13 @@ Each operation is derived from the app's own OpenAPI document and sent as a vali
 - a read-only API token of a JP editor                 → reads, never writes (403);
 - an `enrol_totp` token of a JP approver               → only "who am I", second-factor
   enrolment and sign-out; everything else 403;
-- and last an authorized caller (a JP editor, or a JP admin for admin operations), whose
-  success shows that every refusal above comes from the policy, not from a bad request.
+- and last an authorized caller (a JP editor, a JP admin for admin operations, a JP approver
+  for consent), whose success shows that every refusal above comes from the policy, not from
+  a bad request.
+
+The JP–NATO plan is active, with an amendment Japan proposed; the operations that change what
+an active plan's parties agreed (its text and priority areas: only by amendment) run on a
+draft plan instead.
 
 Every refusal leaves the database exactly as it was: every row of every table is compared
 before and after (but a token's last-used time).
@@ -39,10 +44,11 @@ from itpp_api.auth.passwords import hash_password
 from itpp_api.auth.service import issue_token
 from itpp_api.auth.tokens import hash_secret, new_secret
 from itpp_api.calendar.models import CalendarFeed
+from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.conventions import make_etag
 from itpp_api.db import transaction, utcnow
-from itpp_api.enums import Role, TokenKind, TokenScope
+from itpp_api.enums import PlanStatus, Role, TokenKind, TokenScope
 from itpp_api.exchanges.models import Exchange
 from itpp_api.main import create_app
 from itpp_api.parties.models import Party
@@ -51,8 +57,10 @@ from tests.conftest import Database
 from tests.factories import (
     DEFAULT_PASSWORD,
     World,
+    actor_of,
     commitment_body,
     exchange_body,
+    make_amendment,
     make_commitment,
     make_exchange,
     make_user,
@@ -129,6 +137,7 @@ class Access(Enum):
     PLAN_READ = "read a plan or a record in it"
     PLAN_WRITE = "change a plan or a record in it"
     PLAN_CREATE = "create a plan"
+    CONSENT = "approve or reject for the caller's own party"
     SHARED_READ = "read reference data or the caller's view of lists"
     REFERENCE_WRITE = "manage parties and organisations"
     USER_ADMIN = "manage the party's users"
@@ -168,6 +177,9 @@ EXPECTED: dict[Access, dict[CallerKind, Outcome]] = {
     Access.PLAN_READ: _row(401, ALLOWED, 404, 404, ALLOWED, 403),
     Access.PLAN_WRITE: _row(401, 403, 404, 404, 403, 403),
     Access.PLAN_CREATE: _row(401, 403, 403, 403, 403, 403),
+    # Only an approver of a party of the plan, for that party; the JP viewer and the read-only
+    # token of a JP editor are refused, the AUS approver does not see the plan.
+    Access.CONSENT: _row(401, 403, 404, 404, 403, 403),
     Access.SHARED_READ: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, 403),
     Access.REFERENCE_WRITE: _row(401, 403, 403, 403, 403, 403),
     Access.USER_ADMIN: _row(401, 403, 403, 403, 403, 403),
@@ -187,6 +199,8 @@ EXPECTED: dict[Access, dict[CallerKind, Outcome]] = {
 CONTROL_ROLE: dict[Access, Role] = {
     access: Role.ADMIN
     if access in (Access.REFERENCE_WRITE, Access.USER_ADMIN, Access.USER_ADMIN_BY_ID)
+    else Role.APPROVER
+    if access is Access.CONSENT
     else Role.EDITOR
     for access in Access
 }
@@ -216,14 +230,18 @@ class Scene:
     commitment: uuid.UUID
     milestone: uuid.UUID
     exchange: uuid.UUID
+    amendment: uuid.UUID  # proposed by Japan (none on a draft plan: a random id)
     jp_official: Caller  # a user the JP admin manages
     callers: dict[CallerKind, Caller]
     jp_editor: Caller
     jp_admin: Caller
+    jp_approver: Caller
 
     def caller(self, kind: CallerKind, access: Access) -> Caller:
         if kind is CallerKind.CONTROL:
-            return self.jp_admin if CONTROL_ROLE[access] is Role.ADMIN else self.jp_editor
+            return {Role.ADMIN: self.jp_admin, Role.APPROVER: self.jp_approver}.get(
+                CONTROL_ROLE[access], self.jp_editor
+            )
         return self.callers[kind]
 
     def path_ids(self, caller: Caller) -> dict[str, str]:
@@ -240,6 +258,7 @@ class Scene:
             "party_id": str(self.world.japan),
             "token_id": str(spare),
             "number": "1",
+            "amendment_id": str(self.amendment),
         }
 
 
@@ -304,8 +323,8 @@ def add_caller(
     )
 
 
-def build_scene() -> Scene:
-    world = make_world()
+def build_scene(*, draft: bool = False) -> Scene:
+    world = make_world(status=PlanStatus.DRAFT if draft else PlanStatus.ACTIVE)
     commitment = make_commitment(
         world,
         milestones=[{"title": {"ja": "開始", "en": "Kick-off"}, "due_date": "2026-03-01"}],
@@ -355,16 +374,38 @@ def build_scene() -> Scene:
                 scope=TokenScope.ENROL_TOTP,
             ),
         }
+        jp_editor = add_caller(
+            session, CallerKind.CONTROL, world.japan, Role.EDITOR, "editor@jp.test.example"
+        )
+        jp_approver = add_caller(
+            session,
+            CallerKind.CONTROL,
+            world.japan,
+            Role.APPROVER,
+            "consenting.approver@jp.test.example",
+            second_factor="confirmed",
+        )
+    assert jp_editor.user_id is not None
+    amendment = (
+        uuid.uuid4()
+        if draft
+        else make_amendment(
+            world,
+            [{"op": "change_review_interval", "review_interval_months": 6}],
+            actor=actor_of(jp_editor.user_id),
+        )
+    )
+    with transaction(write=True) as session:
         return Scene(
             world=world,
             commitment=commitment,
             milestone=milestone,
             exchange=exchange,
+            amendment=amendment,
             jp_official=official,
             callers=callers,
-            jp_editor=add_caller(
-                session, CallerKind.CONTROL, world.japan, Role.EDITOR, "editor@jp.test.example"
-            ),
+            jp_editor=jp_editor,
+            jp_approver=jp_approver,
             jp_admin=add_caller(
                 session,
                 CallerKind.CONTROL,
@@ -407,6 +448,9 @@ def _confirmation(scene: Scene, caller: Caller) -> dict[str, Any]:
 class Rule:
     access: Access
     body: Body | None = None
+    query: dict[str, str] | None = None
+    # Changes what an active plan's parties agreed: only a draft takes it directly.
+    draft: bool = False
 
 
 ACCESS_RULES: dict[str, Rule] = {
@@ -454,22 +498,41 @@ ACCESS_RULES: dict[str, Rule] = {
         },
     ),
     "getPlan": Rule(Access.PLAN_READ),
-    "updatePlan": Rule(Access.PLAN_WRITE, lambda s, c: {"title": _text("Renamed", "改名")}),
+    "updatePlan": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"title": _text("Renamed", "改名")}, draft=True
+    ),
     "listPriorityAreas": Rule(Access.PLAN_READ),
     "createPriorityArea": Rule(
         Access.PLAN_WRITE,
         lambda s, c: {"code": "3.1.3", "short_code": "NEW", "title": _text("New area", "新分野")},
+        draft=True,
     ),
     "reorderPriorityAreas": Rule(
         Access.PLAN_WRITE,
         lambda s, c: {"priority_area_ids": [str(s.world.maritime), str(s.world.cyber)]},
+        draft=True,
     ),
     "getPriorityArea": Rule(Access.PLAN_READ),
     "updatePriorityArea": Rule(
-        Access.PLAN_WRITE, lambda s, c: {"title": _text("Cyber", "サイバー")}
+        Access.PLAN_WRITE, lambda s, c: {"title": _text("Cyber", "サイバー")}, draft=True
     ),
     "listPlanVersions": Rule(Access.PLAN_READ),
     "getPlanVersion": Rule(Access.PLAN_READ),
+    "diffPlanVersions": Rule(Access.PLAN_READ, query={"from": "1", "to": "1"}),
+    "getPlanAsOf": Rule(Access.PLAN_READ, query={"date": today().isoformat()}),
+    # amendments
+    "listAmendments": Rule(Access.PLAN_READ),
+    "getAmendment": Rule(Access.PLAN_READ),
+    "proposeAmendment": Rule(
+        Access.PLAN_WRITE,
+        lambda s, c: {
+            "title": _text("Longer term", "期間延長"),
+            "rationale": _text("Agreed at the review.", "レビューで合意。"),
+            "changes": [{"op": "change_term", "term_months": 36}],
+        },
+    ),
+    "decideAmendment": Rule(Access.CONSENT, lambda s, c: {"decision": "approve"}),
+    "withdrawAmendment": Rule(Access.PLAN_WRITE),
     # commitments and milestones
     "listCommitments": Rule(Access.PLAN_READ),
     "createCommitment": Rule(Access.PLAN_WRITE, lambda s, c: commitment_body(s.world)),
@@ -550,7 +613,9 @@ def send(client: TestClient, operation: Operation, scene: Scene, caller: Caller)
         headers["If-Match"] = current_etag(operation, scene, caller)
     rule = ACCESS_RULES[operation.operation_id]
     body = rule.body(scene, caller) if rule.body else None
-    response: Response = client.request(operation.method, path, headers=headers, json=body)
+    response: Response = client.request(
+        operation.method, path, headers=headers, json=body, params=rule.query
+    )
     return response
 
 
@@ -647,7 +712,12 @@ def matrix_cases() -> list[Case]:
 def test_each_caller_gets_what_the_policy_allows_and_a_refusal_changes_nothing(
     api: TestClient, db: Database, case: Case
 ) -> None:
-    scene = build_scene()
+    scene = build_scene(
+        draft=any(
+            (rule := ACCESS_RULES.get(o.operation_id)) is not None and rule.draft
+            for o in case.operations
+        )
+    )
     failures: list[str] = []
     for operation in case.operations:
         where = f"{operation.method} {operation.path} ({operation.operation_id})"

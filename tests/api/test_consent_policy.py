@@ -1,7 +1,8 @@
 """Consent and sign-off are given for a party by that party's approver only (DESIGN.md §3).
 
-There are no consent routes yet (reviews and amendments come later), so these tests hold the
-policy module itself to the rule, for every role × token scope × party a caller may have.
+These tests hold the policy module itself to the rule, for every role × token scope × party a
+caller may have; tests/api/test_amendments.py and the access matrix hold the amendment
+approval route to it.
 """
 
 import itertools

@@ -20,6 +20,7 @@ from itpp_api.auth.actor import Actor
 from itpp_api.commitments.models import Commitment
 from itpp_api.config import get_settings
 from itpp_api.db import transaction, utcnow
+from itpp_api.enums import PlanStatus
 from itpp_api.idempotency.models import IdempotencyRecord
 from itpp_api.idempotency.service import fingerprint
 from itpp_api.main import create_app
@@ -106,7 +107,10 @@ RESOURCES = ("commitment", "milestone", "plan", "priority_area")
 
 
 def make_target(kind: str) -> Target:
-    world = make_world()
+    # A plan's text and areas are edited directly while it is a draft (once active, only by
+    # amendment); delivery records on an active plan.
+    draft = kind in ("plan", "priority_area")
+    world = make_world(status=PlanStatus.DRAFT if draft else PlanStatus.ACTIVE)
     if kind == "plan":
         return Target(
             url=f"{API}/plans/{world.plan}",

@@ -173,13 +173,15 @@ def test_expiry_date_is_approval_date_plus_term_clamped_to_the_months_last_day(
 
 
 def test_expiry_date_follows_a_change_of_term(client: TestClient, db: Database) -> None:
+    # On a draft; an active plan's term changes by amendment (tests/api/test_amendments.py).
     parties = make_parties("JP", "NATO")
-    plan = create(client, parties)
-    activated = patch_plan(client, plan["id"], {"status": "active", "approval_date": "2030-01-31"})
-    assert activated.status_code == 200, activated.text
+    plan = create(client, parties, approval_date="2030-01-31")
     response = patch_plan(client, plan["id"], {"term_months": 13})
     assert response.status_code == 200, response.text
     assert response.json()["expiry_date"] == "2031-02-28"
+    activated = patch_plan(client, plan["id"], {"status": "active"})
+    assert activated.status_code == 200, activated.text
+    assert activated.json()["expiry_date"] == "2031-02-28"
 
 
 def test_active_plan_past_its_expiry_date_reads_expired(client: TestClient, db: Database) -> None:
@@ -552,7 +554,7 @@ def area_body(**overrides: Any) -> dict[str, Any]:
 
 
 def test_create_priority_area_appends_it_at_the_end(client: TestClient, db: Database) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     response = client.post(areas_url(world.plan), json=area_body())
     assert response.status_code == 201, response.text
     body = response.json()
@@ -568,7 +570,7 @@ def test_create_priority_area_appends_it_at_the_end(client: TestClient, db: Data
 def test_create_priority_area_after_a_reorder_still_appends_at_the_end(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     reordered = client.post(
         f"{areas_url(world.plan)}/order",
         json={"priority_area_ids": [str(world.maritime), str(world.cyber)]},
@@ -586,7 +588,7 @@ def test_create_priority_area_after_a_reorder_still_appends_at_the_end(
 def test_duplicate_area_code_or_short_code_in_the_same_plan_is_409(
     client: TestClient, db: Database, duplicate: dict[str, str]
 ) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     response = client.post(areas_url(world.plan), json=area_body(**duplicate))
     body = assert_problem(response, 409, "/problems/conflict")
     assert next(iter(duplicate.values())) in body["detail"]
@@ -594,7 +596,7 @@ def test_duplicate_area_code_or_short_code_in_the_same_plan_is_409(
 
 
 def test_same_area_code_in_another_plan_is_fine(client: TestClient, db: Database) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     other = create(client, [world.japan, world.nato], reference="OTHER-PLAN")
     response = client.post(areas_url(other["id"]), json=area_body(code="3.1.1", short_code="CYB"))
     assert response.status_code == 201, response.text
@@ -610,7 +612,7 @@ def test_create_area_in_an_unknown_plan_is_404(client: TestClient, db: Database)
 
 
 def test_update_priority_area_with_if_match(client: TestClient, db: Database) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     url = f"/api/v1/priority-areas/{world.maritime}"
     etag = client.get(url).headers["ETag"]
     change = {"title": {"ja": "海洋安全保障協力", "en": "Maritime security cooperation"}}
@@ -624,7 +626,7 @@ def test_update_priority_area_with_if_match(client: TestClient, db: Database) ->
 def test_update_priority_area_without_if_match_is_428_and_stale_is_412(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     url = f"/api/v1/priority-areas/{world.maritime}"
     etag = client.get(url).headers["ETag"]
     assert_problem(
@@ -639,7 +641,7 @@ def test_update_priority_area_without_if_match_is_428_and_stale_is_412(
 def test_update_priority_area_to_a_code_taken_in_the_plan_is_409(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     url = f"/api/v1/priority-areas/{world.maritime}"
     etag = client.get(url).headers["ETag"]
     response = client.patch(url, json={"code": "3.1.1"}, headers={"If-Match": etag})
@@ -651,7 +653,7 @@ def test_update_priority_area_to_a_code_taken_in_the_plan_is_409(
 def test_reorder_priority_areas_with_a_permutation_moves_positions(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     third = client.post(areas_url(world.plan), json=area_body()).json()
     order = [third["id"], str(world.cyber), str(world.maritime)]
     response = client.post(f"{areas_url(world.plan)}/order", json={"priority_area_ids": order})
@@ -669,7 +671,7 @@ def test_reorder_priority_areas_with_a_permutation_moves_positions(
 def test_reorder_moves_the_etag_of_areas_whose_position_changed(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     before = client.get(f"/api/v1/priority-areas/{world.cyber}").headers["ETag"]
     client.post(
         f"{areas_url(world.plan)}/order",
@@ -679,7 +681,7 @@ def test_reorder_moves_the_etag_of_areas_whose_position_changed(
 
 
 def test_reorder_refusals(client: TestClient, db: Database) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     other = create(client, [world.japan, world.nato], reference="OTHER-PLAN")
     foreign = client.post(areas_url(other["id"]), json=area_body()).json()["id"]
     cyber, maritime = str(world.cyber), str(world.maritime)
@@ -698,7 +700,7 @@ def test_reorder_refusals(client: TestClient, db: Database) -> None:
 
 
 def test_reorder_with_an_empty_list_is_422(client: TestClient, db: Database) -> None:
-    world = make_world()
+    world = make_world(status=PlanStatus.DRAFT)
     response = client.post(f"{areas_url(world.plan)}/order", json={"priority_area_ids": []})
     assert_problem(response, 422, "/problems/validation-error")
 
@@ -781,23 +783,32 @@ def test_writes_to_a_closed_plans_areas_and_commitments_are_409_saying_why(
     assert [c["id"] for c in items] == [commitment["id"]]
 
 
-def test_the_same_writes_succeed_on_an_active_plan(client: TestClient, db: Database) -> None:
-    # The counterpart of the closed-plan test: every attempt is a valid write on an open plan.
-    world = make_world()
+AGREED_CONTENT_WRITES = ("reorder areas", "create area", "update area", "update plan text")
+DELIVERY_WRITES = (
+    "create commitment",
+    "update commitment",
+    "add milestone",
+    "update milestone",
+    "delete milestone",
+    "cancel commitment",
+)
+
+
+@pytest.mark.parametrize("status", [PlanStatus.DRAFT, PlanStatus.ACTIVE])
+def test_the_same_writes_on_an_open_plan(
+    client: TestClient, db: Database, status: PlanStatus
+) -> None:
+    # The counterpart of the closed-plan test: every attempt is a valid write on a draft; on an
+    # active plan the agreed content (plan text, areas) changes only by amendment (409), while
+    # delivery tracking stays direct.
+    world = make_world(status=status)
     commitment_id = make_commitment(world, milestones=[{"title": {"en": "Step"}}])
-    for name in (
-        "reorder areas",
-        "create area",
-        "update area",
-        "create commitment",
-        "update commitment",
-        "add milestone",
-        "update milestone",
-        "delete milestone",
-        "cancel commitment",
-        "update plan text",
-    ):
+    for name in (*AGREED_CONTENT_WRITES, *DELIVERY_WRITES):
         commitment = client.get(f"/api/v1/commitments/{commitment_id}").json()
         response = write_attempts(client, world, commitment)[name]()
-        assert response.is_success, f"{name}: {response.status_code} {response.text}"
+        if status is PlanStatus.ACTIVE and name in AGREED_CONTENT_WRITES:
+            body = assert_problem(response, 409, "/problems/amendment-required")
+            assert "amendment" in body["detail"], name
+        else:
+            assert response.is_success, f"{name}: {response.status_code} {response.text}"
     assert client.get(f"/api/v1/commitments/{commitment_id}").json()["status"] == "cancelled"

@@ -122,6 +122,20 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class AmendmentRequired(Conflict):
+    """A direct change to the agreed content of an active plan: it needs an amendment."""
+
+    slug = "amendment-required"
+    title = "This change needs an amendment approved by every party"
+
+
+class AmendmentOutdated(Conflict):
+    """An amendment proposed against a plan version that is no longer current."""
+
+    slug = "amendment-outdated"
+    title = "The plan has changed since this amendment was proposed"
+
+
 class IdempotencyInFlight(DomainError):
     status = 409
     slug = "idempotency-key-in-use"
@@ -193,6 +207,8 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     NotFound,
     MethodNotAllowed,
     Conflict,
+    AmendmentRequired,
+    AmendmentOutdated,
     IdempotencyInFlight,
     PreconditionFailed,
     PayloadTooLarge,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itpp_api import __version__
+from itpp_api.amendments.router import router as amendments_router
 from itpp_api.audit.router import router as audit_router
 from itpp_api.auth.router import router as auth_router
 from itpp_api.calendar.router import router as calendar_router
@@ -179,7 +180,14 @@ OPENAPI_TAGS = [
     {"name": "exchanges", "description": "Exchanges and placements delivering commitments."},
     {"name": "calendar", "description": "The plan's dates as iCalendar; personal feed URLs."},
     {"name": "dashboard", "description": "Where a plan stands, at a glance."},
-    {"name": "versions", "description": "Numbered snapshots of a plan."},
+    {
+        "name": "amendments",
+        "description": "Changes to an agreed plan; they apply when every party approves.",
+    },
+    {
+        "name": "versions",
+        "description": "Numbered snapshots of a plan, their diffs, the plan as of a date.",
+    },
     {"name": "parties", "description": "Signatories and their organisations."},
     {"name": "authentication", "description": "Signing in and out; the caller's tokens."},
     {"name": "users", "description": "The caller's profile; party admins manage users."},
@@ -209,6 +217,7 @@ def create_app() -> FastAPI:
         exchanges_router,
         dashboard_router,
         calendar_router,
+        amendments_router,
         parties_router,
         audit_router,
     ):

@@ -365,7 +365,7 @@ def _rule(field_name: str, message: str, kind: str) -> RuleViolation:
     )
 
 
-def _check_references(
+def check_references(
     session: Session,
     plan: Plan,
     *,
@@ -373,6 +373,7 @@ def _check_references(
     lead_party_id: uuid.UUID,
     lead_organisation_id: uuid.UUID | None,
     supporting_organisation_ids: list[uuid.UUID],
+    current_area_id: uuid.UUID | None = None,
 ) -> PriorityArea:
     area = session.get(PriorityArea, priority_area_id)
     if area is None or area.plan_id != plan.id:
@@ -380,6 +381,12 @@ def _check_references(
             "priority_area_id",
             f"Plan {plan.reference} has no priority area {priority_area_id}.",
             "unknown_priority_area",
+        )
+    if area.retired_at is not None and area.id != current_area_id:
+        raise _rule(
+            "priority_area_id",
+            f"Priority area {area.code} was retired by an amendment: it takes no new commitments.",
+            "retired_priority_area",
         )
     party_ids = set(session.scalars(select(PlanParty.party_id).where(PlanParty.plan_id == plan.id)))
     if lead_party_id not in party_ids:
@@ -454,12 +461,22 @@ def _next_reference(session: Session, plan_id: uuid.UUID, short_code: str) -> st
 
 
 def create_commitment(
-    *, session: Session, actor: Actor, plan: Plan, data: CommitmentCreate
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    data: CommitmentCreate,
+    agreed: bool = False,
 ) -> Commitment:
-    """Record a new commitment (and its milestones) under one of the plan's priority areas."""
+    """Record a new commitment (and its milestones) under one of the plan's priority areas.
+
+    `agreed`: every party consented (an applied amendment or a renewal), so the rules that
+    keep one party from acting for another do not apply.
+    """
     ensure_plan_writable(plan)
-    policy.authorize_internal_owner(actor, data.visibility.value, data.lead_party_id)
-    area = _check_references(
+    if not agreed:
+        policy.authorize_internal_owner(actor, data.visibility.value, data.lead_party_id)
+    area = check_references(
         session,
         plan,
         priority_area_id=data.priority_area_id,
@@ -533,9 +550,19 @@ def create_commitment(
 
 
 def update_commitment(
-    *, session: Session, actor: Actor, plan: Plan, commitment: Commitment, data: CommitmentUpdate
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    commitment: Commitment,
+    data: CommitmentUpdate,
+    agreed: bool = False,
 ) -> Commitment:
-    """Apply changes to a commitment, re-checking every rule on the result."""
+    """Apply changes to a commitment, re-checking every rule on the result.
+
+    `agreed`: an applied amendment every party approved (it may hand the commitment over to
+    another lead party).
+    """
     ensure_plan_writable(plan)
     changes = data.model_dump(exclude_unset=True)
     owner_before = _owner(commitment)
@@ -559,16 +586,18 @@ def update_commitment(
     } | changes
     if (
         not actor.is_system
+        and not agreed
         and "lead_party_id" in changes
         and changes["lead_party_id"] != commitment.lead_party_id
         and commitment.lead_party_id != actor.party_id
     ):
         raise Forbidden("Only the lead party can hand a commitment over to another party.")
-    policy.authorize_internal_owner(
-        actor,
-        str(getattr(merged["visibility"], "value", merged["visibility"])),
-        merged["lead_party_id"],
-    )
+    if not agreed:
+        policy.authorize_internal_owner(
+            actor,
+            str(getattr(merged["visibility"], "value", merged["visibility"])),
+            merged["lead_party_id"],
+        )
     if (
         merged["start_date"] is not None
         and merged["due_date"] is not None
@@ -584,13 +613,14 @@ def update_commitment(
         if lead is not None and lead.party_id != merged["lead_party_id"]:
             merged["lead_organisation_id"] = None
             changes["lead_organisation_id"] = None
-    _check_references(
+    check_references(
         session,
         plan,
         priority_area_id=merged["priority_area_id"],
         lead_party_id=merged["lead_party_id"],
         lead_organisation_id=merged["lead_organisation_id"],
         supporting_organisation_ids=supporters if supporters is not None else current_supporters,
+        current_area_id=commitment.priority_area_id,
     )
     before = _audit_view(commitment, current_supporters)
     status = str(getattr(merged["status"], "value", merged["status"]))

@@ -1,11 +1,14 @@
 """HTTP routes for plans, priority areas and plan versions."""
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from itpp_api.amendments import diff, history
+from itpp_api.amendments.schemas import PlanAsOf, PlanVersionDiff
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.config import get_settings
@@ -241,6 +244,52 @@ def list_plan_versions(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep)
     return json_response(
         {"items": [service.version_to_dict(v, with_snapshot=False) for v in versions]}
     )
+
+
+# Before /versions/{number}, which would take 'diff' for a number.
+@router.get(
+    "/plans/{plan_id}/versions/diff",
+    tags=["versions"],
+    operation_id="diffPlanVersions",
+    summary="What changed between two versions of a plan",
+    response_model=PlanVersionDiff,
+    responses=problem_responses(404, 422),
+)
+def diff_plan_versions(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    from_version: Annotated[
+        int, Query(alias="from", ge=1, le=1_000_000, description="The older version's number.")
+    ],
+    to_version: Annotated[
+        int, Query(alias="to", ge=1, le=1_000_000, description="The newer version's number.")
+    ],
+) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
+    older = service.get_version(session=session, plan_id=plan.id, number=from_version)
+    newer = service.get_version(session=session, plan_id=plan.id, number=to_version)
+    return json_response(diff.diff_versions(older, newer, actor))
+
+
+@router.get(
+    "/plans/{plan_id}/as-of",
+    tags=["versions"],
+    operation_id="getPlanAsOf",
+    summary="The plan and its commitments' status and progress as they stood on a date",
+    response_model=PlanAsOf,
+    responses=problem_responses(404, 422),
+)
+def get_plan_as_of(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    on: Annotated[
+        date, Query(alias="date", description="YYYY-MM-DD; the state at the end of that day (UTC).")
+    ],
+) -> Response:
+    plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
+    return json_response(history.plan_as_of(session=session, actor=actor, plan=plan, day=on))
 
 
 @router.get(

@@ -212,6 +212,10 @@ class PriorityAreaPublic(BaseModel):
     position: int
     title: dict[str, str]
     description: dict[str, str] | None
+    retired_at: datetime | None = Field(
+        description="When an applied amendment retired the area: it stays on record, "
+        "but takes no new commitments."
+    )
     etag: str
     created_at: datetime
     updated_at: datetime

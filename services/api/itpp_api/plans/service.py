@@ -17,7 +17,7 @@ from itpp_api.clock import add_months, today
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import PlanStatus
-from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.errors import AmendmentRequired, Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
@@ -30,6 +30,12 @@ from itpp_api.plans.schemas import (
 )
 
 CLOSED_STATUSES = frozenset({PlanStatus.EXPIRED, PlanStatus.SUPERSEDED, PlanStatus.TERMINATED})
+
+# What the parties agreed when they approved the plan: once it is active these change only
+# through an amendment every party approves (amendments/). The approval date and the
+# predecessor are records of fact and stay correctable; status changes (active → superseded or
+# terminated) are direct for now.
+AGREED_PLAN_FIELDS = ("title", "sections", "objectives", "term_months", "review_interval_months")
 
 # Which stored status may move to which; "expired" is never stored, only read.
 _TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
@@ -67,6 +73,20 @@ def ensure_plan_writable(plan: Plan) -> None:
         raise Conflict(
             f"Plan {plan.reference} is {status.value}: its records can no longer be changed. "
             "Renew it to continue the cooperation under a successor plan."
+        )
+
+
+def ensure_agreed_content_open(plan: Plan, what: str) -> None:
+    """Refuse a direct change to what the parties agreed, once the plan is active.
+
+    A closed plan gets the closed-plan refusal first; a draft is still being negotiated and is
+    changed directly.
+    """
+    ensure_plan_writable(plan)
+    if effective_status(plan) is PlanStatus.ACTIVE:
+        raise AmendmentRequired(
+            f"Plan {plan.reference} is active: {what} changes only through an amendment that "
+            f"every party approves. Propose one with POST /api/v1/plans/{plan.id}/amendments."
         )
 
 
@@ -309,14 +329,34 @@ def create_plan(*, session: Session, actor: Actor, data: PlanCreate) -> Plan:
     return plan
 
 
-def update_plan(*, session: Session, actor: Actor, plan: Plan, data: PlanUpdate) -> Plan:
-    """Apply changes to a plan, enforcing the lifecycle and term rules."""
+def update_plan(
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    data: PlanUpdate,
+    version_reason: str = "Plan approved",
+) -> Plan:
+    """Apply changes to a plan, enforcing the lifecycle and term rules.
+
+    The agreed content of an active plan (AGREED_PLAN_FIELDS) is refused with 409: it changes
+    only by amendment (`amend_plan`). Approving a draft records version 1 (`version_reason`).
+    """
     changes = data.model_dump(exclude_unset=True)
     before = _audit_view(plan)
     new_status = data.status
     current = PlanStatus(plan.status)
     if effective_status(plan) in CLOSED_STATUSES and set(changes) != {"status"}:
         ensure_plan_writable(plan)
+    if "sections" in changes and data.sections is not None:
+        changes["sections"] = [s.model_dump(mode="json") for s in data.sections]
+    agreed = [
+        name
+        for name in AGREED_PLAN_FIELDS
+        if name in changes and audit.to_json_data(changes[name]) != audit.to_json_data(before[name])
+    ]
+    if agreed:
+        ensure_agreed_content_open(plan, f"its {', '.join(agreed)}".replace("_", " "))
     if new_status is not None and new_status is not current:
         if new_status is PlanStatus.EXPIRED:
             raise RuleViolation(
@@ -336,8 +376,6 @@ def update_plan(*, session: Session, actor: Actor, plan: Plan, data: PlanUpdate)
         raise RuleViolation("An active plan needs its approval date.")
     if "predecessor_id" in changes:
         _check_predecessor(session, data.predecessor_id, plan.id)
-    if "sections" in changes and data.sections is not None:
-        changes["sections"] = [s.model_dump(mode="json") for s in data.sections]
     if "status" in changes and new_status is not None:
         changes["status"] = new_status.value
     for name, value in changes.items():
@@ -358,7 +396,37 @@ def update_plan(*, session: Session, actor: Actor, plan: Plan, data: PlanUpdate)
         after=_audit_view(plan),
     )
     if new_status is PlanStatus.ACTIVE and current is PlanStatus.DRAFT:
-        record_version(session=session, actor=actor, plan=plan, reason="Plan approved")
+        record_version(session=session, actor=actor, plan=plan, reason=version_reason)
+    return plan
+
+
+def amend_plan(*, session: Session, actor: Actor, plan: Plan, changes: dict[str, Any]) -> Plan:
+    """Change the agreed content of a plan as an approved amendment says (amendments/).
+
+    `changes` holds AGREED_PLAN_FIELDS only, already validated; sections as JSON data.
+    """
+    unknown = set(changes) - set(AGREED_PLAN_FIELDS)
+    if unknown:
+        raise ValueError(f"not agreed content: {sorted(unknown)}")
+    ensure_plan_writable(plan)
+    before = _audit_view(plan)
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    _refresh_expiry(plan)
+    plan.row_version += 1
+    plan.updated_at = utcnow()
+    session.add(plan)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="amend",
+        entity_type="plan",
+        entity_id=plan.id,
+        plan_id=plan.id,
+        before=before,
+        after=_audit_view(plan),
+    )
     return plan
 
 
@@ -375,6 +443,7 @@ def area_to_dict(area: PriorityArea) -> dict[str, Any]:
         "position": area.position,
         "title": area.title,
         "description": area.description,
+        "retired_at": area.retired_at,
         "etag": make_etag(area.id, area.row_version),
         "created_at": area.created_at,
         "updated_at": area.updated_at,
@@ -451,10 +520,21 @@ def get_area_for(
 
 
 def create_area(
-    *, session: Session, actor: Actor, plan: Plan, data: PriorityAreaCreate
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    data: PriorityAreaCreate,
+    agreed: bool = False,
 ) -> PriorityArea:
-    """Add a priority area at the end of the plan's list."""
-    ensure_plan_writable(plan)
+    """Add a priority area at the end of the plan's list.
+
+    On an active plan only an applied amendment (`agreed=True`) adds one.
+    """
+    if agreed:
+        ensure_plan_writable(plan)
+    else:
+        ensure_agreed_content_open(plan, "its list of priority areas")
     _check_area_codes_free(session, plan.id, data.code, data.short_code)
     last = session.scalar(
         select(func.max(PriorityArea.position)).where(PriorityArea.plan_id == plan.id)
@@ -482,10 +562,19 @@ def create_area(
 
 
 def update_area(
-    *, session: Session, actor: Actor, plan: Plan, area: PriorityArea, data: PriorityAreaUpdate
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    area: PriorityArea,
+    data: PriorityAreaUpdate,
+    agreed: bool = False,
 ) -> PriorityArea:
-    """Change a priority area's codes or texts."""
-    ensure_plan_writable(plan)
+    """Change a priority area's codes or texts (on an active plan: only by amendment)."""
+    if agreed:
+        ensure_plan_writable(plan)
+    else:
+        ensure_agreed_content_open(plan, "a priority area")
     changes = data.model_dump(exclude_unset=True)
     before = _area_view(area)
     _check_area_codes_free(
@@ -514,7 +603,7 @@ def reorder_areas(
     *, session: Session, actor: Actor, plan: Plan, data: PriorityAreaOrder
 ) -> list[PriorityArea]:
     """Put the plan's priority areas in the given order (every area exactly once)."""
-    ensure_plan_writable(plan)
+    ensure_agreed_content_open(plan, "the order of its priority areas")
     areas = {a.id: a for a in list_areas(session=session, plan_id=plan.id)}
     wanted = data.priority_area_ids
     if len(set(wanted)) != len(wanted) or set(wanted) != set(areas):
@@ -545,6 +634,37 @@ def reorder_areas(
             after=after,
         )
     return [areas[i] for i in wanted]
+
+
+def retire_area(*, session: Session, actor: Actor, plan: Plan, area: PriorityArea) -> PriorityArea:
+    """Retire a priority area by amendment: it stays on record, closed to new commitments."""
+    ensure_plan_writable(plan)
+    if area.retired_at is not None:
+        return area
+    area.retired_at = utcnow()
+    area.row_version += 1
+    area.updated_at = area.retired_at
+    session.add(area)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="retire",
+        entity_type="priority_area",
+        entity_id=area.id,
+        plan_id=plan.id,
+        before={"retired_at": None},
+        after={"retired_at": area.retired_at},
+    )
+    return area
+
+
+def current_version_number(*, session: Session, plan_id: uuid.UUID) -> int:
+    """The number of the plan's newest version (0 before its approval)."""
+    last = session.scalar(
+        select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == plan_id)
+    )
+    return int(last or 0)
 
 
 # --- versions -----------------------------------------------------------------------------

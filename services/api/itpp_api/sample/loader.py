@@ -11,27 +11,34 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from itpp_api.amendments.schemas import AmendmentCreate, AmendmentDecisionCreate
+from itpp_api.amendments.service import decide as decide_amendment
+from itpp_api.amendments.service import propose as propose_amendment
 from itpp_api.auth.actor import Actor
+from itpp_api.auth.models import User
+from itpp_api.auth.service import actor_for
 from itpp_api.clock import today
 from itpp_api.commitments.schemas import CommitmentCreate, MilestoneCreate
 from itpp_api.commitments.service import create_commitment
 from itpp_api.db import transaction
 from itpp_api.enums import (
     CommitmentStatus,
+    Decision,
     ExchangeKind,
     ExchangeStatus,
     Modality,
     PlanStatus,
+    Role,
     Visibility,
 )
 from itpp_api.exchanges.schemas import ExchangeCreate, Participant
 from itpp_api.exchanges.service import create_exchange
 from itpp_api.parties.models import Organisation, Party
-from itpp_api.plans.models import Plan
+from itpp_api.plans.models import Plan, PriorityArea
 from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
 from itpp_api.plans.service import create_area, create_plan, update_plan
-from itpp_api.sample import content, exchanges_content
-from itpp_api.sample.users import SampleLogin, create_sample_users, save_logins
+from itpp_api.sample import amendments_content, content, exchanges_content
+from itpp_api.sample.users import SampleLogin, create_sample_users, sample_email, save_logins
 
 BACKGROUND = {"ja": "経緯", "en": "Background"}
 SYSTEM = Actor.system()
@@ -230,11 +237,83 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     users = create_sample_users(session=session)
     # Approving records version 1 of the plan with everything above in it.
     update_plan(session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
+    _example_amendment(session, plan, approval, parties, organisations, areas, commitments)
     return LoadResult(
         created=True,
         plan_reference=plan.reference,
         commitments=len(content.COMMITMENTS),
         logins=users,
+    )
+
+
+def _sample_actor(session: Session, party: str, role: Role) -> Actor:
+    user = session.scalars(select(User).where(User.email == sample_email(party, role))).one()
+    return actor_for(user, None)
+
+
+def _example_amendment(
+    session: Session,
+    plan: Plan,
+    approval: date,
+    parties: dict[str, Party],
+    organisations: dict[str, Organisation],
+    areas: dict[str, PriorityArea],
+    commitments: dict[str, uuid.UUID],
+) -> None:
+    """Japan proposes the example amendment and Japan's approver approves it; NATO's is due."""
+    entry = amendments_content.AMENDMENT
+    new = entry["add_commitment"]
+    moved = entry["move_due_date"]
+
+    def day(offset: int) -> str:
+        return (approval + timedelta(days=offset)).isoformat()
+
+    data = AmendmentCreate.model_validate(
+        {
+            "title": entry["title"],
+            "rationale": entry["rationale"],
+            "changes": [
+                {
+                    "op": "add_commitment",
+                    "commitment": {
+                        "priority_area_id": areas[new["area"]].id,
+                        "title": new["title"],
+                        "description": new["description"],
+                        "modality": new["modality"],
+                        "lead_party_id": parties[new["lead_party"]].id,
+                        "lead_organisation_id": organisations[new["lead_organisation"]].id,
+                        "supporting_organisation_ids": [
+                            organisations[code].id for code in new["supporting"]
+                        ],
+                        "start_date": day(new["start_offset_days"]),
+                        "due_date": day(new["due_offset_days"]),
+                        "is_example": True,
+                        "milestones": [
+                            {"title": m["title"], "due_date": day(m["due_offset_days"])}
+                            for m in new["milestones"]
+                        ],
+                    },
+                },
+                {
+                    "op": "modify_commitment",
+                    "commitment_id": commitments[moved["reference"]],
+                    "changes": {"due_date": day(moved["due_offset_days"])},
+                },
+            ],
+        }
+    )
+    amendment = propose_amendment(
+        session=session,
+        actor=_sample_actor(session, entry["proposed_by"], Role.EDITOR),
+        plan=plan,
+        data=data,
+    )
+    approver = entry["approved_by"]
+    decide_amendment(
+        session=session,
+        actor=_sample_actor(session, approver, Role.APPROVER),
+        amendment_id=amendment.id,
+        data=AmendmentDecisionCreate(decision=Decision.APPROVE, note=entry["note"][approver]),
     )
 
 

@@ -1,0 +1,690 @@
+"""Change sets: checking one against a plan as it is, and applying it.
+
+`validate` walks the operations in order over a model of the plan (its areas, commitments,
+term and interval), so each operation is judged against the plan as the operations before it
+leave it; every problem is reported with the operation's index in `loc`. `apply` checks again
+(the plan may have changed since the proposal) and then performs every operation through the
+ordinary services — all of them or, on any error, none: the caller's transaction rolls back.
+"""
+
+import importlib
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from itpp_api.amendments.models import Amendment
+from itpp_api.amendments.schemas import (
+    AddCommitmentChange,
+    AddPriorityAreaChange,
+    AmendmentChange,
+    ChangeReviewIntervalChange,
+    ChangeTermChange,
+    ChangeTextChange,
+    ModifyCommitmentChange,
+    ModifyPriorityAreaChange,
+    RenewChange,
+    RetireCommitmentChange,
+    RetirePriorityAreaChange,
+)
+from itpp_api.auth.actor import Actor
+from itpp_api.clock import add_months, today
+from itpp_api.commitments import service as commitments
+from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.commitments.schemas import CommitmentCreate, CommitmentUpdate
+from itpp_api.enums import CommitmentStatus, PlanStatus, Visibility
+from itpp_api.errors import Conflict, FieldError, RuleViolation
+from itpp_api.parties.models import Organisation
+from itpp_api.plans import service as plans
+from itpp_api.plans.models import Plan, PlanParty
+from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
+
+CHANGES = TypeAdapter(list[AmendmentChange])
+_NOT_LIVE = frozenset({CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value})
+
+
+def parse(changes: Sequence[dict[str, Any]]) -> list[AmendmentChange]:
+    """A stored change set as typed operations."""
+    return CHANGES.validate_python(list(changes))
+
+
+def is_renewal(changes: Sequence[AmendmentChange]) -> bool:
+    return any(isinstance(op, RenewChange) for op in changes)
+
+
+def reschedule_reviews(*, session: Session, actor: Actor, plan: Plan) -> None:
+    """Let the review schedule follow a new term or interval.
+
+    The review cycles are built on a parallel branch; once merged, its
+    `itpp_api.reviews.service.reschedule` exists and is called here. Until then there is no
+    schedule to follow the change.
+    """
+    try:
+        module = importlib.import_module("itpp_api.reviews.service")
+    except ModuleNotFoundError:
+        return
+    reschedule = getattr(module, "reschedule", None)
+    if reschedule is not None:
+        reschedule(session=session, actor=actor, plan=plan)
+
+
+# --- a model of the plan the operations are checked against -----------------------------------
+
+
+@dataclass
+class _Area:
+    code: str
+    short_code: str
+    retired: bool
+
+
+@dataclass
+class _Commitment:
+    reference: str
+    area_id: uuid.UUID
+    status: str
+    visibility: str
+    lead_party_id: uuid.UUID
+
+
+@dataclass
+class _PlanModel:
+    plan: Plan
+    areas: dict[uuid.UUID, _Area]
+    commitments: dict[uuid.UUID, _Commitment]
+    references: set[str]
+    term_months: int
+    review_interval_months: int
+    # The index of the last operation that set the term or the interval.
+    schedule_op: int | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+def _load(session: Session, plan: Plan) -> _PlanModel:
+    areas = {
+        a.id: _Area(a.code, a.short_code, a.retired_at is not None)
+        for a in plans.list_areas(session=session, plan_id=plan.id)
+    }
+    rows = session.execute(
+        core_select(
+            col(Commitment.id),
+            col(Commitment.reference),
+            col(Commitment.priority_area_id),
+            col(Commitment.status),
+            col(Commitment.visibility),
+            col(Commitment.lead_party_id),
+        ).where(col(Commitment.plan_id) == plan.id)
+    )
+    found = {
+        row.id: _Commitment(
+            row.reference, row.priority_area_id, row.status, row.visibility, row.lead_party_id
+        )
+        for row in rows
+    }
+    return _PlanModel(
+        plan=plan,
+        areas=areas,
+        commitments=found,
+        references={c.reference for c in found.values()},
+        term_months=plan.term_months,
+        review_interval_months=plan.review_interval_months,
+    )
+
+
+class _OperationError(Exception):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(errors[0].msg)
+        self.errors = errors
+
+
+def _fail(path: list[str | int], msg: str, kind: str) -> _OperationError:
+    return _OperationError([FieldError(loc=path, msg=msg, type=kind)])
+
+
+@contextmanager
+def _rules_under(path: list[str | int]) -> Iterator[None]:
+    """Re-home the field errors of a service's rule check under an operation's field."""
+    try:
+        yield
+    except RuleViolation as error:
+        raise _OperationError(
+            [
+                FieldError(loc=[*path, *e.loc[1:]], msg=e.msg, type=e.type)
+                for e in (error.errors or [])
+            ]
+            or [FieldError(loc=path, msg=error.detail, type="rule_violation")]
+        ) from None
+
+
+def _commitment(
+    model: _PlanModel, actor: Actor, commitment_id: uuid.UUID, path: list[str | int]
+) -> _Commitment:
+    found = model.commitments.get(commitment_id)
+    reference = model.plan.reference
+    if found is None or (
+        found.visibility == Visibility.INTERNAL.value
+        and not actor.is_system
+        and found.lead_party_id != actor.party_id
+    ):
+        raise _fail(
+            path,
+            f"Plan {reference} has no commitment {commitment_id}.",
+            "unknown_commitment",
+        )
+    if found.visibility == Visibility.INTERNAL.value:
+        raise _fail(
+            path,
+            f"Commitment {found.reference} is internal to one party, so it is not part of what "
+            "the parties agreed: change it directly, or make it shared first.",
+            "internal_commitment",
+        )
+    return found
+
+
+def _area(
+    model: _PlanModel,
+    area_id: uuid.UUID,
+    path: list[str | int],
+    *,
+    allow_retired: uuid.UUID | None = None,
+) -> _Area:
+    area = model.areas.get(area_id)
+    if area is None:
+        raise _fail(
+            path,
+            f"Plan {model.plan.reference} has no priority area {area_id}.",
+            "unknown_priority_area",
+        )
+    if area.retired and area_id != allow_retired:
+        raise _fail(
+            path,
+            f"Priority area {area.code} is retired: it takes no new commitments or changes.",
+            "retired_priority_area",
+        )
+    return area
+
+
+def _codes_free(
+    model: _PlanModel,
+    code: str | None,
+    short_code: str | None,
+    path: list[str | int],
+    except_id: uuid.UUID | None = None,
+) -> None:
+    for area_id, area in model.areas.items():
+        if area_id == except_id:
+            continue
+        if code is not None and area.code == code:
+            raise _fail(
+                [*path, "code"],
+                f"Plan {model.plan.reference} already has a priority area {code}"
+                + (" (retired)." if area.retired else "."),
+                "area_code_in_use",
+            )
+        if short_code is not None and area.short_code == short_code:
+            raise _fail(
+                [*path, "short_code"],
+                f"Plan {model.plan.reference} already has a priority area with short code "
+                f"{short_code}.",
+                "area_code_in_use",
+            )
+
+
+def _check_add_commitment(
+    session: Session, model: _PlanModel, op: AddCommitmentChange, path: list[str | int]
+) -> None:
+    proposed = op.commitment
+    _area(model, proposed.priority_area_id, [*path, "commitment", "priority_area_id"])
+    with _rules_under([*path, "commitment"]):
+        commitments.check_references(
+            session,
+            model.plan,
+            priority_area_id=proposed.priority_area_id,
+            lead_party_id=proposed.lead_party_id,
+            lead_organisation_id=proposed.lead_organisation_id,
+            supporting_organisation_ids=proposed.supporting_organisation_ids,
+        )
+    if proposed.reference is not None:
+        if proposed.reference in model.references:
+            raise _fail(
+                [*path, "commitment", "reference"],
+                f"Plan {model.plan.reference} already has a commitment {proposed.reference}.",
+                "reference_in_use",
+            )
+        model.references.add(proposed.reference)
+    model.commitments[uuid.uuid4()] = _Commitment(
+        proposed.reference or "",
+        proposed.priority_area_id,
+        CommitmentStatus.PLANNED.value,
+        Visibility.SHARED.value,
+        proposed.lead_party_id,
+    )
+
+
+def _check_modify_commitment(
+    session: Session,
+    model: _PlanModel,
+    actor: Actor,
+    op: ModifyCommitmentChange,
+    path: list[str | int],
+) -> None:
+    target = _commitment(model, actor, op.commitment_id, [*path, "commitment_id"])
+    if target.status == CommitmentStatus.CANCELLED.value:
+        raise _fail(
+            [*path, "commitment_id"],
+            f"Commitment {target.reference} is cancelled (retired).",
+            "retired_commitment",
+        )
+    row = session.get(Commitment, op.commitment_id)
+    assert row is not None
+    changes = op.changes.model_dump(exclude_unset=True)
+    area_id = changes.get("priority_area_id", target.area_id)
+    _area(model, area_id, [*path, "changes", "priority_area_id"], allow_retired=target.area_id)
+    lead_party = changes.get("lead_party_id", row.lead_party_id)
+    lead_organisation = changes.get("lead_organisation_id", row.lead_organisation_id)
+    if "lead_party_id" in changes and "lead_organisation_id" not in changes and lead_organisation:
+        # The commitment service drops a lead organisation of the previous lead party.
+        organisation = session.get(Organisation, lead_organisation)
+        if organisation is not None and organisation.party_id != lead_party:
+            lead_organisation = None
+    supporters = changes.get("supporting_organisation_ids")
+    if supporters is None:
+        supporters = list(
+            session.scalars(
+                select(CommitmentSupporter.organisation_id).where(
+                    CommitmentSupporter.commitment_id == row.id
+                )
+            )
+        )
+    with _rules_under([*path, "changes"]):
+        commitments.check_references(
+            session,
+            model.plan,
+            priority_area_id=area_id,
+            lead_party_id=lead_party,
+            lead_organisation_id=lead_organisation,
+            supporting_organisation_ids=supporters,
+            current_area_id=row.priority_area_id,
+        )
+    start = changes.get("start_date", row.start_date)
+    due = changes.get("due_date", row.due_date)
+    if start is not None and due is not None and due < start:
+        raise _fail(
+            [*path, "changes", "due_date"],
+            f"Commitment {target.reference} would be due ({due}) before it starts ({start}).",
+            "dates_out_of_order",
+        )
+    target.area_id = area_id
+    target.lead_party_id = lead_party
+
+
+def _check_retire_commitment(
+    model: _PlanModel, actor: Actor, op: RetireCommitmentChange, path: list[str | int]
+) -> None:
+    target = _commitment(model, actor, op.commitment_id, [*path, "commitment_id"])
+    if target.status in _NOT_LIVE:
+        raise _fail(
+            [*path, "commitment_id"],
+            f"Commitment {target.reference} is already {target.status}.",
+            "commitment_not_live",
+        )
+    target.status = CommitmentStatus.CANCELLED.value
+
+
+def _check_add_area(model: _PlanModel, op: AddPriorityAreaChange, path: list[str | int]) -> None:
+    area = op.priority_area
+    _codes_free(model, area.code, area.short_code, [*path, "priority_area"])
+    model.areas[uuid.uuid4()] = _Area(area.code, area.short_code, retired=False)
+
+
+def _check_modify_area(
+    model: _PlanModel, op: ModifyPriorityAreaChange, path: list[str | int]
+) -> None:
+    area = _area(model, op.priority_area_id, [*path, "priority_area_id"])
+    changes = op.changes
+    _codes_free(
+        model, changes.code, changes.short_code, [*path, "changes"], except_id=op.priority_area_id
+    )
+    area.code = changes.code or area.code
+    area.short_code = changes.short_code or area.short_code
+
+
+def _check_retire_area(
+    model: _PlanModel, op: RetirePriorityAreaChange, path: list[str | int]
+) -> None:
+    area = _area(model, op.priority_area_id, [*path, "priority_area_id"])
+    live = [
+        c
+        for c in model.commitments.values()
+        if c.area_id == op.priority_area_id and c.status not in _NOT_LIVE
+    ]
+    if live:
+        raise _fail(
+            [*path, "priority_area_id"],
+            f"Priority area {area.code} still has live commitments: retire them or move them "
+            "to another area first (in this amendment or before it).",
+            "priority_area_in_use",
+        )
+    area.retired = True
+
+
+def _check_term(model: _PlanModel, op: ChangeTermChange, path: list[str | int]) -> None:
+    approval = model.plan.approval_date
+    if approval is not None:
+        expiry = add_months(approval, op.term_months)
+        if expiry <= today():
+            raise _fail(
+                [*path, "term_months"],
+                f"A term of {op.term_months} months would have ended the plan on {expiry}: "
+                "choose a longer term (or terminate the plan).",
+                "term_already_over",
+            )
+    model.term_months = op.term_months
+
+
+def _check_renewal(
+    session: Session, model: _PlanModel, op: RenewChange, path: list[str | int], alone: bool
+) -> None:
+    if not alone:
+        raise _fail(
+            [*path, "op"],
+            "A renewal is the only operation of its change set: amend the successor plan "
+            "once it exists.",
+            "renewal_not_alone",
+        )
+    if session.scalar(select(Plan.id).where(Plan.reference == op.reference)) is not None:
+        raise _fail(
+            [*path, "reference"],
+            f"A plan with reference {op.reference} already exists.",
+            "reference_in_use",
+        )
+    model.term_months = op.term_months or model.term_months
+
+
+def validate(
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    changes: Sequence[AmendmentChange],
+    loc: Sequence[str | int] = ("body", "changes"),
+) -> None:
+    """Check a change set against the plan as it is now; RuleViolation listing every problem,
+    each at `loc` + the operation's index + the field."""
+    model = _load(session, plan)
+    for index, op in enumerate(changes):
+        path: list[str | int] = [*loc, index]
+        try:
+            if isinstance(op, AddCommitmentChange):
+                _check_add_commitment(session, model, op, path)
+            elif isinstance(op, ModifyCommitmentChange):
+                _check_modify_commitment(session, model, actor, op, path)
+            elif isinstance(op, RetireCommitmentChange):
+                _check_retire_commitment(model, actor, op, path)
+            elif isinstance(op, AddPriorityAreaChange):
+                _check_add_area(model, op, path)
+            elif isinstance(op, ModifyPriorityAreaChange):
+                _check_modify_area(model, op, path)
+            elif isinstance(op, RetirePriorityAreaChange):
+                _check_retire_area(model, op, path)
+            elif isinstance(op, ChangeTermChange):
+                _check_term(model, op, path)
+                model.schedule_op = index
+            elif isinstance(op, ChangeReviewIntervalChange):
+                model.review_interval_months = op.review_interval_months
+                model.schedule_op = index
+            elif isinstance(op, RenewChange):
+                _check_renewal(session, model, op, path, alone=len(changes) == 1)
+                model.schedule_op = index
+            else:
+                assert isinstance(op, ChangeTextChange)
+        except _OperationError as error:
+            model.errors.extend(error.errors)
+    if model.review_interval_months > model.term_months and model.schedule_op is not None:
+        op = changes[model.schedule_op]
+        name = (
+            "review_interval_months"
+            if isinstance(op, ChangeReviewIntervalChange)
+            else "term_months"
+        )
+        model.errors.append(
+            FieldError(
+                loc=[*loc, model.schedule_op, name],
+                msg=f"The review interval ({model.review_interval_months} months) would be longer "
+                f"than the term ({model.term_months} months).",
+                type="interval_longer_than_term",
+            )
+        )
+    if model.errors:
+        raise RuleViolation(
+            f"The change set does not fit plan {plan.reference} as it is: {model.errors[0].msg}",
+            errors=model.errors,
+        )
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying a change set produced."""
+
+    version: int
+    successor: Plan | None = None
+
+
+def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -> Applied:
+    """Perform every operation of the amendment and record the plan's next version.
+
+    The plan row is locked by the caller. A change set that no longer fits the plan (changed
+    directly since the proposal) is refused with 409 and nothing is applied.
+    """
+    changes = parse(amendment.changes)
+    try:
+        validate(session=session, actor=Actor.system(), plan=plan, changes=changes, loc=["changes"])
+    except RuleViolation as error:
+        raise Conflict(
+            f"Amendment {amendment.number} no longer fits plan {plan.reference} as it is now "
+            f"({error.errors[0].msg if error.errors else error.detail}) Withdraw it and propose "
+            "it again.",
+            errors=error.errors,
+        ) from None
+    if is_renewal(changes):
+        op = changes[0]
+        assert isinstance(op, RenewChange)
+        return _renew(session=session, actor=actor, plan=plan, amendment=amendment, op=op)
+    plan_changes: dict[str, Any] = {}
+    for op in changes:
+        if isinstance(op, AddCommitmentChange):
+            data = op.commitment.model_dump(exclude_unset=True)
+            commitments.create_commitment(
+                session=session,
+                actor=actor,
+                plan=plan,
+                data=CommitmentCreate.model_validate(data),
+                agreed=True,
+            )
+        elif isinstance(op, ModifyCommitmentChange):
+            _, target = commitments.get_commitment(
+                session=session, actor=Actor.system(), commitment_id=op.commitment_id
+            )
+            commitments.update_commitment(
+                session=session,
+                actor=actor,
+                plan=plan,
+                commitment=target,
+                data=CommitmentUpdate.model_validate(op.changes.model_dump(exclude_unset=True)),
+                agreed=True,
+            )
+        elif isinstance(op, RetireCommitmentChange):
+            _, target = commitments.get_commitment(
+                session=session, actor=Actor.system(), commitment_id=op.commitment_id
+            )
+            commitments.cancel_commitment(
+                session=session, actor=actor, plan=plan, commitment=target
+            )
+        elif isinstance(op, AddPriorityAreaChange):
+            plans.create_area(
+                session=session, actor=actor, plan=plan, data=op.priority_area, agreed=True
+            )
+        elif isinstance(op, ModifyPriorityAreaChange):
+            area = plans.get_area(session=session, area_id=op.priority_area_id)
+            plans.update_area(
+                session=session, actor=actor, plan=plan, area=area, data=op.changes, agreed=True
+            )
+        elif isinstance(op, RetirePriorityAreaChange):
+            area = plans.get_area(session=session, area_id=op.priority_area_id)
+            plans.retire_area(session=session, actor=actor, plan=plan, area=area)
+        elif isinstance(op, ChangeTermChange):
+            plan_changes["term_months"] = op.term_months
+        elif isinstance(op, ChangeReviewIntervalChange):
+            plan_changes["review_interval_months"] = op.review_interval_months
+        elif isinstance(op, ChangeTextChange):
+            if op.title is not None:
+                plan_changes["title"] = op.title
+            if op.sections is not None:
+                plan_changes["sections"] = [s.model_dump(mode="json") for s in op.sections]
+            if op.objectives is not None:
+                plan_changes["objectives"] = list(op.objectives)
+    if plan_changes:
+        # Term and interval together: the database checks interval <= term on each write.
+        plans.amend_plan(session=session, actor=actor, plan=plan, changes=plan_changes)
+    version = plans.record_version(
+        session=session,
+        actor=actor,
+        plan=plan,
+        reason=f"Amendment {amendment.number} applied: {_title(amendment)}",
+    )
+    if {"term_months", "review_interval_months"} & set(plan_changes):
+        reschedule_reviews(session=session, actor=actor, plan=plan)
+    return Applied(version=version.number)
+
+
+def _title(amendment: Amendment) -> str:
+    title = amendment.title
+    return title.get("en") or next(iter(title.values()), "")
+
+
+def _renew(
+    *, session: Session, actor: Actor, plan: Plan, amendment: Amendment, op: RenewChange
+) -> Applied:
+    """Create the successor plan (same parties; areas and live commitments carried over), make
+    it active, and supersede this plan."""
+    status = plans.effective_status(plan)
+    if status not in (PlanStatus.ACTIVE, PlanStatus.EXPIRED):
+        plans.ensure_plan_writable(plan)
+    party_ids = list(
+        session.scalars(
+            select(PlanParty.party_id)
+            .where(PlanParty.plan_id == plan.id)
+            .order_by(col(PlanParty.position))
+        )
+    )
+    expiry = plans.expiry_date(plan)
+    approval = max(expiry, today()) if expiry is not None else today()
+    term = op.term_months or plan.term_months
+    successor = plans.create_plan(
+        session=session,
+        actor=actor,
+        data=PlanCreate(
+            reference=op.reference,
+            title=op.title or plan.title,
+            party_ids=party_ids,
+            sections=[PlanSection.model_validate(s) for s in plan.sections],
+            objectives=list(plan.objectives),
+            approval_date=approval,
+            term_months=term,
+            review_interval_months=min(plan.review_interval_months, term),
+            predecessor_id=plan.id,
+        ),
+    )
+    live = [
+        c
+        for c in session.scalars(
+            select(Commitment)
+            .where(Commitment.plan_id == plan.id)
+            .order_by(col(Commitment.reference))
+        )
+        if c.status not in _NOT_LIVE
+    ]
+    live_areas = {c.priority_area_id for c in live}
+    new_area: dict[uuid.UUID, uuid.UUID] = {}
+    for area in plans.list_areas(session=session, plan_id=plan.id):
+        if area.retired_at is not None and area.id not in live_areas:
+            continue
+        new_area[area.id] = plans.create_area(
+            session=session,
+            actor=actor,
+            plan=successor,
+            data=PriorityAreaCreate(
+                code=area.code,
+                short_code=area.short_code,
+                title=area.title,
+                description=area.description,
+            ),
+        ).id
+    for commitment in live:
+        _carry_over(session, actor, successor, commitment, new_area[commitment.priority_area_id])
+    plans.update_plan(
+        session=session,
+        actor=actor,
+        plan=successor,
+        data=PlanUpdate(status=PlanStatus.ACTIVE),
+        version_reason=f"Renewal of {plan.reference} (its amendment {amendment.number})",
+    )
+    plans.update_plan(
+        session=session, actor=actor, plan=plan, data=PlanUpdate(status=PlanStatus.SUPERSEDED)
+    )
+    reschedule_reviews(session=session, actor=actor, plan=successor)
+    return Applied(version=1, successor=successor)
+
+
+def _carry_over(
+    session: Session, actor: Actor, successor: Plan, commitment: Commitment, area_id: uuid.UUID
+) -> None:
+    supporters = list(
+        session.scalars(
+            select(CommitmentSupporter.organisation_id)
+            .where(CommitmentSupporter.commitment_id == commitment.id)
+            .order_by(col(CommitmentSupporter.position))
+        )
+    )
+    milestones = list(
+        session.scalars(
+            select(Milestone)
+            .where(Milestone.commitment_id == commitment.id)
+            .order_by(col(Milestone.position))
+        )
+    )
+    data: dict[str, Any] = {
+        "priority_area_id": area_id,
+        "reference": commitment.reference,
+        "title": commitment.title,
+        "description": commitment.description,
+        "modality": commitment.modality,
+        "lead_party_id": commitment.lead_party_id,
+        "lead_organisation_id": commitment.lead_organisation_id,
+        "supporting_organisation_ids": supporters,
+        "start_date": commitment.start_date,
+        "due_date": commitment.due_date,
+        "status": commitment.status,
+        "progress": commitment.progress,
+        "pcm_activity_ref": commitment.pcm_activity_ref,
+        "visibility": commitment.visibility,
+        "is_example": commitment.is_example,
+        "milestones": [
+            {"title": m.title, "due_date": m.due_date, "done_on": m.done_on} for m in milestones
+        ],
+    }
+    commitments.create_commitment(
+        session=session,
+        actor=actor,
+        plan=successor,
+        data=CommitmentCreate.model_validate(data),
+        agreed=True,
+    )

@@ -1,0 +1,418 @@
+"""Request and response models for amendments, their change sets, decisions, version diffs
+and the plan "as of" a date.
+
+A change set is a list of typed operations, a union discriminated by `op`; every operation is
+a named schema so generated clients get one class per kind of change.
+"""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from itpp_api.commitments.schemas import REFERENCE_PATTERN, MilestoneCreate
+from itpp_api.enums import AmendmentStatus, CommitmentStatus, Decision, Modality, PlanStatus
+from itpp_api.localized import LocalizedText
+from itpp_api.plans.schemas import (
+    PLAN_REFERENCE_PATTERN,
+    PlanSection,
+    PlanVersionSummary,
+    PriorityAreaCreate,
+    PriorityAreaUpdate,
+    _unique_section_numbers,
+)
+
+# --- the operations of a change set ---------------------------------------------------------
+
+
+def _no_nulls(model: BaseModel, names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in model.model_fields_set and getattr(model, name) is None:
+            raise ValueError(f"{name} cannot be null")
+
+
+class ProposedCommitment(BaseModel):
+    """A commitment an amendment adds. It starts planned, at 0 %, shared by the parties:
+    what every party agrees to is visible to every party."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    priority_area_id: uuid.UUID
+    reference: str | None = Field(
+        default=None,
+        pattern=REFERENCE_PATTERN,
+        description="Human reference; by default the area's short code and the next number "
+        "when the amendment applies.",
+    )
+    title: LocalizedText
+    description: LocalizedText | None = None
+    modality: Modality
+    lead_party_id: uuid.UUID
+    lead_organisation_id: uuid.UUID | None = None
+    supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    start_date: date | None = None
+    due_date: date | None = None
+    pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    is_example: bool = Field(default=False, description="Marks sample data.")
+    milestones: list[MilestoneCreate] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ProposedCommitment":
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            raise ValueError("due_date cannot be before start_date")
+        if len(set(self.supporting_organisation_ids)) != len(self.supporting_organisation_ids):
+            raise ValueError("supporting_organisation_ids must not repeat an organisation")
+        return self
+
+
+class CommitmentDefinitionChanges(BaseModel):
+    """Changes to what a commitment is. Its delivery (status, progress, milestones) is tracked
+    directly by the parties' editors, not by amendment; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    priority_area_id: uuid.UUID | None = None
+    title: LocalizedText | None = None
+    description: LocalizedText | None = None
+    modality: Modality | None = None
+    lead_party_id: uuid.UUID | None = None
+    lead_organisation_id: uuid.UUID | None = None
+    supporting_organisation_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
+    start_date: date | None = None
+    due_date: date | None = None
+    pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _check(self) -> "CommitmentDefinitionChanges":
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        _no_nulls(
+            self,
+            (
+                "priority_area_id",
+                "title",
+                "modality",
+                "lead_party_id",
+                "supporting_organisation_ids",
+            ),
+        )
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            raise ValueError("due_date cannot be before start_date")
+        ids = self.supporting_organisation_ids or []
+        if len(set(ids)) != len(ids):
+            raise ValueError("supporting_organisation_ids must not repeat an organisation")
+        return self
+
+
+class AddCommitmentChange(BaseModel):
+    """Add a commitment under an existing, not retired priority area."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["add_commitment"]
+    commitment: ProposedCommitment
+
+
+class ModifyCommitmentChange(BaseModel):
+    """Change the definition of a shared, not cancelled commitment of the plan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["modify_commitment"]
+    commitment_id: uuid.UUID
+    changes: CommitmentDefinitionChanges
+
+
+class RetireCommitmentChange(BaseModel):
+    """Retire a live commitment: it is cancelled and stays on record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["retire_commitment"]
+    commitment_id: uuid.UUID
+
+
+class AddPriorityAreaChange(BaseModel):
+    """Add a priority area after the others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["add_priority_area"]
+    priority_area: PriorityAreaCreate
+
+
+class ModifyPriorityAreaChange(BaseModel):
+    """Change a priority area's codes or texts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["modify_priority_area"]
+    priority_area_id: uuid.UUID
+    changes: PriorityAreaUpdate
+
+    @model_validator(mode="after")
+    def _check(self) -> "ModifyPriorityAreaChange":
+        if not self.changes.model_fields_set:
+            raise ValueError("name at least one field of the priority area to change")
+        return self
+
+
+class RetirePriorityAreaChange(BaseModel):
+    """Retire a priority area without live commitments: it stays on record, closed to new
+    commitments."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["retire_priority_area"]
+    priority_area_id: uuid.UUID
+
+
+class ChangeTermChange(BaseModel):
+    """Change the plan's term, and so its expiry date (approval date + term)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["change_term"]
+    term_months: int = Field(ge=1, le=240)
+
+
+class ChangeReviewIntervalChange(BaseModel):
+    """Change how often the parties review the plan jointly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["change_review_interval"]
+    review_interval_months: int = Field(ge=1, le=240)
+
+
+class ChangeTextChange(BaseModel):
+    """Change the plan's title, narrative sections or objectives (each replaced whole)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["change_text"]
+    title: LocalizedText | None = None
+    sections: list[PlanSection] | None = Field(default=None, max_length=200)
+    objectives: list[LocalizedText] | None = Field(default=None, max_length=50)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ChangeTextChange":
+        if not self.model_fields_set - {"op"}:
+            raise ValueError("name at least one of title, sections, objectives")
+        _no_nulls(self, ("title", "sections", "objectives"))
+        _unique_section_numbers(self.sections)
+        return self
+
+
+class RenewChange(BaseModel):
+    """Renew the plan: a successor plan between the same parties takes over the live
+    commitments and the priority areas, and this plan is superseded. The only operation of
+    its change set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["renew"]
+    reference: str = Field(pattern=PLAN_REFERENCE_PATTERN, description="The successor's.")
+    term_months: int | None = Field(
+        default=None, ge=1, le=240, description="The successor's term; by default this plan's."
+    )
+    title: LocalizedText | None = Field(
+        default=None, description="The successor's title; by default this plan's."
+    )
+
+
+AmendmentChange = Annotated[
+    AddCommitmentChange
+    | ModifyCommitmentChange
+    | RetireCommitmentChange
+    | AddPriorityAreaChange
+    | ModifyPriorityAreaChange
+    | RetirePriorityAreaChange
+    | ChangeTermChange
+    | ChangeReviewIntervalChange
+    | ChangeTextChange
+    | RenewChange,
+    Field(discriminator="op"),
+]
+
+# --- amendments -------------------------------------------------------------------------------
+
+_AMENDMENT_EXAMPLE: dict[str, Any] = {
+    "title": {
+        "ja": "サイバー演習の追加",
+        "en": "Add a cyber range exercise",
+    },
+    "rationale": {
+        "ja": "第1回レビューの勧告による。",
+        "en": "As recommended by the first joint review.",
+    },
+    "changes": [
+        {
+            "op": "add_commitment",
+            "commitment": {
+                "priority_area_id": "5f1d8f0e-3b1a-4c2d-9e8f-7a6b5c4d3e2f",
+                "title": {"ja": "サイバーレンジ演習", "en": "Cyber range exercise"},
+                "modality": "exercise_participation",
+                "lead_party_id": "0b6f3c1e-9a52-4c6e-8f0e-6a1d2b3c4d5e",
+                "due_date": "2027-03-31",
+            },
+        },
+        {
+            "op": "modify_commitment",
+            "commitment_id": "6d3c1e2f-9a52-4c6e-8f0e-6a1d2b3c4d5e",
+            "changes": {"due_date": "2027-06-30"},
+        },
+    ],
+}
+
+
+class AmendmentCreate(BaseModel):
+    """A proposed amendment: a change set, validated against the plan as it is now."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _AMENDMENT_EXAMPLE})
+
+    title: LocalizedText
+    rationale: LocalizedText
+    review_id: uuid.UUID | None = Field(
+        default=None, description="The review of this plan that led to the amendment."
+    )
+    changes: list[AmendmentChange] = Field(min_length=1, max_length=200)
+
+
+class AmendmentDecisionCreate(BaseModel):
+    """An approver's decision on an amendment, for the approver's own party."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": {"decision": "approve", "note": "Agreed at the JCM."}},
+    )
+
+    decision: Decision
+    note: str | None = Field(default=None, min_length=1, max_length=2000)
+
+
+class PartyDecision(BaseModel):
+    """Where one party of the plan stands on an amendment."""
+
+    party_id: uuid.UUID
+    party_code: str
+    decision: Literal["approved", "rejected", "pending"]
+    decided_by: uuid.UUID | None = Field(description="The approver who decided for the party.")
+    decided_by_name: str | None
+    decided_at: datetime | None
+    note: str | None
+
+
+class AmendmentPublic(BaseModel):
+    """An amendment as the API returns it, with each party's decision."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    number: int = Field(description="1, 2, … within the plan.")
+    title: dict[str, str]
+    rationale: dict[str, str]
+    review_id: uuid.UUID | None
+    changes: list[AmendmentChange]
+    base_version: int = Field(description="The plan version the change set was checked against.")
+    current_version: int = Field(description="The plan's version now.")
+    is_outdated: bool = Field(
+        description="Still proposed, but the plan has a newer version: approving it is refused; "
+        "withdraw it and propose it again against the new version."
+    )
+    status: AmendmentStatus = Field(
+        description="proposed → applied (when the last party approves) | rejected (when any "
+        "party rejects) | withdrawn (by the proposing party before a decision)."
+    )
+    proposed_by: uuid.UUID | None
+    proposed_by_name: str | None
+    proposing_party_id: uuid.UUID | None
+    decisions: list[PartyDecision] = Field(description="One per party of the plan, in its order.")
+    applied_version: int | None = Field(
+        description="The plan version the amendment produced; for a renewal, the successor "
+        "plan's first version."
+    )
+    successor_plan_id: uuid.UUID | None = Field(description="The plan a renewal created.")
+    decided_at: datetime | None = Field(description="When it was applied, rejected or withdrawn.")
+    etag: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AmendmentPage(BaseModel):
+    """A page of a plan's amendments, newest first."""
+
+    items: list[AmendmentPublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+# --- version diffs ------------------------------------------------------------------------------
+
+
+class FieldChange(BaseModel):
+    """One field's value in the older and the newer version."""
+
+    old: Any
+    new: Any
+
+
+class RecordChange(BaseModel):
+    """A priority area or commitment present in both versions, with the fields that differ."""
+
+    id: uuid.UUID
+    label: str = Field(description="Its code or reference in the newer version.")
+    fields: dict[str, FieldChange]
+
+
+class RecordDiff(BaseModel):
+    """Priority areas or commitments added, changed and retired between two versions."""
+
+    added: list[dict[str, Any]] = Field(description="As they stand in the newer version.")
+    changed: list[RecordChange]
+    retired: list[dict[str, Any]] = Field(
+        description="Retired (areas), cancelled (commitments) or gone, as they stood in the "
+        "older version."
+    )
+
+
+class PlanVersionDiff(BaseModel):
+    """What changed from one version of a plan to another."""
+
+    plan_id: uuid.UUID
+    from_version: PlanVersionSummary
+    to_version: PlanVersionSummary
+    plan: dict[str, FieldChange] = Field(description="Plan fields that differ.")
+    priority_areas: RecordDiff
+    commitments: RecordDiff
+
+
+# --- the plan as of a date ----------------------------------------------------------------------
+
+
+class CommitmentAsOf(BaseModel):
+    """A commitment as it stood at the end of a day, from the audit log."""
+
+    id: uuid.UUID
+    reference: str | None
+    priority_area_id: uuid.UUID | None
+    title: dict[str, str] | None
+    lead_party_id: uuid.UUID | None
+    due_date: date | None
+    status: CommitmentStatus | None
+    progress: int | None
+    health: str | None
+
+
+class PlanAsOf(BaseModel):
+    """The plan as it stood on a date: the newest version made by the end of that day, and
+    each commitment's status and progress at the end of that day."""
+
+    plan_id: uuid.UUID
+    as_of: date = Field(description="The date asked for.")
+    status: PlanStatus = Field(description="The plan's status on that date.")
+    version: PlanVersionSummary
+    plan: dict[str, Any] = Field(description="The plan part of that version's snapshot.")
+    priority_areas: list[dict[str, Any]]
+    commitments: list[CommitmentAsOf]
