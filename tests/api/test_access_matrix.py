@@ -10,8 +10,12 @@ Each operation is derived from the app's own OpenAPI document and sent as a vali
 - a read-only API token of a JP editor                 → reads, never writes (403);
 - an `enrol_totp` token of a JP approver               → only "who am I", second-factor
   enrolment and sign-out; everything else 403;
-- and last an authorized caller (a JP editor, or a JP admin for admin operations), whose
-  success shows that every refusal above comes from the policy, not from a bad request.
+- and last an authorized caller (a JP editor, a JP admin for admin operations, or a JP
+  approver for sign-offs), whose success shows that every refusal above comes from the
+  policy, not from a bad request.
+
+A write that needs its record in a given state (an open review, one ready to sign or to
+conclude) gets it from its rule's `arrange` step before the callers try it.
 
 Every refusal leaves the database exactly as it was: every row of every table is compared
 before and after (but a token's last-used time).
@@ -34,19 +38,23 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, SQLModel, col
 
 from itpp_api.auth import totp
+from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import hash_password
-from itpp_api.auth.service import issue_token
+from itpp_api.auth.service import actor_for, issue_token
 from itpp_api.auth.tokens import hash_secret, new_secret
 from itpp_api.calendar.models import CalendarFeed
 from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.conventions import make_etag
 from itpp_api.db import transaction, utcnow
-from itpp_api.enums import Role, TokenKind, TokenScope
+from itpp_api.enums import Health, ReviewOutcome, Role, TokenKind, TokenScope
 from itpp_api.exchanges.models import Exchange
 from itpp_api.main import create_app
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PriorityArea
+from itpp_api.reviews import service as review_service
+from itpp_api.reviews.models import ReviewCycle, ReviewItem
+from itpp_api.reviews.schemas import ReviewItemUpdate, ReviewUpdate
 from tests.conftest import Database
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -138,6 +146,7 @@ class Access(Enum):
     OWN_ACCOUNT_WRITE = "change the caller's own account"
     ENROLMENT = "set up the caller's second factor"
     SIGN_OUT = "end the caller's current token"
+    SIGN_OFF = "sign off for the caller's own party"
 
 
 ALLOWED: Literal["2xx"] = "2xx"
@@ -181,12 +190,16 @@ EXPECTED: dict[Access, dict[CallerKind, Outcome]] = {
     Access.ENROLMENT: _row(401, ALLOWED, ALLOWED, 409, 403, ALLOWED),
     # Ending one's own token never grants anything, whatever the token may otherwise do.
     Access.SIGN_OUT: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    # Only an approver of a party of the plan, with a read-write token, signs for that party.
+    Access.SIGN_OFF: _row(401, 403, 404, 404, 403, 403),
 }
 
 # Who the authorized caller is for each kind of operation.
 CONTROL_ROLE: dict[Access, Role] = {
     access: Role.ADMIN
     if access in (Access.REFERENCE_WRITE, Access.USER_ADMIN, Access.USER_ADMIN_BY_ID)
+    else Role.APPROVER
+    if access is Access.SIGN_OFF
     else Role.EDITOR
     for access in Access
 }
@@ -216,15 +229,28 @@ class Scene:
     commitment: uuid.UUID
     milestone: uuid.UUID
     exchange: uuid.UUID
+    review: uuid.UUID  # review 1 of the plan, scheduled
     jp_official: Caller  # a user the JP admin manages
     callers: dict[CallerKind, Caller]
     jp_editor: Caller
     jp_admin: Caller
+    jp_approver: Caller
 
     def caller(self, kind: CallerKind, access: Access) -> Caller:
         if kind is CallerKind.CONTROL:
-            return self.jp_admin if CONTROL_ROLE[access] is Role.ADMIN else self.jp_editor
+            return {
+                Role.ADMIN: self.jp_admin,
+                Role.APPROVER: self.jp_approver,
+            }.get(CONTROL_ROLE[access], self.jp_editor)
         return self.callers[kind]
+
+    def review_item(self) -> uuid.UUID:
+        """The review's item for the scene's commitment (once the review is open)."""
+        with transaction(write=False) as session:
+            item = session.scalars(
+                select(col(ReviewItem.id)).where(col(ReviewItem.review_id) == self.review)
+            ).first()
+        return item or uuid.UUID(int=0)
 
     def path_ids(self, caller: Caller) -> dict[str, str]:
         spare = caller.spare_token_id or self.callers[CallerKind.JP_VIEWER].spare_token_id
@@ -240,6 +266,8 @@ class Scene:
             "party_id": str(self.world.japan),
             "token_id": str(spare),
             "number": "1",
+            "review_id": str(self.review),
+            "item_id": str(self.review_item()),
         }
 
 
@@ -312,6 +340,11 @@ def build_scene() -> Scene:
     )
     exchange = make_exchange(world, commitment_ids=[str(commitment)])
     with transaction(write=True) as session:
+        review = session.scalars(
+            select(col(ReviewCycle.id)).where(
+                col(ReviewCycle.plan_id) == world.plan, col(ReviewCycle.number) == 1
+            )
+        ).one()
         aus = Party(code="AUS", name={"en": "Australia"})
         session.add(aus)
         session.flush()
@@ -360,6 +393,7 @@ def build_scene() -> Scene:
             commitment=commitment,
             milestone=milestone,
             exchange=exchange,
+            review=review,
             jp_official=official,
             callers=callers,
             jp_editor=add_caller(
@@ -371,6 +405,14 @@ def build_scene() -> Scene:
                 world.japan,
                 Role.ADMIN,
                 "admin@jp.test.example",
+                second_factor="confirmed",
+            ),
+            jp_approver=add_caller(
+                session,
+                CallerKind.CONTROL,
+                world.japan,
+                Role.APPROVER,
+                "signatory@jp.test.example",
                 second_factor="confirmed",
             ),
         )
@@ -403,10 +445,74 @@ def _confirmation(scene: Scene, caller: Caller) -> dict[str, Any]:
     return {"code": totp.current_code(secret) if secret else "000000"}
 
 
+Arrange = Callable[[Scene], None]
+
+
 @dataclass(frozen=True)
 class Rule:
     access: Access
     body: Body | None = None
+    # Puts the records the write needs into the state it needs (an open review, …).
+    arrange: Arrange | None = None
+
+
+SYSTEM = Actor.system()
+
+
+def _open_review(scene: Scene) -> None:
+    with transaction(write=True) as session:
+        plan, review = review_service.get_review(
+            session=session, actor=SYSTEM, review_id=scene.review
+        )
+        review_service.open_review(session=session, actor=SYSTEM, plan=plan, review=review)
+
+
+def _review_ready_to_sign(scene: Scene) -> None:
+    """Open, with an agreed rating of every item, a summary and an outcome; unsigned."""
+    _open_review(scene)
+    with transaction(write=True) as session:
+        plan, review = review_service.get_review(
+            session=session, actor=SYSTEM, review_id=scene.review
+        )
+        item, commitment = review_service.get_item(
+            session=session, actor=SYSTEM, review=review, item_id=scene.review_item()
+        )
+        review_service.update_item(
+            session=session,
+            actor=SYSTEM,
+            plan=plan,
+            review=review,
+            item=item,
+            commitment=commitment,
+            data=ReviewItemUpdate(agreed_rating=Health.ON_TRACK),
+        )
+        review_service.update_review(
+            session=session,
+            actor=SYSTEM,
+            plan=plan,
+            review=review,
+            data=ReviewUpdate(summary=_text("On track", "順調"), outcome=ReviewOutcome.CONTINUE),
+        )
+
+
+def _review_ready_to_conclude(scene: Scene) -> None:
+    """Ready, and signed off by an approver of each party."""
+    _review_ready_to_sign(scene)
+    nato_approver = make_user("NATO", Role.APPROVER, email="signatory@nato.test.example")
+    with transaction(write=True) as session:
+        plan, review = review_service.get_review(
+            session=session, actor=SYSTEM, review_id=scene.review
+        )
+        for user_id in (scene.jp_approver.user_id, nato_approver):
+            user = session.get(User, user_id)
+            assert user is not None
+            review_service.sign_off(
+                session=session,
+                actor=actor_for(user, None),
+                plan=plan,
+                review=review,
+                party_id=None,
+            )
 
 
 ACCESS_RULES: dict[str, Rule] = {
@@ -510,6 +616,21 @@ ACCESS_RULES: dict[str, Rule] = {
     "getPriorityAreaHistory": Rule(Access.PLAN_READ),
     "getCommitmentHistory": Rule(Access.PLAN_READ),
     "getMilestoneHistory": Rule(Access.PLAN_READ),
+    # reviews
+    "listPlanReviews": Rule(Access.PLAN_READ),
+    "getReview": Rule(Access.PLAN_READ),
+    "openReview": Rule(Access.PLAN_WRITE),
+    "updateReview": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"summary": _text("On track", "順調")}, _open_review
+    ),
+    "putReviewAssessment": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"rating": "at_risk", "note": "Slow"}, _open_review
+    ),
+    "updateReviewItem": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"agreed_rating": "at_risk"}, _open_review
+    ),
+    "signOffReview": Rule(Access.SIGN_OFF, lambda s, c: {}, _review_ready_to_sign),
+    "concludeReview": Rule(Access.PLAN_WRITE, arrange=_review_ready_to_conclude),
 }
 
 _ETAG_SOURCES: dict[str, type[SQLModel]] = {
@@ -519,6 +640,8 @@ _ETAG_SOURCES: dict[str, type[SQLModel]] = {
     "milestone_id": Milestone,
     "exchange_id": Exchange,
     "user_id": User,
+    "review_id": ReviewCycle,
+    "item_id": ReviewItem,
 }
 
 
@@ -647,6 +770,10 @@ def test_each_caller_gets_what_the_policy_allows_and_a_refusal_changes_nothing(
     api: TestClient, db: Database, case: Case
 ) -> None:
     scene = build_scene()
+    for operation in case.operations:
+        rule = ACCESS_RULES.get(operation.operation_id)
+        if rule is not None and rule.arrange is not None:
+            rule.arrange(scene)
     failures: list[str] = []
     for operation in case.operations:
         where = f"{operation.method} {operation.path} ({operation.operation_id})"

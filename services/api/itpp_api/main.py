@@ -36,6 +36,7 @@ from itpp_api.health import router as health_router
 from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
+from itpp_api.reviews.router import router as reviews_router
 from itpp_api.users.router import router as users_router
 
 logger = logging.getLogger("itpp_api")
@@ -165,6 +166,10 @@ OPENAPI_TAGS = [
     {"name": "priority areas", "description": "The ordered, coded priority areas of a plan."},
     {"name": "commitments", "description": "What a party undertakes, with milestones."},
     {"name": "exchanges", "description": "Exchanges and placements delivering commitments."},
+    {
+        "name": "reviews",
+        "description": "Joint reviews: each party's assessment, agreed ratings, sign-offs.",
+    },
     {"name": "calendar", "description": "The plan's dates as iCalendar; personal feed URLs."},
     {"name": "versions", "description": "Numbered snapshots of a plan."},
     {"name": "parties", "description": "Signatories and their organisations."},
@@ -194,6 +199,7 @@ def create_app() -> FastAPI:
         plans_router,
         commitments_router,
         exchanges_router,
+        reviews_router,
         calendar_router,
         parties_router,
         audit_router,
