@@ -1,6 +1,7 @@
 """The review schedule (issue 5 §2): due dates from approval date, term and review interval,
 with a final review before expiry — including terms that are not a multiple of the interval."""
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -64,7 +65,7 @@ def test_a_one_month_term_is_reviewed_the_day_before_expiry() -> None:
 def test_each_review_covers_the_period_since_the_previous_one() -> None:
     reviews = review_schedule(APPROVAL, 24, 7)
     assert reviews[0].period_start == APPROVAL
-    for previous, current in zip(reviews, reviews[1:], strict=False):
+    for previous, current in itertools.pairwise(reviews):
         assert current.period_start == previous.due_date
     for review in reviews:
         assert review.period_end == review.due_date
@@ -97,7 +98,7 @@ def test_every_schedule_keeps_the_rules(approval: date, term: int, data: st.Data
     due = [r.due_date for r in reviews]
     # Numbered from 1, strictly increasing, all after approval and before expiry.
     assert [r.number for r in reviews] == list(range(1, len(reviews) + 1))
-    assert all(a < b for a, b in zip(due, due[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(due))
     assert approval < due[0] and due[-1] < expiry
     # Exactly one final review, the last, within the plan's last month.
     assert [r.is_final for r in reviews] == [False] * (len(reviews) - 1) + [True]
@@ -109,5 +110,5 @@ def test_every_schedule_keeps_the_rules(approval: date, term: int, data: st.Data
     assert set(due) - set(periodic) <= {due[-1]}
     # The periods tile the time from approval to the final review.
     assert reviews[0].period_start == approval
-    for previous, current in zip(reviews, reviews[1:], strict=False):
+    for previous, current in itertools.pairwise(reviews):
         assert current.period_start == previous.period_end
