@@ -63,6 +63,7 @@ openapi: install
 
 bench: install postgres
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/commitment_list.py
+	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -10,13 +10,17 @@ Each operation is derived from the app's own OpenAPI document and sent as a vali
 - a read-only API token of a JP editor                 → reads, never writes (403);
 - an `enrol_totp` token of a JP approver               → only "who am I", second-factor
   enrolment and sign-out; everything else 403;
-- and last an authorized caller (a JP editor, a JP admin for admin operations, a JP approver
-  for consent), whose success shows that every refusal above comes from the policy, not from
-  a bad request.
+- and last an authorized caller (a JP editor, a JP admin for admin operations, or a JP
+  approver for consent and sign-offs), whose success shows that every refusal above comes
+  from the policy, not from a bad request.
 
 The JP–NATO plan is active, with an amendment Japan proposed; the operations that change what
 an active plan's parties agreed (its text and priority areas: only by amendment) run on a
 draft plan instead.
+
+A write that needs its record in a given state (an open review, one ready to sign or to
+conclude) gets it from its rule's `arrange` step before the callers try it; the review
+operations run on the active plan (a draft plan has no reviews).
 
 Every refusal leaves the database exactly as it was: every row of every table is compared
 before and after (but a token's last-used time).
@@ -39,20 +43,24 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, SQLModel, col
 
 from itpp_api.auth import totp
+from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import hash_password
-from itpp_api.auth.service import issue_token
+from itpp_api.auth.service import actor_for, issue_token
 from itpp_api.auth.tokens import hash_secret, new_secret
 from itpp_api.calendar.models import CalendarFeed
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.conventions import make_etag
 from itpp_api.db import transaction, utcnow
-from itpp_api.enums import PlanStatus, Role, TokenKind, TokenScope
+from itpp_api.enums import Health, PlanStatus, ReviewOutcome, Role, TokenKind, TokenScope
 from itpp_api.exchanges.models import Exchange
 from itpp_api.main import create_app
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PriorityArea
+from itpp_api.reviews import service as review_service
+from itpp_api.reviews.models import ReviewCycle, ReviewItem
+from itpp_api.reviews.schemas import ReviewItemUpdate, ReviewUpdate
 from tests.conftest import Database
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -147,6 +155,7 @@ class Access(Enum):
     OWN_ACCOUNT_WRITE = "change the caller's own account"
     ENROLMENT = "set up the caller's second factor"
     SIGN_OUT = "end the caller's current token"
+    SIGN_OFF = "sign off for the caller's own party"
 
 
 ALLOWED: Literal["2xx"] = "2xx"
@@ -193,6 +202,8 @@ EXPECTED: dict[Access, dict[CallerKind, Outcome]] = {
     Access.ENROLMENT: _row(401, ALLOWED, ALLOWED, 409, 403, ALLOWED),
     # Ending one's own token never grants anything, whatever the token may otherwise do.
     Access.SIGN_OUT: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    # Only an approver of a party of the plan, with a read-write token, signs for that party.
+    Access.SIGN_OFF: _row(401, 403, 404, 404, 403, 403),
 }
 
 # Who the authorized caller is for each kind of operation.
@@ -200,7 +211,7 @@ CONTROL_ROLE: dict[Access, Role] = {
     access: Role.ADMIN
     if access in (Access.REFERENCE_WRITE, Access.USER_ADMIN, Access.USER_ADMIN_BY_ID)
     else Role.APPROVER
-    if access is Access.CONSENT
+    if access in (Access.CONSENT, Access.SIGN_OFF)
     else Role.EDITOR
     for access in Access
 }
@@ -231,6 +242,7 @@ class Scene:
     milestone: uuid.UUID
     exchange: uuid.UUID
     amendment: uuid.UUID  # proposed by Japan (none on a draft plan: a random id)
+    review: uuid.UUID  # review 1 of the plan, scheduled (none on a draft plan: a random id)
     jp_official: Caller  # a user the JP admin manages
     callers: dict[CallerKind, Caller]
     jp_editor: Caller
@@ -243,6 +255,14 @@ class Scene:
                 CONTROL_ROLE[access], self.jp_editor
             )
         return self.callers[kind]
+
+    def review_item(self) -> uuid.UUID:
+        """The review's item for the scene's commitment (once the review is open)."""
+        with transaction(write=False) as session:
+            item = session.scalars(
+                select(col(ReviewItem.id)).where(col(ReviewItem.review_id) == self.review)
+            ).first()
+        return item or uuid.UUID(int=0)
 
     def path_ids(self, caller: Caller) -> dict[str, str]:
         spare = caller.spare_token_id or self.callers[CallerKind.JP_VIEWER].spare_token_id
@@ -259,6 +279,8 @@ class Scene:
             "token_id": str(spare),
             "number": "1",
             "amendment_id": str(self.amendment),
+            "review_id": str(self.review),
+            "item_id": str(self.review_item()),
         }
 
 
@@ -331,6 +353,13 @@ def build_scene(*, draft: bool = False) -> Scene:
     )
     exchange = make_exchange(world, commitment_ids=[str(commitment)])
     with transaction(write=True) as session:
+        review = session.scalars(
+            select(col(ReviewCycle.id)).where(
+                col(ReviewCycle.plan_id) == world.plan, col(ReviewCycle.number) == 1
+            )
+        ).first()
+        assert draft or review is not None, "an active plan has its review 1 scheduled"
+        review = review or uuid.uuid4()
         aus = Party(code="AUS", name={"en": "Australia"})
         session.add(aus)
         session.flush()
@@ -402,6 +431,7 @@ def build_scene(*, draft: bool = False) -> Scene:
             milestone=milestone,
             exchange=exchange,
             amendment=amendment,
+            review=review,
             jp_official=official,
             callers=callers,
             jp_editor=jp_editor,
@@ -444,6 +474,9 @@ def _confirmation(scene: Scene, caller: Caller) -> dict[str, Any]:
     return {"code": totp.current_code(secret) if secret else "000000"}
 
 
+Arrange = Callable[[Scene], None]
+
+
 @dataclass(frozen=True)
 class Rule:
     access: Access
@@ -451,6 +484,67 @@ class Rule:
     query: dict[str, str] | None = None
     # Changes what an active plan's parties agreed: only a draft takes it directly.
     draft: bool = False
+    # Puts the records the write needs into the state it needs (an open review, …).
+    arrange: Arrange | None = None
+
+
+SYSTEM = Actor.system()
+
+
+def _open_review(scene: Scene) -> None:
+    with transaction(write=True) as session:
+        plan, review = review_service.get_review(
+            session=session, actor=SYSTEM, review_id=scene.review
+        )
+        review_service.open_review(session=session, actor=SYSTEM, plan=plan, review=review)
+
+
+def _review_ready_to_sign(scene: Scene) -> None:
+    """Open, with an agreed rating of every item, a summary and an outcome; unsigned."""
+    _open_review(scene)
+    with transaction(write=True) as session:
+        plan, review = review_service.get_review(
+            session=session, actor=SYSTEM, review_id=scene.review
+        )
+        item, commitment = review_service.get_item(
+            session=session, actor=SYSTEM, review=review, item_id=scene.review_item()
+        )
+        review_service.update_item(
+            session=session,
+            actor=SYSTEM,
+            plan=plan,
+            review=review,
+            item=item,
+            commitment=commitment,
+            data=ReviewItemUpdate(agreed_rating=Health.ON_TRACK),
+        )
+        review_service.update_review(
+            session=session,
+            actor=SYSTEM,
+            plan=plan,
+            review=review,
+            data=ReviewUpdate(summary=_text("On track", "順調"), outcome=ReviewOutcome.CONTINUE),
+        )
+
+
+def _review_ready_to_conclude(scene: Scene) -> None:
+    """Ready, and signed off by an approver of each party."""
+    _review_ready_to_sign(scene)
+    nato_approver = make_user("NATO", Role.APPROVER, email="signatory@nato.test.example")
+    with transaction(write=True) as session:
+        plan, review = review_service.get_review(
+            session=session, actor=SYSTEM, review_id=scene.review
+        )
+        for user_id in (scene.jp_approver.user_id, nato_approver):
+            user = session.get(User, user_id)
+            assert user is not None
+            review_service.sign_off(
+                session=session,
+                actor=actor_for(user, None),
+                plan=plan,
+                review=review,
+                party_id=None,
+            )
 
 
 ACCESS_RULES: dict[str, Rule] = {
@@ -574,6 +668,21 @@ ACCESS_RULES: dict[str, Rule] = {
     "getPriorityAreaHistory": Rule(Access.PLAN_READ),
     "getCommitmentHistory": Rule(Access.PLAN_READ),
     "getMilestoneHistory": Rule(Access.PLAN_READ),
+    # reviews
+    "listPlanReviews": Rule(Access.PLAN_READ),
+    "getReview": Rule(Access.PLAN_READ),
+    "openReview": Rule(Access.PLAN_WRITE),
+    "updateReview": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"summary": _text("On track", "順調")}, arrange=_open_review
+    ),
+    "putReviewAssessment": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"rating": "at_risk", "note": "Slow"}, arrange=_open_review
+    ),
+    "updateReviewItem": Rule(
+        Access.PLAN_WRITE, lambda s, c: {"agreed_rating": "at_risk"}, arrange=_open_review
+    ),
+    "signOffReview": Rule(Access.SIGN_OFF, lambda s, c: {}, arrange=_review_ready_to_sign),
+    "concludeReview": Rule(Access.PLAN_WRITE, arrange=_review_ready_to_conclude),
 }
 
 _ETAG_SOURCES: dict[str, type[SQLModel]] = {
@@ -583,6 +692,8 @@ _ETAG_SOURCES: dict[str, type[SQLModel]] = {
     "milestone_id": Milestone,
     "exchange_id": Exchange,
     "user_id": User,
+    "review_id": ReviewCycle,
+    "item_id": ReviewItem,
 }
 
 
@@ -718,6 +829,10 @@ def test_each_caller_gets_what_the_policy_allows_and_a_refusal_changes_nothing(
             for o in case.operations
         )
     )
+    for operation in case.operations:
+        rule = ACCESS_RULES.get(operation.operation_id)
+        if rule is not None and rule.arrange is not None:
+            rule.arrange(scene)
     failures: list[str] = []
     for operation in case.operations:
         where = f"{operation.method} {operation.path} ({operation.operation_id})"
@@ -760,6 +875,13 @@ def test_every_operation_of_the_openapi_document_has_an_access_rule() -> None:
 def test_only_the_probes_and_sign_in_are_public_and_left_out_of_the_matrix() -> None:
     public = {o.operation_id for o in ALL_OPERATIONS if o.public}
     assert public == PUBLIC_OPERATIONS
+
+
+def test_no_rule_arranges_records_on_a_draft_plan() -> None:
+    # A draft plan has no reviews: the writes that need a review in some state run on the
+    # active plan.
+    both = {op for op, rule in ACCESS_RULES.items() if rule.draft and rule.arrange is not None}
+    assert both == set()
 
 
 def test_a_request_body_is_given_exactly_to_the_operations_that_take_one() -> None:

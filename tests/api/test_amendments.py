@@ -712,11 +712,12 @@ def test_a_change_of_term_or_interval_reschedules_the_reviews(
     def reschedule(*, session: Any, actor: Any, plan: Plan) -> None:
         calls.append((plan.id, plan.term_months, plan.review_interval_months))
 
+    world = make_world()
+    who = people()
+    # Watch the review schedule only from here: approving the plan above made it.
     module = types.ModuleType("itpp_api.reviews.service")
     module.reschedule = reschedule  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "itpp_api.reviews.service", module)
-    world = make_world()
-    who = people()
     text_only = proposed(client, world, [{"op": "change_text", "title": text("Renamed")}])
     approve_by_all(client, text_only["id"], who)
     assert calls == []
@@ -1077,17 +1078,13 @@ def test_an_amendment_may_name_the_review_of_the_plan_that_led_to_it(
 
     world = make_world()
     with transaction(write=True) as session:
-        review = ReviewCycle(
-            plan_id=world.plan,
-            number=1,
-            period_start=today() - timedelta(days=200),
-            period_end=today(),
-            due_date=today(),
-            status="concluded",
-            outcome="amend",
-        )
+        # Approving the plan scheduled its reviews; the first one is taken as concluded.
+        review = session.scalars(
+            select(ReviewCycle).where(ReviewCycle.plan_id == world.plan, ReviewCycle.number == 1)
+        ).one()
+        review.status = "concluded"
+        review.outcome = "amend"
         session.add(review)
-        session.flush()
         review_id = str(review.id)
     response = client.post(
         f"{API}/plans/{world.plan}/amendments",

@@ -22,6 +22,7 @@ from itpp_api.db import transaction
 from itpp_api.parties.models import Party
 from itpp_api.plans.schemas import PlanCreate
 from itpp_api.plans.service import create_plan
+from itpp_api.reviews.models import ReviewCycle
 from tests.api.test_conventions import assert_problem, row_counts
 from tests.conftest import Database
 from tests.factories import (
@@ -94,6 +95,13 @@ def expiry_uid(plan_id: uuid.UUID) -> str:
     return f"plan-expiry-{plan_id}@itpp-tracker"
 
 
+def review_uids(plan_id: uuid.UUID) -> set[str]:
+    """The calendar UIDs of a plan's reviews (scheduled when the plan was approved)."""
+    with transaction(write=False) as session:
+        ids = session.scalars(select(ReviewCycle.id).where(ReviewCycle.plan_id == plan_id))
+        return {f"review-{review_id}@itpp-tracker" for review_id in ids}
+
+
 def dated_milestones(commitment_id: uuid.UUID) -> list[uuid.UUID]:
     with transaction(write=False) as session:
         return list(
@@ -147,6 +155,7 @@ def make_calendar_world() -> CalendarWorld:
     shared or internal to one party, and an exchange of another plan.
 
     record  what                                          in the calendar of
+    reviews 1 and 2 of TEST-PLAN (due dates)               both
     CYB-01  due 2026-12-31, milestone 2026-03-01 (+1 undated)   both
     CYB-02  no due date, no milestone                      —
     CYB-03  cancelled, due 2026-06-30, milestone 2026-05-01  —
@@ -252,6 +261,7 @@ def make_calendar_world() -> CalendarWorld:
     (ids["MAR-01/ms"],) = dated_milestones(ids["MAR-01"])
     shared = {
         expiry_uid(world.plan),
+        *review_uids(world.plan),
         due_uid(ids["CYB-01"]),
         milestone_uid(ids["CYB-01/ms"]),
         *(exchange_uid(ids[r]) for r in ("EX-001", "EX-002", "EX-003", "EX-004")),
@@ -568,13 +578,15 @@ def test_a_feed_of_all_plans_covers_every_plan_of_the_users_party_and_no_other(
     just_one = set(parse(anonymous_client.get(feed_path(one_plan))))
 
     assert every_plan["plan_id"] is None
+    # The second plan is a draft: no reviews scheduled yet.
     assert everything == {
         expiry_uid(world.plan),
+        *review_uids(world.plan),
         exchange_uid(in_plan),
         expiry_uid(second_plan),
         exchange_uid(in_second),
     }
-    assert just_one == {expiry_uid(world.plan), exchange_uid(in_plan)}
+    assert just_one == {expiry_uid(world.plan), *review_uids(world.plan), exchange_uid(in_plan)}
     # NATO's own feed of all plans includes the plan Japan is not in.
     nato = headers_of(nato_user())
     nato_feed = create_feed(client, headers=nato, name="NATO")

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import col, delete
 
 from itpp_api.clock import today
 from itpp_api.db import transaction
@@ -108,10 +109,12 @@ def test_exchanges_in_the_next_90_days_soonest_first(client: TestClient, db: Dat
 def test_next_review_and_overdue_reviews(client: TestClient, db: Database) -> None:
     world = make_world()
     with transaction(write=True) as session:
+        # Replace the schedule approval made with reviews in the states under test.
+        session.execute(delete(ReviewCycle).where(col(ReviewCycle.plan_id) == world.plan))
         for number, due, status in (
-            (1, days(-40), "concluded"),
-            (2, days(-5), "open"),
-            (3, days(60), "scheduled"),
+            (11, days(-40), "concluded"),
+            (12, days(-5), "open"),
+            (13, days(60), "scheduled"),
         ):
             session.add(
                 ReviewCycle(
@@ -124,7 +127,7 @@ def test_next_review_and_overdue_reviews(client: TestClient, db: Database) -> No
                 )
             )
     body = dashboard(client, world)
-    assert body["next_review"]["number"] == 2
+    assert body["next_review"]["number"] == 12
     assert body["next_review"]["is_overdue"] is True
     assert body["next_review"]["days_until_due"] == -5
     assert body["overdue_reviews"] == 1

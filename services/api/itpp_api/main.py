@@ -38,6 +38,7 @@ from itpp_api.health import router as health_router
 from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
+from itpp_api.reviews.router import router as reviews_router
 from itpp_api.users.router import router as users_router
 
 logger = logging.getLogger("itpp_api")
@@ -178,6 +179,10 @@ OPENAPI_TAGS = [
     {"name": "priority areas", "description": "The ordered, coded priority areas of a plan."},
     {"name": "commitments", "description": "What a party undertakes, with milestones."},
     {"name": "exchanges", "description": "Exchanges and placements delivering commitments."},
+    {
+        "name": "reviews",
+        "description": "Joint reviews: each party's assessment, agreed ratings, sign-offs.",
+    },
     {"name": "calendar", "description": "The plan's dates as iCalendar; personal feed URLs."},
     {"name": "dashboard", "description": "Where a plan stands, at a glance."},
     {
@@ -216,6 +221,7 @@ def create_app() -> FastAPI:
         commitments_router,
         exchanges_router,
         dashboard_router,
+        reviews_router,
         calendar_router,
         amendments_router,
         parties_router,

@@ -22,6 +22,10 @@ class AuditEntityType(StrEnum):
     ACCESS_TOKEN = "access_token"
     EXCHANGE = "exchange"
     CALENDAR_FEED = "calendar_feed"
+    REVIEW_CYCLE = "review_cycle"
+    REVIEW_ITEM = "review_item"
+    REVIEW_ASSESSMENT = "review_assessment"
+    REVIEW_SIGN_OFF = "review_sign_off"
 
 
 class AuditEventPublic(BaseModel):

@@ -48,7 +48,7 @@ def _ics(body: bytes, filename: str) -> Response:
 @router.get(
     "/plans/{plan_id}/calendar.ics",
     operation_id="getPlanCalendar",
-    summary="The plan's dates as iCalendar: exchanges, due dates, milestones, expiry",
+    summary="The plan's dates as iCalendar: exchanges, due dates, milestones, reviews, expiry",
     response_class=Response,
     responses={**_ICS_RESPONSE, **problem_responses(404, 422)},
 )

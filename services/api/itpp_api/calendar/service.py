@@ -22,19 +22,42 @@ from itpp_api.auth.tokens import hash_secret, new_secret
 from itpp_api.calendar.models import CalendarFeed
 from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.db import table_of, utcnow
-from itpp_api.enums import CommitmentStatus, ExchangeStatus, TokenScope, Visibility
+from itpp_api.enums import (
+    CommitmentStatus,
+    ExchangeStatus,
+    ReviewStatus,
+    TokenScope,
+    Visibility,
+)
 from itpp_api.errors import NotFound
 from itpp_api.exchanges.models import Exchange
 from itpp_api.plans.models import Plan, PlanParty
 from itpp_api.plans.service import get_plan
+from itpp_api.reviews.service import reviews_for_calendar
 
 _C = table_of(Commitment).c
 _M = table_of(Milestone).c
 _E = table_of(Exchange).c
 _DOMAIN = "itpp-tracker"
 _LABELS = {
-    "en": {"due": "Due", "milestone": "Milestone", "expiry": "Plan expires", "held": "held"},
-    "ja": {"due": "期限", "milestone": "マイルストーン", "expiry": "計画の期限", "held": "実施済"},
+    "en": {
+        "due": "Due",
+        "milestone": "Milestone",
+        "expiry": "Plan expires",
+        "held": "held",
+        "review": "Review {number} due",
+        "final_review": "Final review ({number}) due",
+        "concluded": " (concluded)",
+    },
+    "ja": {
+        "due": "期限",
+        "milestone": "マイルストーン",
+        "expiry": "計画の期限",
+        "held": "実施済",
+        "review": "第{number}回レビュー期限",
+        "final_review": "最終レビュー（第{number}回）期限",
+        "concluded": "（終了）",
+    },
 }
 
 
@@ -82,6 +105,7 @@ def build_calendar(*, session: Session, actor: Actor, plans: list[Plan]) -> byte
     calendar.add("x-wr-calname", " / ".join(pick(p.title, language) for p in plans) or "ITPP")
     plan_ids = [p.id for p in plans]
     references = {p.id: p.reference for p in plans}
+    titles = {p.id: p.title for p in plans}
     for plan in plans:
         if plan.expiry_date is not None:
             calendar.add_component(
@@ -92,6 +116,18 @@ def build_calendar(*, session: Session, actor: Actor, plans: list[Plan]) -> byte
                     None,
                 )
             )
+    for review in reviews_for_calendar(session=session, plans=plans):
+        label = labels["final_review" if review.is_final else "review"].format(number=review.number)
+        done = labels["concluded"] if review.status == ReviewStatus.CONCLUDED.value else ""
+        calendar.add_component(
+            _event(
+                f"review-{review.id}",
+                f"{label}{done}: {pick(titles[review.plan_id], language)}",
+                review.due_date,
+                None,
+                categories=[references[review.plan_id], "review"],
+            )
+        )
     commitments = session.execute(
         _visible(
             core_select(_C.id, _C.plan_id, _C.reference, _C.title, _C.due_date, _C.status).where(

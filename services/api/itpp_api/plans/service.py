@@ -29,6 +29,7 @@ from itpp_api.plans.schemas import (
     PriorityAreaUpdate,
 )
 
+_SCHEDULE_FIELDS = frozenset({"approval_date", "term_months", "review_interval_months"})
 CLOSED_STATUSES = frozenset({PlanStatus.EXPIRED, PlanStatus.SUPERSEDED, PlanStatus.TERMINATED})
 
 # What the parties agreed when they approved the plan: once it is active these change only
@@ -397,6 +398,13 @@ def update_plan(
     )
     if new_status is PlanStatus.ACTIVE and current is PlanStatus.DRAFT:
         record_version(session=session, actor=actor, plan=plan, reason=version_reason)
+    if plan.status == PlanStatus.ACTIVE.value and (
+        current is PlanStatus.DRAFT or _SCHEDULE_FIELDS & set(changes)
+    ):
+        # Approval materializes the review schedule; a new date, term or interval moves it.
+        from itpp_api.reviews.service import reschedule
+
+        reschedule(session=session, actor=actor, plan=plan)
     return plan
 
 

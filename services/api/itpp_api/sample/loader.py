@@ -8,6 +8,7 @@ loaded, so the demonstration always shows a plan in mid-term.
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -26,8 +27,10 @@ from itpp_api.enums import (
     Decision,
     ExchangeKind,
     ExchangeStatus,
+    Health,
     Modality,
     PlanStatus,
+    ReviewOutcome,
     Role,
     Visibility,
 )
@@ -37,11 +40,15 @@ from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PriorityArea
 from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
 from itpp_api.plans.service import create_area, create_plan, update_plan
-from itpp_api.sample import amendments_content, content, exchanges_content
+from itpp_api.reviews import service as reviews
+from itpp_api.reviews.models import ReviewCycle
+from itpp_api.reviews.schemas import AssessmentWrite, ReviewItemUpdate, ReviewUpdate
+from itpp_api.sample import amendments_content, content, exchanges_content, reviews_content
 from itpp_api.sample.users import SampleLogin, create_sample_users, sample_email, save_logins
 
 BACKGROUND = {"ja": "経緯", "en": "Background"}
 SYSTEM = Actor.system()
+_CONTENT_BY_REFERENCE = {c["reference"]: c for c in content.COMMITMENTS}
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,87 @@ def _exchanges(
         )
 
 
+def _sample_actor(session: Session, party_code: str, role: Role) -> Actor:
+    user = session.scalars(select(User).where(User.email == sample_email(party_code, role))).one()
+    return actor_for(user, None)
+
+
+def _own_rating(item: dict[str, Any], overdue_after: int) -> str:
+    """The rating a party gives a commitment the sample says nothing special about."""
+    entry = _CONTENT_BY_REFERENCE[item["commitment"]["reference"]]
+    late = entry["due_offset_days"] < overdue_after and entry["status"] not in (
+        CommitmentStatus.COMPLETED.value,
+        CommitmentStatus.CANCELLED.value,
+    )
+    return Health.AT_RISK.value if late else Health.ON_TRACK.value
+
+
+def _first_review(session: Session, plan: Plan, *, overdue_after: int) -> None:
+    """Hold review 1 early, with a disagreement on one commitment; sign and conclude it.
+
+    Each step goes through the review services as the sample user who would take it:
+    Japan's editor opens it and writes the summary, both editors assess, the approvers sign,
+    NATO's editor concludes. Review 2 (the final one) stays scheduled.
+    """
+    data = reviews_content.REVIEW
+    editors = {code: _sample_actor(session, code, Role.EDITOR) for code in ("JP", "NATO")}
+    approvers = {code: _sample_actor(session, code, Role.APPROVER) for code in ("JP", "NATO")}
+    review = session.scalars(
+        select(ReviewCycle).where(ReviewCycle.plan_id == plan.id, ReviewCycle.number == 1)
+    ).one()
+    reviews.open_review(session=session, actor=editors["JP"], plan=plan, review=review)
+    for code, editor in editors.items():
+        items = reviews.review_as_dict(session=session, actor=editor, plan=plan, review=review)
+        for entry in items["items"]:
+            special = data["commitments"].get(entry["commitment"]["reference"])
+            own = special[code] if special else None  # type: ignore[literal-required]
+            item, commitment = reviews.get_item(
+                session=session, actor=editor, review=review, item_id=entry["id"]
+            )
+            reviews.record_assessment(
+                session=session,
+                actor=editor,
+                plan=plan,
+                review=review,
+                item=item,
+                commitment=commitment,
+                data=AssessmentWrite(
+                    rating=Health(own["rating"] if own else _own_rating(entry, overdue_after)),
+                    note=own["note"] if own else None,
+                    recommended_action=own["recommended_action"] if own else None,
+                ),
+            )
+            # The agreed rating of a shared commitment is recorded by Japan's editor; that of
+            # an internal one by its own party, the only one that can see it.
+            if entry["commitment"]["visibility"] == "internal" or code == "JP":
+                reviews.update_item(
+                    session=session,
+                    actor=editor,
+                    plan=plan,
+                    review=review,
+                    item=item,
+                    commitment=commitment,
+                    data=ReviewItemUpdate(
+                        agreed_rating=Health(
+                            special["agreed_rating"]
+                            if special
+                            else _own_rating(entry, overdue_after)
+                        ),
+                        agreed_note=special["agreed_note"] if special else None,
+                    ),
+                )
+    reviews.update_review(
+        session=session,
+        actor=editors["JP"],
+        plan=plan,
+        review=review,
+        data=ReviewUpdate(summary=dict(data["summary"]), outcome=ReviewOutcome(data["outcome"])),
+    )
+    for approver in approvers.values():
+        reviews.sign_off(session=session, actor=approver, plan=plan, review=review, party_id=None)
+    reviews.conclude_review(session=session, actor=editors["NATO"], plan=plan, review=review)
+
+
 def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     """Load the sample plan unless it is already there."""
     plan_data = content.PLAN
@@ -235,8 +323,10 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
         commitments[commitment.reference] = commitment.id
     _exchanges(session, plan, approval, parties, organisations, commitments)
     users = create_sample_users(session=session)
-    # Approving records version 1 of the plan with everything above in it.
+    # Approving records version 1 of the plan with everything above in it, and schedules
+    # its reviews.
     update_plan(session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
+    _first_review(session, plan, overdue_after=-plan_data["approval_offset_days"])
     _example_amendment(session, plan, approval, parties, organisations, areas, commitments)
     return LoadResult(
         created=True,
@@ -244,11 +334,6 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
         commitments=len(content.COMMITMENTS),
         logins=users,
     )
-
-
-def _sample_actor(session: Session, party: str, role: Role) -> Actor:
-    user = session.scalars(select(User).where(User.email == sample_email(party, role))).one()
-    return actor_for(user, None)
 
 
 def _example_amendment(

@@ -1,0 +1,267 @@
+"""HTTP routes for review cycles."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.dependencies import ActorDep
+from itpp_api.auth.policy import Action
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, require_if_match
+from itpp_api.deps import SessionDep
+from itpp_api.errors import problem_responses
+from itpp_api.plans.models import Plan
+from itpp_api.plans.service import get_plan
+from itpp_api.reviews import service
+from itpp_api.reviews.models import ReviewCycle
+from itpp_api.reviews.schemas import (
+    AssessmentWrite,
+    ReviewItemPublic,
+    ReviewItemUpdate,
+    ReviewList,
+    ReviewPublic,
+    ReviewUpdate,
+    SignOffCreate,
+)
+
+router = APIRouter(tags=["reviews"])
+_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
+
+OptionalIfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="Optional: the review's ETag as you read it. A stale one gets 412, so you "
+        "never sign a text you have not seen.",
+    ),
+]
+
+
+def _review_body(
+    session: Session, actor: Actor, plan: Plan, review: ReviewCycle, withdrawn: list[str]
+) -> dict[str, Any]:
+    body = service.review_as_dict(session=session, actor=actor, plan=plan, review=review)
+    body["sign_offs_withdrawn"] = withdrawn
+    body["notice"] = service.withdrawal_notice(withdrawn)
+    return body
+
+
+@router.get(
+    "/plans/{plan_id}/reviews",
+    operation_id="listPlanReviews",
+    summary="List a plan's review cycles in order, with their due dates and overdue flags",
+    response_model=ReviewList,
+    responses=problem_responses(404, 422),
+)
+def list_plan_reviews(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    plan = get_plan(session=session, plan_id=plan_id, actor=actor)
+    return json_response({"items": service.list_reviews(session=session, plan=plan)})
+
+
+@router.get(
+    "/reviews/{review_id}",
+    operation_id="getReview",
+    summary="Get a review: items with snapshots and assessments, disagreements, sign-offs",
+    response_model=ReviewPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+def get_review(review_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    plan, review = service.get_review(session=session, actor=actor, review_id=review_id)
+    body = service.review_as_dict(session=session, actor=actor, plan=plan, review=review)
+    return json_response(body, etag=body["etag"])
+
+
+@router.patch(
+    "/reviews/{review_id}",
+    operation_id="updateReview",
+    summary="Write the joint summary or the outcome of an open review (If-Match required; "
+    "withdraws the sign-offs given so far)",
+    response_model=ReviewPublic,
+    responses={
+        200: {"headers": _ETAG_HEADER},
+        **problem_responses(404, 409, 412, 413, 422, 428),
+    },
+)
+def update_review(
+    review_id: uuid.UUID,
+    data: ReviewUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    plan, review = service.get_review(
+        session=session, actor=actor, review_id=review_id, action=Action.WRITE, for_update=True
+    )
+    require_if_match(if_match, service.review_etag(review))
+    withdrawn = service.update_review(
+        session=session, actor=actor, plan=plan, review=review, data=data
+    )
+    body = _review_body(session, actor, plan, review, withdrawn)
+    return json_response(body, etag=body["etag"])
+
+
+@router.post(
+    "/reviews/{review_id}/open",
+    operation_id="openReview",
+    summary="Open a scheduled review: snapshot every live commitment for assessment",
+    response_model=ReviewPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 422)},
+)
+def open_review(
+    review_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan, review = service.get_review(
+        session=session, actor=actor, review_id=review_id, action=Action.WRITE, for_update=True
+    )
+    service.open_review(session=session, actor=actor, plan=plan, review=review)
+    body = service.review_as_dict(session=session, actor=actor, plan=plan, review=review)
+    return json_response(body, etag=body["etag"])
+
+
+@router.put(
+    "/reviews/{review_id}/items/{item_id}/assessment",
+    operation_id="putReviewAssessment",
+    summary="Record your own party's assessment of a commitment under review "
+    "(If-Match: the item's ETag)",
+    response_model=ReviewItemPublic,
+    responses={
+        200: {"headers": _ETAG_HEADER},
+        **problem_responses(404, 409, 412, 413, 422, 428),
+    },
+)
+def put_review_assessment(
+    review_id: uuid.UUID,
+    item_id: uuid.UUID,
+    data: AssessmentWrite,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    plan, review = service.get_review(
+        session=session, actor=actor, review_id=review_id, action=Action.WRITE, for_update=True
+    )
+    item, commitment = service.get_item(
+        session=session, actor=actor, review=review, item_id=item_id, for_update=True
+    )
+    require_if_match(if_match, service.item_etag(item))
+    service.record_assessment(
+        session=session,
+        actor=actor,
+        plan=plan,
+        review=review,
+        item=item,
+        commitment=commitment,
+        data=data,
+    )
+    body = service.item_as_dict(session=session, actor=actor, plan=plan, review=review, item=item)
+    return json_response(body, etag=body["etag"])
+
+
+@router.patch(
+    "/reviews/{review_id}/items/{item_id}",
+    operation_id="updateReviewItem",
+    summary="Record the agreed rating of a commitment under review (If-Match required; "
+    "withdraws the sign-offs given so far)",
+    response_model=ReviewItemPublic,
+    responses={
+        200: {"headers": _ETAG_HEADER},
+        **problem_responses(404, 409, 412, 413, 422, 428),
+    },
+)
+def update_review_item(
+    review_id: uuid.UUID,
+    item_id: uuid.UUID,
+    data: ReviewItemUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    plan, review = service.get_review(
+        session=session, actor=actor, review_id=review_id, action=Action.WRITE, for_update=True
+    )
+    item, commitment = service.get_item(
+        session=session, actor=actor, review=review, item_id=item_id, for_update=True
+    )
+    require_if_match(if_match, service.item_etag(item))
+    withdrawn = service.update_item(
+        session=session,
+        actor=actor,
+        plan=plan,
+        review=review,
+        item=item,
+        commitment=commitment,
+        data=data,
+    )
+    body = service.item_as_dict(session=session, actor=actor, plan=plan, review=review, item=item)
+    body["sign_offs_withdrawn"] = withdrawn
+    body["notice"] = service.withdrawal_notice(withdrawn)
+    return json_response(body, etag=body["etag"])
+
+
+@router.post(
+    "/reviews/{review_id}/sign-offs",
+    operation_id="signOffReview",
+    summary="Sign a review off for your own party (approvers only; signing again changes nothing)",
+    status_code=201,
+    response_model=ReviewPublic,
+    responses={
+        200: {"description": "Your party had signed already.", "headers": _ETAG_HEADER},
+        201: {"headers": _ETAG_HEADER},
+        **problem_responses(404, 409, 412, 413, 422),
+    },
+)
+def sign_off_review(
+    review_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    data: SignOffCreate | None = None,
+    if_match: OptionalIfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan, review = service.get_review(
+        session=session, actor=actor, review_id=review_id, action=Action.CONSENT, for_update=True
+    )
+    if if_match is not None:
+        require_if_match(if_match, service.review_etag(review))
+    created = service.sign_off(
+        session=session,
+        actor=actor,
+        plan=plan,
+        review=review,
+        party_id=data.party_id if data else None,
+    )
+    body = service.review_as_dict(session=session, actor=actor, plan=plan, review=review)
+    return json_response(
+        body,
+        status_code=201 if created else 200,
+        etag=body["etag"],
+        location=f"/api/v1/reviews/{review.id}",
+    )
+
+
+@router.post(
+    "/reviews/{review_id}/conclude",
+    operation_id="concludeReview",
+    summary="Conclude a review signed off by every party: commitments take their agreed "
+    "ratings as health",
+    response_model=ReviewPublic,
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 422)},
+)
+def conclude_review(
+    review_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan, review = service.get_review(
+        session=session, actor=actor, review_id=review_id, action=Action.WRITE, for_update=True
+    )
+    service.conclude_review(session=session, actor=actor, plan=plan, review=review)
+    body = service.review_as_dict(session=session, actor=actor, plan=plan, review=review)
+    return json_response(body, etag=body["etag"])

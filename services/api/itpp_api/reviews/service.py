@@ -1,0 +1,900 @@
+"""Rules and queries for review cycles.
+
+A review is `scheduled → open → concluded`. Its due dates follow from the plan (schedule.py)
+and are materialized when the plan is approved. Opening a review takes a snapshot of every
+live commitment; each party then records its own assessment of each one, the agreed rating is
+recorded separately (so a disagreement stays visible), and every party's approver signs the
+review off. A sign-off is of the text as it stood: changing the summary, the outcome or an
+agreed rating withdraws every sign-off given so far. Concluding sets each commitment's health
+to its agreed rating.
+
+ETags: a review's ETag names what the parties sign (status, summary, outcome and the agreed
+ratings); an item's ETag moves with its agreed rating and with either party's assessment.
+"""
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from itpp_api.audit import service as audit
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.models import User
+from itpp_api.auth.policy import Action
+from itpp_api.clock import today
+from itpp_api.commitments.models import Commitment
+from itpp_api.conventions import make_etag
+from itpp_api.db import table_of, utcnow
+from itpp_api.enums import CommitmentStatus, PlanStatus, ReviewStatus, Visibility
+from itpp_api.errors import Conflict, Forbidden, NotFound
+from itpp_api.parties.models import Party
+from itpp_api.plans.models import Plan, PriorityArea
+from itpp_api.plans.service import (
+    effective_status,
+    ensure_plan_writable,
+    get_plan,
+    parties_of_plans,
+)
+from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
+from itpp_api.reviews.schedule import review_schedule
+from itpp_api.reviews.schemas import AssessmentWrite, ReviewItemUpdate, ReviewUpdate
+
+_C = table_of(Commitment).c
+_I = table_of(ReviewItem).c
+_A = table_of(ReviewAssessment).c
+_PA = table_of(PriorityArea).c
+_MAX_LISTED = 10
+
+
+def review_etag(review: ReviewCycle) -> str:
+    return make_etag(review.id, review.row_version)
+
+
+def item_etag(item: ReviewItem) -> str:
+    return make_etag(item.id, item.row_version)
+
+
+def is_overdue(review: ReviewCycle, plan: Plan, on: date | None = None) -> bool:
+    """Not concluded, due date passed, and the plan still running (so it can still be held)."""
+    on = on or today()
+    return (
+        review.status != ReviewStatus.CONCLUDED.value
+        and review.due_date < on
+        and effective_status(plan, on) is PlanStatus.ACTIVE
+    )
+
+
+def _owner(visibility: str, lead_party_id: uuid.UUID) -> uuid.UUID | None:
+    """The party an event about an internal commitment's review is restricted to."""
+    return lead_party_id if visibility == Visibility.INTERNAL.value else None
+
+
+def _visible(statement: Any, actor: Actor) -> Any:
+    if actor.is_system:
+        return statement
+    return statement.where(
+        or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == actor.party_id)
+    )
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def get_review(
+    *,
+    session: Session,
+    actor: Actor,
+    review_id: uuid.UUID,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> tuple[Plan, ReviewCycle]:
+    """A review the actor may `action`, with its plan; NotFound if the plan is not theirs."""
+    statement = select(ReviewCycle).where(ReviewCycle.id == review_id)
+    if for_update:
+        statement = statement.with_for_update()
+    review = session.scalars(statement).first()
+    missing = NotFound(f"No review with id {review_id}.")
+    if review is None:
+        raise missing
+    try:
+        plan = get_plan(session=session, plan_id=review.plan_id, actor=actor, action=action)
+    except NotFound:
+        raise missing from None
+    return plan, review
+
+
+def get_item(
+    *,
+    session: Session,
+    actor: Actor,
+    review: ReviewCycle,
+    item_id: uuid.UUID,
+    for_update: bool = False,
+) -> tuple[ReviewItem, Commitment]:
+    """An item of the review and its commitment; NotFound when the actor may not see it."""
+    statement = select(ReviewItem).where(
+        ReviewItem.id == item_id, ReviewItem.review_id == review.id
+    )
+    if for_update:
+        statement = statement.with_for_update()
+    item = session.scalars(statement).first()
+    missing = NotFound(f"Review {review.number} has no item {item_id}.")
+    if item is None:
+        raise missing
+    commitment = session.get(Commitment, item.commitment_id)
+    if commitment is None or not policy.can_see(
+        actor, commitment.visibility, commitment.lead_party_id
+    ):
+        raise missing
+    return item, commitment
+
+
+def _summary_dict(review: ReviewCycle, plan: Plan, on: date) -> dict[str, Any]:
+    return {
+        "id": review.id,
+        "plan_id": review.plan_id,
+        "number": review.number,
+        "period_start": review.period_start,
+        "period_end": review.period_end,
+        "due_date": review.due_date,
+        "is_final": review.is_final,
+        "status": review.status,
+        "outcome": review.outcome,
+        "is_overdue": is_overdue(review, plan, on),
+        "opened_at": review.opened_at,
+        "concluded_at": review.concluded_at,
+        "etag": review_etag(review),
+    }
+
+
+def list_reviews(*, session: Session, plan: Plan) -> list[dict[str, Any]]:
+    """A plan's review cycles in order."""
+    on = today()
+    reviews = session.scalars(
+        select(ReviewCycle).where(ReviewCycle.plan_id == plan.id).order_by(col(ReviewCycle.number))
+    )
+    return [_summary_dict(r, plan, on) for r in reviews]
+
+
+def _user_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(col(User.id).in_(user_ids)))
+    return {user_id: name for user_id, name in rows}
+
+
+def _item_rows(
+    session: Session, actor: Actor, review_id: uuid.UUID, item_id: uuid.UUID | None = None
+) -> list[Any]:
+    statement = (
+        core_select(
+            *_I,
+            _C.reference,
+            _C.title,
+            _C.lead_party_id,
+            _C.visibility,
+            _PA.code.label("priority_area_code"),
+        )
+        .join(table_of(Commitment), _C.id == _I.commitment_id)
+        .join(table_of(PriorityArea), _PA.id == _C.priority_area_id)
+        .where(_I.review_id == review_id)
+        .order_by(_C.reference)
+    )
+    if item_id is not None:
+        statement = statement.where(_I.id == item_id)
+    return list(session.execute(_visible(statement, actor)))
+
+
+def _items(
+    session: Session, actor: Actor, parties: list[Party], rows: list[Any]
+) -> list[dict[str, Any]]:
+    """Item rows → public dicts, with every party's assessment (one query for all)."""
+    if not rows:
+        return []
+    order = {p.id: index for index, p in enumerate(parties)}
+    codes = {p.id: p.code for p in parties}
+    assessments: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for row in session.execute(core_select(*_A).where(_A.review_item_id.in_([r.id for r in rows]))):
+        assessments[row.review_item_id].append(row)
+    names = _user_names(
+        session, {a.updated_by for rows_ in assessments.values() for a in rows_ if a.updated_by}
+    )
+    out = []
+    for row in rows:
+        own = sorted(assessments.get(row.id, []), key=lambda a: order.get(a.party_id, len(order)))
+        ratings = {a.rating for a in own}
+        out.append(
+            {
+                "id": row.id,
+                "review_id": row.review_id,
+                "commitment": {
+                    "id": row.commitment_id,
+                    "reference": row.reference,
+                    "title": row.title,
+                    "priority_area_code": row.priority_area_code,
+                    "lead_party_id": row.lead_party_id,
+                    "visibility": row.visibility,
+                },
+                "snapshot": {
+                    "status": row.status,
+                    "progress": row.progress,
+                    "health": row.health,
+                    "due_date": row.due_date,
+                },
+                "assessments": [
+                    {
+                        "party_id": a.party_id,
+                        "party_code": codes.get(a.party_id, "?"),
+                        "rating": a.rating,
+                        "note": a.note,
+                        "recommended_action": a.recommended_action,
+                        "updated_by": a.updated_by,
+                        "updated_by_name": names.get(a.updated_by) if a.updated_by else None,
+                        "updated_at": a.updated_at,
+                        "editable": a.party_id == actor.party_id,
+                    }
+                    for a in own
+                ],
+                "agreed_rating": row.agreed_rating,
+                "agreed_note": row.agreed_note,
+                "disagreement": len(ratings) > 1,
+                "etag": make_etag(row.id, row.row_version),
+                "updated_at": row.updated_at,
+                "sign_offs_withdrawn": [],
+                "notice": None,
+            }
+        )
+    return out
+
+
+def _sign_off_states(
+    session: Session, review: ReviewCycle, parties: list[Party]
+) -> list[dict[str, Any]]:
+    signed = {
+        s.party_id: s
+        for s in session.scalars(select(ReviewSignOff).where(ReviewSignOff.review_id == review.id))
+    }
+    names = _user_names(session, {s.user_id for s in signed.values()})
+    states = []
+    for party in parties:
+        sign_off = signed.get(party.id)
+        states.append(
+            {
+                "party_id": party.id,
+                "party_code": party.code,
+                "signed": sign_off is not None,
+                "signed_by": sign_off.user_id if sign_off else None,
+                "signed_by_name": names.get(sign_off.user_id) if sign_off else None,
+                "signed_at": sign_off.signed_at if sign_off else None,
+            }
+        )
+    return states
+
+
+def _references(refs: list[str]) -> str:
+    shown = ", ".join(refs[:_MAX_LISTED])
+    more = len(refs) - _MAX_LISTED
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _missing(
+    session: Session,
+    actor: Actor,
+    review: ReviewCycle,
+    parties: list[Party],
+    *,
+    sign_offs: bool,
+) -> list[str]:
+    """What an open review still needs before it can be signed off (or concluded)."""
+    needs: list[str] = []
+    if not review.summary:
+        needs.append("a joint summary")
+    if review.outcome is None:
+        needs.append("an outcome (continue, amend, renew or terminate)")
+    unrated = session.execute(
+        core_select(_C.reference, _C.visibility, _C.lead_party_id)
+        .join(table_of(ReviewItem), _I.commitment_id == _C.id)
+        .where(_I.review_id == review.id, _I.agreed_rating.is_(None))
+        .order_by(_C.reference)
+    ).all()
+    visible = [r.reference for r in unrated if policy.can_see(actor, r.visibility, r.lead_party_id)]
+    if visible:
+        needs.append(f"an agreed rating of {_references(visible)}")
+    codes = {p.id: p.code for p in parties}
+    hidden_owners = sorted(
+        {
+            codes.get(r.lead_party_id, "?")
+            for r in unrated
+            if not policy.can_see(actor, r.visibility, r.lead_party_id)
+        }
+    )
+    for code in hidden_owners:
+        needs.append(f"{code}'s agreed rating of commitments only {code} can see")
+    if sign_offs:
+        signed = set(
+            session.scalars(
+                select(ReviewSignOff.party_id).where(ReviewSignOff.review_id == review.id)
+            )
+        )
+        needs.extend(
+            f"the sign-off of {p.code} (by an approver of {p.code})"
+            for p in parties
+            if p.id not in signed
+        )
+    return needs
+
+
+def review_as_dict(
+    *, session: Session, actor: Actor, plan: Plan, review: ReviewCycle
+) -> dict[str, Any]:
+    """The public representation of a review as the actor may see it."""
+    parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
+    codes = {p.id: p.code for p in parties}
+    items = _items(session, actor, parties, _item_rows(session, actor, review.id))
+    disagreements = [
+        {
+            "item_id": item["id"],
+            "commitment_id": item["commitment"]["id"],
+            "reference": item["commitment"]["reference"],
+            "ratings": {
+                codes.get(a["party_id"], a["party_code"]): a["rating"] for a in item["assessments"]
+            },
+            "agreed_rating": item["agreed_rating"],
+        }
+        for item in items
+        if item["disagreement"]
+    ]
+    is_open = review.status == ReviewStatus.OPEN.value
+    return {
+        **_summary_dict(review, plan, today()),
+        "summary": review.summary,
+        "items": items,
+        "disagreements": disagreements,
+        "sign_offs": _sign_off_states(session, review, parties),
+        "missing": _missing(session, actor, review, parties, sign_offs=True) if is_open else [],
+        "created_at": review.created_at,
+        "updated_at": review.updated_at,
+        "sign_offs_withdrawn": [],
+        "notice": None,
+    }
+
+
+def item_as_dict(
+    *, session: Session, actor: Actor, plan: Plan, review: ReviewCycle, item: ReviewItem
+) -> dict[str, Any]:
+    """The public representation of one review item the actor may see."""
+    parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
+    rows = _item_rows(session, actor, review.id, item.id)
+    if not rows:
+        raise NotFound(f"Review {review.number} has no item {item.id}.")
+    return _items(session, actor, parties, rows)[0]
+
+
+def withdrawal_notice(codes: list[str]) -> str | None:
+    """What to tell a writer whose change withdrew sign-offs."""
+    if not codes:
+        return None
+    who = " and ".join(codes)
+    return (
+        f"The sign-off of {who} was withdrawn: it was given to a different text. "
+        "Each party's approver needs to sign the review again."
+    )
+
+
+# --- the schedule -------------------------------------------------------------------------
+
+
+def _review_view(review: ReviewCycle) -> dict[str, Any]:
+    return {
+        "plan_id": review.plan_id,
+        "number": review.number,
+        "period_start": review.period_start,
+        "period_end": review.period_end,
+        "due_date": review.due_date,
+        "is_final": review.is_final,
+        "status": review.status,
+        "summary": review.summary,
+        "outcome": review.outcome,
+    }
+
+
+def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
+    """Re-derive the plan's not-yet-opened reviews from its approval date, term and interval.
+
+    Reviews already opened or concluded are history and stay as they are; the scheduled ones
+    after them follow the schedule's due dates after the last of them: updated in place
+    (keeping their ids, so calendar entries move rather than duplicate), added or removed.
+    A plan without an approval date, or still a draft, has no reviews yet.
+    """
+    if plan.approval_date is None or plan.status == PlanStatus.DRAFT.value:
+        return
+    reviews = list(
+        session.scalars(
+            select(ReviewCycle)
+            .where(ReviewCycle.plan_id == plan.id)
+            .order_by(col(ReviewCycle.number))
+            .with_for_update()
+        )
+    )
+    held = [r for r in reviews if r.status != ReviewStatus.SCHEDULED.value]
+    pending = [r for r in reviews if r.status == ReviewStatus.SCHEDULED.value]
+    last_due = held[-1].due_date if held else None
+    wanted = [
+        s
+        for s in review_schedule(plan.approval_date, plan.term_months, plan.review_interval_months)
+        if last_due is None or s.due_date > last_due
+    ]
+    first_number = (held[-1].number if held else 0) + 1
+    start = last_due or plan.approval_date
+    now = utcnow()
+    for index, entry in enumerate(wanted):
+        values: dict[str, Any] = {
+            "number": first_number + index,
+            "period_start": start,
+            "period_end": entry.period_end,
+            "due_date": entry.due_date,
+            "is_final": entry.is_final,
+        }
+        start = entry.due_date
+        if index < len(pending):
+            review = pending[index]
+            before = _review_view(review)
+            if all(getattr(review, k) == v for k, v in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(review, name, value)
+            review.row_version += 1
+            review.updated_at = now
+            session.add(review)
+            session.flush()
+            audit.record(
+                session=session,
+                actor=actor,
+                action="reschedule",
+                entity_type="review_cycle",
+                entity_id=review.id,
+                plan_id=plan.id,
+                before=before,
+                after=_review_view(review),
+            )
+        else:
+            review = ReviewCycle(
+                plan_id=plan.id,
+                number=first_number + index,
+                period_start=values["period_start"],
+                period_end=entry.period_end,
+                due_date=entry.due_date,
+                is_final=entry.is_final,
+                status=ReviewStatus.SCHEDULED.value,
+            )
+            session.add(review)
+            session.flush()
+            audit.record(
+                session=session,
+                actor=actor,
+                action="schedule",
+                entity_type="review_cycle",
+                entity_id=review.id,
+                plan_id=plan.id,
+                after=_review_view(review),
+            )
+    for review in pending[len(wanted) :]:
+        before = _review_view(review)
+        session.delete(review)
+        session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="unschedule",
+            entity_type="review_cycle",
+            entity_id=review.id,
+            plan_id=plan.id,
+            before=before,
+        )
+
+
+# --- the lifecycle ------------------------------------------------------------------------
+
+
+def _require_open(review: ReviewCycle, doing: str) -> None:
+    if review.status == ReviewStatus.SCHEDULED.value:
+        raise Conflict(f"Review {review.number} is not open yet: open it before {doing}.")
+    if review.status == ReviewStatus.CONCLUDED.value:
+        raise Conflict(f"Review {review.number} is concluded: it can no longer change.")
+
+
+def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCycle) -> int:
+    """Open a scheduled review: snapshot every live commitment. Returns the number of items."""
+    ensure_plan_writable(plan)
+    if review.status != ReviewStatus.SCHEDULED.value:
+        raise Conflict(f"Review {review.number} is already {review.status}.")
+    earlier = session.execute(
+        select(ReviewCycle.number, ReviewCycle.status)
+        .where(
+            ReviewCycle.plan_id == plan.id,
+            ReviewCycle.number < review.number,
+            ReviewCycle.status != ReviewStatus.CONCLUDED.value,
+        )
+        .order_by(col(ReviewCycle.number))
+    ).first()
+    if earlier is not None:
+        number, status = earlier
+        raise Conflict(
+            f"Review {number} is {status}, not concluded: reviews are held in order, "
+            f"so review {review.number} opens once review {number} is concluded."
+        )
+    commitments = list(
+        session.scalars(
+            select(Commitment)
+            .where(
+                Commitment.plan_id == plan.id,
+                Commitment.status != CommitmentStatus.CANCELLED.value,
+            )
+            .order_by(col(Commitment.reference))
+        )
+    )
+    for commitment in commitments:
+        item = ReviewItem(
+            review_id=review.id,
+            commitment_id=commitment.id,
+            status=commitment.status,
+            progress=commitment.progress,
+            health=commitment.health,
+            due_date=commitment.due_date,
+        )
+        session.add(item)
+        session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="create",
+            entity_type="review_item",
+            entity_id=item.id,
+            plan_id=plan.id,
+            owner_party_id=_owner(commitment.visibility, commitment.lead_party_id),
+            after={
+                "review_id": review.id,
+                "commitment_id": commitment.id,
+                "reference": commitment.reference,
+                "status": item.status,
+                "progress": item.progress,
+                "health": item.health,
+                "due_date": item.due_date,
+            },
+        )
+    before = _review_view(review)
+    review.status = ReviewStatus.OPEN.value
+    review.opened_at = utcnow()
+    review.row_version += 1
+    review.updated_at = review.opened_at
+    session.add(review)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="open",
+        entity_type="review_cycle",
+        entity_id=review.id,
+        plan_id=plan.id,
+        before=before,
+        after=_review_view(review),
+    )
+    return len(commitments)
+
+
+def _withdraw_sign_offs(
+    session: Session, actor: Actor, plan: Plan, review: ReviewCycle
+) -> list[str]:
+    """Withdraw every sign-off of the review (the text they signed changed); party codes."""
+    sign_offs = list(
+        session.scalars(select(ReviewSignOff).where(ReviewSignOff.review_id == review.id))
+    )
+    if not sign_offs:
+        return []
+    codes = {p.id: p.code for p in parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]}
+    withdrawn = []
+    for sign_off in sorted(sign_offs, key=lambda s: codes.get(s.party_id, "")):
+        session.delete(sign_off)
+        session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="withdraw",
+            entity_type="review_sign_off",
+            entity_id=sign_off.id,
+            plan_id=plan.id,
+            before=_sign_off_view(sign_off),
+        )
+        withdrawn.append(codes.get(sign_off.party_id, str(sign_off.party_id)))
+    return withdrawn
+
+
+def _touch_review(session: Session, review: ReviewCycle) -> None:
+    review.row_version += 1
+    review.updated_at = utcnow()
+    session.add(review)
+
+
+def update_review(
+    *, session: Session, actor: Actor, plan: Plan, review: ReviewCycle, data: ReviewUpdate
+) -> list[str]:
+    """Change the joint summary or the outcome; returns the parties whose sign-off it withdrew."""
+    ensure_plan_writable(plan)
+    _require_open(review, "writing its summary")
+    changes = {
+        name: getattr(value, "value", value)
+        for name, value in data.model_dump(exclude_unset=True).items()
+    }
+    changes = {k: v for k, v in changes.items() if getattr(review, k) != v}
+    if not changes:
+        return []
+    before = _review_view(review)
+    for name, value in changes.items():
+        setattr(review, name, value)
+    _touch_review(session, review)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        entity_type="review_cycle",
+        entity_id=review.id,
+        plan_id=plan.id,
+        before=before,
+        after=_review_view(review),
+    )
+    return _withdraw_sign_offs(session, actor, plan, review)
+
+
+def _assessment_view(assessment: ReviewAssessment) -> dict[str, Any]:
+    return {
+        "review_item_id": assessment.review_item_id,
+        "party_id": assessment.party_id,
+        "rating": assessment.rating,
+        "note": assessment.note,
+        "recommended_action": assessment.recommended_action,
+    }
+
+
+def record_assessment(
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    review: ReviewCycle,
+    item: ReviewItem,
+    commitment: Commitment,
+    data: AssessmentWrite,
+) -> None:
+    """Record or replace the actor's own party's assessment of one item."""
+    ensure_plan_writable(plan)
+    _require_open(review, "assessing it")
+    if actor.party_id is None:
+        raise Forbidden("An assessment is a party's own: record it as a user of that party.")
+    assessment = session.scalars(
+        select(ReviewAssessment)
+        .where(
+            ReviewAssessment.review_item_id == item.id,
+            ReviewAssessment.party_id == actor.party_id,
+        )
+        .with_for_update()
+    ).first()
+    values = {
+        "rating": data.rating.value,
+        "note": data.note,
+        "recommended_action": data.recommended_action,
+    }
+    owner = _owner(commitment.visibility, commitment.lead_party_id)
+    if assessment is None:
+        assessment = ReviewAssessment(
+            review_item_id=item.id,
+            party_id=actor.party_id,
+            rating=data.rating.value,
+            note=data.note,
+            recommended_action=data.recommended_action,
+            updated_by=actor.user_id,
+        )
+        session.add(assessment)
+        before = None
+        action = "create"
+    else:
+        if all(getattr(assessment, k) == v for k, v in values.items()):
+            return
+        before = _assessment_view(assessment)
+        for name, value in values.items():
+            setattr(assessment, name, value)
+        assessment.updated_by = actor.user_id
+        assessment.row_version += 1
+        assessment.updated_at = utcnow()
+        session.add(assessment)
+        action = "update"
+    # An item shows both parties' assessments: its ETag moves with either.
+    item.row_version += 1
+    item.updated_at = utcnow()
+    session.add(item)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        entity_type="review_assessment",
+        entity_id=assessment.id,
+        plan_id=plan.id,
+        owner_party_id=owner,
+        before=before,
+        after=_assessment_view(assessment),
+    )
+
+
+def update_item(
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    review: ReviewCycle,
+    item: ReviewItem,
+    commitment: Commitment,
+    data: ReviewItemUpdate,
+) -> list[str]:
+    """Record the agreed rating or note; returns the parties whose sign-off it withdrew."""
+    ensure_plan_writable(plan)
+    _require_open(review, "agreeing ratings")
+    changes = {
+        name: getattr(value, "value", value)
+        for name, value in data.model_dump(exclude_unset=True).items()
+    }
+    changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
+    if not changes:
+        return []
+    before = {"agreed_rating": item.agreed_rating, "agreed_note": item.agreed_note}
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.row_version += 1
+    item.updated_at = utcnow()
+    session.add(item)
+    # The agreed ratings are part of what the parties sign.
+    _touch_review(session, review)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        entity_type="review_item",
+        entity_id=item.id,
+        plan_id=plan.id,
+        owner_party_id=_owner(commitment.visibility, commitment.lead_party_id),
+        before=before,
+        after={"agreed_rating": item.agreed_rating, "agreed_note": item.agreed_note},
+    )
+    return _withdraw_sign_offs(session, actor, plan, review)
+
+
+def _sign_off_view(sign_off: ReviewSignOff) -> dict[str, Any]:
+    return {
+        "review_id": sign_off.review_id,
+        "party_id": sign_off.party_id,
+        "user_id": sign_off.user_id,
+        "signed_at": sign_off.signed_at,
+    }
+
+
+def sign_off(
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    review: ReviewCycle,
+    party_id: uuid.UUID | None,
+) -> bool:
+    """Sign the review off for the actor's own party; True if signed now, False if it was."""
+    if actor.is_system or actor.user_id is None or actor.party_id is None:
+        raise Forbidden("A review is signed off by an approver of a party, signed in.")
+    policy.authorize_consent_for(actor, party_id or actor.party_id)
+    ensure_plan_writable(plan)
+    _require_open(review, "signing it off")
+    existing = session.scalars(
+        select(ReviewSignOff).where(
+            ReviewSignOff.review_id == review.id, ReviewSignOff.party_id == actor.party_id
+        )
+    ).first()
+    if existing is not None:
+        return False
+    parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
+    needs = _missing(session, actor, review, parties, sign_offs=False)
+    if needs:
+        raise Conflict(
+            f"Review {review.number} is not ready to sign: it still needs {'; '.join(needs)}."
+        )
+    record = ReviewSignOff(review_id=review.id, party_id=actor.party_id, user_id=actor.user_id)
+    session.add(record)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="review_sign_off",
+        entity_id=record.id,
+        plan_id=plan.id,
+        after=_sign_off_view(record),
+    )
+    return True
+
+
+def conclude_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCycle) -> None:
+    """Conclude a complete, signed review: each commitment's health becomes its agreed rating."""
+    ensure_plan_writable(plan)
+    _require_open(review, "concluding it")
+    parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
+    needs = _missing(session, actor, review, parties, sign_offs=True)
+    if needs:
+        raise Conflict(
+            f"Review {review.number} cannot be concluded yet: it still needs {'; '.join(needs)}."
+        )
+    rows = session.execute(
+        select(ReviewItem, Commitment)
+        .join(Commitment, col(Commitment.id) == col(ReviewItem.commitment_id))
+        .where(ReviewItem.review_id == review.id)
+        .order_by(col(Commitment.reference))
+        .with_for_update()
+    ).all()
+    now = utcnow()
+    for item, commitment in rows:
+        if commitment.health == item.agreed_rating:
+            continue
+        before_health = commitment.health
+        commitment.health = item.agreed_rating
+        commitment.row_version += 1
+        commitment.updated_at = now
+        session.add(commitment)
+        session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="update",
+            entity_type="commitment",
+            entity_id=commitment.id,
+            plan_id=plan.id,
+            owner_party_id=_owner(commitment.visibility, commitment.lead_party_id),
+            before={"health": before_health},
+            after={"health": commitment.health, "review_id": review.id},
+        )
+    before = _review_view(review)
+    review.status = ReviewStatus.CONCLUDED.value
+    review.concluded_at = now
+    _touch_review(session, review)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="conclude",
+        entity_type="review_cycle",
+        entity_id=review.id,
+        plan_id=plan.id,
+        before=before,
+        after=_review_view(review),
+    )
+
+
+def reviews_for_calendar(*, session: Session, plans: list[Plan]) -> list[ReviewCycle]:
+    """The reviews worth a calendar entry: concluded ones, and the others of running plans."""
+    if not plans:
+        return []
+    running = [p.id for p in plans if effective_status(p) in (PlanStatus.DRAFT, PlanStatus.ACTIVE)]
+    return list(
+        session.scalars(
+            select(ReviewCycle)
+            .where(
+                col(ReviewCycle.plan_id).in_([p.id for p in plans]),
+                or_(
+                    col(ReviewCycle.status) == ReviewStatus.CONCLUDED.value,
+                    col(ReviewCycle.plan_id).in_(running),
+                ),
+            )
+            .order_by(col(ReviewCycle.plan_id), col(ReviewCycle.number))
+        )
+    )
