@@ -30,6 +30,7 @@ from itpp_api.errors import (
     Problem,
     ServiceUnavailable,
     ValidationFailed,
+    problem_openapi_response,
 )
 from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
@@ -141,6 +142,38 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
+_OPERATION_METHODS = frozenset({"get", "put", "post", "delete", "patch"})
+_BODY_LIMITED_METHODS = frozenset({"post", "put", "patch", "delete"})
+_NO_DATABASE = frozenset({"getHealth"})
+
+
+def _cross_cutting_statuses(method: str, operation: dict[str, Any]) -> set[int]:
+    """The errors an operation gets from the middleware and framework, not from its handler."""
+    statuses: set[int] = set()
+    headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+    if method in _BODY_LIMITED_METHODS:
+        statuses.add(413)  # BodyLimitMiddleware, whatever the operation
+    if "requestBody" in operation:
+        statuses |= {400, 422}  # a body that cannot be parsed; one that does not validate
+    if "Idempotency-Key" in headers:
+        statuses |= {400, 409, 422}  # a malformed key; a key in flight; a key reused
+    if operation.get("operationId") not in _NO_DATABASE:
+        statuses.add(503)  # the database is busy, unreachable or not migrated
+    return statuses
+
+
+def _document_cross_cutting_errors(schema: dict[str, Any]) -> None:
+    """Add the problem responses every operation of a kind may get, in status order."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in _OPERATION_METHODS:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            for status in _cross_cutting_statuses(method, operation):
+                responses.setdefault(str(status), problem_openapi_response(status))
+            operation["responses"] = dict(sorted(responses.items()))
+
+
 def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -156,6 +189,7 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     for name, definition in problem_schema.pop("$defs", {}).items():
         components.setdefault(name, definition)
     components["Problem"] = problem_schema
+    _document_cross_cutting_errors(schema)
     app.openapi_schema = schema
     return schema
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from itpp_api.conventions import dump_json
+from itpp_api.conventions import IDEMPOTENCY_KEY_PATTERN, dump_json
 from itpp_api.errors import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
@@ -25,7 +25,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY_PATTERN = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 async def send_problem(send: Send, error: DomainError, instance: str) -> None:
