@@ -186,9 +186,17 @@ def test_headers_are_documented_as_header_parameters_with_their_rules() -> None:
         for parameter in operation.get("parameters", []):
             if parameter["name"] == "Idempotency-Key":
                 assert parameter["in"] == "header"
-                schema = parameter["schema"]["anyOf"][0]
+                schema = parameter["schema"]
                 assert schema["pattern"] == r"^[\x21-\x7e]{1,255}$", (path, method)
                 assert schema["maxLength"] == 255
             if parameter["name"] == "If-Match":
                 assert parameter["in"] == "header"
                 assert "428" in parameter["description"], (path, method)
+
+
+def test_optional_parameters_are_absent_never_null() -> None:
+    for path, method, operation in _operations(create_app().openapi()):
+        for parameter in operation.get("parameters", []):
+            branches = parameter["schema"].get("anyOf", [])
+            assert {"type": "null"} not in branches, (path, method, parameter["name"])
+            assert parameter["schema"].get("type") != "null", (path, method, parameter["name"])

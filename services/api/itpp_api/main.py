@@ -174,6 +174,21 @@ def _document_cross_cutting_errors(schema: dict[str, Any]) -> None:
             operation["responses"] = dict(sorted(responses.items()))
 
 
+def _parameters_are_never_null(schema: dict[str, Any]) -> None:
+    """An optional parameter is absent, never null: drop the `null` branch FastAPI gives to
+    `X | None` parameters, so clients type an optional header or query as `X`, not `X | null`."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in _OPERATION_METHODS:
+                continue
+            for parameter in operation.get("parameters", []):
+                branches = parameter["schema"].get("anyOf", [])
+                kept = [branch for branch in branches if branch != {"type": "null"}]
+                if len(kept) == 1 and len(branches) == 2:
+                    outer = {k: v for k, v in parameter["schema"].items() if k != "anyOf"}
+                    parameter["schema"] = {**kept[0], **outer}
+
+
 def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -190,6 +205,7 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
         components.setdefault(name, definition)
     components["Problem"] = problem_schema
     _document_cross_cutting_errors(schema)
+    _parameters_are_never_null(schema)
     app.openapi_schema = schema
     return schema
 

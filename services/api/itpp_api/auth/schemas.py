@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -42,7 +42,7 @@ class TokenResponse(BaseModel):
     """A bearer token. Keep it secret: it is shown once and stored only as a hash."""
 
     access_token: str
-    token_type: str = "bearer"
+    token_type: Literal["bearer"]
     expires_at: datetime
     scope: TokenScope = Field(
         description="read_write normally; enrol_totp when the second factor must be set up first."
