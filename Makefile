@@ -7,8 +7,11 @@ STAMP := $(VENV)/.installed-stamp
 API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TS_DIR := tests/contract/ts
+# npm ci rewrites node_modules/.package-lock.json: it stands for "installed from this lock".
+TS_STAMP := $(TS_DIR)/node_modules/.package-lock.json
 
-.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean
+.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps
 
 help:
 	@echo "make run    - set up, migrate the SQLite database, load the sample plan, start the API"
@@ -55,7 +58,21 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install postgres lint typecheck
+# The npm packages of the TypeScript contract test, installed when missing or when
+# package.json / package-lock.json changed. Without npm the test is skipped, except under
+# CI=true, where a missing npm fails the run.
+$(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(TS_DIR) && npm ci --no-audit --no-fund && touch node_modules/.package-lock.json; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "npm is required for the TypeScript contract test (CI=true)" >&2; exit 1; \
+	else \
+		echo "npm not found: the TypeScript contract test will be skipped" >&2; \
+	fi
+
+ts-deps: $(TS_STAMP)
+
+test: install postgres lint typecheck ts-deps
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
 
 openapi: install
