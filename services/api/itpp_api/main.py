@@ -34,7 +34,7 @@ from itpp_api.errors import (
 )
 from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
-from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware, NoNulMiddleware
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
 from itpp_api.users.router import router as users_router
@@ -255,8 +255,10 @@ def create_app() -> FastAPI:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(Exception, _unexpected_error)
-    # Added last = outermost: the size limit runs before the idempotency check reads the body.
+    # Added last = outermost: the size limit runs first and keeps the body it read, then text
+    # with NUL is refused, then the idempotency check reads the body.
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(NoNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
     return app
