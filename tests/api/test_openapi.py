@@ -200,3 +200,16 @@ def test_optional_parameters_are_absent_never_null() -> None:
             branches = parameter["schema"].get("anyOf", [])
             assert {"type": "null"} not in branches, (path, method, parameter["name"])
             assert parameter["schema"].get("type") != "null", (path, method, parameter["name"])
+
+
+def test_patch_fields_that_refuse_null_are_not_documented_as_nullable() -> None:
+    from itpp_api.patch import PatchBody
+
+    schemas = create_app().openapi()["components"]["schemas"]
+    bodies = PatchBody.__subclasses__()
+    assert {body.__name__ for body in bodies} >= {"CommitmentUpdate", "PlanUpdate"}
+    for body in bodies:
+        properties = schemas[body.__name__]["properties"]
+        for name in body.NOT_NULL:
+            assert {"type": "null"} not in properties[name].get("anyOf", []), (body, name)
+            assert properties[name].get("type") != "null", (body, name)
