@@ -213,3 +213,15 @@ def test_patch_fields_that_refuse_null_are_not_documented_as_nullable() -> None:
         for name in body.NOT_NULL:
             assert {"type": "null"} not in properties[name].get("anyOf", []), (body, name)
             assert properties[name].get("type") != "null", (body, name)
+
+
+def test_enum_values_that_are_not_identifiers_have_names_for_generated_code() -> None:
+    schemas = create_app().openapi()["components"]["schemas"]
+    sort = schemas["CommitmentSort"]
+    names = dict(zip(sort["enum"], sort["x-enum-varnames"], strict=True))
+    assert names["-due_date"] == "DUE_DATE_DESC"
+    assert names["due_date"] == "DUE_DATE"
+    for name, schema in schemas.items():
+        values = schema.get("enum", [])
+        if any(isinstance(v, str) and not v.isidentifier() for v in values):
+            assert len(schema["x-enum-varnames"]) == len(values), name

@@ -139,10 +139,11 @@ def test_generated_client_signs_in_lists_creates_updates_and_reads_problems(
             plan_id=plan.id,
             client=client,
             priority_area=[area.code],
-            sort=models.CommitmentSort.REFERENCE,
+            sort=models.CommitmentSort.REFERENCE,  # named members: also DUE_DATE_DESC
             limit=2,
         )
         assert isinstance(page, models.CommitmentPage)
+        assert models.CommitmentSort.DUE_DATE_DESC == "-due_date"
         assert len(page.items) == 2
         assert all(isinstance(item, models.CommitmentPublic) for item in page.items)
         assert [item.reference[:4] for item in page.items] == ["CYB-", "CYB-"]

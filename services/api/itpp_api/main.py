@@ -189,6 +189,21 @@ def _parameters_are_never_null(schema: dict[str, Any]) -> None:
                     parameter["schema"] = {**kept[0], **outer}
 
 
+def _name_enum_values(schema: dict[str, Any]) -> None:
+    """Give enums whose values are not identifiers (the sort orders: `-due_date`) names for
+    generated code (`x-enum-varnames`: `DUE_DATE_DESC`), instead of the generators' `VALUE_3`."""
+    for definition in schema.get("components", {}).get("schemas", {}).values():
+        values = definition.get("enum", [])
+        if not all(isinstance(v, str) for v in values) or all(v.isidentifier() for v in values):
+            continue
+        names = [
+            re.sub(r"\W", "_", v.lstrip("-")).upper() + ("_DESC" if v.startswith("-") else "")
+            for v in values
+        ]
+        if len(set(names)) == len(names):
+            definition["x-enum-varnames"] = names
+
+
 def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -206,6 +221,7 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     components["Problem"] = problem_schema
     _document_cross_cutting_errors(schema)
     _parameters_are_never_null(schema)
+    _name_enum_values(schema)
     app.openapi_schema = schema
     return schema
 
