@@ -191,6 +191,7 @@ def test_headers_are_documented_as_header_parameters_with_their_rules() -> None:
                 assert schema["maxLength"] == 255
             if parameter["name"] == "If-Match":
                 assert parameter["in"] == "header"
+                assert parameter["required"] is True, (path, method)
                 assert "428" in parameter["description"], (path, method)
 
 

@@ -176,7 +176,8 @@ def _document_cross_cutting_errors(schema: dict[str, Any]) -> None:
 
 def _parameters_are_never_null(schema: dict[str, Any]) -> None:
     """An optional parameter is absent, never null: drop the `null` branch FastAPI gives to
-    `X | None` parameters, so clients type an optional header or query as `X`, not `X | null`."""
+    `X | None` parameters, so clients type an optional header or query as `X`, not `X | null`;
+    and If-Match is documented as the required header it is."""
     for item in schema.get("paths", {}).values():
         for method, operation in item.items():
             if method not in _OPERATION_METHODS:
@@ -187,6 +188,10 @@ def _parameters_are_never_null(schema: dict[str, Any]) -> None:
                 if len(kept) == 1 and len(branches) == 2:
                     outer = {k: v for k, v in parameter["schema"].items() if k != "anyOf"}
                     parameter["schema"] = {**kept[0], **outer}
+                # The handlers take If-Match as optional only to answer its absence with 428
+                # (precondition-required) instead of a validation error: it is required.
+                if parameter["in"] == "header" and parameter["name"] == "If-Match":
+                    parameter["required"] = True
 
 
 def _name_enum_values(schema: dict[str, Any]) -> None:
