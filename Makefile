@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-# Examples per operation for `make fuzz` (`make test` runs the same test with 15).
+# Examples per operation for `make fuzz` (`make test` runs the same test with 10).
 FUZZ_EXAMPLES ?= 300
 TS_DIR := tests/contract/ts
 # npm ci rewrites node_modules/.package-lock.json: it stands for "installed from this lock".

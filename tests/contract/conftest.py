@@ -52,7 +52,6 @@ def sample_database(engine: str, directory: Path) -> Iterator[str]:
             yield url
     finally:
         _engine_for(url).dispose()
-        _engine_for.cache_clear()
         get_settings.cache_clear()
         if engine == "postgresql":
             drop_postgres_database(url)

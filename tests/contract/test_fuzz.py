@@ -24,7 +24,7 @@ from itpp_api.auth import totp
 from tests.contract.conftest import ROOT, SNAPSHOT, running_api, sample_database
 from tests.factories import make_user
 
-EXAMPLES = int(os.environ.get("ITPP_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("ITPP_FUZZ_EXAMPLES", "10"))
 SEED = os.environ.get("ITPP_FUZZ_SEED")
 # More options for `schemathesis run`, e.g. "--report har --report-dir /tmp/fuzz".
 EXTRA_ARGS = shlex.split(os.environ.get("ITPP_FUZZ_ARGS", ""))
@@ -33,6 +33,9 @@ CHECKS = (
     "status_code_conformance",
     "content_type_conformance",
     "response_schema_conformance",
+    # Beyond the four: the headers documented as required (ETag, Location, WWW-Authenticate,
+    # Retry-After on 429) are really sent.
+    "response_headers_conformance",
 )
 TIMEOUT_SECONDS = int(os.environ.get("ITPP_FUZZ_TIMEOUT", "1800"))
 
