@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -16,16 +16,6 @@ Password = Annotated[str, Field(min_length=1, max_length=1024)]
 
 class TokenRequest(BaseModel):
     """OAuth2 password grant, with the one-time code of the second factor when set up."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "username": "k.tanaka@mofa.example",
-                "password": "amber kettle north meadow",
-                "otp": "492039",
-            }
-        }
-    )
 
     grant_type: str | None = Field(default=None, pattern="^password$")
     username: str = Field(min_length=1, max_length=254, description="The user's email address.")
@@ -42,7 +32,7 @@ class TokenResponse(BaseModel):
     """A bearer token. Keep it secret: it is shown once and stored only as a hash."""
 
     access_token: str
-    token_type: Literal["bearer"]
+    token_type: str = "bearer"
     expires_at: datetime
     scope: TokenScope = Field(
         description="read_write normally; enrol_totp when the second factor must be set up first."
@@ -122,15 +112,7 @@ class ProfileUpdate(BaseModel):
 class PasswordChange(BaseModel):
     """A new password; ends every token of the user, so they sign in again."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "example": {
-                "current_password": "three unrelated words plus",
-                "new_password": "amber kettle north meadow",
-            }
-        },
-    )
+    model_config = ConfigDict(extra="forbid")
 
     current_password: Password
     new_password: Password
@@ -139,10 +121,7 @@ class PasswordChange(BaseModel):
 class PasswordReset(BaseModel):
     """An admin sets a new password for a user of their party."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"example": {"new_password": "amber kettle north meadow"}},
-    )
+    model_config = ConfigDict(extra="forbid")
 
     new_password: Password
 

@@ -15,12 +15,8 @@ from itpp_api.config import get_settings
 from itpp_api.db import transaction, utcnow
 from itpp_api.idempotency.models import IdempotencyRecord
 
-# Response headers worth replaying (those the contract documents for the stored answers);
-# the rest are recomputed by the server.
-REPLAYED_HEADERS = ("content-type", "etag", "location", "www-authenticate")
-# Answers that say "not now" rather than answering the request: a retry with the same key
-# must run the request again, not replay them (a replayed 429 would last for the key's 24 h).
-_NOT_KEPT = frozenset({429})
+# Response headers worth replaying; the rest are recomputed by the server.
+REPLAYED_HEADERS = ("content-type", "etag", "location")
 
 
 def fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
@@ -96,12 +92,12 @@ def claim(*, scope: str, key: str, request_fingerprint: str) -> Claim:
 def complete(
     *, scope: str, key: str, status: int, headers: list[tuple[str, str]], body: bytes
 ) -> None:
-    """Store the response so retries replay it; a server error or a 429 frees the key."""
+    """Store the response so retries replay it; a server error frees the key instead."""
     with transaction(write=True) as session:
         record = session.get(IdempotencyRecord, (scope, key))
         if record is None:
             return
-        if status >= 500 or status in _NOT_KEPT:
+        if status >= 500:
             session.delete(record)
             return
         record.state = "completed"

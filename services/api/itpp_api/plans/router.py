@@ -12,13 +12,7 @@ from itpp_api.amendments.schemas import PlanAsOf, PlanVersionDiff
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.config import get_settings
-from itpp_api.conventions import (
-    IdempotencyKey,
-    IfMatch,
-    json_response,
-    record_response,
-    require_if_match,
-)
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, require_if_match
 from itpp_api.deps import SessionDep
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import problem_responses
@@ -44,6 +38,7 @@ Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_M
 Cursor = Annotated[
     str | None, Query(max_length=512, description="next_cursor of the previous page.")
 ]
+_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
 
 
 @router.get(
@@ -74,7 +69,7 @@ def list_plans(
     summary="Create a draft plan",
     status_code=201,
     response_model=PlanPublic,
-    responses={**record_response(201, created=True), **problem_responses(409, 413, 422)},
+    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(409, 413, 422)},
 )
 def create_plan(
     data: PlanCreate, session: SessionDep, actor: ActorDep, idempotency_key: IdempotencyKey = None
@@ -94,7 +89,7 @@ def create_plan(
     operation_id="getPlan",
     summary="Get a plan",
     response_model=PlanPublic,
-    responses={**record_response(), **problem_responses(404, 422)},
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
 )
 def get_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
@@ -109,7 +104,7 @@ def get_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Respon
     operation_id="updatePlan",
     summary="Update a plan (If-Match required)",
     response_model=PlanPublic,
-    responses={**record_response(), **problem_responses(404, 409, 412, 413, 422, 428)},
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
 )
 def update_plan(
     plan_id: uuid.UUID,
@@ -152,7 +147,7 @@ def list_priority_areas(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep
     summary="Add a priority area",
     status_code=201,
     response_model=PriorityAreaPublic,
-    responses={**record_response(201, created=True), **problem_responses(404, 409, 413, 422)},
+    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
 )
 def create_priority_area(
     plan_id: uuid.UUID,
@@ -199,7 +194,7 @@ def reorder_priority_areas(
     operation_id="getPriorityArea",
     summary="Get a priority area",
     response_model=PriorityAreaPublic,
-    responses={**record_response(), **problem_responses(404, 422)},
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
 )
 def get_priority_area(area_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     _, area = service.get_area_for(session=session, actor=actor, area_id=area_id)
@@ -213,7 +208,7 @@ def get_priority_area(area_id: uuid.UUID, session: SessionDep, actor: ActorDep) 
     operation_id="updatePriorityArea",
     summary="Update a priority area (If-Match required)",
     response_model=PriorityAreaPublic,
-    responses={**record_response(), **problem_responses(404, 409, 412, 413, 422, 428)},
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
 )
 def update_priority_area(
     area_id: uuid.UUID,
