@@ -7,13 +7,19 @@ STAMP := $(VENV)/.installed-stamp
 API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Examples per operation for `make fuzz` (`make test` runs the same test with 10).
+FUZZ_EXAMPLES ?= 300
+TS_DIR := tests/contract/ts
+# npm ci rewrites node_modules/.package-lock.json: it stands for "installed from this lock".
+TS_STAMP := $(TS_DIR)/node_modules/.package-lock.json
 
-.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean
+.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps fuzz
 
 help:
 	@echo "make run    - set up, migrate the SQLite database, load the sample plan, start the API"
 	@echo "make test   - run the whole suite (SQLite and PostgreSQL)"
 	@echo "make bench  - benchmarks (figures printed, not asserted)"
+	@echo "make fuzz   - schemathesis against a live API, $(FUZZ_EXAMPLES) examples per operation"
 	@echo "make openapi - regenerate services/api/openapi.json"
 
 $(STAMP): pyproject.toml
@@ -55,8 +61,28 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install postgres lint typecheck
+# The npm packages of the TypeScript contract test, installed when missing or when
+# package.json / package-lock.json changed. Without npm the test is skipped, except under
+# CI=true, where a missing npm fails the run.
+$(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(TS_DIR) && npm ci --no-audit --no-fund && touch node_modules/.package-lock.json; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "npm is required for the TypeScript contract test (CI=true)" >&2; exit 1; \
+	else \
+		echo "npm not found: the TypeScript contract test will be skipped" >&2; \
+	fi
+
+ts-deps: $(TS_STAMP)
+
+test: install postgres lint typecheck ts-deps
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
+
+# The contract fuzz test of `make test`, run much longer, on both engines. Replay a run with
+# ITPP_FUZZ_SEED=<the printed seed>; pass more schemathesis options in ITPP_FUZZ_ARGS.
+fuzz: install postgres
+	ITPP_TEST_POSTGRES_URL=$(PG_URL) ITPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(BIN)/pytest -s tests/contract/test_fuzz.py
 
 openapi: install
 	$(BIN)/itpp openapi > services/api/openapi.json

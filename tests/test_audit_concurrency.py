@@ -1,14 +1,8 @@
 """Two API processes on PostgreSQL writing at the same time keep one unbroken audit chain
 (issue 3, "Concurrency test"). PostgreSQL only: SQLite has a single writer by construction."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,75 +17,10 @@ from itpp_api.db import _engine_for, transaction
 from itpp_api.migrate import upgrade
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import commitment_body, make_commitment, make_user, make_world, token_for
+from tests.live_api import ApiProcess, start_api, stop, wait_until_up
 
 WRITES = 60
 PATCH_TARGETS = 3
-STARTUP_SECONDS = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class ApiProcess:
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def start_api(database_url: str, log: Path) -> ApiProcess:
-    port = free_port()
-    env = {**os.environ, "ITPP_DATABASE_URL": database_url}
-    with log.open("wb") as handle:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "itpp_api.main:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    return ApiProcess(process, f"http://127.0.0.1:{port}", log)
-
-
-def wait_until_up(api: ApiProcess) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if api.process.poll() is not None:
-            pytest.fail(f"API process exited with {api.process.returncode}:\n{api.output()}")
-        try:
-            if httpx.get(f"{api.base_url}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"API process did not answer /healthz within {STARTUP_SECONDS} s:\n{api.output()}")
-
-
-def stop(api: ApiProcess) -> None:
-    if api.process.poll() is None:
-        api.process.terminate()
-        try:
-            api.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            api.process.kill()
-            api.process.wait(timeout=5)
 
 
 @pytest.fixture

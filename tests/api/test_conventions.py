@@ -869,3 +869,31 @@ def test_readyz_answers_503_problem_when_the_database_is_behind_head(
         response = client.get("/readyz")
     problem = assert_problem(response, 503, "service-unavailable")
     assert "upgrade" in problem["detail"]
+
+
+def test_a_replayed_401_still_names_the_scheme(anonymous_client: TestClient) -> None:
+    # Found by schemathesis: the replay of a stored 401 lacked WWW-Authenticate.
+    world = make_world()
+    body = as_bytes(commitment_body(world))
+    headers = {"Idempotency-Key": "expired-token-retry", "Authorization": "Bearer itpp_unknown"}
+    first = post_json(anonymous_client, commitments_url(world), body, headers)
+    again = post_json(anonymous_client, commitments_url(world), body, headers)
+    assert_problem(first, 401, "unauthorized")
+    assert_problem(again, 401, "unauthorized")
+    assert again.headers["idempotent-replayed"] == "true"
+    assert first.headers["www-authenticate"] == again.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_throttled_answer_frees_the_key_so_a_later_retry_runs_again(
+    client: TestClient, db: Database
+) -> None:
+    from itpp_api.idempotency import service as idempotency
+
+    scope = caller_scope({"headers": [(b"authorization", b"Bearer any")]})
+    for status, kept in ((429, False), (422, True), (503, False)):
+        key = f"throttled-{status}"
+        claim = idempotency.claim(scope=scope, key=key, request_fingerprint="f")
+        assert claim.outcome == "claimed"
+        idempotency.complete(scope=scope, key=key, status=status, headers=[], body=b"{}")
+        with transaction(write=False, engine=db.engine) as session:
+            assert (session.get(IdempotencyRecord, (scope, key)) is not None) is kept, status

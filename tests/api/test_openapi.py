@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,139 @@ def test_every_operation_but_probes_and_sign_in_requires_the_bearer_token() -> N
             "getCalendarFeed",
         )
         assert bool(operation.get("security")) is not public, (path, method)
+
+
+def _walk(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, index))
+
+
+def test_enums_and_objects_are_named_schemas_not_inline_copies() -> None:
+    document = create_app().openapi()
+    for path, node in _walk(document):
+        if not isinstance(node, dict):
+            continue
+        named = path[:2] == ("components", "schemas") and len(path) == 3
+        if "enum" in node:
+            assert named, f"inline enum at {'/'.join(map(str, path))}: make it a named schema"
+        if node.get("type") == "object" and node.get("properties"):
+            assert named, f"inline object at {'/'.join(map(str, path))}: make it a named schema"
+    # Localized text is one schema referred to everywhere, not a copy per field.
+    assert "LocalizedText" in document["components"]["schemas"]
+    titles = [node.get("title") for _, node in _walk(document) if isinstance(node, dict)]
+    assert titles.count("LocalizedText") == 1
+
+
+def test_every_reference_resolves() -> None:
+    document = create_app().openapi()
+    names = document["components"]["schemas"]
+    for path, node in _walk(document):
+        if isinstance(node, dict) and "$ref" in node:
+            prefix, _, name = node["$ref"].rpartition("/")
+            assert prefix == "#/components/schemas" and name in names, path
+
+
+def test_every_request_body_has_an_example() -> None:
+    document = create_app().openapi()
+    schemas = document["components"]["schemas"]
+    for path, method, operation in _operations(document):
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            schema = media["schema"]
+            if "$ref" in schema:
+                schema = schemas[schema["$ref"].rpartition("/")[2]]
+            assert "example" in media or "examples" in media or "example" in schema, (path, method)
+
+
+def test_single_record_responses_document_their_etag_and_creations_their_location() -> None:
+    document = create_app().openapi()
+    schemas = document["components"]["schemas"]
+    for path, method, operation in _operations(document):
+        for status, response in operation["responses"].items():
+            if not status.startswith("2"):
+                continue
+            schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+            name = schema.get("$ref", "").rpartition("/")[2]
+            headers = response.get("headers", {})
+            if name and "etag" in schemas[name].get("properties", {}):
+                assert headers.get("ETag", {}).get("required") is True, (path, method)
+            if status == "201" and "ETag" in headers:
+                assert headers.get("Location", {}).get("required") is True, (path, method)
+
+
+def test_problem_responses_document_their_headers() -> None:
+    for path, method, operation in _operations(create_app().openapi()):
+        responses = operation["responses"]
+        if "401" in responses:
+            assert responses["401"]["headers"]["WWW-Authenticate"]["required"], (path, method)
+        if "412" in responses:
+            assert responses["412"]["headers"]["ETag"]["required"], (path, method)
+        if "429" in responses:
+            assert responses["429"]["headers"]["Retry-After"]["required"], (path, method)
+
+
+def test_errors_from_middleware_are_documented_where_they_can_happen() -> None:
+    for path, method, operation in _operations(create_app().openapi()):
+        documented = set(operation["responses"])
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        if method != "get":
+            assert "413" in documented, (path, method)
+        if "requestBody" in operation:
+            assert {"400", "422"} <= documented, (path, method)
+        if "Idempotency-Key" in headers:
+            assert {"400", "409", "422"} <= documented, (path, method)
+        if path != "/healthz":
+            assert "503" in documented, (path, method)
+
+
+def test_headers_are_documented_as_header_parameters_with_their_rules() -> None:
+    for path, method, operation in _operations(create_app().openapi()):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "Idempotency-Key":
+                assert parameter["in"] == "header"
+                schema = parameter["schema"]
+                assert schema["pattern"] == r"^[\x21-\x7e]{1,255}$", (path, method)
+                assert schema["maxLength"] == 255
+            if parameter["name"] == "If-Match":
+                assert parameter["in"] == "header"
+                assert parameter["required"] is True, (path, method)
+                assert "428" in parameter["description"], (path, method)
+
+
+def test_optional_parameters_are_absent_never_null() -> None:
+    for path, method, operation in _operations(create_app().openapi()):
+        for parameter in operation.get("parameters", []):
+            branches = parameter["schema"].get("anyOf", [])
+            assert {"type": "null"} not in branches, (path, method, parameter["name"])
+            assert parameter["schema"].get("type") != "null", (path, method, parameter["name"])
+
+
+def test_patch_fields_that_refuse_null_are_not_documented_as_nullable() -> None:
+    from itpp_api.patch import PatchBody
+
+    schemas = create_app().openapi()["components"]["schemas"]
+    bodies = PatchBody.__subclasses__()
+    assert {body.__name__ for body in bodies} >= {"CommitmentUpdate", "PlanUpdate"}
+    for body in bodies:
+        properties = schemas[body.__name__]["properties"]
+        for name in body.NOT_NULL:
+            assert {"type": "null"} not in properties[name].get("anyOf", []), (body, name)
+            assert properties[name].get("type") != "null", (body, name)
+
+
+def test_enum_values_that_are_not_identifiers_have_names_for_generated_code() -> None:
+    schemas = create_app().openapi()["components"]["schemas"]
+    sort = schemas["CommitmentSort"]
+    names = dict(zip(sort["enum"], sort["x-enum-varnames"], strict=True))
+    assert names["-due_date"] == "DUE_DATE_DESC"
+    assert names["due_date"] == "DUE_DATE"
+    for name, schema in schemas.items():
+        values = schema.get("enum", [])
+        if any(isinstance(v, str) and not v.isidentifier() for v in values):
+            assert len(schema["x-enum-varnames"]) == len(values), name

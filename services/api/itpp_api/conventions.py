@@ -37,6 +37,28 @@ def json_response(
     )
 
 
+ETAG_HEADER: dict[str, Any] = {
+    "ETag": {
+        "description": "The record's current ETag: send it back in If-Match to change the record.",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+LOCATION_HEADER: dict[str, Any] = {
+    "Location": {
+        "description": "The path of the new record.",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+
+
+def record_response(status: int = 200, *, created: bool = False) -> dict[int | str, Any]:
+    """The OpenAPI `responses` entry of a single record: its ETag, and Location when created."""
+    headers = {**ETAG_HEADER, **(LOCATION_HEADER if created else {})}
+    return {status: {"headers": headers}}
+
+
 IfMatch = Annotated[
     str | None,
     Header(
@@ -45,13 +67,18 @@ IfMatch = Annotated[
         "gets 428, a stale one 412.",
     ),
 ]
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        min_length=1,
         max_length=255,
-        description="Any unique string (a UUID is best). Retrying with the same key and body "
-        "replays the first response instead of creating twice; keys are kept 24 hours.",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Any unique string of visible ASCII characters (a UUID is best). Retrying "
+        "with the same key and body replays the first response (with the header "
+        "`Idempotent-Replayed: true`) instead of creating twice; the same key with another body "
+        "gets 422, and while the first request still runs 409. Keys are kept 24 hours.",
     ),
 ]
 

@@ -87,9 +87,22 @@ class InvalidCursor(DomainError):
 
 
 class Unauthorized(DomainError):
+    """401: every such answer names the scheme to use (RFC 9110 requires the challenge)."""
+
     status = 401
     slug = "unauthorized"
     title = "Sign-in required"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            detail, errors=errors, headers={"WWW-Authenticate": "Bearer", **(headers or {})}
+        )
 
 
 class Forbidden(DomainError):
@@ -222,33 +235,67 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
 )
 
 
+_DESCRIPTIONS = {
+    400: "Malformed request: an invalid cursor, a body that is not JSON, a bad Idempotency-Key.",
+    401: "Missing, unknown, expired or revoked token.",
+    403: "Your role, party or token scope does not allow this.",
+    404: "No such record.",
+    409: "Conflict with the current state, or an Idempotency-Key still in flight.",
+    412: "If-Match does not match the record's current ETag.",
+    413: "Request body larger than the limit.",
+    415: "Request body is not JSON.",
+    422: "Invalid input, a broken rule, or an Idempotency-Key reused with another body.",
+    428: "If-Match header missing.",
+    429: "Too many failed sign-ins; wait for Retry-After seconds.",
+    503: "The database is busy, unreachable or not migrated; retry after Retry-After seconds.",
+}
+
+_RETRY_AFTER = {
+    "description": "Seconds to wait before retrying.",
+    "schema": {"type": "integer", "minimum": 1},
+}
+# Headers that come with some problems; `required` where every such response carries one.
+_HEADERS: dict[int, dict[str, dict[str, Any]]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "The scheme to authenticate with: `Bearer`.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    409: {"Retry-After": {**_RETRY_AFTER, "description": "When the key is still in flight."}},
+    412: {
+        "ETag": {
+            "description": "The record's current ETag: read it again, reapply, retry.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: {"Retry-After": {**_RETRY_AFTER, "required": True}},
+    503: {"Retry-After": _RETRY_AFTER},
+}
+
+
+def problem_openapi_response(status: int) -> dict[str, Any]:
+    """The OpenAPI response object of one problem+json status."""
+    response: dict[str, Any] = {
+        "description": _DESCRIPTIONS.get(status, "Error."),
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if status in _HEADERS:
+        response["headers"] = _HEADERS[status]
+    return response
+
+
 def problem_responses(
     *statuses: int, authenticated: bool = True
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting the given problem+json statuses.
 
-    Operations that need a token also document 401 and 403.
+    Operations that need a token also document 401 and 403. The errors every request with a
+    body or an Idempotency-Key may get (400, 409, 413, 422) are added to the document by
+    `itpp_api.main`, which knows the middleware that produces them.
     """
     if authenticated:
         statuses = tuple(sorted({*statuses, 401, 403}))
-    descriptions = {
-        400: "Malformed request (for example an invalid cursor).",
-        401: "Missing, unknown, expired or revoked token.",
-        403: "Your role, party or token scope does not allow this.",
-        429: "Too many failed sign-ins; wait for Retry-After seconds.",
-        404: "No such record.",
-        409: "Conflict with the current state, or an Idempotency-Key still in flight.",
-        412: "If-Match does not match the record's current ETag.",
-        413: "Request body larger than the limit.",
-        415: "Request body is not JSON.",
-        422: "Invalid input, a broken rule, or an Idempotency-Key reused with another body.",
-        428: "If-Match header missing.",
-        503: "Not ready: the database is unreachable or not migrated.",
-    }
-    return {
-        status: {
-            "description": descriptions.get(status, "Error."),
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for status in statuses
-    }
+    return {status: problem_openapi_response(status) for status in statuses}

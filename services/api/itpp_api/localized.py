@@ -3,7 +3,8 @@
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, WithJsonSchema
+from typing_extensions import TypeAliasType
 
 # RFC 5646 language tag, the common subset: language[-script][-region][-variant]*.
 _BCP47 = re.compile(
@@ -50,27 +51,31 @@ def _validate(value: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
-LocalizedText = Annotated[
-    dict[str, str],
-    AfterValidator(_validate),
-    WithJsonSchema(
-        {
-            "type": "object",
-            "title": "LocalizedText",
-            "description": "Text by BCP 47 language tag; at least one language.",
-            "minProperties": 1,
-            "maxProperties": MAX_LANGUAGES,
-            "propertyNames": {"pattern": _BCP47.pattern},
-            "additionalProperties": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": MAX_TEXT_LENGTH,
-            },
-            "example": {"ja": "サイバー防衛", "en": "Cyber defence"},
-        }
-    ),
-    Field(description="Text by BCP 47 language tag; at least one language."),
-]
+# A named type alias: the OpenAPI document gets one reusable `LocalizedText` schema that every
+# field refers to, instead of a copy inlined at each use (which client generators name per field).
+LocalizedText = TypeAliasType(
+    "LocalizedText",
+    Annotated[
+        dict[str, str],
+        AfterValidator(_validate),
+        WithJsonSchema(
+            {
+                "type": "object",
+                "title": "LocalizedText",
+                "description": "Text by BCP 47 language tag; at least one language.",
+                "minProperties": 1,
+                "maxProperties": MAX_LANGUAGES,
+                "propertyNames": {"pattern": _BCP47.pattern},
+                "additionalProperties": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_TEXT_LENGTH,
+                },
+                "example": {"ja": "サイバー防衛", "en": "Cyber defence"},
+            }
+        ),
+    ],
+)
 
 
 def search_text(*texts: dict[str, str] | None, extra: tuple[str, ...] = ()) -> str:

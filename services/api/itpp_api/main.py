@@ -32,10 +32,11 @@ from itpp_api.errors import (
     Problem,
     ServiceUnavailable,
     ValidationFailed,
+    problem_openapi_response,
 )
 from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
-from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware, NoNulMiddleware
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
 from itpp_api.reviews.router import router as reviews_router
@@ -155,6 +156,73 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
+_OPERATION_METHODS = frozenset({"get", "put", "post", "delete", "patch"})
+_BODY_LIMITED_METHODS = frozenset({"post", "put", "patch", "delete"})
+_NO_DATABASE = frozenset({"getHealth"})
+
+
+def _cross_cutting_statuses(method: str, operation: dict[str, Any]) -> set[int]:
+    """The errors an operation gets from the middleware and framework, not from its handler."""
+    statuses: set[int] = set()
+    headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+    if method in _BODY_LIMITED_METHODS:
+        statuses.add(413)  # BodyLimitMiddleware, whatever the operation
+    if "requestBody" in operation:
+        statuses |= {400, 422}  # a body that cannot be parsed; one that does not validate
+    if "Idempotency-Key" in headers:
+        statuses |= {400, 409, 422}  # a malformed key; a key in flight; a key reused
+    if operation.get("operationId") not in _NO_DATABASE:
+        statuses.add(503)  # the database is busy, unreachable or not migrated
+    return statuses
+
+
+def _document_cross_cutting_errors(schema: dict[str, Any]) -> None:
+    """Add the problem responses every operation of a kind may get, in status order."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in _OPERATION_METHODS:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            for status in _cross_cutting_statuses(method, operation):
+                responses.setdefault(str(status), problem_openapi_response(status))
+            operation["responses"] = dict(sorted(responses.items()))
+
+
+def _parameters_are_never_null(schema: dict[str, Any]) -> None:
+    """An optional parameter is absent, never null: drop the `null` branch FastAPI gives to
+    `X | None` parameters, so clients type an optional header or query as `X`, not `X | null`;
+    and If-Match is documented as the required header it is."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in _OPERATION_METHODS:
+                continue
+            for parameter in operation.get("parameters", []):
+                branches = parameter["schema"].get("anyOf", [])
+                kept = [branch for branch in branches if branch != {"type": "null"}]
+                if len(kept) == 1 and len(branches) == 2:
+                    outer = {k: v for k, v in parameter["schema"].items() if k != "anyOf"}
+                    parameter["schema"] = {**kept[0], **outer}
+                # The handlers take If-Match as optional only to answer its absence with 428
+                # (precondition-required) instead of a validation error: it is required.
+                if parameter["in"] == "header" and parameter["name"] == "If-Match":
+                    parameter["required"] = True
+
+
+def _name_enum_values(schema: dict[str, Any]) -> None:
+    """Give enums whose values are not identifiers (the sort orders: `-due_date`) names for
+    generated code (`x-enum-varnames`: `DUE_DATE_DESC`), instead of the generators' `VALUE_3`."""
+    for definition in schema.get("components", {}).get("schemas", {}).values():
+        values = definition.get("enum", [])
+        if not all(isinstance(v, str) for v in values) or all(v.isidentifier() for v in values):
+            continue
+        names = [
+            re.sub(r"\W", "_", v.lstrip("-")).upper() + ("_DESC" if v.startswith("-") else "")
+            for v in values
+        ]
+        if len(set(names)) == len(names):
+            definition["x-enum-varnames"] = names
+
+
 def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -170,6 +238,9 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     for name, definition in problem_schema.pop("$defs", {}).items():
         components.setdefault(name, definition)
     components["Problem"] = problem_schema
+    _document_cross_cutting_errors(schema)
+    _parameters_are_never_null(schema)
+    _name_enum_values(schema)
     app.openapi_schema = schema
     return schema
 
@@ -235,8 +306,10 @@ def create_app() -> FastAPI:
     app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
-    # Added last = outermost: the size limit runs before the idempotency check reads the body.
+    # Added last = outermost: the size limit runs first and keeps the body it read, then text
+    # with NUL is refused, then the idempotency check reads the body.
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(NoNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
     return app

@@ -1,20 +1,24 @@
-"""ASGI middleware: the request body limit and Idempotency-Key replay."""
+"""ASGI middleware: the request body limit, refusing NUL in text, Idempotency-Key replay."""
 
 import hashlib
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl
 
+import orjson
 from starlette.concurrency import run_in_threadpool
 
-from itpp_api.conventions import dump_json
+from itpp_api.conventions import IDEMPOTENCY_KEY_PATTERN, dump_json
 from itpp_api.errors import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
     DomainError,
+    FieldError,
     IdempotencyInFlight,
     IdempotencyKeyReused,
     PayloadTooLarge,
+    ValidationFailed,
 )
 from itpp_api.idempotency import service as idempotency
 
@@ -25,7 +29,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY_PATTERN = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 async def send_problem(send: Send, error: DomainError, instance: str) -> None:
@@ -92,6 +96,77 @@ class BodyLimitMiddleware:
         body = b"".join(chunks)
         scope.setdefault("state", {})["raw_body"] = body
         await self.app(scope, _replaying(body, receive), send)
+
+
+def _nul_in_pairs(encoded: bytes, location: str) -> list[str | int] | None:
+    for name, value in parse_qsl(encoded.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return [location, name.replace("\x00", "")]
+    return None
+
+
+def _nul_in_json(value: Any, loc: list[str | int]) -> list[str | int] | None:
+    if isinstance(value, str):
+        return loc if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return [*loc, key.replace("\x00", "")]
+            found = _nul_in_json(item, [*loc, key])
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_in_json(item, [*loc, index])
+            if found:
+                return found
+    return None
+
+
+def _nul_location(scope: Scope) -> list[str | int] | None:
+    """Where the request's text contains NUL (query, form or JSON body), if anywhere."""
+    query = bytes(scope.get("query_string", b""))
+    if b"%00" in query or b"\x00" in query:
+        found = _nul_in_pairs(query, "query")
+        if found:
+            return found
+    body: bytes = scope.get("state", {}).get("raw_body", b"")
+    content_type = (_header(scope, b"content-type") or "").lower()
+    # FastAPI reads a body without a content type as JSON too.
+    if b"\\u0000" in body and ("json" in content_type or not content_type):
+        try:
+            return _nul_in_json(orjson.loads(body), ["body"])
+        except orjson.JSONDecodeError:
+            return None  # not JSON at all: the handler reports that
+    if (b"%00" in body or b"\x00" in body) and "x-www-form-urlencoded" in content_type:
+        return _nul_in_pairs(body, "body")
+    return None
+
+
+class NoNulMiddleware:
+    """Refuse text containing NUL (U+0000) with 422, whatever the database.
+
+    PostgreSQL cannot store or even compare it (a search for it was a 500); SQLite could, so
+    it is refused before any handler runs, the same way on both engines.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        location = _nul_location(scope) if scope["type"] == "http" else None
+        if location is None:
+            await self.app(scope, receive, send)
+            return
+        error = FieldError(loc=location, msg="must not contain NUL (U+0000)", type="string_nul")
+        await send_problem(
+            send,
+            ValidationFailed(
+                f"{'.'.join(str(part) for part in location)}: text must not contain NUL (U+0000).",
+                errors=[error],
+            ),
+            scope["path"],
+        )
 
 
 def caller_scope(scope: Scope) -> str:

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -16,6 +16,16 @@ Password = Annotated[str, Field(min_length=1, max_length=1024)]
 
 class TokenRequest(BaseModel):
     """OAuth2 password grant, with the one-time code of the second factor when set up."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "username": "k.tanaka@mofa.example",
+                "password": "amber kettle north meadow",
+                "otp": "492039",
+            }
+        }
+    )
 
     grant_type: str | None = Field(default=None, pattern="^password$")
     username: str = Field(min_length=1, max_length=254, description="The user's email address.")
@@ -32,7 +42,7 @@ class TokenResponse(BaseModel):
     """A bearer token. Keep it secret: it is shown once and stored only as a hash."""
 
     access_token: str
-    token_type: str = "bearer"
+    token_type: Literal["bearer"]
     expires_at: datetime
     scope: TokenScope = Field(
         description="read_write normally; enrol_totp when the second factor must be set up first."
@@ -112,7 +122,15 @@ class ProfileUpdate(BaseModel):
 class PasswordChange(BaseModel):
     """A new password; ends every token of the user, so they sign in again."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "current_password": "three unrelated words plus",
+                "new_password": "amber kettle north meadow",
+            }
+        },
+    )
 
     current_password: Password
     new_password: Password
@@ -121,7 +139,10 @@ class PasswordChange(BaseModel):
 class PasswordReset(BaseModel):
     """An admin sets a new password for a user of their party."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": {"new_password": "amber kettle north meadow"}},
+    )
 
     new_password: Password
 

@@ -31,6 +31,7 @@ from itpp_api.conventions import (
     IfMatch,
     dump_json,
     json_response,
+    record_response,
     require_if_match,
 )
 from itpp_api.db import transaction
@@ -42,7 +43,6 @@ from itpp_api.plans.service import authorize_plan_access, get_plan
 
 router = APIRouter(tags=["commitments"])
 _MAX = get_settings().page_size_max
-_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
 
 
 def _page(
@@ -143,7 +143,7 @@ async def list_commitments(
     summary="Create a commitment under a priority area",
     status_code=201,
     response_model=CommitmentPublic,
-    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+    responses={**record_response(201, created=True), **problem_responses(404, 409, 413, 422)},
 )
 def create_commitment(
     plan_id: uuid.UUID,
@@ -167,7 +167,7 @@ def create_commitment(
     operation_id="getCommitment",
     summary="Get a commitment with its milestones and the exchanges that deliver it",
     response_model=CommitmentDetail,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_commitment(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     service.get_commitment(session=session, actor=actor, commitment_id=commitment_id)
@@ -184,7 +184,7 @@ def get_commitment(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDe
     summary="Update a commitment (If-Match required)",
     response_model=CommitmentPublic,
     responses={
-        200: {"headers": _ETAG_HEADER},
+        **record_response(),
         **problem_responses(404, 409, 412, 413, 422, 428),
     },
 )
@@ -215,7 +215,7 @@ def update_commitment(
     operation_id="cancelCommitment",
     summary="Cancel a commitment (it stays on record; If-Match required)",
     response_model=CommitmentPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 422, 428)},
+    responses={**record_response(), **problem_responses(404, 409, 412, 422, 428)},
 )
 def cancel_commitment(
     commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
@@ -257,7 +257,7 @@ def list_milestones(commitment_id: uuid.UUID, session: SessionDep, actor: ActorD
     summary="Add a milestone to a commitment",
     status_code=201,
     response_model=MilestonePublic,
-    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+    responses={**record_response(201, created=True), **problem_responses(404, 409, 413, 422)},
 )
 def create_milestone(
     commitment_id: uuid.UUID,
@@ -287,7 +287,7 @@ def create_milestone(
     operation_id="getMilestone",
     summary="Get a milestone",
     response_model=MilestonePublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_milestone(milestone_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     _, _, milestone = service.get_milestone(session=session, actor=actor, milestone_id=milestone_id)
@@ -301,7 +301,7 @@ def get_milestone(milestone_id: uuid.UUID, session: SessionDep, actor: ActorDep)
     summary="Update a milestone (If-Match required)",
     response_model=MilestonePublic,
     responses={
-        200: {"headers": _ETAG_HEADER},
+        **record_response(),
         **problem_responses(404, 409, 412, 413, 422, 428),
     },
 )

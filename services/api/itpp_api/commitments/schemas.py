@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.exchanges.schemas import ExchangeSummary
 from itpp_api.localized import LocalizedText
+from itpp_api.patch import PatchBody
 
 REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{0,7}-[0-9]{2,4}$"
 
@@ -55,22 +56,18 @@ class MilestoneCreate(BaseModel):
     done_on: date | None = None
 
 
-class MilestoneUpdate(BaseModel):
+class MilestoneUpdate(PatchBody):
     """Changes to a milestone; omitted fields stay as they are, null clears a date."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"example": {"done_on": "2026-10-02"}}
     )
 
+    NOT_NULL = ("title",)
+
     title: LocalizedText | None = None
     due_date: date | None = None
     done_on: date | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> "MilestoneUpdate":
-        if "title" in self.model_fields_set and self.title is None:
-            raise ValueError("title cannot be null")
-        return self
 
 
 class MilestonePublic(BaseModel):
@@ -148,12 +145,23 @@ class CommitmentCreate(BaseModel):
         return self
 
 
-class CommitmentUpdate(BaseModel):
+class CommitmentUpdate(PatchBody):
     """Changes to a commitment; omitted fields stay as they are, null clears optional ones."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"example": {"status": "in_progress", "progress": 40}},
+    )
+
+    NOT_NULL = (
+        "priority_area_id",
+        "title",
+        "modality",
+        "lead_party_id",
+        "supporting_organisation_ids",
+        "status",
+        "progress",
+        "visibility",
     )
 
     priority_area_id: uuid.UUID | None = None
@@ -172,18 +180,6 @@ class CommitmentUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "CommitmentUpdate":
-        for name in (
-            "priority_area_id",
-            "title",
-            "modality",
-            "lead_party_id",
-            "supporting_organisation_ids",
-            "status",
-            "progress",
-            "visibility",
-        ):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
         _dates_in_order(self.start_date, self.due_date)
         ids = self.supporting_organisation_ids or []
         if len(set(ids)) != len(ids):

@@ -10,7 +10,13 @@ from fastapi.responses import Response
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.config import get_settings
-from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, require_if_match
+from itpp_api.conventions import (
+    IdempotencyKey,
+    IfMatch,
+    json_response,
+    record_response,
+    require_if_match,
+)
 from itpp_api.deps import SessionDep
 from itpp_api.enums import ExchangeKind, ExchangeStatus
 from itpp_api.errors import ValidationFailed, problem_responses
@@ -26,7 +32,6 @@ from itpp_api.plans.service import get_plan
 
 router = APIRouter(tags=["exchanges"])
 _MAX = get_settings().page_size_max
-_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
 
 
 @router.get(
@@ -102,7 +107,7 @@ def list_exchanges(
     summary="Record an exchange or placement",
     status_code=201,
     response_model=ExchangePublic,
-    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+    responses={**record_response(201, created=True), **problem_responses(404, 409, 413, 422)},
 )
 def create_exchange(
     plan_id: uuid.UUID,
@@ -126,7 +131,7 @@ def create_exchange(
     operation_id="getExchange",
     summary="Get an exchange with the commitments it delivers",
     response_model=ExchangePublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_exchange(exchange_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     service.get_exchange(session=session, actor=actor, exchange_id=exchange_id)
@@ -140,7 +145,7 @@ def get_exchange(exchange_id: uuid.UUID, session: SessionDep, actor: ActorDep) -
     summary="Update an exchange: status, outcome, lessons, links (If-Match required)",
     response_model=ExchangePublic,
     responses={
-        200: {"headers": _ETAG_HEADER},
+        **record_response(),
         **problem_responses(404, 409, 412, 413, 422, 428),
     },
 )
@@ -169,7 +174,7 @@ def update_exchange(
     operation_id="cancelExchange",
     summary="Cancel an exchange (it stays on record with its history; If-Match required)",
     response_model=ExchangePublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 422, 428)},
+    responses={**record_response(), **problem_responses(404, 409, 412, 422, 428)},
 )
 def cancel_exchange(
     exchange_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from itpp_api.enums import CommitmentStatus, ExchangeKind, ExchangeStatus, Visibility
 from itpp_api.localized import LocalizedText
+from itpp_api.patch import PatchBody
 
 REFERENCE_PATTERN = r"^EX-[0-9]{3,5}$"
 
@@ -93,7 +94,7 @@ class ExchangeCreate(BaseModel):
         return self
 
 
-class ExchangeUpdate(BaseModel):
+class ExchangeUpdate(PatchBody):
     """Changes to an exchange; omitted fields stay as they are, null clears optional ones."""
 
     model_config = ConfigDict(
@@ -104,6 +105,18 @@ class ExchangeUpdate(BaseModel):
                 "outcome": {"ja": "共同声明を発出", "en": "A joint statement was issued"},
             }
         },
+    )
+
+    NOT_NULL = (
+        "kind",
+        "title",
+        "from_party_id",
+        "to_party_id",
+        "start_date",
+        "participants",
+        "commitment_ids",
+        "status",
+        "visibility",
     )
 
     kind: ExchangeKind | None = None
@@ -126,19 +139,6 @@ class ExchangeUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "ExchangeUpdate":
-        for name in (
-            "kind",
-            "title",
-            "from_party_id",
-            "to_party_id",
-            "start_date",
-            "participants",
-            "commitment_ids",
-            "status",
-            "visibility",
-        ):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
         _check_dates(self.kind, self.start_date, self.end_date)
         ids = self.commitment_ids or []
         if len(set(ids)) != len(ids):

@@ -15,8 +15,12 @@ from itpp_api.config import get_settings
 from itpp_api.db import transaction, utcnow
 from itpp_api.idempotency.models import IdempotencyRecord
 
-# Response headers worth replaying; the rest are recomputed by the server.
-REPLAYED_HEADERS = ("content-type", "etag", "location")
+# Response headers worth replaying (those the contract documents for the stored answers);
+# the rest are recomputed by the server.
+REPLAYED_HEADERS = ("content-type", "etag", "location", "www-authenticate")
+# Answers that say "not now" rather than answering the request: a retry with the same key
+# must run the request again, not replay them (a replayed 429 would last for the key's 24 h).
+_NOT_KEPT = frozenset({429})
 
 
 def fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
@@ -92,12 +96,12 @@ def claim(*, scope: str, key: str, request_fingerprint: str) -> Claim:
 def complete(
     *, scope: str, key: str, status: int, headers: list[tuple[str, str]], body: bytes
 ) -> None:
-    """Store the response so retries replay it; a server error frees the key instead."""
+    """Store the response so retries replay it; a server error or a 429 frees the key."""
     with transaction(write=True) as session:
         record = session.get(IdempotencyRecord, (scope, key))
         if record is None:
             return
-        if status >= 500:
+        if status >= 500 or status in _NOT_KEPT:
             session.delete(record)
             return
         record.state = "completed"

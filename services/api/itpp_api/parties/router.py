@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from itpp_api.auth import policy
 from itpp_api.auth.dependencies import ActorDep
-from itpp_api.conventions import IdempotencyKey, json_response
+from itpp_api.conventions import LOCATION_HEADER, IdempotencyKey, json_response
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.parties import service
@@ -42,7 +42,7 @@ def list_parties(session: SessionDep, actor: ActorDep) -> Response:
     summary="Create a party",
     status_code=201,
     response_model=PartyPublic,
-    responses=problem_responses(409, 413, 422),
+    responses={201: {"headers": LOCATION_HEADER}, **problem_responses(409, 413, 422)},
 )
 def create_party(
     data: PartyCreate, session: SessionDep, actor: ActorDep, idempotency_key: IdempotencyKey = None

@@ -12,7 +12,13 @@ from itpp_api.amendments.schemas import PlanAsOf, PlanVersionDiff
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.config import get_settings
-from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, require_if_match
+from itpp_api.conventions import (
+    IdempotencyKey,
+    IfMatch,
+    json_response,
+    record_response,
+    require_if_match,
+)
 from itpp_api.deps import SessionDep
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import problem_responses
@@ -38,7 +44,6 @@ Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_M
 Cursor = Annotated[
     str | None, Query(max_length=512, description="next_cursor of the previous page.")
 ]
-_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
 
 
 @router.get(
@@ -69,7 +74,7 @@ def list_plans(
     summary="Create a draft plan",
     status_code=201,
     response_model=PlanPublic,
-    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(409, 413, 422)},
+    responses={**record_response(201, created=True), **problem_responses(409, 413, 422)},
 )
 def create_plan(
     data: PlanCreate, session: SessionDep, actor: ActorDep, idempotency_key: IdempotencyKey = None
@@ -89,7 +94,7 @@ def create_plan(
     operation_id="getPlan",
     summary="Get a plan",
     response_model=PlanPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
@@ -104,7 +109,7 @@ def get_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Respon
     operation_id="updatePlan",
     summary="Update a plan (If-Match required)",
     response_model=PlanPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+    responses={**record_response(), **problem_responses(404, 409, 412, 413, 422, 428)},
 )
 def update_plan(
     plan_id: uuid.UUID,
@@ -147,7 +152,7 @@ def list_priority_areas(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep
     summary="Add a priority area",
     status_code=201,
     response_model=PriorityAreaPublic,
-    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+    responses={**record_response(201, created=True), **problem_responses(404, 409, 413, 422)},
 )
 def create_priority_area(
     plan_id: uuid.UUID,
@@ -194,7 +199,7 @@ def reorder_priority_areas(
     operation_id="getPriorityArea",
     summary="Get a priority area",
     response_model=PriorityAreaPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_priority_area(area_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     _, area = service.get_area_for(session=session, actor=actor, area_id=area_id)
@@ -208,7 +213,7 @@ def get_priority_area(area_id: uuid.UUID, session: SessionDep, actor: ActorDep) 
     operation_id="updatePriorityArea",
     summary="Update a priority area (If-Match required)",
     response_model=PriorityAreaPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 412, 413, 422, 428)},
+    responses={**record_response(), **problem_responses(404, 409, 412, 413, 422, 428)},
 )
 def update_priority_area(
     area_id: uuid.UUID,

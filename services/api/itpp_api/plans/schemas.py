@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from itpp_api.enums import PlanStatus
 from itpp_api.localized import LocalizedText
+from itpp_api.patch import PatchBody
 
 SectionNumber = Annotated[str, Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$", examples=["1.1"])]
 PLAN_REFERENCE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,63}$"
@@ -80,12 +81,21 @@ class PlanCreate(BaseModel):
         return self
 
 
-class PlanUpdate(BaseModel):
+class PlanUpdate(PatchBody):
     """Changes to a plan; omitted fields stay as they are."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"example": {"status": "active", "approval_date": "2026-03-25"}},
+    )
+
+    NOT_NULL = (
+        "title",
+        "sections",
+        "objectives",
+        "status",
+        "term_months",
+        "review_interval_months",
     )
 
     title: LocalizedText | None = None
@@ -103,16 +113,6 @@ class PlanUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "PlanUpdate":
-        for name in (
-            "title",
-            "sections",
-            "objectives",
-            "status",
-            "term_months",
-            "review_interval_months",
-        ):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
         _unique_section_numbers(self.sections)
         return self
 
@@ -181,7 +181,7 @@ class PriorityAreaCreate(BaseModel):
     description: LocalizedText | None = None
 
 
-class PriorityAreaUpdate(BaseModel):
+class PriorityAreaUpdate(PatchBody):
     """Changes to a priority area; omitted fields stay as they are."""
 
     model_config = ConfigDict(
@@ -189,17 +189,12 @@ class PriorityAreaUpdate(BaseModel):
         json_schema_extra={"example": {"title": {"ja": "海洋安全保障", "en": "Maritime security"}}},
     )
 
+    NOT_NULL = ("code", "short_code", "title")
+
     code: str | None = Field(default=None, pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$")
     short_code: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9]{0,7}$")
     title: LocalizedText | None = None
     description: LocalizedText | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> "PriorityAreaUpdate":
-        for name in ("code", "short_code", "title"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class PriorityAreaPublic(BaseModel):

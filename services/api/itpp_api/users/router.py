@@ -21,7 +21,14 @@ from itpp_api.auth.schemas import (
     UserUpdate,
 )
 from itpp_api.auth.service import unauthorized
-from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, make_etag, require_if_match
+from itpp_api.conventions import (
+    IdempotencyKey,
+    IfMatch,
+    json_response,
+    make_etag,
+    record_response,
+    require_if_match,
+)
 from itpp_api.deps import SessionDep
 from itpp_api.errors import FieldError, RuleViolation, problem_responses
 from itpp_api.users import service
@@ -29,7 +36,6 @@ from itpp_api.users import service
 # Handlers that hash passwords are plain `def`: FastAPI runs them in a worker thread, so the
 # deliberately slow Argon2 work never blocks the event loop.
 router = APIRouter(tags=["users"])
-_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
 
 
 def _public(session: SessionDep, user: User) -> Response:
@@ -49,7 +55,7 @@ def _me(session: SessionDep, actor: ActorDep) -> User:
     operation_id="getCurrentUser",
     summary="Who am I",
     response_model=UserPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(401)},
+    responses={**record_response(), **problem_responses(401)},
 )
 def get_current_user(actor: ActorDep, session: SessionDep) -> Response:
     return _public(session, _me(session, actor))
@@ -60,7 +66,7 @@ def get_current_user(actor: ActorDep, session: SessionDep) -> Response:
     operation_id="updateCurrentUser",
     summary="Change my display name or language (If-Match required)",
     response_model=UserPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(401, 403, 412, 413, 422, 428)},
+    responses={**record_response(), **problem_responses(401, 403, 412, 413, 422, 428)},
 )
 def update_current_user(
     data: ProfileUpdate, actor: ActorDep, session: SessionDep, if_match: IfMatch = None
@@ -127,7 +133,7 @@ def start_totp_enrolment(
     operation_id="confirmTotpEnrolment",
     summary="Finish setting up the second factor (ends all my tokens)",
     response_model=UserPublic,
-    responses=problem_responses(401, 409, 413, 422),
+    responses={**record_response(), **problem_responses(401, 409, 413, 422)},
 )
 def confirm_totp_enrolment(
     data: TotpConfirmation,
@@ -160,7 +166,7 @@ def list_users(actor: ActorDep, session: SessionDep) -> Response:
     summary="Add a user to my party (admins)",
     status_code=201,
     response_model=UserPublic,
-    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(401, 403, 409, 413, 422)},
+    responses={**record_response(201, created=True), **problem_responses(401, 403, 409, 413, 422)},
 )
 def create_user(
     data: UserCreate,
@@ -196,7 +202,7 @@ def create_user(
     operation_id="getUser",
     summary="Get a user of my party (admins)",
     response_model=UserPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(401, 403, 404, 422)},
+    responses={**record_response(), **problem_responses(401, 403, 404, 422)},
 )
 def get_user(user_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> Response:
     return _public(session, service.get_user(session=session, actor=actor, user_id=user_id))
@@ -208,7 +214,7 @@ def get_user(user_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> Respon
     summary="Change a user of my party: role, language, active (admins; If-Match)",
     response_model=UserPublic,
     responses={
-        200: {"headers": _ETAG_HEADER},
+        **record_response(),
         **problem_responses(401, 403, 404, 412, 413, 422, 428),
     },
 )
@@ -256,7 +262,7 @@ def reset_password(
     operation_id="resetTotp",
     summary="Clear a user's second factor so they enrol again (admins)",
     response_model=UserPublic,
-    responses=problem_responses(401, 403, 404, 413, 422),
+    responses={**record_response(), **problem_responses(401, 403, 404, 413, 422)},
 )
 def reset_totp(
     user_id: uuid.UUID,

@@ -1,0 +1,43 @@
+"""PATCH bodies: omitted fields stay as they are, null clears a field that may be empty."""
+
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema as cs
+
+_NULL = {"type": "null"}
+
+
+class PatchBody(BaseModel):
+    """Base of the PATCH bodies.
+
+    The fields named in `NOT_NULL` may be omitted but never null (a title, a status): an
+    explicit null is refused (422), and the JSON Schema documents them without the null type,
+    so the contract does not promise what the API refuses.
+    """
+
+    NOT_NULL: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _refuse_nulls(self) -> Self:
+        for name in self.NOT_NULL:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: cs.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        properties: dict[str, Any] = handler.resolve_ref_schema(schema).get("properties", {})
+        for name in cls.NOT_NULL:
+            field = properties[name]
+            branches = [branch for branch in field.get("anyOf", []) if branch != _NULL]
+            if len(branches) == 1:
+                del field["anyOf"]
+                field.update(branches[0])
+            if field.get("default", ...) is None:
+                del field["default"]
+        return schema

@@ -1,0 +1,218 @@
+"""A Python client generated from the committed OpenAPI document works against a live API.
+
+openapi-python-client generates the package into a temporary directory (any warning fails
+the test: a warning means part of the contract was dropped from the client); the test imports
+it from there and signs in, lists, creates and updates (with If-Match) a commitment, and reads
+problem+json errors, all through the generated code.
+"""
+
+import importlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from itpp_api.enums import Role
+from itpp_api.sample.users import read_logins, sample_email
+from tests.contract.conftest import SNAPSHOT, running_api, sample_database
+
+PACKAGE = "itpp_client"
+
+
+def generate_client(directory: Path) -> Path:
+    """Generate the client package into `directory`; fail on any warning of the generator."""
+    bin_dir = str(Path(sys.executable).parent)  # the generator formats its output with ruff
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "openapi_python_client",
+            "generate",
+            "--path",
+            str(SNAPSHOT),
+            "--meta",
+            "none",
+            "--output-path",
+            str(directory / PACKAGE),
+            "--fail-on-warning",
+        ],
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode == 0, output
+    # The generator prints one line when all is well; anything else is a warning.
+    assert output.splitlines() == [f"Generating {directory / PACKAGE}"], output
+    return directory / PACKAGE
+
+
+@pytest.fixture
+def client_package(tmp_path: Path) -> Iterator[dict[str, ModuleType]]:
+    """The generated package, importable from its temporary directory."""
+    generate_client(tmp_path / "client")
+    sys.path.insert(0, str(tmp_path / "client"))
+    try:
+        modules = {
+            name: importlib.import_module(f"{PACKAGE}.{name}")
+            for name in (
+                "client",
+                "models",
+                "types",
+                "api.authentication.create_token",
+                "api.plans.list_plans",
+                "api.parties.list_parties",
+                "api.priority_areas.list_priority_areas",
+                "api.commitments.list_commitments",
+                "api.commitments.create_commitment",
+                "api.commitments.get_commitment",
+                "api.commitments.update_commitment",
+            )
+        }
+        yield modules
+    finally:
+        sys.path.remove(str(tmp_path / "client"))
+        for name in [n for n in sys.modules if n == PACKAGE or n.startswith(f"{PACKAGE}.")]:
+            del sys.modules[name]
+
+
+def test_generated_client_signs_in_lists_creates_updates_and_reads_problems(
+    client_package: dict[str, ModuleType], tmp_path: Path
+) -> None:
+    generated = client_package
+    models: Any = generated["models"]
+    with (
+        sample_database("postgresql", tmp_path) as database_url,
+        running_api(database_url, tmp_path) as api,
+    ):
+        editor = next(
+            login for login in read_logins() if login.email == sample_email("JP", Role.EDITOR)
+        )
+        anonymous = generated["client"].Client(base_url=api.base_url)
+
+        # Sign in (an OAuth2 password form) ...
+        signed_in = generated["api.authentication.create_token"].sync_detailed(
+            client=anonymous,
+            body=models.TokenRequest(username=editor.email, password=editor.password),
+        )
+        assert signed_in.status_code == 200, signed_in.content
+        token = signed_in.parsed
+        assert isinstance(token, models.TokenResponse)
+        assert token.scope == models.TokenScope.READ_WRITE
+
+        # ... and a wrong password is a typed problem.
+        refused = generated["api.authentication.create_token"].sync_detailed(
+            client=anonymous,
+            body=models.TokenRequest(username=editor.email, password="not the password"),
+        )
+        assert refused.status_code == 401
+        assert isinstance(refused.parsed, models.Problem)
+        assert refused.parsed.type_ == "/problems/invalid-credentials"
+        assert refused.headers["WWW-Authenticate"] == "Bearer"
+
+        client = generated["client"].AuthenticatedClient(
+            base_url=api.base_url, token=token.access_token
+        )
+
+        # Find the sample plan, its cyber defence area and Japan.
+        plans = generated["api.plans.list_plans"].sync(client=client)
+        assert isinstance(plans, models.PlanPage)
+        plan = next(p for p in plans.items if p.reference == "JP-NATO-ITPP")
+        areas = generated["api.priority_areas.list_priority_areas"].sync(
+            plan_id=plan.id, client=client
+        )
+        assert isinstance(areas, models.PriorityAreaList)
+        area = next(a for a in areas.items if a.code == "3.1.1")
+        parties = generated["api.parties.list_parties"].sync(client=client)
+        assert isinstance(parties, models.PartyList)
+        japan = next(p for p in parties.items if p.code == "JP")
+
+        # List commitments: a filtered, typed page.
+        page = generated["api.commitments.list_commitments"].sync(
+            plan_id=plan.id,
+            client=client,
+            priority_area=[area.code],
+            sort=models.CommitmentSort.REFERENCE,  # named members: also DUE_DATE_DESC
+            limit=2,
+        )
+        assert isinstance(page, models.CommitmentPage)
+        assert models.CommitmentSort.DUE_DATE_DESC == "-due_date"
+        assert len(page.items) == 2
+        assert all(isinstance(item, models.CommitmentPublic) for item in page.items)
+        assert [item.reference[:4] for item in page.items] == ["CYB-", "CYB-"]
+        assert isinstance(page.next_cursor, str)
+
+        # Create a commitment.
+        title = models.LocalizedText.from_dict({"ja": "生成クライアント", "en": "Generated client"})
+        created = generated["api.commitments.create_commitment"].sync_detailed(
+            plan_id=plan.id,
+            client=client,
+            body=models.CommitmentCreate(
+                priority_area_id=area.id,
+                title=title,
+                modality=models.Modality.EXPERT_DISPATCH,
+                lead_party_id=japan.id,
+            ),
+            idempotency_key="generated-client-create-1",
+        )
+        assert created.status_code == 201, created.content
+        commitment = created.parsed
+        assert isinstance(commitment, models.CommitmentPublic)
+        assert commitment.reference.startswith("CYB-")
+        assert commitment.title.to_dict() == {"ja": "生成クライアント", "en": "Generated client"}
+        assert created.headers["ETag"] == commitment.etag
+        assert created.headers["Location"] == f"/api/v1/commitments/{commitment.id}"
+
+        # Update it with If-Match, as the generated function's `if_match` argument.
+        updated = generated["api.commitments.update_commitment"].sync_detailed(
+            commitment_id=commitment.id,
+            client=client,
+            body=models.CommitmentUpdate(progress=40, status=models.CommitmentStatus.IN_PROGRESS),
+            if_match=commitment.etag,
+        )
+        assert updated.status_code == 200, updated.content
+        assert isinstance(updated.parsed, models.CommitmentPublic)
+        assert updated.parsed.progress == 40
+        assert updated.parsed.status == models.CommitmentStatus.IN_PROGRESS
+        assert updated.parsed.etag != commitment.etag
+
+        # The old ETag is stale now: a typed 412 problem carrying the current ETag.
+        stale = generated["api.commitments.update_commitment"].sync_detailed(
+            commitment_id=commitment.id,
+            client=client,
+            body=models.CommitmentUpdate(progress=50),
+            if_match=commitment.etag,
+        )
+        assert stale.status_code == 412
+        assert isinstance(stale.parsed, models.Problem)
+        assert stale.parsed.type_ == "/problems/precondition-failed"
+        assert stale.parsed.status == 412
+        assert stale.headers["ETag"] == updated.parsed.etag
+
+        # A rule broken (completed with progress under 100): a typed 422 naming the field.
+        invalid = generated["api.commitments.update_commitment"].sync_detailed(
+            commitment_id=commitment.id,
+            client=client,
+            body=models.CommitmentUpdate(progress=60, status=models.CommitmentStatus.COMPLETED),
+            if_match=updated.parsed.etag,
+        )
+        assert invalid.status_code == 422, invalid.content
+        assert isinstance(invalid.parsed, models.Problem)
+        assert invalid.parsed.type_ == "/problems/rule-violation"
+        assert isinstance(invalid.parsed.errors, list)
+        assert [error.loc for error in invalid.parsed.errors] == [["body", "progress"]]
+
+        # Reading it back shows the update, and only the update.
+        current = generated["api.commitments.get_commitment"].sync_detailed(
+            commitment_id=commitment.id, client=client
+        )
+        assert isinstance(current.parsed, models.CommitmentDetail)
+        assert current.parsed.progress == 40
+        assert current.headers["ETag"] == updated.parsed.etag

@@ -1,0 +1,81 @@
+"""Real API processes for tests that talk HTTP to a running server (uvicorn, a free port)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+STARTUP_SECONDS = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ApiProcess:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_api(database_url: str, log: Path, *, env: dict[str, str] | None = None) -> ApiProcess:
+    """Start `itpp_api` on a free port against the database; its output goes to `log`."""
+    port = free_port()
+    environment = {**os.environ, "ITPP_DATABASE_URL": database_url, **(env or {})}
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "itpp_api.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=environment,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    return ApiProcess(process, f"http://127.0.0.1:{port}", log)
+
+
+def wait_until_up(api: ApiProcess) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if api.process.poll() is not None:
+            pytest.fail(f"API process exited with {api.process.returncode}:\n{api.output()}")
+        try:
+            if httpx.get(f"{api.base_url}/readyz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    stop(api)
+    pytest.fail(f"API process did not answer /readyz within {STARTUP_SECONDS} s:\n{api.output()}")
+
+
+def stop(api: ApiProcess) -> None:
+    if api.process.poll() is None:
+        api.process.terminate()
+        try:
+            api.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            api.process.kill()
+            api.process.wait(timeout=5)
