@@ -124,3 +124,11 @@ class Decision(StrEnum):
 
     APPROVE = "approve"
     REJECT = "reject"
+
+
+class PartyDecisionState(StrEnum):
+    """Where one party stands on an amendment: decided either way, or not yet."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PENDING = "pending"

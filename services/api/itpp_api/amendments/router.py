@@ -17,7 +17,7 @@ from itpp_api.amendments.schemas import (
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.config import get_settings
-from itpp_api.conventions import IdempotencyKey, json_response
+from itpp_api.conventions import IdempotencyKey, json_response, record_response
 from itpp_api.deps import SessionDep
 from itpp_api.enums import AmendmentStatus
 from itpp_api.errors import problem_responses
@@ -25,7 +25,6 @@ from itpp_api.plans import service as plans
 
 router = APIRouter()
 _MAX = get_settings().page_size_max
-_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
 
 
 @router.get(
@@ -62,7 +61,7 @@ def list_amendments(
     "operation's index in `loc`); it applies when every party's approver has approved it.",
     status_code=201,
     response_model=AmendmentPublic,
-    responses={201: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+    responses={**record_response(201, created=True), **problem_responses(404, 409, 413, 422)},
 )
 def propose_amendment(
     plan_id: uuid.UUID,
@@ -90,7 +89,7 @@ def propose_amendment(
     operation_id="getAmendment",
     summary="Get an amendment with each party's decision",
     response_model=AmendmentPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_amendment(amendment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan, amendment = service.get_amendment(session=session, actor=actor, amendment_id=amendment_id)
@@ -108,7 +107,7 @@ def get_amendment(amendment_id: uuid.UUID, session: SessionDep, actor: ActorDep)
     "completes every party's consent applies the change set and records the plan's next "
     "version. 409 when the plan has a newer version than the amendment was proposed against.",
     response_model=AmendmentPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 413, 422)},
+    responses={**record_response(), **problem_responses(404, 409, 413, 422)},
 )
 def decide_amendment(
     amendment_id: uuid.UUID,
@@ -130,7 +129,7 @@ def decide_amendment(
     operation_id="withdrawAmendment",
     summary="Withdraw a proposed amendment (the proposing party's writers)",
     response_model=AmendmentPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 422)},
+    responses={**record_response(), **problem_responses(404, 409, 422)},
 )
 def withdraw_amendment(
     amendment_id: uuid.UUID,

@@ -12,7 +12,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from itpp_api.commitments.schemas import REFERENCE_PATTERN, MilestoneCreate
-from itpp_api.enums import AmendmentStatus, CommitmentStatus, Decision, Modality, PlanStatus
+from itpp_api.enums import (
+    AmendmentStatus,
+    CommitmentStatus,
+    Decision,
+    Modality,
+    PartyDecisionState,
+    PlanStatus,
+)
 from itpp_api.localized import LocalizedText
 from itpp_api.plans.schemas import (
     PLAN_REFERENCE_PATTERN,
@@ -297,7 +304,7 @@ class PartyDecision(BaseModel):
 
     party_id: uuid.UUID
     party_code: str
-    decision: Literal["approved", "rejected", "pending"]
+    decision: PartyDecisionState
     decided_by: uuid.UUID | None = Field(description="The approver who decided for the party.")
     decided_by_name: str | None
     decided_at: datetime | None

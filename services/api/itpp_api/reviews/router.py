@@ -3,14 +3,21 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Body, Header
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
-from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, require_if_match
+from itpp_api.conventions import (
+    ETAG_HEADER,
+    IdempotencyKey,
+    IfMatch,
+    json_response,
+    record_response,
+    require_if_match,
+)
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.plans.models import Plan
@@ -28,14 +35,14 @@ from itpp_api.reviews.schemas import (
 )
 
 router = APIRouter(tags=["reviews"])
-_ETAG_HEADER = {"ETag": {"description": "The record's current ETag.", "schema": {"type": "string"}}}
 
 OptionalIfMatch = Annotated[
     str | None,
     Header(
         alias="If-Match",
-        description="Optional: the review's ETag as you read it. A stale one gets 412, so you "
-        "never sign a text you have not seen.",
+        description="The review's ETag as you last read it: a stale one gets 412, so you never "
+        "sign a text you have not seen. Send it: it is documented as required so that clients "
+        "always do, though a sign-off without it is still accepted (never answered with 428).",
     ),
 ]
 
@@ -66,7 +73,7 @@ def list_plan_reviews(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) 
     operation_id="getReview",
     summary="Get a review: items with snapshots and assessments, disagreements, sign-offs",
     response_model=ReviewPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_review(review_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan, review = service.get_review(session=session, actor=actor, review_id=review_id)
@@ -81,7 +88,7 @@ def get_review(review_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Re
     "withdraws the sign-offs given so far)",
     response_model=ReviewPublic,
     responses={
-        200: {"headers": _ETAG_HEADER},
+        **record_response(),
         **problem_responses(404, 409, 412, 413, 422, 428),
     },
 )
@@ -108,7 +115,7 @@ def update_review(
     operation_id="openReview",
     summary="Open a scheduled review: snapshot every live commitment for assessment",
     response_model=ReviewPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 422)},
+    responses={**record_response(), **problem_responses(404, 409, 422)},
 )
 def open_review(
     review_id: uuid.UUID,
@@ -131,7 +138,7 @@ def open_review(
     "(If-Match: the item's ETag)",
     response_model=ReviewItemPublic,
     responses={
-        200: {"headers": _ETAG_HEADER},
+        **record_response(),
         **problem_responses(404, 409, 412, 413, 422, 428),
     },
 )
@@ -170,7 +177,7 @@ def put_review_assessment(
     "withdraws the sign-offs given so far)",
     response_model=ReviewItemPublic,
     responses={
-        200: {"headers": _ETAG_HEADER},
+        **record_response(),
         **problem_responses(404, 409, 412, 413, 422, 428),
     },
 )
@@ -211,8 +218,8 @@ def update_review_item(
     status_code=201,
     response_model=ReviewPublic,
     responses={
-        200: {"description": "Your party had signed already.", "headers": _ETAG_HEADER},
-        201: {"headers": _ETAG_HEADER},
+        200: {"description": "Your party had signed already.", "headers": ETAG_HEADER},
+        **record_response(201, created=True),
         **problem_responses(404, 409, 412, 413, 422),
     },
 )
@@ -220,7 +227,10 @@ def sign_off_review(
     review_id: uuid.UUID,
     session: SessionDep,
     actor: ActorDep,
-    data: SignOffCreate | None = None,
+    data: Annotated[
+        SignOffCreate | None,
+        Body(openapi_examples={"own": {"summary": "Sign for your own party", "value": {}}}),
+    ] = None,
     if_match: OptionalIfMatch = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -251,7 +261,7 @@ def sign_off_review(
     summary="Conclude a review signed off by every party: commitments take their agreed "
     "ratings as health",
     response_model=ReviewPublic,
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 409, 422)},
+    responses={**record_response(), **problem_responses(404, 409, 422)},
 )
 def conclude_review(
     review_id: uuid.UUID,

@@ -98,7 +98,7 @@ class ReviewItemUpdate(BaseModel):
 class SignOffCreate(BaseModel):
     """A sign-off is always for the caller's own party; naming another party is refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {}})
 
     party_id: uuid.UUID | None = Field(
         default=None,
