@@ -26,6 +26,7 @@ class AuditEntityType(StrEnum):
     REVIEW_ITEM = "review_item"
     REVIEW_ASSESSMENT = "review_assessment"
     REVIEW_SIGN_OFF = "review_sign_off"
+    AMENDMENT = "amendment"
 
 
 class AuditEventPublic(BaseModel):

@@ -528,6 +528,9 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
             f"Review {number} is {status}, not concluded: reviews are held in order, "
             f"so review {review.number} opens once review {number} is concluded."
         )
+    # Take the key-share locks the items' foreign keys need on every commitment now, before
+    # the first audit record locks the chain head: taken one item at a time, after it, a
+    # concurrent commitment write (commitment locked, waiting for the chain head) deadlocked.
     commitments = list(
         session.scalars(
             select(Commitment)
@@ -536,6 +539,7 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
                 Commitment.status != CommitmentStatus.CANCELLED.value,
             )
             .order_by(col(Commitment.reference))
+            .with_for_update(key_share=True)
         )
     )
     for commitment in commitments:
