@@ -102,7 +102,10 @@ def build_calendar(*, session: Session, actor: Actor, plans: list[Plan]) -> byte
     calendar = Calendar()
     calendar.add("prodid", "-//ITPP Tracker//Plan calendar//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", " / ".join(pick(p.title, language) for p in plans) or "ITPP")
+    name = " / ".join(pick(p.title, language) for p in plans)
+    # icalendar does not escape line breaks in X- properties (it refuses them): a title
+    # holding one would fail the whole feed, so they become spaces in the calendar's name.
+    calendar.add("x-wr-calname", " ".join(name.splitlines()) or "ITPP")
     plan_ids = [p.id for p in plans]
     references = {p.id: p.reference for p in plans}
     titles = {p.id: p.title for p in plans}
