@@ -62,15 +62,15 @@ typecheck: install
 	$(BIN)/mypy
 
 # The npm packages of the TypeScript contract test, installed when missing or when
-# package.json / package-lock.json changed. Without npm the test is skipped, except under
-# CI=true, where a missing npm fails the run.
+# package.json / package-lock.json changed. Without npm the TypeScript contract test fails;
+# under CI=true the set-up itself stops here.
 $(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		cd $(TS_DIR) && npm ci --no-audit --no-fund && touch node_modules/.package-lock.json; \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "npm is required for the TypeScript contract test (CI=true)" >&2; exit 1; \
 	else \
-		echo "npm not found: the TypeScript contract test will be skipped" >&2; \
+		echo "npm not found: the TypeScript contract test will fail (install Node.js and npm)" >&2; \
 	fi
 
 ts-deps: $(TS_STAMP)
