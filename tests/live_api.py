@@ -32,15 +32,29 @@ class ApiProcess:
 
 def start_api(database_url: str, log: Path, *, env: dict[str, str] | None = None) -> ApiProcess:
     """Start `itpp_api` on a free port against the database; its output goes to `log`."""
+    return start_server(
+        "itpp_api.main:create_app", log, env={"ITPP_DATABASE_URL": database_url, **(env or {})}
+    )
+
+
+def start_web(api_url: str, log: Path, *, env: dict[str, str] | None = None) -> ApiProcess:
+    """Start the web service on a free port, calling the API at `api_url`."""
+    return start_server(
+        "itpp_web.app:create_app", log, env={"ITPP_WEB_API_URL": api_url, **(env or {})}
+    )
+
+
+def start_server(app: str, log: Path, *, env: dict[str, str]) -> ApiProcess:
+    """Start an ASGI app factory under uvicorn on a free port; its output goes to `log`."""
     port = free_port()
-    environment = {**os.environ, "ITPP_DATABASE_URL": database_url, **(env or {})}
+    environment = {**os.environ, **env}
     with log.open("wb") as handle:
         process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "itpp_api.main:create_app",
+                app,
                 "--factory",
                 "--host",
                 "127.0.0.1",
@@ -56,19 +70,19 @@ def start_api(database_url: str, log: Path, *, env: dict[str, str] | None = None
     return ApiProcess(process, f"http://127.0.0.1:{port}", log)
 
 
-def wait_until_up(api: ApiProcess) -> None:
+def wait_until_up(api: ApiProcess, probe: str = "/readyz") -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if api.process.poll() is not None:
-            pytest.fail(f"API process exited with {api.process.returncode}:\n{api.output()}")
+            pytest.fail(f"Server process exited with {api.process.returncode}:\n{api.output()}")
         try:
-            if httpx.get(f"{api.base_url}/readyz", timeout=1.0).status_code == 200:
+            if httpx.get(f"{api.base_url}{probe}", timeout=1.0).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
     stop(api)
-    pytest.fail(f"API process did not answer /readyz within {STARTUP_SECONDS} s:\n{api.output()}")
+    pytest.fail(f"Server did not answer {probe} within {STARTUP_SECONDS} s:\n{api.output()}")
 
 
 def stop(api: ApiProcess) -> None:

@@ -202,6 +202,39 @@ def serve_api(
     )
 
 
+@serve_app.command("web")
+def serve_web(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    api_url: Annotated[
+        str | None, typer.Option(help="The API's base URL (default ITPP_WEB_API_URL).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the web service (pages for browsers; it calls the API over HTTP)."""
+    import os
+
+    import uvicorn
+
+    from itpp_web.app import vendor_paths
+    from itpp_web.config import get_web_settings
+
+    if api_url:
+        os.environ["ITPP_WEB_API_URL"] = api_url
+        get_web_settings.cache_clear()
+    settings = get_web_settings()
+    vendor_paths(settings)  # fail now, with advice, if `npm ci` has not run
+    uvicorn.run(
+        "itpp_web.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
 @app.command("openapi")
 def openapi() -> None:
     """Print the API's OpenAPI document (JSON)."""

@@ -1,1 +1,1 @@
-"""The ITPP Tracker web service (server-rendered HTMX over the API); built in a later issue."""
+"""The ITPP Tracker web service: server-rendered pages and htmx fragments over the API."""

@@ -1,0 +1,112 @@
+"""The web service's only way to data: the API over HTTP, with one pooled async client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass
+class ApiError(Exception):
+    """The API answered with an error (a problem+json document where it could)."""
+
+    status: int
+    problem: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        """The problem type's last part (`precondition-failed`), or `http-<status>`."""
+        kind = str(self.problem.get("type") or "")
+        return kind.rsplit("/", 1)[-1] if kind else f"http-{self.status}"
+
+    @property
+    def detail(self) -> str:
+        return str(self.problem.get("detail") or self.problem.get("title") or "")
+
+    @property
+    def field_errors(self) -> list[dict[str, Any]]:
+        errors = self.problem.get("errors")
+        return list(errors) if isinstance(errors, list) else []
+
+    def __str__(self) -> str:
+        return f"API {self.status} {self.slug}: {self.detail}"
+
+
+class ApiUnavailable(Exception):
+    """The API could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    data: Any
+    headers: httpx.Headers
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+
+class ApiClient:
+    """Calls the API on behalf of a signed-in user (their token) or anonymously."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        max_connections: int = 100,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + API_PREFIX,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=max_connections),
+            transport=transport,
+            headers={"Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        params: Any = None,
+        json: Any = None,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> ApiResponse:
+        """Send one request; an error status raises ApiError, no answer ApiUnavailable."""
+        sent_headers = dict(headers or {})
+        if token:
+            sent_headers["Authorization"] = f"Bearer {token}"
+        try:
+            response = await self._client.request(
+                method, path, params=params, json=json, data=data, headers=sent_headers
+            )
+        except httpx.HTTPError as exc:
+            raise ApiUnavailable(str(exc) or exc.__class__.__name__) from exc
+        content_type = response.headers.get("content-type", "")
+        body: Any = None
+        if response.content and "json" in content_type:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+        if response.status_code >= 400:
+            problem = body if isinstance(body, dict) else {"title": response.reason_phrase}
+            raise ApiError(response.status_code, problem, dict(response.headers))
+        return ApiResponse(response.status_code, body, response.headers)
+
+    async def get(self, path: str, **kwargs: Any) -> Any:
+        return (await self.request("GET", path, **kwargs)).data

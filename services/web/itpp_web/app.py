@@ -1,0 +1,189 @@
+"""The web service's ASGI application: `itpp serve web` runs `create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from itpp_web import messages, security
+from itpp_web.api import ApiClient, ApiError, ApiUnavailable
+from itpp_web.routes import all_routers
+from itpp_web.labels import change_value, field_name, label
+from itpp_web.config import WebSettings, get_web_settings
+from itpp_web.web import (
+    Renderer,
+    SignInRequired,
+    formatter,
+    renderer_of,
+    sign_in_redirect,
+)
+
+log = logging.getLogger("itpp_web")
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Third-party files served from the npm packages installed at set-up (never committed).
+VENDOR_FILES: dict[str, tuple[str, str]] = {
+    "htmx.min.js": ("htmx.org/dist/htmx.min.js", "text/javascript"),
+    "pico.min.css": ("@picocss/pico/css/pico.min.css", "text/css"),
+}
+
+
+class AssetsMissing(RuntimeError):
+    """The npm packages are not installed."""
+
+
+def vendor_paths(settings: WebSettings) -> dict[str, Path]:
+    paths = {name: settings.assets_dir / relative for name, (relative, _) in VENDOR_FILES.items()}
+    missing = [str(path) for path in paths.values() if not path.is_file()]
+    if missing:
+        raise AssetsMissing(
+            "The web service's browser files are not installed ("
+            + ", ".join(missing)
+            + "). Run `make install` (it runs `npm ci` in services/web)."
+        )
+    return paths
+
+
+def make_templates() -> Jinja2Blocks:
+    environment = Environment(
+        loader=FileSystemLoader(PACKAGE_DIR / "templates"),
+        autoescape=select_autoescape(["html", "svg"], default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.newstyle_gettext = True  # type: ignore[attr-defined]
+    environment.globals.update(label=label, field_name=field_name, change_value=change_value)
+    return Jinja2Blocks(env=environment)
+
+
+def create_app(
+    settings: WebSettings | None = None,
+    *,
+    api_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    settings = settings or get_web_settings()
+    vendor = vendor_paths(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.api = ApiClient(
+            settings.api_url,
+            timeout=settings.api_timeout_seconds,
+            max_connections=settings.api_max_connections,
+            transport=api_transport,
+        )
+        try:
+            yield
+        finally:
+            await app.state.api.aclose()
+
+    app = FastAPI(
+        title="ITPP Tracker web",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.secret_key = security.load_secret_key(settings)
+    app.state.renderer = Renderer(make_templates())
+    app.add_middleware(security.SecurityHeadersMiddleware)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> Response:
+        """Liveness of the web process (the API has its own probes)."""
+        return Response("ok", media_type="text/plain")
+
+    @app.get("/static/vendor/{name}", include_in_schema=False)
+    async def vendor_file(name: str) -> Response:
+        if name not in vendor:
+            return Response(status_code=404)
+        return FileResponse(
+            vendor[name],
+            media_type=VENDOR_FILES[name][1],
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    app.mount("/static/app", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+
+    for router in all_routers():
+        app.include_router(router)
+    _install_error_pages(app)
+    return app
+
+
+def _error_page(
+    request: Request, status_code: int, message: str, detail: str | None = None
+) -> Response:
+    render = renderer_of(request)
+    return render(
+        request,
+        "error.html",
+        {"status_code": status_code, "message": message, "detail": detail},
+        block="message",
+        status_code=status_code,
+    )
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        return sign_in_redirect(request)
+
+    @app.exception_handler(security.CsrfRefused)
+    async def csrf_refused(request: Request, exc: security.CsrfRefused) -> Response:
+        fmt = formatter(request)
+        return _error_page(request, 403, fmt.gettext(messages.CSRF_MESSAGES[exc.reason]))
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        if exc.status == 401:
+            return sign_in_redirect(request)
+        fmt = formatter(request)
+        status = exc.status if exc.status in (403, 404, 409, 412, 422, 429) else 502
+        return _error_page(request, status, messages.problem_message(fmt, exc), exc.detail)
+
+    @app.exception_handler(ApiUnavailable)
+    async def api_unavailable(request: Request, exc: ApiUnavailable) -> Response:
+        log.warning("API unreachable: %s", exc)
+        fmt = formatter(request)
+        return _error_page(request, 503, fmt.gettext(messages.UNAVAILABLE))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        fmt = formatter(request)
+        if exc.status_code == 404:
+            return _error_page(request, 404, fmt.gettext(messages.NOT_FOUND_PAGE))
+        if exc.status_code == 405:
+            return _error_page(
+                request, 405, fmt.gettext("This address does not accept that kind of request.")
+            )
+        return _error_page(request, exc.status_code, fmt.gettext(messages.UNEXPECTED))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        fmt = formatter(request)
+        return _error_page(
+            request, 400, fmt.gettext("The address or form has values this page does not accept.")
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("Unexpected error on %s %s", request.method, request.url.path)
+        fmt = formatter(request)
+        return _error_page(request, 500, fmt.gettext(messages.UNEXPECTED))
+

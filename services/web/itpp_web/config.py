@@ -1,0 +1,52 @@
+"""Settings of the web service, read from ITPP_WEB_* variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_PROJECT_ROOT = _PACKAGE_DIR.parents[2]
+
+
+class WebSettings(BaseSettings):
+    """Configuration of the web service (`itpp serve web`)."""
+
+    model_config = SettingsConfigDict(env_prefix="ITPP_WEB_", env_file=".env", extra="ignore")
+
+    api_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the API service, without /api/v1.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs the CSRF tokens. Every replica of the web service needs the same "
+            "one; when unset, a key is generated once and kept in var/web-secret-key."
+        ),
+    )
+    var_dir: Path = Field(default=_PROJECT_ROOT / "var")
+    assets_dir: Path = Field(
+        default=_PACKAGE_DIR.parent / "node_modules",
+        description="Where `npm ci` put htmx and Pico CSS (services/web/node_modules).",
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description=(
+            "Mark cookies Secure. Unset: Secure when the request came over HTTPS "
+            "(directly or through a proxy that sets X-Forwarded-Proto)."
+        ),
+    )
+    api_timeout_seconds: float = Field(default=30.0, gt=0)
+    api_max_connections: int = Field(default=100, ge=1)
+    default_language: str = Field(default="ja", pattern="^(ja|en)$")
+    page_size: int = Field(default=25, ge=1, le=200)
+
+
+@lru_cache
+def get_web_settings() -> WebSettings:
+    """The process's web settings (cached; tests clear the cache to change them)."""
+    return WebSettings()

@@ -1,0 +1,162 @@
+"""Languages of the interface: gettext catalogs (compiled at start-up) and locale formatting.
+
+The interface strings are written in English in the templates and the code; the Japanese
+catalog `locales/ja/LC_MESSAGES/messages.po` translates them. Catalogs are compiled in memory
+when the process starts, so no binary `.mo` file is ever committed or needed.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+LANGUAGES: tuple[str, ...] = ("ja", "en")
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
+
+
+@lru_cache(maxsize=None)
+def translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of a language (English is the source: no catalog needed)."""
+    po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == "en" or not po_path.exists():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    # Fuzzy entries are never used: a translator has not confirmed them.
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def negotiate(accept_language: str | None, default: str) -> str:
+    """The best of our languages for an Accept-Language header."""
+    if not accept_language:
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        quality = 1.0
+        for piece in pieces[1:]:
+            name, _, value = piece.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, position, tag))
+    for negative_quality, _, tag in sorted(ranked):
+        if negative_quality >= 0:
+            break
+        primary = tag.split("-")[0]
+        if primary in LANGUAGES:
+            return primary
+    return default
+
+
+def supported(language: str | None) -> str | None:
+    """Our language for a BCP 47 tag from a profile (`en-GB` → `en`), or None."""
+    if not language:
+        return None
+    primary = language.split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+class Formatter:
+    """Dates, numbers and record text for one reader's language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.locale = Locale.parse(language)
+        self._translations = translations(language)
+
+    def gettext(self, message: str, **variables: Any) -> str:
+        text = self._translations.gettext(message)
+        return text % variables if variables else text
+
+    def ngettext(self, singular: str, plural: str, count: int, **variables: Any) -> str:
+        text = self._translations.ngettext(singular, plural, count)
+        return text % {"num": count, **variables}
+
+    def date(self, value: date | str | None, form: str = "medium") -> str:
+        if value is None or value == "":
+            return ""
+        parsed = date.fromisoformat(value) if isinstance(value, str) else value
+        return format_date(parsed, format=form, locale=self.locale)
+
+    def datetime(self, value: datetime | str | None) -> str:
+        if value is None or value == "":
+            return ""
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+        # Shown in UTC with its zone named: the two parties work nine hours apart.
+        return format_datetime(parsed, format="medium", tzinfo=None, locale=self.locale) + " UTC"
+
+    def number(self, value: float | int | None, digits: int = 0) -> str:
+        if value is None:
+            return "—"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, value: float | int | None) -> str:
+        if value is None:
+            return "—"
+        return format_percent(value / 100, format="#,##0%", locale=self.locale)
+
+    def pick(
+        self,
+        text: Mapping[str, str] | None,
+        translations_state: Mapping[str, Any] | None = None,
+        field: str = "title",
+    ) -> LocalText:
+        """The reader's language of a localized text, marked when it is missing or stale."""
+        return pick_text(self.language, text, translations_state, field)
+
+
+class LocalText:
+    """One localized value as shown: its text, its language and why it may be marked."""
+
+    __slots__ = ("language", "mark", "text")
+
+    def __init__(self, text: str, language: str, mark: str | None) -> None:
+        self.text = text
+        self.language = language
+        self.mark = mark  # None, "fallback" (reader's language missing) or "stale"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def pick_text(
+    language: str,
+    text: Mapping[str, str] | None,
+    translations_state: Mapping[str, Any] | None = None,
+    field: str = "title",
+) -> LocalText:
+    if not text:
+        return LocalText("", language, None)
+    state = (translations_state or {}).get(field) or {}
+    stale = set(state.get("stale") or ())
+    if language in text:
+        return LocalText(text[language], language, "stale" if language in stale else None)
+    for tag, value in text.items():
+        if tag.split("-")[0] == language:
+            return LocalText(value, tag, "stale" if tag in stale else None)
+    source = state.get("source")
+    chosen = source if source in text else next(iter(text))
+    return LocalText(text[chosen], chosen, "fallback")

@@ -1,0 +1,164 @@
+"""Names of the API's enumerations in the interface, marked for the catalogs."""
+
+from __future__ import annotations
+
+from itpp_web.i18n import Formatter
+from itpp_web.messages import N_
+
+LABELS: dict[str, dict[str, str]] = {
+    "commitment_status": {
+        "planned": N_("Planned"),
+        "in_progress": N_("In progress"),
+        "completed": N_("Completed"),
+        "deferred": N_("Deferred"),
+        "cancelled": N_("Cancelled"),
+    },
+    "plan_status": {
+        "draft": N_("Draft"),
+        "active": N_("In force"),
+        "expired": N_("Expired"),
+        "superseded": N_("Superseded"),
+        "terminated": N_("Terminated"),
+    },
+    "health": {
+        "on_track": N_("On track"),
+        "at_risk": N_("At risk"),
+        "off_track": N_("Off track"),
+        "unrated": N_("Not rated"),
+    },
+    "modality": {
+        "high_level_dialogue": N_("High-level dialogue"),
+        "joint_consultation": N_("Joint consultations"),
+        "seminar_symposium": N_("Seminars and symposia"),
+        "sps_programme": N_("SPS Programme"),
+        "personnel_exchange": N_("Exchanges of personnel"),
+        "exercise_participation": N_("Participation in exercises"),
+        "sto_collaboration": N_("STO collaboration"),
+        "information_sharing": N_("Information sharing"),
+        "placement": N_("Placement"),
+        "expert_dispatch": N_("Dispatch of experts"),
+        "pcm_activity": N_("PCM activity"),
+        "other": N_("Other"),
+    },
+    "visibility": {
+        "shared": N_("Shared with all parties"),
+        "internal": N_("Internal to the lead party"),
+    },
+    "role": {
+        "viewer": N_("Viewer"),
+        "editor": N_("Editor"),
+        "approver": N_("Approver"),
+        "admin": N_("Administrator"),
+    },
+    "exchange_kind": {
+        "dialogue": N_("Dialogue"),
+        "consultation": N_("Consultation"),
+        "seminar": N_("Seminar"),
+        "visit": N_("Visit"),
+        "exercise": N_("Exercise"),
+        "placement": N_("Placement"),
+        "expert_dispatch": N_("Dispatch of experts"),
+        "information_sharing": N_("Information sharing"),
+        "training": N_("Training"),
+    },
+    "exchange_status": {
+        "planned": N_("Planned"),
+        "confirmed": N_("Confirmed"),
+        "held": N_("Held"),
+        "cancelled": N_("Cancelled"),
+    },
+    "review_status": {
+        "scheduled": N_("Scheduled"),
+        "open": N_("Open"),
+        "concluded": N_("Concluded"),
+    },
+    "audit_action": {
+        "create": N_("created"),
+        "update": N_("changed"),
+        "cancel": N_("cancelled"),
+        "delete": N_("deleted"),
+        "sign_in": N_("signed in"),
+        "amend": N_("amended"),
+        "apply": N_("applied"),
+        "conclude": N_("concluded"),
+        "open": N_("opened"),
+        "propose": N_("proposed"),
+        "retire": N_("retired"),
+        "withdraw": N_("withdrew"),
+        "schedule": N_("scheduled"),
+        "reschedule": N_("rescheduled"),
+    },
+    "entity_type": {
+        "plan": N_("the plan"),
+        "plan_version": N_("a plan version"),
+        "priority_area": N_("a priority area"),
+        "commitment": N_("a commitment"),
+        "milestone": N_("a milestone"),
+        "party": N_("a party"),
+        "organisation": N_("an organisation"),
+        "user": N_("a user"),
+        "access_token": N_("an access token"),
+        "exchange": N_("an exchange"),
+        "calendar_feed": N_("a calendar feed"),
+        "review_cycle": N_("a review"),
+        "review_item": N_("a review item"),
+        "review_assessment": N_("an assessment"),
+        "review_sign_off": N_("a review sign-off"),
+        "amendment": N_("an amendment"),
+    },
+}
+
+FIELD_NAMES: dict[str, str] = {
+    "title": N_("Title"),
+    "description": N_("Description"),
+    "status": N_("Status"),
+    "progress": N_("Progress"),
+    "health": N_("Health"),
+    "due_date": N_("Due date"),
+    "start_date": N_("Start date"),
+    "done_on": N_("Done on"),
+    "modality": N_("Modality"),
+    "visibility": N_("Visibility"),
+    "priority_area_id": N_("Priority area"),
+    "lead_party_id": N_("Lead party"),
+    "lead_organisation_id": N_("Lead organisation"),
+    "pcm_activity_ref": N_("PCM activity reference"),
+    "reference": N_("Reference"),
+}
+
+
+def label(fmt: Formatter, kind: str, value: str | None) -> str:
+    """The reader's-language name of an enumeration value (the value itself if unknown)."""
+    if value is None:
+        return ""
+    text = LABELS.get(kind, {}).get(value)
+    return fmt.gettext(text) if text else value.replace("_", " ")
+
+
+def field_name(fmt: Formatter, name: str) -> str:
+    text = FIELD_NAMES.get(name)
+    return fmt.gettext(text) if text else name.replace("_", " ")
+
+
+_VALUE_KINDS = {"status": "commitment_status", "health": "health", "modality": "modality",
+                "visibility": "visibility"}
+
+
+def change_value(fmt: Formatter, name: str, value: object) -> str:
+    """A field's value in a recorded change, as a reader would say it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        return fmt.pick({str(k): str(v) for k, v in value.items()}).text
+    if name in _VALUE_KINDS:
+        return label(fmt, _VALUE_KINDS[name], str(value))
+    if name == "progress" and isinstance(value, int | float):
+        return fmt.percent(value)
+    if name.endswith(("_date", "_on")) and isinstance(value, str):
+        try:
+            return fmt.date(value)
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)

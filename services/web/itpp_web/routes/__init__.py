@@ -1,0 +1,10 @@
+"""The pages of the web service, one module per area."""
+
+from fastapi import APIRouter
+
+
+def all_routers() -> tuple[APIRouter, ...]:
+    """Every router of the web service (each one checks CSRF on state-changing requests)."""
+    from itpp_web.routes import auth, commitments, plans
+
+    return (auth.router, plans.router, commitments.router)

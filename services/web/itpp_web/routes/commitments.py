@@ -1,0 +1,456 @@
+"""Commitments: the filterable table, the detail page, inline progress and milestone edits,
+and the create and edit forms."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from itpp_web import messages
+from itpp_web.api import ApiError
+from itpp_web.forms import commitment_body, commitment_values, progress_value, text
+from itpp_web.labels import LABELS
+from itpp_web.web import (
+    Viewer,
+    ViewerDep,
+    api_of,
+    csrf_protect,
+    formatter,
+    is_htmx,
+    redirect,
+    renderer_of,
+    safe_next,
+    settings_of,
+)
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+LIST_FILTERS = ("status", "priority_area", "lead_party", "health", "modality")
+SINGLE_FILTERS = ("q", "due_before", "due_after", "sort")
+SORTABLE = ("reference", "due_date", "progress", "updated_at")
+STATUSES = tuple(LABELS["commitment_status"])
+FORM_ERRORS = {
+    "title-missing": messages.N_("Give the title in at least one language."),
+    "date-invalid": messages.N_("Enter a date as YYYY-MM-DD."),
+    "progress-invalid": messages.N_("Progress is a whole number from 0 to 100."),
+}
+
+
+def _filters(request: Request) -> dict[str, Any]:
+    """The table's filters from the address: lists for repeatable ones, strings otherwise."""
+    query = request.query_params
+    chosen: dict[str, Any] = {}
+    for name in LIST_FILTERS:
+        values = [value for value in query.getlist(name) if value]
+        if values:
+            chosen[name] = values
+    for name in SINGLE_FILTERS:
+        value = query.get(name, "").strip()
+        if value:
+            chosen[name] = value
+    return chosen
+
+
+def _query(filters: dict[str, Any], **changes: Any) -> str:
+    merged = {**filters, **changes}
+    pairs: list[tuple[str, str]] = []
+    for name, value in merged.items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, list):
+            pairs.extend((name, str(item)) for item in value)
+        else:
+            pairs.append((name, str(value)))
+    return urlencode(pairs)
+
+
+async def _plan_context(viewer: Viewer, request: Request, plan_id: str) -> dict[str, Any]:
+    api = api_of(request)
+    plan, areas, parties, organisations = await asyncio.gather(
+        api.get(f"/plans/{plan_id}", token=viewer.token),
+        api.get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
+        api.get("/parties", token=viewer.token),
+        api.get("/organisations", token=viewer.token),
+    )
+    party_items = parties["items"]
+    return {
+        "plan": plan,
+        "areas": areas["items"],
+        "parties": party_items,
+        "party_codes": {party["id"]: party["code"] for party in party_items},
+        "organisations": organisations["items"],
+    }
+
+
+@router.get("/plans/{plan_id}/commitments")
+async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    filters = _filters(request)
+    cursor = request.query_params.get("cursor") or None
+    params: list[tuple[str, str]] = [("limit", str(settings_of(request).page_size))]
+    for name, value in filters.items():
+        params.extend((name, item) for item in (value if isinstance(value, list) else [value]))
+    if cursor:
+        params.append(("cursor", cursor))
+    api = api_of(request)
+    context = await _plan_context(viewer, request, str(plan_id))
+    error = None
+    try:
+        page = await api.get(f"/plans/{plan_id}/commitments", token=viewer.token, params=params)
+    except ApiError as exc:
+        if exc.status not in (400, 422):
+            raise
+        page = {"items": [], "next_cursor": None}
+        error = formatter(request).gettext(
+            "These filters are not valid: %(detail)s", detail=exc.detail
+        )
+    sort = str(filters.get("sort", "reference"))
+    return renderer_of(request)(
+        request,
+        "commitments.html",
+        {
+            **context,
+            "plan_id": str(plan_id),
+            "filters": filters,
+            "items": page["items"],
+            "next_cursor": page.get("next_cursor"),
+            "cursor": cursor,
+            "error": error,
+            "sort": sort,
+            "sortable": SORTABLE,
+            "statuses": STATUSES,
+            "query": _query,
+            "list_url": f"/plans/{plan_id}/commitments",
+        },
+        block="results",
+        status_code=422 if error else 200,
+    )
+
+
+async def _history(request: Request, viewer: Viewer, commitment_id: str) -> list[dict[str, Any]]:
+    page = await api_of(request).get(
+        f"/commitments/{commitment_id}/history", token=viewer.token, params={"limit": 50}
+    )
+    return list(page["items"])
+
+
+@router.get("/commitments/{commitment_id}")
+async def commitment_detail(
+    request: Request, commitment_id: uuid.UUID, viewer: ViewerDep
+) -> Response:
+    api = api_of(request)
+    commitment, history = await asyncio.gather(
+        api.get(f"/commitments/{commitment_id}", token=viewer.token),
+        _history(request, viewer, str(commitment_id)),
+    )
+    context = await _plan_context(viewer, request, str(commitment["plan_id"]))
+    return renderer_of(request)(
+        request,
+        "commitment.html",
+        {**context, "commitment": commitment, "history": history, "statuses": STATUSES},
+        block="detail",
+    )
+
+
+def _changes_since(history: list[dict[str, Any]], seen: str) -> list[dict[str, Any]]:
+    """The recorded changes made after the version the user had open."""
+    if not seen:
+        return history[:1]
+    try:
+        seen_at = dt.datetime.fromisoformat(seen)
+    except ValueError:
+        return history[:1]
+    newer = []
+    for event in history:
+        try:
+            occurred = dt.datetime.fromisoformat(str(event["occurred_at"]))
+        except (KeyError, ValueError):
+            continue
+        if occurred > seen_at and event.get("action") != "create":
+            newer.append(event)
+    return newer or history[:1]
+
+
+@router.get("/commitments/{commitment_id}/progress")
+async def progress_form(request: Request, commitment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    """The inline progress form with the commitment as it is now (the conflict's "reload")."""
+    if not is_htmx(request):
+        return redirect(request, f"/commitments/{commitment_id}")
+    commitment = await api_of(request).get(f"/commitments/{commitment_id}", token=viewer.token)
+    return _render_progress(request, commitment, {})
+
+
+def _render_progress(
+    request: Request, commitment: dict[str, Any], state: dict[str, Any], status_code: int = 200
+) -> Response:
+    """The progress form alone (htmx requests only: plain ones get whole pages)."""
+    context = {"commitment": commitment, "statuses": STATUSES, **state}
+    return renderer_of(request)(
+        request, "commitment.html", context, block="progress_form", status_code=status_code
+    )
+
+
+@router.post("/commitments/{commitment_id}/progress")
+async def update_progress(
+    request: Request, commitment_id: uuid.UUID, viewer: ViewerDep
+) -> Response:
+    form = await request.form()
+    fmt = formatter(request)
+    api = api_of(request)
+    etag = text(form, "etag")
+    seen = text(form, "seen")
+    back = safe_next(text(form, "next"), f"/commitments/{commitment_id}")
+    body: dict[str, Any] = {}
+    status = text(form, "status")
+    if status:
+        body["status"] = status
+    progress = progress_value(text(form, "progress"))
+    if progress is None:
+        commitment = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+        return await _progress_problem(
+            request, viewer, commitment, fmt.gettext(FORM_ERRORS["progress-invalid"]),
+            mine=dict(form), back=back, status_code=422,
+        )
+    body["progress"] = progress
+    try:
+        result = await api.request(
+            "PATCH",
+            f"/commitments/{commitment_id}",
+            token=viewer.token,
+            json=body,
+            headers={"If-Match": etag or "*"},
+        )
+    except ApiError as exc:
+        if exc.status not in (409, 412, 422, 428):
+            raise
+        commitment = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+        if exc.status in (412, 428):
+            history = await _history(request, viewer, str(commitment_id))
+            return await _progress_problem(
+                request, viewer, commitment, messages.problem_message(fmt, exc),
+                mine=dict(form), back=back, status_code=409,
+                conflict=_changes_since(history, seen),
+            )
+        return await _progress_problem(
+            request, viewer, commitment, messages.problem_message(fmt, exc),
+            mine=dict(form), back=back, status_code=422, detail=exc.detail,
+        )
+    if not is_htmx(request):
+        return redirect(request, back)
+    return _render_progress(request, result.data, {"saved": True})
+
+
+async def _progress_problem(
+    request: Request,
+    viewer: Viewer,
+    commitment: dict[str, Any],
+    message: str,
+    *,
+    mine: dict[str, Any],
+    back: str,
+    status_code: int,
+    conflict: list[dict[str, Any]] | None = None,
+    detail: str | None = None,
+) -> Response:
+    state = {"problem": message, "problem_detail": detail, "conflict": conflict, "mine": mine}
+    if is_htmx(request):
+        return _render_progress(request, commitment, state, status_code)
+    # Without JavaScript: the whole detail page, with the problem shown at the form.
+    history = await _history(request, viewer, str(commitment["id"]))
+    context = await _plan_context(viewer, request, str(commitment["plan_id"]))
+    return renderer_of(request)(
+        request,
+        "commitment.html",
+        {**context, "commitment": commitment, "history": history, "statuses": STATUSES,
+         "back": back, **state},
+        status_code=status_code,
+    )
+
+
+@router.post("/milestones/{milestone_id}")
+async def update_milestone(
+    request: Request, milestone_id: uuid.UUID, viewer: ViewerDep
+) -> Response:
+    form = await request.form()
+    fmt = formatter(request)
+    api = api_of(request)
+    commitment_id = text(form, "commitment_id")
+    body: dict[str, Any] = {}
+    action = text(form, "action")
+    if action == "done":
+        body["done_on"] = dt.date.today().isoformat()
+    elif action == "reopen":
+        body["done_on"] = None
+    due = text(form, "due_date")
+    if action == "save":
+        try:
+            body["due_date"] = dt.date.fromisoformat(due).isoformat() if due else None
+        except ValueError:
+            return await _milestone_result(
+                request, viewer, milestone_id, commitment_id,
+                fmt.gettext(FORM_ERRORS["date-invalid"]), 422,
+            )
+    problem = None
+    status_code = 200
+    try:
+        await api.request(
+            "PATCH",
+            f"/milestones/{milestone_id}",
+            token=viewer.token,
+            json=body,
+            headers={"If-Match": text(form, "etag") or "*"},
+        )
+    except ApiError as exc:
+        if exc.status not in (409, 412, 422, 428):
+            raise
+        problem = messages.problem_message(fmt, exc)
+        status_code = 409 if exc.status in (412, 428) else 422
+    return await _milestone_result(
+        request, viewer, milestone_id, commitment_id, problem, status_code
+    )
+
+
+async def _milestone_result(
+    request: Request,
+    viewer: Viewer,
+    milestone_id: uuid.UUID,
+    commitment_id: str,
+    problem: str | None,
+    status_code: int,
+) -> Response:
+    api = api_of(request)
+    milestone = await api.get(f"/milestones/{milestone_id}", token=viewer.token)
+    commitment_id = str(milestone["commitment_id"])
+    if not is_htmx(request):
+        if problem is None:
+            return redirect(request, f"/commitments/{commitment_id}#milestones")
+        commitment, history = await asyncio.gather(
+            api.get(f"/commitments/{commitment_id}", token=viewer.token),
+            _history(request, viewer, commitment_id),
+        )
+        context = await _plan_context(viewer, request, str(commitment["plan_id"]))
+        return renderer_of(request)(
+            request,
+            "commitment.html",
+            {**context, "commitment": commitment, "history": history, "statuses": STATUSES,
+             "milestone_problem": {milestone["id"]: problem}},
+            status_code=status_code,
+        )
+    return renderer_of(request)(
+        request,
+        "commitment.html",
+        {"milestone": milestone, "commitment": {"id": commitment_id},
+         "milestone_problem": {milestone["id"]: problem} if problem else {}},
+        block="milestone_row",
+        status_code=status_code,
+    )
+
+
+def _form_errors(request: Request, codes: dict[str, str]) -> dict[str, str]:
+    fmt = formatter(request)
+    return {name: fmt.gettext(FORM_ERRORS[code]) for name, code in codes.items()}
+
+
+@router.get("/plans/{plan_id}/commitments/new")
+async def new_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    context = await _plan_context(viewer, request, str(plan_id))
+    values = {"visibility": "shared", "lead_party_id": viewer.party_id}
+    return renderer_of(request)(
+        request,
+        "commitment_form.html",
+        {**context, "values": values, "errors": {}, "commitment": None, "problem": None},
+    )
+
+
+@router.post("/plans/{plan_id}/commitments/new")
+async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    body, codes = commitment_body(form)
+    errors = _form_errors(request, codes)
+    problem = problem_detail = None
+    if not errors:
+        try:
+            result = await api_of(request).request(
+                "POST", f"/plans/{plan_id}/commitments", token=viewer.token, json=body
+            )
+        except ApiError as exc:
+            if exc.status not in (409, 422):
+                raise
+            problem = messages.problem_message(formatter(request), exc)
+            errors = messages.field_errors(exc)
+            problem_detail = exc.detail
+        else:
+            return redirect(request, f"/commitments/{result.data['id']}")
+    context = await _plan_context(viewer, request, str(plan_id))
+    return renderer_of(request)(
+        request,
+        "commitment_form.html",
+        {**context, "values": {name: str(value) for name, value in form.items()},
+         "errors": errors, "commitment": None, "problem": problem or
+         formatter(request).gettext(messages.PROBLEM_MESSAGES["validation-error"]),
+         "problem_detail": problem_detail},
+        block="form",
+        status_code=422,
+    )
+
+
+@router.get("/commitments/{commitment_id}/edit")
+async def edit_commitment(request: Request, commitment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    commitment = await api_of(request).get(f"/commitments/{commitment_id}", token=viewer.token)
+    context = await _plan_context(viewer, request, str(commitment["plan_id"]))
+    return renderer_of(request)(
+        request,
+        "commitment_form.html",
+        {**context, "values": commitment_values(commitment), "errors": {},
+         "commitment": commitment, "problem": None},
+    )
+
+
+@router.post("/commitments/{commitment_id}/edit")
+async def save_commitment(request: Request, commitment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    api = api_of(request)
+    fmt = formatter(request)
+    current = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+    body, codes = commitment_body(form, current=current)
+    errors = _form_errors(request, codes)
+    problem = problem_detail = None
+    conflict = None
+    if not errors:
+        if not body:
+            return redirect(request, f"/commitments/{commitment_id}")
+        try:
+            await api.request(
+                "PATCH",
+                f"/commitments/{commitment_id}",
+                token=viewer.token,
+                json=body,
+                headers={"If-Match": text(form, "etag") or "*"},
+            )
+        except ApiError as exc:
+            if exc.status not in (409, 412, 422, 428):
+                raise
+            problem = messages.problem_message(fmt, exc)
+            problem_detail = exc.detail
+            errors = messages.field_errors(exc)
+            if exc.status in (412, 428):
+                history = await _history(request, viewer, str(commitment_id))
+                conflict = _changes_since(history, text(form, "seen"))
+        else:
+            return redirect(request, f"/commitments/{commitment_id}")
+    context = await _plan_context(viewer, request, str(current["plan_id"]))
+    return renderer_of(request)(
+        request,
+        "commitment_form.html",
+        {**context, "values": {name: str(value) for name, value in form.items()},
+         "errors": errors, "commitment": current, "conflict": conflict,
+         "problem": problem or fmt.gettext(messages.PROBLEM_MESSAGES["validation-error"]),
+         "problem_detail": problem_detail},
+        block="form",
+        status_code=409 if conflict is not None else 422,
+    )

@@ -1,0 +1,36 @@
+"""The plan list and a plan's dashboard."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from itpp_web.charts import STATUSES, area_chart
+from itpp_web.web import ViewerDep, api_of, csrf_protect, renderer_of
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/plans")
+async def plan_list(request: Request, viewer: ViewerDep) -> Response:
+    page = await api_of(request).get("/plans", token=viewer.token, params={"limit": 100})
+    return renderer_of(request)(request, "plans.html", {"plans": page["items"]})
+
+
+@router.get("/plans/{plan_id}")
+async def dashboard(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    api = api_of(request)
+    data = await api.get(f"/plans/{plan_id}/dashboard", token=viewer.token)
+    return renderer_of(request)(
+        request,
+        "dashboard.html",
+        {
+            "plan_id": str(plan_id),
+            "data": data,
+            "chart": area_chart(data["areas"]),
+            "statuses": STATUSES,
+        },
+        block="dashboard",
+    )

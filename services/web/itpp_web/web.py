@@ -1,0 +1,255 @@
+"""Request plumbing shared by the pages: the signed-in viewer, rendering, CSRF, redirects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from itpp_web import security
+from itpp_web.api import ApiClient, ApiError
+from itpp_web.config import WebSettings
+from itpp_web.i18n import LANGUAGES, Formatter, negotiate, supported
+
+WRITER_ROLES = frozenset({"editor", "approver", "admin"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user, as the API describes them, and the token the browser holds."""
+
+    token: str
+    user: dict[str, Any]
+
+    @property
+    def party_id(self) -> str:
+        return str(self.user["party_id"])
+
+    @property
+    def party_code(self) -> str:
+        return str(self.user.get("party_code") or "")
+
+    @property
+    def role(self) -> str:
+        return str(self.user.get("role") or "viewer")
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITER_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return str(self.user.get("display_name") or self.user.get("email") or "")
+
+
+class SignInRequired(Exception):
+    """No valid session: the browser is sent to the sign-in page."""
+
+
+def settings_of(request: Request) -> WebSettings:
+    settings: WebSettings = request.app.state.settings
+    return settings
+
+
+def api_of(request: Request) -> ApiClient:
+    client: ApiClient = request.app.state.api
+    return client
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request that swaps a part of the page (a history restore wants the page)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def client_headers(request: Request) -> dict[str, str]:
+    """Headers the API needs about the browser: its address, for sign-in throttling."""
+    address = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-for")
+    chain = f"{forwarded}, {address}" if forwarded else address
+    return {"X-Forwarded-For": chain} if chain else {}
+
+
+async def optional_viewer(request: Request) -> Viewer | None:
+    """The signed-in user, or None; an expired or revoked session counts as none."""
+    cached = getattr(request.state, "viewer", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    token = request.cookies.get(security.SESSION_COOKIE)
+    viewer: Viewer | None = None
+    if token:
+        try:
+            user = await api_of(request).get("/users/me", token=token)
+            viewer = Viewer(token=token, user=user)
+        except ApiError as exc:
+            if exc.status not in (401, 403):
+                raise
+    request.state.viewer = viewer
+    return viewer
+
+
+async def require_viewer(
+    viewer: Annotated[Viewer | None, Depends(optional_viewer)],
+) -> Viewer:
+    if viewer is None:
+        raise SignInRequired()
+    return viewer
+
+
+ViewerDep = Annotated[Viewer, Depends(require_viewer)]
+OptionalViewerDep = Annotated[Viewer | None, Depends(optional_viewer)]
+
+
+def language_of(request: Request) -> str:
+    """The reader's language: profile, then the language cookie, then the browser."""
+    viewer = getattr(request.state, "viewer", None)
+    if isinstance(viewer, Viewer):
+        chosen = supported(str(viewer.user.get("preferred_language") or ""))
+        if chosen:
+            return chosen
+    cookie = supported(request.cookies.get(security.LANGUAGE_COOKIE))
+    if cookie:
+        return cookie
+    return negotiate(request.headers.get("accept-language"), settings_of(request).default_language)
+
+
+def formatter(request: Request) -> Formatter:
+    cached = getattr(request.state, "formatter", None)
+    language = language_of(request)
+    if isinstance(cached, Formatter) and cached.language == language:
+        return cached
+    fmt = Formatter(language)
+    request.state.formatter = fmt
+    return fmt
+
+
+def csrf_seed(request: Request) -> str:
+    """The browser's CSRF cookie value, or a new one set on this response."""
+    seed = request.cookies.get(security.CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not seed:
+        seed = security.new_csrf_seed()
+        request.state.new_csrf = seed
+    return str(seed)
+
+
+def csrf_token_for(request: Request) -> str:
+    key: bytes = request.app.state.secret_key
+    return security.csrf_token(key, csrf_seed(request))
+
+
+async def csrf_protect(request: Request) -> None:
+    """Router dependency: every state-changing request needs our origin and a valid token."""
+    if request.method in security.SAFE_METHODS:
+        return
+    security.check_origin(request)
+    sent = request.headers.get(security.CSRF_HEADER)
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            form = await request.form()
+            value = form.get(security.CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    key: bytes = request.app.state.secret_key
+    security.check_token(request, key, sent)
+
+
+def safe_next(target: str | None, default: str = "/plans") -> str:
+    """A local path to go back to; anything else (another site, `//host`) is refused."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def redirect(request: Request, target: str, status_code: int = 303) -> Response:
+    """Go to another page: htmx follows HX-Redirect, a plain browser the Location."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=status_code)
+
+
+def sign_in_redirect(request: Request) -> Response:
+    path = request.url.path
+    if request.method not in security.SAFE_METHODS:
+        path = request.headers.get("hx-current-url") or "/plans"
+        path = safe_next(_path_of(path))
+    elif request.url.query:
+        path = f"{path}?{request.url.query}"
+    response = redirect(request, f"/sign-in?next={quote(path, safe='')}")
+    response.delete_cookie(security.SESSION_COOKIE, path="/")
+    return response
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class Renderer:
+    """Renders a page, or only a block of it for an htmx request."""
+
+    def __init__(self, templates: Jinja2Blocks) -> None:
+        self.templates = templates
+
+    def __call__(
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any],
+        *,
+        block: str | None = None,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        fmt = formatter(request)
+        full_context = {
+            "request": request,
+            "viewer": getattr(request.state, "viewer", None),
+            "lang": fmt.language,
+            "languages": LANGUAGES,
+            "fmt": fmt,
+            "_": fmt.gettext,
+            "gettext": fmt.gettext,
+            "ngettext": fmt.ngettext,
+            "csrf_token": csrf_token_for(request),
+            "current_url": _path_of(str(request.url)),
+            **context,
+        }
+        if block and is_htmx(request):
+            response = self.templates.TemplateResponse(
+                request, name, full_context, status_code=status_code, headers=headers,
+                block_name=block,
+            )
+        else:
+            response = self.templates.TemplateResponse(
+                request, name, full_context, status_code=status_code, headers=headers
+            )
+        set_csrf_cookie(request, response)
+        return response
+
+
+def set_csrf_cookie(request: Request, response: Response) -> None:
+    new_seed = getattr(request.state, "new_csrf", None)
+    if new_seed:
+        response.set_cookie(
+            security.CSRF_COOKIE,
+            new_seed,
+            httponly=True,
+            samesite="lax",
+            secure=security.is_secure(request, settings_of(request)),
+            path="/",
+        )
+
+
+def renderer_of(request: Request) -> Renderer:
+    renderer: Renderer = request.app.state.renderer
+    return renderer

@@ -1,0 +1,200 @@
+"""A real API process and a real web process on loopback, over a sample database, and the
+headless Chromium that drives the pages (Debian's package, through Playwright for Python)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+
+from tests.live_api import ApiProcess, start_api, start_web, stop, wait_until_up
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_ROOT / "tests" / ".artifacts" / "web"
+AXE_SCRIPT = PROJECT_ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Stack:
+    """The running services and the sample accounts of their database."""
+
+    api: ApiProcess
+    web: ApiProcess
+    root: Path
+    logins: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def web_url(self) -> str:
+        return self.web.base_url
+
+    @property
+    def api_url(self) -> str:
+        return self.api.base_url
+
+    def login(self, party: str, role: str) -> dict[str, Any]:
+        return self.logins[f"{party.lower()}-{role}@sample.itpp.example"]
+
+    def otp(self, login: dict[str, Any]) -> str:
+        secret = login.get("totp_secret")
+        return pyotp.TOTP(secret).now() if secret else ""
+
+    def api_token(self, party: str, role: str) -> str:
+        """A bearer token for calling the API directly (as another user would)."""
+        login = self.login(party, role)
+        form = {"grant_type": "password", "username": login["email"], "password": login["password"]}
+        if login.get("totp_secret"):
+            form["otp"] = self.otp(login)
+        response = httpx.post(f"{self.api_url}/api/v1/auth/token", data=form, timeout=10)
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+    def api_client(self, token: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=f"{self.api_url}/api/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+
+
+def _run_cli(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "itpp_api", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"itpp {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    root = tmp_path_factory.mktemp("web-stack")
+    var_dir = root / "var"
+    database_url = f"sqlite:///{root / 'itpp.sqlite3'}"
+    env = {"ITPP_DATABASE_URL": database_url, "ITPP_VAR_DIR": str(var_dir)}
+    _run_cli(env, "db", "upgrade")
+    _run_cli(env, "sample", "load")
+    api = start_api(database_url, root / "api.log", env=env)
+    wait_until_up(api)
+    web = start_web(api.base_url, root / "web.log", env={"ITPP_WEB_VAR_DIR": str(var_dir)})
+    try:
+        wait_until_up(web, "/healthz")
+    except BaseException:
+        stop(api)
+        raise
+    data = json.loads((var_dir / "sample-logins.json").read_text(encoding="utf-8"))
+    logins = {entry["email"]: entry for entry in data["logins"]}
+    yield Stack(api=api, web=web, root=root, logins=logins)
+    stop(web)
+    stop(api)
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+class WebSession:
+    """A browser-like HTTP client of the web service: cookies, CSRF tokens, no JavaScript."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.client = httpx.Client(base_url=stack.web_url, follow_redirects=False, timeout=15)
+
+    def csrf(self, path: str = "/sign-in") -> str:
+        match = CSRF_INPUT.search(self.client.get(path).text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def sign_in(self, party: str, role: str) -> httpx.Response:
+        login = self.stack.login(party, role)
+        response = self.client.post(
+            "/sign-in",
+            data={
+                "csrf_token": self.csrf(),
+                "email": login["email"],
+                "password": login["password"],
+                "otp": self.stack.otp(login),
+                "next": "/plans",
+            },
+        )
+        assert response.status_code == 303, response.text
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.client.post(path, **kwargs)
+
+
+@pytest.fixture
+def web_session(stack: Stack) -> Iterator[WebSession]:
+    session = WebSession(stack)
+    yield session
+    session.client.close()
+
+
+@pytest.fixture(scope="session")
+def active_plan_id(stack: Stack) -> str:
+    """The sample's plan in force (the one officials work on)."""
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        plans = api.get("/plans", params={"status": "active"}).json()["items"]
+    active = [plan for plan in plans if plan["status"] == "active"]
+    assert active, plans
+    return str(active[0]["id"])
+
+
+def chromium_path() -> str:
+    path = os.environ.get("ITPP_TEST_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail(
+            "Browser tests need Chromium: install Debian's `chromium` package "
+            "(.ci/run does) or set ITPP_TEST_CHROMIUM."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical accessibility violations on the page, by axe-core from npm."""
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(f"{AXE_SCRIPT} is missing: run `make install` (npm ci in services/web).")
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        violation
+        for violation in result["violations"]
+        if violation.get("impact") in ("serious", "critical")
+    ]
