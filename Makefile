@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
+WEB_HOST ?= 127.0.0.1
+WEB_PORT ?= 8080
+WEB_DIR := services/web
+# htmx, Pico CSS and axe-core come from the npm registry (package-lock.json pins them).
+WEB_STAMP := $(WEB_DIR)/node_modules/.package-lock.json
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Examples per operation for `make fuzz` (`make test` runs the same test with 10).
 FUZZ_EXAMPLES ?= 300
@@ -13,14 +18,16 @@ TS_DIR := tests/contract/ts
 # npm ci rewrites node_modules/.package-lock.json: it stands for "installed from this lock".
 TS_STAMP := $(TS_DIR)/node_modules/.package-lock.json
 
-.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps fuzz
+.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps fuzz web-assets messages screenshots
 
 help:
-	@echo "make run    - set up, migrate the SQLite database, load the sample plan, start the API"
+	@echo "make run    - set up, migrate the SQLite database, load the sample plan, start API and web"
 	@echo "make test   - run the whole suite (SQLite and PostgreSQL)"
 	@echo "make bench  - benchmarks (figures printed, not asserted)"
 	@echo "make fuzz   - schemathesis against a live API, $(FUZZ_EXAMPLES) examples per operation"
 	@echo "make openapi - regenerate services/api/openapi.json"
+	@echo "make messages - extract the web's interface strings and merge them into the catalogs"
+	@echo "make screenshots - run the browser tests and keep their screenshots in docs/screenshots"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +35,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The web service's browser files. Without npm the web service cannot start; under CI=true
+# the set-up stops here.
+$(WEB_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(WEB_DIR) && npm ci --no-audit --no-fund && touch node_modules/.package-lock.json; \
+	else \
+		echo "npm is required to install the web service's htmx and CSS (install Node.js and npm)" >&2; exit 1; \
+	fi
+
+web-assets: $(WEB_STAMP)
+
+install: $(STAMP) $(WEB_STAMP)
 
 migrate: install
 	$(BIN)/itpp db upgrade
@@ -36,13 +54,18 @@ migrate: install
 sample: migrate
 	$(BIN)/itpp sample load --if-empty
 
+# API and web side by side; Ctrl-C stops both.
 run: sample
 	@echo ""
 	@$(BIN)/itpp sample logins
 	@echo ""
+	@echo "  ITPP Tracker web:  http://$(WEB_HOST):$(WEB_PORT)/"
 	@echo "  ITPP Tracker API:  http://$(API_HOST):$(API_PORT)/api/v1/docs   (OpenAPI: /api/v1/openapi.json)"
 	@echo ""
-	$(BIN)/itpp serve api --host $(API_HOST) --port $(API_PORT)
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/itpp serve api --host $(API_HOST) --port $(API_PORT) & \
+	$(BIN)/itpp serve web --host $(WEB_HOST) --port $(WEB_PORT) --api-url http://$(API_HOST):$(API_PORT) & \
+	wait
 
 # Start the local PostgreSQL cluster if it is installed but not running.
 postgres:
@@ -74,6 +97,17 @@ $(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
 	fi
 
 ts-deps: $(TS_STAMP)
+
+# Extract the interface strings and merge them into the Japanese catalog (then translate
+# the new entries: the test suite fails on any untranslated or fuzzy one).
+messages: install
+	cd $(WEB_DIR) && ../../$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file \
+		--project "ITPP Tracker" -o itpp_web/locales/messages.pot .
+	cd $(WEB_DIR) && ../../$(BIN)/pybabel update -i itpp_web/locales/messages.pot \
+		-d itpp_web/locales -l ja --no-wrap --no-fuzzy-matching --ignore-obsolete
+
+screenshots: install
+	ITPP_SCREENSHOTS_DIR=docs/screenshots ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest tests/web -q
 
 test: install postgres lint typecheck ts-deps
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest

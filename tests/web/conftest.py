@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +110,43 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     yield Stack(api=api, web=web, root=root, logins=logins)
     stop(web)
     stop(api)
+
+
+def draft_plan_with_markup(stack: Stack) -> tuple[str, str]:
+    """A draft plan whose texts carry markup, made through the API by a Japan editor."""
+    with stack.api_client(stack.api_token("JP", "editor")) as api:
+        parties = {p["code"]: p["id"] for p in api.get("/parties").json()["items"]}
+        reference = f"XSS-{uuid.uuid4().hex[:6].upper()}"
+        plan = api.post(
+            "/plans",
+            json={
+                "reference": reference,
+                "title": {"ja": "<script>alert('ja')</script>計画", "en": "<b>bold</b> plan"},
+                "party_ids": [parties["JP"], parties["NATO"]],
+            },
+        )
+        assert plan.status_code == 201, plan.text
+        plan_id = plan.json()["id"]
+        area = api.post(
+            f"/plans/{plan_id}/priority-areas",
+            json={
+                "code": "3.1.1",
+                "short_code": "CYB",
+                "title": {"en": "<img src=x onerror=alert(1)>"},
+            },
+        )
+        assert area.status_code == 201, area.text
+        commitment = api.post(
+            f"/plans/{plan_id}/commitments",
+            json={
+                "priority_area_id": area.json()["id"],
+                "title": {"ja": '"><script>alert(document.cookie)</script>'},
+                "modality": "other",
+                "lead_party_id": parties["JP"],
+            },
+        )
+        assert commitment.status_code == 201, commitment.text
+        return plan_id, commitment.json()["id"]
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

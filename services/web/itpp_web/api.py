@@ -49,7 +49,8 @@ class ApiResponse:
 
     @property
     def etag(self) -> str | None:
-        return self.headers.get("etag")
+        value = self.headers.get("etag")
+        return str(value) if value is not None else None
 
 
 class ApiClient:

@@ -18,9 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itpp_web import messages, security
 from itpp_web.api import ApiClient, ApiError, ApiUnavailable
-from itpp_web.routes import all_routers
-from itpp_web.labels import change_value, field_name, label
 from itpp_web.config import WebSettings, get_web_settings
+from itpp_web.labels import change_value, field_name, label
+from itpp_web.routes import all_routers
 from itpp_web.web import (
     Renderer,
     SignInRequired,
@@ -147,7 +147,9 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(security.CsrfRefused)
     async def csrf_refused(request: Request, exc: security.CsrfRefused) -> Response:
         fmt = formatter(request)
-        return _error_page(request, 403, fmt.gettext(messages.CSRF_MESSAGES[exc.reason]))
+        return _error_page(
+            request, 403, messages.translate(fmt, messages.CSRF_MESSAGES, exc.reason)
+        )
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
@@ -186,4 +188,3 @@ def _install_error_pages(app: FastAPI) -> None:
         log.exception("Unexpected error on %s %s", request.method, request.url.path)
         fmt = formatter(request)
         return _error_page(request, 500, fmt.gettext(messages.UNEXPECTED))
-

@@ -70,10 +70,10 @@ def commitment_body(
         value = text(form, name)
         body[name] = value or None
     for name in ("start_date", "due_date"):
-        value = body.get(name)
-        if value:
+        date_text = body.get(name)
+        if isinstance(date_text, str) and date_text:
             try:
-                dt.date.fromisoformat(value)
+                dt.date.fromisoformat(date_text)
             except ValueError:
                 errors[name] = "date-invalid"
     if current is not None:

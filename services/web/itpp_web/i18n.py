@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalog of a language (English is the source: no catalog needed)."""
     po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -158,5 +158,5 @@ def pick_text(
         if tag.split("-")[0] == language:
             return LocalText(value, tag, "stale" if tag in stale else None)
     source = state.get("source")
-    chosen = source if source in text else next(iter(text))
+    chosen = source if isinstance(source, str) and source in text else next(iter(text))
     return LocalText(text[chosen], chosen, "fallback")

@@ -140,8 +140,12 @@ def field_name(fmt: Formatter, name: str) -> str:
     return fmt.gettext(text) if text else name.replace("_", " ")
 
 
-_VALUE_KINDS = {"status": "commitment_status", "health": "health", "modality": "modality",
-                "visibility": "visibility"}
+_VALUE_KINDS = {
+    "status": "commitment_status",
+    "health": "health",
+    "modality": "modality",
+    "visibility": "visibility",
+}
 
 
 def change_value(fmt: Formatter, name: str, value: object) -> str:

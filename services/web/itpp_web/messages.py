@@ -24,7 +24,8 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "rule-violation": N_("This change breaks a rule of the plan."),
     "conflict": N_("This change conflicts with the current state of the record."),
     "amendment-required": N_(
-        "This plan is in force: its agreed content changes only by an amendment both parties approve."
+        "This plan is in force: its agreed content changes only by an amendment "
+        "both parties approve."
     ),
     "amendment-outdated": N_("The plan changed after this amendment was proposed."),
     "payload-too-large": N_("What you sent is too large."),
@@ -46,6 +47,12 @@ CSRF_MESSAGES: dict[str, str] = {
 UNAVAILABLE = N_("The ITPP Tracker API cannot be reached right now. Try again in a moment.")
 UNEXPECTED = N_("Something went wrong. Nothing was changed; please try again.")
 NOT_FOUND_PAGE = N_("There is no such page.")
+
+
+def translate(fmt: Formatter, table: dict[str, str], key: str) -> str:
+    """The reader's-language text of a table entry (marked with N_ where it is defined)."""
+    message = table[key]
+    return fmt.gettext(message)
 
 
 def problem_message(fmt: Formatter, error: ApiError) -> str:

@@ -79,8 +79,8 @@ def client_headers(request: Request) -> dict[str, str]:
 async def optional_viewer(request: Request) -> Viewer | None:
     """The signed-in user, or None; an expired or revoked session counts as none."""
     cached = getattr(request.state, "viewer", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if cached is None or isinstance(cached, Viewer):
+        return cached
     token = request.cookies.get(security.SESSION_COOKIE)
     viewer: Viewer | None = None
     if token:
@@ -151,9 +151,7 @@ async def csrf_protect(request: Request) -> None:
     sent = request.headers.get(security.CSRF_HEADER)
     if not sent:
         content_type = request.headers.get("content-type", "")
-        if content_type.startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")
-        ):
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
             value = form.get(security.CSRF_FIELD)
             sent = value if isinstance(value, str) else None
@@ -226,7 +224,11 @@ class Renderer:
         }
         if block and is_htmx(request):
             response = self.templates.TemplateResponse(
-                request, name, full_context, status_code=status_code, headers=headers,
+                request,
+                name,
+                full_context,
+                status_code=status_code,
+                headers=headers,
                 block_name=block,
             )
         else:

@@ -14,8 +14,8 @@ from itpp_web.api import ApiError
 from itpp_web.i18n import LANGUAGES
 from itpp_web.web import (
     OptionalViewerDep,
-    client_headers,
     api_of,
+    client_headers,
     csrf_protect,
     formatter,
     redirect,
@@ -107,7 +107,7 @@ async def sign_in(
                 status_code=429,
             )
         if exc.status in (401, 422):
-            return again(fmt.gettext(messages.PROBLEM_MESSAGES["invalid-credentials"]))
+            return again(messages.translate(fmt, messages.PROBLEM_MESSAGES, "invalid-credentials"))
         raise
     token = str(result.data["access_token"])
     expires = datetime.fromisoformat(str(result.data["expires_at"]))

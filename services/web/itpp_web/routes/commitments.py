@@ -16,6 +16,7 @@ from itpp_web import messages
 from itpp_web.api import ApiError
 from itpp_web.forms import commitment_body, commitment_values, progress_value, text
 from itpp_web.labels import LABELS
+from itpp_web.messages import translate
 from itpp_web.web import (
     Viewer,
     ViewerDep,
@@ -213,8 +214,13 @@ async def update_progress(
     if progress is None:
         commitment = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
         return await _progress_problem(
-            request, viewer, commitment, fmt.gettext(FORM_ERRORS["progress-invalid"]),
-            mine=dict(form), back=back, status_code=422,
+            request,
+            viewer,
+            commitment,
+            translate(fmt, FORM_ERRORS, "progress-invalid"),
+            mine=dict(form),
+            back=back,
+            status_code=422,
         )
     body["progress"] = progress
     try:
@@ -232,13 +238,24 @@ async def update_progress(
         if exc.status in (412, 428):
             history = await _history(request, viewer, str(commitment_id))
             return await _progress_problem(
-                request, viewer, commitment, messages.problem_message(fmt, exc),
-                mine=dict(form), back=back, status_code=409,
+                request,
+                viewer,
+                commitment,
+                messages.problem_message(fmt, exc),
+                mine=dict(form),
+                back=back,
+                status_code=409,
                 conflict=_changes_since(history, seen),
             )
         return await _progress_problem(
-            request, viewer, commitment, messages.problem_message(fmt, exc),
-            mine=dict(form), back=back, status_code=422, detail=exc.detail,
+            request,
+            viewer,
+            commitment,
+            messages.problem_message(fmt, exc),
+            mine=dict(form),
+            back=back,
+            status_code=422,
+            detail=exc.detail,
         )
     if not is_htmx(request):
         return redirect(request, back)
@@ -266,8 +283,14 @@ async def _progress_problem(
     return renderer_of(request)(
         request,
         "commitment.html",
-        {**context, "commitment": commitment, "history": history, "statuses": STATUSES,
-         "back": back, **state},
+        {
+            **context,
+            "commitment": commitment,
+            "history": history,
+            "statuses": STATUSES,
+            "back": back,
+            **state,
+        },
         status_code=status_code,
     )
 
@@ -292,8 +315,12 @@ async def update_milestone(
             body["due_date"] = dt.date.fromisoformat(due).isoformat() if due else None
         except ValueError:
             return await _milestone_result(
-                request, viewer, milestone_id, commitment_id,
-                fmt.gettext(FORM_ERRORS["date-invalid"]), 422,
+                request,
+                viewer,
+                milestone_id,
+                commitment_id,
+                translate(fmt, FORM_ERRORS, "date-invalid"),
+                422,
             )
     problem = None
     status_code = 200
@@ -337,15 +364,23 @@ async def _milestone_result(
         return renderer_of(request)(
             request,
             "commitment.html",
-            {**context, "commitment": commitment, "history": history, "statuses": STATUSES,
-             "milestone_problem": {milestone["id"]: problem}},
+            {
+                **context,
+                "commitment": commitment,
+                "history": history,
+                "statuses": STATUSES,
+                "milestone_problem": {milestone["id"]: problem},
+            },
             status_code=status_code,
         )
     return renderer_of(request)(
         request,
         "commitment.html",
-        {"milestone": milestone, "commitment": {"id": commitment_id},
-         "milestone_problem": {milestone["id"]: problem} if problem else {}},
+        {
+            "milestone": milestone,
+            "commitment": {"id": commitment_id},
+            "milestone_problem": {milestone["id"]: problem} if problem else {},
+        },
         block="milestone_row",
         status_code=status_code,
     )
@@ -353,7 +388,7 @@ async def _milestone_result(
 
 def _form_errors(request: Request, codes: dict[str, str]) -> dict[str, str]:
     fmt = formatter(request)
-    return {name: fmt.gettext(FORM_ERRORS[code]) for name, code in codes.items()}
+    return {name: translate(fmt, FORM_ERRORS, code) for name, code in codes.items()}
 
 
 @router.get("/plans/{plan_id}/commitments/new")
@@ -390,29 +425,43 @@ async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: Viewer
     return renderer_of(request)(
         request,
         "commitment_form.html",
-        {**context, "values": {name: str(value) for name, value in form.items()},
-         "errors": errors, "commitment": None, "problem": problem or
-         formatter(request).gettext(messages.PROBLEM_MESSAGES["validation-error"]),
-         "problem_detail": problem_detail},
+        {
+            **context,
+            "values": {name: str(value) for name, value in form.items()},
+            "errors": errors,
+            "commitment": None,
+            "problem": problem
+            or translate(formatter(request), messages.PROBLEM_MESSAGES, "validation-error"),
+            "problem_detail": problem_detail,
+        },
         block="form",
         status_code=422,
     )
 
 
 @router.get("/commitments/{commitment_id}/edit")
-async def edit_commitment(request: Request, commitment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+async def edit_commitment(
+    request: Request, commitment_id: uuid.UUID, viewer: ViewerDep
+) -> Response:
     commitment = await api_of(request).get(f"/commitments/{commitment_id}", token=viewer.token)
     context = await _plan_context(viewer, request, str(commitment["plan_id"]))
     return renderer_of(request)(
         request,
         "commitment_form.html",
-        {**context, "values": commitment_values(commitment), "errors": {},
-         "commitment": commitment, "problem": None},
+        {
+            **context,
+            "values": commitment_values(commitment),
+            "errors": {},
+            "commitment": commitment,
+            "problem": None,
+        },
     )
 
 
 @router.post("/commitments/{commitment_id}/edit")
-async def save_commitment(request: Request, commitment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+async def save_commitment(
+    request: Request, commitment_id: uuid.UUID, viewer: ViewerDep
+) -> Response:
     form = await request.form()
     api = api_of(request)
     fmt = formatter(request)
@@ -447,10 +496,15 @@ async def save_commitment(request: Request, commitment_id: uuid.UUID, viewer: Vi
     return renderer_of(request)(
         request,
         "commitment_form.html",
-        {**context, "values": {name: str(value) for name, value in form.items()},
-         "errors": errors, "commitment": current, "conflict": conflict,
-         "problem": problem or fmt.gettext(messages.PROBLEM_MESSAGES["validation-error"]),
-         "problem_detail": problem_detail},
+        {
+            **context,
+            "values": {name: str(value) for name, value in form.items()},
+            "errors": errors,
+            "commitment": current,
+            "conflict": conflict,
+            "problem": problem or translate(fmt, messages.PROBLEM_MESSAGES, "validation-error"),
+            "problem_detail": problem_detail,
+        },
         block="form",
         status_code=409 if conflict is not None else 422,
     )

@@ -1,0 +1,227 @@
+"""The pages in a real headless Chromium against real API and web processes on loopback.
+
+Japan's editor signs in, filters the commitments and shares the address, updates progress,
+meets a concurrent edit and resolves it, switches language and signs out; the old cookie is
+then refused. axe-core (from the npm registry) checks the main pages for serious or critical
+accessibility violations. With ITPP_SCREENSHOTS_DIR set (`make screenshots`), the dashboard
+screenshot for the README is written there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import ARTIFACTS, Stack, draft_plan_with_markup, run_axe
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def context(browser: Any, stack: Stack) -> Iterator[Any]:
+    # bypass_csp lets the test inject axe-core; the pages' own policy is tested over HTTP.
+    ctx = browser.new_context(
+        base_url=stack.web_url,
+        locale="ja-JP",
+        viewport={"width": 1280, "height": 900},
+        bypass_csp=True,
+    )
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+def sign_in(page: Any, stack: Stack, party: str, role: str) -> None:
+    login = stack.login(party, role)
+    page.goto("/sign-in")
+    page.fill("#email", login["email"])
+    page.fill("#password", login["password"])
+    if login.get("totp_secret"):
+        page.fill("#otp", stack.otp(login))
+    page.click("#sign-in-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/plans$"))
+
+
+def assert_accessible(page: Any, name: str) -> None:
+    violations = run_axe(page)
+    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    assert not violations, f"{name}: {summary}"
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    keep = os.environ.get("ITPP_SCREENSHOTS_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(keep) / name), full_page=False)
+
+
+def references(page: Any) -> list[str]:
+    return [
+        text.strip()
+        for text in page.locator("#results tbody tr td:first-child a").all_inner_texts()
+    ]
+
+
+def test_japan_editor_journey(context: Any, stack: Stack, active_plan_id: str) -> None:
+    page = context.new_page()
+    sign_in(page, stack, "JP", "editor")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert_accessible(page, "plans")
+
+    # The dashboard of the plan in force.
+    page.goto(f"/plans/{active_plan_id}")
+    assert page.locator("svg.area-chart g rect.chart-progress").count() == 9
+    assert page.locator("table.matrix tbody tr").count() == 9
+    assert_accessible(page, "dashboard")
+    screenshot(page, "dashboard.png")
+
+    # Filter the commitments: the table changes in place and the address follows.
+    page.goto(f"/plans/{active_plan_id}/commitments")
+    everything = references(page)
+    with page.expect_response(re.compile(r".*/commitments\?.*status=in_progress.*")):
+        page.select_option("#f-status", ["in_progress"])
+    page.wait_for_url(re.compile(r".*status=in_progress.*"))
+    filtered = references(page)
+    assert filtered and len(filtered) < len(everything)
+    assert_accessible(page, "commitments")
+
+    # The address is shareable: opened elsewhere it shows the same rows.
+    shared = context.new_page()
+    shared.goto(page.url)
+    assert references(shared) == filtered
+    assert shared.locator("#f-status option[value=in_progress]").evaluate("o => o.selected")
+    shared.close()
+
+    # Update progress in place.
+    row = page.locator("#results tbody tr").first
+    commitment_id = row.get_attribute("id").removeprefix("row-")
+    row.locator("input[name=progress]").fill("61")
+    row.locator("button[type=submit]").click()
+    form = page.locator(f"#progress-{commitment_id}")
+    form.locator(".saved").wait_for()
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        assert api.get(f"/commitments/{commitment_id}").json()["progress"] == 61
+
+    # Someone else changes it meanwhile: the save meets the conflict, says who and what.
+    with stack.api_client(stack.api_token("JP", "approver")) as api:
+        current = api.get(f"/commitments/{commitment_id}")
+        changed = api.patch(
+            f"/commitments/{commitment_id}",
+            json={"progress": 70},
+            headers={"If-Match": current.headers["etag"]},
+        )
+        assert changed.status_code == 200, changed.text
+    form.locator("input[name=progress]").fill("65")
+    form.locator("button[type=submit]").click()
+    conflict = form.locator(".conflict")
+    conflict.wait_for()
+    text = conflict.inner_text()
+    assert "承認 次郎（見本）" in text  # the other user's name
+    assert "61%" in text and "70%" in text  # what they changed
+    assert form.locator("input[name=progress]").input_value() == "65"  # mine is kept
+    # Reload shows the current values; saving then works.
+    conflict.locator("[role=button]").click()
+    page.wait_for_function(
+        f"document.querySelector('#progress-{commitment_id} input[name=progress]').value === '70'"
+    )
+    form.locator("input[name=progress]").fill("72")
+    form.locator("button[type=submit]").click()
+    form.locator(".saved").wait_for()
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        assert api.get(f"/commitments/{commitment_id}").json()["progress"] == 72
+
+    # Switch language: the whole interface follows.
+    page.click(".language-switch button")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").first.inner_text() == "Commitments"
+    page.click(".language-switch button")  # back to Japanese for the other tests
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ja"
+
+    # Sign out: the old cookie no longer opens anything.
+    old_cookie = next(c for c in context.cookies() if c["name"] == "itpp_session")
+    page.click("form[action='/sign-out'] button")
+    page.wait_for_url(re.compile(r".*/sign-in$"))
+    thief = context.browser.new_context(base_url=stack.web_url)
+    thief.add_cookies([old_cookie])
+    stolen = thief.new_page()
+    stolen.goto("/plans")
+    assert "/sign-in" in stolen.url
+    thief.close()
+
+
+def test_commitment_detail_milestones_and_edit_form(
+    context: Any, stack: Stack, active_plan_id: str
+) -> None:
+    page = context.new_page()
+    sign_in(page, stack, "JP", "editor")
+    page.goto(f"/plans/{active_plan_id}/commitments?priority_area=3.1.2")
+    page.locator("#results tbody tr td:first-child a").first.click()
+    page.wait_for_selector("#commitment")
+    assert_accessible(page, "commitment detail")
+    milestones = page.locator("#milestones tbody tr")
+    if milestones.count():
+        first = milestones.first
+        done_before = first.locator("td").nth(2).inner_text()
+        first.locator("button[name=action]").last.click()
+        page.wait_for_function(
+            "([id, before]) => document.querySelector('#' + id + ' td:nth-child(3)')"
+            ".innerText !== before",
+            arg=[first.get_attribute("id"), done_before],
+        )
+    page.click("a[href$='/edit']")
+    page.wait_for_selector("#commitment-form")
+    assert_accessible(page, "edit form")
+    # An empty title is refused before anything is sent, and the form keeps the rest.
+    page.fill("#title-ja", "")
+    page.fill("#title-en", "")
+    page.fill("#pcm_activity_ref", "PCM-KEEP")
+    page.click("#commitment-form button[type=submit]")
+    page.locator("#title-error").wait_for()
+    assert page.locator("#pcm_activity_ref").input_value() == "PCM-KEEP"
+
+
+def test_markup_renders_inert_in_the_browser(context: Any, stack: Stack) -> None:
+    plan_id, commitment_id = draft_plan_with_markup(stack)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, stack, "JP", "editor")
+    page.goto(f"/plans/{plan_id}")
+    assert page.locator("#plan-title").inner_text().startswith("<script>alert('ja')</script>")
+    page.goto(f"/commitments/{commitment_id}")
+    assert "<script>alert(document.cookie)</script>" in page.locator("h1").inner_text()
+    page.goto(f"/plans/{plan_id}/commitments")
+    assert not dialogs
+    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+
+
+def test_pages_work_with_javascript_off(browser: Any, stack: Stack, active_plan_id: str) -> None:
+    ctx = browser.new_context(base_url=stack.web_url, java_script_enabled=False, locale="en-GB")
+    page = ctx.new_page()
+    sign_in(page, stack, "NATO", "editor")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(f"/plans/{active_plan_id}/commitments")
+    page.select_option("#f-party", ["NATO"])
+    page.select_option("#f-status", ["in_progress"])
+    page.click(".filter-actions button[type=submit]")
+    page.wait_for_url(re.compile(r".*lead_party=NATO.*"))
+    row = page.locator("#results tbody tr").first
+    commitment_id = row.get_attribute("id").removeprefix("row-")
+    row.locator("input[name=progress]").fill("42")
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    assert "lead_party=NATO" in page.url, (
+        page.url,
+        page.locator(".conflict").all_inner_texts(),
+    )  # back to the list
+    assert page.locator(f"#progress-value-{commitment_id}").input_value() == "42"
+    ctx.close()
