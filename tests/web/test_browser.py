@@ -59,7 +59,9 @@ def screenshot(page: Any, name: str) -> None:
     keep = os.environ.get("ITPP_SCREENSHOTS_DIR")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1280, "height": 1400})
         page.screenshot(path=str(Path(keep) / name), full_page=False)
+        page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def references(page: Any) -> list[str]:
@@ -91,6 +93,7 @@ def test_japan_editor_journey(context: Any, stack: Stack, active_plan_id: str) -
     filtered = references(page)
     assert filtered and len(filtered) < len(everything)
     assert_accessible(page, "commitments")
+    screenshot(page, "commitments.png")
 
     # The address is shareable: opened elsewhere it shows the same rows.
     shared = context.new_page()

@@ -249,3 +249,64 @@ def test_api_down_is_a_readable_503(stack: Stack, tmp_path: Any) -> None:
         assert "cannot be reached" in response.text
     finally:
         stop(web)
+
+
+def test_dashboard_and_detail_fragments_match_their_pages(
+    stack: Stack, web_session: WebSession, active_plan_id: str
+) -> None:
+    web_session.sign_in("JP", "viewer")
+    page = web_session.get(f"/plans/{active_plan_id}")
+    fragment = web_session.get(f"/plans/{active_plan_id}", headers=HTMX)
+    assert fragment.text.lstrip().startswith('<section id="dashboard"')
+    assert "<html" not in fragment.text
+    start = page.text.index('<section id="dashboard"')
+    end = page.text.index("</main>")
+    # The same markup, whether it came alone or inside the page.
+    assert page.text[start:end].strip() == fragment.text.strip()
+    commitment = _first_commitment(stack, active_plan_id)
+    detail = web_session.get(f"/commitments/{commitment['id']}")
+    detail_fragment = web_session.get(f"/commitments/{commitment['id']}", headers=HTMX)
+    assert detail_fragment.text.lstrip().startswith('<article id="commitment"')
+    assert commitment["reference"] in detail.text and commitment["reference"] in detail_fragment.text
+
+
+def test_create_form_creates_or_re_renders_with_the_api_errors(
+    stack: Stack, web_session: WebSession
+) -> None:
+    plan_id, _ = draft_plan_with_markup(stack)
+    web_session.sign_in("NATO", "editor")
+    with stack.api_client(stack.api_token("NATO", "editor")) as api:
+        area_id = api.get(f"/plans/{plan_id}/priority-areas").json()["items"][0]["id"]
+        nato_id = next(
+            p["id"] for p in api.get("/parties").json()["items"] if p["code"] == "NATO"
+        )
+    token = web_session.csrf(f"/plans/{plan_id}/commitments/new")
+    form = {
+        "csrf_token": token,
+        "title.en": "Joint table-top exercise",
+        "priority_area_id": area_id,
+        "modality": "exercise_participation",
+        "lead_party_id": nato_id,
+        "start_date": "2027-05-01",
+        "due_date": "2027-03-01",  # before the start: the API refuses it
+        "visibility": "shared",
+    }
+    refused = web_session.post(f"/plans/{plan_id}/commitments/new", data=form)
+    assert refused.status_code == 422
+    assert 'value="Joint table-top exercise"' in refused.text  # nothing typed is lost
+    assert 'class="form-error"' in refused.text
+    not_a_date = web_session.post(
+        f"/plans/{plan_id}/commitments/new", data={**form, "due_date": "soon"}
+    )
+    assert not_a_date.status_code == 422 and 'id="due_date-error"' in not_a_date.text
+    created = web_session.post(
+        f"/plans/{plan_id}/commitments/new", data={**form, "due_date": "2027-09-30"}
+    )
+    assert created.status_code == 303
+    detail = web_session.get(created.headers["location"])
+    assert "Joint table-top exercise" in detail.text
+    with stack.api_client(stack.api_token("NATO", "viewer")) as api:
+        titles = [
+            c["title"] for c in api.get(f"/plans/{plan_id}/commitments").json()["items"]
+        ]
+    assert {"en": "Joint table-top exercise"} in titles
