@@ -267,7 +267,9 @@ def test_dashboard_and_detail_fragments_match_their_pages(
     detail = web_session.get(f"/commitments/{commitment['id']}")
     detail_fragment = web_session.get(f"/commitments/{commitment['id']}", headers=HTMX)
     assert detail_fragment.text.lstrip().startswith('<article id="commitment"')
-    assert commitment["reference"] in detail.text and commitment["reference"] in detail_fragment.text
+    assert (
+        commitment["reference"] in detail.text and commitment["reference"] in detail_fragment.text
+    )
 
 
 def test_create_form_creates_or_re_renders_with_the_api_errors(
@@ -277,9 +279,7 @@ def test_create_form_creates_or_re_renders_with_the_api_errors(
     web_session.sign_in("NATO", "editor")
     with stack.api_client(stack.api_token("NATO", "editor")) as api:
         area_id = api.get(f"/plans/{plan_id}/priority-areas").json()["items"][0]["id"]
-        nato_id = next(
-            p["id"] for p in api.get("/parties").json()["items"] if p["code"] == "NATO"
-        )
+        nato_id = next(p["id"] for p in api.get("/parties").json()["items"] if p["code"] == "NATO")
     token = web_session.csrf(f"/plans/{plan_id}/commitments/new")
     form = {
         "csrf_token": token,
@@ -306,7 +306,75 @@ def test_create_form_creates_or_re_renders_with_the_api_errors(
     detail = web_session.get(created.headers["location"])
     assert "Joint table-top exercise" in detail.text
     with stack.api_client(stack.api_token("NATO", "viewer")) as api:
-        titles = [
-            c["title"] for c in api.get(f"/plans/{plan_id}/commitments").json()["items"]
-        ]
+        titles = [c["title"] for c in api.get(f"/plans/{plan_id}/commitments").json()["items"]]
     assert {"en": "Joint table-top exercise"} in titles
+
+
+def test_new_approver_sets_up_the_second_factor_then_signs_in_with_it(
+    stack: Stack, web_session: WebSession
+) -> None:
+    import pyotp
+
+    email = f"approver-{uuid.uuid4().hex[:8]}@mofa.example"
+    password = "quiet harbour lantern seventeen"
+    with stack.api_client(stack.api_token("JP", "admin")) as api:
+        created = api.post(
+            "/users",
+            json={
+                "email": email,
+                "display_name": "New approver",
+                "role": "approver",
+                "preferred_language": "en",
+                "password": password,
+            },
+        )
+        assert created.status_code == 201, created.text
+    token = web_session.csrf()
+    first = web_session.post(
+        "/sign-in", data={"csrf_token": token, "email": email, "password": password}
+    )
+    assert first.status_code == 303 and first.headers["location"] == "/second-factor"
+    assert "itpp_session" not in first.headers.get("set-cookie", "")
+    page = web_session.get("/second-factor")
+    assert page.status_code == 200 and 'src="data:image/svg+xml' in page.text
+    secret = re.search(r'name="secret" value="([A-Z2-7]+)"', page.text)
+    assert secret
+    csrf = CSRF_INPUT.search(page.text)
+    assert csrf
+    uri = re.search(r'name="provisioning_uri" value="([^"]+)"', page.text)
+    assert uri
+    wrong = web_session.post(
+        "/second-factor",
+        data={
+            "csrf_token": csrf.group(1),
+            "code": "000000",
+            "secret": secret.group(1),
+            "provisioning_uri": uri.group(1).replace("&amp;", "&"),
+        },
+    )
+    assert wrong.status_code == 422 and 'id="code-error"' in wrong.text
+    confirmed = web_session.post(
+        "/second-factor",
+        data={
+            "csrf_token": csrf.group(1),
+            "code": pyotp.TOTP(secret.group(1)).now(),
+            "secret": secret.group(1),
+            "provisioning_uri": uri.group(1),
+        },
+    )
+    assert confirmed.status_code == 303
+    assert confirmed.headers["location"] == "/sign-in?enrolled=1"
+    # From now on the code is required, and with it the approver is in.
+    again = web_session.post(
+        "/sign-in", data={"csrf_token": token, "email": email, "password": password}
+    )
+    assert again.status_code == 401 and re.search(r'id="otp"[^>]*required', again.text)
+    login = {"email": email, "password": password, "totp_secret": secret.group(1)}
+    import time
+
+    time.sleep(max(0.0, 30 - time.time() % 30) + 0.5)  # a code not used before (no replay)
+    signed_in = web_session.post(
+        "/sign-in",
+        data={"csrf_token": token, "email": email, "password": password, "otp": stack.otp(login)},
+    )
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/plans"

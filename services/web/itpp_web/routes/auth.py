@@ -209,7 +209,12 @@ async def enrol_confirm(
                 request, enrolment, fmt.gettext("That code is not right. Try the current one.")
             )
         raise
-    await api_of(request).request("POST", "/auth/logout", token=token)
+    try:
+        # The enrolment token has done its job: end it (the API may already have).
+        await api_of(request).request("POST", "/auth/logout", token=token)
+    except ApiError as exc:
+        if exc.status != 401:
+            raise
     response = redirect(request, "/sign-in?enrolled=1")
     response.delete_cookie(ENROL_COOKIE, path="/")
     return response
