@@ -378,3 +378,22 @@ def test_new_approver_sets_up_the_second_factor_then_signs_in_with_it(
         data={"csrf_token": token, "email": email, "password": password, "otp": stack.otp(login)},
     )
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/plans"
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x"]
+)
+def test_sign_in_never_sends_the_browser_to_another_site(
+    stack: Stack, web_session: WebSession, target: str
+) -> None:
+    login = stack.login("JP", "viewer")
+    response = web_session.post(
+        "/sign-in",
+        data={
+            "csrf_token": web_session.csrf(),
+            "email": login["email"],
+            "password": login["password"],
+            "next": target,
+        },
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/plans"
