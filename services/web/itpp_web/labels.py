@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from itpp_web.i18n import Formatter
 from itpp_web.messages import N_
 
@@ -43,6 +45,10 @@ LABELS: dict[str, dict[str, str]] = {
     "visibility": {
         "shared": N_("Shared with all parties"),
         "internal": N_("Internal to the lead party"),
+    },
+    "exchange_visibility": {
+        "shared": N_("Shared with all parties"),
+        "internal": N_("Internal to the sending party"),
     },
     "role": {
         "viewer": N_("Viewer"),
@@ -146,23 +152,45 @@ _VALUE_KINDS = {
     "modality": "modality",
     "visibility": "visibility",
 }
+# Where a field's values are named by another enumeration for some kinds of record.
+_ENTITY_VALUE_KINDS = {
+    "exchange": {"status": "exchange_status", "kind": "exchange_kind"},
+    "plan": {"status": "plan_status"},
+}
 
 
-def change_value(fmt: Formatter, name: str, value: object) -> str:
-    """A field's value in a recorded change, as a reader would say it."""
-    if value is None or value == "":
+def change_value(
+    fmt: Formatter,
+    name: str,
+    value: object,
+    entity: str = "commitment",
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """A field's value in a recorded change, as a reader would say it.
+
+    `names` maps record ids (parties, organisations, commitments…) to what readers call them.
+    """
+    if value is None or value == "" or value == []:
         return "—"
+    kinds = {**_VALUE_KINDS, **_ENTITY_VALUE_KINDS.get(entity, {})}
     if isinstance(value, dict):
+        if "role" in value:
+            role = str(value.get("role") or "")
+            return f"{role} ({value['name']})" if value.get("name") else role
         return fmt.pick({str(k): str(v) for k, v in value.items()}).text
-    if name in _VALUE_KINDS:
-        return label(fmt, _VALUE_KINDS[name], str(value))
+    if name in kinds:
+        return label(fmt, kinds[name], str(value))
     if name == "progress" and isinstance(value, int | float):
         return fmt.percent(value)
+    if name in ("term_months", "review_interval_months") and isinstance(value, int):
+        return fmt.ngettext("%(num)s month", "%(num)s months", value)
     if name.endswith(("_date", "_on")) and isinstance(value, str):
         try:
             return fmt.date(value)
         except ValueError:
             return value
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(change_value(fmt, name, item, entity, names) for item in value)
+    if names and str(value) in names:
+        return names[str(value)]
     return str(value)
