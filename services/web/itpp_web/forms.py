@@ -161,9 +161,7 @@ def parse_participants(
         if not role:
             return None
         key = (role, name or None)
-        participants.append(
-            {"role": role, "name": name or None, "organisation_id": known.get(key)}
-        )
+        participants.append({"role": role, "name": name or None, "organisation_id": known.get(key)})
     return participants
 
 
@@ -216,6 +214,9 @@ def exchange_body(
                 dt.date.fromisoformat(date_text)
             except ValueError:
                 errors[name] = "date-invalid"
+    start, end = body.get("start_date"), body.get("end_date")
+    if start and end and not {"start_date", "end_date"} & set(errors) and end < start:
+        errors["end_date"] = "dates-out-of-order"
     participants = parse_participants(
         text(form, "participants"), (current or {}).get("participants")
     )

@@ -4,6 +4,7 @@ rotations (the template draws what this computes)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ def placement_timeline(
             tenures.append(Tenure(placement, start, end, left, round(max(right - left, 2), 2)))
         gaps: list[Gap] = []
         overlaps: list[Overlap] = []
-        for previous, following in zip(tenures, tenures[1:], strict=False):
+        for previous, following in itertools.pairwise(tenures):
             if previous.end is None:
                 continue
             days = (following.start - previous.end).days - 1

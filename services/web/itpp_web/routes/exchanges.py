@@ -40,6 +40,7 @@ FORM_ERRORS = {
     "title-missing": messages.N_("Give the title in at least one language."),
     "date-invalid": messages.N_("Enter a date as YYYY-MM-DD."),
     "required": messages.N_("This field is required."),
+    "dates-out-of-order": messages.N_("The end date cannot be before the start date."),
     "participant-role-missing": messages.N_(
         "Each participant line starts with a role: role | name (the name only where needed)."
     ),
