@@ -416,7 +416,7 @@ def test_placements_timeline_draws_each_post_and_labels_the_gap_between_rotation
     page = web_session.get(f"/plans/{active_plan_id}/placements", headers=ENGLISH)
     assert page.status_code == 200
     text = page.text
-    assert 'role="img"' in text and "<svg" in text
+    assert '<svg role="group" aria-labelledby="timeline-title"' in text
     # One bar per placement that was not cancelled, each a link to its exchange.
     live = [p for p in placements if p["status"] != "cancelled"]
     assert text.count('class="timeline-link"') == len(live)
