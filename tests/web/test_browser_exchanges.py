@@ -158,6 +158,7 @@ def test_versions_page_compares_two_versions_and_shows_the_plan_as_of_a_date(
     assert title_row.locator("p[lang=ja]").last.is_visible()
     assert "改訂交流計画" in title_row.inner_text()
     assert_accessible(page, "versions")
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "versions.png")
 
     # Swap the versions: the diff changes in place and the address follows.
