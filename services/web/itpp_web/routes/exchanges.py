@@ -24,6 +24,7 @@ from itpp_web.web import (
     api_of,
     csrf_protect,
     formatter,
+    is_htmx,
     redirect,
     renderer_of,
     settings_of,
@@ -107,10 +108,9 @@ async def exchange_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
     if cursor:
         params.append(("cursor", cursor))
     api = api_of(request)
-    context, commitments = await asyncio.gather(
-        _plan_context(viewer, request, str(plan_id)),
-        _commitments_of(request, viewer, str(plan_id)),
-    )
+    context = await _plan_context(viewer, request, str(plan_id))
+    # The filter form (and its list of commitments) is not part of the htmx fragment.
+    commitments = [] if is_htmx(request) else await _commitments_of(request, viewer, str(plan_id))
     error = None
     try:
         page = await api.get(f"/plans/{plan_id}/exchanges", token=viewer.token, params=params)
