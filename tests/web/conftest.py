@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from tests.live_api import ApiProcess, start_api, start_web, stop, wait_until_up
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "tests" / ".artifacts" / "web"
 AXE_SCRIPT = PROJECT_ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+TOTP_INTERVAL = 30
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,9 +57,21 @@ class Stack:
     def login(self, party: str, role: str) -> dict[str, Any]:
         return self.logins[f"{party.lower()}-{role}@sample.itpp.example"]
 
+    otp_steps: dict[str, int] = field(default_factory=dict)
+
     def otp(self, login: dict[str, Any]) -> str:
+        """A one-time code the API has not seen yet (it refuses a code's time step twice)."""
         secret = login.get("totp_secret")
-        return pyotp.TOTP(secret).now() if secret else ""
+        if not secret:
+            return ""
+        while True:
+            current = int(time.time() // TOTP_INTERVAL)
+            step = max(current, self.otp_steps.get(login["email"], -1) + 1)
+            # The API accepts the step before and after the current one too.
+            if step <= current + 1:
+                self.otp_steps[login["email"]] = step
+                return str(pyotp.TOTP(secret).at(step * TOTP_INTERVAL))
+            time.sleep(1)
 
     def api_token(self, party: str, role: str) -> str:
         """A bearer token for calling the API directly (as another user would)."""

@@ -46,6 +46,7 @@ class ApiResponse:
     status: int
     data: Any
     headers: httpx.Headers
+    content: bytes = b""
 
     @property
     def etag(self) -> str | None:
@@ -86,8 +87,12 @@ class ApiClient:
         json: Any = None,
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        raw: bool = False,
     ) -> ApiResponse:
-        """Send one request; an error status raises ApiError, no answer ApiUnavailable."""
+        """Send one request; an error status raises ApiError, no answer ApiUnavailable.
+
+        With `raw`, the body is also kept as bytes (`content`), for non-JSON answers.
+        """
         sent_headers = dict(headers or {})
         if token:
             sent_headers["Authorization"] = f"Bearer {token}"
@@ -107,7 +112,9 @@ class ApiClient:
         if response.status_code >= 400:
             problem = body if isinstance(body, dict) else {"title": response.reason_phrase}
             raise ApiError(response.status_code, problem, dict(response.headers))
-        return ApiResponse(response.status_code, body, response.headers)
+        return ApiResponse(
+            response.status_code, body, response.headers, response.content if raw else b""
+        )
 
     async def get(self, path: str, **kwargs: Any) -> Any:
         return (await self.request("GET", path, **kwargs)).data

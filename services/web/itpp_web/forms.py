@@ -110,3 +110,135 @@ def _progress(value: str) -> int | None:
 
 def progress_value(value: str) -> int | None:
     return _progress(value.strip())
+
+
+# --- exchanges --------------------------------------------------------------------------------
+
+EXCHANGE_LOCALIZED = ("title", "outcome", "lessons_learned", "post_title")
+EXCHANGE_FIELDS = (
+    "kind",
+    "status",
+    "from_party_id",
+    "from_organisation_id",
+    "to_party_id",
+    "to_organisation_id",
+    "start_date",
+    "end_date",
+    "location",
+    "host_organisation_id",
+    "visibility",
+)
+EXCHANGE_REQUIRED = ("kind", "from_party_id", "to_party_id", "start_date")
+PARTICIPANT_SEPARATOR = "|"
+
+
+def participants_text(participants: list[Mapping[str, Any]] | None) -> str:
+    """Participants as the form's text: one a line, `role | name` (the name only if any)."""
+    lines = []
+    for participant in participants or []:
+        role = str(participant.get("role") or "")
+        name = participant.get("name")
+        lines.append(f"{role} {PARTICIPANT_SEPARATOR} {name}" if name else role)
+    return "\n".join(lines)
+
+
+def parse_participants(
+    value: str, current: list[Mapping[str, Any]] | None = None
+) -> list[dict[str, Any]] | None:
+    """The form's participant lines as the API's list, or None when a line has no role.
+
+    A line that names a participant already recorded keeps that participant's organisation.
+    """
+    known = {
+        (str(p.get("role") or ""), p.get("name") or None): p.get("organisation_id")
+        for p in current or []
+    }
+    participants: list[dict[str, Any]] = []
+    for line in value.splitlines():
+        if not line.strip():
+            continue
+        role, _, name = (part.strip() for part in line.partition(PARTICIPANT_SEPARATOR))
+        if not role:
+            return None
+        key = (role, name or None)
+        participants.append({"role": role, "name": name or None, "organisation_id": known.get(key)})
+    return participants
+
+
+def form_values(form: FormData) -> dict[str, Any]:
+    """A posted form as the values to show again (repeated fields as lists)."""
+    values: dict[str, Any] = {name: str(value) for name, value in form.items()}
+    values["commitment_ids"] = [str(value) for value in form.getlist("commitment_ids")]
+    return values
+
+
+def exchange_values(record: Mapping[str, Any]) -> dict[str, Any]:
+    """An exchange as the edit form's input values."""
+    values: dict[str, Any] = {}
+    for name in EXCHANGE_LOCALIZED:
+        localized_text = record.get(name) or {}
+        for lang in LANGUAGES:
+            values[f"{name}.{lang}"] = str(localized_text.get(lang, ""))
+    for name in EXCHANGE_FIELDS:
+        value = record.get(name)
+        values[name] = "" if value is None else str(value)
+    values["participants"] = participants_text(record.get("participants"))
+    values["commitment_ids"] = [str(c["id"]) for c in record.get("commitments") or []]
+    return values
+
+
+def exchange_body(
+    form: FormData, *, current: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API body of a new exchange (no `current`) or of an edit (only what changed).
+
+    Returns the body and the errors found before asking the API (field name → message key).
+    """
+    errors: dict[str, str] = {}
+    body: dict[str, Any] = {}
+    title = localized(form, "title")
+    if title is None:
+        errors["title"] = "title-missing"
+    body["title"] = title
+    for name in ("outcome", "lessons_learned", "post_title"):
+        body[name] = localized(form, name)
+    for name in EXCHANGE_FIELDS:
+        body[name] = text(form, name) or None
+    for name in EXCHANGE_REQUIRED:
+        if not body.get(name):
+            errors[name] = "required"
+    for name in ("start_date", "end_date"):
+        date_text = body.get(name)
+        if date_text:
+            try:
+                dt.date.fromisoformat(date_text)
+            except ValueError:
+                errors[name] = "date-invalid"
+    start, end = body.get("start_date"), body.get("end_date")
+    if start and end and not {"start_date", "end_date"} & set(errors) and end < start:
+        errors["end_date"] = "dates-out-of-order"
+    participants = parse_participants(
+        text(form, "participants"), (current or {}).get("participants")
+    )
+    if participants is None:
+        errors["participants"] = "participant-role-missing"
+    body["participants"] = participants or []
+    body["commitment_ids"] = [value for value in form.getlist("commitment_ids") if value]
+    if current is None:
+        return {name: value for name, value in body.items() if value not in (None, [])}, errors
+    linked = [str(c["id"]) for c in current.get("commitments") or []]
+    changed: dict[str, Any] = {}
+    for name, value in body.items():
+        if name == "commitment_ids":
+            if sorted(value) != sorted(linked):
+                changed[name] = value
+        elif name == "participants":
+            if value != [dict(p) for p in current.get("participants") or []]:
+                changed[name] = value
+        elif value != current.get(name) and not (value is None and not current.get(name)):
+            changed[name] = value
+    # Required fields cannot be cleared: an empty one was reported above, never sent as null.
+    for name in (*EXCHANGE_REQUIRED, "title", "status", "visibility"):
+        if changed.get(name, "") is None:
+            changed.pop(name)
+    return changed, errors

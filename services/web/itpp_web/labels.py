@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from itpp_web.i18n import Formatter
 from itpp_web.messages import N_
 
@@ -43,6 +45,10 @@ LABELS: dict[str, dict[str, str]] = {
     "visibility": {
         "shared": N_("Shared with all parties"),
         "internal": N_("Internal to the lead party"),
+    },
+    "exchange_visibility": {
+        "shared": N_("Shared with all parties"),
+        "internal": N_("Internal to the sending party"),
     },
     "role": {
         "viewer": N_("Viewer"),
@@ -124,6 +130,41 @@ FIELD_NAMES: dict[str, str] = {
     "lead_organisation_id": N_("Lead organisation"),
     "pcm_activity_ref": N_("PCM activity reference"),
     "reference": N_("Reference"),
+    "updated_at": N_("Last changed"),
+    # Exchanges.
+    "kind": N_("Kind"),
+    "from_party_id": N_("From party"),
+    "from_organisation_id": N_("From organisation"),
+    "to_party_id": N_("To party"),
+    "to_organisation_id": N_("To organisation"),
+    "end_date": N_("End date"),
+    "location": N_("Location"),
+    "participants": N_("Participants"),
+    "commitment_ids": N_("Commitments it delivers"),
+    "outcome": N_("Outcome"),
+    "lessons_learned": N_("Lessons learned"),
+    "post_title": N_("Post"),
+    "host_organisation_id": N_("Host"),
+    # Plans, priority areas and their versions.
+    "approval_date": N_("Date of approval"),
+    "expiry_date": N_("Expiry date"),
+    "term_months": N_("Term"),
+    "review_interval_months": N_("Review interval"),
+    "sections": N_("Sections"),
+    "objectives": N_("Objectives"),
+    "parties": N_("Parties"),
+    "predecessor_id": N_("Predecessor plan"),
+    "code": N_("Code"),
+    "short_code": N_("Short code"),
+    "retired_at": N_("Retired on"),
+    "number": N_("Number"),
+    "heading": N_("Heading"),
+    "body": N_("Text"),
+    "name": N_("Name"),
+    "milestones": N_("Milestones"),
+    "supporting_organisation_ids": N_("Supporting organisations"),
+    "priority_area_code": N_("Priority area code"),
+    "is_example": N_("Sample record"),
 }
 
 
@@ -146,23 +187,45 @@ _VALUE_KINDS = {
     "modality": "modality",
     "visibility": "visibility",
 }
+# Where a field's values are named by another enumeration for some kinds of record.
+_ENTITY_VALUE_KINDS = {
+    "exchange": {"status": "exchange_status", "kind": "exchange_kind"},
+    "plan": {"status": "plan_status"},
+}
 
 
-def change_value(fmt: Formatter, name: str, value: object) -> str:
-    """A field's value in a recorded change, as a reader would say it."""
-    if value is None or value == "":
+def change_value(
+    fmt: Formatter,
+    name: str,
+    value: object,
+    entity: str = "commitment",
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """A field's value in a recorded change, as a reader would say it.
+
+    `names` maps record ids (parties, organisations, commitments…) to what readers call them.
+    """
+    if value is None or value == "" or value == []:
         return "—"
+    kinds = {**_VALUE_KINDS, **_ENTITY_VALUE_KINDS.get(entity, {})}
     if isinstance(value, dict):
+        if "role" in value:
+            role = str(value.get("role") or "")
+            return f"{role} ({value['name']})" if value.get("name") else role
         return fmt.pick({str(k): str(v) for k, v in value.items()}).text
-    if name in _VALUE_KINDS:
-        return label(fmt, _VALUE_KINDS[name], str(value))
+    if name in kinds:
+        return label(fmt, kinds[name], str(value))
     if name == "progress" and isinstance(value, int | float):
         return fmt.percent(value)
+    if name in ("term_months", "review_interval_months") and isinstance(value, int):
+        return fmt.ngettext("%(num)s month", "%(num)s months", value)
     if name.endswith(("_date", "_on")) and isinstance(value, str):
         try:
             return fmt.date(value)
         except ValueError:
             return value
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(change_value(fmt, name, item, entity, names) for item in value)
+    if names and str(value) in names:
+        return names[str(value)]
     return str(value)

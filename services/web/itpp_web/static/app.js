@@ -31,3 +31,27 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Copy buttons (a new calendar feed's address): shown only where the clipboard can be used;
+// without them the address is plain, selectable text.
+function setUpCopyButtons(root) {
+  root.querySelectorAll("button[data-copy-target]").forEach((button) => {
+    if (!navigator.clipboard || button.dataset.copyReady) return;
+    button.dataset.copyReady = "1";
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      const source = document.getElementById(button.dataset.copyTarget);
+      const status = button.parentElement.querySelector(".copy-status");
+      if (!source) return;
+      try {
+        await navigator.clipboard.writeText(source.textContent.trim());
+        if (status) status.textContent = button.dataset.copied || "";
+      } catch (error) {
+        if (status) status.textContent = button.dataset.copyFailed || "";
+      }
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => setUpCopyButtons(document));
+document.addEventListener("htmx:afterSettle", (event) => setUpCopyButtons(event.target));
