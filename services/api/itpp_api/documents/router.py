@@ -1,0 +1,222 @@
+"""HTTP routes for the plan as a document: rendering, and importing a plan's text."""
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import anyio
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from itpp_api.auth.dependencies import ActorDep
+from itpp_api.config import get_settings
+from itpp_api.conventions import IdempotencyKey, json_response
+from itpp_api.deps import SessionDep
+from itpp_api.documents import render, service
+from itpp_api.documents.schemas import (
+    DOCUMENT_MEDIA_TYPES,
+    PLAN_TEXT_EXAMPLE,
+    DocumentFormat,
+    DocumentLanguage,
+    PlanImportResult,
+)
+from itpp_api.errors import ServiceUnavailable, UnsupportedMediaType, problem_responses
+from itpp_api.plans import service as plans
+from itpp_api.plans.schemas import PLAN_REFERENCE_PATTERN
+
+router = APIRouter(tags=["documents"])
+
+_PDF_LIMITER: anyio.CapacityLimiter | None = None
+
+
+def _pdf_limiter() -> anyio.CapacityLimiter:
+    # Created on first use, inside the event loop that uses it.
+    global _PDF_LIMITER
+    if _PDF_LIMITER is None:
+        _PDF_LIMITER = anyio.CapacityLimiter(get_settings().document_pdf_workers)
+    return _PDF_LIMITER
+
+
+def content_disposition(disposition: str, ascii_name: str, name: str) -> str:
+    """A Content-Disposition header with an ASCII filename and the full name per RFC 5987."""
+    fallback = "".join(c if c.isascii() and c not in '"\\' else "_" for c in ascii_name)
+    header = f'{disposition}; filename="{fallback}"'
+    if name != fallback:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header
+
+
+_DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The plan as a document.",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "text/markdown": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        },
+        "headers": {
+            "Content-Disposition": {
+                "description": "inline for HTML, attachment for Markdown and PDF; the file "
+                "name carries the plan's reference and title (filename*, RFC 5987).",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}
+
+
+@router.get(
+    "/plans/{plan_id}/document",
+    operation_id="renderPlanDocument",
+    summary="The plan as a document (HTML, Markdown or PDF) in the seed's structure",
+    response_class=Response,
+    responses={**_DOCUMENT_RESPONSES, **problem_responses(404, 422)},
+)
+async def render_plan_document(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    format: Annotated[DocumentFormat, Query(description="html, md or pdf.")] = DocumentFormat.HTML,
+    lang: Annotated[
+        DocumentLanguage | None,
+        Query(description="Language of the document; default: the reader's (ja or en)."),
+    ] = None,
+    version: Annotated[
+        int | None,
+        Query(ge=1, le=1_000_000, description="A recorded version; default: the plan as it is."),
+    ] = None,
+) -> Response:
+    language = (lang or DocumentLanguage(actor.language if actor.language == "ja" else "en")).value
+
+    def build() -> tuple[render.PlanDocument, str]:
+        plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
+        document = service.plan_document(
+            session=session, actor=actor, plan=plan, lang=language, version=version
+        )
+        text = (
+            render.render_markdown(document)
+            if format is DocumentFormat.MD
+            else render.render_html(document)
+        )
+        service.check_document_size(text)
+        return document, text
+
+    document, text = await run_in_threadpool(build)
+    content: bytes
+    if format is DocumentFormat.PDF:
+        timeout = get_settings().document_pdf_timeout_seconds
+        try:
+            with anyio.fail_after(timeout):
+                content = await anyio.to_thread.run_sync(
+                    render.render_pdf, text, limiter=_pdf_limiter(), abandon_on_cancel=True
+                )
+        except TimeoutError:
+            raise ServiceUnavailable(
+                f"The PDF took longer than {timeout:g} seconds to render; try again later or "
+                "use format=html.",
+                headers={"Retry-After": "30"},
+            ) from None
+        service.check_document_size(content)
+    else:
+        content = text.encode("utf-8")
+    suffix = f"-v{version}" if version else ""
+    extension = {"html": "html", "md": "md", "pdf": "pdf"}[format.value]
+    ascii_name = f"{document.reference}{suffix}-{language}.{extension}"
+    full_name = f"{document.reference}{suffix} {document.title}.{extension}"
+    disposition = "inline" if format is DocumentFormat.HTML else "attachment"
+    return Response(
+        content=content,
+        media_type=DOCUMENT_MEDIA_TYPES[format],
+        headers={"Content-Disposition": content_disposition(disposition, ascii_name, full_name)},
+    )
+
+
+_TEXT_TYPES = ("text/plain", "text/markdown")
+
+
+@router.post(
+    "/plans/import",
+    operation_id="importPlanDocument",
+    summary="Create a draft plan from the text of a plan document",
+    description="The body is the document itself, as `text/plain` (or `text/markdown`): UTF-8 "
+    "unless the Content-Type names another charset (`text/plain; charset=shift_jis`). The "
+    "response's `report` lists every line that is not part of the draft, with the reason, the "
+    "defaults applied and what to check by hand. Nothing is created when the document cannot "
+    "be imported.",
+    status_code=201,
+    response_model=PlanImportResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string"}, "example": PLAN_TEXT_EXAMPLE}
+                for media in _TEXT_TYPES
+            },
+        }
+    },
+    responses={
+        201: {
+            "headers": {
+                "Location": {
+                    "description": "The path of the new plan.",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            }
+        },
+        **problem_responses(400, 409, 413, 415, 422),
+    },
+)
+async def import_plan_document(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    party: Annotated[
+        list[str],
+        Query(
+            min_length=1,
+            max_length=32,
+            description="The plan's parties, by id or code (party=JP&party=NATO).",
+        ),
+    ],
+    reference: Annotated[
+        str | None,
+        Query(pattern=PLAN_REFERENCE_PATTERN, description="The new plan's reference."),
+    ] = None,
+    lang: Annotated[
+        DocumentLanguage | None,
+        Query(description="The document's language; default: detected from its text."),
+    ] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    media_type, _, parameters = (request.headers.get("content-type") or "").partition(";")
+    if media_type.strip().lower() not in _TEXT_TYPES:
+        raise UnsupportedMediaType(
+            "Send the document as text/plain (or text/markdown), with its charset if not UTF-8."
+        )
+    charset = None
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    raw = await request.body()
+
+    def run() -> dict[str, Any]:
+        plan, report = service.import_plan_text(
+            session=session,
+            actor=actor,
+            raw=raw,
+            charset=charset,
+            party_references=party,
+            reference=reference,
+            lang=lang.value if lang else None,
+        )
+        return {
+            "plan": plans.plan_as_dict(session=session, plan=plan),
+            "report": service.report_to_dict(report),
+        }
+
+    body = await run_in_threadpool(run)
+    return json_response(body, status_code=201, location=f"/api/v1/plans/{body['plan']['id']}")
