@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session, select
@@ -21,6 +22,7 @@ from itpp_api.auth.actor import Actor
 from itpp_api.commitments import service as commitments
 from itpp_api.commitments.schemas import CommitmentSort
 from itpp_api.config import get_settings
+from itpp_api.conventions import dump_json
 from itpp_api.documents.render import localized
 from itpp_api.errors import RuleViolation
 from itpp_api.exchanges import service as exchanges
@@ -107,7 +109,8 @@ def _all_pages(
     cursor: str | None = None
     while True:
         page, cursor = fetch(cursor)
-        items.extend(page)
+        # The list's rows hold pre-serialized JSON (orjson fragments): plain JSON data here.
+        items.extend(orjson.loads(dump_json(page)))
         if len(items) > limit:
             raise RuleViolation(
                 f"More than {limit} rows match: narrow the filters (ITPP_EXPORT_MAX_ROWS)."
