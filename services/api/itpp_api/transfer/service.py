@@ -642,6 +642,19 @@ def _acting_parties(document: PlanExport) -> set[uuid.UUID]:
     return acting
 
 
+def _party_mapping(session: Session, document: PlanExport) -> dict[uuid.UUID, uuid.UUID]:
+    """The parties of the export this database has, by id or else by code: export id → id."""
+    mapping: dict[uuid.UUID, uuid.UUID] = {}
+    for party in document.parties:
+        if session.get(Party, party.id) is not None:
+            mapping[party.id] = party.id
+            continue
+        existing = session.scalars(select(Party.id).where(Party.code == party.code)).first()
+        if existing is not None:
+            mapping[party.id] = existing
+    return mapping
+
+
 def _plain(model: BaseModel, exclude: set[str] | None = None) -> dict[str, Any]:
     """A record's fields as column values: enums as their values (dates stay dates)."""
     return {
@@ -1072,7 +1085,14 @@ def import_plan(
     *, session: Session, actor: Actor, document: PlanExport, progress: Progress = _no_progress
 ) -> tuple[Plan, dict[str, int], list[str]]:
     """Create a whole plan from an export, in the caller's transaction."""
-    policy.authorize_plan_import(actor, document.plan.party_ids, _acting_parties(document))
+    # Parties are matched by id, then by code: decide on the parties as this database knows
+    # them.
+    known = _party_mapping(session, document)
+    policy.authorize_plan_import(
+        actor,
+        [known.get(p, p) for p in document.plan.party_ids],
+        {known.get(p, p) for p in _acting_parties(document)},
+    )
     _check_references(document)
     plan_id, reference = document.plan.id, document.plan.reference
     if session.get(Plan, plan_id) is not None:
