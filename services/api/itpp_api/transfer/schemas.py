@@ -77,10 +77,10 @@ class ExportedPlan(_Record):
     sections: list[PlanSection] = Field(max_length=200)
     objectives: list[LocalizedText] = Field(max_length=50)
     status: PlanStatus
-    approval_date: date | None
+    approval_date: date | None = None
     term_months: int = Field(ge=1, le=240)
     review_interval_months: int = Field(ge=1, le=240)
-    predecessor_id: uuid.UUID | None
+    predecessor_id: uuid.UUID | None = None
     row_version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime
@@ -92,8 +92,8 @@ class ExportedPriorityArea(_Record):
     short_code: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$")
     position: int = Field(ge=0)
     title: LocalizedText
-    description: LocalizedText | None
-    retired_at: datetime | None
+    description: LocalizedText | None = None
+    retired_at: datetime | None = None
     row_version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime
@@ -103,8 +103,8 @@ class ExportedMilestone(_Record):
     id: uuid.UUID
     position: int = Field(ge=0)
     title: LocalizedText
-    due_date: date | None
-    done_on: date | None
+    due_date: date | None = None
+    done_on: date | None = None
     row_version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime
@@ -115,23 +115,23 @@ class ExportedCommitment(_Record):
     priority_area_id: uuid.UUID
     reference: str = Field(min_length=1, max_length=32)
     title: LocalizedText
-    description: LocalizedText | None
+    description: LocalizedText | None = None
     modality: Modality
     lead_party_id: uuid.UUID
-    lead_organisation_id: uuid.UUID | None
-    supporting_organisation_ids: list[uuid.UUID]
-    start_date: date | None
-    due_date: date | None
+    lead_organisation_id: uuid.UUID | None = None
+    supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list)
+    start_date: date | None = None
+    due_date: date | None = None
     status: CommitmentStatus
     progress: int = Field(ge=0, le=100)
-    health: Health | None
-    pcm_activity_ref: str | None = Field(max_length=64)
+    health: Health | None = None
+    pcm_activity_ref: str | None = Field(default=None, max_length=64)
     visibility: Visibility
     is_example: bool
     row_version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime
-    milestones: list[ExportedMilestone]
+    milestones: list[ExportedMilestone] = Field(default_factory=list)
 
 
 class ExportedExchange(_Record):
@@ -140,21 +140,21 @@ class ExportedExchange(_Record):
     kind: ExchangeKind
     title: LocalizedText
     from_party_id: uuid.UUID
-    from_organisation_id: uuid.UUID | None
+    from_organisation_id: uuid.UUID | None = None
     to_party_id: uuid.UUID
-    to_organisation_id: uuid.UUID | None
+    to_organisation_id: uuid.UUID | None = None
     start_date: date
-    end_date: date | None
-    location: str | None = Field(max_length=300)
+    end_date: date | None = None
+    location: str | None = Field(default=None, max_length=300)
     participants: list[dict[str, Any]]
-    outcome: LocalizedText | None
-    lessons_learned: LocalizedText | None
+    outcome: LocalizedText | None = None
+    lessons_learned: LocalizedText | None = None
     status: ExchangeStatus
     visibility: Visibility
-    post_title: LocalizedText | None
-    host_organisation_id: uuid.UUID | None
+    post_title: LocalizedText | None = None
+    host_organisation_id: uuid.UUID | None = None
     is_example: bool
-    commitment_ids: list[uuid.UUID]
+    commitment_ids: list[uuid.UUID] = Field(default_factory=list)
     row_version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime
@@ -164,9 +164,9 @@ class ExportedAssessment(_Record):
     id: uuid.UUID
     party_id: uuid.UUID
     rating: Health
-    note: str | None
-    recommended_action: str | None
-    updated_by: uuid.UUID | None
+    note: str | None = None
+    recommended_action: str | None = None
+    updated_by: uuid.UUID | None = None
     row_version: int = Field(ge=1)
     updated_at: datetime
 
@@ -176,13 +176,13 @@ class ExportedReviewItem(_Record):
     commitment_id: uuid.UUID
     status: CommitmentStatus
     progress: int = Field(ge=0, le=100)
-    health: Health | None
-    due_date: date | None
-    agreed_rating: Health | None
-    agreed_note: str | None
+    health: Health | None = None
+    due_date: date | None = None
+    agreed_rating: Health | None = None
+    agreed_note: str | None = None
     row_version: int = Field(ge=1)
     updated_at: datetime
-    assessments: list[ExportedAssessment]
+    assessments: list[ExportedAssessment] = Field(default_factory=list)
 
 
 class ExportedSignOff(_Record):
@@ -200,15 +200,15 @@ class ExportedReview(_Record):
     due_date: date
     is_final: bool
     status: ReviewStatus
-    summary: LocalizedText | None
-    outcome: ReviewOutcome | None
-    opened_at: datetime | None
-    concluded_at: datetime | None
+    summary: LocalizedText | None = None
+    outcome: ReviewOutcome | None = None
+    opened_at: datetime | None = None
+    concluded_at: datetime | None = None
     row_version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime
-    items: list[ExportedReviewItem]
-    sign_offs: list[ExportedSignOff]
+    items: list[ExportedReviewItem] = Field(default_factory=list)
+    sign_offs: list[ExportedSignOff] = Field(default_factory=list)
 
 
 class ExportedDecision(_Record):
@@ -216,7 +216,7 @@ class ExportedDecision(_Record):
     party_id: uuid.UUID
     decision: Decision
     user_id: uuid.UUID
-    note: str | None = Field(max_length=2000)
+    note: str | None = Field(default=None, max_length=2000)
     decided_at: datetime
 
 
@@ -227,17 +227,17 @@ class ExportedAmendment(_Record):
     rationale: LocalizedText
     changes: list[dict[str, Any]]
     base_version: int = Field(ge=0)
-    review_id: uuid.UUID | None
+    review_id: uuid.UUID | None = None
     status: AmendmentStatus
-    proposed_by: uuid.UUID | None
-    proposing_party_id: uuid.UUID | None
-    applied_version: int | None
-    successor_plan_id: uuid.UUID | None
-    decided_at: datetime | None
+    proposed_by: uuid.UUID | None = None
+    proposing_party_id: uuid.UUID | None = None
+    applied_version: int | None = None
+    successor_plan_id: uuid.UUID | None = None
+    decided_at: datetime | None = None
     row_version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime
-    decisions: list[ExportedDecision]
+    decisions: list[ExportedDecision] = Field(default_factory=list)
 
 
 class ExportedVersion(_Record):
@@ -308,17 +308,18 @@ class PlanExport(_Record):
     format_version: Literal[1] = Field(description="The version of this format.")
     plan: ExportedPlan
     lineage: list[ExportedPlan] = Field(
-        description="The plan's predecessors the reader may see, oldest first (plan records only)."
+        default_factory=list,
+        description="The plan's predecessors the reader may see, oldest first (plan records only).",
     )
-    parties: list[ExportedParty]
-    organisations: list[ExportedOrganisation]
-    users: list[ExportedUser]
-    priority_areas: list[ExportedPriorityArea]
-    commitments: list[ExportedCommitment]
-    exchanges: list[ExportedExchange]
-    reviews: list[ExportedReview]
-    amendments: list[ExportedAmendment]
-    versions: list[ExportedVersion]
+    parties: list[ExportedParty] = Field(default_factory=list)
+    organisations: list[ExportedOrganisation] = Field(default_factory=list)
+    users: list[ExportedUser] = Field(default_factory=list)
+    priority_areas: list[ExportedPriorityArea] = Field(default_factory=list)
+    commitments: list[ExportedCommitment] = Field(default_factory=list)
+    exchanges: list[ExportedExchange] = Field(default_factory=list)
+    reviews: list[ExportedReview] = Field(default_factory=list)
+    amendments: list[ExportedAmendment] = Field(default_factory=list)
+    versions: list[ExportedVersion] = Field(default_factory=list)
 
 
 class PlanExportImported(BaseModel):
