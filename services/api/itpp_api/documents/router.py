@@ -27,15 +27,14 @@ from itpp_api.plans.schemas import PLAN_REFERENCE_PATTERN
 
 router = APIRouter(tags=["documents"])
 
-_PDF_LIMITER: anyio.CapacityLimiter | None = None
 
-
-def _pdf_limiter() -> anyio.CapacityLimiter:
-    # Created on first use, inside the event loop that uses it.
-    global _PDF_LIMITER
-    if _PDF_LIMITER is None:
-        _PDF_LIMITER = anyio.CapacityLimiter(get_settings().document_pdf_workers)
-    return _PDF_LIMITER
+def _pdf_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's bound on PDFs rendered at once, made on first use inside its event loop."""
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "pdf_limiter", None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(get_settings().document_pdf_workers)
+        request.app.state.pdf_limiter = limiter
+    return limiter
 
 
 def content_disposition(disposition: str, ascii_name: str, name: str) -> str:
@@ -75,6 +74,7 @@ _DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses={**_DOCUMENT_RESPONSES, **problem_responses(404, 422)},
 )
 async def render_plan_document(
+    request: Request,
     plan_id: uuid.UUID,
     session: SessionDep,
     actor: ActorDep,
@@ -110,7 +110,7 @@ async def render_plan_document(
         try:
             with anyio.fail_after(timeout):
                 content = await anyio.to_thread.run_sync(
-                    render.render_pdf, text, limiter=_pdf_limiter(), abandon_on_cancel=True
+                    render.render_pdf, text, limiter=_pdf_limiter(request), abandon_on_cancel=True
                 )
         except TimeoutError:
             raise ServiceUnavailable(

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 
 from itpp_api.auth import policy
@@ -21,7 +21,12 @@ from itpp_api.exchanges.schemas import ExchangeSort
 from itpp_api.exchanges.service import ExchangeFilters
 from itpp_api.plans import service as plans
 from itpp_api.transfer import service, tabular
-from itpp_api.transfer.schemas import PlanExport, PlanExportImported, plan_export_json_schema
+from itpp_api.transfer.schemas import (
+    EXPORT_EXAMPLE,
+    PlanExport,
+    PlanExportImported,
+    plan_export_json_schema,
+)
 
 router = APIRouter(tags=["exports"])
 
@@ -59,8 +64,11 @@ def export_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Res
     "/plans/import-json",
     operation_id="importPlanExport",
     summary="Import a whole plan from a plan export",
-    description="Creates the plan and every record of the export, with their ids, in one "
-    "transaction; parties, organisations and officials are matched by id, then by code or "
+    description="The body is a plan export as `exportPlan` returns it. The request is "
+    "documented as a plain object and validated here against `PlanExport` (the JSON Schema at "
+    "/api/v1/schemas/plan-export.json): the whole export's schema is too large for request "
+    "fuzzers to generate. Creates the plan and every record of the export, with their ids, in "
+    "one transaction; parties, organisations and officials are matched by id, then by code or "
     "email. An export recording acts of another party (sign-offs, assessments, decisions) or "
     "its internal records is refused (403): an operator imports it with `itpp import json`.",
     status_code=201,
@@ -79,12 +87,22 @@ def export_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Res
     },
 )
 def import_plan_export(
-    document: PlanExport,
+    document: Annotated[
+        dict[str, Any],
+        Body(
+            description="A plan export as `exportPlan` returns it: the `PlanExport` schema, "
+            "also published as a JSON Schema at /api/v1/schemas/plan-export.json. Validated "
+            "against it here (422 with the place of each error).",
+            openapi_examples={"minimal": {"summary": "A draft plan", "value": EXPORT_EXAMPLE}},
+        ),
+    ],
     session: SessionDep,
     actor: ActorDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    plan, created, notes = service.import_plan(session=session, actor=actor, document=document)
+    plan, created, notes = service.import_plan(
+        session=session, actor=actor, document=service.validate_export(document)
+    )
     return json_response(
         {"plan_id": plan.id, "reference": plan.reference, "created": created, "notes": notes},
         status_code=201,

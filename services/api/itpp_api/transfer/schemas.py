@@ -250,7 +250,7 @@ class ExportedVersion(_Record):
 
 _EXAMPLE_PARTY = "0b6f3c1e-9a52-4c6e-8f0e-6a1d2b3c4d5e"
 _EXAMPLE_OTHER = "1c7a4d2f-0b63-4d7f-9a1f-7b2e3c4d5e6f"
-_EXAMPLE: dict[str, Any] = {
+EXPORT_EXAMPLE: dict[str, Any] = {
     "format": EXPORT_FORMAT,
     "format_version": EXPORT_FORMAT_VERSION,
     "plan": {
@@ -301,7 +301,7 @@ class PlanExport(_Record):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"example": _EXAMPLE},
+        json_schema_extra={"example": EXPORT_EXAMPLE},
     )
 
     format: Literal["itpp-plan-export"] = Field(description="Always itpp-plan-export.")

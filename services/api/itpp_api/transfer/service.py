@@ -522,21 +522,31 @@ def parse_export(raw: bytes) -> PlanExport:
     try:
         return PlanExport.model_validate_json(raw)
     except ValidationError as exc:
-        errors = [
-            FieldError(
-                loc=["body", *[p for p in e["loc"] if isinstance(p, str | int)]],
-                msg=str(e["msg"]),
-                type=str(e["type"]),
-            )
-            for e in exc.errors()[:50]
-        ]
-        raise ValidationFailed(
-            "This is not a plan export: "
-            + "; ".join(
-                f"{'.'.join(map(str, e.loc[1:])) or 'document'}: {e.msg}" for e in errors[:5]
-            ),
-            errors=errors,
-        ) from None
+        raise _not_an_export(exc) from None
+
+
+def validate_export(data: dict[str, Any]) -> PlanExport:
+    """A plan export from JSON data (a request body); ValidationFailed if not one."""
+    try:
+        return PlanExport.model_validate(data)
+    except ValidationError as exc:
+        raise _not_an_export(exc) from None
+
+
+def _not_an_export(exc: ValidationError) -> ValidationFailed:
+    errors = [
+        FieldError(
+            loc=["body", *[p for p in e["loc"] if isinstance(p, str | int)]],
+            msg=str(e["msg"]),
+            type=str(e["type"]),
+        )
+        for e in exc.errors()[:50]
+    ]
+    return ValidationFailed(
+        "This is not a plan export: "
+        + "; ".join(f"{'.'.join(map(str, e.loc[1:])) or 'document'}: {e.msg}" for e in errors[:5]),
+        errors=errors,
+    )
 
 
 @dataclass
