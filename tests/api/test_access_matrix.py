@@ -477,15 +477,15 @@ def _confirmation(scene: Scene, caller: Caller) -> dict[str, Any]:
 Arrange = Callable[[Scene], None]
 
 
-Content = Callable[[Scene, Caller], tuple[str, bytes]]
+Files = Callable[[Scene, Caller], dict[str, tuple[str, bytes, str]]]
 
 
 @dataclass(frozen=True)
 class Rule:
     access: Access
     body: Body | None = None
-    # A body that is not JSON: its media type and bytes.
-    content: Content | None = None
+    # A multipart/form-data body: its files.
+    files: Files | None = None
     query: dict[str, str | list[str]] | None = None
     # Changes what an active plan's parties agreed: only a draft takes it directly.
     draft: bool = False
@@ -695,7 +695,7 @@ ACCESS_RULES: dict[str, Rule] = {
     "renderPlanDocument": Rule(Access.PLAN_READ, query={"format": "md"}),
     "importPlanDocument": Rule(
         Access.PLAN_CREATE,
-        content=lambda s, c: ("text/plain; charset=utf-8", PLAN_TEXT.encode()),
+        files=lambda s, c: {"file": ("plan.txt", PLAN_TEXT.encode(), "text/plain; charset=utf-8")},
         query={"party": ["JP", "NATO"], "reference": "IMPORTED-TEXT"},
     ),
     "exportPlan": Rule(Access.PLAN_READ),
@@ -812,13 +812,12 @@ def send(client: TestClient, operation: Operation, scene: Scene, caller: Caller)
     if operation.needs_if_match:
         headers["If-Match"] = current_etag(operation, scene, caller)
     rule = ACCESS_RULES[operation.operation_id]
-    if rule.content is not None:
-        media_type, content = rule.content(scene, caller)
+    if rule.files is not None:
         response: Response = client.request(
             operation.method,
             path,
-            headers={**headers, "Content-Type": media_type},
-            content=content,
+            headers=headers,
+            files=rule.files(scene, caller),
             params=rule.query,
         )
         return response
@@ -984,7 +983,7 @@ def test_no_rule_arranges_records_on_a_draft_plan() -> None:
 def test_a_request_body_is_given_exactly_to_the_operations_that_take_one() -> None:
     for operation in OPERATIONS:
         rule = ACCESS_RULES[operation.operation_id]
-        gives = rule.body is not None or rule.content is not None
+        gives = rule.body is not None or rule.files is not None
         assert gives == operation.takes_body, operation.operation_id
 
 

@@ -21,12 +21,13 @@ PROBLEM = "application/problem+json"
 PARTIES = {"party": ["JP", "NATO"]}
 
 
+def _upload(content: bytes, content_type: str = "text/plain") -> dict:
+    return {"file": ("plan.txt", content, content_type)}
+
+
 def _import(client: TestClient, text: bytes, **params: str) -> dict:
     response = client.post(
-        "/api/v1/plans/import",
-        params={**PARTIES, **params},
-        content=text,
-        headers={"Content-Type": "text/plain; charset=utf-8"},
+        "/api/v1/plans/import", params={**PARTIES, **params}, files=_upload(text)
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -106,8 +107,9 @@ def test_a_shift_jis_document_imports_when_its_charset_is_named(client: TestClie
     response = client.post(
         "/api/v1/plans/import",
         params=PARTIES,
-        content=SEED.read_text(encoding="utf-8").encode("cp932"),
-        headers={"Content-Type": "text/plain; charset=shift_jis"},
+        files=_upload(
+            SEED.read_text(encoding="utf-8").encode("cp932"), "text/plain; charset=shift_jis"
+        ),
     )
 
     assert response.status_code == 201, response.text
@@ -123,7 +125,6 @@ def test_a_shift_jis_document_imports_when_its_charset_is_named(client: TestClie
         ("日本語の文書".encode("cp932") * 20, "text/plain", 422, "not valid utf-8"),
         (b"1. Title\n", "text/plain; charset=klingon-8", 415, "unknown character encoding"),
         (b"\x00\x01binary", "text/plain", 422, "nul"),
-        (b"{}", "application/json", 415, "text/plain"),
     ],
 )
 def test_bad_input_gets_a_clear_problem_and_creates_nothing(
@@ -133,15 +134,36 @@ def test_bad_input_gets_a_clear_problem_and_creates_nothing(
     before = _plan_count()
 
     response = client.post(
-        "/api/v1/plans/import",
-        params=PARTIES,
-        content=content,
-        headers={"Content-Type": content_type},
+        "/api/v1/plans/import", params=PARTIES, files=_upload(content, content_type)
     )
 
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
     assert words in response.json()["detail"].lower()
+    assert _plan_count() == before
+
+
+def test_a_document_not_sent_as_a_form_with_a_file_is_refused(client: TestClient) -> None:
+    make_world()
+    before = _plan_count()
+
+    as_text = client.post(
+        "/api/v1/plans/import",
+        params=PARTIES,
+        content=SEED.read_bytes(),
+        headers={"Content-Type": "text/plain"},
+    )
+    without_file = client.post(
+        "/api/v1/plans/import",
+        params=PARTIES,
+        data={"name": "x"},
+        files={"other": ("a.txt", b"1. x", "text/plain")},
+    )
+
+    assert as_text.status_code == 415
+    assert "multipart/form-data" in as_text.json()["detail"]
+    assert without_file.status_code == 422
+    assert without_file.json()["errors"][0]["loc"] == ["body", "file"]
     assert _plan_count() == before
 
 
@@ -152,8 +174,7 @@ def test_a_fifty_megabyte_upload_is_refused_before_anything_is_read(client: Test
     response = client.post(
         "/api/v1/plans/import",
         params=PARTIES,
-        content=b"1.1 " + b"x" * (50 * 1024 * 1024),
-        headers={"Content-Type": "text/plain"},
+        files=_upload(b"1.1 " + b"x" * (50 * 1024 * 1024)),
     )
 
     assert response.status_code == 413
@@ -166,16 +187,10 @@ def test_a_viewer_cannot_import_and_unknown_parties_are_named(client: TestClient
     viewer = auth_headers("JP", Role.VIEWER, email="viewer@jp.test.example")
 
     refused = client.post(
-        "/api/v1/plans/import",
-        params=PARTIES,
-        content=SEED.read_bytes(),
-        headers={**viewer, "Content-Type": "text/plain"},
+        "/api/v1/plans/import", params=PARTIES, files=_upload(SEED.read_bytes()), headers=viewer
     )
     unknown = client.post(
-        "/api/v1/plans/import",
-        params={"party": ["JP", "XX"]},
-        content=SEED.read_bytes(),
-        headers={"Content-Type": "text/plain"},
+        "/api/v1/plans/import", params={"party": ["JP", "XX"]}, files=_upload(SEED.read_bytes())
     )
 
     assert refused.status_code == 403

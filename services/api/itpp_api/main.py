@@ -21,6 +21,7 @@ from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
 from itpp_api.dashboard.router import router as dashboard_router
 from itpp_api.documents.router import router as documents_router
+from itpp_api.documents.schemas import PlanDocumentUpload
 from itpp_api.errors import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
@@ -242,6 +243,8 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     for name, definition in problem_schema.pop("$defs", {}).items():
         components.setdefault(name, definition)
     components["Problem"] = problem_schema
+    # The form of the plan-document upload, which the handler reads itself (documents/router).
+    components["PlanDocumentUpload"] = PlanDocumentUpload.model_json_schema()
     _document_cross_cutting_errors(schema)
     _parameters_are_never_null(schema)
     _name_enum_values(schema)

@@ -8,6 +8,7 @@ import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.config import get_settings
@@ -21,7 +22,13 @@ from itpp_api.documents.schemas import (
     DocumentLanguage,
     PlanImportResult,
 )
-from itpp_api.errors import ServiceUnavailable, UnsupportedMediaType, problem_responses
+from itpp_api.errors import (
+    FieldError,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+    ValidationFailed,
+    problem_responses,
+)
 from itpp_api.plans import service as plans
 from itpp_api.plans.schemas import PLAN_REFERENCE_PATTERN
 
@@ -133,26 +140,51 @@ async def render_plan_document(
     )
 
 
-_TEXT_TYPES = ("text/plain", "text/markdown")
+_UPLOAD_MEDIA_TYPE = "multipart/form-data"
+
+
+async def _uploaded_document(request: Request) -> tuple[bytes, str | None]:
+    """The bytes of the form's `file` part and the charset its Content-Type names."""
+    media_type = (request.headers.get("content-type") or "").partition(";")[0].strip().lower()
+    if media_type != _UPLOAD_MEDIA_TYPE:
+        raise UnsupportedMediaType(
+            "Upload the document as multipart/form-data with a `file` part "
+            "(curl -F file=@plan.txt)."
+        )
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise ValidationFailed(
+            "The form has no `file` part with the document.",
+            errors=[FieldError(loc=["body", "file"], msg="a file is required", type="missing")],
+        )
+    charset = None
+    for parameter in (upload.content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    return await upload.read(), charset
 
 
 @router.post(
     "/plans/import",
     operation_id="importPlanDocument",
     summary="Create a draft plan from the text of a plan document",
-    description="The body is the document itself, as `text/plain` (or `text/markdown`): UTF-8 "
-    "unless the Content-Type names another charset (`text/plain; charset=shift_jis`). The "
-    "response's `report` lists every line that is not part of the draft, with the reason, the "
-    "defaults applied and what to check by hand. Nothing is created when the document cannot "
-    "be imported.",
+    description="Upload the document as the `file` part of a multipart/form-data body (text or "
+    "Markdown; UTF-8 unless the part's Content-Type names another charset, e.g. "
+    "`text/plain; charset=shift_jis`). The response's `report` lists every line that is not "
+    "part of the draft, with the reason, the defaults applied and what to check by hand. "
+    "Nothing is created when the document cannot be imported.",
     status_code=201,
     response_model=PlanImportResult,
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
-                media: {"schema": {"type": "string"}, "example": PLAN_TEXT_EXAMPLE}
-                for media in _TEXT_TYPES
+                _UPLOAD_MEDIA_TYPE: {
+                    "schema": {"$ref": "#/components/schemas/PlanDocumentUpload"},
+                    "example": {"file": PLAN_TEXT_EXAMPLE},
+                }
             },
         }
     },
@@ -191,17 +223,7 @@ async def import_plan_document(
     ] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    media_type, _, parameters = (request.headers.get("content-type") or "").partition(";")
-    if media_type.strip().lower() not in _TEXT_TYPES:
-        raise UnsupportedMediaType(
-            "Send the document as text/plain (or text/markdown), with its charset if not UTF-8."
-        )
-    charset = None
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset":
-            charset = value.strip().strip('"') or None
-    raw = await request.body()
+    raw, charset = await _uploaded_document(request)
 
     def run() -> dict[str, Any]:
         plan, report = service.import_plan_text(

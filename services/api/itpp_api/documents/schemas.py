@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from itpp_api.plans.schemas import PlanPublic
 
@@ -23,6 +23,20 @@ DOCUMENT_MEDIA_TYPES = {
     DocumentFormat.MD: "text/markdown; charset=utf-8",
     DocumentFormat.PDF: "application/pdf",
 }
+
+
+class PlanDocumentUpload(BaseModel):
+    """The form of importPlanDocument: the plan document as a file part (multipart/form-data).
+
+    The part's Content-Type may name the document's charset (`text/plain; charset=shift_jis`);
+    without one it is read as UTF-8 (a UTF-8 or UTF-16 byte order mark is recognised).
+    """
+
+    model_config = ConfigDict(json_schema_extra={"example": {"file": "(the document's bytes)"}})
+
+    file: bytes = Field(
+        description="The plan document: text or Markdown in the seed's numbered structure."
+    )
 
 
 class UnmappedLine(BaseModel):
