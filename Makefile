@@ -120,6 +120,7 @@ fuzz: install postgres
 
 openapi: install
 	$(BIN)/itpp openapi > services/api/openapi.json
+	$(BIN)/itpp export schema > services/api/plan-export.schema.json
 
 bench: install postgres
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/commitment_list.py

@@ -477,11 +477,16 @@ def _confirmation(scene: Scene, caller: Caller) -> dict[str, Any]:
 Arrange = Callable[[Scene], None]
 
 
+Files = Callable[[Scene, Caller], dict[str, tuple[str, bytes, str]]]
+
+
 @dataclass(frozen=True)
 class Rule:
     access: Access
     body: Body | None = None
-    query: dict[str, str] | None = None
+    # A multipart/form-data body: its files.
+    files: Files | None = None
+    query: dict[str, str | list[str]] | None = None
     # Changes what an active plan's parties agreed: only a draft takes it directly.
     draft: bool = False
     # Puts the records the write needs into the state it needs (an open review, …).
@@ -545,6 +550,78 @@ def _review_ready_to_conclude(scene: Scene) -> None:
                 review=review,
                 party_id=None,
             )
+
+
+PLAN_TEXT = """Imported plan
+
+1. Political context and principles
+
+1.1 The parties are partners.
+
+2. Objectives and modalities of cooperation
+
+2.2 The parties will promote cooperation as follows.
+
+- Strengthening dialogue.
+
+3. Priority areas of cooperation
+
+3.1 The parties will cooperate in these areas.
+
+- 3.1.1 Cyber defence
+
+4. Review procedure
+
+4.1 This programme runs for a period of 18 months from its date of approval.
+"""
+
+
+def _plan_export(scene: Scene, caller: Caller) -> dict[str, Any]:
+    """The smallest plan export: a draft plan between JP and NATO, new to the database."""
+    stamp = "2026-01-05T09:00:00Z"
+    return {
+        "format": "itpp-plan-export",
+        "format_version": 1,
+        "plan": {
+            "id": str(uuid.uuid4()),
+            "reference": f"IMPORTED-{uuid.uuid4().hex[:6].upper()}",
+            "title": _text("Imported plan", "取込計画"),
+            "party_ids": [str(scene.world.japan), str(scene.world.nato)],
+            "sections": [],
+            "objectives": [],
+            "status": "draft",
+            "approval_date": None,
+            "term_months": 24,
+            "review_interval_months": 12,
+            "predecessor_id": None,
+            "row_version": 1,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        "lineage": [],
+        "parties": [
+            {
+                "id": str(scene.world.japan),
+                "code": "JP",
+                "name": {"en": "Japan"},
+                "created_at": stamp,
+            },
+            {
+                "id": str(scene.world.nato),
+                "code": "NATO",
+                "name": {"en": "NATO"},
+                "created_at": stamp,
+            },
+        ],
+        "organisations": [],
+        "users": [],
+        "priority_areas": [],
+        "commitments": [],
+        "exchanges": [],
+        "reviews": [],
+        "amendments": [],
+        "versions": [],
+    }
 
 
 ACCESS_RULES: dict[str, Rule] = {
@@ -614,6 +691,18 @@ ACCESS_RULES: dict[str, Rule] = {
     "getPlanVersion": Rule(Access.PLAN_READ),
     "diffPlanVersions": Rule(Access.PLAN_READ, query={"from": "1", "to": "1"}),
     "getPlanAsOf": Rule(Access.PLAN_READ, query={"date": today().isoformat()}),
+    # documents, exports and imports
+    "renderPlanDocument": Rule(Access.PLAN_READ, query={"format": "md"}),
+    "importPlanDocument": Rule(
+        Access.PLAN_CREATE,
+        files=lambda s, c: {"file": ("plan.txt", PLAN_TEXT.encode(), "text/plain; charset=utf-8")},
+        query={"party": ["JP", "NATO"], "reference": "IMPORTED-TEXT"},
+    ),
+    "exportPlan": Rule(Access.PLAN_READ),
+    "importPlanExport": Rule(Access.PLAN_CREATE, _plan_export),
+    "getPlanExportSchema": Rule(Access.SHARED_READ),
+    "exportCommitments": Rule(Access.PLAN_READ, query={"format": "xlsx"}),
+    "exportExchanges": Rule(Access.PLAN_READ),
     # amendments
     "listAmendments": Rule(Access.PLAN_READ),
     "getAmendment": Rule(Access.PLAN_READ),
@@ -723,10 +812,17 @@ def send(client: TestClient, operation: Operation, scene: Scene, caller: Caller)
     if operation.needs_if_match:
         headers["If-Match"] = current_etag(operation, scene, caller)
     rule = ACCESS_RULES[operation.operation_id]
+    if rule.files is not None:
+        response: Response = client.request(
+            operation.method,
+            path,
+            headers=headers,
+            files=rule.files(scene, caller),
+            params=rule.query,
+        )
+        return response
     body = rule.body(scene, caller) if rule.body else None
-    response: Response = client.request(
-        operation.method, path, headers=headers, json=body, params=rule.query
-    )
+    response = client.request(operation.method, path, headers=headers, json=body, params=rule.query)
     return response
 
 
@@ -887,7 +983,8 @@ def test_no_rule_arranges_records_on_a_draft_plan() -> None:
 def test_a_request_body_is_given_exactly_to_the_operations_that_take_one() -> None:
     for operation in OPERATIONS:
         rule = ACCESS_RULES[operation.operation_id]
-        assert (rule.body is not None) == operation.takes_body, operation.operation_id
+        gives = rule.body is not None or rule.files is not None
+        assert gives == operation.takes_body, operation.operation_id
 
 
 def test_every_kind_of_operation_has_an_outcome_for_every_caller() -> None:

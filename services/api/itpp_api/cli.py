@@ -1,8 +1,15 @@
-"""The `itpp` command line: database, sample data and servers."""
+"""The `itpp` command line: database, sample data, imports and exports, and servers."""
 
-from typing import Annotated
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from itpp_api.errors import DomainError
 
 app = typer.Typer(
     help="ITPP Tracker: the system of record for a partnership cooperation plan.",
@@ -18,6 +25,201 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(sample_app, name="sample")
 app.add_typer(serve_app, name="serve")
+import_app = typer.Typer(help="Import plans: from a plan document, or a plan export.")
+export_app = typer.Typer(help="Export plans: as a plan export (JSON) or a document.")
+app.add_typer(import_app, name="import", no_args_is_help=True)
+app.add_typer(export_app, name="export", no_args_is_help=True)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on a terminal (stderr); nothing at all when output goes to a script."""
+    if not sys.stderr.isatty():
+        yield lambda stage, done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+
+        yield update
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _problem_lines(exc: "DomainError") -> str:
+    lines = [exc.detail]
+    for error in (exc.errors or [])[:20]:
+        lines.append(f"  {'.'.join(str(part) for part in error.loc)}: {error.msg}")
+    return "\n".join(lines)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror}") from exc
+
+
+@import_app.command("plan")
+def import_plan_document(
+    file: Annotated[Path, typer.Argument(help="The plan document (text or Markdown).")],
+    party: Annotated[
+        list[str], typer.Option("--party", help="A party of the plan (code or id); repeat.")
+    ],
+    reference: Annotated[str | None, typer.Option(help="The new plan's reference.")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="The document's language (ja or en); default: detected.")
+    ] = None,
+    charset: Annotated[
+        str | None, typer.Option(help="The file's encoding if not UTF-8 (e.g. shift_jis).")
+    ] = None,
+) -> None:
+    """Create a draft plan from a plan document; print what could not be mapped."""
+    from itpp_api.auth.actor import Actor
+    from itpp_api.db import transaction
+    from itpp_api.documents.service import import_plan_text
+    from itpp_api.errors import DomainError
+
+    if lang not in (None, "ja", "en"):
+        raise typer.BadParameter("ja or en", param_hint="--lang")
+    raw = _read(file)
+    try:
+        with _progress() as progress, transaction(write=True) as session:
+            plan, report = import_plan_text(
+                session=session,
+                actor=Actor.system(),
+                raw=raw,
+                charset=charset,
+                party_references=party,
+                reference=reference,
+                lang=lang,
+                progress=progress,
+            )
+    except DomainError as exc:
+        raise _fail(_problem_lines(exc)) from exc
+    typer.echo(f"Created draft plan {plan.reference} ({plan.id}).")
+    typer.echo(
+        f"  {len(plan.sections)} sections, {len(plan.objectives)} objectives, "
+        f"term {plan.term_months} months, review every {plan.review_interval_months} months."
+    )
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
+    for line in report.unmapped:
+        typer.echo(f"  not imported, line {line.line}: {line.text[:80]} — {line.reason}")
+
+
+@import_app.command("json")
+def import_plan_export(
+    file: Annotated[Path, typer.Argument(help="A plan export (itpp export plan).")],
+) -> None:
+    """Import a whole plan from a plan export, creating what it names that is missing."""
+    from itpp_api.auth.actor import Actor
+    from itpp_api.db import transaction
+    from itpp_api.errors import DomainError
+    from itpp_api.transfer.service import import_plan, parse_export
+
+    raw = _read(file)
+    try:
+        with _progress() as progress, transaction(write=True) as session:
+            plan, created, notes = import_plan(
+                session=session,
+                actor=Actor.system(),
+                document=parse_export(raw),
+                progress=progress,
+            )
+    except DomainError as exc:
+        raise _fail(_problem_lines(exc)) from exc
+    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(created.items()))
+    typer.echo(f"Imported plan {plan.reference} ({plan.id}): {counts}.")
+    for note in notes:
+        typer.echo(f"  note: {note}")
+
+
+def _output(content: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    output.write_bytes(content)
+    typer.echo(f"Wrote {output} ({len(content)} bytes).", err=True)
+
+
+@export_app.command("plan")
+def export_plan(
+    plan: Annotated[str, typer.Argument(help="The plan's reference or id.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+) -> None:
+    """Export a whole plan as JSON (the plan export format), complete."""
+    from itpp_api.auth.actor import Actor
+    from itpp_api.db import transaction
+    from itpp_api.documents.service import find_plan
+    from itpp_api.errors import DomainError
+    from itpp_api.transfer.service import dump_export
+    from itpp_api.transfer.service import export_plan as export
+
+    try:
+        with _progress() as progress, transaction(write=False) as session:
+            record = find_plan(session=session, actor=Actor.system(), reference_or_id=plan)
+            document = export(session=session, actor=Actor.system(), plan=record, progress=progress)
+    except DomainError as exc:
+        raise _fail(_problem_lines(exc)) from exc
+    _output(dump_export(document), output)
+
+
+@export_app.command("document")
+def export_document(
+    plan: Annotated[str, typer.Argument(help="The plan's reference or id.")],
+    format: Annotated[str, typer.Option("--format", help="html, md or pdf.")] = "pdf",
+    lang: Annotated[str, typer.Option(help="ja or en.")] = "ja",
+    version: Annotated[int | None, typer.Option(help="A recorded version.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+) -> None:
+    """Render a plan as a document (the same as GET /plans/{id}/document)."""
+    from itpp_api.auth.actor import Actor
+    from itpp_api.db import transaction
+    from itpp_api.documents import render
+    from itpp_api.documents.service import check_document_size, find_plan, plan_document
+    from itpp_api.errors import DomainError
+
+    if format not in ("html", "md", "pdf"):
+        raise typer.BadParameter("html, md or pdf", param_hint="--format")
+    if lang not in ("ja", "en"):
+        raise typer.BadParameter("ja or en", param_hint="--lang")
+    try:
+        with transaction(write=False) as session:
+            record = find_plan(session=session, actor=Actor.system(), reference_or_id=plan)
+            document = plan_document(
+                session=session, actor=Actor.system(), plan=record, lang=lang, version=version
+            )
+        text = render.render_markdown(document) if format == "md" else render.render_html(document)
+        check_document_size(text)
+    except DomainError as exc:
+        raise _fail(_problem_lines(exc)) from exc
+    _output(render.render_pdf(text) if format == "pdf" else text.encode("utf-8"), output)
+
+
+@export_app.command("schema")
+def export_schema() -> None:
+    """Print the JSON Schema of plan exports (committed as services/api/plan-export.schema.json)."""
+    import json
+
+    from itpp_api.transfer.schemas import plan_export_json_schema
+
+    typer.echo(json.dumps(plan_export_json_schema(), indent=2, ensure_ascii=False))
 
 
 @db_app.command("upgrade")

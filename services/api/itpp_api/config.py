@@ -44,6 +44,26 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_import_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Larger bodies of the import operations (plan documents, plan exports) "
+        "get 413.",
+    )
+    document_max_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="A rendered plan document (HTML or Markdown) larger than this is refused.",
+    )
+    document_pdf_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="A PDF that takes longer to render is refused (503)."
+    )
+    document_pdf_workers: int = Field(
+        default=2, ge=1, le=32, description="PDFs rendered at once per process."
+    )
+    export_max_rows: int = Field(
+        default=100_000, ge=1, description="CSV and XLSX exports refuse more rows than this."
+    )
     page_size_default: int = Field(default=50, ge=1, le=200)
     page_size_max: int = Field(default=200, ge=1, le=1000)
     idempotency_ttl_hours: int = Field(

@@ -20,6 +20,8 @@ from itpp_api.commitments.router import router as commitments_router
 from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
 from itpp_api.dashboard.router import router as dashboard_router
+from itpp_api.documents.router import router as documents_router
+from itpp_api.documents.schemas import PlanDocumentUpload
 from itpp_api.errors import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
@@ -40,11 +42,14 @@ from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware, NoNu
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
 from itpp_api.reviews.router import router as reviews_router
+from itpp_api.transfer.router import router as transfer_router
 from itpp_api.users.router import router as users_router
 
 logger = logging.getLogger("itpp_api")
 
 API_PREFIX = "/api/v1"
+# The operations that take whole plans: their bodies may be larger (ITPP_MAX_IMPORT_BYTES).
+IMPORT_PATHS = frozenset({f"{API_PREFIX}/plans/import", f"{API_PREFIX}/plans/import-json"})
 
 DESCRIPTION = """\
 The system of record for delivering a partnership cooperation plan — the reference case is
@@ -238,6 +243,8 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     for name, definition in problem_schema.pop("$defs", {}).items():
         components.setdefault(name, definition)
     components["Problem"] = problem_schema
+    # The form of the plan-document upload, which the handler reads itself (documents/router).
+    components["PlanDocumentUpload"] = PlanDocumentUpload.model_json_schema()
     _document_cross_cutting_errors(schema)
     _parameters_are_never_null(schema)
     _name_enum_values(schema)
@@ -263,6 +270,14 @@ OPENAPI_TAGS = [
     {
         "name": "versions",
         "description": "Numbered snapshots of a plan, their diffs, the plan as of a date.",
+    },
+    {
+        "name": "documents",
+        "description": "The plan as a document (HTML, Markdown, PDF); a draft from a document.",
+    },
+    {
+        "name": "exports",
+        "description": "Whole plans as JSON and back; commitments and exchanges as CSV or XLSX.",
     },
     {"name": "parties", "description": "Signatories and their organisations."},
     {"name": "authentication", "description": "Signing in and out; the caller's tokens."},
@@ -295,6 +310,8 @@ def create_app() -> FastAPI:
         reviews_router,
         calendar_router,
         amendments_router,
+        documents_router,
+        transfer_router,
         parties_router,
         audit_router,
     ):
@@ -310,6 +327,11 @@ def create_app() -> FastAPI:
     # with NUL is refused, then the idempotency check reads the body.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(NoNulMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        import_paths=IMPORT_PATHS,
+        import_max_bytes=settings.max_import_bytes,
+    )
     app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
     return app

@@ -64,19 +64,33 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over the limit with 413 before any handler parses them."""
+    """Refuse request bodies over the limit with 413 before any handler parses them.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    The import operations (`import_paths`: whole plan documents and plan exports) have a
+    limit of their own, `import_max_bytes`.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        *,
+        import_paths: frozenset[str] = frozenset(),
+        import_max_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.import_paths = import_paths
+        self.import_max_bytes = max(import_max_bytes, max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
-        too_large = PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
+        limit = self.import_max_bytes if scope["path"] in self.import_paths else self.max_bytes
+        too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await send_problem(send, too_large, scope["path"])
             return
         chunks: list[bytes] = []
@@ -87,7 +101,7 @@ class BodyLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 await send_problem(send, too_large, scope["path"])
                 return
             chunks.append(chunk)

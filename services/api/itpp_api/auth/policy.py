@@ -94,6 +94,24 @@ def authorize_new_plan(actor: Actor, party_ids: Collection[uuid.UUID]) -> None:
         raise Forbidden("You can only create a plan your own party is a party to.")
 
 
+def authorize_plan_import(
+    actor: Actor, party_ids: Collection[uuid.UUID], acting_party_ids: Collection[uuid.UUID]
+) -> None:
+    """A whole plan is imported by a writer of one of its parties, and only with the acts of
+    the caller's own party: another party's sign-offs, assessments, decisions, proposals and
+    internal records come in only through the command line (the system)."""
+    authorize_new_plan(actor, party_ids)
+    if actor.is_system:
+        return
+    others = set(acting_party_ids) - {actor.party_id}
+    if others:
+        raise Forbidden(
+            "The export records acts or internal records of another party (sign-offs, "
+            "assessments, decisions, proposals): only an operator can import it, with "
+            "`itpp import json` on the server."
+        )
+
+
 def authorize_consent_for(actor: Actor, party_id: uuid.UUID) -> None:
     """Consent and sign-off are given for the actor's own party, by its approver, only."""
     if actor.is_system:

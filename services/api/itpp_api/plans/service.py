@@ -139,6 +139,17 @@ def plan_party_ids(*, session: Session, plan_id: uuid.UUID) -> list[uuid.UUID]:
     return list(session.scalars(select(PlanParty.party_id).where(PlanParty.plan_id == plan_id)))
 
 
+def plan_party_ids_in_order(*, session: Session, plan_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of a plan's parties, in the order the plan names them."""
+    return list(
+        session.scalars(
+            select(PlanParty.party_id)
+            .where(PlanParty.plan_id == plan_id)
+            .order_by(col(PlanParty.position))
+        )
+    )
+
+
 _PLAN_COLUMNS = table_of(Plan).c
 _PLAN_SORT = SortOrder(
     name="reference",

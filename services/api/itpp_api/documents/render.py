@@ -1,0 +1,407 @@
+"""The plan as a document in the seed's structure, rendered as Markdown, HTML or PDF.
+
+The document is built from a snapshot of the plan (a recorded version, or the plan as it is
+now), already filtered to what the reader may see: chapters 1–4 numbered like the seed, the
+objectives as the bullets of §2.2, the priority areas as the `3.1.x` items of §3.1, and after
+the end of the text an annex of the commitments under each area.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+from itpp_api.documents.parser import detect_language
+
+FALLBACK_MARKER = "[{lang}] "
+
+STANDARD_HEADINGS: dict[str, dict[str, str]] = {
+    "ja": {
+        "1": "政治的文脈及び原則",
+        "2": "協力の目的及び様式",
+        "3": "協力の優先分野",
+        "4": "見直し手続き",
+        "other": "その他",
+    },
+    "en": {
+        "1": "Political context and principles",
+        "2": "Objectives and modalities of cooperation",
+        "3": "Priority areas of cooperation",
+        "4": "Review procedure",
+        "other": "Other provisions",
+    },
+}
+END_MARKER = {"ja": "（了）", "en": "(End)"}
+_LABELS = {
+    "ja": {
+        "version": "版",
+        "current": "現在の記録",
+        "status": "状態",
+        "approval": "承認日",
+        "expiry": "期限",
+        "parties": "当事者",
+        "annex": "付属書　優先分野ごとのコミットメント",
+        "none": "コミットメントなし",
+        "lead": "主導",
+        "due": "期限",
+        "internal": "内部",
+        "progress": "進捗",
+    },
+    "en": {
+        "version": "Version",
+        "current": "current records",
+        "status": "Status",
+        "approval": "Approved",
+        "expiry": "Expires",
+        "parties": "Parties",
+        "annex": "Annex: commitments under the priority areas",
+        "none": "No commitments",
+        "lead": "lead",
+        "due": "due",
+        "internal": "internal",
+        "progress": "progress",
+    },
+}
+_AREA_ITEM = re.compile(r"^-\s*[0-9]{1,2}(?:\.[0-9]{1,2}){2,}\s")
+
+
+def localized(text: dict[str, str] | None, lang: str) -> str:
+    """The text in the language, or another one behind a visible marker."""
+    if not text:
+        return ""
+    if lang in text:
+        return text[lang]
+    for other in ("en", "ja", *sorted(text)):
+        if other in text:
+            return FALLBACK_MARKER.format(lang=other) + text[other]
+    return ""
+
+
+def _number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split(".") if part.isdigit())
+
+
+@dataclass
+class DocumentSection:
+    number: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocumentChapter:
+    number: str
+    heading: str
+    sections: list[DocumentSection] = field(default_factory=list)
+
+
+@dataclass
+class AnnexCommitment:
+    reference: str
+    title: str
+    details: str
+
+
+@dataclass
+class AnnexArea:
+    code: str
+    title: str
+    description: str
+    commitments: list[AnnexCommitment]
+
+
+@dataclass
+class PlanDocument:
+    """The plan's text, ready to render."""
+
+    lang: str
+    reference: str
+    title: str
+    version: int | None
+    status: str
+    approval_date: str | None
+    expiry_date: str | None
+    parties: list[str]
+    chapters: list[DocumentChapter]
+    annex: list[AnnexArea]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return _LABELS[self.lang]
+
+    @property
+    def end_marker(self) -> str:
+        return END_MARKER[self.lang]
+
+
+def _parties_phrase(names: list[str], lang: str) -> str:
+    if lang == "ja":
+        return "、".join(names[:-1]) + ("と" if len(names) > 1 else "") + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _standard_intro(kind: str, parties: list[str], lang: str) -> str:
+    who = _parties_phrase(parties or ["—"], lang)
+    if lang == "ja":
+        if kind == "objectives":
+            return f"{who}は、次のとおり協力を推進する。"
+        return f"{who}は、次の優先分野に焦点を当てた実務的な協力を促進する。"
+    if kind == "objectives":
+        return f"{who} will promote cooperation as follows."
+    return f"{who} will promote practical cooperation focused on the following priority areas."
+
+
+def build_document(
+    snapshot: dict[str, Any],
+    *,
+    lang: str,
+    version: int | None,
+    party_codes: dict[str, str],
+) -> PlanDocument:
+    """The document of a (visibility-filtered) snapshot in one language."""
+    plan = snapshot["plan"]
+    parties = [localized(p.get("name"), lang) or p.get("code", "") for p in plan["parties"]]
+    narrative = sorted(plan.get("sections", []), key=lambda s: _number_key(s["number"]))
+    areas = sorted(
+        (a for a in snapshot.get("priority_areas", []) if not a.get("retired_at")),
+        key=lambda a: a["position"],
+    )
+    numbers = {s["number"] for s in narrative}
+    parents = {a["code"].rpartition(".")[0] for a in areas if "." in a["code"]}
+    areas_number = parents.pop() if len(parents) == 1 else "3.1"
+    objectives_number = "2.2"
+    if objectives_number in numbers:
+        taken = [_number_key(n)[1] for n in numbers if len(_number_key(n)) == 2 and n[0] == "2"]
+        objectives_number = f"2.{max(taken) + 1}"
+
+    chapters: dict[str, DocumentChapter] = {}
+
+    def chapter_of(number: str, heading: dict[str, str] | None) -> DocumentChapter:
+        key = number.split(".")[0]
+        if key not in chapters:
+            chapters[key] = DocumentChapter(number=key, heading="")
+        if not chapters[key].heading and heading:
+            chapters[key].heading = localized(heading, lang)
+        return chapters[key]
+
+    for section in narrative:
+        body = localized(section.get("body"), lang)
+        lines = [line for line in body.split("\n") if line.strip()]
+        target = chapter_of(section["number"], section.get("heading"))
+        if section["number"] == areas_number and areas:
+            # The areas come from the records, not from a list typed into the text.
+            lines = [line for line in lines if not _AREA_ITEM.match(line.strip())]
+            target.sections.append(
+                DocumentSection(
+                    number=areas_number,
+                    paragraphs=lines or [_standard_intro("areas", parties, lang)],
+                    bullets=[f"{a['code']} {localized(a['title'], lang)}" for a in areas],
+                )
+            )
+            continue
+        paragraphs = [line for line in lines if not line.startswith("- ")]
+        bullets = [line[2:] for line in lines if line.startswith("- ")]
+        target.sections.append(
+            DocumentSection(number=section["number"], paragraphs=paragraphs, bullets=bullets)
+        )
+    objectives = [localized(o, lang) for o in plan.get("objectives", [])]
+    if objectives:
+        chapter_of(objectives_number, None).sections.append(
+            DocumentSection(
+                number=objectives_number,
+                paragraphs=[_standard_intro("objectives", parties, lang)],
+                bullets=objectives,
+            )
+        )
+    if areas and areas_number not in numbers:
+        chapter_of(areas_number, None).sections.append(
+            DocumentSection(
+                number=areas_number,
+                paragraphs=[_standard_intro("areas", parties, lang)],
+                bullets=[f"{a['code']} {localized(a['title'], lang)}" for a in areas],
+            )
+        )
+    ordered = [chapters[k] for k in sorted(chapters, key=lambda n: _number_key(n))]
+    for chapter in ordered:
+        chapter.sections.sort(key=lambda s: _number_key(s.number))
+        if not chapter.heading:
+            standard = STANDARD_HEADINGS[lang]
+            chapter.heading = standard.get(chapter.number, standard["other"])
+    return PlanDocument(
+        lang=lang,
+        reference=plan["reference"],
+        title=localized(plan["title"], lang),
+        version=version,
+        status=str(plan.get("status", "")),
+        approval_date=plan.get("approval_date"),
+        expiry_date=plan.get("expiry_date"),
+        parties=parties,
+        chapters=ordered,
+        annex=_annex(snapshot, areas, lang, party_codes),
+    )
+
+
+def _annex(
+    snapshot: dict[str, Any], areas: list[dict[str, Any]], lang: str, party_codes: dict[str, str]
+) -> list[AnnexArea]:
+    labels = _LABELS[lang]
+    by_area: dict[str, list[dict[str, Any]]] = {}
+    for commitment in snapshot.get("commitments", []):
+        if commitment.get("status") == "cancelled":
+            continue
+        by_area.setdefault(str(commitment["priority_area_id"]), []).append(commitment)
+    annex = []
+    for area in areas:
+        entries = []
+        for c in sorted(by_area.get(str(area["id"]), []), key=lambda c: c["reference"]):
+            details = [
+                f"{labels['lead']} {party_codes.get(str(c['lead_party_id']), '?')}",
+                f"{labels['status']} {c['status']}",
+                f"{labels['progress']} {c['progress']}%",
+            ]
+            if c.get("due_date"):
+                details.append(f"{labels['due']} {c['due_date']}")
+            if c.get("visibility") == "internal":
+                details.append(labels["internal"])
+            entries.append(
+                AnnexCommitment(
+                    reference=c["reference"],
+                    title=localized(c["title"], lang),
+                    details=", ".join(details) if lang == "en" else "、".join(details),
+                )
+            )
+        annex.append(
+            AnnexArea(
+                code=area["code"],
+                title=localized(area["title"], lang),
+                description=localized(area.get("description"), lang),
+                commitments=entries,
+            )
+        )
+    return annex
+
+
+def _meta_line(document: PlanDocument) -> str:
+    labels = document.labels
+    version = (
+        f"{labels['version']} {document.version}"
+        if document.version is not None
+        else labels["current"]
+    )
+    parts = [document.reference, version, f"{labels['status']}: {document.status}"]
+    if document.approval_date:
+        parts.append(f"{labels['approval']}: {document.approval_date}")
+    if document.expiry_date:
+        parts.append(f"{labels['expiry']}: {document.expiry_date}")
+    parts.append(f"{labels['parties']}: {', '.join(document.parties)}")
+    return " · ".join(parts)
+
+
+def render_markdown(document: PlanDocument) -> str:
+    """The document as Markdown; it imports back (POST /plans/import) to the same structure."""
+    out = [f"<!-- {_meta_line(document)} -->", f"# {document.title}", ""]
+    for chapter in document.chapters:
+        out += [f"## {chapter.number}. {chapter.heading}", ""]
+        for section in chapter.sections:
+            first, *rest = section.paragraphs or [""]
+            out += [f"{section.number} {first}".rstrip(), ""]
+            for paragraph in rest:
+                out += [paragraph, ""]
+            if section.bullets:
+                out += [f"- {bullet}" for bullet in section.bullets] + [""]
+    out += [document.end_marker, "", "---", "", f"## {document.labels['annex']}", ""]
+    for area in document.annex:
+        out += [f"### {area.code} {area.title}", ""]
+        if area.description:
+            out += [area.description, ""]
+        if not area.commitments:
+            out += [f"*{document.labels['none']}*", ""]
+        out += [f"- **{c.reference}** {c.title} ({c.details})" for c in area.commitments]
+        if area.commitments:
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+_HTML = """<!DOCTYPE html>
+<html lang="{{ d.lang }}">
+<head>
+<meta charset="utf-8">
+<title>{{ d.title }}</title>
+<style>
+@page { size: A4; margin: 22mm 20mm; }
+body { font-family: "Noto Sans CJK JP", "Noto Sans CJK", "Noto Sans", sans-serif;
+       font-size: 10.5pt; line-height: 1.6; color: #111; }
+h1 { font-size: 16pt; text-align: center; margin-bottom: 0.4em; }
+h2 { font-size: 12.5pt; margin-top: 1.4em; }
+h3 { font-size: 11pt; margin-top: 1em; }
+.meta { text-align: center; font-size: 8.5pt; color: #555; }
+.section { margin: 0.6em 0; }
+.number { font-weight: bold; margin-right: 0.5em; }
+.end { text-align: right; margin-top: 2em; }
+.annex { page-break-before: always; }
+.details { color: #555; font-size: 9pt; }
+</style>
+</head>
+<body>
+<h1>{{ d.title }}</h1>
+<p class="meta">{{ meta }}</p>
+{% for chapter in d.chapters %}
+<h2>{{ chapter.number }}. {{ chapter.heading }}</h2>
+{% for section in chapter.sections %}
+<div class="section" id="s{{ section.number }}">
+{% for paragraph in section.paragraphs %}
+<p>{% if loop.first %}<span class="number">{{ section.number }}</span>{% endif %}{{ paragraph }}</p>
+{% else %}
+<p><span class="number">{{ section.number }}</span></p>
+{% endfor %}
+{% if section.bullets %}<ul>
+{% for bullet in section.bullets %}<li>{{ bullet }}</li>
+{% endfor %}</ul>{% endif %}
+</div>
+{% endfor %}
+{% endfor %}
+<p class="end">{{ d.end_marker }}</p>
+<section class="annex">
+<h2>{{ d.labels.annex }}</h2>
+{% for area in d.annex %}
+<h3>{{ area.code }} {{ area.title }}</h3>
+{% if area.description %}<p>{{ area.description }}</p>{% endif %}
+{% if area.commitments %}<ul>
+{% for c in area.commitments %}<li><strong>{{ c.reference }}</strong> {{ c.title }}
+<span class="details">({{ c.details }})</span></li>
+{% endfor %}</ul>{% else %}<p class="details">{{ d.labels.none }}</p>{% endif %}
+{% endfor %}
+</section>
+</body>
+</html>
+"""
+_ENVIRONMENT = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_TEMPLATE = _ENVIRONMENT.from_string(_HTML)
+
+
+def render_html(document: PlanDocument) -> str:
+    """The document as a standalone HTML page (user text escaped)."""
+    return _TEMPLATE.render(d=document, meta=_meta_line(document))
+
+
+def render_pdf(html: str) -> bytes:
+    """The HTML rendering as PDF, with the (CJK) fonts it uses embedded. Slow: run it in a
+    worker thread."""
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+__all__ = [
+    "PlanDocument",
+    "build_document",
+    "detect_language",
+    "localized",
+    "render_html",
+    "render_markdown",
+    "render_pdf",
+]

@@ -1,0 +1,309 @@
+"""Rules for plan documents: what a reader's document contains, and importing a plan's text."""
+
+import codecs
+import re
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
+from itpp_api.config import get_settings
+from itpp_api.conventions import dump_json
+from itpp_api.documents import parser, render
+from itpp_api.errors import (
+    FieldError,
+    NotFound,
+    RuleViolation,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from itpp_api.parties.models import Party
+from itpp_api.plans import service as plans
+from itpp_api.plans.models import Plan
+from itpp_api.plans.schemas import PlanCreate, PlanSection, PriorityAreaCreate
+
+DEFAULT_TERM_MONTHS = 24
+DEFAULT_REVIEW_INTERVAL_MONTHS = 12
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def plan_document(
+    *, session: Session, actor: Actor, plan: Plan, lang: str, version: int | None
+) -> render.PlanDocument:
+    """The plan (as it is, or as recorded in `version`) as a document the actor may read."""
+    if version is None:
+        snapshot = orjson.loads(dump_json(plans.build_snapshot(session=session, plan=plan)))
+    else:
+        snapshot = plans.get_version(session=session, plan_id=plan.id, number=version).snapshot
+    visible = plans.visible_snapshot(snapshot, actor)
+    party_codes = {str(p["id"]): p["code"] for p in visible["plan"]["parties"]}
+    return render.build_document(visible, lang=lang, version=version, party_codes=party_codes)
+
+
+def check_document_size(content: str | bytes) -> None:
+    """Refuse a document over the configured size (a plan with very many commitments)."""
+    limit = get_settings().document_max_bytes
+    size = len(content.encode("utf-8") if isinstance(content, str) else content)
+    if size > limit:
+        raise RuleViolation(
+            f"The document would be {size} bytes, over the limit of {limit} bytes "
+            "(ITPP_DOCUMENT_MAX_BYTES). Export the commitments as CSV or XLSX instead."
+        )
+
+
+# --- importing ----------------------------------------------------------------------------
+
+
+def decode_document(raw: bytes, charset: str | None) -> str:
+    """The text of an uploaded document: the declared charset, else UTF-8 (or a UTF-16 BOM)."""
+    if not raw.strip():
+        raise ValidationFailed(
+            "The document is empty.",
+            errors=[FieldError(loc=["body"], msg="empty document", type="empty")],
+        )
+    if charset:
+        try:
+            encoding = codecs.lookup(charset).name
+        except LookupError:
+            raise UnsupportedMediaType(
+                f"Unknown character encoding {charset!r}: send UTF-8, or name a known one "
+                "(e.g. charset=shift_jis)."
+            ) from None
+    elif raw.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            f"The document is not valid {encoding} text (byte {exc.start}). Save it as UTF-8, "
+            "or declare its encoding (Content-Type: text/plain; charset=shift_jis).",
+            errors=[FieldError(loc=["body"], msg=str(exc.reason), type="encoding")],
+        ) from None
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise ValidationFailed(
+            "The document contains NUL characters: it is not a text file.",
+            errors=[FieldError(loc=["body"], msg="binary content", type="string_nul")],
+        )
+    return text
+
+
+@dataclass
+class ImportReport:
+    """What an import made of the document, for a person to check."""
+
+    language: str
+    unmapped: list[parser.Unmapped]
+    notes: list[str] = field(default_factory=list)
+    predecessor_references: list[parser.PredecessorReference] = field(default_factory=list)
+
+
+_SHORT_CODES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), code)
+    for pattern, code in (
+        (r"サイバー|cyber", "CYB"),
+        (r"海洋|海上|maritime", "MAR"),
+        (r"人道|災害|humanitarian|disaster", "HADR"),
+        (r"軍備管理|不拡散|arms control|non-proliferation", "ACD"),
+        (r"科学技術|science and technology", "DST"),
+        (r"女性|women", "WPS"),
+        (r"人間の安全保障|human security", "HSEC"),
+        (r"パブリック|広報|public diplomacy", "PD"),
+        (r"その他|other", "OTH"),
+    )
+)
+
+
+def short_code_for(title: str, index: int, taken: set[str]) -> str:
+    """A short code for an imported area: the usual one for a known area, else from its
+    English initials, else PA<n>; made unique among `taken`."""
+    base = next((code for pattern, code in _SHORT_CODES if pattern.search(title)), None)
+    if base is None:
+        words = [w for w in re.findall(r"[A-Za-z]+", title) if len(w) > 3]
+        base = "".join(w[0] for w in words[:4]).upper() or f"PA{index}"
+        if not re.fullmatch(r"[A-Z][A-Z0-9]{0,7}", base):
+            base = f"PA{index}"
+    code, n = base, 2
+    while code in taken:
+        code = f"{base[:6]}{n}"
+        n += 1
+    taken.add(code)
+    return code
+
+
+def _resolve_parties(session: Session, references: list[str]) -> list[uuid.UUID]:
+    found: list[uuid.UUID] = []
+    errors: list[FieldError] = []
+    for index, reference in enumerate(references):
+        try:
+            condition = col(Party.id) == uuid.UUID(reference)
+        except ValueError:
+            condition = col(Party.code) == reference
+        party_id = session.scalars(select(Party.id).where(condition)).first()
+        if party_id is None:
+            errors.append(
+                FieldError(
+                    loc=["query", "party", index], msg=f"no party {reference}", type="unknown_party"
+                )
+            )
+        elif party_id not in found:
+            found.append(party_id)
+    if errors:
+        raise RuleViolation("Unknown party.", errors=errors)
+    if len(found) < 2:
+        raise ValidationFailed(
+            "Name the plan's parties (two or more): party=JP&party=NATO.",
+            errors=[
+                FieldError(loc=["query", "party"], msg="at least two parties", type="too_short")
+            ],
+        )
+    return found
+
+
+def _validation_failed(exc: ValidationError, where: str) -> ValidationFailed:
+    errors = [
+        FieldError(
+            loc=[where, *[p for p in e["loc"] if isinstance(p, str | int)]],
+            msg=str(e["msg"]).removeprefix("Value error, "),
+            type=str(e["type"]),
+        )
+        for e in exc.errors()
+    ]
+    return ValidationFailed(
+        "The document's text does not fit a plan: "
+        + "; ".join(f"{'.'.join(map(str, e.loc[1:]))}: {e.msg}" for e in errors[:5]),
+        errors=errors,
+    )
+
+
+def import_plan_text(
+    *,
+    session: Session,
+    actor: Actor,
+    raw: bytes,
+    charset: str | None,
+    party_references: list[str],
+    reference: str | None,
+    lang: str | None,
+    progress: Progress = _no_progress,
+) -> tuple[Plan, ImportReport]:
+    """Create a draft plan from a plan document's text; report what could not be mapped."""
+    policy.require_signed_in(actor)
+    party_ids = _resolve_parties(session, party_references)
+    policy.authorize_new_plan(actor, party_ids)
+    text = decode_document(raw, charset)
+    progress("parse", 0, 1)
+    try:
+        parsed = parser.parse_plan_text(text)
+    except parser.NotAPlanDocument as exc:
+        raise RuleViolation(f"This is not a plan document. {exc}") from None
+    progress("parse", 1, 1)
+    if not parsed.title:
+        raise RuleViolation("This is not a plan document: it has no title line before chapter 1.")
+    language = lang or parsed.language
+    report = ImportReport(
+        language=language,
+        unmapped=parsed.unmapped,
+        predecessor_references=parsed.predecessor_references,
+    )
+    term = parsed.term_months
+    if term is None:
+        term = DEFAULT_TERM_MONTHS
+        report.notes.append(f"The text states no term: the default of {term} months applies.")
+    interval = parsed.review_interval_months
+    if interval is None:
+        interval = min(DEFAULT_REVIEW_INTERVAL_MONTHS, term)
+        report.notes.append(
+            f"The text states no review interval: the default of {interval} months applies."
+        )
+    elif interval > term:
+        report.notes.append(
+            f"The stated review interval ({interval} months) is longer than the term; "
+            f"it is set to the term ({term} months)."
+        )
+        interval = term
+    for found in parsed.predecessor_references:
+        report.notes.append(
+            f"§{found.section} refers to an earlier agreement of {found.date}: it is kept as "
+            "narrative; link the predecessor plan by hand if it is recorded."
+        )
+    if not parsed.objectives:
+        report.notes.append("No objectives (a list of bullets under §2) were found.")
+    if not parsed.areas:
+        report.notes.append("No priority areas (items numbered x.y.z) were found.")
+    plan_reference = reference or f"IMPORT-{secrets.token_hex(4).upper()}"
+    try:
+        data = PlanCreate(
+            reference=plan_reference,
+            title={language: parsed.title},
+            party_ids=party_ids,
+            sections=[
+                PlanSection(
+                    number=s.number,
+                    heading={language: s.heading} if s.heading else None,
+                    body={language: s.body},
+                )
+                for s in parsed.sections
+            ],
+            objectives=[{language: o} for o in parsed.objectives],
+            term_months=term,
+            review_interval_months=interval,
+        )
+        taken: set[str] = set()
+        areas = [
+            PriorityAreaCreate(
+                code=area.code,
+                short_code=short_code_for(area.title, index, taken),
+                title={language: area.title},
+            )
+            for index, area in enumerate(parsed.areas, start=1)
+        ]
+    except ValidationError as exc:
+        raise _validation_failed(exc, "body") from None
+    plan = plans.create_plan(session=session, actor=actor, data=data)
+    for index, area in enumerate(areas):
+        plans.create_area(session=session, actor=actor, plan=plan, data=area)
+        progress("areas", index + 1, len(areas))
+    return plan, report
+
+
+def report_to_dict(report: ImportReport) -> dict[str, Any]:
+    return {
+        "language": report.language,
+        "unmapped": [{"line": u.line, "text": u.text, "reason": u.reason} for u in report.unmapped],
+        "notes": report.notes,
+        "predecessor_references": [
+            {"section": r.section, "date": r.date} for r in report.predecessor_references
+        ],
+    }
+
+
+def find_plan(*, session: Session, actor: Actor, reference_or_id: str) -> Plan:
+    """A plan by id or reference (for the command line)."""
+    try:
+        condition = col(Plan.id) == uuid.UUID(reference_or_id)
+    except ValueError:
+        condition = col(Plan.reference) == reference_or_id
+    plan_id = session.scalars(select(Plan.id).where(condition)).first()
+    if plan_id is None:
+        raise NotFound(f"No plan {reference_or_id}.")
+    return plans.get_plan(session=session, plan_id=plan_id, actor=actor)

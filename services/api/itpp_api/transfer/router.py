@@ -1,0 +1,285 @@
+"""HTTP routes for exporting and importing whole plans, and commitment and exchange tables."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import Response
+
+from itpp_api.auth import policy
+from itpp_api.auth.dependencies import ActorDep
+from itpp_api.commitments.schemas import CommitmentSort
+from itpp_api.commitments.service import CommitmentFilters
+from itpp_api.conventions import IdempotencyKey, json_response
+from itpp_api.deps import SessionDep
+from itpp_api.documents.router import content_disposition
+from itpp_api.documents.schemas import DocumentLanguage
+from itpp_api.enums import CommitmentStatus, ExchangeKind, ExchangeStatus, Health, Modality
+from itpp_api.errors import ValidationFailed, problem_responses
+from itpp_api.exchanges.schemas import ExchangeSort
+from itpp_api.exchanges.service import ExchangeFilters
+from itpp_api.plans import service as plans
+from itpp_api.transfer import service, tabular
+from itpp_api.transfer.schemas import (
+    EXPORT_EXAMPLE,
+    PlanExport,
+    PlanExportImported,
+    plan_export_json_schema,
+)
+
+router = APIRouter(tags=["exports"])
+
+_ATTACHMENT_HEADER: dict[str, Any] = {
+    "Content-Disposition": {
+        "description": "attachment, with the file name.",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+
+
+@router.get(
+    "/plans/{plan_id}/export",
+    operation_id="exportPlan",
+    summary="Export a whole plan as one JSON document (what you may see of it)",
+    response_model=PlanExport,
+    responses={200: {"headers": _ATTACHMENT_HEADER}, **problem_responses(404, 422)},
+)
+def export_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
+    document = service.export_plan(session=session, actor=actor, plan=plan)
+    return Response(
+        content=service.dump_export(document),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": content_disposition(
+                "attachment", f"{plan.reference}.itpp.json", f"{plan.reference}.itpp.json"
+            )
+        },
+    )
+
+
+@router.post(
+    "/plans/import-json",
+    operation_id="importPlanExport",
+    summary="Import a whole plan from a plan export",
+    description="The body is a plan export as `exportPlan` returns it. The request is "
+    "documented as a plain object and validated here against `PlanExport` (the JSON Schema at "
+    "/api/v1/schemas/plan-export.json): the whole export's schema is too large for request "
+    "fuzzers to generate. Creates the plan and every record of the export, with their ids, in "
+    "one transaction; parties, organisations and officials are matched by id, then by code or "
+    "email. An export recording acts of another party (sign-offs, assessments, decisions) or "
+    "its internal records is refused (403): an operator imports it with `itpp import json`.",
+    status_code=201,
+    response_model=PlanExportImported,
+    responses={
+        201: {
+            "headers": {
+                "Location": {
+                    "description": "The path of the new plan.",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            }
+        },
+        **problem_responses(409, 413, 422),
+    },
+)
+def import_plan_export(
+    document: Annotated[
+        dict[str, Any],
+        Body(
+            description="A plan export as `exportPlan` returns it: the `PlanExport` schema, "
+            "also published as a JSON Schema at /api/v1/schemas/plan-export.json. Validated "
+            "against it here (422 with the place of each error).",
+            openapi_examples={"minimal": {"summary": "A draft plan", "value": EXPORT_EXAMPLE}},
+        ),
+    ],
+    session: SessionDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan, created, notes = service.import_plan(
+        session=session, actor=actor, document=service.validate_export(document)
+    )
+    return json_response(
+        {"plan_id": plan.id, "reference": plan.reference, "created": created, "notes": notes},
+        status_code=201,
+        location=f"/api/v1/plans/{plan.id}",
+    )
+
+
+@router.get(
+    "/schemas/plan-export.json",
+    operation_id="getPlanExportSchema",
+    summary="The JSON Schema of plan exports",
+    response_model=dict[str, Any],
+    responses=problem_responses(),
+)
+def get_plan_export_schema(actor: ActorDep) -> Response:
+    policy.require_signed_in(actor)
+    return json_response(plan_export_json_schema())
+
+
+Format = Annotated[tabular.TableFormat, Query(description="csv (UTF-8 with BOM) or xlsx.")]
+Lang = Annotated[
+    DocumentLanguage | None,
+    Query(description="Language of the texts; default: the reader's (ja or en)."),
+]
+_TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The table.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            tabular.TABLE_MEDIA_TYPES[tabular.TableFormat.XLSX]: {
+                "schema": {"type": "string", "format": "binary"}
+            },
+        },
+        "headers": _ATTACHMENT_HEADER,
+    }
+}
+
+
+def _language(lang: DocumentLanguage | None, actor_language: str) -> str:
+    return (lang or DocumentLanguage(actor_language if actor_language == "ja" else "en")).value
+
+
+def _table_response(
+    fmt: tabular.TableFormat, name: str, header: list[str], rows: list[list[Any]]
+) -> Response:
+    content = (
+        tabular.to_csv(header, rows)
+        if fmt is tabular.TableFormat.CSV
+        else tabular.to_xlsx(name.split("-")[-1], header, rows)
+    )
+    filename = f"{name}.{fmt.value}"
+    return Response(
+        content=content,
+        media_type=tabular.TABLE_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": content_disposition("attachment", filename, filename)},
+    )
+
+
+@router.get(
+    "/plans/{plan_id}/commitments/export",
+    operation_id="exportCommitments",
+    summary="The commitment list (same filters and order) as CSV or XLSX",
+    response_class=Response,
+    responses={**_TABLE_RESPONSES, **problem_responses(400, 404, 422)},
+)
+def export_commitments(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    format: Format = tabular.TableFormat.CSV,
+    lang: Lang = None,
+    status: Annotated[
+        list[CommitmentStatus] | None, Query(description="Any of these statuses.")
+    ] = None,
+    priority_area: Annotated[
+        list[str] | None,
+        Query(description="Priority area id or code (e.g. 3.1.1); repeat for several."),
+    ] = None,
+    modality: Annotated[list[Modality] | None, Query()] = None,
+    lead_party: Annotated[
+        list[str] | None, Query(description="Lead party id or code (e.g. JP); repeat for several.")
+    ] = None,
+    health: Annotated[list[Health] | None, Query()] = None,
+    due_before: Annotated[date | None, Query(description="Due strictly before this date.")] = None,
+    due_after: Annotated[date | None, Query(description="Due strictly after this date.")] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Text in the title or the reference."),
+    ] = None,
+    sort: Annotated[
+        CommitmentSort, Query(description="Stable order; '-' for descending.")
+    ] = CommitmentSort.REFERENCE,
+) -> Response:
+    for values in (priority_area, lead_party):
+        if values and any(len(v) > 64 or not v.strip() for v in values):
+            raise ValidationFailed("priority_area and lead_party values are ids or short codes.")
+    plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
+    header, rows = tabular.commitment_table(
+        session=session,
+        actor=actor,
+        plan_id=plan.id,
+        filters=CommitmentFilters(
+            status=status or [],
+            priority_area=priority_area or [],
+            modality=modality or [],
+            lead_party=lead_party or [],
+            health=health or [],
+            due_before=due_before,
+            due_after=due_after,
+            q=q,
+        ),
+        sort=sort,
+        lang=_language(lang, actor.language),
+    )
+    return _table_response(format, f"{plan.reference}-commitments", header, rows)
+
+
+@router.get(
+    "/plans/{plan_id}/exchanges/export",
+    operation_id="exportExchanges",
+    summary="The exchange list (same filters and order) as CSV or XLSX",
+    response_class=Response,
+    responses={**_TABLE_RESPONSES, **problem_responses(400, 404, 422)},
+)
+def export_exchanges(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    format: Format = tabular.TableFormat.CSV,
+    lang: Lang = None,
+    kind: Annotated[list[ExchangeKind] | None, Query(description="Any of these kinds.")] = None,
+    status: Annotated[list[ExchangeStatus] | None, Query()] = None,
+    party: Annotated[
+        list[str] | None,
+        Query(description="Party id or code (e.g. JP), as sender or receiver; repeatable."),
+    ] = None,
+    organisation: Annotated[
+        list[str] | None,
+        Query(description="Organisation id or code (e.g. MARCOM): from, to or host."),
+    ] = None,
+    starts_before: Annotated[
+        date | None, Query(description="Overlap: starting on or before this date.")
+    ] = None,
+    ends_after: Annotated[
+        date | None,
+        Query(description="Overlap: ending on or after this date (open-ended never ends)."),
+    ] = None,
+    commitment_id: Annotated[
+        uuid.UUID | None, Query(description="Only exchanges delivering this commitment.")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=200, description="Text in title, post, location, reference."
+        ),
+    ] = None,
+    sort: Annotated[ExchangeSort, Query()] = ExchangeSort.START_DATE,
+) -> Response:
+    for values in (party, organisation):
+        if values and any(len(v) > 64 or not v.strip() for v in values):
+            raise ValidationFailed("party and organisation values are ids or short codes.")
+    plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
+    header, rows = tabular.exchange_table(
+        session=session,
+        actor=actor,
+        plan_id=plan.id,
+        filters=ExchangeFilters(
+            kind=kind or [],
+            status=status or [],
+            party=party or [],
+            organisation=organisation or [],
+            starts_before=starts_before,
+            ends_after=ends_after,
+            commitment_id=commitment_id,
+            q=q,
+        ),
+        sort=sort,
+        lang=_language(lang, actor.language),
+    )
+    return _table_response(format, f"{plan.reference}-exchanges", header, rows)

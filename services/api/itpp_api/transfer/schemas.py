@@ -1,0 +1,341 @@
+"""The plan export: one JSON document holding a whole plan, and its JSON Schema.
+
+Every record keeps its id, timestamps and row version, so that exporting a plan, importing
+the document into an empty database and exporting again gives the same document. Derived
+columns (search text, the plan's expiry date) are not part of it: they are recomputed.
+"""
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from itpp_api.enums import (
+    AmendmentStatus,
+    CommitmentStatus,
+    Decision,
+    ExchangeKind,
+    ExchangeStatus,
+    Health,
+    Modality,
+    PlanStatus,
+    ReviewOutcome,
+    ReviewStatus,
+    Visibility,
+)
+from itpp_api.localized import LocalizedText
+from itpp_api.plans.schemas import PLAN_REFERENCE_PATTERN, PlanSection
+
+EXPORT_FORMAT = "itpp-plan-export"
+EXPORT_FORMAT_VERSION = 1
+SCHEMA_ID = "https://itpp-tracker.example/schemas/plan-export.json"
+
+_CODE = r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExportedParty(_Record):
+    """A signatory named by the plan (matched by id, then by code, on import)."""
+
+    id: uuid.UUID
+    code: str = Field(min_length=1, max_length=16)
+    name: LocalizedText
+    created_at: datetime
+
+
+class ExportedOrganisation(_Record):
+    """An organisation a record of the plan names (matched by id, then by code)."""
+
+    id: uuid.UUID
+    party_id: uuid.UUID
+    code: str = Field(min_length=1, max_length=32)
+    name: LocalizedText
+    created_at: datetime
+
+
+class ExportedUser(_Record):
+    """An official a record names: who assessed, signed, proposed or decided (matched by id,
+    then by email; never with credentials)."""
+
+    id: uuid.UUID
+    party_id: uuid.UUID
+    email: str = Field(min_length=3, max_length=254)
+    display_name: str = Field(min_length=1, max_length=200)
+
+
+class ExportedPlan(_Record):
+    """The plan record (or a predecessor in its lineage)."""
+
+    id: uuid.UUID
+    reference: str = Field(pattern=PLAN_REFERENCE_PATTERN)
+    title: LocalizedText
+    party_ids: list[uuid.UUID] = Field(min_length=2, max_length=32)
+    sections: list[PlanSection] = Field(max_length=200)
+    objectives: list[LocalizedText] = Field(max_length=50)
+    status: PlanStatus
+    approval_date: date | None = None
+    term_months: int = Field(ge=1, le=240)
+    review_interval_months: int = Field(ge=1, le=240)
+    predecessor_id: uuid.UUID | None = None
+    row_version: int = Field(ge=1)
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExportedPriorityArea(_Record):
+    id: uuid.UUID
+    code: str = Field(pattern=_CODE)
+    short_code: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$")
+    position: int = Field(ge=0)
+    title: LocalizedText
+    description: LocalizedText | None = None
+    retired_at: datetime | None = None
+    row_version: int = Field(ge=1)
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExportedMilestone(_Record):
+    id: uuid.UUID
+    position: int = Field(ge=0)
+    title: LocalizedText
+    due_date: date | None = None
+    done_on: date | None = None
+    row_version: int = Field(ge=1)
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExportedCommitment(_Record):
+    id: uuid.UUID
+    priority_area_id: uuid.UUID
+    reference: str = Field(min_length=1, max_length=32)
+    title: LocalizedText
+    description: LocalizedText | None = None
+    modality: Modality
+    lead_party_id: uuid.UUID
+    lead_organisation_id: uuid.UUID | None = None
+    supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list)
+    start_date: date | None = None
+    due_date: date | None = None
+    status: CommitmentStatus
+    progress: int = Field(ge=0, le=100)
+    health: Health | None = None
+    pcm_activity_ref: str | None = Field(default=None, max_length=64)
+    visibility: Visibility
+    is_example: bool
+    row_version: int = Field(ge=1)
+    created_at: datetime
+    updated_at: datetime
+    milestones: list[ExportedMilestone] = Field(default_factory=list)
+
+
+class ExportedExchange(_Record):
+    id: uuid.UUID
+    reference: str = Field(min_length=1, max_length=32)
+    kind: ExchangeKind
+    title: LocalizedText
+    from_party_id: uuid.UUID
+    from_organisation_id: uuid.UUID | None = None
+    to_party_id: uuid.UUID
+    to_organisation_id: uuid.UUID | None = None
+    start_date: date
+    end_date: date | None = None
+    location: str | None = Field(default=None, max_length=300)
+    participants: list[dict[str, Any]]
+    outcome: LocalizedText | None = None
+    lessons_learned: LocalizedText | None = None
+    status: ExchangeStatus
+    visibility: Visibility
+    post_title: LocalizedText | None = None
+    host_organisation_id: uuid.UUID | None = None
+    is_example: bool
+    commitment_ids: list[uuid.UUID] = Field(default_factory=list)
+    row_version: int = Field(ge=1)
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExportedAssessment(_Record):
+    id: uuid.UUID
+    party_id: uuid.UUID
+    rating: Health
+    note: str | None = None
+    recommended_action: str | None = None
+    updated_by: uuid.UUID | None = None
+    row_version: int = Field(ge=1)
+    updated_at: datetime
+
+
+class ExportedReviewItem(_Record):
+    id: uuid.UUID
+    commitment_id: uuid.UUID
+    status: CommitmentStatus
+    progress: int = Field(ge=0, le=100)
+    health: Health | None = None
+    due_date: date | None = None
+    agreed_rating: Health | None = None
+    agreed_note: str | None = None
+    row_version: int = Field(ge=1)
+    updated_at: datetime
+    assessments: list[ExportedAssessment] = Field(default_factory=list)
+
+
+class ExportedSignOff(_Record):
+    id: uuid.UUID
+    party_id: uuid.UUID
+    user_id: uuid.UUID
+    signed_at: datetime
+
+
+class ExportedReview(_Record):
+    id: uuid.UUID
+    number: int = Field(ge=1)
+    period_start: date
+    period_end: date
+    due_date: date
+    is_final: bool
+    status: ReviewStatus
+    summary: LocalizedText | None = None
+    outcome: ReviewOutcome | None = None
+    opened_at: datetime | None = None
+    concluded_at: datetime | None = None
+    row_version: int = Field(ge=1)
+    created_at: datetime
+    updated_at: datetime
+    items: list[ExportedReviewItem] = Field(default_factory=list)
+    sign_offs: list[ExportedSignOff] = Field(default_factory=list)
+
+
+class ExportedDecision(_Record):
+    id: uuid.UUID
+    party_id: uuid.UUID
+    decision: Decision
+    user_id: uuid.UUID
+    note: str | None = Field(default=None, max_length=2000)
+    decided_at: datetime
+
+
+class ExportedAmendment(_Record):
+    id: uuid.UUID
+    number: int = Field(ge=1)
+    title: LocalizedText
+    rationale: LocalizedText
+    changes: list[dict[str, Any]]
+    base_version: int = Field(ge=0)
+    review_id: uuid.UUID | None = None
+    status: AmendmentStatus
+    proposed_by: uuid.UUID | None = None
+    proposing_party_id: uuid.UUID | None = None
+    applied_version: int | None = None
+    successor_plan_id: uuid.UUID | None = None
+    decided_at: datetime | None = None
+    row_version: int = Field(ge=1)
+    created_at: datetime
+    updated_at: datetime
+    decisions: list[ExportedDecision] = Field(default_factory=list)
+
+
+class ExportedVersion(_Record):
+    id: uuid.UUID
+    number: int = Field(ge=1)
+    reason: str
+    snapshot: dict[str, Any]
+    created_at: datetime
+
+
+_EXAMPLE_PARTY = "0b6f3c1e-9a52-4c6e-8f0e-6a1d2b3c4d5e"
+_EXAMPLE_OTHER = "1c7a4d2f-0b63-4d7f-9a1f-7b2e3c4d5e6f"
+EXPORT_EXAMPLE: dict[str, Any] = {
+    "format": EXPORT_FORMAT,
+    "format_version": EXPORT_FORMAT_VERSION,
+    "plan": {
+        "id": "5e0c7a8b-2d4f-4e6a-9b1c-3d5e7f9a1b2c",
+        "reference": "JP-NATO-ITPP",
+        "title": {"ja": "日NATO国別パートナーシップ協力計画", "en": "Japan–NATO ITPP"},
+        "party_ids": [_EXAMPLE_PARTY, _EXAMPLE_OTHER],
+        "sections": [],
+        "objectives": [],
+        "status": "draft",
+        "approval_date": None,
+        "term_months": 24,
+        "review_interval_months": 12,
+        "predecessor_id": None,
+        "row_version": 1,
+        "created_at": "2026-01-05T09:00:00Z",
+        "updated_at": "2026-01-05T09:00:00Z",
+    },
+    "lineage": [],
+    "parties": [
+        {
+            "id": _EXAMPLE_PARTY,
+            "code": "JP",
+            "name": {"ja": "日本", "en": "Japan"},
+            "created_at": "2026-01-01T00:00:00Z",
+        },
+        {
+            "id": _EXAMPLE_OTHER,
+            "code": "NATO",
+            "name": {"en": "NATO"},
+            "created_at": "2026-01-01T00:00:00Z",
+        },
+    ],
+    "organisations": [],
+    "users": [],
+    "priority_areas": [],
+    "commitments": [],
+    "exchanges": [],
+    "reviews": [],
+    "amendments": [],
+    "versions": [],
+}
+
+
+class PlanExport(_Record):
+    """A whole plan: its areas, commitments with milestones, exchanges, reviews, amendments
+    and versions, with the lineage, parties, organisations and officials it names."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": EXPORT_EXAMPLE},
+    )
+
+    format: Literal["itpp-plan-export"] = Field(description="Always itpp-plan-export.")
+    format_version: Literal[1] = Field(description="The version of this format.")
+    plan: ExportedPlan
+    lineage: list[ExportedPlan] = Field(
+        default_factory=list,
+        description="The plan's predecessors the reader may see, oldest first (plan records only).",
+    )
+    parties: list[ExportedParty] = Field(default_factory=list)
+    organisations: list[ExportedOrganisation] = Field(default_factory=list)
+    users: list[ExportedUser] = Field(default_factory=list)
+    priority_areas: list[ExportedPriorityArea] = Field(default_factory=list)
+    commitments: list[ExportedCommitment] = Field(default_factory=list)
+    exchanges: list[ExportedExchange] = Field(default_factory=list)
+    reviews: list[ExportedReview] = Field(default_factory=list)
+    amendments: list[ExportedAmendment] = Field(default_factory=list)
+    versions: list[ExportedVersion] = Field(default_factory=list)
+
+
+class PlanExportImported(BaseModel):
+    """What importing a plan export created."""
+
+    plan_id: uuid.UUID
+    reference: str
+    created: dict[str, int] = Field(description="How many records of each kind were created.")
+    notes: list[str] = Field(description="References that could not be kept, and why.")
+
+
+def plan_export_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the plan export (draft 2020-12)."""
+    schema = PlanExport.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+    }

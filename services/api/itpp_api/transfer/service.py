@@ -1,0 +1,1131 @@
+"""Exporting a whole plan as one JSON document, and importing such a document.
+
+The export shows the reader only what they may see (commitments and exchanges internal to
+another party are left out, and so is everything that names them). Exported by the system
+(the command line), it is complete, and importing it into an empty database and exporting
+again gives the same document, byte for byte.
+
+An import creates every record in the caller's transaction, with an audit event for each
+plan record: it succeeds whole or leaves nothing behind.
+"""
+
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, SQLModel, col, select
+
+from itpp_api.amendments.models import Amendment, AmendmentDecision
+from itpp_api.audit import service as audit
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.models import User
+from itpp_api.auth.passwords import hash_password
+from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.enums import Role, Visibility
+from itpp_api.errors import Conflict, FieldError, RuleViolation, ValidationFailed
+from itpp_api.exchanges.models import Exchange, ExchangeCommitment
+from itpp_api.localized import search_text
+from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans import service as plans
+from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
+from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
+from itpp_api.transfer.schemas import (
+    EXPORT_FORMAT,
+    EXPORT_FORMAT_VERSION,
+    ExportedPlan,
+    PlanExport,
+)
+
+Progress = Callable[[str, int, int], None]
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def dump_export(document: dict[str, Any]) -> bytes:
+    """The canonical bytes of an export: sorted keys, two-space indent, a final newline."""
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+
+
+def _columns(row: SQLModel, *names: str) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+_PLAN_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "sections",
+    "objectives",
+    "status",
+    "approval_date",
+    "term_months",
+    "review_interval_months",
+    "predecessor_id",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_AREA_FIELDS = (
+    "id",
+    "code",
+    "short_code",
+    "position",
+    "title",
+    "description",
+    "retired_at",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_MILESTONE_FIELDS = (
+    "id",
+    "position",
+    "title",
+    "due_date",
+    "done_on",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_COMMITMENT_FIELDS = (
+    "id",
+    "priority_area_id",
+    "reference",
+    "title",
+    "description",
+    "modality",
+    "lead_party_id",
+    "lead_organisation_id",
+    "start_date",
+    "due_date",
+    "status",
+    "progress",
+    "health",
+    "pcm_activity_ref",
+    "visibility",
+    "is_example",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_EXCHANGE_FIELDS = (
+    "id",
+    "reference",
+    "kind",
+    "title",
+    "from_party_id",
+    "from_organisation_id",
+    "to_party_id",
+    "to_organisation_id",
+    "start_date",
+    "end_date",
+    "location",
+    "participants",
+    "outcome",
+    "lessons_learned",
+    "status",
+    "visibility",
+    "post_title",
+    "host_organisation_id",
+    "is_example",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_REVIEW_FIELDS = (
+    "id",
+    "number",
+    "period_start",
+    "period_end",
+    "due_date",
+    "is_final",
+    "status",
+    "summary",
+    "outcome",
+    "opened_at",
+    "concluded_at",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_ITEM_FIELDS = (
+    "id",
+    "commitment_id",
+    "status",
+    "progress",
+    "health",
+    "due_date",
+    "agreed_rating",
+    "agreed_note",
+    "row_version",
+    "updated_at",
+)
+_ASSESSMENT_FIELDS = (
+    "id",
+    "party_id",
+    "rating",
+    "note",
+    "recommended_action",
+    "updated_by",
+    "row_version",
+    "updated_at",
+)
+_SIGN_OFF_FIELDS = ("id", "party_id", "user_id", "signed_at")
+_AMENDMENT_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "rationale",
+    "changes",
+    "base_version",
+    "review_id",
+    "status",
+    "proposed_by",
+    "proposing_party_id",
+    "applied_version",
+    "successor_plan_id",
+    "decided_at",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_DECISION_FIELDS = ("id", "party_id", "decision", "user_id", "note", "decided_at")
+
+
+def _by(rows: Iterable[Row], key: str) -> dict[Any, list[Row]]:
+    grouped: dict[Any, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    return grouped
+
+
+def _plan_record(session: Session, plan: Plan) -> dict[str, Any]:
+    return {
+        **_columns(plan, *_PLAN_FIELDS),
+        "party_ids": plans.plan_party_ids_in_order(session=session, plan_id=plan.id),
+    }
+
+
+def _lineage(session: Session, actor: Actor, plan: Plan) -> list[dict[str, Any]]:
+    """The predecessors the actor may read, oldest first; the chain stops at one they may not."""
+    chain: list[dict[str, Any]] = []
+    seen = {plan.id}
+    current = plan.predecessor_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        predecessor = session.get(Plan, current)
+        if predecessor is None:
+            break
+        party_ids = plans.plan_party_ids_in_order(session=session, plan_id=predecessor.id)
+        if not actor.is_system and actor.party_id not in party_ids:
+            break
+        chain.append({**_columns(predecessor, *_PLAN_FIELDS), "party_ids": party_ids})
+        current = predecessor.predecessor_id
+    chain.reverse()
+    if chain:
+        oldest_predecessor = chain[0]["predecessor_id"]
+        if oldest_predecessor is not None and oldest_predecessor not in seen - {plan.id}:
+            chain[0]["predecessor_id"] = None
+    return chain
+
+
+def export_plan(
+    *, session: Session, actor: Actor, plan: Plan, progress: Progress = _no_progress
+) -> dict[str, Any]:
+    """The whole plan as the actor may see it, as JSON data of the PlanExport schema."""
+    plan_id = plan.id
+    record = _plan_record(session, plan)
+    lineage = _lineage(session, actor, plan)
+    if not lineage:
+        if plan.predecessor_id is not None:
+            predecessor_parties = plans.plan_party_ids_in_order(
+                session=session, plan_id=plan.predecessor_id
+            )
+            if not actor.is_system and actor.party_id not in predecessor_parties:
+                record["predecessor_id"] = None
+    elif record["predecessor_id"] != lineage[-1]["id"]:
+        record["predecessor_id"] = None
+
+    areas = list(
+        session.scalars(
+            select(PriorityArea)
+            .where(PriorityArea.plan_id == plan_id)
+            .order_by(col(PriorityArea.position), col(PriorityArea.id))
+        )
+    )
+    progress("priority areas", len(areas), len(areas))
+    commitments = [
+        c
+        for c in session.scalars(
+            select(Commitment)
+            .where(Commitment.plan_id == plan_id)
+            .order_by(col(Commitment.reference), col(Commitment.id))
+        )
+        if policy.can_see(actor, c.visibility, c.lead_party_id)
+    ]
+    visible_commitments = {c.id for c in commitments}
+    commitment_ids = list(visible_commitments)
+    milestones = _by(
+        session.scalars(
+            select(Milestone)
+            .where(col(Milestone.commitment_id).in_(commitment_ids))
+            .order_by(col(Milestone.position), col(Milestone.id))
+        ),
+        "commitment_id",
+    )
+    supporters = _by(
+        session.scalars(
+            select(CommitmentSupporter)
+            .where(col(CommitmentSupporter.commitment_id).in_(commitment_ids))
+            .order_by(col(CommitmentSupporter.position))
+        ),
+        "commitment_id",
+    )
+    commitment_records = []
+    for index, c in enumerate(commitments, start=1):
+        commitment_records.append(
+            {
+                **_columns(c, *_COMMITMENT_FIELDS),
+                "supporting_organisation_ids": [
+                    s.organisation_id for s in supporters.get(c.id, [])
+                ],
+                "milestones": [_columns(m, *_MILESTONE_FIELDS) for m in milestones.get(c.id, [])],
+            }
+        )
+        progress("commitments", index, len(commitments))
+
+    exchanges = [
+        e
+        for e in session.scalars(
+            select(Exchange)
+            .where(Exchange.plan_id == plan_id)
+            .order_by(col(Exchange.reference), col(Exchange.id))
+        )
+        if policy.can_see(
+            actor, e.visibility, e.from_party_id if e.visibility == Visibility.INTERNAL else None
+        )
+    ]
+    links = _by(
+        session.scalars(
+            select(ExchangeCommitment).where(
+                col(ExchangeCommitment.exchange_id).in_([e.id for e in exchanges])
+            )
+        ),
+        "exchange_id",
+    )
+    exchange_records = []
+    for index, e in enumerate(exchanges, start=1):
+        exchange_records.append(
+            {
+                **_columns(e, *_EXCHANGE_FIELDS),
+                "commitment_ids": sorted(
+                    (
+                        link.commitment_id
+                        for link in links.get(e.id, [])
+                        if link.commitment_id in visible_commitments
+                    ),
+                    key=str,
+                ),
+            }
+        )
+        progress("exchanges", index, len(exchanges))
+
+    reviews = list(
+        session.scalars(
+            select(ReviewCycle)
+            .where(ReviewCycle.plan_id == plan_id)
+            .order_by(col(ReviewCycle.number))
+        )
+    )
+    review_ids = [r.id for r in reviews]
+    items = [
+        i
+        for i in session.scalars(
+            select(ReviewItem)
+            .where(col(ReviewItem.review_id).in_(review_ids))
+            .order_by(col(ReviewItem.id))
+        )
+        if i.commitment_id in visible_commitments
+    ]
+    assessments = _by(
+        session.scalars(
+            select(ReviewAssessment)
+            .where(col(ReviewAssessment.review_item_id).in_([i.id for i in items]))
+            .order_by(col(ReviewAssessment.party_id))
+        ),
+        "review_item_id",
+    )
+    sign_offs = _by(
+        session.scalars(
+            select(ReviewSignOff)
+            .where(col(ReviewSignOff.review_id).in_(review_ids))
+            .order_by(col(ReviewSignOff.party_id))
+        ),
+        "review_id",
+    )
+    items_by_review = _by(items, "review_id")
+    review_records = [
+        {
+            **_columns(r, *_REVIEW_FIELDS),
+            "items": [
+                {
+                    **_columns(i, *_ITEM_FIELDS),
+                    "assessments": [
+                        _columns(a, *_ASSESSMENT_FIELDS) for a in assessments.get(i.id, [])
+                    ],
+                }
+                for i in items_by_review.get(r.id, [])
+            ],
+            "sign_offs": [_columns(s, *_SIGN_OFF_FIELDS) for s in sign_offs.get(r.id, [])],
+        }
+        for r in reviews
+    ]
+    progress("reviews", len(reviews), len(reviews))
+
+    amendments = list(
+        session.scalars(
+            select(Amendment).where(Amendment.plan_id == plan_id).order_by(col(Amendment.number))
+        )
+    )
+    decisions = _by(
+        session.scalars(
+            select(AmendmentDecision)
+            .where(col(AmendmentDecision.amendment_id).in_([a.id for a in amendments]))
+            .order_by(col(AmendmentDecision.party_id))
+        ),
+        "amendment_id",
+    )
+    amendment_records = [
+        {
+            **_columns(a, *_AMENDMENT_FIELDS),
+            "decisions": [_columns(d, *_DECISION_FIELDS) for d in decisions.get(a.id, [])],
+        }
+        for a in amendments
+    ]
+    progress("amendments", len(amendments), len(amendments))
+
+    versions = list(
+        session.scalars(
+            select(PlanVersion)
+            .where(PlanVersion.plan_id == plan_id)
+            .order_by(col(PlanVersion.number))
+        )
+    )
+    version_records = [
+        {
+            "id": v.id,
+            "number": v.number,
+            "reason": v.reason,
+            "snapshot": plans.visible_snapshot(v.snapshot, actor),
+            "created_at": v.created_at,
+        }
+        for v in versions
+    ]
+    progress("versions", len(versions), len(versions))
+
+    # The reference data the records name.
+    party_ids: set[uuid.UUID] = set(record["party_ids"])
+    for entry in lineage:
+        party_ids.update(entry["party_ids"])
+    organisation_ids: set[uuid.UUID] = set()
+    user_ids: set[uuid.UUID] = set()
+    for c_record in commitment_records:
+        party_ids.add(c_record["lead_party_id"])
+        organisation_ids.update(
+            i
+            for i in (c_record["lead_organisation_id"], *c_record["supporting_organisation_ids"])
+            if i
+        )
+    for e_record in exchange_records:
+        party_ids.update((e_record["from_party_id"], e_record["to_party_id"]))
+        organisation_ids.update(
+            i
+            for i in (
+                e_record["from_organisation_id"],
+                e_record["to_organisation_id"],
+                e_record["host_organisation_id"],
+            )
+            if i
+        )
+        for participant in e_record["participants"]:
+            if participant.get("organisation_id"):
+                organisation_ids.add(uuid.UUID(str(participant["organisation_id"])))
+    for r_record in review_records:
+        for i in r_record["items"]:
+            for a in i["assessments"]:
+                party_ids.add(a["party_id"])
+                if a["updated_by"]:
+                    user_ids.add(a["updated_by"])
+        for s in r_record["sign_offs"]:
+            party_ids.add(s["party_id"])
+            user_ids.add(s["user_id"])
+    for a_record in amendment_records:
+        if a_record["proposed_by"]:
+            user_ids.add(a_record["proposed_by"])
+        if a_record["proposing_party_id"]:
+            party_ids.add(a_record["proposing_party_id"])
+        for d in a_record["decisions"]:
+            party_ids.add(d["party_id"])
+            user_ids.add(d["user_id"])
+    organisations = list(
+        session.scalars(
+            select(Organisation)
+            .where(col(Organisation.id).in_(organisation_ids))
+            .order_by(col(Organisation.code))
+        )
+    )
+    users = list(
+        session.scalars(select(User).where(col(User.id).in_(user_ids)).order_by(col(User.email)))
+    )
+    party_ids.update(o.party_id for o in organisations)
+    party_ids.update(u.party_id for u in users)
+    parties = list(
+        session.scalars(select(Party).where(col(Party.id).in_(party_ids)).order_by(col(Party.code)))
+    )
+    document = {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_FORMAT_VERSION,
+        "plan": record,
+        "lineage": lineage,
+        "parties": [_columns(p, "id", "code", "name", "created_at") for p in parties],
+        "organisations": [
+            _columns(o, "id", "party_id", "code", "name", "created_at") for o in organisations
+        ],
+        "users": [_columns(u, "id", "party_id", "email", "display_name") for u in users],
+        "priority_areas": [_columns(a, *_AREA_FIELDS) for a in areas],
+        "commitments": commitment_records,
+        "exchanges": exchange_records,
+        "reviews": review_records,
+        "amendments": amendment_records,
+        "versions": version_records,
+    }
+    # Through the schema: the document is exactly what the published JSON Schema describes.
+    exported: dict[str, Any] = PlanExport.model_validate(document).model_dump(mode="json")
+    return exported
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def parse_export(raw: bytes) -> PlanExport:
+    """A plan export from its JSON bytes (for the command line); ValidationFailed if not one."""
+    try:
+        return PlanExport.model_validate_json(raw)
+    except ValidationError as exc:
+        raise _not_an_export(exc) from None
+
+
+def validate_export(data: dict[str, Any]) -> PlanExport:
+    """A plan export from JSON data (a request body); ValidationFailed if not one."""
+    try:
+        return PlanExport.model_validate(data)
+    except ValidationError as exc:
+        raise _not_an_export(exc) from None
+
+
+def _not_an_export(exc: ValidationError) -> ValidationFailed:
+    errors = [
+        FieldError(
+            loc=["body", *[p for p in e["loc"] if isinstance(p, str | int)]],
+            msg=str(e["msg"]),
+            type=str(e["type"]),
+        )
+        for e in exc.errors()[:50]
+    ]
+    return ValidationFailed(
+        "This is not a plan export: "
+        + "; ".join(f"{'.'.join(map(str, e.loc[1:])) or 'document'}: {e.msg}" for e in errors[:5]),
+        errors=errors,
+    )
+
+
+@dataclass
+class _Checker:
+    """Collects the references of a document that point nowhere."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def require(self, value: uuid.UUID | None, known: set[uuid.UUID], *loc: str | int) -> None:
+        if value is not None and value not in known:
+            self.errors.append(
+                FieldError(loc=["body", *loc], msg=f"unknown id {value}", type="unknown_reference")
+            )
+
+
+def _check_references(document: PlanExport) -> None:
+    check = _Checker()
+    parties = {p.id for p in document.parties}
+    plan_parties = set(document.plan.party_ids)
+    organisations = {o.id for o in document.organisations}
+    users = {u.id for u in document.users}
+    areas = {a.id for a in document.priority_areas}
+    commitments = {c.id for c in document.commitments}
+    reviews = {r.id for r in document.reviews}
+    for index, party_id in enumerate(document.plan.party_ids):
+        check.require(party_id, parties, "plan", "party_ids", index)
+    lineage_ids = {p.id for p in document.lineage}
+    for index, entry in enumerate(document.lineage):
+        for p_index, party_id in enumerate(entry.party_ids):
+            check.require(party_id, parties, "lineage", index, "party_ids", p_index)
+        check.require(entry.predecessor_id, lineage_ids, "lineage", index, "predecessor_id")
+    for index, o in enumerate(document.organisations):
+        check.require(o.party_id, parties, "organisations", index, "party_id")
+    for index, u in enumerate(document.users):
+        check.require(u.party_id, parties, "users", index, "party_id")
+    for index, c in enumerate(document.commitments):
+        check.require(c.priority_area_id, areas, "commitments", index, "priority_area_id")
+        check.require(c.lead_party_id, plan_parties, "commitments", index, "lead_party_id")
+        check.require(
+            c.lead_organisation_id, organisations, "commitments", index, "lead_organisation_id"
+        )
+        for s_index, org in enumerate(c.supporting_organisation_ids):
+            check.require(
+                org, organisations, "commitments", index, "supporting_organisation_ids", s_index
+            )
+    for index, e in enumerate(document.exchanges):
+        check.require(e.from_party_id, plan_parties, "exchanges", index, "from_party_id")
+        check.require(e.to_party_id, plan_parties, "exchanges", index, "to_party_id")
+        for name in ("from_organisation_id", "to_organisation_id", "host_organisation_id"):
+            check.require(getattr(e, name), organisations, "exchanges", index, name)
+        for l_index, commitment_id in enumerate(e.commitment_ids):
+            check.require(commitment_id, commitments, "exchanges", index, "commitment_ids", l_index)
+    for index, r in enumerate(document.reviews):
+        for i_index, item in enumerate(r.items):
+            check.require(
+                item.commitment_id, commitments, "reviews", index, "items", i_index, "commitment_id"
+            )
+            for a_index, a in enumerate(item.assessments):
+                where = ("reviews", index, "items", i_index, "assessments", a_index)
+                check.require(a.party_id, plan_parties, *where, "party_id")
+                check.require(a.updated_by, users, *where, "updated_by")
+        for s_index, s in enumerate(r.sign_offs):
+            check.require(
+                s.party_id, plan_parties, "reviews", index, "sign_offs", s_index, "party_id"
+            )
+            check.require(s.user_id, users, "reviews", index, "sign_offs", s_index, "user_id")
+    for index, amendment in enumerate(document.amendments):
+        check.require(amendment.review_id, reviews, "amendments", index, "review_id")
+        check.require(amendment.proposed_by, users, "amendments", index, "proposed_by")
+        check.require(
+            amendment.proposing_party_id, plan_parties, "amendments", index, "proposing_party_id"
+        )
+        for d_index, d in enumerate(amendment.decisions):
+            check.require(
+                d.party_id, plan_parties, "amendments", index, "decisions", d_index, "party_id"
+            )
+            check.require(d.user_id, users, "amendments", index, "decisions", d_index, "user_id")
+    if check.errors:
+        raise RuleViolation(
+            f"The export refers to records it does not contain ({len(check.errors)} references).",
+            errors=check.errors[:100],
+        )
+
+
+def _acting_parties(document: PlanExport) -> set[uuid.UUID]:
+    """The parties whose own acts the document records: assessments, sign-offs, decisions,
+    proposals, and records internal to a party."""
+    acting: set[uuid.UUID] = set()
+    for r in document.reviews:
+        acting.update(s.party_id for s in r.sign_offs)
+        for item in r.items:
+            acting.update(a.party_id for a in item.assessments)
+    for amendment in document.amendments:
+        acting.update(d.party_id for d in amendment.decisions)
+        if amendment.proposing_party_id:
+            acting.add(amendment.proposing_party_id)
+    acting.update(
+        c.lead_party_id for c in document.commitments if c.visibility is Visibility.INTERNAL
+    )
+    acting.update(
+        e.from_party_id for e in document.exchanges if e.visibility is Visibility.INTERNAL
+    )
+    return acting
+
+
+def _party_mapping(session: Session, document: PlanExport) -> dict[uuid.UUID, uuid.UUID]:
+    """The parties of the export this database has, by id or else by code: export id → id."""
+    mapping: dict[uuid.UUID, uuid.UUID] = {}
+    for party in document.parties:
+        if session.get(Party, party.id) is not None:
+            mapping[party.id] = party.id
+            continue
+        existing = session.scalars(select(Party.id).where(Party.code == party.code)).first()
+        if existing is not None:
+            mapping[party.id] = existing
+    return mapping
+
+
+def _plain(model: BaseModel, exclude: set[str] | None = None) -> dict[str, Any]:
+    """A record's fields as column values: enums as their values (dates stay dates)."""
+    return {
+        name: value.value if isinstance(value, Enum) else value
+        for name, value in model.model_dump(exclude=exclude).items()
+    }
+
+
+def _remap(value: Any, mapping: dict[str, str]) -> Any:
+    """JSON data with every id string of the mapping replaced (in snapshots, change sets)."""
+    if not mapping:
+        return value
+    if isinstance(value, str):
+        return mapping.get(value, value)
+    if isinstance(value, list):
+        return [_remap(v, mapping) for v in value]
+    if isinstance(value, dict):
+        return {k: _remap(v, mapping) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class _Importer:
+    session: Session
+    actor: Actor
+    document: PlanExport
+    progress: Progress
+    ids: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    notes: list[str] = field(default_factory=list)
+
+    def id(self, value: uuid.UUID | None) -> uuid.UUID | None:
+        return None if value is None else self.ids.get(value, value)
+
+    def must(self, value: uuid.UUID) -> uuid.UUID:
+        return self.ids.get(value, value)
+
+    def json(self, value: Any) -> Any:
+        return _remap(
+            orjson.loads(orjson.dumps(value)), {str(k): str(v) for k, v in self.ids.items()}
+        )
+
+    def add(self, row: SQLModel, kind: str) -> None:
+        self.session.add(row)
+        self.created[kind] += 1
+
+    def audit(
+        self,
+        entity_type: str,
+        entity_id: uuid.UUID,
+        after: dict[str, Any],
+        owner_party_id: uuid.UUID | None = None,
+    ) -> None:
+        audit.record(
+            session=self.session,
+            actor=self.actor,
+            action="import",
+            entity_type=entity_type,
+            entity_id=entity_id,
+            plan_id=self.document.plan.id,
+            owner_party_id=owner_party_id,
+            after=after,
+        )
+
+    def missing(self, what: str, loc: list[str | int], detail: str) -> FieldError:
+        return FieldError(
+            loc=["body", *loc],
+            msg=f"{what} {detail} is not in this database",
+            type="unknown_reference",
+        )
+
+    def reference_data(self) -> None:
+        """Match parties, organisations and officials by id, then code or email; the system
+        creates the ones missing (an API caller gets 422 naming them)."""
+        errors: list[FieldError] = []
+        session = self.session
+        for index, p in enumerate(self.document.parties):
+            if session.get(Party, p.id) is not None:
+                continue
+            existing = session.scalars(select(Party).where(Party.code == p.code)).first()
+            if existing is not None:
+                self.ids[p.id] = existing.id
+            elif self.actor.is_system:
+                self.add(
+                    Party(id=p.id, code=p.code, name=p.name, created_at=p.created_at), "parties"
+                )
+                session.flush()
+                audit.record(
+                    session=session,
+                    actor=self.actor,
+                    action="import",
+                    entity_type="party",
+                    entity_id=p.id,
+                    after={"code": p.code, "name": p.name},
+                )
+            else:
+                errors.append(self.missing("party", ["parties", index], p.code))
+        for index, o in enumerate(self.document.organisations):
+            if session.get(Organisation, o.id) is not None:
+                continue
+            existing_org = session.scalars(
+                select(Organisation).where(Organisation.code == o.code)
+            ).first()
+            if existing_org is not None and existing_org.party_id == self.id(o.party_id):
+                self.ids[o.id] = existing_org.id
+            elif existing_org is not None:
+                errors.append(
+                    FieldError(
+                        loc=["body", "organisations", index, "code"],
+                        msg=f"organisation {o.code} belongs to another party here",
+                        type="conflicting_reference",
+                    )
+                )
+            elif self.actor.is_system:
+                self.add(
+                    Organisation(
+                        id=o.id,
+                        party_id=self.must(o.party_id),
+                        code=o.code,
+                        name=o.name,
+                        created_at=o.created_at,
+                    ),
+                    "organisations",
+                )
+                session.flush()
+                audit.record(
+                    session=session,
+                    actor=self.actor,
+                    action="import",
+                    entity_type="organisation",
+                    entity_id=o.id,
+                    after={"code": o.code, "party_id": self.must(o.party_id)},
+                )
+            else:
+                errors.append(self.missing("organisation", ["organisations", index], o.code))
+        for index, u in enumerate(self.document.users):
+            if session.get(User, u.id) is not None:
+                continue
+            existing_user = session.scalars(select(User).where(User.email == u.email)).first()
+            if existing_user is not None and existing_user.party_id == self.id(u.party_id):
+                self.ids[u.id] = existing_user.id
+            elif existing_user is not None:
+                errors.append(
+                    FieldError(
+                        loc=["body", "users", index, "email"],
+                        msg=f"{u.email} belongs to another party here",
+                        type="conflicting_reference",
+                    )
+                )
+            elif self.actor.is_system:
+                # A record of who acted, not an account: deactivated, with a password nobody
+                # knows, until a party admin activates it and sets one.
+                self.add(
+                    User(
+                        id=u.id,
+                        party_id=self.must(u.party_id),
+                        email=u.email,
+                        display_name=u.display_name,
+                        role=Role.VIEWER.value,
+                        preferred_language="en",
+                        is_active=False,
+                        password_hash=hash_password(secrets.token_urlsafe(32)),
+                    ),
+                    "users",
+                )
+                session.flush()
+                audit.record(
+                    session=session,
+                    actor=self.actor,
+                    action="import",
+                    entity_type="user",
+                    entity_id=u.id,
+                    after={"email": u.email, "is_active": False},
+                )
+                self.notes.append(
+                    f"{u.email} was created as a deactivated account (viewer): a record of "
+                    "who acted, not a login."
+                )
+            else:
+                errors.append(self.missing("official", ["users", index], u.email))
+        if errors:
+            raise RuleViolation(
+                "The export names parties, organisations or officials this database does not "
+                "have; an admin imports it with `itpp import json`, which creates them.",
+                errors=errors,
+            )
+        session.flush()
+
+    def plan_row(self, entry: ExportedPlan) -> Plan:
+        plan = Plan(
+            id=entry.id,
+            reference=entry.reference,
+            title=entry.title,
+            sections=[s.model_dump(mode="json") for s in entry.sections],
+            objectives=[dict(o) for o in entry.objectives],
+            status=entry.status.value,
+            approval_date=entry.approval_date,
+            term_months=entry.term_months,
+            review_interval_months=entry.review_interval_months,
+            predecessor_id=entry.predecessor_id,
+            row_version=entry.row_version,
+            created_at=entry.created_at,
+            updated_at=entry.updated_at,
+        )
+        plan.expiry_date = plans.expiry_date(plan)
+        self.add(plan, "plans")
+        self.session.flush()
+        for position, party_id in enumerate(entry.party_ids):
+            self.session.add(
+                PlanParty(plan_id=plan.id, party_id=self.must(party_id), position=position)
+            )
+        self.session.flush()
+        audit.record(
+            session=self.session,
+            actor=self.actor,
+            action="import",
+            entity_type="plan",
+            entity_id=plan.id,
+            plan_id=plan.id,
+            after={"reference": plan.reference, "status": plan.status},
+        )
+        return plan
+
+    def lineage(self) -> None:
+        for entry in self.document.lineage:
+            existing = self.session.get(Plan, entry.id)
+            if existing is not None:
+                continue
+            if self.session.scalar(select(Plan.id).where(Plan.reference == entry.reference)):
+                raise Conflict(
+                    f"A different plan with reference {entry.reference} (a predecessor in the "
+                    "export) already exists."
+                )
+            self.plan_row(entry)
+            self.notes.append(f"Predecessor {entry.reference} was created (plan record only).")
+
+    def run(self) -> Plan:
+        document = self.document
+        self.reference_data()
+        self.lineage()
+        plan = self.plan_row(document.plan)
+        for area in document.priority_areas:
+            self.add(PriorityArea(plan_id=plan.id, **_plain(area)), "priority_areas")
+        self.session.flush()
+        for area in document.priority_areas:
+            self.audit("priority_area", area.id, {"code": area.code, "title": area.title})
+        self.progress("priority areas", len(document.priority_areas), len(document.priority_areas))
+        total = len(document.commitments)
+        for index, c in enumerate(document.commitments, start=1):
+            data = _plain(c, {"milestones", "supporting_organisation_ids"})
+            commitment = Commitment(
+                plan_id=plan.id,
+                **{
+                    **data,
+                    "lead_party_id": self.must(c.lead_party_id),
+                    "lead_organisation_id": self.id(c.lead_organisation_id),
+                },
+                search_text=search_text(c.title, extra=(c.reference,)),
+            )
+            self.add(commitment, "commitments")
+            self.session.flush()
+            for position, org in enumerate(c.supporting_organisation_ids):
+                self.session.add(
+                    CommitmentSupporter(
+                        commitment_id=c.id, organisation_id=self.must(org), position=position
+                    )
+                )
+            for m in c.milestones:
+                self.add(Milestone(commitment_id=c.id, **_plain(m)), "milestones")
+            owner = c.lead_party_id if c.visibility is Visibility.INTERNAL else None
+            self.audit(
+                "commitment",
+                c.id,
+                {"reference": c.reference, "title": c.title},
+                owner_party_id=self.id(owner),
+            )
+            for m in c.milestones:
+                self.audit(
+                    "milestone",
+                    m.id,
+                    {"commitment_id": c.id, "title": m.title},
+                    owner_party_id=self.id(owner),
+                )
+            self.progress("commitments", index, total)
+        self.session.flush()
+        total = len(document.exchanges)
+        for index, e in enumerate(document.exchanges, start=1):
+            data = _plain(e, {"commitment_ids"})
+            data.update(
+                from_party_id=self.must(e.from_party_id),
+                to_party_id=self.must(e.to_party_id),
+                from_organisation_id=self.id(e.from_organisation_id),
+                to_organisation_id=self.id(e.to_organisation_id),
+                host_organisation_id=self.id(e.host_organisation_id),
+                participants=self.json(e.participants),
+            )
+            exchange = Exchange(plan_id=plan.id, **data, search_text="")
+            exchange.search_text = search_text(
+                exchange.title,
+                exchange.post_title,
+                extra=tuple(v for v in (exchange.reference, exchange.location) if v),
+            )
+            self.add(exchange, "exchanges")
+            self.session.flush()
+            for commitment_id in e.commitment_ids:
+                self.session.add(ExchangeCommitment(exchange_id=e.id, commitment_id=commitment_id))
+            owner = e.from_party_id if e.visibility is Visibility.INTERNAL else None
+            self.audit(
+                "exchange",
+                e.id,
+                {"reference": e.reference, "title": e.title},
+                owner_party_id=self.id(owner),
+            )
+            self.progress("exchanges", index, total)
+        self.session.flush()
+        for r in document.reviews:
+            data = _plain(r, {"items", "sign_offs"})
+            self.add(ReviewCycle(plan_id=plan.id, **data), "reviews")
+            self.session.flush()
+            for item in r.items:
+                self.add(
+                    ReviewItem(review_id=r.id, **_plain(item, {"assessments"})), "review_items"
+                )
+                self.session.flush()
+                for assessment in item.assessments:
+                    self.add(
+                        ReviewAssessment(
+                            review_item_id=item.id,
+                            **{
+                                **_plain(assessment),
+                                "party_id": self.must(assessment.party_id),
+                                "updated_by": self.id(assessment.updated_by),
+                            },
+                        ),
+                        "review_assessments",
+                    )
+            for s in r.sign_offs:
+                self.add(
+                    ReviewSignOff(
+                        review_id=r.id,
+                        id=s.id,
+                        party_id=self.must(s.party_id),
+                        user_id=self.must(s.user_id),
+                        signed_at=s.signed_at,
+                    ),
+                    "review_sign_offs",
+                )
+            self.audit(
+                "review_cycle",
+                r.id,
+                {
+                    "number": r.number,
+                    "status": r.status.value,
+                    "items": len(r.items),
+                    "sign_offs": len(r.sign_offs),
+                },
+            )
+        self.session.flush()
+        self.progress("reviews", len(document.reviews), len(document.reviews))
+        existing_plans: set[uuid.UUID] = set()
+        successors = {a.successor_plan_id for a in document.amendments if a.successor_plan_id}
+        if successors:
+            existing_plans = set(
+                self.session.scalars(select(Plan.id).where(col(Plan.id).in_(successors)))
+            )
+        for amendment in document.amendments:
+            data = _plain(amendment, {"decisions"})
+            successor = amendment.successor_plan_id
+            if successor is not None and successor not in existing_plans:
+                self.notes.append(
+                    f"Amendment {amendment.number} created successor plan {successor}, which is "
+                    "not in this database: the link is left empty (import the successor to "
+                    "keep it)."
+                )
+                successor = None
+            data.update(
+                changes=self.json(data["changes"]),
+                proposed_by=self.id(amendment.proposed_by),
+                proposing_party_id=self.id(amendment.proposing_party_id),
+                successor_plan_id=successor,
+            )
+            self.add(Amendment(plan_id=plan.id, **data), "amendments")
+            self.session.flush()
+            for d in amendment.decisions:
+                self.add(
+                    AmendmentDecision(
+                        amendment_id=amendment.id,
+                        id=d.id,
+                        party_id=self.must(d.party_id),
+                        decision=d.decision.value,
+                        user_id=self.must(d.user_id),
+                        note=d.note,
+                        decided_at=d.decided_at,
+                    ),
+                    "amendment_decisions",
+                )
+            self.audit(
+                "amendment",
+                amendment.id,
+                {
+                    "number": amendment.number,
+                    "status": amendment.status.value,
+                    "decisions": len(amendment.decisions),
+                },
+            )
+        self.session.flush()
+        self.progress("amendments", len(document.amendments), len(document.amendments))
+        for v in document.versions:
+            self.add(
+                PlanVersion(
+                    plan_id=plan.id,
+                    id=v.id,
+                    number=v.number,
+                    reason=v.reason,
+                    snapshot=self.json(v.snapshot),
+                    created_at=v.created_at,
+                ),
+                "versions",
+            )
+            self.session.flush()
+            self.audit("plan_version", v.id, {"number": v.number, "reason": v.reason})
+        self.progress("versions", len(document.versions), len(document.versions))
+        self.session.flush()
+        return plan
+
+
+def import_plan(
+    *, session: Session, actor: Actor, document: PlanExport, progress: Progress = _no_progress
+) -> tuple[Plan, dict[str, int], list[str]]:
+    """Create a whole plan from an export, in the caller's transaction."""
+    # Parties are matched by id, then by code: decide on the parties as this database knows
+    # them.
+    known = _party_mapping(session, document)
+    policy.authorize_plan_import(
+        actor,
+        [known.get(p, p) for p in document.plan.party_ids],
+        {known.get(p, p) for p in _acting_parties(document)},
+    )
+    _check_references(document)
+    plan_id, reference = document.plan.id, document.plan.reference
+    if session.get(Plan, plan_id) is not None:
+        raise Conflict(f"Plan {reference} ({plan_id}) is already in this database.")
+    if session.scalar(select(Plan.id).where(Plan.reference == reference)) is not None:
+        raise Conflict(f"A different plan with reference {reference} already exists.")
+    lineage_ids = {p.id for p in document.lineage}
+    predecessor = document.plan.predecessor_id
+    if (
+        predecessor is not None
+        and predecessor not in lineage_ids
+        and session.get(Plan, predecessor) is None
+    ):
+        raise RuleViolation(
+            "The plan's predecessor is neither in the export nor in this database.",
+            errors=[
+                FieldError(
+                    loc=["body", "plan", "predecessor_id"],
+                    msg=f"unknown plan {predecessor}",
+                    type="unknown_plan",
+                )
+            ],
+        )
+    importer = _Importer(session=session, actor=actor, document=document, progress=progress)
+    plan = importer.run()
+    return plan, dict(importer.created), importer.notes

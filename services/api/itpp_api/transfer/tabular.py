@@ -1,0 +1,252 @@
+"""Commitments and exchanges as CSV (UTF-8 with BOM) and XLSX, safe to open in a spreadsheet.
+
+A cell a spreadsheet program would read as a formula (text starting with = + - @, a tab or a
+carriage return, in half or full width) is written with a leading apostrophe, so a title such
+as `=HYPERLINK(…)` stays text (OWASP, "CSV injection").
+"""
+
+import csv
+import io
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlmodel import Session, select
+
+from itpp_api.auth.actor import Actor
+from itpp_api.commitments import service as commitments
+from itpp_api.commitments.schemas import CommitmentSort
+from itpp_api.config import get_settings
+from itpp_api.conventions import dump_json
+from itpp_api.documents.render import localized
+from itpp_api.errors import RuleViolation
+from itpp_api.exchanges import service as exchanges
+from itpp_api.exchanges.schemas import ExchangeSort
+from itpp_api.parties.models import Organisation, Party
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_PAGE = 500
+
+Cell = str | int | date | None
+
+
+class TableFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+TABLE_MEDIA_TYPES = {
+    TableFormat.CSV: "text/csv; charset=utf-8",
+    TableFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def neutralise(value: str) -> str:
+    """Text a spreadsheet shows as text, never evaluates."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _cell(value: Any) -> Cell:
+    if value is None or isinstance(value, bool):
+        return None if value is None else ("yes" if value else "no")
+    if isinstance(value, int | date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return neutralise(str(value))
+
+
+def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    """CSV in UTF-8 with a byte order mark (so Excel in Japanese opens it right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [
+                "" if c is None else c.isoformat() if isinstance(c, date) else c
+                for c in map(_cell, row)
+            ]
+        )
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(sheet: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    """An XLSX workbook of one sheet; every text cell is a string, never a formula."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet)
+    worksheet.append(header)
+    for row in rows:
+        cells = []
+        for value in map(_cell, row):
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cells.append(value)
+        worksheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _codes(session: Session) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, str]]:
+    parties = {row.id: row.code for row in session.execute(select(Party.id, Party.code))}
+    organisations = {
+        row.id: row.code for row in session.execute(select(Organisation.id, Organisation.code))
+    }
+    return parties, organisations
+
+
+def _all_pages(
+    fetch: Callable[[str | None], tuple[list[dict[str, Any]], str | None]],
+) -> list[dict[str, Any]]:
+    limit = get_settings().export_max_rows
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page, cursor = fetch(cursor)
+        # The list's rows hold pre-serialized JSON (orjson fragments): plain JSON data here.
+        items.extend(orjson.loads(dump_json(page)))
+        if len(items) > limit:
+            raise RuleViolation(
+                f"More than {limit} rows match: narrow the filters (ITPP_EXPORT_MAX_ROWS)."
+            )
+        if cursor is None:
+            return items
+
+
+COMMITMENT_COLUMNS = [
+    "reference", "priority_area", "title", "description", "modality", "lead_party",
+    "lead_organisation", "supporting_organisations", "start_date", "due_date", "status",
+    "progress", "health", "overdue", "milestones", "milestones_done", "pcm_activity_ref",
+    "visibility", "updated_at",
+]  # fmt: skip
+
+
+def commitment_table(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: uuid.UUID,
+    filters: commitments.CommitmentFilters,
+    sort: CommitmentSort,
+    lang: str,
+) -> tuple[list[str], list[list[Any]]]:
+    """The rows of the commitment list with its filters and order, for a table."""
+    items = _all_pages(
+        lambda cursor: commitments.list_commitments(
+            session=session,
+            actor=actor,
+            plan_id=plan_id,
+            filters=filters,
+            sort=sort,
+            cursor=cursor,
+            limit=_PAGE,
+        )
+    )
+    parties, organisations = _codes(session)
+    rows = [
+        [
+            c["reference"],
+            c["priority_area_code"],
+            localized(c["title"], lang),
+            localized(c["description"], lang) or None,
+            str(c["modality"]),
+            parties.get(uuid.UUID(str(c["lead_party_id"]))),
+            organisations.get(uuid.UUID(str(c["lead_organisation_id"])))
+            if c["lead_organisation_id"]
+            else None,
+            " ".join(
+                organisations.get(uuid.UUID(str(o)), str(o))
+                for o in c["supporting_organisation_ids"]
+            )
+            or None,
+            _date(c["start_date"]),
+            _date(c["due_date"]),
+            str(c["status"]),
+            c["progress"],
+            str(c["health"]) if c["health"] else None,
+            c["is_overdue"],
+            len(c["milestones"]),
+            sum(1 for m in c["milestones"] if m.get("done_on")),
+            c["pcm_activity_ref"],
+            str(c["visibility"]),
+            c["updated_at"],
+        ]
+        for c in items
+    ]
+    return COMMITMENT_COLUMNS, rows
+
+
+EXCHANGE_COLUMNS = [
+    "reference", "kind", "title", "from_party", "from_organisation", "to_party",
+    "to_organisation", "start_date", "end_date", "location", "status", "post_title",
+    "host_organisation", "commitments", "participants", "outcome", "lessons_learned",
+    "visibility", "updated_at",
+]  # fmt: skip
+
+
+def exchange_table(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: uuid.UUID,
+    filters: exchanges.ExchangeFilters,
+    sort: ExchangeSort,
+    lang: str,
+) -> tuple[list[str], list[list[Any]]]:
+    """The rows of the exchange list with its filters and order, for a table."""
+    items = _all_pages(
+        lambda cursor: exchanges.list_exchanges(
+            session=session,
+            actor=actor,
+            plan_id=plan_id,
+            filters=filters,
+            sort=sort,
+            cursor=cursor,
+            limit=_PAGE,
+        )
+    )
+    parties, organisations = _codes(session)
+
+    def org(value: Any) -> str | None:
+        return organisations.get(uuid.UUID(str(value))) if value else None
+
+    rows = [
+        [
+            e["reference"],
+            str(e["kind"]),
+            localized(e["title"], lang),
+            parties.get(uuid.UUID(str(e["from_party_id"]))),
+            org(e["from_organisation_id"]),
+            parties.get(uuid.UUID(str(e["to_party_id"]))),
+            org(e["to_organisation_id"]),
+            _date(e["start_date"]),
+            _date(e["end_date"]),
+            e["location"],
+            str(e["status"]),
+            localized(e["post_title"], lang) or None,
+            org(e["host_organisation_id"]),
+            " ".join(c["reference"] for c in e["commitments"]) or None,
+            "; ".join(
+                " ".join(v for v in (p.get("role"), p.get("name")) if v) for p in e["participants"]
+            )
+            or None,
+            localized(e["outcome"], lang) or None,
+            localized(e["lessons_learned"], lang) or None,
+            str(e["visibility"]),
+            e["updated_at"],
+        ]
+        for e in items
+    ]
+    return EXCHANGE_COLUMNS, rows
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
