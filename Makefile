@@ -101,7 +101,7 @@ ts-deps: $(TS_STAMP)
 # Extract the interface strings and merge them into the Japanese catalog (then translate
 # the new entries: the test suite fails on any untranslated or fuzzy one).
 messages: install
-	cd $(WEB_DIR) && ../../$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file \
+	cd $(WEB_DIR) && ../../$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --no-location --sort-output \
 		--project "ITPP Tracker" -o itpp_web/locales/messages.pot .
 	cd $(WEB_DIR) && ../../$(BIN)/pybabel update -i itpp_web/locales/messages.pot \
 		-d itpp_web/locales -l ja --no-wrap --no-fuzzy-matching --ignore-obsolete

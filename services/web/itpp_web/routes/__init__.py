@@ -5,7 +5,15 @@ from fastapi import APIRouter
 
 def all_routers() -> tuple[APIRouter, ...]:
     """Every router of the web service (each one checks CSRF on state-changing requests)."""
-    from itpp_web.routes import auth, calendar, commitments, exchanges, plans, versions
+    from itpp_web.routes import (
+        auth,
+        calendar,
+        commitments,
+        documents,
+        exchanges,
+        plans,
+        versions,
+    )
 
     return (
         auth.router,
@@ -14,4 +22,5 @@ def all_routers() -> tuple[APIRouter, ...]:
         exchanges.router,
         versions.router,
         calendar.router,
+        documents.router,
     )

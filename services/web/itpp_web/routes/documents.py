@@ -1,0 +1,161 @@
+"""The plan as a document in the browser, and the downloads (document, tables) that pass the
+user's token to the API: the browser itself holds no API token."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any
+
+import nh3
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from itpp_web.web import ViewerDep, api_of, csrf_protect, renderer_of
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+DOCUMENT_TYPES = {"md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
+TABLE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# What the document's body may contain once shown inside our page: the API escapes record
+# text already; this is a second fence (no scripts, styles, handlers or links out).
+_ALLOWED_TAGS = {"h1", "h2", "h3", "p", "span", "div", "section", "ul", "ol", "li", "strong"}
+_ALLOWED_ATTRIBUTES = {"*": {"class", "id"}}
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+
+
+def document_body(html: str) -> Markup:
+    """The sanitised inside of the API's HTML rendering, with its headings moved one level
+    down (the page keeps its own h1)."""
+    match = _BODY.search(html)
+    inner = match.group(1) if match else html
+    clean = nh3.clean(
+        inner,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    for level in (3, 2, 1):
+        clean = clean.replace(f"<h{level}", f"<h{level + 1}").replace(
+            f"</h{level}>", f"</h{level + 1}>"
+        )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+def _document_params(lang: str | None, version: int | None) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if lang in ("ja", "en"):
+        params["lang"] = lang
+    if version:
+        params["version"] = version
+    return params
+
+
+@router.get("/plans/{plan_id}/document")
+async def plan_document(
+    request: Request,
+    plan_id: uuid.UUID,
+    viewer: ViewerDep,
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> Response:
+    api = api_of(request)
+    plan = await api.get(f"/plans/{plan_id}", token=viewer.token)
+    versions = await api.get(f"/plans/{plan_id}/versions", token=viewer.token)
+    language = lang if lang in ("ja", "en") else None
+    result = await api.request(
+        "GET",
+        f"/plans/{plan_id}/document",
+        token=viewer.token,
+        params={**_document_params(language, version), "format": "html"},
+        headers={"Accept": "text/html"},
+        raw=True,
+    )
+    body = document_body(result.content.decode("utf-8", errors="replace"))
+    # Without a choice the API writes in the reader's language; its page says which.
+    match = re.search(rb'<html lang="([a-z]+)"', result.content)
+    shown_language = language or (match.group(1).decode() if match else "ja")
+    return renderer_of(request)(
+        request,
+        "document.html",
+        {
+            "plan": plan,
+            "versions": versions.get("items", []),
+            "document": body,
+            "document_language": shown_language,
+            "version": version,
+            "query": _document_params(shown_language, version),
+        },
+        block="document",
+    )
+
+
+def _download_name(disposition: str | None, fallback: str) -> str:
+    return disposition or f'attachment; filename="{fallback}"'
+
+
+@router.get("/plans/{plan_id}/document.{fmt}")
+async def plan_document_download(
+    request: Request,
+    plan_id: uuid.UUID,
+    fmt: str,
+    viewer: ViewerDep,
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> Response:
+    if fmt not in DOCUMENT_TYPES:
+        return Response(status_code=404)
+    result = await api_of(request).request(
+        "GET",
+        f"/plans/{plan_id}/document",
+        token=viewer.token,
+        params={**_document_params(lang, version), "format": fmt},
+        headers={"Accept": DOCUMENT_TYPES[fmt].split(";")[0]},
+        raw=True,
+    )
+    return Response(
+        result.content,
+        media_type=DOCUMENT_TYPES[fmt],
+        headers={
+            "Content-Disposition": _download_name(
+                result.headers.get("content-disposition"), f"plan.{fmt}"
+            )
+        },
+    )
+
+
+@router.get("/plans/{plan_id}/{table}/export.{fmt}")
+async def table_download(
+    request: Request, plan_id: uuid.UUID, table: str, fmt: str, viewer: ViewerDep
+) -> Response:
+    """Commitments or exchanges as CSV or XLSX, with the filters of the page's address."""
+    if table not in ("commitments", "exchanges") or fmt not in TABLE_TYPES:
+        return Response(status_code=404)
+    params = [
+        (name, value)
+        for name, value in request.query_params.multi_items()
+        if name not in ("cursor", "limit", "format") and value
+    ]
+    params.append(("format", fmt))
+    result = await api_of(request).request(
+        "GET",
+        f"/plans/{plan_id}/{table}/export",
+        token=viewer.token,
+        params=params,
+        headers={"Accept": TABLE_TYPES[fmt]},
+        raw=True,
+    )
+    return Response(
+        result.content,
+        media_type=TABLE_TYPES[fmt],
+        headers={
+            "Content-Disposition": _download_name(
+                result.headers.get("content-disposition"), f"{table}.{fmt}"
+            )
+        },
+    )
