@@ -284,7 +284,7 @@ SourceLanguages = Annotated[
 ]
 
 ReviewedTranslations = Annotated[
-    dict[str, list[LanguageTag]],
+    dict[str, Annotated[list[LanguageTag], Field(max_length=MAX_LANGUAGES)]],
     Field(
         max_length=500,
         description="Languages of the named texts that someone checked against the current "
