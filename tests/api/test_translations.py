@@ -377,3 +377,39 @@ def test_an_amendment_naming_a_source_outside_the_text_is_refused_when_proposed(
         "source_languages",
         "title",
     ]
+
+
+def test_a_renewal_carries_the_translation_state_over_stale_marks_included(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world()
+    commitment = create_commitment(
+        client,
+        world,
+        title=TITLE,
+        milestones=[{"title": {"ja": "報告", "en": "Report"}, "source_languages": {"title": "en"}}],
+    )
+    url = f"{API}/commitments/{commitment['id']}"
+    patched(client, url, commitment, {"title": {**TITLE, "ja": "演習への正式参加"}})
+    response = client.post(
+        f"{API}/plans/{world.plan}/amendments",
+        json={
+            "title": {"en": "Renew"},
+            "rationale": {"en": "Agreed."},
+            "changes": [{"op": "renew", "reference": "NEXT-PLAN"}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    for party in ("JP", "NATO"):
+        decided = client.post(
+            f"{API}/amendments/{response.json()['id']}/approvals",
+            json={"decision": "approve"},
+            headers=auth_headers(party, "approver"),
+        )
+        assert decided.status_code == 200, decided.text
+    successor = decided.json()["successor_plan_id"]
+    carried = client.get(f"{API}/plans/{successor}/commitments").json()["items"]
+    assert len(carried) == 1
+    assert carried[0]["translations"] == {"title": stale("ja", "en")}
+    assert carried[0]["milestones"][0]["translations"] == {"title": fresh("en")}
+    assert client.get(f"{API}/plans/{successor}").json()["translations"] == {"title": fresh("ja")}

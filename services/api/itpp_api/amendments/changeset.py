@@ -680,11 +680,9 @@ def _renew(
             review_interval_months=min(plan.review_interval_months, term),
             predecessor_id=plan.id,
         ),
-    )
-    if op.title is None:
         # The same texts: their translation state (stale translations too) carries over.
-        successor.translations = dict(plan.translations)
-        session.add(successor)
+        translations=plan.translations if op.title is None else None,
+    )
     live = [
         c
         for c in session.scalars(
@@ -699,7 +697,7 @@ def _renew(
     for area in plans.list_areas(session=session, plan_id=plan.id):
         if area.retired_at is not None and area.id not in live_areas:
             continue
-        carried = plans.create_area(
+        new_area[area.id] = plans.create_area(
             session=session,
             actor=actor,
             plan=successor,
@@ -709,10 +707,8 @@ def _renew(
                 title=area.title,
                 description=area.description,
             ),
-        )
-        carried.translations = dict(area.translations)
-        session.add(carried)
-        new_area[area.id] = carried.id
+            translations=area.translations,
+        ).id
     for commitment in live:
         _carry_over(session, actor, successor, commitment, new_area[commitment.priority_area_id])
     plans.update_plan(
@@ -772,10 +768,9 @@ def _carry_over(
         plan=successor,
         data=CommitmentCreate.model_validate(data),
         agreed=True,
+        # The same texts: their translation state (stale translations too) carries over.
+        translations=commitment.translations,
     )
-    # The same texts: their translation state (stale translations too) carries over.
-    carried.translations = dict(commitment.translations)
-    session.add(carried)
     carried_milestones = session.scalars(
         select(Milestone).where(Milestone.commitment_id == carried.id)
     )

@@ -475,11 +475,13 @@ def create_commitment(
     plan: Plan,
     data: CommitmentCreate,
     agreed: bool = False,
+    translations: dict[str, Any] | None = None,
 ) -> Commitment:
     """Record a new commitment (and its milestones) under one of the plan's priority areas.
 
     `agreed`: every party consented (an applied amendment or a renewal), so the rules that
-    keep one party from acting for another do not apply.
+    keep one party from acting for another do not apply. `translations`: the translation state
+    of the same texts carried over (a renewal); by default computed from the request.
     """
     ensure_plan_writable(plan)
     if not agreed:
@@ -510,7 +512,9 @@ def create_commitment(
         reference=reference,
         title=data.title,
         description=data.description,
-        translations=record_translations(
+        translations=dict(translations)
+        if translations is not None
+        else record_translations(
             None,
             texts_of(title=data.title, description=data.description),
             {},

@@ -303,8 +303,18 @@ def _audit_view(plan: Plan) -> dict[str, Any]:
     }
 
 
-def create_plan(*, session: Session, actor: Actor, data: PlanCreate) -> Plan:
-    """Record a new draft plan between two or more parties."""
+def create_plan(
+    *,
+    session: Session,
+    actor: Actor,
+    data: PlanCreate,
+    translations: dict[str, Any] | None = None,
+) -> Plan:
+    """Record a new draft plan between two or more parties.
+
+    `translations`: the translation state of the same texts carried over (a renewal); by default
+    each text starts governed by its source language with nothing stale.
+    """
     policy.authorize_new_plan(actor, data.party_ids)
     if session.scalar(select(Plan.id).where(Plan.reference == data.reference)) is not None:
         raise Conflict(f"A plan with reference {data.reference!r} already exists.")
@@ -316,7 +326,9 @@ def create_plan(*, session: Session, actor: Actor, data: PlanCreate) -> Plan:
         title=data.title,
         sections=sections,
         objectives=list(data.objectives),
-        translations=record_translations(
+        translations=dict(translations)
+        if translations is not None
+        else record_translations(
             None,
             plan_texts(data.title, sections, data.objectives),
             {},
@@ -602,10 +614,12 @@ def create_area(
     plan: Plan,
     data: PriorityAreaCreate,
     agreed: bool = False,
+    translations: dict[str, Any] | None = None,
 ) -> PriorityArea:
     """Add a priority area at the end of the plan's list.
 
-    On an active plan only an applied amendment (`agreed=True`) adds one.
+    On an active plan only an applied amendment (`agreed=True`) adds one. `translations`: as
+    for create_plan.
     """
     if agreed:
         ensure_plan_writable(plan)
@@ -622,7 +636,9 @@ def create_area(
         position=(last if last is not None else -1) + 1,
         title=data.title,
         description=data.description,
-        translations=record_translations(
+        translations=dict(translations)
+        if translations is not None
+        else record_translations(
             None,
             texts_of(title=data.title, description=data.description),
             {},
