@@ -99,6 +99,7 @@ _ITEM_COLUMNS = (
     "row_version",
     "created_at",
     "updated_at",
+    "translations",
 )
 # A milestone's columns in the children statement, after its `kind` (0; 1 for a supporter).
 _MILESTONE_COLUMNS = (
@@ -106,6 +107,7 @@ _MILESTONE_COLUMNS = (
     "position",
     "id",
     "title",
+    "translations",
     "due_date",
     "done_on",
     "row_version",
@@ -191,7 +193,7 @@ def _statements(mark: str, *, sqlite: bool) -> _Statements:
         f"LIMIT {mark}" + (f" OFFSET {mark}" if sqlite else ""),
         children=f"SELECT 0 AS kind, {milestone_columns} FROM milestone "
         f"WHERE milestone.commitment_id {in_ids} "
-        f"UNION ALL SELECT 1, {ids}, NULL, NULL, NULL, NULL, NULL, NULL "
+        f"UNION ALL SELECT 1, {ids}, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
         f"FROM commitment_supporter WHERE commitment_supporter.commitment_id {in_ids} "
         "ORDER BY 1, 2, 3",
     )
@@ -238,6 +240,11 @@ def _per_page(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return found
 
     return memoized
+
+
+def _states(stored: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """JSONB's key order ("stale" first) put back in the API's ("source" first)."""
+    return {name: {"source": s["source"], "stale": s["stale"]} for name, s in stored.items()}
 
 
 def _json(text: str | None) -> orjson.Fragment | None:
@@ -339,6 +346,7 @@ class _SqlitePage:
                             "commitment_id": dashed(r[m["commitment_id"]]),
                             "position": r[m["position"]],
                             "title": _json(r[m["title"]]),
+                            "translations": _json(r[m["translations"]]),
                             "due_date": due,
                             "done_on": done,
                             "is_overdue": done is None and due is not None and due < on,
@@ -371,6 +379,7 @@ class _SqlitePage:
                     "priority_area_code": row[_I_AREA_CODE],
                     "title": _json(row[c["title"]]),
                     "description": _json(row[c["description"]]),
+                    "translations": _json(row[c["translations"]]),
                     "modality": row[c["modality"]],
                     "lead_party_id": dashed(row[c["lead_party_id"]]),
                     "lead_organisation_id": dashed(row[c["lead_organisation_id"]]),
@@ -472,6 +481,7 @@ class _PostgresPage:
                     "commitment_id": r[m["commitment_id"]],
                     "position": r[m["position"]],
                     "title": r[m["title"]],
+                    "translations": _states(r[m["translations"]]),
                     "due_date": due,
                     "done_on": done,
                     "is_overdue": done is None and due is not None and due < on,
@@ -494,6 +504,7 @@ class _PostgresPage:
                     "priority_area_code": row[_I_AREA_CODE],
                     "title": row[c["title"]],
                     "description": row[c["description"]],
+                    "translations": _states(row[c["translations"]]),
                     "modality": row[c["modality"]],
                     "lead_party_id": row[c["lead_party_id"]],
                     "lead_organisation_id": row[c["lead_organisation_id"]],

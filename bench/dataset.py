@@ -170,6 +170,11 @@ def build_rows(count: int) -> tuple[uuid.UUID, dict[str, list[dict[str, Any]]]]:
                 "reference": reference,
                 "title": title,
                 "description": dict(template["description"]),
+                # About one in ten with a stale English title, as after a Japanese-only edit.
+                "translations": {
+                    "title": {"source": "ja", "stale": ["en"] if rng.random() < 0.1 else []},
+                    "description": {"source": "ja", "stale": []},
+                },
                 "modality": template["modality"],
                 "lead_party_id": parties[lead_party],
                 "lead_organisation_id": lead_organisation[0] if lead_organisation else None,
@@ -204,6 +209,7 @@ def build_rows(count: int) -> tuple[uuid.UUID, dict[str, list[dict[str, Any]]]]:
                     "commitment_id": commitment_id,
                     "position": position,
                     "title": dict(m["title"]),
+                    "translations": {"title": {"source": "ja", "stale": []}},
                     "due_date": m_due,
                     "done_on": m_due - timedelta(days=rng.randrange(0, 5))
                     if m_due < now.date() and rng.random() < 0.7

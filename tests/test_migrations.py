@@ -14,12 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import itpp_api.models  # noqa: F401  (every table on the metadata)
-from itpp_api.commitments.models import Commitment
+from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.config import get_settings
 from itpp_api.db import build_engine, transaction
+from itpp_api.exchanges.models import Exchange
 from itpp_api.migrate import current_revision, downgrade, head_revision, include_object_for, upgrade
+from itpp_api.plans.models import Plan, PriorityArea
 from tests.conftest import Database, create_postgres_database, drop_postgres_database
-from tests.factories import make_world
+from tests.factories import make_commitment, make_exchange, make_world
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -128,3 +130,66 @@ def test_a_commitment_with_a_nonexistent_plan_is_refused_by_the_database(db: Dat
 
     with transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Commitment)) == 0
+
+
+def test_migration_0005_gives_existing_texts_a_source_and_nothing_stale_and_reverts_cleanly(
+    db: Database,
+) -> None:
+    """Down to 0004 drops the translation state and keeps every record (milestones included:
+    no table is rebuilt); up again gives each existing text Japanese as its source if it has
+    it, else its first language, and nothing stale."""
+    world = make_world()
+    commitment_id = make_commitment(
+        world,
+        title={"en": "English only", "fr": "Français"},
+        description={"en": "Description", "ja": "説明"},
+        milestones=[{"title": {"en": "Step", "ja": "段階"}}],
+    )
+    exchange_id = make_exchange(world, outcome={"fr": "Résultat"})
+    with transaction(write=True) as session:
+        plan = session.get(Plan, world.plan)
+        assert plan is not None
+        plan.sections = [
+            {"number": "1.1", "heading": None, "body": {"en": "Body", "ja": "本文"}},
+            {"number": "4.1", "heading": {"en": "Term"}, "body": {"en": "Two years"}},
+        ]
+        plan.objectives = [{"en": "Dialogue"}]
+        # A stale state from before: the migration's backfill replaces it.
+        commitment = session.get(Commitment, commitment_id)
+        assert commitment is not None
+        commitment.translations = {"title": {"source": "fr", "stale": ["en"]}}
+
+    downgrade(db.url, "0004")
+    try:
+        with db.engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("commitment")}
+            assert "translations" not in columns
+            assert connection.scalar(select(func.count()).select_from(Milestone)) == 1
+    finally:
+        upgrade(db.url)
+
+    fresh = {"source": "ja", "stale": []}
+    with transaction(write=False) as session:
+        plan = session.get(Plan, world.plan)
+        commitment = session.get(Commitment, commitment_id)
+        milestone = session.scalars(select(Milestone)).one()
+        exchange = session.get(Exchange, exchange_id)
+        area = session.get(PriorityArea, world.cyber)
+        assert plan and commitment and exchange and area
+        assert plan.translations == {
+            "title": fresh,
+            "sections[1.1].body": fresh,
+            "sections[4.1].heading": {"source": "en", "stale": []},
+            "sections[4.1].body": {"source": "en", "stale": []},
+            "objectives[0]": {"source": "en", "stale": []},
+        }
+        assert area.translations == {"title": fresh}
+        assert commitment.translations == {
+            "title": {"source": "en", "stale": []},
+            "description": fresh,
+        }
+        assert milestone.translations == {"title": fresh}
+        assert exchange.translations == {
+            "title": fresh,
+            "outcome": {"source": "fr", "stale": []},
+        }

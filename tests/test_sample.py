@@ -2,6 +2,7 @@
 
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
@@ -14,9 +15,10 @@ from itpp_api.auth.models import User
 from itpp_api.auth.service import actor_for
 from itpp_api.cli import app
 from itpp_api.clock import today
-from itpp_api.commitments.models import Commitment
+from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.db import transaction
 from itpp_api.enums import Decision, PlanStatus, Role
+from itpp_api.exchanges.models import Exchange
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
 from itpp_api.plans.service import effective_status
@@ -231,3 +233,21 @@ def test_sample_has_an_example_amendment_approved_by_japan_and_awaiting_nato(
         ).one()
         assert plan.approval_date is not None
         assert moved.due_date == plan.approval_date + timedelta(days=480)
+
+
+def test_sample_texts_are_governed_by_japanese_with_no_stale_translation(db: Database) -> None:
+    load()
+    with transaction(write=False) as session:
+        records: list[Any] = [
+            *session.scalars(select(Plan)),
+            *session.scalars(select(PriorityArea)),
+            *session.scalars(select(Commitment)),
+            *session.scalars(select(Milestone)),
+            *session.scalars(select(Exchange)),
+        ]
+    assert len(records) > 50
+    for record in records:
+        assert record.translations, record
+        for field_name, state in record.translations.items():
+            assert state["stale"] == [], (record, field_name)
+            assert state["source"] == "ja", (record, field_name, state)

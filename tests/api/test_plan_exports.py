@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from itpp_api.auth.actor import Actor
 from itpp_api.cli import app
+from itpp_api.commitments.models import Commitment
 from itpp_api.db import transaction
 from itpp_api.enums import Role
 from itpp_api.parties.models import Party
@@ -45,6 +46,13 @@ def test_export_import_into_an_empty_database_export_gives_identical_json(
     db: Database, tmp_path: Path
 ) -> None:
     _load_sample()
+    stale = {"title": {"source": "ja", "stale": ["en"]}}
+    with transaction(write=True) as session:
+        # A translation marked out of date must survive the trip as well.
+        commitment = session.scalars(select(Commitment).order_by(Commitment.reference)).first()
+        assert commitment is not None
+        commitment.translations = stale
+        session.add(commitment)
     runner = CliRunner()
     first, second = tmp_path / "first.json", tmp_path / "second.json"
 
@@ -65,6 +73,8 @@ def test_export_import_into_an_empty_database_export_gives_identical_json(
         "JP-NATO-IPCP-2018",
     ]
     assert document["versions"][0]["number"] == 1
+    assert stale in [c["translations"] for c in document["commitments"]]
+    assert document["plan"]["translations"]["title"] == {"source": "ja", "stale": []}
     # Not a terminal: no progress bar, only the result.
     assert "━" not in imported.output and "Imported plan JP-NATO-ITPP" in imported.output
 

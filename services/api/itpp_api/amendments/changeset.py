@@ -9,7 +9,7 @@ ordinary services — all of them or, on any error, none: the caller's transacti
 
 import importlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,9 +39,10 @@ from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milesto
 from itpp_api.commitments.schemas import CommitmentCreate, CommitmentUpdate
 from itpp_api.enums import CommitmentStatus, PlanStatus, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation
+from itpp_api.localized import TranslationRequestError, next_translations, plan_texts, texts_of
 from itpp_api.parties.models import Organisation
 from itpp_api.plans import service as plans
-from itpp_api.plans.models import Plan, PlanParty
+from itpp_api.plans.models import Plan, PlanParty, PriorityArea
 from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
 
 CHANGES = TypeAdapter(list[AmendmentChange])
@@ -161,6 +162,28 @@ def _rules_under(path: list[str | int]) -> Iterator[None]:
         ) from None
 
 
+def _check_translations(
+    new_texts: Mapping[str, Mapping[str, str]],
+    path: list[str | int],
+    *,
+    source_languages: Mapping[str, str],
+    reviewed_translations: Mapping[str, list[str]] | None = None,
+) -> None:
+    """The operation's source languages (and reviewed translations) fit the texts it leaves."""
+    try:
+        next_translations(
+            None,
+            new_texts,
+            {},
+            source_languages=source_languages,
+            reviewed_translations=reviewed_translations,
+        )
+    except TranslationRequestError as error:
+        raise _OperationError(
+            [FieldError(loc=[*path, *e.loc], msg=e.msg, type=e.type) for e in error.errors]
+        ) from None
+
+
 def _commitment(
     model: _PlanModel, actor: Actor, commitment_id: uuid.UUID, path: list[str | int]
 ) -> _Commitment:
@@ -240,6 +263,17 @@ def _check_add_commitment(
 ) -> None:
     proposed = op.commitment
     _area(model, proposed.priority_area_id, [*path, "commitment", "priority_area_id"])
+    _check_translations(
+        texts_of(title=proposed.title, description=proposed.description),
+        [*path, "commitment"],
+        source_languages=proposed.source_languages,
+    )
+    for index, milestone in enumerate(proposed.milestones):
+        _check_translations(
+            {"title": milestone.title},
+            [*path, "commitment", "milestones", index],
+            source_languages=milestone.source_languages,
+        )
     with _rules_under([*path, "commitment"]):
         commitments.check_references(
             session,
@@ -283,6 +317,14 @@ def _check_modify_commitment(
     row = session.get(Commitment, op.commitment_id)
     assert row is not None
     changes = op.changes.model_dump(exclude_unset=True)
+    _check_translations(
+        texts_of(
+            title=changes.get("title", row.title),
+            description=changes.get("description", row.description),
+        ),
+        [*path, "changes"],
+        source_languages=op.changes.source_languages,
+    )
     area_id = changes.get("priority_area_id", target.area_id)
     _area(model, area_id, [*path, "changes", "priority_area_id"], allow_retired=target.area_id)
     lead_party = changes.get("lead_party_id", row.lead_party_id)
@@ -339,14 +381,31 @@ def _check_retire_commitment(
 def _check_add_area(model: _PlanModel, op: AddPriorityAreaChange, path: list[str | int]) -> None:
     area = op.priority_area
     _codes_free(model, area.code, area.short_code, [*path, "priority_area"])
+    _check_translations(
+        texts_of(title=area.title, description=area.description),
+        [*path, "priority_area"],
+        source_languages=area.source_languages,
+    )
     model.areas[uuid.uuid4()] = _Area(area.code, area.short_code, retired=False)
 
 
 def _check_modify_area(
-    model: _PlanModel, op: ModifyPriorityAreaChange, path: list[str | int]
+    session: Session, model: _PlanModel, op: ModifyPriorityAreaChange, path: list[str | int]
 ) -> None:
     area = _area(model, op.priority_area_id, [*path, "priority_area_id"])
     changes = op.changes
+    row = session.get(PriorityArea, op.priority_area_id)
+    assert row is not None
+    given = changes.model_dump(exclude_unset=True)
+    _check_translations(
+        texts_of(
+            title=given.get("title", row.title),
+            description=given.get("description", row.description),
+        ),
+        [*path, "changes"],
+        source_languages=changes.source_languages,
+        reviewed_translations=changes.reviewed_translations,
+    )
     _codes_free(
         model, changes.code, changes.short_code, [*path, "changes"], except_id=op.priority_area_id
     )
@@ -429,7 +488,7 @@ def validate(
             elif isinstance(op, AddPriorityAreaChange):
                 _check_add_area(model, op, path)
             elif isinstance(op, ModifyPriorityAreaChange):
-                _check_modify_area(model, op, path)
+                _check_modify_area(session, model, op, path)
             elif isinstance(op, RetirePriorityAreaChange):
                 _check_retire_area(model, op, path)
             elif isinstance(op, ChangeTermChange):
@@ -443,6 +502,17 @@ def validate(
                 model.schedule_op = index
             else:
                 assert isinstance(op, ChangeTextChange)
+                _check_translations(
+                    plan_texts(
+                        op.title if op.title is not None else plan.title,
+                        [s.model_dump(mode="json") for s in op.sections]
+                        if op.sections is not None
+                        else plan.sections,
+                        op.objectives if op.objectives is not None else plan.objectives,
+                    ),
+                    path,
+                    source_languages=op.source_languages,
+                )
         except _OperationError as error:
             model.errors.extend(error.errors)
     if model.review_interval_months > model.term_months and model.schedule_op is not None:
@@ -499,6 +569,7 @@ def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -
         assert isinstance(op, RenewChange)
         return _renew(session=session, actor=actor, plan=plan, amendment=amendment, op=op)
     plan_changes: dict[str, Any] = {}
+    plan_sources: dict[str, str] = {}
     for op in changes:
         if isinstance(op, AddCommitmentChange):
             data = op.commitment.model_dump(exclude_unset=True)
@@ -551,9 +622,16 @@ def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -
                 plan_changes["sections"] = [s.model_dump(mode="json") for s in op.sections]
             if op.objectives is not None:
                 plan_changes["objectives"] = list(op.objectives)
+            plan_sources.update(op.source_languages)
     if plan_changes:
         # Term and interval together: the database checks interval <= term on each write.
-        plans.amend_plan(session=session, actor=actor, plan=plan, changes=plan_changes)
+        plans.amend_plan(
+            session=session,
+            actor=actor,
+            plan=plan,
+            changes=plan_changes,
+            source_languages=plan_sources,
+        )
     version = plans.record_version(
         session=session,
         actor=actor,
@@ -602,6 +680,8 @@ def _renew(
             review_interval_months=min(plan.review_interval_months, term),
             predecessor_id=plan.id,
         ),
+        # The same texts: their translation state (stale translations too) carries over.
+        translations=plan.translations if op.title is None else None,
     )
     live = [
         c
@@ -627,6 +707,7 @@ def _renew(
                 title=area.title,
                 description=area.description,
             ),
+            translations=area.translations,
         ).id
     for commitment in live:
         _carry_over(session, actor, successor, commitment, new_area[commitment.priority_area_id])
@@ -681,10 +762,19 @@ def _carry_over(
             {"title": m.title, "due_date": m.due_date, "done_on": m.done_on} for m in milestones
         ],
     }
-    commitments.create_commitment(
+    carried = commitments.create_commitment(
         session=session,
         actor=actor,
         plan=successor,
         data=CommitmentCreate.model_validate(data),
         agreed=True,
+        # The same texts: their translation state (stale translations too) carries over.
+        translations=commitment.translations,
     )
+    carried_milestones = session.scalars(
+        select(Milestone).where(Milestone.commitment_id == carried.id)
+    )
+    for milestone in carried_milestones:
+        milestone.translations = dict(milestones[milestone.position].translations)
+        session.add(milestone)
+    session.flush()

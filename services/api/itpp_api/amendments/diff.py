@@ -13,8 +13,9 @@ from itpp_api.auth.actor import Actor
 from itpp_api.plans.models import PlanVersion
 from itpp_api.plans.service import version_to_dict, visible_snapshot
 
-# Bookkeeping that changes with every write, not content.
-_IGNORED = frozenset({"etag", "created_at", "updated_at", "is_overdue"})
+# Bookkeeping that changes with every write, not content. The translation state follows the
+# texts (their changes are listed already), and versions recorded before it existed lack it.
+_IGNORED = frozenset({"etag", "created_at", "updated_at", "is_overdue", "translations"})
 _CANCELLED = "cancelled"
 
 

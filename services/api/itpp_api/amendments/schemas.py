@@ -20,7 +20,7 @@ from itpp_api.enums import (
     PartyDecisionState,
     PlanStatus,
 )
-from itpp_api.localized import LocalizedText
+from itpp_api.localized import LocalizedText, SourceLanguages
 from itpp_api.plans.schemas import (
     PLAN_REFERENCE_PATTERN,
     PlanSection,
@@ -63,6 +63,7 @@ class ProposedCommitment(BaseModel):
     pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
     is_example: bool = Field(default=False, description="Marks sample data.")
     milestones: list[MilestoneCreate] = Field(default_factory=list, max_length=100)
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "ProposedCommitment":
@@ -89,6 +90,7 @@ class CommitmentDefinitionChanges(BaseModel):
     start_date: date | None = None
     due_date: date | None = None
     pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "CommitmentDefinitionChanges":
@@ -202,10 +204,11 @@ class ChangeTextChange(BaseModel):
     title: LocalizedText | None = None
     sections: list[PlanSection] | None = Field(default=None, max_length=200)
     objectives: list[LocalizedText] | None = Field(default=None, max_length=50)
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "ChangeTextChange":
-        if not self.model_fields_set - {"op"}:
+        if not self.model_fields_set - {"op", "source_languages"}:
             raise ValueError("name at least one of title, sections, objectives")
         _no_nulls(self, ("title", "sections", "objectives"))
         _unique_section_numbers(self.sections)

@@ -71,6 +71,7 @@ from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milesto
 from itpp_api.conventions import JSON_OPTIONS
 from itpp_api.db import UTCDateTime, table_of
 from itpp_api.enums import CommitmentStatus
+from itpp_api.localized import translations_view
 from itpp_api.plans.models import PriorityArea
 
 _C = table_of(Commitment).c
@@ -128,6 +129,14 @@ class RowFormat:
     def boolean_of(self, value: Any) -> bool:
         return bool(value)
 
+    def translations_of(self, value: Any) -> Any:
+        """A `translations` column value, each state with its keys in TranslationState's order.
+
+        A parsed value keeps the engine's key order, and JSONB orders an object's keys its own
+        way (shorter first: "stale" before "source").
+        """
+        return translations_view(value)
+
     def today(self, on: dt.date) -> Any:
         """`on` in the form `date()` returns, so that comparing them compares days."""
         return on
@@ -178,6 +187,7 @@ class RowFormat:
             _C.row_version,
             t(_C.created_at).label("created_at"),
             t(_C.updated_at).label("updated_at"),
+            j(_C.translations).label("translations"),
         )
 
     @cached_property
@@ -195,6 +205,7 @@ class RowFormat:
             _M.position.label("position"),
             u(_M.id).label("id"),
             j(_M.title).label("title"),
+            j(_M.translations).label("translations"),
             d(_M.due_date).label("due_date"),
             d(_M.done_on).label("done_on"),
             _M.row_version.label("row_version"),
@@ -206,7 +217,7 @@ class RowFormat:
             u(_S.commitment_id),
             _S.position,
             u(_S.organisation_id),
-            *(null() for _ in range(6)),
+            *(null() for _ in range(7)),
         ).where(self.ids_in(_S.commitment_id))
         return union_all(milestones, supporters).order_by(
             literal_column("kind"), literal_column("commitment_id"), literal_column("position")
@@ -258,6 +269,7 @@ class RowFormat:
             position,
             milestone_id,
             title,
+            translations,
             due_date,
             done_on,
             row_version,
@@ -272,6 +284,7 @@ class RowFormat:
             "commitment_id": uuid_of(commitment_id),
             "position": position,
             "title": self.json_of(title),
+            "translations": self.translations_of(translations),
             "due_date": due_date,
             "done_on": done_on,
             "is_overdue": done_on is None and due_date is not None and due_date < on,
@@ -302,6 +315,7 @@ class RowFormat:
             "priority_area_code": row[4],
             "title": j(row[5]),
             "description": j(row[6]),
+            "translations": self.translations_of(row[21]),
             "modality": row[7],
             "lead_party_id": u(row[8]),
             "lead_organisation_id": u(row[9]),
@@ -403,6 +417,10 @@ class _SQLite(RowFormat):
 
     def json_of(self, value: Any) -> Any:
         return None if value is None else orjson.Fragment(value)
+
+    def translations_of(self, value: Any) -> Any:
+        # As written: every writer builds each state as {"source": …, "stale": […]}.
+        return orjson.Fragment(value)
 
     def today(self, on: dt.date) -> Any:
         return on.isoformat()  # ISO dates compare as text the way the days compare

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -66,6 +67,11 @@ class Commitment(SQLModel, table=True):
     description: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
+    )
     modality: str = Field(sa_column=Column(String(32), nullable=False))
     lead_party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
     lead_organisation_id: uuid.UUID | None = Field(
@@ -118,6 +124,11 @@ class Milestone(SQLModel, table=True):
     )
     position: int = Field(sa_column=Column(Integer, nullable=False))
     title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
+    )
     due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     done_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))

@@ -9,7 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.exchanges.schemas import ExchangeSummary
-from itpp_api.localized import LocalizedText
+from itpp_api.localized import (
+    LocalizedText,
+    ReviewedTranslations,
+    SourceLanguages,
+    TranslationState,
+)
 from itpp_api.patch import PatchBody
 
 REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{0,7}-[0-9]{2,4}$"
@@ -54,6 +59,7 @@ class MilestoneCreate(BaseModel):
     title: LocalizedText
     due_date: date | None = None
     done_on: date | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
 
 class MilestoneUpdate(PatchBody):
@@ -68,6 +74,8 @@ class MilestoneUpdate(PatchBody):
     title: LocalizedText | None = None
     due_date: date | None = None
     done_on: date | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
+    reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
 
 
 class MilestonePublic(BaseModel):
@@ -77,6 +85,9 @@ class MilestonePublic(BaseModel):
     commitment_id: uuid.UUID
     position: int
     title: dict[str, str]
+    translations: dict[str, TranslationState] = Field(
+        description="The translation state of `title`."
+    )
     due_date: date | None
     done_on: date | None
     is_overdue: bool = Field(description="Due date passed and not done.")
@@ -136,6 +147,7 @@ class CommitmentCreate(BaseModel):
         default=False, description="Marks sample data, not a real undertaking."
     )
     milestones: list[MilestoneCreate] = Field(default_factory=list, max_length=100)
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "CommitmentCreate":
@@ -177,6 +189,8 @@ class CommitmentUpdate(PatchBody):
     progress: int | None = Field(default=None, ge=0, le=100)
     pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
     visibility: Visibility | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
+    reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "CommitmentUpdate":
@@ -197,6 +211,9 @@ class CommitmentPublic(BaseModel):
     priority_area_code: str
     title: dict[str, str]
     description: dict[str, str] | None
+    translations: dict[str, TranslationState] = Field(
+        description="The translation state of `title` and `description`."
+    )
     modality: Modality
     lead_party_id: uuid.UUID
     lead_organisation_id: uuid.UUID | None

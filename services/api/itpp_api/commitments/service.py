@@ -37,7 +37,13 @@ from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
-from itpp_api.localized import search_text
+from itpp_api.localized import (
+    pop_translation_request,
+    record_translations,
+    search_text,
+    texts_of,
+    translations_view,
+)
 from itpp_api.pagination import (
     AnySelect,
     SortOrder,
@@ -223,6 +229,7 @@ def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
         "commitment_id": row.commitment_id,
         "position": row.position,
         "title": row.title,
+        "translations": translations_view(row.translations),
         "due_date": row.due_date,
         "done_on": row.done_on,
         "is_overdue": row.done_on is None and row.due_date is not None and row.due_date < on,
@@ -331,6 +338,7 @@ def _audit_view(
         "priority_area_id": commitment.priority_area_id,
         "title": commitment.title,
         "description": commitment.description,
+        "translations": commitment.translations,
         "modality": commitment.modality,
         "lead_party_id": commitment.lead_party_id,
         "lead_organisation_id": commitment.lead_organisation_id,
@@ -467,11 +475,13 @@ def create_commitment(
     plan: Plan,
     data: CommitmentCreate,
     agreed: bool = False,
+    translations: dict[str, Any] | None = None,
 ) -> Commitment:
     """Record a new commitment (and its milestones) under one of the plan's priority areas.
 
     `agreed`: every party consented (an applied amendment or a renewal), so the rules that
-    keep one party from acting for another do not apply.
+    keep one party from acting for another do not apply. `translations`: the translation state
+    of the same texts carried over (a renewal); by default computed from the request.
     """
     ensure_plan_writable(plan)
     if not agreed:
@@ -502,6 +512,14 @@ def create_commitment(
         reference=reference,
         title=data.title,
         description=data.description,
+        translations=dict(translations)
+        if translations is not None
+        else record_translations(
+            None,
+            texts_of(title=data.title, description=data.description),
+            {},
+            source_languages=data.source_languages,
+        ),
         modality=data.modality.value,
         lead_party_id=data.lead_party_id,
         lead_organisation_id=data.lead_organisation_id,
@@ -528,6 +546,13 @@ def create_commitment(
                 commitment_id=commitment.id,
                 position=position,
                 title=milestone.title,
+                translations=record_translations(
+                    None,
+                    {"title": milestone.title},
+                    {},
+                    source_languages=milestone.source_languages,
+                    loc=("body", "milestones", position),
+                ),
                 due_date=milestone.due_date,
                 done_on=milestone.done_on,
             )
@@ -565,6 +590,7 @@ def update_commitment(
     """
     ensure_plan_writable(plan)
     changes = data.model_dump(exclude_unset=True)
+    source_languages, reviewed = pop_translation_request(changes)
     owner_before = _owner(commitment)
     supporters = changes.pop("supporting_organisation_ids", None)
     current_supporters = list(
@@ -631,6 +657,17 @@ def update_commitment(
     ):
         changes["progress"] = merged["progress"] = 100
     _check_status_progress(status, int(merged["progress"]))
+    if {"title", "description"} & set(changes) or source_languages or reviewed:
+        commitment.translations = record_translations(
+            texts_of(title=commitment.title, description=commitment.description),
+            texts_of(
+                title=changes.get("title", commitment.title),
+                description=changes.get("description", commitment.description),
+            ),
+            commitment.translations,
+            source_languages=source_languages,
+            reviewed_translations=reviewed,
+        )
     for name, value in changes.items():
         setattr(commitment, name, value.value if hasattr(value, "value") else value)
     if "title" in changes:
@@ -746,6 +783,7 @@ def _milestone_view(milestone: Milestone) -> dict[str, Any]:
         "commitment_id": milestone.commitment_id,
         "position": milestone.position,
         "title": milestone.title,
+        "translations": milestone.translations,
         "due_date": milestone.due_date,
         "done_on": milestone.done_on,
     }
@@ -770,6 +808,9 @@ def create_milestone(
         commitment_id=commitment.id,
         position=(last if last is not None else -1) + 1,
         title=data.title,
+        translations=record_translations(
+            None, {"title": data.title}, {}, source_languages=data.source_languages
+        ),
         due_date=data.due_date,
         done_on=data.done_on,
     )
@@ -801,7 +842,17 @@ def update_milestone(
     """Change a milestone's title or dates (done_on marks it done; null reopens it)."""
     ensure_plan_writable(plan)
     before = _milestone_view(milestone)
-    for name, value in data.model_dump(exclude_unset=True).items():
+    changes = data.model_dump(exclude_unset=True)
+    source_languages, reviewed = pop_translation_request(changes)
+    if "title" in changes or source_languages or reviewed:
+        milestone.translations = record_translations(
+            {"title": milestone.title},
+            {"title": changes.get("title", milestone.title)},
+            milestone.translations,
+            source_languages=source_languages,
+            reviewed_translations=reviewed,
+        )
+    for name, value in changes.items():
         setattr(milestone, name, value)
     milestone.row_version += 1
     milestone.updated_at = utcnow()

@@ -90,6 +90,11 @@ class Exchange(SQLModel, table=True):
     host_organisation_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("organisation.id"), nullable=True)
     )
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
+    )
     is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     search_text: str = Field(sa_column=Column(Text, nullable=False))
     row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))

@@ -8,7 +8,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from itpp_api.enums import CommitmentStatus, ExchangeKind, ExchangeStatus, Visibility
-from itpp_api.localized import LocalizedText
+from itpp_api.localized import (
+    LocalizedText,
+    ReviewedTranslations,
+    SourceLanguages,
+    TranslationState,
+)
 from itpp_api.patch import PatchBody
 
 REFERENCE_PATTERN = r"^EX-[0-9]{3,5}$"
@@ -85,6 +90,7 @@ class ExchangeCreate(BaseModel):
         default=None, description="Placements: where the person serves."
     )
     is_example: bool = Field(default=False, description="Marks sample data.")
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "ExchangeCreate":
@@ -136,6 +142,8 @@ class ExchangeUpdate(PatchBody):
     visibility: Visibility | None = None
     post_title: LocalizedText | None = None
     host_organisation_id: uuid.UUID | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
+    reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "ExchangeUpdate":
@@ -188,6 +196,10 @@ class ExchangePublic(BaseModel):
     status: ExchangeStatus
     visibility: Visibility
     post_title: dict[str, str] | None
+    translations: dict[str, TranslationState] = Field(
+        description="The translation state of `title`, `outcome`, `lessons_learned` and "
+        "`post_title` (those it has)."
+    )
     host_organisation_id: uuid.UUID | None
     is_example: bool
     commitments: list[CommitmentSummary] = Field(

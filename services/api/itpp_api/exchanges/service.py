@@ -27,7 +27,13 @@ from itpp_api.enums import ExchangeKind, ExchangeStatus, Visibility
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.exchanges.schemas import ExchangeCreate, ExchangeSort, ExchangeUpdate
-from itpp_api.localized import search_text
+from itpp_api.localized import (
+    pop_translation_request,
+    record_translations,
+    search_text,
+    texts_of,
+    translations_view,
+)
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty
@@ -148,6 +154,7 @@ def _exchange_dict(row: Any, commitments: list[dict[str, Any]]) -> dict[str, Any
         "status": row.status,
         "visibility": row.visibility,
         "post_title": row.post_title,
+        "translations": translations_view(row.translations),
         "host_organisation_id": row.host_organisation_id,
         "is_example": row.is_example,
         "commitments": commitments,
@@ -410,6 +417,7 @@ def _audit_view(exchange: Exchange, commitment_ids: list[uuid.UUID]) -> dict[str
         "status": exchange.status,
         "visibility": exchange.visibility,
         "post_title": exchange.post_title,
+        "translations": exchange.translations,
         "host_organisation_id": exchange.host_organisation_id,
         "commitment_ids": sorted(str(c) for c in commitment_ids),
     }
@@ -417,6 +425,19 @@ def _audit_view(exchange: Exchange, commitment_ids: list[uuid.UUID]) -> dict[str
 
 def _owner(exchange: Exchange) -> uuid.UUID | None:
     return exchange.from_party_id if exchange.visibility == Visibility.INTERNAL.value else None
+
+
+def _texts(
+    exchange: Exchange | None = None, changes: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The exchange's localized texts by field, as `changes` (if any) leave them."""
+    values = changes or {}
+    return texts_of(
+        **{
+            name: values.get(name, getattr(exchange, name, None))
+            for name in ("title", "outcome", "lessons_learned", "post_title")
+        }
+    )
 
 
 def _search_text(exchange: Exchange) -> str:
@@ -449,7 +470,9 @@ def create_exchange(
     """Record a new exchange of the plan, linked to commitments of the same plan."""
     ensure_plan_writable(plan)
     policy.authorize_internal_owner(actor, data.visibility.value, data.from_party_id)
-    values = data.model_dump(mode="python", exclude={"commitment_ids", "reference"})
+    values = data.model_dump(
+        mode="python", exclude={"commitment_ids", "reference", "source_languages"}
+    )
     values["participants"] = [p.model_dump(mode="json") for p in data.participants]
     _check_references(session, actor, plan, values, data.commitment_ids)
     _check_status(data.status.value, data.start_date, None)
@@ -483,6 +506,9 @@ def create_exchange(
         is_example=data.is_example,
         search_text="",
     )
+    exchange.translations = record_translations(
+        None, _texts(exchange), {}, source_languages=data.source_languages
+    )
     exchange.search_text = _search_text(exchange)
     session.add(exchange)
     session.flush()
@@ -506,6 +532,7 @@ def update_exchange(
     """Apply changes to an exchange, re-checking every rule on the result."""
     ensure_plan_writable(plan)
     changes = data.model_dump(mode="python", exclude_unset=True)
+    source_languages, reviewed = pop_translation_request(changes)
     commitment_ids = changes.pop("commitment_ids", None)
     if "participants" in changes and data.participants is not None:
         changes["participants"] = [p.model_dump(mode="json") for p in data.participants]
@@ -535,6 +562,16 @@ def update_exchange(
     new_links = [c for c in commitment_ids if c not in current_links] if commitment_ids else []
     _check_references(session, actor, plan, merged, new_links)
     _check_status(merged["status"], merged["start_date"], exchange.status)
+    if {"title", "outcome", "lessons_learned", "post_title"} & set(changes) or (
+        source_languages or reviewed
+    ):
+        exchange.translations = record_translations(
+            _texts(exchange),
+            _texts(exchange, changes),
+            exchange.translations,
+            source_languages=source_languages,
+            reviewed_translations=reviewed,
+        )
     for name, value in changes.items():
         setattr(exchange, name, getattr(value, "value", value))
     exchange.end_date = _normalise_dates(exchange.kind, exchange.start_date, exchange.end_date)

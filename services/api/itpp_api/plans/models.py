@@ -45,6 +45,11 @@ class Plan(SQLModel, table=True):
     objectives: list[dict[str, str]] = Field(
         default_factory=list, sa_column=Column(PortableJSON, nullable=False)
     )
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
+    )
     status: str = Field(sa_column=Column(String(16), nullable=False))
     approval_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     term_months: int = Field(sa_column=Column(Integer, nullable=False))
@@ -98,6 +103,11 @@ class PriorityArea(SQLModel, table=True):
     title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     description: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
+    )
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
     # Retired by an applied amendment: kept for history, no new commitments under it.
     retired_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -7,7 +7,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from itpp_api.enums import PlanStatus
-from itpp_api.localized import LocalizedText
+from itpp_api.localized import (
+    LocalizedText,
+    ReviewedTranslations,
+    SourceLanguages,
+    TranslationState,
+)
 from itpp_api.patch import PatchBody
 
 SectionNumber = Annotated[str, Field(pattern=r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$", examples=["1.1"])]
@@ -70,6 +75,7 @@ class PlanCreate(BaseModel):
     term_months: int = Field(default=24, ge=1, le=240)
     review_interval_months: int = Field(default=12, ge=1, le=240)
     predecessor_id: uuid.UUID | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "PlanCreate":
@@ -110,6 +116,8 @@ class PlanUpdate(PatchBody):
     term_months: int | None = Field(default=None, ge=1, le=240)
     review_interval_months: int | None = Field(default=None, ge=1, le=240)
     predecessor_id: uuid.UUID | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
+    reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "PlanUpdate":
@@ -134,6 +142,10 @@ class PlanPublic(BaseModel):
     parties: list[PartySummary]
     sections: list[PlanSection]
     objectives: list[dict[str, str]]
+    translations: dict[str, TranslationState] = Field(
+        description="The translation state of each localized text, by field name: `title`, "
+        "`sections[4.1].heading`, `sections[4.1].body`, `objectives[0]`."
+    )
     status: PlanStatus = Field(
         description="Effective status: an active plan past expiry reads expired."
     )
@@ -179,6 +191,7 @@ class PriorityAreaCreate(BaseModel):
     )
     title: LocalizedText
     description: LocalizedText | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
 
 class PriorityAreaUpdate(PatchBody):
@@ -195,6 +208,8 @@ class PriorityAreaUpdate(PatchBody):
     short_code: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9]{0,7}$")
     title: LocalizedText | None = None
     description: LocalizedText | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
+    reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
 
 
 class PriorityAreaPublic(BaseModel):
@@ -207,6 +222,9 @@ class PriorityAreaPublic(BaseModel):
     position: int
     title: dict[str, str]
     description: dict[str, str] | None
+    translations: dict[str, TranslationState] = Field(
+        description="The translation state of `title` and `description`."
+    )
     retired_at: datetime | None = Field(
         description="When an applied amendment retired the area: it stays on record, "
         "but takes no new commitments."

@@ -18,6 +18,13 @@ from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import AmendmentRequired, Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.localized import (
+    plan_texts,
+    pop_translation_request,
+    record_translations,
+    texts_of,
+    translations_view,
+)
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
@@ -104,6 +111,7 @@ def plan_to_dict(plan: Plan, parties: list[Party]) -> dict[str, Any]:
         "parties": [{"id": p.id, "code": p.code, "name": p.name} for p in parties],
         "sections": plan.sections,
         "objectives": plan.objectives,
+        "translations": translations_view(plan.translations),
         "status": effective_status(plan).value,
         "approval_date": plan.approval_date,
         "expiry_date": expiry_date(plan),
@@ -297,6 +305,7 @@ def _audit_view(plan: Plan) -> dict[str, Any]:
         "title": plan.title,
         "sections": plan.sections,
         "objectives": plan.objectives,
+        "translations": plan.translations,
         "status": plan.status,
         "approval_date": plan.approval_date,
         "term_months": plan.term_months,
@@ -305,18 +314,37 @@ def _audit_view(plan: Plan) -> dict[str, Any]:
     }
 
 
-def create_plan(*, session: Session, actor: Actor, data: PlanCreate) -> Plan:
-    """Record a new draft plan between two or more parties."""
+def create_plan(
+    *,
+    session: Session,
+    actor: Actor,
+    data: PlanCreate,
+    translations: dict[str, Any] | None = None,
+) -> Plan:
+    """Record a new draft plan between two or more parties.
+
+    `translations`: the translation state of the same texts carried over (a renewal); by default
+    each text starts governed by its source language with nothing stale.
+    """
     policy.authorize_new_plan(actor, data.party_ids)
     if session.scalar(select(Plan.id).where(Plan.reference == data.reference)) is not None:
         raise Conflict(f"A plan with reference {data.reference!r} already exists.")
     _check_parties(session, data.party_ids)
     _check_predecessor(session, data.predecessor_id, None)
+    sections = [s.model_dump(mode="json") for s in data.sections]
     plan = Plan(
         reference=data.reference,
         title=data.title,
-        sections=[s.model_dump(mode="json") for s in data.sections],
+        sections=sections,
         objectives=list(data.objectives),
+        translations=dict(translations)
+        if translations is not None
+        else record_translations(
+            None,
+            plan_texts(data.title, sections, data.objectives),
+            {},
+            source_languages=data.source_languages,
+        ),
         status=PlanStatus.DRAFT.value,
         approval_date=data.approval_date,
         term_months=data.term_months,
@@ -355,6 +383,7 @@ def update_plan(
     only by amendment (`amend_plan`). Approving a draft records version 1 (`version_reason`).
     """
     changes = data.model_dump(exclude_unset=True)
+    source_languages, reviewed = pop_translation_request(changes)
     before = _audit_view(plan)
     new_status = data.status
     current = PlanStatus(plan.status)
@@ -390,6 +419,9 @@ def update_plan(
         _check_predecessor(session, data.predecessor_id, plan.id)
     if "status" in changes and new_status is not None:
         changes["status"] = new_status.value
+    _set_plan_texts(
+        plan, changes, source_languages=source_languages, reviewed_translations=reviewed
+    )
     for name, value in changes.items():
         setattr(plan, name, value)
     _refresh_expiry(plan)
@@ -419,16 +451,62 @@ def update_plan(
     return plan
 
 
-def amend_plan(*, session: Session, actor: Actor, plan: Plan, changes: dict[str, Any]) -> Plan:
+def _set_plan_texts(
+    plan: Plan,
+    changes: dict[str, Any],
+    *,
+    source_languages: dict[str, str],
+    reviewed_translations: dict[str, list[str]],
+    loc: tuple[str | int, ...] = ("body",),
+) -> None:
+    """Move the plan's translation state along with the texts `changes` sets (not yet set)."""
+    if not (
+        {"title", "sections", "objectives"} & set(changes)
+        or source_languages
+        or reviewed_translations
+    ):
+        return
+    old = plan_texts(plan.title, plan.sections, plan.objectives)
+    new = plan_texts(
+        changes.get("title", plan.title),
+        changes.get("sections", plan.sections),
+        changes.get("objectives", plan.objectives),
+    )
+    plan.translations = record_translations(
+        old,
+        new,
+        plan.translations,
+        source_languages=source_languages,
+        reviewed_translations=reviewed_translations,
+        loc=loc,
+    )
+
+
+def amend_plan(
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    changes: dict[str, Any],
+    source_languages: dict[str, str] | None = None,
+) -> Plan:
     """Change the agreed content of a plan as an approved amendment says (amendments/).
 
     `changes` holds AGREED_PLAN_FIELDS only, already validated; sections as JSON data.
+    Changed texts move the plan's translation state as a direct update does.
     """
     unknown = set(changes) - set(AGREED_PLAN_FIELDS)
     if unknown:
         raise ValueError(f"not agreed content: {sorted(unknown)}")
     ensure_plan_writable(plan)
     before = _audit_view(plan)
+    _set_plan_texts(
+        plan,
+        changes,
+        source_languages=source_languages or {},
+        reviewed_translations={},
+        loc=("changes",),
+    )
     for name, value in changes.items():
         setattr(plan, name, value)
     _refresh_expiry(plan)
@@ -462,6 +540,7 @@ def area_to_dict(area: PriorityArea) -> dict[str, Any]:
         "position": area.position,
         "title": area.title,
         "description": area.description,
+        "translations": translations_view(area.translations),
         "retired_at": area.retired_at,
         "etag": make_etag(area.id, area.row_version),
         "created_at": area.created_at,
@@ -518,6 +597,7 @@ def _area_view(area: PriorityArea) -> dict[str, Any]:
         "position": area.position,
         "title": area.title,
         "description": area.description,
+        "translations": area.translations,
     }
 
 
@@ -545,10 +625,12 @@ def create_area(
     plan: Plan,
     data: PriorityAreaCreate,
     agreed: bool = False,
+    translations: dict[str, Any] | None = None,
 ) -> PriorityArea:
     """Add a priority area at the end of the plan's list.
 
-    On an active plan only an applied amendment (`agreed=True`) adds one.
+    On an active plan only an applied amendment (`agreed=True`) adds one. `translations`: as
+    for create_plan.
     """
     if agreed:
         ensure_plan_writable(plan)
@@ -565,6 +647,14 @@ def create_area(
         position=(last if last is not None else -1) + 1,
         title=data.title,
         description=data.description,
+        translations=dict(translations)
+        if translations is not None
+        else record_translations(
+            None,
+            texts_of(title=data.title, description=data.description),
+            {},
+            source_languages=data.source_languages,
+        ),
     )
     session.add(area)
     session.flush()
@@ -589,16 +679,32 @@ def update_area(
     data: PriorityAreaUpdate,
     agreed: bool = False,
 ) -> PriorityArea:
-    """Change a priority area's codes or texts (on an active plan: only by amendment)."""
-    if agreed:
+    """Change a priority area's codes or texts (on an active plan: only by amendment).
+
+    Its translation state alone (a source language, reviewed translations) is bookkeeping
+    about the texts, not agreed content: it changes directly on an active plan too.
+    """
+    changes = data.model_dump(exclude_unset=True)
+    source_languages, reviewed = pop_translation_request(changes)
+    before = _area_view(area)
+    if agreed or (not changes and (source_languages or reviewed)):
         ensure_plan_writable(plan)
     else:
         ensure_agreed_content_open(plan, "a priority area")
-    changes = data.model_dump(exclude_unset=True)
-    before = _area_view(area)
     _check_area_codes_free(
         session, plan.id, changes.get("code"), changes.get("short_code"), area.id
     )
+    if {"title", "description"} & set(changes) or source_languages or reviewed:
+        area.translations = record_translations(
+            texts_of(title=area.title, description=area.description),
+            texts_of(
+                title=changes.get("title", area.title),
+                description=changes.get("description", area.description),
+            ),
+            area.translations,
+            source_languages=source_languages,
+            reviewed_translations=reviewed,
+        )
     for name, value in changes.items():
         setattr(area, name, value)
     area.row_version += 1

@@ -24,7 +24,7 @@ from itpp_api.enums import (
     ReviewStatus,
     Visibility,
 )
-from itpp_api.localized import LocalizedText
+from itpp_api.localized import LocalizedText, TranslationState
 from itpp_api.plans.schemas import PLAN_REFERENCE_PATTERN, PlanSection
 
 EXPORT_FORMAT = "itpp-plan-export"
@@ -69,6 +69,10 @@ class ExportedUser(_Record):
 
 class ExportedPlan(_Record):
     """The plan record (or a predecessor in its lineage)."""
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
 
     id: uuid.UUID
     reference: str = Field(pattern=PLAN_REFERENCE_PATTERN)
@@ -87,6 +91,10 @@ class ExportedPlan(_Record):
 
 
 class ExportedPriorityArea(_Record):
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
     id: uuid.UUID
     code: str = Field(pattern=_CODE)
     short_code: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$")
@@ -100,6 +108,10 @@ class ExportedPriorityArea(_Record):
 
 
 class ExportedMilestone(_Record):
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
     id: uuid.UUID
     position: int = Field(ge=0)
     title: LocalizedText
@@ -111,6 +123,10 @@ class ExportedMilestone(_Record):
 
 
 class ExportedCommitment(_Record):
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
     id: uuid.UUID
     priority_area_id: uuid.UUID
     reference: str = Field(min_length=1, max_length=32)
@@ -135,6 +151,10 @@ class ExportedCommitment(_Record):
 
 
 class ExportedExchange(_Record):
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
     id: uuid.UUID
     reference: str = Field(min_length=1, max_length=32)
     kind: ExchangeKind

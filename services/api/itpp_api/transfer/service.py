@@ -62,6 +62,7 @@ def _columns(row: SQLModel, *names: str) -> dict[str, Any]:
 
 _PLAN_FIELDS = (
     "id",
+    "translations",
     "reference",
     "title",
     "sections",
@@ -77,6 +78,7 @@ _PLAN_FIELDS = (
 )
 _AREA_FIELDS = (
     "id",
+    "translations",
     "code",
     "short_code",
     "position",
@@ -89,6 +91,7 @@ _AREA_FIELDS = (
 )
 _MILESTONE_FIELDS = (
     "id",
+    "translations",
     "position",
     "title",
     "due_date",
@@ -99,6 +102,7 @@ _MILESTONE_FIELDS = (
 )
 _COMMITMENT_FIELDS = (
     "id",
+    "translations",
     "priority_area_id",
     "reference",
     "title",
@@ -120,6 +124,7 @@ _COMMITMENT_FIELDS = (
 )
 _EXCHANGE_FIELDS = (
     "id",
+    "translations",
     "reference",
     "kind",
     "title",
@@ -865,6 +870,9 @@ class _Importer:
             term_months=entry.term_months,
             review_interval_months=entry.review_interval_months,
             predecessor_id=entry.predecessor_id,
+            translations={
+                name: state.model_dump(mode="json") for name, state in entry.translations.items()
+            },
             row_version=entry.row_version,
             created_at=entry.created_at,
             updated_at=entry.updated_at,
