@@ -3,6 +3,7 @@ come in the reader's language with dates and numbers written the local way."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -106,3 +107,82 @@ def test_pages_follow_the_profile_and_the_switch(stack: Stack, web_session: WebS
         '<html lang="en">' in anonymous.get("/sign-in", headers={"Accept-Language": "en-US"}).text
     )
     assert '<html lang="ja">' in anonymous.get("/sign-in", headers={"Accept-Language": "ja"}).text
+
+
+def test_stale_and_missing_translations_are_marked(stack: Stack, web_session: WebSession) -> None:
+    from tests.web.conftest import draft_plan_with_markup
+
+    plan_id, only_japanese = draft_plan_with_markup(stack)
+    with stack.api_client(stack.api_token("JP", "editor")) as api:
+        area_id = api.get(f"/plans/{plan_id}/priority-areas").json()["items"][0]["id"]
+        japan = next(p["id"] for p in api.get("/parties").json()["items"] if p["code"] == "JP")
+        created = api.post(
+            f"/plans/{plan_id}/commitments",
+            json={
+                "priority_area_id": area_id,
+                "title": {"ja": "原文", "en": "Original text"},
+                "modality": "other",
+                "lead_party_id": japan,
+            },
+        ).json()
+        changed = api.patch(
+            f"/commitments/{created['id']}",
+            json={"title": {"ja": "原文（改訂）", "en": "Original text"}},
+            headers={"If-Match": created["etag"]},
+        )
+        assert changed.json()["translations"]["title"]["stale"] == ["en"]
+    web_session.sign_in("NATO", "viewer")  # reads English
+    stale = web_session.get(f"/commitments/{created['id']}").text
+    assert '<span lang="en">Original text</span> <abbr class="lang-mark stale"' in stale
+    missing = web_session.get(f"/commitments/{only_japanese}").text
+    assert re.search(
+        r'<span lang="ja">[^<]*</span> <abbr class="lang-mark" [^>]*>JA</abbr>', missing
+    )
+
+
+def test_an_editor_confirms_an_outdated_translation(stack: Stack, web_session: WebSession) -> None:
+    from tests.web.conftest import CSRF_INPUT, draft_plan_with_markup
+
+    plan_id, _ = draft_plan_with_markup(stack)
+    with stack.api_client(stack.api_token("NATO", "editor")) as api:
+        area_id = api.get(f"/plans/{plan_id}/priority-areas").json()["items"][0]["id"]
+        nato = next(p["id"] for p in api.get("/parties").json()["items"] if p["code"] == "NATO")
+        created = api.post(
+            f"/plans/{plan_id}/commitments",
+            json={
+                "priority_area_id": area_id,
+                "title": {"en": "Staff talks", "ja": "幕僚協議"},
+                "source_languages": {"title": "en"},
+                "modality": "other",
+                "lead_party_id": nato,
+            },
+        ).json()
+        api.patch(
+            f"/commitments/{created['id']}",
+            json={"title": {"en": "Staff talks (annual)", "ja": "幕僚協議"}},
+            headers={"If-Match": created["etag"]},
+        )
+    web_session.sign_in("NATO", "editor")
+    form = web_session.get(f"/commitments/{created['id']}/edit").text
+    assert 'name="reviewed.title" value="ja"' in form
+    from itpp_web.forms import commitment_values
+
+    with stack.api_client(stack.api_token("NATO", "viewer")) as api:
+        current = api.get(f"/commitments/{created['id']}").json()
+    fields = {**commitment_values(current), "etag": current["etag"]}
+    token = CSRF_INPUT.search(form)
+    assert token
+    saved = web_session.post(
+        f"/commitments/{created['id']}/edit",
+        data={
+            **fields,
+            "csrf_token": token.group(1),
+            "reviewed.title": "ja",
+            "title.en": "Staff talks (annual)",
+            "title.ja": "幕僚協議",
+        },
+    )
+    assert saved.status_code == 303, saved.text[-2000:]
+    with stack.api_client(stack.api_token("NATO", "viewer")) as api:
+        state = api.get(f"/commitments/{created['id']}").json()["translations"]["title"]
+    assert state == {"source": "en", "stale": []}

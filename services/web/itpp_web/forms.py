@@ -93,11 +93,29 @@ def commitment_body(
             for name, value in body.items()
             if value != current.get(name) and not (value is None and not current.get(name))
         }
+        reviewed = _reviewed(form, current)
+        if reviewed:
+            body["reviewed_translations"] = reviewed
     else:
         body = {name: value for name, value in body.items() if value is not None}
         if not body.get("visibility"):
             body.pop("visibility", None)
     return body, errors
+
+
+def _reviewed(
+    form: FormData | Mapping[str, Any], current: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """Translations marked out of date that the user confirmed are still right."""
+    state = current.get("translations") or {}
+    reviewed: dict[str, list[str]] = {}
+    for name in LOCALIZED_FIELDS:
+        stale = (state.get(name) or {}).get("stale") or []
+        chosen = form.getlist(f"reviewed.{name}") if isinstance(form, FormData) else []
+        confirmed = [lang for lang in stale if lang in chosen]
+        if confirmed:
+            reviewed[name] = confirmed
+    return reviewed
 
 
 def _progress(value: str) -> int | None:
