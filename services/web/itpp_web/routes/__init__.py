@@ -5,6 +5,13 @@ from fastapi import APIRouter
 
 def all_routers() -> tuple[APIRouter, ...]:
     """Every router of the web service (each one checks CSRF on state-changing requests)."""
-    from itpp_web.routes import auth, commitments, plans
+    from itpp_web.routes import amendments, auth, commitments, live, plans, reviews
 
-    return (auth.router, plans.router, commitments.router)
+    return (
+        auth.router,
+        plans.router,
+        commitments.router,
+        reviews.router,
+        amendments.router,
+        live.router,
+    )
