@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -56,8 +57,19 @@ class Stack:
         return self.logins[f"{party.lower()}-{role}@sample.itpp.example"]
 
     def otp(self, login: dict[str, Any]) -> str:
+        """The current one-time code; a code is accepted once, so a second sign-in within
+        the same 30-second step waits for the next code."""
         secret = login.get("totp_secret")
-        return pyotp.TOTP(secret).now() if secret else ""
+        if not secret:
+            return ""
+        totp = pyotp.TOTP(secret)
+        step = int(time.time() // totp.interval)
+        last = login.get("_last_step")
+        if isinstance(last, int) and step <= last:
+            time.sleep(max((last + 1) * totp.interval - time.time(), 0) + 0.2)
+            step = last + 1
+        login["_last_step"] = step
+        return str(totp.at(step * totp.interval))
 
     def api_token(self, party: str, role: str) -> str:
         """A bearer token for calling the API directly (as another user would)."""
@@ -153,6 +165,51 @@ def draft_plan_with_markup(stack: Stack) -> tuple[str, str]:
         )
         assert commitment.status_code == 201, commitment.text
         return plan_id, commitment.json()["id"]
+
+
+def active_plan_of_our_own(stack: Stack, commitments: int = 3) -> str:
+    """A new plan in force between Japan and NATO, made through the API by a Japan editor:
+    for tests that open reviews or apply amendments without touching the sample plan."""
+    with stack.api_client(stack.api_token("JP", "editor")) as api:
+        parties = {p["code"]: p["id"] for p in api.get("/parties").json()["items"]}
+        plan = api.post(
+            "/plans",
+            json={
+                "reference": f"CONSENT-{uuid.uuid4().hex[:6].upper()}",
+                "title": {"ja": "同意の試験計画", "en": "Consent test plan"},
+                "party_ids": [parties["JP"], parties["NATO"]],
+            },
+        )
+        assert plan.status_code == 201, plan.text
+        plan_id = str(plan.json()["id"])
+        area = api.post(
+            f"/plans/{plan_id}/priority-areas",
+            json={
+                "code": "3.1.1",
+                "short_code": "CYB",
+                "title": {"ja": "サイバー防衛", "en": "Cyber defence"},
+            },
+        )
+        assert area.status_code == 201, area.text
+        for number in range(1, commitments + 1):
+            created = api.post(
+                f"/plans/{plan_id}/commitments",
+                json={
+                    "priority_area_id": area.json()["id"],
+                    "title": {"ja": f"共同演習 {number}", "en": f"Joint exercise {number}"},
+                    "modality": "exercise_participation",
+                    "lead_party_id": parties["JP" if number % 2 else "NATO"],
+                },
+            )
+            assert created.status_code == 201, created.text
+        etag = api.get(f"/plans/{plan_id}").headers["etag"]
+        approved = api.patch(
+            f"/plans/{plan_id}",
+            json={"status": "active", "approval_date": time.strftime("%Y-%m-%d", time.gmtime())},
+            headers={"If-Match": etag},
+        )
+        assert approved.status_code == 200, approved.text
+        return plan_id
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

@@ -80,7 +80,9 @@ def value_of(fmt: Formatter, name: str, raw: Any, lookup: Lookup) -> Value:
     """A field's value as a reader would say it."""
     if raw is None or raw == "" or raw == []:
         return Value("—")
-    if isinstance(raw, dict) and (name in LOCALIZED or all(isinstance(v, str) for v in raw.values())):
+    if isinstance(raw, dict) and (
+        name in LOCALIZED or all(isinstance(v, str) for v in raw.values())
+    ):
         return localized_value(raw)
     if name == "priority_area_id":
         area = lookup.areas.get(str(raw))
@@ -182,9 +184,7 @@ def describe_change(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup) -
             )
             for name, value in changes.items()
         ]
-        return ChangeView(
-            "modify", heading, _commitment_subject(fmt, current, unknown), rows
-        )
+        return ChangeView("modify", heading, _commitment_subject(fmt, current, unknown), rows)
     if op == "retire_commitment":
         current = lookup.commitments.get(str(change.get("commitment_id")))
         rows = []
@@ -297,9 +297,22 @@ def describe_change(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup) -
             heading,
             "",
             rows,
-            fmt.gettext("A successor plan takes over the live commitments; this plan is superseded."),
+            fmt.gettext(
+                "A successor plan takes over the live commitments; this plan is superseded."
+            ),
         )
     return ChangeView("plan", heading or op)
+
+
+def _field_rows(fmt: Formatter, fields: Mapping[str, Any], lookup: Lookup) -> list[Row]:
+    return [
+        Row(
+            field_name(fmt, name),
+            value_of(fmt, name, values.get("old"), lookup),
+            value_of(fmt, name, values.get("new"), lookup),
+        )
+        for name, values in fields.items()
+    ]
 
 
 @dataclass
@@ -324,9 +337,16 @@ def describe_diff(fmt: Formatter, diff: Mapping[str, Any], lookup: Lookup) -> Di
     ]
     changes: list[ChangeView] = []
     delivery: list[ChangeView] = []
-    for kind, records in (("area", diff.get("priority_areas") or {}), ("commitment", diff.get("commitments") or {})):
+    for kind, records in (
+        ("area", diff.get("priority_areas") or {}),
+        ("commitment", diff.get("commitments") or {}),
+    ):
         for record in records.get("added") or []:
-            names = COMMITMENT_ORDER if kind == "commitment" else ("code", "short_code", "title", "description")
+            names = (
+                COMMITMENT_ORDER
+                if kind == "commitment"
+                else ("code", "short_code", "title", "description")
+            )
             rows = [
                 Row(field_name(fmt, name), None, value_of(fmt, name, record.get(name), lookup))
                 for name in names
@@ -337,26 +357,29 @@ def describe_diff(fmt: Formatter, diff: Mapping[str, Any], lookup: Lookup) -> Di
                 if kind == "commitment"
                 else _area_subject(fmt, record, "")
             )
-            heading = label(fmt, "amendment_op", f"add_{'commitment' if kind == 'commitment' else 'priority_area'}")
+            heading = label(
+                fmt,
+                "amendment_op",
+                f"add_{'commitment' if kind == 'commitment' else 'priority_area'}",
+            )
             changes.append(ChangeView("add", heading, subject, rows))
         for record in records.get("changed") or []:
             fields = record.get("fields") or {}
             definition = {k: v for k, v in fields.items() if k not in DELIVERY_FIELDS}
-            rows_of = lambda chosen: [  # noqa: E731 - a local shorthand
-                Row(
-                    field_name(fmt, name),
-                    value_of(fmt, name, values.get("old"), lookup),
-                    value_of(fmt, name, values.get("new"), lookup),
-                )
-                for name, values in chosen.items()
-            ]
             subject = str(record.get("label") or "")
             op = f"modify_{'commitment' if kind == 'commitment' else 'priority_area'}"
             if definition:
-                changes.append(ChangeView("modify", label(fmt, "amendment_op", op), subject, rows_of(definition)))
+                changes.append(
+                    ChangeView(
+                        "modify",
+                        label(fmt, "amendment_op", op),
+                        subject,
+                        _field_rows(fmt, definition, lookup),
+                    )
+                )
             rest = {k: v for k, v in fields.items() if k in DELIVERY_FIELDS and k != "updated_at"}
             if rest:
-                delivery.append(ChangeView("modify", "", subject, rows_of(rest)))
+                delivery.append(ChangeView("modify", "", subject, _field_rows(fmt, rest, lookup)))
         for record in records.get("retired") or []:
             subject = (
                 _commitment_subject(fmt, record, "")

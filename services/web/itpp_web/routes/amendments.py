@@ -151,9 +151,7 @@ async def amendment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep
     )
 
 
-async def _amendment_context(
-    request: Request, viewer: Viewer, amendment_id: str
-) -> dict[str, Any]:
+async def _amendment_context(request: Request, viewer: Viewer, amendment_id: str) -> dict[str, Any]:
     api = api_of(request)
     fmt = formatter(request)
     first = await api.get(f"/amendments/{amendment_id}", token=viewer.token)
@@ -166,8 +164,10 @@ async def _amendment_context(
     )
     lookup = _lookup(plan, areas, codes, organisations, commitments)
     diff = None
-    if amendment["status"] == "applied" and amendment.get("applied_version") and not amendment.get(
-        "successor_plan_id"
+    if (
+        amendment["status"] == "applied"
+        and amendment.get("applied_version")
+        and not amendment.get("successor_plan_id")
     ):
         raw = await api.get(
             f"/plans/{plan_id}/versions/diff",
@@ -470,6 +470,4 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             "open_op": open_op,
         }
     )
-    return renderer_of(request)(
-        request, "amendment_form.html", context, status_code=status_code
-    )
+    return renderer_of(request)(request, "amendment_form.html", context, status_code=status_code)

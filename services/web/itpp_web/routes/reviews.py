@@ -48,7 +48,9 @@ async def review_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -
 
 def needs_of(review: dict[str, Any]) -> dict[str, Any]:
     """What an open review still lacks, as the page lists it (the API's list is in English)."""
-    unrated = [item["commitment"]["reference"] for item in review["items"] if not item["agreed_rating"]]
+    unrated = [
+        item["commitment"]["reference"] for item in review["items"] if not item["agreed_rating"]
+    ]
     return {
         "summary": not review.get("summary"),
         "outcome": review.get("outcome") is None,
@@ -85,7 +87,7 @@ def _render(
     status_code: int = 200,
     block: str | None = "workspace",
 ) -> Response:
-    defaults = {
+    defaults: dict[str, Any] = {
         "problem": None,
         "problem_detail": None,
         "summary_problem": None,
@@ -116,16 +118,16 @@ async def _action(
 ) -> Response:
     """One of the review's buttons: do it, then show the review (or why it was refused)."""
     try:
-        await api_of(request).request(
-            method, path, token=viewer.token, json=json, headers=headers
-        )
+        await api_of(request).request(method, path, token=viewer.token, json=json, headers=headers)
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
             raise
         context = await _review_context(request, viewer, str(review_id))
         context["problem"] = messages.problem_message(formatter(request), exc)
         context["problem_detail"] = exc.detail
-        return _render(request, context, status_code=exc.status if exc.status != 428 else 412, block=None)
+        return _render(
+            request, context, status_code=exc.status if exc.status != 428 else 412, block=None
+        )
     return redirect(request, f"/reviews/{review_id}{anchor}")
 
 
