@@ -72,6 +72,9 @@ document.addEventListener("DOMContentLoaded", () => {
       for (const part of fresh.querySelectorAll("[data-live-id]")) {
         const current = document.querySelector(`[data-live-id="${CSS.escape(part.dataset.liveId)}"]`);
         if (!current || beingEdited(current)) continue;
+        // Unchanged (same version): keep it as it is, with any message it shows.
+        const version = part.dataset.liveVersion;
+        if (version !== undefined && version === current.dataset.liveVersion) continue;
         const adopted = document.importNode(part, true);
         current.replaceWith(adopted);
         if (window.htmx) window.htmx.process(adopted);
