@@ -163,6 +163,7 @@ def test_review_two_parties_assess_disagree_sign_off_live_and_conclude(
     assert time.monotonic() - began < LIVE_SECONDS
     assert _not_reloaded(jp)
     assert JA("Signed off") in jp.locator("#sign-off-NATO").inner_text()
+    jp.evaluate("window.scrollTo(0, document.querySelector('#sign-offs').offsetTop - 16)")
     screenshot(jp, "review.png")
     assert_accessible(nato, "review workspace (NATO)")
 

@@ -18,6 +18,7 @@ from itpp_web.api import ApiError
 from itpp_web.changes import Lookup, describe_change, describe_diff
 from itpp_web.forms import localized, text
 from itpp_web.labels import LABELS
+from itpp_web.messages import translate
 from itpp_web.routes.live import watch_start
 from itpp_web.web import (
     Viewer,
@@ -416,7 +417,7 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
     if add in FORM_OPS:
         change, error = _change_from_form(form, add)
         if change is None:
-            errors[add] = fmt.gettext(FORM_ERRORS[error or "nothing-changed"])
+            errors[add] = translate(fmt, FORM_ERRORS, error or "nothing-changed")
             open_op = add
             status_code = 422
         else:
@@ -427,9 +428,9 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
         draft = [change for index, change in enumerate(draft) if index != int(remove)]
     elif action in ("preview", "propose"):
         if not draft:
-            errors["changes"] = fmt.gettext(FORM_ERRORS["no-changes"])
+            errors["changes"] = translate(fmt, FORM_ERRORS, "no-changes")
         if body["title"] is None or body["rationale"] is None:
-            errors["texts"] = fmt.gettext(FORM_ERRORS["texts"])
+            errors["texts"] = translate(fmt, FORM_ERRORS, "texts")
         if errors:
             status_code = 422
         elif action == "preview":
