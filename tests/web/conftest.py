@@ -25,6 +25,7 @@ from tests.live_api import ApiProcess, start_api, start_web, stop, wait_until_up
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "tests" / ".artifacts" / "web"
 AXE_SCRIPT = PROJECT_ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SAMPLE_PLAN = "JP-NATO-ITPP"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -261,7 +262,10 @@ def active_plan_id(stack: Stack) -> str:
     """The sample's plan in force (the one officials work on)."""
     with stack.api_client(stack.api_token("JP", "viewer")) as api:
         plans = api.get("/plans", params={"status": "active"}).json()["items"]
-    active = [plan for plan in plans if plan["status"] == "active"]
+    # The sample's plan by its reference: other tests make plans in force of their own.
+    active = [
+        plan for plan in plans if plan["status"] == "active" and plan["reference"] == SAMPLE_PLAN
+    ]
     assert active, plans
     return str(active[0]["id"])
 
