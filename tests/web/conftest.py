@@ -26,6 +26,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "tests" / ".artifacts" / "web"
 AXE_SCRIPT = PROJECT_ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 TOTP_INTERVAL = 30
+SAMPLE_PLAN = "JP-NATO-ITPP"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -169,6 +170,51 @@ def draft_plan_with_markup(stack: Stack) -> tuple[str, str]:
         return plan_id, commitment.json()["id"]
 
 
+def active_plan_of_our_own(stack: Stack, commitments: int = 3) -> str:
+    """A new plan in force between Japan and NATO, made through the API by a Japan editor:
+    for tests that open reviews or apply amendments without touching the sample plan."""
+    with stack.api_client(stack.api_token("JP", "editor")) as api:
+        parties = {p["code"]: p["id"] for p in api.get("/parties").json()["items"]}
+        plan = api.post(
+            "/plans",
+            json={
+                "reference": f"CONSENT-{uuid.uuid4().hex[:6].upper()}",
+                "title": {"ja": "同意の試験計画", "en": "Consent test plan"},
+                "party_ids": [parties["JP"], parties["NATO"]],
+            },
+        )
+        assert plan.status_code == 201, plan.text
+        plan_id = str(plan.json()["id"])
+        area = api.post(
+            f"/plans/{plan_id}/priority-areas",
+            json={
+                "code": "3.1.1",
+                "short_code": "CYB",
+                "title": {"ja": "サイバー防衛", "en": "Cyber defence"},
+            },
+        )
+        assert area.status_code == 201, area.text
+        for number in range(1, commitments + 1):
+            created = api.post(
+                f"/plans/{plan_id}/commitments",
+                json={
+                    "priority_area_id": area.json()["id"],
+                    "title": {"ja": f"共同演習 {number}", "en": f"Joint exercise {number}"},
+                    "modality": "exercise_participation",
+                    "lead_party_id": parties["JP" if number % 2 else "NATO"],
+                },
+            )
+            assert created.status_code == 201, created.text
+        etag = api.get(f"/plans/{plan_id}").headers["etag"]
+        approved = api.patch(
+            f"/plans/{plan_id}",
+            json={"status": "active", "approval_date": time.strftime("%Y-%m-%d", time.gmtime())},
+            headers={"If-Match": etag},
+        )
+        assert approved.status_code == 200, approved.text
+        return plan_id
+
+
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 
@@ -218,7 +264,10 @@ def active_plan_id(stack: Stack) -> str:
     """The sample's plan in force (the one officials work on)."""
     with stack.api_client(stack.api_token("JP", "viewer")) as api:
         plans = api.get("/plans", params={"status": "active"}).json()["items"]
-    active = [plan for plan in plans if plan["status"] == "active"]
+    # The sample's plan by its reference: other tests make plans in force of their own.
+    active = [
+        plan for plan in plans if plan["status"] == "active" and plan["reference"] == SAMPLE_PLAN
+    ]
     assert active, plans
     return str(active[0]["id"])
 

@@ -78,6 +78,36 @@ LABELS: dict[str, dict[str, str]] = {
         "open": N_("Open"),
         "concluded": N_("Concluded"),
     },
+    "review_outcome": {
+        "continue": N_("Continue the plan"),
+        "amend": N_("Amend the plan"),
+        "renew": N_("Renew the plan"),
+        "terminate": N_("Terminate the plan"),
+    },
+    "amendment_status": {
+        "proposed": N_("Awaiting consent"),
+        "approved": N_("Approved"),
+        "applied": N_("Applied"),
+        "rejected": N_("Rejected"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "party_decision": {
+        "approved": N_("Approved"),
+        "rejected": N_("Rejected"),
+        "pending": N_("Not decided yet"),
+    },
+    "amendment_op": {
+        "add_commitment": N_("Add a commitment"),
+        "modify_commitment": N_("Change a commitment"),
+        "retire_commitment": N_("Retire a commitment"),
+        "add_priority_area": N_("Add a priority area"),
+        "modify_priority_area": N_("Change a priority area"),
+        "retire_priority_area": N_("Retire a priority area"),
+        "change_term": N_("Change the term"),
+        "change_review_interval": N_("Change the review interval"),
+        "change_text": N_("Change the plan's text"),
+        "renew": N_("Renew the plan"),
+    },
     "audit_action": {
         "create": N_("created"),
         "update": N_("changed"),
@@ -93,6 +123,9 @@ LABELS: dict[str, dict[str, str]] = {
         "withdraw": N_("withdrew"),
         "schedule": N_("scheduled"),
         "reschedule": N_("rescheduled"),
+        "unschedule": N_("unscheduled"),
+        "approve": N_("approved"),
+        "reject": N_("rejected"),
     },
     "entity_type": {
         "plan": N_("the plan"),
@@ -148,8 +181,8 @@ FIELD_NAMES: dict[str, str] = {
     # Plans, priority areas and their versions.
     "approval_date": N_("Date of approval"),
     "expiry_date": N_("Expiry date"),
-    "term_months": N_("Term"),
-    "review_interval_months": N_("Review interval"),
+    "term_months": N_("Term (months)"),
+    "review_interval_months": N_("Review interval (months)"),
     "sections": N_("Sections"),
     "objectives": N_("Objectives"),
     "parties": N_("Parties"),
@@ -165,6 +198,7 @@ FIELD_NAMES: dict[str, str] = {
     "supporting_organisation_ids": N_("Supporting organisations"),
     "priority_area_code": N_("Priority area code"),
     "is_example": N_("Sample record"),
+    "position": N_("Position"),
 }
 
 

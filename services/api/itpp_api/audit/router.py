@@ -1,21 +1,26 @@
 """HTTP routes for reading the audit log and the history of a record."""
 
+import asyncio
+import time
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
 from itpp_api.audit import service
-from itpp_api.audit.schemas import AuditEntityType, AuditEventPage
+from itpp_api.audit.schemas import AuditEntityType, AuditEventPage, PlanEventBatch
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
-from itpp_api.auth.dependencies import ActorDep
+from itpp_api.auth.dependencies import ActorDep, bearer_scheme
+from itpp_api.auth.service import check_token
 from itpp_api.commitments.service import get_commitment, get_milestone
 from itpp_api.config import get_settings
 from itpp_api.conventions import decode_cursor, encode_cursor, json_response
+from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.plans.models import PlanParty
@@ -26,6 +31,10 @@ _MAX = get_settings().page_size_max
 Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the last page.")]
 _SORT = "-seq"
+# How often a waiting request looks for new events: the database is the only place every API
+# process shares, so a write on one process reaches a watcher on another within this delay.
+LIVE_POLL_SECONDS = 0.4
+MAX_WAIT_SECONDS = 25
 
 
 def _page(
@@ -173,3 +182,66 @@ def get_milestone_history(
 ) -> Response:
     _, _, milestone = get_milestone(session=session, actor=actor, milestone_id=milestone_id)
     return _history(session, actor, AuditEntityType.MILESTONE, milestone.id, cursor, limit)
+
+
+@router.get(
+    "/plans/{plan_id}/events",
+    operation_id="waitForPlanEvents",
+    summary="Wait for a plan's audit events after a sequence number (long poll)",
+    description="Returns at once the plan's events after `after` that you may see, oldest "
+    "first; when there are none yet, waits up to `wait` seconds for one. Without `after`, "
+    "returns where to start: `last_seq` of the newest event and no items. The events are read "
+    "from the database, so a change made through any API process is seen by a watcher on any "
+    "other. Waiting is not activity: it does not keep a sign-in session from ending when idle.",
+    response_model=PlanEventBatch,
+    responses=problem_responses(404, 422),
+)
+async def wait_for_plan_events(
+    plan_id: uuid.UUID,
+    token: Annotated[str | None, Depends(bearer_scheme)],
+    after: Annotated[
+        int | None, Query(ge=0, description="The last sequence number you have seen.")
+    ] = None,
+    wait: Annotated[
+        int,
+        Query(ge=0, le=MAX_WAIT_SECONDS, description="Seconds to wait for an event (0: none)."),
+    ] = 0,
+    limit: Limit = 50,
+) -> Response:
+    def first_read() -> tuple[uuid.UUID | None, dict[str, Any]]:
+        with transaction(write=False, snapshot=False) as session:
+            # No idle-clock touch: an open page watching for changes is not its user at work.
+            actor, _ = check_token(session=session, secret=token)
+            get_plan(session=session, plan_id=plan_id, actor=actor)
+            viewer = policy.visible_party_filter(actor)
+            if after is None:
+                last = service.last_plan_seq(
+                    session=session, plan_id=plan_id, viewer_party_id=viewer
+                )
+                return viewer, {"items": [], "last_seq": last}
+            return viewer, _batch(session, plan_id, viewer, after, limit)
+
+    def read(viewer: uuid.UUID | None, since: int) -> dict[str, Any]:
+        with transaction(write=False, snapshot=False) as session:
+            return _batch(session, plan_id, viewer, since, limit)
+
+    viewer, body = await run_in_threadpool(first_read)
+    if after is not None and not body["items"] and wait > 0:
+        deadline = time.monotonic() + wait
+        while not body["items"] and time.monotonic() < deadline:
+            await asyncio.sleep(min(LIVE_POLL_SECONDS, max(deadline - time.monotonic(), 0)))
+            body = await run_in_threadpool(read, viewer, after)
+    return json_response(body)
+
+
+def _batch(
+    session: Session, plan_id: uuid.UUID, viewer: uuid.UUID | None, after: int, limit: int
+) -> dict[str, Any]:
+    events = service.plan_events_after(
+        session=session, plan_id=plan_id, viewer_party_id=viewer, after_seq=after, limit=limit
+    )
+    names = service.actor_names(session=session, events=events)
+    return {
+        "items": [service.event_to_dict(event, names) for event in events],
+        "last_seq": events[-1].seq if events else after,
+    }

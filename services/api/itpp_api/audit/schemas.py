@@ -52,3 +52,13 @@ class AuditEventPage(BaseModel):
 
     items: list[AuditEventPublic]
     next_cursor: str | None
+
+
+class PlanEventBatch(BaseModel):
+    """A plan's events after the sequence number asked for, oldest first."""
+
+    items: list[AuditEventPublic]
+    last_seq: int = Field(
+        description="Send it as `after` next time. Without `after`: the newest event of the "
+        "plan you may see (0 if none), and no items — where to start watching."
+    )

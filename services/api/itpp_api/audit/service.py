@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from itpp_api.audit.models import AuditChainHead, AuditEvent
@@ -271,3 +271,45 @@ def actor_names(*, session: Session, events: list[AuditEvent]) -> dict[uuid.UUID
         return {}
     rows = session.execute(select(User.id, User.display_name).where(col(User.id).in_(ids)))
     return {user_id: name for user_id, name in rows}
+
+
+def plan_events_after(
+    *,
+    session: Session,
+    plan_id: uuid.UUID,
+    viewer_party_id: uuid.UUID | None,
+    after_seq: int,
+    limit: int,
+) -> list[AuditEvent]:
+    """A plan's events after a sequence number, oldest first (what a watching page missed).
+
+    `viewer_party_id` None: the system sees everything; otherwise events about another
+    party's internal records are left out, as in list_events.
+    """
+    statement = select(AuditEvent).where(
+        AuditEvent.plan_id == plan_id, col(AuditEvent.seq) > after_seq
+    )
+    if viewer_party_id is not None:
+        statement = statement.where(
+            or_(
+                col(AuditEvent.owner_party_id).is_(None),
+                col(AuditEvent.owner_party_id) == viewer_party_id,
+            )
+        )
+    statement = statement.order_by(col(AuditEvent.seq)).limit(limit)
+    return list(session.scalars(statement))
+
+
+def last_plan_seq(
+    *, session: Session, plan_id: uuid.UUID, viewer_party_id: uuid.UUID | None
+) -> int:
+    """The sequence number of the newest event of a plan the viewer may see (0 if none)."""
+    statement = select(func.max(AuditEvent.seq)).where(AuditEvent.plan_id == plan_id)
+    if viewer_party_id is not None:
+        statement = statement.where(
+            or_(
+                col(AuditEvent.owner_party_id).is_(None),
+                col(AuditEvent.owner_party_id) == viewer_party_id,
+            )
+        )
+    return int(session.scalar(statement) or 0)

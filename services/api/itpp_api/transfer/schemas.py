@@ -69,6 +69,7 @@ class ExportedUser(_Record):
 
 class ExportedPlan(_Record):
     """The plan record (or a predecessor in its lineage)."""
+
     translations: dict[str, TranslationState] = Field(
         default_factory=dict,
         description="Source language and stale translations of each localized text.",

@@ -6,12 +6,15 @@ from fastapi import APIRouter
 def all_routers() -> tuple[APIRouter, ...]:
     """Every router of the web service (each one checks CSRF on state-changing requests)."""
     from itpp_web.routes import (
+        amendments,
         auth,
         calendar,
         commitments,
         documents,
         exchanges,
+        live,
         plans,
+        reviews,
         versions,
     )
 
@@ -23,4 +26,7 @@ def all_routers() -> tuple[APIRouter, ...]:
         versions.router,
         calendar.router,
         documents.router,
+        reviews.router,
+        amendments.router,
+        live.router,
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web.charts import STATUSES, area_chart
+from itpp_web.routes.live import watch_start
 from itpp_web.web import ViewerDep, api_of, csrf_protect, renderer_of
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -22,6 +23,8 @@ async def plan_list(request: Request, viewer: ViewerDep) -> Response:
 @router.get("/plans/{plan_id}")
 async def dashboard(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     api = api_of(request)
+    # Where to start watching is read first: a change made meanwhile is not missed.
+    live_after = await watch_start(request, viewer, str(plan_id))
     data = await api.get(f"/plans/{plan_id}/dashboard", token=viewer.token)
     return renderer_of(request)(
         request,
@@ -31,6 +34,7 @@ async def dashboard(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> 
             "data": data,
             "chart": area_chart(data["areas"]),
             "statuses": STATUSES,
+            "live_after": live_after,
         },
         block="dashboard",
     )

@@ -1,0 +1,257 @@
+"""Joint work in a real headless Chromium, with two browser contexts side by side: Japan's
+approver and NATO's approver, each signed in with their one-time code.
+
+They open a review, each records its own assessments (disagreeing on one commitment), agree
+the ratings and the summary, both sign off — Japan's page shows NATO's sign-off within two
+seconds, without a reload — and conclude. Then Japan proposes an amendment from the form with
+its preview, approves it for Japan, NATO approves it for NATO (Japan's page sees it applied
+live), and the new version is shown with its diff. Japan's approver never gets a way to act
+for NATO: no button, and a forged form is refused by the API with a readable message. axe-core
+finds no serious or critical violation on these pages; the review and amendment screenshots for
+the README are taken here (with ITPP_SCREENSHOTS_DIR set).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from itpp_web.i18n import Formatter
+from tests.web.conftest import Stack, active_plan_of_our_own
+from tests.web.test_browser import assert_accessible, screenshot, sign_in
+
+pytestmark = pytest.mark.slow
+
+JA = Formatter("ja").gettext
+EN = Formatter("en").gettext
+LIVE_SECONDS = 2.0
+
+
+def _context(browser: Any, stack: Stack, locale: str) -> Any:
+    ctx = browser.new_context(
+        base_url=stack.web_url,
+        locale=locale,
+        viewport={"width": 1280, "height": 900},
+        bypass_csp=True,  # lets the test inject axe-core; the policy itself is tested over HTTP
+    )
+    ctx.set_default_timeout(15_000)
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def two_parties(browser: Any, stack: Stack) -> Iterator[dict[str, Any]]:
+    """A page for Japan's approver and one for NATO's, each in its own browser context."""
+    contexts = {"JP": _context(browser, stack, "ja-JP"), "NATO": _context(browser, stack, "en-GB")}
+    pages = {}
+    for party, ctx in contexts.items():
+        page = ctx.new_page()
+        sign_in(page, stack, party, "approver")
+        pages[party] = page
+    yield pages
+    for ctx in contexts.values():
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def plan_id(stack: Stack) -> str:
+    return active_plan_of_our_own(stack)
+
+
+def _mark_page(page: Any) -> None:
+    """A marker that a reload would wipe out."""
+    page.evaluate("window.__noReload = true")
+
+
+def _not_reloaded(page: Any) -> bool:
+    return bool(page.evaluate("window.__noReload === true"))
+
+
+def _assess(page: Any, item: Any, rating: str, note: str) -> None:
+    form = item.locator("form.item-form").first
+    form.locator("select[name=rating]").select_option(rating)
+    form.locator("textarea[name=note]").fill(note)
+    form.locator("button[type=submit]").click()
+    item.locator(".saved").wait_for()
+
+
+def test_review_two_parties_assess_disagree_sign_off_live_and_conclude(
+    two_parties: dict[str, Any], stack: Stack, plan_id: str
+) -> None:
+    jp, nato = two_parties["JP"], two_parties["NATO"]
+
+    # Japan opens the first review of the plan.
+    jp.goto(f"/plans/{plan_id}")
+    jp.get_by_role("navigation", name=JA("This plan")).get_by_role(
+        "link", name=JA("Reviews")
+    ).click()
+    jp.get_by_role("link", name=JA("Review %(number)s", number=1)).click()
+    review_url = jp.url
+    jp.locator("#open-form button").click()
+    jp.wait_for_url(re.compile(r".*/reviews/[0-9a-f-]+$"))
+    items = jp.locator("article.review-item")
+    assert items.count() == 3
+
+    # Each party records its own assessments; they disagree on the third commitment.
+    for index, rating in enumerate(("on_track", "on_track", "off_track")):
+        _assess(jp, items.nth(index), rating, f"日本の所見 {index + 1}")
+    nato.goto(review_url)
+    assert nato.locator("html").get_attribute("lang") == "en"
+    nato_items = nato.locator("article.review-item")
+    for index, rating in enumerate(("on_track", "on_track", "at_risk")):
+        _assess(nato, nato_items.nth(index), rating, f"NATO view {index + 1}")
+
+    # Japan's page hears of NATO's assessments without a reload: the disagreement shows.
+    third = items.nth(2)
+    third.locator(".flag-disagreement").wait_for(timeout=5_000)
+    assert third.locator(".assessment.other .badge-at_risk").count() == 1
+    assert items.nth(0).locator(".flag-disagreement").count() == 0
+
+    # Japan records the agreed ratings and the joint summary with the outcome.
+    for index, rating in enumerate(("on_track", "on_track", "off_track")):
+        item = items.nth(index)
+        form = item.locator("form.item-form").nth(1)
+        form.locator("select[name=agreed_rating]").select_option(rating)
+        form.locator("button[type=submit]").click()
+        item.locator(".saved").wait_for()
+    # The agreed ratings changed the review's version: the open page follows it by itself.
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        current = api.get(review_url.replace(stack.web_url, "")).headers["etag"]
+    jp.wait_for_function(
+        "etag => document.querySelector('#summary-form input[name=etag]').value === etag",
+        arg=current,
+        timeout=5_000,
+    )
+    jp.fill("#summary-ja", "おおむね順調。第 3 項目は評価が分かれ、遅延と合意した。")
+    jp.fill(
+        "#summary-en",
+        "Broadly on track; the third item was assessed differently, agreed off track.",
+    )
+    jp.select_option("#outcome", "continue")
+    jp.locator("#summary-form button[type=submit]").click()
+    jp.wait_for_url(re.compile(r".*#summary$"))
+
+    # Japan's approver has no way to act for NATO: no button, and a forged form is refused.
+    assert jp.get_by_role("button", name=re.compile("NATO")).count() == 0
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        nato_id = next(p["id"] for p in api.get("/parties").json()["items"] if p["code"] == "NATO")
+    jp.locator("#sign-off-form input[name=party_id]").evaluate(
+        "(input, party) => { input.value = party; }", nato_id
+    )
+    jp.locator("#sign-off-form button[type=submit]").click()
+    problem = jp.locator("#review-problem")
+    problem.wait_for()
+    assert JA("You are not allowed to do this.") in problem.inner_text()
+    assert jp.locator("#sign-off-NATO").get_attribute("data-signed") == "no"
+
+    # Japan signs off for Japan.
+    jp.goto(review_url)
+    jp.locator("#sign-off-form button[type=submit]").click()
+    jp.locator("#sign-off-JP[data-signed=yes]").wait_for()
+    assert_accessible(jp, "review workspace (Japan)")
+
+    # NATO signs off for NATO; Japan's open page shows it within two seconds, not reloaded.
+    nato.goto(review_url)
+    assert nato.get_by_role("button", name=re.compile("JP")).count() == 0
+    _mark_page(jp)
+    nato.locator("#sign-off-form button[type=submit]").click()
+    began = time.monotonic()
+    jp.locator("#sign-off-NATO[data-signed=yes]").wait_for(timeout=LIVE_SECONDS * 1000)
+    assert time.monotonic() - began < LIVE_SECONDS
+    assert _not_reloaded(jp)
+    assert JA("Signed off") in jp.locator("#sign-off-NATO").inner_text()
+    jp.evaluate("window.scrollTo(0, document.querySelector('#sign-offs').offsetTop - 16)")
+    screenshot(jp, "review.png")
+    assert_accessible(nato, "review workspace (NATO)")
+
+    # Every party has signed: the review is concluded.
+    jp.locator("#conclude-form button").wait_for(timeout=5_000)
+    jp.locator("#conclude-form button").click()
+    jp.locator("#review-state .badge-concluded").wait_for()
+    assert jp.locator("form.item-form").count() == 0
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        review = api.get(review_url.replace(stack.web_url, "")).json()
+    assert review["status"] == "concluded"
+    assert [d["ratings"] for d in review["disagreements"]] == [
+        {"JP": "off_track", "NATO": "at_risk"}
+    ]
+
+
+def test_amendment_proposed_approved_by_each_party_applied_live_with_its_new_version(
+    two_parties: dict[str, Any], stack: Stack, plan_id: str
+) -> None:
+    jp, nato = two_parties["JP"], two_parties["NATO"]
+
+    # Japan proposes from the form: a longer term and a new commitment, previewed first.
+    jp.goto(f"/plans/{plan_id}/amendments")
+    jp.locator(f'a[href="/plans/{plan_id}/amendments/new"]').click()
+    jp.fill("#title-ja", "期間延長と演習の追加")
+    jp.fill("#title-en", "Longer term and one more exercise")
+    jp.fill("#rationale-ja", "第 1 回見直しの結果による。")
+    jp.fill("#rationale-en", "As the first review found.")
+    jp.locator("#op-change_term summary").click()
+    jp.fill("#change_term-term_months", "30")
+    jp.click("#add-change_term")
+    jp.locator("#op-add_commitment summary").click()
+    jp.select_option("#add_commitment-priority_area_id", index=1)
+    jp.fill("#add_commitment-title-ja", "机上演習")
+    jp.fill("#add_commitment-title-en", "Tabletop exercise")
+    jp.select_option("#add_commitment-modality", "exercise_participation")
+    jp.select_option("#add_commitment-lead_party_id", label="NATO")
+    jp.click("#add-add_commitment")
+    assert jp.locator("ol.change-list > li").count() == 2
+    jp.click("#preview-button")
+    preview = jp.locator("#amendment-compose")
+    sent_nothing = "This is what the parties will be asked to approve. Nothing has been sent yet."
+    assert JA(sent_nothing) in preview.inner_text()
+    assert "机上演習" in preview.inner_text() and "Tabletop exercise" in preview.inner_text()
+    jp.click("#propose-button")
+    jp.wait_for_url(re.compile(r".*/amendments/[0-9a-f-]+$"))
+    amendment_url = jp.url
+
+    # Pending: neither party has decided; Japan's page has Japan's buttons only.
+    assert jp.locator("#amendment-status .badge-proposed").count() == 1
+    assert jp.locator("#decision-JP").get_attribute("data-decision") == "pending"
+    assert jp.locator("#decision-NATO").get_attribute("data-decision") == "pending"
+    assert jp.get_by_role("button", name=re.compile("NATO")).count() == 0
+    assert jp.locator("#approve-button").inner_text() == JA("Approve for %(party)s", party="JP")
+
+    # Japan approves for Japan: Japan has agreed, NATO has not.
+    jp.click("#approve-button")
+    jp.locator("#decision-JP[data-decision=approved]").wait_for()
+    assert jp.locator("#decision-NATO").get_attribute("data-decision") == "pending"
+    assert jp.locator("#decision-form").count() == 0
+    screenshot(jp, "amendment.png")
+    assert_accessible(jp, "amendment (Japan)")
+
+    # NATO approves for NATO; Japan's open page sees it applied within two seconds.
+    nato.goto(amendment_url)
+    assert nato.get_by_role("button", name=re.compile("JP")).count() == 0
+    assert_accessible(nato, "amendment (NATO)")
+    _mark_page(jp)
+    nato.click("#approve-button")
+    began = time.monotonic()
+    jp.locator("#amendment-status .badge-applied").wait_for(timeout=LIVE_SECONDS * 1000)
+    assert time.monotonic() - began < LIVE_SECONDS
+    assert _not_reloaded(jp)
+
+    # The applied result: version 2 and its diff (term 24 → 30 months, the new commitment).
+    nato.locator("#applied-version").wait_for()
+    assert (
+        EN("Applied as version %(number)s of the plan", number=2)
+        in nato.locator("#applied-version").inner_text()
+    )
+    changes = nato.locator("#changes").inner_text()
+    assert "Tabletop exercise" in changes and "机上演習" in changes
+    assert "24 months" in changes and "30 months" in changes
+    nato.goto(f"/plans/{plan_id}/amendments")
+    row = nato.locator("tbody tr").first
+    assert EN("version %(number)s", number=2) in row.inner_text()
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        versions = api.get(f"/plans/{plan_id}/versions").json()["items"]
+        plan = api.get(f"/plans/{plan_id}").json()
+    assert [v["number"] for v in versions][:1] == [2]
+    assert plan["term_months"] == 30
