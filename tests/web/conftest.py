@@ -294,6 +294,19 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+def new_browser_context(browser: Any, stack: Stack, locale: str) -> Any:
+    """A fresh browser profile on the web service in a locale. bypass_csp lets the tests inject
+    axe-core; the pages' own Content-Security-Policy is tested over HTTP."""
+    context = browser.new_context(
+        base_url=stack.web_url,
+        locale=locale,
+        viewport={"width": 1280, "height": 900},
+        bypass_csp=True,
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
 def run_axe(page: Any) -> list[dict[str, Any]]:
     """Serious and critical accessibility violations on the page, by axe-core from npm."""
     if not AXE_SCRIPT.is_file():

@@ -17,21 +17,20 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import ARTIFACTS, Stack, draft_plan_with_markup, run_axe
+from tests.web.conftest import (
+    ARTIFACTS,
+    Stack,
+    draft_plan_with_markup,
+    new_browser_context,
+    run_axe,
+)
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def context(browser: Any, stack: Stack) -> Iterator[Any]:
-    # bypass_csp lets the test inject axe-core; the pages' own policy is tested over HTTP.
-    ctx = browser.new_context(
-        base_url=stack.web_url,
-        locale="ja-JP",
-        viewport={"width": 1280, "height": 900},
-        bypass_csp=True,
-    )
-    ctx.set_default_timeout(15_000)
+    ctx = new_browser_context(browser, stack, "ja-JP")
     yield ctx
     ctx.close()
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from itpp_web.i18n import Formatter
-from tests.web.conftest import Stack, active_plan_of_our_own
+from tests.web.conftest import Stack, active_plan_of_our_own, new_browser_context
 from tests.web.test_browser import assert_accessible, screenshot, sign_in
 
 pytestmark = pytest.mark.slow
@@ -31,21 +31,13 @@ EN = Formatter("en").gettext
 LIVE_SECONDS = 2.0
 
 
-def _context(browser: Any, stack: Stack, locale: str) -> Any:
-    ctx = browser.new_context(
-        base_url=stack.web_url,
-        locale=locale,
-        viewport={"width": 1280, "height": 900},
-        bypass_csp=True,  # lets the test inject axe-core; the policy itself is tested over HTTP
-    )
-    ctx.set_default_timeout(15_000)
-    return ctx
-
-
 @pytest.fixture(scope="module")
 def two_parties(browser: Any, stack: Stack) -> Iterator[dict[str, Any]]:
     """A page for Japan's approver and one for NATO's, each in its own browser context."""
-    contexts = {"JP": _context(browser, stack, "ja-JP"), "NATO": _context(browser, stack, "en-GB")}
+    contexts = {
+        "JP": new_browser_context(browser, stack, "ja-JP"),
+        "NATO": new_browser_context(browser, stack, "en-GB"),
+    }
     pages = {}
     for party, ctx in contexts.items():
         page = ctx.new_page()

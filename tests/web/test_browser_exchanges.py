@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Stack
+from tests.web.conftest import Stack, new_browser_context
 from tests.web.test_browser import assert_accessible, screenshot, sign_in
 from tests.web.test_exchanges_pages import exchange_plan, versioned_plan
 
@@ -26,28 +26,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def english(browser: Any, stack: Stack) -> Iterator[Any]:
-    # bypass_csp lets the test inject axe-core; the pages' own policy is tested over HTTP.
-    ctx = browser.new_context(
-        base_url=stack.web_url,
-        locale="en-GB",
-        viewport={"width": 1280, "height": 900},
-        bypass_csp=True,
-    )
-    ctx.set_default_timeout(15_000)
+    ctx = new_browser_context(browser, stack, "en-GB")
     yield ctx
     ctx.close()
 
 
 @pytest.fixture
 def japanese(browser: Any, stack: Stack) -> Iterator[Any]:
-    ctx = browser.new_context(
-        base_url=stack.web_url,
-        locale="ja-JP",
-        viewport={"width": 1280, "height": 900},
-        bypass_csp=True,
-    )
+    ctx = new_browser_context(browser, stack, "ja-JP")
     ctx.grant_permissions(["clipboard-read", "clipboard-write"])
-    ctx.set_default_timeout(15_000)
     yield ctx
     ctx.close()
 

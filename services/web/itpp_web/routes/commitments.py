@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 import uuid
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -17,6 +16,15 @@ from itpp_web.api import ApiError
 from itpp_web.forms import commitment_body, commitment_values, progress_value, text
 from itpp_web.labels import LABELS
 from itpp_web.messages import translate
+from itpp_web.routes.common import (
+    EditOutcome,
+    changes_since,
+    form_errors,
+    list_filters,
+    plan_context,
+    query_string,
+    send_edit,
+)
 from itpp_web.web import (
     Viewer,
     ViewerDep,
@@ -43,55 +51,9 @@ FORM_ERRORS = {
 }
 
 
-def _filters(request: Request) -> dict[str, Any]:
-    """The table's filters from the address: lists for repeatable ones, strings otherwise."""
-    query = request.query_params
-    chosen: dict[str, Any] = {}
-    for name in LIST_FILTERS:
-        values = [value for value in query.getlist(name) if value]
-        if values:
-            chosen[name] = values
-    for name in SINGLE_FILTERS:
-        value = query.get(name, "").strip()
-        if value:
-            chosen[name] = value
-    return chosen
-
-
-def _query(filters: dict[str, Any], **changes: Any) -> str:
-    merged = {**filters, **changes}
-    pairs: list[tuple[str, str]] = []
-    for name, value in merged.items():
-        if value is None or value == "":
-            continue
-        if isinstance(value, list):
-            pairs.extend((name, str(item)) for item in value)
-        else:
-            pairs.append((name, str(value)))
-    return urlencode(pairs)
-
-
-async def _plan_context(viewer: Viewer, request: Request, plan_id: str) -> dict[str, Any]:
-    api = api_of(request)
-    plan, areas, parties, organisations = await asyncio.gather(
-        api.get(f"/plans/{plan_id}", token=viewer.token),
-        api.get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
-        api.get("/parties", token=viewer.token),
-        api.get("/organisations", token=viewer.token),
-    )
-    party_items = parties["items"]
-    return {
-        "plan": plan,
-        "areas": areas["items"],
-        "parties": party_items,
-        "party_codes": {party["id"]: party["code"] for party in party_items},
-        "organisations": organisations["items"],
-    }
-
-
 @router.get("/plans/{plan_id}/commitments")
 async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    filters = _filters(request)
+    filters = list_filters(request, LIST_FILTERS, SINGLE_FILTERS)
     cursor = request.query_params.get("cursor") or None
     params: list[tuple[str, str]] = [("limit", str(settings_of(request).page_size))]
     for name, value in filters.items():
@@ -99,7 +61,7 @@ async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
     if cursor:
         params.append(("cursor", cursor))
     api = api_of(request)
-    context = await _plan_context(viewer, request, str(plan_id))
+    context = await plan_context(viewer, request, str(plan_id))
     error = None
     try:
         page = await api.get(f"/plans/{plan_id}/commitments", token=viewer.token, params=params)
@@ -125,7 +87,7 @@ async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
             "sort": sort,
             "sortable": SORTABLE,
             "statuses": STATUSES,
-            "query": _query,
+            "query": query_string,
             "list_url": f"/plans/{plan_id}/commitments",
         },
         block="results",
@@ -149,32 +111,13 @@ async def commitment_detail(
         api.get(f"/commitments/{commitment_id}", token=viewer.token),
         _history(request, viewer, str(commitment_id)),
     )
-    context = await _plan_context(viewer, request, str(commitment["plan_id"]))
+    context = await plan_context(viewer, request, str(commitment["plan_id"]))
     return renderer_of(request)(
         request,
         "commitment.html",
         {**context, "commitment": commitment, "history": history, "statuses": STATUSES},
         block="detail",
     )
-
-
-def _changes_since(history: list[dict[str, Any]], seen: str) -> list[dict[str, Any]]:
-    """The recorded changes made after the version the user had open."""
-    if not seen:
-        return history[:1]
-    try:
-        seen_at = dt.datetime.fromisoformat(seen)
-    except ValueError:
-        return history[:1]
-    newer = []
-    for event in history:
-        try:
-            occurred = dt.datetime.fromisoformat(str(event["occurred_at"]))
-        except (KeyError, ValueError):
-            continue
-        if occurred > seen_at and event.get("action") != "create":
-            newer.append(event)
-    return newer or history[:1]
 
 
 @router.get("/commitments/{commitment_id}/progress")
@@ -245,7 +188,7 @@ async def update_progress(
                 mine=dict(form),
                 back=back,
                 status_code=409,
-                conflict=_changes_since(history, seen),
+                conflict=changes_since(history, seen),
             )
         return await _progress_problem(
             request,
@@ -279,7 +222,7 @@ async def _progress_problem(
         return _render_progress(request, commitment, state, status_code)
     # Without JavaScript: the whole detail page, with the problem shown at the form.
     history = await _history(request, viewer, str(commitment["id"]))
-    context = await _plan_context(viewer, request, str(commitment["plan_id"]))
+    context = await plan_context(viewer, request, str(commitment["plan_id"]))
     return renderer_of(request)(
         request,
         "commitment.html",
@@ -360,7 +303,7 @@ async def _milestone_result(
             api.get(f"/commitments/{commitment_id}", token=viewer.token),
             _history(request, viewer, commitment_id),
         )
-        context = await _plan_context(viewer, request, str(commitment["plan_id"]))
+        context = await plan_context(viewer, request, str(commitment["plan_id"]))
         return renderer_of(request)(
             request,
             "commitment.html",
@@ -386,14 +329,9 @@ async def _milestone_result(
     )
 
 
-def _form_errors(request: Request, codes: dict[str, str]) -> dict[str, str]:
-    fmt = formatter(request)
-    return {name: translate(fmt, FORM_ERRORS, code) for name, code in codes.items()}
-
-
 @router.get("/plans/{plan_id}/commitments/new")
 async def new_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    context = await _plan_context(viewer, request, str(plan_id))
+    context = await plan_context(viewer, request, str(plan_id))
     values = {"visibility": "shared", "lead_party_id": viewer.party_id}
     return renderer_of(request)(
         request,
@@ -406,7 +344,7 @@ async def new_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep
 async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     body, codes = commitment_body(form)
-    errors = _form_errors(request, codes)
+    errors = form_errors(request, FORM_ERRORS, codes)
     problem = problem_detail = None
     if not errors:
         try:
@@ -421,7 +359,7 @@ async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             problem_detail = exc.detail
         else:
             return redirect(request, f"/commitments/{result.data['id']}")
-    context = await _plan_context(viewer, request, str(plan_id))
+    context = await plan_context(viewer, request, str(plan_id))
     return renderer_of(request)(
         request,
         "commitment_form.html",
@@ -444,7 +382,7 @@ async def edit_commitment(
     request: Request, commitment_id: uuid.UUID, viewer: ViewerDep
 ) -> Response:
     commitment = await api_of(request).get(f"/commitments/{commitment_id}", token=viewer.token)
-    context = await _plan_context(viewer, request, str(commitment["plan_id"]))
+    context = await plan_context(viewer, request, str(commitment["plan_id"]))
     return renderer_of(request)(
         request,
         "commitment_form.html",
@@ -467,44 +405,34 @@ async def save_commitment(
     fmt = formatter(request)
     current = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
     body, codes = commitment_body(form, current=current)
-    errors = _form_errors(request, codes)
-    problem = problem_detail = None
-    conflict = None
-    if not errors:
+    outcome = EditOutcome(errors=form_errors(request, FORM_ERRORS, codes))
+    if not outcome.errors:
         if not body:
             return redirect(request, f"/commitments/{commitment_id}")
-        try:
-            await api.request(
-                "PATCH",
-                f"/commitments/{commitment_id}",
-                token=viewer.token,
-                json=body,
-                headers={"If-Match": text(form, "etag") or "*"},
-            )
-        except ApiError as exc:
-            if exc.status not in (409, 412, 422, 428):
-                raise
-            problem = messages.problem_message(fmt, exc)
-            problem_detail = exc.detail
-            errors = messages.field_errors(exc)
-            if exc.status in (412, 428):
-                history = await _history(request, viewer, str(commitment_id))
-                conflict = _changes_since(history, text(form, "seen"))
-        else:
+        outcome = await send_edit(
+            request,
+            viewer,
+            f"/commitments/{commitment_id}",
+            body,
+            form,
+            lambda: _history(request, viewer, str(commitment_id)),
+        )
+        if outcome.saved:
             return redirect(request, f"/commitments/{commitment_id}")
-    context = await _plan_context(viewer, request, str(current["plan_id"]))
+    context = await plan_context(viewer, request, str(current["plan_id"]))
     return renderer_of(request)(
         request,
         "commitment_form.html",
         {
             **context,
             "values": {name: str(value) for name, value in form.items()},
-            "errors": errors,
+            "errors": outcome.errors,
             "commitment": current,
-            "conflict": conflict,
-            "problem": problem or translate(fmt, messages.PROBLEM_MESSAGES, "validation-error"),
-            "problem_detail": problem_detail,
+            "conflict": outcome.conflict,
+            "problem": outcome.problem
+            or translate(fmt, messages.PROBLEM_MESSAGES, "validation-error"),
+            "problem_detail": outcome.problem_detail,
         },
         block="form",
-        status_code=409 if conflict is not None else 422,
+        status_code=outcome.status_code,
     )

@@ -16,7 +16,15 @@ from itpp_web.api import ApiClient, ApiError
 from itpp_web.forms import exchange_body, exchange_values, form_values, text
 from itpp_web.labels import LABELS
 from itpp_web.messages import translate
-from itpp_web.routes.commitments import _plan_context, _query
+from itpp_web.routes.common import (
+    EditOutcome,
+    changes_since,
+    form_errors,
+    list_filters,
+    plan_context,
+    query_string,
+    send_edit,
+)
 from itpp_web.timeline import placement_timeline
 from itpp_web.web import (
     Viewer,
@@ -48,21 +56,6 @@ FORM_ERRORS = {
 }
 # The most pages of a plan's commitments or placements fetched for one page (200 each).
 MAX_PAGES = 10
-
-
-def _filters(request: Request) -> dict[str, Any]:
-    """The list's filters from the address: lists for repeatable ones, strings otherwise."""
-    query = request.query_params
-    chosen: dict[str, Any] = {}
-    for name in LIST_FILTERS:
-        values = [value for value in query.getlist(name) if value]
-        if values:
-            chosen[name] = values
-    for name in SINGLE_FILTERS:
-        value = query.get(name, "").strip()
-        if value:
-            chosen[name] = value
-    return chosen
 
 
 async def _all_pages(
@@ -100,7 +93,7 @@ def _names(context: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/plans/{plan_id}/exchanges")
 async def exchange_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    filters = _filters(request)
+    filters = list_filters(request, LIST_FILTERS, SINGLE_FILTERS)
     cursor = request.query_params.get("cursor") or None
     params: list[tuple[str, str]] = [("limit", str(settings_of(request).page_size))]
     for name, value in filters.items():
@@ -108,7 +101,7 @@ async def exchange_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
     if cursor:
         params.append(("cursor", cursor))
     api = api_of(request)
-    context = await _plan_context(viewer, request, str(plan_id))
+    context = await plan_context(viewer, request, str(plan_id))
     # The filter form (and its list of commitments) is not part of the htmx fragment.
     commitments = [] if is_htmx(request) else await _commitments_of(request, viewer, str(plan_id))
     error = None
@@ -138,7 +131,7 @@ async def exchange_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
             "sortable": SORTABLE,
             "kinds": KINDS,
             "statuses": STATUSES,
-            "query": _query,
+            "query": query_string,
             "list_url": f"/plans/{plan_id}/exchanges",
         },
         block="results",
@@ -151,7 +144,7 @@ async def placement_timeline_page(
     request: Request, plan_id: uuid.UUID, viewer: ViewerDep
 ) -> Response:
     context, placements = await asyncio.gather(
-        _plan_context(viewer, request, str(plan_id)),
+        plan_context(viewer, request, str(plan_id)),
         _all_pages(
             api_of(request),
             f"/plans/{plan_id}/exchanges",
@@ -195,29 +188,12 @@ async def _history(request: Request, viewer: Viewer, exchange_id: str) -> list[d
     return events
 
 
-def _changes_since(history: list[dict[str, Any]], seen: str) -> list[dict[str, Any]]:
-    """The recorded changes made after the version the user had open."""
-    try:
-        seen_at = dt.datetime.fromisoformat(seen) if seen else None
-    except ValueError:
-        seen_at = None
-    if seen_at is None:
-        return history[:1]
-    newer = [
-        event
-        for event in history
-        if event.get("action") != "create"
-        and dt.datetime.fromisoformat(str(event["occurred_at"])) > seen_at
-    ]
-    return newer or history[:1]
-
-
 async def _detail_context(
     request: Request, viewer: Viewer, exchange: dict[str, Any]
 ) -> dict[str, Any]:
     history, context, commitments = await asyncio.gather(
         _history(request, viewer, str(exchange["id"])),
-        _plan_context(viewer, request, str(exchange["plan_id"])),
+        plan_context(viewer, request, str(exchange["plan_id"])),
         _commitments_of(request, viewer, str(exchange["plan_id"])),
     )
     names = {
@@ -260,7 +236,7 @@ async def cancel_exchange(request: Request, exchange_id: uuid.UUID, viewer: View
         context = await _detail_context(request, viewer, exchange)
         conflict = None
         if exc.status in (412, 428):
-            conflict = _changes_since(context["history"], text(form, "seen"))
+            conflict = changes_since(context["history"], text(form, "seen"))
         return renderer_of(request)(
             request,
             "exchange.html",
@@ -276,14 +252,9 @@ async def cancel_exchange(request: Request, exchange_id: uuid.UUID, viewer: View
     return redirect(request, f"/exchanges/{exchange_id}")
 
 
-def _form_errors(request: Request, codes: dict[str, str]) -> dict[str, str]:
-    fmt = formatter(request)
-    return {name: translate(fmt, FORM_ERRORS, code) for name, code in codes.items()}
-
-
 async def _form_context(request: Request, viewer: Viewer, plan_id: str) -> dict[str, Any]:
     context, commitments = await asyncio.gather(
-        _plan_context(viewer, request, plan_id),
+        plan_context(viewer, request, plan_id),
         _commitments_of(request, viewer, plan_id),
     )
     return {**context, "commitments": commitments, "kinds": KINDS, "statuses": STATUSES}
@@ -321,7 +292,7 @@ async def new_exchange(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) 
 async def create_exchange(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     body, codes = exchange_body(form)
-    errors = _form_errors(request, codes)
+    errors = form_errors(request, FORM_ERRORS, codes)
     problem = problem_detail = None
     if not errors:
         try:
@@ -383,30 +354,19 @@ async def save_exchange(request: Request, exchange_id: uuid.UUID, viewer: Viewer
     fmt = formatter(request)
     current = await api.get(f"/exchanges/{exchange_id}", token=viewer.token)
     body, codes = exchange_body(form, current=current)
-    errors = _form_errors(request, codes)
-    problem = problem_detail = None
-    conflict = None
-    if not errors:
+    outcome = EditOutcome(errors=form_errors(request, FORM_ERRORS, codes))
+    if not outcome.errors:
         if not body:
             return redirect(request, f"/exchanges/{exchange_id}")
-        try:
-            await api.request(
-                "PATCH",
-                f"/exchanges/{exchange_id}",
-                token=viewer.token,
-                json=body,
-                headers={"If-Match": text(form, "etag") or "*"},
-            )
-        except ApiError as exc:
-            if exc.status not in (409, 412, 422, 428):
-                raise
-            problem = messages.problem_message(fmt, exc)
-            problem_detail = exc.detail
-            errors = messages.field_errors(exc)
-            if exc.status in (412, 428):
-                history = await _history(request, viewer, str(exchange_id))
-                conflict = _changes_since(history, text(form, "seen"))
-        else:
+        outcome = await send_edit(
+            request,
+            viewer,
+            f"/exchanges/{exchange_id}",
+            body,
+            form,
+            lambda: _history(request, viewer, str(exchange_id)),
+        )
+        if outcome.saved:
             return redirect(request, f"/exchanges/{exchange_id}")
     context = await _form_context(request, viewer, str(current["plan_id"]))
     return renderer_of(request)(
@@ -415,12 +375,13 @@ async def save_exchange(request: Request, exchange_id: uuid.UUID, viewer: Viewer
         {
             **context,
             "values": form_values(form),
-            "errors": errors,
+            "errors": outcome.errors,
             "exchange": current,
-            "conflict": conflict,
-            "problem": problem or translate(fmt, messages.PROBLEM_MESSAGES, "validation-error"),
-            "problem_detail": problem_detail,
+            "conflict": outcome.conflict,
+            "problem": outcome.problem
+            or translate(fmt, messages.PROBLEM_MESSAGES, "validation-error"),
+            "problem_detail": outcome.problem_detail,
         },
         block="form",
-        status_code=409 if conflict is not None else 422,
+        status_code=outcome.status_code,
     )

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from itpp_web import messages
 from itpp_web.api import ApiError
 from itpp_web.diffs import field_rows
-from itpp_web.routes.commitments import _plan_context
+from itpp_web.routes.common import plan_context
 from itpp_web.web import Viewer, ViewerDep, api_of, csrf_protect, formatter, renderer_of
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -106,7 +106,7 @@ async def versions_page(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
     api = api_of(request)
     query = request.query_params
     context, listing, plans = await asyncio.gather(
-        _plan_context(viewer, request, str(plan_id)),
+        plan_context(viewer, request, str(plan_id)),
         api.get(f"/plans/{plan_id}/versions", token=viewer.token),
         api.get("/plans", token=viewer.token, params={"limit": 100}),
     )

@@ -1,0 +1,145 @@
+"""What the list and form pages share: filters from the address, the edit that sends
+If-Match and explains a conflict, and who changed what since the user's version."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from starlette.datastructures import FormData
+
+from itpp_web import messages
+from itpp_web.api import ApiError
+from itpp_web.forms import text
+from itpp_web.messages import translate
+from itpp_web.web import Viewer, api_of, formatter
+
+History = Callable[[], Awaitable[list[dict[str, Any]]]]
+
+
+def list_filters(
+    request: Request, repeatable: tuple[str, ...], single: tuple[str, ...]
+) -> dict[str, Any]:
+    """A list page's filters from the address: lists for repeatable ones, strings otherwise."""
+    query = request.query_params
+    chosen: dict[str, Any] = {}
+    for name in repeatable:
+        values = [value for value in query.getlist(name) if value]
+        if values:
+            chosen[name] = values
+    for name in single:
+        value = query.get(name, "").strip()
+        if value:
+            chosen[name] = value
+    return chosen
+
+
+def query_string(filters: dict[str, Any], **changes: Any) -> str:
+    """The address query of the filters with some changed (None or "" drops one)."""
+    merged = {**filters, **changes}
+    pairs: list[tuple[str, str]] = []
+    for name, value in merged.items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, list):
+            pairs.extend((name, str(item)) for item in value)
+        else:
+            pairs.append((name, str(value)))
+    return urlencode(pairs)
+
+
+def changes_since(history: list[dict[str, Any]], seen: str) -> list[dict[str, Any]]:
+    """The recorded changes made after the version the user had open (at least the last)."""
+    try:
+        seen_at = dt.datetime.fromisoformat(seen) if seen else None
+    except ValueError:
+        seen_at = None
+    if seen_at is None:
+        return history[:1]
+    newer = []
+    for event in history:
+        try:
+            occurred = dt.datetime.fromisoformat(str(event["occurred_at"]))
+        except (KeyError, ValueError):
+            continue
+        if occurred > seen_at and event.get("action") != "create":
+            newer.append(event)
+    return newer or history[:1]
+
+
+def form_errors(request: Request, table: dict[str, str], codes: dict[str, str]) -> dict[str, str]:
+    """The web's own form checks (field → message key) as the reader's-language messages."""
+    fmt = formatter(request)
+    return {name: translate(fmt, table, code) for name, code in codes.items()}
+
+
+@dataclass
+class EditOutcome:
+    """How an edit sent to the API went: saved, or why not (to show beside the form)."""
+
+    saved: bool = False
+    problem: str | None = None
+    problem_detail: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: list[dict[str, Any]] | None = None
+
+    @property
+    def status_code(self) -> int:
+        return 409 if self.conflict is not None else 422
+
+
+async def send_edit(
+    request: Request,
+    viewer: Viewer,
+    path: str,
+    body: dict[str, Any],
+    form: FormData,
+    history: History,
+) -> EditOutcome:
+    """PATCH the record with the ETag the form was drawn from; a refusal the user can act on
+    (409, 412, 422, 428) comes back as an outcome, with who changed what on a stale ETag."""
+    try:
+        await api_of(request).request(
+            "PATCH",
+            path,
+            token=viewer.token,
+            json=body,
+            headers={"If-Match": text(form, "etag") or "*"},
+        )
+    except ApiError as exc:
+        if exc.status not in (409, 412, 422, 428):
+            raise
+        outcome = EditOutcome(
+            problem=messages.problem_message(formatter(request), exc),
+            problem_detail=exc.detail,
+            errors=messages.field_errors(exc),
+        )
+        if exc.status in (412, 428):
+            outcome.conflict = changes_since(await history(), text(form, "seen"))
+        return outcome
+    return EditOutcome(saved=True)
+
+
+async def plan_context(viewer: Viewer, request: Request, plan_id: str) -> dict[str, Any]:
+    """What every page of a plan shows around its records: the plan, its areas, the parties
+    and their organisations."""
+    api = api_of(request)
+    plan, areas, parties, organisations = await asyncio.gather(
+        api.get(f"/plans/{plan_id}", token=viewer.token),
+        api.get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
+        api.get("/parties", token=viewer.token),
+        api.get("/organisations", token=viewer.token),
+    )
+    party_items = parties["items"]
+    return {
+        "plan": plan,
+        "areas": areas["items"],
+        "parties": party_items,
+        "party_codes": {party["id"]: party["code"] for party in party_items},
+        "organisations": organisations["items"],
+    }
