@@ -397,3 +397,15 @@ def test_sign_in_never_sends_the_browser_to_another_site(
         },
     )
     assert response.status_code == 303 and response.headers["location"] == "/plans"
+
+
+def test_a_superseded_plan_does_not_count_its_reviews_as_overdue(
+    stack: Stack, web_session: WebSession
+) -> None:
+    with stack.api_client(stack.api_token("NATO", "viewer")) as api:
+        plans = api.get("/plans", params={"status": "superseded"}).json()["items"]
+    assert plans
+    web_session.sign_in("NATO", "viewer")
+    page = web_session.get(f"/plans/{plans[0]['id']}").text
+    assert "its scheduled reviews will not be held" in page
+    assert "days overdue" not in page
