@@ -174,12 +174,26 @@ def _use_known_records(container: Any) -> None:
             container[name] = _pick(kind)
 
 
+def _short_long_poll(case: Any) -> None:
+    """`waitForPlanEvents` may wait up to `wait` seconds (25) for an event; the fuzzer reads an
+    answer for 10 s at most, and a long wait tests nothing a short one does not. Valid waits
+    become at most 1 s; invalid values are left to test validation."""
+    if not str(getattr(case.operation, "path", "")).endswith("/events"):
+        return
+    query = case.query
+    if isinstance(query, dict):
+        wait = query.get("wait")
+        if isinstance(wait, int | float) and not isinstance(wait, bool) and wait > 1:
+            query["wait"] = 1
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     """Runs for every request of every phase, after generation and before sending."""
     _use_known_records(case.path_parameters)
     _use_known_records(case.query)
     _use_known_records(case.body)
+    _short_long_poll(case)
     headers = case.headers
     if not headers:
         return
