@@ -59,6 +59,7 @@ class Stack:
         return self.logins[f"{party.lower()}-{role}@sample.itpp.example"]
 
     otp_steps: dict[str, int] = field(default_factory=dict)
+    api_tokens: dict[str, str] = field(default_factory=dict)
 
     def otp(self, login: dict[str, Any]) -> str:
         """A one-time code the API has not seen yet (it refuses a code's time step twice)."""
@@ -75,14 +76,28 @@ class Stack:
             time.sleep(1)
 
     def api_token(self, party: str, role: str) -> str:
-        """A bearer token for calling the API directly (as another user would)."""
+        """A bearer token for calling the API directly (as another user would).
+
+        Kept for the whole run while it still works: signing an approver in again would wait
+        for a one-time code the API has not seen yet (up to 30 s)."""
         login = self.login(party, role)
+        cached = self.api_tokens.get(login["email"])
+        if cached:
+            probe = httpx.get(
+                f"{self.api_url}/api/v1/users/me",
+                headers={"Authorization": f"Bearer {cached}"},
+                timeout=10,
+            )
+            if probe.status_code == 200:
+                return cached
         form = {"grant_type": "password", "username": login["email"], "password": login["password"]}
         if login.get("totp_secret"):
             form["otp"] = self.otp(login)
         response = httpx.post(f"{self.api_url}/api/v1/auth/token", data=form, timeout=10)
         response.raise_for_status()
-        return str(response.json()["access_token"])
+        token = str(response.json()["access_token"])
+        self.api_tokens[login["email"]] = token
+        return token
 
     def api_client(self, token: str) -> httpx.Client:
         return httpx.Client(
