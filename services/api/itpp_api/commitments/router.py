@@ -77,16 +77,7 @@ def _page(
     return dump_json({"items": items, "next_cursor": next_cursor})
 
 
-@router.get(
-    "/plans/{plan_id}/commitments",
-    operation_id="listCommitments",
-    summary="List a plan's commitments (filtered, sorted, cursor-paginated)",
-    response_model=CommitmentPage,
-    responses=problem_responses(400, 404, 422),
-)
-async def list_commitments(
-    plan_id: uuid.UUID,
-    token: Annotated[str | None, Depends(bearer_scheme)],
+async def commitment_filters(
     status: Annotated[
         list[CommitmentStatus] | None, Query(description="Any of these statuses.")
     ] = None,
@@ -109,16 +100,13 @@ async def list_commitments(
             description="Text in the title (any language) or the reference.",
         ),
     ] = None,
-    sort: Annotated[
-        CommitmentSort, Query(description="Stable order; '-' for descending.")
-    ] = CommitmentSort.REFERENCE,
-    limit: Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> Response:
+) -> service.CommitmentFilters:
+    """The commitment list's filters from the query; its CSV/XLSX export takes the same.
+    (Async: it only checks values, so it runs inline, off the thread pool.)"""
     for values in (priority_area, lead_party):
         if values and any(len(v) > 64 or not v.strip() for v in values):
             raise ValidationFailed("priority_area and lead_party values are ids or short codes.")
-    filters = service.CommitmentFilters(
+    return service.CommitmentFilters(
         status=status or [],
         priority_area=priority_area or [],
         modality=modality or [],
@@ -128,6 +116,28 @@ async def list_commitments(
         due_after=due_after,
         q=q,
     )
+
+
+CommitmentFiltersDep = Annotated[service.CommitmentFilters, Depends(commitment_filters)]
+
+
+@router.get(
+    "/plans/{plan_id}/commitments",
+    operation_id="listCommitments",
+    summary="List a plan's commitments (filtered, sorted, cursor-paginated)",
+    response_model=CommitmentPage,
+    responses=problem_responses(400, 404, 422),
+)
+async def list_commitments(
+    plan_id: uuid.UUID,
+    token: Annotated[str | None, Depends(bearer_scheme)],
+    filters: CommitmentFiltersDep,
+    sort: Annotated[
+        CommitmentSort, Query(description="Stable order; '-' for descending.")
+    ] = CommitmentSort.REFERENCE,
+    limit: Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
     touches: list[Touch] = []
     try:
         body = await run_read(_page, token, plan_id, filters, sort, cursor, limit, touches)

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from itpp_api.auth.dependencies import ActorDep
@@ -34,17 +34,7 @@ router = APIRouter(tags=["exchanges"])
 _MAX = get_settings().page_size_max
 
 
-@router.get(
-    "/plans/{plan_id}/exchanges",
-    operation_id="listExchanges",
-    summary="List a plan's exchanges and placements (filtered, sorted, cursor-paginated)",
-    response_model=ExchangePage,
-    responses=problem_responses(400, 404, 422),
-)
-def list_exchanges(
-    plan_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
+async def exchange_filters(
     kind: Annotated[list[ExchangeKind] | None, Query(description="Any of these kinds.")] = None,
     status: Annotated[list[ExchangeStatus] | None, Query()] = None,
     party: Annotated[
@@ -71,15 +61,12 @@ def list_exchanges(
             min_length=1, max_length=200, description="Text in title, post, location, reference."
         ),
     ] = None,
-    sort: Annotated[ExchangeSort, Query()] = ExchangeSort.START_DATE,
-    limit: Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> Response:
+) -> service.ExchangeFilters:
+    """The exchange list's filters from the query; its CSV/XLSX export takes the same."""
     for values in (party, organisation):
         if values and any(len(v) > 64 or not v.strip() for v in values):
             raise ValidationFailed("party and organisation values are ids or short codes.")
-    plan = get_plan(session=session, plan_id=plan_id, actor=actor)
-    filters = service.ExchangeFilters(
+    return service.ExchangeFilters(
         kind=kind or [],
         status=status or [],
         party=party or [],
@@ -89,6 +76,28 @@ def list_exchanges(
         commitment_id=commitment_id,
         q=q,
     )
+
+
+ExchangeFiltersDep = Annotated[service.ExchangeFilters, Depends(exchange_filters)]
+
+
+@router.get(
+    "/plans/{plan_id}/exchanges",
+    operation_id="listExchanges",
+    summary="List a plan's exchanges and placements (filtered, sorted, cursor-paginated)",
+    response_model=ExchangePage,
+    responses=problem_responses(400, 404, 422),
+)
+def list_exchanges(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    filters: ExchangeFiltersDep,
+    sort: Annotated[ExchangeSort, Query()] = ExchangeSort.START_DATE,
+    limit: Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    plan = get_plan(session=session, plan_id=plan_id, actor=actor)
     items, next_cursor = service.list_exchanges(
         session=session,
         actor=actor,

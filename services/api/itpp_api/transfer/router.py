@@ -1,7 +1,6 @@
 """HTTP routes for exporting and importing whole plans, and commitment and exchange tables."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -9,16 +8,15 @@ from fastapi.responses import Response
 
 from itpp_api.auth import policy
 from itpp_api.auth.dependencies import ActorDep
+from itpp_api.commitments.router import CommitmentFiltersDep
 from itpp_api.commitments.schemas import CommitmentSort
-from itpp_api.commitments.service import CommitmentFilters
 from itpp_api.conventions import IdempotencyKey, json_response
 from itpp_api.deps import SessionDep
 from itpp_api.documents.router import content_disposition
 from itpp_api.documents.schemas import DocumentLanguage
-from itpp_api.enums import CommitmentStatus, ExchangeKind, ExchangeStatus, Health, Modality
-from itpp_api.errors import ValidationFailed, problem_responses
+from itpp_api.errors import problem_responses
+from itpp_api.exchanges.router import ExchangeFiltersDep
 from itpp_api.exchanges.schemas import ExchangeSort
-from itpp_api.exchanges.service import ExchangeFilters
 from itpp_api.plans import service as plans
 from itpp_api.transfer import service, tabular
 from itpp_api.transfer.schemas import (
@@ -172,48 +170,19 @@ def export_commitments(
     plan_id: uuid.UUID,
     session: SessionDep,
     actor: ActorDep,
+    filters: CommitmentFiltersDep,
     format: Format = tabular.TableFormat.CSV,
     lang: Lang = None,
-    status: Annotated[
-        list[CommitmentStatus] | None, Query(description="Any of these statuses.")
-    ] = None,
-    priority_area: Annotated[
-        list[str] | None,
-        Query(description="Priority area id or code (e.g. 3.1.1); repeat for several."),
-    ] = None,
-    modality: Annotated[list[Modality] | None, Query()] = None,
-    lead_party: Annotated[
-        list[str] | None, Query(description="Lead party id or code (e.g. JP); repeat for several.")
-    ] = None,
-    health: Annotated[list[Health] | None, Query()] = None,
-    due_before: Annotated[date | None, Query(description="Due strictly before this date.")] = None,
-    due_after: Annotated[date | None, Query(description="Due strictly after this date.")] = None,
-    q: Annotated[
-        str | None,
-        Query(min_length=1, max_length=200, description="Text in the title or the reference."),
-    ] = None,
     sort: Annotated[
         CommitmentSort, Query(description="Stable order; '-' for descending.")
     ] = CommitmentSort.REFERENCE,
 ) -> Response:
-    for values in (priority_area, lead_party):
-        if values and any(len(v) > 64 or not v.strip() for v in values):
-            raise ValidationFailed("priority_area and lead_party values are ids or short codes.")
     plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
     header, rows = tabular.commitment_table(
         session=session,
         actor=actor,
         plan_id=plan.id,
-        filters=CommitmentFilters(
-            status=status or [],
-            priority_area=priority_area or [],
-            modality=modality or [],
-            lead_party=lead_party or [],
-            health=health or [],
-            due_before=due_before,
-            due_after=due_after,
-            q=q,
-        ),
+        filters=filters,
         sort=sort,
         lang=_language(lang, actor.language),
     )
@@ -231,54 +200,17 @@ def export_exchanges(
     plan_id: uuid.UUID,
     session: SessionDep,
     actor: ActorDep,
+    filters: ExchangeFiltersDep,
     format: Format = tabular.TableFormat.CSV,
     lang: Lang = None,
-    kind: Annotated[list[ExchangeKind] | None, Query(description="Any of these kinds.")] = None,
-    status: Annotated[list[ExchangeStatus] | None, Query()] = None,
-    party: Annotated[
-        list[str] | None,
-        Query(description="Party id or code (e.g. JP), as sender or receiver; repeatable."),
-    ] = None,
-    organisation: Annotated[
-        list[str] | None,
-        Query(description="Organisation id or code (e.g. MARCOM): from, to or host."),
-    ] = None,
-    starts_before: Annotated[
-        date | None, Query(description="Overlap: starting on or before this date.")
-    ] = None,
-    ends_after: Annotated[
-        date | None,
-        Query(description="Overlap: ending on or after this date (open-ended never ends)."),
-    ] = None,
-    commitment_id: Annotated[
-        uuid.UUID | None, Query(description="Only exchanges delivering this commitment.")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1, max_length=200, description="Text in title, post, location, reference."
-        ),
-    ] = None,
     sort: Annotated[ExchangeSort, Query()] = ExchangeSort.START_DATE,
 ) -> Response:
-    for values in (party, organisation):
-        if values and any(len(v) > 64 or not v.strip() for v in values):
-            raise ValidationFailed("party and organisation values are ids or short codes.")
     plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
     header, rows = tabular.exchange_table(
         session=session,
         actor=actor,
         plan_id=plan.id,
-        filters=ExchangeFilters(
-            kind=kind or [],
-            status=status or [],
-            party=party or [],
-            organisation=organisation or [],
-            starts_before=starts_before,
-            ends_after=ends_after,
-            commitment_id=commitment_id,
-            q=q,
-        ),
+        filters=filters,
         sort=sort,
         lang=_language(lang, actor.language),
     )
