@@ -11,6 +11,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from itpp_api import agreement
+from itpp_api.amendments.service import consent_record
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.config import get_settings
@@ -51,7 +53,18 @@ def plan_document(
             plans.get_version(session=session, plan_id=plan.id, number=version)
         )
     party_codes = {str(p["id"]): p["code"] for p in visible["plan"]["parties"]}
-    return render.build_document(visible, lang=lang, version=version, party_codes=party_codes)
+    consents = [
+        c
+        for c in consent_record(session=session, plan=plan)
+        if version is None or c["brought_into_force"] or (c["version"] or 0) <= version
+    ]
+    return render.build_document(
+        visible,
+        lang=lang,
+        version=version,
+        party_codes=party_codes,
+        consents=agreement.json_data(consents),
+    )
 
 
 def check_document_size(content: str | bytes) -> None:
