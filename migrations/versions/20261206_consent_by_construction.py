@@ -88,13 +88,13 @@ def _backfill() -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('plan', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('termination_date', sa.Date(), nullable=True))
-    with op.batch_alter_table('amendment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('base_digest', sa.String(length=64), nullable=True))
-    with op.batch_alter_table('plan_version', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('agreed_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('amendment_id', sa.Uuid(), nullable=True))
+    # Plain ADD COLUMN for plan and amendment, never batch mode: on SQLite a rebuild drops the
+    # old table, and foreign keys with ON DELETE CASCADE would take their children with it.
+    # plan_version is rebuilt (for NOT NULL and the foreign key): nothing cascades from it.
+    op.add_column('plan', sa.Column('termination_date', sa.Date(), nullable=True))
+    op.add_column('amendment', sa.Column('base_digest', sa.String(length=64), nullable=True))
+    op.add_column('plan_version', sa.Column('agreed_on', sa.Date(), nullable=True))
+    op.add_column('plan_version', sa.Column('amendment_id', sa.Uuid(), nullable=True))
     _backfill()
     with op.batch_alter_table('plan_version', schema=None) as batch_op:
         batch_op.alter_column('agreed_on', existing_type=sa.Date(), nullable=False)
@@ -118,7 +118,6 @@ def downgrade() -> None:
         )
         batch_op.drop_column('amendment_id')
         batch_op.drop_column('agreed_on')
-    with op.batch_alter_table('amendment', schema=None) as batch_op:
-        batch_op.drop_column('base_digest')
-    with op.batch_alter_table('plan', schema=None) as batch_op:
-        batch_op.drop_column('termination_date')
+    # A plain DROP COLUMN (SQLite 3.35+), not batch mode: see upgrade() on rebuilding tables.
+    op.drop_column('amendment', 'base_digest')
+    op.drop_column('plan', 'termination_date')
