@@ -291,11 +291,22 @@ def test_the_japanese_editor_alone_cannot_change_what_the_parties_agreed_on_the_
         headers=jp,
     )
     assert draft.status_code == 201, draft.text
+    area = client.post(
+        f"/api/v1/plans/{draft.json()['id']}/priority-areas",
+        json={"code": "3.1.1", "short_code": "CYB", "title": {"en": "Cyber defence"}},
+        headers=jp,
+    )
+    assert area.status_code == 201, area.text
     in_force = problem(
         client.patch(
             f"/api/v1/plans/{draft.json()['id']}",
             json={"status": "active"},
-            headers={**jp, "If-Match": draft.headers["ETag"]},
+            headers={
+                **jp,
+                "If-Match": client.get(f"/api/v1/plans/{draft.json()['id']}", headers=jp).headers[
+                    "ETag"
+                ],
+            },
         ),
         409,
         "amendment-required",

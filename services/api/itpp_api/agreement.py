@@ -321,6 +321,7 @@ def _require(
     what: str,
     proposal: Callable[[], ProposalDraft | None],
     lifecycle: bool = False,
+    note: str = "",
 ) -> None:
     """Refuse the write unless it is free to make directly, or every party consented.
 
@@ -342,7 +343,7 @@ def _require(
     )
     raise AmendmentRequired(
         f"{what} needs the consent of every party of plan {plan.reference}: nothing was "
-        f"changed.{how}",
+        f"changed.{how}{note}",
         agreed_fields=fields,
         proposal=draft,
     )
@@ -614,6 +615,7 @@ def check_commitment_create(
             [_add_commitment(data)],
         )
 
+    delivery = sorted({"status", "progress"} & set(data))
     _require(
         actor=actor,
         plan=plan,
@@ -621,6 +623,10 @@ def check_commitment_create(
         consent=consent,
         what="Adding a shared commitment to an active plan",
         proposal=proposal,
+        note=f" The proposal leaves out {' and '.join(delivery)}: a commitment the parties add "
+        "starts planned, at 0 %; report its delivery once it is agreed."
+        if delivery
+        else "",
     )
 
 

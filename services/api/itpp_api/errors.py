@@ -61,7 +61,7 @@ class Problem(BaseModel):
         default=None,
         description="`/problems/amendment-required` only: the amendment that would make the "
         "refused change, ready to post to `POST /api/v1/plans/{plan_id}/amendments` once a "
-        "`rationale` is added. Null when no change set can make it (the detail says why).",
+        "`rationale` is added. Absent when no change set can make it (the detail says why).",
     )
 
 

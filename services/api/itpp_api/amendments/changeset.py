@@ -507,20 +507,15 @@ def _check_in_force(
             f"Plan {model.plan.reference} is {model.plan.status}: only a draft comes into force.",
             "not_a_draft",
         )
-    expiry = add_months(op.approval_date, model.term_months)
-    if expiry <= today():
-        raise _fail(
-            [*path, "approval_date"],
-            f"Approved on {op.approval_date} for {model.term_months} months, the plan would "
-            f"have expired on {expiry}: check the approval date and the term.",
-            "term_already_over",
-        )
-    if not model.areas:
-        raise _fail(
-            [*path, "op"],
-            f"Plan {model.plan.reference} has no priority areas: a plan comes into force with "
-            "the areas the parties agreed.",
-            "no_priority_areas",
+    problems = lifecycle.coming_into_force_problems(
+        reference=model.plan.reference,
+        approval_date=op.approval_date,
+        term_months=model.term_months,
+        area_count=len(model.areas),
+    )
+    if problems:
+        raise _OperationError(
+            [FieldError(loc=[*path, *p.loc], msg=p.msg, type=p.type) for p in problems]
         )
 
 

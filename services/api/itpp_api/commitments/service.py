@@ -490,13 +490,6 @@ def create_commitment(
     ensure_plan_writable(plan)
     if consent is None:
         policy.authorize_internal_owner(actor, data.visibility.value, data.lead_party_id)
-    agreement.check_commitment_create(
-        actor=actor,
-        plan=plan,
-        data=data.model_dump(mode="json", exclude_unset=True)
-        | {"visibility": data.visibility.value},
-        consent=consent,
-    )
     area = check_references(
         session,
         plan,
@@ -542,6 +535,15 @@ def create_commitment(
         visibility=data.visibility.value,
         is_example=data.is_example,
         search_text=search_text(data.title, extra=(reference,)),
+    )
+    # Consent is asked last: a request that breaks a rule gets its 422, and the proposal a
+    # refusal carries is always one that can be posted.
+    agreement.check_commitment_create(
+        actor=actor,
+        plan=plan,
+        data=data.model_dump(mode="json", exclude_unset=True)
+        | {"visibility": data.visibility.value},
+        consent=consent,
     )
     session.add(commitment)
     session.flush()
@@ -661,6 +663,27 @@ def update_commitment(
         current_area_id=commitment.priority_area_id,
     )
     before = _audit_view(commitment, current_supporters)
+    status = str(getattr(merged["status"], "value", merged["status"]))
+    if (
+        status == CommitmentStatus.COMPLETED.value
+        and "progress" not in changes
+        and "status" in changes
+    ):
+        changes["progress"] = merged["progress"] = 100
+    _check_status_progress(status, int(merged["progress"]))
+    translations = commitment.translations
+    if {"title", "description"} & set(changes) or source_languages or reviewed:
+        translations = record_translations(
+            texts_of(title=commitment.title, description=commitment.description),
+            texts_of(
+                title=changes.get("title", commitment.title),
+                description=changes.get("description", commitment.description),
+            ),
+            commitment.translations,
+            source_languages=source_languages,
+            reviewed_translations=reviewed,
+        )
+    # Consent is asked once every rule has passed (a bad request gets its 422 first).
     agreement.check_commitment_update(
         actor=actor,
         plan=plan,
@@ -673,25 +696,7 @@ def update_commitment(
         current=before,
         consent=consent,
     )
-    status = str(getattr(merged["status"], "value", merged["status"]))
-    if (
-        status == CommitmentStatus.COMPLETED.value
-        and "progress" not in changes
-        and "status" in changes
-    ):
-        changes["progress"] = merged["progress"] = 100
-    _check_status_progress(status, int(merged["progress"]))
-    if {"title", "description"} & set(changes) or source_languages or reviewed:
-        commitment.translations = record_translations(
-            texts_of(title=commitment.title, description=commitment.description),
-            texts_of(
-                title=changes.get("title", commitment.title),
-                description=changes.get("description", commitment.description),
-            ),
-            commitment.translations,
-            source_languages=source_languages,
-            reviewed_translations=reviewed,
-        )
+    commitment.translations = translations
     for name, value in changes.items():
         setattr(commitment, name, value.value if hasattr(value, "value") else value)
     if "title" in changes:

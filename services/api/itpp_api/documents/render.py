@@ -185,13 +185,15 @@ def _consents(consents: list[dict[str, Any]], lang: str) -> list[DocumentConsent
         kind = "in_force" if consent["brought_into_force"] else consent["kind"]
         heading = labels.get(kind, labels["amendment"])
         if consent.get("version"):
-            heading += f" ({labels['version_of'].format(n=consent['version'])})"
+            number = labels["version_of"].format(n=consent["version"])
+            heading += f"（{number}）" if lang == "ja" else f" ({number})"
+        colon, comma = ("：", "、") if lang == "ja" else (": ", ", ")
         out.append(
             DocumentConsent(
                 heading=heading,
                 title=localized(consent.get("title"), lang),
                 approvals=[
-                    f"{a['party_code']}: {a.get('decided_by_name') or '—'}, "
+                    f"{a['party_code']}{colon}{a.get('decided_by_name') or '—'}{comma}"
                     f"{labels['approved_by']} {str(a['decided_at'])[:10]}"
                     for a in consent.get("approvals", [])
                 ],

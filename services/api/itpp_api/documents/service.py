@@ -56,7 +56,9 @@ def plan_document(
     consents = [
         c
         for c in consent_record(session=session, plan=plan)
-        if version is None or c["brought_into_force"] or (c["version"] or 0) <= version
+        if version is None
+        or c["brought_into_force"]
+        or (c["version"] is not None and c["version"] <= version)
     ]
     return render.build_document(
         visible,

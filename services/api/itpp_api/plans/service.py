@@ -31,6 +31,7 @@ from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Party
 from itpp_api.plans.lifecycle import (
     CLOSED_STATUSES,
+    coming_into_force_problems,
     effective_status,
     ensure_plan_writable,
     expiry_date,
@@ -382,6 +383,33 @@ def update_plan(
         check_predecessor(session, data.predecessor_id, plan.id)
     if "status" in changes and new_status is not None:
         changes["status"] = new_status.value
+    if (
+        new_status is PlanStatus.ACTIVE
+        and current is PlanStatus.DRAFT
+        and consent is None
+        and not actor.is_system
+        and approval is not None
+    ):
+        # What bring_into_force would refuse is said now (422), so the proposal the consent
+        # check offers next can be posted as it is.
+        problems = coming_into_force_problems(
+            reference=plan.reference,
+            approval_date=approval,
+            term_months=term,
+            area_count=len(list_areas(session=session, plan_id=plan.id)),
+        )
+        if problems:
+            raise RuleViolation(
+                problems[0].msg,
+                errors=[
+                    FieldError(
+                        loc=["body", "approval_date" if p.loc == ["approval_date"] else "status"],
+                        msg=p.msg,
+                        type=p.type,
+                    )
+                    for p in problems
+                ],
+            )
     agreement.check_plan_update(
         actor=actor, plan=plan, changes=changes, current=before, consent=consent
     )
