@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from itpp_api.agreement import json_data
+from itpp_api.agreement import json_data, without_translations
 from itpp_api.auth.actor import Actor
 from itpp_api.clock import add_months, today
 from itpp_api.db import transaction
@@ -96,16 +96,8 @@ def agreed_now(plan_id: uuid.UUID) -> dict[str, Any]:
 
 
 def comparable(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """A snapshot without the translation bookkeeping (it follows the texts)."""
-
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "translations"}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    result: dict[str, Any] = strip(json_data(snapshot))
+    """A snapshot without the translation bookkeeping, commitments in a stable order."""
+    result: dict[str, Any] = without_translations(json_data(snapshot))
     result["commitments"] = sorted(result["commitments"], key=lambda c: c["id"])
     return result
 

@@ -797,16 +797,17 @@ def agreed_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def without_translations(value: Any) -> Any:
+    """JSON data without the translation bookkeeping (it follows the texts it is about)."""
+    if isinstance(value, dict):
+        return {k: without_translations(v) for k, v in value.items() if k != "translations"}
+    if isinstance(value, list):
+        return [without_translations(v) for v in value]
+    return value
+
+
 def digest(snapshot: Mapping[str, Any]) -> str:
     """A fingerprint of the agreed content of a snapshot (translation bookkeeping left out):
     an approval is given to exactly this content."""
-
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "translations"}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    content = strip(json_data(agreed_snapshot(snapshot)))
+    content = without_translations(json_data(agreed_snapshot(snapshot)))
     return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
