@@ -233,13 +233,18 @@ def test_patch_with_the_current_etag_applies_and_returns_a_new_etag(
 
 
 @pytest.mark.parametrize("kind", RESOURCES)
-def test_patch_with_if_match_star_is_accepted(client: TestClient, kind: str) -> None:
+def test_patch_with_if_match_star_is_refused_with_428_and_changes_nothing(
+    client: TestClient, kind: str
+) -> None:
     target = make_target(kind)
-    etag = client.get(target.url).headers["etag"]
+    before = client.get(target.url)
     response = client.patch(target.url, json=target.change, headers={"If-Match": "*"})
-    assert response.status_code == 200, response.text
-    assert response.headers["etag"] != etag
-    assert client.get(target.url).json()[target.field] == target.change[target.field]
+    assert response.status_code == 428, response.text
+    assert response.json()["type"] == "/problems/precondition-required"
+    assert "If-Match: *" in response.json()["detail"]
+    after = client.get(target.url)
+    assert after.headers["etag"] == before.headers["etag"]
+    assert after.json()[target.field] == before.json()[target.field]
 
 
 def test_adding_updating_and_removing_a_milestone_moves_the_commitments_etag(

@@ -733,12 +733,13 @@ def test_plans_listed_to_nato_are_counted_without_the_plan_it_is_not_party_to(
 
 
 @pytest.mark.parametrize(
-    ("status", "handed_over"),
-    # On a plan in force the lead party, too, changes only by amendment.
-    [(PlanStatus.DRAFT, 200), (PlanStatus.ACTIVE, 409)],
+    ("status", "taken_over", "handed_over"),
+    # On a draft only the lead party hands a commitment over. On a plan in force the lead
+    # party changes only by amendment: either party may propose it, every party must approve.
+    [(PlanStatus.DRAFT, 403, 200), (PlanStatus.ACTIVE, 409, 409)],
 )
 def test_an_editor_cannot_take_over_the_other_partys_commitment_to_hide_it(
-    client: TestClient, db: Database, status: PlanStatus, handed_over: int
+    client: TestClient, db: Database, status: PlanStatus, taken_over: int, handed_over: int
 ) -> None:
     world = make_world(status=status)
     nato_led = make_commitment(world, lead_party_id=world.nato, lead_organisation_id=world.shape)
@@ -752,7 +753,7 @@ def test_an_editor_cannot_take_over_the_other_partys_commitment_to_hide_it(
         headers={"If-Match": etag},
     )
 
-    assert response.status_code == 403, response.text
+    assert response.status_code == taken_over, response.text
     assert database_state(db) == before
     assert client.get(url).json()["lead_party_id"] == str(world.nato)
     nato = auth_headers("NATO", "editor")

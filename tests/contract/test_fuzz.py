@@ -115,6 +115,8 @@ def test_every_operation_survives_the_fuzzer(engine: str, tmp_path: Path) -> Non
             "ITPP_DATABASE_URL": database_url,
             "ITPP_FUZZ_USER_ID": str(fuzzer),
             "SCHEMATHESIS_HOOKS": "tests.contract.fuzz_hooks",
+            # The hooks' own choices follow the run's seed (random when exploring).
+            **({"ITPP_FUZZ_SEED": SEED} if SEED else {}),
             "PYTHONPATH": python_path,
         }
         closers = [arg for op in PLAN_CLOSERS for arg in ("--include-operation-id", op)]

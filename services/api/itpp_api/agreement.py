@@ -312,6 +312,14 @@ def _change_title(subject: str, fields: Collection[str]) -> dict[str, str]:
     }
 
 
+def consent_required(*, actor: Actor, plan: Plan, consent: Consent | None) -> bool:
+    """Whether a write of agreed content to this plan needs every party's consent now (the plan
+    is in force, and neither the operator nor an applied amendment is writing)."""
+    if actor.is_system or (consent is not None and consent.covers(plan)):
+        return False
+    return effective_status(plan) is PlanStatus.ACTIVE
+
+
 def _require(
     *,
     actor: Actor,
@@ -699,6 +707,10 @@ def check_commitment_update(
         if retiring or "visibility" in fields:
             # A shared commitment leaves the agreement only by being retired.
             ops.append({"op": "retire_commitment", "commitment_id": commitment_id})
+        if not definition:
+            return _proposal(
+                plan, {"en": f"Retirement of {reference}", "ja": f"{reference} の廃止"}, ops
+            )
         return _proposal(plan, _change_title(reference, fields), ops)
 
     _require(

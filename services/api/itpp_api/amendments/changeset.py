@@ -718,7 +718,7 @@ def apply(
             data=PlanUpdate(status=PlanStatus.TERMINATED),
             consent=consent,
             version_reason=f"Terminated by amendment {amendment.number}: {_title(amendment)}",
-            termination_date=first.termination_date or today(),
+            ended_on=first.termination_date or today(),
         )
         return Applied(version=plans.current_version_number(session=session, plan_id=plan.id))
     plan_changes: dict[str, Any] = {}

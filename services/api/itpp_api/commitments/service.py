@@ -624,11 +624,19 @@ def update_commitment(
         "progress": commitment.progress,
         "visibility": commitment.visibility,
     } | changes
+    handing_over = (
+        "lead_party_id" in changes and changes["lead_party_id"] != commitment.lead_party_id
+    )
+    # A shared commitment of a plan in force is handed over only by amendment, which either
+    # party may propose (the consent check below offers it); elsewhere only its lead party may.
+    by_amendment = commitment.visibility == Visibility.SHARED.value and (
+        agreement.consent_required(actor=actor, plan=plan, consent=consent)
+    )
     if (
         not actor.is_system
         and consent is None
-        and "lead_party_id" in changes
-        and changes["lead_party_id"] != commitment.lead_party_id
+        and handing_over
+        and not by_amendment
         and commitment.lead_party_id != actor.party_id
     ):
         raise Forbidden("Only the lead party can hand a commitment over to another party.")

@@ -342,16 +342,17 @@ def update_plan(
     plan: Plan,
     data: PlanUpdate,
     consent: Consent | None = None,
-    version_reason: str = "Plan approved",
-    termination_date: date | None = None,
+    version_reason: str | None = None,
+    ended_on: date | None = None,
 ) -> Plan:
     """Apply changes to a plan, enforcing the lifecycle and term rules.
 
     What the parties agreed — on an active plan its agreed fields, and for any plan its coming
     into force and its end — is refused with 409 `/problems/amendment-required` unless every
     party consented (`consent`, held by the amendment being applied; see itpp_api.agreement).
-    Coming into force records version 1 (`version_reason`); ending an agreed plan records its
-    next version (terminated on `termination_date`, by default today).
+    Coming into force records version 1 (`version_reason`, by default "Plan approved"); ending
+    an agreed plan records its next version, agreed from `ended_on` (by default today), which
+    for a termination is also its termination date.
     """
     changes = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(changes)
@@ -422,7 +423,7 @@ def update_plan(
         new_status in (PlanStatus.TERMINATED, PlanStatus.SUPERSEDED) and new_status is not current
     )
     if ended and new_status is PlanStatus.TERMINATED:
-        plan.termination_date = termination_date or today()
+        plan.termination_date = ended_on or today()
     _refresh_expiry(plan)
     plan.row_version += 1
     plan.updated_at = utcnow()
@@ -445,7 +446,7 @@ def update_plan(
             session=session,
             actor=actor,
             plan=plan,
-            reason=version_reason,
+            reason=version_reason or "Plan approved",
             agreed_on=plan.approval_date,
             amendment_id=amendment_id,
         )
@@ -454,8 +455,8 @@ def update_plan(
             session=session,
             actor=actor,
             plan=plan,
-            reason=version_reason,
-            agreed_on=plan.termination_date or today(),
+            reason=version_reason or f"Plan {plan.status}",
+            agreed_on=ended_on or today(),
             amendment_id=amendment_id,
         )
     if plan.status == PlanStatus.ACTIVE.value and (

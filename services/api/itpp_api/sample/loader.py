@@ -82,9 +82,16 @@ def _parties(session: Session) -> tuple[dict[str, Party], dict[str, Organisation
     return parties, organisations
 
 
-def _lineage(session: Session, party_ids: list) -> Plan | None:  # type: ignore[type-arg]
+def _lineage(
+    session: Session,
+    party_ids: list,  # type: ignore[type-arg]
+    current_approval: date,
+) -> Plan | None:
+    """The predecessor plans, agreed outside the system and recorded as the operator: each in
+    force from its approval date and superseded on its successor's."""
     predecessor: Plan | None = None
-    for entry in content.LINEAGE:
+    entries = content.LINEAGE
+    for index, entry in enumerate(entries):
         existing = session.scalars(select(Plan).where(Plan.reference == entry["reference"])).first()
         if existing is None:
             existing = create_plan(
@@ -108,12 +115,20 @@ def _lineage(session: Session, party_ids: list) -> Plan | None:  # type: ignore[
                 actor=SYSTEM,
                 plan=existing,
                 data=PlanUpdate(status=PlanStatus.ACTIVE),
+                version_reason="Recorded as approved (agreed outside ITPP Tracker)",
+            )
+            successor_approval = (
+                date.fromisoformat(entries[index + 1]["approval_date"])
+                if index + 1 < len(entries)
+                else current_approval
             )
             update_plan(
                 session=session,
                 actor=SYSTEM,
                 plan=existing,
                 data=PlanUpdate(status=PlanStatus.SUPERSEDED),
+                version_reason="Recorded as superseded by its successor",
+                ended_on=successor_approval,
             )
         predecessor = existing
     return predecessor
@@ -250,8 +265,8 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
         return LoadResult(created=False, plan_reference=existing.reference, commitments=0)
     parties, organisations = _parties(session)
     party_ids = [parties[p["code"]].id for p in content.PARTIES]
-    predecessor = _lineage(session, party_ids)
     approval = (on or today()) + timedelta(days=plan_data["approval_offset_days"])
+    predecessor = _lineage(session, party_ids, approval)
     plan = create_plan(
         session=session,
         actor=SYSTEM,
