@@ -318,6 +318,7 @@ def test_editor_moves_a_due_date_proposes_it_in_one_step_and_both_approvers_agre
         assert button.inner_text() == JA("Propose this change to %(parties)s", parties="NATO")
         assert editor.locator("#proposal-title-en").input_value()  # the suggested title
         assert_accessible(editor, "proposal (Japan's editor)")
+        screenshot(editor, "proposal.png")
         editor.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
         assert _fits_the_width(editor)
         assert button.is_visible()
@@ -373,6 +374,7 @@ def test_editor_moves_a_due_date_proposes_it_in_one_step_and_both_approvers_agre
     assert entry.locator("[data-party=JP]").count() == 1
     assert entry.locator("[data-party=NATO]").count() == 1
     assert_accessible(jp_approver, "record of consent")
+    screenshot(jp_approver, "consents.png")
     jp_approver.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
     assert _fits_the_width(jp_approver)
     assert_accessible(jp_approver, "record of consent at 390 px")
