@@ -191,6 +191,18 @@ def _approval_rows(
     return rows
 
 
+def _plan_rows(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup, *names: str) -> list[Row]:
+    """One row for each plan field the operation sets: its value now and after."""
+    return [
+        Row(
+            field_name(fmt, name),
+            value_of(fmt, name, lookup.plan.get(name), lookup),
+            value_of(fmt, name, change.get(name), lookup),
+        )
+        for name in names
+    ]
+
+
 def describe_change(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup) -> ChangeView:
     """One operation of a change set, with the values it changes from and to."""
     op = str(change.get("op"))
@@ -291,46 +303,16 @@ def describe_change(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup) -
             )
         return ChangeView("plan", heading, "", rows)
     if op == "change_review_interval":
-        name = "review_interval_months"
         return ChangeView(
-            "plan",
-            heading,
-            "",
-            [
-                Row(
-                    field_name(fmt, name),
-                    value_of(fmt, name, plan.get(name), lookup),
-                    value_of(fmt, name, change.get(name), lookup),
-                )
-            ],
+            "plan", heading, "", _plan_rows(fmt, change, lookup, "review_interval_months")
         )
     if op == "change_text":
-        rows = [
-            Row(
-                field_name(fmt, name),
-                value_of(fmt, name, plan.get(name), lookup),
-                value_of(fmt, name, change.get(name), lookup),
-            )
-            for name in ("title", "sections", "objectives")
-            if change.get(name) is not None
-        ]
-        return ChangeView("plan", heading, "", rows)
+        names = [n for n in ("title", "sections", "objectives") if change.get(n) is not None]
+        return ChangeView("plan", heading, "", _plan_rows(fmt, change, lookup, *names))
     if op == "change_approval_date":
         return ChangeView("plan", heading, "", _approval_rows(fmt, change, lookup))
     if op == "change_predecessor":
-        name = "predecessor_id"
-        return ChangeView(
-            "plan",
-            heading,
-            "",
-            [
-                Row(
-                    field_name(fmt, name),
-                    value_of(fmt, name, plan.get(name), lookup),
-                    value_of(fmt, name, change.get(name), lookup),
-                )
-            ],
-        )
+        return ChangeView("plan", heading, "", _plan_rows(fmt, change, lookup, "predecessor_id"))
     if op == "reorder_priority_areas":
         # The plan's areas come in their order.
         current_order = [area for area in lookup.areas.values() if not area.get("retired_at")]
