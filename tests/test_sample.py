@@ -20,8 +20,8 @@ from itpp_api.db import transaction
 from itpp_api.enums import Decision, PlanStatus, Role
 from itpp_api.exchanges.models import Exchange
 from itpp_api.parties.models import Organisation, Party
-from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
 from itpp_api.plans.lifecycle import effective_status
+from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
 from itpp_api.sample.loader import load
 from itpp_api.sample.users import sample_email
 from tests.conftest import Database
