@@ -45,7 +45,7 @@ _LABELS = {
         "none": "コミットメントなし",
         "lead": "主導",
         "start": "開始",
-        "due": "期限",
+        "due": "期日",
         "consents": "付属書　同意の記録",
         "no_consents": "この計画は ITPP Tracker の外で合意され、運用者により記録された。",
         "approved_by": "承認",
