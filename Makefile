@@ -112,11 +112,12 @@ screenshots: install
 test: install postgres lint typecheck ts-deps
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
 
-# The contract fuzz test of `make test`, run much longer, on both engines. Replay a run with
-# ITPP_FUZZ_SEED=<the printed seed>; pass more schemathesis options in ITPP_FUZZ_ARGS.
+# The contract fuzz test of `make test` (fixed seed, deterministic there), run much longer and
+# at random, on both engines. Replay a run with ITPP_FUZZ_SEED=<the printed seed>; pass more
+# schemathesis options in ITPP_FUZZ_ARGS.
 fuzz: install postgres
-	ITPP_TEST_POSTGRES_URL=$(PG_URL) ITPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
-		$(BIN)/pytest -s tests/contract/test_fuzz.py
+	ITPP_TEST_POSTGRES_URL=$(PG_URL) ITPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ITPP_FUZZ_EXPLORE=1 \
+		ITPP_HYPOTHESIS_PROFILE=explore $(BIN)/pytest -s tests/contract/test_fuzz.py
 
 openapi: install
 	$(BIN)/itpp openapi > services/api/openapi.json

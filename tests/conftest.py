@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -23,6 +24,12 @@ from itpp_api.config import get_settings
 from itpp_api.db import get_engine
 from itpp_api.main import create_app
 from itpp_api.migrate import upgrade
+
+# Property tests draw their examples from a fixed seed in the gate (`make test` gives the same
+# result on every fresh clone); ITPP_HYPOTHESIS_PROFILE=explore draws at random.
+hypothesis_settings.register_profile("gate", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("ITPP_HYPOTHESIS_PROFILE", "gate"))
 
 POSTGRES_SERVER_URL = os.environ.get(
     "ITPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

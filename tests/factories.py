@@ -269,3 +269,64 @@ def make_amendment(
     with transaction(write=True) as session:
         plan = get_plan(session=session, plan_id=plan_id, actor=actor, for_update=True)
         return propose(session=session, actor=actor, plan=plan, data=data).id
+
+
+def approve_as_every_party(amendment_id: uuid.UUID) -> None:
+    """Approve an amendment for every party of its plan, each by a new approver of that party
+    (through the service, as the approvals route does): the last approval applies it."""
+    from itpp_api.amendments.models import Amendment
+    from itpp_api.amendments.schemas import AmendmentDecisionCreate
+    from itpp_api.amendments.service import decide
+    from itpp_api.enums import Decision
+    from itpp_api.plans.models import PlanParty
+
+    with transaction(write=False) as session:
+        amendment = session.get(Amendment, amendment_id)
+        assert amendment is not None
+        codes = list(
+            session.scalars(
+                select(Party.code)
+                .join(PlanParty, PlanParty.party_id == Party.id)  # type: ignore[arg-type]
+                .where(PlanParty.plan_id == amendment.plan_id)
+            )
+        )
+    for code in codes:
+        approver = actor_of(
+            make_user(code, Role.APPROVER, email=f"{code.lower()}-{uuid.uuid4().hex[:8]}@x.example")
+        )
+        with transaction(write=True) as session:
+            decide(
+                session=session,
+                actor=approver,
+                amendment_id=amendment_id,
+                data=AmendmentDecisionCreate(decision=Decision.APPROVE),
+            )
+
+
+def agree(
+    plan_id: uuid.UUID, changes: list[dict[str, Any]], *, title: str = "Agreed change"
+) -> uuid.UUID:
+    """Propose a change set to the plan and have every party approve it: the way anything the
+    parties agreed changes (bring_into_force, an amendment, terminate, renew). Its id."""
+    amendment_id = make_amendment(None, changes, plan_id=plan_id, title=title)
+    approve_as_every_party(amendment_id)
+    return amendment_id
+
+
+def bring_into_force(plan_id: uuid.UUID, approval_date: date | None = None) -> uuid.UUID:
+    """Bring a draft plan into force by every party's consent (its approval date, by default
+    200 days ago). The consent's amendment id."""
+    day = approval_date or today() - timedelta(days=200)
+    return agree(
+        plan_id,
+        [{"op": "bring_into_force", "approval_date": day.isoformat()}],
+        title="In force",
+    )
+
+
+def record_as_operator(plan_id: uuid.UUID, **changes: Any) -> None:
+    """Change a plan as the operator's command line does (status, dates, texts): for tests whose
+    subject is not consent, e.g. a plan recorded as agreed outside the system or closed."""
+    with transaction(write=True) as session:
+        plan = get_plan(session=session, plan_id=plan_id, actor=SYSTEM, for_update=True)
+        update_plan(session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(**changes))

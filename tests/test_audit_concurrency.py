@@ -57,9 +57,13 @@ def test_two_api_processes_writing_at_once_keep_one_unbroken_chain(
             wait_until_up(api)
         events_before = event_count()
 
+        # Writes an editor makes directly on a plan in force: Japan's own (internal) commitments,
+        # and progress on the shared ones.
         def create(number: int, client: httpx.Client) -> int:
             body = commitment_body(
-                world, title={"ja": f"同時作成 {number}", "en": f"Concurrent create {number}"}
+                world,
+                title={"ja": f"同時作成 {number}", "en": f"Concurrent create {number}"},
+                visibility="internal",
             )
             response = client.post(f"/api/v1/plans/{world.plan}/commitments", json=body)
             assert response.status_code == 201, response.text

@@ -3,6 +3,7 @@ SQLite engine is configured as the design requires."""
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import itpp_api.models  # noqa: F401  (every table on the metadata)
+from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.config import get_settings
 from itpp_api.db import build_engine, transaction
+from itpp_api.enums import PlanStatus
 from itpp_api.exchanges.models import Exchange
 from itpp_api.migrate import current_revision, downgrade, head_revision, include_object_for, upgrade
-from itpp_api.plans.models import Plan, PriorityArea
+from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
 from tests.conftest import Database, create_postgres_database, drop_postgres_database
-from tests.factories import make_commitment, make_exchange, make_world
+from tests.factories import agree, bring_into_force, make_commitment, make_exchange, make_world
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -193,3 +196,36 @@ def test_migration_0005_gives_existing_texts_a_source_and_nothing_stale_and_reve
             "title": fresh,
             "outcome": {"source": "fr", "stale": []},
         }
+
+
+def test_migration_0006_dates_existing_versions_links_their_consents_and_keeps_every_record(
+    db: Database,
+) -> None:
+    """Down to 0005 and up again: version 1 is agreed from the plan's approval date, a later
+    version from the day it was recorded and linked to the amendment that made it; no plan,
+    commitment or milestone is lost on the way (no table with cascading children is rebuilt)."""
+    world = make_world(status=PlanStatus.DRAFT)
+    make_commitment(world, milestones=[{"title": {"en": "Step"}}])
+    bring_into_force(world.plan, approval_date=today() - timedelta(days=90))
+    amendment = agree(world.plan, [{"op": "change_term", "term_months": 30}])
+
+    downgrade(db.url, "0005")
+    try:
+        with db.engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("plan_version")}
+            assert "agreed_on" not in columns
+            assert connection.scalar(select(func.count()).select_from(Milestone)) == 1
+    finally:
+        upgrade(db.url)
+
+    with transaction(write=False) as session:
+        versions = {
+            v.number: v
+            for v in session.scalars(select(PlanVersion).where(PlanVersion.plan_id == world.plan))
+        }
+        assert session.scalar(select(func.count()).select_from(Milestone)) == 1
+        assert session.scalar(select(func.count()).select_from(Commitment)) == 1
+    assert versions[1].agreed_on == today() - timedelta(days=90)
+    assert versions[2].agreed_on == versions[2].created_at.date()
+    assert versions[2].amendment_id == amendment
+    assert versions[1].amendment_id is not None

@@ -20,8 +20,8 @@ from itpp_api.db import transaction
 from itpp_api.enums import Decision, PlanStatus, Role
 from itpp_api.exchanges.models import Exchange
 from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.lifecycle import effective_status
 from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
-from itpp_api.plans.service import effective_status
 from itpp_api.sample.loader import load
 from itpp_api.sample.users import sample_email
 from tests.conftest import Database
@@ -128,16 +128,24 @@ def test_sample_has_at_least_two_bilingual_example_commitments_per_area(db: Data
     assert all(bilingual(c.title) for c in commitments)
 
 
-def test_sample_records_version_1_of_the_current_plan_with_its_commitments(db: Database) -> None:
+def test_sample_records_version_1_of_the_current_plan_with_its_shared_commitments(
+    db: Database,
+) -> None:
     load()
     plan = current_plan()
     with transaction(write=False) as session:
         versions = list(session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan.id)))
-        commitments = session.scalar(select(func.count()).select_from(Commitment))
+        shared = session.scalar(
+            select(func.count()).select_from(Commitment).where(Commitment.visibility == "shared")
+        )
     assert [v.number for v in versions] == [1]
+    assert versions[0].agreed_on == plan.approval_date
+    assert versions[0].amendment_id is not None
     snapshot = versions[0].snapshot
     assert len(snapshot["priority_areas"]) == 9
-    assert len(snapshot["commitments"]) == commitments
+    # What the parties agreed: the shared commitments, without their delivery.
+    assert len(snapshot["commitments"]) == shared
+    assert not {"status", "progress", "health", "milestones"} & set(snapshot["commitments"][0])
 
 
 def test_loading_the_sample_twice_changes_nothing(db: Database) -> None:
@@ -188,9 +196,13 @@ def test_sample_has_an_example_amendment_approved_by_japan_and_awaiting_nato(
     load()
     plan = current_plan()
     with transaction(write=False) as session:
-        amendments = list(session.scalars(select(Amendment).where(Amendment.plan_id == plan.id)))
-        assert len(amendments) == 1
-        amendment = amendments[0]
+        amendments = list(
+            session.scalars(
+                select(Amendment).where(Amendment.plan_id == plan.id).order_by(Amendment.number)  # type: ignore[arg-type]
+            )
+        )
+        assert [a.status for a in amendments] == ["applied", "proposed", "proposed"]
+        amendment = amendments[1]
         decisions = {
             party.code: decision.decision
             for decision, party in session.execute(

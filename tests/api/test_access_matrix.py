@@ -15,8 +15,8 @@ Each operation is derived from the app's own OpenAPI document and sent as a vali
   from the policy, not from a bad request.
 
 The JP–NATO plan is active, with an amendment Japan proposed; the operations that change what
-an active plan's parties agreed (its text and priority areas: only by amendment) run on a
-draft plan instead.
+an active plan's parties agreed (its text, its priority areas, the existence of its shared
+commitments: only by amendment) run on a draft plan instead.
 
 A write that needs its record in a given state (an open review, one ready to sign or to
 conclude) gets it from its rule's `arrange` step before the callers try it; the review
@@ -705,6 +705,7 @@ ACCESS_RULES: dict[str, Rule] = {
     "exportExchanges": Rule(Access.PLAN_READ),
     # amendments
     "listAmendments": Rule(Access.PLAN_READ),
+    "listPlanConsents": Rule(Access.PLAN_READ),
     "getAmendment": Rule(Access.PLAN_READ),
     "proposeAmendment": Rule(
         Access.PLAN_WRITE,
@@ -718,10 +719,10 @@ ACCESS_RULES: dict[str, Rule] = {
     "withdrawAmendment": Rule(Access.PLAN_WRITE),
     # commitments and milestones
     "listCommitments": Rule(Access.PLAN_READ),
-    "createCommitment": Rule(Access.PLAN_WRITE, lambda s, c: commitment_body(s.world)),
+    "createCommitment": Rule(Access.PLAN_WRITE, lambda s, c: commitment_body(s.world), draft=True),
     "getCommitment": Rule(Access.PLAN_READ),
     "updateCommitment": Rule(Access.PLAN_WRITE, lambda s, c: {"progress": 10}),
-    "cancelCommitment": Rule(Access.PLAN_WRITE),
+    "cancelCommitment": Rule(Access.PLAN_WRITE, draft=True),
     "listMilestones": Rule(Access.PLAN_READ),
     "createMilestone": Rule(
         Access.PLAN_WRITE, lambda s, c: {"title": _text("Report", "報告"), "due_date": "2026-06-30"}

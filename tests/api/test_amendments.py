@@ -1,8 +1,10 @@
-"""Amendments by mutual consent and the plan lifecycle (issue 5, items 1 and 3).
+"""Amendments by mutual consent and the plan lifecycle (issue 5, items 1 and 3; issue 13).
 
 Once a plan is active, what the parties agreed — title, sections, objectives, term, review
-interval, priority areas — changes only through an amendment that every party's approver has
-approved; delivery (commitment status, progress, milestones) stays directly editable.
+interval, approval date, priority areas, shared commitments, and the plan's end — changes only
+through an amendment that every party's approver has approved; delivery (commitment status,
+progress, milestones, a party's internal commitments) stays directly editable. A draft is
+edited directly, and comes into force only by every party's consent.
 """
 
 import sys
@@ -29,11 +31,13 @@ from itpp_api.plans.models import Plan, PlanVersion
 from tests.conftest import Database
 from tests.factories import (
     World,
+    agree,
     auth_headers,
     commitment_body,
     make_amendment,
     make_commitment,
     make_world,
+    record_as_operator,
 )
 
 API = "/api/v1"
@@ -206,37 +210,88 @@ def test_priority_areas_of_an_active_plan_are_refused_with_409_pointing_to_amend
     assert client.get(areas).json() == before
 
 
-def test_an_active_plan_keeps_its_direct_fields_status_and_delivery_tracking(
+def test_an_active_plan_keeps_delivery_direct_and_takes_its_approval_date_and_end_by_consent(
     client: TestClient, db: Database
 ) -> None:
     world = make_world()
     commitment_id = make_commitment(world, milestones=[{"title": {"en": "Step"}}])
     url = f"{API}/plans/{world.plan}"
-    same_title = plan(client, world.plan)["title"]
-    # The same value is no change; the approval date and the predecessor are records of fact.
-    assert patch(client, url, {"title": same_title}).status_code == 200
-    moved = patch(client, url, {"approval_date": (today() - timedelta(days=100)).isoformat()})
-    assert moved.status_code == 200, moved.text
-    # Delivery stays with the parties' editors.
+    before = plan(client, world.plan)
+    # The same value is no change.
+    assert patch(client, url, {"title": before["title"]}).status_code == 200
+    # Delivery stays with the parties' editors, and so do a party's own (internal) commitments.
     commitment_url = f"{API}/commitments/{commitment_id}"
     assert patch(client, commitment_url, {"status": "in_progress", "progress": 40}).is_success
     milestone = client.get(commitment_url).json()["milestones"][0]
     done = patch(client, f"{API}/milestones/{milestone['id']}", {"done_on": "2026-10-01"})
     assert done.status_code == 200, done.text
-    created = client.post(f"{API}/plans/{world.plan}/commitments", json=commitment_body(world))
+    created = client.post(
+        f"{API}/plans/{world.plan}/commitments", json=commitment_body(world, visibility="internal")
+    )
     assert created.status_code == 201, created.text
-    # Status changes are direct (for now): active → terminated.
-    assert patch(client, url, {"status": "terminated"}).json()["status"] == "terminated"
+    # The approval date and the plan's end are agreed: each is refused with the change set
+    # every party would have to approve.
+    approval = (today() - timedelta(days=100)).isoformat()
+    moved = assert_problem(
+        patch(client, url, {"approval_date": approval}), 409, "/problems/amendment-required"
+    )
+    assert moved["agreed_fields"] == ["approval_date"]
+    assert moved["proposal"]["changes"] == [
+        {"op": "change_approval_date", "approval_date": approval}
+    ]
+    ended = assert_problem(
+        patch(client, url, {"status": "terminated"}), 409, "/problems/amendment-required"
+    )
+    assert ended["agreed_fields"] == ["status"]
+    assert [op["op"] for op in ended["proposal"]["changes"]] == ["terminate"]
+    after = plan(client, world.plan)
+    assert (after["status"], after["approval_date"]) == ("active", before["approval_date"])
+    # With every party's consent, the plan ends.
+    agree(world.plan, ended["proposal"]["changes"])
+    assert plan(client, world.plan)["status"] == "terminated"
 
 
-def test_a_draft_is_changed_directly_and_cannot_be_amended(
+def test_a_draft_is_changed_directly_and_takes_only_its_coming_into_force(
     client: TestClient, db: Database
 ) -> None:
     world = make_world(status=PlanStatus.DRAFT)
-    assert patch(client, f"{API}/plans/{world.plan}", {"term_months": 36}).status_code == 200
+    who = people()
+    url = f"{API}/plans/{world.plan}"
+    assert patch(client, url, {"term_months": 36}).status_code == 200
     response = propose(client, world, [{"op": "change_term", "term_months": 12}])
-    body = assert_problem(response, 409, "/problems/conflict")
+    body = assert_problem(response, 422, "/problems/rule-violation")
+    assert [(e["loc"], e["type"]) for e in body["errors"]] == [
+        (["body", "changes", 0, "op"], "draft_plan")
+    ]
     assert "draft" in body["detail"]
+    # Coming into force is refused directly and offered as the draft's one amendment.
+    refused = assert_problem(
+        patch(client, url, {"status": "active"}), 409, "/problems/amendment-required"
+    )
+    assert refused["agreed_fields"] == ["status"]
+    assert [op["op"] for op in refused["proposal"]["changes"]] == ["bring_into_force"]
+    entry = proposed(client, world, refused["proposal"]["changes"])
+    assert entry["kind"] == "entry_into_force"
+    assert decide(client, entry["id"], who.jp_approver, "approve").status_code == 200
+    assert plan(client, world.plan)["status"] == "draft"
+
+    assert approve_by_all(client, entry["id"], who)["applied_version"] == 1
+
+    in_force = plan(client, world.plan)
+    assert (in_force["status"], in_force["term_months"]) == ("active", 36)
+    assert versions(world.plan) == [1]
+
+
+def close(world: World, status: str) -> None:
+    """End the world's plan as plans end: superseded by its renewal or terminated, each by every
+    party's consent; or expired when its term ran out (recorded here as the operator would, by
+    an approval date long past)."""
+    if status == "superseded":
+        agree(world.plan, [{"op": "renew", "reference": "SUCCESSOR"}])
+    elif status == "terminated":
+        agree(world.plan, [{"op": "terminate"}])
+    else:
+        record_as_operator(world.plan, approval_date=date(2000, 1, 1))
 
 
 @pytest.mark.parametrize("closed", ["superseded", "terminated", "expired"])
@@ -246,22 +301,24 @@ def test_a_closed_plan_takes_no_amendment_and_only_an_expired_one_a_renewal(
     world = make_world()
     who = people()
     pending = make_amendment(world, [{"op": "change_term", "term_months": 30}])
-    change = {"approval_date": "2000-01-01"} if closed == "expired" else {"status": closed}
-    assert patch(client, f"{API}/plans/{world.plan}", change).json()["status"] == closed
+    close(world, closed)
+    assert plan(client, world.plan)["status"] == closed
 
     body = assert_problem(
         propose(client, world, [{"op": "change_term", "term_months": 30}]),
         409,
-        "/problems/conflict",
+        "/problems/plan-closed",
     )
     assert f"is {closed}" in body["detail"]
     # An amendment proposed before the plan closed cannot apply either.
-    assert decide(client, str(pending), who.jp_approver, "approve").status_code == 409
+    assert_problem(
+        decide(client, str(pending), who.jp_approver, "approve"), 409, "/problems/plan-closed"
+    )
     renewal = propose(client, world, [{"op": "renew", "reference": "NEXT-PLAN"}])
     if closed == "expired":
         assert renewal.status_code == 201, renewal.text
     else:
-        assert_problem(renewal, 409, "/problems/conflict")
+        assert_problem(renewal, 409, "/problems/plan-closed")
 
 
 # --- proposing ----------------------------------------------------------------------------------
@@ -395,7 +452,17 @@ def invalid_change_sets(world: World, other: dict[str, uuid.UUID]) -> dict[str, 
         "renewal with other operations": (
             [{"op": "change_term", "term_months": 30}, {"op": "renew", "reference": "NEXT"}],
             1,
-            "renewal_not_alone",
+            "operation_not_alone",
+        ),
+        "termination with other operations": (
+            [{"op": "change_term", "term_months": 30}, {"op": "terminate"}],
+            1,
+            "operation_not_alone",
+        ),
+        "coming into force of a plan in force": (
+            [{"op": "bring_into_force", "approval_date": "2026-01-01"}],
+            0,
+            "not_a_draft",
         ),
         "renewal to a reference in use": (
             [{"op": "renew", "reference": "TEST-PLAN"}],
@@ -496,7 +563,7 @@ def test_the_operations_are_checked_in_order_over_the_plan_they_leave(
     world = make_world()
     only = make_commitment(world, priority_area_id=world.maritime)
     # Retire the maritime area's only commitment, then the area; interval and term together.
-    changes = [
+    changes: list[dict[str, Any]] = [
         {"op": "retire_commitment", "commitment_id": str(only)},
         {"op": "retire_priority_area", "priority_area_id": str(world.maritime)},
         {"op": "change_term", "term_months": 18},
@@ -871,16 +938,17 @@ def test_a_change_set_the_plan_outgrew_is_refused_whole_on_the_last_approval(
     world = make_world()
     who = people()
     target = make_commitment(world)
+    finishing = make_commitment(world, reference="CYB-07")
     amendment = proposed(
         client,
         world,
-        [due_date_change(target), add_commitment(world, reference="CYB-07")],
+        [due_date_change(target), {"op": "retire_commitment", "commitment_id": str(finishing)}],
     )
-    # Meanwhile an editor records CYB-07 directly (no new version).
-    direct = client.post(
-        f"{API}/plans/{world.plan}/commitments", json=commitment_body(world, reference="CYB-07")
+    # Meanwhile its editor records CYB-07 as completed: delivery, direct, no new version.
+    direct = patch(
+        client, f"{API}/commitments/{finishing}", {"status": "completed", "progress": 100}
     )
-    assert direct.status_code == 201, direct.text
+    assert direct.status_code == 200, direct.text
     assert decide(client, amendment["id"], who.jp_approver, "approve").status_code == 200
 
     response = decide(client, amendment["id"], who.nato_approver, "approve")
@@ -888,6 +956,7 @@ def test_a_change_set_the_plan_outgrew_is_refused_whole_on_the_last_approval(
     body = assert_problem(response, 409, "/problems/conflict")
     assert "no longer fits" in body["detail"]
     assert body["errors"][0]["loc"][:2] == ["changes", 1]
+    assert body["errors"][0]["type"] == "commitment_not_live"
     # All or nothing: the due date did not move, the approval was not recorded.
     assert client.get(f"{API}/commitments/{target}").json()["due_date"] is None
     current = client.get(f"{API}/amendments/{amendment['id']}").json()
@@ -963,7 +1032,10 @@ def test_renewal_creates_an_active_successor_and_supersedes_the_plan(
     assert successor["approval_date"] == old["expiry_date"]
     assert plan(client, world.plan)["status"] == "superseded"
     assert versions(uuid.UUID(successor_id)) == [1]
-    assert versions(world.plan) == [1]
+    # The old plan's last version records its end, by the renewal every party consented to.
+    assert versions(world.plan) == [1, 2]
+    ended = client.get(f"{API}/plans/{world.plan}/versions/2").json()
+    assert ended["amendment_id"] == amendment["id"]
     areas = client.get(f"{API}/plans/{successor_id}/priority-areas").json()["items"]
     assert [(a["code"], a["short_code"]) for a in areas] == [("3.1.1", "CYB"), ("3.1.2", "MAR")]
     carried = client.get(f"{API}/plans/{successor_id}/commitments").json()["items"]
@@ -983,7 +1055,7 @@ def test_renewal_creates_an_active_successor_and_supersedes_the_plan(
     assert_problem(
         client.post(f"{API}/plans/{world.plan}/commitments", json=commitment_body(world)),
         409,
-        "/problems/conflict",
+        "/problems/plan-closed",
     )
     with transaction(write=False) as session:
         assert verify(session=session).ok
@@ -1017,7 +1089,7 @@ def test_other_pending_amendments_of_a_renewed_plan_can_no_longer_apply(
     renewal = proposed(client, world, [{"op": "renew", "reference": "NEXT-PLAN"}])
     approve_by_all(client, renewal["id"], who)
     body = assert_problem(
-        decide(client, pending["id"], who.jp_approver, "approve"), 409, "/problems/conflict"
+        decide(client, pending["id"], who.jp_approver, "approve"), 409, "/problems/plan-closed"
     )
     assert "superseded" in body["detail"]
 

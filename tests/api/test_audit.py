@@ -361,10 +361,18 @@ WRITES: dict[str, Callable[[TestClient, World], Write]] = {
 }
 
 
-# The agreed content of an active plan changes only by amendment (tests/api/test_amendments.py
-# records those events); these direct writes are made on a draft.
+# The agreed content of an active plan (its texts and areas, the existence of its shared
+# commitments) changes only by amendment (tests/api/test_amendments.py records those events);
+# these direct writes are made on a draft, where the parties' editors make them.
 DRAFT_WRITES = frozenset(
-    {"update plan", "create priority area", "update priority area", "reorder priority areas"}
+    {
+        "create commitment",
+        "cancel commitment",
+        "update plan",
+        "create priority area",
+        "update priority area",
+        "reorder priority areas",
+    }
 )
 
 
@@ -548,9 +556,9 @@ class Story:
 
 
 def tell_story(client: TestClient) -> Story:
-    """JP's default editor creates two commitments and updates the first twice; a colleague
-    updates the second; the system creates another plan."""
-    world = make_world()
+    """While the plan is a draft, JP's default editor creates two commitments and updates the
+    first twice; a colleague updates the second; the system creates another plan."""
+    world = make_world(status=PlanStatus.DRAFT)
     body = commitment_body(world)
     first = uuid.UUID(client.post(f"{API}/plans/{world.plan}/commitments", json=body).json()["id"])
     second = uuid.UUID(client.post(f"{API}/plans/{world.plan}/commitments", json=body).json()["id"])

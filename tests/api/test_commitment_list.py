@@ -441,11 +441,12 @@ def test_filtered_list_paginates_over_matching_rows_only(client: TestClient, db:
 
 def make_sort_world(client: TestClient) -> World:
     """Seven commitments created out of reference order, with tied progress and due dates,
-    two without a due date, and two updated after creation (so updated_at ≠ created_at order)."""
+    two without a due date, and two that report progress after creation (so updated_at ≠
+    created_at order)."""
     world = make_world()
     for reference, progress, due in (
-        ("CYB-04", 50, date(2026, 5, 1)),
-        ("MAR-01", 10, None),
+        ("CYB-04", 40, date(2026, 5, 1)),  # reports 50 below
+        ("MAR-01", 5, None),  # reports 10 below
         ("CYB-02", 50, date(2026, 2, 1)),
         ("CYB-07", 0, date(2026, 5, 1)),
         ("MAR-03", 90, date(2025, 9, 30)),
@@ -462,11 +463,13 @@ def make_sort_world(client: TestClient) -> World:
         )
     items = client.get(url(world.plan), params={"limit": 200}).json()["items"]
     by_reference = {item["reference"]: item for item in items}
-    for reference in ("CYB-04", "MAR-01"):
+    # A progress report is delivery: the lead party's editor writes it directly on a plan in
+    # force (a change of the agreed definition would need an amendment).
+    for reference, progress in (("CYB-04", 50), ("MAR-01", 10)):
         item = by_reference[reference]
         response = client.patch(
             f"/api/v1/commitments/{item['id']}",
-            json={"description": {"en": "Updated after creation"}},
+            json={"progress": progress},
             headers={"If-Match": item["etag"]},
         )
         assert response.status_code == 200, response.text

@@ -55,6 +55,13 @@ def assert_problem(response: Response, status: int, kind: str) -> dict[str, Any]
 _SIGN_IN_TABLES = frozenset({"user_account", "access_token"})
 
 
+def draft_world() -> World:
+    """The test world with its plan still a draft: the parties' editors write its shared
+    commitments directly, as these conventions assume (on a plan in force, adding or cancelling
+    a shared commitment needs an amendment: 409 amendment-required, whatever the headers)."""
+    return make_world(status=PlanStatus.DRAFT)
+
+
 def row_counts(db: Database) -> dict[str, int]:
     """How many rows every table holds (but the test's own sign-in)."""
     with transaction(write=False, engine=db.engine) as session:
@@ -226,13 +233,18 @@ def test_patch_with_the_current_etag_applies_and_returns_a_new_etag(
 
 
 @pytest.mark.parametrize("kind", RESOURCES)
-def test_patch_with_if_match_star_is_accepted(client: TestClient, kind: str) -> None:
+def test_patch_with_if_match_star_is_refused_with_428_and_changes_nothing(
+    client: TestClient, kind: str
+) -> None:
     target = make_target(kind)
-    etag = client.get(target.url).headers["etag"]
+    before = client.get(target.url)
     response = client.patch(target.url, json=target.change, headers={"If-Match": "*"})
-    assert response.status_code == 200, response.text
-    assert response.headers["etag"] != etag
-    assert client.get(target.url).json()[target.field] == target.change[target.field]
+    assert response.status_code == 428, response.text
+    assert response.json()["type"] == "/problems/precondition-required"
+    assert "If-Match: *" in response.json()["detail"]
+    after = client.get(target.url)
+    assert after.headers["etag"] == before.headers["etag"]
+    assert after.json()[target.field] == before.json()[target.field]
 
 
 def test_adding_updating_and_removing_a_milestone_moves_the_commitments_etag(
@@ -279,7 +291,7 @@ def test_a_commitment_etag_read_before_a_milestone_change_is_stale_afterwards(
 def test_delete_commitment_without_if_match_is_refused_with_428_and_cancels_nothing(
     client: TestClient,
 ) -> None:
-    world = make_world()
+    world = draft_world()
     url = f"{API}/commitments/{make_commitment(world)}"
     before = client.get(url).json()
 
@@ -290,7 +302,7 @@ def test_delete_commitment_without_if_match_is_refused_with_428_and_cancels_noth
 def test_delete_commitment_with_a_stale_if_match_is_refused_with_412(
     client: TestClient,
 ) -> None:
-    world = make_world()
+    world = draft_world()
     url = f"{API}/commitments/{make_commitment(world)}"
     stale = client.get(url).headers["etag"]
     assert client.patch(url, json={"progress": 5}, headers={"If-Match": stale}).status_code == 200
@@ -304,7 +316,7 @@ def test_delete_commitment_with_a_stale_if_match_is_refused_with_412(
 def test_delete_commitment_with_if_match_cancels_it_and_keeps_it_readable(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     commitment_id = make_commitment(world)
     url = f"{API}/commitments/{commitment_id}"
     etag = client.get(url).headers["etag"]
@@ -333,7 +345,7 @@ def test_delete_commitment_with_if_match_cancels_it_and_keeps_it_readable(
 def test_post_retried_with_the_same_key_and_body_replays_the_first_response(
     client: TestClient,
 ) -> None:
-    world = make_world()
+    world = draft_world()
     body = as_bytes(commitment_body(world))
     headers = {"Idempotency-Key": "retry-7f1c"}
 
@@ -355,7 +367,7 @@ def test_post_retried_with_the_same_key_and_body_replays_the_first_response(
 def test_post_with_a_reused_key_and_a_different_body_is_refused_with_422(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     headers = {"Idempotency-Key": "reused-key"}
     first = post_json(client, commitments_url(world), as_bytes(commitment_body(world)), headers)
     assert first.status_code == 201, first.text
@@ -369,7 +381,7 @@ def test_post_with_a_reused_key_and_a_different_body_is_refused_with_422(
 
 
 def test_a_key_reused_on_another_path_is_refused_with_422(client: TestClient) -> None:
-    world = make_world()
+    world = draft_world()
     headers = {"Idempotency-Key": "path-key"}
     body = as_bytes(commitment_body(world))
     assert post_json(client, commitments_url(world), body, headers).status_code == 201
@@ -420,7 +432,7 @@ def _insert_record(
 def test_post_while_the_same_key_is_still_in_flight_is_refused_with_409(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     url = commitments_url(world)
     body = as_bytes(commitment_body(world))
     _insert_record(
@@ -443,7 +455,7 @@ def test_post_while_the_same_key_is_still_in_flight_is_refused_with_409(
 def test_an_in_flight_key_older_than_the_in_flight_window_is_taken_over(
     client: TestClient,
 ) -> None:
-    world = make_world()
+    world = draft_world()
     url = commitments_url(world)
     body = as_bytes(commitment_body(world))
     window = timedelta(seconds=get_settings().idempotency_in_flight_seconds)
@@ -471,7 +483,7 @@ def test_an_in_flight_key_older_than_the_in_flight_window_is_taken_over(
 def test_an_expired_completed_key_is_not_replayed_and_the_request_runs_again(
     client: TestClient,
 ) -> None:
-    world = make_world()
+    world = draft_world()
     url = commitments_url(world)
     body = as_bytes(commitment_body(world))
     stale_id = str(uuid.uuid4())
@@ -497,7 +509,7 @@ def test_an_expired_completed_key_is_not_replayed_and_the_request_runs_again(
 def test_the_same_key_from_different_credentials_is_two_independent_requests(
     client: TestClient,
 ) -> None:
-    world = make_world()
+    world = draft_world()
     url = commitments_url(world)
     body = as_bytes(commitment_body(world))
 
@@ -524,7 +536,7 @@ def test_the_same_key_from_different_credentials_is_two_independent_requests(
 def test_a_malformed_idempotency_key_is_refused_with_400_and_nothing_is_written(
     client: TestClient, db: Database, key: bytes
 ) -> None:
-    world = make_world()
+    world = draft_world()
     counts = row_counts(db)
     response = client.post(
         commitments_url(world),
@@ -536,7 +548,7 @@ def test_a_malformed_idempotency_key_is_refused_with_400_and_nothing_is_written(
 
 
 def test_an_idempotency_key_of_255_visible_characters_is_accepted(client: TestClient) -> None:
-    world = make_world()
+    world = draft_world()
     key = "k" * 255
     body = as_bytes(commitment_body(world))
     first = post_json(client, commitments_url(world), body, {"Idempotency-Key": key})
@@ -627,7 +639,7 @@ def test_bad_commitment_body_gets_a_problem_and_writes_nothing(
     client: TestClient, db: Database, case: str
 ) -> None:
     overrides, kind, loc = CREATE_CASES[case]
-    world = make_world()
+    world = draft_world()
     body = commitment_body(world, **overrides(world))
     counts = row_counts(db)
 
@@ -710,7 +722,7 @@ def _valid_body_over_one_mib(world: World) -> bytes:
 def test_a_body_over_1_mib_with_content_length_is_refused_with_413(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     body = _valid_body_over_one_mib(world)
     counts = row_counts(db)
 
@@ -721,7 +733,7 @@ def test_a_body_over_1_mib_with_content_length_is_refused_with_413(
 
 
 def test_a_chunked_body_over_1_mib_is_refused_with_413(client: TestClient, db: Database) -> None:
-    world = make_world()
+    world = draft_world()
     body = _valid_body_over_one_mib(world)
     counts = row_counts(db)
 

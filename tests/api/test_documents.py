@@ -2,6 +2,8 @@
 
 import io
 import re
+import uuid
+from typing import Any, cast
 from urllib.parse import unquote
 
 import pytest
@@ -11,21 +13,21 @@ from sqlalchemy import func, select
 
 from itpp_api.config import get_settings
 from itpp_api.db import transaction
-from itpp_api.enums import Role
+from itpp_api.enums import PlanStatus, Role
 from itpp_api.plans.models import Plan, PriorityArea
 from tests.conftest import Database
-from tests.factories import auth_headers, make_commitment, make_world
+from tests.factories import agree, auth_headers, bring_into_force, make_commitment, make_world
 from tests.test_document_parser import ENGLISH_FOUR_AREAS, SEED
 
 PROBLEM = "application/problem+json"
 PARTIES = {"party": ["JP", "NATO"]}
 
 
-def _upload(content: bytes, content_type: str = "text/plain") -> dict:
+def _upload(content: bytes, content_type: str = "text/plain") -> dict[str, Any]:
     return {"file": ("plan.txt", content, content_type)}
 
 
-def _import(client: TestClient, text: bytes, **params: str) -> dict:
+def _import(client: TestClient, text: bytes, **params: str) -> dict[str, Any]:
     response = client.post(
         "/api/v1/plans/import", params={**PARTIES, **params}, files=_upload(text)
     )
@@ -250,7 +252,9 @@ def test_the_pdf_contains_the_japanese_text_and_embeds_its_fonts(client: TestCli
     assert "日NATO国別パートナーシップ協力計画" in text
     assert "サイバー防衛" in text
     fonts = [
-        font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()
+        font.get_object()
+        for page in reader.pages
+        for font in cast(Any, page["/Resources"])["/Font"].values()
     ]
     assert fonts
     for font in fonts:
@@ -283,7 +287,15 @@ def test_a_pdf_over_its_time_or_a_document_over_its_size_gets_a_problem(
     assert "over the limit" in large.json()["detail"]
 
 
-def test_internal_records_of_the_other_party_never_appear_in_the_document(
+def _document(
+    client: TestClient, plan: uuid.UUID, headers: dict[str, str] | None = None, **params: str | int
+) -> str:
+    response = client.get(f"/api/v1/plans/{plan}/document", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return str(response.text)
+
+
+def test_the_document_shows_what_was_agreed_without_delivery_or_internal_commitments(
     client: TestClient,
 ) -> None:
     world = make_world()
@@ -293,22 +305,39 @@ def test_internal_records_of_the_other_party_never_appear_in_the_document(
         visibility="internal",
         title={"en": "NATO internal planning", "ja": "NATO 内部計画"},
     )
-    make_commitment(world, title={"en": "Shared exercise", "ja": "共同演習"})
+    make_commitment(
+        world, visibility="internal", title={"en": "Japan internal budget", "ja": "日本内部予算"}
+    )
+    make_commitment(
+        world,
+        reference="CYB-10",
+        title={"en": "Shared exercise", "ja": "共同演習"},
+        status="in_progress",
+        progress=40,
+    )
     nato = auth_headers("NATO", Role.EDITOR, email="editor@nato.test.example")
 
-    japan_view = client.get(f"/api/v1/plans/{world.plan}/document", params={"format": "md"})
-    nato_view = client.get(
-        f"/api/v1/plans/{world.plan}/document", params={"format": "md"}, headers=nato
-    )
-    version = client.get(
-        f"/api/v1/plans/{world.plan}/document", params={"format": "md", "version": 1}
-    )
+    annex_of = {
+        "en": "Annex: commitments under the priority areas",
+        "ja": "付属書　優先分野ごとのコミットメント",
+    }
+    record_of = {"en": "Annex: record of consent", "ja": "付属書　同意の記録"}
+    for headers in ({}, nato):
+        for lang in ("en", "ja"):
+            for fmt in ("md", "html"):
+                text = _document(client, world.plan, headers, format=fmt, lang=lang)
 
-    assert "Shared exercise" in japan_view.text or "共同演習" in japan_view.text
-    assert "NATO internal" not in japan_view.text and "内部計画" not in japan_view.text
-    assert "NATO internal planning" in nato_view.text or "NATO 内部計画" in nato_view.text
-    assert version.status_code == 200
-    assert "版 1" in version.text or "Version 1" in version.text
+                annex = text.split(annex_of[lang], 1)[1].split(record_of[lang], 1)[0]
+                assert "CYB-10" in annex
+                assert "Shared exercise" in annex or "共同演習" in annex
+                # The annex lists the agreed commitment, not how its delivery stands.
+                for delivery in ("in_progress", "40%", "progress", "進捗", "Status", "状態"):
+                    assert delivery not in annex, (lang, fmt, delivery)
+                # No party's internal commitment is part of what the parties agreed.
+                for internal in ("internal", "内部"):
+                    assert internal not in text, (lang, fmt, headers)
+    version = _document(client, world.plan, format="md", lang="en", version=1)
+    assert "Version 1" in version
 
 
 def test_a_version_the_plan_does_not_have_is_not_found(client: TestClient, db: Database) -> None:
@@ -319,3 +348,61 @@ def test_a_version_the_plan_does_not_have_is_not_found(client: TestClient, db: D
     assert response.status_code == 404
     with transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(PriorityArea)) == 2
+
+
+def test_the_document_records_each_consent_with_every_partys_approver(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(status=PlanStatus.DRAFT)
+    bring_into_force(world.plan)
+    agree(world.plan, [{"op": "change_term", "term_months": 36}], title="Longer term")
+    consents = client.get(f"/api/v1/plans/{world.plan}/consents").json()["items"]
+    assert [(c["kind"], c["version"]) for c in consents] == [
+        ("entry_into_force", 1),
+        ("amendment", 2),
+    ]
+    approvers = [
+        [(a["party_code"], a["decided_by_name"], a["decided_at"][:10]) for a in c["approvals"]]
+        for c in consents
+    ]
+    assert [sorted(code for code, _, _ in each) for each in approvers] == [["JP", "NATO"]] * 2
+    record_of = {"en": "Annex: record of consent", "ja": "付属書　同意の記録"}
+    headings = {
+        "en": ["Coming into force (version 1)", "Amendment (version 2)"],
+        "ja": ["発効（第1版）", "修正（第2版）"],
+    }
+    # Japanese punctuation in the Japanese document.
+    line = {"en": "{code}: {name}, approved {day}", "ja": "{code}：{name}、承認 {day}"}
+
+    for lang in ("en", "ja"):
+        for fmt in ("md", "html"):
+            text = _document(client, world.plan, format=fmt, lang=lang)
+
+            record = text.split(record_of[lang], 1)[1]
+            for heading, consent, approvals in zip(
+                headings[lang], consents, approvers, strict=True
+            ):
+                assert heading in record, (lang, fmt, heading)
+                assert consent["title"][lang] in record
+                for code, name, day in approvals:
+                    expected = line[lang].format(code=code, name=name, day=day)
+                    assert expected in record, (lang, fmt)
+            assert record.index(headings[lang][0]) < record.index(headings[lang][1])
+
+    # A version's document records the consents up to that version.
+    first = _document(client, world.plan, format="md", lang="en", version=1)
+    assert "Coming into force (version 1)" in first
+    assert "Amendment (version 2)" not in first
+
+
+def test_a_plan_recorded_by_the_operator_says_it_was_agreed_outside_the_system(
+    client: TestClient,
+) -> None:
+    world = make_world()
+
+    for lang, words in (
+        ("en", "agreed outside ITPP Tracker"),
+        ("ja", "ITPP Tracker の外で合意され"),
+    ):
+        for fmt in ("md", "html"):
+            assert words in _document(client, world.plan, format=fmt, lang=lang)

@@ -24,13 +24,14 @@ from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.exchanges.schemas import ExchangePublic, ExchangeSort
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty
-from itpp_api.plans.schemas import PlanCreate, PlanUpdate, PriorityAreaCreate
-from itpp_api.plans.service import create_area, create_plan, get_plan, update_plan
+from itpp_api.plans.schemas import PlanCreate, PriorityAreaCreate
+from itpp_api.plans.service import create_area, create_plan
 from itpp_api.sample.loader import load
 from tests.api.test_conventions import assert_problem, row_counts
 from tests.conftest import Database, QueryCounter
 from tests.factories import (
     World,
+    agree,
     auth_headers,
     exchange_body,
     make_commitment,
@@ -128,11 +129,8 @@ def make_party(code: str, *, in_plan: uuid.UUID | None = None) -> uuid.UUID:
 
 
 def supersede(world: World) -> None:
-    with transaction(write=True) as session:
-        plan = get_plan(session=session, plan_id=world.plan, actor=SYSTEM)
-        update_plan(
-            session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(status=PlanStatus.SUPERSEDED)
-        )
+    """Renew the world's plan by every party's consent: its successor supersedes it."""
+    agree(world.plan, [{"op": "renew", "reference": "NEXT-PLAN"}], title="Renewal")
 
 
 # --- create and read ------------------------------------------------------------------------
@@ -690,7 +688,7 @@ def test_writes_to_the_exchanges_of_a_superseded_plan_are_409_and_change_nothing
     }
 
     for name, response in attempts.items():
-        problem = assert_problem(response, 409, "conflict")
+        problem = assert_problem(response, 409, "plan-closed")
         assert "is superseded" in problem["detail"], name
     assert client.get(url).json() == existing
     assert row_counts(db) == counts

@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +13,15 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from sqlmodel import col
 from typer.testing import CliRunner
 
+from itpp_api.amendments.service import consent_record
 from itpp_api.auth.actor import Actor
 from itpp_api.cli import app
 from itpp_api.commitments.models import Commitment
 from itpp_api.db import transaction
-from itpp_api.enums import Role
+from itpp_api.enums import PlanStatus, Role
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan
 from itpp_api.sample.loader import load_sample
@@ -26,7 +30,14 @@ from itpp_api.transfer.service import dump_export, export_plan
 from itpp_api.transfer.tabular import neutralise
 from tests.api.test_access_matrix import _plan_export, database_state
 from tests.conftest import Database, _clean
-from tests.factories import auth_headers, make_commitment, make_exchange, make_world
+from tests.factories import (
+    agree,
+    auth_headers,
+    bring_into_force,
+    make_commitment,
+    make_exchange,
+    make_world,
+)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "services" / "api" / "plan-export.schema.json"
 PROBLEM = "application/problem+json"
@@ -72,7 +83,17 @@ def test_export_import_into_an_empty_database_export_gives_identical_json(
         "JP-NATO-IPCP-2014",
         "JP-NATO-IPCP-2018",
     ]
-    assert document["versions"][0]["number"] == 1
+    # The plan came into force by amendment 1: version 1 names it and is agreed from approval.
+    assert document["plan"]["status"] == "active"
+    assert document["plan"]["termination_date"] is None
+    first_version = document["versions"][0]
+    assert first_version["number"] == 1
+    assert first_version["agreed_on"] == document["plan"]["approval_date"]
+    in_force = document["amendments"][0]
+    assert in_force["number"] == 1 and in_force["status"] == "applied"
+    assert first_version["amendment_id"] == in_force["id"]
+    # Its coming into force was approved for the draft's agreed content as fingerprinted.
+    assert len(in_force["base_digest"]) == 64
     assert stale in [c["translations"] for c in document["commitments"]]
     assert document["plan"]["translations"]["title"] == {"source": "ja", "stale": []}
     # Not a terminal: no progress bar, only the result.
@@ -153,7 +174,7 @@ def test_an_export_carrying_the_other_partys_acts_is_refused_through_the_api(
 ) -> None:
     _load_sample()
     with transaction(write=False) as session:
-        plan = session.scalars(select(Plan).where(Plan.reference == "JP-NATO-ITPP")).one()
+        plan = session.scalars(select(Plan).where(col(Plan.reference) == "JP-NATO-ITPP")).one()
         document = json.loads(
             dump_export(export_plan(session=session, actor=Actor.system(), plan=plan))
         )
@@ -165,11 +186,117 @@ def test_an_export_carrying_the_other_partys_acts_is_refused_through_the_api(
     response = client.post("/api/v1/plans/import-json", json=document)
 
     assert response.status_code == 403, response.text
-    assert "itpp import json" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "acts or internal records of another party" in detail
+    assert "itpp import json" in detail
     after = database_state(db.engine)
     assert {k: v for k, v in after.items() if k != "access_token"} == {
         k: v for k, v in before.items() if k != "access_token"
     }
+
+
+def _export_as_operator(plan_id: uuid.UUID) -> dict[str, Any]:
+    """The whole plan as the operator's `itpp export plan` writes it."""
+    with transaction(write=False) as session:
+        plan = session.get(Plan, plan_id)
+        assert plan is not None
+        return dict(
+            json.loads(dump_export(export_plan(session=session, actor=Actor.system(), plan=plan)))
+        )
+
+
+def test_an_export_records_each_versions_consent_and_the_plans_end_and_the_operator_imports_it(
+    db: Database, tmp_path: Path
+) -> None:
+    world = make_world(status=PlanStatus.DRAFT)
+    in_force = bring_into_force(world.plan, date(2026, 1, 10))
+    ended = agree(world.plan, [{"op": "terminate", "termination_date": "2026-06-30"}])
+    exported = tmp_path / "terminated.json"
+    runner = CliRunner()
+
+    assert runner.invoke(app, ["export", "plan", "TEST-PLAN", "-o", str(exported)]).exit_code == 0
+    document = json.loads(exported.read_bytes())
+
+    assert document["plan"]["status"] == "terminated"
+    assert document["plan"]["termination_date"] == "2026-06-30"
+    assert [(v["number"], v["agreed_on"], v["amendment_id"]) for v in document["versions"]] == [
+        (1, "2026-01-10", str(in_force)),
+        (2, "2026-06-30", str(ended)),
+    ]
+    amendments = [(a["id"], a["status"]) for a in document["amendments"]]
+    assert amendments == [(str(in_force), "applied"), (str(ended), "applied")]
+    # What a draft's coming into force was approved for is fingerprinted; later amendments
+    # are judged by the version they were proposed against.
+    assert len(document["amendments"][0]["base_digest"]) == 64
+    assert document["amendments"][1]["base_digest"] is None
+
+    # The operator records a plan agreed elsewhere: in force or ended, with its consents.
+    _clean(db.engine)
+    imported = runner.invoke(app, ["import", "json", str(exported)])
+    assert imported.exit_code == 0, imported.output
+    assert _export_as_operator(world.plan) == document
+    with transaction(write=False) as session:
+        plan = session.get(Plan, world.plan)
+        assert plan is not None
+        consents = consent_record(session=session, plan=plan)
+    assert [(c["kind"], c["version"]) for c in consents] == [
+        ("entry_into_force", 1),
+        ("termination", 2),
+    ]
+    assert all(len(c["approvals"]) == 2 for c in consents)
+
+
+def test_through_the_api_an_export_comes_in_only_as_a_draft_without_versions_or_consents(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(status=PlanStatus.DRAFT)
+    make_commitment(world)
+    bring_into_force(world.plan)
+    in_force = _export_as_operator(world.plan)
+    assert in_force["plan"]["status"] == "active" and in_force["versions"]
+    # Only Japan's acts, so that what is refused is the consent the export records.
+    (applied,) = in_force["amendments"]
+    mine = {
+        **applied,
+        "decisions": [d for d in applied["decisions"] if d["party_id"] == str(world.japan)],
+    }
+    draft_plan = {**in_force["plan"], "status": "draft"}
+    refused = {
+        "a plan in force": {**in_force, "amendments": [], "versions": []},
+        "a draft with versions": {**in_force, "plan": draft_plan, "amendments": []},
+        "a draft with an applied amendment": {
+            **in_force,
+            "plan": draft_plan,
+            "amendments": [mine],
+            "versions": [],
+        },
+    }
+    _clean(db.engine)
+    with transaction(write=True) as session:
+        # Parties JP and NATO exist again, with other ids; the plan does not.
+        session.add_all([Party(code="JP", name={"en": "Japan"}), Party(code="NATO", name={})])
+    assert client.get("/api/v1/users/me").status_code == 200  # the caller exists
+    before = database_state(db.engine)
+
+    for what, document in refused.items():
+        response = client.post("/api/v1/plans/import-json", json=document)
+
+        assert response.status_code == 403, (what, response.text)
+        assert response.headers["content-type"].startswith(PROBLEM)
+        detail = response.json()["detail"]
+        assert "comes in as a draft" in detail and "itpp import json" in detail, what
+        after = database_state(db.engine)
+        assert {k: v for k, v in after.items() if k != "access_token"} == {
+            k: v for k, v in before.items() if k != "access_token"
+        }, what
+
+    # The same plan as a draft, before any consent, comes in: the parties negotiate it here.
+    draft = {**in_force, "plan": draft_plan, "amendments": [], "versions": [], "users": []}
+    created = client.post("/api/v1/plans/import-json", json=draft)
+    assert created.status_code == 201, created.text
+    plan = client.get(f"/api/v1/plans/{world.plan}").json()
+    assert plan["status"] == "draft"
+    assert client.get(f"/api/v1/plans/{world.plan}/versions").json()["items"] == []
 
 
 def test_an_export_with_dangling_references_or_not_an_export_is_refused(

@@ -1,17 +1,29 @@
 """Plans, their priority areas and their versions, through the HTTP API."""
 
 import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from itpp_api.clock import today
 from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus
 from itpp_api.parties.models import Party
 from itpp_api.plans.schemas import PlanPublic, PriorityAreaPublic
 from tests.conftest import Database
-from tests.factories import World, commitment_body, make_commitment, make_world
+from tests.factories import (
+    World,
+    agree,
+    auth_headers,
+    bring_into_force,
+    commitment_body,
+    make_commitment,
+    make_world,
+    record_as_operator,
+)
 
 PROBLEM = "application/problem+json"
 PLANS = "/api/v1/plans"
@@ -57,10 +69,14 @@ def create(client: TestClient, party_ids: list[uuid.UUID], **overrides: Any) -> 
     return dict(response.json())
 
 
+def patch(client: TestClient, url: str, body: dict[str, Any]) -> Any:
+    """PATCH a record with its current ETag."""
+    return client.patch(url, json=body, headers={"If-Match": client.get(url).headers["ETag"]})
+
+
 def patch_plan(client: TestClient, plan_id: uuid.UUID | str, body: dict[str, Any]) -> Any:
     """PATCH a plan with its current ETag."""
-    etag = client.get(f"{PLANS}/{plan_id}").headers["ETag"]
-    return client.patch(f"{PLANS}/{plan_id}", json=body, headers={"If-Match": etag})
+    return patch(client, f"{PLANS}/{plan_id}", body)
 
 
 def areas_url(plan_id: uuid.UUID | str) -> str:
@@ -70,6 +86,62 @@ def areas_url(plan_id: uuid.UUID | str) -> str:
 def area_codes(client: TestClient, plan_id: uuid.UUID | str) -> list[tuple[str, int]]:
     items = client.get(areas_url(plan_id)).json()["items"]
     return [(item["code"], item["position"]) for item in items]
+
+
+def area_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": "3.1.3",
+        "short_code": "HAD",
+        "title": {"ja": "人道支援・災害救援", "en": "Humanitarian assistance"},
+    }
+    body.update(overrides)
+    return body
+
+
+def plan_in_force() -> uuid.UUID:
+    """TEST-PLAN (two parties, two priority areas), brought into force by every party's
+    consent; its id."""
+    world = make_world(status=PlanStatus.DRAFT)
+    bring_into_force(world.plan)
+    return world.plan
+
+
+def end_by_consent(plan_id: uuid.UUID, status: str) -> None:
+    """End a plan in force as the parties end one: terminated, or superseded by its renewal."""
+    changes = {
+        "terminated": [{"op": "terminate"}],
+        "superseded": [{"op": "renew", "reference": "NEXT-PLAN"}],
+    }[status]
+    agree(plan_id, changes, title=f"Plan {status}")
+
+
+def consent_to(client: TestClient, proposal: dict[str, Any]) -> dict[str, Any]:
+    """Post a change set (a refusal's `proposal`, as it came) as an amendment and have the
+    approver of each party, JP then NATO, approve it; the amendment as the last approval left
+    it."""
+    posted = client.post(
+        f"{PLANS}/{proposal['plan_id']}/amendments",
+        json={
+            "title": proposal["title"],
+            "rationale": {"en": "Agreed by both parties.", "ja": "両当事者が合意。"},
+            "changes": proposal["changes"],
+        },
+    )
+    assert posted.status_code == 201, posted.text
+    amendment: dict[str, Any] = posted.json()
+    for code in ("JP", "NATO"):
+        approver = auth_headers(
+            code, "approver", email=f"{code.lower()}-{uuid.uuid4().hex[:8]}@approver.example"
+        )
+        decided = client.post(
+            f"/api/v1/amendments/{amendment['id']}/approvals",
+            json={"decision": "approve"},
+            headers=approver,
+        )
+        assert decided.status_code == 200, decided.text
+        amendment = decided.json()
+    assert amendment["status"] == "applied", amendment
+    return amendment
 
 
 # --- create, get, list ----------------------------------------------------------------------
@@ -163,9 +235,10 @@ def test_list_plans_refuses_a_garbage_cursor_and_a_limit_over_the_cap(
 def test_expiry_date_is_approval_date_plus_term_clamped_to_the_months_last_day(
     client: TestClient, db: Database, approval: str, term: int, expiry: str
 ) -> None:
+    # On a draft, where the parties set the approval date and the term directly.
     parties = make_parties("JP", "NATO")
     plan = create(client, parties, term_months=term, review_interval_months=1)
-    response = patch_plan(client, plan["id"], {"status": "active", "approval_date": approval})
+    response = patch_plan(client, plan["id"], {"approval_date": approval})
     assert response.status_code == 200, response.text
     assert response.json()["approval_date"] == approval
     assert response.json()["expiry_date"] == expiry
@@ -179,50 +252,39 @@ def test_expiry_date_follows_a_change_of_term(client: TestClient, db: Database) 
     response = patch_plan(client, plan["id"], {"term_months": 13})
     assert response.status_code == 200, response.text
     assert response.json()["expiry_date"] == "2031-02-28"
-    activated = patch_plan(client, plan["id"], {"status": "active"})
-    assert activated.status_code == 200, activated.text
-    assert activated.json()["expiry_date"] == "2031-02-28"
+    assert client.post(areas_url(plan["id"]), json=area_body()).status_code == 201
+    bring_into_force(uuid.UUID(plan["id"]), date(2030, 1, 31))
+    in_force = client.get(f"{PLANS}/{plan['id']}").json()
+    assert (in_force["status"], in_force["expiry_date"]) == ("active", "2031-02-28")
 
 
 def test_active_plan_past_its_expiry_date_reads_expired(client: TestClient, db: Database) -> None:
-    parties = make_parties("JP", "NATO")
-    plan = create(client, parties, reference="OLD-PLAN")
-    current = create(client, parties, reference="NEW-PLAN")
-    activated = patch_plan(
-        client, current["id"], {"status": "active", "approval_date": "2099-01-01"}
+    world = make_world(status=PlanStatus.DRAFT)
+    bring_into_force(world.plan)
+    old = create(client, [world.japan, world.nato], reference="OLD-PLAN")
+    # Agreed outside the system long ago: the operator records it in force since then.
+    record_as_operator(
+        uuid.UUID(old["id"]), status=PlanStatus.ACTIVE, approval_date=date(2000, 1, 1)
     )
-    assert activated.status_code == 200, activated.text
-    response = patch_plan(client, plan["id"], {"status": "active", "approval_date": "2000-01-01"})
-    assert response.status_code == 200, response.text
-    assert response.json()["status"] == "expired"
-    assert response.json()["expiry_date"] == "2002-01-01"
-    assert client.get(f"{PLANS}/{plan['id']}").json()["status"] == "expired"
+    recorded = client.get(f"{PLANS}/{old['id']}").json()
+    assert (recorded["status"], recorded["expiry_date"]) == ("expired", "2002-01-01")
     expired = client.get(PLANS, params={"status": "expired"}).json()["items"]
     assert [p["reference"] for p in expired] == ["OLD-PLAN"]
     active = client.get(PLANS, params={"status": "active"}).json()["items"]
-    assert [p["reference"] for p in active] == ["NEW-PLAN"]
+    assert [p["reference"] for p in active] == ["TEST-PLAN"]
 
 
-# --- status transitions ---------------------------------------------------------------------
+# --- status: a plan comes into force and ends by every party's consent -----------------------
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        ["terminated"],
-        ["active", "superseded"],
-        ["active", "terminated"],
-    ],
-    ids=lambda path: "draft-" + "-".join(path),
-)
-def test_allowed_status_transitions(client: TestClient, db: Database, path: list[str]) -> None:
+def test_a_draft_is_abandoned_directly_by_terminating_it(client: TestClient, db: Database) -> None:
+    # The parties never agreed a draft: dropping it needs no consent.
     parties = make_parties("JP", "NATO")
     plan = create(client, parties, approval_date="2030-01-01")
-    for status in path:
-        response = patch_plan(client, plan["id"], {"status": status})
-        assert response.status_code == 200, response.text
-        assert response.json()["status"] == status
-    assert client.get(f"{PLANS}/{plan['id']}").json()["status"] == path[-1]
+    response = patch_plan(client, plan["id"], {"status": "terminated"})
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "terminated"
+    assert client.get(f"{PLANS}/{plan['id']}").json()["status"] == "terminated"
 
 
 def test_draft_cannot_become_active_without_an_approval_date(
@@ -235,43 +297,93 @@ def test_draft_cannot_become_active_without_an_approval_date(
     assert client.get(f"{PLANS}/{plan['id']}").json()["status"] == "draft"
 
 
-def test_draft_becomes_active_when_the_approval_date_comes_with_the_status(
+def test_a_draft_made_active_directly_gets_the_amendment_bringing_it_into_force_on_that_date(
     client: TestClient, db: Database
 ) -> None:
     parties = make_parties("JP", "NATO")
     plan = create(client, parties)
-    response = patch_plan(client, plan["id"], {"status": "active", "approval_date": "2030-04-01"})
-    assert response.status_code == 200, response.text
-    assert response.json()["status"] == "active"
+    assert client.post(areas_url(plan["id"]), json=area_body()).status_code == 201
+    url = f"{PLANS}/{plan['id']}"
+    before = client.get(url).json()
+    approval = (today() - timedelta(days=30)).isoformat()
+
+    response = patch_plan(client, plan["id"], {"status": "active", "approval_date": approval})
+
+    body = assert_problem(response, 409, "/problems/amendment-required")
+    assert body["agreed_fields"] == ["status"]
+    assert body["proposal"]["plan_id"] == plan["id"]
+    assert body["proposal"]["changes"] == [{"op": "bring_into_force", "approval_date": approval}]
+    # Nothing changed, not even the approval date that came with the status.
+    assert client.get(url).json() == before
+    assert client.get(f"{url}/versions").json()["items"] == []
+
+    amendment = consent_to(client, body["proposal"])
+
+    assert amendment["kind"] == "entry_into_force"
+    in_force = client.get(url).json()
+    assert (in_force["status"], in_force["approval_date"]) == ("active", approval)
+    (version,) = client.get(f"{url}/versions").json()["items"]
+    assert (version["number"], version["agreed_on"], version["amendment_id"]) == (
+        1,
+        approval,
+        amendment["id"],
+    )
+
+
+@pytest.mark.parametrize("end", ["terminated", "superseded"])
+def test_a_plan_in_force_ends_only_when_every_party_consents(
+    client: TestClient, db: Database, end: str
+) -> None:
+    plan_id = plan_in_force()
+    url = f"{PLANS}/{plan_id}"
+    before = client.get(url).json()
+
+    response = patch_plan(client, plan_id, {"status": end})
+
+    body = assert_problem(response, 409, "/problems/amendment-required")
+    assert body["agreed_fields"] == ["status"]
+    assert client.get(url).json() == before
+    if end == "terminated":
+        assert body["proposal"]["changes"] == [{"op": "terminate"}]
+        amendment = consent_to(client, body["proposal"])
+        assert amendment["kind"] == "termination"
+        assert client.get(url).json()["termination_date"] == today().isoformat()
+    else:
+        # A plan is superseded by its renewal, whose successor the parties name: no ready
+        # change set, the detail says how.
+        assert body.get("proposal") is None
+        assert "renew" in body["detail"]
+        renewal = [{"op": "renew", "reference": "NEXT-PLAN"}]
+        amendment = consent_to(
+            client, {"plan_id": str(plan_id), "title": {"en": "Renewal"}, "changes": renewal}
+        )
+        assert amendment["kind"] == "renewal"
+        successor = client.get(f"{PLANS}/{amendment['successor_plan_id']}").json()
+        assert (successor["status"], successor["predecessor_id"]) == ("active", str(plan_id))
+    assert client.get(url).json()["status"] == end
 
 
 def test_active_plan_cannot_go_back_to_draft(client: TestClient, db: Database) -> None:
-    parties = make_parties("JP", "NATO")
-    plan = create(client, parties, approval_date="2030-01-01")
-    assert patch_plan(client, plan["id"], {"status": "active"}).status_code == 200
-    response = patch_plan(client, plan["id"], {"status": "draft"})
+    plan_id = plan_in_force()
+    response = patch_plan(client, plan_id, {"status": "draft"})
     assert_problem(response, 422, "/problems/rule-violation")
-    assert client.get(f"{PLANS}/{plan['id']}").json()["status"] == "active"
+    assert client.get(f"{PLANS}/{plan_id}").json()["status"] == "active"
 
 
 def test_active_plan_cannot_lose_its_approval_date(client: TestClient, db: Database) -> None:
-    parties = make_parties("JP", "NATO")
-    plan = create(client, parties, approval_date="2030-01-01")
-    assert patch_plan(client, plan["id"], {"status": "active"}).status_code == 200
-    response = patch_plan(client, plan["id"], {"approval_date": None})
+    plan_id = plan_in_force()
+    response = patch_plan(client, plan_id, {"approval_date": None})
     assert_problem(response, 422, "/problems/rule-violation")
+    assert client.get(f"{PLANS}/{plan_id}").json()["approval_date"] is not None
 
 
 @pytest.mark.parametrize("start", ["draft", "active"])
 def test_expired_cannot_be_set(client: TestClient, db: Database, start: str) -> None:
-    parties = make_parties("JP", "NATO")
-    plan = create(client, parties, approval_date="2030-01-01")
-    if start == "active":
-        assert patch_plan(client, plan["id"], {"status": "active"}).status_code == 200
-    response = patch_plan(client, plan["id"], {"status": "expired"})
+    plan_id = plan_in_force() if start == "active" else make_world(status=PlanStatus.DRAFT).plan
+    response = patch_plan(client, plan_id, {"status": "expired"})
     body = assert_problem(response, 422, "/problems/rule-violation")
     assert "expired" in body["detail"]
-    assert client.get(f"{PLANS}/{plan['id']}").json()["status"] == start
+    assert client.get(f"{PLANS}/{plan_id}").json()["status"] == start
 
 
 @pytest.mark.parametrize(
@@ -286,13 +398,11 @@ def test_expired_cannot_be_set(client: TestClient, db: Database, start: str) -> 
 def test_superseded_or_terminated_plan_cannot_change_status(
     client: TestClient, db: Database, closed: str, target: str
 ) -> None:
-    parties = make_parties("JP", "NATO")
-    plan = create(client, parties, approval_date="2030-01-01")
-    assert patch_plan(client, plan["id"], {"status": "active"}).status_code == 200
-    assert patch_plan(client, plan["id"], {"status": closed}).status_code == 200
-    response = patch_plan(client, plan["id"], {"status": target})
+    plan_id = plan_in_force()
+    end_by_consent(plan_id, closed)
+    response = patch_plan(client, plan_id, {"status": target})
     assert_problem(response, 422, "/problems/rule-violation")
-    assert client.get(f"{PLANS}/{plan['id']}").json()["status"] == closed
+    assert client.get(f"{PLANS}/{plan_id}").json()["status"] == closed
 
 
 def test_patch_plan_without_if_match_is_428_and_with_a_stale_one_412(
@@ -479,18 +589,20 @@ def test_draft_plan_has_no_versions(client: TestClient, db: Database) -> None:
     assert response.json() == {"items": []}
 
 
-def test_approving_a_draft_records_version_1_with_areas_and_commitments(
+def test_coming_into_force_records_version_1_with_the_agreed_areas_and_commitments(
     client: TestClient, db: Database
 ) -> None:
     world, commitment_ids = make_approvable_draft()
     assert client.get(f"{PLANS}/{world.plan}").json()["status"] == "draft"
-    response = patch_plan(client, world.plan, {"status": "active"})
-    assert response.status_code == 200, response.text
+    approval = today() - timedelta(days=200)
+    amendment_id = bring_into_force(world.plan, approval)
 
     listed = client.get(f"{PLANS}/{world.plan}/versions")
     assert listed.status_code == 200
     items = listed.json()["items"]
     assert [(v["number"], v["plan_id"]) for v in items] == [(1, str(world.plan))]
+    assert items[0]["agreed_on"] == approval.isoformat()
+    assert items[0]["amendment_id"] == str(amendment_id)
     assert "snapshot" not in items[0]
 
     version = client.get(f"{PLANS}/{world.plan}/versions/1")
@@ -508,27 +620,32 @@ def test_approving_a_draft_records_version_1_with_areas_and_commitments(
     commitments = snapshot["commitments"]
     assert sorted(c["id"] for c in commitments) == sorted(str(i) for i in commitment_ids)
     assert [c["reference"] for c in commitments] == ["CYB-01", "CYB-02", "MAR-01"]
-    assert [m["title"] for m in commitments[0]["milestones"]] == [{"en": "Team formed"}]
+    # What the parties agreed to do, not how its delivery stands.
+    assert [c["retired"] for c in commitments] == [False, False, False]
+    for field in ("status", "progress", "health", "milestones"):
+        assert field not in commitments[0], field
 
 
 def test_version_snapshot_does_not_change_when_the_plan_changes_later(
     client: TestClient, db: Database
 ) -> None:
-    world, _ = make_approvable_draft()
-    assert patch_plan(client, world.plan, {"status": "active"}).status_code == 200
+    world, commitment_ids = make_approvable_draft()
+    bring_into_force(world.plan)
     before = client.get(f"{PLANS}/{world.plan}/versions/1").json()
-    created = client.post(
-        f"{PLANS}/{world.plan}/commitments", json=commitment_body(world, title={"en": "Later"})
-    )
-    assert created.status_code == 201, created.text
+    delivered = patch(client, f"/api/v1/commitments/{commitment_ids[0]}", {"progress": 50})
+    assert delivered.status_code == 200, delivered.text
+    later = {"op": "add_commitment", "commitment": commitment_body(world, title={"en": "Later"})}
+    agree(world.plan, [later], title="A later commitment")
     after = client.get(f"{PLANS}/{world.plan}/versions/1").json()
     assert after == before
     assert len(after["snapshot"]["commitments"]) == 3
+    newest = client.get(f"{PLANS}/{world.plan}/versions/2").json()
+    assert len(newest["snapshot"]["commitments"]) == 4
 
 
 def test_unknown_version_is_404_problem(client: TestClient, db: Database) -> None:
     world, _ = make_approvable_draft()
-    assert patch_plan(client, world.plan, {"status": "active"}).status_code == 200
+    bring_into_force(world.plan)
     assert_problem(client.get(f"{PLANS}/{world.plan}/versions/2"), 404, "/problems/not-found")
     assert_problem(client.get(f"{PLANS}/{uuid.uuid4()}/versions/1"), 404, "/problems/not-found")
     assert_problem(client.get(f"{PLANS}/{uuid.uuid4()}/versions"), 404, "/problems/not-found")
@@ -541,16 +658,6 @@ def test_version_number_below_one_is_422(client: TestClient, db: Database) -> No
 
 
 # --- priority areas -------------------------------------------------------------------------
-
-
-def area_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "code": "3.1.3",
-        "short_code": "HAD",
-        "title": {"ja": "人道支援・災害救援", "en": "Humanitarian assistance"},
-    }
-    body.update(overrides)
-    return body
 
 
 def test_create_priority_area_appends_it_at_the_end(client: TestClient, db: Database) -> None:
@@ -707,21 +814,23 @@ def test_reorder_with_an_empty_list_is_422(client: TestClient, db: Database) -> 
 
 # --- closed plans ---------------------------------------------------------------------------
 
-CLOSING = {
-    "superseded": {"status": "superseded"},
-    "terminated": {"status": "terminated"},
-    "expired": {"approval_date": "2000-01-01"},
+CLOSING: dict[str, Callable[[uuid.UUID], None]] = {
+    "superseded": lambda plan_id: end_by_consent(plan_id, "superseded"),
+    "terminated": lambda plan_id: end_by_consent(plan_id, "terminated"),
+    # A term runs out by itself: the plan is recorded as approved a whole term ago.
+    "expired": lambda plan_id: record_as_operator(plan_id, approval_date=date(2000, 1, 1)),
 }
 
 
 def closed_world(client: TestClient, closed: str) -> tuple[World, dict[str, Any]]:
-    """An active plan with a commitment (with a milestone), then closed as asked."""
-    world = make_world()
+    """A plan with a commitment (with a milestone), brought into force and then closed as
+    asked."""
+    world = make_world(status=PlanStatus.DRAFT)
     commitment_id = make_commitment(world, milestones=[{"title": {"en": "Step"}}])
+    bring_into_force(world.plan)
+    CLOSING[closed](world.plan)
+    assert client.get(f"{PLANS}/{world.plan}").json()["status"] == closed
     commitment = client.get(f"/api/v1/commitments/{commitment_id}").json()
-    response = patch_plan(client, world.plan, CLOSING[closed])
-    assert response.status_code == 200, response.text
-    assert response.json()["status"] == closed
     return world, commitment
 
 
@@ -773,7 +882,7 @@ def test_writes_to_a_closed_plans_areas_and_commitments_are_409_saying_why(
         assert response.status_code == 409, f"{name}: {response.status_code} {response.text}"
         assert response.headers["content-type"].startswith(PROBLEM), name
         body = response.json()
-        assert body["type"] == "/problems/conflict", name
+        assert body["type"] == "/problems/plan-closed", name
         assert f"is {closed}" in body["detail"], f"{name}: {body['detail']}"
     # Nothing changed.
     assert area_codes(client, world.plan) == [("3.1.1", 0), ("3.1.2", 1)]
@@ -783,8 +892,22 @@ def test_writes_to_a_closed_plans_areas_and_commitments_are_409_saying_why(
     assert [c["id"] for c in items] == [commitment["id"]]
 
 
-AGREED_CONTENT_WRITES = ("reorder areas", "create area", "update area", "update plan text")
-DELIVERY_WRITES = (
+def agreed_content(client: TestClient, plan_id: uuid.UUID) -> dict[str, Any]:
+    """The plan and its priority areas as the API shows them."""
+    return {
+        "plan": client.get(f"{PLANS}/{plan_id}").json(),
+        "areas": client.get(areas_url(plan_id)).json(),
+    }
+
+
+# The writes of write_attempts, in the order they are tried on an open plan; on a plan in force
+# those that change what the parties agreed are refused with the fields they would change and
+# the operation of the amendment that would make the change.
+OPEN_PLAN_WRITES = (
+    "reorder areas",
+    "create area",
+    "update area",
+    "update plan text",
     "create commitment",
     "update commitment",
     "add milestone",
@@ -792,23 +915,45 @@ DELIVERY_WRITES = (
     "delete milestone",
     "cancel commitment",
 )
+AGREED_CONTENT_WRITES = {
+    "reorder areas": (["position"], "reorder_priority_areas"),
+    "create area": (["existence"], "add_priority_area"),
+    "update area": (["title"], "modify_priority_area"),
+    "update plan text": (["title"], "change_text"),
+    "create commitment": (["existence"], "add_commitment"),
+    "cancel commitment": (["existence"], "retire_commitment"),
+}
 
 
 @pytest.mark.parametrize("status", [PlanStatus.DRAFT, PlanStatus.ACTIVE])
 def test_the_same_writes_on_an_open_plan(
     client: TestClient, db: Database, status: PlanStatus
 ) -> None:
-    # The counterpart of the closed-plan test: every attempt is a valid write on a draft; on an
-    # active plan the agreed content (plan text, areas) changes only by amendment (409), while
-    # delivery tracking stays direct.
-    world = make_world(status=status)
+    # The counterpart of the closed-plan test: every attempt is a valid write on a draft; on a
+    # plan in force the agreed content (plan text, areas, the existence of a shared commitment)
+    # changes only by amendment (409), while delivery tracking stays direct.
+    world = make_world(status=PlanStatus.DRAFT)
     commitment_id = make_commitment(world, milestones=[{"title": {"en": "Step"}}])
-    for name in (*AGREED_CONTENT_WRITES, *DELIVERY_WRITES):
+    if status is PlanStatus.ACTIVE:
+        bring_into_force(world.plan)
+    agreed_before = agreed_content(client, world.plan)
+    proposals: dict[str, dict[str, Any]] = {}
+    for name in OPEN_PLAN_WRITES:
         commitment = client.get(f"/api/v1/commitments/{commitment_id}").json()
         response = write_attempts(client, world, commitment)[name]()
         if status is PlanStatus.ACTIVE and name in AGREED_CONTENT_WRITES:
+            fields, operation = AGREED_CONTENT_WRITES[name]
             body = assert_problem(response, 409, "/problems/amendment-required")
-            assert "amendment" in body["detail"], name
+            assert body["agreed_fields"] == fields, name
+            assert [op["op"] for op in body["proposal"]["changes"]] == [operation], name
+            proposals[name] = body["proposal"]
         else:
             assert response.is_success, f"{name}: {response.status_code} {response.text}"
+    if status is PlanStatus.ACTIVE:
+        # None of the agreed content changed ...
+        assert agreed_content(client, world.plan) == agreed_before
+        items = client.get(f"{PLANS}/{world.plan}/commitments").json()["items"]
+        assert [(c["id"], c["status"]) for c in items] == [(str(commitment_id), "planned")]
+        # ... until every party approves the amendment the refusal proposed.
+        consent_to(client, proposals["cancel commitment"])
     assert client.get(f"/api/v1/commitments/{commitment_id}").json()["status"] == "cancelled"

@@ -33,7 +33,15 @@ from itpp_api.reviews.service import reschedule
 from itpp_api.sample.loader import load
 from tests.api.test_conventions import assert_problem, row_counts
 from tests.conftest import Database
-from tests.factories import World, auth_headers, make_commitment, make_user, make_world
+from tests.factories import (
+    World,
+    auth_headers,
+    bring_into_force,
+    make_commitment,
+    make_user,
+    make_world,
+)
+from tests.factories import agree as agree_by_every_party
 
 API = "/api/v1"
 SYSTEM = Actor.system()
@@ -280,14 +288,7 @@ def test_approval_schedules_the_reviews_from_approval_date_and_interval(
 def test_a_draft_plan_has_no_reviews_until_it_is_approved(client: TestClient) -> None:
     world = make_world(status=PlanStatus.DRAFT)
     assert reviews(client, world.plan) == []
-    plan = ok(client.get(f"{API}/plans/{world.plan}"))
-    ok(
-        client.patch(
-            f"{API}/plans/{world.plan}",
-            json={"status": "active"},
-            headers={"If-Match": plan["etag"]},
-        )
-    )
+    bring_into_force(world.plan)
     assert len(reviews(client, world.plan)) == 2
 
 
@@ -982,14 +983,7 @@ def test_the_reviews_of_a_closed_plan_are_not_overdue_and_cannot_be_written(
 ) -> None:
     scene = make_scene(approval=today() - timedelta(days=400))
     review = open_first(client, scene)
-    plan = ok(client.get(f"{API}/plans/{scene.world.plan}"))
-    ok(
-        client.patch(
-            f"{API}/plans/{scene.world.plan}",
-            json={"status": "terminated"},
-            headers={"If-Match": plan["etag"]},
-        )
-    )
+    agree_by_every_party(scene.world.plan, [{"op": "terminate"}], title="Termination")
     assert not any(r["is_overdue"] for r in reviews(client, scene.world.plan))
     item = item_of(get(client, review["id"], scene.jp_editor), "CYB-01")
     counts = row_counts(db)
@@ -1007,7 +1001,7 @@ def test_the_reviews_of_a_closed_plan_are_not_overdue_and_cannot_be_written(
         conclude(client, review["id"], scene.jp_editor),
         sign(client, review["id"], scene.jp_approver),
     ):
-        body = assert_problem(response, 409, "conflict")
+        body = assert_problem(response, 409, "plan-closed")
         assert "terminated" in body["detail"]
     assert row_counts(db) == counts
 
@@ -1016,7 +1010,7 @@ def test_an_expired_plans_reviews_cannot_be_opened(client: TestClient) -> None:
     world = make_world(approval=today() - timedelta(days=800))
     review = reviews(client, world.plan)[0]
     assert review["is_overdue"] is False
-    body = assert_problem(client.post(f"{review_url(review['id'])}/open"), 409, "conflict")
+    body = assert_problem(client.post(f"{review_url(review['id'])}/open"), 409, "plan-closed")
     assert "expired" in body["detail"]
 
 
@@ -1171,14 +1165,10 @@ def test_reviews_of_a_superseded_plan_that_never_took_place_leave_the_calendar(
 ) -> None:
     scene = make_scene()
     first = first_review(client, scene)
-    plan = ok(client.get(f"{API}/plans/{scene.world.plan}"))
-    ok(
-        client.patch(
-            f"{API}/plans/{scene.world.plan}",
-            json={"status": "superseded"},
-            headers={"If-Match": plan["etag"]},
-        )
+    agree_by_every_party(
+        scene.world.plan, [{"op": "renew", "reference": "NEXT-PLAN"}], title="Renewal"
     )
+    assert ok(client.get(f"{API}/plans/{scene.world.plan}"))["status"] == "superseded"
     events = calendar_events(client, scene.world.plan, scene.jp_editor)
     assert not any(uid.startswith("review-") for uid in events)
     assert f"review-{first['id']}@itpp-tracker" not in events

@@ -8,7 +8,15 @@ from fastapi.testclient import TestClient
 
 from itpp_api.enums import PlanStatus
 from tests.conftest import Database
-from tests.factories import World, auth_headers, commitment_body, exchange_body, make_world
+from tests.factories import (
+    World,
+    agree,
+    auth_headers,
+    commitment_body,
+    exchange_body,
+    make_commitment,
+    make_world,
+)
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -21,6 +29,12 @@ def fresh(source: str = "ja") -> dict[str, Any]:
 
 def stale(source: str, *languages: str) -> dict[str, Any]:
     return {"source": source, "stale": list(languages)}
+
+
+def draft_world() -> World:
+    """The test world with its plan still a draft: its parties' editors write the texts of
+    shared commitments directly (once the plan is in force, only an amendment changes them)."""
+    return make_world(status=PlanStatus.DRAFT)
 
 
 def create_commitment(client: TestClient, world: World, **overrides: Any) -> dict[str, Any]:
@@ -55,7 +69,7 @@ def assert_problem(response: Any, problem_type: str) -> dict[str, Any]:
 def test_a_new_commitment_is_governed_by_japanese_with_nothing_stale(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     commitment = create_commitment(client, world, description={"en": "English first", "ja": "説明"})
     assert commitment["translations"] == {"title": fresh("ja"), "description": fresh("ja")}
     english_only = create_commitment(client, world, title={"en": "Only English"})
@@ -65,7 +79,7 @@ def test_a_new_commitment_is_governed_by_japanese_with_nothing_stale(
 def test_english_updated_alone_on_a_japanese_source_title_is_fresh_and_nothing_is_stale(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     commitment = create_commitment(client, world, title=TITLE)
     url = f"{API}/commitments/{commitment['id']}"
     updated = patched(client, url, commitment, {"title": {**TITLE, "en": "Joining the exercise"}})
@@ -75,7 +89,7 @@ def test_english_updated_alone_on_a_japanese_source_title_is_fresh_and_nothing_i
 def test_japanese_updated_alone_makes_english_stale_until_english_is_updated(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     commitment = create_commitment(client, world, title=TITLE)
     url = f"{API}/commitments/{commitment['id']}"
 
@@ -103,10 +117,21 @@ def test_japanese_updated_alone_makes_english_stale_until_english_is_updated(
 def test_a_stale_translation_reviewed_as_still_right_is_fresh_without_changing_it(
     client: TestClient, db: Database
 ) -> None:
+    # On a plan in force: the Japanese changes by amendment, the review is written directly.
     world = make_world()
-    commitment = create_commitment(client, world, title=TITLE)
-    url = f"{API}/commitments/{commitment['id']}"
-    updated = patched(client, url, commitment, {"title": {**TITLE, "ja": "演習への参加。"}})
+    commitment_id = make_commitment(world, title=TITLE)
+    agree(
+        world.plan,
+        [
+            {
+                "op": "modify_commitment",
+                "commitment_id": str(commitment_id),
+                "changes": {"title": {**TITLE, "ja": "演習への参加。"}},
+            }
+        ],
+    )
+    url = f"{API}/commitments/{commitment_id}"
+    updated = client.get(url).json()
     assert updated["translations"]["title"] == stale("ja", "en")
 
     reviewed = patched(client, url, updated, {"reviewed_translations": {"title": ["en"]}})
@@ -115,7 +140,7 @@ def test_a_stale_translation_reviewed_as_still_right_is_fresh_without_changing_i
 
 
 def test_a_commitment_created_with_english_as_its_source(client: TestClient, db: Database) -> None:
-    world = make_world()
+    world = draft_world()
     commitment = create_commitment(
         client,
         world,
@@ -135,7 +160,7 @@ def test_a_commitment_created_with_english_as_its_source(client: TestClient, db:
 def test_the_source_moves_on_request_and_when_its_language_is_removed(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     commitment = create_commitment(
         client, world, title={"en": "Exercise", "fr": "Exercice", "ja": "演習"}
     )
@@ -149,7 +174,7 @@ def test_the_source_moves_on_request_and_when_its_language_is_removed(
 def test_a_source_outside_the_text_or_an_unknown_field_is_a_422_problem(
     client: TestClient, db: Database
 ) -> None:
-    world = make_world()
+    world = draft_world()
     response = client.post(
         f"{API}/plans/{world.plan}/commitments",
         json=commitment_body(world, source_languages={"title": "fr"}),
@@ -180,7 +205,7 @@ def test_a_source_outside_the_text_or_an_unknown_field_is_a_422_problem(
 
 
 def test_milestones_have_their_own_translation_state(client: TestClient, db: Database) -> None:
-    world = make_world()
+    world = draft_world()
     commitment = create_commitment(
         client,
         world,
@@ -289,11 +314,11 @@ def test_an_amendment_changing_the_japanese_text_makes_the_english_stale(
     client: TestClient, db: Database
 ) -> None:
     world = make_world()
-    commitment = create_commitment(client, world, title=TITLE)
+    commitment_id = make_commitment(world, title=TITLE)
     changes = [
         {
             "op": "modify_commitment",
-            "commitment_id": commitment["id"],
+            "commitment_id": str(commitment_id),
             "changes": {"title": {**TITLE, "ja": "演習への正式参加"}},
         },
         {
@@ -333,7 +358,7 @@ def test_an_amendment_changing_the_japanese_text_makes_the_english_stale(
         assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "applied"
 
-    assert client.get(f"{API}/commitments/{commitment['id']}").json()["translations"] == {
+    assert client.get(f"{API}/commitments/{commitment_id}").json()["translations"] == {
         "title": stale("ja", "en")
     }
     area = client.get(f"{API}/priority-areas/{world.cyber}").json()
@@ -353,7 +378,7 @@ def test_an_amendment_naming_a_source_outside_the_text_is_refused_when_proposed(
     client: TestClient, db: Database
 ) -> None:
     world = make_world()
-    commitment = create_commitment(client, world, title=TITLE)
+    commitment_id = make_commitment(world, title=TITLE)
     response = client.post(
         f"{API}/plans/{world.plan}/amendments",
         json={
@@ -362,7 +387,7 @@ def test_an_amendment_naming_a_source_outside_the_text_is_refused_when_proposed(
             "changes": [
                 {
                     "op": "modify_commitment",
-                    "commitment_id": commitment["id"],
+                    "commitment_id": str(commitment_id),
                     "changes": {"source_languages": {"title": "fr"}},
                 }
             ],
@@ -383,14 +408,22 @@ def test_a_renewal_carries_the_translation_state_over_stale_marks_included(
     client: TestClient, db: Database
 ) -> None:
     world = make_world()
-    commitment = create_commitment(
-        client,
+    commitment_id = make_commitment(
         world,
         title=TITLE,
         milestones=[{"title": {"ja": "報告", "en": "Report"}, "source_languages": {"title": "en"}}],
     )
-    url = f"{API}/commitments/{commitment['id']}"
-    patched(client, url, commitment, {"title": {**TITLE, "ja": "演習への正式参加"}})
+    # An earlier amendment changed the Japanese title: the English is stale when renewing.
+    agree(
+        world.plan,
+        [
+            {
+                "op": "modify_commitment",
+                "commitment_id": str(commitment_id),
+                "changes": {"title": {**TITLE, "ja": "演習への正式参加"}},
+            }
+        ],
+    )
     response = client.post(
         f"{API}/plans/{world.plan}/amendments",
         json={

@@ -11,12 +11,20 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select, update
 
 from itpp_api.audit import service as audit_service
+from itpp_api.clock import today
 from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import PlanVersion
 from tests.conftest import Database
-from tests.factories import World, auth_headers, make_commitment, make_world
+from tests.factories import (
+    World,
+    agree,
+    auth_headers,
+    bring_into_force,
+    make_commitment,
+    make_world,
+)
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -73,7 +81,13 @@ def by_label(records: list[dict[str, Any]], key: str = "reference") -> dict[str,
 # --- diff -------------------------------------------------------------------------------------
 
 
-def test_diff_lists_plan_fields_areas_and_commitments_added_changed_and_retired(
+def version(client: TestClient, world: World, number: int, **headers: str) -> dict[str, Any]:
+    response = client.get(f"{API}/plans/{world.plan}/versions/{number}", headers=headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_diff_lists_exactly_the_agreed_changes_of_the_change_set_applied_between_versions(
     client: TestClient, db: Database
 ) -> None:
     world = make_world(status=PlanStatus.DRAFT)
@@ -87,12 +101,14 @@ def test_diff_lists_plan_fields_areas_and_commitments_added_changed_and_retired(
         visibility="internal",
         lead_party_id=world.nato,
     )
-    # Approving records version 1 with all three.
-    patch(client, f"{API}/plans/{world.plan}", {"status": "active"})
-    # Between the versions, delivery moves on directly — including NATO's internal record.
+    in_force = bring_into_force(world.plan, date(2026, 5, 20))
+    first = version(client, world, 1)
+    assert first["agreed_on"] == "2026-05-20" and first["amendment_id"] == str(in_force)
+    assert [c["reference"] for c in first["snapshot"]["commitments"]] == ["CYB-01", "CYB-02"]
+    # Between the versions delivery moves on directly — including NATO's internal record.
     patch(client, f"{API}/commitments/{moved}", {"progress": 30, "status": "in_progress"})
     patch(client, f"{API}/commitments/{internal}", {"progress": 50}, **nato)
-    amend(
+    amended = amend(
         client,
         world,
         [
@@ -130,6 +146,8 @@ def test_diff_lists_plan_fields_areas_and_commitments_added_changed_and_retired(
     body = diff(client, world, 1, 2)
 
     assert body["from_version"]["number"] == 1 and body["to_version"]["number"] == 2
+    assert body["to_version"]["amendment_id"] == amended["id"]
+    assert body["to_version"]["agreed_on"] == today().isoformat()
     assert body["plan"]["term_months"] == {"old": 24, "new": 36}
     assert body["plan"]["title"]["new"] == text("Amended plan")
     assert set(body["plan"]) == {"title", "term_months", "expiry_date"}
@@ -140,18 +158,16 @@ def test_diff_lists_plan_fields_areas_and_commitments_added_changed_and_retired(
     commitments = body["commitments"]
     assert [c["reference"] for c in commitments["added"]] == ["CYB-05"]
     assert [c["reference"] for c in commitments["retired"]] == ["CYB-02"]
-    assert commitments["retired"][0]["status"] == "planned"  # as it stood before
-    changed = by_label(commitments["changed"], "label")
-    assert set(changed) == {"CYB-01"}  # NATO's internal MAR-01 does not exist for Japan
-    assert changed["CYB-01"]["fields"] == {
-        "due_date": {"old": "2026-12-31", "new": "2027-06-30"},
-        "status": {"old": "planned", "new": "in_progress"},
-        "progress": {"old": 0, "new": 30},
-    }
+    assert commitments["retired"][0]["retired"] is False  # as it stood before
+    # The agreed change only: CYB-01's status and progress moved too, but that is delivery.
+    assert [(c["label"], c["fields"]) for c in commitments["changed"]] == [
+        ("CYB-01", {"due_date": {"old": "2026-12-31", "new": "2027-06-30"}})
+    ]
+    for record in (*commitments["added"], *commitments["retired"]):
+        assert not {"status", "progress", "health", "milestones", "visibility"} & set(record)
+    # NATO's internal commitment was never agreed: it is in no version, for no party.
     assert "MAR-01" not in str(body)
-    nato_view = diff(client, world, 1, 2, **nato)
-    nato_changed = by_label(nato_view["commitments"]["changed"], "label")
-    assert nato_changed["MAR-01"]["fields"] == {"progress": {"old": 0, "new": 50}}
+    assert diff(client, world, 1, 2, **nato) == body
 
 
 def test_diff_shows_a_retired_area_and_reads_both_ways(client: TestClient, db: Database) -> None:
@@ -224,8 +240,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
     yield fake
 
 
-def date_newest_version(plan_id: uuid.UUID, moment: datetime) -> None:
-    """Versions are stamped with the real time; give the newest the replayed time."""
+def agreed_on(plan_id: uuid.UUID, day: date) -> None:
+    """An amendment's version is agreed on the real day it applied; give the newest version the
+    replayed day instead."""
     with transaction(write=True) as session:
         newest = session.scalar(
             select(PlanVersion.number)
@@ -235,7 +252,7 @@ def date_newest_version(plan_id: uuid.UUID, moment: datetime) -> None:
         session.execute(
             update(PlanVersion)
             .where(col(PlanVersion.plan_id) == plan_id, col(PlanVersion.number) == newest)
-            .values(created_at=moment)
+            .values(agreed_on=day)
         )
 
 
@@ -247,11 +264,10 @@ def states(body: dict[str, Any]) -> dict[str, tuple[str, int]]:
     return {c["reference"]: (c["status"], c["progress"]) for c in body["commitments"]}
 
 
-def test_as_of_shows_the_version_and_each_commitments_status_on_that_day(
+def test_as_of_shows_the_version_agreed_by_that_day_and_each_commitments_delivery_then(
     client: TestClient, db: Database, clock: Clock
 ) -> None:
     world = make_world(approval=date(2026, 1, 10))
-    date_newest_version(world.plan, clock.now)
     nato = auth_headers("NATO", "editor")
     first = make_commitment(world, reference="CYB-01", due_date=date(2026, 12, 31))
     internal = make_commitment(
@@ -287,10 +303,10 @@ def test_as_of_shows_the_version_and_each_commitments_status_on_that_day(
         ],
         approvers(),
     )
-    date_newest_version(world.plan, clock.now)
+    agreed_on(world.plan, date(2026, 3, 1))
     patch(client, f"{API}/commitments/{first}", {"progress": 60})
     clock.set("2026-04-01T10:00:00")
-    patch(client, f"{API}/plans/{world.plan}", {"status": "terminated"})
+    agree(world.plan, [{"op": "terminate", "termination_date": "2026-04-01"}])
 
     before = as_of(client, world, "2026-01-09")
     assert before.status_code == 404, before.text
@@ -299,14 +315,18 @@ def test_as_of_shows_the_version_and_each_commitments_status_on_that_day(
     day_one = as_of(client, world, "2026-01-10").json()
     assert day_one["as_of"] == "2026-01-10"
     assert day_one["version"]["number"] == 1
+    assert day_one["version"]["agreed_on"] == "2026-01-10"
     assert day_one["status"] == "active"
+    assert day_one["history_recorded_since"] == day_one["commitments_recorded_on"] == "2026-01-10"
     assert [a["code"] for a in day_one["priority_areas"]] == ["3.1.1", "3.1.2"]
     assert states(day_one) == {"CYB-01": ("planned", 0)}
+    # Its owner sees an internal commitment's delivery too; the other party never does.
     assert states(as_of(client, world, "2026-01-10", **nato).json()) == {
         "CYB-01": ("planned", 0),
         "MAR-01": ("planned", 0),
     }
 
+    # Delivery is history, not agreement: it shows on the day without a new version.
     february = as_of(client, world, "2026-02-01").json()
     assert february["version"]["number"] == 1
     assert states(february) == {"CYB-01": ("in_progress", 30)}
@@ -314,13 +334,31 @@ def test_as_of_shows_the_version_and_each_commitments_status_on_that_day(
 
     march = as_of(client, world, "2026-03-01").json()
     assert march["version"]["number"] == 2
+    assert march["version"]["agreed_on"] == "2026-03-01"
     assert states(march) == {"CYB-01": ("in_progress", 60), "CYB-05": ("planned", 0)}
     assert by_label(march["commitments"])["CYB-01"]["due_date"] == "2027-06-30"
     assert len(march["plan"]["title"]) == 2
 
     assert as_of(client, world, "2026-03-31").json()["status"] == "active"
-    assert as_of(client, world, "2026-04-01").json()["status"] == "terminated"
+    april = as_of(client, world, "2026-04-01").json()
+    assert (april["version"]["number"], april["status"]) == (3, "terminated")
     assert as_of(client, world, "2099-01-01").json()["status"] == "terminated"
+
+
+def test_as_of_answers_from_the_approval_date_for_a_plan_recorded_after_it(
+    client: TestClient, db: Database, clock: Clock
+) -> None:
+    clock.set("2026-03-01T09:00:00")
+    world = make_world(approval=date(2026, 1, 10))
+    make_commitment(world, reference="CYB-01")
+
+    assert as_of(client, world, "2026-01-09").status_code == 404
+    body = as_of(client, world, "2026-01-10").json()
+    assert body["version"]["number"] == 1
+    assert body["status"] == "active"
+    # Nothing is on record before 1 March: the commitments are shown as first recorded.
+    assert body["history_recorded_since"] == body["commitments_recorded_on"] == "2026-03-01"
+    assert states(body) == {"CYB-01": ("planned", 0)}
 
 
 def test_as_of_reads_an_active_plan_past_its_expiry_as_expired(
@@ -328,9 +366,15 @@ def test_as_of_reads_an_active_plan_past_its_expiry_as_expired(
 ) -> None:
     clock.set("2026-01-10T09:00:00")
     world = make_world(approval=date(2026, 1, 10))
-    date_newest_version(world.plan, clock.now)
     assert as_of(client, world, "2028-01-09").json()["status"] == "active"
     assert as_of(client, world, "2028-01-10").json()["status"] == "expired"
+
+
+def test_as_of_a_draft_is_not_found(client: TestClient, db: Database) -> None:
+    world = make_world(status=PlanStatus.DRAFT)
+    response = as_of(client, world, today().isoformat())
+    assert response.status_code == 404
+    assert "has not come into force" in response.json()["detail"]
 
 
 def test_as_of_refusals(client: TestClient, db: Database) -> None:

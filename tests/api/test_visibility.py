@@ -3,7 +3,8 @@
 In the JP–NATO plan, NATO keeps a commitment internal (visibility internal, lead party NATO:
 NATO owns it) and Japan keeps one of its own. For the other party each is absent everywhere —
 direct reads and writes (404), its milestones, its history, every list under every filter,
-sort and page, the audit log and the plan's versions — while its owner sees it everywhere.
+sort and page, and the audit log — while its owner sees it everywhere. The plan's versions
+hold what the parties agreed, so no party's internal commitment is in them at all.
 A plan between JP and AUS does not exist for NATO at all.
 """
 
@@ -26,7 +27,14 @@ from itpp_api.parties.models import Party
 from itpp_api.plans.schemas import PlanCreate, PriorityAreaCreate
 from itpp_api.plans.service import create_area, create_plan
 from tests.conftest import Database
-from tests.factories import World, auth_headers, commitment_body, make_commitment, make_world
+from tests.factories import (
+    World,
+    auth_headers,
+    bring_into_force,
+    commitment_body,
+    make_commitment,
+    make_world,
+)
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -480,35 +488,32 @@ def test_the_audit_log_shows_nato_no_event_about_japans_internal_commitment(
 # --- plan versions ------------------------------------------------------------------------
 
 
-def test_a_plan_version_shows_each_party_only_the_commitments_it_may_see(
+def test_a_plan_version_holds_the_shared_commitments_and_no_partys_internal_ones(
     client: TestClient,
 ) -> None:
     scene = build_scene(client, status=PlanStatus.DRAFT)
+    bring_into_force(scene.world.plan)
     plan_url = f"{API}/plans/{scene.world.plan}"
-    etag = client.get(plan_url, headers=scene.jp).headers["etag"]
-    approved = client.patch(
-        plan_url, json={"status": "active"}, headers={**scene.jp, "If-Match": etag}
-    )
-    assert approved.status_code == 200, approved.text
     versions = client.get(f"{plan_url}/versions", headers=scene.jp).json()["items"]
     assert [v["number"] for v in versions] == [1]
 
-    for headers, visible, other in (
-        (scene.jp, scene.visible_to_jp(), scene.nato_internal),
-        (scene.nato, scene.visible_to_nato(), scene.jp_internal),
-    ):
+    shown = {}
+    for headers in (scene.jp, scene.nato):
         version = client.get(f"{plan_url}/versions/1", headers=headers)
 
         assert version.status_code == 200, version.text
         snapshot = version.json()["snapshot"]
-        assert sorted(c["id"] for c in snapshot["commitments"]) == sorted(visible)
-        assert_no_trace(version, other, "the plan version")
-    nato_view = client.get(f"{plan_url}/versions/1", headers=scene.nato).json()["snapshot"]
-    (kept,) = [
-        c for c in nato_view["commitments"] if c["id"] == str(scene.nato_internal.commitment)
-    ]
-    assert kept["title"] == NATO_TITLE
-    assert [m["id"] for m in kept["milestones"]] == [str(m) for m in scene.nato_internal.milestones]
+        assert sorted(c["id"] for c in snapshot["commitments"]) == sorted(
+            [str(scene.jp_shared), str(scene.nato_shared)]
+        )
+        assert_no_trace(version, scene.nato_internal, "the plan version")
+        assert_no_trace(version, scene.jp_internal, "the plan version")
+        shown[headers["Authorization"]] = snapshot
+    # What the parties agreed reads the same for both, and holds no delivery.
+    jp_view, nato_view = shown.values()
+    assert jp_view == nato_view
+    for commitment in jp_view["commitments"]:
+        assert not {"status", "progress", "health", "milestones", "visibility"} & set(commitment)
 
 
 # --- who may make a record internal -------------------------------------------------------
@@ -539,7 +544,8 @@ def test_japan_cannot_create_a_commitment_internal_to_nato(
 
 
 def test_japan_cannot_make_a_nato_led_commitment_internal(client: TestClient, db: Database) -> None:
-    scene = build_scene(client)
+    # A draft: while the parties negotiate, the lead party may take its commitment back.
+    scene = build_scene(client, status=PlanStatus.DRAFT)
     url = f"{API}/commitments/{scene.nato_shared}"
     etag = client.get(url, headers=scene.jp).headers["etag"]
     before = database_state(db)
@@ -558,10 +564,10 @@ def test_japan_cannot_make_a_nato_led_commitment_internal(client: TestClient, db
     assert client.get(url, headers=scene.jp).status_code == 404
 
 
-def test_japan_may_make_its_own_commitment_internal_and_nato_then_loses_sight_of_it(
+def test_japan_may_make_its_own_commitment_of_a_draft_internal_and_nato_then_loses_sight_of_it(
     client: TestClient,
 ) -> None:
-    scene = build_scene(client)
+    scene = build_scene(client, status=PlanStatus.DRAFT)
     url = f"{API}/commitments/{scene.jp_shared}"
     etag = client.get(url, headers=scene.jp).headers["etag"]
 
@@ -573,6 +579,34 @@ def test_japan_may_make_its_own_commitment_internal_and_nato_then_loses_sight_of
     assert client.get(url, headers=scene.nato).status_code == 404
     listed = list_page(client, scene, scene.nato).json()["items"]
     assert str(scene.jp_shared) not in {c["id"] for c in listed}
+
+
+def test_a_shared_commitment_of_a_plan_in_force_leaves_the_agreement_only_by_amendment(
+    client: TestClient, db: Database
+) -> None:
+    scene = build_scene(client)
+    for headers, own, other in (
+        (scene.jp, scene.jp_shared, scene.nato),
+        (scene.nato, scene.nato_shared, scene.jp),
+    ):
+        url = f"{API}/commitments/{own}"
+        etag = client.get(url, headers=headers).headers["etag"]
+        before = database_state(db)
+
+        refused = client.patch(
+            url, json={"visibility": "internal"}, headers={**headers, "If-Match": etag}
+        )
+
+        assert refused.status_code == 409, refused.text
+        problem = refused.json()
+        assert problem["type"] == "/problems/amendment-required"
+        assert problem["agreed_fields"] == ["visibility"]
+        assert problem["proposal"]["changes"] == [
+            {"op": "retire_commitment", "commitment_id": str(own)}
+        ]
+        assert database_state(db) == before
+        # The other party still sees what it agreed to.
+        assert client.get(url, headers=other).json()["visibility"] == "shared"
 
 
 # --- a plan of other parties --------------------------------------------------------------
@@ -698,13 +732,20 @@ def test_plans_listed_to_nato_are_counted_without_the_plan_it_is_not_party_to(
     assert sorted(p["id"] for p in jp_items) == sorted([str(scene.world.plan), str(other.plan)])
 
 
+@pytest.mark.parametrize(
+    ("status", "taken_over", "handed_over"),
+    # On a draft only the lead party hands a commitment over. On a plan in force the lead
+    # party changes only by amendment: either party may propose it, every party must approve.
+    [(PlanStatus.DRAFT, 403, 200), (PlanStatus.ACTIVE, 409, 409)],
+)
 def test_an_editor_cannot_take_over_the_other_partys_commitment_to_hide_it(
-    client: TestClient, db: Database
+    client: TestClient, db: Database, status: PlanStatus, taken_over: int, handed_over: int
 ) -> None:
-    world = make_world()
+    world = make_world(status=status)
     nato_led = make_commitment(world, lead_party_id=world.nato, lead_organisation_id=world.shape)
     url = f"/api/v1/commitments/{nato_led}"
     etag = client.get(url).headers["etag"]
+    before = database_state(db)
 
     response = client.patch(
         url,
@@ -712,12 +753,13 @@ def test_an_editor_cannot_take_over_the_other_partys_commitment_to_hide_it(
         headers={"If-Match": etag},
     )
 
-    assert response.status_code == 403, response.text
+    assert response.status_code == taken_over, response.text
+    assert database_state(db) == before
     assert client.get(url).json()["lead_party_id"] == str(world.nato)
     nato = auth_headers("NATO", "editor")
-    handed_over = client.patch(
+    response = client.patch(
         url,
         json={"lead_party_id": str(world.japan), "lead_organisation_id": None},
         headers={"If-Match": etag, **nato},
     )
-    assert handed_over.status_code == 200, handed_over.text
+    assert response.status_code == handed_over, response.text

@@ -21,14 +21,16 @@ what was actually sent):
   find nothing (404), and a new plan between random parties is refused (403). Malformed
   identifiers are left alone: they test validation.
 - Updates and cancellations need the record's ETag in If-Match, which a fuzzer cannot know:
-  half of the If-Match values become `*` ("whatever the current version is", which the API
-  accepts), so PATCH and DELETE get past 412/428 to the update rules.
+  half of the If-Match values become the current ETag of the record the path names (read from
+  the database), so PATCH and DELETE get past 412/428 to the update rules. (`*` would not do:
+  the API refuses it, since it would switch lost-update protection off.)
 - Three Idempotency-Keys in four become fresh UUIDs: the few short keys a fuzzer generates
   would otherwise mostly collide with a key used for another request (422
   idempotency-key-reused: correct, but it tests nothing else). The rest are sent as
   generated, so replays and reuse are fuzzed too.
 """
 
+import itertools
 import os
 import random
 import re
@@ -38,12 +40,15 @@ from typing import Any
 import schemathesis
 from sqlmodel import select
 
+from itpp_api.amendments.models import Amendment
 from itpp_api.auth.models import User
 from itpp_api.commitments.models import Commitment, Milestone
+from itpp_api.conventions import make_etag
 from itpp_api.db import transaction
 from itpp_api.exchanges.models import Exchange
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PriorityArea
+from itpp_api.reviews.models import ReviewCycle, ReviewItem
 from tests.factories import token_for
 
 FUZZ_USER = uuid.UUID(os.environ["ITPP_FUZZ_USER_ID"])
@@ -187,6 +192,38 @@ def _short_long_poll(case: Any) -> None:
             query["wait"] = 1
 
 
+# The record a path's last id names, by the collection before it.
+_RECORDS: dict[str, Any] = {
+    "plans": Plan,
+    "priority-areas": PriorityArea,
+    "commitments": Commitment,
+    "milestones": Milestone,
+    "exchanges": Exchange,
+    "reviews": ReviewCycle,
+    "items": ReviewItem,
+    "amendments": Amendment,
+    "users": User,
+}
+
+
+def _current_etag(path: str) -> str | None:
+    """The ETag of the record the path names, as the API would show it now (None if none)."""
+    parts = [part for part in path.split("/") if part]
+    if parts[-2:] == ["users", "me"]:
+        collection, record_id = "users", str(FUZZ_USER)
+    else:
+        found = [(c, r) for c, r in itertools.pairwise(parts) if _UUID.match(r)]
+        if not found:
+            return None
+        collection, record_id = found[-1]
+    model = _RECORDS.get(collection)
+    if model is None:
+        return None
+    with transaction(write=False) as session:
+        record = session.get(model, uuid.UUID(record_id))
+        return make_etag(record.id, record.row_version) if record is not None else None
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     """Runs for every request of every phase, after generation and before sending."""
@@ -198,6 +235,8 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     if not headers:
         return
     if "If-Match" in headers and _chance.random() < 0.5:
-        headers["If-Match"] = "*"
+        etag = _current_etag(case.formatted_path)
+        if etag is not None:
+            headers["If-Match"] = etag
     if "Idempotency-Key" in headers and _chance.random() < 0.75:
         headers["Idempotency-Key"] = str(uuid.uuid4())

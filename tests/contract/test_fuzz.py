@@ -7,7 +7,10 @@ documented status code, the documented content type and required headers, and a 
 matching the documented schema. Any failure is a bug of the API or of its contract.
 
 `make test` runs a bounded number of examples per operation (ITPP_FUZZ_EXAMPLES, default
-below); `make fuzz` runs many more. ITPP_FUZZ_SEED replays a run (the seed is printed).
+below), generated deterministically from a fixed seed, so the gate gives the same result on
+every fresh clone; `make fuzz` (ITPP_FUZZ_EXPLORE=1) runs many more, drawn at random. Whatever
+it finds becomes a fixed example in the suite. ITPP_FUZZ_SEED replays a run (the seed is
+printed).
 """
 
 import json
@@ -25,7 +28,9 @@ from tests.contract.conftest import ROOT, SNAPSHOT, running_api, sample_database
 from tests.factories import make_user
 
 EXAMPLES = int(os.environ.get("ITPP_FUZZ_EXAMPLES", "10"))
-SEED = os.environ.get("ITPP_FUZZ_SEED")
+EXPLORE = os.environ.get("ITPP_FUZZ_EXPLORE", "") not in ("", "0")
+# The gate's fixed seed; exploring draws a new one each run unless one is given to replay.
+SEED = os.environ.get("ITPP_FUZZ_SEED") or (None if EXPLORE else "20261206")
 # More options for `schemathesis run`, e.g. "--report har --report-dir /tmp/fuzz".
 EXTRA_ARGS = shlex.split(os.environ.get("ITPP_FUZZ_ARGS", ""))
 CHECKS = (
@@ -70,13 +75,14 @@ def _schemathesis(
         str(EXAMPLES),
         "--workers",
         "2",
-        "--generation-database",
-        "none",
         "--no-color",
         *selection,
     ]
     if SEED:
         command += ["--seed", SEED]
+    # Deterministic generation keeps no example database; exploring keeps none either, so
+    # every run starts afresh.
+    command += ["--generation-database", "none"] if EXPLORE else ["--generation-deterministic"]
     command += EXTRA_ARGS
     return subprocess.run(
         command,
@@ -109,6 +115,8 @@ def test_every_operation_survives_the_fuzzer(engine: str, tmp_path: Path) -> Non
             "ITPP_DATABASE_URL": database_url,
             "ITPP_FUZZ_USER_ID": str(fuzzer),
             "SCHEMATHESIS_HOOKS": "tests.contract.fuzz_hooks",
+            # The hooks' own choices follow the run's seed (random when exploring).
+            **({"ITPP_FUZZ_SEED": SEED} if SEED else {}),
             "PYTHONPATH": python_path,
         }
         closers = [arg for op in PLAN_CLOSERS for arg in ("--include-operation-id", op)]

@@ -2,7 +2,8 @@
 
 openapi-python-client generates the package into a temporary directory (any warning fails
 the test: a warning means part of the contract was dropped from the client); the test imports
-it from there and signs in, lists, creates and updates (with If-Match) a commitment, and reads
+it from there and signs in, lists, proposes (from the change set a refusal carries), creates and
+updates (with If-Match) a commitment, and reads
 problem+json errors, all through the generated code.
 """
 
@@ -74,6 +75,7 @@ def client_package(tmp_path: Path) -> Iterator[dict[str, ModuleType]]:
                 "api.commitments.create_commitment",
                 "api.commitments.get_commitment",
                 "api.commitments.update_commitment",
+                "api.amendments.propose_amendment",
             )
         }
         yield modules
@@ -149,8 +151,42 @@ def test_generated_client_signs_in_lists_creates_updates_and_reads_problems(
         assert [item.reference[:4] for item in page.items] == ["CYB-", "CYB-"]
         assert isinstance(page.next_cursor, str)
 
-        # Create a commitment.
+        # A shared commitment on the plan in force needs both parties' consent: a typed 409
+        # problem carries the change set, which the generated client posts as an amendment.
         title = models.LocalizedText.from_dict({"ja": "生成クライアント", "en": "Generated client"})
+        refused = generated["api.commitments.create_commitment"].sync_detailed(
+            plan_id=plan.id,
+            client=client,
+            body=models.CommitmentCreate(
+                priority_area_id=area.id,
+                title=title,
+                modality=models.Modality.EXPERT_DISPATCH,
+                lead_party_id=japan.id,
+            ),
+            idempotency_key="generated-client-shared-1",
+        )
+        assert refused.status_code == 409, refused.content
+        assert isinstance(refused.parsed, models.Problem)
+        assert refused.parsed.type_ == "/problems/amendment-required"
+        assert refused.parsed.agreed_fields == ["existence"]
+        proposal = refused.parsed.proposal
+        assert isinstance(proposal, models.ProposalDraft)
+        proposed = generated["api.amendments.propose_amendment"].sync_detailed(
+            plan_id=plan.id,
+            client=client,
+            body=models.AmendmentCreate.from_dict(
+                {
+                    "title": proposal.title.to_dict(),
+                    "rationale": {"en": "Proposed by a generated client."},
+                    "changes": proposal.to_dict()["changes"],
+                }
+            ),
+        )
+        assert proposed.status_code == 201, proposed.content
+        assert isinstance(proposed.parsed, models.AmendmentPublic)
+        assert proposed.parsed.kind == models.ConsentKind.AMENDMENT
+
+        # An internal commitment is the party's own business: created directly.
         created = generated["api.commitments.create_commitment"].sync_detailed(
             plan_id=plan.id,
             client=client,
@@ -159,6 +195,7 @@ def test_generated_client_signs_in_lists_creates_updates_and_reads_problems(
                 title=title,
                 modality=models.Modality.EXPERT_DISPATCH,
                 lead_party_id=japan.id,
+                visibility=models.Visibility.INTERNAL,
             ),
             idempotency_key="generated-client-create-1",
         )

@@ -186,8 +186,9 @@ def draft_plan_with_markup(stack: Stack) -> tuple[str, str]:
 
 
 def active_plan_of_our_own(stack: Stack, commitments: int = 3) -> str:
-    """A new plan in force between Japan and NATO, made through the API by a Japan editor:
-    for tests that open reviews or apply amendments without touching the sample plan."""
+    """A new plan in force between Japan and NATO, drafted through the API by a Japan editor
+    and brought into force by both parties' approvers: for tests that open reviews or apply
+    amendments without touching the sample plan."""
     with stack.api_client(stack.api_token("JP", "editor")) as api:
         parties = {p["code"]: p["id"] for p in api.get("/parties").json()["items"]}
         plan = api.post(
@@ -220,14 +221,35 @@ def active_plan_of_our_own(stack: Stack, commitments: int = 3) -> str:
                 },
             )
             assert created.status_code == 201, created.text
-        etag = api.get(f"/plans/{plan_id}").headers["etag"]
-        approved = api.patch(
-            f"/plans/{plan_id}",
-            json={"status": "active", "approval_date": time.strftime("%Y-%m-%d", time.gmtime())},
-            headers={"If-Match": etag},
+    bring_into_force(stack, plan_id)
+    return plan_id
+
+
+def bring_into_force(stack: Stack, plan_id: str) -> None:
+    """A draft comes into force as every party consents: Japan's editor proposes it (today's
+    approval date), then Japan's and NATO's approvers approve it."""
+    with stack.api_client(stack.api_token("JP", "editor")) as api:
+        proposed = api.post(
+            f"/plans/{plan_id}/amendments",
+            json={
+                "title": {"ja": "発効", "en": "Coming into force"},
+                "rationale": {"en": "Approved by both parties."},
+                "changes": [
+                    {
+                        "op": "bring_into_force",
+                        "approval_date": time.strftime("%Y-%m-%d", time.gmtime()),
+                    }
+                ],
+            },
         )
-        assert approved.status_code == 200, approved.text
-        return plan_id
+        assert proposed.status_code == 201, proposed.text
+    for party in ("JP", "NATO"):
+        with stack.api_client(stack.api_token(party, "approver")) as api:
+            decided = api.post(
+                f"/amendments/{proposed.json()['id']}/approvals", json={"decision": "approve"}
+            )
+            assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == "applied"
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

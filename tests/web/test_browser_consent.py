@@ -6,13 +6,19 @@ the ratings and the summary, both sign off — Japan's page shows NATO's sign-of
 seconds, without a reload — and conclude. Then Japan proposes an amendment from the form with
 its preview, approves it for Japan, NATO approves it for NATO (Japan's page sees it applied
 live), and the new version is shown with its diff. Japan's approver never gets a way to act
-for NATO: no button, and a forged form is refused by the API with a readable message. axe-core
-finds no serious or critical violation on these pages; the review and amendment screenshots for
-the README are taken here (with ITPP_SCREENSHOTS_DIR set).
+for NATO: no button, and a forged form is refused by the API with a readable message.
+
+On the sample plan, in force, Japan's editor moves the due date of a shared commitment: the
+change needs NATO's consent, so the edit is offered as the amendment that makes it (the progress
+typed with it is saved at once); the editor proposes it in one step, NATO's approver approves
+it, then Japan's, and the commitment and the plan's versions show the agreed change. axe-core
+finds no serious or critical violation on these pages, at desktop width and at 390 px; the
+review and amendment screenshots for the README are taken here (with ITPP_SCREENSHOTS_DIR set).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Iterator
@@ -247,3 +253,135 @@ def test_amendment_proposed_approved_by_each_party_applied_live_with_its_new_ver
         plan = api.get(f"/plans/{plan_id}").json()
     assert [v["number"] for v in versions][:1] == [2]
     assert plan["term_months"] == 30
+
+
+# A shared commitment of the sample plan that no sample amendment touches (those name CYB-02
+# and MAR-02: an amendment applied to another record does not outdate them).
+SAMPLE_COMMITMENT = "HADR-03"
+PHONE_WIDTH = 390
+
+
+def _fits_the_width(page: Any) -> bool:
+    """Nothing makes the page scroll sideways (wide tables scroll inside their own box)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_editor_moves_a_due_date_proposes_it_in_one_step_and_both_approvers_agree(
+    browser: Any, two_parties: dict[str, Any], stack: Stack, active_plan_id: str
+) -> None:
+    jp_approver, nato = two_parties["JP"], two_parties["NATO"]
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        commitment = next(
+            c
+            for c in api.get(
+                f"/plans/{active_plan_id}/commitments", params={"q": SAMPLE_COMMITMENT}
+            ).json()["items"]
+            if c["reference"] == SAMPLE_COMMITMENT
+        )
+        versions_before = api.get(f"/plans/{active_plan_id}/versions").json()["items"]
+    assert commitment["visibility"] == "shared"
+    new_due = dt.date.fromisoformat(commitment["due_date"]) + dt.timedelta(days=61)
+    progress = (int(commitment["progress"]) + 5) % 100
+
+    # Japan's editor changes the due date (agreed) and the progress (delivery) in one edit.
+    editor_context = new_browser_context(browser, stack, "ja-JP")
+    try:
+        editor = editor_context.new_page()
+        sign_in(editor, stack, "JP", "editor")
+        editor.goto(f"/commitments/{commitment['id']}")
+        editor.click(f"a[href='/commitments/{commitment['id']}/edit']")
+        editor.wait_for_selector("#commitment-form")
+        assert editor.locator("#agreed-note").is_visible()
+        editor.fill("#due_date", new_due.isoformat())
+        editor.fill("#progress", str(progress))
+        editor.click("#commitment-form button[type=submit]")
+
+        # Not an error: the proposal, naming NATO, with the change as the parties will see it.
+        proposal = editor.locator("#proposal")
+        proposal.wait_for()
+        text = proposal.inner_text()
+        assert (
+            JA(
+                "This plan is in force: this change needs the consent of %(parties)s. Propose it?",
+                parties="NATO",
+            )
+            in text
+        )
+        assert commitment["due_date"].replace("-", "/") in text
+        assert new_due.isoformat().replace("-", "/") in text
+        # The progress was saved at once; the due date was not.
+        assert JA("Progress") in editor.locator("#proposal-saved").inner_text()
+        with stack.api_client(stack.api_token("JP", "viewer")) as api:
+            now = api.get(f"/commitments/{commitment['id']}").json()
+        assert now["progress"] == progress and now["due_date"] == commitment["due_date"]
+        button = editor.locator("#propose-button")
+        assert button.inner_text() == JA("Propose this change to %(parties)s", parties="NATO")
+        assert editor.locator("#proposal-title-en").input_value()  # the suggested title
+        assert_accessible(editor, "proposal (Japan's editor)")
+        screenshot(editor, "proposal.png")
+        editor.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+        assert _fits_the_width(editor)
+        assert button.is_visible()
+        assert_accessible(editor, "proposal at 390 px")
+        editor.set_viewport_size({"width": 1280, "height": 900})
+
+        # Proposed in one step: the amendment's page, awaiting both parties.
+        editor.fill("#proposal-rationale-ja", "MARCOM の演習日程に合わせるため。")
+        button.click()
+        editor.wait_for_url(re.compile(r".*/amendments/[0-9a-f-]+$"))
+        amendment_url = editor.url.replace(stack.web_url, "")
+        assert editor.locator("#amendment-kind").inner_text() == JA("Amendment")
+        assert editor.locator("#decision-JP").get_attribute("data-decision") == "pending"
+        assert editor.locator("#decision-NATO").get_attribute("data-decision") == "pending"
+        assert editor.locator("#decision-form").count() == 0  # an editor decides nothing
+    finally:
+        editor_context.close()
+
+    # NATO's approver finds it among the plan's amendments and approves it for NATO.
+    nato.goto(f"/plans/{active_plan_id}/amendments")
+    nato.locator(f"a[href='{amendment_url}']").click()
+    nato.wait_for_url(re.compile(r".*/amendments/[0-9a-f-]+$"))
+    changes = nato.locator("#changes").inner_text()
+    assert SAMPLE_COMMITMENT in changes
+    assert new_due.strftime("%b %-d, %Y") in changes  # the English reader's date
+    assert nato.get_by_role("button", name=re.compile("JP")).count() == 0
+    nato.click("#approve-button")
+    nato.locator("#decision-NATO[data-decision=approved]").wait_for()
+    assert nato.locator("#amendment-status .badge-proposed").count() == 1
+
+    # Japan's approver approves for Japan: every party has consented, the change applies.
+    jp_approver.goto(amendment_url)
+    assert jp_approver.locator("#decision-NATO").get_attribute("data-decision") == "approved"
+    jp_approver.click("#approve-button")
+    jp_approver.locator("#amendment-status .badge-applied").wait_for()
+    new_version = versions_before[0]["number"] + 1
+    assert (
+        JA("Applied as version %(number)s of the plan", number=new_version)
+        in jp_approver.locator("#applied-version").inner_text()
+    )
+
+    # The commitment shows the agreed due date; the plan, its new version and who agreed it.
+    jp_approver.goto(f"/commitments/{commitment['id']}")
+    assert new_due.isoformat().replace("-", "/") in jp_approver.locator("dl.facts").inner_text()
+    jp_approver.goto(f"/plans/{active_plan_id}/versions")
+    newest = jp_approver.locator("table.versions tbody tr").first
+    assert newest.locator("th").inner_text() == str(new_version)
+    assert dt.date.today().isoformat().replace("-", "/") in newest.inner_text()
+    assert_accessible(jp_approver, "versions with their consents")
+    newest.locator(".version-consent a").click()
+    jp_approver.wait_for_url(re.compile(r".*/consents#consent-[0-9a-f-]+$"))
+    entry = jp_approver.locator(f"#consent-{amendment_url.rsplit('/', 1)[-1]}")
+    assert entry.locator("[data-party=JP]").count() == 1
+    assert entry.locator("[data-party=NATO]").count() == 1
+    assert_accessible(jp_approver, "record of consent")
+    screenshot(jp_approver, "consents.png")
+    jp_approver.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+    assert _fits_the_width(jp_approver)
+    assert_accessible(jp_approver, "record of consent at 390 px")
+    jp_approver.set_viewport_size({"width": 1280, "height": 900})
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        agreed = api.get(f"/commitments/{commitment['id']}").json()
+        versions = api.get(f"/plans/{active_plan_id}/versions").json()["items"]
+    assert agreed["due_date"] == new_due.isoformat() and agreed["progress"] == progress
+    assert versions[0]["number"] == new_version
+    assert versions[0]["amendment_id"] == amendment_url.rsplit("/", 1)[-1]

@@ -180,9 +180,10 @@ def test_calendar_feed_is_created_copied_and_revoked(japanese: Any, stack: Stack
     address.wait_for()
     url = address.inner_text().strip()
     assert "/calendar-feeds/" in url and url.endswith(".ics")
-    # The copy button exists only with JavaScript, and copies the address.
+    # The copy button exists only with JavaScript (shown once htmx has settled the new
+    # content), and copies the address.
     copy = page.locator("button[data-copy-target=new-feed-url]")
-    assert copy.is_visible()
+    copy.wait_for(state="visible", timeout=5000)
     copy.click()
     page.locator(".copy-status", has_text="コピーしました").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == url

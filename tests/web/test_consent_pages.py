@@ -190,12 +190,14 @@ def test_assessment_is_saved_in_place_and_a_stale_one_is_a_conflict(
 def test_amendment_shows_each_partys_decision_and_only_ones_own_buttons(
     stack: Stack, approvers: dict[str, WebSession], active_plan_id: str
 ) -> None:
-    """The sample's amendment: Japan has approved, NATO has not yet (nothing is changed)."""
+    """The sample's example amendment: Japan has approved, NATO has not yet (nothing is
+    changed)."""
     with _api(stack, approvers["JP"]) as api:
         amendment = next(
             a
             for a in api.get(f"/plans/{active_plan_id}/amendments").json()["items"]
             if a["status"] == "proposed"
+            and [d["decision"] for d in a["decisions"]] == ["approved", "pending"]
         )
     listing = approvers["JP"].get(f"/plans/{active_plan_id}/amendments", headers=EN)
     assert f"JP: {JA('Approved')}" in listing.text

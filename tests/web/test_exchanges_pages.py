@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from tests.web.conftest import CSRF_INPUT, Stack, WebSession
+from tests.web.conftest import CSRF_INPUT, Stack, WebSession, bring_into_force
 
 HTMX = {"HX-Request": "true"}
 ENGLISH = {"Accept-Language": "en"}
@@ -443,14 +443,8 @@ def versioned_plan(stack: Stack) -> dict[str, str]:
     """A plan approved (version 1) and then amended by both parties (version 2)."""
     plan = exchange_plan(stack)
     plan_id = plan["plan_id"]
+    bring_into_force(stack, plan_id)
     with stack.api_client(stack.api_token("JP", "editor")) as api:
-        current = api.get(f"/plans/{plan_id}")
-        approved = api.patch(
-            f"/plans/{plan_id}",
-            json={"status": "active", "approval_date": dt.date.today().isoformat()},
-            headers={"If-Match": current.headers["etag"]},
-        )
-        assert approved.status_code == 200, approved.text
         commitment = api.get(f"/commitments/{plan['commitment_id']}")
         progressed = api.patch(
             f"/commitments/{plan['commitment_id']}",
@@ -542,7 +536,7 @@ def test_as_of_view_shows_the_version_and_where_commitments_stood(
     assert row and "40%" in row.group(1) and "In progress" in row.group(1)
     before = web_session.get(f"{url}?as_of=2001-01-01", headers={**HTMX, "HX-Target": "as-of"})
     assert before.status_code == 422
-    assert "had no agreed version by the end of" in before.text
+    assert "was not in force yet on Jan 1, 2001" in before.text
     whole = web_session.get(f"{url}?from=1&to=2&as_of={today}")
     assert '<div id="diff"' in whole.text and '<div id="as-of"' in whole.text
 

@@ -96,7 +96,14 @@ def require_if_match(header: str | None, current_etag: str) -> None:
             "Read the record first to get it."
         )
     candidates = [part.strip() for part in header.split(",")]
-    if "*" in candidates or current_etag in candidates:
+    if "*" in candidates:
+        # "Any version" would overwrite changes the caller has not seen: lost-update
+        # protection is never switched off.
+        raise PreconditionRequired(
+            "If-Match: * is not accepted: send the ETag of the version you read, so a change "
+            "made since is not overwritten."
+        )
+    if current_etag in candidates:
         return
     raise PreconditionFailed(
         f"The record has changed since you read it (its ETag is now {current_etag}). "

@@ -119,6 +119,15 @@ class AmendmentStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ConsentKind(StrEnum):
+    """What an amendment asks every party to consent to (seed §4.2)."""
+
+    ENTRY_INTO_FORCE = "entry_into_force"  # a draft comes into force
+    AMENDMENT = "amendment"  # the agreed content of a plan in force changes
+    TERMINATION = "termination"  # a plan in force ends before its term
+    RENEWAL = "renewal"  # a successor plan takes over
+
+
 class Decision(StrEnum):
     """A party's answer to an amendment."""
 

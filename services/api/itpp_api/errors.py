@@ -19,6 +19,15 @@ class FieldError(BaseModel):
     type: str
 
 
+class ProposalDraft(BaseModel):
+    """The amendment that would make a refused direct change: its plan, a suggested title in
+    each language, and the change set (operations as in `AmendmentCreate.changes`)."""
+
+    plan_id: str
+    title: dict[str, str]
+    changes: list[dict[str, Any]]
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem details object."""
 
@@ -41,6 +50,18 @@ class Problem(BaseModel):
     instance: str | None = None
     errors: list[FieldError] | None = Field(
         default=None, description="Invalid fields, for validation errors."
+    )
+    agreed_fields: list[str] | None = Field(
+        default=None,
+        description="`/problems/amendment-required` only: the fields of what the parties agreed "
+        "that the refused write would have changed (`existence` for adding or retiring a record, "
+        "`status` for bringing a plan into force or ending it).",
+    )
+    proposal: ProposalDraft | None = Field(
+        default=None,
+        description="`/problems/amendment-required` only: the amendment that would make the "
+        "refused change, ready to post to `POST /api/v1/plans/{plan_id}/amendments` once a "
+        "`rationale` is added. Absent when no change set can make it (the detail says why).",
     )
 
 
@@ -135,11 +156,39 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class PlanClosed(Conflict):
+    """A write to a record of an expired, superseded or terminated plan."""
+
+    slug = "plan-closed"
+    title = "The plan has ended"
+
+
 class AmendmentRequired(Conflict):
-    """A direct change to the agreed content of an active plan: it needs an amendment."""
+    """A direct change to what the parties agreed: it needs every party's consent.
+
+    Carries the agreed fields it would have changed and, where one exists, the change set that
+    would make it (`proposal`), so a client turns the refusal into a proposal in one step.
+    """
 
     slug = "amendment-required"
     title = "This change needs an amendment approved by every party"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        agreed_fields: list[str] | None = None,
+        proposal: ProposalDraft | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.agreed_fields = agreed_fields or []
+        self.proposal = proposal
+
+    def to_problem(self, instance: str | None = None) -> Problem:
+        problem = super().to_problem(instance)
+        problem.agreed_fields = self.agreed_fields
+        problem.proposal = self.proposal
+        return problem
 
 
 class AmendmentOutdated(Conflict):
@@ -220,6 +269,7 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     NotFound,
     MethodNotAllowed,
     Conflict,
+    PlanClosed,
     AmendmentRequired,
     AmendmentOutdated,
     IdempotencyInFlight,

@@ -33,6 +33,23 @@ class ApiError(Exception):
         errors = self.problem.get("errors")
         return list(errors) if isinstance(errors, list) else []
 
+    @property
+    def agreed_fields(self) -> list[str]:
+        """For a change to what the parties agreed (`amendment-required`): the fields it named."""
+        fields = self.problem.get("agreed_fields")
+        return [str(name) for name in fields] if isinstance(fields, list) else []
+
+    @property
+    def proposal(self) -> dict[str, Any] | None:
+        """For a change to what the parties agreed: the amendment that would make it (its plan,
+        a suggested title, the change set ready to propose), where the API could name one."""
+        if self.slug != "amendment-required":
+            return None
+        proposal = self.problem.get("proposal")
+        if not isinstance(proposal, dict) or not proposal.get("plan_id"):
+            return None
+        return proposal if proposal.get("changes") else None
+
     def __str__(self) -> str:
         return f"API {self.status} {self.slug}: {self.detail}"
 

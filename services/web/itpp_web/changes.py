@@ -13,9 +13,6 @@ from typing import Any
 from itpp_web.i18n import LANGUAGES, Formatter
 from itpp_web.labels import field_name, label
 
-# Fields of a commitment that the parties deliver directly: a version diff shows their changes
-# apart from what an amendment changed.
-DELIVERY_FIELDS = frozenset({"status", "progress", "health", "milestones", "updated_at"})
 LOCALIZED = frozenset({"title", "description", "heading", "body"})
 
 
@@ -58,6 +55,8 @@ class Lookup:
     commitments: Mapping[str, Mapping[str, Any]]
     party_codes: Mapping[str, str]
     organisations: Mapping[str, Mapping[str, Any]]
+    # Plans by id (a predecessor is named by its reference).
+    plans: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def localized_value(text: Mapping[str, Any] | None) -> Value:
@@ -94,6 +93,9 @@ def value_of(fmt: Formatter, name: str, raw: Any, lookup: Lookup) -> Value:
         return Value(lookup.party_codes.get(str(raw), str(raw)))
     if name == "lead_organisation_id":
         return Value(_organisation(fmt, lookup, str(raw)))
+    if name == "predecessor_id":
+        plan = lookup.plans.get(str(raw))
+        return Value(str(plan.get("reference") or raw) if plan else str(raw))
     if name == "supporting_organisation_ids" and isinstance(raw, list):
         return Value(", ".join(_organisation(fmt, lookup, str(item)) for item in raw))
     if name == "modality":
@@ -118,6 +120,13 @@ def value_of(fmt: Formatter, name: str, raw: Any, lookup: Lookup) -> Value:
     if isinstance(raw, bool):
         return Value(fmt.gettext("yes") if raw else fmt.gettext("no"))
     return Value(str(raw))
+
+
+def plan_value(fmt: Formatter, name: str, raw: Any, lookup: Lookup) -> Value:
+    """A plan field's value as a reader would say it (its status is the plan's)."""
+    if name == "status" and isinstance(raw, str):
+        return Value(label(fmt, "plan_status", raw))
+    return value_of(fmt, name, raw, lookup)
 
 
 def _organisation(fmt: Formatter, lookup: Lookup, organisation_id: str) -> str:
@@ -152,6 +161,46 @@ COMMITMENT_ORDER = (
     "due_date",
     "pcm_activity_ref",
 )
+
+
+def _approval_rows(
+    fmt: Formatter, change: Mapping[str, Any], lookup: Lookup, *, new_plan: bool = False
+) -> list[Row]:
+    """A new approval date, and the expiry date it gives (approval date + term)."""
+    plan = lookup.plan
+    raw = change.get("approval_date")
+    rows = [
+        Row(
+            field_name(fmt, "approval_date"),
+            None if new_plan else value_of(fmt, "approval_date", plan.get("approval_date"), lookup),
+            value_of(fmt, "approval_date", raw, lookup),
+        )
+    ]
+    try:
+        approval = dt.date.fromisoformat(str(raw))
+    except ValueError:
+        return rows
+    expiry = add_months(approval, int(plan.get("term_months") or 24))
+    rows.append(
+        Row(
+            field_name(fmt, "expiry_date"),
+            None if new_plan else value_of(fmt, "expiry_date", plan.get("expiry_date"), lookup),
+            Value(fmt.date(expiry)),
+        )
+    )
+    return rows
+
+
+def _plan_rows(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup, *names: str) -> list[Row]:
+    """One row for each plan field the operation sets: its value now and after."""
+    return [
+        Row(
+            field_name(fmt, name),
+            value_of(fmt, name, lookup.plan.get(name), lookup),
+            value_of(fmt, name, change.get(name), lookup),
+        )
+        for name in names
+    ]
 
 
 def describe_change(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup) -> ChangeView:
@@ -254,30 +303,80 @@ def describe_change(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup) -
             )
         return ChangeView("plan", heading, "", rows)
     if op == "change_review_interval":
-        name = "review_interval_months"
+        return ChangeView(
+            "plan", heading, "", _plan_rows(fmt, change, lookup, "review_interval_months")
+        )
+    if op == "change_text":
+        names = [n for n in ("title", "sections", "objectives") if change.get(n) is not None]
+        return ChangeView("plan", heading, "", _plan_rows(fmt, change, lookup, *names))
+    if op == "change_approval_date":
+        return ChangeView("plan", heading, "", _approval_rows(fmt, change, lookup))
+    if op == "change_predecessor":
+        return ChangeView("plan", heading, "", _plan_rows(fmt, change, lookup, "predecessor_id"))
+    if op == "reorder_priority_areas":
+        # The plan's areas come in their order.
+        current_order = [area for area in lookup.areas.values() if not area.get("retired_at")]
+        new_order = [lookup.areas.get(str(i)) for i in change.get("priority_area_ids") or []]
         return ChangeView(
             "plan",
             heading,
             "",
             [
                 Row(
-                    field_name(fmt, name),
-                    value_of(fmt, name, plan.get(name), lookup),
-                    value_of(fmt, name, change.get(name), lookup),
+                    field_name(fmt, "priority_area_order"),
+                    Value(" → ".join(str(area.get("code") or "") for area in current_order)),
+                    Value(
+                        " → ".join(
+                            str(area.get("code") or "") if area else unknown for area in new_order
+                        )
+                    ),
                 )
             ],
         )
-    if op == "change_text":
+    if op == "bring_into_force":
         rows = [
             Row(
-                field_name(fmt, name),
-                value_of(fmt, name, plan.get(name), lookup),
-                value_of(fmt, name, change.get(name), lookup),
-            )
-            for name in ("title", "sections", "objectives")
-            if change.get(name) is not None
+                field_name(fmt, "status"),
+                Value(label(fmt, "plan_status", "draft")),
+                Value(label(fmt, "plan_status", "active")),
+            ),
+            *_approval_rows(fmt, change, lookup, new_plan=True),
         ]
-        return ChangeView("plan", heading, "", rows)
+        return ChangeView(
+            "plan",
+            heading,
+            "",
+            rows,
+            fmt.gettext(
+                "When every party has approved, the plan comes into force and version 1 records "
+                "it as agreed."
+            ),
+        )
+    if op == "terminate":
+        day = change.get("termination_date")
+        rows = [
+            Row(
+                field_name(fmt, "status"),
+                Value(label(fmt, "plan_status", "active")),
+                Value(label(fmt, "plan_status", "terminated")),
+            ),
+            Row(
+                field_name(fmt, "termination_date"),
+                None,
+                value_of(fmt, "termination_date", day, lookup)
+                if day
+                else Value(fmt.gettext("The day the last party approves")),
+            ),
+        ]
+        return ChangeView(
+            "retire",
+            heading,
+            "",
+            rows,
+            fmt.gettext(
+                "The plan ends before its term: it takes no more changes, and its records stay."
+            ),
+        )
     if op == "renew":
         rows = [Row(field_name(fmt, "reference"), None, Value(str(change.get("reference") or "")))]
         if change.get("term_months"):
@@ -317,11 +416,11 @@ def _field_rows(fmt: Formatter, fields: Mapping[str, Any], lookup: Lookup) -> li
 
 @dataclass
 class DiffView:
-    """Two versions of a plan: what an amendment changed, and delivery changes beside it."""
+    """Two versions of a plan: what the parties' agreement changed (versions hold agreed
+    content only, so delivery — status, progress, health — never appears here)."""
 
     plan_rows: list[Row]
     changes: list[ChangeView]
-    delivery: list[ChangeView]
 
 
 def describe_diff(fmt: Formatter, diff: Mapping[str, Any], lookup: Lookup) -> DiffView:
@@ -329,14 +428,13 @@ def describe_diff(fmt: Formatter, diff: Mapping[str, Any], lookup: Lookup) -> Di
     plan_rows = [
         Row(
             field_name(fmt, name),
-            value_of(fmt, name, values.get("old"), lookup),
-            value_of(fmt, name, values.get("new"), lookup),
+            plan_value(fmt, name, values.get("old"), lookup),
+            plan_value(fmt, name, values.get("new"), lookup),
         )
         for name, values in (diff.get("plan") or {}).items()
         if name not in ("updated_at", "row_version")
     ]
     changes: list[ChangeView] = []
-    delivery: list[ChangeView] = []
     for kind, records in (
         ("area", diff.get("priority_areas") or {}),
         ("commitment", diff.get("commitments") or {}),
@@ -364,22 +462,21 @@ def describe_diff(fmt: Formatter, diff: Mapping[str, Any], lookup: Lookup) -> Di
             )
             changes.append(ChangeView("add", heading, subject, rows))
         for record in records.get("changed") or []:
-            fields = record.get("fields") or {}
-            definition = {k: v for k, v in fields.items() if k not in DELIVERY_FIELDS}
-            subject = str(record.get("label") or "")
+            fields = {
+                name: values
+                for name, values in (record.get("fields") or {}).items()
+                if name != "updated_at"
+            }
             op = f"modify_{'commitment' if kind == 'commitment' else 'priority_area'}"
-            if definition:
+            if fields:
                 changes.append(
                     ChangeView(
                         "modify",
                         label(fmt, "amendment_op", op),
-                        subject,
-                        _field_rows(fmt, definition, lookup),
+                        str(record.get("label") or ""),
+                        _field_rows(fmt, fields, lookup),
                     )
                 )
-            rest = {k: v for k, v in fields.items() if k in DELIVERY_FIELDS and k != "updated_at"}
-            if rest:
-                delivery.append(ChangeView("modify", "", subject, _field_rows(fmt, rest, lookup)))
         for record in records.get("retired") or []:
             subject = (
                 _commitment_subject(fmt, record, "")
@@ -388,4 +485,4 @@ def describe_diff(fmt: Formatter, diff: Mapping[str, Any], lookup: Lookup) -> Di
             )
             op = f"retire_{'commitment' if kind == 'commitment' else 'priority_area'}"
             changes.append(ChangeView("retire", label(fmt, "amendment_op", op), subject, []))
-    return DiffView(plan_rows, changes, delivery)
+    return DiffView(plan_rows, changes)

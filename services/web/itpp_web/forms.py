@@ -103,6 +103,16 @@ def commitment_body(
     return body, errors
 
 
+def delivery_part(body: Mapping[str, Any], agreed_fields: list[str]) -> dict[str, Any]:
+    """What of a commitment edit refused as a change to agreed content is written directly:
+    everything but the agreed fields the API named. Cancelling a shared commitment (or bringing
+    it back) changes its existence: then its status waits for the amendment too."""
+    held = set(agreed_fields)
+    if "existence" in held:
+        held.add("status")
+    return {name: value for name, value in body.items() if name not in held}
+
+
 def _reviewed(
     form: FormData | Mapping[str, Any], current: Mapping[str, Any]
 ) -> dict[str, list[str]]:

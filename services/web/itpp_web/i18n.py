@@ -8,7 +8,7 @@ when the process starts, so no binary `.mo` file is ever committed or needed.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
 from io import BytesIO
@@ -17,6 +17,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -114,6 +115,10 @@ class Formatter:
         if value is None:
             return "—"
         return format_percent(value / 100, format="#,##0%", locale=self.locale)
+
+    def names(self, items: Sequence[str]) -> str:
+        """Names as one phrase of the reader's language ("JP, NATO and EU")."""
+        return format_list(list(items), locale=self.locale) if items else ""
 
     def pick(
         self,

@@ -106,7 +106,19 @@ LABELS: dict[str, dict[str, str]] = {
         "change_term": N_("Change the term"),
         "change_review_interval": N_("Change the review interval"),
         "change_text": N_("Change the plan's text"),
+        "change_approval_date": N_("Change the date of approval"),
+        "change_predecessor": N_("Change the predecessor plan"),
+        "reorder_priority_areas": N_("Reorder the priority areas"),
+        "bring_into_force": N_("Bring the plan into force"),
+        "terminate": N_("Terminate the plan"),
         "renew": N_("Renew the plan"),
+    },
+    # What every party is asked to consent to (an amendment's `kind`).
+    "consent_kind": {
+        "entry_into_force": N_("Coming into force"),
+        "amendment": N_("Amendment"),
+        "termination": N_("Termination"),
+        "renewal": N_("Renewal"),
     },
     "audit_action": {
         "create": N_("created"),
@@ -126,6 +138,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unschedule": N_("unscheduled"),
         "approve": N_("approved"),
         "reject": N_("rejected"),
+        "reorder_priority_areas": N_("reordered"),
     },
     "entity_type": {
         "plan": N_("the plan"),
@@ -181,6 +194,8 @@ FIELD_NAMES: dict[str, str] = {
     # Plans, priority areas and their versions.
     "approval_date": N_("Date of approval"),
     "expiry_date": N_("Expiry date"),
+    "termination_date": N_("Termination date"),
+    "retired": N_("Retired"),
     "term_months": N_("Term (months)"),
     "review_interval_months": N_("Review interval (months)"),
     "sections": N_("Sections"),
@@ -199,6 +214,8 @@ FIELD_NAMES: dict[str, str] = {
     "priority_area_code": N_("Priority area code"),
     "is_example": N_("Sample record"),
     "position": N_("Position"),
+    "priority_area_order": N_("Order of the priority areas"),
+    "reviewed_translations": N_("Confirmed translations"),
 }
 
 

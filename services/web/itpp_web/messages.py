@@ -24,10 +24,11 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "rule-violation": N_("This change breaks a rule of the plan."),
     "conflict": N_("This change conflicts with the current state of the record."),
     "amendment-required": N_(
-        "This plan is in force: its agreed content changes only by an amendment "
-        "both parties approve."
+        "This plan is in force: what the parties agreed changes only by an amendment "
+        "every party approves."
     ),
     "amendment-outdated": N_("The plan changed after this amendment was proposed."),
+    "plan-closed": N_("This plan is no longer in force: it takes no more changes."),
     "payload-too-large": N_("What you sent is too large."),
     "service-unavailable": N_("The service is busy. Try again in a moment."),
     "internal-error": N_("Something went wrong on the server. Nothing was changed."),
@@ -44,6 +45,10 @@ CSRF_MESSAGES: dict[str, str] = {
     "foreign-origin": N_("Requests from other sites are refused."),
 }
 
+ETAG_MISSING = N_(
+    "This form was sent without the version of the record it was drawn from, so saving it could "
+    "overwrite someone else's change. Reload the page and try again."
+)
 UNAVAILABLE = N_("The ITPP Tracker API cannot be reached right now. Try again in a moment.")
 UNEXPECTED = N_("Something went wrong. Nothing was changed; please try again.")
 NOT_FOUND_PAGE = N_("There is no such page.")

@@ -7,43 +7,56 @@ leave it; every problem is reported with the operation's index in `loc`. `apply`
 ordinary services — all of them or, on any error, none: the caller's transaction rolls back.
 """
 
-import importlib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from itpp_api.agreement import Consent
 from itpp_api.amendments.models import Amendment
 from itpp_api.amendments.schemas import (
     AddCommitmentChange,
     AddPriorityAreaChange,
     AmendmentChange,
+    BringIntoForceChange,
+    ChangeApprovalDateChange,
+    ChangePredecessorChange,
     ChangeReviewIntervalChange,
     ChangeTermChange,
     ChangeTextChange,
     ModifyCommitmentChange,
     ModifyPriorityAreaChange,
     RenewChange,
+    ReorderPriorityAreasChange,
     RetireCommitmentChange,
     RetirePriorityAreaChange,
+    TerminateChange,
 )
 from itpp_api.auth.actor import Actor
 from itpp_api.clock import add_months, today
 from itpp_api.commitments import service as commitments
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.commitments.schemas import CommitmentCreate, CommitmentUpdate
-from itpp_api.enums import CommitmentStatus, PlanStatus, Visibility
+from itpp_api.enums import CommitmentStatus, ConsentKind, PlanStatus, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation
 from itpp_api.localized import TranslationRequestError, next_translations, plan_texts, texts_of
 from itpp_api.parties.models import Organisation
+from itpp_api.plans import lifecycle
 from itpp_api.plans import service as plans
-from itpp_api.plans.models import Plan, PlanParty, PriorityArea
-from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
+from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
+from itpp_api.plans.schemas import (
+    PlanCreate,
+    PlanSection,
+    PlanUpdate,
+    PriorityAreaCreate,
+    PriorityAreaOrder,
+)
 
 CHANGES = TypeAdapter(list[AmendmentChange])
 _NOT_LIVE = frozenset({CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value})
@@ -58,20 +71,21 @@ def is_renewal(changes: Sequence[AmendmentChange]) -> bool:
     return any(isinstance(op, RenewChange) for op in changes)
 
 
-def reschedule_reviews(*, session: Session, actor: Actor, plan: Plan) -> None:
-    """Let the review schedule follow a new term or interval.
+# Operations that make a change set of their own: what every party consents to is that one act.
+_ALONE: dict[type, ConsentKind] = {
+    BringIntoForceChange: ConsentKind.ENTRY_INTO_FORCE,
+    TerminateChange: ConsentKind.TERMINATION,
+    RenewChange: ConsentKind.RENEWAL,
+}
 
-    The review cycles are built on a parallel branch; once merged, its
-    `itpp_api.reviews.service.reschedule` exists and is called here. Until then there is no
-    schedule to follow the change.
-    """
-    try:
-        module = importlib.import_module("itpp_api.reviews.service")
-    except ModuleNotFoundError:
-        return
-    reschedule = getattr(module, "reschedule", None)
-    if reschedule is not None:
-        reschedule(session=session, actor=actor, plan=plan)
+
+def kind_of(changes: Sequence[AmendmentChange]) -> ConsentKind:
+    """What the change set asks the parties to consent to."""
+    for op in changes:
+        kind = _ALONE.get(type(op))
+        if kind is not None:
+            return kind
+    return ConsentKind.AMENDMENT
 
 
 # --- a model of the plan the operations are checked against -----------------------------------
@@ -101,6 +115,9 @@ class _PlanModel:
     references: set[str]
     term_months: int
     review_interval_months: int
+    approval_date: date | None
+    # The areas the plan has now (an order can name only these).
+    existing_areas: frozenset[uuid.UUID] = frozenset()
     # The index of the last operation that set the term or the interval.
     schedule_op: int | None = None
     errors: list[FieldError] = field(default_factory=list)
@@ -134,6 +151,8 @@ def _load(session: Session, plan: Plan) -> _PlanModel:
         references={c.reference for c in found.values()},
         term_months=plan.term_months,
         review_interval_months=plan.review_interval_months,
+        approval_date=plan.approval_date,
+        existing_areas=frozenset(areas),
     )
 
 
@@ -433,7 +452,7 @@ def _check_retire_area(
 
 
 def _check_term(model: _PlanModel, op: ChangeTermChange, path: list[str | int]) -> None:
-    approval = model.plan.approval_date
+    approval = model.approval_date
     if approval is not None:
         expiry = add_months(approval, op.term_months)
         if expiry <= today():
@@ -446,16 +465,100 @@ def _check_term(model: _PlanModel, op: ChangeTermChange, path: list[str | int]) 
     model.term_months = op.term_months
 
 
-def _check_renewal(
-    session: Session, model: _PlanModel, op: RenewChange, path: list[str | int], alone: bool
+def _check_approval_date(
+    model: _PlanModel, op: ChangeApprovalDateChange, path: list[str | int]
 ) -> None:
-    if not alone:
+    expiry = add_months(op.approval_date, model.term_months)
+    if expiry <= today():
+        raise _fail(
+            [*path, "approval_date"],
+            f"Approved on {op.approval_date}, the plan would have expired on {expiry}.",
+            "term_already_over",
+        )
+    model.approval_date = op.approval_date
+
+
+def _check_predecessor(
+    session: Session, model: _PlanModel, op: ChangePredecessorChange, path: list[str | int]
+) -> None:
+    with _rules_under([*path, "predecessor_id"]):
+        plans.check_predecessor(session, op.predecessor_id, model.plan.id)
+
+
+def _check_reorder(
+    model: _PlanModel, op: ReorderPriorityAreasChange, path: list[str | int]
+) -> None:
+    existing = model.existing_areas
+    if set(op.priority_area_ids) != existing:
+        raise _fail(
+            [*path, "priority_area_ids"],
+            f"List every priority area of plan {model.plan.reference} exactly once "
+            f"({len(existing)} areas; areas added by this amendment go last).",
+            "priority_area_order",
+        )
+
+
+def _check_in_force(
+    session: Session, model: _PlanModel, op: BringIntoForceChange, path: list[str | int]
+) -> None:
+    if PlanStatus(model.plan.status) is not PlanStatus.DRAFT:
         raise _fail(
             [*path, "op"],
-            "A renewal is the only operation of its change set: amend the successor plan "
-            "once it exists.",
-            "renewal_not_alone",
+            f"Plan {model.plan.reference} is {model.plan.status}: only a draft comes into force.",
+            "not_a_draft",
         )
+    problems = lifecycle.coming_into_force_problems(
+        reference=model.plan.reference,
+        approval_date=op.approval_date,
+        term_months=model.term_months,
+        area_count=len(model.areas),
+    )
+    if problems:
+        raise _OperationError(
+            [FieldError(loc=[*path, *p.loc], msg=p.msg, type=p.type) for p in problems]
+        )
+
+
+def _check_termination(
+    session: Session, model: _PlanModel, op: TerminateChange, path: list[str | int]
+) -> None:
+    plan = model.plan
+    if lifecycle.effective_status(plan) is not PlanStatus.ACTIVE:
+        raise _fail(
+            [*path, "op"],
+            f"Plan {plan.reference} is {lifecycle.effective_status(plan).value}: only a plan in "
+            "force can be terminated.",
+            "not_in_force",
+        )
+    day = op.termination_date
+    if day is None:
+        return
+    if day > today():
+        raise _fail(
+            [*path, "termination_date"],
+            f"A termination takes effect on a day that has come ({day} is in the future): to "
+            "end the plan later, shorten its term (change_term).",
+            "termination_in_future",
+        )
+    latest = session.scalar(
+        core_select(col(PlanVersion.agreed_on))
+        .where(col(PlanVersion.plan_id) == plan.id)
+        .order_by(col(PlanVersion.number).desc())
+        .limit(1)
+    )
+    bounds = [d for d in (plan.approval_date, latest) if d is not None]
+    earliest = max(bounds) if bounds else None
+    if earliest is not None and day < earliest:
+        raise _fail(
+            [*path, "termination_date"],
+            f"The plan cannot end on {day}: it was agreed as it stands on {earliest}.",
+            "termination_before_agreement",
+        )
+
+
+def _check_renewal(
+    session: Session, model: _PlanModel, op: RenewChange, path: list[str | int]
+) -> None:
     if session.scalar(select(Plan.id).where(Plan.reference == op.reference)) is not None:
         raise _fail(
             [*path, "reference"],
@@ -476,9 +579,24 @@ def validate(
     """Check a change set against the plan as it is now; RuleViolation listing every problem,
     each at `loc` + the operation's index + the field."""
     model = _load(session, plan)
+    draft = PlanStatus(plan.status) is PlanStatus.DRAFT
     for index, op in enumerate(changes):
         path: list[str | int] = [*loc, index]
         try:
+            if type(op) in _ALONE and len(changes) > 1:
+                raise _fail(
+                    [*path, "op"],
+                    f"{op.op} is the only operation of its change set: what every party "
+                    "consents to is that one act.",
+                    "operation_not_alone",
+                )
+            if draft and not isinstance(op, BringIntoForceChange):
+                raise _fail(
+                    [*path, "op"],
+                    f"Plan {plan.reference} is a draft: change it directly while the parties "
+                    "negotiate it. The only amendment of a draft brings it into force.",
+                    "draft_plan",
+                )
             if isinstance(op, AddCommitmentChange):
                 _check_add_commitment(session, model, op, path)
             elif isinstance(op, ModifyCommitmentChange):
@@ -498,8 +616,18 @@ def validate(
                 model.review_interval_months = op.review_interval_months
                 model.schedule_op = index
             elif isinstance(op, RenewChange):
-                _check_renewal(session, model, op, path, alone=len(changes) == 1)
+                _check_renewal(session, model, op, path)
                 model.schedule_op = index
+            elif isinstance(op, ChangeApprovalDateChange):
+                _check_approval_date(model, op, path)
+            elif isinstance(op, ChangePredecessorChange):
+                _check_predecessor(session, model, op, path)
+            elif isinstance(op, ReorderPriorityAreasChange):
+                _check_reorder(model, op, path)
+            elif isinstance(op, BringIntoForceChange):
+                _check_in_force(session, model, op, path)
+            elif isinstance(op, TerminateChange):
+                _check_termination(session, model, op, path)
             else:
                 assert isinstance(op, ChangeTextChange)
                 _check_translations(
@@ -548,11 +676,14 @@ class Applied:
     successor: Plan | None = None
 
 
-def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -> Applied:
+def apply(
+    *, session: Session, actor: Actor, plan: Plan, amendment: Amendment, consent: Consent
+) -> Applied:
     """Perform every operation of the amendment and record the plan's next version.
 
-    The plan row is locked by the caller. A change set that no longer fits the plan (changed
-    directly since the proposal) is refused with 409 and nothing is applied.
+    The plan row is locked by the caller, which holds every party's `consent`. A change set
+    that no longer fits the plan (changed directly since the proposal) is refused with 409 and
+    nothing is applied.
     """
     changes = parse(amendment.changes)
     try:
@@ -564,10 +695,32 @@ def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -
             "it again.",
             errors=error.errors,
         ) from None
-    if is_renewal(changes):
-        op = changes[0]
-        assert isinstance(op, RenewChange)
-        return _renew(session=session, actor=actor, plan=plan, amendment=amendment, op=op)
+    first = changes[0]
+    if isinstance(first, RenewChange):
+        return _renew(
+            session=session, actor=actor, plan=plan, amendment=amendment, op=first, consent=consent
+        )
+    if isinstance(first, BringIntoForceChange):
+        plans.update_plan(
+            session=session,
+            actor=actor,
+            plan=plan,
+            data=PlanUpdate(status=PlanStatus.ACTIVE, approval_date=first.approval_date),
+            consent=consent,
+            version_reason=f"In force by amendment {amendment.number}: {_title(amendment)}",
+        )
+        return Applied(version=plans.current_version_number(session=session, plan_id=plan.id))
+    if isinstance(first, TerminateChange):
+        plans.update_plan(
+            session=session,
+            actor=actor,
+            plan=plan,
+            data=PlanUpdate(status=PlanStatus.TERMINATED),
+            consent=consent,
+            version_reason=f"Terminated by amendment {amendment.number}: {_title(amendment)}",
+            ended_on=first.termination_date or today(),
+        )
+        return Applied(version=plans.current_version_number(session=session, plan_id=plan.id))
     plan_changes: dict[str, Any] = {}
     plan_sources: dict[str, str] = {}
     for op in changes:
@@ -578,7 +731,7 @@ def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -
                 actor=actor,
                 plan=plan,
                 data=CommitmentCreate.model_validate(data),
-                agreed=True,
+                consent=consent,
             )
         elif isinstance(op, ModifyCommitmentChange):
             _, target = commitments.get_commitment(
@@ -590,31 +743,55 @@ def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -
                 plan=plan,
                 commitment=target,
                 data=CommitmentUpdate.model_validate(op.changes.model_dump(exclude_unset=True)),
-                agreed=True,
+                consent=consent,
             )
         elif isinstance(op, RetireCommitmentChange):
             _, target = commitments.get_commitment(
                 session=session, actor=Actor.system(), commitment_id=op.commitment_id
             )
             commitments.cancel_commitment(
-                session=session, actor=actor, plan=plan, commitment=target
+                session=session, actor=actor, plan=plan, commitment=target, consent=consent
             )
         elif isinstance(op, AddPriorityAreaChange):
             plans.create_area(
-                session=session, actor=actor, plan=plan, data=op.priority_area, agreed=True
+                session=session, actor=actor, plan=plan, data=op.priority_area, consent=consent
             )
         elif isinstance(op, ModifyPriorityAreaChange):
             area = plans.get_area(session=session, area_id=op.priority_area_id)
             plans.update_area(
-                session=session, actor=actor, plan=plan, area=area, data=op.changes, agreed=True
+                session=session,
+                actor=actor,
+                plan=plan,
+                area=area,
+                data=op.changes,
+                consent=consent,
             )
         elif isinstance(op, RetirePriorityAreaChange):
             area = plans.get_area(session=session, area_id=op.priority_area_id)
-            plans.retire_area(session=session, actor=actor, plan=plan, area=area)
+            plans.retire_area(session=session, actor=actor, plan=plan, area=area, consent=consent)
+        elif isinstance(op, ReorderPriorityAreasChange):
+            # Areas this change set added stay after the ones it orders.
+            ordered = set(op.priority_area_ids)
+            added = [
+                a.id
+                for a in plans.list_areas(session=session, plan_id=plan.id)
+                if a.id not in ordered
+            ]
+            plans.reorder_areas(
+                session=session,
+                actor=actor,
+                plan=plan,
+                data=PriorityAreaOrder(priority_area_ids=[*op.priority_area_ids, *added]),
+                consent=consent,
+            )
         elif isinstance(op, ChangeTermChange):
             plan_changes["term_months"] = op.term_months
         elif isinstance(op, ChangeReviewIntervalChange):
             plan_changes["review_interval_months"] = op.review_interval_months
+        elif isinstance(op, ChangeApprovalDateChange):
+            plan_changes["approval_date"] = op.approval_date
+        elif isinstance(op, ChangePredecessorChange):
+            plan_changes["predecessor_id"] = op.predecessor_id
         elif isinstance(op, ChangeTextChange):
             if op.title is not None:
                 plan_changes["title"] = op.title
@@ -630,6 +807,7 @@ def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -
             actor=actor,
             plan=plan,
             changes=plan_changes,
+            consent=consent,
             source_languages=plan_sources,
         )
     version = plans.record_version(
@@ -637,9 +815,9 @@ def apply(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -
         actor=actor,
         plan=plan,
         reason=f"Amendment {amendment.number} applied: {_title(amendment)}",
+        agreed_on=today(),
+        amendment_id=amendment.id,
     )
-    if {"term_months", "review_interval_months"} & set(plan_changes):
-        reschedule_reviews(session=session, actor=actor, plan=plan)
     return Applied(version=version.number)
 
 
@@ -649,13 +827,19 @@ def _title(amendment: Amendment) -> str:
 
 
 def _renew(
-    *, session: Session, actor: Actor, plan: Plan, amendment: Amendment, op: RenewChange
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    amendment: Amendment,
+    op: RenewChange,
+    consent: Consent,
 ) -> Applied:
     """Create the successor plan (same parties; areas and live commitments carried over), make
     it active, and supersede this plan."""
-    status = plans.effective_status(plan)
+    status = lifecycle.effective_status(plan)
     if status not in (PlanStatus.ACTIVE, PlanStatus.EXPIRED):
-        plans.ensure_plan_writable(plan)
+        lifecycle.ensure_plan_writable(plan)
     party_ids = list(
         session.scalars(
             select(PlanParty.party_id)
@@ -663,7 +847,7 @@ def _renew(
             .order_by(col(PlanParty.position))
         )
     )
-    expiry = plans.expiry_date(plan)
+    expiry = lifecycle.expiry_date(plan)
     approval = max(expiry, today()) if expiry is not None else today()
     term = op.term_months or plan.term_months
     successor = plans.create_plan(
@@ -707,26 +891,39 @@ def _renew(
                 title=area.title,
                 description=area.description,
             ),
+            consent=consent,
             translations=area.translations,
         ).id
     for commitment in live:
-        _carry_over(session, actor, successor, commitment, new_area[commitment.priority_area_id])
+        _carry_over(
+            session, actor, successor, commitment, new_area[commitment.priority_area_id], consent
+        )
     plans.update_plan(
         session=session,
         actor=actor,
         plan=successor,
         data=PlanUpdate(status=PlanStatus.ACTIVE),
+        consent=consent,
         version_reason=f"Renewal of {plan.reference} (its amendment {amendment.number})",
     )
     plans.update_plan(
-        session=session, actor=actor, plan=plan, data=PlanUpdate(status=PlanStatus.SUPERSEDED)
+        session=session,
+        actor=actor,
+        plan=plan,
+        data=PlanUpdate(status=PlanStatus.SUPERSEDED),
+        consent=consent,
+        version_reason=f"Superseded by {successor.reference} (amendment {amendment.number})",
     )
-    reschedule_reviews(session=session, actor=actor, plan=successor)
     return Applied(version=1, successor=successor)
 
 
 def _carry_over(
-    session: Session, actor: Actor, successor: Plan, commitment: Commitment, area_id: uuid.UUID
+    session: Session,
+    actor: Actor,
+    successor: Plan,
+    commitment: Commitment,
+    area_id: uuid.UUID,
+    consent: Consent,
 ) -> None:
     supporters = list(
         session.scalars(
@@ -767,7 +964,7 @@ def _carry_over(
         actor=actor,
         plan=successor,
         data=CommitmentCreate.model_validate(data),
-        agreed=True,
+        consent=consent,
         # The same texts: their translation state (stale translations too) carries over.
         translations=commitment.translations,
     )

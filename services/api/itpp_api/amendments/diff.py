@@ -1,22 +1,20 @@
 """A structured diff between two versions of a plan, from their snapshots.
 
+Versions hold what the parties agreed and nothing else (itpp_api.agreement), so a diff shows
+agreed changes only: status, progress and health are history (see history.py), not diff noise.
 Records are matched by id. A priority area is retired when the newer version shows it retired
-(or no longer has it); a commitment is retired when it became cancelled (or is gone).
-Everything else that differs is listed field by field with its old and new value. Each
-reader diffs only what they may see: commitments internal to another party are left out of
-both snapshots first.
+(or no longer has it); a commitment is retired when it became retired (or is gone).
+Everything else that differs is listed field by field with its old and new value.
 """
 
 from typing import Any
 
-from itpp_api.auth.actor import Actor
 from itpp_api.plans.models import PlanVersion
-from itpp_api.plans.service import version_to_dict, visible_snapshot
+from itpp_api.plans.service import version_snapshot, version_to_dict
 
 # Bookkeeping that changes with every write, not content. The translation state follows the
 # texts (their changes are listed already), and versions recorded before it existed lack it.
 _IGNORED = frozenset({"etag", "created_at", "updated_at", "is_overdue", "translations"})
-_CANCELLED = "cancelled"
 
 
 def _clean(value: Any) -> Any:
@@ -66,10 +64,10 @@ def _records(
     return {"added": added, "changed": changed, "retired": retired}
 
 
-def diff_versions(older: PlanVersion, newer: PlanVersion, actor: Actor) -> dict[str, Any]:
-    """What changed from `older` to `newer` (either may be the later one), as `actor` sees it."""
-    old = visible_snapshot(older.snapshot, actor)
-    new = visible_snapshot(newer.snapshot, actor)
+def diff_versions(older: PlanVersion, newer: PlanVersion) -> dict[str, Any]:
+    """What the parties' agreement changed from `older` to `newer` (either may be the later)."""
+    old = version_snapshot(older)
+    new = version_snapshot(newer)
     return {
         "plan_id": newer.plan_id,
         "from_version": version_to_dict(older, with_snapshot=False),
@@ -85,6 +83,6 @@ def diff_versions(older: PlanVersion, newer: PlanVersion, actor: Actor) -> dict[
             old.get("commitments", []),
             new.get("commitments", []),
             label="reference",
-            is_retired=lambda commitment: commitment.get("status") == _CANCELLED,
+            is_retired=lambda commitment: bool(commitment.get("retired")),
         ),
     }

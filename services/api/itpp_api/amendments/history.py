@@ -1,16 +1,21 @@
 """The plan "as of" a date: what it said and where each commitment stood at the end of a day.
 
-What the plan said is the newest version recorded by the end of that day (UTC). Where the
-commitments stood is rebuilt from the audit log: every commitment event of the plan up to the
-end of that day, folded in order (a creation records every field, an update the fields it
-changed). The plan's own events give its status that day.
+What the plan said is the version in effect that day: the newest one agreed on or before it
+(version 1 is agreed from the approval date, a termination from the day it took effect, an
+amendment from the day it applied). So the question has an answer for every day from the
+approval date on, also for a plan recorded here when it was already in force.
+
+Where the commitments stood is rebuilt from the audit log: every commitment event of the plan up
+to the end of that day, folded in order (a creation records every field, an update the fields
+it changed). Before the plan was first recorded here nothing is on record: the answer then
+shows the commitments as first recorded, and says so (`commitments_recorded_on`).
 """
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from itpp_api.audit.models import AuditEvent
@@ -21,7 +26,7 @@ from itpp_api.commitments.models import Commitment
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import NotFound
 from itpp_api.plans.models import Plan, PlanVersion
-from itpp_api.plans.service import version_to_dict, visible_snapshot
+from itpp_api.plans.service import version_snapshot, version_to_dict
 
 _COMMITMENT_FIELDS = (
     "reference",
@@ -40,18 +45,16 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def _status_on(state: dict[str, Any], day: date) -> PlanStatus | None:
-    stored = state.get("status")
-    if stored is None:
-        return None
-    status = PlanStatus(stored)
-    approval = state.get("approval_date")
-    term = state.get("term_months")
+def _status_on(plan: dict[str, Any], day: date) -> PlanStatus:
+    """The status of a version's plan on a day: an active plan past its expiry is expired."""
+    status = PlanStatus(plan.get("status") or PlanStatus.ACTIVE.value)
+    approval = plan.get("approval_date")
+    term = plan.get("term_months")
     if (
         status is PlanStatus.ACTIVE
         and approval
         and term
-        and day >= add_months(date.fromisoformat(approval), int(term))
+        and day >= add_months(date.fromisoformat(str(approval)), int(term))
     ):
         return PlanStatus.EXPIRED
     return status
@@ -59,24 +62,30 @@ def _status_on(state: dict[str, Any], day: date) -> PlanStatus | None:
 
 def plan_as_of(*, session: Session, actor: Actor, plan: Plan, day: date) -> dict[str, Any]:
     """The plan and its commitments as they stood at the end of `day`, as `actor` may see them."""
-    end = end_of(day)
     version = session.scalars(
         select(PlanVersion)
-        .where(PlanVersion.plan_id == plan.id, col(PlanVersion.created_at) < end)
-        .order_by(col(PlanVersion.number).desc())
+        .where(PlanVersion.plan_id == plan.id, col(PlanVersion.agreed_on) <= day)
+        .order_by(col(PlanVersion.agreed_on).desc(), col(PlanVersion.number).desc())
         .limit(1)
     ).first()
     if version is None:
-        raise NotFound(
-            f"Plan {plan.reference} had no agreed version by the end of {day.isoformat()}: "
-            "its first version is recorded when it is approved."
+        approved = (
+            f"it came into force on {plan.approval_date.isoformat()}"
+            if plan.approval_date is not None and plan.status != PlanStatus.DRAFT.value
+            else "it has not come into force"
         )
+        raise NotFound(f"Plan {plan.reference} was not in force on {day.isoformat()}: {approved}.")
+    recorded_since = session.scalar(
+        select(func.min(AuditEvent.occurred_at)).where(AuditEvent.plan_id == plan.id)
+    )
+    first_day = recorded_since.astimezone(UTC).date() if recorded_since is not None else day
+    recorded_on = max(day, first_day)
     statement = (
         select(AuditEvent)
         .where(
             AuditEvent.plan_id == plan.id,
-            col(AuditEvent.entity_type).in_(("plan", "commitment")),
-            col(AuditEvent.occurred_at) < end,
+            AuditEvent.entity_type == "commitment",
+            col(AuditEvent.occurred_at) < end_of(recorded_on),
         )
         .order_by(col(AuditEvent.seq))
     )
@@ -87,14 +96,9 @@ def plan_as_of(*, session: Session, actor: Actor, plan: Plan, day: date) -> dict
                 col(AuditEvent.owner_party_id) == actor.party_id,
             )
         )
-    plan_state: dict[str, Any] = {}
     states: dict[uuid.UUID, dict[str, Any]] = {}
     for event in session.scalars(statement):
-        if event.entity_type == "plan":
-            if event.entity_id == plan.id:
-                plan_state.update(event.after or {})
-        else:
-            states.setdefault(event.entity_id, {}).update(event.after or {})
+        states.setdefault(event.entity_id, {}).update(event.after or {})
     # Visible then and now: a commitment its owner has since made internal stays hidden.
     current = {
         row.id: (row.visibility, row.lead_party_id)
@@ -116,15 +120,17 @@ def plan_as_of(*, session: Session, actor: Actor, plan: Plan, day: date) -> dict
             {"id": commitment_id, **{name: state.get(name) for name in _COMMITMENT_FIELDS}}
         )
     commitments.sort(key=lambda c: (c["reference"] or "", str(c["id"])))
-    snapshot = visible_snapshot(version.snapshot, actor)
+    snapshot = version_snapshot(version)
     return {
         "plan_id": plan.id,
         "as_of": day,
-        "status": _status_on(plan_state, day) or snapshot["plan"].get("status"),
+        "status": _status_on(snapshot.get("plan", {}), day),
         "version": version_to_dict(version, with_snapshot=False),
         "plan": snapshot.get("plan", {}),
         "priority_areas": snapshot.get("priority_areas", []),
         "commitments": commitments,
+        "history_recorded_since": first_day,
+        "commitments_recorded_on": recorded_on,
     }
 
 

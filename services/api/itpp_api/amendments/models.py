@@ -39,8 +39,10 @@ class Amendment(SQLModel, table=True):
     rationale: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     # The structured change set: [{"op": "add_commitment", ...}, ...] (amendments/schemas.py).
     changes: list[dict[str, Any]] = Field(sa_column=Column(PortableJSON, nullable=False))
-    # The plan version the change set was validated against.
+    # The plan version the change set was validated against, and a fingerprint of the agreed
+    # content it was proposed to (agreement.digest): a draft changes without new versions.
     base_version: int = Field(sa_column=Column(Integer, nullable=False))
+    base_digest: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     review_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(Uuid, ForeignKey("review_cycle.id", ondelete="SET NULL"), nullable=True),

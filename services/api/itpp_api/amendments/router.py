@@ -13,6 +13,7 @@ from itpp_api.amendments.schemas import (
     AmendmentDecisionCreate,
     AmendmentPage,
     AmendmentPublic,
+    ConsentRecordList,
 )
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
@@ -52,13 +53,34 @@ def list_amendments(
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
+@router.get(
+    "/plans/{plan_id}/consents",
+    tags=["amendments"],
+    operation_id="listPlanConsents",
+    summary="The plan's record of consent: each consent applied, with every party's approval",
+    description="Its coming into force (for a successor: the renewal of its predecessor), every "
+    "applied amendment, its termination or renewal — who approved each for each party, and "
+    "when. A plan the operator recorded as agreed outside ITPP Tracker has no entry for its "
+    "coming into force (its version 1 names no amendment).",
+    response_model=ConsentRecordList,
+    responses=problem_responses(404, 422),
+)
+def list_plan_consents(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
+    return json_response({"items": service.consent_record(session=session, plan=plan)})
+
+
 @router.post(
     "/plans/{plan_id}/amendments",
     tags=["amendments"],
     operation_id="proposeAmendment",
-    summary="Propose an amendment to an active plan (or the renewal of an expiring one)",
+    summary="Propose what every party must consent to: a draft's coming into force, a change "
+    "to a plan in force, its termination or renewal",
     description="The change set is checked against the plan as it is now (422 names the "
-    "operation's index in `loc`); it applies when every party's approver has approved it.",
+    "operation's index in `loc`); it applies when every party's approver has approved it. A "
+    "draft takes one operation, `bring_into_force`; `terminate` and `renew` are alone in their "
+    "change sets too. A direct write refused with 409 `/problems/amendment-required` carries "
+    "the change set to post here (`proposal`).",
     status_code=201,
     response_model=AmendmentPublic,
     responses={**record_response(201, created=True), **problem_responses(404, 409, 413, 422)},

@@ -15,6 +15,7 @@ from itpp_api.commitments.schemas import REFERENCE_PATTERN, MilestoneCreate
 from itpp_api.enums import (
     AmendmentStatus,
     CommitmentStatus,
+    ConsentKind,
     Decision,
     Modality,
     PartyDecisionState,
@@ -232,6 +233,65 @@ class RenewChange(BaseModel):
     )
 
 
+class ReorderPriorityAreasChange(BaseModel):
+    """Put the plan's priority areas in a new order (every area exactly once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["reorder_priority_areas"]
+    priority_area_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ReorderPriorityAreasChange":
+        if len(set(self.priority_area_ids)) != len(self.priority_area_ids):
+            raise ValueError("priority_area_ids must not repeat an area")
+        return self
+
+
+class ChangeApprovalDateChange(BaseModel):
+    """Correct the plan's approval date, and so its expiry date and review schedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["change_approval_date"]
+    approval_date: date
+
+
+class ChangePredecessorChange(BaseModel):
+    """Correct the plan's predecessor link (null: no predecessor)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["change_predecessor"]
+    predecessor_id: uuid.UUID | None
+
+
+class BringIntoForceChange(BaseModel):
+    """Bring a draft plan into force on its approval date: when every party approves, the plan
+    becomes active, version 1 records it and its reviews are scheduled. The only operation of
+    its change set, and the only one a draft takes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["bring_into_force"]
+    approval_date: date = Field(description="The date the parties approved the plan.")
+
+
+class TerminateChange(BaseModel):
+    """End an active plan before its term by mutual consent. The only operation of its change
+    set; the amendment's rationale says why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["terminate"]
+    termination_date: date | None = Field(
+        default=None,
+        description="The day the plan ends: not in the future, not before its approval date or "
+        "its newest version; by default the day the last party approves. To end a plan at a "
+        "later date, shorten its term (change_term).",
+    )
+
+
 AmendmentChange = Annotated[
     AddCommitmentChange
     | ModifyCommitmentChange
@@ -239,9 +299,14 @@ AmendmentChange = Annotated[
     | AddPriorityAreaChange
     | ModifyPriorityAreaChange
     | RetirePriorityAreaChange
+    | ReorderPriorityAreasChange
     | ChangeTermChange
     | ChangeReviewIntervalChange
+    | ChangeApprovalDateChange
+    | ChangePredecessorChange
     | ChangeTextChange
+    | BringIntoForceChange
+    | TerminateChange
     | RenewChange,
     Field(discriminator="op"),
 ]
@@ -320,6 +385,11 @@ class AmendmentPublic(BaseModel):
     id: uuid.UUID
     plan_id: uuid.UUID
     number: int = Field(description="1, 2, … within the plan.")
+    kind: ConsentKind = Field(
+        description="What every party is asked to consent to: the plan's coming into force "
+        "(`bring_into_force`), a change of its agreed content, its termination (`terminate`) or "
+        "its renewal (`renew`)."
+    )
     title: dict[str, str]
     rationale: dict[str, str]
     review_id: uuid.UUID | None
@@ -327,8 +397,9 @@ class AmendmentPublic(BaseModel):
     base_version: int = Field(description="The plan version the change set was checked against.")
     current_version: int = Field(description="The plan's version now.")
     is_outdated: bool = Field(
-        description="Still proposed, but the plan has a newer version: approving it is refused; "
-        "withdraw it and propose it again against the new version."
+        description="Still proposed, but the plan has a newer version (or, for a draft, its "
+        "content changed since the proposal): approving it is refused; withdraw it and propose "
+        "it again."
     )
     status: AmendmentStatus = Field(
         description="proposed → applied (when the last party approves) | rejected (when any "
@@ -347,6 +418,47 @@ class AmendmentPublic(BaseModel):
     etag: str
     created_at: datetime
     updated_at: datetime
+
+
+class ConsentApproval(BaseModel):
+    """One party's approval within a consent: who approved for the party, and when."""
+
+    party_id: uuid.UUID
+    party_code: str
+    decided_by: uuid.UUID
+    decided_by_name: str | None
+    decided_at: datetime
+    note: str | None
+
+
+class ConsentRecord(BaseModel):
+    """One consent applied to the plan, with every party's approval."""
+
+    amendment_id: uuid.UUID
+    plan_id: uuid.UUID = Field(
+        description="The plan the amendment belongs to: for a successor's coming into force, "
+        "its predecessor (renewed by it)."
+    )
+    number: int = Field(description="The amendment's number within that plan.")
+    kind: ConsentKind
+    brought_into_force: bool = Field(
+        description="This consent brought the plan into force (its own coming into force, or "
+        "the renewal of its predecessor that created it)."
+    )
+    title: dict[str, str]
+    rationale: dict[str, str]
+    applied_at: datetime | None
+    version: int | None = Field(description="The version of this plan the consent produced.")
+    successor_plan_id: uuid.UUID | None
+    approvals: list[ConsentApproval] = Field(
+        description="Every party's approval, in the order they were given."
+    )
+
+
+class ConsentRecordList(BaseModel):
+    """A plan's record of consent, oldest first."""
+
+    items: list[ConsentRecord]
 
 
 class AmendmentPage(BaseModel):
@@ -416,8 +528,8 @@ class CommitmentAsOf(BaseModel):
 
 
 class PlanAsOf(BaseModel):
-    """The plan as it stood on a date: the newest version made by the end of that day, and
-    each commitment's status and progress at the end of that day."""
+    """The plan as it stood on a date: the version in effect that day (what the parties had
+    agreed), and each commitment's status and progress at the end of that day."""
 
     plan_id: uuid.UUID
     as_of: date = Field(description="The date asked for.")
@@ -426,3 +538,11 @@ class PlanAsOf(BaseModel):
     plan: dict[str, Any] = Field(description="The plan part of that version's snapshot.")
     priority_areas: list[dict[str, Any]]
     commitments: list[CommitmentAsOf]
+    history_recorded_since: date = Field(
+        description="The first day the plan has records here (it may have come into force "
+        "earlier, for a plan recorded or imported when already in force)."
+    )
+    commitments_recorded_on: date = Field(
+        description="The day whose end the commitments' states show: the date asked for, or, "
+        "for a date before the plan's records begin, the day they begin (as first recorded)."
+    )

@@ -1,9 +1,13 @@
 """Amendments by mutual consent: proposing, deciding for one's own party, withdrawing.
 
-An amendment applies only when every party of the plan has approved it (seed §4.2), in the
-transaction of the last approval. Every decision locks the plan row first (then the
-amendment), so two final approvals arriving at once on different API processes queue: the
-second sees the first and the change set applies exactly once.
+An amendment is whatever the parties must consent to together (seed §4.2): a draft coming into
+force, a change to the agreed content of a plan in force, its termination, its renewal. It
+applies only when every party of the plan has approved it, in the transaction of the last
+approval, which holds that consent (`agreement.Consent`) while the change set applies. Every
+decision locks the plan row first (then the amendment), so two final approvals arriving at
+once on different API processes queue: the second sees the first and the change set applies
+exactly once. An approval is given to the agreed content as it was proposed: once the plan
+has a newer version (or, for a draft, once its content changed), approving is refused.
 """
 
 import uuid
@@ -14,7 +18,9 @@ from sqlalchemy import func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from itpp_api import agreement
 from itpp_api.amendments import changeset
+from itpp_api.amendments.currency import AgreedContent
 from itpp_api.amendments.models import Amendment, AmendmentDecision
 from itpp_api.amendments.schemas import AmendmentCreate, AmendmentDecisionCreate
 from itpp_api.audit import service as audit
@@ -24,7 +30,7 @@ from itpp_api.auth.models import User
 from itpp_api.auth.policy import Action
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
-from itpp_api.enums import AmendmentStatus, Decision, PlanStatus
+from itpp_api.enums import AmendmentStatus, ConsentKind, Decision, PlanStatus
 from itpp_api.errors import (
     AmendmentOutdated,
     Conflict,
@@ -35,8 +41,9 @@ from itpp_api.errors import (
 )
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Party
+from itpp_api.plans import lifecycle
 from itpp_api.plans import service as plans
-from itpp_api.plans.models import Plan
+from itpp_api.plans.models import Plan, PlanVersion
 from itpp_api.reviews.models import ReviewCycle
 
 _AMENDMENT = table_of(Amendment).c
@@ -81,7 +88,8 @@ def as_dicts(*, session: Session, plan: Plan, amendments: list[Amendment]) -> li
         if user_ids
         else {}
     )
-    current = plans.current_version_number(session=session, plan_id=plan.id)
+    agreed_now = AgreedContent(session, plan)
+    current = agreed_now.version
     out = []
     for amendment in amendments:
         by_party = decisions.get(amendment.id, {})
@@ -96,8 +104,9 @@ def as_dicts(*, session: Session, plan: Plan, amendments: list[Amendment]) -> li
                 "changes": amendment.changes,
                 "base_version": amendment.base_version,
                 "current_version": current,
+                "kind": changeset.kind_of(changeset.parse(amendment.changes)).value,
                 "is_outdated": amendment.status == AmendmentStatus.PROPOSED.value
-                and amendment.base_version != current,
+                and agreed_now.is_outdated(amendment),
                 "status": amendment.status,
                 "proposed_by": amendment.proposed_by,
                 "proposed_by_name": names.get(amendment.proposed_by)
@@ -134,6 +143,81 @@ def _party_decision(
 
 def as_dict(*, session: Session, plan: Plan, amendment: Amendment) -> dict[str, Any]:
     return as_dicts(session=session, plan=plan, amendments=[amendment])[0]
+
+
+def consent_record(*, session: Session, plan: Plan) -> list[dict[str, Any]]:
+    """Every consent applied to the plan, oldest first: its coming into force (for a successor,
+    the renewal of its predecessor that created it), its amendments, its termination or
+    renewal — each with who approved it for each party and when.
+
+    Two queries for the amendments and their decisions, one for the names: constant.
+    """
+    consents = list(
+        session.scalars(
+            select(Amendment)
+            .where(
+                (col(Amendment.plan_id) == plan.id) | (col(Amendment.successor_plan_id) == plan.id),
+                col(Amendment.status) == AmendmentStatus.APPLIED.value,
+            )
+            .order_by(col(Amendment.decided_at), col(Amendment.number))
+        )
+    )
+    if not consents:
+        return []
+    decisions: dict[uuid.UUID, list[AmendmentDecision]] = defaultdict(list)
+    for decision in session.scalars(
+        select(AmendmentDecision)
+        .where(col(AmendmentDecision.amendment_id).in_([a.id for a in consents]))
+        .order_by(col(AmendmentDecision.decided_at))
+    ):
+        decisions[decision.amendment_id].append(decision)
+    parties = {
+        p.id: p for p in plans.parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
+    }
+    user_ids = {d.user_id for found in decisions.values() for d in found}
+    names: dict[uuid.UUID, str] = dict(
+        session.execute(select(User.id, User.display_name).where(col(User.id).in_(user_ids))).all()
+    )
+    versions = dict(
+        session.execute(
+            select(PlanVersion.amendment_id, PlanVersion.number).where(
+                PlanVersion.plan_id == plan.id, col(PlanVersion.amendment_id).is_not(None)
+            )
+        ).all()
+    )
+    out = []
+    for amendment in consents:
+        changes = changeset.parse(amendment.changes)
+        kind = changeset.kind_of(changes)
+        out.append(
+            {
+                "amendment_id": amendment.id,
+                "plan_id": amendment.plan_id,
+                "number": amendment.number,
+                "kind": kind.value,
+                # A successor came into force by its predecessor's renewal.
+                "brought_into_force": kind is ConsentKind.ENTRY_INTO_FORCE
+                or amendment.successor_plan_id == plan.id,
+                "title": amendment.title,
+                "rationale": amendment.rationale,
+                "applied_at": amendment.decided_at,
+                "version": versions.get(amendment.id),
+                "successor_plan_id": amendment.successor_plan_id,
+                "approvals": [
+                    {
+                        "party_id": d.party_id,
+                        "party_code": parties[d.party_id].code if d.party_id in parties else "",
+                        "decided_by": d.user_id,
+                        "decided_by_name": names.get(d.user_id),
+                        "decided_at": d.decided_at,
+                        "note": d.note,
+                    }
+                    for d in decisions.get(amendment.id, [])
+                    if d.decision == Decision.APPROVE.value
+                ],
+            }
+        )
+    return out
 
 
 def list_amendments(
@@ -205,17 +289,15 @@ def _locked(
 
 
 def _ensure_open_to_amendment(plan: Plan, renewal: bool) -> None:
-    status = plans.effective_status(plan)
-    if status is PlanStatus.ACTIVE:
+    """Drafts (to come into force) and plans in force take amendments; an expired plan only a
+    renewal; a superseded or terminated one none (which operation fits which plan is for
+    changeset.validate to say)."""
+    status = lifecycle.effective_status(plan)
+    if status in (PlanStatus.ACTIVE, PlanStatus.DRAFT):
         return
     if renewal and status is PlanStatus.EXPIRED:
         return
-    if status is PlanStatus.DRAFT:
-        raise Conflict(
-            f"Plan {plan.reference} is a draft: change it directly. Amendments change an "
-            "agreed (active) plan."
-        )
-    plans.ensure_plan_writable(plan)
+    lifecycle.ensure_plan_writable(plan)
 
 
 def propose(*, session: Session, actor: Actor, plan: Plan, data: AmendmentCreate) -> Amendment:
@@ -242,6 +324,7 @@ def propose(*, session: Session, actor: Actor, plan: Plan, data: AmendmentCreate
                 ],
             )
     changeset.validate(session=session, actor=actor, plan=plan, changes=data.changes)
+    agreed_now = AgreedContent(session, plan)
     last = session.scalar(select(func.max(Amendment.number)).where(Amendment.plan_id == plan.id))
     amendment = Amendment(
         plan_id=plan.id,
@@ -250,7 +333,8 @@ def propose(*, session: Session, actor: Actor, plan: Plan, data: AmendmentCreate
         rationale=data.rationale,
         review_id=data.review_id,
         changes=[op.model_dump(mode="json", exclude_unset=True) for op in data.changes],
-        base_version=plans.current_version_number(session=session, plan_id=plan.id),
+        base_version=agreed_now.version,
+        base_digest=agreed_now.digest(),
         status=AmendmentStatus.PROPOSED.value,
         proposed_by=actor.user_id,
         proposing_party_id=actor.party_id,
@@ -315,12 +399,13 @@ def decide(
         )
     if data.decision is Decision.APPROVE:
         _ensure_open_to_amendment(plan, changeset.is_renewal(changeset.parse(amendment.changes)))
-        current = plans.current_version_number(session=session, plan_id=plan.id)
-        if amendment.base_version != current:
+        agreed_now = AgreedContent(session, plan)
+        if agreed_now.is_outdated(amendment):
             raise AmendmentOutdated(
-                f"Amendment {amendment.number} was proposed against version "
-                f"{amendment.base_version} of plan {plan.reference}, which is now at version "
-                f"{current}. Withdraw it and propose it again against the current version."
+                f"What amendment {amendment.number} changes in plan {plan.reference} has "
+                f"changed since it was proposed (against version {amendment.base_version}; the "
+                f"plan is at version {agreed_now.version}): an approval is given to the change "
+                "as proposed. Withdraw it and propose it again for the plan as it is now."
             )
     assert actor.user_id is not None
     now = utcnow()
@@ -374,7 +459,13 @@ def decide(
         )
     )
     if approved >= set(party_ids):
-        result = changeset.apply(session=session, actor=actor, plan=plan, amendment=amendment)
+        changes = changeset.parse(amendment.changes)
+        consent = agreement.Consent.of_amendment(
+            session, amendment, renewal=changeset.is_renewal(changes)
+        )
+        result = changeset.apply(
+            session=session, actor=actor, plan=plan, amendment=amendment, consent=consent
+        )
         amendment.applied_version = result.version
         amendment.successor_plan_id = result.successor.id if result.successor else None
         _close(session, actor, plan, amendment, AmendmentStatus.APPLIED)

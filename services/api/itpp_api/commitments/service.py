@@ -19,6 +19,8 @@ from sqlalchemy import ColumnElement, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
+from itpp_api import agreement
+from itpp_api.agreement import Consent
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
@@ -51,8 +53,9 @@ from itpp_api.pagination import (
     cursor_position,
 )
 from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
-from itpp_api.plans.service import ensure_plan_writable, get_plan
+from itpp_api.plans.service import get_plan
 
 _AREA_TABLE = table_of(PriorityArea)
 _C = table_of(Commitment).c
@@ -474,17 +477,18 @@ def create_commitment(
     actor: Actor,
     plan: Plan,
     data: CommitmentCreate,
-    agreed: bool = False,
+    consent: Consent | None = None,
     translations: dict[str, Any] | None = None,
 ) -> Commitment:
     """Record a new commitment (and its milestones) under one of the plan's priority areas.
 
-    `agreed`: every party consented (an applied amendment or a renewal), so the rules that
-    keep one party from acting for another do not apply. `translations`: the translation state
-    of the same texts carried over (a renewal); by default computed from the request.
+    A shared commitment of an active plan joins what the parties agreed: only with every
+    party's `consent` (an applied amendment or a renewal), under which the rules that keep one
+    party from acting for another do not apply. `translations`: the translation state of the
+    same texts carried over (a renewal); by default computed from the request.
     """
     ensure_plan_writable(plan)
-    if not agreed:
+    if consent is None:
         policy.authorize_internal_owner(actor, data.visibility.value, data.lead_party_id)
     area = check_references(
         session,
@@ -531,6 +535,15 @@ def create_commitment(
         visibility=data.visibility.value,
         is_example=data.is_example,
         search_text=search_text(data.title, extra=(reference,)),
+    )
+    # Consent is asked last: a request that breaks a rule gets its 422, and the proposal a
+    # refusal carries is always one that can be posted.
+    agreement.check_commitment_create(
+        actor=actor,
+        plan=plan,
+        data=data.model_dump(mode="json", exclude_unset=True)
+        | {"visibility": data.visibility.value},
+        consent=consent,
     )
     session.add(commitment)
     session.flush()
@@ -581,12 +594,13 @@ def update_commitment(
     plan: Plan,
     commitment: Commitment,
     data: CommitmentUpdate,
-    agreed: bool = False,
+    consent: Consent | None = None,
 ) -> Commitment:
     """Apply changes to a commitment, re-checking every rule on the result.
 
-    `agreed`: an applied amendment every party approved (it may hand the commitment over to
-    another lead party).
+    The definition of a shared commitment of an active plan, its sharing and its retirement
+    change only with every party's `consent` (an applied amendment, which may also hand the
+    commitment over to another lead party); its delivery changes directly.
     """
     ensure_plan_writable(plan)
     changes = data.model_dump(exclude_unset=True)
@@ -610,15 +624,23 @@ def update_commitment(
         "progress": commitment.progress,
         "visibility": commitment.visibility,
     } | changes
+    handing_over = (
+        "lead_party_id" in changes and changes["lead_party_id"] != commitment.lead_party_id
+    )
+    # A shared commitment of a plan in force is handed over only by amendment, which either
+    # party may propose (the consent check below offers it); elsewhere only its lead party may.
+    by_amendment = commitment.visibility == Visibility.SHARED.value and (
+        agreement.consent_required(actor=actor, plan=plan, consent=consent)
+    )
     if (
         not actor.is_system
-        and not agreed
-        and "lead_party_id" in changes
-        and changes["lead_party_id"] != commitment.lead_party_id
+        and consent is None
+        and handing_over
+        and not by_amendment
         and commitment.lead_party_id != actor.party_id
     ):
         raise Forbidden("Only the lead party can hand a commitment over to another party.")
-    if not agreed:
+    if consent is None:
         policy.authorize_internal_owner(
             actor,
             str(getattr(merged["visibility"], "value", merged["visibility"])),
@@ -657,8 +679,9 @@ def update_commitment(
     ):
         changes["progress"] = merged["progress"] = 100
     _check_status_progress(status, int(merged["progress"]))
+    translations = commitment.translations
     if {"title", "description"} & set(changes) or source_languages or reviewed:
-        commitment.translations = record_translations(
+        translations = record_translations(
             texts_of(title=commitment.title, description=commitment.description),
             texts_of(
                 title=changes.get("title", commitment.title),
@@ -668,6 +691,20 @@ def update_commitment(
             source_languages=source_languages,
             reviewed_translations=reviewed,
         )
+    # Consent is asked once every rule has passed (a bad request gets its 422 first).
+    agreement.check_commitment_update(
+        actor=actor,
+        plan=plan,
+        commitment_id=commitment.id,
+        reference=commitment.reference,
+        changes={
+            **changes,
+            **({"supporting_organisation_ids": supporters} if supporters is not None else {}),
+        },
+        current=before,
+        consent=consent,
+    )
+    commitment.translations = translations
     for name, value in changes.items():
         setattr(commitment, name, value.value if hasattr(value, "value") else value)
     if "title" in changes:
@@ -704,12 +741,29 @@ def update_commitment(
 
 
 def cancel_commitment(
-    *, session: Session, actor: Actor, plan: Plan, commitment: Commitment
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    commitment: Commitment,
+    consent: Consent | None = None,
 ) -> Commitment:
-    """Cancel a commitment: it stays on record with status cancelled, never deleted."""
+    """Cancel a commitment: it stays on record with status cancelled, never deleted.
+
+    Cancelling a shared commitment of an active plan retires it from what the parties agreed:
+    only with every party's `consent`.
+    """
     ensure_plan_writable(plan)
     if commitment.status == CommitmentStatus.CANCELLED.value:
         return commitment
+    agreement.check_commitment_cancel(
+        actor=actor,
+        plan=plan,
+        commitment_id=commitment.id,
+        reference=commitment.reference,
+        visibility=commitment.visibility,
+        consent=consent,
+    )
     before_status = commitment.status
     commitment.status = CommitmentStatus.CANCELLED.value
     commitment.row_version += 1

@@ -24,8 +24,8 @@ from itpp_api.enums import (
     Visibility,
 )
 from itpp_api.exchanges.models import Exchange
+from itpp_api.plans.lifecycle import effective_status
 from itpp_api.plans.models import Plan, PriorityArea
-from itpp_api.plans.service import effective_status
 from itpp_api.reviews.models import ReviewCycle
 
 _C = table_of(Commitment).c

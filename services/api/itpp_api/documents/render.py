@@ -44,9 +44,16 @@ _LABELS = {
         "annex": "付属書　優先分野ごとのコミットメント",
         "none": "コミットメントなし",
         "lead": "主導",
-        "due": "期限",
-        "internal": "内部",
-        "progress": "進捗",
+        "start": "開始",
+        "due": "期日",
+        "consents": "付属書　同意の記録",
+        "no_consents": "この計画は ITPP Tracker の外で合意され、運用者により記録された。",
+        "approved_by": "承認",
+        "in_force": "発効",
+        "amendment": "修正",
+        "termination": "終了",
+        "renewal": "更新",
+        "version_of": "第{n}版",
     },
     "en": {
         "version": "Version",
@@ -58,9 +65,16 @@ _LABELS = {
         "annex": "Annex: commitments under the priority areas",
         "none": "No commitments",
         "lead": "lead",
+        "start": "starts",
         "due": "due",
-        "internal": "internal",
-        "progress": "progress",
+        "consents": "Annex: record of consent",
+        "no_consents": "This plan was agreed outside ITPP Tracker and recorded by its operator.",
+        "approved_by": "approved",
+        "in_force": "Coming into force",
+        "amendment": "Amendment",
+        "termination": "Termination",
+        "renewal": "Renewal",
+        "version_of": "version {n}",
     },
 }
 _AREA_ITEM = re.compile(r"^-\s*[0-9]{1,2}(?:\.[0-9]{1,2}){2,}\s")
@@ -112,6 +126,15 @@ class AnnexArea:
 
 
 @dataclass
+class DocumentConsent:
+    """One consent of the record: what it was, and each party's approval."""
+
+    heading: str
+    title: str
+    approvals: list[str]
+
+
+@dataclass
 class PlanDocument:
     """The plan's text, ready to render."""
 
@@ -125,6 +148,7 @@ class PlanDocument:
     parties: list[str]
     chapters: list[DocumentChapter]
     annex: list[AnnexArea]
+    consents: list[DocumentConsent] = field(default_factory=list)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -154,14 +178,40 @@ def _standard_intro(kind: str, parties: list[str], lang: str) -> str:
     return f"{who} will promote practical cooperation focused on the following priority areas."
 
 
+def _consents(consents: list[dict[str, Any]], lang: str) -> list[DocumentConsent]:
+    labels = _LABELS[lang]
+    out = []
+    for consent in consents:
+        kind = "in_force" if consent["brought_into_force"] else consent["kind"]
+        heading = labels.get(kind, labels["amendment"])
+        if consent.get("version"):
+            number = labels["version_of"].format(n=consent["version"])
+            heading += f"（{number}）" if lang == "ja" else f" ({number})"
+        colon, comma = ("：", "、") if lang == "ja" else (": ", ", ")
+        out.append(
+            DocumentConsent(
+                heading=heading,
+                title=localized(consent.get("title"), lang),
+                approvals=[
+                    f"{a['party_code']}{colon}{a.get('decided_by_name') or '—'}{comma}"
+                    f"{labels['approved_by']} {str(a['decided_at'])[:10]}"
+                    for a in consent.get("approvals", [])
+                ],
+            )
+        )
+    return out
+
+
 def build_document(
     snapshot: dict[str, Any],
     *,
     lang: str,
     version: int | None,
     party_codes: dict[str, str],
+    consents: list[dict[str, Any]] | None = None,
 ) -> PlanDocument:
-    """The document of a (visibility-filtered) snapshot in one language."""
+    """The document of a snapshot (agreed content) in one language, with its record of
+    consent (as agreement.consent_record gives it, up to this version)."""
     plan = snapshot["plan"]
     parties = [localized(p.get("name"), lang) or p.get("code", "") for p in plan["parties"]]
     narrative = sorted(plan.get("sections", []), key=lambda s: _number_key(s["number"]))
@@ -241,6 +291,7 @@ def build_document(
         parties=parties,
         chapters=ordered,
         annex=_annex(snapshot, areas, lang, party_codes),
+        consents=_consents(consents or [], lang),
     )
 
 
@@ -250,22 +301,18 @@ def _annex(
     labels = _LABELS[lang]
     by_area: dict[str, list[dict[str, Any]]] = {}
     for commitment in snapshot.get("commitments", []):
-        if commitment.get("status") == "cancelled":
+        if commitment.get("retired"):
             continue
         by_area.setdefault(str(commitment["priority_area_id"]), []).append(commitment)
     annex = []
     for area in areas:
         entries = []
         for c in sorted(by_area.get(str(area["id"]), []), key=lambda c: c["reference"]):
-            details = [
-                f"{labels['lead']} {party_codes.get(str(c['lead_party_id']), '?')}",
-                f"{labels['status']} {c['status']}",
-                f"{labels['progress']} {c['progress']}%",
-            ]
+            details = [f"{labels['lead']} {party_codes.get(str(c['lead_party_id']), '?')}"]
+            if c.get("start_date"):
+                details.append(f"{labels['start']} {c['start_date']}")
             if c.get("due_date"):
                 details.append(f"{labels['due']} {c['due_date']}")
-            if c.get("visibility") == "internal":
-                details.append(labels["internal"])
             entries.append(
                 AnnexCommitment(
                     reference=c["reference"],
@@ -322,6 +369,12 @@ def render_markdown(document: PlanDocument) -> str:
         out += [f"- **{c.reference}** {c.title} ({c.details})" for c in area.commitments]
         if area.commitments:
             out.append("")
+    out += ["---", "", f"## {document.labels['consents']}", ""]
+    if not document.consents:
+        out += [f"*{document.labels['no_consents']}*", ""]
+    for consent in document.consents:
+        out += [f"### {consent.heading}", "", consent.title, ""]
+        out += [f"- {approval}" for approval in consent.approvals] + [""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -373,6 +426,15 @@ h3 { font-size: 11pt; margin-top: 1em; }
 {% for c in area.commitments %}<li><strong>{{ c.reference }}</strong> {{ c.title }}
 <span class="details">({{ c.details }})</span></li>
 {% endfor %}</ul>{% else %}<p class="details">{{ d.labels.none }}</p>{% endif %}
+{% endfor %}
+</section>
+<section class="annex consents">
+<h2>{{ d.labels.consents }}</h2>
+{% for consent in d.consents %}
+<h3>{{ consent.heading }}</h3>
+<p>{{ consent.title }}</p>
+<ul>{% for approval in consent.approvals %}<li>{{ approval }}</li>{% endfor %}</ul>
+{% else %}<p class="details">{{ d.labels.no_consents }}</p>
 {% endfor %}
 </section>
 </body>

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from itpp_api import agreement
+from itpp_api.amendments.service import consent_record
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.config import get_settings
-from itpp_api.conventions import dump_json
 from itpp_api.documents import parser, render
 from itpp_api.errors import (
     FieldError,
@@ -47,12 +47,26 @@ def plan_document(
 ) -> render.PlanDocument:
     """The plan (as it is, or as recorded in `version`) as a document the actor may read."""
     if version is None:
-        snapshot = orjson.loads(dump_json(plans.build_snapshot(session=session, plan=plan)))
+        visible = plans.build_snapshot(session=session, plan=plan)
     else:
-        snapshot = plans.get_version(session=session, plan_id=plan.id, number=version).snapshot
-    visible = plans.visible_snapshot(snapshot, actor)
+        visible = plans.version_snapshot(
+            plans.get_version(session=session, plan_id=plan.id, number=version)
+        )
     party_codes = {str(p["id"]): p["code"] for p in visible["plan"]["parties"]}
-    return render.build_document(visible, lang=lang, version=version, party_codes=party_codes)
+    consents = [
+        c
+        for c in consent_record(session=session, plan=plan)
+        if version is None
+        or c["brought_into_force"]
+        or (c["version"] is not None and c["version"] <= version)
+    ]
+    return render.build_document(
+        visible,
+        lang=lang,
+        version=version,
+        party_codes=party_codes,
+        consents=agreement.json_data(consents),
+    )
 
 
 def check_document_size(content: str | bytes) -> None:

@@ -36,8 +36,9 @@ from itpp_api.localized import (
 )
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty
-from itpp_api.plans.service import ensure_plan_writable, get_plan
+from itpp_api.plans.service import get_plan
 
 _E = table_of(Exchange).c
 _L = table_of(ExchangeCommitment).c

@@ -60,6 +60,8 @@ class Plan(SQLModel, table=True):
         default=None,
         sa_column=Column(Uuid, ForeignKey("plan.id"), nullable=True, index=True),
     )
+    # The day an agreed termination took effect (status terminated).
+    termination_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
@@ -124,7 +126,10 @@ class PlanVersion(SQLModel, table=True):
     """A numbered, full snapshot of a plan, taken whenever an agreed change applies."""
 
     __tablename__ = "plan_version"
-    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_version_plan_id_number"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number", name="uq_plan_version_plan_id_number"),
+        Index("ix_plan_version_plan_id_agreed_on", "plan_id", "agreed_on"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
@@ -133,6 +138,15 @@ class PlanVersion(SQLModel, table=True):
     number: int = Field(sa_column=Column(Integer, nullable=False))
     reason: str = Field(sa_column=Column(Text, nullable=False))
     snapshot: dict[str, Any] = Field(sa_column=Column(PortableJSON, nullable=False))
+    # The day from which the version is what the parties agreed: the approval date for the
+    # first, the day an amendment applied or a termination took effect for the others.
+    agreed_on: date = Field(sa_column=Column(Date, nullable=False))
+    # The consent that made it (an applied amendment; for a renewal's successor, the renewal of
+    # its predecessor); null when the operator recorded a plan agreed outside the system.
+    amendment_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(Uuid, ForeignKey("amendment.id", ondelete="SET NULL"), nullable=True),
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -274,7 +274,7 @@ def diff_plan_versions(
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
     older = service.get_version(session=session, plan_id=plan.id, number=from_version)
     newer = service.get_version(session=session, plan_id=plan.id, number=to_version)
-    return json_response(diff.diff_versions(older, newer, actor))
+    return json_response(diff.diff_versions(older, newer))
 
 
 @router.get(
@@ -313,4 +313,4 @@ def get_plan_version(
 ) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
     version = service.get_version(session=session, plan_id=plan.id, number=number)
-    return json_response(service.version_to_dict(version, with_snapshot=True, actor=actor))
+    return json_response(service.version_to_dict(version, with_snapshot=True))

@@ -156,6 +156,9 @@ class PlanPublic(BaseModel):
     term_months: int
     review_interval_months: int
     predecessor_id: uuid.UUID | None
+    termination_date: date | None = Field(
+        description="The day an agreed termination took effect (status terminated)."
+    )
     etag: str = Field(description="The same value as the ETag header of the plan.")
     created_at: datetime
     updated_at: datetime
@@ -258,11 +261,23 @@ class PlanVersionSummary(BaseModel):
     plan_id: uuid.UUID
     number: int
     reason: str
+    agreed_on: date = Field(
+        description="The day from which this version is what the parties agreed: the approval "
+        "date for version 1, the day a termination took effect, else the day the amendment "
+        "applied."
+    )
+    amendment_id: uuid.UUID | None = Field(
+        description="The consent that made it: the amendment every party approved (for a "
+        "renewal's successor, its predecessor's renewal). Null for a plan the operator "
+        "recorded as agreed outside ITPP Tracker."
+    )
     created_at: datetime
 
 
 class PlanVersionPublic(PlanVersionSummary):
-    """A plan version with its full snapshot."""
+    """A plan version with its snapshot: what the parties agreed, and nothing else — the plan,
+    its priority areas and its shared commitments' definitions, each commitment with `retired`
+    (status, progress, health and internal commitments are history, not agreed content)."""
 
     snapshot: dict[str, Any]
 

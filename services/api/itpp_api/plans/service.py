@@ -9,15 +9,17 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from itpp_api import agreement
+from itpp_api.agreement import Consent
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
-from itpp_api.clock import add_months, today
+from itpp_api.clock import today
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import PlanStatus
-from itpp_api.errors import AmendmentRequired, Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.localized import (
     plan_texts,
     pop_translation_request,
@@ -27,6 +29,13 @@ from itpp_api.localized import (
 )
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Party
+from itpp_api.plans.lifecycle import (
+    CLOSED_STATUSES,
+    coming_into_force_problems,
+    effective_status,
+    ensure_plan_writable,
+    expiry_date,
+)
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
 from itpp_api.plans.schemas import (
     PlanCreate,
@@ -37,15 +46,9 @@ from itpp_api.plans.schemas import (
 )
 
 _SCHEDULE_FIELDS = frozenset({"approval_date", "term_months", "review_interval_months"})
-CLOSED_STATUSES = frozenset({PlanStatus.EXPIRED, PlanStatus.SUPERSEDED, PlanStatus.TERMINATED})
 
-# What the parties agreed when they approved the plan: once it is active these change only
-# through an amendment every party approves (amendments/). The approval date and the
-# predecessor are records of fact and stay correctable; status changes (active → superseded or
-# terminated) are direct for now.
-AGREED_PLAN_FIELDS = ("title", "sections", "objectives", "term_months", "review_interval_months")
-
-# Which stored status may move to which; "expired" is never stored, only read.
+# Which stored status may move to which; "expired" is never stored, only read. Which of these
+# moves need every party's consent is for itpp_api.agreement to say.
 _TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
     PlanStatus.DRAFT: frozenset({PlanStatus.ACTIVE, PlanStatus.TERMINATED}),
     PlanStatus.ACTIVE: frozenset({PlanStatus.SUPERSEDED, PlanStatus.TERMINATED}),
@@ -54,48 +57,8 @@ _TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
 }
 
 
-def expiry_date(plan: Plan) -> date | None:
-    """Approval date plus the term; None while the plan has no approval date."""
-    if plan.approval_date is None:
-        return None
-    return add_months(plan.approval_date, plan.term_months)
-
-
 def _refresh_expiry(plan: Plan) -> None:
     plan.expiry_date = expiry_date(plan)
-
-
-def effective_status(plan: Plan, on: date | None = None) -> PlanStatus:
-    """The status a reader sees: an active plan whose expiry date has passed is expired."""
-    status = PlanStatus(plan.status)
-    expires = expiry_date(plan)
-    if status is PlanStatus.ACTIVE and expires is not None and (on or today()) >= expires:
-        return PlanStatus.EXPIRED
-    return status
-
-
-def ensure_plan_writable(plan: Plan) -> None:
-    """Refuse changes to the records of an expired, superseded or terminated plan."""
-    status = effective_status(plan)
-    if status in CLOSED_STATUSES:
-        raise Conflict(
-            f"Plan {plan.reference} is {status.value}: its records can no longer be changed. "
-            "Renew it to continue the cooperation under a successor plan."
-        )
-
-
-def ensure_agreed_content_open(plan: Plan, what: str) -> None:
-    """Refuse a direct change to what the parties agreed, once the plan is active.
-
-    A closed plan gets the closed-plan refusal first; a draft is still being negotiated and is
-    changed directly.
-    """
-    ensure_plan_writable(plan)
-    if effective_status(plan) is PlanStatus.ACTIVE:
-        raise AmendmentRequired(
-            f"Plan {plan.reference} is active: {what} changes only through an amendment that "
-            f"every party approves. Propose one with POST /api/v1/plans/{plan.id}/amendments."
-        )
 
 
 def plan_etag(plan: Plan) -> str:
@@ -118,6 +81,7 @@ def plan_to_dict(plan: Plan, parties: list[Party]) -> dict[str, Any]:
         "term_months": plan.term_months,
         "review_interval_months": plan.review_interval_months,
         "predecessor_id": plan.predecessor_id,
+        "termination_date": plan.termination_date,
         "etag": plan_etag(plan),
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
@@ -271,9 +235,10 @@ def _check_parties(session: Session, party_ids: list[uuid.UUID]) -> None:
         )
 
 
-def _check_predecessor(
+def check_predecessor(
     session: Session, predecessor_id: uuid.UUID | None, plan_id: uuid.UUID | None
 ) -> None:
+    """The predecessor exists, is not the plan itself, and the lineage does not loop."""
     if predecessor_id is None:
         return
     if predecessor_id == plan_id:
@@ -311,6 +276,7 @@ def _audit_view(plan: Plan) -> dict[str, Any]:
         "term_months": plan.term_months,
         "review_interval_months": plan.review_interval_months,
         "predecessor_id": plan.predecessor_id,
+        "termination_date": plan.termination_date,
     }
 
 
@@ -330,7 +296,7 @@ def create_plan(
     if session.scalar(select(Plan.id).where(Plan.reference == data.reference)) is not None:
         raise Conflict(f"A plan with reference {data.reference!r} already exists.")
     _check_parties(session, data.party_ids)
-    _check_predecessor(session, data.predecessor_id, None)
+    check_predecessor(session, data.predecessor_id, None)
     sections = [s.model_dump(mode="json") for s in data.sections]
     plan = Plan(
         reference=data.reference,
@@ -375,12 +341,18 @@ def update_plan(
     actor: Actor,
     plan: Plan,
     data: PlanUpdate,
-    version_reason: str = "Plan approved",
+    consent: Consent | None = None,
+    version_reason: str | None = None,
+    ended_on: date | None = None,
 ) -> Plan:
     """Apply changes to a plan, enforcing the lifecycle and term rules.
 
-    The agreed content of an active plan (AGREED_PLAN_FIELDS) is refused with 409: it changes
-    only by amendment (`amend_plan`). Approving a draft records version 1 (`version_reason`).
+    What the parties agreed — on an active plan its agreed fields, and for any plan its coming
+    into force and its end — is refused with 409 `/problems/amendment-required` unless every
+    party consented (`consent`, held by the amendment being applied; see itpp_api.agreement).
+    Coming into force records version 1 (`version_reason`, by default "Plan approved"); ending
+    an agreed plan records its next version, agreed from `ended_on` (by default today), which
+    for a termination is also its termination date.
     """
     changes = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(changes)
@@ -391,13 +363,6 @@ def update_plan(
         ensure_plan_writable(plan)
     if "sections" in changes and data.sections is not None:
         changes["sections"] = [s.model_dump(mode="json") for s in data.sections]
-    agreed = [
-        name
-        for name in AGREED_PLAN_FIELDS
-        if name in changes and audit.to_json_data(changes[name]) != audit.to_json_data(before[name])
-    ]
-    if agreed:
-        ensure_agreed_content_open(plan, f"its {', '.join(agreed)}".replace("_", " "))
     if new_status is not None and new_status is not current:
         if new_status is PlanStatus.EXPIRED:
             raise RuleViolation(
@@ -416,14 +381,49 @@ def update_plan(
     if (new_status or current) is PlanStatus.ACTIVE and approval is None:
         raise RuleViolation("An active plan needs its approval date.")
     if "predecessor_id" in changes:
-        _check_predecessor(session, data.predecessor_id, plan.id)
+        check_predecessor(session, data.predecessor_id, plan.id)
     if "status" in changes and new_status is not None:
         changes["status"] = new_status.value
+    if (
+        new_status is PlanStatus.ACTIVE
+        and current is PlanStatus.DRAFT
+        and consent is None
+        and not actor.is_system
+        and approval is not None
+    ):
+        # What bring_into_force would refuse is said now (422), so the proposal the consent
+        # check offers next can be posted as it is.
+        problems = coming_into_force_problems(
+            reference=plan.reference,
+            approval_date=approval,
+            term_months=term,
+            area_count=len(list_areas(session=session, plan_id=plan.id)),
+        )
+        if problems:
+            raise RuleViolation(
+                problems[0].msg,
+                errors=[
+                    FieldError(
+                        loc=["body", "approval_date" if p.loc == ["approval_date"] else "status"],
+                        msg=p.msg,
+                        type=p.type,
+                    )
+                    for p in problems
+                ],
+            )
+    agreement.check_plan_update(
+        actor=actor, plan=plan, changes=changes, current=before, consent=consent
+    )
     _set_plan_texts(
         plan, changes, source_languages=source_languages, reviewed_translations=reviewed
     )
     for name, value in changes.items():
         setattr(plan, name, value)
+    ended = (
+        new_status in (PlanStatus.TERMINATED, PlanStatus.SUPERSEDED) and new_status is not current
+    )
+    if ended and new_status is PlanStatus.TERMINATED:
+        plan.termination_date = ended_on or today()
     _refresh_expiry(plan)
     plan.row_version += 1
     plan.updated_at = utcnow()
@@ -439,8 +439,26 @@ def update_plan(
         before=before,
         after=_audit_view(plan),
     )
+    amendment_id = consent.amendment_id if consent is not None else None
     if new_status is PlanStatus.ACTIVE and current is PlanStatus.DRAFT:
-        record_version(session=session, actor=actor, plan=plan, reason=version_reason)
+        assert plan.approval_date is not None
+        record_version(
+            session=session,
+            actor=actor,
+            plan=plan,
+            reason=version_reason or "Plan approved",
+            agreed_on=plan.approval_date,
+            amendment_id=amendment_id,
+        )
+    elif ended and current is PlanStatus.ACTIVE:
+        record_version(
+            session=session,
+            actor=actor,
+            plan=plan,
+            reason=version_reason or f"Plan {plan.status}",
+            agreed_on=ended_on or today(),
+            amendment_id=amendment_id,
+        )
     if plan.status == PlanStatus.ACTIVE.value and (
         current is PlanStatus.DRAFT or _SCHEDULE_FIELDS & set(changes)
     ):
@@ -488,18 +506,23 @@ def amend_plan(
     actor: Actor,
     plan: Plan,
     changes: dict[str, Any],
+    consent: Consent,
     source_languages: dict[str, str] | None = None,
 ) -> Plan:
-    """Change the agreed content of a plan as an approved amendment says (amendments/).
+    """Change the agreed content of a plan as an applied amendment says (amendments/).
 
-    `changes` holds AGREED_PLAN_FIELDS only, already validated; sections as JSON data.
-    Changed texts move the plan's translation state as a direct update does.
+    `changes` holds agreement.PLAN_AGREED_CHANGES only, already validated; sections as JSON
+    data. Changed texts move the plan's translation state as a direct update does; a new
+    approval date, term or interval moves the review schedule.
     """
-    unknown = set(changes) - set(AGREED_PLAN_FIELDS)
+    unknown = set(changes) - set(agreement.PLAN_AGREED_CHANGES)
     if unknown:
         raise ValueError(f"not agreed content: {sorted(unknown)}")
     ensure_plan_writable(plan)
     before = _audit_view(plan)
+    agreement.check_plan_update(
+        actor=actor, plan=plan, changes=changes, current=before, consent=consent
+    )
     _set_plan_texts(
         plan,
         changes,
@@ -524,6 +547,10 @@ def amend_plan(
         before=before,
         after=_audit_view(plan),
     )
+    if _SCHEDULE_FIELDS & set(changes):
+        from itpp_api.reviews.service import reschedule
+
+        reschedule(session=session, actor=actor, plan=plan)
     return plan
 
 
@@ -624,18 +651,21 @@ def create_area(
     actor: Actor,
     plan: Plan,
     data: PriorityAreaCreate,
-    agreed: bool = False,
+    consent: Consent | None = None,
     translations: dict[str, Any] | None = None,
 ) -> PriorityArea:
     """Add a priority area at the end of the plan's list.
 
-    On an active plan only an applied amendment (`agreed=True`) adds one. `translations`: as
-    for create_plan.
+    On an active plan only with every party's consent (an applied amendment). `translations`:
+    as for create_plan.
     """
-    if agreed:
-        ensure_plan_writable(plan)
-    else:
-        ensure_agreed_content_open(plan, "its list of priority areas")
+    ensure_plan_writable(plan)
+    agreement.check_area_create(
+        actor=actor,
+        plan=plan,
+        data=data.model_dump(mode="json", exclude_unset=True),
+        consent=consent,
+    )
     _check_area_codes_free(session, plan.id, data.code, data.short_code)
     last = session.scalar(
         select(func.max(PriorityArea.position)).where(PriorityArea.plan_id == plan.id)
@@ -677,7 +707,7 @@ def update_area(
     plan: Plan,
     area: PriorityArea,
     data: PriorityAreaUpdate,
-    agreed: bool = False,
+    consent: Consent | None = None,
 ) -> PriorityArea:
     """Change a priority area's codes or texts (on an active plan: only by amendment).
 
@@ -687,10 +717,16 @@ def update_area(
     changes = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(changes)
     before = _area_view(area)
-    if agreed or (not changes and (source_languages or reviewed)):
-        ensure_plan_writable(plan)
-    else:
-        ensure_agreed_content_open(plan, "a priority area")
+    ensure_plan_writable(plan)
+    agreement.check_area_update(
+        actor=actor,
+        plan=plan,
+        area_id=area.id,
+        code=area.code,
+        changes=changes,
+        current=before,
+        consent=consent,
+    )
     _check_area_codes_free(
         session, plan.id, changes.get("code"), changes.get("short_code"), area.id
     )
@@ -725,17 +761,30 @@ def update_area(
 
 
 def reorder_areas(
-    *, session: Session, actor: Actor, plan: Plan, data: PriorityAreaOrder
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    data: PriorityAreaOrder,
+    consent: Consent | None = None,
 ) -> list[PriorityArea]:
     """Put the plan's priority areas in the given order (every area exactly once)."""
-    ensure_agreed_content_open(plan, "the order of its priority areas")
-    areas = {a.id: a for a in list_areas(session=session, plan_id=plan.id)}
+    ensure_plan_writable(plan)
+    ordered = list_areas(session=session, plan_id=plan.id)
+    areas = {a.id: a for a in ordered}
     wanted = data.priority_area_ids
     if len(set(wanted)) != len(wanted) or set(wanted) != set(areas):
         raise RuleViolation(
             "priority_area_ids must list every priority area of the plan exactly once "
             f"({len(areas)} areas)."
         )
+    agreement.check_area_order(
+        actor=actor,
+        plan=plan,
+        order=list(wanted),
+        current=[a.id for a in ordered],
+        consent=consent,
+    )
     now = utcnow()
     before = {"order": [a.code for a in sorted(areas.values(), key=lambda a: a.position)]}
     for position, area_id in enumerate(wanted):
@@ -761,9 +810,14 @@ def reorder_areas(
     return [areas[i] for i in wanted]
 
 
-def retire_area(*, session: Session, actor: Actor, plan: Plan, area: PriorityArea) -> PriorityArea:
+def retire_area(
+    *, session: Session, actor: Actor, plan: Plan, area: PriorityArea, consent: Consent
+) -> PriorityArea:
     """Retire a priority area by amendment: it stays on record, closed to new commitments."""
     ensure_plan_writable(plan)
+    agreement.check_area_retire(
+        actor=actor, plan=plan, area_id=area.id, code=area.code, consent=consent
+    )
     if area.retired_at is not None:
         return area
     area.retired_at = utcnow()
@@ -796,32 +850,46 @@ def current_version_number(*, session: Session, plan_id: uuid.UUID) -> int:
 
 
 def build_snapshot(*, session: Session, plan: Plan) -> dict[str, Any]:
-    """The full state of a plan (plan, areas, commitments with milestones) as JSON data."""
+    """What the parties agree to in the plan as it is now: the plan, its priority areas and its
+    shared commitments' definitions (agreement.agreed_snapshot), as JSON data."""
     from itpp_api.commitments.service import commitments_for_snapshot
 
     plan_data = plan_as_dict(session=session, plan=plan)
-    plan_data.pop("etag", None)
-    return {
-        "plan": plan_data,
-        "priority_areas": [
-            {k: v for k, v in area_to_dict(a).items() if k != "etag"}
-            for a in list_areas(session=session, plan_id=plan.id)
-        ],
-        "commitments": commitments_for_snapshot(session=session, plan_id=plan.id),
-    }
+    snapshot: dict[str, Any] = agreement.json_data(
+        agreement.agreed_snapshot(
+            {
+                "plan": plan_data,
+                "priority_areas": [
+                    area_to_dict(a) for a in list_areas(session=session, plan_id=plan.id)
+                ],
+                "commitments": commitments_for_snapshot(session=session, plan_id=plan.id),
+            }
+        )
+    )
+    return snapshot
 
 
-def record_version(*, session: Session, actor: Actor, plan: Plan, reason: str) -> PlanVersion:
-    """Take the next numbered snapshot of the plan."""
-    import orjson
-
-    from itpp_api.conventions import dump_json
-
+def record_version(
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    reason: str,
+    agreed_on: date,
+    amendment_id: uuid.UUID | None,
+) -> PlanVersion:
+    """Take the next numbered snapshot of what the plan's parties agreed, from `agreed_on`."""
     last = session.scalar(
         select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == plan.id)
     )
-    snapshot = orjson.loads(dump_json(build_snapshot(session=session, plan=plan)))
-    version = PlanVersion(plan_id=plan.id, number=(last or 0) + 1, reason=reason, snapshot=snapshot)
+    version = PlanVersion(
+        plan_id=plan.id,
+        number=(last or 0) + 1,
+        reason=reason,
+        snapshot=build_snapshot(session=session, plan=plan),
+        agreed_on=agreed_on,
+        amendment_id=amendment_id,
+    )
     session.add(version)
     session.flush()
     audit.record(
@@ -831,42 +899,34 @@ def record_version(*, session: Session, actor: Actor, plan: Plan, reason: str) -
         entity_type="plan_version",
         entity_id=version.id,
         plan_id=plan.id,
-        after={"number": version.number, "reason": reason},
+        after={
+            "number": version.number,
+            "reason": reason,
+            "agreed_on": agreed_on,
+            "amendment_id": amendment_id,
+        },
     )
     return version
 
 
-def visible_snapshot(snapshot: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """A snapshot without the commitments internal to another party."""
-    commitments = [
-        c
-        for c in snapshot.get("commitments", [])
-        if policy.can_see(
-            actor, c.get("visibility", "shared"), _uuid_or_none(c.get("lead_party_id"))
-        )
-    ]
-    return {**snapshot, "commitments": commitments}
+def version_snapshot(version: PlanVersion) -> dict[str, Any]:
+    """A version's snapshot as agreed content (versions recorded before they held agreed
+    content only read the same way)."""
+    return agreement.agreed_snapshot(version.snapshot)
 
 
-def _uuid_or_none(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def version_to_dict(
-    version: PlanVersion, *, with_snapshot: bool, actor: Actor | None = None
-) -> dict[str, Any]:
+def version_to_dict(version: PlanVersion, *, with_snapshot: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": version.id,
         "plan_id": version.plan_id,
         "number": version.number,
         "reason": version.reason,
+        "agreed_on": version.agreed_on,
+        "amendment_id": version.amendment_id,
         "created_at": version.created_at,
     }
     if with_snapshot:
-        data["snapshot"] = visible_snapshot(version.snapshot, actor or Actor.system())
+        data["snapshot"] = version_snapshot(version)
     return data
 
 

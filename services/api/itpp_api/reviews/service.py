@@ -33,13 +33,9 @@ from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, PlanStatus, ReviewStatus, Visibility
 from itpp_api.errors import Conflict, Forbidden, NotFound
 from itpp_api.parties.models import Party
+from itpp_api.plans.lifecycle import effective_status, ensure_plan_writable
 from itpp_api.plans.models import Plan, PriorityArea
-from itpp_api.plans.service import (
-    effective_status,
-    ensure_plan_writable,
-    get_plan,
-    parties_of_plans,
-)
+from itpp_api.plans.service import get_plan, parties_of_plans
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
 from itpp_api.reviews.schedule import review_schedule
 from itpp_api.reviews.schemas import AssessmentWrite, ReviewItemUpdate, ReviewUpdate

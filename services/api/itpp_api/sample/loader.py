@@ -19,8 +19,8 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.service import actor_for
 from itpp_api.clock import today
-from itpp_api.commitments.schemas import CommitmentCreate, MilestoneCreate
-from itpp_api.commitments.service import create_commitment
+from itpp_api.commitments.schemas import CommitmentCreate, CommitmentUpdate, MilestoneCreate
+from itpp_api.commitments.service import create_commitment, get_commitment, update_commitment
 from itpp_api.db import transaction
 from itpp_api.enums import (
     CommitmentStatus,
@@ -34,6 +34,7 @@ from itpp_api.enums import (
     Role,
     Visibility,
 )
+from itpp_api.errors import AmendmentRequired
 from itpp_api.exchanges.schemas import ExchangeCreate, Participant
 from itpp_api.exchanges.service import create_exchange
 from itpp_api.parties.models import Organisation, Party
@@ -81,9 +82,16 @@ def _parties(session: Session) -> tuple[dict[str, Party], dict[str, Organisation
     return parties, organisations
 
 
-def _lineage(session: Session, party_ids: list) -> Plan | None:  # type: ignore[type-arg]
+def _lineage(
+    session: Session,
+    party_ids: list,  # type: ignore[type-arg]
+    current_approval: date,
+) -> Plan | None:
+    """The predecessor plans, agreed outside the system and recorded as the operator: each in
+    force from its approval date and superseded on its successor's."""
     predecessor: Plan | None = None
-    for entry in content.LINEAGE:
+    entries = content.LINEAGE
+    for index, entry in enumerate(entries):
         existing = session.scalars(select(Plan).where(Plan.reference == entry["reference"])).first()
         if existing is None:
             existing = create_plan(
@@ -107,12 +115,20 @@ def _lineage(session: Session, party_ids: list) -> Plan | None:  # type: ignore[
                 actor=SYSTEM,
                 plan=existing,
                 data=PlanUpdate(status=PlanStatus.ACTIVE),
+                version_reason="Recorded as approved (agreed outside ITPP Tracker)",
+            )
+            successor_approval = (
+                date.fromisoformat(entries[index + 1]["approval_date"])
+                if index + 1 < len(entries)
+                else current_approval
             )
             update_plan(
                 session=session,
                 actor=SYSTEM,
                 plan=existing,
                 data=PlanUpdate(status=PlanStatus.SUPERSEDED),
+                version_reason="Recorded as superseded by its successor",
+                ended_on=successor_approval,
             )
         predecessor = existing
     return predecessor
@@ -249,8 +265,8 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
         return LoadResult(created=False, plan_reference=existing.reference, commitments=0)
     parties, organisations = _parties(session)
     party_ids = [parties[p["code"]].id for p in content.PARTIES]
-    predecessor = _lineage(session, party_ids)
     approval = (on or today()) + timedelta(days=plan_data["approval_offset_days"])
+    predecessor = _lineage(session, party_ids, approval)
     plan = create_plan(
         session=session,
         actor=SYSTEM,
@@ -323,16 +339,85 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
         commitments[commitment.reference] = commitment.id
     _exchanges(session, plan, approval, parties, organisations, commitments)
     users = create_sample_users(session=session)
-    # Approving records version 1 of the plan with everything above in it, and schedules
-    # its reviews.
-    update_plan(session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(status=PlanStatus.ACTIVE))
+    # Coming into force by both parties' consent records version 1 of the plan with
+    # everything above in it, and schedules its reviews.
+    _entry_into_force(session, plan, approval)
     _first_review(session, plan, overdue_after=-plan_data["approval_offset_days"])
     _example_amendment(session, plan, approval, parties, organisations, areas, commitments)
+    _refused_direct_edit(session, plan, approval, commitments)
     return LoadResult(
         created=True,
         plan_reference=plan.reference,
         commitments=len(content.COMMITMENTS),
         logins=users,
+    )
+
+
+def _consent(session: Session, plan: Plan, entry: dict[str, Any], approvers: list[str]) -> None:
+    """Propose `entry`'s change set as its proposing party's editor, then approve it as each of
+    `approvers` (party codes), with their notes."""
+    amendment = propose_amendment(
+        session=session,
+        actor=_sample_actor(session, entry["proposed_by"], Role.EDITOR),
+        plan=plan,
+        data=AmendmentCreate.model_validate(
+            {"title": entry["title"], "rationale": entry["rationale"], "changes": entry["changes"]}
+        ),
+    )
+    for code in approvers:
+        decide_amendment(
+            session=session,
+            actor=_sample_actor(session, code, Role.APPROVER),
+            amendment_id=amendment.id,
+            data=AmendmentDecisionCreate(decision=Decision.APPROVE, note=entry["note"][code]),
+        )
+
+
+def _entry_into_force(session: Session, plan: Plan, approval: date) -> None:
+    """Japan's editor proposes the plan's coming into force; both approvers approve it."""
+    entry = amendments_content.ENTRY_INTO_FORCE
+    changes = [{"op": "bring_into_force", "approval_date": approval.isoformat()}]
+    _consent(session, plan, {**entry, "changes": changes}, ["JP", "NATO"])
+
+
+def _refused_direct_edit(
+    session: Session, plan: Plan, approval: date, commitments: dict[str, uuid.UUID]
+) -> None:
+    """NATO's editor moves a due date directly; refused, the change is proposed instead, in
+    one step, from the change set the refusal carries."""
+    entry = amendments_content.DIRECT_EDIT
+    editor = _sample_actor(session, entry["editor"], Role.EDITOR)
+    _, commitment = get_commitment(
+        session=session, actor=editor, commitment_id=commitments[entry["reference"]]
+    )
+    due = approval + timedelta(days=entry["due_offset_days"])
+    try:
+        update_commitment(
+            session=session,
+            actor=editor,
+            plan=plan,
+            commitment=commitment,
+            data=CommitmentUpdate(due_date=due),
+        )
+    except AmendmentRequired as refusal:
+        assert refusal.proposal is not None
+        proposal = refusal.proposal
+    else:  # pragma: no cover - the plan is in force
+        raise AssertionError("a direct change of agreed content was accepted")
+    propose_amendment(
+        session=session,
+        actor=editor,
+        plan=plan,
+        data=AmendmentCreate.model_validate(
+            {
+                "title": {
+                    "ja": f"【見本】{proposal.title['ja']}",
+                    "en": f"[Example] {proposal.title['en']}",
+                },
+                "rationale": entry["rationale"],
+                "changes": proposal.changes,
+            }
+        ),
     )
 
 

@@ -86,6 +86,7 @@ class ExportedPlan(_Record):
     term_months: int = Field(ge=1, le=240)
     review_interval_months: int = Field(ge=1, le=240)
     predecessor_id: uuid.UUID | None = None
+    termination_date: date | None = None
     row_version: int = Field(ge=1)
     created_at: datetime
     updated_at: datetime
@@ -248,6 +249,7 @@ class ExportedAmendment(_Record):
     rationale: LocalizedText
     changes: list[dict[str, Any]]
     base_version: int = Field(ge=0)
+    base_digest: str | None = Field(default=None, max_length=64)
     review_id: uuid.UUID | None = None
     status: AmendmentStatus
     proposed_by: uuid.UUID | None = None
@@ -266,6 +268,14 @@ class ExportedVersion(_Record):
     number: int = Field(ge=1)
     reason: str
     snapshot: dict[str, Any]
+    agreed_on: date | None = Field(
+        default=None,
+        description="The day the version was agreed from (exports made before it was recorded: "
+        "the approval date for version 1, else the day it was recorded).",
+    )
+    amendment_id: uuid.UUID | None = Field(
+        default=None, description="The applied amendment that made it, if any."
+    )
     created_at: datetime
 
 

@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, SQLModel, col, select
 
+from itpp_api import agreement
 from itpp_api.amendments.models import Amendment, AmendmentDecision
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
@@ -28,11 +30,12 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import hash_password
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
-from itpp_api.enums import Role, Visibility
+from itpp_api.enums import AmendmentStatus, Role, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation, ValidationFailed
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.localized import search_text
 from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans import lifecycle
 from itpp_api.plans import service as plans
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
@@ -72,6 +75,7 @@ _PLAN_FIELDS = (
     "term_months",
     "review_interval_months",
     "predecessor_id",
+    "termination_date",
     "row_version",
     "created_at",
     "updated_at",
@@ -193,6 +197,7 @@ _AMENDMENT_FIELDS = (
     "rationale",
     "changes",
     "base_version",
+    "base_digest",
     "review_id",
     "status",
     "proposed_by",
@@ -431,7 +436,9 @@ def export_plan(
             "id": v.id,
             "number": v.number,
             "reason": v.reason,
-            "snapshot": plans.visible_snapshot(v.snapshot, actor),
+            "snapshot": plans.version_snapshot(v),
+            "agreed_on": v.agreed_on,
+            "amendment_id": v.amendment_id,
             "created_at": v.created_at,
         }
         for v in versions
@@ -870,6 +877,7 @@ class _Importer:
             term_months=entry.term_months,
             review_interval_months=entry.review_interval_months,
             predecessor_id=entry.predecessor_id,
+            termination_date=entry.termination_date,
             translations={
                 name: state.model_dump(mode="json") for name, state in entry.translations.items()
             },
@@ -877,7 +885,7 @@ class _Importer:
             created_at=entry.created_at,
             updated_at=entry.updated_at,
         )
-        plan.expiry_date = plans.expiry_date(plan)
+        plan.expiry_date = lifecycle.expiry_date(plan)
         self.add(plan, "plans")
         self.session.flush()
         for position, party_id in enumerate(entry.party_ids):
@@ -1080,7 +1088,21 @@ class _Importer:
             )
         self.session.flush()
         self.progress("amendments", len(document.amendments), len(document.amendments))
+        # A version names the consent that made it: kept when that amendment is here (a
+        # renewal's successor names its predecessor's amendment, which may not be).
+        consents = {a.id for a in document.amendments}
+        named = {v.amendment_id for v in document.versions if v.amendment_id} - consents
+        if named:
+            consents |= set(
+                self.session.scalars(select(Amendment.id).where(col(Amendment.id).in_(named)))
+            )
         for v in document.versions:
+            approval = (v.snapshot.get("plan") or {}).get("approval_date")
+            agreed_on = v.agreed_on or (
+                date.fromisoformat(str(approval))
+                if v.number == 1 and approval
+                else v.created_at.date()
+            )
             self.add(
                 PlanVersion(
                     plan_id=plan.id,
@@ -1088,6 +1110,8 @@ class _Importer:
                     number=v.number,
                     reason=v.reason,
                     snapshot=self.json(v.snapshot),
+                    agreed_on=agreed_on,
+                    amendment_id=v.amendment_id if v.amendment_id in consents else None,
                     created_at=v.created_at,
                 ),
                 "versions",
@@ -1112,6 +1136,19 @@ def import_plan(
         {known.get(p, p) for p in _acting_parties(document)},
     )
     _check_references(document)
+    agreement.check_plan_import(
+        actor=actor,
+        plans=[
+            (document.plan.reference, document.plan.status),
+            *(
+                (entry.reference, entry.status)
+                for entry in document.lineage
+                if session.get(Plan, entry.id) is None
+            ),
+        ],
+        versions=len(document.versions),
+        consents=sum(a.status is AmendmentStatus.APPLIED for a in document.amendments),
+    )
     plan_id, reference = document.plan.id, document.plan.reference
     if session.get(Plan, plan_id) is not None:
         raise Conflict(f"Plan {reference} ({plan_id}) is already in this database.")

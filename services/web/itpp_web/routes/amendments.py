@@ -1,12 +1,16 @@
 """Amendments by mutual consent: a plan's amendments, one amendment with each party's decision
-and a readable diff of what it changes, the decision of one's own party, and the form that
-proposes one (a change set built step by step, previewed before it is sent)."""
+and a readable diff of what it changes, the decision of one's own party, the form that
+proposes one (a change set built step by step, previewed before it is sent; for a draft, its
+coming into force), and the one-step proposal of a direct change the API refused as a change
+to what the parties agreed."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +21,7 @@ from itpp_web import messages
 from itpp_web.api import ApiError
 from itpp_web.changes import Lookup, describe_change, describe_diff
 from itpp_web.forms import localized, text
+from itpp_web.i18n import LANGUAGES
 from itpp_web.labels import LABELS
 from itpp_web.messages import translate
 from itpp_web.routes.live import watch_start
@@ -26,8 +31,10 @@ from itpp_web.web import (
     api_of,
     csrf_protect,
     formatter,
+    is_htmx,
     redirect,
     renderer_of,
+    safe_next,
 )
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -46,6 +53,11 @@ FORM_OPS = (
     "change_review_interval",
     "change_text",
 )
+# A draft takes one consent only: its coming into force. A plan in force can also have its
+# approval date corrected, or be terminated (alone in its change set).
+DRAFT_OPS = ("bring_into_force",)
+ACTIVE_OPS = (*FORM_OPS, "change_approval_date", "terminate")
+ALL_OPS = frozenset(ACTIVE_OPS) | frozenset(DRAFT_OPS)
 FORM_ERRORS = {
     "choose-commitment": messages.N_("Choose a commitment."),
     "choose-area": messages.N_("Choose a priority area."),
@@ -57,21 +69,42 @@ FORM_ERRORS = {
     "lead-party": messages.N_("Choose the lead party."),
     "no-changes": messages.N_("Add at least one change first."),
     "texts": messages.N_("Give the title and the rationale in at least one language."),
+    "date": messages.N_("Enter a date as YYYY-MM-DD."),
 }
 
 
-async def _lookup_parts(
-    request: Request, viewer: Viewer, plan_id: str
-) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, str], list[dict[str, Any]]]:
+def form_ops(plan: dict[str, Any]) -> tuple[str, ...]:
+    """The operations the proposal form offers for a plan in its status."""
+    status = plan.get("status")
+    if status == "draft":
+        return DRAFT_OPS
+    if status == "active":
+        return ACTIVE_OPS
+    return FORM_OPS
+
+
+@dataclass
+class _LookupParts:
+    """What a change set's ids are looked up in: the plan, its areas, parties, bodies, plans."""
+
+    plan: dict[str, Any]
+    areas: list[dict[str, Any]]
+    codes: dict[str, str]
+    organisations: list[dict[str, Any]]
+    plans: list[dict[str, Any]]
+
+
+async def _lookup_parts(request: Request, viewer: Viewer, plan_id: str) -> _LookupParts:
     api = api_of(request)
-    plan, areas, parties, organisations = await asyncio.gather(
+    plan, areas, parties, organisations, plans = await asyncio.gather(
         api.get(f"/plans/{plan_id}", token=viewer.token),
         api.get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
         api.get("/parties", token=viewer.token),
         api.get("/organisations", token=viewer.token),
+        api.get("/plans", token=viewer.token, params={"limit": 100}),
     )
     codes = {party["id"]: party["code"] for party in parties["items"]}
-    return plan, areas["items"], codes, organisations["items"]
+    return _LookupParts(plan, areas["items"], codes, organisations["items"], plans["items"])
 
 
 async def _commitments(
@@ -112,19 +145,14 @@ async def _all_commitments(request: Request, viewer: Viewer, plan_id: str) -> li
     return [item for item in items if item.get("status") != "cancelled"]
 
 
-def _lookup(
-    plan: dict[str, Any],
-    areas: list[dict[str, Any]],
-    codes: dict[str, str],
-    organisations: list[dict[str, Any]],
-    commitments: dict[str, dict[str, Any]],
-) -> Lookup:
+def _lookup(parts: _LookupParts, commitments: dict[str, dict[str, Any]]) -> Lookup:
     return Lookup(
-        plan=plan,
-        areas={area["id"]: area for area in areas},
+        plan=parts.plan,
+        areas={area["id"]: area for area in parts.areas},
         commitments=commitments,
-        party_codes=codes,
-        organisations={org["id"]: org for org in organisations},
+        party_codes=parts.codes,
+        organisations={org["id"]: org for org in parts.organisations},
+        plans={plan["id"]: plan for plan in parts.plans},
     )
 
 
@@ -159,15 +187,19 @@ async def _amendment_context(request: Request, viewer: Viewer, amendment_id: str
     plan_id = str(first["plan_id"])
     live_after = await watch_start(request, viewer, plan_id)
     amendment = await api.get(f"/amendments/{amendment_id}", token=viewer.token)
-    (plan, areas, codes, organisations), commitments = await asyncio.gather(
+    parts, commitments = await asyncio.gather(
         _lookup_parts(request, viewer, plan_id),
         _commitments(request, viewer, _named_commitments(amendment["changes"])),
     )
-    lookup = _lookup(plan, areas, codes, organisations, commitments)
+    plan = parts.plan
+    lookup = _lookup(parts, commitments)
     diff = None
+    # A coming into force made version 1 from nothing (its base is version 0): its change set
+    # is what it changed.
     if (
         amendment["status"] == "applied"
         and amendment.get("applied_version")
+        and int(amendment.get("base_version") or 0) >= 1
         and not amendment.get("successor_plan_id")
     ):
         raw = await api.get(
@@ -249,6 +281,13 @@ def _months(value: str) -> int | None:
     except ValueError:
         return None
     return number if 1 <= number <= 240 else None
+
+
+def _day(value: str) -> str | None:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
 
 
 def _change_from_form(form: FormData, op: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -344,6 +383,19 @@ def _change_from_form(form: FormData, op: str) -> tuple[dict[str, Any] | None, s
         if title is None:
             return None, "title-missing"
         return {"op": op, "title": title}, None
+    if op in ("bring_into_force", "change_approval_date"):
+        day = _day(field("approval_date"))
+        if day is None:
+            return None, "date"
+        return {"op": op, "approval_date": day}, None
+    if op == "terminate":
+        # Without a date the plan ends on the day the last party approves.
+        if not field("termination_date"):
+            return {"op": op}, None
+        day = _day(field("termination_date"))
+        if day is None:
+            return None, "date"
+        return {"op": op, "termination_date": day}, None
     return None, None
 
 
@@ -351,24 +403,25 @@ async def _form_context(
     request: Request, viewer: Viewer, plan_id: str, draft: list[dict[str, Any]]
 ) -> dict[str, Any]:
     fmt = formatter(request)
-    (plan, areas, codes, organisations), all_commitments = await asyncio.gather(
+    parts, all_commitments = await asyncio.gather(
         _lookup_parts(request, viewer, plan_id),
         _all_commitments(request, viewer, plan_id),
     )
+    plan = parts.plan
     commitments = {item["id"]: item for item in all_commitments}
     missing = _named_commitments(draft) - set(commitments)
     if missing:
         commitments.update(await _commitments(request, viewer, missing))
-    lookup = _lookup(plan, areas, codes, organisations, commitments)
+    lookup = _lookup(parts, commitments)
     reviews = await api_of(request).get(f"/plans/{plan_id}/reviews", token=viewer.token)
     return {
         "plan": plan,
-        "areas": [area for area in areas if not area.get("retired_at")],
+        "areas": [area for area in parts.areas if not area.get("retired_at")],
         "commitments": [item for item in all_commitments if item.get("visibility") == "shared"],
         "parties": plan.get("parties") or [],
         "modalities": MODALITIES,
         "reviews": reviews["items"],
-        "ops": FORM_OPS,
+        "ops": form_ops(plan),
         "draft": draft,
         "draft_json": json.dumps(draft, ensure_ascii=False),
         "draft_views": [describe_change(fmt, change, lookup) for change in draft],
@@ -387,6 +440,23 @@ async def _form_context(
 @router.get("/plans/{plan_id}/amendments/new")
 async def new_amendment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     context = await _form_context(request, viewer, str(plan_id), [])
+    plan = context["plan"]
+    # `?op=terminate` opens that change (the amendments page links it); a draft's only one is
+    # open from the start, its title suggested as the API would.
+    asked = request.query_params.get("op", "")
+    if asked in context["ops"]:
+        context["open_op"] = asked
+    if plan.get("status") == "draft":
+        context["open_op"] = "bring_into_force"
+        context["values"] = {
+            "title.ja": f"{plan['reference']} の発効",
+            "title.en": f"Bringing {plan['reference']} into force",
+        }
+    elif asked == "terminate":
+        context["values"] = {
+            "title.ja": f"{plan['reference']} の終了",
+            "title.en": f"Termination of {plan['reference']}",
+        }
     return renderer_of(request)(request, "amendment_form.html", context)
 
 
@@ -414,7 +484,7 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
     }
     if text(form, "review_id"):
         body["review_id"] = text(form, "review_id")
-    if add in FORM_OPS:
+    if add in ALL_OPS:
         change, error = _change_from_form(form, add)
         if change is None:
             errors[add] = translate(fmt, FORM_ERRORS, error or "nothing-changed")
@@ -459,16 +529,99 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
                             change_errors.setdefault(index, str(item.get("msg") or ""))
             else:
                 return redirect(request, f"/amendments/{result.data['id']}")
+    outcome = {
+        "values": values,
+        "errors": errors,
+        "change_errors": change_errors,
+        "problem": problem,
+        "problem_detail": problem_detail,
+    }
+    if text(form, "origin") == "proposal":
+        # Sent from the one-step proposal: it comes back as it was, with what to correct.
+        context = await _proposal_context(request, viewer, str(plan_id), draft)
+        context.update(
+            {
+                **outcome,
+                "back": safe_next(text(form, "back"), f"/plans/{plan_id}"),
+                "saved_fields": [str(name) for name in form.getlist("saved_fields")],
+            }
+        )
+        return _render_proposal(request, context, status_code)
     context = await _form_context(request, viewer, str(plan_id), draft)
+    context.update({**outcome, "preview": preview, "open_op": open_op})
+    return renderer_of(request)(request, "amendment_form.html", context, status_code=status_code)
+
+
+# --- one-step proposals -----------------------------------------------------------------------
+
+
+async def _proposal_context(
+    request: Request, viewer: Viewer, plan_id: str, draft: list[dict[str, Any]]
+) -> dict[str, Any]:
+    fmt = formatter(request)
+    parts, commitments = await asyncio.gather(
+        _lookup_parts(request, viewer, plan_id),
+        _commitments(request, viewer, _named_commitments(draft)),
+    )
+    lookup = _lookup(parts, commitments)
+    parties = parts.plan.get("parties") or []
+    return {
+        "plan": parts.plan,
+        "other_parties": fmt.names(
+            [party["code"] for party in parties if party["id"] != viewer.party_id]
+        ),
+        "draft_json": json.dumps(draft, ensure_ascii=False),
+        "draft_views": [describe_change(fmt, change, lookup) for change in draft],
+        "values": {},
+        "errors": {},
+        "change_errors": {},
+        "problem": None,
+        "problem_detail": None,
+        "saved_fields": [],
+        "not_saved": None,
+        "idempotency_key": str(uuid.uuid4()),
+    }
+
+
+def _render_proposal(request: Request, context: dict[str, Any], status_code: int) -> Response:
+    headers = None
+    if is_htmx(request):
+        # The form that was sent (an edit form, a row's status) gives way to the proposal.
+        headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML show:window:top"}
+    return renderer_of(request)(
+        request,
+        "proposal.html",
+        {**context, "is_fragment": is_htmx(request)},
+        block="proposal",
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+async def offer_proposal(
+    request: Request,
+    viewer: Viewer,
+    proposal: dict[str, Any],
+    *,
+    back: str,
+    saved_fields: list[str] | None = None,
+    not_saved: str | None = None,
+) -> Response:
+    """A direct write the API refused as a change to what the parties agreed, offered as the
+    amendment that makes it: the change set as the parties will see it, the suggested title
+    (editable), a rationale to write, and one button that proposes it.
+
+    `saved_fields` names the delivery part of the same edit, saved directly; `not_saved` says
+    why it could not be."""
+    draft = [change for change in proposal.get("changes") or [] if isinstance(change, dict)]
+    context = await _proposal_context(request, viewer, str(proposal["plan_id"]), draft)
+    title = proposal.get("title") or {}
     context.update(
         {
-            "values": values,
-            "errors": errors,
-            "change_errors": change_errors,
-            "problem": problem,
-            "problem_detail": problem_detail,
-            "preview": preview,
-            "open_op": open_op,
+            "values": {f"title.{lang}": str(title.get(lang) or "") for lang in LANGUAGES},
+            "back": back,
+            "saved_fields": saved_fields or [],
+            "not_saved": not_saved,
         }
     )
-    return renderer_of(request)(request, "amendment_form.html", context, status_code=status_code)
+    return _render_proposal(request, context, 409)

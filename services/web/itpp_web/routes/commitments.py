@@ -13,13 +13,22 @@ from fastapi.responses import Response
 
 from itpp_web import messages
 from itpp_web.api import ApiError
-from itpp_web.forms import commitment_body, commitment_values, progress_value, text
-from itpp_web.labels import LABELS
+from itpp_web.forms import (
+    commitment_body,
+    commitment_values,
+    delivery_part,
+    progress_value,
+    text,
+)
+from itpp_web.labels import LABELS, field_name
 from itpp_web.messages import translate
+from itpp_web.routes.amendments import offer_proposal
 from itpp_web.routes.common import (
     EditOutcome,
     changes_since,
+    etag_missing,
     form_errors,
+    if_match,
     list_filters,
     plan_context,
     query_string,
@@ -166,18 +175,42 @@ async def update_progress(
             status_code=422,
         )
     body["progress"] = progress
+    if not etag:
+        commitment = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+        return await _progress_problem(
+            request,
+            viewer,
+            commitment,
+            etag_missing(request),
+            mine=dict(form),
+            back=back,
+            status_code=428,
+        )
     try:
         result = await api.request(
             "PATCH",
             f"/commitments/{commitment_id}",
             token=viewer.token,
             json=body,
-            headers={"If-Match": etag or "*"},
+            headers=if_match(etag),
         )
     except ApiError as exc:
         if exc.status not in (409, 412, 422, 428):
             raise
         commitment = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+        if exc.proposal is not None:
+            # Cancelling a shared commitment of a plan in force retires it from what the
+            # parties agreed: offered as an amendment; a new progress is saved at once.
+            changed = {name: value for name, value in body.items() if value != commitment.get(name)}
+            return await _propose_instead(
+                request,
+                viewer,
+                commitment,
+                delivery_part(changed, exc.agreed_fields),
+                etag,
+                exc.proposal,
+                back=back,
+            )
         if exc.status in (412, 428):
             history = await _history(request, viewer, str(commitment_id))
             return await _progress_problem(
@@ -267,13 +300,17 @@ async def update_milestone(
             )
     problem = None
     status_code = 200
+    if not text(form, "etag"):
+        return await _milestone_result(
+            request, viewer, milestone_id, commitment_id, etag_missing(request), 428
+        )
     try:
         await api.request(
             "PATCH",
             f"/milestones/{milestone_id}",
             token=viewer.token,
             json=body,
-            headers={"If-Match": text(form, "etag") or "*"},
+            headers=if_match(text(form, "etag")),
         )
     except ApiError as exc:
         if exc.status not in (409, 412, 422, 428):
@@ -336,7 +373,14 @@ async def new_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep
     return renderer_of(request)(
         request,
         "commitment_form.html",
-        {**context, "values": values, "errors": {}, "commitment": None, "problem": None},
+        {
+            **context,
+            "values": values,
+            "errors": {},
+            "commitment": None,
+            "problem": None,
+            "statuses": STATUSES,
+        },
     )
 
 
@@ -354,6 +398,11 @@ async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: Viewer
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise
+            if exc.proposal is not None:
+                # A shared commitment joins a plan in force when every party approves it.
+                return await offer_proposal(
+                    request, viewer, exc.proposal, back=f"/plans/{plan_id}/commitments"
+                )
             problem = messages.problem_message(formatter(request), exc)
             errors = messages.field_errors(exc)
             problem_detail = exc.detail
@@ -367,6 +416,7 @@ async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             **context,
             "values": {name: str(value) for name, value in form.items()},
             "errors": errors,
+            "statuses": STATUSES,
             "commitment": None,
             "problem": problem
             or translate(formatter(request), messages.PROBLEM_MESSAGES, "validation-error"),
@@ -390,6 +440,7 @@ async def edit_commitment(
             **context,
             "values": commitment_values(commitment),
             "errors": {},
+            "statuses": STATUSES,
             "commitment": commitment,
             "problem": None,
         },
@@ -419,6 +470,16 @@ async def save_commitment(
         )
         if outcome.saved:
             return redirect(request, f"/commitments/{commitment_id}")
+        if outcome.proposal is not None:
+            return await _propose_instead(
+                request,
+                viewer,
+                current,
+                delivery_part(body, outcome.agreed_fields),
+                text(form, "etag"),
+                outcome.proposal,
+                back=f"/commitments/{commitment_id}",
+            )
     context = await plan_context(viewer, request, str(current["plan_id"]))
     return renderer_of(request)(
         request,
@@ -427,6 +488,7 @@ async def save_commitment(
             **context,
             "values": {name: str(value) for name, value in form.items()},
             "errors": outcome.errors,
+            "statuses": STATUSES,
             "commitment": current,
             "conflict": outcome.conflict,
             "problem": outcome.problem
@@ -435,4 +497,46 @@ async def save_commitment(
         },
         block="form",
         status_code=outcome.status_code,
+    )
+
+
+async def _propose_instead(
+    request: Request,
+    viewer: Viewer,
+    commitment: dict[str, Any],
+    delivery: dict[str, Any],
+    etag: str,
+    proposal: dict[str, Any],
+    *,
+    back: str,
+) -> Response:
+    """An edit refused as a change to what the parties agreed: its delivery part (status,
+    progress…) is saved directly — or the user is told it was not — and the rest is offered
+    as the amendment the API drew up. The refused write changed nothing, so the form's ETag
+    is still the record's."""
+    fmt = formatter(request)
+    names = [field_name(fmt, name) for name in delivery]
+    saved: list[str] = []
+    not_saved = None
+    if delivery:
+        try:
+            await api_of(request).request(
+                "PATCH",
+                f"/commitments/{commitment['id']}",
+                token=viewer.token,
+                json=delivery,
+                headers=if_match(etag),
+            )
+        except ApiError as exc:
+            if exc.status not in (409, 412, 422, 428):
+                raise
+            not_saved = fmt.gettext(
+                "Not saved: %(fields)s. %(reason)s Change them again on the commitment's page.",
+                fields=fmt.names(names),
+                reason=messages.problem_message(fmt, exc),
+            )
+        else:
+            saved = names
+    return await offer_proposal(
+        request, viewer, proposal, back=back, saved_fields=saved, not_saved=not_saved
     )

@@ -78,6 +78,17 @@ def form_errors(request: Request, table: dict[str, str], codes: dict[str, str]) 
     return {name: translate(fmt, table, code) for name, code in codes.items()}
 
 
+def if_match(etag: str) -> dict[str, str]:
+    """The If-Match header of the ETag a form was drawn from. Never `*`: without an ETag no
+    header is sent, and the API refuses the write (428) rather than overwrite a change."""
+    return {"If-Match": etag} if etag else {}
+
+
+def etag_missing(request: Request) -> str:
+    """What a form sent without its record's ETag is told."""
+    return messages.translate(formatter(request), {"etag": messages.ETAG_MISSING}, "etag")
+
+
 @dataclass
 class EditOutcome:
     """How an edit sent to the API went: saved, or why not (to show beside the form)."""
@@ -87,9 +98,15 @@ class EditOutcome:
     problem_detail: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
     conflict: list[dict[str, Any]] | None = None
+    # A change to what the parties agreed: the amendment that makes it, and the fields it names.
+    proposal: dict[str, Any] | None = None
+    agreed_fields: list[str] = field(default_factory=list)
+    refused_status: int | None = None
 
     @property
     def status_code(self) -> int:
+        if self.refused_status is not None:
+            return self.refused_status
         return 409 if self.conflict is not None else 422
 
 
@@ -102,14 +119,15 @@ async def send_edit(
     history: History,
 ) -> EditOutcome:
     """PATCH the record with the ETag the form was drawn from; a refusal the user can act on
-    (409, 412, 422, 428) comes back as an outcome, with who changed what on a stale ETag."""
+    (409, 412, 422, 428) comes back as an outcome, with who changed what on a stale ETag, or
+    with the amendment a change to agreed content needs. A form without its ETag is refused
+    here: lost-update protection is never switched off."""
+    etag = text(form, "etag")
+    if not etag:
+        return EditOutcome(problem=etag_missing(request), refused_status=428)
     try:
         await api_of(request).request(
-            "PATCH",
-            path,
-            token=viewer.token,
-            json=body,
-            headers={"If-Match": text(form, "etag") or "*"},
+            "PATCH", path, token=viewer.token, json=body, headers=if_match(etag)
         )
     except ApiError as exc:
         if exc.status not in (409, 412, 422, 428):
@@ -118,6 +136,8 @@ async def send_edit(
             problem=messages.problem_message(formatter(request), exc),
             problem_detail=exc.detail,
             errors=messages.field_errors(exc),
+            proposal=exc.proposal,
+            agreed_fields=exc.agreed_fields,
         )
         if exc.status in (412, 428):
             outcome.conflict = changes_since(await history(), text(form, "seen"))

@@ -20,6 +20,7 @@ from itpp_web.routes.common import (
     EditOutcome,
     changes_since,
     form_errors,
+    if_match,
     list_filters,
     plan_context,
     query_string,
@@ -226,7 +227,7 @@ async def cancel_exchange(request: Request, exchange_id: uuid.UUID, viewer: View
             "DELETE",
             f"/exchanges/{exchange_id}",
             token=viewer.token,
-            headers={"If-Match": text(form, "etag") or "*"},
+            headers=if_match(text(form, "etag")),
         )
     except ApiError as exc:
         if exc.status not in (409, 412, 422, 428):

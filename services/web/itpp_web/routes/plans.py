@@ -26,12 +26,24 @@ async def dashboard(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> 
     # Where to start watching is read first: a change made meanwhile is not missed.
     live_after = await watch_start(request, viewer, str(plan_id))
     data = await api.get(f"/plans/{plan_id}/dashboard", token=viewer.token)
+    entry_into_force = None
+    if data["plan"]["status"] == "draft":
+        # A draft comes into force by every party's consent: is it proposed yet?
+        pending = await api.get(
+            f"/plans/{plan_id}/amendments",
+            token=viewer.token,
+            params={"status": "proposed", "limit": 20},
+        )
+        entry_into_force = next(
+            (item for item in pending["items"] if item["kind"] == "entry_into_force"), None
+        )
     return renderer_of(request)(
         request,
         "dashboard.html",
         {
             "plan_id": str(plan_id),
             "data": data,
+            "entry_into_force": entry_into_force,
             "chart": area_chart(data["areas"]),
             "statuses": STATUSES,
             "live_after": live_after,

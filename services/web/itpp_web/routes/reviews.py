@@ -14,6 +14,7 @@ from itpp_web import messages
 from itpp_web.api import ApiError
 from itpp_web.forms import localized, text
 from itpp_web.labels import LABELS
+from itpp_web.routes.common import if_match
 from itpp_web.routes.live import watch_start
 from itpp_web.web import (
     Viewer,
@@ -174,7 +175,7 @@ async def save_summary(request: Request, review_id: uuid.UUID, viewer: ViewerDep
             f"/reviews/{review_id}",
             token=viewer.token,
             json=body,
-            headers={"If-Match": text(form, "etag") or "*"},
+            headers=if_match(text(form, "etag")),
         )
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
@@ -205,7 +206,7 @@ async def _item_write(
     status_code = 200
     try:
         result = await api.request(
-            method, path, token=viewer.token, json=body, headers={"If-Match": etag or "*"}
+            method, path, token=viewer.token, json=body, headers=if_match(etag)
         )
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:

@@ -1,4 +1,5 @@
-"""A plan's versions: the list, a side-by-side diff of any two, and the plan as of a date."""
+"""A plan's versions: the list (each with the consent that made it), a side-by-side diff of any
+two, the plan as of a date, and the plan's record of consent."""
 
 from __future__ import annotations
 
@@ -90,8 +91,8 @@ async def _as_of(
     except ApiError as exc:
         if exc.status == 404:
             return None, fmt.gettext(
-                "The plan had no agreed version by the end of %(date)s: its first version is "
-                "recorded when it is approved.",
+                "The plan was not in force yet on %(date)s: what it said is shown from its date "
+                "of approval.",
                 date=fmt.date(day),
             )
         if exc.status not in (400, 422):
@@ -105,10 +106,11 @@ async def _as_of(
 async def versions_page(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     api = api_of(request)
     query = request.query_params
-    context, listing, plans = await asyncio.gather(
+    context, listing, plans, consents = await asyncio.gather(
         plan_context(viewer, request, str(plan_id)),
         api.get(f"/plans/{plan_id}/versions", token=viewer.token),
         api.get("/plans", token=viewer.token, params={"limit": 100}),
+        api.get(f"/plans/{plan_id}/consents", token=viewer.token),
     )
     versions = listing["items"]
     names = _names(context, plans["items"])
@@ -135,6 +137,8 @@ async def versions_page(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
         {
             **context,
             "versions": versions,
+            # The consent that made each version, by its amendment's id.
+            "consents": {item["amendment_id"]: item for item in consents["items"]},
             "names": names,
             "old": old,
             "new": new,
@@ -148,4 +152,27 @@ async def versions_page(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
         },
         block=block,
         status_code=422 if failed else 200,
+    )
+
+
+@router.get("/plans/{plan_id}/consents")
+async def consents_page(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    """The record of consent: every consent applied to the plan, with who approved it for each
+    party and when."""
+    api = api_of(request)
+    plan, consents = await asyncio.gather(
+        api.get(f"/plans/{plan_id}", token=viewer.token),
+        api.get(f"/plans/{plan_id}/consents", token=viewer.token),
+    )
+    items = consents["items"]
+    return renderer_of(request)(
+        request,
+        "consents.html",
+        {
+            "plan": plan,
+            "consents": items,
+            # A plan recorded as agreed outside ITPP Tracker came into force with no consent here.
+            "recorded_outside": plan["status"] != "draft"
+            and not any(item["brought_into_force"] for item in items),
+        },
     )

@@ -2,10 +2,12 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  const flash = document.getElementById("flash");
+  // Looked up each time: a response may replace the whole content, the message area with it.
+  const flashArea = () => document.getElementById("flash");
 
   // An htmx request the server refused (403, 404, 5xx…): show its readable message.
   document.body.addEventListener("htmx:responseError", (event) => {
+    const flash = flashArea();
     if (!flash) return;
     const xhr = event.detail.xhr;
     const type = xhr.getResponseHeader("content-type") || "";
@@ -19,6 +21,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // No answer at all (network down, server stopped).
   document.body.addEventListener("htmx:sendError", () => {
+    const flash = flashArea();
     if (!flash) return;
     flash.textContent = document.body.dataset.networkError || "";
     flash.focus();
@@ -26,6 +29,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // A successful swap clears an old message.
   document.body.addEventListener("htmx:afterRequest", (event) => {
+    const flash = flashArea();
     if (flash && event.detail.successful && flash.textContent.trim() !== "") {
       flash.textContent = "";
     }
