@@ -17,6 +17,7 @@ A list and its records' single GETs agree (the commitment list computes its rows
 from the facts of each row, without a query per row).
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,7 +25,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from itpp_api.enums import AllowedAction, PlanStatus, TokenScope
+from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
+from itpp_api.enums import AllowedAction, PlanStatus, Role, TokenScope
+from itpp_api.errors import Forbidden
 from tests.conftest import Database, QueryCounter
 from tests.factories import (
     World,
@@ -476,3 +480,25 @@ def test_every_record_schema_documents_its_allowed_actions(client: TestClient) -
         assert field["items"] == {"$ref": "#/components/schemas/AllowedAction"}, name
         assert "allowed_actions" in schemas[name]["required"], name
 
+
+@pytest.mark.parametrize("scope", list(TokenScope), ids=lambda s: s.value)
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_the_actions_offered_and_the_writes_authorized_follow_the_same_rule(
+    role: Role, scope: TokenScope
+) -> None:
+    """`may_write` and `may_consent`, which the allowed actions use, say yes exactly when the
+    authorize_* checks of the writes let the caller through (for their own party's plan)."""
+    party = uuid.uuid4()
+    actor = Actor(user_id=uuid.uuid4(), party_id=party, role=role, scope=scope)
+
+    def allowed(check: Any) -> bool:
+        try:
+            check()
+        except Forbidden:
+            return False
+        return True
+
+    assert policy.may_write(actor) == allowed(
+        lambda: policy.authorize_plan(actor, [party], policy.Action.WRITE)
+    )
+    assert policy.may_consent(actor) == allowed(lambda: policy.authorize_consent_for(actor, party))

@@ -690,7 +690,9 @@ def test_writes_to_the_exchanges_of_a_superseded_plan_are_409_and_change_nothing
     for name, response in attempts.items():
         problem = assert_problem(response, 409, "plan-closed")
         assert "is superseded" in problem["detail"], name
-    assert client.get(url).json() == existing
+    # The exchange is as it was; only what may be done with it changed: nothing, now.
+    assert client.get(url).json() == {**existing, "allowed_actions": []}
+    assert existing["allowed_actions"] == ["update", "cancel"]
     assert row_counts(db) == counts
 
 

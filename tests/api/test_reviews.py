@@ -838,9 +838,7 @@ def test_messages_about_a_review_never_tell_of_the_other_partys_internal_commitm
         return [
             review["missing"],
             [(s["party_code"], s["signed"]) for s in review["sign_offs"]],
-            assert_problem(conclude(client, review_id, scene.jp_editor), 409, "conflict")[
-                "detail"
-            ],
+            assert_problem(conclude(client, review_id, scene.jp_editor), 409, "conflict")["detail"],
         ]
 
     scene = make_scene()
@@ -880,9 +878,10 @@ def test_signing_with_if_match_refuses_a_text_changed_since_it_was_read(
     )
     fresh = get(client, review_id, scene.jp_approver)
     assert fresh["etag"] != review["etag"]
+    nato = get(client, review_id, scene.nato_approver)
     ok(sign(client, review_id, {**scene.jp_approver, "If-Match": fresh["etag"]}), 201)
-    # A sign-off does not move the ETag: the other party signs the same text.
-    ok(sign(client, review_id, {**scene.nato_approver, "If-Match": fresh["etag"]}), 201)
+    # A sign-off does not move the ETag: the other party signs the text it read before.
+    ok(sign(client, review_id, {**scene.nato_approver, "If-Match": nato["etag"]}), 201)
 
 
 def test_a_sign_off_without_if_match_is_refused_with_428_and_changes_nothing(
@@ -990,6 +989,35 @@ def test_a_missing_agreed_rating_of_an_internal_commitment_is_for_its_owner_to_g
     assert ok(conclude(client, review_id, scene.jp_editor))["status"] == "concluded"
 
 
+def test_the_other_partys_internal_ratings_leave_no_trace_in_the_review_it_reads(
+    client: TestClient,
+) -> None:
+    """Japan's whole view of the review — ETag and time of change included — stays the same
+    while NATO rates, rerates and clears its internal commitment; NATO's own ETag follows
+    each change, so NATO's approver never signs a rating changed since it was read."""
+    scene = make_scene()
+    review_id = make_ready(client, scene)
+    japan = client.get(review_url(review_id), headers=scene.jp_editor)
+    nato_before = get(client, review_id, scene.nato_approver)
+    for rating in ("at_risk", None, "on_track"):
+        agree(client, review_id, "MAR-NATO-01", scene.nato_editor, rating)
+        again = client.get(review_url(review_id), headers=scene.jp_editor)
+        assert again.json() == japan.json()
+        assert again.headers["etag"] == japan.headers["etag"]
+    listed = reviews(client, scene.world.plan, headers=scene.jp_editor)[0]
+    assert listed["etag"] == japan.json()["etag"]
+    nato_now = get(client, review_id, scene.nato_approver)
+    assert nato_now["etag"] != nato_before["etag"]
+    assert_problem(
+        sign(client, review_id, {**scene.nato_approver, "If-Match": nato_before["etag"]}),
+        412,
+        "precondition-failed",
+    )
+    ok(sign(client, review_id, {**scene.nato_approver, "If-Match": nato_now["etag"]}), 201)
+    # Japan signs the text it read, untouched by NATO's internal changes.
+    ok(sign(client, review_id, {**scene.jp_approver, "If-Match": japan.json()["etag"]}), 201)
+
+
 def test_changing_an_internal_commitments_agreed_rating_withdraws_only_its_owners_sign_off(
     client: TestClient,
 ) -> None:
@@ -999,9 +1027,9 @@ def test_changing_an_internal_commitments_agreed_rating_withdraws_only_its_owner
     item = agree(client, review_id, "MAR-NATO-01", scene.nato_editor, "at_risk")
     # NATO signed its own internal rating, Japan never saw it: Japan's sign-off stands.
     assert item["sign_offs_withdrawn"] == ["NATO"]
-    assert [(s["party_code"], s["signed"]) for s in get(client, review_id, scene.jp_editor)[
-        "sign_offs"
-    ]] == [("JP", True), ("NATO", False)]
+    assert [
+        (s["party_code"], s["signed"]) for s in get(client, review_id, scene.jp_editor)["sign_offs"]
+    ] == [("JP", True), ("NATO", False)]
 
 
 def test_concluding_sets_each_commitments_health_to_its_agreed_rating(

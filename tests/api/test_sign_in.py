@@ -854,3 +854,30 @@ def test_an_admin_cannot_manage_users_of_another_party(anonymous_client: TestCli
 
     assert_problem(reset, 404, "not-found")
     assert sign_in(anonymous_client, "japanese@mofa.example").status_code == 200
+
+
+def test_the_daily_purge_forgets_stale_counters_and_old_familiar_addresses(
+    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from itpp_api.auth.throttle import purge_stale
+
+    login_limits(monkeypatch, familiar_days=30)
+    make_world()
+    make_user("JP", "editor", email="regular@mofa.example")
+    assert sign_in(anonymous_client, "regular@mofa.example").status_code == 200
+    sign_in(anonymous_client, "stranger@mofa.example", "guess")
+    sign_in(anonymous_client, "recent@mofa.example", "guess")
+    long_ago = utcnow() - timedelta(days=31)
+    with transaction(write=True) as session:
+        session.execute(
+            update(LoginThrottle)
+            .where(col(LoginThrottle.key) != "account:recent@mofa.example")
+            .values(window_started_at=long_ago, blocked_until=long_ago)
+        )
+
+    with transaction(write=True) as session:
+        purged = purge_stale(session=session)
+
+    # The stranger's account counter, the address counter and the old familiar pair.
+    assert purged == 3
+    assert list(throttle_rows()) == ["account:recent@mofa.example"]

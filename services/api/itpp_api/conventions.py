@@ -75,7 +75,7 @@ NO_STORE_HEADER: dict[str, Any] = {
         "description": "`no-store`: the response carries a secret shown this once; no cache "
         "keeps it, and a retry with the same Idempotency-Key does not replay it.",
         "required": True,
-        "schema": {"type": "string", "enum": ["no-store"]},
+        "schema": {"type": "string", "const": "no-store"},
     }
 }
 

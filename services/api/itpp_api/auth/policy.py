@@ -10,6 +10,9 @@ Every service asks here before it reads or writes; routers never decide. The rul
 - a plan and everything in it is invisible (404) to users of parties outside the plan;
   records with visibility `internal` are invisible (404) to every party but their owner.
 - read-only tokens never write; a token that may only enrol a second factor does nothing else.
+
+The same rules, asked the other way round, say what a reader may do with each record it gets
+(`PlanActions`, the records' `allowed_actions`): clients show those controls and no others.
 """
 
 import uuid
@@ -344,6 +347,13 @@ def may_consent(actor: Actor) -> bool:
     )
 
 
+# Plain strings for the per-row checks of a page (an enum member's `.value` is a lookup).
+_SHARED = Visibility.SHARED.value
+_CANCELLED = CommitmentStatus.CANCELLED.value
+_UPDATE = AllowedAction.UPDATE.value
+_MILESTONE_WRITES: Actions = (_UPDATE, AllowedAction.DELETE.value)
+
+
 class PlanActions:
     """The allowed actions of one actor on the records of one plan its party belongs to (every
     read has checked that before it builds a record), given the plan's effective status.
@@ -403,7 +413,7 @@ class PlanActions:
     def commitment(self, *, visibility: str, status: str) -> Actions:
         """A commitment the actor sees: its delivery is direct; a shared one's definition and
         existence on a plan in force go by amendment."""
-        key = (visibility == Visibility.SHARED.value, status == CommitmentStatus.CANCELLED.value)
+        key = (visibility == _SHARED, status == _CANCELLED)
         found = self._commitments.get(key)
         if found is None:
             found = self._commitments[key] = self._commitment(*key)
@@ -423,9 +433,9 @@ class PlanActions:
 
     def milestone(self, commitment_actions: Collection[str]) -> Actions:
         """A milestone is its commitment's delivery: written whenever the commitment is."""
-        if AllowedAction.UPDATE.value not in commitment_actions:
+        if _UPDATE not in commitment_actions:
             return _NONE
-        return _listed({AllowedAction.UPDATE, AllowedAction.DELETE})
+        return _MILESTONE_WRITES
 
     def exchange(self, *, status: str) -> Actions:
         """An exchange the actor sees: delivery, written directly by either party's writers."""

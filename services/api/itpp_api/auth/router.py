@@ -56,9 +56,10 @@ def _sign_in(
         # The password matched this hash: if it changed since, the check proved nothing.
         if user is None or user.password_hash != password_hash:
             raise service.InvalidCredentials("Wrong email, password or one-time code.")
-        result = service.complete_sign_in(session=session, user=user, otp=otp)
+        # Counters first, then the user and the audit chain (one lock order everywhere); if
+        # the one-time code fails, the transaction and this with it roll back.
         throttle.succeeded(session=session, reservation=reservation)
-        return result
+        return service.complete_sign_in(session=session, user=user, otp=otp)
 
 
 @router.post(

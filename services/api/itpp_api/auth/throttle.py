@@ -213,12 +213,15 @@ def password_proven(*, session: Session, reservation: Reservation) -> None:
 
 
 def succeeded(*, session: Session, reservation: Reservation) -> None:
-    """A successful sign-in: uncharge the address, forget the streak, remember the address."""
-    _refund_address(session, reservation.address)
+    """A successful sign-in: forget the streak, uncharge the address, remember the address.
+
+    (In the order `reserve` locks them: account, address, familiar pair.)
+    """
     if not reservation.familiar:
         session.execute(
             delete(LoginThrottle).where(col(LoginThrottle.key) == account_key(reservation.email))
         )
+    _refund_address(session, reservation.address)
     if get_settings().login_familiar_days <= 0:
         return
     now = utcnow()

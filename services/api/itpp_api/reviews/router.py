@@ -101,7 +101,7 @@ def update_review(
     plan, review = service.get_review(
         session=session, actor=actor, review_id=review_id, action=Action.WRITE, for_update=True
     )
-    require_if_match(if_match, service.review_etag(review))
+    require_if_match(if_match, service.reader_etag(session=session, actor=actor, review=review))
     withdrawn = service.update_review(
         session=session, actor=actor, plan=plan, review=review, data=data
     )
@@ -237,7 +237,7 @@ def sign_off_review(
     plan, review = service.get_review(
         session=session, actor=actor, review_id=review_id, action=Action.CONSENT, for_update=True
     )
-    require_if_match(if_match, service.review_etag(review))
+    require_if_match(if_match, service.reader_etag(session=session, actor=actor, review=review))
     created = service.sign_off(
         session=session,
         actor=actor,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -48,8 +48,41 @@ _PA = table_of(PriorityArea).c
 _MAX_LISTED = 10
 
 
-def review_etag(review: ReviewCycle) -> str:
-    return make_etag(review.id, review.row_version)
+def review_etag(review: ReviewCycle, own_internal: int = 0) -> str:
+    """The review's ETag as one reader sees it: what the parties sign — its status, summary,
+    outcome and the agreed ratings of the shared commitments (the review's row version) — and,
+    for a party with internal commitments under review, the state of their items
+    (`own_internal`, the sum of those items' versions), which only that party sees. A change the
+    other party may not learn of never moves the ETag it reads."""
+    etag = make_etag(review.id, review.row_version)
+    return f'{etag[:-1]}.{own_internal}"' if own_internal else etag
+
+
+def _own_internal_versions(
+    session: Session, actor: Actor, review_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """For each review, the sum of the versions of its items the actor sees that are internal
+    (to the actor's party; every party's, for the system), in one query."""
+    if not review_ids:
+        return {}
+    rows = session.execute(
+        core_select(_I.review_id, func.sum(_I.row_version))
+        .join(table_of(Commitment), _C.id == _I.commitment_id)
+        .where(
+            _I.review_id.in_(review_ids),
+            _C.visibility == Visibility.INTERNAL.value,
+            policy.visible_commitments(_C, actor),
+        )
+        .group_by(_I.review_id)
+    ).all()
+    return {review_id: int(total or 0) for review_id, total in rows}
+
+
+def reader_etag(*, session: Session, actor: Actor, review: ReviewCycle) -> str:
+    """The review's ETag as the actor reads it (what If-Match is compared with)."""
+    return review_etag(
+        review, _own_internal_versions(session, actor, [review.id]).get(review.id, 0)
+    )
 
 
 def item_etag(item: ReviewItem) -> str:
@@ -133,7 +166,7 @@ def get_item(
 
 
 def _summary_dict(
-    review: ReviewCycle, plan: Plan, on: date, allowed: policy.Actions
+    review: ReviewCycle, plan: Plan, on: date, allowed: policy.Actions, etag: str
 ) -> dict[str, Any]:
     return {
         "id": review.id,
@@ -148,7 +181,7 @@ def _summary_dict(
         "is_overdue": is_overdue(review, plan, on),
         "opened_at": review.opened_at,
         "concluded_at": review.concluded_at,
-        "etag": review_etag(review),
+        "etag": etag,
         "allowed_actions": allowed,
     }
 
@@ -157,9 +190,14 @@ def list_reviews(*, session: Session, actor: Actor, plan: Plan) -> list[dict[str
     """A plan's review cycles in order, each with what the actor may do with it (reviews are
     held one at a time: at most one is open, and only its readiness is read)."""
     on = today()
-    reviews = session.scalars(
-        select(ReviewCycle).where(ReviewCycle.plan_id == plan.id).order_by(col(ReviewCycle.number))
+    reviews = list(
+        session.scalars(
+            select(ReviewCycle)
+            .where(ReviewCycle.plan_id == plan.id)
+            .order_by(col(ReviewCycle.number))
+        )
     )
+    own_internal = _own_internal_versions(session, actor, [r.id for r in reviews])
     actions = policy.PlanActions.of(actor, plan)
     parties: list[Party] | None = None
     out = []
@@ -171,7 +209,8 @@ def list_reviews(*, session: Session, actor: Actor, plan: Plan) -> list[dict[str
                 parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
             readiness = _readiness(session, actor, review, parties)
         allowed = _review_actions(actions, review, readiness, earlier_pending=earlier_pending)
-        out.append(_summary_dict(review, plan, on, allowed))
+        etag = review_etag(review, own_internal.get(review.id, 0))
+        out.append(_summary_dict(review, plan, on, allowed, etag))
         earlier_pending = earlier_pending or review.status != ReviewStatus.CONCLUDED.value
     return out
 
@@ -420,7 +459,9 @@ def review_as_dict(
     ]
     allowed = _review_actions(actions, review, readiness, earlier_pending=earlier_pending)
     return {
-        **_summary_dict(review, plan, today(), allowed),
+        **_summary_dict(
+            review, plan, today(), allowed, reader_etag(session=session, actor=actor, review=review)
+        ),
         "summary": review.summary,
         "items": items,
         "disagreements": disagreements,
@@ -841,8 +882,12 @@ def update_item(
     item.row_version += 1
     item.updated_at = utcnow()
     session.add(item)
-    # The agreed ratings are part of what the parties sign.
-    _touch_review(session, review)
+    owner = _owner(commitment.visibility, commitment.lead_party_id)
+    if owner is None:
+        # The agreed ratings are part of what the parties sign. An internal commitment's is
+        # signed by its owner only, whose ETag follows the item's version (review_etag): the
+        # review itself, which the other party reads, does not change.
+        _touch_review(session, review)
     session.flush()
     audit.record(
         session=session,
@@ -851,15 +896,13 @@ def update_item(
         entity_type="review_item",
         entity_id=item.id,
         plan_id=plan.id,
-        owner_party_id=_owner(commitment.visibility, commitment.lead_party_id),
+        owner_party_id=owner,
         subject_id=commitment.id,
         before=before,
         after={"agreed_rating": item.agreed_rating, "agreed_note": item.agreed_note},
     )
     # The rating of a commitment internal to one party was signed by that party only.
-    return _withdraw_sign_offs(
-        session, actor, plan, review, _owner(commitment.visibility, commitment.lead_party_id)
-    )
+    return _withdraw_sign_offs(session, actor, plan, review, owner)
 
 
 def _sign_off_view(sign_off: ReviewSignOff) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """HTTP routes for the caller's own profile and for party admins managing users."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
 from itpp_api.auth import policy
@@ -35,12 +36,14 @@ from itpp_api.conventions import (
     secret_bearing,
 )
 from itpp_api.deps import SessionDep
+from itpp_api.enums import TokenScope
 from itpp_api.errors import RuleViolation, problem_responses
 from itpp_api.users import service
 
 # Handlers that hash passwords are plain `def`: FastAPI runs them in a worker thread, so the
 # deliberately slow Argon2 work never blocks the event loop.
 router = APIRouter(tags=["users"])
+_NO_PROOF = TotpEnrolmentStart()
 
 
 def _public(session: SessionDep, user: User) -> Response:
@@ -101,16 +104,16 @@ def change_password(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     policy.authorize_own_account(actor)
-    user = lock_own_account(session=session, actor=actor)
+    change = service.own_account_for_change(
+        session=session, actor=actor, address=client_address(request.scope), proof_needed=True
+    )
     try:
         service.verify_current_credentials(
-            session=session,
-            user=user,
-            address=client_address(request.scope),
-            password=data.current_password,
+            session=session, change=change, password=data.current_password
         )
     except service.CredentialRefused as refused:
         return problem_response(refused.error, request.url.path)
+    user = change.user
     service.check_password(
         data.new_password, field="new_password", user_inputs=(user.email, user.display_name)
     )
@@ -137,18 +140,23 @@ def start_totp_enrolment(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
-    data: TotpEnrolmentStart | None = None,
+    # Optional: a token that may only enrol sends no body.
+    proof: Annotated[TotpEnrolmentStart, Body()] = _NO_PROOF,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     policy.authorize_own_account(actor, enrolment=True)
-    user = lock_own_account(session=session, actor=actor)
-    proof = data or TotpEnrolmentStart()
+    change = service.own_account_for_change(
+        session=session,
+        actor=actor,
+        address=client_address(request.scope),
+        # An enrolment-only token comes straight from a sign-in with the password.
+        proof_needed=actor.scope is not TokenScope.ENROL_TOTP,
+    )
     try:
         secret, uri = service.start_totp(
             session=session,
             actor=actor,
-            user=user,
-            address=client_address(request.scope),
+            change=change,
             current_password=proof.current_password,
             current_code=proof.current_code,
         )

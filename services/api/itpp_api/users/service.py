@@ -1,6 +1,7 @@
 """Rules and queries for users: their own profile and their management by party admins."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -10,10 +11,10 @@ from itpp_api.auth import policy, throttle, totp
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import policy_problems, verify_password
-from itpp_api.auth.service import revoke_all_tokens
+from itpp_api.auth.service import lock_own_account, revoke_all_tokens
 from itpp_api.conventions import make_etag
 from itpp_api.db import utcnow
-from itpp_api.enums import Role, TokenScope
+from itpp_api.enums import Role
 from itpp_api.errors import (
     Conflict,
     DomainError,
@@ -74,15 +75,43 @@ class CredentialRefused(Exception):
         self.error = error
 
 
+@dataclass(frozen=True)
+class OwnAccountChange:
+    """The caller's own user, locked for a change of its credentials, and the attempt charged
+    to the sign-in throttle when the change needs the owner's proof (else None)."""
+
+    user: User
+    attempt: throttle.Reservation | None
+
+
+def own_account_for_change(
+    *, session: Session, actor: Actor, address: str, proof_needed: bool
+) -> OwnAccountChange:
+    """Charge the attempt (when proof is needed), then lock the caller's user while its token
+    is still alive (auth.service.lock_own_account).
+
+    The throttle's counters are locked first, then the user, and the audit chain last, as
+    sign-in does: one order everywhere, so two transactions never wait for each other.
+    """
+    attempt = (
+        throttle.reserve(session=session, email=actor.email or "", address=address)
+        if proof_needed
+        else None
+    )
+    return OwnAccountChange(user=lock_own_account(session=session, actor=actor), attempt=attempt)
+
+
 def verify_current_credentials(
-    *, session: Session, user: User, address: str, password: str, code: str | None = None
+    *, session: Session, change: OwnAccountChange, password: str, code: str | None = None
 ) -> None:
     """Check the owner's current password (and a current code of their second factor).
 
-    Counted like a sign-in (auth/throttle.py), before the slow check: a stolen token cannot
-    be used to guess the password faster than signing in would. 429 while the account waits.
+    The attempt was charged like a sign-in (auth/throttle.py) before this slow check: a stolen
+    token cannot be used to guess the password faster than signing in would (429 while the
+    account waits).
     """
-    reservation = throttle.reserve(session=session, email=user.email, address=address)
+    user, attempt = change.user, change.attempt
+    assert attempt is not None, "own_account_for_change(proof_needed=True) charges the attempt"
     if not verify_password(password, user.password_hash):
         raise CredentialRefused(
             RuleViolation(
@@ -116,7 +145,7 @@ def verify_current_credentials(
             )
         user.totp_last_step = step
         session.add(user)
-    throttle.succeeded(session=session, reservation=reservation)
+    throttle.succeeded(session=session, reservation=attempt)
 
 
 def _missing(field: str, why: str) -> ValidationFailed:
@@ -304,20 +333,20 @@ def start_totp(
     *,
     session: Session,
     actor: Actor,
-    user: User,
-    address: str,
+    change: OwnAccountChange,
     current_password: str | None,
     current_code: str | None,
 ) -> tuple[str, str]:
     """Begin setting up a second factor: a new secret, in use once a code of it is confirmed.
 
-    `user` is the caller's own, locked (auth.service.lock_own_account). A token that may only
-    enrol was just issued by a sign-in with the password: it needs nothing more. Any other
-    token proves the owner again: the current password and, to replace a second factor
-    already set up, a current code of it (OWASP ASVS 5.0 V7.5.1).
+    A token that may only enrol was just issued by a sign-in with the password: it needs
+    nothing more (`change` charged no attempt). Any other token proves the owner again: the
+    current password and, to replace a second factor already set up, a current code of it
+    (OWASP ASVS 5.0 V7.5.1).
     """
     policy.authorize_own_account(actor, enrolment=True)
-    if actor.scope is not TokenScope.ENROL_TOTP:
+    user = change.user
+    if change.attempt is not None:
         if current_password is None:
             raise _missing("current_password", "your current password is required")
         confirmed = user.totp_confirmed_at is not None
@@ -327,8 +356,7 @@ def start_totp(
             )
         verify_current_credentials(
             session=session,
-            user=user,
-            address=address,
+            change=change,
             password=current_password,
             code=current_code if confirmed else None,
         )

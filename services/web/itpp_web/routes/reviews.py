@@ -57,7 +57,8 @@ def needs_of(review: dict[str, Any]) -> dict[str, Any]:
         "outcome": review.get("outcome") is None,
         "unrated": unrated,
         "unsigned": [s["party_code"] for s in review["sign_offs"] if not s["signed"]],
-        # The API's own list is the authority (it also counts what the reader cannot see).
+        # The API's own list is the authority: it names what the reader may see, and each
+        # party's missing sign-off (which stands for what only that party sees).
         "api": list(review.get("missing") or []),
     }
 
