@@ -330,7 +330,10 @@ def test_as_of_shows_the_version_agreed_by_that_day_and_each_commitments_deliver
     february = as_of(client, world, "2026-02-01").json()
     assert february["version"]["number"] == 1
     assert states(february) == {"CYB-01": ("in_progress", 30)}
-    assert states(as_of(client, world, "2026-02-28", **nato).json())["MAR-NATO-01"] == ("planned", 50)
+    assert states(as_of(client, world, "2026-02-28", **nato).json())["MAR-NATO-01"] == (
+        "planned",
+        50,
+    )
 
     march = as_of(client, world, "2026-03-01").json()
     assert march["version"]["number"] == 2
