@@ -6,20 +6,16 @@ import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import select
 
-from itpp_api.auth.models import User
-from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus, Role
 from itpp_api.sample.loader import load
-from itpp_api.sample.users import sample_email
 from tests.conftest import Database
 from tests.factories import (
     auth_headers,
     bring_into_force,
     make_commitment,
     make_world,
-    token_for,
+    sample_headers,
 )
 
 API = "/api/v1"
@@ -120,19 +116,13 @@ def test_the_other_partys_events_of_an_exchange_name_only_the_commitments_it_may
     assert by_hidden == by_unknown == {"items": [], "next_cursor": None}
 
 
-def _sample_headers(party: str, role: Role) -> dict[str, str]:
-    with transaction(write=False) as session:
-        user = session.scalars(select(User).where(User.email == sample_email(party, role))).one()
-    return {"Authorization": f"Bearer {token_for(user.id)}"}
-
-
 def test_each_partys_internal_records_are_numbered_apart_and_the_shared_series_has_no_gaps(
     anonymous_client: TestClient, db: Database
 ) -> None:
     load()
     client = anonymous_client
-    nato = _sample_headers("NATO", Role.EDITOR)
-    japan = _sample_headers("JP", Role.EDITOR)
+    nato = sample_headers("NATO", Role.EDITOR)
+    japan = sample_headers("JP", Role.EDITOR)
     plans = client.get(f"{API}/plans?status=active", headers=nato).json()["items"]
     (plan,) = [p for p in plans if p["reference"] == "JP-NATO-ITPP"]
     url = f"{API}/plans/{plan['id']}/commitments"

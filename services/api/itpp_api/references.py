@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, col
 
 from itpp_api.auth import policy
@@ -30,19 +29,16 @@ def series(session: Session, prefix: str, visibility: str, owner_party_id: uuid.
 
 
 def next_in(
-    session: Session,
-    *,
-    reference: InstrumentedAttribute[str],
-    plan_column: InstrumentedAttribute[uuid.UUID],
-    plan_id: uuid.UUID,
-    in_series: str,
-    digits: int,
+    session: Session, record: Any, plan_id: uuid.UUID, in_series: str, *, digits: int
 ) -> str:
-    """One more than the highest number taken in the series."""
+    """One more than the highest number taken in the series by the plan's `record`s (a table
+    class with `reference` and `plan_id`)."""
     pattern = re.compile(rf"^{re.escape(in_series)}-([0-9]+)$")
     taken = session.scalars(
         policy.unfiltered(
-            select(reference).where(plan_column == plan_id, reference.like(f"{in_series}-%")),
+            select(record.reference).where(
+                record.plan_id == plan_id, record.reference.like(f"{in_series}-%")
+            ),
             "the next number of a reference series (only the number comes out)",
         )
     )

@@ -481,17 +481,6 @@ def _check_status_progress(status: str, progress: int) -> None:
         raise _rule("progress", "A completed commitment has progress 100.", "progress_not_complete")
 
 
-def _next_reference(session: Session, plan_id: uuid.UUID, in_series: str) -> str:
-    return references.next_in(
-        session,
-        reference=Commitment.reference,  # type: ignore[arg-type]
-        plan_column=Commitment.plan_id,  # type: ignore[arg-type]
-        plan_id=plan_id,
-        in_series=in_series,
-        digits=2,
-    )
-
-
 def create_commitment(
     *,
     session: Session,
@@ -526,7 +515,7 @@ def create_commitment(
     series = references.series(session, area.short_code, data.visibility.value, data.lead_party_id)
     if data.reference is not None:
         references.check_given(data.reference, series, data.visibility.value, 2)
-    reference = data.reference or _next_reference(session, plan.id, series)
+    reference = data.reference or references.next_in(session, Commitment, plan.id, series, digits=2)
     # In its own series, a clash is with a record the caller may see (a shared one, or one of
     # their own party's), so naming it tells nothing.
     if not references.unused(
@@ -739,7 +728,7 @@ def update_commitment(
         # commitment moves to the series it now belongs to, so neither party's numbering shows
         # a gap where the other's internal records are.
         series = references.series(session, area.short_code, visibility, merged["lead_party_id"])
-        commitment.reference = _next_reference(session, plan.id, series)
+        commitment.reference = references.next_in(session, Commitment, plan.id, series, digits=2)
     if "title" in changes or "visibility" in changes:
         commitment.search_text = search_text(commitment.title, extra=(commitment.reference,))
     if supporters is not None and supporters != current_supporters:

@@ -417,17 +417,6 @@ def _normalise_dates(kind: str, start: date, end: date | None) -> date | None:
     return end
 
 
-def _next_reference(session: Session, plan_id: uuid.UUID, in_series: str) -> str:
-    return references.next_in(
-        session,
-        reference=Exchange.reference,  # type: ignore[arg-type]
-        plan_column=Exchange.plan_id,  # type: ignore[arg-type]
-        plan_id=plan_id,
-        in_series=in_series,
-        digits=3,
-    )
-
-
 def _audit_view(exchange: Exchange, commitment_ids: list[uuid.UUID]) -> dict[str, Any]:
     return {
         "reference": exchange.reference,
@@ -508,7 +497,7 @@ def create_exchange(
     series = references.series(session, "EX", data.visibility.value, data.from_party_id)
     if data.reference is not None:
         references.check_given(data.reference, series, data.visibility.value, 3)
-    reference = data.reference or _next_reference(session, plan.id, series)
+    reference = data.reference or references.next_in(session, Exchange, plan.id, series, digits=3)
     if not references.unused(
         session,
         select(Exchange.id).where(Exchange.plan_id == plan.id, Exchange.reference == reference),
@@ -608,7 +597,7 @@ def update_exchange(
     if moves_series:
         # Shared or made internal, it moves to the series it now belongs to (no gap shows).
         series = references.series(session, "EX", exchange.visibility, exchange.from_party_id)
-        exchange.reference = _next_reference(session, plan.id, series)
+        exchange.reference = references.next_in(session, Exchange, plan.id, series, digits=3)
     exchange.end_date = _normalise_dates(exchange.kind, exchange.start_date, exchange.end_date)
     exchange.search_text = _search_text(exchange)
     links = current_links
