@@ -330,3 +330,15 @@ def record_as_operator(plan_id: uuid.UUID, **changes: Any) -> None:
     with transaction(write=True) as session:
         plan = get_plan(session=session, plan_id=plan_id, actor=SYSTEM, for_update=True)
         update_plan(session=session, actor=SYSTEM, plan=plan, data=PlanUpdate(**changes))
+
+
+def sample_headers(party_code: str, role: Role) -> dict[str, str]:
+    """Authorization headers of the sample user of that party and role (after `itpp sample
+    load`), with a fresh token."""
+    from itpp_api.sample.users import sample_email
+
+    with transaction(write=False) as session:
+        user = session.scalars(
+            select(User).where(User.email == sample_email(party_code, role))
+        ).one()
+    return {"Authorization": f"Bearer {token_for(user.id)}"}

@@ -31,9 +31,17 @@ class ApiProcess:
 
 
 def start_api(database_url: str, log: Path, *, env: dict[str, str] | None = None) -> ApiProcess:
-    """Start `itpp_api` on a free port against the database; its output goes to `log`."""
+    """Start `itpp_api` on a free port against the database; its output goes to `log`.
+
+    As `itpp serve api` runs it: without uvicorn's proxy headers (the app decides which
+    X-Forwarded-For to believe) and announcing its own address as its public one.
+    """
     return start_server(
-        "itpp_api.main:create_app", log, env={"ITPP_DATABASE_URL": database_url, **(env or {})}
+        "itpp_api.main:create_app",
+        log,
+        env={"ITPP_DATABASE_URL": database_url, **(env or {})},
+        public_url_variable="ITPP_PUBLIC_BASE_URL",
+        options=("--no-proxy-headers",),
     )
 
 
@@ -44,10 +52,23 @@ def start_web(api_url: str, log: Path, *, env: dict[str, str] | None = None) -> 
     )
 
 
-def start_server(app: str, log: Path, *, env: dict[str, str]) -> ApiProcess:
-    """Start an ASGI app factory under uvicorn on a free port; its output goes to `log`."""
+def start_server(
+    app: str,
+    log: Path,
+    *,
+    env: dict[str, str],
+    public_url_variable: str | None = None,
+    options: tuple[str, ...] = (),
+) -> ApiProcess:
+    """Start an ASGI app factory under uvicorn on a free port; its output goes to `log`.
+
+    `public_url_variable`: the setting that tells the app its own address (unless `env` sets
+    it); `options`: more uvicorn options.
+    """
     port = free_port()
     environment = {**os.environ, **env}
+    if public_url_variable and public_url_variable not in env:
+        environment[public_url_variable] = f"http://127.0.0.1:{port}"
     with log.open("wb") as handle:
         process = subprocess.Popen(
             [
@@ -62,6 +83,7 @@ def start_server(app: str, log: Path, *, env: dict[str, str]) -> ApiProcess:
                 str(port),
                 "--log-level",
                 "warning",
+                *options,
             ],
             env=environment,
             stdout=handle,

@@ -67,7 +67,8 @@ def test_creates_a_user_who_can_then_sign_in(db: Database, anonymous_client: Tes
     assert user.preferred_language == "ja"
     assert PASSWORD not in user.password_hash
     signed_in = anonymous_client.post(
-        TOKEN_URL, data={"username": "k.tanaka@mofa.example", "password": PASSWORD}
+        TOKEN_URL,
+        data={"grant_type": "password", "username": "k.tanaka@mofa.example", "password": PASSWORD},
     )
     assert signed_in.status_code == 200, signed_in.text
     assert signed_in.json()["scope"] == "read_write"
@@ -82,7 +83,8 @@ def test_an_approver_created_on_the_command_line_must_enrol_a_second_factor(
 
     assert result.exit_code == 0, result.output
     signed_in = anonymous_client.post(
-        TOKEN_URL, data={"username": "approver@mofa.example", "password": PASSWORD}
+        TOKEN_URL,
+        data={"grant_type": "password", "username": "approver@mofa.example", "password": PASSWORD},
     )
     assert signed_in.status_code == 200, signed_in.text
     assert signed_in.json()["scope"] == "enrol_totp"

@@ -153,6 +153,7 @@ class Access(Enum):
     WHO_AM_I = "read the caller's own profile"
     OWN_ACCOUNT_READ = "read the caller's own tokens"
     OWN_ACCOUNT_WRITE = "change the caller's own account"
+    ENROLMENT_START = "begin setting up the caller's second factor"
     ENROLMENT = "set up the caller's second factor"
     SIGN_OUT = "end the caller's current token"
     SIGN_OFF = "sign off for the caller's own party"
@@ -198,7 +199,9 @@ EXPECTED: dict[Access, dict[CallerKind, Outcome]] = {
     Access.OWN_ACCOUNT_READ: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, 403),
     Access.OWN_ACCOUNT_WRITE: _row(401, ALLOWED, ALLOWED, ALLOWED, 403, 403),
     # The AUS approver set up the second factor already: the policy lets the call through
-    # and the enrolment rules answer 409.
+    # and the enrolment rules ask for a current code of it to replace it (422) ...
+    Access.ENROLMENT_START: _row(401, ALLOWED, ALLOWED, 422, 403, ALLOWED),
+    # ... and, with no enrolment started, answer 409.
     Access.ENROLMENT: _row(401, ALLOWED, ALLOWED, 409, 403, ALLOWED),
     # Ending one's own token never grants anything, whatever the token may otherwise do.
     Access.SIGN_OUT: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
@@ -310,7 +313,8 @@ def add_caller(
         role=role.value,
         preferred_language="en",
         password_hash=_password_hash(),
-        totp_secret=totp_secret,
+        totp_secret=totp_secret if second_factor == "confirmed" else None,
+        totp_pending_secret=totp_secret if second_factor == "pending" else None,
         totp_confirmed_at=utcnow() if second_factor == "confirmed" else None,
     )
     session.add(user)
@@ -640,7 +644,10 @@ ACCESS_RULES: dict[str, Rule] = {
         Access.OWN_ACCOUNT_WRITE,
         lambda s, c: {"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD},
     ),
-    "startTotpEnrolment": Rule(Access.ENROLMENT),
+    # Tokens that may do more than enrol prove their owner again with the current password.
+    "startTotpEnrolment": Rule(
+        Access.ENROLMENT_START, lambda s, c: {"current_password": DEFAULT_PASSWORD}
+    ),
     "confirmTotpEnrolment": Rule(Access.ENROLMENT, _confirmation),
     # party admins
     "listUsers": Rule(Access.USER_ADMIN),

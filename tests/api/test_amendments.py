@@ -1007,7 +1007,7 @@ def test_renewal_creates_an_active_successor_and_supersedes_the_plan(
     make_commitment(world, reference="CYB-03", status="cancelled")
     make_commitment(
         world,
-        reference="MAR-01",
+        reference="MAR-NATO-01",
         priority_area_id=world.maritime,
         visibility="internal",
         lead_party_id=world.nato,
@@ -1049,7 +1049,7 @@ def test_renewal_creates_an_active_successor_and_supersedes_the_plan(
         ({"en": "Next"}, None),
     ]
     nato_view = client.get(f"{API}/plans/{successor_id}/commitments", headers=who.nato_editor)
-    assert [c["reference"] for c in nato_view.json()["items"]] == ["CYB-01", "MAR-01"]
+    assert [c["reference"] for c in nato_view.json()["items"]] == ["CYB-01", "MAR-NATO-01"]
     assert nato_view.json()["items"][1]["visibility"] == "internal"
     # The old plan is closed; the successor is the one to work on.
     assert_problem(

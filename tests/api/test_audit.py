@@ -338,7 +338,7 @@ def _sign_in(client: TestClient, world: World) -> Write:
         uuid.UUID(user["id"]),
         None,
         None,
-        data={"username": user["email"], "password": DEFAULT_PASSWORD},
+        data={"grant_type": "password", "username": user["email"], "password": DEFAULT_PASSWORD},
         plan_scoped=False,
     )
 

@@ -159,14 +159,14 @@ def make_calendar_world() -> CalendarWorld:
     CYB-01  due 2026-12-31, milestone 2026-03-01 (+1 undated)   both
     CYB-02  no due date, no milestone                      —
     CYB-03  cancelled, due 2026-06-30, milestone 2026-05-01  —
-    CYB-04  internal to Japan, due 2026-11-30              Japan
-    MAR-01  internal to NATO, due 2027-01-31, ms 2026-08-01  NATO
+    CYB-JP-01  internal to Japan, due 2026-11-30              Japan
+    MAR-NATO-01  internal to NATO, due 2027-01-31, ms 2026-08-01  NATO
     EX-001  seminar 2026-09-14 → 2026-09-16, confirmed     both
     EX-002  dialogue on 2026-05-20 (one day)               both
     EX-003  visit 2026-06-10 → 2026-06-11, cancelled        both (STATUS:CANCELLED)
     EX-004  placement from 2026-04-01 (open-ended), title in English only   both
-    EX-005  internal to NATO, 2026-07-01                   NATO
-    EX-006  internal to Japan, 2026-07-02                  Japan
+    EX-NATO-001  internal to NATO, 2026-07-01                   NATO
+    EX-JP-001  internal to Japan, 2026-07-02                  Japan
     """
     world = make_world()
     ids: dict[str, uuid.UUID] = {}
@@ -187,17 +187,17 @@ def make_calendar_world() -> CalendarWorld:
         due_date=date(2026, 6, 30),
         milestones=[{"title": {"en": "Never"}, "due_date": date(2026, 5, 1)}],
     )
-    ids["CYB-04"] = make_commitment(
+    ids["CYB-JP-01"] = make_commitment(
         world,
-        reference="CYB-04",
+        reference="CYB-JP-01",
         title={"ja": "日本の内部作業", "en": "Japan internal work"},
         visibility="internal",
         due_date=date(2026, 11, 30),
     )
-    ids["MAR-01"] = make_commitment(
+    ids["MAR-NATO-01"] = make_commitment(
         world,
         priority_area_id=world.maritime,
-        reference="MAR-01",
+        reference="MAR-NATO-01",
         title={"en": "NATO internal commitment"},
         lead_party_id=world.nato,
         visibility="internal",
@@ -236,18 +236,18 @@ def make_calendar_world() -> CalendarWorld:
         start_date=date(2026, 4, 1),
         host_organisation_id=world.shape,
     )
-    ids["EX-005"] = make_exchange(
+    ids["EX-NATO-001"] = make_exchange(
         world,
-        reference="EX-005",
+        reference="EX-NATO-001",
         title={"en": "NATO internal planning"},
         from_party_id=world.nato,
         to_party_id=world.japan,
         visibility="internal",
         start_date=date(2026, 7, 1),
     )
-    ids["EX-006"] = make_exchange(
+    ids["EX-JP-001"] = make_exchange(
         world,
-        reference="EX-006",
+        reference="EX-JP-001",
         title={"ja": "日本の内部準備", "en": "Japan internal preparation"},
         visibility="internal",
         start_date=date(2026, 7, 2),
@@ -258,7 +258,7 @@ def make_calendar_world() -> CalendarWorld:
     ids["OTHER-EX"] = make_exchange(world, plan_id=other, start_date=date(2026, 5, 5))
 
     (ids["CYB-01/ms"],) = dated_milestones(ids["CYB-01"])
-    (ids["MAR-01/ms"],) = dated_milestones(ids["MAR-01"])
+    (ids["MAR-NATO-01/ms"],) = dated_milestones(ids["MAR-NATO-01"])
     shared = {
         expiry_uid(world.plan),
         *review_uids(world.plan),
@@ -270,11 +270,11 @@ def make_calendar_world() -> CalendarWorld:
         world=world,
         ids=ids,
         shared=shared,
-        japan_only={due_uid(ids["CYB-04"]), exchange_uid(ids["EX-006"])},
+        japan_only={due_uid(ids["CYB-JP-01"]), exchange_uid(ids["EX-JP-001"])},
         nato_only={
-            due_uid(ids["MAR-01"]),
-            milestone_uid(ids["MAR-01/ms"]),
-            exchange_uid(ids["EX-005"]),
+            due_uid(ids["MAR-NATO-01"]),
+            milestone_uid(ids["MAR-NATO-01/ms"]),
+            exchange_uid(ids["EX-NATO-001"]),
         },
     )
 

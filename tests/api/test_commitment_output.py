@@ -51,6 +51,13 @@ def _expected(session: Session, commitment_id: uuid.UUID) -> bytes:
     ).all()
     on = today()
     closed = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
+    # What the caller (a Japan editor, on a plan in force) may do: tests/api/test_allowed_actions
+    # holds the rules; here only how the answer prints.
+    cancelled = commitment.status == CommitmentStatus.CANCELLED.value
+    if commitment.visibility == Visibility.SHARED.value:
+        allowed = ["update", "propose_change", *([] if cancelled else ["retire"])]
+    else:
+        allowed = ["update", *([] if cancelled else ["cancel"])]
     data: dict[str, Any] = {
         "id": commitment.id,
         "plan_id": commitment.plan_id,
@@ -88,12 +95,14 @@ def _expected(session: Session, commitment_id: uuid.UUID) -> bytes:
                 "etag": make_etag(m.id, m.row_version),
                 "created_at": m.created_at,
                 "updated_at": m.updated_at,
+                "allowed_actions": ["update", "delete"],
             }
             for m in milestones
         ],
         "etag": make_etag(commitment.id, commitment.row_version),
         "created_at": commitment.created_at,
         "updated_at": commitment.updated_at,
+        "allowed_actions": [*allowed, "create_milestone"],
     }
     return CommitmentPublic.model_validate(data).model_dump_json().encode()
 

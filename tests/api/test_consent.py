@@ -19,7 +19,6 @@ from sqlmodel import SQLModel, select
 from itpp_api import agreement
 from itpp_api.agreement import Part
 from itpp_api.amendments.schemas import CommitmentDefinitionChanges
-from itpp_api.auth.models import User
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.commitments.schemas import (
@@ -39,7 +38,6 @@ from itpp_api.plans.schemas import (
 )
 from itpp_api.plans.service import create_plan
 from itpp_api.sample.loader import load
-from itpp_api.sample.users import sample_email
 from tests.conftest import Database
 from tests.factories import (
     SYSTEM,
@@ -51,6 +49,7 @@ from tests.factories import (
     make_user,
     make_world,
     record_as_operator,
+    sample_headers,
     token_for,
 )
 
@@ -204,12 +203,6 @@ def test_an_amendment_can_change_every_agreed_field_of_a_commitments_definition(
 
 
 # --- the seven cases of the issue, on the sample plan -----------------------------------------
-
-
-def sample_headers(party: str, role: Role) -> dict[str, str]:
-    with transaction(write=False) as session:
-        user = session.scalars(select(User).where(User.email == sample_email(party, role))).one()
-    return {"Authorization": f"Bearer {token_for(user.id)}"}
 
 
 def test_the_japanese_editor_alone_cannot_change_what_the_parties_agreed_on_the_sample_plan(

@@ -690,7 +690,9 @@ def test_writes_to_the_exchanges_of_a_superseded_plan_are_409_and_change_nothing
     for name, response in attempts.items():
         problem = assert_problem(response, 409, "plan-closed")
         assert "is superseded" in problem["detail"], name
-    assert client.get(url).json() == existing
+    # The exchange is as it was; only what may be done with it changed: nothing, now.
+    assert client.get(url).json() == {**existing, "allowed_actions": []}
+    assert existing["allowed_actions"] == ["update", "cancel"]
     assert row_counts(db) == counts
 
 
@@ -1124,7 +1126,7 @@ def test_a_nato_internal_exchange_does_not_exist_for_japan(client: TestClient) -
     shared = make_exchange(world, reference="EX-001")
     internal = make_exchange(
         world,
-        reference="EX-002",
+        reference="EX-NATO-001",
         title={"en": "NATO internal preparation"},
         from_party_id=world.nato,
         to_party_id=world.japan,
@@ -1145,7 +1147,7 @@ def test_a_nato_internal_exchange_does_not_exist_for_japan(client: TestClient) -
     # NATO sees both, unchanged.
     assert client.get(exchange_url(internal), headers=nato).json()["location"] is None
     listed = client.get(exchanges_url(world.plan), headers=nato).json()["items"]
-    assert sorted(i["reference"] for i in listed) == ["EX-001", "EX-002"]
+    assert sorted(i["reference"] for i in listed) == ["EX-001", "EX-NATO-001"]
 
 
 def test_the_history_of_a_nato_internal_exchange_is_not_listed_for_japan(
@@ -1182,7 +1184,7 @@ def test_a_commitment_does_not_list_an_exchange_internal_to_the_other_party(
     make_exchange(world, reference="EX-001", commitment_ids=[commitment])
     make_exchange(
         world,
-        reference="EX-002",
+        reference="EX-NATO-001",
         from_party_id=world.nato,
         to_party_id=world.japan,
         visibility="internal",
@@ -1194,7 +1196,7 @@ def test_a_commitment_does_not_list_an_exchange_internal_to_the_other_party(
     assert [e["reference"] for e in client.get(url).json()["exchanges"]] == ["EX-001"]
     assert sorted(e["reference"] for e in client.get(url, headers=nato).json()["exchanges"]) == [
         "EX-001",
-        "EX-002",
+        "EX-NATO-001",
     ]
 
 
@@ -1204,7 +1206,7 @@ def test_a_nato_internal_commitment_of_a_shared_exchange_is_listed_for_nato_only
     world = make_world()
     shared_commitment = make_commitment(world, reference="CYB-01")
     internal_commitment = make_commitment(
-        world, reference="CYB-02", lead_party_id=world.nato, visibility="internal"
+        world, reference="CYB-NATO-01", lead_party_id=world.nato, visibility="internal"
     )
     exchange = make_exchange(world, commitment_ids=[shared_commitment, internal_commitment])
     nato = auth_headers("NATO", "editor")
@@ -1214,10 +1216,10 @@ def test_a_nato_internal_commitment_of_a_shared_exchange_is_listed_for_nato_only
     assert [commitment_refs(item) for item in listed] == [["CYB-01"]]
     assert commitment_refs(client.get(exchange_url(exchange), headers=nato).json()) == [
         "CYB-01",
-        "CYB-02",
+        "CYB-NATO-01",
     ]
     listed = client.get(exchanges_url(world.plan), headers=nato).json()["items"]
-    assert [commitment_refs(item) for item in listed] == [["CYB-01", "CYB-02"]]
+    assert [commitment_refs(item) for item in listed] == [["CYB-01", "CYB-NATO-01"]]
 
 
 def test_japan_cannot_link_a_nato_internal_commitment_it_cannot_see(
@@ -1225,7 +1227,7 @@ def test_japan_cannot_link_a_nato_internal_commitment_it_cannot_see(
 ) -> None:
     world = make_world()
     internal = make_commitment(
-        world, reference="CYB-02", lead_party_id=world.nato, visibility="internal"
+        world, reference="CYB-NATO-01", lead_party_id=world.nato, visibility="internal"
     )
     counts = row_counts(db)
 
@@ -1260,7 +1262,7 @@ def test_japan_adding_an_internal_nato_commitment_by_update_is_refused(
 ) -> None:
     world = make_world()
     internal = make_commitment(
-        world, reference="CYB-02", lead_party_id=world.nato, visibility="internal"
+        world, reference="CYB-NATO-01", lead_party_id=world.nato, visibility="internal"
     )
     created = create(client, world)
     counts = row_counts(db)
@@ -1283,7 +1285,7 @@ def test_japan_replacing_the_links_keeps_the_link_to_a_nato_internal_commitment(
     first = make_commitment(world, reference="CYB-01")
     second = make_commitment(world, reference="CYB-03")
     internal = make_commitment(
-        world, reference="CYB-02", lead_party_id=world.nato, visibility="internal"
+        world, reference="CYB-NATO-01", lead_party_id=world.nato, visibility="internal"
     )
     exchange = make_exchange(world, commitment_ids=[first, internal])
     nato = auth_headers("NATO", "editor")
@@ -1297,7 +1299,7 @@ def test_japan_replacing_the_links_keeps_the_link_to_a_nato_internal_commitment(
 
     assert replaced.status_code == 200, replaced.text
     assert commitment_refs(replaced.json()) == ["CYB-03"]
-    assert commitment_refs(client.get(url, headers=nato).json()) == ["CYB-02", "CYB-03"]
+    assert commitment_refs(client.get(url, headers=nato).json()) == ["CYB-03", "CYB-NATO-01"]
 
     emptied = client.patch(
         url, json={"commitment_ids": []}, headers={"If-Match": replaced.headers["etag"]}
@@ -1305,7 +1307,7 @@ def test_japan_replacing_the_links_keeps_the_link_to_a_nato_internal_commitment(
 
     assert emptied.status_code == 200, emptied.text
     assert commitment_refs(emptied.json()) == []
-    assert commitment_refs(client.get(url, headers=nato).json()) == ["CYB-02"]
+    assert commitment_refs(client.get(url, headers=nato).json()) == ["CYB-NATO-01"]
     with transaction(write=False) as session:
         links = session.scalars(
             select(ExchangeCommitment.commitment_id).where(

@@ -48,7 +48,11 @@ def test_nul_in_the_sign_in_form_is_refused(anonymous_client: TestClient) -> Non
     make_user("JP", "editor", email="nul@test.example")
     response = anonymous_client.post(
         "/api/v1/auth/token",
-        data={"username": "nul@test.example", "password": DEFAULT_PASSWORD + "\x00"},
+        data={
+            "grant_type": "password",
+            "username": "nul@test.example",
+            "password": DEFAULT_PASSWORD + "\x00",
+        },
     )
     assert_nul_refused(response, ["body", "password"])
 

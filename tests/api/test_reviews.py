@@ -69,7 +69,7 @@ class Scene:
 
     CYB-01  shared, led by Japan
     MAR-01  shared, led by NATO
-    MAR-02  internal to NATO
+    MAR-NATO-01  internal to NATO (its own series of references)
     CYB-02  cancelled (never reviewed)
     """
 
@@ -95,9 +95,9 @@ def make_scene(*, approval: date | None = None) -> Scene:
             lead_party_id=world.nato,
             title={"en": "NATO shared commitment"},
         ),
-        "MAR-02": make_commitment(
+        "MAR-NATO-01": make_commitment(
             world,
-            reference="MAR-02",
+            reference="MAR-NATO-01",
             priority_area_id=world.maritime,
             lead_party_id=world.nato,
             title={"en": "NATO internal commitment"},
@@ -192,6 +192,12 @@ def write_review(
 
 
 def sign(client: TestClient, review_id: str, headers: dict[str, str], **kwargs: Any) -> Any:
+    """Sign off as the caller, with the review's ETag as the caller reads it now (unless the
+    test sends its own If-Match)."""
+    if "If-Match" not in headers:
+        current = client.get(review_url(review_id), headers=headers)
+        if current.status_code == 200:
+            headers = {**headers, "If-Match": current.json()["etag"]}
     return client.post(f"{review_url(review_id)}/sign-offs", headers=headers, **kwargs)
 
 
@@ -213,10 +219,10 @@ def complete(client: TestClient, scene: Scene, review_id: str) -> None:
     assess(client, review_id, "CYB-01", scene.nato_editor, "on_track")
     assess(client, review_id, "MAR-01", scene.jp_editor, "at_risk", note="Dates slipping.")
     assess(client, review_id, "MAR-01", scene.nato_editor, "on_track", note="Fine.")
-    assess(client, review_id, "MAR-02", scene.nato_editor, "off_track")
+    assess(client, review_id, "MAR-NATO-01", scene.nato_editor, "off_track")
     agree(client, review_id, "CYB-01", scene.jp_editor, "on_track")
     agree(client, review_id, "MAR-01", scene.jp_editor, "at_risk", note="Dates to fix in June.")
-    agree(client, review_id, "MAR-02", scene.nato_editor, "off_track")
+    agree(client, review_id, "MAR-NATO-01", scene.nato_editor, "off_track")
     write_review(client, review_id, scene.jp_editor, summary=SUMMARY, outcome="continue")
 
 
@@ -414,7 +420,7 @@ def test_opening_snapshots_every_live_commitment(client: TestClient) -> None:
     assert [i["commitment"]["reference"] for i in nato_view["items"]] == [
         "CYB-01",
         "MAR-01",
-        "MAR-02",
+        "MAR-NATO-01",
     ]
 
 
@@ -802,18 +808,60 @@ def test_signing_needs_the_text_complete(client: TestClient) -> None:
     scene = make_scene()
     review_id = open_first(client, scene)["id"]
     body = assert_problem(sign(client, review_id, scene.jp_approver), 409, "conflict")
-    assert "a joint summary" in body["detail"]
-    assert "an outcome" in body["detail"]
-    assert "an agreed rating of CYB-01, MAR-01" in body["detail"]
-    # Japan cannot see NATO's internal commitment, only that NATO still has to rate one.
-    assert "MAR-02" not in body["detail"]
-    assert "NATO's agreed rating of commitments only NATO can see" in body["detail"]
+    # Japan signs what Japan sees: NATO's internal commitment is neither named nor counted.
+    assert body["detail"] == (
+        "Review 1 is not ready to sign: it still needs a joint summary; an outcome (continue, "
+        "amend, renew or terminate); an agreed rating of CYB-01, MAR-01."
+    )
     missing = get(client, review_id, scene.jp_approver)["missing"]
-    assert missing[:3] == [
+    assert missing == [
         "a joint summary",
         "an outcome (continue, amend, renew or terminate)",
         "an agreed rating of CYB-01, MAR-01",
+        "the sign-off of JP (by an approver of JP)",
+        "the sign-off of NATO (by an approver of NATO)",
     ]
+    # NATO sees its own internal commitment, and is told to rate it.
+    nato = assert_problem(sign(client, review_id, scene.nato_approver), 409, "conflict")
+    assert "an agreed rating of CYB-01, MAR-01, MAR-NATO-01." in nato["detail"]
+
+
+def test_messages_about_a_review_never_tell_of_the_other_partys_internal_commitments(
+    client: TestClient,
+) -> None:
+    """What Japan is told about a review (its `missing` list, its sign-offs, the refusal to
+    conclude) is what it would be if NATO had no internal commitment under review, whatever
+    state NATO's rating of it is in."""
+
+    def japan_sees(scene: Scene, review_id: str) -> list[Any]:
+        review = get(client, review_id, scene.jp_editor)
+        return [
+            review["missing"],
+            [(s["party_code"], s["signed"]) for s in review["sign_offs"]],
+            assert_problem(conclude(client, review_id, scene.jp_editor), 409, "conflict")["detail"],
+        ]
+
+    scene = make_scene()
+    review_id = open_first(client, scene)["id"]
+    for reference in ("CYB-01", "MAR-01"):
+        agree(client, review_id, reference, scene.jp_editor, "on_track")
+    write_review(client, review_id, scene.jp_editor, summary=SUMMARY, outcome="continue")
+    ok(sign(client, review_id, scene.jp_approver), 201)
+    unrated = japan_sees(scene, review_id)
+    # NATO rates its internal commitment, then takes the rating back: nothing Japan reads moves,
+    # and Japan's sign-off (given to what Japan sees) stands.
+    agree(client, review_id, "MAR-NATO-01", scene.nato_editor, "off_track")
+    assert japan_sees(scene, review_id) == unrated
+    item = agree(client, review_id, "MAR-NATO-01", scene.nato_editor, None)
+    assert item["sign_offs_withdrawn"] == []
+    assert japan_sees(scene, review_id) == unrated
+    assert unrated == [
+        ["the sign-off of NATO (by an approver of NATO)"],
+        [("JP", True), ("NATO", False)],
+        "Review 1 cannot be concluded yet: it still needs the sign-off of NATO (by an approver "
+        "of NATO).",
+    ]
+    # Exactly what Japan would read if NATO had no internal commitment at all.
 
 
 def test_signing_with_if_match_refuses_a_text_changed_since_it_was_read(
@@ -830,9 +878,36 @@ def test_signing_with_if_match_refuses_a_text_changed_since_it_was_read(
     )
     fresh = get(client, review_id, scene.jp_approver)
     assert fresh["etag"] != review["etag"]
+    nato = get(client, review_id, scene.nato_approver)
     ok(sign(client, review_id, {**scene.jp_approver, "If-Match": fresh["etag"]}), 201)
-    # A sign-off does not move the ETag: the other party signs the same text.
-    ok(sign(client, review_id, {**scene.nato_approver, "If-Match": fresh["etag"]}), 201)
+    # A sign-off does not move the ETag: the other party signs the text it read before.
+    ok(sign(client, review_id, {**scene.nato_approver, "If-Match": nato["etag"]}), 201)
+
+
+def test_a_sign_off_without_if_match_is_refused_with_428_and_changes_nothing(
+    client: TestClient, db: Database
+) -> None:
+    """An approver signs the text they read: without the review's ETag nothing says which."""
+    scene = make_scene()
+    review_id = make_ready(client, scene)
+    counts = row_counts(db)
+    for headers in (scene.jp_approver, {**scene.jp_approver, "If-Match": "*"}):
+        assert_problem(
+            client.post(f"{review_url(review_id)}/sign-offs", headers=headers),
+            428,
+            "precondition-required",
+        )
+    assert row_counts(db) == counts
+    assert not any(s["signed"] for s in get(client, review_id, scene.jp_approver)["sign_offs"])
+    # The refusal is the policy's first: a viewer is refused (403) whatever it sends.
+    assert_problem(
+        client.post(f"{review_url(review_id)}/sign-offs", headers=scene.jp_viewer), 403, "forbidden"
+    )
+    document = client.get(f"{API}/openapi.json").json()
+    operation = document["paths"]["/api/v1/reviews/{review_id}/sign-offs"]["post"]
+    (if_match,) = [p for p in operation["parameters"] if p["name"] == "If-Match"]
+    assert if_match["required"] is True and "428" in if_match["description"]
+    assert {"412", "428"} <= set(operation["responses"])
 
 
 def test_changing_the_signed_text_withdraws_the_sign_offs_and_says_so(
@@ -900,12 +975,61 @@ def test_a_missing_agreed_rating_of_an_internal_commitment_is_for_its_owner_to_g
     scene = make_scene()
     review_id = make_ready(client, scene)
     ok(sign(client, review_id, scene.jp_approver), 201)
-    agree(client, review_id, "MAR-02", scene.nato_editor, None)
+    agree(client, review_id, "MAR-NATO-01", scene.nato_editor, None)
     body = assert_problem(conclude(client, review_id, scene.jp_editor), 409, "conflict")
-    assert "NATO's agreed rating of commitments only NATO can see" in body["detail"]
-    assert "MAR-02" not in body["detail"]
+    # To Japan, NATO is simply not ready: its sign-off is what is missing.
+    assert body["detail"].endswith("it still needs the sign-off of NATO (by an approver of NATO).")
+    assert "MAR-NATO-01" not in body["detail"] and "can see" not in body["detail"]
     nato = assert_problem(conclude(client, review_id, scene.nato_editor), 409, "conflict")
-    assert "an agreed rating of MAR-02" in nato["detail"]
+    assert "an agreed rating of MAR-NATO-01" in nato["detail"]
+    refused = assert_problem(sign(client, review_id, scene.nato_approver), 409, "conflict")
+    assert "an agreed rating of MAR-NATO-01" in refused["detail"]
+    agree(client, review_id, "MAR-NATO-01", scene.nato_editor, "off_track")
+    ok(sign(client, review_id, scene.nato_approver), 201)
+    assert ok(conclude(client, review_id, scene.jp_editor))["status"] == "concluded"
+
+
+def test_the_other_partys_internal_ratings_leave_no_trace_in_the_review_it_reads(
+    client: TestClient,
+) -> None:
+    """Japan's whole view of the review — ETag and time of change included — stays the same
+    while NATO rates, rerates and clears its internal commitment; NATO's own ETag follows
+    each change, so NATO's approver never signs a rating changed since it was read."""
+    scene = make_scene()
+    review_id = make_ready(client, scene)
+    japan = client.get(review_url(review_id), headers=scene.jp_editor)
+    nato_before = get(client, review_id, scene.nato_approver)
+    for rating in ("at_risk", None, "on_track"):
+        agree(client, review_id, "MAR-NATO-01", scene.nato_editor, rating)
+        again = client.get(review_url(review_id), headers=scene.jp_editor)
+        assert again.json() == japan.json()
+        assert again.headers["etag"] == japan.headers["etag"]
+    listed = reviews(client, scene.world.plan, headers=scene.jp_editor)[0]
+    assert listed["etag"] == japan.json()["etag"]
+    nato_now = get(client, review_id, scene.nato_approver)
+    assert nato_now["etag"] != nato_before["etag"]
+    assert_problem(
+        sign(client, review_id, {**scene.nato_approver, "If-Match": nato_before["etag"]}),
+        412,
+        "precondition-failed",
+    )
+    ok(sign(client, review_id, {**scene.nato_approver, "If-Match": nato_now["etag"]}), 201)
+    # Japan signs the text it read, untouched by NATO's internal changes.
+    ok(sign(client, review_id, {**scene.jp_approver, "If-Match": japan.json()["etag"]}), 201)
+
+
+def test_changing_an_internal_commitments_agreed_rating_withdraws_only_its_owners_sign_off(
+    client: TestClient,
+) -> None:
+    scene = make_scene()
+    review_id = make_ready(client, scene)
+    sign_both(client, scene, review_id)
+    item = agree(client, review_id, "MAR-NATO-01", scene.nato_editor, "at_risk")
+    # NATO signed its own internal rating, Japan never saw it: Japan's sign-off stands.
+    assert item["sign_offs_withdrawn"] == ["NATO"]
+    assert [
+        (s["party_code"], s["signed"]) for s in get(client, review_id, scene.jp_editor)["sign_offs"]
+    ] == [("JP", True), ("NATO", False)]
 
 
 def test_concluding_sets_each_commitments_health_to_its_agreed_rating(
@@ -918,7 +1042,7 @@ def test_concluding_sets_each_commitments_health_to_its_agreed_rating(
     assert health(scene.commitments["CYB-01"]) == "on_track"
     # The agreed rating, not either party's own.
     assert health(scene.commitments["MAR-01"]) == "at_risk"
-    assert health(scene.commitments["MAR-02"]) == "off_track"
+    assert health(scene.commitments["MAR-NATO-01"]) == "off_track"
     assert health(scene.commitments["CYB-02"]) is None
     listed = ok(
         client.get(f"{API}/plans/{scene.world.plan}/commitments", params={"health": "at_risk"})
@@ -1023,9 +1147,9 @@ def test_items_of_the_other_partys_internal_commitments_do_not_exist_for_the_cal
     scene = make_scene()
     review_id = make_ready(client, scene)
     nato_view = get(client, review_id, scene.nato_editor)
-    hidden = item_of(nato_view, "MAR-02")
+    hidden = item_of(nato_view, "MAR-NATO-01")
     jp_view = get(client, review_id, scene.jp_editor)
-    assert "MAR-02" not in str(jp_view)
+    assert "MAR-NATO-01" not in str(jp_view)
     assert hidden["id"] not in str(jp_view)
     counts = row_counts(db)
     assert_problem(
@@ -1050,7 +1174,7 @@ def test_items_of_the_other_partys_internal_commitments_do_not_exist_for_the_cal
     # Concluding (by Japan) still sets the health of NATO's internal commitment.
     sign_both(client, scene, review_id)
     ok(conclude(client, review_id, scene.jp_editor))
-    assert health(scene.commitments["MAR-02"]) == "off_track"
+    assert health(scene.commitments["MAR-NATO-01"]) == "off_track"
 
 
 def test_an_item_of_another_review_is_not_found_under_this_one(client: TestClient) -> None:
@@ -1096,7 +1220,7 @@ def test_every_review_write_is_audited_and_internal_items_only_for_their_owner(
         ("review_cycle", "schedule"),
         ("review_item", "create"),  # CYB-01
         ("review_item", "create"),  # MAR-01
-        ("review_item", "create"),  # MAR-02 (internal to NATO)
+        ("review_item", "create"),  # MAR-NATO-01 (internal to NATO)
         ("review_cycle", "open"),
         *[("review_assessment", "create")] * 5,
         *[("review_item", "update")] * 3,
@@ -1119,7 +1243,7 @@ def test_every_review_write_is_audited_and_internal_items_only_for_their_owner(
         if e["action"] == "update" and e["after"] and "health" in e["after"]
     ]
     assert {e["entity_id"] for e in health_events} == {
-        str(scene.commitments[r]) for r in ("CYB-01", "MAR-01", "MAR-02")
+        str(scene.commitments[r]) for r in ("CYB-01", "MAR-01", "MAR-NATO-01")
     }
     assert all(e["after"]["review_id"] == review_id for e in health_events)
     signers = [
@@ -1212,4 +1336,4 @@ def test_the_sample_plan_has_a_concluded_first_review_and_the_next_one_scheduled
     assert len({i["agreed_rating"] for i in review["items"]}) == 3
     # Japan sees its own internal commitment's item, not NATO's.
     refs = {i["commitment"]["reference"] for i in review["items"]}
-    assert "ACD-02" in refs and "OTH-04" not in refs and "PD-03" not in refs
+    assert "ACD-JP-01" in refs and "OTH-NATO-01" not in refs and "PD-03" not in refs

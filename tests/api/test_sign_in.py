@@ -57,7 +57,7 @@ def assert_problem(response: Response, status: int, kind: str) -> dict[str, Any]
 def sign_in(
     client: TestClient, email: str, password: str = DEFAULT_PASSWORD, otp: str | None = None
 ) -> Response:
-    form = {"username": email, "password": password}
+    form = {"grant_type": "password", "username": email, "password": password}
     if otp is not None:
         form["otp"] = otp
     return client.post(TOKEN_URL, data=form)
@@ -301,48 +301,81 @@ def test_a_deactivated_user_cannot_sign_in(anonymous_client: TestClient) -> None
 # --- throttling -----------------------------------------------------------------------------
 
 
-def test_repeated_failures_for_one_account_are_refused_with_429_even_with_the_right_password(
+def wait_over(key: str) -> None:
+    """Move a counter's wait into the past, as if its time had passed."""
+    with transaction(write=True) as session:
+        session.execute(
+            update(LoginThrottle)
+            .where(col(LoginThrottle.key) == key)
+            .values(blocked_until=utcnow() - timedelta(seconds=1))
+        )
+
+
+def test_failures_make_the_accounts_next_attempt_wait_but_never_lock_its_owner_out(
     anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login_limits(monkeypatch, block_after=3)
+    login_limits(monkeypatch, slowdown_after=2, max_delay_seconds=60)
     make_world()
     make_user("JP", "editor", email="target@mofa.example")
     make_user("JP", "viewer", email="bystander@mofa.example")
 
     failures = [sign_in(anonymous_client, "target@mofa.example", "guess number one") for _ in "12"]
-    third = sign_in(anonymous_client, "target@mofa.example", "guess number three")
-    right = sign_in(anonymous_client, "target@mofa.example")
+    right_too_soon = sign_in(anonymous_client, "target@mofa.example")
     bystander = sign_in(anonymous_client, "bystander@mofa.example")
+    wait_over("account:target@mofa.example")
+    right_after_the_wait = sign_in(anonymous_client, "target@mofa.example")
 
     assert [r.status_code for r in failures] == [401, 401]
-    for refused in (third, right):
-        assert_problem(refused, 429, "too-many-attempts")
-        retry_after = int(refused.headers["Retry-After"])
-        assert 0 < retry_after <= 15 * 60 + 1
+    body = assert_problem(right_too_soon, 429, "too-many-attempts")
+    assert "this account" in body["detail"]
+    assert int(right_too_soon.headers["Retry-After"]) == 1
     assert bystander.status_code == 200, bystander.text
+    assert right_after_the_wait.status_code == 200, right_after_the_wait.text
+
+
+def test_the_wait_doubles_with_each_failure_up_to_the_maximum(
+    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login_limits(monkeypatch, slowdown_after=2, max_delay_seconds=4)
+    make_world()
+    make_user("JP", "editor", email="slow@mofa.example")
+    key = "account:slow@mofa.example"
+
+    waits = []
+    for _ in range(6):
+        assert_problem(
+            sign_in(anonymous_client, "slow@mofa.example", "wrong"), 401, "invalid-credentials"
+        )
+        row = throttle_rows()[key]
+        assert row.blocked_until is not None
+        waits.append(round((row.blocked_until - utcnow()).total_seconds()))
+        wait_over(key)
+
+    assert waits == [0, 1, 2, 4, 4, 4]
 
 
 def test_too_many_failures_from_one_address_block_every_account_from_it(
     anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login_limits(monkeypatch, block_after=100, block_after_per_address=3)
+    login_limits(monkeypatch, block_after_per_address=3)
     make_world()
     make_user("JP", "editor", email="careful@mofa.example")
 
     answers = [
-        sign_in(anonymous_client, f"guess{n}@mofa.example", "guessed password") for n in range(3)
+        sign_in(anonymous_client, f"guess{n}@mofa.example", "guessed password") for n in range(4)
     ]
     innocent = sign_in(anonymous_client, "careful@mofa.example")
 
-    assert [r.status_code for r in answers] == [401, 401, 429]
-    assert_problem(innocent, 429, "too-many-attempts")
-    assert int(innocent.headers["Retry-After"]) > 0
+    assert [r.status_code for r in answers] == [401, 401, 401, 429]
+    body = assert_problem(innocent, 429, "too-many-attempts")
+    assert "your address" in body["detail"]
+    assert 14 * 60 < int(innocent.headers["Retry-After"]) <= 15 * 60
 
 
-def test_the_block_is_kept_in_the_database_so_another_api_process_sees_it(
+def test_the_wait_is_kept_in_the_database_so_another_api_process_sees_it(
     anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login_limits(monkeypatch, block_after=2)
+    login_limits(monkeypatch, slowdown_after=2, max_delay_seconds=60)
     make_world()
     make_user("JP", "editor", email="target@mofa.example")
     for _ in range(2):
@@ -360,7 +393,7 @@ def test_the_block_is_kept_in_the_database_so_another_api_process_sees_it(
 def test_a_successful_sign_in_clears_the_accounts_failures(
     anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login_limits(monkeypatch, block_after=3)
+    login_limits(monkeypatch, slowdown_after=3, max_delay_seconds=60)
     make_world()
     make_user("JP", "editor", email="forgetful@mofa.example")
     email = "forgetful@mofa.example"
@@ -368,36 +401,29 @@ def test_a_successful_sign_in_clears_the_accounts_failures(
     before = [sign_in(anonymous_client, email, "wrong password one").status_code for _ in "12"]
     success = sign_in(anonymous_client, email)
     cleared = "account:forgetful@mofa.example" not in throttle_rows()
-    after = [sign_in(anonymous_client, email, "wrong password two").status_code for _ in "123"]
+    after = [sign_in(anonymous_client, email, "wrong password two").status_code for _ in "1234"]
 
     assert before == [401, 401]
     assert success.status_code == 200, success.text
     assert cleared
-    # Counting starts again from zero: two more failures are allowed, the third blocks.
-    assert after == [401, 401, 429]
+    # Counting starts again from zero: three more failures go through, the fourth must wait.
+    assert after == [401, 401, 401, 429]
 
 
-def test_failing_sign_ins_are_slowed_down(
+def test_a_right_password_without_its_one_time_code_does_not_count_against_the_address(
     anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login_limits(monkeypatch, slowdown_after=1, max_delay_seconds=0.2)
+    login_limits(monkeypatch, block_after_per_address=2)
     make_world()
-    make_user("JP", "editor", email="slow@mofa.example")
-    # Argon2 alone takes about 0.1 s; an instant stand-in leaves only the throttle's delay.
-    monkeypatch.setattr("itpp_api.auth.router.verify_password", lambda password, hashed: False)
+    make_user("JP", "approver", email="twostep@mofa.example", totp_secret=pyotp.random_base32())
+    make_user("JP", "editor", email="other@mofa.example")
 
-    started = time.perf_counter()
-    first = sign_in(anonymous_client, "slow@mofa.example", "wrong password")
-    delayed = time.perf_counter() - started
-    started = time.perf_counter()
-    second = sign_in(anonymous_client, "slow@mofa.example", "wrong password")
-    capped = time.perf_counter() - started
+    steps = [sign_in(anonymous_client, "twostep@mofa.example") for _ in "123"]
+    other = sign_in(anonymous_client, "other@mofa.example")
 
-    assert_problem(first, 401, "invalid-credentials")
-    assert_problem(second, 401, "invalid-credentials")
-    assert delayed >= 0.2
-    # The delay doubles with each failure (2 s for the second) but never exceeds the maximum.
-    assert 0.2 <= capped < 1.9
+    for step in steps:
+        assert_problem(step, 401, "second-factor-required")
+    assert other.status_code == 200, other.text
 
 
 # --- sign-out, password changes -------------------------------------------------------------
@@ -746,15 +772,17 @@ def test_an_admin_cannot_create_a_user_with_a_weak_password(anonymous_client: Te
         )
 
 
-def test_an_admin_creating_a_duplicate_email_gets_409(anonymous_client: TestClient) -> None:
+def test_an_admin_creating_a_user_with_an_address_of_their_own_party_gets_409(
+    anonymous_client: TestClient,
+) -> None:
     make_world()
     admin = admin_of("JP")
-    make_user("NATO", "editor", email="taken@nato.example")
+    make_user("JP", "editor", email="taken@mofa.example")
 
     response = anonymous_client.post(
         f"{API}/users",
         json={
-            "email": "Taken@NATO.example",
+            "email": "Taken@MOFA.example",
             "display_name": "Double",
             "role": "viewer",
             "password": GOOD_NEW_PASSWORD,
@@ -826,3 +854,30 @@ def test_an_admin_cannot_manage_users_of_another_party(anonymous_client: TestCli
 
     assert_problem(reset, 404, "not-found")
     assert sign_in(anonymous_client, "japanese@mofa.example").status_code == 200
+
+
+def test_the_daily_purge_forgets_stale_counters_and_old_familiar_addresses(
+    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from itpp_api.auth.throttle import purge_stale
+
+    login_limits(monkeypatch, familiar_days=30)
+    make_world()
+    make_user("JP", "editor", email="regular@mofa.example")
+    assert sign_in(anonymous_client, "regular@mofa.example").status_code == 200
+    sign_in(anonymous_client, "stranger@mofa.example", "guess")
+    sign_in(anonymous_client, "recent@mofa.example", "guess")
+    long_ago = utcnow() - timedelta(days=31)
+    with transaction(write=True) as session:
+        session.execute(
+            update(LoginThrottle)
+            .where(col(LoginThrottle.key) != "account:recent@mofa.example")
+            .values(window_started_at=long_ago, blocked_until=long_ago)
+        )
+
+    with transaction(write=True) as session:
+        purged = purge_stale(session=session)
+
+    # The stranger's account counter, the address counter and the old familiar pair.
+    assert purged == 3
+    assert list(throttle_rows()) == ["account:recent@mofa.example"]

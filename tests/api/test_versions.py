@@ -96,7 +96,7 @@ def test_diff_lists_exactly_the_agreed_changes_of_the_change_set_applied_between
     retired = make_commitment(world, reference="CYB-02")
     internal = make_commitment(
         world,
-        reference="MAR-01",
+        reference="MAR-NATO-01",
         priority_area_id=world.maritime,
         visibility="internal",
         lead_party_id=world.nato,
@@ -166,7 +166,7 @@ def test_diff_lists_exactly_the_agreed_changes_of_the_change_set_applied_between
     for record in (*commitments["added"], *commitments["retired"]):
         assert not {"status", "progress", "health", "milestones", "visibility"} & set(record)
     # NATO's internal commitment was never agreed: it is in no version, for no party.
-    assert "MAR-01" not in str(body)
+    assert "MAR-NATO-01" not in str(body)
     assert diff(client, world, 1, 2, **nato) == body
 
 
@@ -272,7 +272,7 @@ def test_as_of_shows_the_version_agreed_by_that_day_and_each_commitments_deliver
     first = make_commitment(world, reference="CYB-01", due_date=date(2026, 12, 31))
     internal = make_commitment(
         world,
-        reference="MAR-01",
+        reference="MAR-NATO-01",
         priority_area_id=world.maritime,
         visibility="internal",
         lead_party_id=world.nato,
@@ -323,14 +323,17 @@ def test_as_of_shows_the_version_agreed_by_that_day_and_each_commitments_deliver
     # Its owner sees an internal commitment's delivery too; the other party never does.
     assert states(as_of(client, world, "2026-01-10", **nato).json()) == {
         "CYB-01": ("planned", 0),
-        "MAR-01": ("planned", 0),
+        "MAR-NATO-01": ("planned", 0),
     }
 
     # Delivery is history, not agreement: it shows on the day without a new version.
     february = as_of(client, world, "2026-02-01").json()
     assert february["version"]["number"] == 1
     assert states(february) == {"CYB-01": ("in_progress", 30)}
-    assert states(as_of(client, world, "2026-02-28", **nato).json())["MAR-01"] == ("planned", 50)
+    assert states(as_of(client, world, "2026-02-28", **nato).json())["MAR-NATO-01"] == (
+        "planned",
+        50,
+    )
 
     march = as_of(client, world, "2026-03-01").json()
     assert march["version"]["number"] == 2

@@ -102,7 +102,9 @@ def test_generated_client_signs_in_lists_creates_updates_and_reads_problems(
         # Sign in (an OAuth2 password form) ...
         signed_in = generated["api.authentication.create_token"].sync_detailed(
             client=anonymous,
-            body=models.TokenRequest(username=editor.email, password=editor.password),
+            body=models.TokenRequest(
+                grant_type="password", username=editor.email, password=editor.password
+            ),
         )
         assert signed_in.status_code == 200, signed_in.content
         token = signed_in.parsed
@@ -112,7 +114,9 @@ def test_generated_client_signs_in_lists_creates_updates_and_reads_problems(
         # ... and a wrong password is a typed problem.
         refused = generated["api.authentication.create_token"].sync_detailed(
             client=anonymous,
-            body=models.TokenRequest(username=editor.email, password="not the password"),
+            body=models.TokenRequest(
+                grant_type="password", username=editor.email, password="not the password"
+            ),
         )
         assert refused.status_code == 401
         assert isinstance(refused.parsed, models.Problem)

@@ -4,6 +4,7 @@ refusal of any attempt to act for the other party, and the live stream of a plan
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Iterator
@@ -105,13 +106,24 @@ def test_approver_signs_for_their_own_party_only_and_a_forged_form_is_refused(
     assert JA("Open the review") in page.text
     opened = jp.post(f"/reviews/{review_id}/open", data={"csrf_token": _csrf(page.text)})
     assert opened.status_code == 303
+    # Open but incomplete: there is nothing to sign yet, only what the review still needs.
+    page = jp.get(f"/reviews/{review_id}", headers=EN)
+    assert 'id="sign-off-form"' not in page.text
+    assert JA("Before the review can be concluded") in page.text
+    _complete_review(stack, review_id)
     page = jp.get(f"/reviews/{review_id}", headers=EN)
     assert JA("Sign off for %(party)s", party="JP") in page.text
     assert JA("Sign off for %(party)s", party="NATO") not in page.text
+    etag = re.search(r'id="sign-off-form".*?name="etag" value="([^"]+)"', page.text, re.S)
+    assert etag is not None
     # A form altered to sign for NATO: the API refuses it, the page says so readably.
     forged = jp.post(
         f"/reviews/{review_id}/sign-off",
-        data={"csrf_token": _csrf(page.text), "party_id": nato_id},
+        data={
+            "csrf_token": _csrf(page.text),
+            "party_id": nato_id,
+            "etag": html.unescape(etag.group(1)),
+        },
         headers=EN,
     )
     assert forged.status_code == 403
@@ -121,6 +133,38 @@ def test_approver_signs_for_their_own_party_only_and_a_forged_form_is_refused(
     with _api(stack, jp) as api:
         review = api.get(f"/reviews/{review_id}").json()
     assert not any(state["signed"] for state in review["sign_offs"])
+    # A form without the review's ETag signs nothing either (the text read is unknown).
+    unread = jp.post(
+        f"/reviews/{review_id}/sign-off", data={"csrf_token": _csrf(page.text)}, headers=EN
+    )
+    assert unread.status_code == 412 and 'id="review-problem"' in unread.text
+    signed = jp.post(
+        f"/reviews/{review_id}/sign-off",
+        data={"csrf_token": _csrf(page.text), "etag": html.unescape(etag.group(1))},
+    )
+    assert signed.status_code == 303
+    page = jp.get(f"/reviews/{review_id}", headers=EN)
+    assert 'id="sign-off-JP"' in page.text and 'id="sign-off-form"' not in page.text
+
+
+def _complete_review(stack: Stack, review_id: str) -> None:
+    """Japan's editor records every agreed rating, the summary and the outcome (API)."""
+    with stack.api_client(stack.api_token("JP", "editor")) as api:
+        review = api.get(f"/reviews/{review_id}").json()
+        for item in review["items"]:
+            agreed = api.patch(
+                f"/reviews/{review_id}/items/{item['id']}",
+                json={"agreed_rating": "on_track"},
+                headers={"If-Match": item["etag"]},
+            )
+            assert agreed.status_code == 200, agreed.text
+        etag = api.get(f"/reviews/{review_id}").json()["etag"]
+        written = api.patch(
+            f"/reviews/{review_id}",
+            json={"summary": {"en": "On track."}, "outcome": "continue"},
+            headers={"If-Match": etag},
+        )
+        assert written.status_code == 200, written.text
 
 
 def test_editor_sees_no_sign_off_button_and_the_api_refuses_a_posted_one(
@@ -205,8 +249,10 @@ def test_amendment_shows_each_partys_decision_and_only_ones_own_buttons(
     jp_page = approvers["JP"].get(f"/amendments/{amendment['id']}", headers=EN).text
     assert 'data-party="JP" data-decision="approved"' in jp_page
     assert 'data-party="NATO" data-decision="pending"' in jp_page
-    # Japan has decided: no decision buttons at all, and never NATO's.
-    assert 'id="decision-form"' not in jp_page and "for NATO" not in jp_page
+    # Japan has approved: it is not offered again (a rejection still is, as the API allows
+    # while the amendment is proposed), and never NATO's buttons.
+    assert 'id="approve-button"' not in jp_page and 'id="reject-button"' in jp_page
+    assert "for NATO" not in jp_page
     nato_page = approvers["NATO"].get(f"/amendments/{amendment['id']}", headers=EN).text
     assert "Approve for NATO" in nato_page and "Reject for NATO" in nato_page
     assert "for JP" not in nato_page

@@ -38,7 +38,7 @@ from itpp_api.amendments.models import Amendment, AmendmentDecision
 from itpp_api.amendments.schemas import AmendmentChange
 from itpp_api.auth.actor import Actor
 from itpp_api.conventions import dump_json
-from itpp_api.enums import CommitmentStatus, Decision, PlanStatus, Visibility
+from itpp_api.enums import CommitmentStatus, ConsentKind, Decision, PlanStatus, Visibility
 from itpp_api.errors import AmendmentRequired, Forbidden, ProposalDraft
 from itpp_api.plans.lifecycle import effective_status, ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty
@@ -317,7 +317,32 @@ def consent_required(*, actor: Actor, plan: Plan, consent: Consent | None) -> bo
     is in force, and neither the operator nor an applied amendment is writing)."""
     if actor.is_system or (consent is not None and consent.covers(plan)):
         return False
-    return effective_status(plan) is PlanStatus.ACTIVE
+    return needs_consent(effective_status(plan))
+
+
+def needs_consent(status: PlanStatus, *, shared: bool = True) -> bool:
+    """Whether agreed content of a plan in this (effective) status changes only by every
+    party's consent: on a plan in force. A draft is being negotiated (its writers change it
+    directly); a closed plan takes no writes at all. A record internal to one party is that
+    party's own business (`shared=False`): never a matter of consent."""
+    return shared and status is PlanStatus.ACTIVE
+
+
+# What the parties may be asked to consent to, by the plan's effective status: a draft only
+# its coming into force, a plan in force a change, its termination or its renewal, an expired
+# plan only its renewal; a superseded or terminated plan nothing more.
+_CONSENTS_OPEN: Final[Mapping[PlanStatus, frozenset[ConsentKind]]] = {
+    PlanStatus.DRAFT: frozenset({ConsentKind.ENTRY_INTO_FORCE}),
+    PlanStatus.ACTIVE: frozenset(
+        {ConsentKind.AMENDMENT, ConsentKind.TERMINATION, ConsentKind.RENEWAL}
+    ),
+    PlanStatus.EXPIRED: frozenset({ConsentKind.RENEWAL}),
+}
+
+
+def consents_open(status: PlanStatus) -> frozenset[ConsentKind]:
+    """The kinds of consent a plan in this (effective) status can still be given."""
+    return _CONSENTS_OPEN.get(status, frozenset())
 
 
 def _require(

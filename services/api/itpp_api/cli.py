@@ -264,10 +264,16 @@ def db_current() -> None:
 
 @db_app.command("purge-idempotency-keys")
 def purge_idempotency_keys() -> None:
-    """Delete expired Idempotency-Key records (safe to run at any time, e.g. daily)."""
+    """Delete expired Idempotency-Key records and stale sign-in counters (safe to run at any
+    time, e.g. daily)."""
+    from itpp_api.auth.throttle import purge_stale
+    from itpp_api.db import transaction
     from itpp_api.idempotency.service import purge_expired
 
     typer.echo(f"Deleted {purge_expired()} expired keys.")
+    with transaction(write=True) as session:
+        counters = purge_stale(session=session)
+    typer.echo(f"Deleted {counters} stale sign-in counters.")
 
 
 @sample_app.command("load")
@@ -381,6 +387,16 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+def _unspecified(host: str) -> bool:
+    """Whether a listening address means "every interface" (no address to give clients)."""
+    import ipaddress
+
+    try:
+        return not host or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
 @serve_app.command("api")
 def serve_api(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -388,18 +404,30 @@ def serve_api(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Run the API service."""
+    import os
+
     import uvicorn
 
     from itpp_api.config import get_settings
 
     settings = get_settings()
+    host = host or settings.api_host
+    port = port or settings.api_port
+    if settings.public_base_url is None:
+        # Calendar feed URLs point where this process listens (ITPP_PUBLIC_BASE_URL overrides).
+        shown = "127.0.0.1" if _unspecified(host) else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        os.environ["ITPP_PUBLIC_BASE_URL"] = f"http://{shown}:{port}"
+        get_settings.cache_clear()
     uvicorn.run(
         "itpp_api.main:create_app",
         factory=True,
-        host=host or settings.api_host,
-        port=port or settings.api_port,
+        host=host,
+        port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app itself decides which X-Forwarded-For to believe (auth/addresses.py,
+        # ITPP_FORWARDED_ALLOW_IPS): uvicorn must hand it the real peer.
+        proxy_headers=False,
         log_level="info",
     )
 

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -43,6 +43,21 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: str | None = Field(
+        default=None,
+        description="The API's address as its clients reach it (scheme, host, port and any path "
+        "prefix a proxy adds), e.g. https://itpp.example.org: calendar feed URLs are built from "
+        "it, never from a request's Host header. Unset: http://<api_host>:<api_port> (what "
+        "`itpp serve api` listens on).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        # uvicorn's own name is accepted too, so one variable configures both.
+        validation_alias=AliasChoices("ITPP_FORWARDED_ALLOW_IPS", "FORWARDED_ALLOW_IPS"),
+        description="Comma-separated addresses or networks (CIDR) of the proxies whose "
+        "X-Forwarded-For is believed (the web service, a load balancer); `*` believes every "
+        "peer. Any other peer is the client itself, whatever it claims.",
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_import_bytes: int = Field(
         default=16 * 1024 * 1024,
@@ -83,23 +98,56 @@ class Settings(BaseSettings):
     )
     api_token_max_days: int = Field(default=366, ge=1, description="Longest API token expiry.")
     login_window_minutes: int = Field(
-        default=15, ge=1, description="Failed sign-ins are counted over this window."
+        default=15,
+        ge=1,
+        description="An address's failed sign-ins are counted over this window; an account's "
+        "are forgotten after this long without one.",
     )
     login_slowdown_after: int = Field(
-        default=3, ge=1, description="From this many failures on, each answer is delayed."
+        default=3,
+        ge=1,
+        description="From this many consecutive failures for an account on, its next attempt "
+        "waits (1 s, then doubling).",
     )
-    login_block_after: int = Field(
-        default=10, ge=1, description="After this many failures an account is refused (429)."
+    login_max_delay_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="The longest wait between two attempts on one account (0: no waiting). "
+        "Accounts are slowed down, never locked.",
     )
     login_block_after_per_address: int = Field(
-        default=50, ge=1, description="After this many failures an address is refused (429)."
+        default=50,
+        ge=1,
+        description="After this many failures from one address (an IPv6 /64) within the "
+        "window, it is refused (429) until the window ends.",
     )
-    login_max_delay_seconds: float = Field(default=8.0, ge=0)
+    login_familiar_days: int = Field(
+        default=30,
+        ge=0,
+        description="An address a user signed in from within this many days is familiar: "
+        "failures elsewhere do not slow the account down there (0: no familiar addresses).",
+    )
     log_sql: bool = False
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("http", "https") or not rest or "?" in rest or "#" in rest:
+            raise ValueError("an absolute http(s) URL without query or fragment")
+        return value
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def public_url(self) -> str:
+        """Where clients reach the API (no trailing slash)."""
+        return self.public_base_url or f"http://{self.api_host}:{self.api_port}"
 
 
 @lru_cache

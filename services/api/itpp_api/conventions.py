@@ -10,7 +10,13 @@ import orjson
 from fastapi import Header
 from fastapi.responses import Response
 
-from itpp_api.errors import InvalidCursor, PreconditionFailed, PreconditionRequired
+from itpp_api.errors import (
+    PROBLEM_MEDIA_TYPE,
+    DomainError,
+    InvalidCursor,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
@@ -53,6 +59,37 @@ LOCATION_HEADER: dict[str, Any] = {
 }
 
 
+def problem_response(error: DomainError, instance: str) -> Response:
+    """A refusal returned rather than raised: the request's transaction commits what it
+    recorded before refusing (a failed attempt that must count)."""
+    return Response(
+        content=dump_json(error.to_problem(instance).model_dump(exclude_none=True)),
+        status_code=error.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=error.headers,
+    )
+
+
+NO_STORE_HEADER: dict[str, Any] = {
+    "Cache-Control": {
+        "description": "`no-store`: the response carries a secret shown this once; no cache "
+        "keeps it, and a retry with the same Idempotency-Key does not replay it.",
+        "required": True,
+        "schema": {"type": "string", "const": "no-store"},
+    }
+}
+
+
+def secret_bearing(response: Response) -> Response:
+    """Mark a response that carries a secret (a token, a feed URL, a second-factor seed).
+
+    `Cache-Control: no-store` keeps it out of caches (RFC 6749 §5.1 asks it of token responses)
+    and out of the idempotency store, which never keeps such a response to replay it.
+    """
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def record_response(status: int = 200, *, created: bool = False) -> dict[int | str, Any]:
     """The OpenAPI `responses` entry of a single record: its ETag, and Location when created."""
     headers = {**ETAG_HEADER, **(LOCATION_HEADER if created else {})}
@@ -76,9 +113,11 @@ IdempotencyKey = Annotated[
         max_length=255,
         pattern=IDEMPOTENCY_KEY_PATTERN,
         description="Any unique string of visible ASCII characters (a UUID is best). Retrying "
-        "with the same key and body replays the first response (with the header "
-        "`Idempotent-Replayed: true`) instead of creating twice; the same key with another body "
-        "gets 422, and while the first request still runs 409. Keys are kept 24 hours.",
+        "with the same key and body, with the same token, replays the first response (with the "
+        "header `Idempotent-Replayed: true`) instead of creating twice; the same key with another "
+        "body gets 422, and while the first request still runs 409. A response that carried a "
+        "secret (`Cache-Control: no-store`) is not kept: its retry gets 409 "
+        "`idempotent-response-not-kept`. Keys are kept 24 hours.",
     ),
 ]
 

@@ -141,3 +141,64 @@ class PartyDecisionState(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     PENDING = "pending"
+
+
+class AllowedAction(StrEnum):
+    """What the caller may do with a record now (its `allowed_actions`), as the access policy
+    decides from the caller's role, party and token, the plan's status (draft, in force,
+    closed) and the record's own state. A client shows exactly these controls; the API checks
+    the same rules on every write, so an action not listed is refused.
+
+    - `update`: change the record directly (PATCH; for a review, its summary and outcome). Where
+      `propose_change` is listed too, only its delivery changes directly (a shared commitment
+      of a plan in force: status, progress, milestones).
+    - `propose_change`: change what the parties agreed of this record (a plan's text and term, a
+      priority area, a shared commitment's definition on a plan in force) by proposing an
+      amendment: a direct write answers 409 `amendment-required` with the proposal to post.
+    - `cancel`: cancel it directly (DELETE); it stays on record. A commitment internal to your
+      party, any commitment of a draft, an exchange.
+    - `retire`: retire it from what the parties agreed, by proposing an amendment
+      (`retire_commitment`, `retire_priority_area`; an area with live commitments is refused).
+    - `delete`: remove it (a milestone).
+    - `create_priority_area`, `reorder_priority_areas`: on a draft plan, directly.
+    - `create_commitment`: add a commitment to the plan (on a plan in force a shared one is
+      proposed as an amendment, an internal one is added directly).
+    - `create_milestone`: add a milestone to the commitment.
+    - `create_exchange`: record an exchange or placement of the plan.
+    - `propose_amendment`: propose an amendment of the plan in force.
+    - `bring_into_force`: propose the draft's coming into force.
+    - `terminate`: propose ending the plan in force before its term.
+    - `renew`: propose the renewal of the plan (in force or expired).
+    - `abandon`: end a draft directly (status `terminated`: nothing was agreed yet).
+    - `approve`, `reject`: decide on the amendment for your own party (approvers).
+    - `withdraw`: take back the amendment your party proposed, while it is proposed.
+    - `open`: open the scheduled review (the reviews before it are concluded).
+    - `sign_off`: sign the review off for your own party (approvers; the review is complete).
+    - `conclude`: conclude the review (every party has signed it off).
+    - `assess`: record your own party's assessment of a commitment under review.
+    - `agree_rating`: record the agreed rating of a commitment under review.
+    """
+
+    UPDATE = "update"
+    PROPOSE_CHANGE = "propose_change"
+    CANCEL = "cancel"
+    RETIRE = "retire"
+    DELETE = "delete"
+    CREATE_PRIORITY_AREA = "create_priority_area"
+    REORDER_PRIORITY_AREAS = "reorder_priority_areas"
+    CREATE_COMMITMENT = "create_commitment"
+    CREATE_MILESTONE = "create_milestone"
+    CREATE_EXCHANGE = "create_exchange"
+    PROPOSE_AMENDMENT = "propose_amendment"
+    BRING_INTO_FORCE = "bring_into_force"
+    TERMINATE = "terminate"
+    RENEW = "renew"
+    ABANDON = "abandon"
+    APPROVE = "approve"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    OPEN = "open"
+    SIGN_OFF = "sign_off"
+    CONCLUDE = "conclude"
+    ASSESS = "assess"
+    AGREE_RATING = "agree_rating"

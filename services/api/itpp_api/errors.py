@@ -204,6 +204,14 @@ class IdempotencyInFlight(DomainError):
     title = "A request with this Idempotency-Key is still being processed"
 
 
+class IdempotentResponseNotKept(DomainError):
+    """A retry of a request whose response carried a secret: it is never stored to replay."""
+
+    status = 409
+    slug = "idempotent-response-not-kept"
+    title = "The first response carried a secret and is not replayed"
+
+
 class PreconditionFailed(DomainError):
     status = 412
     slug = "precondition-failed"
@@ -242,6 +250,14 @@ class RuleViolation(DomainError):
     title = "The change breaks a rule of the plan"
 
 
+class EmailNotAllowed(RuleViolation):
+    """An address an admin may not give a user of their party (another party's domain or user:
+    one answer for both, so it never confirms that an address exists)."""
+
+    slug = "email-not-allowed"
+    title = "This e-mail address cannot be used for a user of your party"
+
+
 class PreconditionRequired(DomainError):
     status = 428
     slug = "precondition-required"
@@ -273,12 +289,14 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     AmendmentRequired,
     AmendmentOutdated,
     IdempotencyInFlight,
+    IdempotentResponseNotKept,
     PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
     IdempotencyKeyReused,
     RuleViolation,
+    EmailNotAllowed,
     PreconditionRequired,
     InternalError,
     ServiceUnavailable,
@@ -290,13 +308,15 @@ _DESCRIPTIONS = {
     401: "Missing, unknown, expired or revoked token.",
     403: "Your role, party or token scope does not allow this.",
     404: "No such record.",
-    409: "Conflict with the current state, or an Idempotency-Key still in flight.",
+    409: "Conflict with the current state, or an Idempotency-Key still in flight (or whose "
+    "first response carried a secret, which is not replayed).",
     412: "If-Match does not match the record's current ETag.",
     413: "Request body larger than the limit.",
     415: "Request body is not JSON.",
     422: "Invalid input, a broken rule, or an Idempotency-Key reused with another body.",
     428: "If-Match header missing.",
-    429: "Too many failed sign-ins; wait for Retry-After seconds.",
+    429: "Too many sign-in attempts (for the account, or from the address); wait for "
+    "Retry-After seconds.",
     503: "The database is busy, unreachable or not migrated; retry after Retry-After seconds.",
 }
 

@@ -1,6 +1,5 @@
 """ASGI middleware: the request body limit, refusing NUL in text, Idempotency-Key replay."""
 
-import hashlib
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -17,6 +16,7 @@ from itpp_api.errors import (
     FieldError,
     IdempotencyInFlight,
     IdempotencyKeyReused,
+    IdempotentResponseNotKept,
     PayloadTooLarge,
     ValidationFailed,
 )
@@ -183,16 +183,22 @@ class NoNulMiddleware:
         )
 
 
-def caller_scope(scope: Scope) -> str:
-    """Whose keys these are: one namespace per credential, so callers never collide."""
-    authorization = _header(scope, b"authorization")
-    if not authorization:
-        return "anonymous"
-    return hashlib.sha256(authorization.encode()).hexdigest()[:64]
+def bearer_secret(scope: Scope) -> str | None:
+    """The bearer token of a request, if it sends one."""
+    authorization = _header(scope, b"authorization") or ""
+    kind, _, secret = authorization.strip().partition(" ")
+    if kind.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
 
 
 class IdempotencyMiddleware:
-    """Replay the stored response of a POST retried with the same Idempotency-Key."""
+    """Replay the stored response of a POST retried with the same Idempotency-Key.
+
+    Keys belong to an authenticated token and are looked at only after its authentication: a
+    request without a valid token (sign-in, or a revoked token's retry) runs as if it carried
+    no key, and gets the answer it gets without one.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -216,13 +222,36 @@ class IdempotencyMiddleware:
             )
             return
         body = scope.get("state", {}).get("raw_body", b"")
-        owner = caller_scope(scope)
-        request_fingerprint = idempotency.fingerprint(
-            scope["method"], path, scope.get("query_string", b""), body
-        )
+        secret = bearer_secret(scope)
+        if secret is None:
+            await self.app(scope, _replaying(body, receive), send)
+            return
         claim = await run_in_threadpool(
-            idempotency.claim, scope=owner, key=key, request_fingerprint=request_fingerprint
+            idempotency.claim,
+            secret=secret,
+            key=key,
+            method=scope["method"],
+            path=path,
+            query=bytes(scope.get("query_string", b"")),
+            body=body,
         )
+        if claim.outcome == "unauthenticated":
+            await self.app(scope, _replaying(body, receive), send)
+            return
+        if claim.outcome == "withheld":
+            await send_problem(
+                send,
+                IdempotentResponseNotKept(
+                    f"The first request with this Idempotency-Key was answered "
+                    f"({claim.status}), but that answer carried a secret, which is shown once "
+                    "and never stored, so it is not replayed. If you did not receive it, find "
+                    "what the first request created (GET /api/v1/users/me/tokens, "
+                    "GET /api/v1/users/me/calendar-feeds), revoke it, and send a new request "
+                    "with a new key."
+                ),
+                path,
+            )
+            return
         if claim.outcome == "mismatch":
             await send_problem(
                 send,
@@ -273,12 +302,11 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replaying(body, receive), capture)
         except BaseException:
-            await run_in_threadpool(idempotency.release, scope=owner, key=key)
+            await run_in_threadpool(idempotency.release, key_hash=claim.key_hash)
             raise
         await run_in_threadpool(
             idempotency.complete,
-            scope=owner,
-            key=key,
+            key_hash=claim.key_hash,
             status=status,
             headers=headers_out,
             body=b"".join(chunks),

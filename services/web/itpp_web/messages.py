@@ -28,6 +28,11 @@ PROBLEM_MESSAGES: dict[str, str] = {
         "every party approves."
     ),
     "amendment-outdated": N_("The plan changed after this amendment was proposed."),
+    "idempotent-response-not-kept": N_(
+        "This was already sent once, and its answer held a secret that is never kept. "
+        "Look for what was created and revoke it if you do not need it."
+    ),
+    "email-not-allowed": N_("This address cannot be used for a user of your party."),
     "plan-closed": N_("This plan is no longer in force: it takes no more changes."),
     "payload-too-large": N_("What you sent is too large."),
     "service-unavailable": N_("The service is busy. Try again in a moment."),

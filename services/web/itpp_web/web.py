@@ -15,12 +15,14 @@ from itpp_web.api import ApiClient, ApiError
 from itpp_web.config import WebSettings
 from itpp_web.i18n import LANGUAGES, Formatter, negotiate, supported
 
-WRITER_ROLES = frozenset({"editor", "approver", "admin"})
-
 
 @dataclass(frozen=True)
 class Viewer:
-    """The signed-in user, as the API describes them, and the token the browser holds."""
+    """The signed-in user, as the API describes them, and the token the browser holds.
+
+    What the user may do is never decided here: every record the API returns lists its
+    `allowed_actions`, and the pages show exactly those controls (tests/web/test_no_role_logic.py).
+    """
 
     token: str
     user: dict[str, Any]
@@ -35,11 +37,8 @@ class Viewer:
 
     @property
     def role(self) -> str:
-        return str(self.user.get("role") or "viewer")
-
-    @property
-    def can_write(self) -> bool:
-        return self.role in WRITER_ROLES
+        """Shown beside the user's name; never a reason to show or hide a control."""
+        return str(self.user.get("role") or "")
 
     @property
     def display_name(self) -> str:
@@ -78,7 +77,7 @@ def client_headers(request: Request) -> dict[str, str]:
 
 async def optional_viewer(request: Request) -> Viewer | None:
     """The signed-in user, or None; an expired or revoked session counts as none."""
-    cached = getattr(request.state, "viewer", False)
+    cached = getattr(request.state, "signed_in", False)
     if cached is None or isinstance(cached, Viewer):
         return cached
     token = request.cookies.get(security.SESSION_COOKIE)
@@ -90,7 +89,7 @@ async def optional_viewer(request: Request) -> Viewer | None:
         except ApiError as exc:
             if exc.status not in (401, 403):
                 raise
-    request.state.viewer = viewer
+    request.state.signed_in = viewer
     return viewer
 
 
@@ -108,7 +107,7 @@ OptionalViewerDep = Annotated[Viewer | None, Depends(optional_viewer)]
 
 def language_of(request: Request) -> str:
     """The reader's language: profile, then the language cookie, then the browser."""
-    viewer = getattr(request.state, "viewer", None)
+    viewer = getattr(request.state, "signed_in", None)
     if isinstance(viewer, Viewer):
         chosen = supported(str(viewer.user.get("preferred_language") or ""))
         if chosen:
@@ -211,7 +210,8 @@ class Renderer:
         fmt = formatter(request)
         full_context = {
             "request": request,
-            "viewer": getattr(request.state, "viewer", None),
+            # The signed-in user (`me` in the templates).
+            "me": getattr(request.state, "signed_in", None),
             "lang": fmt.language,
             "languages": LANGUAGES,
             "fmt": fmt,

@@ -59,7 +59,11 @@ function updateHeaders(etag: string): UpdateHeaders {
 const API = "http://127.0.0.1:8000";
 
 async function signIn(form: TokenForm): Promise<Token | Problem> {
-  const body = new URLSearchParams({ username: form.username, password: form.password });
+  const body = new URLSearchParams({
+    grant_type: form.grant_type,
+    username: form.username,
+    password: form.password,
+  });
   if (form.otp) body.set("otp", form.otp);
   const response = await fetch(`${API}/api/v1/auth/token`, { method: "POST", body });
   return (await response.json()) as Token | Problem;
@@ -112,7 +116,11 @@ function describe(problem: Problem): string {
 }
 
 export async function demo(): Promise<string> {
-  const signedIn = await signIn({ username: "k.tanaka@mofa.example", password: "…" });
+  const signedIn = await signIn({
+    grant_type: "password",
+    username: "k.tanaka@mofa.example",
+    password: "…",
+  });
   if (!("access_token" in signedIn)) return describe(signedIn);
   const token: string = signedIn.access_token;
   const page = await listCommitments(token, "08d02d5f-26f6-4b6a-a437-660498fda99b", {

@@ -38,11 +38,13 @@ from itpp_api.amendments.schemas import (
     RetirePriorityAreaChange,
     TerminateChange,
 )
+from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.clock import add_months, today
 from itpp_api.commitments import service as commitments
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.commitments.schemas import CommitmentCreate, CommitmentUpdate
+from itpp_api.db import table_of
 from itpp_api.enums import CommitmentStatus, ConsentKind, PlanStatus, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation
 from itpp_api.localized import TranslationRequestError, next_translations, plan_texts, texts_of
@@ -123,7 +125,9 @@ class _PlanModel:
     errors: list[FieldError] = field(default_factory=list)
 
 
-def _load(session: Session, plan: Plan) -> _PlanModel:
+def _load(session: Session, plan: Plan, actor: Actor) -> _PlanModel:
+    """The plan as the operations are checked against it: its areas, and the commitments the
+    actor may see (the system, applying an amendment, sees them all)."""
     areas = {
         a.id: _Area(a.code, a.short_code, a.retired_at is not None)
         for a in plans.list_areas(session=session, plan_id=plan.id)
@@ -136,7 +140,10 @@ def _load(session: Session, plan: Plan) -> _PlanModel:
             col(Commitment.status),
             col(Commitment.visibility),
             col(Commitment.lead_party_id),
-        ).where(col(Commitment.plan_id) == plan.id)
+        ).where(
+            col(Commitment.plan_id) == plan.id,
+            policy.visible_commitments(table_of(Commitment).c, actor),
+        )
     )
     found = {
         row.id: _Commitment(
@@ -578,7 +585,7 @@ def validate(
 ) -> None:
     """Check a change set against the plan as it is now; RuleViolation listing every problem,
     each at `loc` + the operation's index + the field."""
-    model = _load(session, plan)
+    model = _load(session, plan, actor)
     draft = PlanStatus(plan.status) is PlanStatus.DRAFT
     for index, op in enumerate(changes):
         path: list[str | int] = [*loc, index]

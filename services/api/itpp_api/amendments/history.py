@@ -15,14 +15,16 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from itpp_api.audit import service as audit
 from itpp_api.audit.models import AuditEvent
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.clock import add_months
 from itpp_api.commitments.models import Commitment
+from itpp_api.db import table_of
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import NotFound
 from itpp_api.plans.models import Plan, PlanVersion
@@ -76,7 +78,9 @@ def plan_as_of(*, session: Session, actor: Actor, plan: Plan, day: date) -> dict
         )
         raise NotFound(f"Plan {plan.reference} was not in force on {day.isoformat()}: {approved}.")
     recorded_since = session.scalar(
-        select(func.min(AuditEvent.occurred_at)).where(AuditEvent.plan_id == plan.id)
+        audit.readable(
+            select(func.min(AuditEvent.occurred_at)).where(AuditEvent.plan_id == plan.id), actor
+        )
     )
     first_day = recorded_since.astimezone(UTC).date() if recorded_since is not None else day
     recorded_on = max(day, first_day)
@@ -89,30 +93,23 @@ def plan_as_of(*, session: Session, actor: Actor, plan: Plan, day: date) -> dict
         )
         .order_by(col(AuditEvent.seq))
     )
-    if not actor.is_system:
-        statement = statement.where(
-            or_(
-                col(AuditEvent.owner_party_id).is_(None),
-                col(AuditEvent.owner_party_id) == actor.party_id,
-            )
-        )
+    statement = audit.readable(statement, actor)
     states: dict[uuid.UUID, dict[str, Any]] = {}
     for event in session.scalars(statement):
         states.setdefault(event.entity_id, {}).update(event.after or {})
     # Visible then and now: a commitment its owner has since made internal stays hidden.
-    current = {
-        row.id: (row.visibility, row.lead_party_id)
-        for row in session.execute(
-            select(Commitment.id, Commitment.visibility, Commitment.lead_party_id).where(
-                col(Commitment.id).in_(list(states))
+    visible_now = set(
+        session.scalars(
+            select(Commitment.id).where(
+                col(Commitment.id).in_(list(states)),
+                policy.visible_commitments(table_of(Commitment).c, actor),
             )
         )
-    }
+    )
     commitments = []
     for commitment_id, state in states.items():
-        now = current.get(commitment_id)
         lead = _uuid(state.get("lead_party_id"))
-        if now is None or not policy.can_see(actor, now[0], now[1]):
+        if commitment_id not in visible_now:
             continue
         if not policy.can_see(actor, str(state.get("visibility", "shared")), lead):
             continue

@@ -48,7 +48,7 @@ def list_amendments(
 ) -> Response:
     plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
     items, next_cursor = service.list_amendments(
-        session=session, plan=plan, status=status, cursor=cursor, limit=limit
+        session=session, actor=actor, plan=plan, status=status, cursor=cursor, limit=limit
     )
     return json_response({"items": items, "next_cursor": next_cursor})
 
@@ -96,7 +96,7 @@ def propose_amendment(
         session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
     )
     amendment = service.propose(session=session, actor=actor, plan=plan, data=data)
-    body = service.as_dict(session=session, plan=plan, amendment=amendment)
+    body = service.as_dict(session=session, actor=actor, plan=plan, amendment=amendment)
     return json_response(
         body,
         status_code=201,
@@ -115,7 +115,7 @@ def propose_amendment(
 )
 def get_amendment(amendment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan, amendment = service.get_amendment(session=session, actor=actor, amendment_id=amendment_id)
-    body = service.as_dict(session=session, plan=plan, amendment=amendment)
+    body = service.as_dict(session=session, actor=actor, plan=plan, amendment=amendment)
     return json_response(body, etag=body["etag"])
 
 
@@ -141,7 +141,7 @@ def decide_amendment(
     plan, amendment = service.decide(
         session=session, actor=actor, amendment_id=amendment_id, data=data
     )
-    body = service.as_dict(session=session, plan=plan, amendment=amendment)
+    body = service.as_dict(session=session, actor=actor, plan=plan, amendment=amendment)
     return json_response(body, etag=body["etag"])
 
 
@@ -160,5 +160,5 @@ def withdraw_amendment(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     plan, amendment = service.withdraw(session=session, actor=actor, amendment_id=amendment_id)
-    body = service.as_dict(session=session, plan=plan, amendment=amendment)
+    body = service.as_dict(session=session, actor=actor, plan=plan, amendment=amendment)
     return json_response(body, etag=body["etag"])

@@ -11,8 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from itpp_api.commitments.schemas import REFERENCE_PATTERN, MilestoneCreate
+from itpp_api.commitments.schemas import SHARED_REFERENCE_PATTERN, MilestoneCreate
 from itpp_api.enums import (
+    AllowedAction,
     AmendmentStatus,
     CommitmentStatus,
     ConsentKind,
@@ -49,7 +50,7 @@ class ProposedCommitment(BaseModel):
     priority_area_id: uuid.UUID
     reference: str | None = Field(
         default=None,
-        pattern=REFERENCE_PATTERN,
+        pattern=SHARED_REFERENCE_PATTERN,
         description="Human reference; by default the area's short code and the next number "
         "when the amendment applies.",
     )
@@ -418,6 +419,11 @@ class AmendmentPublic(BaseModel):
     etag: str
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the amendment now: `approve` or `reject` it for your "
+        "own party (approvers, while it is proposed; an approval not while it is outdated, nor "
+        "twice), `withdraw` it (the proposing party's writers) (see AllowedAction)."
+    )
 
 
 class ConsentApproval(BaseModel):

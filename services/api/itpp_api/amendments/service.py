@@ -64,8 +64,11 @@ def amendment_etag(amendment: Amendment) -> str:
     return make_etag(amendment.id, amendment.row_version)
 
 
-def as_dicts(*, session: Session, plan: Plan, amendments: list[Amendment]) -> list[dict[str, Any]]:
-    """The public representation of a plan's amendments, in a constant number of queries."""
+def as_dicts(
+    *, session: Session, actor: Actor, plan: Plan, amendments: list[Amendment]
+) -> list[dict[str, Any]]:
+    """The public representation of a plan's amendments as the actor reads them (with what the
+    actor may do with each), in a constant number of queries."""
     if not amendments:
         return []
     parties = plans.parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
@@ -90,9 +93,15 @@ def as_dicts(*, session: Session, plan: Plan, amendments: list[Amendment]) -> li
     )
     agreed_now = AgreedContent(session, plan)
     current = agreed_now.version
+    actions = policy.PlanActions.of(actor, plan)
     out = []
     for amendment in amendments:
         by_party = decisions.get(amendment.id, {})
+        kind = changeset.kind_of(changeset.parse(amendment.changes))
+        is_outdated = amendment.status == AmendmentStatus.PROPOSED.value and agreed_now.is_outdated(
+            amendment
+        )
+        own = by_party.get(actor.party_id) if actor.party_id is not None else None
         out.append(
             {
                 "id": amendment.id,
@@ -104,9 +113,8 @@ def as_dicts(*, session: Session, plan: Plan, amendments: list[Amendment]) -> li
                 "changes": amendment.changes,
                 "base_version": amendment.base_version,
                 "current_version": current,
-                "kind": changeset.kind_of(changeset.parse(amendment.changes)).value,
-                "is_outdated": amendment.status == AmendmentStatus.PROPOSED.value
-                and agreed_now.is_outdated(amendment),
+                "kind": kind.value,
+                "is_outdated": is_outdated,
                 "status": amendment.status,
                 "proposed_by": amendment.proposed_by,
                 "proposed_by_name": names.get(amendment.proposed_by)
@@ -122,6 +130,13 @@ def as_dicts(*, session: Session, plan: Plan, amendments: list[Amendment]) -> li
                 "etag": amendment_etag(amendment),
                 "created_at": amendment.created_at,
                 "updated_at": amendment.updated_at,
+                "allowed_actions": actions.amendment(
+                    status=amendment.status,
+                    kind=kind,
+                    proposing_party_id=amendment.proposing_party_id,
+                    own_decision=own.decision if own is not None else None,
+                    is_outdated=is_outdated,
+                ),
             }
         )
     return out
@@ -141,8 +156,8 @@ def _party_decision(
     }
 
 
-def as_dict(*, session: Session, plan: Plan, amendment: Amendment) -> dict[str, Any]:
-    return as_dicts(session=session, plan=plan, amendments=[amendment])[0]
+def as_dict(*, session: Session, actor: Actor, plan: Plan, amendment: Amendment) -> dict[str, Any]:
+    return as_dicts(session=session, actor=actor, plan=plan, amendments=[amendment])[0]
 
 
 def consent_record(*, session: Session, plan: Plan) -> list[dict[str, Any]]:
@@ -223,6 +238,7 @@ def consent_record(*, session: Session, plan: Plan) -> list[dict[str, Any]]:
 def list_amendments(
     *,
     session: Session,
+    actor: Actor,
     plan: Plan,
     status: list[AmendmentStatus] | None,
     cursor: str | None,
@@ -236,7 +252,8 @@ def list_amendments(
         statement = statement.where(col(Amendment.status).in_([s.value for s in status]))
     rows = list(session.execute(apply_keyset(statement, _SORT, cursor, limit)))
     page, cursor_out = next_cursor(rows, _SORT, limit, key_of="sort_key")
-    return as_dicts(session=session, plan=plan, amendments=[row[0] for row in page]), cursor_out
+    amendments = [row[0] for row in page]
+    return as_dicts(session=session, actor=actor, plan=plan, amendments=amendments), cursor_out
 
 
 def get_amendment(

@@ -38,6 +38,12 @@ class AuditEvent(SQLModel, table=True):
     plan_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
     # Set for events about a party-internal record: only that party may read them.
     owner_party_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+    # The commitment or exchange whose visibility governs who may read the event (the record
+    # itself, or the commitment of a milestone or review item): events follow their subject's
+    # current visibility. Derived from the event, kept beside it for the query; not hashed.
+    subject_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, nullable=True, index=True)
+    )
     before: dict[str, Any] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from itpp_api.audit import service
 from itpp_api.audit.schemas import AuditEntityType, AuditEventPage, PlanEventBatch
@@ -23,7 +23,6 @@ from itpp_api.conventions import decode_cursor, encode_cursor, json_response
 from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
-from itpp_api.plans.models import PlanParty
 from itpp_api.plans.service import get_area_for, get_plan
 
 router = APIRouter(tags=["audit"])
@@ -49,25 +48,15 @@ def _page(
 
             raise InvalidCursor("The cursor is damaged; start again without it.")
         before_seq = value
-    visible_plans: list[uuid.UUID] | None = None
-    if not actor.is_system:
-        visible_plans = list(
-            session.scalars(select(PlanParty.plan_id).where(PlanParty.party_id == actor.party_id))
-        )
     events = service.list_events(
-        session=session,
-        filters=filters,
-        visible_plan_ids=visible_plans,
-        viewer_party_id=policy.visible_party_filter(actor),
-        before_seq=before_seq,
-        limit=limit,
+        session=session, actor=actor, filters=filters, before_seq=before_seq, limit=limit
     )
     next_cursor = None
     if len(events) > limit:
         events = events[:limit]
         next_cursor = encode_cursor(_SORT, events[-1].seq, events[-1].id)
-    names = service.actor_names(session=session, events=events)
-    return {"items": [service.event_to_dict(e, names) for e in events], "next_cursor": next_cursor}
+    items = service.events_as_dicts(session=session, actor=actor, events=events)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.get(
@@ -208,20 +197,17 @@ async def wait_for_plan_events(
     ] = 0,
     limit: Limit = 50,
 ) -> Response:
-    def first_read() -> tuple[uuid.UUID | None, dict[str, Any]]:
+    def first_read() -> tuple[Actor, dict[str, Any]]:
         with transaction(write=False, snapshot=False) as session:
             # No idle-clock touch: an open page watching for changes is not its user at work.
             actor, _ = check_token(session=session, secret=token)
             get_plan(session=session, plan_id=plan_id, actor=actor)
-            viewer = policy.visible_party_filter(actor)
             if after is None:
-                last = service.last_plan_seq(
-                    session=session, plan_id=plan_id, viewer_party_id=viewer
-                )
-                return viewer, {"items": [], "last_seq": last}
-            return viewer, _batch(session, plan_id, viewer, after, limit)
+                last = service.last_plan_seq(session=session, plan_id=plan_id, actor=actor)
+                return actor, {"items": [], "last_seq": last}
+            return actor, _batch(session, plan_id, actor, after, limit)
 
-    def read(viewer: uuid.UUID | None, since: int) -> dict[str, Any]:
+    def read(viewer: Actor, since: int) -> dict[str, Any]:
         with transaction(write=False, snapshot=False) as session:
             return _batch(session, plan_id, viewer, since, limit)
 
@@ -235,13 +221,12 @@ async def wait_for_plan_events(
 
 
 def _batch(
-    session: Session, plan_id: uuid.UUID, viewer: uuid.UUID | None, after: int, limit: int
+    session: Session, plan_id: uuid.UUID, viewer: Actor, after: int, limit: int
 ) -> dict[str, Any]:
     events = service.plan_events_after(
-        session=session, plan_id=plan_id, viewer_party_id=viewer, after_seq=after, limit=limit
+        session=session, plan_id=plan_id, actor=viewer, after_seq=after, limit=limit
     )
-    names = service.actor_names(session=session, events=events)
     return {
-        "items": [service.event_to_dict(event, names) for event in events],
+        "items": service.events_as_dicts(session=session, actor=viewer, events=events),
         "last_seq": events[-1].seq if events else after,
     }

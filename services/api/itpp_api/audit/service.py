@@ -8,16 +8,26 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, not_, or_
 from sqlmodel import Session, col, select
 
 from itpp_api.audit.models import AuditChainHead, AuditEvent
+from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
+from itpp_api.commitments.models import Commitment
 from itpp_api.conventions import dump_json
-from itpp_api.db import utcnow
+from itpp_api.db import table_of, utcnow
+from itpp_api.exchanges.models import Exchange
+from itpp_api.plans.models import PlanParty
+
+_E = table_of(AuditEvent).c
+_C = table_of(Commitment).c
+_X = table_of(Exchange).c
 
 GENESIS_HASH = "0" * 64
 _HEAD_ID = 1
+# Records with a visibility of their own: their events are about themselves.
+_SUBJECTS = frozenset({"commitment", "exchange"})
 
 
 def to_json_data(value: Any) -> Any:
@@ -86,10 +96,15 @@ def record(
     entity_id: uuid.UUID,
     plan_id: uuid.UUID | None = None,
     owner_party_id: uuid.UUID | None = None,
+    subject_id: uuid.UUID | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction (so it commits or rolls back with the write).
+
+    `subject_id`: the commitment or exchange whose visibility governs who reads the event; a
+    commitment's or exchange's own events have it by default, a milestone's or review item's
+    name their commitment.
 
     Locking the chain head serializes appends across processes: the event's sequence number
     and predecessor hash are read and advanced under the lock, which is held until commit.
@@ -106,6 +121,9 @@ def record(
         entity_id=entity_id,
         plan_id=plan_id,
         owner_party_id=owner_party_id,
+        subject_id=subject_id
+        if subject_id is not None
+        else (entity_id if entity_type in _SUBJECTS else None),
         before=before_changed,
         after=after_changed,
         prev_hash=head.last_hash,
@@ -184,8 +202,56 @@ def verify(*, session: Session) -> Verification:
     return Verification(True, checked)
 
 
-def event_to_dict(event: AuditEvent, actor_names: dict[uuid.UUID, str]) -> dict[str, Any]:
-    """The public representation of an audit event."""
+# Fields of an event's data that link to commitments (an exchange's delivered commitments).
+_LINKS = ("commitment_ids",)
+
+
+def _cut(data: dict[str, Any] | None, hidden: set[str]) -> dict[str, Any] | None:
+    """The event's data without links to records the reader may not see."""
+    if not data or not hidden:
+        return data
+    return {
+        key: [v for v in value if str(v) not in hidden]
+        if key in _LINKS and isinstance(value, list)
+        else value
+        for key, value in data.items()
+    }
+
+
+def events_as_dicts(
+    *, session: Session, actor: Actor, events: list[AuditEvent]
+) -> list[dict[str, Any]]:
+    """The public representation of events as the actor reads them: their actors' names, and
+    no link to a commitment the actor may not see (in two queries, whatever the page size)."""
+    names = actor_names(session=session, events=events)
+    hidden: set[str] = set()
+    if not actor.is_system:
+        linked: set[uuid.UUID] = set()
+        for event in events:
+            for data in (event.before, event.after):
+                for key in _LINKS:
+                    for value in (data or {}).get(key) or []:
+                        try:
+                            linked.add(uuid.UUID(str(value)))
+                        except ValueError:
+                            continue
+        if linked:
+            hidden = {
+                str(commitment_id)
+                for commitment_id in session.scalars(
+                    select(Commitment.id).where(
+                        col(Commitment.id).in_(linked),
+                        not_(policy.visible_commitments(_C, actor)),
+                    )
+                )
+            }
+    return [event_to_dict(event, names, hidden) for event in events]
+
+
+def event_to_dict(
+    event: AuditEvent, actor_names: dict[uuid.UUID, str], hidden: set[str] | None = None
+) -> dict[str, Any]:
+    """The public representation of an audit event (without links to `hidden` records)."""
     return {
         "id": event.id,
         "seq": event.seq,
@@ -197,8 +263,8 @@ def event_to_dict(event: AuditEvent, actor_names: dict[uuid.UUID, str]) -> dict[
         "entity_type": event.entity_type,
         "entity_id": event.entity_id,
         "plan_id": event.plan_id,
-        "before": event.before,
-        "after": event.after,
+        "before": _cut(event.before, hidden or set()),
+        "after": _cut(event.after, hidden or set()),
         "hash": event.hash,
     }
 
@@ -213,20 +279,24 @@ class EventFilters:
     until: datetime | None = None
 
 
+def readable(statement: Any, actor: Actor) -> Any:
+    """Only the events the actor may read (the access policy's criterion; see
+    policy.visible_events: events follow their subject's current visibility)."""
+    if actor.is_system:
+        return statement
+    return statement.where(policy.visible_events(_E, _C, _X, actor))
+
+
 def list_events(
     *,
     session: Session,
+    actor: Actor,
     filters: EventFilters,
-    visible_plan_ids: list[uuid.UUID] | None,
-    viewer_party_id: uuid.UUID | None,
     before_seq: int | None,
     limit: int,
 ) -> list[AuditEvent]:
-    """Newest first. `visible_plan_ids`/`viewer_party_id` None: the system sees everything.
-
-    A user sees events of plans their party belongs to (and of records outside any plan that
-    belong to their party), never events about another party's internal records.
-    """
+    """Newest first: events of plans the actor's party belongs to (and of records outside any
+    plan that belong to their party), never an event about another party's internal record."""
     statement = select(AuditEvent)
     if filters.entity_type:
         statement = statement.where(AuditEvent.entity_type == filters.entity_type)
@@ -240,19 +310,16 @@ def list_events(
         statement = statement.where(col(AuditEvent.occurred_at) >= filters.since)
     if filters.until:
         statement = statement.where(col(AuditEvent.occurred_at) < filters.until)
-    if viewer_party_id is not None:
-        statement = statement.where(
+    if not actor.is_system:
+        party = policy.viewer_party(actor)
+        statement = readable(statement, actor).where(
             or_(
-                col(AuditEvent.owner_party_id).is_(None),
-                col(AuditEvent.owner_party_id) == viewer_party_id,
-            )
-        )
-        statement = statement.where(
-            or_(
-                col(AuditEvent.plan_id).in_(visible_plan_ids or []),
+                col(AuditEvent.plan_id).in_(
+                    select(PlanParty.plan_id).where(PlanParty.party_id == party)
+                ),
                 and_(
                     col(AuditEvent.plan_id).is_(None),
-                    col(AuditEvent.actor_party_id) == viewer_party_id,
+                    col(AuditEvent.actor_party_id) == party,
                 ),
             )
         )
@@ -277,39 +344,22 @@ def plan_events_after(
     *,
     session: Session,
     plan_id: uuid.UUID,
-    viewer_party_id: uuid.UUID | None,
+    actor: Actor,
     after_seq: int,
     limit: int,
 ) -> list[AuditEvent]:
-    """A plan's events after a sequence number, oldest first (what a watching page missed).
-
-    `viewer_party_id` None: the system sees everything; otherwise events about another
-    party's internal records are left out, as in list_events.
-    """
+    """A plan's events after a sequence number, oldest first (what a watching page missed),
+    as the actor may read them."""
     statement = select(AuditEvent).where(
         AuditEvent.plan_id == plan_id, col(AuditEvent.seq) > after_seq
     )
-    if viewer_party_id is not None:
-        statement = statement.where(
-            or_(
-                col(AuditEvent.owner_party_id).is_(None),
-                col(AuditEvent.owner_party_id) == viewer_party_id,
-            )
-        )
-    statement = statement.order_by(col(AuditEvent.seq)).limit(limit)
+    statement = readable(statement, actor).order_by(col(AuditEvent.seq)).limit(limit)
     return list(session.scalars(statement))
 
 
-def last_plan_seq(
-    *, session: Session, plan_id: uuid.UUID, viewer_party_id: uuid.UUID | None
-) -> int:
-    """The sequence number of the newest event of a plan the viewer may see (0 if none)."""
-    statement = select(func.max(AuditEvent.seq)).where(AuditEvent.plan_id == plan_id)
-    if viewer_party_id is not None:
-        statement = statement.where(
-            or_(
-                col(AuditEvent.owner_party_id).is_(None),
-                col(AuditEvent.owner_party_id) == viewer_party_id,
-            )
-        )
+def last_plan_seq(*, session: Session, plan_id: uuid.UUID, actor: Actor) -> int:
+    """The sequence number of the newest event of a plan the actor may read (0 if none)."""
+    statement = readable(
+        select(func.max(AuditEvent.seq)).where(AuditEvent.plan_id == plan_id), actor
+    )
     return int(session.scalar(statement) or 0)

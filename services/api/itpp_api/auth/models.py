@@ -42,7 +42,12 @@ class User(SQLModel, table=True):
     password_changed_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+    # The second factor in use (confirmed at totp_confirmed_at).
     totp_secret: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    # An authenticator being set up: it replaces totp_secret when a code of it is confirmed.
+    totp_pending_secret: str | None = Field(
+        default=None, sa_column=Column(String(64), nullable=True)
+    )
     totp_confirmed_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
@@ -88,13 +93,16 @@ class AccessToken(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed sign-ins per account and per address, shared by every API process."""
+    """Sign-in attempts per account, per address and per familiar (account, address) pair,
+    shared by every API process (auth/throttle.py says how they are read)."""
 
     __tablename__ = "login_throttle"
 
     key: str = Field(sa_column=Column(String(320), primary_key=True))
     failures: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    # When counting began (for a familiar pair: its last successful sign-in).
     window_started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # No attempt is accepted before this time.
     blocked_until: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )

@@ -10,15 +10,37 @@ Every service asks here before it reads or writes; routers never decide. The rul
 - a plan and everything in it is invisible (404) to users of parties outside the plan;
   records with visibility `internal` are invisible (404) to every party but their owner.
 - read-only tokens never write; a token that may only enrol a second factor does nothing else.
+
+The same rules, asked the other way round, say what a reader may do with each record it gets
+(`PlanActions`, the records' `allowed_actions`): clients show those controls and no others.
 """
 
 import uuid
 from collections.abc import Collection
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import ColumnElement, and_, bindparam, exists, not_, or_, select, true
+from sqlalchemy.sql.elements import BindParameter
+
+from itpp_api import agreement
 from itpp_api.auth.actor import Actor
-from itpp_api.enums import Role, TokenScope, Visibility
+from itpp_api.enums import (
+    AllowedAction,
+    AmendmentStatus,
+    CommitmentStatus,
+    ConsentKind,
+    Decision,
+    ExchangeStatus,
+    PlanStatus,
+    ReviewStatus,
+    Role,
+    TokenScope,
+    Visibility,
+)
 from itpp_api.errors import Forbidden, NotFound
+from itpp_api.plans.lifecycle import CLOSED_STATUSES, effective_status
+from itpp_api.plans.models import Plan
 
 WRITER_ROLES = frozenset({Role.EDITOR, Role.APPROVER, Role.ADMIN})
 
@@ -157,6 +179,20 @@ def authorize_manage_users(actor: Actor, party_id: uuid.UUID) -> None:
         raise Forbidden("Admins manage the users of their own party only.")
 
 
+def authorize_manage_user(actor: Actor, user_id: uuid.UUID, party_id: uuid.UUID) -> None:
+    """Admins change the other users of their own party. Their own account they change only
+    through the self-service routes, which ask for the current password (and one-time code):
+    a stolen admin token cannot reset its owner's password or second factor."""
+    authorize_manage_users(actor, party_id)
+    if not actor.is_system and actor.user_id == user_id:
+        raise Forbidden(
+            "Admins cannot use the user-management routes on their own account: change your "
+            "password with POST /api/v1/users/me/password (with your current password) and "
+            "your second factor with POST /api/v1/users/me/totp; another admin of your party "
+            "resets them if you have lost them."
+        )
+
+
 def authorize_list_users(actor: Actor) -> None:
     """Admins list their own party's users."""
     if actor.is_system:
@@ -180,3 +216,300 @@ def authorize_reference_data(actor: Actor, party_id: uuid.UUID | None = None) ->
 def visible_party_filter(actor: Actor) -> uuid.UUID | None:
     """The party whose internal records the actor sees (None: the system sees all)."""
     return None if actor.is_system else actor.party_id
+
+
+# --- the visibility filter, in SQL ---------------------------------------------------------------
+# Every query of a record that has a visibility (commitments, exchanges) and of the audit events
+# about them takes its criterion from here. The viewer's party is always the bound parameter
+# VIEWER_PARTY, so a test can see that a query carries the filter (tests/api/test_one_filter.py),
+# and a query that must read across parties says so with `unfiltered` (for the system's own
+# bookkeeping, never for what a user is shown).
+
+VIEWER_PARTY = "policy_viewer_party"
+SHARED_ONLY = "policy_shared_only"
+UNFILTERED = "policy_unfiltered"
+
+
+def unfiltered(statement: Any, reason: str) -> Any:
+    """Mark a query that reads records of every party on purpose (the system's bookkeeping, such
+    as the next number of a reference series), never to show them to a user: the reason is
+    kept with the statement, and the one-filter test accepts only queries that carry either
+    the filter or this mark."""
+    return statement.execution_options(**{UNFILTERED: reason})
+
+
+def viewer_party(actor: Actor | None) -> BindParameter[Any]:
+    """The viewer's party as the filter's bound parameter (its value set now, or, with None,
+    supplied at execution under the name VIEWER_PARTY: statements built once and cached)."""
+    if actor is None:
+        return bindparam(VIEWER_PARTY)
+    return bindparam(VIEWER_PARTY, actor.party_id)
+
+
+def visible_record(
+    visibility: Any, owner: Any, party: BindParameter[Any] | None
+) -> ColumnElement[bool]:
+    """A record is visible to a party when it is shared, or internal to that party (its owner:
+    a commitment's lead party, an exchange's sending party). `party` None: the system."""
+    if party is None:
+        return true()
+    return or_(visibility == Visibility.SHARED.value, owner == party)
+
+
+def shared_only(columns: Any) -> ColumnElement[bool]:
+    """Shared records only, whoever reads (what the parties agreed: a plan's versions and
+    documents hold no party's internal records)."""
+    criterion: ColumnElement[bool] = columns.visibility == bindparam(
+        SHARED_ONLY, Visibility.SHARED.value
+    )
+    return criterion
+
+
+def visible_commitments(columns: Any, actor: Actor) -> ColumnElement[bool]:
+    """The criterion on a commitment table (or alias) `columns` for the actor."""
+    return visible_record(
+        columns.visibility, columns.lead_party_id, None if actor.is_system else viewer_party(actor)
+    )
+
+
+def visible_exchanges(columns: Any, actor: Actor) -> ColumnElement[bool]:
+    """The criterion on an exchange table (or alias) `columns` for the actor."""
+    return visible_record(
+        columns.visibility, columns.from_party_id, None if actor.is_system else viewer_party(actor)
+    )
+
+
+def hidden_subjects(commitments: Any, exchanges: Any, subject: Any, actor: Actor) -> Any:
+    """Whether `subject` names a commitment or exchange the actor may not see now."""
+    party = viewer_party(actor)
+    return or_(
+        exists(
+            select(commitments.id).where(
+                commitments.id == subject,
+                not_(visible_record(commitments.visibility, commitments.lead_party_id, party)),
+            )
+        ),
+        exists(
+            select(exchanges.id).where(
+                exchanges.id == subject,
+                not_(visible_record(exchanges.visibility, exchanges.from_party_id, party)),
+            )
+        ),
+    )
+
+
+def visible_events(events: Any, commitments: Any, exchanges: Any, actor: Actor) -> Any:
+    """The criterion on audit events: never an event written about another party's internal
+    record, nor any event about a record that is internal to another party now (events follow
+    the record's current visibility, so sharing then hiding a record leaves no trace)."""
+    if actor.is_system:
+        return true()
+    party = viewer_party(actor)
+    return and_(
+        or_(events.owner_party_id.is_(None), events.owner_party_id == party),
+        or_(
+            events.subject_id.is_(None),
+            not_(hidden_subjects(commitments, exchanges, events.subject_id, actor)),
+        ),
+    )
+
+
+# --- allowed actions -----------------------------------------------------------------------------
+# What the caller may do with each record it reads (`allowed_actions`), decided here by the same
+# rules as the authorize_* functions above and, for what needs every party's consent, by
+# itpp_api.agreement: clients (the web among them) show exactly these controls and keep no role
+# rules of their own. tests/api/test_allowed_actions.py holds the table.
+
+Actions = tuple[str, ...]
+_NONE: Actions = ()
+_ORDER = {action: position for position, action in enumerate(AllowedAction)}
+
+
+def _listed(actions: Collection[AllowedAction]) -> Actions:
+    """The actions in the vocabulary's order (a stable answer for clients and tests)."""
+    return tuple(action.value for action in sorted(actions, key=_ORDER.__getitem__))
+
+
+def may_write(actor: Actor) -> bool:
+    """A writer (editor, approver, admin) with a read-write token — authorize_plan's WRITE, for
+    a plan the actor's party belongs to."""
+    return actor.is_system or (actor.scope is TokenScope.READ_WRITE and actor.role in WRITER_ROLES)
+
+
+def may_consent(actor: Actor) -> bool:
+    """An approver with a read-write token, acting for their own party — authorize_consent_for
+    (the system has no party to consent for)."""
+    return (
+        not actor.is_system
+        and actor.party_id is not None
+        and actor.scope is TokenScope.READ_WRITE
+        and actor.role is Role.APPROVER
+    )
+
+
+# Plain strings for the per-row checks of a page (an enum member's `.value` is a lookup).
+_SHARED = Visibility.SHARED.value
+_CANCELLED = CommitmentStatus.CANCELLED.value
+_UPDATE = AllowedAction.UPDATE.value
+_MILESTONE_WRITES: Actions = (_UPDATE, AllowedAction.DELETE.value)
+
+
+class PlanActions:
+    """The allowed actions of one actor on the records of one plan its party belongs to (every
+    read has checked that before it builds a record), given the plan's effective status.
+
+    Built once per request and asked per record. A commitment's actions depend on a few facts
+    of its row (whether it is shared, whether it is cancelled; its lead party only decides
+    whether the actor sees it at all), so a page is answered from a memo of those facts: no
+    query, a dictionary look-up per row. The answers are tuples, shared between records.
+    """
+
+    def __init__(self, actor: Actor, status: PlanStatus) -> None:
+        self.actor = actor
+        self.status = status
+        self.writes = may_write(actor) and status not in CLOSED_STATUSES
+        self.consents = may_consent(actor)
+        self._commitments: dict[tuple[bool, bool], Actions] = {}
+
+    @classmethod
+    def of(cls, actor: Actor, plan: Plan) -> "PlanActions":
+        return cls(actor, effective_status(plan))
+
+    def plan(self) -> Actions:
+        """A plan: its own fields, what can be added to it, and the consents it can be given."""
+        if not may_write(self.actor):
+            return _NONE
+        actions: set[AllowedAction] = set()
+        if self.writes:
+            actions |= {AllowedAction.CREATE_COMMITMENT, AllowedAction.CREATE_EXCHANGE}
+            if agreement.needs_consent(self.status):
+                actions.add(AllowedAction.PROPOSE_CHANGE)
+            else:
+                actions |= {
+                    AllowedAction.UPDATE,
+                    AllowedAction.CREATE_PRIORITY_AREA,
+                    AllowedAction.REORDER_PRIORITY_AREAS,
+                    AllowedAction.ABANDON,
+                }
+        consents = agreement.consents_open(self.status)
+        for kind, action in (
+            (ConsentKind.ENTRY_INTO_FORCE, AllowedAction.BRING_INTO_FORCE),
+            (ConsentKind.AMENDMENT, AllowedAction.PROPOSE_AMENDMENT),
+            (ConsentKind.TERMINATION, AllowedAction.TERMINATE),
+            (ConsentKind.RENEWAL, AllowedAction.RENEW),
+        ):
+            if kind in consents:
+                actions.add(action)
+        return _listed(actions)
+
+    def priority_area(self, *, retired: bool) -> Actions:
+        """A priority area: agreed content through and through."""
+        if not self.writes or retired:
+            return _NONE
+        if agreement.needs_consent(self.status):
+            return _listed({AllowedAction.PROPOSE_CHANGE, AllowedAction.RETIRE})
+        return _listed({AllowedAction.UPDATE})
+
+    def commitment(self, *, visibility: str, status: str) -> Actions:
+        """A commitment the actor sees: its delivery is direct; a shared one's definition and
+        existence on a plan in force go by amendment."""
+        key = (visibility == _SHARED, status == _CANCELLED)
+        found = self._commitments.get(key)
+        if found is None:
+            found = self._commitments[key] = self._commitment(*key)
+        return found
+
+    def _commitment(self, shared: bool, cancelled: bool) -> Actions:
+        if not self.writes:
+            return _NONE
+        actions = {AllowedAction.UPDATE, AllowedAction.CREATE_MILESTONE}
+        if agreement.needs_consent(self.status, shared=shared):
+            actions.add(AllowedAction.PROPOSE_CHANGE)
+            if not cancelled:
+                actions.add(AllowedAction.RETIRE)
+        elif not cancelled:
+            actions.add(AllowedAction.CANCEL)
+        return _listed(actions)
+
+    def milestone(self, commitment_actions: Collection[str]) -> Actions:
+        """A milestone is its commitment's delivery: written whenever the commitment is."""
+        if _UPDATE not in commitment_actions:
+            return _NONE
+        return _MILESTONE_WRITES
+
+    def exchange(self, *, status: str) -> Actions:
+        """An exchange the actor sees: delivery, written directly by either party's writers."""
+        if not self.writes:
+            return _NONE
+        if status == ExchangeStatus.CANCELLED.value:
+            return _listed({AllowedAction.UPDATE})
+        return _listed({AllowedAction.UPDATE, AllowedAction.CANCEL})
+
+    def review(
+        self,
+        *,
+        status: str,
+        earlier_pending: bool,
+        signed: bool,
+        ready_to_sign: bool,
+        ready_to_conclude: bool,
+    ) -> Actions:
+        """A review: opened in order, written while open, signed by each party's approver once
+        complete (for what that party sees), concluded once every party has signed.
+
+        `signed`: the actor's party has signed it; `ready_to_sign`: nothing the actor's party
+        must see done is missing; `ready_to_conclude`: nothing at all is (reviews.service)."""
+        if self.status in CLOSED_STATUSES:
+            return _NONE
+        actions: set[AllowedAction] = set()
+        if status == ReviewStatus.SCHEDULED.value and self.writes and not earlier_pending:
+            actions.add(AllowedAction.OPEN)
+        if status == ReviewStatus.OPEN.value:
+            if self.writes:
+                actions.add(AllowedAction.UPDATE)
+                if ready_to_conclude:
+                    actions.add(AllowedAction.CONCLUDE)
+            if self.consents and not signed and ready_to_sign:
+                actions.add(AllowedAction.SIGN_OFF)
+        return _listed(actions)
+
+    def review_item(self, *, review_status: str) -> Actions:
+        """A commitment under review the actor sees: assessed by each party for itself, rated
+        together, while the review is open."""
+        if not self.writes or review_status != ReviewStatus.OPEN.value:
+            return _NONE
+        actions = {AllowedAction.AGREE_RATING}
+        if self.actor.party_id is not None:  # an assessment is a party's own
+            actions.add(AllowedAction.ASSESS)
+        return _listed(actions)
+
+    def amendment(
+        self,
+        *,
+        status: str,
+        kind: ConsentKind,
+        proposing_party_id: uuid.UUID | None,
+        own_decision: str | None,
+        is_outdated: bool,
+    ) -> Actions:
+        """An amendment: each party's approver decides for that party while it is proposed (an
+        approval only while the plan can still be given that consent and the amendment is not
+        outdated; an approval may still be turned into a rejection); the proposing party's
+        writers may withdraw it."""
+        if status != AmendmentStatus.PROPOSED.value:
+            return _NONE
+        actions: set[AllowedAction] = set()
+        if self.consents:
+            if (
+                own_decision != Decision.APPROVE.value
+                and not is_outdated
+                and kind in agreement.consents_open(self.status)
+            ):
+                actions.add(AllowedAction.APPROVE)
+            if own_decision != Decision.REJECT.value:
+                actions.add(AllowedAction.REJECT)
+        if may_write(self.actor) and (
+            self.actor.is_system or self.actor.party_id == proposing_party_id
+        ):
+            actions.add(AllowedAction.WITHDRAW)
+        return _listed(actions)

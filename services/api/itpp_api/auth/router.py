@@ -1,6 +1,5 @@
 """HTTP routes for signing in and out and for the caller's tokens."""
 
-import asyncio
 import uuid
 from typing import Annotated
 
@@ -9,6 +8,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from itpp_api.auth import service, throttle
+from itpp_api.auth.addresses import client_address
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.passwords import DUMMY_HASH, verify_password
 from itpp_api.auth.schemas import (
@@ -18,24 +18,23 @@ from itpp_api.auth.schemas import (
     TokenRequest,
     TokenResponse,
 )
-from itpp_api.config import get_settings
-from itpp_api.conventions import IdempotencyKey, json_response
+from itpp_api.conventions import (
+    NO_STORE_HEADER,
+    IdempotencyKey,
+    json_response,
+    secret_bearing,
+)
 from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
-from itpp_api.errors import TooManyRequests, problem_responses
+from itpp_api.errors import problem_responses
 
 router = APIRouter(tags=["authentication"])
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _blocked_for(email: str, address: str) -> int:
-    with transaction(write=False) as session:
-        return throttle.check(
-            session=session, keys=[throttle.account_key(email), throttle.address_key(address)]
-        )
+def _reserve(email: str, address: str) -> throttle.Reservation:
+    # Committed before the password is checked: a burst of guesses queues here.
+    with transaction(write=True) as session:
+        return throttle.reserve(session=session, email=email, address=address)
 
 
 def _password_hash_of(email: str) -> str | None:
@@ -44,36 +43,23 @@ def _password_hash_of(email: str) -> str | None:
         return user.password_hash if user else None
 
 
-def _fail(email: str, address: str) -> tuple[int, float]:
-    settings = get_settings()
+def _password_proven(reservation: throttle.Reservation) -> None:
     with transaction(write=True) as session:
-        account = throttle.record_failure(
-            session=session, key=throttle.account_key(email), block_after=settings.login_block_after
-        )
-        by_address = throttle.record_failure(
-            session=session,
-            key=throttle.address_key(address),
-            block_after=settings.login_block_after_per_address,
-        )
-    blocked = max(account.blocked_for_seconds, by_address.blocked_for_seconds)
-    return blocked, throttle.delay_for(max(account.failures, by_address.failures))
+        throttle.password_proven(session=session, reservation=reservation)
 
 
-def _sign_in(email: str, otp: str | None) -> service.SignIn:
+def _sign_in(
+    reservation: throttle.Reservation, password_hash: str, otp: str | None
+) -> service.SignIn:
     with transaction(write=True) as session:
-        user = service.find_user_by_email(session=session, email=email)
-        if user is None:
+        user = service.find_user_by_email(session=session, email=reservation.email)
+        # The password matched this hash: if it changed since, the check proved nothing.
+        if user is None or user.password_hash != password_hash:
             raise service.InvalidCredentials("Wrong email, password or one-time code.")
-        result = service.complete_sign_in(session=session, user=user, otp=otp)
-        throttle.clear(session=session, key=throttle.account_key(email))
-        return result
-
-
-def _too_many(seconds: int) -> TooManyRequests:
-    return TooManyRequests(
-        f"Too many failed sign-ins. Try again in {seconds} seconds.",
-        headers={"Retry-After": str(max(seconds, 1))},
-    )
+        # Counters first, then the user and the audit chain (one lock order everywhere); if
+        # the one-time code fails, the transaction and this with it roll back.
+        throttle.succeeded(session=session, reservation=reservation)
+        return service.complete_sign_in(session=session, user=user, otp=otp)
 
 
 @router.post(
@@ -81,36 +67,33 @@ def _too_many(seconds: int) -> TooManyRequests:
     operation_id="createToken",
     summary="Sign in: exchange credentials for a token",
     response_model=TokenResponse,
-    responses=problem_responses(401, 413, 422, 429, authenticated=False),
+    responses={
+        200: {"headers": NO_STORE_HEADER},
+        **problem_responses(401, 413, 422, 429, authenticated=False),
+    },
 )
 async def create_token(request: Request, form: Annotated[TokenRequest, Form()]) -> Response:
     email = form.username.strip().casefold()
-    address = _client_address(request)
-    blocked = await run_in_threadpool(_blocked_for, email, address)
-    if blocked:
-        raise _too_many(blocked)
+    # The attempt is charged (or refused with 429) before the slow password check.
+    reservation = await run_in_threadpool(_reserve, email, client_address(request.scope))
     stored_hash = await run_in_threadpool(_password_hash_of, email)
     matches = await run_in_threadpool(verify_password, form.password, stored_hash or DUMMY_HASH)
+    if not matches or stored_hash is None:
+        raise service.InvalidCredentials("Wrong email, password or one-time code.")
     try:
-        if not matches or stored_hash is None:
-            raise service.InvalidCredentials("Wrong email, password or one-time code.")
-        result = await run_in_threadpool(_sign_in, email, form.otp)
+        result = await run_in_threadpool(_sign_in, reservation, stored_hash, form.otp)
     except service.SecondFactorRequired:
+        await run_in_threadpool(_password_proven, reservation)
         raise
-    except service.InvalidCredentials:
-        blocked, delay = await run_in_threadpool(_fail, email, address)
-        if delay:
-            await asyncio.sleep(delay)
-        if blocked:
-            raise _too_many(blocked) from None
-        raise
-    return json_response(
-        {
-            "access_token": result.secret,
-            "token_type": "bearer",
-            "expires_at": result.token.expires_at,
-            "scope": result.token.scope,
-        }
+    return secret_bearing(
+        json_response(
+            {
+                "access_token": result.secret,
+                "token_type": "bearer",
+                "expires_at": result.token.expires_at,
+                "scope": result.token.scope,
+            }
+        )
     )
 
 
@@ -145,7 +128,7 @@ def list_my_tokens(actor: ActorDep, session: SessionDep) -> Response:
     summary="Create a named API token for an automated client",
     status_code=201,
     response_model=ApiTokenCreated,
-    responses=problem_responses(401, 403, 413, 422),
+    responses={201: {"headers": NO_STORE_HEADER}, **problem_responses(401, 403, 413, 422)},
 )
 def create_api_token(
     data: ApiTokenCreate,
@@ -160,7 +143,9 @@ def create_api_token(
         scope=data.scope,
         expires_in_days=data.expires_in_days,
     )
-    return json_response({**service.token_to_dict(token, actor), "token": secret}, status_code=201)
+    return secret_bearing(
+        json_response({**service.token_to_dict(token, actor), "token": secret}, status_code=201)
+    )
 
 
 @router.delete(

@@ -20,6 +20,7 @@ class TokenRequest(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "example": {
+                "grant_type": "password",
                 "username": "k.tanaka@mofa.example",
                 "password": "amber kettle north meadow",
                 "otp": "492039",
@@ -27,7 +28,10 @@ class TokenRequest(BaseModel):
         }
     )
 
-    grant_type: str | None = Field(default=None, pattern="^password$")
+    grant_type: Literal["password"] = Field(
+        description="Always `password` (RFC 6749 §4.3.2); missing, empty or any other value "
+        "gets 422.",
+    )
     username: str = Field(min_length=1, max_length=254, description="The user's email address.")
     password: Password
     otp: str | None = Field(
@@ -145,6 +149,30 @@ class PasswordReset(BaseModel):
     )
 
     new_password: Password
+
+
+class TotpEnrolmentStart(BaseModel):
+    """Proof that the caller is the account's owner, before a second factor is set up.
+
+    A token that may only enrol (just issued by a sign-in with the password) needs nothing.
+    Any other token sends the current password; when a second factor is already set up, also
+    a current code of it: the new authenticator replaces it once confirmed.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {"current_password": "amber kettle north meadow", "current_code": "492039"}
+        },
+    )
+
+    current_password: Password | None = None
+    current_code: str | None = Field(
+        default=None,
+        min_length=6,
+        max_length=16,
+        description="A current code of the second factor already set up (to replace it).",
+    )
 
 
 class TotpEnrolment(BaseModel):

@@ -174,6 +174,33 @@ def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
     return actor
 
 
+def lock_own_account(*, session: Session, actor: Actor) -> User:
+    """The caller's own user, locked for a change of its credentials, while the request's
+    token is still alive (else 401).
+
+    Two such changes sent at once with one token queue on this lock; the second then finds the
+    token the first one ended (a new password or second factor ends every token of the user)
+    and is refused. On SQLite the request already holds the database's write lock.
+    """
+    if actor.user_id is None or actor.token_id is None:
+        raise unauthorized("Sign in as a user.")
+    user = session.scalars(
+        select(User)
+        .where(col(User.id) == actor.user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    # Read after the lock: a revocation committed while this request waited is seen here.
+    token = session.scalars(
+        select(AccessToken)
+        .where(col(AccessToken.id) == actor.token_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if user is None or not user.is_active or token is None or not _token_alive(token, utcnow()):
+        raise unauthorized("The token has expired or was revoked; sign in again.")
+    return user
+
+
 def issue_token(
     *,
     session: Session,

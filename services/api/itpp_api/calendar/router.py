@@ -18,7 +18,8 @@ from itpp_api.calendar.schemas import (
     CalendarFeedCreated,
     CalendarFeedList,
 )
-from itpp_api.conventions import IdempotencyKey, json_response
+from itpp_api.config import get_settings
+from itpp_api.conventions import NO_STORE_HEADER, IdempotencyKey, json_response, secret_bearing
 from itpp_api.db import transaction, utcnow
 from itpp_api.deps import SessionDep
 from itpp_api.errors import NotFound, problem_responses
@@ -104,7 +105,7 @@ def list_calendar_feeds(session: SessionDep, actor: ActorDep) -> Response:
     summary="Create a personal calendar feed URL (shown once)",
     status_code=201,
     response_model=CalendarFeedCreated,
-    responses=problem_responses(404, 413, 422),
+    responses={201: {"headers": NO_STORE_HEADER}, **problem_responses(404, 413, 422)},
 )
 def create_calendar_feed(
     data: CalendarFeedCreate,
@@ -116,8 +117,14 @@ def create_calendar_feed(
     feed, secret = service.create_feed(
         session=session, actor=actor, name=data.name, plan_id=data.plan_id
     )
-    url = str(request.url_for("get_calendar_feed", secret=secret))
-    return json_response({**service.feed_to_dict(feed), "url": url}, status_code=201)
+    # From the configured public address, never from the request's Host header: a client
+    # that sends another Host must not get (or hand its user) a feed URL on a server of its
+    # choosing, which would receive the secret with every poll.
+    path = request.app.url_path_for("get_calendar_feed", secret=secret)
+    url = f"{get_settings().public_url}{path}"
+    return secret_bearing(
+        json_response({**service.feed_to_dict(feed), "url": url}, status_code=201)
+    )
 
 
 @router.delete(

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -27,7 +26,6 @@ from itpp_api.enums import (
     ExchangeStatus,
     ReviewStatus,
     TokenScope,
-    Visibility,
 )
 from itpp_api.errors import NotFound
 from itpp_api.exchanges.models import Exchange
@@ -92,7 +90,7 @@ def _event(uid: str, summary: str, start: date, end: date | None, **extra: Any) 
 def _visible(statement: Any, visibility: Any, owner: Any, actor: Actor) -> Any:
     if actor.is_system:
         return statement
-    return statement.where(or_(visibility == Visibility.SHARED.value, owner == actor.party_id))
+    return statement.where(policy.visible_record(visibility, owner, policy.viewer_party(actor)))
 
 
 def build_calendar(*, session: Session, actor: Actor, plans: list[Plan]) -> bytes:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from itpp_api.auth.dependencies import ActorDep, bearer_scheme
-from itpp_api.auth.policy import Action
+from itpp_api.auth.policy import Action, PlanActions
 from itpp_api.auth.service import Touch, check_token, touch_token
 from itpp_api.commitments import service
 from itpp_api.commitments.schemas import (
@@ -64,7 +64,7 @@ def _page(
         actor, touch = check_token(session=session, secret=token)
         if touch is not None:
             touches.append(touch)
-        authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
+        status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
         items, next_cursor = service.list_commitments(
             session=session,
             actor=actor,
@@ -73,6 +73,7 @@ def _page(
             sort=sort,
             cursor=cursor,
             limit=limit,
+            actions=PlanActions(actor, status),
         )
     return dump_json({"items": items, "next_cursor": next_cursor})
 
@@ -166,7 +167,9 @@ def create_commitment(
         session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
     )
     commitment = service.create_commitment(session=session, actor=actor, plan=plan, data=data)
-    body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment.id)
+    body = service.commitment_as_dict(
+        session=session, actor=actor, commitment_id=commitment.id, plan=plan
+    )
     return json_response(
         body, status_code=201, etag=body["etag"], location=f"/api/v1/commitments/{commitment.id}"
     )
@@ -180,8 +183,10 @@ def create_commitment(
     responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_commitment(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
-    service.get_commitment(session=session, actor=actor, commitment_id=commitment_id)
-    body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment_id)
+    plan, _ = service.get_commitment(session=session, actor=actor, commitment_id=commitment_id)
+    body = service.commitment_as_dict(
+        session=session, actor=actor, commitment_id=commitment_id, plan=plan
+    )
     body["exchanges"] = exchanges_of_commitments(
         session=session, actor=actor, commitment_ids=[commitment_id]
     ).get(commitment_id, [])
@@ -216,7 +221,9 @@ def update_commitment(
     service.update_commitment(
         session=session, actor=actor, plan=plan, commitment=commitment, data=data
     )
-    body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment.id)
+    body = service.commitment_as_dict(
+        session=session, actor=actor, commitment_id=commitment.id, plan=plan
+    )
     return json_response(body, etag=body["etag"])
 
 
@@ -239,7 +246,9 @@ def cancel_commitment(
     )
     require_if_match(if_match, service.commitment_etag(commitment))
     service.cancel_commitment(session=session, actor=actor, plan=plan, commitment=commitment)
-    body = service.commitment_as_dict(session=session, actor=actor, commitment_id=commitment.id)
+    body = service.commitment_as_dict(
+        session=session, actor=actor, commitment_id=commitment.id, plan=plan
+    )
     return json_response(body, etag=body["etag"])
 
 
@@ -254,11 +263,18 @@ def cancel_commitment(
     responses=problem_responses(404, 422),
 )
 def list_milestones(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
-    _, commitment = service.get_commitment(
+    plan, commitment = service.get_commitment(
         session=session, actor=actor, commitment_id=commitment_id
     )
     milestones = service.list_milestones(session=session, commitment_id=commitment.id)
-    return json_response({"items": [service.milestone_as_dict(m) for m in milestones]})
+    return json_response(
+        {
+            "items": [
+                service.milestone_as_dict(m, actor=actor, plan=plan, commitment=commitment)
+                for m in milestones
+            ]
+        }
+    )
 
 
 @router.post(
@@ -286,7 +302,7 @@ def create_milestone(
     milestone = service.create_milestone(
         session=session, actor=actor, plan=plan, commitment=commitment, data=data
     )
-    body = service.milestone_as_dict(milestone)
+    body = service.milestone_as_dict(milestone, actor=actor, plan=plan, commitment=commitment)
     return json_response(
         body, status_code=201, etag=body["etag"], location=f"/api/v1/milestones/{milestone.id}"
     )
@@ -300,8 +316,10 @@ def create_milestone(
     responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_milestone(milestone_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
-    _, _, milestone = service.get_milestone(session=session, actor=actor, milestone_id=milestone_id)
-    body = service.milestone_as_dict(milestone)
+    plan, commitment, milestone = service.get_milestone(
+        session=session, actor=actor, milestone_id=milestone_id
+    )
+    body = service.milestone_as_dict(milestone, actor=actor, plan=plan, commitment=commitment)
     return json_response(body, etag=body["etag"])
 
 
@@ -338,7 +356,7 @@ def update_milestone(
         milestone=milestone,
         data=data,
     )
-    body = service.milestone_as_dict(milestone)
+    body = service.milestone_as_dict(milestone, actor=actor, plan=plan, commitment=commitment)
     return json_response(body, etag=body["etag"])
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
+from itpp_api.enums import AllowedAction, CommitmentStatus, Health, Modality, Visibility
 from itpp_api.exchanges.schemas import ExchangeSummary
 from itpp_api.localized import (
     LocalizedText,
@@ -17,7 +17,11 @@ from itpp_api.localized import (
 )
 from itpp_api.patch import PatchBody
 
-REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{0,7}-[0-9]{2,4}$"
+# The area's short code and a number (shared: CYB-03), or, for a commitment internal to a party,
+# with the party's code between them (CYB-JP-03): each party's internal records are numbered in
+# a series of their own.
+SHARED_REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{0,7}-[0-9]{2,4}$"
+REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{0,7}(-[A-Z][A-Z0-9_]{0,15})?-[0-9]{2,4}$"
 
 
 class CommitmentSort(StrEnum):
@@ -94,6 +98,10 @@ class MilestonePublic(BaseModel):
     etag: str
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the milestone now: `update` and `delete` whenever "
+        "you may write its commitment's delivery (see AllowedAction)."
+    )
 
 
 class MilestoneList(BaseModel):
@@ -129,7 +137,9 @@ class CommitmentCreate(BaseModel):
     reference: str | None = Field(
         default=None,
         pattern=REFERENCE_PATTERN,
-        description="Human reference; by default the area's short code and the next number.",
+        description="Human reference; by default the area's short code and the next number "
+        "(CYB-03), or for an internal commitment its own party's series (CYB-JP-03). A given "
+        "reference must belong to that series.",
     )
     title: LocalizedText
     description: LocalizedText | None = None
@@ -233,6 +243,12 @@ class CommitmentPublic(BaseModel):
     etag: str = Field(description="The same value as the ETag header of the commitment.")
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the commitment now: `update` (on a plan in force, of "
+        "a shared one: its delivery only), `propose_change` and `retire` (a shared one of a "
+        "plan in force, by amendment), `cancel` (directly), `create_milestone` "
+        "(see AllowedAction)."
+    )
 
 
 class CommitmentDetail(CommitmentPublic):

@@ -7,7 +7,6 @@ Rows are read as text and printed by fast_rows (no UUID, datetime or dict object
 be printed again); the single GET and plan snapshots use the same code.
 """
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from itpp_api import agreement
+from itpp_api import agreement, references
 from itpp_api.agreement import Consent
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
@@ -55,7 +54,7 @@ from itpp_api.pagination import (
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
-from itpp_api.plans.service import get_plan
+from itpp_api.plans.service import get_plan, plan_party_ids
 
 _AREA_TABLE = table_of(PriorityArea)
 _C = table_of(Commitment).c
@@ -106,16 +105,11 @@ def _ids_and_codes(values: list[str]) -> tuple[list[uuid.UUID], list[str]]:
     return ids, codes
 
 
-def _visible(party_id: Any) -> ColumnElement[bool]:
-    """Shared commitments and those internal to this party (their lead party owns them)."""
-    return or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == party_id)
-
-
 def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
-    """Leave out commitments internal to another party."""
+    """Leave out commitments internal to another party (the access policy's criterion)."""
     if actor.is_system:
         return statement
-    return statement.where(_visible(policy.visible_party_filter(actor)))
+    return statement.where(policy.visible_commitments(_C, actor))
 
 
 # The page statement is built once per shape (sort order, whether a cursor applies, whether
@@ -163,7 +157,7 @@ def _page_parameters(
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         add("q", f"%{escaped}%")
     if not actor.is_system:
-        params["party_id"] = policy.visible_party_filter(actor)
+        params[policy.VIEWER_PARTY] = actor.party_id
     position = cursor_position(order, cursor)
     if position is not None:
         params["last_value"], params["last_id"] = position
@@ -212,8 +206,10 @@ def _page_statement(fmt: fast_rows.RowFormat, shape: _Shape) -> AnySelect:
         statement = statement.where(_C.due_date > bindparam("due_after"))
     if "q" in present:
         statement = statement.where(_C.search_text.like(bindparam("q"), escape="\\"))
-    if not system:  # as _visible_to, the caller's party as a parameter
-        statement = statement.where(_visible(bindparam("party_id")))
+    if not system:  # as _visible_to, the caller's party given as a parameter
+        statement = statement.where(
+            policy.visible_record(_C.visibility, _C.lead_party_id, policy.viewer_party(None))
+        )
     return apply_keyset_parameters(statement, order, after=after)
 
 
@@ -243,10 +239,22 @@ def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
 
 
 def _to_dicts(
-    session: Session, fmt: fast_rows.RowFormat, rows: Sequence[Row[Any]]
+    session: Session,
+    fmt: fast_rows.RowFormat,
+    rows: Sequence[Row[Any]],
+    actions: policy.PlanActions | None = None,
 ) -> list[dict[str, Any]]:
-    """Commitment rows → public dicts, with milestones and supporters in one more query."""
-    return fmt.dicts(session.connection(), rows, today())
+    """Commitment rows → public dicts, with milestones and supporters in one more query; with
+    the reader's `actions`, what they may do with each (from the row's own facts: no query)."""
+    items = fmt.dicts(session.connection(), rows, today())
+    if actions is not None:
+        for item in items:
+            allowed = actions.commitment(visibility=item["visibility"], status=item["status"])
+            item["allowed_actions"] = allowed
+            on_milestones = actions.milestone(allowed)
+            for milestone in item["milestones"]:
+                milestone["allowed_actions"] = on_milestones
+    return items
 
 
 def list_commitments(
@@ -258,8 +266,10 @@ def list_commitments(
     sort: CommitmentSort,
     cursor: str | None,
     limit: int,
+    actions: policy.PlanActions | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of a plan's commitments: filtered, in a stable order, after the cursor."""
+    """A page of a plan's commitments: filtered, in a stable order, after the cursor (each
+    with what the reader may do with it, given the reader's `actions` in the plan)."""
     fmt = _format(session)
     order = _SORTS[sort]
     shape, params = _page_parameters(
@@ -279,25 +289,32 @@ def list_commitments(
         last = rows[-1]
         last_id = uuid.UUID(fmt.uuid_of(last[0]))
         cursor_out = encode_cursor(order.name, fmt.sort_key_value(order.key, last[-1]), last_id)
-    return _to_dicts(session, fmt, rows), cursor_out
+    return _to_dicts(session, fmt, rows, actions), cursor_out
 
 
 def commitment_as_dict(
-    *, session: Session, actor: Actor, commitment_id: uuid.UUID
+    *, session: Session, actor: Actor, commitment_id: uuid.UUID, plan: Plan | None = None
 ) -> dict[str, Any]:
-    """The public representation of one commitment the actor may see, or NotFound."""
+    """The public representation of one commitment the actor may see, or NotFound; given its
+    `plan`, with what the actor may do with it."""
     fmt = _format(session)
     statement = _visible_to(_base_select(fmt).where(_C.id == commitment_id), actor)
     rows = session.connection().execute(statement).all()
     if not rows:
         raise NotFound(f"No commitment with id {commitment_id}.")
-    return _to_dicts(session, fmt, rows)[0]
+    actions = policy.PlanActions.of(actor, plan) if plan is not None else None
+    return _to_dicts(session, fmt, rows, actions)[0]
 
 
 def commitments_for_snapshot(*, session: Session, plan_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Every commitment of a plan, by reference, for a plan version's snapshot."""
+    """The shared commitments of a plan, by reference, for a plan version's snapshot (what the
+    parties agreed: internal commitments are in no version)."""
     fmt = _format(session)
-    statement = _base_select(fmt).where(_C.plan_id == plan_id).order_by(_C.reference)
+    statement = (
+        _base_select(fmt)
+        .where(_C.plan_id == plan_id, policy.shared_only(_C))
+        .order_by(_C.reference)
+    )
     out = _to_dicts(session, fmt, session.connection().execute(statement).all())
     for item in out:
         item.pop("etag", None)
@@ -316,8 +333,13 @@ def get_commitment(
     action: Action = Action.READ,
     for_update: bool = False,
 ) -> tuple[Plan, Commitment]:
-    """A commitment the actor may `action`, with its plan; NotFound if it is not theirs to see."""
-    statement = select(Commitment).where(Commitment.id == commitment_id)
+    """A commitment the actor may `action`, with its plan; NotFound if it is not theirs to see.
+
+    A commitment internal to another party is looked up with the visibility filter, so it is
+    missing exactly like an unknown id — also for a caller whose role could not write anyway
+    (404, never 403: a refusal must not tell that the record exists).
+    """
+    statement = _visible_to(select(Commitment).where(Commitment.id == commitment_id), actor)
     if for_update:
         statement = statement.with_for_update()
     commitment = session.scalars(statement).first()
@@ -325,11 +347,11 @@ def get_commitment(
     if commitment is None:
         raise missing
     try:
-        plan = get_plan(session=session, plan_id=commitment.plan_id, actor=actor, action=action)
+        plan = get_plan(session=session, plan_id=commitment.plan_id, actor=actor)
     except NotFound:
         raise missing from None
-    if not policy.can_see(actor, commitment.visibility, commitment.lead_party_id):
-        raise missing
+    if action is not Action.READ:
+        policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
     return plan, commitment
 
 
@@ -459,18 +481,6 @@ def _check_status_progress(status: str, progress: int) -> None:
         raise _rule("progress", "A completed commitment has progress 100.", "progress_not_complete")
 
 
-def _next_reference(session: Session, plan_id: uuid.UUID, short_code: str) -> str:
-    pattern = re.compile(rf"^{re.escape(short_code)}-([0-9]+)$")
-    taken = session.scalars(
-        select(Commitment.reference).where(
-            Commitment.plan_id == plan_id,
-            Commitment.reference.like(f"{short_code}-%"),  # type: ignore[attr-defined]
-        )
-    )
-    highest = max((int(m.group(1)) for r in taken if (m := pattern.match(r))), default=0)
-    return f"{short_code}-{highest + 1:02d}"
-
-
 def create_commitment(
     *,
     session: Session,
@@ -502,13 +512,18 @@ def create_commitment(
     if data.status is CommitmentStatus.COMPLETED and "progress" not in data.model_fields_set:
         progress = 100
     _check_status_progress(data.status.value, progress)
-    reference = data.reference or _next_reference(session, plan.id, area.short_code)
-    exists = session.scalar(
+    series = references.series(session, area.short_code, data.visibility.value, data.lead_party_id)
+    if data.reference is not None:
+        references.check_given(data.reference, series, data.visibility.value, 2)
+    reference = data.reference or references.next_in(session, Commitment, plan.id, series, digits=2)
+    # In its own series, a clash is with a record the caller may see (a shared one, or one of
+    # their own party's), so naming it tells nothing.
+    if not references.unused(
+        session,
         select(Commitment.id).where(
             Commitment.plan_id == plan.id, Commitment.reference == reference
-        )
-    )
-    if exists is not None:
+        ),
+    ):
         raise Conflict(f"Plan {plan.reference} already has a commitment {reference}.")
     commitment = Commitment(
         plan_id=plan.id,
@@ -661,7 +676,7 @@ def update_commitment(
         if lead is not None and lead.party_id != merged["lead_party_id"]:
             merged["lead_organisation_id"] = None
             changes["lead_organisation_id"] = None
-    check_references(
+    area = check_references(
         session,
         plan,
         priority_area_id=merged["priority_area_id"],
@@ -707,7 +722,14 @@ def update_commitment(
     commitment.translations = translations
     for name, value in changes.items():
         setattr(commitment, name, value.value if hasattr(value, "value") else value)
-    if "title" in changes:
+    visibility = str(getattr(merged["visibility"], "value", merged["visibility"]))
+    if "visibility" in changes and visibility != before["visibility"]:
+        # Shared or made internal (on a draft: on a plan in force that takes consent), the
+        # commitment moves to the series it now belongs to, so neither party's numbering shows
+        # a gap where the other's internal records are.
+        series = references.series(session, area.short_code, visibility, merged["lead_party_id"])
+        commitment.reference = references.next_in(session, Commitment, plan.id, series, digits=2)
+    if "title" in changes or "visibility" in changes:
         commitment.search_text = search_text(commitment.title, extra=(commitment.reference,))
     if supporters is not None and supporters != current_supporters:
         for row in session.scalars(
@@ -787,9 +809,22 @@ def cancel_commitment(
 # --- milestones ---------------------------------------------------------------------------
 
 
-def milestone_as_dict(milestone: Milestone) -> dict[str, Any]:
-    """The public representation of one milestone."""
-    return _milestone_dict(milestone, today())
+def milestone_as_dict(
+    milestone: Milestone,
+    *,
+    actor: Actor | None = None,
+    plan: Plan | None = None,
+    commitment: Commitment | None = None,
+) -> dict[str, Any]:
+    """The public representation of one milestone; given the reader, the plan and the
+    commitment, with what the reader may do with it."""
+    body = _milestone_dict(milestone, today())
+    if actor is not None and plan is not None and commitment is not None:
+        actions = policy.PlanActions.of(actor, plan)
+        body["allowed_actions"] = actions.milestone(
+            actions.commitment(visibility=commitment.visibility, status=commitment.status)
+        )
+    return body
 
 
 def list_milestones(*, session: Session, commitment_id: uuid.UUID) -> list[Milestone]:
@@ -811,8 +846,18 @@ def get_milestone(
     action: Action = Action.READ,
     for_update: bool = False,
 ) -> tuple[Plan, Commitment, Milestone]:
-    """A milestone the actor may `action`, with its commitment and plan; or NotFound."""
-    statement = select(Milestone).where(Milestone.id == milestone_id)
+    """A milestone the actor may `action`, with its commitment and plan; or NotFound.
+
+    Looked up with its commitment's visibility filter in the same query: a milestone of a
+    commitment internal to another party is missing exactly like an unknown id.
+    """
+    statement = (
+        select(Milestone)
+        .join(Commitment, col(Commitment.id) == col(Milestone.commitment_id))
+        .where(Milestone.id == milestone_id)
+    )
+    if not actor.is_system:
+        statement = statement.where(policy.visible_commitments(_C, actor))
     if for_update:
         statement = statement.with_for_update()
     milestone = session.scalars(statement).first()
@@ -879,6 +924,7 @@ def create_milestone(
         entity_id=milestone.id,
         plan_id=plan.id,
         owner_party_id=_owner(commitment),
+        subject_id=commitment.id,
         after=_milestone_view(milestone),
     )
     return milestone
@@ -921,6 +967,7 @@ def update_milestone(
         entity_id=milestone.id,
         plan_id=plan.id,
         owner_party_id=_owner(commitment),
+        subject_id=commitment.id,
         before=before,
         after=_milestone_view(milestone),
     )
@@ -944,5 +991,6 @@ def delete_milestone(
         entity_id=milestone.id,
         plan_id=plan.id,
         owner_party_id=_owner(commitment),
+        subject_id=commitment.id,
         before=before,
     )

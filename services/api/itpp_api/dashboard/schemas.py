@@ -6,7 +6,13 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from itpp_api.audit.schemas import AuditEventPublic
-from itpp_api.enums import CommitmentStatus, ExchangeKind, ExchangeStatus, PlanStatus
+from itpp_api.enums import (
+    AllowedAction,
+    CommitmentStatus,
+    ExchangeKind,
+    ExchangeStatus,
+    PlanStatus,
+)
 
 
 class DashboardPlan(BaseModel):
@@ -19,6 +25,9 @@ class DashboardPlan(BaseModel):
     approval_date: date | None
     expiry_date: date | None
     days_to_expiry: int | None = Field(description="Negative once expired; null for drafts.")
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the plan now, as `getPlan` says (see AllowedAction)."
+    )
 
 
 class DashboardReview(BaseModel):

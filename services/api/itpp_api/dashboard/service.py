@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, and_, case, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session
 
@@ -21,7 +21,6 @@ from itpp_api.enums import (
     CommitmentStatus,
     ExchangeStatus,
     ReviewStatus,
-    Visibility,
 )
 from itpp_api.exchanges.models import Exchange
 from itpp_api.plans.lifecycle import effective_status
@@ -40,15 +39,11 @@ _AHEAD = timedelta(days=90)
 
 
 def _commitments_visible(actor: Actor) -> ColumnElement[bool]:
-    if actor.is_system:
-        return _C.id.is_not(None)
-    return or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == actor.party_id)
+    return policy.visible_commitments(_C, actor)
 
 
 def _exchanges_visible(actor: Actor) -> ColumnElement[bool]:
-    if actor.is_system:
-        return _E.id.is_not(None)
-    return or_(_E.visibility == Visibility.SHARED.value, _E.from_party_id == actor.party_id)
+    return policy.visible_exchanges(_E, actor)
 
 
 def dashboard(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
@@ -65,6 +60,7 @@ def dashboard(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
             "approval_date": plan.approval_date,
             "expiry_date": plan.expiry_date,
             "days_to_expiry": (plan.expiry_date - on).days if plan.expiry_date else None,
+            "allowed_actions": policy.PlanActions(actor, status_of_plan).plan(),
         }
     }
 
@@ -240,12 +236,10 @@ def dashboard(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
     # 7. Recent activity, as the audit log shows it to the actor.
     events = audit.list_events(
         session=session,
+        actor=actor,
         filters=audit.EventFilters(plan_id=plan.id),
-        visible_plan_ids=None if actor.is_system else [plan.id],
-        viewer_party_id=policy.visible_party_filter(actor),
         before_seq=None,
         limit=10,
     )[:10]
-    names = audit.actor_names(session=session, events=events)
-    result["recent_activity"] = [audit.event_to_dict(e, names) for e in events]
+    result["recent_activity"] = audit.events_as_dicts(session=session, actor=actor, events=events)
     return result

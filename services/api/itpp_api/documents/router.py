@@ -236,7 +236,7 @@ async def import_plan_document(
             lang=lang.value if lang else None,
         )
         return {
-            "plan": plans.plan_as_dict(session=session, plan=plan),
+            "plan": plans.plan_as_dict(session=session, plan=plan, actor=actor),
             "report": service.report_to_dict(report),
         }
 

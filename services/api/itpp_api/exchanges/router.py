@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from itpp_api.auth.dependencies import ActorDep
-from itpp_api.auth.policy import Action
+from itpp_api.auth.policy import Action, PlanActions
 from itpp_api.config import get_settings
 from itpp_api.conventions import (
     IdempotencyKey,
@@ -106,6 +106,7 @@ def list_exchanges(
         sort=sort,
         cursor=cursor,
         limit=limit,
+        actions=PlanActions.of(actor, plan),
     )
     return json_response({"items": items, "next_cursor": next_cursor})
 
@@ -129,7 +130,9 @@ def create_exchange(
         session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
     )
     exchange = service.create_exchange(session=session, actor=actor, plan=plan, data=data)
-    body = service.exchange_as_dict(session=session, actor=actor, exchange_id=exchange.id)
+    body = service.exchange_as_dict(
+        session=session, actor=actor, exchange_id=exchange.id, plan=plan
+    )
     return json_response(
         body, status_code=201, etag=body["etag"], location=f"/api/v1/exchanges/{exchange.id}"
     )
@@ -143,8 +146,10 @@ def create_exchange(
     responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_exchange(exchange_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
-    service.get_exchange(session=session, actor=actor, exchange_id=exchange_id)
-    body = service.exchange_as_dict(session=session, actor=actor, exchange_id=exchange_id)
+    plan, _ = service.get_exchange(session=session, actor=actor, exchange_id=exchange_id)
+    body = service.exchange_as_dict(
+        session=session, actor=actor, exchange_id=exchange_id, plan=plan
+    )
     return json_response(body, etag=body["etag"])
 
 
@@ -174,7 +179,9 @@ def update_exchange(
     )
     require_if_match(if_match, service.exchange_etag(exchange))
     service.update_exchange(session=session, actor=actor, plan=plan, exchange=exchange, data=data)
-    body = service.exchange_as_dict(session=session, actor=actor, exchange_id=exchange.id)
+    body = service.exchange_as_dict(
+        session=session, actor=actor, exchange_id=exchange.id, plan=plan
+    )
     return json_response(body, etag=body["etag"])
 
 
@@ -197,5 +204,7 @@ def cancel_exchange(
     )
     require_if_match(if_match, service.exchange_etag(exchange))
     service.cancel_exchange(session=session, actor=actor, plan=plan, exchange=exchange)
-    body = service.exchange_as_dict(session=session, actor=actor, exchange_id=exchange.id)
+    body = service.exchange_as_dict(
+        session=session, actor=actor, exchange_id=exchange.id, plan=plan
+    )
     return json_response(body, etag=body["etag"])

@@ -7,7 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from itpp_api.enums import CommitmentStatus, ExchangeKind, ExchangeStatus, Visibility
+from itpp_api.enums import (
+    AllowedAction,
+    CommitmentStatus,
+    ExchangeKind,
+    ExchangeStatus,
+    Visibility,
+)
 from itpp_api.localized import (
     LocalizedText,
     ReviewedTranslations,
@@ -16,7 +22,9 @@ from itpp_api.localized import (
 )
 from itpp_api.patch import PatchBody
 
-REFERENCE_PATTERN = r"^EX-[0-9]{3,5}$"
+# EX- and a number (EX-007), or for an exchange internal to a party with the party's code
+# (EX-JP-002): each party's internal exchanges are numbered in a series of their own.
+REFERENCE_PATTERN = r"^EX-([A-Z][A-Z0-9_]{0,15}-)?[0-9]{3,5}$"
 
 
 class ExchangeSort(StrEnum):
@@ -69,7 +77,9 @@ class ExchangeCreate(BaseModel):
     reference: str | None = Field(
         default=None,
         pattern=REFERENCE_PATTERN,
-        description="Human reference; by default EX- and the plan's next number.",
+        description="Human reference; by default EX- and the plan's next number (EX-007), or "
+        "for an internal exchange its own party's series (EX-JP-002). A given reference must "
+        "belong to that series.",
     )
     title: LocalizedText
     from_party_id: uuid.UUID
@@ -208,6 +218,9 @@ class ExchangePublic(BaseModel):
     etag: str
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the exchange now: `update`, `cancel` (see AllowedAction)."
+    )
 
 
 class ExchangePage(BaseModel):

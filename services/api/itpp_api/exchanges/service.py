@@ -4,7 +4,6 @@ An exchange belongs to a plan, runs between two of its parties, and may deliver 
 of the same plan. Its owning party (for `internal` visibility) is the party it comes from.
 """
 
-import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from sqlalchemy import ColumnElement, Row, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, delete, select
 
+from itpp_api import references
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
@@ -38,7 +38,7 @@ from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty
-from itpp_api.plans.service import get_plan
+from itpp_api.plans.service import get_plan, plan_party_ids
 
 _E = table_of(Exchange).c
 _L = table_of(ExchangeCommitment).c
@@ -86,12 +86,12 @@ def _ids_and_codes(values: list[str]) -> tuple[list[uuid.UUID], list[str]]:
 def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
     if actor.is_system:
         return statement
-    return statement.where(
-        or_(_E.visibility == Visibility.SHARED.value, _E.from_party_id == actor.party_id)
-    )
+    return statement.where(policy.visible_exchanges(_E, actor))
 
 
-def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: ExchangeFilters) -> AnySelect:
+def _filtered(
+    statement: AnySelect, plan_id: uuid.UUID, filters: ExchangeFilters, actor: Actor
+) -> AnySelect:
     statement = statement.where(_E.plan_id == plan_id)
     if filters.kind:
         statement = statement.where(_E.kind.in_([k.value for k in filters.kind]))
@@ -125,9 +125,15 @@ def _filtered(statement: AnySelect, plan_id: uuid.UUID, filters: ExchangeFilters
     if filters.ends_after is not None:
         statement = statement.where(func.coalesce(_E.end_date, _FAR_FUTURE) >= filters.ends_after)
     if filters.commitment_id is not None:
-        statement = statement.where(
-            _E.id.in_(core_select(_L.exchange_id).where(_L.commitment_id == filters.commitment_id))
+        # A commitment the caller may not see filters like an unknown id: to nothing.
+        linked = (
+            core_select(_L.exchange_id)
+            .join(table_of(Commitment), _C.id == _L.commitment_id)
+            .where(_L.commitment_id == filters.commitment_id)
         )
+        if not actor.is_system:
+            linked = linked.where(policy.visible_commitments(_C, actor))
+        statement = statement.where(_E.id.in_(linked))
     if filters.q:
         needle = filters.q.casefold()
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -179,9 +185,7 @@ def _linked_commitments(
         .order_by(_L.exchange_id, _C.reference)
     )
     if not actor.is_system:
-        statement = statement.where(
-            or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == actor.party_id)
-        )
+        statement = statement.where(policy.visible_commitments(_C, actor))
     for row in session.execute(statement):
         linked[row.exchange_id].append(
             {"id": row.id, "reference": row.reference, "title": row.title, "status": row.status}
@@ -189,9 +193,18 @@ def _linked_commitments(
     return linked
 
 
-def _to_dicts(session: Session, actor: Actor, rows: list[Row[Any]]) -> list[dict[str, Any]]:
+def _to_dicts(
+    session: Session,
+    actor: Actor,
+    rows: list[Row[Any]],
+    actions: policy.PlanActions | None = None,
+) -> list[dict[str, Any]]:
     linked = _linked_commitments(session, actor, [row.id for row in rows])
-    return [_exchange_dict(row, linked.get(row.id, [])) for row in rows]
+    items = [_exchange_dict(row, linked.get(row.id, [])) for row in rows]
+    if actions is not None:  # what the reader may do with each
+        for item in items:
+            item["allowed_actions"] = actions.exchange(status=item["status"])
+    return items
 
 
 def list_exchanges(
@@ -203,23 +216,29 @@ def list_exchanges(
     sort: ExchangeSort,
     cursor: str | None,
     limit: int,
+    actions: policy.PlanActions | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of a plan's exchanges the actor may see: filtered, in a stable order."""
+    """A page of a plan's exchanges the actor may see: filtered, in a stable order (each with
+    what the actor may do with it, given the actor's `actions` in the plan)."""
     order = _SORTS[sort]
     statement = _visible_to(
-        _filtered(core_select(*_E, order.key.label("sort_key")), plan_id, filters), actor
+        _filtered(core_select(*_E, order.key.label("sort_key")), plan_id, filters, actor), actor
     )
     rows = list(session.execute(apply_keyset(statement, order, cursor, limit)))
     page, cursor_out = next_cursor(rows, order, limit, key_of="sort_key")
-    return _to_dicts(session, actor, page), cursor_out
+    return _to_dicts(session, actor, page, actions), cursor_out
 
 
-def exchange_as_dict(*, session: Session, actor: Actor, exchange_id: uuid.UUID) -> dict[str, Any]:
-    """The public representation of one exchange the actor may see."""
+def exchange_as_dict(
+    *, session: Session, actor: Actor, exchange_id: uuid.UUID, plan: Plan | None = None
+) -> dict[str, Any]:
+    """The public representation of one exchange the actor may see; given its `plan`, with
+    what the actor may do with it."""
     rows = list(session.execute(_visible_to(core_select(*_E).where(_E.id == exchange_id), actor)))
     if not rows:
         raise NotFound(f"No exchange with id {exchange_id}.")
-    return _to_dicts(session, actor, rows)[0]
+    actions = policy.PlanActions.of(actor, plan) if plan is not None else None
+    return _to_dicts(session, actor, rows, actions)[0]
 
 
 def exchanges_of_commitments(
@@ -268,8 +287,12 @@ def get_exchange(
     action: Action = Action.READ,
     for_update: bool = False,
 ) -> tuple[Plan, Exchange]:
-    """An exchange the actor may `action`, with its plan; NotFound if not theirs to see."""
-    statement = select(Exchange).where(Exchange.id == exchange_id)
+    """An exchange the actor may `action`, with its plan; NotFound if not theirs to see.
+
+    Looked up with the visibility filter: an exchange internal to another party is missing
+    exactly like an unknown id, whatever the caller's role (404, never 403).
+    """
+    statement = _visible_to(select(Exchange).where(Exchange.id == exchange_id), actor)
     if for_update:
         statement = statement.with_for_update()
     exchange = session.scalars(statement).first()
@@ -277,11 +300,11 @@ def get_exchange(
     if exchange is None:
         raise missing
     try:
-        plan = get_plan(session=session, plan_id=exchange.plan_id, actor=actor, action=action)
+        plan = get_plan(session=session, plan_id=exchange.plan_id, actor=actor)
     except NotFound:
         raise missing from None
-    if not policy.can_see(actor, exchange.visibility, exchange.from_party_id):
-        raise missing
+    if action is not Action.READ:
+        policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
     return plan, exchange
 
 
@@ -351,17 +374,18 @@ def _check_references(
                 "unknown_organisation",
             )
     if commitment_ids:
+        # Read under the visibility filter: a commitment the actor may not see is unknown.
         found = {
             row.id: row
             for row in session.execute(
-                core_select(_C.id, _C.plan_id, _C.visibility, _C.lead_party_id).where(
-                    _C.id.in_(commitment_ids)
+                _visible_commitments(
+                    core_select(_C.id, _C.plan_id).where(_C.id.in_(commitment_ids)), actor
                 )
             )
         }
         for index, commitment_id in enumerate(commitment_ids):
             row = found.get(commitment_id)
-            if row is None or not policy.can_see(actor, row.visibility, row.lead_party_id):
+            if row is None:
                 raise _rule(
                     ["commitment_ids", index],
                     f"No commitment {commitment_id}.",
@@ -391,13 +415,6 @@ def _normalise_dates(kind: str, start: date, end: date | None) -> date | None:
     if end is None and kind != ExchangeKind.PLACEMENT.value:
         return start
     return end
-
-
-def _next_reference(session: Session, plan_id: uuid.UUID) -> str:
-    pattern = re.compile(r"^EX-([0-9]+)$")
-    taken = session.scalars(select(Exchange.reference).where(Exchange.plan_id == plan_id))
-    highest = max((int(m.group(1)) for r in taken if (m := pattern.match(r))), default=0)
-    return f"EX-{highest + 1:03d}"
 
 
 def _audit_view(exchange: Exchange, commitment_ids: list[uuid.UUID]) -> dict[str, Any]:
@@ -477,12 +494,13 @@ def create_exchange(
     values["participants"] = [p.model_dump(mode="json") for p in data.participants]
     _check_references(session, actor, plan, values, data.commitment_ids)
     _check_status(data.status.value, data.start_date, None)
-    reference = data.reference or _next_reference(session, plan.id)
-    if (
-        session.scalars(
-            select(Exchange.id).where(Exchange.plan_id == plan.id, Exchange.reference == reference)
-        ).first()
-        is not None
+    series = references.series(session, "EX", data.visibility.value, data.from_party_id)
+    if data.reference is not None:
+        references.check_given(data.reference, series, data.visibility.value, 3)
+    reference = data.reference or references.next_in(session, Exchange, plan.id, series, digits=3)
+    if not references.unused(
+        session,
+        select(Exchange.id).where(Exchange.plan_id == plan.id, Exchange.reference == reference),
     ):
         raise Conflict(f"Plan {plan.reference} already has an exchange {reference}.")
     exchange = Exchange(
@@ -573,8 +591,13 @@ def update_exchange(
             source_languages=source_languages,
             reviewed_translations=reviewed,
         )
+    moves_series = "visibility" in changes and merged["visibility"] != exchange.visibility
     for name, value in changes.items():
         setattr(exchange, name, getattr(value, "value", value))
+    if moves_series:
+        # Shared or made internal, it moves to the series it now belongs to (no gap shows).
+        series = references.series(session, "EX", exchange.visibility, exchange.from_party_id)
+        exchange.reference = references.next_in(session, Exchange, plan.id, series, digits=3)
     exchange.end_date = _normalise_dates(exchange.kind, exchange.start_date, exchange.end_date)
     exchange.search_text = _search_text(exchange)
     links = current_links
@@ -602,10 +625,15 @@ def update_exchange(
 
 
 def _visible_commitment(session: Session, actor: Actor, commitment_id: uuid.UUID) -> bool:
-    row = session.execute(
-        core_select(_C.visibility, _C.lead_party_id).where(_C.id == commitment_id)
-    ).first()
-    return row is not None and policy.can_see(actor, row.visibility, row.lead_party_id)
+    statement = _visible_commitments(core_select(_C.id).where(_C.id == commitment_id), actor)
+    return session.execute(statement).first() is not None
+
+
+def _visible_commitments(statement: AnySelect, actor: Actor) -> AnySelect:
+    """Only commitments the actor may see (the access policy's criterion)."""
+    if actor.is_system:
+        return statement
+    return statement.where(policy.visible_commitments(_C, actor))
 
 
 def cancel_exchange(*, session: Session, actor: Actor, plan: Plan, exchange: Exchange) -> Exchange:

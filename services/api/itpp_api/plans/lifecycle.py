@@ -23,8 +23,13 @@ def expiry_date(plan: Plan) -> date | None:
 
 def effective_status(plan: Plan, on: date | None = None) -> PlanStatus:
     """The status a reader sees: an active plan whose expiry date has passed is expired."""
-    status = PlanStatus(plan.status)
-    expires = expiry_date(plan)
+    return status_as_read(plan.status, expiry_date(plan), on)
+
+
+def status_as_read(stored: str, expires: date | None, on: date | None = None) -> PlanStatus:
+    """effective_status from a plan row's stored status and expiry date (for reads that do not
+    load the plan)."""
+    status = PlanStatus(stored)
     if status is PlanStatus.ACTIVE and expires is not None and (on or today()) >= expires:
         return PlanStatus.EXPIRED
     return status

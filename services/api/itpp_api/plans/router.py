@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from itpp_api.amendments import diff, history
 from itpp_api.amendments.schemas import PlanAsOf, PlanVersionDiff
 from itpp_api.auth.dependencies import ActorDep
-from itpp_api.auth.policy import Action
+from itpp_api.auth.policy import Action, PlanActions
 from itpp_api.config import get_settings
 from itpp_api.conventions import (
     IdempotencyKey,
@@ -81,7 +81,7 @@ def create_plan(
 ) -> Response:
     plan = service.create_plan(session=session, actor=actor, data=data)
     return json_response(
-        service.plan_as_dict(session=session, plan=plan),
+        service.plan_as_dict(session=session, plan=plan, actor=actor),
         status_code=201,
         etag=service.plan_etag(plan),
         location=f"/api/v1/plans/{plan.id}",
@@ -99,7 +99,7 @@ def create_plan(
 def get_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
     return json_response(
-        service.plan_as_dict(session=session, plan=plan), etag=service.plan_etag(plan)
+        service.plan_as_dict(session=session, plan=plan, actor=actor), etag=service.plan_etag(plan)
     )
 
 
@@ -124,7 +124,7 @@ def update_plan(
     require_if_match(if_match, service.plan_etag(plan))
     plan = service.update_plan(session=session, actor=actor, plan=plan, data=data)
     return json_response(
-        service.plan_as_dict(session=session, plan=plan), etag=service.plan_etag(plan)
+        service.plan_as_dict(session=session, plan=plan, actor=actor), etag=service.plan_etag(plan)
     )
 
 
@@ -142,7 +142,8 @@ def update_plan(
 def list_priority_areas(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
     areas = service.list_areas(session=session, plan_id=plan.id)
-    return json_response({"items": [service.area_to_dict(a) for a in areas]})
+    actions = PlanActions.of(actor, plan)
+    return json_response({"items": [service.area_to_dict(a, actions) for a in areas]})
 
 
 @router.post(
@@ -165,7 +166,7 @@ def create_priority_area(
         session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
     )
     area = service.create_area(session=session, actor=actor, plan=plan, data=data)
-    body = service.area_to_dict(area)
+    body = service.area_to_dict(area, PlanActions.of(actor, plan))
     return json_response(
         body, status_code=201, etag=body["etag"], location=f"/api/v1/priority-areas/{area.id}"
     )
@@ -190,7 +191,8 @@ def reorder_priority_areas(
         session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
     )
     areas = service.reorder_areas(session=session, actor=actor, plan=plan, data=data)
-    return json_response({"items": [service.area_to_dict(a) for a in areas]})
+    actions = PlanActions.of(actor, plan)
+    return json_response({"items": [service.area_to_dict(a, actions) for a in areas]})
 
 
 @router.get(
@@ -202,8 +204,8 @@ def reorder_priority_areas(
     responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_priority_area(area_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
-    _, area = service.get_area_for(session=session, actor=actor, area_id=area_id)
-    body = service.area_to_dict(area)
+    plan, area = service.get_area_for(session=session, actor=actor, area_id=area_id)
+    body = service.area_to_dict(area, PlanActions.of(actor, plan))
     return json_response(body, etag=body["etag"])
 
 
@@ -227,7 +229,8 @@ def update_priority_area(
     )
     require_if_match(if_match, service.area_to_dict(area)["etag"])
     body = service.area_to_dict(
-        service.update_area(session=session, actor=actor, plan=plan, area=area, data=data)
+        service.update_area(session=session, actor=actor, plan=plan, area=area, data=data),
+        PlanActions.of(actor, plan),
     )
     return json_response(body, etag=body["etag"])
 

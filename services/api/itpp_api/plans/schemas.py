@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from itpp_api.enums import PlanStatus
+from itpp_api.enums import AllowedAction, PlanStatus
 from itpp_api.localized import (
     LocalizedText,
     ReviewedTranslations,
@@ -162,6 +162,11 @@ class PlanPublic(BaseModel):
     etag: str = Field(description="The same value as the ETag header of the plan.")
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the plan now: change it (`update`, or on a plan in "
+        "force `propose_change`), add to it, propose its coming into force, an amendment, its "
+        "termination or renewal (see AllowedAction)."
+    )
 
 
 class PlanPage(BaseModel):
@@ -235,6 +240,10 @@ class PriorityAreaPublic(BaseModel):
     etag: str
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the area now: `update` on a draft; on a plan in "
+        "force `propose_change` and `retire`, by amendment (see AllowedAction)."
+    )
 
 
 class PriorityAreaList(BaseModel):

@@ -35,6 +35,7 @@ from itpp_api.plans.lifecycle import (
     effective_status,
     ensure_plan_writable,
     expiry_date,
+    status_as_read,
 )
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
 from itpp_api.plans.schemas import (
@@ -65,9 +66,10 @@ def plan_etag(plan: Plan) -> str:
     return make_etag(plan.id, plan.row_version)
 
 
-def plan_to_dict(plan: Plan, parties: list[Party]) -> dict[str, Any]:
-    """The public representation of a plan."""
-    return {
+def plan_to_dict(plan: Plan, parties: list[Party], actor: Actor | None = None) -> dict[str, Any]:
+    """The public representation of a plan; with `actor`, what they may do with it (a plan
+    version's snapshot has no actor: it records the plan, not a reader's view of it)."""
+    body = {
         "id": plan.id,
         "reference": plan.reference,
         "title": plan.title,
@@ -86,6 +88,9 @@ def plan_to_dict(plan: Plan, parties: list[Party]) -> dict[str, Any]:
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
     }
+    if actor is not None:
+        body["allowed_actions"] = policy.PlanActions.of(actor, plan).plan()
+    return body
 
 
 def parties_of_plans(
@@ -167,7 +172,7 @@ def list_plans(
     page, cursor_out = next_cursor(rows, _PLAN_SORT, limit, key_of="sort_key")
     plans: list[Plan] = [row[0] for row in page]
     parties = parties_of_plans(session=session, plan_ids=[p.id for p in plans])
-    return [plan_to_dict(p, parties[p.id]) for p in plans], cursor_out
+    return [plan_to_dict(p, parties[p.id], actor) for p in plans], cursor_out
 
 
 def get_plan(
@@ -191,9 +196,10 @@ def get_plan(
 
 _PLAN = table_of(Plan)
 _PLAN_PARTY = table_of(PlanParty)
-# A plan's id with each of its parties (one row with a NULL party for a plan without any).
+# A plan's id with each of its parties (one row with a NULL party for a plan without any), and
+# what its effective status is read from.
 _PLAN_ACCESS = (
-    core_select(_PLAN.c.id, _PLAN_PARTY.c.party_id)
+    core_select(_PLAN.c.id, _PLAN_PARTY.c.party_id, _PLAN.c.status, _PLAN.c.expiry_date)
     .select_from(_PLAN.outerjoin(_PLAN_PARTY, _PLAN_PARTY.c.plan_id == _PLAN.c.id))
     .where(_PLAN.c.id == bindparam("plan_id"))
 )
@@ -201,8 +207,9 @@ _PLAN_ACCESS = (
 
 def authorize_plan_access(
     *, session: Session, plan_id: uuid.UUID, actor: Actor, action: Action = Action.READ
-) -> None:
-    """get_plan's checks without loading the plan, in one light query.
+) -> PlanStatus:
+    """get_plan's checks without loading the plan, in one light query; the plan's effective
+    status (what the records' allowed actions depend on).
 
     For reads that need only the plan's id: 404 when there is no such plan (the same problem as
     get_plan's), then the same policy decision on the plan's parties.
@@ -210,12 +217,14 @@ def authorize_plan_access(
     rows = session.connection().execute(_PLAN_ACCESS, {"plan_id": plan_id}).all()
     if not rows:
         raise NotFound(f"No plan with id {plan_id}.")
-    party_ids = [party_id for _, party_id in rows if party_id is not None]
+    party_ids = [row.party_id for row in rows if row.party_id is not None]
     policy.authorize_plan(actor, party_ids, action)
+    return status_as_read(rows[0].status, rows[0].expiry_date)
 
 
-def plan_as_dict(*, session: Session, plan: Plan) -> dict[str, Any]:
-    return plan_to_dict(plan, parties_of_plans(session=session, plan_ids=[plan.id])[plan.id])
+def plan_as_dict(*, session: Session, plan: Plan, actor: Actor | None = None) -> dict[str, Any]:
+    """The public representation of a plan (with what `actor` may do with it, if given)."""
+    return plan_to_dict(plan, parties_of_plans(session=session, plan_ids=[plan.id])[plan.id], actor)
 
 
 def _check_parties(session: Session, party_ids: list[uuid.UUID]) -> None:
@@ -557,9 +566,10 @@ def amend_plan(
 # --- priority areas -----------------------------------------------------------------------
 
 
-def area_to_dict(area: PriorityArea) -> dict[str, Any]:
-    """The public representation of a priority area."""
-    return {
+def area_to_dict(area: PriorityArea, actions: policy.PlanActions | None = None) -> dict[str, Any]:
+    """The public representation of a priority area; with the `actions` of a reader of its
+    plan, what they may do with it (a version's snapshot has none)."""
+    body = {
         "id": area.id,
         "plan_id": area.plan_id,
         "code": area.code,
@@ -573,6 +583,9 @@ def area_to_dict(area: PriorityArea) -> dict[str, Any]:
         "created_at": area.created_at,
         "updated_at": area.updated_at,
     }
+    if actions is not None:
+        body["allowed_actions"] = actions.priority_area(retired=area.retired_at is not None)
+    return body
 
 
 def list_areas(*, session: Session, plan_id: uuid.UUID) -> list[PriorityArea]:

@@ -36,13 +36,12 @@ from itpp_api.reviews.schemas import (
 
 router = APIRouter(tags=["reviews"])
 
-OptionalIfMatch = Annotated[
+SignedIfMatch = Annotated[
     str | None,
     Header(
         alias="If-Match",
-        description="The review's ETag as you last read it: a stale one gets 412, so you never "
-        "sign a text you have not seen. Send it: it is documented as required so that clients "
-        "always do, though a sign-off without it is still accepted (never answered with 428).",
+        description="The review's ETag as you last read it, so you never sign a text you have "
+        "not seen. Required: a missing one (or `*`) gets 428, a stale one 412.",
     ),
 ]
 
@@ -65,7 +64,7 @@ def _review_body(
 )
 def list_plan_reviews(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan = get_plan(session=session, plan_id=plan_id, actor=actor)
-    return json_response({"items": service.list_reviews(session=session, plan=plan)})
+    return json_response({"items": service.list_reviews(session=session, actor=actor, plan=plan)})
 
 
 @router.get(
@@ -102,7 +101,7 @@ def update_review(
     plan, review = service.get_review(
         session=session, actor=actor, review_id=review_id, action=Action.WRITE, for_update=True
     )
-    require_if_match(if_match, service.review_etag(review))
+    require_if_match(if_match, service.reader_etag(session=session, actor=actor, review=review))
     withdrawn = service.update_review(
         session=session, actor=actor, plan=plan, review=review, data=data
     )
@@ -214,13 +213,14 @@ def update_review_item(
 @router.post(
     "/reviews/{review_id}/sign-offs",
     operation_id="signOffReview",
-    summary="Sign a review off for your own party (approvers only; signing again changes nothing)",
+    summary="Sign a review off for your own party (approvers only; If-Match required; signing "
+    "again changes nothing)",
     status_code=201,
     response_model=ReviewPublic,
     responses={
         200: {"description": "Your party had signed already.", "headers": ETAG_HEADER},
         **record_response(201, created=True),
-        **problem_responses(404, 409, 412, 413, 422),
+        **problem_responses(404, 409, 412, 413, 422, 428),
     },
 )
 def sign_off_review(
@@ -231,14 +231,13 @@ def sign_off_review(
         SignOffCreate | None,
         Body(openapi_examples={"own": {"summary": "Sign for your own party", "value": {}}}),
     ] = None,
-    if_match: OptionalIfMatch = None,
+    if_match: SignedIfMatch = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     plan, review = service.get_review(
         session=session, actor=actor, review_id=review_id, action=Action.CONSENT, for_update=True
     )
-    if if_match is not None:
-        require_if_match(if_match, service.review_etag(review))
+    require_if_match(if_match, service.reader_etag(session=session, actor=actor, review=review))
     created = service.sign_off(
         session=session,
         actor=actor,

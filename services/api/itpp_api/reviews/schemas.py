@@ -6,7 +6,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from itpp_api.enums import CommitmentStatus, Health, ReviewOutcome, ReviewStatus, Visibility
+from itpp_api.enums import (
+    AllowedAction,
+    CommitmentStatus,
+    Health,
+    ReviewOutcome,
+    ReviewStatus,
+    Visibility,
+)
 from itpp_api.localized import LocalizedText
 
 MAX_NOTE_LENGTH = 4000
@@ -158,6 +165,10 @@ class ReviewItemPublic(BaseModel):
         description="After a write: the codes of the parties whose sign-off it withdrew.",
     )
     notice: str | None = Field(default=None, description="Something the writer should know.")
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the item now: `assess` (your own party's "
+        "assessment) and `agree_rating`, while the review is open (see AllowedAction)."
+    )
 
 
 class Disagreement(BaseModel):
@@ -199,6 +210,12 @@ class ReviewSummary(BaseModel):
     opened_at: datetime | None
     concluded_at: datetime | None
     etag: str
+    allowed_actions: list[AllowedAction] = Field(
+        description="What you may do with the review now: `open` it (the reviews before it are "
+        "concluded), `update` its summary and outcome, `sign_off` for your own party (approvers, "
+        "once nothing your party must see done is missing), `conclude` it (every party signed) "
+        "(see AllowedAction)."
+    )
 
 
 class ReviewPublic(ReviewSummary):
@@ -211,7 +228,10 @@ class ReviewPublic(ReviewSummary):
     disagreements: list[Disagreement]
     sign_offs: list[SignOffState] = Field(description="One entry per party of the plan.")
     missing: list[str] = Field(
-        description="What an open review still needs before it can be concluded."
+        description="What an open review still needs before it can be concluded, as you may "
+        "know it: what you may see (the summary, the outcome, the agreed ratings of the "
+        "commitments you see) and each party's sign-off. Each party signs for what it sees, so "
+        "another party's internal commitments show only as that party's missing sign-off."
     )
     created_at: datetime
     updated_at: datetime

@@ -14,10 +14,11 @@ ratings); an item's ETag moves with its agreed rating and with either party's as
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -47,8 +48,41 @@ _PA = table_of(PriorityArea).c
 _MAX_LISTED = 10
 
 
-def review_etag(review: ReviewCycle) -> str:
-    return make_etag(review.id, review.row_version)
+def review_etag(review: ReviewCycle, own_internal: int = 0) -> str:
+    """The review's ETag as one reader sees it: what the parties sign — its status, summary,
+    outcome and the agreed ratings of the shared commitments (the review's row version) — and,
+    for a party with internal commitments under review, the state of their items
+    (`own_internal`, the sum of those items' versions), which only that party sees. A change the
+    other party may not learn of never moves the ETag it reads."""
+    etag = make_etag(review.id, review.row_version)
+    return f'{etag[:-1]}.{own_internal}"' if own_internal else etag
+
+
+def _own_internal_versions(
+    session: Session, actor: Actor, review_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """For each review, the sum of the versions of its items the actor sees that are internal
+    (to the actor's party; every party's, for the system), in one query."""
+    if not review_ids:
+        return {}
+    rows = session.execute(
+        core_select(_I.review_id, func.sum(_I.row_version))
+        .join(table_of(Commitment), _C.id == _I.commitment_id)
+        .where(
+            _I.review_id.in_(review_ids),
+            _C.visibility == Visibility.INTERNAL.value,
+            policy.visible_commitments(_C, actor),
+        )
+        .group_by(_I.review_id)
+    ).all()
+    return {review_id: int(total or 0) for review_id, total in rows}
+
+
+def reader_etag(*, session: Session, actor: Actor, review: ReviewCycle) -> str:
+    """The review's ETag as the actor reads it (what If-Match is compared with)."""
+    return review_etag(
+        review, _own_internal_versions(session, actor, [review.id]).get(review.id, 0)
+    )
 
 
 def item_etag(item: ReviewItem) -> str:
@@ -73,9 +107,7 @@ def _owner(visibility: str, lead_party_id: uuid.UUID) -> uuid.UUID | None:
 def _visible(statement: Any, actor: Actor) -> Any:
     if actor.is_system:
         return statement
-    return statement.where(
-        or_(_C.visibility == Visibility.SHARED.value, _C.lead_party_id == actor.party_id)
-    )
+    return statement.where(policy.visible_commitments(_C, actor))
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -112,25 +144,30 @@ def get_item(
     item_id: uuid.UUID,
     for_update: bool = False,
 ) -> tuple[ReviewItem, Commitment]:
-    """An item of the review and its commitment; NotFound when the actor may not see it."""
-    statement = select(ReviewItem).where(
-        ReviewItem.id == item_id, ReviewItem.review_id == review.id
+    """An item of the review and its commitment; NotFound when the actor may not see it.
+
+    Item and commitment are read in one query under the commitment's visibility filter: an
+    item of a commitment internal to another party is missing exactly like an unknown id.
+    """
+    statement = (
+        select(ReviewItem, Commitment)
+        .join(Commitment, col(Commitment.id) == col(ReviewItem.commitment_id))
+        .where(ReviewItem.id == item_id, ReviewItem.review_id == review.id)
     )
+    if not actor.is_system:
+        statement = statement.where(policy.visible_commitments(_C, actor))
     if for_update:
         statement = statement.with_for_update()
-    item = session.scalars(statement).first()
-    missing = NotFound(f"Review {review.number} has no item {item_id}.")
-    if item is None:
-        raise missing
-    commitment = session.get(Commitment, item.commitment_id)
-    if commitment is None or not policy.can_see(
-        actor, commitment.visibility, commitment.lead_party_id
-    ):
-        raise missing
+    found = session.execute(statement).first()
+    if found is None:
+        raise NotFound(f"Review {review.number} has no item {item_id}.")
+    item, commitment = found
     return item, commitment
 
 
-def _summary_dict(review: ReviewCycle, plan: Plan, on: date) -> dict[str, Any]:
+def _summary_dict(
+    review: ReviewCycle, plan: Plan, on: date, allowed: policy.Actions, etag: str
+) -> dict[str, Any]:
     return {
         "id": review.id,
         "plan_id": review.plan_id,
@@ -144,17 +181,70 @@ def _summary_dict(review: ReviewCycle, plan: Plan, on: date) -> dict[str, Any]:
         "is_overdue": is_overdue(review, plan, on),
         "opened_at": review.opened_at,
         "concluded_at": review.concluded_at,
-        "etag": review_etag(review),
+        "etag": etag,
+        "allowed_actions": allowed,
     }
 
 
-def list_reviews(*, session: Session, plan: Plan) -> list[dict[str, Any]]:
-    """A plan's review cycles in order."""
+def list_reviews(*, session: Session, actor: Actor, plan: Plan) -> list[dict[str, Any]]:
+    """A plan's review cycles in order, each with what the actor may do with it (reviews are
+    held one at a time: at most one is open, and only its readiness is read)."""
     on = today()
-    reviews = session.scalars(
-        select(ReviewCycle).where(ReviewCycle.plan_id == plan.id).order_by(col(ReviewCycle.number))
+    reviews = list(
+        session.scalars(
+            select(ReviewCycle)
+            .where(ReviewCycle.plan_id == plan.id)
+            .order_by(col(ReviewCycle.number))
+        )
     )
-    return [_summary_dict(r, plan, on) for r in reviews]
+    own_internal = _own_internal_versions(session, actor, [r.id for r in reviews])
+    actions = policy.PlanActions.of(actor, plan)
+    parties: list[Party] | None = None
+    out = []
+    earlier_pending = False
+    for review in reviews:
+        readiness = None
+        if review.status == ReviewStatus.OPEN.value:
+            if parties is None:
+                parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
+            readiness = _readiness(session, actor, review, parties)
+        allowed = _review_actions(actions, review, readiness, earlier_pending=earlier_pending)
+        etag = review_etag(review, own_internal.get(review.id, 0))
+        out.append(_summary_dict(review, plan, on, allowed, etag))
+        earlier_pending = earlier_pending or review.status != ReviewStatus.CONCLUDED.value
+    return out
+
+
+def _review_actions(
+    actions: policy.PlanActions,
+    review: ReviewCycle,
+    readiness: "_Readiness | None",
+    *,
+    earlier_pending: bool,
+) -> policy.Actions:
+    """What the actor may do with the review (`readiness`: an open review's, as they read it)."""
+    party = actions.actor.party_id
+    return actions.review(
+        status=review.status,
+        earlier_pending=earlier_pending,
+        signed=readiness is not None and party in readiness.signed,
+        ready_to_sign=readiness is not None and not readiness.to_sign,
+        ready_to_conclude=readiness is not None and not readiness.to_conclude,
+    )
+
+
+def _earlier_pending(session: Session, review: ReviewCycle) -> bool:
+    """Whether a review before this one is not concluded yet (reviews are held in order)."""
+    earlier = session.scalar(
+        select(ReviewCycle.id)
+        .where(
+            ReviewCycle.plan_id == review.plan_id,
+            ReviewCycle.number < review.number,
+            ReviewCycle.status != ReviewStatus.CONCLUDED.value,
+        )
+        .limit(1)
+    )
+    return earlier is not None
 
 
 def _user_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -187,9 +277,10 @@ def _item_rows(
 
 
 def _items(
-    session: Session, actor: Actor, parties: list[Party], rows: list[Any]
+    session: Session, actor: Actor, parties: list[Party], rows: list[Any], allowed: policy.Actions
 ) -> list[dict[str, Any]]:
-    """Item rows → public dicts, with every party's assessment (one query for all)."""
+    """Item rows → public dicts, with every party's assessment (one query for all) and what the
+    actor may do with each (`allowed`: the same for every item of a review the actor sees)."""
     if not rows:
         return []
     order = {p.id: index for index, p in enumerate(parties)}
@@ -243,6 +334,7 @@ def _items(
                 "updated_at": row.updated_at,
                 "sign_offs_withdrawn": [],
                 "notice": None,
+                "allowed_actions": allowed,
             }
         )
     return out
@@ -278,60 +370,80 @@ def _references(refs: list[str]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
-def _missing(
-    session: Session,
-    actor: Actor,
-    review: ReviewCycle,
-    parties: list[Party],
-    *,
-    sign_offs: bool,
-) -> list[str]:
-    """What an open review still needs before it can be signed off (or concluded)."""
+@dataclass(frozen=True)
+class _Readiness:
+    """What an open review still needs, as one reader may know it.
+
+    Each party signs what it sees: the summary, the outcome and the agreed ratings of the
+    shared commitments and of its own internal ones; another party's internal commitments are
+    that party's to rate before it signs. So a reader is told only of what they may see, and
+    of the other parties' sign-offs — never that (or how many) internal commitments of another
+    party wait for a rating: for the reader, that party has simply not signed yet.
+    """
+
+    to_sign: list[str]  # before the reader's party can sign it off
+    to_conclude: list[str]  # before it can be concluded
+    signed: frozenset[uuid.UUID]  # the parties that have signed it off
+
+
+def _readiness(
+    session: Session, actor: Actor, review: ReviewCycle, parties: list[Party]
+) -> _Readiness:
     needs: list[str] = []
     if not review.summary:
         needs.append("a joint summary")
     if review.outcome is None:
         needs.append("an outcome (continue, amend, renew or terminate)")
+    # Every unrated item, hidden ones included: a review is concluded only when every item is
+    # rated. What the reader is told is cut to what the reader may see.
     unrated = session.execute(
-        core_select(_C.reference, _C.visibility, _C.lead_party_id)
-        .join(table_of(ReviewItem), _I.commitment_id == _C.id)
-        .where(_I.review_id == review.id, _I.agreed_rating.is_(None))
-        .order_by(_C.reference)
+        policy.unfiltered(
+            core_select(_C.reference, _C.visibility, _C.lead_party_id)
+            .join(table_of(ReviewItem), _I.commitment_id == _C.id)
+            .where(_I.review_id == review.id, _I.agreed_rating.is_(None))
+            .order_by(_C.reference),
+            "a review concludes only with every item rated; the reader is told of what they see",
+        )
     ).all()
     visible = [r.reference for r in unrated if policy.can_see(actor, r.visibility, r.lead_party_id)]
     if visible:
         needs.append(f"an agreed rating of {_references(visible)}")
-    codes = {p.id: p.code for p in parties}
-    hidden_owners = sorted(
-        {
-            codes.get(r.lead_party_id, "?")
-            for r in unrated
-            if not policy.can_see(actor, r.visibility, r.lead_party_id)
-        }
+    # An owner's sign-off covers its internal commitments' ratings (a change to one withdraws
+    # it), so these are unrated only while their owner has not signed: the reader learns that.
+    not_ready = {
+        r.lead_party_id for r in unrated if not policy.can_see(actor, r.visibility, r.lead_party_id)
+    }
+    signed = frozenset(
+        session.scalars(select(ReviewSignOff.party_id).where(ReviewSignOff.review_id == review.id))
     )
-    for code in hidden_owners:
-        needs.append(f"{code}'s agreed rating of commitments only {code} can see")
-    if sign_offs:
-        signed = set(
-            session.scalars(
-                select(ReviewSignOff.party_id).where(ReviewSignOff.review_id == review.id)
-            )
-        )
-        needs.extend(
-            f"the sign-off of {p.code} (by an approver of {p.code})"
-            for p in parties
-            if p.id not in signed
-        )
-    return needs
+    to_conclude = needs + [
+        f"the sign-off of {p.code} (by an approver of {p.code})"
+        for p in parties
+        if p.id not in signed or p.id in not_ready
+    ]
+    return _Readiness(to_sign=needs, to_conclude=to_conclude, signed=signed)
 
 
 def review_as_dict(
     *, session: Session, actor: Actor, plan: Plan, review: ReviewCycle
 ) -> dict[str, Any]:
-    """The public representation of a review as the actor may see it."""
+    """The public representation of a review as the actor may see it, with what the actor may
+    do with it and with each of its items."""
     parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
     codes = {p.id: p.code for p in parties}
-    items = _items(session, actor, parties, _item_rows(session, actor, review.id))
+    actions = policy.PlanActions.of(actor, plan)
+    is_open = review.status == ReviewStatus.OPEN.value
+    readiness = _readiness(session, actor, review, parties) if is_open else None
+    earlier_pending = review.status == ReviewStatus.SCHEDULED.value and _earlier_pending(
+        session, review
+    )
+    items = _items(
+        session,
+        actor,
+        parties,
+        _item_rows(session, actor, review.id),
+        actions.review_item(review_status=review.status),
+    )
     disagreements = [
         {
             "item_id": item["id"],
@@ -345,14 +457,16 @@ def review_as_dict(
         for item in items
         if item["disagreement"]
     ]
-    is_open = review.status == ReviewStatus.OPEN.value
+    allowed = _review_actions(actions, review, readiness, earlier_pending=earlier_pending)
     return {
-        **_summary_dict(review, plan, today()),
+        **_summary_dict(
+            review, plan, today(), allowed, reader_etag(session=session, actor=actor, review=review)
+        ),
         "summary": review.summary,
         "items": items,
         "disagreements": disagreements,
         "sign_offs": _sign_off_states(session, review, parties),
-        "missing": _missing(session, actor, review, parties, sign_offs=True) if is_open else [],
+        "missing": readiness.to_conclude if readiness is not None else [],
         "created_at": review.created_at,
         "updated_at": review.updated_at,
         "sign_offs_withdrawn": [],
@@ -368,7 +482,8 @@ def item_as_dict(
     rows = _item_rows(session, actor, review.id, item.id)
     if not rows:
         raise NotFound(f"Review {review.number} has no item {item.id}.")
-    return _items(session, actor, parties, rows)[0]
+    allowed = policy.PlanActions.of(actor, plan).review_item(review_status=review.status)
+    return _items(session, actor, parties, rows, allowed)[0]
 
 
 def withdrawal_notice(codes: list[str]) -> str | None:
@@ -557,6 +672,7 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
             entity_id=item.id,
             plan_id=plan.id,
             owner_party_id=_owner(commitment.visibility, commitment.lead_party_id),
+            subject_id=commitment.id,
             after={
                 "review_id": review.id,
                 "commitment_id": commitment.id,
@@ -588,12 +704,20 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
 
 
 def _withdraw_sign_offs(
-    session: Session, actor: Actor, plan: Plan, review: ReviewCycle
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    review: ReviewCycle,
+    only_party: uuid.UUID | None = None,
 ) -> list[str]:
-    """Withdraw every sign-off of the review (the text they signed changed); party codes."""
-    sign_offs = list(
-        session.scalars(select(ReviewSignOff).where(ReviewSignOff.review_id == review.id))
-    )
+    """Withdraw the sign-offs of the review (the text they signed changed); party codes.
+
+    Every party's, or `only_party`'s: the change was to the rating of a commitment internal to
+    that party, which no other party signed (nor may learn of)."""
+    statement = select(ReviewSignOff).where(ReviewSignOff.review_id == review.id)
+    if only_party is not None:
+        statement = statement.where(ReviewSignOff.party_id == only_party)
+    sign_offs = list(session.scalars(statement))
     if not sign_offs:
         return []
     codes = {p.id: p.code for p in parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]}
@@ -726,6 +850,7 @@ def record_assessment(
         entity_id=assessment.id,
         plan_id=plan.id,
         owner_party_id=owner,
+        subject_id=commitment.id,
         before=before,
         after=_assessment_view(assessment),
     )
@@ -757,8 +882,12 @@ def update_item(
     item.row_version += 1
     item.updated_at = utcnow()
     session.add(item)
-    # The agreed ratings are part of what the parties sign.
-    _touch_review(session, review)
+    owner = _owner(commitment.visibility, commitment.lead_party_id)
+    if owner is None:
+        # The agreed ratings are part of what the parties sign. An internal commitment's is
+        # signed by its owner only, whose ETag follows the item's version (review_etag): the
+        # review itself, which the other party reads, does not change.
+        _touch_review(session, review)
     session.flush()
     audit.record(
         session=session,
@@ -767,11 +896,13 @@ def update_item(
         entity_type="review_item",
         entity_id=item.id,
         plan_id=plan.id,
-        owner_party_id=_owner(commitment.visibility, commitment.lead_party_id),
+        owner_party_id=owner,
+        subject_id=commitment.id,
         before=before,
         after={"agreed_rating": item.agreed_rating, "agreed_note": item.agreed_note},
     )
-    return _withdraw_sign_offs(session, actor, plan, review)
+    # The rating of a commitment internal to one party was signed by that party only.
+    return _withdraw_sign_offs(session, actor, plan, review, owner)
 
 
 def _sign_off_view(sign_off: ReviewSignOff) -> dict[str, Any]:
@@ -805,7 +936,7 @@ def sign_off(
     if existing is not None:
         return False
     parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
-    needs = _missing(session, actor, review, parties, sign_offs=False)
+    needs = _readiness(session, actor, review, parties).to_sign
     if needs:
         raise Conflict(
             f"Review {review.number} is not ready to sign: it still needs {'; '.join(needs)}."
@@ -830,7 +961,7 @@ def conclude_review(*, session: Session, actor: Actor, plan: Plan, review: Revie
     ensure_plan_writable(plan)
     _require_open(review, "concluding it")
     parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
-    needs = _missing(session, actor, review, parties, sign_offs=True)
+    needs = _readiness(session, actor, review, parties).to_conclude
     if needs:
         raise Conflict(
             f"Review {review.number} cannot be concluded yet: it still needs {'; '.join(needs)}."

@@ -1213,7 +1213,7 @@ COMMITMENTS: Final[list[Commitment]] = [
     },
     {
         "area": "3.1.4",
-        "reference": "ACD-02",
+        "reference": "ACD-JP-01",
         "title": {
             "ja": "第 2 回軍備管理協議に向けた対処方針の省間調整",
             "en": (
@@ -1259,7 +1259,7 @@ COMMITMENTS: Final[list[Commitment]] = [
     },
     {
         "area": "3.1.4",
-        "reference": "ACD-03",
+        "reference": "ACD-02",
         "title": {
             "ja": "小型武器・弾薬の保管管理に関する専門家交流",
             "en": (
@@ -1306,7 +1306,7 @@ COMMITMENTS: Final[list[Commitment]] = [
     },
     {
         "area": "3.1.4",
-        "reference": "ACD-04",
+        "reference": "ACD-03",
         "title": {
             "ja": "NATO 大量破壊兵器軍備管理・軍縮・不拡散年次会議への参加",
             "en": (
@@ -2049,7 +2049,7 @@ COMMITMENTS: Final[list[Commitment]] = [
     },
     {
         "area": "3.1.9",
-        "reference": "OTH-04",
+        "reference": "OTH-NATO-01",
         "title": {
             "ja": "本計画の中間見直しに向けた NATO 内部評価ペーパーの作成",
             "en": "Preparation of NATO's internal assessment paper for the plan's mid-term review",
@@ -2095,7 +2095,7 @@ COMMITMENTS: Final[list[Commitment]] = [
     },
     {
         "area": "3.1.9",
-        "reference": "OTH-05",
+        "reference": "OTH-04",
         "title": {
             "ja": "外務大臣と NATO 事務総長との会談",
             "en": "Meeting between the Foreign Minister of Japan and the NATO Secretary General",
@@ -2132,7 +2132,7 @@ COMMITMENTS: Final[list[Commitment]] = [
     },
     {
         "area": "3.1.9",
-        "reference": "OTH-06",
+        "reference": "OTH-05",
         "title": {
             "ja": "東アジア情勢に関する NATO 会合への専門家の派遣",
             "en": "Dispatch of Japanese experts to NATO meetings on East Asia",

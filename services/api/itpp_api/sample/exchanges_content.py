@@ -197,7 +197,7 @@ EXCHANGES: Final[list[SampleExchange]] = [
         "location": "Brussels",
         "participants": [{"role": "Regional experts (MOFA, MOD)", "name": None}],
         "status": "confirmed",
-        "commitments": ["OTH-06"],
+        "commitments": ["OTH-05"],
         "post_title": None,
         "host_organisation": None,
         "outcome": None,
@@ -223,7 +223,7 @@ EXCHANGES: Final[list[SampleExchange]] = [
             },
         ],
         "status": "held",
-        "commitments": ["OTH-05"],
+        "commitments": ["OTH-04"],
         "post_title": None,
         "host_organisation": None,
         "outcome": {

@@ -41,7 +41,7 @@ REVIEW: Final[SampleReview] = {
             "計画開始から 8 か月の時点で、ブリュッセルでのハイレベル政治対話に結果を反映させるため、"
             "第 1 回年次レビューを前倒しで実施した。NATO 本部、SHAPE 及び MARCOM への要員派遣は"
             "定着し、これまでに期限を迎えた演習・研修・セミナーの約束はおおむね完了している。"
-            "小型武器・弾薬の保管管理に関する専門家交流（ACD-03）及び STO との検討協議（DST-04）は"
+            "小型武器・弾薬の保管管理に関する専門家交流（ACD-02）及び STO との検討協議（DST-04）は"
             "予定より遅れており、新たな日程を合意する。自衛隊演習への NATO アセットの参加（OTH-03）"
             "については、日本は「軌道外」、NATO は「要注意」と評価が分かれたが、双方は「軌道外」と"
             "評価し、計画の修正により内容を見直すことで一致した。"
@@ -51,7 +51,7 @@ REVIEW: Final[SampleReview] = {
             "its findings can inform the high-level political dialogue in Brussels. The "
             "placements at NATO Headquarters, SHAPE and MARCOM are in place, and the exercise, "
             "course and seminar commitments due so far are largely completed. The expert "
-            "exchange on small arms and ammunition stockpile management (ACD-03) and the "
+            "exchange on small arms and ammunition stockpile management (ACD-02) and the "
             "scoping talks with the STO (DST-04) are behind schedule; new dates are to be "
             "agreed. The parties assessed NATO asset participation in a JSDF exercise (OTH-03) "
             "differently — Japan off track, NATO at risk; they agreed to rate it off track and "
@@ -80,7 +80,7 @@ REVIEW: Final[SampleReview] = {
                 "be re-scoped (for instance to staff participation) by an amendment."
             ),
         },
-        "ACD-03": {
+        "ACD-02": {
             "JP": {
                 "rating": "at_risk",
                 "note": "訪日日程が未確定。",

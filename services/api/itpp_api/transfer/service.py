@@ -30,6 +30,7 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import hash_password
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.db import table_of
 from itpp_api.enums import AmendmentStatus, Role, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation, ValidationFailed
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
@@ -274,15 +275,16 @@ def export_plan(
         )
     )
     progress("priority areas", len(areas), len(areas))
-    commitments = [
-        c
-        for c in session.scalars(
+    commitments = list(
+        session.scalars(
             select(Commitment)
-            .where(Commitment.plan_id == plan_id)
+            .where(
+                Commitment.plan_id == plan_id,
+                policy.visible_commitments(table_of(Commitment).c, actor),
+            )
             .order_by(col(Commitment.reference), col(Commitment.id))
         )
-        if policy.can_see(actor, c.visibility, c.lead_party_id)
-    ]
+    )
     visible_commitments = {c.id for c in commitments}
     commitment_ids = list(visible_commitments)
     milestones = _by(
@@ -314,17 +316,16 @@ def export_plan(
         )
         progress("commitments", index, len(commitments))
 
-    exchanges = [
-        e
-        for e in session.scalars(
+    exchanges = list(
+        session.scalars(
             select(Exchange)
-            .where(Exchange.plan_id == plan_id)
+            .where(
+                Exchange.plan_id == plan_id,
+                policy.visible_exchanges(table_of(Exchange).c, actor),
+            )
             .order_by(col(Exchange.reference), col(Exchange.id))
         )
-        if policy.can_see(
-            actor, e.visibility, e.from_party_id if e.visibility == Visibility.INTERNAL else None
-        )
-    ]
+    )
     links = _by(
         session.scalars(
             select(ExchangeCommitment).where(
@@ -729,6 +730,7 @@ class _Importer:
         entity_id: uuid.UUID,
         after: dict[str, Any],
         owner_party_id: uuid.UUID | None = None,
+        subject_id: uuid.UUID | None = None,
     ) -> None:
         audit.record(
             session=self.session,
@@ -738,6 +740,7 @@ class _Importer:
             entity_id=entity_id,
             plan_id=self.document.plan.id,
             owner_party_id=owner_party_id,
+            subject_id=subject_id,
             after=after,
         )
 
@@ -963,6 +966,7 @@ class _Importer:
                     m.id,
                     {"commitment_id": c.id, "title": m.title},
                     owner_party_id=self.id(owner),
+                    subject_id=c.id,
                 )
             self.progress("commitments", index, total)
         self.session.flush()

@@ -1,41 +1,49 @@
 """HTTP routes for the caller's own profile and for party admins managing users."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
 from itpp_api.auth import policy
+from itpp_api.auth.addresses import client_address
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.models import User
-from itpp_api.auth.passwords import hash_password, verify_password
+from itpp_api.auth.passwords import hash_password
 from itpp_api.auth.schemas import (
     PasswordChange,
     PasswordReset,
     ProfileUpdate,
     TotpConfirmation,
     TotpEnrolment,
+    TotpEnrolmentStart,
     UserCreate,
     UserList,
     UserPublic,
     UserUpdate,
 )
-from itpp_api.auth.service import unauthorized
+from itpp_api.auth.service import lock_own_account, unauthorized
 from itpp_api.conventions import (
+    NO_STORE_HEADER,
     IdempotencyKey,
     IfMatch,
     json_response,
     make_etag,
+    problem_response,
     record_response,
     require_if_match,
+    secret_bearing,
 )
 from itpp_api.deps import SessionDep
-from itpp_api.errors import FieldError, RuleViolation, problem_responses
+from itpp_api.enums import TokenScope
+from itpp_api.errors import RuleViolation, problem_responses
 from itpp_api.users import service
 
 # Handlers that hash passwords are plain `def`: FastAPI runs them in a worker thread, so the
 # deliberately slow Argon2 work never blocks the event loop.
 router = APIRouter(tags=["users"])
+_NO_PROOF = TotpEnrolmentStart()
 
 
 def _public(session: SessionDep, user: User) -> Response:
@@ -81,30 +89,31 @@ def update_current_user(
 @router.post(
     "/users/me/password",
     operation_id="changePassword",
-    summary="Change my password (ends all my tokens)",
+    summary="Change my password (with the current one; ends all my tokens)",
     status_code=204,
     responses={
         204: {"description": "Changed; sign in again."},
-        **problem_responses(401, 403, 413, 422),
+        **problem_responses(401, 403, 413, 422, 429),
     },
 )
 def change_password(
     data: PasswordChange,
+    request: Request,
     actor: ActorDep,
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     policy.authorize_own_account(actor)
-    user = _me(session, actor)
-    if not verify_password(data.current_password, user.password_hash):
-        raise RuleViolation(
-            "The current password is wrong.",
-            errors=[
-                FieldError(
-                    loc=["body", "current_password"], msg="wrong password", type="wrong_password"
-                )
-            ],
+    change = service.own_account_for_change(
+        session=session, actor=actor, address=client_address(request.scope), proof_needed=True
+    )
+    try:
+        service.verify_current_credentials(
+            session=session, change=change, password=data.current_password
         )
+    except service.CredentialRefused as refused:
+        return problem_response(refused.error, request.url.path)
+    user = change.user
     service.check_password(
         data.new_password, field="new_password", user_inputs=(user.email, user.display_name)
     )
@@ -116,22 +125,52 @@ def change_password(
 @router.post(
     "/users/me/totp",
     operation_id="startTotpEnrolment",
-    summary="Begin setting up the second factor",
+    summary="Begin setting up (or replacing) my second factor",
+    description="A token that may only enrol (from signing in without a second factor) sends "
+    "no body. Any other token sends `current_password`, and `current_code` when a second "
+    "factor is already set up: the new one replaces it once confirmed.",
     status_code=201,
     response_model=TotpEnrolment,
-    responses=problem_responses(401, 409, 413, 422),
+    responses={
+        201: {"headers": NO_STORE_HEADER},
+        **problem_responses(401, 403, 413, 422, 429),
+    },
 )
 def start_totp_enrolment(
-    actor: ActorDep, session: SessionDep, idempotency_key: IdempotencyKey = None
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    # Optional: a token that may only enrol sends no body.
+    proof: Annotated[TotpEnrolmentStart, Body()] = _NO_PROOF,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    secret, uri = service.start_totp(session=session, actor=actor)
-    return json_response({"secret": secret, "provisioning_uri": uri}, status_code=201)
+    policy.authorize_own_account(actor, enrolment=True)
+    change = service.own_account_for_change(
+        session=session,
+        actor=actor,
+        address=client_address(request.scope),
+        # An enrolment-only token comes straight from a sign-in with the password.
+        proof_needed=actor.scope is not TokenScope.ENROL_TOTP,
+    )
+    try:
+        secret, uri = service.start_totp(
+            session=session,
+            actor=actor,
+            change=change,
+            current_password=proof.current_password,
+            current_code=proof.current_code,
+        )
+    except service.CredentialRefused as refused:
+        return problem_response(refused.error, request.url.path)
+    return secret_bearing(
+        json_response({"secret": secret, "provisioning_uri": uri}, status_code=201)
+    )
 
 
 @router.post(
     "/users/me/totp/confirm",
     operation_id="confirmTotpEnrolment",
-    summary="Finish setting up the second factor (ends all my tokens)",
+    summary="Finish setting up my second factor (ends all my tokens)",
     response_model=UserPublic,
     responses={**record_response(), **problem_responses(401, 409, 413, 422)},
 )
@@ -141,7 +180,11 @@ def confirm_totp_enrolment(
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    return _public(session, service.confirm_totp(session=session, actor=actor, code=data.code))
+    policy.authorize_own_account(actor, enrolment=True)
+    user = lock_own_account(session=session, actor=actor)
+    return _public(
+        session, service.confirm_totp(session=session, actor=actor, user=user, code=data.code)
+    )
 
 
 # --- party admins -------------------------------------------------------------------------
@@ -211,7 +254,7 @@ def get_user(user_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> Respon
 @router.patch(
     "/users/{user_id}",
     operation_id="updateUser",
-    summary="Change a user of my party: role, language, active (admins; If-Match)",
+    summary="Change another user of my party: role, language, active (admins; If-Match)",
     response_model=UserPublic,
     responses={
         **record_response(),
@@ -236,7 +279,7 @@ def update_user(
 @router.post(
     "/users/{user_id}/password",
     operation_id="resetPassword",
-    summary="Set a new password for a user of my party (admins; ends their tokens)",
+    summary="Set a new password for another user of my party (admins; ends their tokens)",
     status_code=204,
     responses={204: {"description": "Set."}, **problem_responses(401, 403, 404, 413, 422)},
 )
@@ -248,19 +291,19 @@ def reset_password(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     user = service.get_user(session=session, actor=actor, user_id=user_id, for_update=True)
-    policy.authorize_manage_users(actor, user.party_id)
+    policy.authorize_manage_user(actor, user.id, user.party_id)
     service.check_password(
         data.new_password, field="new_password", user_inputs=(user.email, user.display_name)
     )
     new_hash = hash_password(data.new_password)
-    service.set_password(session=session, actor=actor, user=user, password_hash=new_hash)
+    service.reset_password(session=session, actor=actor, user=user, password_hash=new_hash)
     return Response(status_code=204)
 
 
 @router.post(
     "/users/{user_id}/totp/reset",
     operation_id="resetTotp",
-    summary="Clear a user's second factor so they enrol again (admins)",
+    summary="Clear another user's second factor so they enrol again (admins)",
     response_model=UserPublic,
     responses={**record_response(), **problem_responses(401, 403, 404, 413, 422)},
 )

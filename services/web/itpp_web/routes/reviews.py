@@ -57,7 +57,8 @@ def needs_of(review: dict[str, Any]) -> dict[str, Any]:
         "outcome": review.get("outcome") is None,
         "unrated": unrated,
         "unsigned": [s["party_code"] for s in review["sign_offs"] if not s["signed"]],
-        # The API's own list is the authority (it also counts what the reader cannot see).
+        # The API's own list is the authority: it names what the reader may see, and each
+        # party's missing sign-off (which stands for what only that party sees).
         "api": list(review.get("missing") or []),
     }
 
@@ -143,7 +144,9 @@ async def sign_off(request: Request, review_id: uuid.UUID, viewer: ViewerDep) ->
     # The form names the party it signs for (always the signer's own): the API checks it, so
     # a form altered to sign for another party is refused there, not only hidden here.
     body = {"party_id": text(form, "party_id") or viewer.party_id}
-    headers = {"If-Match": text(form, "etag")} if text(form, "etag") else None
+    # The review's ETag as the page showed it: the approver signs the text they read (a form
+    # without it is refused by the API, 428, and the page says so).
+    headers = if_match(text(form, "etag"))
     return await _action(
         request,
         viewer,
