@@ -396,12 +396,12 @@ def decide(
     records the plan's next version, in this transaction. Approving an amendment whose base
     version is no longer current is refused (409): it must be proposed again.
     """
+    # The policy's consent rule, once: an approver of one of the plan's parties.
     plan, party_ids, amendment = _locked(session, actor, amendment_id, Action.CONSENT)
     if actor.party_id is None:
         raise Forbidden("Consent is given by an approver of a party; the system has no party.")
     # The party is never taken from the request: an approver decides for their own party only.
     party_id = actor.party_id
-    policy.authorize_consent_for(actor, party_id)
     existing = session.scalars(
         select(AmendmentDecision).where(
             AmendmentDecision.amendment_id == amendment.id,
