@@ -31,6 +31,12 @@ hypothesis_settings.register_profile("gate", derandomize=True, database=None)
 hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("ITPP_HYPOTHESIS_PROFILE", "gate"))
 
+# The suite's bursts (200 sign-ins at once, writers queueing on one lock) must get their own
+# answers on a loaded machine too: the waits for a turn at the database and for a lock are
+# bounded far beyond their defaults (15 s, 10 s). Tests of those bounds set their own.
+for _bound in ("QUEUE", "LOCK", "STATEMENT"):
+    os.environ.setdefault(f"ITPP_DATABASE_{_bound}_TIMEOUT_SECONDS", "60")
+
 POSTGRES_SERVER_URL = os.environ.get(
     "ITPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -1,49 +1,123 @@
-"""Running a request's database reads in a worker thread; on SQLite, a few at a time.
+"""Admission to the database, and running a request's database work in worker threads.
 
-On SQLite the database is a library inside this process. Its work holds the GIL except inside
-SQLite's own C code, which it leaves and re-enters for every row it steps through. Several
-threads reading at once therefore do not read faster: they take turns at the GIL, and each
-turn costs a context switch. The benchmark's commitment list (bench/) measured about 2.3 ms
-of server CPU per request with one reader at a time against 3.1 to 4.6 ms with eight, and
-served half again as many requests per second. So on SQLite these reads run at most
-`ITPP_SQLITE_READ_THREADS` at a time (default 1); the requests waiting for a turn wait in the
-event loop, which costs nothing. PostgreSQL work mostly waits on the network, so there they
-use the default thread pool.
+**Admission.** A request's database work runs in worker threads (the sync driver blocks), and a
+request may need several hops to a worker thread while it holds one pooled connection (its
+authentication, its handler, its commit). Were a thread to wait for a connection from an empty
+pool, it would hold one of the process's worker threads while it waited; once every worker
+thread waits so, the requests that hold the connections can never get the thread they need to
+finish, and nothing moves until the pool's timeout (before issue 15: 30 s, then a 500). So no
+thread ever waits for the pool here: a request waits for its turn *before* it takes a
+connection, in the event loop, where waiting costs nothing. At most as many requests as the pool
+has connections (`2 × ITPP_DATABASE_POOL_SIZE`) are admitted at once; the others wait their turn
+in arrival order, for at most `ITPP_DATABASE_QUEUE_TIMEOUT_SECONDS`, then get 503 with
+Retry-After. On SQLite writers also take turns at the write lock here, one at a time per
+process, instead of sleeping in SQLite's busy handler in a worker thread (the busy timeout still
+covers writers of other processes). A writer waits for the write turn before it takes a slot, so
+a queue of writers never keeps readers out. Every way to the database in a request goes through
+`admitted`: the session dependency (deps.py), `run_read` and `run_db`.
 
-Only reads go through here: a SQLite writer may wait for the write lock (up to the busy
-timeout), and no reader should queue behind it.
+**SQLite reads, a few at a time.** On SQLite the database is a library inside this process. Its
+work holds the GIL except inside SQLite's own C code, which it leaves and re-enters for every
+row it steps through. Several threads reading at once therefore do not read faster: they take
+turns at the GIL, and each turn costs a context switch. The benchmark's commitment list (bench/)
+measured about 2.3 ms of server CPU per request with one reader at a time against 3.1 to 4.6 ms
+with eight, and served half again as many requests per second. So on SQLite these reads run at
+most `ITPP_SQLITE_READ_THREADS` at a time (default 1); the requests waiting for a turn wait in
+the event loop, which costs nothing. PostgreSQL work mostly waits on the network, so there they
+use the default thread pool. Only reads go through here: no reader should queue behind a writer.
 """
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
+import anyio
 from anyio import CapacityLimiter, to_thread
-from starlette.concurrency import run_in_threadpool
 
-from itpp_api.config import get_settings
+from itpp_api.config import Settings, get_settings
+from itpp_api.db import database_unavailable
 
 T = TypeVar("T")
 
-# One limiter per event loop: anyio's limiters belong to the loop that first uses them, and a
-# process may run several (each test client runs its own).
-_SQLITE_READERS: WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = WeakKeyDictionary()
+logger = logging.getLogger("itpp_api.concurrency")
 
 
-def _sqlite_readers(tokens: int) -> CapacityLimiter:
-    loop = asyncio.get_running_loop()
-    limiter = _SQLITE_READERS.get(loop)
-    if limiter is None:
-        limiter = _SQLITE_READERS[loop] = CapacityLimiter(tokens)
-    return limiter
+@dataclass
+class _Gate:
+    """One database's admission state in one event loop."""
+
+    slots: anyio.Semaphore
+    writer: anyio.Semaphore | None  # SQLite: one writer at a time
+    readers: CapacityLimiter | None  # SQLite: list reads, a few at a time
+
+
+# One gate per event loop and database: anyio's primitives belong to the loop that first uses
+# them, and a process may run several (each test client runs its own).
+_GATES: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Gate]] = WeakKeyDictionary()
+
+
+def _gate(settings: Settings) -> _Gate:
+    gates = _GATES.setdefault(asyncio.get_running_loop(), {})
+    gate = gates.get(settings.database_url)
+    if gate is None:
+        gate = gates[settings.database_url] = _Gate(
+            # The pool's capacity (db.build_engine): pool_size plus as many overflow.
+            slots=anyio.Semaphore(2 * settings.database_pool_size),
+            writer=anyio.Semaphore(1) if settings.is_sqlite else None,
+            readers=CapacityLimiter(settings.sqlite_read_threads) if settings.is_sqlite else None,
+        )
+    return gate
+
+
+class Turn:
+    """An admitted request's turn at the database; `release` ends it early (idempotent)."""
+
+    def __init__(self, held: list[anyio.Semaphore]) -> None:
+        self._held = held
+
+    def release(self) -> None:
+        while self._held:
+            self._held.pop().release()
+
+
+@asynccontextmanager
+async def admitted(*, write: bool) -> AsyncIterator[Turn]:
+    """A turn at the database: wait (in the event loop, in arrival order) for a free
+    connection and, for a SQLite writer, for the write lock's turn; 503 after
+    ITPP_DATABASE_QUEUE_TIMEOUT_SECONDS."""
+    settings = get_settings()
+    gate = _gate(settings)
+    writer = gate.writer if write else None
+    turn = Turn([])
+    try:
+        with anyio.move_on_after(settings.database_queue_timeout_seconds):
+            for semaphore in (writer, gate.slots):
+                if semaphore is not None:
+                    await semaphore.acquire()
+                    turn._held.append(semaphore)
+        if len(turn._held) < (2 if writer else 1):
+            logger.warning("no turn at the database within the queue timeout")
+            raise database_unavailable("The database is busy; retry shortly.")
+        yield turn
+    finally:
+        turn.release()
+
+
+async def run_db(func: Callable[..., T], *args: Any, write: bool) -> T:
+    """`func(*args)` in a worker thread, once admitted (see above). `func` opens and closes
+    its own transaction (`db.transaction`), with `write` as it says."""
+    async with admitted(write=write):
+        return await to_thread.run_sync(partial(func, *args))
 
 
 async def run_read(func: Callable[..., T], *args: Any) -> T:
-    """`func(*args)` in a worker thread: on SQLite within the readers' limit (see above)."""
-    settings = get_settings()
-    if not settings.is_sqlite:
-        return await run_in_threadpool(func, *args)
-    limiter = _sqlite_readers(settings.sqlite_read_threads)
-    return await to_thread.run_sync(partial(func, *args), limiter=limiter)
+    """`func(*args)` in a worker thread, once admitted as a reader; on SQLite within the
+    readers' limit (see above)."""
+    async with admitted(write=False):
+        readers = _gate(get_settings()).readers
+        return await to_thread.run_sync(partial(func, *args), limiter=readers)

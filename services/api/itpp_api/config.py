@@ -41,6 +41,43 @@ class Settings(BaseSettings):
         le=64,
         description="SQLite: how many commitment-list reads run at once (see concurrency.py).",
     )
+    database_queue_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=600,
+        description="How long a request waits for its turn at the database (one of the "
+        "pool's 2 × ITPP_DATABASE_POOL_SIZE connections; on SQLite, for a writer, the write "
+        "lock) before it is answered 503 with Retry-After.",
+    )
+    database_connect_timeout_seconds: int = Field(
+        default=5,
+        ge=2,
+        le=600,
+        description="PostgreSQL: the longest a new connection may take to open (libpq "
+        "connect_timeout; at least 2).",
+    )
+    database_statement_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="PostgreSQL: the server cancels a statement that runs longer "
+        "(statement_timeout); the API stops waiting for a reply 2 s after that and drops the "
+        "connection (a server or network that stopped answering). Either way: 503.",
+    )
+    database_lock_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="PostgreSQL: the longest a statement waits for a row or table lock "
+        "(lock_timeout); then 503 with Retry-After.",
+    )
+    database_keepalive_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=7200,
+        description="PostgreSQL: TCP keepalive probes start after this many idle seconds and "
+        "repeat every third of it; three unanswered probes close the connection.",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     public_base_url: str | None = Field(

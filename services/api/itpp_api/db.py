@@ -1,6 +1,8 @@
 """Engine, metadata naming convention, portable column types and the transaction boundary."""
 
+import sqlite3
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -8,14 +10,20 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
+import psycopg
+from psycopg.errors import _WaitTimeout
+from psycopg.pq import TransactionStatus
 from sqlalchemy import JSON, DateTime, Engine, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 from itpp_api.config import Settings, get_settings
+from itpp_api.errors import ServiceUnavailable
 
 # Constraint names must be stable across engines so migrations can address them.
 SQLModel.metadata.naming_convention = {
@@ -71,6 +79,108 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+RETRY_AFTER_SECONDS = 2
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a database error means "try again" (503), not a bug (500).
+
+    The pool's timeout; any OperationalError: on SQLite the busy timeout ("database is
+    locked"), on PostgreSQL a connection that failed, broke or stopped answering, a statement
+    or lock timeout, a serialization failure or deadlock, a server shutting down or out of
+    connections (psycopg raises all of these as OperationalError); and any driver error that
+    left the connection invalidated.
+    """
+    if isinstance(error, PoolTimeout | OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def database_unavailable(
+    detail: str = "The database is busy or unreachable; retry shortly.",
+) -> ServiceUnavailable:
+    """The 503 problem of a database that cannot serve the request now."""
+    return ServiceUnavailable(detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+class _SQLiteConnection(sqlite3.Connection):
+    """A sqlite3 connection that knows its open cursors, so the pool can close them.
+
+    Since Python 3.11, ROLLBACK no longer resets the connection's statements: a cursor left
+    mid-iteration by an exception (kept alive by the exception's traceback until the garbage
+    collector runs) keeps its read transaction, and the connection goes on reading that old
+    snapshot from the pool, whatever later transactions commit. Closing the cursor resets it.
+    """
+
+    _open_cursors: "weakref.WeakSet[sqlite3.Cursor] | None" = None
+
+    def cursor(self, factory: Any = sqlite3.Cursor) -> Any:
+        cursor = super().cursor(factory)
+        if self._open_cursors is None:
+            self._open_cursors = weakref.WeakSet()
+        self._open_cursors.add(cursor)
+        return cursor
+
+    def close_cursors(self) -> None:
+        for cursor in list(self._open_cursors or ()):
+            cursor.close()
+
+
+def reply_timeout_seconds(statement_timeout: float) -> float:
+    """The longest the API waits for PostgreSQL's reply to a statement: 2 s (at most twice)
+    more than the server's own statement_timeout, for its cancellation to arrive as an error
+    of its own over a working network."""
+    return statement_timeout + min(2.0, statement_timeout)
+
+
+class _DeadlineConnection(psycopg.Connection[Any]):
+    """A psycopg connection that stops waiting for the server after `reply_timeout` seconds.
+
+    statement_timeout and lock_timeout make the server give up on slow work, and TCP
+    keepalives and tcp_user_timeout detect a network that drops packets; neither helps when
+    the server (or a proxy in between) keeps the connection open and never answers. Then the
+    wait ends here: the connection is closed (its protocol state is unknown) and the caller
+    gets an OperationalError, which SQLAlchemy takes as a disconnect.
+    """
+
+    reply_timeout: float | None = None
+
+    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+        try:
+            return super().wait(
+                gen, interval, timeout if timeout is not None else self.reply_timeout
+            )
+        except _WaitTimeout:  # psycopg's own error for a wait that timed out
+            self.close()
+            raise
+
+
+def _reset_on_return(engine: Engine) -> None:
+    """Every connection goes back to the pool idle: cursors closed, transaction rolled back.
+
+    A connection the driver cannot confirm idle is discarded (an exception here makes the
+    pool invalidate it).
+    """
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(
+        dbapi_connection: Any, _record: ConnectionPoolEntry, state: PoolResetState
+    ) -> None:
+        if state.terminate_only:
+            return
+        if isinstance(dbapi_connection, _SQLiteConnection):
+            dbapi_connection.close_cursors()
+            if dbapi_connection.in_transaction:
+                dbapi_connection.rollback()
+            if dbapi_connection.in_transaction:
+                raise RuntimeError("a SQLite connection stayed in a transaction after ROLLBACK")
+        elif isinstance(dbapi_connection, psycopg.Connection):
+            if dbapi_connection.info.transaction_status != TransactionStatus.IDLE:
+                dbapi_connection.rollback()
+            if dbapi_connection.info.transaction_status != TransactionStatus.IDLE:
+                raise RuntimeError("a PostgreSQL connection is not idle after ROLLBACK")
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """Foreign keys on, WAL, and BEGIN IMMEDIATE for writers so they queue instead of failing."""
 
@@ -91,8 +201,35 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _postgres_connect_args(settings: Settings) -> dict[str, Any]:
+    """Timeouts of a PostgreSQL connection: connecting, statements, locks, a silent network."""
+    reply_ms = int(reply_timeout_seconds(settings.database_statement_timeout_seconds) * 1000)
+    server_options = (
+        f"-c statement_timeout={int(settings.database_statement_timeout_seconds * 1000)} "
+        f"-c lock_timeout={int(settings.database_lock_timeout_seconds * 1000)}"
+    )
+    extra = make_url(settings.database_url).query.get("options")
+    return {
+        "connect_timeout": settings.database_connect_timeout_seconds,
+        "keepalives": 1,
+        "keepalives_idle": settings.database_keepalive_seconds,
+        "keepalives_interval": max(1, settings.database_keepalive_seconds // 3),
+        "keepalives_count": 3,
+        # Data sent and not acknowledged for this long: the network is gone.
+        "tcp_user_timeout": reply_ms,
+        "options": f"{extra} {server_options}" if isinstance(extra, str) else server_options,
+    }
+
+
 def build_engine(settings: Settings) -> Engine:
     """Create the engine for the configured database."""
+    # The request path admits at most the pool's capacity of requests at once
+    # (concurrency.admitted), so no request waits here; the timeout is a backstop.
+    pool_options: dict[str, Any] = {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_pool_size,
+        "pool_timeout": settings.database_queue_timeout_seconds,
+    }
     if settings.is_sqlite:
         path = settings.database_url.removeprefix("sqlite:///")
         if path and path != ":memory:" and not path.startswith("file:"):
@@ -107,19 +244,20 @@ def build_engine(settings: Settings) -> Engine:
             connect_args={
                 "check_same_thread": False,
                 "timeout": settings.sqlite_busy_timeout_ms / 1000,
+                "factory": _SQLiteConnection,
             },
-            pool_size=settings.database_pool_size,
-            max_overflow=settings.database_pool_size,
+            **pool_options,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        _reset_on_return(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         settings.database_url,
         echo=settings.log_sql,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
+        connect_args=_postgres_connect_args(settings),
+        **pool_options,
         # No pre-ping: it costs a round trip (SELECT 1) on every checkout, i.e. on every
         # request. Connections are replaced after pool_recycle seconds instead, before a
         # server or firewall idle timeout closes them; one the server dropped anyway fails its
@@ -127,6 +265,16 @@ def build_engine(settings: Settings) -> Engine:
         # then discards the pool's older connections, so the next request gets a fresh one.
         pool_recycle=settings.database_pool_recycle_seconds,
     )
+    reply_timeout = reply_timeout_seconds(settings.database_statement_timeout_seconds)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        connection = _DeadlineConnection.connect(*cargs, **cparams)
+        connection.reply_timeout = reply_timeout
+        return connection
+
+    _reset_on_return(engine)
+    return engine
 
 
 @lru_cache(maxsize=8)
@@ -137,6 +285,40 @@ def _engine_for(database_url: str) -> Engine:
 def get_engine() -> Engine:
     """The process's engine for the configured database, built once per database URL."""
     return _engine_for(get_settings().database_url)
+
+
+_BINDS: "weakref.WeakKeyDictionary[Engine, dict[tuple[bool, bool], Engine]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _bind(engine: Engine, *, write: bool, snapshot: bool) -> Engine:
+    """The engine with the execution options of one kind of unit of work (made once)."""
+    binds = _BINDS.setdefault(engine, {})
+    bind = binds.get((write, snapshot))
+    if bind is None:
+        if engine.dialect.name == "sqlite":
+            bind = engine.execution_options(sqlite_begin="IMMEDIATE" if write else "DEFERRED")
+        elif not write and not snapshot:
+            bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            bind = engine
+        binds[(write, snapshot)] = bind
+    return bind
+
+
+def lazy_session(*, write: bool, engine: Engine | None = None, snapshot: bool = True) -> Session:
+    """A unit of work's session that takes no connection until its first statement.
+
+    The connection is taken (and on SQLite the BEGIN of `transaction` issued) by whatever
+    thread runs that statement; whoever made the session commits or rolls back and closes
+    it. Nothing is taken when nothing is read (a request refused before its first query).
+    """
+    return Session(
+        bind=_bind(engine or get_engine(), write=write, snapshot=snapshot),
+        expire_on_commit=False,
+        autoflush=False,
+    )
 
 
 @contextmanager

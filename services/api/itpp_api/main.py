@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itpp_api import __version__
@@ -20,6 +21,7 @@ from itpp_api.commitments.router import router as commitments_router
 from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
 from itpp_api.dashboard.router import router as dashboard_router
+from itpp_api.db import database_unavailable, is_transient
 from itpp_api.documents.router import router as documents_router
 from itpp_api.documents.schemas import PlanDocumentUpload
 from itpp_api.errors import (
@@ -32,13 +34,16 @@ from itpp_api.errors import (
     MethodNotAllowed,
     NotFound,
     Problem,
-    ServiceUnavailable,
     ValidationFailed,
     problem_openapi_response,
 )
 from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
-from itpp_api.middleware import BodyLimitMiddleware, IdempotencyMiddleware, NoNulMiddleware
+from itpp_api.middleware import (
+    BodyLimitMiddleware,
+    IdempotencyMiddleware,
+    StorableTextMiddleware,
+)
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
 from itpp_api.reviews.router import router as reviews_router
@@ -134,24 +139,18 @@ async def _integrity_error(request: Request, exc: Exception) -> Response:
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
-    """503 when the database is unreachable or busy, or a connection broke under a request.
+    """503 with Retry-After for every database error that means "try again" (db.is_transient:
+    the pool's timeout, SQLite's busy timeout, a connection that failed, broke or stopped
+    answering, a statement or lock timeout, a serialization failure); any other driver error
+    is a bug: 500.
 
     The PostgreSQL pool does not ping connections before use, so one the server dropped fails
-    the request that gets it (OperationalError, or another DBAPIError flagged
-    connection_invalidated); SQLAlchemy then replaces the pool's connections. Any other driver
-    error is a bug: 500.
+    the request that gets it; SQLAlchemy then replaces the pool's connections.
     """
-    if not isinstance(exc, OperationalError) and not (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    ):
+    if not is_transient(exc):
         return await _unexpected_error(request, exc)
     logger.error("database error: %s", exc)
-    return problem_response(
-        ServiceUnavailable(
-            "The database is busy or unreachable; retry shortly.", headers={"Retry-After": "2"}
-        ),
-        request,
-    )
+    return problem_response(database_unavailable(), request)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
@@ -322,11 +321,12 @@ def create_app() -> FastAPI:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
     # Added last = outermost: the size limit runs first and keeps the body it read, then text
     # with NUL is refused, then the idempotency check reads the body.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(NoNulMiddleware)
+    app.add_middleware(StorableTextMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -1,14 +1,19 @@
-"""ASGI middleware: the request body limit, refusing NUL in text, Idempotency-Key replay."""
+"""ASGI middleware: the request body limit, refusing text no engine can store (NUL, lone
+surrogates), Idempotency-Key replay."""
 
+import json
+import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.exc import DBAPIError
 
+from itpp_api.concurrency import run_db
 from itpp_api.conventions import IDEMPOTENCY_KEY_PATTERN, dump_json
+from itpp_api.db import database_unavailable, is_transient
 from itpp_api.errors import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
@@ -21,6 +26,8 @@ from itpp_api.errors import (
     ValidationFailed,
 )
 from itpp_api.idempotency import service as idempotency
+
+logger = logging.getLogger("itpp_api.middleware")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -112,72 +119,112 @@ class BodyLimitMiddleware:
         await self.app(scope, _replaying(body, receive), send)
 
 
-def _nul_in_pairs(encoded: bytes, location: str) -> list[str | int] | None:
-    for name, value in parse_qsl(encoded.decode("latin-1"), keep_blank_values=True):
-        if "\x00" in name or "\x00" in value:
-            return [location, name.replace("\x00", "")]
+# A lone surrogate (U+D800 to U+DFFF) is not a character: JSON can spell one (`"\ud800"`), and
+# Python's JSON reader, as FastAPI uses it, lets it through into text no engine can store.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Cheap first look at the raw body: an escaped surrogate, or one encoded as UTF-8 bytes.
+_SURROGATE_IN_BODY = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_FLAWS = {
+    "string_nul": ("must not contain NUL (U+0000)", "text must not contain NUL (U+0000)"),
+    "string_surrogate": (
+        "must not contain a lone surrogate (U+D800 to U+DFFF): text must be valid Unicode",
+        "text must not contain a lone surrogate (U+D800 to U+DFFF)",
+    ),
+}
+
+
+def _flaw(text: str) -> str | None:
+    """Why no engine can store this text (a key of _FLAWS), if it cannot."""
+    if "\x00" in text:
+        return "string_nul"
+    if _SURROGATE.search(text):
+        return "string_surrogate"
     return None
 
 
-def _nul_in_json(value: Any, loc: list[str | int]) -> list[str | int] | None:
+def _named(key: str) -> str:
+    """A key as the error's location can show it (without the flaw itself)."""
+    return _SURROGATE.sub("\ufffd", key.replace("\x00", ""))
+
+
+Found = tuple[list[str | int], str]
+
+
+def _flaw_in_pairs(encoded: bytes, location: str) -> Found | None:
+    for name, value in parse_qsl(encoded.decode("latin-1"), keep_blank_values=True):
+        flaw = _flaw(name) or _flaw(value)
+        if flaw:
+            return [location, _named(name)], flaw
+    return None
+
+
+def _flaw_in_json(value: Any, loc: list[str | int]) -> Found | None:
     if isinstance(value, str):
-        return loc if "\x00" in value else None
+        flaw = _flaw(value)
+        return (loc, flaw) if flaw else None
     if isinstance(value, dict):
         for key, item in value.items():
-            if "\x00" in key:
-                return [*loc, key.replace("\x00", "")]
-            found = _nul_in_json(item, [*loc, key])
+            flaw = _flaw(key)
+            if flaw:
+                return [*loc, _named(key)], flaw
+            found = _flaw_in_json(item, [*loc, key])
             if found:
                 return found
     if isinstance(value, list):
         for index, item in enumerate(value):
-            found = _nul_in_json(item, [*loc, index])
+            found = _flaw_in_json(item, [*loc, index])
             if found:
                 return found
     return None
 
 
-def _nul_location(scope: Scope) -> list[str | int] | None:
-    """Where the request's text contains NUL (query, form or JSON body), if anywhere."""
+def _flaw_location(scope: Scope) -> Found | None:
+    """Where the request's text holds what no engine can store (query, form or JSON body)."""
     query = bytes(scope.get("query_string", b""))
     if b"%00" in query or b"\x00" in query:
-        found = _nul_in_pairs(query, "query")
+        found = _flaw_in_pairs(query, "query")
         if found:
             return found
     body: bytes = scope.get("state", {}).get("raw_body", b"")
     content_type = (_header(scope, b"content-type") or "").lower()
     # FastAPI reads a body without a content type as JSON too.
-    if b"\\u0000" in body and ("json" in content_type or not content_type):
+    if ("json" in content_type or not content_type) and (
+        b"\\u0000" in body or _SURROGATE_IN_BODY.search(body)
+    ):
         try:
-            return _nul_in_json(orjson.loads(body), ["body"])
-        except orjson.JSONDecodeError:
+            # Read as FastAPI reads it (orjson refuses a lone surrogate outright).
+            return _flaw_in_json(json.loads(body), ["body"])
+        except ValueError:
             return None  # not JSON at all: the handler reports that
     if (b"%00" in body or b"\x00" in body) and "x-www-form-urlencoded" in content_type:
-        return _nul_in_pairs(body, "body")
+        return _flaw_in_pairs(body, "body")
     return None
 
 
-class NoNulMiddleware:
-    """Refuse text containing NUL (U+0000) with 422, whatever the database.
+class StorableTextMiddleware:
+    """Refuse text that no engine can store with 422, before any handler runs: NUL (U+0000)
+    and lone surrogates (U+D800 to U+DFFF), wherever they are in a query, form or JSON body.
 
-    PostgreSQL cannot store or even compare it (a search for it was a 500); SQLite could, so
-    it is refused before any handler runs, the same way on both engines.
+    PostgreSQL cannot store or even compare NUL (a search for it was a 500); neither engine
+    can store a lone surrogate (a title holding one was a 500). Refused the same way on both
+    engines.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        location = _nul_location(scope) if scope["type"] == "http" else None
-        if location is None:
+        found = _flaw_location(scope) if scope["type"] == "http" else None
+        if found is None:
             await self.app(scope, receive, send)
             return
-        error = FieldError(loc=location, msg="must not contain NUL (U+0000)", type="string_nul")
+        location, flaw = found
+        message, detail = _FLAWS[flaw]
         await send_problem(
             send,
             ValidationFailed(
-                f"{'.'.join(str(part) for part in location)}: text must not contain NUL (U+0000).",
-                errors=[error],
+                f"{'.'.join(str(part) for part in location)}: {detail}.",
+                errors=[FieldError(loc=location, msg=message, type=flaw)],
             ),
             scope["path"],
         )
@@ -226,7 +273,7 @@ class IdempotencyMiddleware:
         if secret is None:
             await self.app(scope, _replaying(body, receive), send)
             return
-        claim = await run_in_threadpool(
+        claim_key = partial(
             idempotency.claim,
             secret=secret,
             key=key,
@@ -235,6 +282,16 @@ class IdempotencyMiddleware:
             query=bytes(scope.get("query_string", b"")),
             body=body,
         )
+        try:
+            claim = await run_db(claim_key, write=True)
+        except DomainError as error:  # no turn at the database in time (503)
+            await send_problem(send, error, path)
+            return
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+            await send_problem(send, database_unavailable(), path)
+            return
         if claim.outcome == "unauthenticated":
             await self.app(scope, _replaying(body, receive), send)
             return
@@ -302,12 +359,23 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replaying(body, receive), capture)
         except BaseException:
-            await run_in_threadpool(idempotency.release, key_hash=claim.key_hash)
+            await _after_response(partial(idempotency.release, key_hash=claim.key_hash))
             raise
-        await run_in_threadpool(
-            idempotency.complete,
-            key_hash=claim.key_hash,
-            status=status,
-            headers=headers_out,
-            body=b"".join(chunks),
+        await _after_response(
+            partial(
+                idempotency.complete,
+                key_hash=claim.key_hash,
+                status=status,
+                headers=headers_out,
+                body=b"".join(chunks),
+            )
         )
+
+
+async def _after_response(work: Callable[[], None]) -> None:
+    """Record a key's outcome; if the database cannot take it now, the key stays in flight
+    until ITPP_IDEMPOTENCY_IN_FLIGHT_SECONDS and is then freed."""
+    try:
+        await run_db(work, write=True)
+    except (DomainError, DBAPIError) as error:
+        logger.warning("an Idempotency-Key's outcome was not recorded: %s", error)

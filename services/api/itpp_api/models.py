@@ -8,7 +8,7 @@ from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milesto
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.idempotency.models import IdempotencyRecord
 from itpp_api.parties.models import Organisation, Party
-from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
+from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea, ReferenceCounter
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "PlanParty",
     "PlanVersion",
     "PriorityArea",
+    "ReferenceCounter",
     "ReviewAssessment",
     "ReviewCycle",
     "ReviewItem",

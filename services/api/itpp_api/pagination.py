@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_
 
+from itpp_api.bounds import DATETIME_END, DATETIME_MIN, SAFE_INTEGER_MAX
 from itpp_api.conventions import decode_cursor, encode_cursor
 from itpp_api.errors import InvalidCursor
 
@@ -32,12 +33,17 @@ def _coerce(value: Any, key_type: type) -> Any:
         return date.fromisoformat(value)
     if key_type is datetime:
         moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
+        if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValueError("cursor timestamp without a time zone")
+        # Every stored instant is in this range; outside it, the conversion to UTC may overflow.
+        if not DATETIME_MIN <= moment < DATETIME_END:
+            raise ValueError("cursor timestamp out of range")
         return moment
     if key_type is int:
-        if not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError("integer cursor value expected")
+        if not -SAFE_INTEGER_MAX <= value <= SAFE_INTEGER_MAX:
+            raise ValueError("integer cursor value out of range")
         return value
     return str(value)
 

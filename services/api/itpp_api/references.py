@@ -18,6 +18,7 @@ from itpp_api.auth import policy
 from itpp_api.enums import Visibility
 from itpp_api.errors import FieldError, RuleViolation
 from itpp_api.parties.models import Party
+from itpp_api.plans.models import ReferenceCounter
 
 
 def series(session: Session, prefix: str, visibility: str, owner_party_id: uuid.UUID | None) -> str:
@@ -28,22 +29,54 @@ def series(session: Session, prefix: str, visibility: str, owner_party_id: uuid.
     return f"{prefix}-{code}"
 
 
-def next_in(
-    session: Session, record: Any, plan_id: uuid.UUID, in_series: str, *, digits: int
-) -> str:
-    """One more than the highest number taken in the series by the plan's `record`s (a table
-    class with `reference` and `plan_id`)."""
+def _counter(session: Session, record: Any, plan_id: uuid.UUID, in_series: str) -> ReferenceCounter:
+    """The series' counter, locked for this transaction; made, the first time a series is used
+    (or after an import), from the highest number its references carry."""
+    statement = (
+        select(ReferenceCounter)
+        .where(col(ReferenceCounter.plan_id) == plan_id, col(ReferenceCounter.series) == in_series)
+        .with_for_update()
+    )
+    counter = session.scalars(statement).first()
+    if counter is not None:
+        return counter
     pattern = re.compile(rf"^{re.escape(in_series)}-([0-9]+)$")
     taken = session.scalars(
         policy.unfiltered(
             select(record.reference).where(
                 record.plan_id == plan_id, record.reference.like(f"{in_series}-%")
             ),
-            "the next number of a reference series (only the number comes out)",
+            "a reference series' counter, made once (only the highest number comes out)",
         )
     )
     highest = max((int(m.group(1)) for r in taken if (m := pattern.match(r))), default=0)
-    return f"{in_series}-{highest + 1:0{digits}d}"
+    counter = ReferenceCounter(plan_id=plan_id, series=in_series, last=highest)
+    session.add(counter)
+    session.flush()
+    return counter
+
+
+def next_in(
+    session: Session, record: Any, plan_id: uuid.UUID, in_series: str, *, digits: int
+) -> str:
+    """The next reference of the series for one of the plan's `record`s (a table class with
+    `reference` and `plan_id`): one more than the highest taken, read from the series' counter,
+    not from the plan's references (writes to a plan hold its row lock, so they take turns)."""
+    counter = _counter(session, record, plan_id, in_series)
+    counter.last += 1
+    session.add(counter)
+    return f"{in_series}-{counter.last:0{digits}d}"
+
+
+def taken(
+    session: Session, record: Any, plan_id: uuid.UUID, reference: str, in_series: str
+) -> None:
+    """A reference the caller chose is now taken: the series' counter moves past it."""
+    number = int(reference.rsplit("-", 1)[1])
+    counter = _counter(session, record, plan_id, in_series)
+    if number > counter.last:
+        counter.last = number
+        session.add(counter)
 
 
 def check_given(reference: str, in_series: str, visibility: str, example_digits: int) -> None:

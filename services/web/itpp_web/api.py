@@ -79,12 +79,16 @@ class ApiClient:
         base_url: str,
         *,
         timeout: float = 30.0,
+        connect_timeout: float = 3.0,
         max_connections: int = 100,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + API_PREFIX,
-            timeout=timeout,
+            # Reading and writing may take the API's own time; connecting (or waiting for one
+            # of the pool's connections) should not: an API that cannot be reached is a 503 page
+            # at once.
+            timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout),
             limits=httpx.Limits(max_connections=max_connections),
             transport=transport,
             headers={"Accept": "application/json"},

@@ -83,6 +83,7 @@ def create_app(
         app.state.api = ApiClient(
             settings.api_url,
             timeout=settings.api_timeout_seconds,
+            connect_timeout=settings.api_connect_timeout_seconds,
             max_connections=settings.api_max_connections,
             transport=api_transport,
         )
@@ -156,6 +157,10 @@ def _install_error_pages(app: FastAPI) -> None:
         if exc.status == 401:
             return sign_in_redirect(request)
         fmt = formatter(request)
+        if exc.status == 503:  # the API is up but cannot serve now (its database is busy)
+            page = _error_page(request, 503, fmt.gettext(messages.UNAVAILABLE))
+            page.headers["Retry-After"] = exc.headers.get("retry-after", "2")
+            return page
         status = exc.status if exc.status in (403, 404, 409, 412, 422, 429) else 502
         return _error_page(request, status, messages.problem_message(fmt, exc), exc.detail)
 

@@ -40,7 +40,19 @@ class WebSettings(BaseSettings):
             "(directly or through a proxy that sets X-Forwarded-Proto)."
         ),
     )
-    api_timeout_seconds: float = Field(default=30.0, gt=0)
+    api_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long the web waits for the API's answer (and to send a request) before "
+        "it shows its 503 page. Keep it above the API's ITPP_DATABASE_QUEUE_TIMEOUT_SECONDS, so "
+        "that a busy API answers 503 itself.",
+    )
+    api_connect_timeout_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        description="How long the web waits to connect to the API, or for a free connection "
+        "of its pool to it, before it shows its 503 page.",
+    )
     api_max_connections: int = Field(default=100, ge=1)
     default_language: str = Field(default="ja", pattern="^(ja|en)$")
     page_size: int = Field(default=25, ge=1, le=200)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -40,6 +40,7 @@ from itpp_api.amendments.schemas import (
 )
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
+from itpp_api.bounds import STORED, expiry_problem
 from itpp_api.clock import add_months, today
 from itpp_api.commitments import service as commitments
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
@@ -65,8 +66,30 @@ _NOT_LIVE = frozenset({CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCEL
 
 
 def parse(changes: Sequence[dict[str, Any]]) -> list[AmendmentChange]:
-    """A stored change set as typed operations."""
-    return CHANGES.validate_python(list(changes))
+    """A stored change set as typed operations (read as it was accepted, even with a date
+    outside the range the API accepts now)."""
+    return CHANGES.validate_python(list(changes), context=STORED)
+
+
+def _parse_to_apply(amendment: Amendment, plan: Plan) -> list[AmendmentChange]:
+    """A stored change set about to be applied: it must hold only what the API accepts now."""
+    try:
+        return CHANGES.validate_python(list(amendment.changes))
+    except ValidationError as error:
+        errors = [
+            FieldError(
+                loc=["changes", *[p for p in e["loc"] if isinstance(p, str | int)]],
+                msg=str(e["msg"]),
+                type=str(e["type"]),
+            )
+            for e in error.errors()[:20]
+        ]
+        raise Conflict(
+            f"Amendment {amendment.number} holds a value the API no longer accepts "
+            f"({'.'.join(map(str, errors[0].loc[1:]))}: {errors[0].msg}): it cannot be applied "
+            f"to plan {plan.reference}. Withdraw it and propose it again.",
+            errors=errors,
+        ) from None
 
 
 def is_renewal(changes: Sequence[AmendmentChange]) -> bool:
@@ -461,6 +484,9 @@ def _check_retire_area(
 def _check_term(model: _PlanModel, op: ChangeTermChange, path: list[str | int]) -> None:
     approval = model.approval_date
     if approval is not None:
+        out_of_range = expiry_problem(approval, op.term_months)
+        if out_of_range:
+            raise _fail([*path, "term_months"], out_of_range, "expiry_out_of_range")
         expiry = add_months(approval, op.term_months)
         if expiry <= today():
             raise _fail(
@@ -475,6 +501,9 @@ def _check_term(model: _PlanModel, op: ChangeTermChange, path: list[str | int]) 
 def _check_approval_date(
     model: _PlanModel, op: ChangeApprovalDateChange, path: list[str | int]
 ) -> None:
+    out_of_range = expiry_problem(op.approval_date, model.term_months)
+    if out_of_range:
+        raise _fail([*path, "approval_date"], out_of_range, "expiry_out_of_range")
     expiry = add_months(op.approval_date, model.term_months)
     if expiry <= today():
         raise _fail(
@@ -572,7 +601,17 @@ def _check_renewal(
             f"A plan with reference {op.reference} already exists.",
             "reference_in_use",
         )
-    model.term_months = op.term_months or model.term_months
+    term = op.term_months or model.term_months
+    # The successor comes into force when this plan expires (or today, if later): its own
+    # expiry must be a date of the range as well.
+    expiry = lifecycle.expiry_date(model.plan)
+    approval = max(expiry, today()) if expiry is not None else today()
+    out_of_range = expiry_problem(approval, term)
+    if out_of_range:
+        raise _fail(
+            [*path, "term_months"], f"The successor plan: {out_of_range}", "expiry_out_of_range"
+        )
+    model.term_months = term
 
 
 def validate(
@@ -692,7 +731,7 @@ def apply(
     that no longer fits the plan (changed directly since the proposal) is refused with 409 and
     nothing is applied.
     """
-    changes = parse(amendment.changes)
+    changes = _parse_to_apply(amendment, plan)
     try:
         validate(session=session, actor=Actor.system(), plan=plan, changes=changes, loc=["changes"])
     except RuleViolation as error:
@@ -970,7 +1009,8 @@ def _carry_over(
         session=session,
         actor=actor,
         plan=successor,
-        data=CommitmentCreate.model_validate(data),
+        # Carried over as recorded (a date from before the bounds existed included).
+        data=CommitmentCreate.model_validate(data, context=STORED),
         consent=consent,
         # The same texts: their translation state (stale translations too) carries over.
         translations=commitment.translations,

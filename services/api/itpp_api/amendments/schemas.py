@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from itpp_api.bounds import BoundedDate
 from itpp_api.commitments.schemas import SHARED_REFERENCE_PATTERN, MilestoneCreate
 from itpp_api.enums import (
     AllowedAction,
@@ -60,8 +61,8 @@ class ProposedCommitment(BaseModel):
     lead_party_id: uuid.UUID
     lead_organisation_id: uuid.UUID | None = None
     supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: BoundedDate | None = None
+    due_date: BoundedDate | None = None
     pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
     is_example: bool = Field(default=False, description="Marks sample data.")
     milestones: list[MilestoneCreate] = Field(default_factory=list, max_length=100)
@@ -89,8 +90,8 @@ class CommitmentDefinitionChanges(BaseModel):
     lead_party_id: uuid.UUID | None = None
     lead_organisation_id: uuid.UUID | None = None
     supporting_organisation_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: BoundedDate | None = None
+    due_date: BoundedDate | None = None
     pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
     source_languages: SourceLanguages = Field(default_factory=dict)
 
@@ -255,7 +256,7 @@ class ChangeApprovalDateChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     op: Literal["change_approval_date"]
-    approval_date: date
+    approval_date: BoundedDate
 
 
 class ChangePredecessorChange(BaseModel):
@@ -275,7 +276,7 @@ class BringIntoForceChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     op: Literal["bring_into_force"]
-    approval_date: date = Field(description="The date the parties approved the plan.")
+    approval_date: BoundedDate = Field(description="The date the parties approved the plan.")
 
 
 class TerminateChange(BaseModel):
@@ -285,7 +286,7 @@ class TerminateChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     op: Literal["terminate"]
-    termination_date: date | None = Field(
+    termination_date: BoundedDate | None = Field(
         default=None,
         description="The day the plan ends: not in the future, not before its approval date or "
         "its newest version; by default the day the last party approves. To end a plan at a "

@@ -21,7 +21,14 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_event_entity_type_entity_id_seq", "entity_type", "entity_id", "seq"),
         Index("ix_audit_event_actor_user_id_seq", "actor_user_id", "seq"),
-        Index("ix_audit_event_plan_id_seq", "plan_id", "seq"),
+        # What a reader may see of a plan's events is decided from the index where it can:
+        # PostgreSQL keeps the owner and the subject in it.
+        Index(
+            "ix_audit_event_plan_id_seq",
+            "plan_id",
+            "seq",
+            postgresql_include=["owner_party_id", "subject_id"],
+        ),
         Index("ix_audit_event_occurred_at", "occurred_at"),
     )
 

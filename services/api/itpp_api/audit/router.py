@@ -3,11 +3,9 @@
 import asyncio
 import time
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -17,7 +15,9 @@ from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep, bearer_scheme
 from itpp_api.auth.service import check_token
+from itpp_api.bounds import SAFE_INTEGER_MAX, BoundedDateTime
 from itpp_api.commitments.service import get_commitment, get_milestone
+from itpp_api.concurrency import run_db
 from itpp_api.config import get_settings
 from itpp_api.conventions import decode_cursor, encode_cursor, json_response
 from itpp_api.db import transaction
@@ -43,7 +43,11 @@ def _page(
     before_seq = None
     if cursor is not None:
         value, _ = decode_cursor(cursor, _SORT)
-        if not isinstance(value, int):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 <= value <= SAFE_INTEGER_MAX
+        ):
             from itpp_api.errors import InvalidCursor
 
             raise InvalidCursor("The cursor is damaged; start again without it.")
@@ -73,8 +77,8 @@ def list_audit_events(
     entity_id: uuid.UUID | None = None,
     actor_user_id: uuid.UUID | None = None,
     plan_id: uuid.UUID | None = None,
-    since: Annotated[datetime | None, Query(description="At or after this time.")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[BoundedDateTime | None, Query(description="At or after this time.")] = None,
+    until: Annotated[BoundedDateTime | None, Query(description="Before this time.")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
@@ -189,7 +193,8 @@ async def wait_for_plan_events(
     plan_id: uuid.UUID,
     token: Annotated[str | None, Depends(bearer_scheme)],
     after: Annotated[
-        int | None, Query(ge=0, description="The last sequence number you have seen.")
+        int | None,
+        Query(ge=0, le=SAFE_INTEGER_MAX, description="The last sequence number you have seen."),
     ] = None,
     wait: Annotated[
         int,
@@ -211,12 +216,12 @@ async def wait_for_plan_events(
         with transaction(write=False, snapshot=False) as session:
             return _batch(session, plan_id, viewer, since, limit)
 
-    viewer, body = await run_in_threadpool(first_read)
+    viewer, body = await run_db(first_read, write=False)
     if after is not None and not body["items"] and wait > 0:
         deadline = time.monotonic() + wait
         while not body["items"] and time.monotonic() < deadline:
             await asyncio.sleep(min(LIVE_POLL_SECONDS, max(deadline - time.monotonic(), 0)))
-            body = await run_in_threadpool(read, viewer, after)
+            body = await run_db(read, viewer, after, write=False)
     return json_response(body)
 
 

@@ -1,13 +1,17 @@
 """The authenticated caller of a request, resolved once from its bearer token."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from itpp_api.auth.actor import Actor
-from itpp_api.auth.service import authenticate
-from itpp_api.deps import READ_METHODS, SessionDep
+from itpp_api.auth.service import check_token, touch_token, unauthorized
+from itpp_api.auth.tokens import is_well_formed
+from itpp_api.deps import READ_METHODS, SessionDep, afterwards
 
 # Documents the bearer scheme (and lets the interactive docs sign in); we check it ourselves.
 bearer_scheme = OAuth2PasswordBearer(
@@ -18,13 +22,40 @@ bearer_scheme = OAuth2PasswordBearer(
 )
 
 
-def current_actor(
+def _authenticate(session: Session, token: str, write: bool) -> Actor:
+    actor, touch = check_token(session=session, secret=token)
+    if touch is not None:
+        # The idle clock moves at most once a minute: in a writing request's own transaction;
+        # a reading one records it after its transaction (on SQLite a read may not write).
+        if write:
+            touch_token(touch, session=session)
+        else:
+            afterwards(session, partial(touch_token, touch))
+    return actor
+
+
+def well_formed(token: str | None) -> str:
+    """The token, if it could be one of ours; else 401 at once, before any database work."""
+    if not token:
+        raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
+    if not is_well_formed(token):
+        raise unauthorized("The token is not valid.")
+    return token
+
+
+async def current_actor(
     request: Request,
     session: SessionDep,
     token: Annotated[str | None, Depends(bearer_scheme)],
 ) -> Actor:
-    """The actor behind the request's bearer token (401 without a valid one)."""
-    return authenticate(session=session, secret=token, write=request.method not in READ_METHODS)
+    """The actor behind the request's bearer token (401 without a valid one).
+
+    A missing or malformed token is refused here, before the request takes a connection or a
+    worker thread: a flood of them costs the database nothing.
+    """
+    return await run_in_threadpool(
+        _authenticate, session, well_formed(token), request.method not in READ_METHODS
+    )
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -18,6 +18,7 @@ from itpp_api.auth.schemas import (
     TokenRequest,
     TokenResponse,
 )
+from itpp_api.concurrency import run_db
 from itpp_api.conventions import (
     NO_STORE_HEADER,
     IdempotencyKey,
@@ -75,15 +76,15 @@ def _sign_in(
 async def create_token(request: Request, form: Annotated[TokenRequest, Form()]) -> Response:
     email = form.username.strip().casefold()
     # The attempt is charged (or refused with 429) before the slow password check.
-    reservation = await run_in_threadpool(_reserve, email, client_address(request.scope))
-    stored_hash = await run_in_threadpool(_password_hash_of, email)
+    reservation = await run_db(_reserve, email, client_address(request.scope), write=True)
+    stored_hash = await run_db(_password_hash_of, email, write=False)
     matches = await run_in_threadpool(verify_password, form.password, stored_hash or DUMMY_HASH)
     if not matches or stored_hash is None:
         raise service.InvalidCredentials("Wrong email, password or one-time code.")
     try:
-        result = await run_in_threadpool(_sign_in, reservation, stored_hash, form.otp)
+        result = await run_db(_sign_in, reservation, stored_hash, form.otp, write=True)
     except service.SecondFactorRequired:
-        await run_in_threadpool(_password_proven, reservation)
+        await run_db(_password_proven, reservation, write=True)
         raise
     return secret_bearing(
         json_response(

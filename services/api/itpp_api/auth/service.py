@@ -17,7 +17,7 @@ from itpp_api.audit import service as audit
 from itpp_api.auth import policy, totp
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import AccessToken, User
-from itpp_api.auth.tokens import hash_secret, new_secret
+from itpp_api.auth.tokens import hash_secret, is_well_formed, new_secret
 from itpp_api.config import get_settings
 from itpp_api.db import table_of, transaction, utcnow
 from itpp_api.enums import Role, TokenKind, TokenScope
@@ -112,11 +112,13 @@ class Touch:
 def check_token(*, session: Session, secret: str | None) -> tuple[Actor, Touch | None]:
     """The actor behind a bearer token, or 401; with the idle-clock touch, if one is due.
 
-    authenticate() without the write: for a caller that touches the token itself, after its
-    read (see touch_token).
+    The caller moves the token's idle clock (touch_token): in its own transaction when it
+    writes, else after it (auth.dependencies).
     """
     if not secret:
         raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
+    if not is_well_formed(secret):
+        raise unauthorized("The token is not valid.")
     now = utcnow()
     row = session.connection().execute(_AUTHENTICATE, {"token_hash": hash_secret(secret)}).first()
     if row is None:
@@ -160,18 +162,6 @@ def touch_token(touch: Touch, *, session: Session | None = None) -> None:
         return
     with transaction(write=True) as touch_session:
         touch_session.execute(statement)
-
-
-def authenticate(*, session: Session, secret: str | None, write: bool) -> Actor:
-    """The actor behind a bearer token, or 401. Keeps the token's idle clock running.
-
-    The clock moves at most once a minute (writing last_used_at on every request would turn
-    reads into writes): in the request's own transaction when it writes, else in its own.
-    """
-    actor, touch = check_token(session=session, secret=secret)
-    if touch is not None:
-        touch_token(touch, session=session if write else None)
-    return actor
 
 
 def lock_own_account(*, session: Session, actor: Actor) -> User:

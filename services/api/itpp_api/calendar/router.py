@@ -3,6 +3,7 @@
 import re
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -21,7 +22,7 @@ from itpp_api.calendar.schemas import (
 from itpp_api.config import get_settings
 from itpp_api.conventions import NO_STORE_HEADER, IdempotencyKey, json_response, secret_bearing
 from itpp_api.db import transaction, utcnow
-from itpp_api.deps import SessionDep
+from itpp_api.deps import SessionDep, afterwards
 from itpp_api.errors import NotFound, problem_responses
 
 router = APIRouter(tags=["calendar"])
@@ -73,18 +74,23 @@ def get_calendar_feed(
     if not _SECRET.match(secret):
         raise NotFound("No such calendar feed.")
     body = service.render_feed(session=session, secret=secret)
-    # A feed is polled every few minutes: record use at most hourly, in its own transaction.
-    with transaction(write=True) as touch:
-        touch.execute(
+    # A feed is polled every few minutes: record use at most hourly, in a transaction of its
+    # own after this one (a read, which holds the request's only connection).
+    afterwards(session, partial(_record_feed_use, hash_secret(secret)))
+    return _ics(body, "itpp.ics")
+
+
+def _record_feed_use(secret_hash: str) -> None:
+    with transaction(write=True) as session:
+        session.execute(
             update(CalendarFeed)
-            .where(col(CalendarFeed.secret_hash) == hash_secret(secret))
+            .where(col(CalendarFeed.secret_hash) == secret_hash)
             .where(
                 (col(CalendarFeed.last_used_at).is_(None))
                 | (col(CalendarFeed.last_used_at) < utcnow() - timedelta(hours=1))
             )
             .values(last_used_at=utcnow())
         )
-    return _ics(body, "itpp.ics")
 
 
 @router.get(

@@ -79,8 +79,12 @@ def _event(uid: str, summary: str, start: date, end: date | None, **extra: Any) 
     event.add("dtstamp", utcnow())
     event.add("summary", summary)
     event.add("dtstart", start)
-    # All-day events end the day after their last day (RFC 5545 DTEND is exclusive).
-    event.add("dtend", (end or start) + timedelta(days=1))
+    # All-day events end the day after their last day (RFC 5545 DTEND is exclusive). A date
+    # recorded before the API bounded dates may be the last one there is: without DTEND, an
+    # all-day event lasts its one day.
+    last = end or start
+    if last < date.max:
+        event.add("dtend", last + timedelta(days=1))
     for key, value in extra.items():
         if value:
             event.add(key, value)

@@ -1,16 +1,15 @@
 """HTTP routes for commitments and milestones."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
-from itpp_api.auth.dependencies import ActorDep, bearer_scheme
+from itpp_api.auth.dependencies import ActorDep, bearer_scheme, well_formed
 from itpp_api.auth.policy import Action, PlanActions
 from itpp_api.auth.service import Touch, check_token, touch_token
+from itpp_api.bounds import BoundedDate
 from itpp_api.commitments import service
 from itpp_api.commitments.schemas import (
     CommitmentCreate,
@@ -24,7 +23,7 @@ from itpp_api.commitments.schemas import (
     MilestonePublic,
     MilestoneUpdate,
 )
-from itpp_api.concurrency import run_read
+from itpp_api.concurrency import run_db, run_read
 from itpp_api.config import get_settings
 from itpp_api.conventions import (
     IdempotencyKey,
@@ -91,8 +90,12 @@ async def commitment_filters(
         list[str] | None, Query(description="Lead party id or code (e.g. JP); repeat for several.")
     ] = None,
     health: Annotated[list[Health] | None, Query()] = None,
-    due_before: Annotated[date | None, Query(description="Due strictly before this date.")] = None,
-    due_after: Annotated[date | None, Query(description="Due strictly after this date.")] = None,
+    due_before: Annotated[
+        BoundedDate | None, Query(description="Due strictly before this date.")
+    ] = None,
+    due_after: Annotated[
+        BoundedDate | None, Query(description="Due strictly after this date.")
+    ] = None,
     q: Annotated[
         str | None,
         Query(
@@ -139,12 +142,13 @@ async def list_commitments(
     limit: Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
+    well_formed(token)  # a malformed token costs no connection
     touches: list[Touch] = []
     try:
         body = await run_read(_page, token, plan_id, filters, sort, cursor, limit, touches)
     finally:
         for touch in touches:  # once a minute per token; in a write transaction of its own
-            await run_in_threadpool(touch_token, touch)
+            await run_db(touch_token, touch, write=True)
     return Response(content=body, media_type="application/json")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from itpp_api.bounds import BoundedDate
 from itpp_api.enums import AllowedAction, CommitmentStatus, Health, Modality, Visibility
 from itpp_api.exchanges.schemas import ExchangeSummary
 from itpp_api.localized import (
@@ -61,8 +62,8 @@ class MilestoneCreate(BaseModel):
     )
 
     title: LocalizedText
-    due_date: date | None = None
-    done_on: date | None = None
+    due_date: BoundedDate | None = None
+    done_on: BoundedDate | None = None
     source_languages: SourceLanguages = Field(default_factory=dict)
 
 
@@ -76,8 +77,8 @@ class MilestoneUpdate(PatchBody):
     NOT_NULL = ("title",)
 
     title: LocalizedText | None = None
-    due_date: date | None = None
-    done_on: date | None = None
+    due_date: BoundedDate | None = None
+    done_on: BoundedDate | None = None
     source_languages: SourceLanguages = Field(default_factory=dict)
     reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
 
@@ -147,8 +148,8 @@ class CommitmentCreate(BaseModel):
     lead_party_id: uuid.UUID
     lead_organisation_id: uuid.UUID | None = None
     supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: BoundedDate | None = None
+    due_date: BoundedDate | None = None
     status: CommitmentStatus = CommitmentStatus.PLANNED
     progress: int = Field(default=0, ge=0, le=100)
     pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
@@ -193,8 +194,8 @@ class CommitmentUpdate(PatchBody):
     lead_party_id: uuid.UUID | None = None
     lead_organisation_id: uuid.UUID | None = None
     supporting_organisation_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: BoundedDate | None = None
+    due_date: BoundedDate | None = None
     status: CommitmentStatus | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
     pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)

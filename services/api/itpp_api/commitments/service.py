@@ -513,18 +513,21 @@ def create_commitment(
         progress = 100
     _check_status_progress(data.status.value, progress)
     series = references.series(session, area.short_code, data.visibility.value, data.lead_party_id)
-    if data.reference is not None:
-        references.check_given(data.reference, series, data.visibility.value, 2)
-    reference = data.reference or references.next_in(session, Commitment, plan.id, series, digits=2)
-    # In its own series, a clash is with a record the caller may see (a shared one, or one of
-    # their own party's), so naming it tells nothing.
-    if not references.unused(
-        session,
-        select(Commitment.id).where(
-            Commitment.plan_id == plan.id, Commitment.reference == reference
-        ),
-    ):
-        raise Conflict(f"Plan {plan.reference} already has a commitment {reference}.")
+    if data.reference is None:
+        reference = references.next_in(session, Commitment, plan.id, series, digits=2)
+    else:
+        reference = data.reference
+        references.check_given(reference, series, data.visibility.value, 2)
+        # In its own series, a clash is with a record the caller may see (a shared one, or one
+        # of their own party's), so naming it tells nothing.
+        if not references.unused(
+            session,
+            select(Commitment.id).where(
+                Commitment.plan_id == plan.id, Commitment.reference == reference
+            ),
+        ):
+            raise Conflict(f"Plan {plan.reference} already has a commitment {reference}.")
+        references.taken(session, Commitment, plan.id, reference, series)
     commitment = Commitment(
         plan_id=plan.id,
         priority_area_id=area.id,

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.config import get_settings
 from itpp_api.conventions import IdempotencyKey, json_response
-from itpp_api.deps import SessionDep
+from itpp_api.deps import SessionDep, end_transaction
 from itpp_api.documents import render, service
 from itpp_api.documents.schemas import (
     DOCUMENT_MEDIA_TYPES,
@@ -111,6 +111,9 @@ async def render_plan_document(
         return document, text
 
     document, text = await run_in_threadpool(build)
+    # What is left needs no database; a PDF may take long, and waits for its worker: it must
+    # not keep a connection (and a turn at the database) meanwhile.
+    await end_transaction(session)
     content: bytes
     if format is DocumentFormat.PDF:
         timeout = get_settings().document_pdf_timeout_seconds

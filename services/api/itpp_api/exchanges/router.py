@@ -1,7 +1,6 @@
 """HTTP routes for exchanges and placements."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -9,6 +8,7 @@ from fastapi.responses import Response
 
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action, PlanActions
+from itpp_api.bounds import BoundedDate
 from itpp_api.config import get_settings
 from itpp_api.conventions import (
     IdempotencyKey,
@@ -46,10 +46,10 @@ async def exchange_filters(
         Query(description="Organisation id or code (e.g. MARCOM): from, to or host."),
     ] = None,
     starts_before: Annotated[
-        date | None, Query(description="Overlap: starting on or before this date.")
+        BoundedDate | None, Query(description="Overlap: starting on or before this date.")
     ] = None,
     ends_after: Annotated[
-        date | None,
+        BoundedDate | None,
         Query(description="Overlap: ending on or after this date (open-ended never ends)."),
     ] = None,
     commitment_id: Annotated[

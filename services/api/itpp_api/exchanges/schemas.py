@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from itpp_api.bounds import BoundedDate
 from itpp_api.enums import (
     AllowedAction,
     CommitmentStatus,
@@ -86,8 +87,8 @@ class ExchangeCreate(BaseModel):
     from_organisation_id: uuid.UUID | None = None
     to_party_id: uuid.UUID
     to_organisation_id: uuid.UUID | None = None
-    start_date: date
-    end_date: date | None = None
+    start_date: BoundedDate
+    end_date: BoundedDate | None = None
     location: str | None = Field(default=None, min_length=1, max_length=300)
     participants: list[Participant] = Field(default_factory=list, max_length=200)
     commitment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
@@ -141,8 +142,8 @@ class ExchangeUpdate(PatchBody):
     from_organisation_id: uuid.UUID | None = None
     to_party_id: uuid.UUID | None = None
     to_organisation_id: uuid.UUID | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: BoundedDate | None = None
+    end_date: BoundedDate | None = None
     location: str | None = Field(default=None, min_length=1, max_length=300)
     participants: list[Participant] | None = Field(default=None, max_length=200)
     commitment_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)

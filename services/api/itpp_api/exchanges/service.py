@@ -495,14 +495,17 @@ def create_exchange(
     _check_references(session, actor, plan, values, data.commitment_ids)
     _check_status(data.status.value, data.start_date, None)
     series = references.series(session, "EX", data.visibility.value, data.from_party_id)
-    if data.reference is not None:
-        references.check_given(data.reference, series, data.visibility.value, 3)
-    reference = data.reference or references.next_in(session, Exchange, plan.id, series, digits=3)
-    if not references.unused(
-        session,
-        select(Exchange.id).where(Exchange.plan_id == plan.id, Exchange.reference == reference),
-    ):
-        raise Conflict(f"Plan {plan.reference} already has an exchange {reference}.")
+    if data.reference is None:
+        reference = references.next_in(session, Exchange, plan.id, series, digits=3)
+    else:
+        reference = data.reference
+        references.check_given(reference, series, data.visibility.value, 3)
+        if not references.unused(
+            session,
+            select(Exchange.id).where(Exchange.plan_id == plan.id, Exchange.reference == reference),
+        ):
+            raise Conflict(f"Plan {plan.reference} already has an exchange {reference}.")
+        references.taken(session, Exchange, plan.id, reference, series)
     exchange = Exchange(
         plan_id=plan.id,
         reference=reference,

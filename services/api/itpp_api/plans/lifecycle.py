@@ -6,6 +6,7 @@ Pure functions of a plan row, shared by the services and by the agreed-content r
 
 from datetime import date
 
+from itpp_api.bounds import expiry_problem
 from itpp_api.clock import add_months, today
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import FieldError, PlanClosed
@@ -54,8 +55,12 @@ def coming_into_force_problems(
     it under the request's path.
     """
     problems = []
-    expiry = add_months(approval_date, term_months)
-    if expiry <= today():
+    out_of_range = expiry_problem(approval_date, term_months)
+    if out_of_range:
+        problems.append(
+            FieldError(loc=["approval_date"], msg=out_of_range, type="expiry_out_of_range")
+        )
+    elif (expiry := add_months(approval_date, term_months)) <= today():
         problems.append(
             FieldError(
                 loc=["approval_date"],

@@ -150,3 +150,16 @@ class PlanVersion(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The highest number taken in one reference series of a plan (`CYB`, `CYB-JP`, `EX`):
+    the next reference is one more, without reading the plan's references."""
+
+    __tablename__ = "reference_counter"
+
+    plan_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
+    )
+    series: str = Field(sa_column=Column(String(32), primary_key=True))
+    last: int = Field(sa_column=Column(Integer, nullable=False))

@@ -1,7 +1,6 @@
 """HTTP routes for plans, priority areas and plan versions."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -11,6 +10,7 @@ from itpp_api.amendments import diff, history
 from itpp_api.amendments.schemas import PlanAsOf, PlanVersionDiff
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action, PlanActions
+from itpp_api.bounds import BoundedDate
 from itpp_api.config import get_settings
 from itpp_api.conventions import (
     IdempotencyKey,
@@ -293,7 +293,8 @@ def get_plan_as_of(
     session: SessionDep,
     actor: ActorDep,
     on: Annotated[
-        date, Query(alias="date", description="YYYY-MM-DD; the state at the end of that day (UTC).")
+        BoundedDate,
+        Query(alias="date", description="YYYY-MM-DD; the state at the end of that day (UTC)."),
     ],
 ) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)

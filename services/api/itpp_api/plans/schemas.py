@@ -4,8 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from itpp_api.bounds import BoundedDate, expiry_in_range
 from itpp_api.enums import AllowedAction, PlanStatus
 from itpp_api.localized import (
     LocalizedText,
@@ -71,11 +72,13 @@ class PlanCreate(BaseModel):
     party_ids: list[uuid.UUID] = Field(min_length=2, max_length=32)
     sections: list[PlanSection] = Field(default_factory=list, max_length=200)
     objectives: list[LocalizedText] = Field(default_factory=list, max_length=50)
-    approval_date: date | None = None
+    approval_date: BoundedDate | None = None
     term_months: int = Field(default=24, ge=1, le=240)
     review_interval_months: int = Field(default=12, ge=1, le=240)
     predecessor_id: uuid.UUID | None = None
     source_languages: SourceLanguages = Field(default_factory=dict)
+
+    _expiry_in_range = field_validator("term_months")(expiry_in_range)
 
     @model_validator(mode="after")
     def _check(self) -> "PlanCreate":
@@ -112,7 +115,7 @@ class PlanUpdate(PatchBody):
         description="draft → active (needs approval_date) → superseded | terminated; "
         "a draft may also be terminated. 'expired' is computed, never set.",
     )
-    approval_date: date | None = None
+    approval_date: BoundedDate | None = None
     term_months: int | None = Field(default=None, ge=1, le=240)
     review_interval_months: int | None = Field(default=None, ge=1, le=240)
     predecessor_id: uuid.UUID | None = None

@@ -15,11 +15,12 @@ from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
+from itpp_api.bounds import expiry_problem
 from itpp_api.clock import today
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import PlanStatus
-from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation, ValidationFailed
 from itpp_api.localized import (
     plan_texts,
     pop_translation_request,
@@ -387,6 +388,14 @@ def update_plan(
             f"the term ({term} months)."
         )
     approval = changes.get("approval_date", plan.approval_date)
+    if approval is not None and {"approval_date", "term_months"} & set(changes):
+        problem = expiry_problem(approval, term)
+        if problem:
+            field = "approval_date" if "approval_date" in changes else "term_months"
+            raise ValidationFailed(
+                problem,
+                errors=[FieldError(loc=["body", field], msg=problem, type="expiry_out_of_range")],
+            )
     if (new_status or current) is PlanStatus.ACTIVE and approval is None:
         raise RuleViolation("An active plan needs its approval date.")
     if "predecessor_id" in changes:

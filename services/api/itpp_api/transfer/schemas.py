@@ -6,11 +6,27 @@ columns (search text, the plan's expiry date) are not part of it: they are recom
 """
 
 import uuid
-from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from itpp_api.amendments.schemas import AmendmentChange
+from itpp_api.bounds import (
+    INTEGER_MAX,
+    BoundedDate,
+    BoundedDateTime,
+    expiry_in_range,
+    is_stored,
+)
 from itpp_api.enums import (
     AmendmentStatus,
     CommitmentStatus,
@@ -32,6 +48,7 @@ EXPORT_FORMAT_VERSION = 1
 SCHEMA_ID = "https://itpp-tracker.example/schemas/plan-export.json"
 
 _CODE = r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$"
+_CHANGE_SET: TypeAdapter[list[AmendmentChange]] = TypeAdapter(list[AmendmentChange])
 
 
 class _Record(BaseModel):
@@ -44,7 +61,7 @@ class ExportedParty(_Record):
     id: uuid.UUID
     code: str = Field(min_length=1, max_length=16)
     name: LocalizedText
-    created_at: datetime
+    created_at: BoundedDateTime
 
 
 class ExportedOrganisation(_Record):
@@ -54,7 +71,7 @@ class ExportedOrganisation(_Record):
     party_id: uuid.UUID
     code: str = Field(min_length=1, max_length=32)
     name: LocalizedText
-    created_at: datetime
+    created_at: BoundedDateTime
 
 
 class ExportedUser(_Record):
@@ -82,14 +99,16 @@ class ExportedPlan(_Record):
     sections: list[PlanSection] = Field(max_length=200)
     objectives: list[LocalizedText] = Field(max_length=50)
     status: PlanStatus
-    approval_date: date | None = None
+    approval_date: BoundedDate | None = None
     term_months: int = Field(ge=1, le=240)
     review_interval_months: int = Field(ge=1, le=240)
     predecessor_id: uuid.UUID | None = None
-    termination_date: date | None = None
-    row_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+    termination_date: BoundedDate | None = None
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    created_at: BoundedDateTime
+    updated_at: BoundedDateTime
+
+    _expiry_in_range = field_validator("term_months")(expiry_in_range)
 
 
 class ExportedPriorityArea(_Record):
@@ -100,13 +119,13 @@ class ExportedPriorityArea(_Record):
     id: uuid.UUID
     code: str = Field(pattern=_CODE)
     short_code: str = Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$")
-    position: int = Field(ge=0)
+    position: int = Field(ge=0, le=INTEGER_MAX)
     title: LocalizedText
     description: LocalizedText | None = None
-    retired_at: datetime | None = None
-    row_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+    retired_at: BoundedDateTime | None = None
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    created_at: BoundedDateTime
+    updated_at: BoundedDateTime
 
 
 class ExportedMilestone(_Record):
@@ -115,13 +134,13 @@ class ExportedMilestone(_Record):
         description="Source language and stale translations of each localized text.",
     )
     id: uuid.UUID
-    position: int = Field(ge=0)
+    position: int = Field(ge=0, le=INTEGER_MAX)
     title: LocalizedText
-    due_date: date | None = None
-    done_on: date | None = None
-    row_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+    due_date: BoundedDate | None = None
+    done_on: BoundedDate | None = None
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    created_at: BoundedDateTime
+    updated_at: BoundedDateTime
 
 
 class ExportedCommitment(_Record):
@@ -138,17 +157,17 @@ class ExportedCommitment(_Record):
     lead_party_id: uuid.UUID
     lead_organisation_id: uuid.UUID | None = None
     supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list)
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: BoundedDate | None = None
+    due_date: BoundedDate | None = None
     status: CommitmentStatus
     progress: int = Field(ge=0, le=100)
     health: Health | None = None
     pcm_activity_ref: str | None = Field(default=None, max_length=64)
     visibility: Visibility
     is_example: bool
-    row_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    created_at: BoundedDateTime
+    updated_at: BoundedDateTime
     milestones: list[ExportedMilestone] = Field(default_factory=list)
 
 
@@ -165,8 +184,8 @@ class ExportedExchange(_Record):
     from_organisation_id: uuid.UUID | None = None
     to_party_id: uuid.UUID
     to_organisation_id: uuid.UUID | None = None
-    start_date: date
-    end_date: date | None = None
+    start_date: BoundedDate
+    end_date: BoundedDate | None = None
     location: str | None = Field(default=None, max_length=300)
     participants: list[dict[str, Any]]
     outcome: LocalizedText | None = None
@@ -177,9 +196,9 @@ class ExportedExchange(_Record):
     host_organisation_id: uuid.UUID | None = None
     is_example: bool
     commitment_ids: list[uuid.UUID] = Field(default_factory=list)
-    row_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    created_at: BoundedDateTime
+    updated_at: BoundedDateTime
 
 
 class ExportedAssessment(_Record):
@@ -189,8 +208,8 @@ class ExportedAssessment(_Record):
     note: str | None = None
     recommended_action: str | None = None
     updated_by: uuid.UUID | None = None
-    row_version: int = Field(ge=1)
-    updated_at: datetime
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    updated_at: BoundedDateTime
 
 
 class ExportedReviewItem(_Record):
@@ -199,11 +218,11 @@ class ExportedReviewItem(_Record):
     status: CommitmentStatus
     progress: int = Field(ge=0, le=100)
     health: Health | None = None
-    due_date: date | None = None
+    due_date: BoundedDate | None = None
     agreed_rating: Health | None = None
     agreed_note: str | None = None
-    row_version: int = Field(ge=1)
-    updated_at: datetime
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    updated_at: BoundedDateTime
     assessments: list[ExportedAssessment] = Field(default_factory=list)
 
 
@@ -211,24 +230,24 @@ class ExportedSignOff(_Record):
     id: uuid.UUID
     party_id: uuid.UUID
     user_id: uuid.UUID
-    signed_at: datetime
+    signed_at: BoundedDateTime
 
 
 class ExportedReview(_Record):
     id: uuid.UUID
-    number: int = Field(ge=1)
-    period_start: date
-    period_end: date
-    due_date: date
+    number: int = Field(ge=1, le=INTEGER_MAX)
+    period_start: BoundedDate
+    period_end: BoundedDate
+    due_date: BoundedDate
     is_final: bool
     status: ReviewStatus
     summary: LocalizedText | None = None
     outcome: ReviewOutcome | None = None
-    opened_at: datetime | None = None
-    concluded_at: datetime | None = None
-    row_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+    opened_at: BoundedDateTime | None = None
+    concluded_at: BoundedDateTime | None = None
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    created_at: BoundedDateTime
+    updated_at: BoundedDateTime
     items: list[ExportedReviewItem] = Field(default_factory=list)
     sign_offs: list[ExportedSignOff] = Field(default_factory=list)
 
@@ -239,36 +258,54 @@ class ExportedDecision(_Record):
     decision: Decision
     user_id: uuid.UUID
     note: str | None = Field(default=None, max_length=2000)
-    decided_at: datetime
+    decided_at: BoundedDateTime
 
 
 class ExportedAmendment(_Record):
     id: uuid.UUID
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=INTEGER_MAX)
     title: LocalizedText
     rationale: LocalizedText
     changes: list[dict[str, Any]]
-    base_version: int = Field(ge=0)
+    base_version: int = Field(ge=0, le=INTEGER_MAX)
     base_digest: str | None = Field(default=None, max_length=64)
     review_id: uuid.UUID | None = None
     status: AmendmentStatus
     proposed_by: uuid.UUID | None = None
     proposing_party_id: uuid.UUID | None = None
-    applied_version: int | None = None
+    applied_version: int | None = Field(default=None, ge=1, le=INTEGER_MAX)
     successor_plan_id: uuid.UUID | None = None
-    decided_at: datetime | None = None
-    row_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+    decided_at: BoundedDateTime | None = None
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    created_at: BoundedDateTime
+    updated_at: BoundedDateTime
     decisions: list[ExportedDecision] = Field(default_factory=list)
+
+    @field_validator("changes")
+    @classmethod
+    def _changes_as_proposed(
+        cls, changes: list[dict[str, Any]], info: ValidationInfo
+    ) -> list[dict[str, Any]]:
+        # An imported change set is read back and applied as one proposed here: it must hold
+        # what a proposal may (an export is written as recorded).
+        if not is_stored(info):
+            try:
+                _CHANGE_SET.validate_python(changes)
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                raise PydanticCustomError(
+                    "invalid_change_set", f"{where}: {first['msg']}"
+                ) from None
+        return changes
 
 
 class ExportedVersion(_Record):
     id: uuid.UUID
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=INTEGER_MAX)
     reason: str
     snapshot: dict[str, Any]
-    agreed_on: date | None = Field(
+    agreed_on: BoundedDate | None = Field(
         default=None,
         description="The day the version was agreed from (exports made before it was recorded: "
         "the approval date for version 1, else the day it was recorded).",
@@ -276,7 +313,7 @@ class ExportedVersion(_Record):
     amendment_id: uuid.UUID | None = Field(
         default=None, description="The applied amendment that made it, if any."
     )
-    created_at: datetime
+    created_at: BoundedDateTime
 
 
 _EXAMPLE_PARTY = "0b6f3c1e-9a52-4c6e-8f0e-6a1d2b3c4d5e"

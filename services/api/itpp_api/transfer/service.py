@@ -12,14 +12,14 @@ plan record: it succeeds whole or leaves nothing behind.
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlmodel import Session, SQLModel, col, select
 
 from itpp_api import agreement
@@ -29,6 +29,7 @@ from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import hash_password
+from itpp_api.bounds import STORED, BoundedDate
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.db import table_of
 from itpp_api.enums import AmendmentStatus, Role, Visibility
@@ -49,6 +50,7 @@ from itpp_api.transfer.schemas import (
 
 Progress = Callable[[str, int, int], None]
 Row = TypeVar("Row", bound=SQLModel)
+_SNAPSHOT_DATE: TypeAdapter[date] = TypeAdapter(BoundedDate)
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -523,7 +525,10 @@ def export_plan(
         "versions": version_records,
     }
     # Through the schema: the document is exactly what the published JSON Schema describes.
-    exported: dict[str, Any] = PlanExport.model_validate(document).model_dump(mode="json")
+    # As recorded: a date from before the API's date range existed is exported as it is.
+    exported: dict[str, Any] = PlanExport.model_validate(document, context=STORED).model_dump(
+        mode="json"
+    )
     return exported
 
 
@@ -546,10 +551,10 @@ def validate_export(data: dict[str, Any]) -> PlanExport:
         raise _not_an_export(exc) from None
 
 
-def _not_an_export(exc: ValidationError) -> ValidationFailed:
+def _not_an_export(exc: ValidationError, at: Sequence[str | int] = ()) -> ValidationFailed:
     errors = [
         FieldError(
-            loc=["body", *[p for p in e["loc"] if isinstance(p, str | int)]],
+            loc=["body", *at, *[p for p in e["loc"] if isinstance(p, str | int)]],
             msg=str(e["msg"]),
             type=str(e["type"]),
         )
@@ -1100,13 +1105,11 @@ class _Importer:
             consents |= set(
                 self.session.scalars(select(Amendment.id).where(col(Amendment.id).in_(named)))
             )
-        for v in document.versions:
-            approval = (v.snapshot.get("plan") or {}).get("approval_date")
+        for index, v in enumerate(document.versions):
             agreed_on = v.agreed_on or (
-                date.fromisoformat(str(approval))
-                if v.number == 1 and approval
-                else v.created_at.date()
+                _snapshot_approval(v.snapshot, index) if v.number == 1 else None
             )
+            agreed_on = agreed_on or v.created_at.date()
             self.add(
                 PlanVersion(
                     plan_id=plan.id,
@@ -1125,6 +1128,21 @@ class _Importer:
         self.progress("versions", len(document.versions), len(document.versions))
         self.session.flush()
         return plan
+
+
+def _snapshot_approval(snapshot: dict[str, Any], index: int) -> date | None:
+    """The approval date a version's snapshot records (of an export made before versions
+    recorded the day they were agreed from), held to the dates the API accepts."""
+    plan = snapshot.get("plan")
+    approval = plan.get("approval_date") if isinstance(plan, dict) else None
+    if approval is None:
+        return None
+    try:
+        return _SNAPSHOT_DATE.validate_python(approval)
+    except ValidationError as error:
+        raise _not_an_export(
+            error, ["versions", index, "snapshot", "plan", "approval_date"]
+        ) from None
 
 
 def import_plan(
