@@ -369,6 +369,31 @@ def users_create(
         raise typer.Exit(1) from exc
 
 
+@users_app.command("revoke-tokens")
+def users_revoke_tokens(
+    email: Annotated[str | None, typer.Option(help="Only this user's tokens.")] = None,
+    all_users: Annotated[
+        bool, typer.Option("--all", help="Every user's tokens: everyone signs in again.")
+    ] = False,
+) -> None:
+    """End every live sign-in and API token, of one user (--email) or of all (--all)."""
+    from itpp_api.auth.actor import Actor
+    from itpp_api.auth.service import find_user_by_email, revoke_every_token
+    from itpp_api.db import transaction
+
+    if (email is None) == (not all_users):
+        raise typer.BadParameter("give --email ADDRESS or --all (not both)")
+    with transaction(write=True) as session:
+        user_id = None
+        if email is not None:
+            user = find_user_by_email(session=session, email=email)
+            if user is None:
+                raise _fail(f"no user {email}")
+            user_id = user.id
+        ended = revoke_every_token(session=session, actor=Actor.system(), user_id=user_id)
+    typer.echo(f"Revoked {ended} tokens.")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 and name the first broken link if any."""
