@@ -151,3 +151,66 @@ def test_refuses_a_duplicate_email_with_exit_code_1(db: Database) -> None:
     assert "already exists" in again.output
     [user] = users_named("k.tanaka@mofa.example")
     assert user.role == "editor"
+
+
+def test_revoke_tokens_all_ends_every_sign_in_and_records_it_in_the_audit_chain(
+    db: Database, anonymous_client: TestClient
+) -> None:
+    from itpp_api.audit.models import AuditEvent
+    from tests.factories import make_user, token_for
+
+    make_world()
+    editor_id = make_user("JP", "editor")
+    viewer_id = make_user("NATO", "viewer")
+    tokens = [token_for(editor_id), token_for(editor_id), token_for(viewer_id)]
+    for token in tokens:
+        me = anonymous_client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200, me.text
+
+    result = CliRunner().invoke(
+        cli, ["users", "revoke-tokens", "--all"], env={"ITPP_DATABASE_URL": db.url}
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Revoked 3 tokens." in result.output
+    for token in tokens:
+        me = anonymous_client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 401
+    with transaction(write=False) as session:
+        revoked = session.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "revoke_all_tokens")
+        ).all()
+    assert sorted(revoked) == sorted([editor_id, viewer_id])
+    verified = CliRunner().invoke(cli, ["audit", "verify"], env={"ITPP_DATABASE_URL": db.url})
+    assert verified.exit_code == 0, verified.output
+
+
+def test_revoke_tokens_of_one_user_leaves_the_others_signed_in(
+    db: Database, anonymous_client: TestClient
+) -> None:
+    from tests.factories import make_user, token_for
+
+    make_world()
+    leaked = token_for(make_user("JP", "editor", email="leak@test.example"))
+    kept = token_for(make_user("JP", "viewer"))
+
+    result = CliRunner().invoke(
+        cli,
+        ["users", "revoke-tokens", "--email", "Leak@test.example"],
+        env={"ITPP_DATABASE_URL": db.url},
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Revoked 1 tokens." in result.output
+    assert (
+        anonymous_client.get(
+            "/api/v1/users/me", headers={"Authorization": f"Bearer {leaked}"}
+        ).status_code
+        == 401
+    )
+    assert (
+        anonymous_client.get(
+            "/api/v1/users/me", headers={"Authorization": f"Bearer {kept}"}
+        ).status_code
+        == 200
+    )

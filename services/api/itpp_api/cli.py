@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from itpp_api.backup import BackupReport
     from itpp_api.errors import DomainError
 
 app = typer.Typer(
@@ -368,6 +369,31 @@ def users_create(
         raise typer.Exit(1) from exc
 
 
+@users_app.command("revoke-tokens")
+def users_revoke_tokens(
+    email: Annotated[str | None, typer.Option(help="Only this user's tokens.")] = None,
+    all_users: Annotated[
+        bool, typer.Option("--all", help="Every user's tokens: everyone signs in again.")
+    ] = False,
+) -> None:
+    """End every live sign-in and API token, of one user (--email) or of all (--all)."""
+    from itpp_api.auth.actor import Actor
+    from itpp_api.auth.service import find_user_by_email, revoke_every_token
+    from itpp_api.db import transaction
+
+    if (email is None) == (not all_users):
+        raise typer.BadParameter("give --email ADDRESS or --all (not both)")
+    with transaction(write=True) as session:
+        user_id = None
+        if email is not None:
+            user = find_user_by_email(session=session, email=email)
+            if user is None:
+                raise _fail(f"no user {email}")
+            user_id = user.id
+        ended = revoke_every_token(session=session, actor=Actor.system(), user_id=user_id)
+    typer.echo(f"Revoked {ended} tokens.")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 and name the first broken link if any."""
@@ -385,6 +411,66 @@ def audit_verify() -> None:
         err=True,
     )
     raise typer.Exit(1)
+
+
+def _print_backup(report: "BackupReport", verb: str) -> None:
+    width = max((len(name) for name in report.tables), default=0)
+    for name, rows in report.tables.items():
+        typer.echo(f"  {name:{width}}  {rows:>9}")
+    typer.echo(
+        f"{verb} {len(report.tables)} tables, {report.rows} rows ({report.engine}, schema "
+        f"revision {report.revision or 'none'})."
+    )
+
+
+@app.command("backup")
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (replaced if present).")],
+) -> None:
+    """Save a consistent copy of the database (ITPP_DATABASE_URL) while the services run."""
+    from itpp_api.backup import BackupError
+    from itpp_api.backup import backup as save
+    from itpp_api.config import get_settings
+
+    settings = get_settings()
+    try:
+        report = save(
+            database_url=settings.database_url,
+            path=file,
+            postgres_bin_dir=settings.postgres_bin_dir,
+        )
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    _print_backup(report, f"Saved to {file}:")
+
+
+@app.command("restore")
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `itpp backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that is not empty.")
+    ] = False,
+) -> None:
+    """Replace the database (ITPP_DATABASE_URL) with a backup; stop the services first."""
+    from itpp_api.backup import BackupError
+    from itpp_api.backup import restore as put_back
+    from itpp_api.config import get_settings
+    from itpp_api.migrate import head_revision
+
+    settings = get_settings()
+    try:
+        report = put_back(
+            database_url=settings.database_url,
+            path=file,
+            force=force,
+            postgres_bin_dir=settings.postgres_bin_dir,
+        )
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    _print_backup(report, f"Restored from {file}:")
+    if report.revision != head_revision():
+        typer.echo("The schema is older than this release's: run `itpp db upgrade` next.")
+    typer.echo("Check it with `itpp audit verify`.")
 
 
 def _unspecified(host: str) -> bool:

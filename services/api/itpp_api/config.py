@@ -1,10 +1,16 @@
 """The one Settings class: every setting of the API service, read from ITPP_* variables."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -13,11 +19,23 @@ def _default_database_url() -> str:
     return f"sqlite:///{_PROJECT_ROOT / 'var' / 'itpp.sqlite3'}"
 
 
+def secrets_source(settings_cls: type[BaseSettings], variable: str) -> SecretsSettingsSource:
+    """Settings from the files of the directory the environment variable names (if set)."""
+    directory = os.environ.get(variable, "").strip()
+    return SecretsSettingsSource(settings_cls, secrets_dir=Path(directory) if directory else None)
+
+
 class Settings(BaseSettings):
     """Configuration of the API service and its command line."""
 
     model_config = SettingsConfigDict(env_prefix="ITPP_", env_file=".env", extra="ignore")
 
+    secrets_dir: Path | None = Field(
+        default=None,
+        description="A directory of files named after settings (itpp_database_url, …), each "
+        "holding that setting's value: how container, Kubernetes and systemd secrets reach the "
+        "service. Read from the environment only; a variable set there wins over a file.",
+    )
     database_url: str = Field(
         default_factory=_default_database_url,
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
@@ -164,7 +182,28 @@ class Settings(BaseSettings):
         description="An address a user signed in from within this many days is familiar: "
         "failures elsewhere do not slow the account down there (0: no familiar addresses).",
     )
+    postgres_bin_dir: Path | None = Field(
+        default=None,
+        description="Where pg_dump, pg_restore and psql of the server's major version are "
+        "(`itpp backup`/`restore`); unset: Debian's /usr/lib/postgresql/<major>/bin, then PATH.",
+    )
     log_sql: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            secrets_source(settings_cls, "ITPP_SECRETS_DIR"),
+        )
 
     @field_validator("public_base_url")
     @classmethod

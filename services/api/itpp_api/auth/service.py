@@ -317,6 +317,33 @@ def revoke_all_tokens(*, session: Session, user_id: uuid.UUID) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def revoke_every_token(*, session: Session, actor: Actor, user_id: uuid.UUID | None = None) -> int:
+    """End every live token, sign-ins and API tokens alike, of one user or of all users (an
+    operator's step, e.g. after a leak); one audit event per user whose tokens ended."""
+    live = (
+        select(AccessToken.user_id, User.party_id)
+        .join(User, col(User.id) == col(AccessToken.user_id))
+        .where(col(AccessToken.revoked_at).is_(None))
+        .distinct()
+    )
+    if user_id is not None:
+        live = live.where(col(AccessToken.user_id) == user_id)
+    total = 0
+    for owner_id, party_id in session.execute(live).all():
+        ended = revoke_all_tokens(session=session, user_id=owner_id)
+        total += ended
+        audit.record(
+            session=session,
+            actor=actor,
+            action="revoke_all_tokens",
+            entity_type="user",
+            entity_id=owner_id,
+            owner_party_id=party_id,
+            after={"tokens_revoked": ended},
+        )
+    return total
+
+
 def list_tokens(*, session: Session, actor: Actor) -> list[AccessToken]:
     """The actor's live tokens, newest first."""
     policy.require_signed_in(actor)
