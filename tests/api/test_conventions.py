@@ -897,6 +897,28 @@ def test_readyz_answers_503_problem_when_the_database_is_behind_head(
     assert "upgrade" in problem["detail"]
 
 
+def test_readyz_stays_ready_on_a_schema_a_newer_release_migrated(
+    unmigrated_sqlite: str,
+) -> None:
+    # A rolling upgrade: the new release's (additive) migration ran; this release's processes
+    # keep serving until they are replaced. A schema behind this release is still unready.
+    from itpp_api.db import _engine_for
+    from itpp_api.migrate import upgrade
+
+    upgrade(unmigrated_sqlite)
+    engine = _engine_for(unmigrated_sqlite)
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'f00dfeed2099'")
+        ahead = client.get("/readyz")
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+        behind = client.get("/readyz")
+    assert ahead.status_code == 200, ahead.text
+    assert ahead.json()["revision"] == "f00dfeed2099"
+    assert_problem(behind, 503, "service-unavailable")
+
+
 def test_an_unknown_tokens_retry_is_refused_with_401_naming_the_scheme_never_replayed(
     anonymous_client: TestClient,
 ) -> None:

@@ -17,7 +17,7 @@ from itpp_api.config import get_settings
 from itpp_api.conventions import json_response
 from itpp_api.db import build_engine, database_unavailable
 from itpp_api.errors import problem_responses
-from itpp_api.migrate import head_revision
+from itpp_api.migrate import head_revision, is_known_revision
 
 router = APIRouter(tags=["probes"])
 
@@ -84,7 +84,10 @@ def _check_ready() -> str:
     except SQLAlchemyError as exc:
         raise database_unavailable("The database is not reachable.") from exc
     head = head_revision()
-    if current != head:
+    # A revision this release does not know is a newer release's: migrations expand the
+    # schema before the code that needs them is rolled out (contractions come a release
+    # later), so this code still runs on it, and stays ready during a rolling upgrade.
+    if current != head and (current is None or is_known_revision(current)):
         raise database_unavailable(
             f"The database schema is at {current or 'no revision'}, not {head}: "
             "run `itpp db upgrade`."

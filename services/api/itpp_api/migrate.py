@@ -7,6 +7,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
 from itpp_api.config import get_settings
@@ -37,6 +38,14 @@ def downgrade(database_url: str | None = None, revision: str = "base") -> None:
 def head_revision() -> str | None:
     """The newest revision in the migrations directory."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether `revision` is one of this release's migrations (False for a newer release's)."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:  # alembic's answer for a revision it has no script of
+        return False
 
 
 def current_revision(engine: Engine) -> str | None:
