@@ -637,6 +637,7 @@ ACCESS_RULES: dict[str, Rule] = {
     ),
     "revokeToken": Rule(Access.OWN_ACCOUNT_WRITE),
     "getCurrentUser": Rule(Access.WHO_AM_I),
+    "getCurrentUserInbox": Rule(Access.SHARED_READ),
     "updateCurrentUser": Rule(
         Access.OWN_ACCOUNT_WRITE, lambda s, c: {"display_name": "Renamed by myself"}
     ),

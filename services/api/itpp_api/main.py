@@ -39,6 +39,7 @@ from itpp_api.errors import (
 )
 from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
+from itpp_api.inbox.router import router as inbox_router
 from itpp_api.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -302,6 +303,7 @@ def create_app() -> FastAPI:
     for router in (
         auth_router,
         users_router,
+        inbox_router,
         plans_router,
         commitments_router,
         exchanges_router,

@@ -7,6 +7,7 @@ from itpp_api.calendar.models import CalendarFeed
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.idempotency.models import IdempotencyRecord
+from itpp_api.notifications.models import Notification
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea, ReferenceCounter
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
@@ -25,6 +26,7 @@ __all__ = [
     "IdempotencyRecord",
     "LoginThrottle",
     "Milestone",
+    "Notification",
     "Organisation",
     "Party",
     "Plan",

@@ -114,6 +114,25 @@ LABELS: dict[str, dict[str, str]] = {
         "renew": N_("Renew the plan"),
     },
     # What every party is asked to consent to (an amendment's `kind`).
+    "inbox_kind": {
+        "consent": N_("Consent awaited"),
+        "review_open": N_("Open review"),
+        "review_due": N_("Review due"),
+        "commitment_overdue": N_("Overdue commitment"),
+        "commitment_stale": N_("Commitment not updated in 60 days"),
+        "exchange_upcoming": N_("Exchange coming up"),
+        "plan_expiring": N_("Plan expiring"),
+    },
+    "inbox_action": {
+        "decide": N_("Approve or reject"),
+        "await_approver": N_("Waiting on your approver"),
+        "assess": N_("Assess"),
+        "sign_off": N_("Sign off"),
+        "prepare": N_("Prepare the review"),
+        "update": N_("Update"),
+        "attend": N_("See the exchange"),
+        "renew": N_("Consider renewal"),
+    },
     "consent_kind": {
         "entry_into_force": N_("Coming into force"),
         "amendment": N_("Amendment"),

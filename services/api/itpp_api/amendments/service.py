@@ -39,6 +39,8 @@ from itpp_api.errors import (
     NotFound,
     RuleViolation,
 )
+from itpp_api.notifications import service as notifications
+from itpp_api.notifications.kinds import NotificationKind
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Party
 from itpp_api.plans import lifecycle
@@ -374,6 +376,13 @@ def propose(*, session: Session, actor: Actor, plan: Plan, data: AmendmentCreate
             "status": amendment.status,
         },
     )
+    notifications.notify(
+        session=session,
+        actor=actor,
+        plan=plan,
+        kind=NotificationKind.AMENDMENT_PROPOSED,
+        subject=notifications.amendment_subject(amendment),
+    )
     return amendment
 
 
@@ -464,6 +473,14 @@ def decide(
         plan_id=plan.id,
         before=before,
         after=after,
+    )
+    notifications.notify(
+        session=session,
+        actor=actor,
+        plan=plan,
+        kind=NotificationKind.AMENDMENT_DECIDED,
+        subject=notifications.amendment_subject(amendment),
+        decision=data.decision.value,
     )
     if data.decision is Decision.REJECT:
         return plan, amendment

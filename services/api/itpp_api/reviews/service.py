@@ -33,6 +33,8 @@ from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, PlanStatus, ReviewStatus, Visibility
 from itpp_api.errors import Conflict, Forbidden, NotFound
+from itpp_api.notifications import service as notifications
+from itpp_api.notifications.kinds import NotificationKind
 from itpp_api.parties.models import Party
 from itpp_api.plans.lifecycle import effective_status, ensure_plan_writable
 from itpp_api.plans.models import Plan, PriorityArea
@@ -700,6 +702,13 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
         before=before,
         after=_review_view(review),
     )
+    notifications.notify(
+        session=session,
+        actor=actor,
+        plan=plan,
+        kind=NotificationKind.REVIEW_OPENED,
+        subject=notifications.review_subject(review),
+    )
     return len(commitments)
 
 
@@ -952,6 +961,13 @@ def sign_off(
         entity_id=record.id,
         plan_id=plan.id,
         after=_sign_off_view(record),
+    )
+    notifications.notify(
+        session=session,
+        actor=actor,
+        plan=plan,
+        kind=NotificationKind.REVIEW_SIGNED,
+        subject=notifications.review_subject(review),
     )
     return True
 

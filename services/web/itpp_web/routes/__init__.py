@@ -12,6 +12,7 @@ def all_routers() -> tuple[APIRouter, ...]:
         commitments,
         documents,
         exchanges,
+        inbox,
         live,
         plans,
         reviews,
@@ -21,6 +22,7 @@ def all_routers() -> tuple[APIRouter, ...]:
     return (
         auth.router,
         plans.router,
+        inbox.router,
         commitments.router,
         exchanges.router,
         versions.router,

@@ -1,0 +1,1 @@
+"""What waits on the signed-in user or their party, computed from the records."""

@@ -1,0 +1,1 @@
+"""Notifications of the events that start inbox items, through a transactional outbox."""

@@ -1,0 +1,45 @@
+"""The outbox: one row per notification to one user, written in the transaction of its cause."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlmodel import Field, SQLModel
+
+from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.enums import check_in
+from itpp_api.notifications.kinds import NotificationKind
+
+
+class Notification(SQLModel, table=True):
+    """A message to one user about one event; a worker delivers it at least once."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", NotificationKind), name="kind"),
+        Index("ix_notification_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),
+        Index("ix_notification_recipient_id", "recipient_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    recipient_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    plan_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
+    )
+    # What the message says: only shared records (notifications/service.py builds it).
+    payload: dict[str, Any] = Field(sa_column=Column(PortableJSON, nullable=False))
+    # Stable across retries, so mail clients drop a duplicate of an at-least-once delivery.
+    message_id: str = Field(sa_column=Column(String(255), nullable=False, unique=True))
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
