@@ -6,7 +6,7 @@ only as often as the rule they show needs.
 
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pyotp
@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import col, select, update
 
+from itpp_api.auth import throttle
 from itpp_api.auth.models import AccessToken, LoginThrottle, User
 from itpp_api.auth.tokens import hash_secret
 from itpp_api.config import get_settings
@@ -302,17 +303,27 @@ def test_a_deactivated_user_cannot_sign_in(anonymous_client: TestClient) -> None
 
 
 def wait_over(key: str) -> None:
-    """Move a counter's wait into the past, as if its time had passed."""
+    """Move a counter's wait into the past, as if its time had passed (on the throttle's clock,
+    stopped or not)."""
     with transaction(write=True) as session:
         session.execute(
             update(LoginThrottle)
             .where(col(LoginThrottle.key) == key)
-            .values(blocked_until=utcnow() - timedelta(seconds=1))
+            .values(blocked_until=throttle.utcnow() - timedelta(seconds=1))
         )
 
 
+@pytest.fixture
+def stopped_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The throttle's clock, stopped: attempts sent one after another all happen at this
+    instant, so a wait of one second cannot pass between them on a slow or busy machine."""
+    instant = utcnow()
+    monkeypatch.setattr("itpp_api.auth.throttle.utcnow", lambda: instant)
+    return instant
+
+
 def test_failures_make_the_accounts_next_attempt_wait_but_never_lock_its_owner_out(
-    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch, stopped_clock: datetime
 ) -> None:
     login_limits(monkeypatch, slowdown_after=2, max_delay_seconds=60)
     make_world()
@@ -334,7 +345,7 @@ def test_failures_make_the_accounts_next_attempt_wait_but_never_lock_its_owner_o
 
 
 def test_the_wait_doubles_with_each_failure_up_to_the_maximum(
-    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch, stopped_clock: datetime
 ) -> None:
     login_limits(monkeypatch, slowdown_after=2, max_delay_seconds=4)
     make_world()
@@ -348,7 +359,7 @@ def test_the_wait_doubles_with_each_failure_up_to_the_maximum(
         )
         row = throttle_rows()[key]
         assert row.blocked_until is not None
-        waits.append(round((row.blocked_until - utcnow()).total_seconds()))
+        waits.append(round((row.blocked_until - stopped_clock).total_seconds()))
         wait_over(key)
 
     assert waits == [0, 1, 2, 4, 4, 4]
@@ -373,7 +384,7 @@ def test_too_many_failures_from_one_address_block_every_account_from_it(
 
 
 def test_the_wait_is_kept_in_the_database_so_another_api_process_sees_it(
-    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch, stopped_clock: datetime
 ) -> None:
     login_limits(monkeypatch, slowdown_after=2, max_delay_seconds=60)
     make_world()
@@ -387,11 +398,11 @@ def test_the_wait_is_kept_in_the_database_so_another_api_process_sees_it(
     assert_problem(response, 429, "too-many-attempts")
     row = throttle_rows()["account:target@mofa.example"]
     assert row.failures == 2
-    assert row.blocked_until is not None and row.blocked_until > utcnow()
+    assert row.blocked_until is not None and row.blocked_until > stopped_clock
 
 
 def test_a_successful_sign_in_clears_the_accounts_failures(
-    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch
+    anonymous_client: TestClient, monkeypatch: pytest.MonkeyPatch, stopped_clock: datetime
 ) -> None:
     login_limits(monkeypatch, slowdown_after=3, max_delay_seconds=60)
     make_world()

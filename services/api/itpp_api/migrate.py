@@ -1,6 +1,7 @@
 """Running the Alembic migrations from code (the CLI, readiness probe and tests use this)."""
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -35,8 +36,10 @@ def downgrade(database_url: str | None = None, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
-    """The newest revision in the migrations directory."""
+    """The newest revision in the migrations directory (read once: the directory is part of
+    the release, and reading it costs the readiness probe most of its time budget)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
