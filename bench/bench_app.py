@@ -29,7 +29,7 @@ import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -41,9 +41,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from starlette.routing import Route
 
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.policy import PlanActions
 from itpp_api.config import get_settings
 from itpp_api.db import get_engine
+from itpp_api.enums import Role, TokenScope
 from itpp_api.main import create_app
+from itpp_api.plans.lifecycle import status_as_read
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -123,10 +127,12 @@ _TOKEN_COLUMNS = (
     "access_token.revoked_at",
     "user_account.party_id",
     "user_account.is_active",
+    "user_account.role",
 )
 _UUIDS = {"id", "plan_id", "priority_area_id", "lead_party_id", "lead_organisation_id"}
 _UUIDS_M = {"id", "commitment_id"}
 _TIMESTAMPS = {"created_at", "updated_at"}
+_SOMEONE = uuid.UUID(int=1)  # an Actor with a user id is a user, not the system
 _TOUCH_EVERY = timedelta(seconds=60)  # as itpp_api.auth.service: the idle clock, once a minute
 
 
@@ -182,7 +188,7 @@ def _statements(mark: str, *, sqlite: bool) -> _Statements:
         "JOIN user_account ON user_account.id = access_token.user_id "
         f"WHERE access_token.token_hash = {mark}",
         touch=f"UPDATE access_token SET last_used_at={mark} WHERE access_token.id = {mark}",
-        plan="SELECT plan.id, plan_party.party_id FROM plan "
+        plan="SELECT plan.id, plan_party.party_id, plan.status, plan.expiry_date FROM plan "
         f"LEFT OUTER JOIN plan_party ON plan_party.plan_id = plan.id WHERE plan.id = {mark}",
         page=f"SELECT {_select_list('commitment', _ITEM_COLUMNS, _UUIDS, sqlite=sqlite)}, "
         "priority_area.code "
@@ -265,6 +271,7 @@ class _Token:
     token_id: Any
     party_id: Any
     scope: str
+    role: str
     touch: bool
 
 
@@ -278,7 +285,7 @@ def _check_token(row: tuple[Any, ...] | None, now: datetime) -> _Token:
     """The checks of itpp_api.auth.service.authenticate, on the row of the token query."""
     if row is None:
         raise _Denied(401, "The token is not valid.")
-    token_id, scope, last_used, expires, idle_seconds, revoked, party_id, is_active = row
+    token_id, scope, last_used, expires, idle_seconds, revoked, party_id, is_active, role = row
     if isinstance(last_used, str):  # SQLite: stored text, a few values per request
         last_used = datetime.fromisoformat(last_used).replace(tzinfo=UTC)
         expires = datetime.fromisoformat(expires).replace(tzinfo=UTC)
@@ -289,17 +296,38 @@ def _check_token(row: tuple[Any, ...] | None, now: datetime) -> _Token:
         or not is_active
     ):
         raise _Denied(401, "The token has expired or was revoked; sign in again.")
-    return _Token(token_id, party_id, scope, touch=now - last_used >= _TOUCH_EVERY)
+    return _Token(token_id, party_id, scope, role, touch=now - last_used >= _TOUCH_EVERY)
 
 
-def _check_plan(token: _Token, rows: list[tuple[Any, ...]]) -> None:
-    """The checks of plans.service.get_plan and policy.authorize_plan for reading."""
+def _check_plan(token: _Token, rows: list[tuple[Any, ...]]) -> PlanActions:
+    """The checks of plans.service.get_plan and policy.authorize_plan for reading; what the
+    caller may do with the plan's records (the app's own rule, asked once per kind of row)."""
     if not rows:
         raise _Denied(404, "No such plan.")
     if token.scope == "enrol_totp":
         raise _Denied(403, "Set up your second factor first.")
-    if token.party_id not in {party_id for _, party_id in rows}:
+    if token.party_id not in {row[1] for row in rows}:
         raise _Denied(404, "No such plan.")
+    status, expires = rows[0][2], rows[0][3]
+    if isinstance(expires, str):  # SQLite: ISO text
+        expires = date.fromisoformat(expires)
+    actor = Actor(
+        user_id=_SOMEONE,
+        party_id=token.party_id,
+        role=Role(token.role),
+        scope=TokenScope(token.scope),
+    )
+    return PlanActions(actor, status_as_read(status, expires))
+
+
+def _add_actions(items: list[dict[str, Any]], actions: PlanActions) -> None:
+    """What the caller may do with each commitment and its milestones, from the row's facts."""
+    for item in items:
+        allowed = actions.commitment(visibility=item["visibility"], status=item["status"])
+        item["allowed_actions"] = allowed
+        on_milestones = actions.milestone(allowed)
+        for milestone in item["milestones"]:
+            milestone["allowed_actions"] = on_milestones
 
 
 class _SqlitePage:
@@ -322,7 +350,7 @@ class _SqlitePage:
         db.execute("BEGIN DEFERRED")
         try:
             token = _check_token(db.execute(sql.token, (token_hash,)).fetchone(), now)
-            _check_plan(token, db.execute(sql.plan, (plan_id.hex,)).fetchall())
+            actions = _check_plan(token, db.execute(sql.plan, (plan_id.hex,)).fetchall())
             rows = db.execute(
                 sql.page, (plan_id.hex, "shared", token.party_id, limit + 1, 0)
             ).fetchall()
@@ -399,6 +427,7 @@ class _SqlitePage:
                     "updated_at": stamp(row[c["updated_at"]]),
                 }
             )
+        _add_actions(items, actions)
         return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=_JSON_OPTIONS)
 
 
@@ -442,7 +471,7 @@ class _PostgresPage:
                 await cur.execute(sql.token, (token_hash,))
                 token = _check_token(await cur.fetchone(), now)
                 await cur.execute(sql.plan, (plan_id,))
-                _check_plan(token, await cur.fetchall())
+                actions = _check_plan(token, await cur.fetchall())
                 await cur.execute(sql.page, (plan_id, "shared", token.party_id, limit + 1))
                 rows = await cur.fetchall()
                 next_cursor = None
@@ -524,6 +553,7 @@ class _PostgresPage:
                     "updated_at": stamp(row[c["updated_at"]]),
                 }
             )
+        _add_actions(items, actions)
         return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=_JSON_OPTIONS)
 
 
