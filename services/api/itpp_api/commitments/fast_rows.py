@@ -43,7 +43,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import (
@@ -73,6 +73,9 @@ from itpp_api.db import UTCDateTime, table_of
 from itpp_api.enums import CommitmentStatus
 from itpp_api.localized import translations_view
 from itpp_api.plans.models import PriorityArea
+
+if TYPE_CHECKING:
+    from itpp_api.auth.policy import PlanActions
 
 _C = table_of(Commitment).c
 _M = table_of(Milestone).c
@@ -224,133 +227,115 @@ class RowFormat:
         )
 
     def dicts(
-        self, connection: Connection, rows: Sequence[Row], on: dt.date
+        self,
+        connection: Connection,
+        rows: Sequence[Row],
+        on: dt.date,
+        actions: "PlanActions | None" = None,
     ) -> list[dict[str, Any]]:
-        """Page rows (`commitment_columns` first) as CommitmentPublic dicts, children included."""
+        """Page rows (`commitment_columns` first) as CommitmentPublic dicts, children included;
+        given the reader's `actions` in the plan, with what they may do with each record.
+
+        One flat loop: a page is 50 commitments and about a hundred milestones, and a function
+        call per value was most of the list's Python time. Ids, timestamps and dates go through
+        a per-page memo where they repeat; JSON goes through `json_of` once per value.
+        """
         if not rows:
             return []
         today = self.today(on)
-        # Each distinct id and timestamp of the page is converted once (module docstring).
-        uuid_of, timestamp_of = _memoized(self.uuid_of), _memoized(self.timestamp_of)
-        # Ids as the page query returned them (stored hex on SQLite, text on PostgreSQL).
-        ids = [row[0] for row in rows]
-        milestones: dict[Any, list[dict[str, Any]]] = {}
+        # Values that repeat within a page (the plan, areas, parties, organisations) go through
+        # a memo; those that rarely do (record ids, timestamps, dates) are converted directly.
+        uuids = _Converted(self.uuid_of)
+        uuid_of, stamp, day = self.uuid_of, self.timestamp_of, self.date_of
+        json_of, translations_of, boolean_of = self.json_of, self.translations_of, self.boolean_of
+        # Milestones and supporters by commitment, as the rows came (each in position order).
+        milestone_rows: dict[Any, list[Row]] = {}
         supporters: dict[Any, list[str | None]] = {}
-        milestone = self.milestone
+        ids = [row[0] for row in rows]  # as the page query returned them
         for child in connection.execute(self.children, {"ids": self.ids_value(ids)}).all():
             if child[0] == 0:
-                milestones.setdefault(child[1], []).append(
-                    milestone(child, today, uuid_of, timestamp_of)
-                )
+                milestone_rows.setdefault(child[1], []).append(child)
             else:
-                supporters.setdefault(child[1], []).append(uuid_of(child[3]))
-        commitment = self.commitment
-        return [
-            commitment(
-                row,
-                supporters.get(row[0], []),
-                milestones.get(row[0], []),
-                today,
-                uuid_of,
-                timestamp_of,
-            )
-            for row in rows
-        ]
-
-    # --- rows → dicts ----------------------------------------------------------------------
-
-    def milestone(
-        self, row: Row, on: Any, uuid_of: Convert, timestamp_of: Convert
-    ) -> dict[str, Any]:
-        """A milestone row of `children` as MilestonePublic's dict."""
-        (
-            _,
-            commitment_id,
-            position,
-            milestone_id,
-            title,
-            translations,
-            due_date,
-            done_on,
-            row_version,
-            created_at,
-            updated_at,
-        ) = row
-        milestone_id = uuid_of(milestone_id)
-        date_of = self.date_of
-        due_date, done_on = date_of(due_date), date_of(done_on)
-        return {
-            "id": milestone_id,
-            "commitment_id": uuid_of(commitment_id),
-            "position": position,
-            "title": self.json_of(title),
-            "translations": self.translations_of(translations),
-            "due_date": due_date,
-            "done_on": done_on,
-            "is_overdue": done_on is None and due_date is not None and due_date < on,
-            "etag": etag(milestone_id, row_version),
-            "created_at": timestamp_of(created_at),
-            "updated_at": timestamp_of(updated_at),
-        }
-
-    def commitment(
-        self,
-        row: Row,
-        supporters: list[str | None],
-        milestones: list[dict[str, Any]],
-        on: Any,
-        uuid_of: Convert,
-        timestamp_of: Convert,
-    ) -> dict[str, Any]:
-        """A commitment row (`commitment_columns`, maybe more after) as CommitmentPublic's dict."""
-        u, d, j = uuid_of, self.date_of, self.json_of
-        commitment_id = u(row[0])
-        due_date = d(row[11])
-        status = row[12]
-        return {
-            "id": commitment_id,
-            "plan_id": u(row[1]),
-            "reference": row[2],
-            "priority_area_id": u(row[3]),
-            "priority_area_code": row[4],
-            "title": j(row[5]),
-            "description": j(row[6]),
-            "translations": self.translations_of(row[21]),
-            "modality": row[7],
-            "lead_party_id": u(row[8]),
-            "lead_organisation_id": u(row[9]),
-            "supporting_organisation_ids": supporters,
-            "start_date": d(row[10]),
-            "due_date": due_date,
-            "status": status,
-            "progress": row[13],
-            "health": row[14],
-            "pcm_activity_ref": row[15],
-            "visibility": row[16],
-            "is_example": self.boolean_of(row[17]),
-            "is_overdue": due_date is not None and due_date < on and status not in _CLOSED,
-            "milestones": milestones,
-            "etag": etag(commitment_id, row[18]),
-            "created_at": timestamp_of(row[19]),
-            "updated_at": timestamp_of(row[20]),
-        }
+                supporters.setdefault(child[1], []).append(uuids[child[3]])
+        # What the reader may do with a commitment depends on two facts of its row (policy).
+        allowed: dict[tuple[str, str], tuple[Any, Any]] = {}
+        no_milestones: list[Row] = []
+        items = []
+        for row in rows:
+            stored_id = row[0]
+            commitment_id = uuid_of(stored_id)
+            status = row[12]
+            due_date = day(row[11])
+            milestones = []
+            for m in milestone_rows.get(stored_id, no_milestones):
+                milestone_id = uuid_of(m[3])
+                m_due, done_on = day(m[6]), day(m[7])
+                milestones.append(
+                    {
+                        "id": milestone_id,
+                        "commitment_id": commitment_id,
+                        "position": m[2],
+                        "title": json_of(m[4]),
+                        "translations": translations_of(m[5]),
+                        "due_date": m_due,
+                        "done_on": done_on,
+                        "is_overdue": done_on is None and m_due is not None and m_due < today,
+                        "etag": f'"{milestone_id[:8]}{milestone_id[9:13]}-{m[8]}"',
+                        "created_at": stamp(m[9]),
+                        "updated_at": stamp(m[10]),
+                    }
+                )
+            item = {
+                "id": commitment_id,
+                "plan_id": uuids[row[1]],
+                "reference": row[2],
+                "priority_area_id": uuids[row[3]],
+                "priority_area_code": row[4],
+                "title": json_of(row[5]),
+                "description": json_of(row[6]),
+                "translations": translations_of(row[21]),
+                "modality": row[7],
+                "lead_party_id": uuids[row[8]],
+                "lead_organisation_id": uuids[row[9]],
+                "supporting_organisation_ids": supporters.get(stored_id, []),
+                "start_date": day(row[10]),
+                "due_date": due_date,
+                "status": status,
+                "progress": row[13],
+                "health": row[14],
+                "pcm_activity_ref": row[15],
+                "visibility": row[16],
+                "is_example": boolean_of(row[17]),
+                "is_overdue": due_date is not None and due_date < today and status not in _CLOSED,
+                "milestones": milestones,
+                "etag": f'"{commitment_id[:8]}{commitment_id[9:13]}-{row[18]}"',
+                "created_at": stamp(row[19]),
+                "updated_at": stamp(row[20]),
+            }
+            if actions is not None:
+                facts = (row[16], status)
+                found = allowed.get(facts)
+                if found is None:
+                    on_commitment = actions.commitment(visibility=row[16], status=status)
+                    found = allowed[facts] = (on_commitment, actions.milestone(on_commitment))
+                item["allowed_actions"] = found[0]
+                for milestone in milestones:
+                    milestone["allowed_actions"] = found[1]
+            items.append(item)
+        return items
 
 
-_MISSING = object()
+class _Converted(dict[Any, Any]):
+    """A per-page memo of one conversion: `memo[value]` is a dict look-up once a value has
+    been converted (ids, dates and timestamps repeat within a page); None stays None."""
 
+    def __init__(self, convert: Convert) -> None:
+        super().__init__({None: None})
+        self.convert = convert
 
-def _memoized(convert: Convert) -> Convert:
-    """`convert`, remembering its results (for one page: the memo goes with it)."""
-    memo: dict[Any, Any] = {}
-    get = memo.get
-
-    def memoized(value: Any) -> Any:
-        found = get(value, _MISSING)
-        if found is _MISSING:
-            found = memo[value] = convert(value)
+    def __missing__(self, value: Any) -> Any:
+        found = self[value] = self.convert(value)
         return found
-
-    return memoized
 
 
 def etag(dashed_id: str | None, row_version: int) -> str:

@@ -246,15 +246,7 @@ def _to_dicts(
 ) -> list[dict[str, Any]]:
     """Commitment rows → public dicts, with milestones and supporters in one more query; with
     the reader's `actions`, what they may do with each (from the row's own facts: no query)."""
-    items = fmt.dicts(session.connection(), rows, today())
-    if actions is not None:
-        for item in items:
-            allowed = actions.commitment(visibility=item["visibility"], status=item["status"])
-            item["allowed_actions"] = allowed
-            on_milestones = actions.milestone(allowed)
-            for milestone in item["milestones"]:
-                milestone["allowed_actions"] = on_milestones
-    return items
+    return fmt.dicts(session.connection(), rows, today(), actions)
 
 
 def list_commitments(
