@@ -246,7 +246,8 @@ class RowFormat:
         # Values that repeat within a page (the plan, areas, parties, organisations) go through
         # a memo; those that rarely do (record ids, timestamps, dates) are converted directly.
         uuids = _Converted(self.uuid_of)
-        uuid_of, stamp, day = self.uuid_of, self.timestamp_of, self.date_of
+        uuid_of: Convert = self.uuid_of  # an id read here is never NULL
+        stamp, day = self.timestamp_of, self.date_of
         json_of, translations_of, boolean_of = self.json_of, self.translations_of, self.boolean_of
         # Milestones and supporters by commitment, as the rows came (each in position order).
         milestone_rows: dict[Any, list[Row]] = {}
