@@ -254,10 +254,7 @@ def create_commitment(
     responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_commitment(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
-    plan, _ = service.get_commitment(session=session, actor=actor, commitment_id=commitment_id)
-    body = service.commitment_as_dict(
-        session=session, actor=actor, commitment_id=commitment_id, plan=plan
-    )
+    body = service.read_commitment(session=session, actor=actor, commitment_id=commitment_id)
     body["exchanges"] = exchanges_of_commitments(
         session=session, actor=actor, commitment_ids=[commitment_id]
     ).get(commitment_id, [])
