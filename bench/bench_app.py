@@ -47,6 +47,7 @@ from starlette.routing import Route
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import PlanActions
 from itpp_api.commitments import router as commitments_router
+from itpp_api.commitments.fast_rows import PG_LOCALIZED_TEXT, PG_TRANSLATIONS
 from itpp_api.config import get_settings
 from itpp_api.db import get_engine
 from itpp_api.enums import Role, TokenScope
@@ -144,8 +145,9 @@ def _select_list(table: str, columns: tuple[str, ...], uuids: set[str], *, sqlit
     """The select list, as text where the API reads text: UUIDs and timestamps on PostgreSQL.
 
     On SQLite the stored values already are text (32 hex digits, 'YYYY-MM-DD HH:MM:SS.ffffff',
-    ISO dates, compact JSON). On PostgreSQL a UUID is cast to its canonical text and a timestamp
-    is printed in UTC by the server; dates and JSONB come through the driver's own loaders.
+    ISO dates, compact JSON). On PostgreSQL a UUID is cast to its canonical text, a timestamp
+    is printed in UTC by the server, and JSONB is printed compact by the server (the list's own
+    expressions, fast_rows.PG_*); dates come through the driver's own loader.
     """
     out = []
     for name in columns:
@@ -154,6 +156,10 @@ def _select_list(table: str, columns: tuple[str, ...], uuids: set[str], *, sqlit
             column = f"CAST({column} AS TEXT)"
         elif not sqlite and name in _TIMESTAMPS:
             column = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        elif not sqlite and name in ("title", "description"):
+            column = PG_LOCALIZED_TEXT.replace("COLUMN", column)
+        elif not sqlite and name == "translations":
+            column = PG_TRANSLATIONS.replace("COLUMN", column)
         out.append(column)
     return ", ".join(out)
 
@@ -252,13 +258,9 @@ def _per_page(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return memoized
 
 
-def _states(stored: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """JSONB's key order ("stale" first) put back in the API's ("source" first)."""
-    return {name: {"source": s["source"], "stale": s["stale"]} for name, s in stored.items()}
-
-
 def _json(text: str | None) -> orjson.Fragment | None:
-    # Stored by the app's engine with orjson (compact): embedded as it is, never parsed.
+    # Compact JSON (SQLite: stored by the app's engine with orjson; PostgreSQL: printed compact
+    # by the server): embedded as it is, never parsed.
     return None if text is None else orjson.Fragment(text)
 
 
@@ -513,8 +515,8 @@ class _PostgresPage:
                     "id": mid,
                     "commitment_id": r[m["commitment_id"]],
                     "position": r[m["position"]],
-                    "title": r[m["title"]],
-                    "translations": _states(r[m["translations"]]),
+                    "title": _json(r[m["title"]]),
+                    "translations": _json(r[m["translations"]]),
                     "due_date": due,
                     "done_on": done,
                     "is_overdue": done is None and due is not None and due < on,
@@ -535,9 +537,9 @@ class _PostgresPage:
                     "reference": row[c["reference"]],
                     "priority_area_id": row[c["priority_area_id"]],
                     "priority_area_code": row[_I_AREA_CODE],
-                    "title": row[c["title"]],
-                    "description": row[c["description"]],
-                    "translations": _states(row[c["translations"]]),
+                    "title": _json(row[c["title"]]),
+                    "description": _json(row[c["description"]]),
+                    "translations": _json(row[c["translations"]]),
                     "modality": row[c["modality"]],
                     "lead_party_id": row[c["lead_party_id"]],
                     "lead_organisation_id": row[c["lead_organisation_id"]],

@@ -117,6 +117,9 @@ class RowFormat:
     def boolean_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return column
 
+    def translations_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return self.json_column(column)
+
     def uuid_of(self, value: Any) -> str | None:
         return None if value is None else str(value)
 
@@ -190,7 +193,7 @@ class RowFormat:
             _C.row_version,
             t(_C.created_at).label("created_at"),
             t(_C.updated_at).label("updated_at"),
-            j(_C.translations).label("translations"),
+            self.translations_column(_C.translations).label("translations"),
         )
 
     @cached_property
@@ -208,7 +211,7 @@ class RowFormat:
             _M.position.label("position"),
             u(_M.id).label("id"),
             j(_M.title).label("title"),
-            j(_M.translations).label("translations"),
+            self.translations_column(_M.translations).label("translations"),
             d(_M.due_date).label("due_date"),
             d(_M.done_on).label("done_on"),
             _M.row_version.label("row_version"),
@@ -421,8 +424,65 @@ class _SQLite(RowFormat):
         return orjson.dumps(ids).decode()
 
 
+# Correlated subqueries over a JSONB column, named where COLUMN stands (our own metadata). Only
+# an object is taken apart (jsonb_each refuses anything else); any other value, such as the
+# JSON null SQLAlchemy stores for None, is printed as it is (for null and strings that is
+# orjson's text too).
+PG_LOCALIZED_TEXT = (
+    "CASE jsonb_typeof(COLUMN) WHEN 'object' THEN"
+    " (SELECT '{' || string_agg(to_json(e.key)::text || ':' || e.value::text, ','"
+    " ORDER BY e.ordinality) || '}' FROM jsonb_each(COLUMN) WITH ORDINALITY AS e)"
+    " ELSE COLUMN::text END"
+)
+PG_TRANSLATIONS = (
+    "CASE jsonb_typeof(COLUMN) WHEN 'object' THEN"
+    " COALESCE((SELECT '{' || string_agg(to_json(e.key)::text"
+    """ || ':{"source":' || COALESCE((e.value -> 'source')::text, 'null')"""
+    """ || ',"stale":' || COALESCE(replace((e.value -> 'stale')::text, ', ', ','), 'null')"""
+    " || '}', ',' ORDER BY e.ordinality) || '}' FROM jsonb_each(COLUMN) WITH ORDINALITY AS e),"
+    " '{}') ELSE COLUMN::text END"
+)
+
+
+def _on_column(template: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    table = column.table.name
+    return literal_column(template.replace("COLUMN", f"{table}.{column.name}"), _RAW)
+
+
+def _pg_localized_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A localized text ({tag: text}, JSONB) as the compact JSON orjson prints for it.
+
+    Its members in JSONB's own order (the order parsing its text gives), each key and string
+    printed by PostgreSQL's JSON escaping, which is orjson's: the same short escapes, other
+    control characters as lower-case \\u00xx, everything else as it is. NULL stays NULL.
+    """
+    return _on_column(PG_LOCALIZED_TEXT, column)
+
+
+def _pg_translations(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A `translations` value as localized.translations_view prints it: each state's keys in
+    TranslationState's order ("source", then "stale"; JSONB keeps "stale" first), compact.
+    Language tags (BCP 47: letters, digits, '-') never hold ", ", so a JSONB array's
+    separator is the only one there is to tighten."""
+    return _on_column(PG_TRANSLATIONS, column)
+
+
 class _Postgres(RowFormat):
-    """UUIDs and timestamps printed by the server; dates, JSONB and booleans as psycopg loads."""
+    """UUIDs and timestamps printed by the server, stored JSON printed compact by the server
+    (embedded with orjson.Fragment: no parse, no dict, no print per value); dates and booleans
+    as psycopg loads them."""
+
+    def json_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return _pg_localized_text(column)
+
+    def translations_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return _pg_translations(column)
+
+    def json_of(self, value: Any) -> Any:
+        return None if value is None else orjson.Fragment(value)
+
+    def translations_of(self, value: Any) -> Any:
+        return orjson.Fragment(value)
 
     def uuid_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return cast(column, Text)
