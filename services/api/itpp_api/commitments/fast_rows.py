@@ -21,22 +21,24 @@ what is selected on PostgreSQL:
   ``to_char(col AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')``, whatever the session's
   time zone; the zero fraction is dropped here.
 - JSON: compact, as orjson prints it. SQLite: the compact text orjson wrote, embedded with
-  ``orjson.Fragment``. PostgreSQL: JSONB, parsed by orjson in the driver (see below).
+  ``orjson.Fragment``. PostgreSQL: printed compact by the server (see below), embedded too.
 - boolean: ``true``/``false``. SQLite: 0/1. PostgreSQL: the bool.
 
 Stored JSON is embedded as it is with ``orjson.Fragment`` on SQLite: every writer goes through
 the engine's ``json_serializer`` (orjson, compact), and orjson prints what it parses exactly as
 it was written, so the bytes are those a parse-and-print would give. PostgreSQL's JSONB text is
-its own normalised form (``{"en": "…", "ja": "…"}``, with spaces), so there the value is parsed.
+its own normalised form (``{"en": "…", "ja": "…"}``, with spaces, "stale" before "source"), so
+there the page's statement prints each value compact, in the order a parse would give and with
+the translation states' keys in the API's order (PG_LOCALIZED_TEXT, PG_TRANSLATIONS): the
+server does in C what was a loader call, a parse, a dict rebuild and a print per value here.
 
 A SQLite value in any other shape that SQLAlchemy still reads (a timestamp with an offset or a
 short fraction, a week date, a UUID in capitals: written by hand, never by the app) goes
 through the column type's own result processor and orjson, the generic path, so it prints
 exactly as it always did. An engine other than SQLite and PostgreSQL gets the typed columns.
 
-Within a page the same values come back again and again (the plan, the parties, areas and
-organisations, a milestone's commitment; created_at equal to updated_at until a first change),
-so each distinct id and timestamp of a page is converted once.
+Within a page some values come back again and again (the plan, the parties, areas and
+organisations), so each distinct one of those is converted once per page.
 """
 
 import datetime as dt
