@@ -16,7 +16,9 @@ ratios isolate what the list endpoint itself costs:
   embedded as it is on SQLite, each distinct id and timestamp of a page converted once), so
   the list is compared with the best, not with a strawman.
 
-A third route, ``/_bench/sql``, records the SQL the app's engine runs around one real list
+``conventional.py`` adds a list written the common way (FastAPI full-stack template style).
+
+A further route, ``/_bench/sql``, records the SQL the app's engine runs around one real list
 request, so the benchmark reports the server's own statement count.
 
 Run by the benchmark as ``uvicorn --factory bench_app:create_bench_app`` with ITPP_DATABASE_URL.
@@ -29,10 +31,11 @@ import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+import conventional
 import orjson
 import psycopg
 from fastapi import FastAPI
@@ -41,9 +44,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from starlette.routing import Route
 
+from itpp_api.auth.actor import Actor
+from itpp_api.auth.policy import PlanActions
+from itpp_api.commitments import router as commitments_router
+from itpp_api.commitments.fast_rows import PG_LOCALIZED_TEXT, PG_TRANSLATIONS
 from itpp_api.config import get_settings
 from itpp_api.db import get_engine
+from itpp_api.enums import Role, TokenScope
 from itpp_api.main import create_app
+from itpp_api.plans.lifecycle import status_as_read
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -123,10 +132,12 @@ _TOKEN_COLUMNS = (
     "access_token.revoked_at",
     "user_account.party_id",
     "user_account.is_active",
+    "user_account.role",
 )
 _UUIDS = {"id", "plan_id", "priority_area_id", "lead_party_id", "lead_organisation_id"}
 _UUIDS_M = {"id", "commitment_id"}
 _TIMESTAMPS = {"created_at", "updated_at"}
+_SOMEONE = uuid.UUID(int=1)  # an Actor with a user id is a user, not the system
 _TOUCH_EVERY = timedelta(seconds=60)  # as itpp_api.auth.service: the idle clock, once a minute
 
 
@@ -134,8 +145,9 @@ def _select_list(table: str, columns: tuple[str, ...], uuids: set[str], *, sqlit
     """The select list, as text where the API reads text: UUIDs and timestamps on PostgreSQL.
 
     On SQLite the stored values already are text (32 hex digits, 'YYYY-MM-DD HH:MM:SS.ffffff',
-    ISO dates, compact JSON). On PostgreSQL a UUID is cast to its canonical text and a timestamp
-    is printed in UTC by the server; dates and JSONB come through the driver's own loaders.
+    ISO dates, compact JSON). On PostgreSQL a UUID is cast to its canonical text, a timestamp
+    is printed in UTC by the server, and JSONB is printed compact by the server (the list's own
+    expressions, fast_rows.PG_*); dates come through the driver's own loader.
     """
     out = []
     for name in columns:
@@ -144,6 +156,10 @@ def _select_list(table: str, columns: tuple[str, ...], uuids: set[str], *, sqlit
             column = f"CAST({column} AS TEXT)"
         elif not sqlite and name in _TIMESTAMPS:
             column = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        elif not sqlite and name in ("title", "description"):
+            column = PG_LOCALIZED_TEXT.replace("COLUMN", column)
+        elif not sqlite and name == "translations":
+            column = PG_TRANSLATIONS.replace("COLUMN", column)
         out.append(column)
     return ", ".join(out)
 
@@ -182,7 +198,7 @@ def _statements(mark: str, *, sqlite: bool) -> _Statements:
         "JOIN user_account ON user_account.id = access_token.user_id "
         f"WHERE access_token.token_hash = {mark}",
         touch=f"UPDATE access_token SET last_used_at={mark} WHERE access_token.id = {mark}",
-        plan="SELECT plan.id, plan_party.party_id FROM plan "
+        plan="SELECT plan.id, plan_party.party_id, plan.status, plan.expiry_date FROM plan "
         f"LEFT OUTER JOIN plan_party ON plan_party.plan_id = plan.id WHERE plan.id = {mark}",
         page=f"SELECT {_select_list('commitment', _ITEM_COLUMNS, _UUIDS, sqlite=sqlite)}, "
         "priority_area.code "
@@ -242,13 +258,9 @@ def _per_page(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return memoized
 
 
-def _states(stored: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """JSONB's key order ("stale" first) put back in the API's ("source" first)."""
-    return {name: {"source": s["source"], "stale": s["stale"]} for name, s in stored.items()}
-
-
 def _json(text: str | None) -> orjson.Fragment | None:
-    # Stored by the app's engine with orjson (compact): embedded as it is, never parsed.
+    # Compact JSON (SQLite: stored by the app's engine with orjson; PostgreSQL: printed compact
+    # by the server): embedded as it is, never parsed.
     return None if text is None else orjson.Fragment(text)
 
 
@@ -265,6 +277,7 @@ class _Token:
     token_id: Any
     party_id: Any
     scope: str
+    role: str
     touch: bool
 
 
@@ -278,7 +291,7 @@ def _check_token(row: tuple[Any, ...] | None, now: datetime) -> _Token:
     """The checks of itpp_api.auth.service.authenticate, on the row of the token query."""
     if row is None:
         raise _Denied(401, "The token is not valid.")
-    token_id, scope, last_used, expires, idle_seconds, revoked, party_id, is_active = row
+    token_id, scope, last_used, expires, idle_seconds, revoked, party_id, is_active, role = row
     if isinstance(last_used, str):  # SQLite: stored text, a few values per request
         last_used = datetime.fromisoformat(last_used).replace(tzinfo=UTC)
         expires = datetime.fromisoformat(expires).replace(tzinfo=UTC)
@@ -289,17 +302,38 @@ def _check_token(row: tuple[Any, ...] | None, now: datetime) -> _Token:
         or not is_active
     ):
         raise _Denied(401, "The token has expired or was revoked; sign in again.")
-    return _Token(token_id, party_id, scope, touch=now - last_used >= _TOUCH_EVERY)
+    return _Token(token_id, party_id, scope, role, touch=now - last_used >= _TOUCH_EVERY)
 
 
-def _check_plan(token: _Token, rows: list[tuple[Any, ...]]) -> None:
-    """The checks of plans.service.get_plan and policy.authorize_plan for reading."""
+def _check_plan(token: _Token, rows: list[tuple[Any, ...]]) -> PlanActions:
+    """The checks of plans.service.get_plan and policy.authorize_plan for reading; what the
+    caller may do with the plan's records (the app's own rule, asked once per kind of row)."""
     if not rows:
         raise _Denied(404, "No such plan.")
     if token.scope == "enrol_totp":
         raise _Denied(403, "Set up your second factor first.")
-    if token.party_id not in {party_id for _, party_id in rows}:
+    if token.party_id not in {row[1] for row in rows}:
         raise _Denied(404, "No such plan.")
+    status, expires = rows[0][2], rows[0][3]
+    if isinstance(expires, str):  # SQLite: ISO text
+        expires = date.fromisoformat(expires)
+    actor = Actor(
+        user_id=_SOMEONE,
+        party_id=token.party_id,
+        role=Role(token.role),
+        scope=TokenScope(token.scope),
+    )
+    return PlanActions(actor, status_as_read(status, expires))
+
+
+def _add_actions(items: list[dict[str, Any]], actions: PlanActions) -> None:
+    """What the caller may do with each commitment and its milestones, from the row's facts."""
+    for item in items:
+        allowed = actions.commitment(visibility=item["visibility"], status=item["status"])
+        item["allowed_actions"] = allowed
+        on_milestones = actions.milestone(allowed)
+        for milestone in item["milestones"]:
+            milestone["allowed_actions"] = on_milestones
 
 
 class _SqlitePage:
@@ -322,7 +356,7 @@ class _SqlitePage:
         db.execute("BEGIN DEFERRED")
         try:
             token = _check_token(db.execute(sql.token, (token_hash,)).fetchone(), now)
-            _check_plan(token, db.execute(sql.plan, (plan_id.hex,)).fetchall())
+            actions = _check_plan(token, db.execute(sql.plan, (plan_id.hex,)).fetchall())
             rows = db.execute(
                 sql.page, (plan_id.hex, "shared", token.party_id, limit + 1, 0)
             ).fetchall()
@@ -399,6 +433,7 @@ class _SqlitePage:
                     "updated_at": stamp(row[c["updated_at"]]),
                 }
             )
+        _add_actions(items, actions)
         return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=_JSON_OPTIONS)
 
 
@@ -442,7 +477,7 @@ class _PostgresPage:
                 await cur.execute(sql.token, (token_hash,))
                 token = _check_token(await cur.fetchone(), now)
                 await cur.execute(sql.plan, (plan_id,))
-                _check_plan(token, await cur.fetchall())
+                actions = _check_plan(token, await cur.fetchall())
                 await cur.execute(sql.page, (plan_id, "shared", token.party_id, limit + 1))
                 rows = await cur.fetchall()
                 next_cursor = None
@@ -480,8 +515,8 @@ class _PostgresPage:
                     "id": mid,
                     "commitment_id": r[m["commitment_id"]],
                     "position": r[m["position"]],
-                    "title": r[m["title"]],
-                    "translations": _states(r[m["translations"]]),
+                    "title": _json(r[m["title"]]),
+                    "translations": _json(r[m["translations"]]),
                     "due_date": due,
                     "done_on": done,
                     "is_overdue": done is None and due is not None and due < on,
@@ -502,9 +537,9 @@ class _PostgresPage:
                     "reference": row[c["reference"]],
                     "priority_area_id": row[c["priority_area_id"]],
                     "priority_area_code": row[_I_AREA_CODE],
-                    "title": row[c["title"]],
-                    "description": row[c["description"]],
-                    "translations": _states(row[c["translations"]]),
+                    "title": _json(row[c["title"]]),
+                    "description": _json(row[c["description"]]),
+                    "translations": _json(row[c["translations"]]),
                     "modality": row[c["modality"]],
                     "lead_party_id": row[c["lead_party_id"]],
                     "lead_organisation_id": row[c["lead_organisation_id"]],
@@ -524,6 +559,7 @@ class _PostgresPage:
                     "updated_at": stamp(row[c["updated_at"]]),
                 }
             )
+        _add_actions(items, actions)
         return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=_JSON_OPTIONS)
 
 
@@ -606,8 +642,19 @@ class StatementRecorder:
 
 
 def create_bench_app() -> FastAPI:
-    """create_app() with the references routed first, so they pay no routing scan."""
+    """create_app() with the references routed first, so they pay no routing scan, and the
+    conventional list (conventional.py) routed just before the API's list, so that both pay
+    the same routing."""
     app = create_app()
+    app.include_router(conventional.router)
+    routes = app.router.routes
+    added = routes.pop()
+    at = next(  # FastAPI keeps an included router as one entry
+        i
+        for i, route in enumerate(routes)
+        if getattr(route, "original_router", None) is commitments_router.router
+    )
+    routes.insert(at, added)
     settings = get_settings()
     recorder = StatementRecorder()
     event.listen(get_engine(), "before_cursor_execute", recorder.on_execute)

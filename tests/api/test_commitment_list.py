@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from itpp_api.auth.actor import Actor
 from itpp_api.commitments.models import Commitment
+from itpp_api.commitments.router import _plain_page_request
 from itpp_api.commitments.schemas import CommitmentCreate, CommitmentPublic, CommitmentSort
 from itpp_api.commitments.service import create_commitment
 from itpp_api.db import transaction
@@ -674,6 +675,66 @@ def test_unknown_sort_option_is_refused_with_422(client: TestClient, db: Databas
     world = make_world()
     response = client.get(url(world.plan), params={"sort": "title"})
     assert_problem(response, 422, "/problems/validation-error")
+
+
+# --- the plain first-page request (commitments.router._ListRoute) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "plain"),
+    [
+        (b"", 50),
+        (b"limit=3", 3),
+        (b"limit=200", 200),
+        (b"limit=201", None),
+        (b"limit=0", None),
+        (b"limit=03", None),
+        (b"limit=", None),
+        (b"limit=-1", None),
+        (b"limit=3&sort=reference", None),
+        (b"sort=reference&limit=3", None),
+        (b"limit=3&cursor=x", None),
+        (b"status=planned", None),
+    ],
+)
+def test_only_a_plain_first_page_request_takes_the_short_way(
+    query: bytes, plain: int | None
+) -> None:
+    plan_id = uuid.uuid4()
+    expected = None if plain is None else (plan_id, plain)
+    assert _plain_page_request(str(plan_id), query) == expected
+    assert _plain_page_request(plan_id.hex, query) is None  # FastAPI's reading of other forms
+
+
+def test_the_short_way_and_the_whole_way_give_the_same_responses(
+    client: TestClient, anonymous_client: TestClient, db: Database
+) -> None:
+    world = make_world()
+    make_many(world, 5)
+    for plain, spelled_out in (
+        ("", "?sort=reference"),
+        ("?limit=3", "?sort=reference&limit=3"),
+        ("?limit=3", "?limit=003"),
+    ):
+        short, whole = (
+            client.get(url(world.plan) + plain),
+            client.get(url(world.plan) + spelled_out),
+        )
+        assert short.status_code == whole.status_code == 200
+        assert short.content == whole.content
+        assert short.headers["content-type"] == whole.headers["content-type"]
+    assert len(client.get(url(world.plan) + "?limit=3").json()["items"]) == 3
+    unknown = url(uuid.uuid4())
+    short, whole = client.get(unknown), client.get(unknown + "?sort=reference")
+    assert short.status_code == whole.status_code == 404
+    assert short.json()["type"] == whole.json()["type"]
+    short, whole = (
+        anonymous_client.get(url(world.plan)),
+        anonymous_client.get(url(world.plan) + "?sort=reference"),
+    )
+    assert short.status_code == whole.status_code == 401
+    assert short.json() == whole.json()
+    assert short.headers.get("www-authenticate") == whole.headers.get("www-authenticate")
 
 
 # --- SQL statements per request ---------------------------------------------------------------

@@ -21,29 +21,31 @@ what is selected on PostgreSQL:
   ``to_char(col AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')``, whatever the session's
   time zone; the zero fraction is dropped here.
 - JSON: compact, as orjson prints it. SQLite: the compact text orjson wrote, embedded with
-  ``orjson.Fragment``. PostgreSQL: JSONB, parsed by orjson in the driver (see below).
+  ``orjson.Fragment``. PostgreSQL: printed compact by the server (see below), embedded too.
 - boolean: ``true``/``false``. SQLite: 0/1. PostgreSQL: the bool.
 
 Stored JSON is embedded as it is with ``orjson.Fragment`` on SQLite: every writer goes through
 the engine's ``json_serializer`` (orjson, compact), and orjson prints what it parses exactly as
 it was written, so the bytes are those a parse-and-print would give. PostgreSQL's JSONB text is
-its own normalised form (``{"en": "…", "ja": "…"}``, with spaces), so there the value is parsed.
+its own normalised form (``{"en": "…", "ja": "…"}``, with spaces, "stale" before "source"), so
+there the page's statement prints each value compact, in the order a parse would give and with
+the translation states' keys in the API's order (PG_LOCALIZED_TEXT, PG_TRANSLATIONS): the
+server does in C what was a loader call, a parse, a dict rebuild and a print per value here.
 
 A SQLite value in any other shape that SQLAlchemy still reads (a timestamp with an offset or a
 short fraction, a week date, a UUID in capitals: written by hand, never by the app) goes
 through the column type's own result processor and orjson, the generic path, so it prints
 exactly as it always did. An engine other than SQLite and PostgreSQL gets the typed columns.
 
-Within a page the same values come back again and again (the plan, the parties, areas and
-organisations, a milestone's commitment; created_at equal to updated_at until a first change),
-so each distinct id and timestamp of a page is converted once.
+Within a page some values come back again and again (the plan, the parties, areas and
+organisations), so each distinct one of those is converted once per page.
 """
 
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import (
@@ -73,6 +75,9 @@ from itpp_api.db import UTCDateTime, table_of
 from itpp_api.enums import CommitmentStatus
 from itpp_api.localized import translations_view
 from itpp_api.plans.models import PriorityArea
+
+if TYPE_CHECKING:
+    from itpp_api.auth.policy import PlanActions
 
 _C = table_of(Commitment).c
 _M = table_of(Milestone).c
@@ -113,6 +118,9 @@ class RowFormat:
 
     def boolean_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return column
+
+    def translations_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return self.json_column(column)
 
     def uuid_of(self, value: Any) -> str | None:
         return None if value is None else str(value)
@@ -187,7 +195,7 @@ class RowFormat:
             _C.row_version,
             t(_C.created_at).label("created_at"),
             t(_C.updated_at).label("updated_at"),
-            j(_C.translations).label("translations"),
+            self.translations_column(_C.translations).label("translations"),
         )
 
     @cached_property
@@ -205,7 +213,7 @@ class RowFormat:
             _M.position.label("position"),
             u(_M.id).label("id"),
             j(_M.title).label("title"),
-            j(_M.translations).label("translations"),
+            self.translations_column(_M.translations).label("translations"),
             d(_M.due_date).label("due_date"),
             d(_M.done_on).label("done_on"),
             _M.row_version.label("row_version"),
@@ -224,133 +232,116 @@ class RowFormat:
         )
 
     def dicts(
-        self, connection: Connection, rows: Sequence[Row], on: dt.date
+        self,
+        connection: Connection,
+        rows: Sequence[Row],
+        on: dt.date,
+        actions: "PlanActions | None" = None,
     ) -> list[dict[str, Any]]:
-        """Page rows (`commitment_columns` first) as CommitmentPublic dicts, children included."""
+        """Page rows (`commitment_columns` first) as CommitmentPublic dicts, children included;
+        given the reader's `actions` in the plan, with what they may do with each record.
+
+        One flat loop: a page is 50 commitments and about a hundred milestones, and a function
+        call per value was most of the list's Python time. Ids, timestamps and dates go through
+        a per-page memo where they repeat; JSON goes through `json_of` once per value.
+        """
         if not rows:
             return []
         today = self.today(on)
-        # Each distinct id and timestamp of the page is converted once (module docstring).
-        uuid_of, timestamp_of = _memoized(self.uuid_of), _memoized(self.timestamp_of)
-        # Ids as the page query returned them (stored hex on SQLite, text on PostgreSQL).
-        ids = [row[0] for row in rows]
-        milestones: dict[Any, list[dict[str, Any]]] = {}
+        # Values that repeat within a page (the plan, areas, parties, organisations) go through
+        # a memo; those that rarely do (record ids, timestamps, dates) are converted directly.
+        uuids = _Converted(self.uuid_of)
+        uuid_of: Convert = self.uuid_of  # an id read here is never NULL
+        stamp, day = self.timestamp_of, self.date_of
+        json_of, translations_of, boolean_of = self.json_of, self.translations_of, self.boolean_of
+        # Milestones and supporters by commitment, as the rows came (each in position order).
+        milestone_rows: dict[Any, list[Row]] = {}
         supporters: dict[Any, list[str | None]] = {}
-        milestone = self.milestone
+        ids = [row[0] for row in rows]  # as the page query returned them
         for child in connection.execute(self.children, {"ids": self.ids_value(ids)}).all():
             if child[0] == 0:
-                milestones.setdefault(child[1], []).append(
-                    milestone(child, today, uuid_of, timestamp_of)
-                )
+                milestone_rows.setdefault(child[1], []).append(child)
             else:
-                supporters.setdefault(child[1], []).append(uuid_of(child[3]))
-        commitment = self.commitment
-        return [
-            commitment(
-                row,
-                supporters.get(row[0], []),
-                milestones.get(row[0], []),
-                today,
-                uuid_of,
-                timestamp_of,
-            )
-            for row in rows
-        ]
-
-    # --- rows → dicts ----------------------------------------------------------------------
-
-    def milestone(
-        self, row: Row, on: Any, uuid_of: Convert, timestamp_of: Convert
-    ) -> dict[str, Any]:
-        """A milestone row of `children` as MilestonePublic's dict."""
-        (
-            _,
-            commitment_id,
-            position,
-            milestone_id,
-            title,
-            translations,
-            due_date,
-            done_on,
-            row_version,
-            created_at,
-            updated_at,
-        ) = row
-        milestone_id = uuid_of(milestone_id)
-        date_of = self.date_of
-        due_date, done_on = date_of(due_date), date_of(done_on)
-        return {
-            "id": milestone_id,
-            "commitment_id": uuid_of(commitment_id),
-            "position": position,
-            "title": self.json_of(title),
-            "translations": self.translations_of(translations),
-            "due_date": due_date,
-            "done_on": done_on,
-            "is_overdue": done_on is None and due_date is not None and due_date < on,
-            "etag": etag(milestone_id, row_version),
-            "created_at": timestamp_of(created_at),
-            "updated_at": timestamp_of(updated_at),
-        }
-
-    def commitment(
-        self,
-        row: Row,
-        supporters: list[str | None],
-        milestones: list[dict[str, Any]],
-        on: Any,
-        uuid_of: Convert,
-        timestamp_of: Convert,
-    ) -> dict[str, Any]:
-        """A commitment row (`commitment_columns`, maybe more after) as CommitmentPublic's dict."""
-        u, d, j = uuid_of, self.date_of, self.json_of
-        commitment_id = u(row[0])
-        due_date = d(row[11])
-        status = row[12]
-        return {
-            "id": commitment_id,
-            "plan_id": u(row[1]),
-            "reference": row[2],
-            "priority_area_id": u(row[3]),
-            "priority_area_code": row[4],
-            "title": j(row[5]),
-            "description": j(row[6]),
-            "translations": self.translations_of(row[21]),
-            "modality": row[7],
-            "lead_party_id": u(row[8]),
-            "lead_organisation_id": u(row[9]),
-            "supporting_organisation_ids": supporters,
-            "start_date": d(row[10]),
-            "due_date": due_date,
-            "status": status,
-            "progress": row[13],
-            "health": row[14],
-            "pcm_activity_ref": row[15],
-            "visibility": row[16],
-            "is_example": self.boolean_of(row[17]),
-            "is_overdue": due_date is not None and due_date < on and status not in _CLOSED,
-            "milestones": milestones,
-            "etag": etag(commitment_id, row[18]),
-            "created_at": timestamp_of(row[19]),
-            "updated_at": timestamp_of(row[20]),
-        }
+                supporters.setdefault(child[1], []).append(uuids[child[3]])
+        # What the reader may do with a commitment depends on two facts of its row (policy).
+        allowed: dict[tuple[str, str], tuple[Any, Any]] = {}
+        no_milestones: list[Row] = []
+        items = []
+        for row in rows:
+            stored_id = row[0]
+            commitment_id = uuid_of(stored_id)
+            status = row[12]
+            due_date = day(row[11])
+            milestones = []
+            for m in milestone_rows.get(stored_id, no_milestones):
+                milestone_id = uuid_of(m[3])
+                m_due, done_on = day(m[6]), day(m[7])
+                milestones.append(
+                    {
+                        "id": milestone_id,
+                        "commitment_id": commitment_id,
+                        "position": m[2],
+                        "title": json_of(m[4]),
+                        "translations": translations_of(m[5]),
+                        "due_date": m_due,
+                        "done_on": done_on,
+                        "is_overdue": done_on is None and m_due is not None and m_due < today,
+                        "etag": f'"{milestone_id[:8]}{milestone_id[9:13]}-{m[8]}"',
+                        "created_at": stamp(m[9]),
+                        "updated_at": stamp(m[10]),
+                    }
+                )
+            item = {
+                "id": commitment_id,
+                "plan_id": uuids[row[1]],
+                "reference": row[2],
+                "priority_area_id": uuids[row[3]],
+                "priority_area_code": row[4],
+                "title": json_of(row[5]),
+                "description": json_of(row[6]),
+                "translations": translations_of(row[21]),
+                "modality": row[7],
+                "lead_party_id": uuids[row[8]],
+                "lead_organisation_id": uuids[row[9]],
+                "supporting_organisation_ids": supporters.get(stored_id, []),
+                "start_date": day(row[10]),
+                "due_date": due_date,
+                "status": status,
+                "progress": row[13],
+                "health": row[14],
+                "pcm_activity_ref": row[15],
+                "visibility": row[16],
+                "is_example": boolean_of(row[17]),
+                "is_overdue": due_date is not None and due_date < today and status not in _CLOSED,
+                "milestones": milestones,
+                "etag": f'"{commitment_id[:8]}{commitment_id[9:13]}-{row[18]}"',
+                "created_at": stamp(row[19]),
+                "updated_at": stamp(row[20]),
+            }
+            if actions is not None:
+                facts = (row[16], status)
+                found = allowed.get(facts)
+                if found is None:
+                    on_commitment = actions.commitment(visibility=row[16], status=status)
+                    found = allowed[facts] = (on_commitment, actions.milestone(on_commitment))
+                item["allowed_actions"] = found[0]
+                for milestone in milestones:
+                    milestone["allowed_actions"] = found[1]
+            items.append(item)
+        return items
 
 
-_MISSING = object()
+class _Converted(dict[Any, Any]):
+    """A per-page memo of one conversion: `memo[value]` is a dict look-up once a value has
+    been converted (ids, dates and timestamps repeat within a page); None stays None."""
 
+    def __init__(self, convert: Convert) -> None:
+        super().__init__({None: None})
+        self.convert = convert
 
-def _memoized(convert: Convert) -> Convert:
-    """`convert`, remembering its results (for one page: the memo goes with it)."""
-    memo: dict[Any, Any] = {}
-    get = memo.get
-
-    def memoized(value: Any) -> Any:
-        found = get(value, _MISSING)
-        if found is _MISSING:
-            found = memo[value] = convert(value)
+    def __missing__(self, value: Any) -> Any:
+        found = self[value] = self.convert(value)
         return found
-
-    return memoized
 
 
 def etag(dashed_id: str | None, row_version: int) -> str:
@@ -435,8 +426,65 @@ class _SQLite(RowFormat):
         return orjson.dumps(ids).decode()
 
 
+# Correlated subqueries over a JSONB column, named where COLUMN stands (our own metadata). Only
+# an object is taken apart (jsonb_each refuses anything else); any other value, such as the
+# JSON null SQLAlchemy stores for None, is printed as it is (for null and strings that is
+# orjson's text too).
+PG_LOCALIZED_TEXT = (
+    "CASE jsonb_typeof(COLUMN) WHEN 'object' THEN"
+    " (SELECT '{' || string_agg(to_json(e.key)::text || ':' || e.value::text, ','"
+    " ORDER BY e.ordinality) || '}' FROM jsonb_each(COLUMN) WITH ORDINALITY AS e)"
+    " ELSE COLUMN::text END"
+)
+PG_TRANSLATIONS = (
+    "CASE jsonb_typeof(COLUMN) WHEN 'object' THEN"
+    " COALESCE((SELECT '{' || string_agg(to_json(e.key)::text"
+    """ || ':{"source":' || COALESCE((e.value -> 'source')::text, 'null')"""
+    """ || ',"stale":' || COALESCE(replace((e.value -> 'stale')::text, ', ', ','), 'null')"""
+    " || '}', ',' ORDER BY e.ordinality) || '}' FROM jsonb_each(COLUMN) WITH ORDINALITY AS e),"
+    " '{}') ELSE COLUMN::text END"
+)
+
+
+def _on_column(template: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    table = column.table.name
+    return literal_column(template.replace("COLUMN", f"{table}.{column.name}"), _RAW)
+
+
+def _pg_localized_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A localized text ({tag: text}, JSONB) as the compact JSON orjson prints for it.
+
+    Its members in JSONB's own order (the order parsing its text gives), each key and string
+    printed by PostgreSQL's JSON escaping, which is orjson's: the same short escapes, other
+    control characters as lower-case \\u00xx, everything else as it is. NULL stays NULL.
+    """
+    return _on_column(PG_LOCALIZED_TEXT, column)
+
+
+def _pg_translations(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A `translations` value as localized.translations_view prints it: each state's keys in
+    TranslationState's order ("source", then "stale"; JSONB keeps "stale" first), compact.
+    Language tags (BCP 47: letters, digits, '-') never hold ", ", so a JSONB array's
+    separator is the only one there is to tighten."""
+    return _on_column(PG_TRANSLATIONS, column)
+
+
 class _Postgres(RowFormat):
-    """UUIDs and timestamps printed by the server; dates, JSONB and booleans as psycopg loads."""
+    """UUIDs and timestamps printed by the server, stored JSON printed compact by the server
+    (embedded with orjson.Fragment: no parse, no dict, no print per value); dates and booleans
+    as psycopg loads them."""
+
+    def json_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return _pg_localized_text(column)
+
+    def translations_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return _pg_translations(column)
+
+    def json_of(self, value: Any) -> Any:
+        return None if value is None else orjson.Fragment(value)
+
+    def translations_of(self, value: Any) -> Any:
+        return orjson.Fragment(value)
 
     def uuid_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return cast(column, Text)

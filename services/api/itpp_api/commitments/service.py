@@ -54,7 +54,7 @@ from itpp_api.pagination import (
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
-from itpp_api.plans.service import get_plan, plan_party_ids
+from itpp_api.plans.service import authorize_plan_access, get_plan, plan_party_ids
 
 _AREA_TABLE = table_of(PriorityArea)
 _C = table_of(Commitment).c
@@ -246,15 +246,7 @@ def _to_dicts(
 ) -> list[dict[str, Any]]:
     """Commitment rows → public dicts, with milestones and supporters in one more query; with
     the reader's `actions`, what they may do with each (from the row's own facts: no query)."""
-    items = fmt.dicts(session.connection(), rows, today())
-    if actions is not None:
-        for item in items:
-            allowed = actions.commitment(visibility=item["visibility"], status=item["status"])
-            item["allowed_actions"] = allowed
-            on_milestones = actions.milestone(allowed)
-            for milestone in item["milestones"]:
-                milestone["allowed_actions"] = on_milestones
-    return items
+    return fmt.dicts(session.connection(), rows, today(), actions)
 
 
 def list_commitments(
@@ -304,6 +296,38 @@ def commitment_as_dict(
         raise NotFound(f"No commitment with id {commitment_id}.")
     actions = policy.PlanActions.of(actor, plan) if plan is not None else None
     return _to_dicts(session, fmt, rows, actions)[0]
+
+
+@lru_cache(maxsize=8)
+def _one_statement(fmt: fast_rows.RowFormat, system: bool) -> AnySelect:
+    """One commitment by id (`commitment_id`), with the visibility filter for a party's reader
+    (the caller's party given as a parameter, as the page statement): built once."""
+    statement = _base_select(fmt).where(_C.id == bindparam("commitment_id"))
+    if not system:
+        statement = statement.where(
+            policy.visible_record(_C.visibility, _C.lead_party_id, policy.viewer_party(None))
+        )
+    return statement
+
+
+def read_commitment(*, session: Session, actor: Actor, commitment_id: uuid.UUID) -> dict[str, Any]:
+    """The public representation of one commitment the actor may see, with what they may do
+    with it; NotFound if it is not theirs to see (get_commitment's checks, without loading the
+    commitment and its plan as objects: the row, then the plan's parties and status)."""
+    fmt = _format(session)
+    params: dict[str, Any] = {"commitment_id": commitment_id}
+    if not actor.is_system:
+        params[policy.VIEWER_PARTY] = actor.party_id
+    rows = session.connection().execute(_one_statement(fmt, actor.is_system), params).all()
+    missing = NotFound(f"No commitment with id {commitment_id}.")
+    if not rows:
+        raise missing
+    plan_id = uuid.UUID(fmt.uuid_of(rows[0][1]))
+    try:
+        status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
+    except NotFound:
+        raise missing from None
+    return _to_dicts(session, fmt, rows, policy.PlanActions(actor, status))[0]
 
 
 def commitments_for_snapshot(*, session: Session, plan_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_
+from sqlalchemy import ColumnElement, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, delete, select
 
@@ -241,14 +241,10 @@ def exchange_as_dict(
     return _to_dicts(session, actor, rows, actions)[0]
 
 
-def exchanges_of_commitments(
-    *, session: Session, actor: Actor, commitment_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """The exchanges (visible to the actor) delivering each commitment, in one query."""
-    result: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    if not commitment_ids:
-        return result
-    statement = _visible_to(
+def _delivering(system: bool) -> AnySelect:
+    """The exchanges delivering the commitments `commitment_ids` (an expanding parameter), with
+    the visibility filter for a party's reader (its party a parameter, VIEWER_PARTY)."""
+    statement = (
         core_select(
             _L.commitment_id,
             _E.id,
@@ -260,11 +256,31 @@ def exchanges_of_commitments(
             _E.status,
         )
         .join(table_of(Exchange), _E.id == _L.exchange_id)
-        .where(_L.commitment_id.in_(commitment_ids))
-        .order_by(_L.commitment_id, _E.start_date, _E.id),
-        actor,
+        .where(_L.commitment_id.in_(bindparam("commitment_ids", expanding=True)))
+        .order_by(_L.commitment_id, _E.start_date, _E.id)
     )
-    for row in session.execute(statement):
+    if system:
+        return statement
+    return statement.where(
+        policy.visible_record(_E.visibility, _E.from_party_id, policy.viewer_party(None))
+    )
+
+
+# Built once each: building a statement and computing its cache key cost more than running it.
+_DELIVERING = {system: _delivering(system) for system in (False, True)}
+
+
+def exchanges_of_commitments(
+    *, session: Session, actor: Actor, commitment_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The exchanges (visible to the actor) delivering each commitment, in one query."""
+    result: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    if not commitment_ids:
+        return result
+    params: dict[str, Any] = {"commitment_ids": commitment_ids}
+    if not actor.is_system:
+        params[policy.VIEWER_PARTY] = actor.party_id
+    for row in session.connection().execute(_DELIVERING[actor.is_system], params):
         result[row.commitment_id].append(
             {
                 "id": row.id,
