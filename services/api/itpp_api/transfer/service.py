@@ -10,6 +10,7 @@ plan record: it succeeds whole or leaves nothing behind.
 """
 
 import secrets
+import typing
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -272,7 +273,7 @@ class _Named:
 def _element_dumper(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Validates one element of the export's list `name` through the schema and gives its JSON
     data, as validating the whole document would."""
-    (element,) = getattr(PlanExport.model_fields[name].annotation, "__args__", ())
+    element = typing.get_args(PlanExport.model_fields[name].annotation)[0]
     one: TypeAdapter[Any] = TypeAdapter(element)
 
     def dump(record: dict[str, Any]) -> dict[str, Any]:
@@ -307,14 +308,13 @@ def _keyset(
     """The rows of `query` in batches, ordered by the columns `order` (unique together), each
     batch read by a statement of its own after the last key: no cursor stays open between
     batches, and no row outlives its batch (the session's identity map holds rows weakly)."""
-    columns = [getattr(model, name) for name in order]
+    columns = [table_of(model).c[name] for name in order]
     last: tuple[Any, ...] | None = None
     while True:
-        statement = query.order_by(*map(col, columns)).limit(batch)
+        statement = query.order_by(*columns).limit(batch)
         if last is not None:
             bound = (
-                literal(value, col(column).type)
-                for value, column in zip(last, columns, strict=True)
+                literal(value, column.type) for value, column in zip(last, columns, strict=True)
             )
             statement = statement.where(tuple_(*columns) > tuple_(*bound))
         rows = list(session.scalars(statement))
