@@ -543,10 +543,10 @@ def _annex_parts(annex: list[AnnexArea], size: int) -> list[list[AnnexSlice]]:
     return parts
 
 
-def render_print_parts(document: PlanDocument, size: int = PDF_PART_COMMITMENTS) -> list[str]:
+def render_print_parts(document: PlanDocument, size: int | None = None) -> list[str]:
     """The document as HTML for print (the PDF), in parts of at most `size` commitments of
     the annex: the first part has the text, the last the record of consent."""
-    parts = _annex_parts(document.annex, size)
+    parts = _annex_parts(document.annex, size or PDF_PART_COMMITMENTS)
     meta = _meta_line(document)
     return [
         _PRINT_TEMPLATE.render(
