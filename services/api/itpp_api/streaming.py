@@ -16,13 +16,17 @@ The price is the first byte: it comes once the whole is written (seconds for the
 plans), not at once.
 """
 
+import ctypes
+import ctypes.util
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from functools import cache
+from typing import IO, Any
 
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
+from starlette.background import BackgroundTask
 
 SPOOL_MEMORY_BYTES = 1 << 20
 SEND_CHUNK_BYTES = 1 << 16
@@ -63,7 +67,27 @@ class Spooled:
             self.chunks(),
             media_type=media_type,
             headers={**headers, "Content-Length": str(self.size)},
+            background=BackgroundTask(release_memory),
         )
+
+
+@cache
+def _libc() -> Any:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+def release_memory() -> None:
+    """Give the memory a large response freed back to the system (glibc's malloc_trim), once
+    the response is out: else the allocator keeps it for the process, and a worker that once
+    wrote a large document keeps its peak. Nothing where the C library has no malloc_trim."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def spool(chunks: Iterable[bytes], check: Callable[[int], None] | None = None) -> Spooled:
