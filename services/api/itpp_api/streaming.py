@@ -17,7 +17,6 @@ plans), not at once.
 """
 
 import ctypes
-import ctypes.util
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -73,12 +72,13 @@ class Spooled:
 
 @cache
 def _libc() -> Any:
-    name = ctypes.util.find_library("c")
+    # The symbols already loaded in this process (the C library among them); not
+    # ctypes.util.find_library, which forks a process to run ldconfig.
     try:
-        libc = ctypes.CDLL(name) if name else None
+        libc = ctypes.CDLL(None)
     except OSError:
         return None
-    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+    return libc if hasattr(libc, "malloc_trim") else None
 
 
 def release_memory() -> None:
