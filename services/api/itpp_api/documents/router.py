@@ -1,6 +1,7 @@
 """HTTP routes for the plan as a document: rendering, and importing a plan's text."""
 
 import uuid
+from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -112,9 +113,14 @@ async def render_plan_document(
     await end_transaction(session)
     body: streaming.Spooled
     if format is DocumentFormat.PDF:
-        parts = render.render_print_parts(document)
-        del document.annex[:]  # the parts have it: the worker keeps one copy, not two
-        service.check_document_size("".join(parts))
+
+        def print_parts() -> list[str]:
+            parts = render.render_print_parts(document)
+            del document.annex[:]  # the parts have it: the worker keeps one copy, not two
+            service.check_document_bytes(sum(len(part.encode("utf-8")) for part in parts))
+            return parts
+
+        parts = await run_in_threadpool(print_parts)
         timeout = get_settings().document_pdf_timeout_seconds
         try:
             content = await anyio.to_thread.run_sync(
@@ -129,16 +135,15 @@ async def render_plan_document(
         service.check_document_size(content)
         body = streaming.Spooled.of(content)
     else:
-        chunks = (
-            iter([render.render_markdown(document)])
-            if format is DocumentFormat.MD
-            else render.render_html_chunks(document)
-        )
-        body = await run_in_threadpool(
-            streaming.spool,
-            (text.encode("utf-8") for text in chunks),
-            service.check_document_bytes,
-        )
+
+        def rendered() -> Iterator[bytes]:  # run by the worker thread that spools it
+            if format is DocumentFormat.MD:
+                yield render.render_markdown(document).encode("utf-8")
+                return
+            for text in render.render_html_chunks(document):
+                yield text.encode("utf-8")
+
+        body = await run_in_threadpool(streaming.spool, rendered(), service.check_document_bytes)
     suffix = f"-v{version}" if version else ""
     extension = {"html": "html", "md": "md", "pdf": "pdf"}[format.value]
     ascii_name = f"{document.reference}{suffix}-{language}.{extension}"
