@@ -126,6 +126,7 @@ openapi: install
 bench: install postgres
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/commitment_list.py
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/dashboard.py
+	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/documents.py --engines sqlite,postgresql
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

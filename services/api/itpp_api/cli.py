@@ -167,16 +167,28 @@ def export_plan(
     from itpp_api.db import transaction
     from itpp_api.documents.service import find_plan
     from itpp_api.errors import DomainError
-    from itpp_api.transfer.service import dump_export
-    from itpp_api.transfer.service import export_plan as export
+    from itpp_api.transfer.service import export_chunks
 
+    target = sys.stdout.buffer if output is None else output.open("wb")
+    size = 0
     try:
         with _progress() as progress, transaction(write=False) as session:
             record = find_plan(session=session, actor=Actor.system(), reference_or_id=plan)
-            document = export(session=session, actor=Actor.system(), plan=record, progress=progress)
+            # Written as it is read: the operator's memory holds one batch, not the plan.
+            for chunk in export_chunks(
+                session=session, actor=Actor.system(), plan=record, progress=progress
+            ):
+                target.write(chunk)
+                size += len(chunk)
     except DomainError as exc:
         raise _fail(_problem_lines(exc)) from exc
-    _output(dump_export(document), output)
+    finally:
+        if output is None:
+            target.flush()
+        else:
+            target.close()
+    if output is not None:
+        typer.echo(f"Wrote {output} ({size} bytes).", err=True)
 
 
 @export_app.command("document")
@@ -206,11 +218,17 @@ def export_document(
             document = plan_document(
                 session=session, actor=Actor.system(), plan=record, lang=lang, version=version
             )
-        text = render.render_markdown(document) if format == "md" else render.render_html(document)
-        check_document_size(text)
+        if format == "pdf":
+            parts = render.render_print_parts(document)
+            check_document_size("".join(parts))
+        else:
+            text = (
+                render.render_markdown(document) if format == "md" else render.render_html(document)
+            )
+            check_document_size(text)
     except DomainError as exc:
         raise _fail(_problem_lines(exc)) from exc
-    _output(render.render_pdf(text) if format == "pdf" else text.encode("utf-8"), output)
+    _output(render.render_pdf(parts) if format == "pdf" else text.encode("utf-8"), output)
 
 
 @export_app.command("schema")

@@ -7,10 +7,12 @@ the end of the text an annex of the commitments under each area.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
 
 from itpp_api.documents.parser import detect_language
 
@@ -378,13 +380,7 @@ def render_markdown(document: PlanDocument) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-_HTML = """<!DOCTYPE html>
-<html lang="{{ d.lang }}">
-<head>
-<meta charset="utf-8">
-<title>{{ d.title }}</title>
-<style>
-@page { size: A4; margin: 22mm 20mm; }
+_CSS = """@page { size: A4; margin: 22mm 20mm; }
 body { font-family: "Noto Sans CJK JP", "Noto Sans CJK", "Noto Sans", sans-serif;
        font-size: 10.5pt; line-height: 1.6; color: #111; }
 h1 { font-size: 16pt; text-align: center; margin-bottom: 0.4em; }
@@ -396,7 +392,15 @@ h3 { font-size: 11pt; margin-top: 1em; }
 .end { text-align: right; margin-top: 2em; }
 .annex { page-break-before: always; }
 .details { color: #555; font-size: 9pt; }
-</style>
+"""
+
+_HTML = """<!DOCTYPE html>
+<html lang="{{ d.lang }}">
+<head>
+<meta charset="utf-8">
+<title>{{ d.title }}</title>
+<style>
+{{ css }}</style>
 </head>
 <body>
 <h1>{{ d.title }}</h1>
@@ -440,22 +444,131 @@ h3 { font-size: 11pt; margin-top: 1em; }
 </body>
 </html>
 """
+# The print rendering (PDF) of a part of the document. The annex is the long part of a large
+# plan: one paragraph per commitment without inline boxes, list markers or spans, because
+# WeasyPrint's layout costs per box (a `<li>` with a `<strong>` and a `<span>` cost about four
+# times as much as a plain paragraph; see bench/README.md, issue 15).
+_PRINT = """<!DOCTYPE html>
+<html lang="{{ d.lang }}">
+<head>
+<meta charset="utf-8">
+<title>{{ d.title }}</title>
+<style>
+{{ css }}.entry { margin: 0.15em 0; }
+</style>
+</head>
+<body>
+{% if first %}<h1>{{ d.title }}</h1>
+<p class="meta">{{ meta }}</p>
+{% for chapter in d.chapters %}
+<h2>{{ chapter.number }}. {{ chapter.heading }}</h2>
+{% for section in chapter.sections %}
+<div class="section">
+{% for paragraph in section.paragraphs %}
+<p>{% if loop.first %}<span class="number">{{ section.number }}</span>{% endif %}{{ paragraph }}</p>
+{% else %}
+<p><span class="number">{{ section.number }}</span></p>
+{% endfor %}
+{% if section.bullets %}<ul>
+{% for bullet in section.bullets %}<li>{{ bullet }}</li>
+{% endfor %}</ul>{% endif %}
+</div>
+{% endfor %}
+{% endfor %}
+<p class="end">{{ d.end_marker }}</p>
+<section class="annex">
+<h2>{{ d.labels.annex }}</h2>
+{% endif %}
+{% for area, commitments, continued in areas %}
+<h3>{{ area.code }} {{ area.title }}{% if continued %} …{% endif %}</h3>
+{% if not continued and area.description %}<p>{{ area.description }}</p>{% endif %}
+{% for c in commitments %}<p class="entry">{{ c.reference }} {{ c.title }} ({{ c.details }})</p>
+{% else %}{% if not continued %}<p class="details">{{ d.labels.none }}</p>{% endif %}{% endfor %}
+{% endfor %}
+{% if first %}</section>{% endif %}
+{% if last %}<section class="annex consents">
+<h2>{{ d.labels.consents }}</h2>
+{% for consent in d.consents %}
+<h3>{{ consent.heading }}</h3>
+<p>{{ consent.title }}</p>
+<ul>{% for approval in consent.approvals %}<li>{{ approval }}</li>{% endfor %}</ul>
+{% else %}<p class="details">{{ d.labels.no_consents }}</p>
+{% endfor %}
+</section>{% endif %}
+</body>
+</html>
+"""
 _ENVIRONMENT = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _TEMPLATE = _ENVIRONMENT.from_string(_HTML)
+# Our own constant style sheet, no user text: inserted as it is.
+_STYLE = Markup(_CSS)  # noqa: S704
+_PRINT_TEMPLATE = _ENVIRONMENT.from_string(_PRINT)
+
+# Commitments of the annex per part of a PDF: each part is laid out on its own (in the child
+# process, see documents/pdf.py), so the layout of a whole large plan is never in memory at
+# once. A part after the first starts on a new page.
+PDF_PART_COMMITMENTS = 1_000
 
 
 def render_html(document: PlanDocument) -> str:
     """The document as a standalone HTML page (user text escaped)."""
-    return _TEMPLATE.render(d=document, meta=_meta_line(document))
+    return _TEMPLATE.render(d=document, meta=_meta_line(document), css=_STYLE)
 
 
-def render_pdf(html: str) -> bytes:
-    """The HTML rendering as PDF, with the (CJK) fonts it uses embedded. Slow: run it in a
-    worker thread."""
-    from weasyprint import HTML
+def render_html_chunks(document: PlanDocument) -> Iterator[str]:
+    """`render_html` piece by piece (the same text), for a response written as it renders."""
+    return _TEMPLATE.generate(d=document, meta=_meta_line(document), css=_STYLE)
 
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+
+AnnexSlice = tuple[AnnexArea, list[AnnexCommitment], bool]
+
+
+def _annex_parts(annex: list[AnnexArea], size: int) -> list[list[AnnexSlice]]:
+    """The annex's areas in parts of at most `size` commitments (an area split where a part
+    fills up; its continuation is marked)."""
+    parts: list[list[AnnexSlice]] = [[]]
+    room = size
+    for area in annex:
+        start = 0
+        while True:
+            if room == 0:
+                parts.append([])
+                room = size
+            taken = area.commitments[start : start + room]
+            parts[-1].append((area, taken, start > 0))
+            start += len(taken)
+            room -= len(taken)
+            if start >= len(area.commitments):
+                break
+    return parts
+
+
+def render_print_parts(document: PlanDocument, size: int | None = None) -> list[str]:
+    """The document as HTML for print (the PDF), in parts of at most `size` commitments of
+    the annex: the first part has the text, the last the record of consent."""
+    parts = _annex_parts(document.annex, size or PDF_PART_COMMITMENTS)
+    meta = _meta_line(document)
+    return [
+        _PRINT_TEMPLATE.render(
+            d=document,
+            meta=meta,
+            css=_STYLE,
+            areas=areas,
+            first=index == 0,
+            last=index == len(parts) - 1,
+        )
+        for index, areas in enumerate(parts)
+    ]
+
+
+def render_pdf(parts: list[str], timeout: float | None = None) -> bytes:
+    """The print parts (`render_print_parts`) as one PDF, with the (CJK) fonts it uses
+    embedded. Slow, and blocking: it renders in a child process (documents/pdf.py) so the
+    caller's memory stays flat; run it in a worker thread. TimeoutError after `timeout`
+    seconds (the child is stopped then)."""
+    from itpp_api.documents import pdf
+
+    return pdf.render(parts, timeout=timeout)
 
 
 __all__ = [
@@ -464,6 +577,8 @@ __all__ = [
     "detect_language",
     "localized",
     "render_html",
+    "render_html_chunks",
     "render_markdown",
     "render_pdf",
+    "render_print_parts",
 ]

@@ -1,6 +1,7 @@
 """HTTP routes for the plan as a document: rendering, and importing a plan's text."""
 
 import uuid
+from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -10,6 +11,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from itpp_api import streaming
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.config import get_settings
 from itpp_api.conventions import IdempotencyKey, json_response
@@ -97,31 +99,33 @@ async def render_plan_document(
 ) -> Response:
     language = (lang or DocumentLanguage(actor.language if actor.language == "ja" else "en")).value
 
-    def build() -> tuple[render.PlanDocument, str]:
+    def build() -> render.PlanDocument:
+        # One read snapshot for the plan and its document (PostgreSQL: repeatable read).
+        streaming.read_snapshot(session)
         plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
-        document = service.plan_document(
+        return service.plan_document(
             session=session, actor=actor, plan=plan, lang=language, version=version
         )
-        text = (
-            render.render_markdown(document)
-            if format is DocumentFormat.MD
-            else render.render_html(document)
-        )
-        service.check_document_size(text)
-        return document, text
 
-    document, text = await run_in_threadpool(build)
+    document = await run_in_threadpool(build)
     # What is left needs no database; a PDF may take long, and waits for its worker: it must
     # not keep a connection (and a turn at the database) meanwhile.
     await end_transaction(session)
-    content: bytes
+    body: streaming.Spooled
     if format is DocumentFormat.PDF:
+
+        def print_parts() -> list[str]:
+            parts = render.render_print_parts(document)
+            del document.annex[:]  # the parts have it: the worker keeps one copy, not two
+            service.check_document_bytes(sum(len(part.encode("utf-8")) for part in parts))
+            return parts
+
+        parts = await run_in_threadpool(print_parts)
         timeout = get_settings().document_pdf_timeout_seconds
         try:
-            with anyio.fail_after(timeout):
-                content = await anyio.to_thread.run_sync(
-                    render.render_pdf, text, limiter=_pdf_limiter(request), abandon_on_cancel=True
-                )
+            content = await anyio.to_thread.run_sync(
+                render.render_pdf, parts, timeout, limiter=_pdf_limiter(request)
+            )
         except TimeoutError:
             raise ServiceUnavailable(
                 f"The PDF took longer than {timeout:g} seconds to render; try again later or "
@@ -129,15 +133,23 @@ async def render_plan_document(
                 headers={"Retry-After": "30"},
             ) from None
         service.check_document_size(content)
+        body = streaming.Spooled.of(content)
     else:
-        content = text.encode("utf-8")
+
+        def rendered() -> Iterator[bytes]:  # run by the worker thread that spools it
+            if format is DocumentFormat.MD:
+                yield render.render_markdown(document).encode("utf-8")
+                return
+            for text in render.render_html_chunks(document):
+                yield text.encode("utf-8")
+
+        body = await run_in_threadpool(streaming.spool, rendered(), service.check_document_bytes)
     suffix = f"-v{version}" if version else ""
     extension = {"html": "html", "md": "md", "pdf": "pdf"}[format.value]
     ascii_name = f"{document.reference}{suffix}-{language}.{extension}"
     full_name = f"{document.reference}{suffix} {document.title}.{extension}"
     disposition = "inline" if format is DocumentFormat.HTML else "attachment"
-    return Response(
-        content=content,
+    return body.response(
         media_type=DOCUMENT_MEDIA_TYPES[format],
         headers={"Content-Disposition": content_disposition(disposition, ascii_name, full_name)},
     )

@@ -71,8 +71,12 @@ def plan_document(
 
 def check_document_size(content: str | bytes) -> None:
     """Refuse a document over the configured size (a plan with very many commitments)."""
+    check_document_bytes(len(content.encode("utf-8") if isinstance(content, str) else content))
+
+
+def check_document_bytes(size: int) -> None:
+    """Refuse a document of `size` bytes if over the configured size."""
     limit = get_settings().document_max_bytes
-    size = len(content.encode("utf-8") if isinstance(content, str) else content)
     if size > limit:
         raise RuleViolation(
             f"The document would be {size} bytes, over the limit of {limit} bytes "

@@ -1,11 +1,13 @@
 """HTTP routes for exporting and importing whole plans, and commitment and exchange tables."""
 
 import uuid
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 
+from itpp_api import streaming
 from itpp_api.auth import policy
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.commitments.router import CommitmentFiltersDep
@@ -45,10 +47,10 @@ _ATTACHMENT_HEADER: dict[str, Any] = {
     responses={200: {"headers": _ATTACHMENT_HEADER}, **problem_responses(404, 422)},
 )
 def export_plan(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    streaming.read_snapshot(session)
     plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
-    document = service.export_plan(session=session, actor=actor, plan=plan)
-    return Response(
-        content=service.dump_export(document),
+    body = streaming.spool(service.export_chunks(session=session, actor=actor, plan=plan))
+    return body.response(
         media_type="application/json",
         headers={
             "Content-Disposition": content_disposition(
@@ -144,16 +146,16 @@ def _language(lang: DocumentLanguage | None, actor_language: str) -> str:
 
 
 def _table_response(
-    fmt: tabular.TableFormat, name: str, header: list[str], rows: list[list[Any]]
+    fmt: tabular.TableFormat, name: str, header: list[str], rows: Iterable[list[Any]]
 ) -> Response:
-    content = (
-        tabular.to_csv(header, rows)
-        if fmt is tabular.TableFormat.CSV
-        else tabular.to_xlsx(name.split("-")[-1], header, rows)
-    )
+    if fmt is tabular.TableFormat.CSV:
+        body = streaming.spool(tabular.csv_chunks(header, rows))
+    else:
+        body = streaming.spool_written(
+            lambda file: tabular.write_xlsx(file, name.split("-")[-1], header, rows)
+        )
     filename = f"{name}.{fmt.value}"
-    return Response(
-        content=content,
+    return body.response(
         media_type=tabular.TABLE_MEDIA_TYPES[fmt],
         headers={"Content-Disposition": content_disposition("attachment", filename, filename)},
     )
@@ -177,6 +179,7 @@ def export_commitments(
         CommitmentSort, Query(description="Stable order; '-' for descending.")
     ] = CommitmentSort.REFERENCE,
 ) -> Response:
+    streaming.read_snapshot(session)
     plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
     header, rows = tabular.commitment_table(
         session=session,
@@ -205,6 +208,7 @@ def export_exchanges(
     lang: Lang = None,
     sort: Annotated[ExchangeSort, Query()] = ExchangeSort.START_DATE,
 ) -> Response:
+    streaming.read_snapshot(session)
     plan = plans.get_plan(session=session, plan_id=plan_id, actor=actor)
     header, rows = tabular.exchange_table(
         session=session,

@@ -10,9 +10,10 @@ plan record: it succeeds whole or leaves nothing behind.
 """
 
 import secrets
+import typing
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import literal, tuple_
 from sqlmodel import Session, SQLModel, col, select
 
 from itpp_api import agreement
@@ -252,11 +254,91 @@ def _lineage(session: Session, actor: Actor, plan: Plan) -> list[dict[str, Any]]
     return chain
 
 
-def export_plan(
+_BATCH = 500
+_INDENT = b"  "
+
+
+@dataclass
+class _Named:
+    """The reference data the exported records name, gathered as they are written."""
+
+    parties: set[uuid.UUID] = field(default_factory=set)
+    organisations: set[uuid.UUID] = field(default_factory=set)
+    users: set[uuid.UUID] = field(default_factory=set)
+
+    def organisation(self, *ids: uuid.UUID | None) -> None:
+        self.organisations.update(i for i in ids if i)
+
+
+def _element_dumper(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Validates one element of the export's list `name` through the schema and gives its JSON
+    data, as validating the whole document would."""
+    element = typing.get_args(PlanExport.model_fields[name].annotation)[0]
+    one: TypeAdapter[Any] = TypeAdapter(element)
+
+    def dump(record: dict[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = one.dump_python(
+            one.validate_python(record, context=STORED), mode="json"
+        )
+        return data
+
+    return dump
+
+
+def _json_at(value: Any, depth: int) -> bytes:
+    """`value` as the canonical dump (sorted keys, two-space indent) writes it `depth` levels
+    deep: orjson's own text, each line indented the more (JSON text has no raw newlines)."""
+    text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
+    return text.replace(b"\n", b"\n" + _INDENT * depth)
+
+
+def _json_array(records: Iterable[Any], depth: int) -> Iterator[bytes]:
+    """A JSON array written element by element, as `_json_at` would write the whole list."""
+    inner = _INDENT * (depth + 1)
+    empty = True
+    for record in records:
+        yield (b"[\n" if empty else b",\n") + inner + _json_at(record, depth + 1)
+        empty = False
+    yield b"[]" if empty else b"\n" + _INDENT * depth + b"]"
+
+
+def _keyset(
+    session: Session, query: Any, model: type[Row], *order: str, batch: int = _BATCH
+) -> Iterator[list[Row]]:
+    """The rows of `query` in batches, ordered by the columns `order` (unique together), each
+    batch read by a statement of its own after the last key: no cursor stays open between
+    batches, and no row outlives its batch (the session's identity map holds rows weakly)."""
+    columns = [table_of(model).c[name] for name in order]
+    last: tuple[Any, ...] | None = None
+    while True:
+        statement = query.order_by(*columns).limit(batch)
+        if last is not None:
+            bound = (
+                literal(value, column.type) for value, column in zip(last, columns, strict=True)
+            )
+            statement = statement.where(tuple_(*columns) > tuple_(*bound))
+        rows = list(session.scalars(statement))
+        if not rows:
+            return
+        yield rows
+        last = tuple(getattr(rows[-1], name) for name in order)
+        if len(rows) < batch:
+            return
+
+
+def export_chunks(
     *, session: Session, actor: Actor, plan: Plan, progress: Progress = _no_progress
-) -> dict[str, Any]:
-    """The whole plan as the actor may see it, as JSON data of the PlanExport schema."""
+) -> Iterator[bytes]:
+    """The whole plan as the actor may see it: the bytes of `dump_export` of a PlanExport,
+    written piece by piece so that memory holds one batch of records, not the plan.
+
+    The top-level keys come in sorted order (amendments, commitments, exchanges, …, parties,
+    …, reviews, users, versions). The reference data (parties, organisations, users) lists
+    what the records name, so it is gathered while the records before it are written; what
+    reviews name (written after parties) is read first, with one small query.
+    """
     plan_id = plan.id
+    named = _Named()
     record = _plan_record(session, plan)
     lineage = _lineage(session, actor, plan)
     if not lineage:
@@ -268,6 +350,9 @@ def export_plan(
                 record["predecessor_id"] = None
     elif record["predecessor_id"] != lineage[-1]["id"]:
         record["predecessor_id"] = None
+    named.parties.update(record["party_ids"])
+    for entry in lineage:
+        named.parties.update(entry["party_ids"])
 
     areas = list(
         session.scalars(
@@ -277,82 +362,13 @@ def export_plan(
         )
     )
     progress("priority areas", len(areas), len(areas))
-    commitments = list(
+    visible_commitment = policy.visible_commitments(table_of(Commitment).c, actor)
+    # Ids only: what exchanges and reviews may name (a set of ids, not the records).
+    visible_commitments = set(
         session.scalars(
-            select(Commitment)
-            .where(
-                Commitment.plan_id == plan_id,
-                policy.visible_commitments(table_of(Commitment).c, actor),
-            )
-            .order_by(col(Commitment.reference), col(Commitment.id))
+            select(Commitment.id).where(Commitment.plan_id == plan_id, visible_commitment)
         )
     )
-    visible_commitments = {c.id for c in commitments}
-    commitment_ids = list(visible_commitments)
-    milestones = _by(
-        session.scalars(
-            select(Milestone)
-            .where(col(Milestone.commitment_id).in_(commitment_ids))
-            .order_by(col(Milestone.position), col(Milestone.id))
-        ),
-        "commitment_id",
-    )
-    supporters = _by(
-        session.scalars(
-            select(CommitmentSupporter)
-            .where(col(CommitmentSupporter.commitment_id).in_(commitment_ids))
-            .order_by(col(CommitmentSupporter.position))
-        ),
-        "commitment_id",
-    )
-    commitment_records = []
-    for index, c in enumerate(commitments, start=1):
-        commitment_records.append(
-            {
-                **_columns(c, *_COMMITMENT_FIELDS),
-                "supporting_organisation_ids": [
-                    s.organisation_id for s in supporters.get(c.id, [])
-                ],
-                "milestones": [_columns(m, *_MILESTONE_FIELDS) for m in milestones.get(c.id, [])],
-            }
-        )
-        progress("commitments", index, len(commitments))
-
-    exchanges = list(
-        session.scalars(
-            select(Exchange)
-            .where(
-                Exchange.plan_id == plan_id,
-                policy.visible_exchanges(table_of(Exchange).c, actor),
-            )
-            .order_by(col(Exchange.reference), col(Exchange.id))
-        )
-    )
-    links = _by(
-        session.scalars(
-            select(ExchangeCommitment).where(
-                col(ExchangeCommitment.exchange_id).in_([e.id for e in exchanges])
-            )
-        ),
-        "exchange_id",
-    )
-    exchange_records = []
-    for index, e in enumerate(exchanges, start=1):
-        exchange_records.append(
-            {
-                **_columns(e, *_EXCHANGE_FIELDS),
-                "commitment_ids": sorted(
-                    (
-                        link.commitment_id
-                        for link in links.get(e.id, [])
-                        if link.commitment_id in visible_commitments
-                    ),
-                    key=str,
-                ),
-            }
-        )
-        progress("exchanges", index, len(exchanges))
-
     reviews = list(
         session.scalars(
             select(ReviewCycle)
@@ -361,50 +377,26 @@ def export_plan(
         )
     )
     review_ids = [r.id for r in reviews]
-    items = [
-        i
-        for i in session.scalars(
-            select(ReviewItem)
-            .where(col(ReviewItem.review_id).in_(review_ids))
-            .order_by(col(ReviewItem.id))
+    for commitment_id, party_id, updated_by in session.execute(
+        select(ReviewItem.commitment_id, ReviewAssessment.party_id, ReviewAssessment.updated_by)
+        .join(ReviewAssessment, col(ReviewAssessment.review_item_id) == col(ReviewItem.id))
+        .where(col(ReviewItem.review_id).in_(review_ids))
+    ):
+        if commitment_id in visible_commitments:
+            named.parties.add(party_id)
+            if updated_by:
+                named.users.add(updated_by)
+    for party_id, user_id in session.execute(
+        select(ReviewSignOff.party_id, ReviewSignOff.user_id).where(
+            col(ReviewSignOff.review_id).in_(review_ids)
         )
-        if i.commitment_id in visible_commitments
-    ]
-    assessments = _by(
-        session.scalars(
-            select(ReviewAssessment)
-            .where(col(ReviewAssessment.review_item_id).in_([i.id for i in items]))
-            .order_by(col(ReviewAssessment.party_id))
-        ),
-        "review_item_id",
-    )
-    sign_offs = _by(
-        session.scalars(
-            select(ReviewSignOff)
-            .where(col(ReviewSignOff.review_id).in_(review_ids))
-            .order_by(col(ReviewSignOff.party_id))
-        ),
-        "review_id",
-    )
-    items_by_review = _by(items, "review_id")
-    review_records = [
-        {
-            **_columns(r, *_REVIEW_FIELDS),
-            "items": [
-                {
-                    **_columns(i, *_ITEM_FIELDS),
-                    "assessments": [
-                        _columns(a, *_ASSESSMENT_FIELDS) for a in assessments.get(i.id, [])
-                    ],
-                }
-                for i in items_by_review.get(r.id, [])
-            ],
-            "sign_offs": [_columns(s, *_SIGN_OFF_FIELDS) for s in sign_offs.get(r.id, [])],
-        }
-        for r in reviews
-    ]
-    progress("reviews", len(reviews), len(reviews))
+    ):
+        named.parties.add(party_id)
+        named.users.add(user_id)
 
+    yield b"{\n"
+
+    # amendments
     amendments = list(
         session.scalars(
             select(Amendment).where(Amendment.plan_id == plan_id).order_by(col(Amendment.number))
@@ -418,118 +410,259 @@ def export_plan(
         ),
         "amendment_id",
     )
-    amendment_records = [
-        {
-            **_columns(a, *_AMENDMENT_FIELDS),
-            "decisions": [_columns(d, *_DECISION_FIELDS) for d in decisions.get(a.id, [])],
-        }
-        for a in amendments
-    ]
+    dump_amendment = _element_dumper("amendments")
+
+    def amendment_records() -> Iterator[dict[str, Any]]:
+        for a in amendments:
+            if a.proposed_by:
+                named.users.add(a.proposed_by)
+            if a.proposing_party_id:
+                named.parties.add(a.proposing_party_id)
+            for d in decisions.get(a.id, []):
+                named.parties.add(d.party_id)
+                named.users.add(d.user_id)
+            yield dump_amendment(
+                {
+                    **_columns(a, *_AMENDMENT_FIELDS),
+                    "decisions": [_columns(d, *_DECISION_FIELDS) for d in decisions.get(a.id, [])],
+                }
+            )
+
+    yield b'  "amendments": '
+    yield from _json_array(amendment_records(), 1)
     progress("amendments", len(amendments), len(amendments))
 
-    versions = list(
-        session.scalars(
-            select(PlanVersion)
-            .where(PlanVersion.plan_id == plan_id)
-            .order_by(col(PlanVersion.number))
-        )
-    )
-    version_records = [
-        {
-            "id": v.id,
-            "number": v.number,
-            "reason": v.reason,
-            "snapshot": plans.version_snapshot(v),
-            "agreed_on": v.agreed_on,
-            "amendment_id": v.amendment_id,
-            "created_at": v.created_at,
-        }
-        for v in versions
-    ]
-    progress("versions", len(versions), len(versions))
+    # commitments, a batch at a time
+    dump_commitment = _element_dumper("commitments")
+    total = len(visible_commitments)
 
-    # The reference data the records name.
-    party_ids: set[uuid.UUID] = set(record["party_ids"])
-    for entry in lineage:
-        party_ids.update(entry["party_ids"])
-    organisation_ids: set[uuid.UUID] = set()
-    user_ids: set[uuid.UUID] = set()
-    for c_record in commitment_records:
-        party_ids.add(c_record["lead_party_id"])
-        organisation_ids.update(
-            i
-            for i in (c_record["lead_organisation_id"], *c_record["supporting_organisation_ids"])
-            if i
-        )
-    for e_record in exchange_records:
-        party_ids.update((e_record["from_party_id"], e_record["to_party_id"]))
-        organisation_ids.update(
-            i
-            for i in (
-                e_record["from_organisation_id"],
-                e_record["to_organisation_id"],
-                e_record["host_organisation_id"],
+    def commitment_records() -> Iterator[dict[str, Any]]:
+        done = 0
+        query = select(Commitment).where(Commitment.plan_id == plan_id, visible_commitment)
+        for batch in _keyset(session, query, Commitment, "reference", "id"):
+            ids = [c.id for c in batch]
+            milestones = _by(
+                session.scalars(
+                    select(Milestone)
+                    .where(col(Milestone.commitment_id).in_(ids))
+                    .order_by(col(Milestone.position), col(Milestone.id))
+                ),
+                "commitment_id",
             )
-            if i
+            supporters = _by(
+                session.scalars(
+                    select(CommitmentSupporter)
+                    .where(col(CommitmentSupporter.commitment_id).in_(ids))
+                    .order_by(col(CommitmentSupporter.position))
+                ),
+                "commitment_id",
+            )
+            for c in batch:
+                supporting = [s.organisation_id for s in supporters.get(c.id, [])]
+                named.parties.add(c.lead_party_id)
+                named.organisation(c.lead_organisation_id, *supporting)
+                yield dump_commitment(
+                    {
+                        **_columns(c, *_COMMITMENT_FIELDS),
+                        "supporting_organisation_ids": supporting,
+                        "milestones": [
+                            _columns(m, *_MILESTONE_FIELDS) for m in milestones.get(c.id, [])
+                        ],
+                    }
+                )
+                done += 1
+            progress("commitments", done, total)
+
+    yield b',\n  "commitments": '
+    yield from _json_array(commitment_records(), 1)
+
+    # exchanges, a batch at a time
+    dump_exchange = _element_dumper("exchanges")
+
+    def exchange_records() -> Iterator[dict[str, Any]]:
+        done = 0
+        query = select(Exchange).where(
+            Exchange.plan_id == plan_id, policy.visible_exchanges(table_of(Exchange).c, actor)
         )
-        for participant in e_record["participants"]:
-            if participant.get("organisation_id"):
-                organisation_ids.add(uuid.UUID(str(participant["organisation_id"])))
-    for r_record in review_records:
-        for i in r_record["items"]:
-            for a in i["assessments"]:
-                party_ids.add(a["party_id"])
-                if a["updated_by"]:
-                    user_ids.add(a["updated_by"])
-        for s in r_record["sign_offs"]:
-            party_ids.add(s["party_id"])
-            user_ids.add(s["user_id"])
-    for a_record in amendment_records:
-        if a_record["proposed_by"]:
-            user_ids.add(a_record["proposed_by"])
-        if a_record["proposing_party_id"]:
-            party_ids.add(a_record["proposing_party_id"])
-        for d in a_record["decisions"]:
-            party_ids.add(d["party_id"])
-            user_ids.add(d["user_id"])
+        for batch in _keyset(session, query, Exchange, "reference", "id"):
+            links = _by(
+                session.scalars(
+                    select(ExchangeCommitment).where(
+                        col(ExchangeCommitment.exchange_id).in_([e.id for e in batch])
+                    )
+                ),
+                "exchange_id",
+            )
+            for e in batch:
+                named.parties.update((e.from_party_id, e.to_party_id))
+                named.organisation(
+                    e.from_organisation_id, e.to_organisation_id, e.host_organisation_id
+                )
+                for participant in e.participants:
+                    if participant.get("organisation_id"):
+                        named.organisations.add(uuid.UUID(str(participant["organisation_id"])))
+                yield dump_exchange(
+                    {
+                        **_columns(e, *_EXCHANGE_FIELDS),
+                        "commitment_ids": sorted(
+                            (
+                                link.commitment_id
+                                for link in links.get(e.id, [])
+                                if link.commitment_id in visible_commitments
+                            ),
+                            key=str,
+                        ),
+                    }
+                )
+                done += 1
+            progress("exchanges", done, done)
+
+    yield b',\n  "exchanges": '
+    yield from _json_array(exchange_records(), 1)
+
+    # The reference data, now that everything that names it is known.
     organisations = list(
         session.scalars(
             select(Organisation)
-            .where(col(Organisation.id).in_(organisation_ids))
+            .where(col(Organisation.id).in_(named.organisations))
             .order_by(col(Organisation.code))
         )
     )
     users = list(
-        session.scalars(select(User).where(col(User.id).in_(user_ids)).order_by(col(User.email)))
+        session.scalars(select(User).where(col(User.id).in_(named.users)).order_by(col(User.email)))
     )
-    party_ids.update(o.party_id for o in organisations)
-    party_ids.update(u.party_id for u in users)
+    named.parties.update(o.party_id for o in organisations)
+    named.parties.update(u.party_id for u in users)
     parties = list(
-        session.scalars(select(Party).where(col(Party.id).in_(party_ids)).order_by(col(Party.code)))
+        session.scalars(
+            select(Party).where(col(Party.id).in_(named.parties)).order_by(col(Party.code))
+        )
     )
-    document = {
-        "format": EXPORT_FORMAT,
-        "format_version": EXPORT_FORMAT_VERSION,
-        "plan": record,
-        "lineage": lineage,
-        "parties": [_columns(p, "id", "code", "name", "created_at") for p in parties],
-        "organisations": [
-            _columns(o, "id", "party_id", "code", "name", "created_at") for o in organisations
-        ],
-        "users": [_columns(u, "id", "party_id", "email", "display_name") for u in users],
-        "priority_areas": [_columns(a, *_AREA_FIELDS) for a in areas],
-        "commitments": commitment_records,
-        "exchanges": exchange_records,
-        "reviews": review_records,
-        "amendments": amendment_records,
-        "versions": version_records,
-    }
-    # Through the schema: the document is exactly what the published JSON Schema describes.
-    # As recorded: a date from before the API's date range existed is exported as it is.
-    exported: dict[str, Any] = PlanExport.model_validate(document, context=STORED).model_dump(
-        mode="json"
+    # The small part of the document, through the schema as a whole.
+    small: dict[str, Any] = PlanExport.model_validate(
+        {
+            "format": EXPORT_FORMAT,
+            "format_version": EXPORT_FORMAT_VERSION,
+            "plan": record,
+            "lineage": lineage,
+            "parties": [_columns(p, "id", "code", "name", "created_at") for p in parties],
+            "organisations": [
+                _columns(o, "id", "party_id", "code", "name", "created_at") for o in organisations
+            ],
+            "users": [_columns(u, "id", "party_id", "email", "display_name") for u in users],
+            "priority_areas": [_columns(a, *_AREA_FIELDS) for a in areas],
+        },
+        context=STORED,
+    ).model_dump(mode="json", include=_SMALL_PARTS)
+    for key in ("format", "format_version", "lineage", "organisations", "parties", "plan"):
+        yield b",\n  " + orjson.dumps(key) + b": " + _json_at(small[key], 1)
+    yield b',\n  "priority_areas": ' + _json_at(small["priority_areas"], 1)
+
+    # reviews, one at a time
+    dump_review = _element_dumper("reviews")
+
+    def review_records() -> Iterator[dict[str, Any]]:
+        for r in reviews:
+            items = [
+                i
+                for i in session.scalars(
+                    select(ReviewItem)
+                    .where(ReviewItem.review_id == r.id)
+                    .order_by(col(ReviewItem.id))
+                )
+                if i.commitment_id in visible_commitments
+            ]
+            assessments = _by(
+                session.scalars(
+                    select(ReviewAssessment)
+                    .join(ReviewItem, col(ReviewItem.id) == col(ReviewAssessment.review_item_id))
+                    .where(ReviewItem.review_id == r.id)
+                    .order_by(col(ReviewAssessment.party_id))
+                ),
+                "review_item_id",
+            )
+            sign_offs = session.scalars(
+                select(ReviewSignOff)
+                .where(ReviewSignOff.review_id == r.id)
+                .order_by(col(ReviewSignOff.party_id))
+            )
+            yield dump_review(
+                {
+                    **_columns(r, *_REVIEW_FIELDS),
+                    "items": [
+                        {
+                            **_columns(i, *_ITEM_FIELDS),
+                            "assessments": [
+                                _columns(a, *_ASSESSMENT_FIELDS) for a in assessments.get(i.id, [])
+                            ],
+                        }
+                        for i in items
+                    ],
+                    "sign_offs": [_columns(s, *_SIGN_OFF_FIELDS) for s in sign_offs],
+                }
+            )
+
+    yield b',\n  "reviews": '
+    yield from _json_array(review_records(), 1)
+    progress("reviews", len(reviews), len(reviews))
+    yield b',\n  "users": ' + _json_at(small["users"], 1)
+
+    # versions, one at a time: each holds a snapshot of the whole plan
+    dump_version = _element_dumper("versions")
+    numbers = list(
+        session.scalars(
+            select(PlanVersion.number)
+            .where(PlanVersion.plan_id == plan_id)
+            .order_by(col(PlanVersion.number))
+        )
     )
-    return exported
+
+    def version_records() -> Iterator[dict[str, Any]]:
+        for number in numbers:
+            v = session.scalars(
+                select(PlanVersion).where(
+                    PlanVersion.plan_id == plan_id, PlanVersion.number == number
+                )
+            ).one()
+            yield dump_version(
+                {
+                    "id": v.id,
+                    "number": v.number,
+                    "reason": v.reason,
+                    "snapshot": plans.version_snapshot(v),
+                    "agreed_on": v.agreed_on,
+                    "amendment_id": v.amendment_id,
+                    "created_at": v.created_at,
+                }
+            )
+
+    yield b',\n  "versions": '
+    yield from _json_array(version_records(), 1)
+    progress("versions", len(numbers), len(numbers))
+    yield b"\n}\n"
+
+
+_SMALL_PARTS = {
+    "format",
+    "format_version",
+    "plan",
+    "lineage",
+    "parties",
+    "organisations",
+    "users",
+    "priority_areas",
+}
+
+
+def export_plan(
+    *, session: Session, actor: Actor, plan: Plan, progress: Progress = _no_progress
+) -> dict[str, Any]:
+    """The whole plan as the actor may see it, as JSON data of the PlanExport schema (in
+    memory: for tests and small plans; the API and the command line stream `export_chunks`)."""
+    data: dict[str, Any] = orjson.loads(
+        b"".join(export_chunks(session=session, actor=actor, plan=plan, progress=progress))
+    )
+    return data
 
 
 # --- import -------------------------------------------------------------------------------

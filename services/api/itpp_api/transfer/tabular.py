@@ -8,10 +8,10 @@ as `=HYPERLINK(…)` stays text (OWASP, "CSV injection").
 import csv
 import io
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
 import orjson
 from openpyxl import Workbook
@@ -61,23 +61,35 @@ def _cell(value: Any) -> Cell:
     return neutralise(str(value))
 
 
-def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    """CSV in UTF-8 with a byte order mark (so Excel in Japanese opens it right)."""
+def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
+    """CSV in UTF-8 with a byte order mark (so Excel in Japanese opens it right), a few hundred
+    rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    for row in rows:
+    yield b"\xef\xbb\xbf"
+    for count, row in enumerate(rows, start=1):
         writer.writerow(
             [
                 "" if c is None else c.isoformat() if isinstance(c, date) else c
                 for c in map(_cell, row)
             ]
         )
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+        if count % _PAGE == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
-def to_xlsx(sheet: str, header: list[str], rows: list[list[Any]]) -> bytes:
-    """An XLSX workbook of one sheet; every text cell is a string, never a formula."""
+def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """The whole CSV (`csv_chunks` joined)."""
+    return b"".join(csv_chunks(header, rows))
+
+
+def write_xlsx(file: IO[bytes], sheet: str, header: list[str], rows: Iterable[list[Any]]) -> None:
+    """An XLSX workbook of one sheet, written to `file`; every text cell is a string, never a
+    formula. openpyxl's write-only mode keeps the rows in a temporary file, not in memory."""
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
     worksheet.append(header)
@@ -88,8 +100,13 @@ def to_xlsx(sheet: str, header: list[str], rows: list[list[Any]]) -> bytes:
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cells.append(value)
         worksheet.append(cells)
+    workbook.save(file)
+
+
+def to_xlsx(sheet: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """The whole XLSX workbook (`write_xlsx` to memory)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, sheet, header, rows)
     return buffer.getvalue()
 
 
@@ -103,20 +120,22 @@ def _codes(session: Session) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, str]
 
 def _all_pages(
     fetch: Callable[[str | None], tuple[list[dict[str, Any]], str | None]],
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
+    """The list's items, a page at a time (the list's own cursor pagination)."""
     limit = get_settings().export_max_rows
-    items: list[dict[str, Any]] = []
+    count = 0
     cursor: str | None = None
     while True:
         page, cursor = fetch(cursor)
-        # The list's rows hold pre-serialized JSON (orjson fragments): plain JSON data here.
-        items.extend(orjson.loads(dump_json(page)))
-        if len(items) > limit:
+        count += len(page)
+        if count > limit:
             raise RuleViolation(
                 f"More than {limit} rows match: narrow the filters (ITPP_EXPORT_MAX_ROWS)."
             )
+        # The list's rows hold pre-serialized JSON (orjson fragments): plain JSON data here.
+        yield from orjson.loads(dump_json(page))
         if cursor is None:
-            return items
+            return
 
 
 COMMITMENT_COLUMNS = [
@@ -135,8 +154,9 @@ def commitment_table(
     filters: commitments.CommitmentFilters,
     sort: CommitmentSort,
     lang: str,
-) -> tuple[list[str], list[list[Any]]]:
-    """The rows of the commitment list with its filters and order, for a table."""
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The rows of the commitment list with its filters and order, for a table (read a page
+    at a time as they are written)."""
     items = _all_pages(
         lambda cursor: commitments.list_commitments(
             session=session,
@@ -149,7 +169,7 @@ def commitment_table(
         )
     )
     parties, organisations = _codes(session)
-    rows = [
+    rows = (
         [
             c["reference"],
             c["priority_area_code"],
@@ -178,7 +198,7 @@ def commitment_table(
             c["updated_at"],
         ]
         for c in items
-    ]
+    )
     return COMMITMENT_COLUMNS, rows
 
 
@@ -198,8 +218,9 @@ def exchange_table(
     filters: exchanges.ExchangeFilters,
     sort: ExchangeSort,
     lang: str,
-) -> tuple[list[str], list[list[Any]]]:
-    """The rows of the exchange list with its filters and order, for a table."""
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The rows of the exchange list with its filters and order, for a table (read a page
+    at a time as they are written)."""
     items = _all_pages(
         lambda cursor: exchanges.list_exchanges(
             session=session,
@@ -216,7 +237,7 @@ def exchange_table(
     def org(value: Any) -> str | None:
         return organisations.get(uuid.UUID(str(value))) if value else None
 
-    rows = [
+    rows = (
         [
             e["reference"],
             str(e["kind"]),
@@ -242,7 +263,7 @@ def exchange_table(
             e["updated_at"],
         ]
         for e in items
-    ]
+    )
     return EXCHANGE_COLUMNS, rows
 
 

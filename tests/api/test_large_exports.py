@@ -1,0 +1,183 @@
+"""Exports and documents of large plans: written a batch at a time, sent whole or not at all."""
+
+import csv
+import io
+import json
+import tracemalloc
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from itpp_api.auth.actor import Actor
+from itpp_api.commitments.models import Commitment
+from itpp_api.db import table_of, transaction
+from itpp_api.documents import pdf, render
+from itpp_api.plans.models import Plan
+from itpp_api.transfer import service as transfer
+from itpp_api.transfer.service import dump_export, export_chunks
+from tests.factories import World, make_commitment, make_world
+
+PROBLEM = "application/problem+json"
+
+
+def _many_commitments(world: World, count: int, start: int = 0) -> list[str]:
+    """`count` shared commitments more in the plan (copies of one made through the service,
+    inserted in one statement: the service would take minutes); their references."""
+    first = make_commitment(world, description={"ja": "説明" * 40, "en": "Description " * 20})
+    table = table_of(Commitment)
+    with transaction(write=True) as session:
+        row = dict(session.execute(select(table).where(table.c.id == first)).mappings().one())
+        references = [f"CYB-{n:04d}" for n in range(start, start + count)]
+        session.execute(
+            table.insert(), [{**row, "id": uuid.uuid4(), "reference": r} for r in references]
+        )
+    return [row["reference"], *references]
+
+
+def _export_peak(plan_id: uuid.UUID) -> tuple[int, bytes]:
+    """The peak of memory the export's writer takes (beyond the pieces it gave), and the
+    document."""
+    pieces: list[bytes] = []
+    tracemalloc.start()
+    try:
+        with transaction(write=False) as session:
+            plan = session.get(Plan, plan_id)
+            assert plan is not None
+            baseline = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            pieces.extend(export_chunks(session=session, actor=Actor.system(), plan=plan))
+            peak = tracemalloc.get_traced_memory()[1] - baseline - sum(map(len, pieces))
+    finally:
+        tracemalloc.stop()
+    return peak, b"".join(pieces)
+
+
+def test_a_large_exports_memory_stays_flat_as_the_plan_grows_and_its_form_is_canonical(
+    db: Any,
+) -> None:
+    world = make_world()
+    _many_commitments(world, 700)
+    smaller_peak, smaller = _export_peak(world.plan)
+    _many_commitments(world, 1_400, start=700)
+    peak, document = _export_peak(world.plan)
+
+    assert document == dump_export(json.loads(document))  # sorted keys, indent 2, final newline
+    assert len(json.loads(document)["commitments"]) == 2_102
+    assert len(document) > 2.5 * len(smaller)
+    # A batch of records at a time: three times the plan, about the same memory (the whole
+    # plan as Python data would take about three times as much too).
+    assert peak < 1.5 * smaller_peak, (smaller_peak, peak)
+
+
+def test_the_export_over_http_is_sent_whole_with_its_length(client: TestClient) -> None:
+    world = make_world()
+    references = _many_commitments(world, 600)
+
+    response = client.get(f"/api/v1/plans/{world.plan}/export")
+
+    assert response.status_code == 200, response.text
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert response.content == dump_export(json.loads(response.content))
+    exported = [c["reference"] for c in response.json()["commitments"]]
+    assert exported == sorted(references)
+
+
+def test_an_export_that_fails_midway_is_a_problem_never_a_truncated_file(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = make_world()
+    _many_commitments(world, 600)
+    keyset = transfer._keyset
+
+    def failing_after_one_batch(*args: Any, **kwargs: Any) -> Iterator[list[Any]]:
+        batches = keyset(*args, **kwargs)
+        yield next(batches)
+        raise OperationalError("SELECT …", {}, Exception("the connection broke"))
+
+    monkeypatch.setattr(transfer, "_keyset", failing_after_one_batch)
+
+    response = client.get(f"/api/v1/plans/{world.plan}/export")
+
+    assert response.status_code == 503, response.text[:200]
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "retry-after" in response.headers
+    assert b'"commitments"' not in response.content
+
+
+def test_a_csv_over_the_row_limit_midway_is_refused_whole(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = make_world()
+    _many_commitments(world, 700)  # two pages of the list; the limit falls in the second
+    monkeypatch.setenv("ITPP_EXPORT_MAX_ROWS", "600")
+    from itpp_api.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        refused = client.get(f"/api/v1/plans/{world.plan}/commitments/export")
+        monkeypatch.setenv("ITPP_EXPORT_MAX_ROWS", "1000")
+        get_settings.cache_clear()
+        allowed = client.get(f"/api/v1/plans/{world.plan}/commitments/export")
+    finally:
+        get_settings.cache_clear()
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith(PROBLEM)
+    assert "More than 600 rows" in refused.json()["detail"]
+    assert allowed.status_code == 200
+    assert int(allowed.headers["content-length"]) == len(allowed.content)
+    rows = list(csv.DictReader(io.StringIO(allowed.content.decode("utf-8-sig"))))
+    assert len(rows) == 701
+
+
+def test_a_pdf_laid_out_in_parts_has_every_commitment_in_order_and_its_fonts(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = make_world()
+    references = [
+        make_commitment(world, title={"ja": f"サイバー演習 {n}", "en": f"Exercise {n}"})
+        for n in range(5)
+    ]
+    assert references
+    monkeypatch.setattr(render, "PDF_PART_COMMITMENTS", 2)
+
+    response = client.get(
+        f"/api/v1/plans/{world.plan}/document", params={"format": "pdf", "lang": "ja"}
+    )
+
+    assert response.status_code == 200, response.text
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    positions = [text.index(f"サイバー演習 {n}") for n in range(5)]
+    assert positions == sorted(positions)
+    assert text.index("（了）") < positions[0]
+    assert text.index("同意の記録") > positions[-1]  # the record of consent, in the last part
+    assert len(reader.pages) >= 3  # three parts, each from a new page
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"].values()  # type: ignore[index]
+        assert any("CJK" in str(font.get_object()["/BaseFont"]) for font in fonts)
+
+
+def test_a_pdf_over_its_time_stops_its_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[Any] = []
+    take = pdf._take
+
+    def recorded() -> Any:
+        renderer = take()
+        taken.append(renderer)
+        return renderer
+
+    monkeypatch.setattr(pdf, "_take", recorded)
+    page = "<p>" + "長い文書 " * 2_000 + "</p>"
+
+    with pytest.raises(TimeoutError):
+        pdf.render([f"<html><body>{page * 50}</body></html>"], timeout=0.2)
+
+    assert not taken[0].process.is_alive()  # not left rendering for nobody
+    assert pdf.render(["<html><body><p>短い</p></body></html>"], timeout=60).startswith(b"%PDF")
