@@ -96,7 +96,6 @@ def compose(delivery: Delivery, *, sender: str, web_url: str) -> EmailMessage:
     )
     message["Message-ID"] = delivery.message_id
     message["Date"] = format_datetime(delivery.created_at)
-    message["Content-Language"] = language
     # RFC 3834: an automatic message; vacation responders do not answer it.
     message["Auto-Submitted"] = "auto-generated"
     message["X-ITPP-Notification-Kind"] = delivery.kind
@@ -114,4 +113,6 @@ def compose(delivery: Delivery, *, sender: str, web_url: str) -> EmailMessage:
         f'<hr>\n<p style="color:#555;font-size:smaller">{e(footer)}</p>\n</body></html>\n',
         subtype="html",
     )
+    # After the parts exist: making the message multipart moves Content-* headers into them.
+    message["Content-Language"] = language
     return message
