@@ -435,3 +435,39 @@ def test_two_workers_at_once_send_each_notification_once(
     assert sum(counts) == 24
     assert sorted(smtp.mailbox.message_ids()) == sorted(queued)  # each exactly once
     assert all(row.sent_at is not None and row.attempts == 1 for row in rows())
+
+
+def test_approving_the_sample_amendment_as_nato_mails_japans_approver_a_file(
+    db: Database, tmp_path: Path
+) -> None:
+    # What a fresh `make run` shows: the sample's own history is not mailed; NATO's approval
+    # of the sample amendment is, to Japan's approver, in Japanese, as an .eml file.
+    from itpp_api.amendments.models import Amendment
+    from itpp_api.amendments.schemas import AmendmentDecisionCreate
+    from itpp_api.amendments.service import decide
+    from itpp_api.auth.models import User
+    from itpp_api.auth.service import actor_for
+    from itpp_api.sample.loader import load
+
+    load()
+    assert rows() == []
+    with transaction(write=True) as session:
+        nato = session.scalars(
+            select(User).where(User.email == "nato-approver@sample.itpp.example")
+        ).one()
+        # Number 2: proposed and approved by Japan, awaiting NATO (sample/amendments_content.py).
+        awaiting = session.scalars(select(Amendment).where(Amendment.number == 2)).one()
+        assert awaiting.status == "proposed"
+        decide(
+            session=session,
+            actor=actor_for(nato, None),
+            amendment_id=awaiting.id,
+            data=AmendmentDecisionCreate.model_validate({"decision": "approve"}),
+        )
+
+    settings = Settings(mail_dir=tmp_path / "mail")
+    assert deliver_due(transport=FileTransport(settings.mail_directory), settings=settings) == 1
+    [written] = (tmp_path / "mail").iterdir()
+    message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert message["To"].addresses[0].addr_spec == "jp-approver@sample.itpp.example"
+    assert message["Subject"] == "【JP-NATO-ITPP】NATOが改正案 第2号を承認しました"
