@@ -471,3 +471,29 @@ def test_approving_the_sample_amendment_as_nato_mails_japans_approver_a_file(
     message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
     assert message["To"].addresses[0].addr_spec == "jp-approver@sample.itpp.example"
     assert message["Subject"] == "【JP-NATO-ITPP】NATOが改正案 第2号を承認しました"
+
+
+def test_review_mails_link_the_review_and_never_name_another_partys_internal_commitment(
+    client: TestClient, db: Database, smtp: SmtpServer
+) -> None:
+    from itpp_api.clock import add_months, today
+    from tests.api.test_reviews import make_scene, open_first
+
+    scene = make_scene(approval=add_months(today(), -12) + timedelta(days=10))
+    review = open_first(client, scene)
+
+    assert deliver(settings_for(smtp.port), at=now()) == 4  # editors and approvers, both parties
+    for message in smtp.mailbox.messages:
+        everything = message.as_string() + "".join(
+            part.get_content()
+            for part in message.iter_parts()  # type: ignore[attr-defined]
+        )
+        assert "MAR-NATO-01" not in everything and "NATO internal commitment" not in everything
+        assert str(scene.commitments["MAR-NATO-01"]) not in everything
+        assert f"{WEB}/reviews/{review['id']}" in everything
+    subjects = {str(message["Subject"]) for message in smtp.mailbox.messages}
+    due = review["due_date"]
+    assert subjects == {
+        f"[TEST-PLAN] Review 1 is open (due {due})",
+        f"【TEST-PLAN】第1回レビューが開始されました（期限 {due}）",
+    }
