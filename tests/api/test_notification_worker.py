@@ -497,3 +497,66 @@ def test_review_mails_link_the_review_and_never_name_another_partys_internal_com
         f"[TEST-PLAN] Review 1 is open (due {due})",
         f"【TEST-PLAN】第1回レビューが開始されました（期限 {due}）",
     }
+
+
+def test_starttls_is_required_when_configured_never_skipped(
+    client: TestClient, db: Database, smtp: SmtpServer
+) -> None:
+    world = make_world()
+    make_user("NATO", "approver")
+    make_amendment(world, [{"op": "change_term", "term_months": 30}])
+    # The test server offers no STARTTLS: the mail is not sent in clear text, it waits.
+    assert deliver(settings_for(smtp.port, smtp_security="starttls"), at=now()) == 1
+    assert smtp.mailbox.messages == []
+    [row] = rows()
+    assert row.sent_at is None and row.last_error is not None
+    assert "SMTPNotSupportedError" in row.last_error
+
+
+# The test server takes AUTH in clear text (no certificate here); production uses TLS.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_credentials_are_sent_and_a_refused_login_is_a_failed_attempt(
+    client: TestClient, db: Database
+) -> None:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticator(
+        server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        good = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            b"itpp",
+            b"s3cret",
+        )
+        return AuthResult(success=good)
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        world = make_world()
+        make_user("NATO", "approver")
+        make_amendment(world, [{"op": "change_term", "term_months": 30}])
+        at = now()
+        wrong = settings_for(
+            port, smtp_username="itpp", smtp_password="wrong", smtp_timeout_seconds=1
+        )
+        assert deliver(wrong, at=at) == 1
+        assert mailbox.messages == []
+        [row] = rows()
+        # (aiosmtpd answers smtplib's refused AUTH by going silent: the error is a timeout.)
+        assert row.sent_at is None and row.last_error is not None
+        assert "wrong" not in row.last_error  # the password is never recorded
+
+        right = settings_for(port, smtp_username="itpp", smtp_password="s3cret")
+        assert deliver(right, at=at + timedelta(minutes=1)) == 1
+        assert mailbox.message_ids() == [row.message_id]
+    finally:
+        controller.stop()
