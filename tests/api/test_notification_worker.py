@@ -560,3 +560,39 @@ def test_smtp_credentials_are_sent_and_a_refused_login_is_a_failed_attempt(
         assert mailbox.message_ids() == [row.message_id]
     finally:
         controller.stop()
+
+
+def test_mail_settings_refuse_a_lease_shorter_than_a_delivery_and_a_relative_web_url() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="LEASE"):
+        Settings(smtp_timeout_seconds=30, worker_lease_seconds=60)
+    with pytest.raises(ValidationError):
+        Settings(mail_web_url="/relative")
+    with pytest.raises(ValidationError):
+        Settings(smtp_security="ssl")
+    assert Settings(mail_web_url="https://itpp.example.org/").mail_web_url == (
+        "https://itpp.example.org"
+    )
+
+
+def test_itpp_worker_once_writes_the_due_mails_and_exits(
+    client: TestClient, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from itpp_api.cli import app
+    from itpp_api.config import get_settings
+
+    world = make_world()
+    make_user("NATO", "approver")
+    make_amendment(world, [{"op": "change_term", "term_months": 30}])
+    monkeypatch.delenv("ITPP_SMTP_HOST", raising=False)
+    monkeypatch.setenv("ITPP_MAIL_DIR", str(tmp_path / "mail"))
+    get_settings.cache_clear()
+
+    result = CliRunner().invoke(app, ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "1 notification(s) attempted" in result.output
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+    assert all(row.sent_at is not None for row in rows())
