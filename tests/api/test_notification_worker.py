@@ -596,3 +596,78 @@ def test_itpp_worker_once_writes_the_due_mails_and_exits(
     assert "1 notification(s) attempted" in result.output
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
     assert all(row.sent_at is not None for row in rows())
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (openssl), and its key."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_mail_goes_over_tls_to_a_trusted_server_and_not_to_an_untrusted_one(
+    client: TestClient,
+    db: Database,
+    certificate: tuple[Path, Path],
+    security: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ssl
+
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    mailbox = Mailbox()
+    port = free_port()
+    controller = (
+        Controller(mailbox, hostname="127.0.0.1", port=port, ssl_context=server_context)
+        if security == "tls"
+        else Controller(
+            mailbox,
+            hostname="127.0.0.1",
+            port=port,
+            tls_context=server_context,
+            require_starttls=True,
+        )
+    )
+    controller.start()
+    try:
+        world = make_world()
+        make_user("NATO", "approver")
+        make_amendment(world, [{"op": "change_term", "term_months": 30}])
+        settings = settings_for(port, smtp_security=security, smtp_timeout_seconds=3)
+        at = now()
+        # The certificate is nobody's the system trusts: refused, nothing sent.
+        assert deliver(settings, at=at) == 1
+        [row] = rows()
+        assert row.sent_at is None and "CERTIFICATE_VERIFY_FAILED" in (row.last_error or "")
+        assert mailbox.messages == []
+        # Trusted (OpenSSL's SSL_CERT_FILE, as for a private CA): delivered.
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        assert deliver(settings, at=at + timedelta(minutes=1)) == 1
+        assert mailbox.message_ids() == [row.message_id]
+    finally:
+        controller.stop()
