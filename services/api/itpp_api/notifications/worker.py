@@ -69,6 +69,19 @@ def claim(*, engine: Engine, settings: Settings, now: datetime) -> Delivery | No
         # renders no FOR UPDATE: the transaction already holds the write lock.
         .with_for_update(skip_locked=True, of=table_of(Notification))
     )
+    # Idle polls read only: on SQLite they never take the write lock the API's writers queue on.
+    with transaction(write=False, snapshot=False, engine=engine) as session:
+        anything_due = session.scalar(
+            select(_N.id)
+            .where(
+                _N.sent_at.is_(None),
+                _N.next_attempt_at <= now,
+                _N.attempts < settings.worker_max_attempts,
+            )
+            .limit(1)
+        )
+    if anything_due is None:
+        return None
     with transaction(write=True, engine=engine) as session:
         row = session.execute(statement).first()
         if row is None:
