@@ -688,3 +688,40 @@ def test_an_idle_poll_does_not_wait_for_the_sqlite_write_lock(
         poll.start()
         poll.join(10)
         assert result == [0] and time.monotonic() - started < 5
+
+
+def test_a_recipient_the_server_refuses_for_good_is_given_up_at_once_the_others_sent(
+    client: TestClient, db: Database, smtp: SmtpServer
+) -> None:
+    world = make_world()
+    make_user("NATO", "approver", email="gone@test.example")
+    make_user("JP", "approver", email="jp-approver@test.example")
+    make_amendment(world, [{"op": "change_term", "term_months": 30}])
+
+    async def handle_RCPT(
+        server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address == "gone@test.example":
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    smtp.mailbox.handle_RCPT = handle_RCPT  # type: ignore[attr-defined]
+    assert deliver(settings_for(smtp.port, worker_max_attempts=5), at=now()) == 2
+    from itpp_api.auth.models import User
+
+    with transaction(write=False) as session:
+        by_email = {
+            user_email: row
+            for user_email, row in session.execute(
+                select(User.email, Notification).join(
+                    User,
+                    User.id == Notification.recipient_id,  # type: ignore[arg-type]
+                )
+            ).all()
+        }
+    refused, sent = by_email["gone@test.example"], by_email["jp-approver@test.example"]
+    assert sent.sent_at is not None
+    assert refused.sent_at is None and refused.attempts == 5
+    assert refused.last_error is not None and "550" in refused.last_error
+    assert refused.last_error.startswith("gave up")

@@ -14,6 +14,7 @@ given up: its row stays, unsent, with the last error.
 """
 
 import logging
+import smtplib
 import threading
 import uuid
 from collections.abc import Callable
@@ -131,25 +132,40 @@ def mark_sent(*, engine: Engine, notification_id: uuid.UUID, now: datetime) -> N
 
 
 def mark_failed(
-    *, engine: Engine, settings: Settings, notification_id: uuid.UUID, error: str, now: datetime
+    *,
+    engine: Engine,
+    settings: Settings,
+    notification_id: uuid.UUID,
+    error: str,
+    now: datetime,
+    permanent: bool = False,
 ) -> None:
-    """Record a failed attempt; the row is due again after the back-off (or given up)."""
+    """Record a failed attempt; the row is due again after the back-off, or given up (after
+    the last attempt, or at once when the failure is `permanent`)."""
     with transaction(write=True, engine=engine) as session:
         attempts = session.scalar(
             select(_N.attempts).where(_N.id == notification_id, _N.sent_at.is_(None))
         )
         if attempts is None:  # sent meanwhile by a worker that reclaimed it
             return
-        if attempts >= settings.worker_max_attempts:
+        values: dict[str, object] = {"next_attempt_at": now + retry_delay(attempts, settings)}
+        if permanent:
+            error = f"gave up: the server refused the recipient for good: {error}"
+            values["attempts"] = max(attempts, settings.worker_max_attempts)
+        elif attempts >= settings.worker_max_attempts:
             error = f"gave up after {attempts} attempts: {error}"
+        values["last_error"] = error[:MAX_ERROR_LENGTH]
         session.execute(
-            update(table_of(Notification))
-            .where(_N.id == notification_id)
-            .values(
-                last_error=error[:MAX_ERROR_LENGTH],
-                next_attempt_at=now + retry_delay(attempts, settings),
-            )
+            update(table_of(Notification)).where(_N.id == notification_id).values(values)
         )
+
+
+def refused_for_good(exc: Exception) -> bool:
+    """The server refused the recipient's address with a permanent (5xx) reply: retrying
+    cannot help. Any other failure (the network, the server, our credentials) may pass."""
+    return isinstance(exc, smtplib.SMTPRecipientsRefused) and all(
+        500 <= code < 600 for code, _ in exc.recipients.values()
+    )
 
 
 def deliver_one(
@@ -176,6 +192,7 @@ def deliver_one(
             notification_id=delivery.notification_id,
             error=error,
             now=clock(),
+            permanent=refused_for_good(exc),
         )
         return True
     mark_sent(engine=engine, notification_id=delivery.notification_id, now=clock())
