@@ -10,7 +10,8 @@ claims queue on the database's write lock (BEGIN IMMEDIATE), one at a time.
 
 A failed attempt waits ITPP_WORKER_RETRY_SECONDS, doubling with each further failure up to
 ITPP_WORKER_RETRY_MAX_SECONDS; after ITPP_WORKER_MAX_ATTEMPTS attempts the notification is
-given up: its row stays, unsent, with the last error.
+given up: its row stays, unsent, with the last error. So is, at once, a notification whose
+address the server refuses for good (5xx), or whose recipient was deactivated.
 """
 
 import logging
