@@ -11,6 +11,8 @@ WEB_PORT ?= 8080
 WEB_DIR := services/web
 # htmx, Pico CSS and axe-core come from the npm registry (package-lock.json pins them).
 WEB_STAMP := $(WEB_DIR)/node_modules/.package-lock.json
+# Where `make run`'s worker puts mails when no SMTP server is configured.
+MAIL_SHOWN = $(if $(ITPP_SMTP_HOST),sent through $(ITPP_SMTP_HOST),written to $(CURDIR)/var/mail/*.eml (no ITPP_SMTP_HOST: the worker writes files))
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Examples per operation for `make fuzz` (`make test` runs the same test with 10).
 FUZZ_EXAMPLES ?= 300
@@ -21,7 +23,7 @@ TS_STAMP := $(TS_DIR)/node_modules/.package-lock.json
 .PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps fuzz web-assets messages screenshots
 
 help:
-	@echo "make run    - set up, migrate the SQLite database, load the sample plan, start API and web"
+	@echo "make run    - set up, migrate the SQLite database, load the sample plan, start API, web and the mail worker"
 	@echo "make test   - run the whole suite (SQLite and PostgreSQL)"
 	@echo "make bench  - benchmarks (figures printed, not asserted)"
 	@echo "make fuzz   - schemathesis against a live API, $(FUZZ_EXAMPLES) examples per operation"
@@ -54,17 +56,21 @@ migrate: install
 sample: migrate
 	$(BIN)/itpp sample load --if-empty
 
-# API and web side by side; Ctrl-C stops both.
+# API, web and the notification worker side by side; Ctrl-C stops all three. Without
+# ITPP_SMTP_HOST (in the environment or .env) the worker writes each mail to var/mail/ as an
+# .eml file, which any mail client opens.
 run: sample
 	@echo ""
 	@$(BIN)/itpp sample logins
 	@echo ""
 	@echo "  ITPP Tracker web:  http://$(WEB_HOST):$(WEB_PORT)/"
 	@echo "  ITPP Tracker API:  http://$(API_HOST):$(API_PORT)/api/v1/docs   (OpenAPI: /api/v1/openapi.json)"
+	@echo "  Mail:              $(MAIL_SHOWN)"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/itpp serve api --host $(API_HOST) --port $(API_PORT) & \
 	$(BIN)/itpp serve web --host $(WEB_HOST) --port $(WEB_PORT) --api-url http://$(API_HOST):$(API_PORT) & \
+	ITPP_MAIL_WEB_URL=$${ITPP_MAIL_WEB_URL:-http://$(WEB_HOST):$(WEB_PORT)} $(BIN)/itpp worker & \
 	wait
 
 # Start the local PostgreSQL cluster if it is installed but not running.

@@ -132,6 +132,19 @@ def test_deploy_has_the_compose_file_the_manifests_and_the_units() -> None:
     assert {"Containerfile", "compose.yaml", "nginx.conf", ".env.example", "README.md"} <= names
     assert {"k8s/api.yaml", "k8s/web.yaml", "k8s/migrate-job.yaml", "k8s/ingress.yaml"} <= names
     assert {"systemd/itpp-api.service", "systemd/itpp-web.service"} <= names
+    assert {"k8s/worker.yaml", "systemd/itpp-worker.service"} <= names
+
+
+def test_every_installation_runs_the_notification_worker() -> None:
+    # Issue 17: without the worker, notifications are queued and never sent.
+    assert compose()["services"]["worker"]["command"] == ["itpp", "worker"]
+    [deployment] = [d for d in documents(K8S / "worker.yaml") if d["kind"] == "Deployment"]
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["command"] == [
+        "itpp",
+        "worker",
+    ]
+    unit = (DEPLOY / "systemd" / "itpp-worker.service").read_text()
+    assert "ExecStart=/opt/itpp/venv/bin/itpp worker\n" in unit
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda path: str(path.relative_to(DEPLOY)))

@@ -569,6 +569,48 @@ def serve_web(
     )
 
 
+@app.command("worker")
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Deliver what is due now, then exit.")
+    ] = False,
+) -> None:
+    """Deliver notifications (e-mail), retrying with back-off, until SIGTERM or Ctrl-C."""
+    import logging
+    import signal
+    import threading
+
+    from itpp_api.config import get_settings
+    from itpp_api.notifications.transports import transport_for
+    from itpp_api.notifications.worker import deliver_due, run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    transport = transport_for(settings)
+    where = (
+        f"SMTP {settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})"
+        if settings.smtp_host
+        else f"files in {settings.mail_directory}"
+    )
+    if once:
+        try:
+            count = deliver_due(transport=transport, settings=settings)
+        finally:
+            transport.close()
+        typer.echo(f"{count} notification(s) attempted; mail to {where}")
+        return
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        logging.getLogger("itpp_api.notifications.worker").info("stopping (signal %d)", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    logging.getLogger("itpp_api.notifications.worker").info("delivering mail to %s", where)
+    run(transport=transport, settings=settings, stop=stop)
+
+
 @app.command("openapi")
 def openapi() -> None:
     """Print the API's OpenAPI document (JSON)."""

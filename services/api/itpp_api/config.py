@@ -3,8 +3,9 @@
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -187,6 +188,82 @@ class Settings(BaseSettings):
         description="Where pg_dump, pg_restore and psql of the server's major version are "
         "(`itpp backup`/`restore`); unset: Debian's /usr/lib/postgresql/<major>/bin, then PATH.",
     )
+    # --- notifications: the delivery worker (`itpp worker`) and e-mail -------------------
+    smtp_host: str | None = Field(
+        default=None,
+        max_length=253,
+        description="The SMTP server mails are sent through. Unset: the worker writes each mail "
+        "to ITPP_MAIL_DIR as an .eml file instead (the local `make run`).",
+    )
+    smtp_port: int = Field(
+        default=587, ge=1, le=65535, description="Usually 587 (starttls), 465 (tls), 25 (none)."
+    )
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="starttls",
+        description="starttls: plain connection upgraded with STARTTLS (refused if the server "
+        "does not offer it); tls: TLS from the first byte (SMTPS); none: no encryption (a "
+        "relay on the same host or network only).",
+    )
+    smtp_username: str | None = Field(
+        default=None, max_length=254, description="Unset: no SMTP authentication."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None,
+        max_length=1024,
+        description="The SMTP password (a secret: from ITPP_SECRETS_DIR/itpp_smtp_password).",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=300,
+        description="The longest the worker waits on the SMTP server for one step (connect, a "
+        "command, the message).",
+    )
+    mail_sender: str = Field(
+        default="ITPP Tracker <itpp-tracker@localhost>",
+        min_length=3,
+        max_length=320,
+        description="The From of every mail: an address, optionally with a display name.",
+    )
+    mail_web_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="The web's address as its users reach it: the links in mails point there.",
+    )
+    mail_dir: Path | None = Field(
+        default=None,
+        description="Without ITPP_SMTP_HOST, where the worker writes mails (.eml files, one per "
+        "notification). Unset: <ITPP_VAR_DIR>/mail.",
+    )
+    worker_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How long the worker sleeps when no notification is due.",
+    )
+    worker_max_attempts: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="After this many failed attempts a notification is given up: its row stays, "
+        "with last_error, and is not tried again.",
+    )
+    worker_retry_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="The wait after the first failed attempt; it doubles with each further "
+        "failure, up to ITPP_WORKER_RETRY_MAX_SECONDS.",
+    )
+    worker_retry_max_seconds: float = Field(
+        default=6 * 3600.0, gt=0, le=7 * 86_400, description="The longest wait between attempts."
+    )
+    worker_lease_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86_400,
+        description="A notification a worker claimed and did not mark sent or failed within "
+        "this long (the worker died) is due again. At least 4 × ITPP_SMTP_TIMEOUT_SECONDS.",
+    )
     log_sql: bool = False
 
     @classmethod
@@ -215,6 +292,27 @@ class Settings(BaseSettings):
         if scheme not in ("http", "https") or not rest or "?" in rest or "#" in rest:
             raise ValueError("an absolute http(s) URL without query or fragment")
         return value
+
+    @field_validator("mail_web_url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        checked = cls._absolute_http_url(value)
+        if checked is None:
+            raise ValueError("an absolute http(s) URL")
+        return checked
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_delivery(self) -> Self:
+        # A lease shorter than a slow delivery would let a second worker send the same mail
+        # while the first is still talking to the server.
+        if self.worker_lease_seconds < 4 * self.smtp_timeout_seconds:
+            raise ValueError("ITPP_WORKER_LEASE_SECONDS must be at least 4 × smtp_timeout_seconds")
+        return self
+
+    @property
+    def mail_directory(self) -> Path:
+        """Where the file transport writes mails."""
+        return self.mail_dir or self.var_dir / "mail"
 
     @property
     def is_sqlite(self) -> bool:

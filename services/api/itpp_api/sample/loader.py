@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from itpp_api.amendments.schemas import AmendmentCreate, AmendmentDecisionCreate
@@ -21,7 +22,7 @@ from itpp_api.auth.service import actor_for
 from itpp_api.clock import today
 from itpp_api.commitments.schemas import CommitmentCreate, CommitmentUpdate, MilestoneCreate
 from itpp_api.commitments.service import create_commitment, get_commitment, update_commitment
-from itpp_api.db import transaction
+from itpp_api.db import table_of, transaction
 from itpp_api.enums import (
     CommitmentStatus,
     Decision,
@@ -37,6 +38,7 @@ from itpp_api.enums import (
 from itpp_api.errors import AmendmentRequired
 from itpp_api.exchanges.schemas import ExchangeCreate, Participant
 from itpp_api.exchanges.service import create_exchange
+from itpp_api.notifications.models import Notification
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PriorityArea
 from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
@@ -345,6 +347,11 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     _first_review(session, plan, overdue_after=-plan_data["approval_offset_days"])
     _example_amendment(session, plan, approval, parties, organisations, areas, commitments)
     _refused_direct_edit(session, plan, approval, commitments)
+    # The sample's history is told as past events: it is no news to anyone's mailbox. What is
+    # done on the sample afterwards (approving its amendment as NATO) is mailed as usual.
+    session.execute(
+        delete(table_of(Notification)).where(table_of(Notification).c.plan_id == plan.id)
+    )
     return LoadResult(
         created=True,
         plan_reference=plan.reference,

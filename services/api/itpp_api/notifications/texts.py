@@ -1,0 +1,78 @@
+"""The words of notification mails, in Japanese and English: every translatable string of a mail
+is in this one module.
+
+A module rather than Babel catalogs: the API has no catalogs (the web's live in the web package,
+which the API must not import), the strings are few, and a test checks that both languages
+have every key with the same placeholders. A recipient whose language is neither gets English.
+"""
+
+from typing import Final
+
+LANGUAGES: Final = ("ja", "en")
+DEFAULT_LANGUAGE: Final = "en"
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "subject.amendment_proposed": "[{plan}] Amendment {number} proposed: {title}",
+        "subject.amendment_decided.approve": "[{plan}] {party} approved amendment {number}",
+        "subject.amendment_decided.reject": "[{plan}] {party} rejected amendment {number}",
+        "subject.review_opened": "[{plan}] Review {number} is open (due {due_date})",
+        "subject.review_signed": "[{plan}] {party} signed off review {number}",
+        "body.amendment_proposed": "{actor} ({party}) proposed amendment {number}, "
+        "“{title}”, to the plan {plan} ({plan_title}). It takes effect only when every party "
+        "has approved it; your party's approver decides.",
+        "body.amendment_decided.approve": "{actor} approved amendment {number}, “{title}”, "
+        "of the plan {plan} ({plan_title}) for {party}.",
+        "body.amendment_decided.reject": "{actor} rejected amendment {number}, “{title}”, "
+        "of the plan {plan} ({plan_title}) for {party}.",
+        "body.review_opened": "Review {number} of the plan {plan} ({plan_title}) is open, due "
+        "{due_date}: each party assesses its commitments, then its approver signs the review off.",
+        "body.review_signed": "{actor} signed off review {number} of the plan {plan} "
+        "({plan_title}) for {party}.",
+        "greeting": "Dear {name},",
+        "action": "Open it in ITPP Tracker:",
+        "inbox": "Everything waiting on you:",
+        "footer": "You receive this mail because of your role in the plan {plan}. "
+        "This is an automatic message; replies are not read.",
+        "someone": "Someone",
+        "unknown_party": "a party",
+    },
+    "ja": {
+        "subject.amendment_proposed": "【{plan}】改正案 第{number}号が提案されました：{title}",
+        "subject.amendment_decided.approve": "【{plan}】{party}が改正案 第{number}号を承認しました",
+        "subject.amendment_decided.reject": "【{plan}】{party}が改正案 第{number}号を却下しました",
+        "subject.review_opened": "【{plan}】第{number}回レビューが開始されました"
+        "（期限 {due_date}）",
+        "subject.review_signed": "【{plan}】{party}が第{number}回レビューを承認しました",
+        "body.amendment_proposed": "{actor}（{party}）が計画 {plan}（{plan_title}）の改正案 "
+        "第{number}号「{title}」を提案しました。すべての当事者が承認して初めて効力を生じます。"
+        "貴当事者の承認者が判断します。",
+        "body.amendment_decided.approve": "{actor}が{party}を代表して、計画 {plan}"
+        "（{plan_title}）の改正案 第{number}号「{title}」を承認しました。",
+        "body.amendment_decided.reject": "{actor}が{party}を代表して、計画 {plan}"
+        "（{plan_title}）の改正案 第{number}号「{title}」を却下しました。",
+        "body.review_opened": "計画 {plan}（{plan_title}）の第{number}回レビューが開始されました"
+        "（期限 {due_date}）。各当事者が自らのコミットメントを評価し、"
+        "承認者がレビューを承認します。",
+        "body.review_signed": "{actor}が{party}を代表して、計画 {plan}（{plan_title}）の"
+        "第{number}回レビューを承認しました。",
+        "greeting": "{name} 様",
+        "action": "ITPP Tracker で開く：",
+        "inbox": "対応待ちの一覧：",
+        "footer": "計画 {plan} における役割に基づきお送りしています。"
+        "このメールは自動送信です。返信は確認されません。",
+        "someone": "担当者",
+        "unknown_party": "当事者",
+    },
+}
+
+
+def language_for(preferred_language: str) -> str:
+    """The language of a mail to a user: theirs if we write it (ja-JP → ja), else English."""
+    primary = preferred_language.split("-")[0].lower()
+    return primary if primary in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def text(language: str, key: str, **values: object) -> str:
+    """One string in a language, its placeholders filled."""
+    return TEXTS[language][key].format(**values)
