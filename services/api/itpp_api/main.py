@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from itpp_api import __version__
 from itpp_api.amendments.router import router as amendments_router
@@ -39,11 +40,7 @@ from itpp_api.errors import (
 )
 from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
-from itpp_api.middleware import (
-    BodyLimitMiddleware,
-    IdempotencyMiddleware,
-    StorableTextMiddleware,
-)
+from itpp_api.middleware import Gateway
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
 from itpp_api.reviews.router import router as reviews_router
@@ -286,10 +283,29 @@ OPENAPI_TAGS = [
 ]
 
 
+class ItppApi(FastAPI):
+    """FastAPI with one ASGI layer in front of the router (middleware.Gateway) instead of the
+    stack FastAPI builds (see middleware.py for what it replaces and why)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        if self.user_middleware:
+            raise RuntimeError("add what a request needs to middleware.Gateway, not middleware")
+        settings = get_settings()
+        return Gateway(
+            self.router,
+            handlers=self.exception_handlers,  # type: ignore[arg-type]
+            max_bytes=settings.max_body_bytes,
+            import_paths=IMPORT_PATHS,
+            import_max_bytes=settings.max_import_bytes,
+        )
+
+
 def create_app() -> FastAPI:
     """Build the API application."""
-    settings = get_settings()
-    app = FastAPI(
+    app = ItppApi(
+        # No OpenTelemetry here: FastAPI's would look for configured providers on every
+        # request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="ITPP Tracker API",
         version=__version__,
         description=DESCRIPTION,
@@ -323,15 +339,5 @@ def create_app() -> FastAPI:
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
-    # Added last = outermost: the size limit runs first and keeps the body it read, then text
-    # with NUL is refused, then the idempotency check reads the body.
-    app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(StorableTextMiddleware)
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.max_body_bytes,
-        import_paths=IMPORT_PATHS,
-        import_max_bytes=settings.max_import_bytes,
-    )
     app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
     return app
