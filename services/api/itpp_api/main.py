@@ -4,7 +4,7 @@ import logging
 import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
@@ -285,7 +285,45 @@ OPENAPI_TAGS = [
 
 class ItppApi(FastAPI):
     """FastAPI with one ASGI layer in front of the router (middleware.Gateway) instead of the
-    stack FastAPI builds (see middleware.py for what it replaces and why)."""
+    stack FastAPI builds (see middleware.py for what it replaces and why), and routers indexed
+    by the first segment of their paths under /api/v1.
+
+    FastAPI matches a request against every route of every router included before the one
+    that serves it (two passes for the one that matches): about 2 µs a route, 0.2 to 0.3 ms a
+    request for the later domains. `include_domain` also includes a domain's router in one
+    router per segment its paths start with (`/api/v1/parties/...`: "parties"), with the same
+    routers in the same order, so a request is matched only against the routes that can serve
+    it, with FastAPI's own matching (404, 405, trailing slashes alike). Paths outside
+    /api/v1/<segment> (probes, the OpenAPI document) use the application's router.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._domains: list[APIRouter] = []
+
+    def include_domain(self, router: APIRouter) -> None:
+        """Serve a domain's router under /api/v1."""
+        self.include_router(router, prefix=API_PREFIX)
+        self._domains.append(router)
+
+    def _segment_routers(self) -> dict[str, ASGIApp]:
+        segments: dict[str, list[APIRouter]] = {}
+        for domain in self._domains:
+            for route in domain.routes:
+                path = getattr(route, "path", "")
+                segment = path.removeprefix("/").partition("/")[0]
+                if not path.startswith("/") or not segment or "{" in segment:
+                    raise RuntimeError(f"{path!r} cannot be indexed by its first segment")
+                routers = segments.setdefault(segment, [])
+                if domain not in routers:
+                    routers.append(domain)
+        index: dict[str, ASGIApp] = {}
+        for segment, routers in segments.items():
+            segment_router = APIRouter(dependency_overrides_provider=self)
+            for domain in sorted(routers, key=self._domains.index):
+                segment_router.include_router(domain, prefix=API_PREFIX)
+            index[segment] = segment_router
+        return index
 
     def build_middleware_stack(self) -> ASGIApp:
         if self.user_middleware:
@@ -293,6 +331,8 @@ class ItppApi(FastAPI):
         settings = get_settings()
         return Gateway(
             self.router,
+            segment_routers=self._segment_routers(),
+            prefix=API_PREFIX + "/",
             handlers=self.exception_handlers,  # type: ignore[arg-type]
             max_bytes=settings.max_body_bytes,
             import_paths=IMPORT_PATHS,
@@ -330,7 +370,7 @@ def create_app() -> FastAPI:
         parties_router,
         audit_router,
     ):
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_domain(router)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

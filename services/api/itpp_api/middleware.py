@@ -367,6 +367,8 @@ class Gateway:
       the scope's state (`raw_body`).
     - Text no engine can store is refused with 422 (`_refused_unstorable`).
     - A POST with an Idempotency-Key is replayed or recorded (`_idempotent`).
+    - The request goes to the router of its path's first segment under `prefix`
+      (`segment_routers`, main.ItppApi), else to `app`'s.
     """
 
     def __init__(
@@ -374,11 +376,15 @@ class Gateway:
         app: ASGIApp,
         *,
         handlers: Mapping[type[BaseException], Handler],
+        segment_routers: Mapping[str, ASGIApp],
+        prefix: str,
         max_bytes: int,
         import_paths: frozenset[str] = frozenset(),
         import_max_bytes: int = 0,
     ) -> None:
         self.app = app
+        self.segment_routers = segment_routers
+        self.prefix = prefix
         self.max_bytes = max_bytes
         self.import_paths = import_paths
         self.import_max_bytes = max(import_max_bytes, max_bytes)
@@ -392,6 +398,7 @@ class Gateway:
             await self.app(scope, receive, send)
             return
         scope["starlette.exception_handlers"] = self._scope_handlers
+        scope["router"] = self.app  # what url_for looks in: every route, not the segment's
         started = False
 
         async def tracked(message: Message) -> None:
@@ -427,12 +434,17 @@ class Gateway:
         return None
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        router = self.app
+        if path.startswith(self.prefix):
+            segment = path[len(self.prefix) :].partition("/")[0]
+            router = self.segment_routers.get(segment, router)
         method = scope["method"]
         if method not in _BODY_METHODS:
             query = scope.get("query_string", b"")
             if (b"%00" in query or b"\x00" in query) and await _refused_unstorable(scope, send):
                 return
-            await self.app(scope, receive, send)
+            await router(scope, receive, send)
             return
         limit = self.import_max_bytes if scope["path"] in self.import_paths else self.max_bytes
         body = await _read_body(scope, receive, send, limit)
@@ -443,6 +455,6 @@ class Gateway:
             return
         key = _header(scope, b"idempotency-key") if method == "POST" else None
         if key is None:
-            await self.app(scope, _replaying(body, receive), send)
+            await router(scope, _replaying(body, receive), send)
             return
-        await _idempotent(self.app, scope, receive, send, key, body)
+        await _idempotent(router, scope, receive, send, key, body)
