@@ -31,18 +31,30 @@ def get_request(host: str, path: str, headers: dict[str, str] | None = None) -> 
 
 @dataclass
 class Tally:
-    """What one load (one kind of request) got back."""
+    """What one load (one kind of request) got back: every answer as (when it completed,
+    its latency, its status), and which of them fall in the measured window."""
 
-    statuses: Counter[int] = field(default_factory=Counter)
-    latencies: list[float] = field(default_factory=list)
-    in_window: int = 0  # answers completed inside the measured window
+    answers: list[tuple[float, float, int]] = field(default_factory=list)
+    window: tuple[float, float] = (0.0, 0.0)
     unmarked_5xx: int = 0  # 5xx other than 503 with Retry-After (the issue allows none)
+    failures: Counter[int] = field(default_factory=Counter)  # 0: connection failed; -1: no answer
+
+    @property
+    def statuses(self) -> Counter[int]:
+        """Every answer by status, with the failures."""
+        counts = Counter(status for _, _, status in self.answers)
+        counts.update(self.failures)
+        return counts
+
+    def in_window(self) -> list[tuple[float, float, int]]:
+        start, end = self.window
+        return [answer for answer in self.answers if start <= answer[0] <= end]
 
     def percentile(self, q: float) -> float:
-        """The q-quantile of the latencies, in milliseconds (nan without any)."""
-        if not self.latencies:
+        """The q-quantile of the window's latencies, in milliseconds (nan without any)."""
+        ordered = sorted(latency for _, latency, _ in self.in_window())
+        if not ordered:
             return float("nan")
-        ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
@@ -83,52 +95,69 @@ class Load:
     tally: Tally = field(default_factory=Tally)
 
 
-async def run(host: str, port: int, loads: list[Load], seconds: float, drain: float = 30) -> None:
-    """Run every load at once for `seconds` (after all connections are open), then stop
-    sending and wait up to `drain` seconds for the answers still due (a request left in the
-    server's queue would weigh on the next measurement)."""
+async def run(
+    host: str,
+    port: int,
+    loads: list[Load],
+    seconds: float,
+    *,
+    warmup_cap: float = 30,
+    drain: float = 30,
+) -> None:
+    """Run every load at once and measure a window of `seconds` in the steady state: it opens
+    when every connection has had its first answer (a thousand requests sent at once take the
+    server a while; at most `warmup_cap` seconds), then the loads stop sending and wait up to
+    `drain` seconds for the answers still due (a request left in the server's queue would
+    weigh on the next measurement)."""
     opened: list[tuple[Load, bytes, asyncio.StreamReader, asyncio.StreamWriter]] = []
     for load in loads:
         for index in range(load.connections):
-            # A few at a time: a thousand SYNs at once can overflow the listen backlog.
             reader, writer = await asyncio.open_connection(host, port, limit=1 << 20)
             opened.append((load, load.requests[index % len(load.requests)], reader, writer))
     started = time.monotonic()
-    window_end = started + seconds
+    window = [started + warmup_cap, started + warmup_cap + seconds]
+    waiting_first = len(opened)
 
     async def loop(
         load: Load, request: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
+        nonlocal waiting_first
         tally = load.tally
-        while time.monotonic() < window_end:
+        first = True
+        while time.monotonic() < window[1]:
             sent = time.monotonic()
             try:
                 writer.write(request)
                 status, retry_after = await _read_response(reader)
             except (OSError, asyncio.IncompleteReadError, ValueError):
-                tally.statuses[0] += 1  # the connection failed or closed
+                tally.failures[0] += 1  # the connection failed or closed
                 return
             done = time.monotonic()
-            tally.statuses[status] += 1
-            tally.latencies.append(done - sent)
-            if done <= window_end:
-                tally.in_window += 1
+            tally.answers.append((done, done - sent, status))
             if status >= 500 and not (status == 503 and retry_after):
                 tally.unmarked_5xx += 1
+            if first:
+                first = False
+                waiting_first -= 1
+                if waiting_first == 0 and done < window[0]:
+                    window[:] = [done, done + seconds]
 
     tasks = [asyncio.ensure_future(loop(*connection)) for connection in opened]
-    _, pending = await asyncio.wait(tasks, timeout=seconds + drain)
+    _, pending = await asyncio.wait(tasks, timeout=warmup_cap + seconds + drain)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     for (load, *_), task in zip(opened, tasks, strict=True):
         if task in pending:
-            load.tally.statuses[-1] += 1  # -1: no answer within the drain time
+            load.tally.failures[-1] += 1  # no answer within the drain time
+    for load in loads:
+        load.tally.window = (window[0], window[1])
     for *_, writer in opened:
         writer.close()
     await asyncio.gather(*(w.wait_closed() for *_, w in opened), return_exceptions=True)
 
 
-def throughput(tally: Tally, seconds: float) -> float:
+def throughput(tally: Tally) -> float:
     """Answers per second inside the measured window."""
-    return tally.in_window / seconds
+    start, end = tally.window
+    return len(tally.in_window()) / (end - start)

@@ -52,7 +52,7 @@ def measure(server: ApiProcess, path: str, headers: dict[str, str], seconds: flo
     asyncio.run(run(host, int(port), [load], seconds))
     cpu = cpu_seconds(server.process.pid) - before
     answered = sum(n for status, n in load.tally.statuses.items() if status > 0)
-    return cpu / max(answered, 1) * 1000, throughput(load.tally, seconds), dict(load.tally.statuses)
+    return cpu / max(answered, 1) * 1000, throughput(load.tally), dict(load.tally.statuses)
 
 
 def run_engine(engine: str, args: argparse.Namespace) -> None:

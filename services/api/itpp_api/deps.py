@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Request
@@ -20,6 +20,17 @@ logger = logging.getLogger("itpp_api.deps")
 _AFTERWARDS = "itpp_afterwards"
 _TURN = "itpp_turn"
 _WRITE = "itpp_write"
+
+
+# The checks a request must pass before it waits for its turn at the database, by endpoint
+# (main.create_app registers them: a malformed bearer token on a route that authenticates).
+_BEFORE_ADMISSION: dict[Callable[..., Any], Callable[[Request], None]] = {}
+
+
+def check_before_admission(endpoint: Callable[..., Any], check: Callable[[Request], None]) -> None:
+    """Run `check` on every request to `endpoint` before it waits for its turn at the
+    database: what it refuses costs no place in the queue (and no connection)."""
+    _BEFORE_ADMISSION[endpoint] = check
 
 
 def afterwards(session: Session, write: Callable[[], None]) -> None:
@@ -70,6 +81,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     a snapshot of its own, in a transaction or not, so its statements see what they saw
     before. Its writes are none (a reader's own small write goes through `afterwards`).
     """
+    check = _BEFORE_ADMISSION.get(request.scope.get("endpoint"))  # type: ignore[arg-type]
+    if check is not None:
+        check(request)
     write = request.method not in READ_METHODS
     async with admitted(write=write) as turn:
         session = lazy_session(write=write, snapshot=write)

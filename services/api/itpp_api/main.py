@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp
 from itpp_api import __version__
 from itpp_api.amendments.router import router as amendments_router
 from itpp_api.audit.router import router as audit_router
+from itpp_api.auth.dependencies import authenticates, refuse_malformed_token
 from itpp_api.auth.router import router as auth_router
 from itpp_api.calendar.router import router as calendar_router
 from itpp_api.commitments.router import router as commitments_router
@@ -23,6 +25,7 @@ from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
 from itpp_api.dashboard.router import router as dashboard_router
 from itpp_api.db import database_unavailable, is_transient
+from itpp_api.deps import check_before_admission
 from itpp_api.documents.router import router as documents_router
 from itpp_api.documents.schemas import PlanDocumentUpload
 from itpp_api.errors import (
@@ -355,7 +358,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.include_router(health_router)
-    for router in (
+    domains = (
         auth_router,
         users_router,
         plans_router,
@@ -369,8 +372,12 @@ def create_app() -> FastAPI:
         transfer_router,
         parties_router,
         audit_router,
-    ):
+    )
+    for router in domains:
         app.include_domain(router)
+        for route in router.routes:
+            if isinstance(route, APIRoute) and authenticates(route.dependant):
+                check_before_admission(route.endpoint, refuse_malformed_token)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -4,13 +4,14 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from itpp_api.auth.actor import Actor
-from itpp_api.auth.service import check_token, touch_token, unauthorized
-from itpp_api.auth.tokens import is_well_formed
+from itpp_api.auth.service import REFUSED_TOKENS, check_token, touch_token, unauthorized
+from itpp_api.auth.tokens import hash_secret, is_well_formed
 from itpp_api.deps import READ_METHODS, SessionDep, afterwards
 
 # Documents the bearer scheme (and lets the interactive docs sign in); we check it ourselves.
@@ -35,12 +36,36 @@ def _authenticate(session: Session, token: str, write: bool) -> Actor:
 
 
 def well_formed(token: str | None) -> str:
-    """The token, if it could be one of ours; else 401 at once, before any database work."""
+    """The token, if it could be one of ours and was not refused lately for good
+    (service.RefusedTokens); else 401 at once, before any database work."""
     if not token:
         raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
     if not is_well_formed(token):
         raise unauthorized("The token is not valid.")
+    refused = REFUSED_TOKENS.refusal(hash_secret(token))
+    if refused is not None:
+        raise unauthorized(refused)
     return token
+
+
+def bearer_token(request: Request) -> str | None:
+    """The request's bearer token, read as the bearer scheme reads it."""
+    kind, _, token = request.headers.get("authorization", "").partition(" ")
+    return token if kind.lower() == "bearer" and token else None
+
+
+def refuse_malformed_token(request: Request) -> None:
+    """401 for a request without a well-formed token (deps.check_before_admission: before
+    the request waits for its turn at the database, which its session dependency, resolved
+    before this one, would take)."""
+    well_formed(bearer_token(request))
+
+
+def authenticates(dependant: Dependant) -> bool:
+    """Whether an endpoint's dependencies include the bearer-token authentication."""
+    return dependant.call is current_actor or any(
+        authenticates(sub) for sub in dependant.dependencies
+    )
 
 
 async def current_actor(
