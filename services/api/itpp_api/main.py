@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 from itpp_api import __version__
 from itpp_api.amendments.router import router as amendments_router
 from itpp_api.audit.router import router as audit_router
-from itpp_api.auth.dependencies import authenticates, refuse_malformed_token
+from itpp_api.auth.dependencies import authenticates, refuse_malformed_token, refused_token
 from itpp_api.auth.router import router as auth_router
 from itpp_api.calendar.router import router as calendar_router
 from itpp_api.commitments.router import router as commitments_router
@@ -309,6 +309,16 @@ class ItppApi(FastAPI):
         self.include_router(router, prefix=API_PREFIX)
         self._domains.append(router)
 
+    def _authenticated_segments(self) -> frozenset[str]:
+        """The segments whose every route needs a bearer token."""
+        segments: dict[str, bool] = {}
+        for domain in self._domains:
+            for route in domain.routes:
+                segment = getattr(route, "path", "").removeprefix("/").partition("/")[0]
+                needs = isinstance(route, APIRoute) and authenticates(route.dependant)
+                segments[segment] = segments.get(segment, True) and needs
+        return frozenset(segment for segment, needs in segments.items() if needs)
+
     def _segment_routers(self) -> dict[str, ASGIApp]:
         segments: dict[str, list[APIRouter]] = {}
         for domain in self._domains:
@@ -335,6 +345,8 @@ class ItppApi(FastAPI):
         return Gateway(
             self.router,
             segment_routers=self._segment_routers(),
+            authenticated_segments=self._authenticated_segments(),
+            refused_token=refused_token,
             prefix=API_PREFIX + "/",
             handlers=self.exception_handlers,  # type: ignore[arg-type]
             max_bytes=settings.max_body_bytes,

@@ -13,6 +13,7 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.service import REFUSED_TOKENS, check_token, touch_token, unauthorized
 from itpp_api.auth.tokens import hash_secret, is_well_formed
 from itpp_api.deps import READ_METHODS, SessionDep, afterwards
+from itpp_api.errors import Unauthorized
 
 # Documents the bearer scheme (and lets the interactive docs sign in); we check it ourselves.
 bearer_scheme = OAuth2PasswordBearer(
@@ -61,9 +62,24 @@ def refuse_malformed_token(request: Request) -> None:
     well_formed(bearer_token(request))
 
 
+def refused_token(authorization: str) -> Unauthorized | None:
+    """The 401 of an Authorization header carrying a bearer token that is malformed or was
+    refused lately for good, if it is one (middleware.Gateway: before routing, on the paths
+    where every route authenticates)."""
+    kind, _, token = authorization.partition(" ")
+    if kind.lower() != "bearer" or not token:
+        return None
+    try:
+        well_formed(token)
+    except Unauthorized as refusal:
+        return refusal
+    return None
+
+
 def authenticates(dependant: Dependant) -> bool:
-    """Whether an endpoint's dependencies include the bearer-token authentication."""
-    return dependant.call is current_actor or any(
+    """Whether an endpoint needs a bearer token: it depends on `current_actor`, or reads the
+    token itself (`bearer_scheme`) and checks it with service.check_token."""
+    return dependant.call in (current_actor, bearer_scheme) or any(
         authenticates(sub) for sub in dependant.dependencies
     )
 
