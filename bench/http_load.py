@@ -50,9 +50,11 @@ class Tally:
         start, end = self.window
         return [answer for answer in self.answers if start <= answer[0] <= end]
 
-    def percentile(self, q: float) -> float:
-        """The q-quantile of the window's latencies, in milliseconds (nan without any)."""
-        ordered = sorted(latency for _, latency, _ in self.in_window())
+    def percentile(self, q: float, *, window_only: bool = True) -> float:
+        """The q-quantile of the window's latencies (of all answers: `window_only=False`), in
+        milliseconds (nan without any)."""
+        answers = self.in_window() if window_only else self.answers
+        ordered = sorted(latency for _, latency, _ in answers)
         if not ordered:
             return float("nan")
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000

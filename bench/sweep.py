@@ -124,7 +124,9 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[Step]:
                                 1,
                                 len(load.tally.answers) + len(probe.tally.answers if probe else []),
                             ),
-                            probe_p99=probe.tally.percentile(0.99) if probe else None,
+                            probe_p99=(
+                                probe.tally.percentile(0.99, window_only=False) if probe else None
+                            ),
                         )
                         steps.append(step)
                         probe_text = f"{step.probe_p99:9.0f}" if probe else f"{'':9}"
