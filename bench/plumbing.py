@@ -61,19 +61,19 @@ def run_engine(engine: str, args: argparse.Namespace) -> None:
         servers: dict[str, ApiProcess] = {}
         try:
             servers["this checkout"] = start_api(url, Path(scratch) / "after.log")
+            wait_until_up(servers["this checkout"])
             if args.baseline:
                 servers["baseline"] = start_api(
                     url,
                     Path(scratch) / "before.log",
                     env={"PYTHONPATH": str(Path(args.baseline) / "services" / "api")},
                 )
+                wait_until_up(servers["baseline"], probe="/healthz")
             bare = start_server(
                 "bare_asgi:create_app",
                 Path(scratch) / "bare.log",
                 env={"PYTHONPATH": str(Path(__file__).parent)},
             )
-            for server in servers.values():
-                wait_until_up(server)
             wait_until_up(bare, probe="/")
             report(engine, servers, bare, setup.token, args)
         finally:
