@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Request
@@ -19,6 +19,18 @@ logger = logging.getLogger("itpp_api.deps")
 
 _AFTERWARDS = "itpp_afterwards"
 _TURN = "itpp_turn"
+_WRITE = "itpp_write"
+
+
+# The checks a request must pass before it waits for its turn at the database, by endpoint
+# (main.create_app registers them: a malformed bearer token on a route that authenticates).
+_BEFORE_ADMISSION: dict[Callable[..., Any], Callable[[Request], None]] = {}
+
+
+def check_before_admission(endpoint: Callable[..., Any], check: Callable[[Request], None]) -> None:
+    """Run `check` on every request to `endpoint` before it waits for its turn at the
+    database: what it refuses costs no place in the queue (and no connection)."""
+    _BEFORE_ADMISSION[endpoint] = check
 
 
 def afterwards(session: Session, write: Callable[[], None]) -> None:
@@ -40,12 +52,17 @@ def _end(session: Session, commit: bool) -> None:
 
 
 async def _finish(session: Session, *, commit: bool) -> None:
-    """Commit or roll back and close, in a worker thread when there is a transaction (the
-    commit waits on the database); shielded: a request cancelled meanwhile still gives its
-    connection back clean."""
+    """Commit or roll back and close, in a worker thread when the end of the transaction waits
+    on the database (a writer's); shielded: a request cancelled meanwhile still gives its
+    connection back clean.
+
+    A reader's end waits on nothing, so it runs here, without a hop to a thread: on PostgreSQL
+    a reading request runs outside a transaction (no BEGIN, no COMMIT: get_session), and on
+    SQLite ending a read transaction releases a lock in shared memory.
+    """
     with anyio.CancelScope(shield=True):
-        if not session.in_transaction():
-            session.close()
+        if not session.in_transaction() or not session.info[_WRITE]:
+            _end(session, commit)
             return
         # A limiter of its own: finishing frees a connection, so it never queues behind
         # handlers for the default thread pool.
@@ -58,11 +75,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     The request waits for its turn at the database first (concurrency.admitted: in the event
     loop, bounded, then 503). The session takes its connection at its first statement, in
     the worker thread that runs it, and gives it back before the response is sent.
+
+    A reading request (GET, HEAD, OPTIONS) on PostgreSQL runs without BEGIN and COMMIT (two
+    round trips of the three a one-query read costs): under READ COMMITTED each statement takes
+    a snapshot of its own, in a transaction or not, so its statements see what they saw
+    before. Its writes are none (a reader's own small write goes through `afterwards`).
     """
+    check = _BEFORE_ADMISSION.get(request.scope.get("endpoint"))  # type: ignore[arg-type]
+    if check is not None:
+        check(request)
     write = request.method not in READ_METHODS
     async with admitted(write=write) as turn:
-        session = lazy_session(write=write)
+        session = lazy_session(write=write, snapshot=write)
         session.info[_TURN] = turn
+        session.info[_WRITE] = write
         try:
             yield session
         except DomainError as exc:

@@ -4,17 +4,20 @@ import logging
 import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from itpp_api import __version__
 from itpp_api.amendments.router import router as amendments_router
 from itpp_api.audit.router import router as audit_router
+from itpp_api.auth.dependencies import authenticates, refuse_malformed_token, refused_token
 from itpp_api.auth.router import router as auth_router
 from itpp_api.calendar.router import router as calendar_router
 from itpp_api.commitments.router import router as commitments_router
@@ -22,6 +25,7 @@ from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
 from itpp_api.dashboard.router import router as dashboard_router
 from itpp_api.db import database_unavailable, is_transient
+from itpp_api.deps import check_before_admission
 from itpp_api.documents.router import router as documents_router
 from itpp_api.documents.schemas import PlanDocumentUpload
 from itpp_api.errors import (
@@ -40,11 +44,7 @@ from itpp_api.errors import (
 from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
 from itpp_api.inbox.router import router as inbox_router
-from itpp_api.middleware import (
-    BodyLimitMiddleware,
-    IdempotencyMiddleware,
-    StorableTextMiddleware,
-)
+from itpp_api.middleware import Gateway
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
 from itpp_api.reviews.router import router as reviews_router
@@ -287,10 +287,81 @@ OPENAPI_TAGS = [
 ]
 
 
+class ItppApi(FastAPI):
+    """FastAPI with one ASGI layer in front of the router (middleware.Gateway) instead of the
+    stack FastAPI builds (see middleware.py for what it replaces and why), and routers indexed
+    by the first segment of their paths under /api/v1.
+
+    FastAPI matches a request against every route of every router included before the one
+    that serves it (two passes for the one that matches): about 2 µs a route, 0.2 to 0.3 ms a
+    request for the later domains. `include_domain` also includes a domain's router in one
+    router per segment its paths start with (`/api/v1/parties/...`: "parties"), with the same
+    routers in the same order, so a request is matched only against the routes that can serve
+    it, with FastAPI's own matching (404, 405, trailing slashes alike). Paths outside
+    /api/v1/<segment> (probes, the OpenAPI document) use the application's router.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._domains: list[APIRouter] = []
+
+    def include_domain(self, router: APIRouter) -> None:
+        """Serve a domain's router under /api/v1."""
+        self.include_router(router, prefix=API_PREFIX)
+        self._domains.append(router)
+
+    def _authenticated_segments(self) -> frozenset[str]:
+        """The segments whose every route needs a bearer token."""
+        segments: dict[str, bool] = {}
+        for domain in self._domains:
+            for route in domain.routes:
+                segment = getattr(route, "path", "").removeprefix("/").partition("/")[0]
+                needs = isinstance(route, APIRoute) and authenticates(route.dependant)
+                segments[segment] = segments.get(segment, True) and needs
+        return frozenset(segment for segment, needs in segments.items() if needs)
+
+    def _segment_routers(self) -> dict[str, ASGIApp]:
+        segments: dict[str, list[APIRouter]] = {}
+        for domain in self._domains:
+            for route in domain.routes:
+                path = getattr(route, "path", "")
+                segment = path.removeprefix("/").partition("/")[0]
+                if not path.startswith("/") or not segment or "{" in segment:
+                    raise RuntimeError(f"{path!r} cannot be indexed by its first segment")
+                routers = segments.setdefault(segment, [])
+                if domain not in routers:
+                    routers.append(domain)
+        index: dict[str, ASGIApp] = {}
+        for segment, routers in segments.items():
+            segment_router = APIRouter(dependency_overrides_provider=self)
+            for domain in sorted(routers, key=self._domains.index):
+                segment_router.include_router(domain, prefix=API_PREFIX)
+            index[segment] = segment_router
+        return index
+
+    def build_middleware_stack(self) -> ASGIApp:
+        if self.user_middleware:
+            raise RuntimeError("add what a request needs to middleware.Gateway, not middleware")
+        settings = get_settings()
+        return Gateway(
+            self.router,
+            segment_routers=self._segment_routers(),
+            authenticated_segments=self._authenticated_segments(),
+            refused_token=refused_token,
+            prefix=API_PREFIX + "/",
+            handlers=self.exception_handlers,  # type: ignore[arg-type]
+            max_bytes=settings.max_body_bytes,
+            import_paths=IMPORT_PATHS,
+            import_max_bytes=settings.max_import_bytes,
+        )
+
+
 def create_app() -> FastAPI:
     """Build the API application."""
-    settings = get_settings()
-    app = FastAPI(
+    app = ItppApi(
+        # No OpenTelemetry here: FastAPI's would look for configured providers on every
+        # request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="ITPP Tracker API",
         version=__version__,
         description=DESCRIPTION,
@@ -300,7 +371,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.include_router(health_router)
-    for router in (
+    domains = (
         auth_router,
         users_router,
         inbox_router,
@@ -315,8 +386,12 @@ def create_app() -> FastAPI:
         transfer_router,
         parties_router,
         audit_router,
-    ):
-        app.include_router(router, prefix=API_PREFIX)
+    )
+    for router in domains:
+        app.include_domain(router)
+        for route in router.routes:
+            if isinstance(route, APIRoute) and authenticates(route.dependant):
+                check_before_admission(route.endpoint, refuse_malformed_token)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -325,15 +400,5 @@ def create_app() -> FastAPI:
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
-    # Added last = outermost: the size limit runs first and keeps the body it read, then text
-    # with NUL is refused, then the idempotency check reads the body.
-    app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(StorableTextMiddleware)
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.max_body_bytes,
-        import_paths=IMPORT_PATHS,
-        import_max_bytes=settings.max_import_bytes,
-    )
     app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
     return app

@@ -1,15 +1,26 @@
-"""ASGI middleware: the request body limit, refusing text no engine can store (NUL, lone
-surrogates), Idempotency-Key replay."""
+"""The API's one ASGI layer (`Gateway`), between uvicorn and the router: errors as problem+json,
+the request body limit, refusing text no engine can store (NUL, lone surrogates), Idempotency-Key
+replay.
+
+One layer instead of the eight FastAPI and Starlette stack by default (server errors, exception
+telemetry, FastAPI's body limit, our three, exceptions, the exit stack for uploaded files): a
+request the layer has nothing to do for (a GET without NUL in its query: most of them) goes
+straight to the router, and what can be decided once (the exception handlers, the limits) is
+decided when the application is built. bench/plumbing.py measures what this saves.
+"""
 
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from contextlib import AsyncExitStack
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
 from sqlalchemy.exc import DBAPIError
+from starlette.requests import Request
+from starlette.responses import Response
 
 from itpp_api.concurrency import run_db
 from itpp_api.conventions import IDEMPOTENCY_KEY_PATTERN, dump_json
@@ -70,53 +81,28 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-class BodyLimitMiddleware:
-    """Refuse request bodies over the limit with 413 before any handler parses them.
-
-    The import operations (`import_paths`: whole plan documents and plan exports) have a
-    limit of their own, `import_max_bytes`.
-    """
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        max_bytes: int,
-        *,
-        import_paths: frozenset[str] = frozenset(),
-        import_max_bytes: int = 0,
-    ) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.import_paths = import_paths
-        self.import_max_bytes = max(import_max_bytes, max_bytes)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
-            await self.app(scope, receive, send)
-            return
-        limit = self.import_max_bytes if scope["path"] in self.import_paths else self.max_bytes
-        too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes.")
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+async def _read_body(scope: Scope, receive: Receive, send: Send, limit: int) -> bytes | None:
+    """The whole request body, or None when it was refused with 413 (over `limit` bytes,
+    declared or sent) or the client went away."""
+    too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+    declared = _header(scope, b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        await send_problem(send, too_large, scope["path"])
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
             await send_problem(send, too_large, scope["path"])
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await send_problem(send, too_large, scope["path"])
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        scope.setdefault("state", {})["raw_body"] = body
-        await self.app(scope, _replaying(body, receive), send)
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 # A lone surrogate (U+D800 to U+DFFF) is not a character: JSON can spell one (`"\ud800"`), and
@@ -201,7 +187,7 @@ def _flaw_location(scope: Scope) -> Found | None:
     return None
 
 
-class StorableTextMiddleware:
+async def _refused_unstorable(scope: Scope, send: Send) -> bool:
     """Refuse text that no engine can store with 422, before any handler runs: NUL (U+0000)
     and lone surrogates (U+D800 to U+DFFF), wherever they are in a query, form or JSON body.
 
@@ -209,25 +195,20 @@ class StorableTextMiddleware:
     can store a lone surrogate (a title holding one was a 500). Refused the same way on both
     engines.
     """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        found = _flaw_location(scope) if scope["type"] == "http" else None
-        if found is None:
-            await self.app(scope, receive, send)
-            return
-        location, flaw = found
-        message, detail = _FLAWS[flaw]
-        await send_problem(
-            send,
-            ValidationFailed(
-                f"{'.'.join(str(part) for part in location)}: {detail}.",
-                errors=[FieldError(loc=location, msg=message, type=flaw)],
-            ),
-            scope["path"],
-        )
+    found = _flaw_location(scope)
+    if found is None:
+        return False
+    location, flaw = found
+    message, detail = _FLAWS[flaw]
+    await send_problem(
+        send,
+        ValidationFailed(
+            f"{'.'.join(str(part) for part in location)}: {detail}.",
+            errors=[FieldError(loc=location, msg=message, type=flaw)],
+        ),
+        scope["path"],
+    )
+    return True
 
 
 def bearer_secret(scope: Scope) -> str | None:
@@ -239,137 +220,126 @@ def bearer_secret(scope: Scope) -> str | None:
     return secret.strip()
 
 
-class IdempotencyMiddleware:
+async def _idempotent(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, key: str, body: bytes
+) -> None:
     """Replay the stored response of a POST retried with the same Idempotency-Key.
 
     Keys belong to an authenticated token and are looked at only after its authentication: a
     request without a valid token (sign-in, or a revoked token's retry) runs as if it carried
     no key, and gets the answer it gets without one.
     """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        key = _header(scope, b"idempotency-key")
-        if key is None:
-            await self.app(scope, receive, send)
-            return
-        path = scope["path"]
-        if not _KEY_PATTERN.match(key):
-            await send_problem(
-                send,
-                BadRequest(
-                    "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is best)."
-                ),
-                path,
-            )
-            return
-        body = scope.get("state", {}).get("raw_body", b"")
-        secret = bearer_secret(scope)
-        if secret is None:
-            await self.app(scope, _replaying(body, receive), send)
-            return
-        claim_key = partial(
-            idempotency.claim,
-            secret=secret,
-            key=key,
-            method=scope["method"],
-            path=path,
-            query=bytes(scope.get("query_string", b"")),
-            body=body,
+    path = scope["path"]
+    if not _KEY_PATTERN.match(key):
+        await send_problem(
+            send,
+            BadRequest(
+                "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is best)."
+            ),
+            path,
         )
-        try:
-            claim = await run_db(claim_key, write=True)
-        except DomainError as error:  # no turn at the database in time (503)
-            await send_problem(send, error, path)
-            return
-        except DBAPIError as error:
-            if not is_transient(error):
-                raise
-            await send_problem(send, database_unavailable(), path)
-            return
-        if claim.outcome == "unauthenticated":
-            await self.app(scope, _replaying(body, receive), send)
-            return
-        if claim.outcome == "withheld":
-            await send_problem(
-                send,
-                IdempotentResponseNotKept(
-                    f"The first request with this Idempotency-Key was answered "
-                    f"({claim.status}), but that answer carried a secret, which is shown once "
-                    "and never stored, so it is not replayed. If you did not receive it, find "
-                    "what the first request created (GET /api/v1/users/me/tokens, "
-                    "GET /api/v1/users/me/calendar-feeds), revoke it, and send a new request "
-                    "with a new key."
-                ),
-                path,
-            )
-            return
-        if claim.outcome == "mismatch":
-            await send_problem(
-                send,
-                IdempotencyKeyReused(
-                    "This Idempotency-Key was already used for a different request. "
-                    "Use a new key for a new request."
-                ),
-                path,
-            )
-            return
-        if claim.outcome == "in_flight":
-            await send_problem(
-                send,
-                IdempotencyInFlight(
-                    "The first request with this Idempotency-Key is still being processed; "
-                    "retry in a moment to get its response.",
-                    headers={"Retry-After": "1"},
-                ),
-                path,
-            )
-            return
-        if claim.outcome == "replay":
-            body_out = claim.body or b""
-            headers = [(k.encode(), v.encode()) for k, v in claim.headers or []]
-            headers += [
-                (b"content-length", str(len(body_out)).encode()),
-                (b"idempotent-replayed", b"true"),
-            ]
-            await send({"type": "http.response.start", "status": claim.status, "headers": headers})
-            await send({"type": "http.response.body", "body": body_out})
-            return
-        status = 500
-        headers_out: list[tuple[str, str]] = []
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal status, headers_out
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers_out = [
-                    (bytes(k).decode("latin-1").lower(), bytes(v).decode("latin-1"))
-                    for k, v in message.get("headers", [])
-                ]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, _replaying(body, receive), capture)
-        except BaseException:
-            await _after_response(partial(idempotency.release, key_hash=claim.key_hash))
+        return
+    secret = bearer_secret(scope)
+    if secret is None:
+        await app(scope, _replaying(body, receive), send)
+        return
+    claim_key = partial(
+        idempotency.claim,
+        secret=secret,
+        key=key,
+        method=scope["method"],
+        path=path,
+        query=bytes(scope.get("query_string", b"")),
+        body=body,
+    )
+    try:
+        claim = await run_db(claim_key, write=True)
+    except DomainError as error:  # no turn at the database in time (503)
+        await send_problem(send, error, path)
+        return
+    except DBAPIError as error:
+        if not is_transient(error):
             raise
-        await _after_response(
-            partial(
-                idempotency.complete,
-                key_hash=claim.key_hash,
-                status=status,
-                headers=headers_out,
-                body=b"".join(chunks),
-            )
+        await send_problem(send, database_unavailable(), path)
+        return
+    if claim.outcome == "unauthenticated":
+        await app(scope, _replaying(body, receive), send)
+        return
+    if claim.outcome == "withheld":
+        await send_problem(
+            send,
+            IdempotentResponseNotKept(
+                f"The first request with this Idempotency-Key was answered "
+                f"({claim.status}), but that answer carried a secret, which is shown once "
+                "and never stored, so it is not replayed. If you did not receive it, find "
+                "what the first request created (GET /api/v1/users/me/tokens, "
+                "GET /api/v1/users/me/calendar-feeds), revoke it, and send a new request "
+                "with a new key."
+            ),
+            path,
         )
+        return
+    if claim.outcome == "mismatch":
+        await send_problem(
+            send,
+            IdempotencyKeyReused(
+                "This Idempotency-Key was already used for a different request. "
+                "Use a new key for a new request."
+            ),
+            path,
+        )
+        return
+    if claim.outcome == "in_flight":
+        await send_problem(
+            send,
+            IdempotencyInFlight(
+                "The first request with this Idempotency-Key is still being processed; "
+                "retry in a moment to get its response.",
+                headers={"Retry-After": "1"},
+            ),
+            path,
+        )
+        return
+    if claim.outcome == "replay":
+        body_out = claim.body or b""
+        headers = [(k.encode(), v.encode()) for k, v in claim.headers or []]
+        headers += [
+            (b"content-length", str(len(body_out)).encode()),
+            (b"idempotent-replayed", b"true"),
+        ]
+        await send({"type": "http.response.start", "status": claim.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body_out})
+        return
+    status = 500
+    headers_out: list[tuple[str, str]] = []
+    chunks: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        nonlocal status, headers_out
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers_out = [
+                (bytes(k).decode("latin-1").lower(), bytes(v).decode("latin-1"))
+                for k, v in message.get("headers", [])
+            ]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+        await send(message)
+
+    try:
+        await app(scope, _replaying(body, receive), capture)
+    except BaseException:
+        await _after_response(partial(idempotency.release, key_hash=claim.key_hash))
+        raise
+    await _after_response(
+        partial(
+            idempotency.complete,
+            key_hash=claim.key_hash,
+            status=status,
+            headers=headers_out,
+            body=b"".join(chunks),
+        )
+    )
 
 
 async def _after_response(work: Callable[[], None]) -> None:
@@ -379,3 +349,126 @@ async def _after_response(work: Callable[[], None]) -> None:
         await run_db(work, write=True)
     except (DomainError, DBAPIError) as error:
         logger.warning("an Idempotency-Key's outcome was not recorded: %s", error)
+
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+class Gateway:
+    """Every request passes here once, on its way to the router (see the module's docstring).
+
+    - Errors: an exception a route's own handling does not answer (a 404 or 405 from routing,
+      an error here) is answered with its problem+json by the handler registered for its class
+      (`handlers`); one of no registered class gets the catch-all's 500 and is re-raised for
+      the server's log, as Starlette's ServerErrorMiddleware does. The handlers reach the
+      routes through the scope, as Starlette's ExceptionMiddleware passes them.
+    - Bodies over `max_bytes` (`import_max_bytes` on `import_paths`) are refused with 413
+      before any handler parses them; a body read here is replayed to the handler and kept in
+      the scope's state (`raw_body`).
+    - Text no engine can store is refused with 422 (`_refused_unstorable`).
+    - A POST with an Idempotency-Key is replayed or recorded (`_idempotent`).
+    - The request goes to the router of its path's first segment under `prefix`
+      (`segment_routers`, main.ItppApi), else to `app`'s.
+    - Where every route needs a bearer token (`authenticated_segments`), a request whose
+      token is malformed or was refused lately for good is answered 401 here, before routing
+      (`refused_token`): the same answer its route would give, at a fraction of the cost, so
+      a flood of invalid tokens keeps the event loop free for the valid requests.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        handlers: Mapping[type[BaseException], Handler],
+        segment_routers: Mapping[str, ASGIApp],
+        prefix: str,
+        authenticated_segments: frozenset[str] = frozenset(),
+        refused_token: Callable[[str], DomainError | None] = lambda _: None,
+        max_bytes: int,
+        import_paths: frozenset[str] = frozenset(),
+        import_max_bytes: int = 0,
+    ) -> None:
+        self.app = app
+        self.segment_routers = segment_routers
+        self.prefix = prefix
+        self.authenticated_segments = authenticated_segments
+        self.refused_token = refused_token
+        self.max_bytes = max_bytes
+        self.import_paths = import_paths
+        self.import_max_bytes = max(import_max_bytes, max_bytes)
+        self._catch_all = handlers.get(Exception)
+        self._handlers = {kind: h for kind, h in handlers.items() if kind is not Exception}
+        # What Starlette's ExceptionMiddleware puts in the scope for the routes' own handling.
+        self._scope_handlers: tuple[dict[Any, Handler], dict[int, Handler]] = (self._handlers, {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope["starlette.exception_handlers"] = self._scope_handlers
+        scope["router"] = self.app  # what url_for looks in: every route, not the segment's
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            # FastAPI closes uploaded files with this stack when the request ends.
+            async with AsyncExitStack() as files:
+                scope["fastapi_middleware_astack"] = files
+                await self._handle(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise
+            handler = self._handler_for(exc)
+            request = Request(scope, receive)
+            if handler is not None:
+                await (await handler(request, exc))(scope, receive, send)
+                return
+            if self._catch_all is not None:
+                await (await self._catch_all(request, exc))(scope, receive, send)
+            raise
+
+    def _handler_for(self, exc: Exception) -> Handler | None:
+        for kind in type(exc).__mro__:
+            if kind is Exception:
+                return None
+            handler = self._handlers.get(kind)
+            if handler is not None:
+                return handler
+        return None
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        router = self.app
+        if path.startswith(self.prefix):
+            segment = path[len(self.prefix) :].partition("/")[0]
+            router = self.segment_routers.get(segment, router)
+            if segment in self.authenticated_segments:
+                authorization = _header(scope, b"authorization")
+                refusal = self.refused_token(authorization) if authorization else None
+                if refusal is not None:
+                    await send_problem(send, refusal, path)
+                    return
+        method = scope["method"]
+        if method not in _BODY_METHODS:
+            query = scope.get("query_string", b"")
+            if (b"%00" in query or b"\x00" in query) and await _refused_unstorable(scope, send):
+                return
+            await router(scope, receive, send)
+            return
+        limit = self.import_max_bytes if scope["path"] in self.import_paths else self.max_bytes
+        body = await _read_body(scope, receive, send, limit)
+        if body is None:
+            return
+        scope.setdefault("state", {})["raw_body"] = body
+        if await _refused_unstorable(scope, send):
+            return
+        key = _header(scope, b"idempotency-key") if method == "POST" else None
+        if key is None:
+            await router(scope, _replaying(body, receive), send)
+            return
+        await _idempotent(router, scope, receive, send, key, body)

@@ -4,14 +4,16 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from itpp_api.auth.actor import Actor
-from itpp_api.auth.service import check_token, touch_token, unauthorized
-from itpp_api.auth.tokens import is_well_formed
+from itpp_api.auth.service import REFUSED_TOKENS, check_token, touch_token, unauthorized
+from itpp_api.auth.tokens import hash_secret, is_well_formed
 from itpp_api.deps import READ_METHODS, SessionDep, afterwards
+from itpp_api.errors import Unauthorized
 
 # Documents the bearer scheme (and lets the interactive docs sign in); we check it ourselves.
 bearer_scheme = OAuth2PasswordBearer(
@@ -35,12 +37,51 @@ def _authenticate(session: Session, token: str, write: bool) -> Actor:
 
 
 def well_formed(token: str | None) -> str:
-    """The token, if it could be one of ours; else 401 at once, before any database work."""
+    """The token, if it could be one of ours and was not refused lately for good
+    (service.RefusedTokens); else 401 at once, before any database work."""
     if not token:
         raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
     if not is_well_formed(token):
         raise unauthorized("The token is not valid.")
+    refused = REFUSED_TOKENS.refusal(hash_secret(token))
+    if refused is not None:
+        raise unauthorized(refused)
     return token
+
+
+def bearer_token(request: Request) -> str | None:
+    """The request's bearer token, read as the bearer scheme reads it."""
+    kind, _, token = request.headers.get("authorization", "").partition(" ")
+    return token if kind.lower() == "bearer" and token else None
+
+
+def refuse_malformed_token(request: Request) -> None:
+    """401 for a request without a well-formed token (deps.check_before_admission: before
+    the request waits for its turn at the database, which its session dependency, resolved
+    before this one, would take)."""
+    well_formed(bearer_token(request))
+
+
+def refused_token(authorization: str) -> Unauthorized | None:
+    """The 401 of an Authorization header carrying a bearer token that is malformed or was
+    refused lately for good, if it is one (middleware.Gateway: before routing, on the paths
+    where every route authenticates)."""
+    kind, _, token = authorization.partition(" ")
+    if kind.lower() != "bearer" or not token:
+        return None
+    try:
+        well_formed(token)
+    except Unauthorized as refusal:
+        return refusal
+    return None
+
+
+def authenticates(dependant: Dependant) -> bool:
+    """Whether an endpoint needs a bearer token: it depends on `current_actor`, or reads the
+    token itself (`bearer_scheme`) and checks it with service.check_token."""
+    return dependant.call in (current_actor, bearer_scheme) or any(
+        authenticates(sub) for sub in dependant.dependencies
+    )
 
 
 async def current_actor(

@@ -7,6 +7,8 @@ here is plain database work inside the caller's transaction.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -101,6 +103,44 @@ _AUTHENTICATE = (
 )
 
 
+class RefusedTokens:
+    """Token hashes refused lately for good: unknown (a secret is 256 random bits, so one never
+    seen cannot become valid), expired, revoked. Refused again from memory, without a turn at
+    the database, so a client retrying a dead token, or a flood of invalid ones, costs the
+    database nothing after the first time. A token of an inactive user is not kept here (its
+    user may be made active again). Per process, at most `capacity` hashes, the oldest dropped
+    first, each kept `seconds`.
+    """
+
+    def __init__(self, capacity: int = 10_000, seconds: float = 600) -> None:
+        self.capacity = capacity
+        self.seconds = seconds
+        self._refusals: dict[str, tuple[float, str]] = {}
+
+    def refusal(self, token_hash: str) -> str | None:
+        """Why this token was refused, if it was lately."""
+        found = self._refusals.get(token_hash)
+        if found is None:
+            return None
+        until, detail = found
+        if until < monotonic():
+            self._refusals.pop(token_hash, None)
+            return None
+        return detail
+
+    def remember(self, token_hash: str, detail: str) -> None:
+        if len(self._refusals) >= self.capacity:
+            # dicts keep insertion order: drop the oldest tenth at once
+            for key in list(islice(self._refusals, self.capacity // 10 or 1)):
+                self._refusals.pop(key, None)
+        self._refusals[token_hash] = (monotonic() + self.seconds, detail)
+
+
+REFUSED_TOKENS = RefusedTokens()
+_UNKNOWN = "The token is not valid."
+_DEAD = "The token has expired or was revoked; sign in again."
+
+
 @dataclass(frozen=True)
 class Touch:
     """A due move of a token's idle clock: set its last_used_at to `at`."""
@@ -120,9 +160,14 @@ def check_token(*, session: Session, secret: str | None) -> tuple[Actor, Touch |
     if not is_well_formed(secret):
         raise unauthorized("The token is not valid.")
     now = utcnow()
-    row = session.connection().execute(_AUTHENTICATE, {"token_hash": hash_secret(secret)}).first()
+    token_hash = hash_secret(secret)
+    refused = REFUSED_TOKENS.refusal(token_hash)
+    if refused is not None:
+        raise unauthorized(refused)
+    row = session.connection().execute(_AUTHENTICATE, {"token_hash": token_hash}).first()
     if row is None:
-        raise unauthorized("The token is not valid.")
+        REFUSED_TOKENS.remember(token_hash, _UNKNOWN)
+        raise unauthorized(_UNKNOWN)
     alive = _alive(
         revoked_at=row.revoked_at,
         expires_at=row.expires_at,
@@ -130,8 +175,10 @@ def check_token(*, session: Session, secret: str | None) -> tuple[Actor, Touch |
         idle_timeout_seconds=row.idle_timeout_seconds,
         now=now,
     )
+    if not alive:
+        REFUSED_TOKENS.remember(token_hash, _DEAD)
     if not alive or not row.is_active:
-        raise unauthorized("The token has expired or was revoked; sign in again.")
+        raise unauthorized(_DEAD)
     touch = Touch(token_id=row.id, at=now) if now - row.last_used_at >= _TOUCH_EVERY else None
     # The same Actor as actor_for(user, token).
     actor = Actor(

@@ -32,8 +32,7 @@ router = APIRouter(tags=["parties"])
 )
 def list_parties(session: SessionDep, actor: ActorDep) -> Response:
     policy.require_signed_in(actor)
-    items = [service.party_to_dict(p) for p in service.list_parties(session=session)]
-    return json_response({"items": items})
+    return json_response({"items": service.list_parties(session=session)})
 
 
 @router.post(

@@ -3,11 +3,13 @@
 import uuid
 from typing import Any
 
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
+from itpp_api.db import table_of
 from itpp_api.errors import Conflict, NotFound
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.parties.schemas import OrganisationCreate, PartyCreate
@@ -29,9 +31,14 @@ def organisation_to_dict(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def list_parties(*, session: Session) -> list[Party]:
-    """Every party, by code."""
-    return list(session.scalars(select(Party).order_by(Party.code)))
+_P = table_of(Party).c
+# The columns of party_to_dict, by code; built once (the list is the API's cheapest route).
+_PARTIES = core_select(_P.id, _P.code, _P.name, _P.created_at).order_by(_P.code)
+
+
+def list_parties(*, session: Session) -> list[dict[str, Any]]:
+    """Every party's public representation (party_to_dict), by code."""
+    return [dict(row) for row in session.connection().execute(_PARTIES).mappings()]
 
 
 def get_party(*, session: Session, party_id: uuid.UUID) -> Party:
