@@ -5,6 +5,7 @@ from itpp_api.audit.models import AuditChainHead, AuditEvent
 from itpp_api.auth.models import AccessToken, LoginThrottle, User
 from itpp_api.calendar.models import CalendarFeed
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.dashboard.models import OpenMilestone
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.idempotency.models import IdempotencyRecord
 from itpp_api.parties.models import Organisation, Party
@@ -25,6 +26,7 @@ __all__ = [
     "IdempotencyRecord",
     "LoginThrottle",
     "Milestone",
+    "OpenMilestone",
     "Organisation",
     "Party",
     "Plan",
