@@ -145,7 +145,10 @@ class StatementRecorder:
         elif query.get("record") == "stop":
             self.active = False
         body = orjson.dumps(
-            {"statements": self.statements}, default=str, option=orjson.OPT_NON_STR_KEYS
+            # The server's CPU time (all threads), for the CPU a request costs.
+            {"statements": self.statements, "cpu_seconds": time.process_time()},
+            default=str,
+            option=orjson.OPT_NON_STR_KEYS,
         )
         await _send_json(send, body)
 
@@ -224,6 +227,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "milestone": _cols(
         "id commitment_id position title due_date done_on row_version created_at updated_at"
     ),
+    # What migration 0011's triggers keep for a milestone not done (they do not fire during the
+    # load: session_replication_role = replica).
+    "open_milestone": ("milestone_id", "plan_id", "due_date"),
     "exchange": _cols(
         "id plan_id reference kind title from_party_id from_organisation_id to_party_id "
         "to_organisation_id start_date end_date location participants outcome lessons_learned "
@@ -241,11 +247,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "audit_event": _cols(
         "seq id occurred_at actor_user_id actor_party_id action entity_type entity_id plan_id "
-        "owner_party_id before after prev_hash hash"
+        "owner_party_id subject_id before after prev_hash hash"
     ),
 }
 # Tables whose secondary indexes are dropped during a load step and rebuilt after it.
-BULK_TABLES = ("commitment", "commitment_supporter", "milestone", "exchange", "audit_event")
+BULK_TABLES = (
+    "commitment",
+    "commitment_supporter",
+    "milestone",
+    "open_milestone",
+    "exchange",
+    "audit_event",
+)
 
 _EXCHANGE_TEMPLATES = (
     ("dialogue", "日NATO 高級事務レベル協議", "Japan–NATO senior officials' dialogue"),
@@ -386,6 +399,8 @@ class PlanBuilder:
                         str(entity_id),
                         str(pid),
                         _opt(owner),
+                        # As audit.record: a commitment's or exchange's events are about it.
+                        str(entity_id) if entity_type in ("commitment", "exchange") else NULL,
                         before,
                         after,
                     ),
@@ -499,11 +514,14 @@ class PlanBuilder:
                     if m_due < today and rng.random() < 0.7
                     else NULL
                 )
+                mid = _new_id(rng)
                 lines["milestone"].append(
-                    f"{_new_id(rng)}\t{cid}\t{position}\t"
+                    f"{mid}\t{cid}\t{position}\t"
                     f"{t.milestone_titles[position % len(t.milestone_titles)]}\t"
                     f"{m_due.isoformat()}\t{done}\t1\t{_ts(c_created)}\t{_ts(c_created)}"
                 )
+                if done == NULL:
+                    lines["open_milestone"].append(f"{mid}\t{pid}\t{m_due.isoformat()}")
             if reference in _WITH_SUPPORTERS:
                 for position, oid in enumerate(rng.sample(others[lead], rng.choice((0, 1, 1, 2)))):
                     lines["commitment_supporter"].append(f"{cid}\t{oid}\t{position}")
@@ -925,6 +943,32 @@ def database_counts(url: str) -> dict[str, int]:
     return counts
 
 
+def add_empty_plans(url: str, count: int, world: World) -> None:
+    """`count` draft plans of both parties with nothing in them: no area, no record, no event
+    (what a party that opens plans and never fills them leaves behind)."""
+    columns = ", ".join(COLUMNS["plan"])
+    with psycopg.connect(_libpq(url)) as conn:
+        conn.execute(
+            f"""
+            INSERT INTO plan ({columns})
+            SELECT gen_random_uuid(), 'EMPTY-' || lpad(g::text, 6, '0'),
+                   '{{"en": "An empty plan"}}'::jsonb, '[]'::jsonb, '[]'::jsonb, 'draft', NULL,
+                   24, NULL, 12, NULL, 1, now(), now()
+            FROM generate_series(1, %s) AS g
+            """,
+            (count,),
+        )
+        conn.execute(
+            "INSERT INTO plan_party (plan_id, party_id, position) "
+            "SELECT plan.id, party.id, CASE WHEN party.id = %s THEN 0 ELSE 1 END "
+            "FROM plan CROSS JOIN party WHERE plan.reference LIKE 'EMPTY-%%'",
+            (world.parties["JP"],),
+        )
+        conn.commit()
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) plan, plan_party")
+
+
 # --- the server ---------------------------------------------------------------------------
 
 
@@ -953,12 +997,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_servers(servers: list[tuple[str, Path]]) -> Iterator[list[str]]:
+def running_servers(
+    servers: list[tuple[str, Path]], api_paths: dict[int, str] | None = None
+) -> Iterator[list[str]]:
     """One uvicorn process (1 worker, loopback, free port, no access log) per (database URL,
-    log file), started together; their base URLs. Stopped however we leave."""
+    log file), started together; their base URLs. Stopped however we leave. `api_paths`: by
+    position, the `services/api` of another checkout whose code that server runs."""
     processes: list[tuple[subprocess.Popen[bytes], str, Path]] = []
     try:
-        for database_url, log_path in servers:
+        for position, (database_url, log_path) in enumerate(servers):
             port = _free_port()
             command = [
                 sys.executable,
@@ -979,6 +1026,8 @@ def running_servers(servers: list[tuple[str, Path]]) -> Iterator[list[str]]:
                 "warning",
             ]
             env = os.environ | {"ITPP_DATABASE_URL": database_url}
+            if api_paths and position in api_paths:
+                env["PYTHONPATH"] = api_paths[position]
             with log_path.open("wb") as log:
                 process = subprocess.Popen(
                     command, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
@@ -1274,21 +1323,100 @@ def _run(
     )
 
 
+AUDIT_PAGE = 50  # the audit list's page size, as a client asks
+
+
+@dataclass
+class AuditRun:
+    """The audit log's reads, each beside the same read on the control at the same moments:
+    the plan's activity (listAuditEvents with M's plan_id: the query behind the dashboard's
+    recent activity and the plan's activity page) and the whole audit list (no filter: every
+    plan of the caller's party); and the whole list on a copy of the control that also holds
+    `empty_plans` plans of the caller's party without a single event."""
+
+    activity: Latency
+    activity_control: Latency
+    activity_ratio: float | None  # median over rounds of the paired ratio
+    audit: Latency
+    audit_control: Latency
+    audit_ratio: float | None
+    empty_plans: int
+    audit_empty: Latency | None
+    audit_empty_ratio: float | None  # the list with the empty plans / without, same moments
+    activity_statements: list[Statement]
+
+
+def _audit_target(name: str, client: httpx.Client, path: str, token: str) -> Target:
+    """An audit read; its body may change only if an event is written meanwhile (none is)."""
+    request = client.build_request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    first = client.send(request)
+    if first.status_code != 200 or not orjson.loads(first.content)["items"]:
+        raise BenchError(f"{name}: HTTP {first.status_code}: {first.text[:300]}")
+    return Target(name, client, request, first.content)
+
+
+def _paired(a: Target, b: Target) -> float:
+    """The median over requests of a's latency over b's, requested next to it."""
+    return round(statistics.median(x / y for x, y in zip(a.latencies, b.latencies, strict=True)), 4)
+
+
+def _audit_run(
+    targets: dict[str, list[Target]],
+    ratios: dict[str, list[float]],
+    empty_plans: int,
+    statements: list[Statement],
+) -> AuditRun:
+    def lat(name: str) -> Latency:
+        return _latency([x for t in targets[name] for x in t.latencies])
+
+    def ratio(name: str) -> float | None:
+        return round(statistics.median(ratios[name]), 3) if ratios[name] else None
+
+    return AuditRun(
+        activity=lat("activity"),
+        activity_control=lat("activity_control"),
+        activity_ratio=ratio("activity"),
+        audit=lat("audit"),
+        audit_control=lat("audit_control"),
+        audit_ratio=ratio("audit"),
+        empty_plans=empty_plans,
+        audit_empty=lat("audit_empty") if targets["audit_empty"] else None,
+        audit_empty_ratio=ratio("audit_empty"),
+        activity_statements=statements,
+    )
+
+
 def measure_step(
     *,
     url: str,
     control_url: str,
+    empty_url: str | None,
     token: str,
     measured: PlanRows,
     large: PlanRows | None,
     args: argparse.Namespace,
     logs: Path,
-) -> tuple[DashboardRun, DashboardRun | None]:
-    """M's dashboard, the bare endpoint and the control's M dashboard, in `args.rounds`
+) -> tuple[DashboardRun, DashboardRun | None, AuditRun]:
+    """M's dashboard, the bare endpoint and the control's M dashboard, with M's activity and
+    the audit list on both databases (and on the control with empty plans), in `args.rounds`
     rounds, each with a fresh uvicorn process per database; then (in the last round) the
-    statements of M's dashboard, and plan L's dashboard beside the bare endpoint."""
+    statements of M's dashboard and of its activity, and plan L's dashboard beside the bare
+    endpoint."""
     path = f"/api/v1/plans/{measured.plan_id}/dashboard"
-    targets: dict[str, list[Target]] = {"dashboard": [], "bare": [], "control": []}
+    activity_path = f"/api/v1/audit-events?plan_id={measured.plan_id}&limit={AUDIT_PAGE}"
+    audit_path = f"/api/v1/audit-events?limit={AUDIT_PAGE}"
+    targets: dict[str, list[Target]] = {
+        "dashboard": [],
+        "bare": [],
+        "control": [],
+        "activity": [],
+        "activity_control": [],
+        "audit": [],
+        "audit_control": [],
+        "audit_empty": [],
+    }
+    audit_ratios: dict[str, list[float]] = {"activity": [], "audit": [], "audit_empty": []}
+    activity_statements: list[Statement] = []
     round_ratios: list[float] = []
     varied = 0
     timings: tuple[list[Statement], list[Any], int] = ([], [], 0)
@@ -1298,18 +1426,49 @@ def measure_step(
         log_files = [
             logs.with_name(f"{logs.name}-{number}.log"),
             logs.with_name(f"{logs.name}-{number}-control.log"),
+            logs.with_name(f"{logs.name}-{number}-empty.log"),
         ]
+        servers = [(url, log_files[0]), (control_url, log_files[1])]
+        if empty_url is not None:
+            servers.append((empty_url, log_files[2]))
         with contextlib.ExitStack() as stack:
-            base_url, control_base = stack.enter_context(
-                running_servers([(url, log_files[0]), (control_url, log_files[1])])
-            )
+            base_url, control_base, *empty_base = stack.enter_context(running_servers(servers))
             client = stack.enter_context(httpx.Client(base_url=base_url, timeout=60))
             control_client = stack.enter_context(httpx.Client(base_url=control_base, timeout=60))
             try:
                 dashboard = _dashboard_target("dashboard", client, path, token, measured)
                 control = _dashboard_target("control", control_client, path, token, measured)
                 bare = _bare_target(client)
-                varied += _drive([dashboard, bare, control], args.warmup, args.requests)
+                audits = {
+                    "activity": _audit_target("activity", client, activity_path, token),
+                    "activity_control": _audit_target(
+                        "activity_control", control_client, activity_path, token
+                    ),
+                    "audit": _audit_target("audit", client, audit_path, token),
+                    "audit_control": _audit_target(
+                        "audit_control", control_client, audit_path, token
+                    ),
+                }
+                if empty_base:
+                    empty_client = stack.enter_context(
+                        httpx.Client(base_url=empty_base[0], timeout=60)
+                    )
+                    audits["audit_empty"] = _audit_target(
+                        "audit_empty", empty_client, audit_path, token
+                    )
+                varied += _drive(
+                    [dashboard, bare, control, *audits.values()], args.warmup, args.requests
+                )
+                for name, target in audits.items():
+                    targets[name].append(target)
+                audit_ratios["activity"].append(
+                    _paired(audits["activity"], audits["activity_control"])
+                )
+                audit_ratios["audit"].append(_paired(audits["audit"], audits["audit_control"]))
+                if "audit_empty" in audits:
+                    audit_ratios["audit_empty"].append(
+                        _paired(audits["audit_empty"], audits["audit_control"])
+                    )
                 round_ratios.append(
                     round(
                         statistics.median(
@@ -1323,6 +1482,11 @@ def measure_step(
                     targets[target.name].append(target)
                 if number == args.rounds:
                     timings = _statement_timings(client, dashboard, args.timing_rounds)
+                    activity_timings = _statement_timings(
+                        client, audits["activity"], args.timing_rounds
+                    )
+                    explain(url, activity_timings[0], activity_timings[1], args.explain_repeat)
+                    activity_statements = activity_timings[0]
                     if large is not None:
                         large_path = f"/api/v1/plans/{large.plan_id}/dashboard"
                         large_targets = [
@@ -1341,7 +1505,70 @@ def measure_step(
     run_l = None
     if large is not None and large_run is not None:
         run_l = _run(large, 1, large_run[0], [], large_run[1], large_run[2], url, args)
-    return run_m, run_l
+    empty_plans = args.empty_plans if empty_url is not None else 0
+    return run_m, run_l, _audit_run(targets, audit_ratios, empty_plans, activity_statements)
+
+
+@dataclass
+class Comparison:
+    """M's and L's dashboards served by this checkout and by another one (`--compare-path`,
+    e.g. the code before a change) on the same database, requested in turn: the paired
+    ratio this/other, and each server's CPU per request (the API process, all threads)."""
+
+    other: str
+    latency: dict[str, Latency]  # m_this, m_other, l_this, l_other, bare
+    ratios: dict[str, float]  # m, l: median over requests of this/other, requested in turn
+    cpu_ms: dict[str, float]  # the same keys as latency
+
+
+def _cpu_seconds(client: httpx.Client) -> float:
+    return float(client.get(SQL_PATH, params={"record": "stop"}).json()["cpu_seconds"])
+
+
+def _cpu_per_request(target: Target, requests: int) -> float:
+    """The server's CPU milliseconds per request of the target (sent alone, one at a time)."""
+    started = _cpu_seconds(target.client)
+    for _ in range(requests):
+        _check(target, target.client.send(target.request))
+    return round((_cpu_seconds(target.client) - started) * 1000 / requests, 3)
+
+
+def compare(
+    *,
+    url: str,
+    token: str,
+    plans: dict[str, PlanRows],
+    args: argparse.Namespace,
+    logs: Path,
+) -> Comparison:
+    """This checkout's dashboards beside another checkout's, on the same database."""
+    other = str(Path(args.compare_path).resolve() / "services" / "api")
+    with contextlib.ExitStack() as stack:
+        this_base, other_base = stack.enter_context(
+            running_servers(
+                [
+                    (url, logs.with_name(f"{logs.name}-this.log")),
+                    (url, logs.with_name(f"{logs.name}-other.log")),
+                ],
+                api_paths={1: other},
+            )
+        )
+        this = stack.enter_context(httpx.Client(base_url=this_base, timeout=120))
+        that = stack.enter_context(httpx.Client(base_url=other_base, timeout=120))
+        targets: dict[str, Target] = {}
+        for key, plan in plans.items():
+            path = f"/api/v1/plans/{plan.plan_id}/dashboard"
+            targets[f"{key}_this"] = _dashboard_target(f"{key} here", this, path, token, plan)
+            targets[f"{key}_other"] = _dashboard_target(f"{key} other", that, path, token, plan)
+        targets["bare"] = _bare_target(this)
+        _drive(list(targets.values()), args.warmup, args.requests)
+        cpu = {name: _cpu_per_request(t, args.cpu_requests) for name, t in targets.items()}
+    return Comparison(
+        other=args.compare_path,
+        latency={name: _latency(t.latencies) for name, t in targets.items()},
+        ratios={key: _paired(targets[f"{key}_this"], targets[f"{key}_other"]) for key in plans},
+        cpu_ms=cpu,
+    )
 
 
 # --- the steps ----------------------------------------------------------------------------
@@ -1354,6 +1581,8 @@ class Step:
     load: LoadStats
     measured: DashboardRun
     large: DashboardRun | None = None
+    audit: AuditRun | None = None
+    comparison: Comparison | None = None
     ratio_p50: float = 1.0  # M's p50 over the first step's (measured minutes apart)
 
 
@@ -1477,6 +1706,51 @@ def report(steps: list[Step], args: argparse.Namespace, skipped: list[int]) -> s
             "   no statement's work grows with the database (buffers within 2 × of the "
             "10,000-commitment step; no sequential scan of a bulk-loaded table)."
         )
+    audited = [s for s in steps if s.audit is not None]
+    if audited:
+        empty = audited[0].audit.empty_plans if audited[0].audit else 0
+        lines += [
+            "",
+            f"== The audit log: M's activity (listAuditEvents?plan_id=M&limit={AUDIT_PAGE}) and "
+            f"the whole audit list (listAuditEvents?limit={AUDIT_PAGE}, every plan of the "
+            "JP editor's party), each beside the same request on the control, in the same rounds",
+            f"   {'commitments':>11} | {'act p50':>7} {'ctl':>6} {'/ctl':>5} {'SQL ms':>6} "
+            f"{'buffers':>7} | {'list p50':>8} {'ctl':>6} {'/ctl':>5} | "
+            f"{'+' + format(empty, ',') + ' empty':>13} {'/ctl':>5}",
+        ]
+        for step in audited:
+            a = step.audit
+            assert a is not None
+            in_db = sum(x.app_ms or 0 for x in a.activity_statements)
+            buffers = sum(x.buffers or 0 for x in a.activity_statements)
+
+            def ratio(value: float | None) -> str:
+                return f"{value:>5.2f}" if value is not None else f"{'—':>5}"
+
+            empty_p50 = f"{a.audit_empty.p50_ms:>13.2f}" if a.audit_empty else f"{'—':>13}"
+            lines.append(
+                f"   {step.counts['commitment']:>11,} | {a.activity.p50_ms:>7.2f} "
+                f"{a.activity_control.p50_ms:>6.2f} {ratio(a.activity_ratio)} {in_db:>6.2f} "
+                f"{buffers:>7,} | {a.audit.p50_ms:>8.2f} {a.audit_control.p50_ms:>6.2f} "
+                f"{ratio(a.audit_ratio)} | {empty_p50} {ratio(a.audit_empty_ratio)}"
+            )
+        lines.append(
+            "   (ms. /ctl: median of the rounds' median paired ratio against the control, which "
+            "is the first step's database; SQL ms and buffers: the activity request's "
+            "statements, in the app and under EXPLAIN ANALYZE; the empty plans are in a copy of "
+            "the control, so their column compares the same log with and without them)"
+        )
+        last = audited[-1].audit
+        if last is not None and last.activity_statements:
+            lines.append(
+                "   M's activity request, statement by statement, in the largest database:"
+            )
+            for index, x in enumerate(last.activity_statements, start=1):
+                lines.append(
+                    f"   {index:>2} {x.label[:44]:<44} {x.app_ms or 0:>7.2f} ms "
+                    f"{x.buffers or 0:>7,} buffers {x.rows_scanned or 0:>7,} rows"
+                    + (f"; sequential scan of {', '.join(x.seq_scans)}" if x.seq_scans else "")
+                )
     host = next((s for s in steps if s.large is not None), None)
     if host is not None and host.large is not None:
         large = host.large
@@ -1502,6 +1776,28 @@ def report(steps: list[Step], args: argparse.Namespace, skipped: list[int]) -> s
                 f"   {index:>2} {s.label[:44]:<44} {s.app_ms or 0:>7.2f} ms {s.buffers or 0:>7,} "
                 f"buffers {s.rows_scanned or 0:>7,} rows"
             )
+    compared = next((s for s in steps if s.comparison is not None), None)
+    if compared is not None and compared.comparison is not None:
+        c = compared.comparison
+        lines += [
+            "",
+            f"== This checkout against {c.other}, on the database of "
+            f"{compared.counts['commitment']:,} commitments, requested in turn "
+            f"({args.requests} each); CPU: the API process's, per request, "
+            f"{args.cpu_requests} requests each",
+            f"   {'dashboard':<10} {'p50 here':>9} {'p50 other':>9} {'here/other':>10} "
+            f"{'CPU ms here':>11} {'CPU ms other':>12}",
+        ]
+        for key in sorted(c.ratios):
+            lines.append(
+                f"   {key:<10} {c.latency[key + '_this'].p50_ms:>9.2f} "
+                f"{c.latency[key + '_other'].p50_ms:>9.2f} {c.ratios[key]:>10.3f} "
+                f"{c.cpu_ms[key + '_this']:>11.2f} {c.cpu_ms[key + '_other']:>12.2f}"
+            )
+        lines.append(
+            f"   {'bare':<10} {c.latency['bare'].p50_ms:>9.2f} {'':>9} {'':>10} "
+            f"{c.cpu_ms['bare']:>11.2f}"
+        )
     return "\n".join(lines)
 
 
@@ -1543,6 +1839,7 @@ def run(args: argparse.Namespace, log_dir: Path) -> tuple[list[Step], list[int]]
     with contextlib.ExitStack() as databases:
         url = databases.enter_context(scratch_database())
         control_url: str | None = None
+        empty_url: str | None = None
         print("[dashboard] migrating; parties, organisations, users, token…", flush=True)
         setup = create_world(url)
         loader = Loader(url, setup.world)
@@ -1590,17 +1887,33 @@ def run(args: argparse.Namespace, log_dir: Path) -> tuple[list[Step], list[int]]
             if control_url is None:
                 # The control: this first database, copied once and never grown.
                 control_url = databases.enter_context(scratch_database(template_url=url))
+                if args.empty_plans:
+                    empty_url = databases.enter_context(scratch_database(template_url=url))
+                    add_empty_plans(empty_url, args.empty_plans, setup.world)
             large = loader.built.get(LARGE_REFERENCE)
-            run_m, run_l = measure_step(
+            run_m, run_l, run_audit = measure_step(
                 url=url,
                 control_url=control_url,
+                empty_url=empty_url,
                 token=setup.token,
                 measured=loader.built[MEASURED_REFERENCE],
                 large=large if any(s[0] == LARGE_REFERENCE for s in specs) else None,
                 args=args,
                 logs=log_dir / f"server-step{number}",
             )
-            step = Step(target, counts, stats, run_m, run_l)
+            step = Step(target, counts, stats, run_m, run_l, run_audit)
+            if args.compare_path and number == len(targets):
+                print(f"[dashboard]   comparing with {args.compare_path}…", flush=True)
+                plans = {"M": loader.built[MEASURED_REFERENCE]}
+                if large is not None:
+                    plans["L"] = large
+                step.comparison = compare(
+                    url=url,
+                    token=setup.token,
+                    plans=plans,
+                    args=args,
+                    logs=log_dir / f"server-step{number}-compare",
+                )
             if steps:
                 base = steps[0].measured.dashboard.p50_ms
                 step.ratio_p50 = round(run_m.dashboard.p50_ms / base, 3)
@@ -1615,6 +1928,14 @@ def run(args: argparse.Namespace, log_dir: Path) -> tuple[list[Step], list[int]]
                 f"[dashboard]   M: dashboard p50 {run_m.dashboard.p50_ms:.2f} ms"
                 f"{control_note}, bare p50 {run_m.bare.p50_ms:.2f} ms, "
                 f"{len(run_m.statements)} statements ({run_m.app_db_ms:.2f} ms in the database)",
+                flush=True,
+            )
+            print(
+                f"[dashboard]   activity p50 {run_audit.activity.p50_ms:.2f} ms "
+                f"(/ctl {run_audit.activity_ratio}), audit list p50 "
+                f"{run_audit.audit.p50_ms:.2f} ms "
+                f"(/ctl {run_audit.audit_ratio}), with {run_audit.empty_plans:,} empty plans / "
+                f"without {run_audit.audit_empty_ratio}",
                 flush=True,
             )
             if run_l is not None:
@@ -1642,6 +1963,22 @@ def main(argv: list[str] | None = None) -> int:
         "--timing-rounds", type=int, default=15, help="recorded requests, for statement times"
     )
     parser.add_argument("--explain-repeat", type=int, default=3, help="EXPLAIN runs (median)")
+    parser.add_argument(
+        "--compare-path",
+        default=None,
+        help="another checkout (e.g. `git worktree add /tmp/before <commit>`) whose API serves "
+        "M's and L's dashboards beside this one's on the largest database",
+    )
+    parser.add_argument(
+        "--cpu-requests", type=int, default=50, help="requests per endpoint for CPU per request"
+    )
+    parser.add_argument(
+        "--empty-plans",
+        type=int,
+        default=2000,
+        help="plans of the caller's party without events in a copy of the control, where the "
+        "audit list is measured too (0: not measured)",
+    )
     parser.add_argument(
         "--time-budget",
         type=float,

@@ -875,3 +875,35 @@ def test_verify_function_reports_reordered_and_deleted_events(db: Database) -> N
     assert not truncated.ok
     assert truncated.broken_seq == count
     assert truncated.checked == count - 1
+
+
+def test_a_page_is_full_however_many_newer_events_the_reader_may_not_see(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world()
+    shared = {str(make_commitment(world)) for _ in range(3)}
+    # More hidden events in a row than one window examines for a page of 2 (list_events).
+    hidden = {
+        str(make_commitment(world, lead_party_id=world.nato, visibility="internal"))
+        for _ in range(audit_service.WINDOW_PER_EVENT * 3 + 3)
+    }
+
+    def pages(limit: int) -> list[list[str]]:
+        found: list[list[str]] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"plan_id": str(world.plan), "limit": limit}
+            if cursor:
+                params["cursor"] = cursor
+            response = client.get("/api/v1/audit-events", params=params)
+            assert response.status_code == 200, response.text
+            found.append([e["entity_id"] for e in response.json()["items"]])
+            cursor = response.json()["next_cursor"]
+            if cursor is None:
+                return found
+
+    small = pages(2)
+    assert len(small[0]) == 2  # Japan's newest events, from behind NATO's internal ones
+    in_pages = [entity for page in small for entity in page]
+    assert in_pages == [entity for page in pages(100) for entity in page]
+    assert shared <= set(in_pages) and not hidden & set(in_pages)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import col, delete
+from sqlmodel import col, delete, select
 
 from itpp_api.clock import today
 from itpp_api.db import transaction
@@ -217,4 +217,148 @@ def test_the_dashboard_costs_the_same_number_of_queries_for_10_or_60_commitments
         make_exchange(world, start_date=days(6))
     large = count()
     assert small == large, query_counter.statements
-    assert large <= 15
+    assert large <= 12  # token, plan, its parties, then 8 or 9 of the dashboard (service.py)
+
+
+def test_each_party_counts_its_own_internal_records_and_the_shared_ones_only(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world()
+    # Shared: one planned (cyber), one in progress at 40 (maritime).
+    make_commitment(world, status="planned")
+    make_commitment(world, priority_area_id=world.maritime, status="in_progress", progress=40)
+    # Japan's internal: completed at 100 (cyber), overdue with an overdue milestone.
+    make_commitment(world, visibility="internal", status="completed", progress=100)
+    make_commitment(
+        world,
+        visibility="internal",
+        status="in_progress",
+        progress=10,
+        due_date=days(-4),
+        milestones=[{"title": {"en": "Japan's step"}, "due_date": days(-3)}],
+    )
+    # NATO's internal: deferred at 20 (maritime), cancelled (cyber), overdue with a milestone.
+    for overrides in (
+        {"priority_area_id": world.maritime, "status": "deferred", "progress": 20},
+        {"status": "cancelled", "progress": 90},
+        {
+            "status": "planned",
+            "due_date": days(-6),
+            "milestones": [{"title": {"en": "NATO's step"}, "due_date": days(-5)}],
+        },
+    ):
+        make_commitment(world, lead_party_id=world.nato, visibility="internal", **overrides)
+    with transaction(write=True) as session:
+        from itpp_api.commitments.models import Commitment
+
+        for row in session.scalars(select(Commitment).where(Commitment.plan_id == world.plan)):
+            # Health set by a review: at risk for everything but the shared planned one.
+            row.health = (
+                None if row.status == "planned" and row.visibility == "shared" else "at_risk"
+            )
+            session.add(row)
+
+    japan = dashboard(client, world)
+    nato = dashboard(client, world, **auth_headers("NATO", "viewer"))
+
+    def areas(body: dict[str, Any]) -> list[tuple[str, int, dict[str, int], float | None]]:
+        return [
+            (
+                a["code"],
+                a["total"],
+                {k: v for k, v in a["by_status"].items() if v},
+                a["average_progress"],
+            )
+            for a in body["areas"]
+        ]
+
+    assert japan["commitments_total"] == 4
+    assert japan["by_status"] == {
+        "planned": 1,
+        "in_progress": 2,
+        "completed": 1,
+        "deferred": 0,
+        "cancelled": 0,
+    }
+    assert areas(japan) == [
+        ("3.1.1", 3, {"planned": 1, "completed": 1, "in_progress": 1}, round(110 / 3, 1)),
+        ("3.1.2", 1, {"in_progress": 1}, 40.0),
+    ]
+    assert japan["average_progress"] == round(150 / 4, 1)
+    assert japan["health"] == {"on_track": 0, "at_risk": 3, "off_track": 0, "unrated": 1}
+    assert len(japan["overdue_commitments"]) == 1
+    japan_ref = japan["overdue_commitments"][0]["reference"]
+    assert [m["title"]["en"] for m in japan["overdue_milestones"]] == ["Japan's step"]
+    assert japan["overdue_milestones"][0]["commitment_reference"] == japan_ref
+
+    assert nato["commitments_total"] == 5
+    assert nato["by_status"] == {
+        "planned": 2,
+        "in_progress": 1,
+        "completed": 0,
+        "deferred": 1,
+        "cancelled": 1,
+    }
+    assert areas(nato) == [
+        ("3.1.1", 3, {"planned": 2, "cancelled": 1}, 0.0),
+        ("3.1.2", 2, {"in_progress": 1, "deferred": 1}, 30.0),
+    ]
+    assert nato["average_progress"] == 15.0  # (0 + 0 + 40 + 20) / 4: the cancelled one is out
+    assert nato["health"] == {"on_track": 0, "at_risk": 3, "off_track": 0, "unrated": 1}
+    assert [m["title"]["en"] for m in nato["overdue_milestones"]] == ["NATO's step"]
+    assert len(nato["overdue_commitments"]) == 1
+    assert japan_ref not in str(nato) and "Japan's step" not in str(nato)
+
+
+def test_overdue_milestones_follow_every_write_of_a_milestone(
+    client: TestClient, db: Database
+) -> None:
+    from itpp_api.commitments.models import Commitment, Milestone
+    from itpp_api.dashboard.models import OpenMilestone
+
+    world = make_world()
+    first = make_commitment(
+        world,
+        status="in_progress",
+        milestones=[
+            {"title": {"en": "A"}, "due_date": days(-9)},
+            {"title": {"en": "B"}, "due_date": days(-8)},
+            {"title": {"en": "C"}, "due_date": days(7)},
+            {"title": {"en": "D"}},
+        ],
+    )
+    second = make_commitment(
+        world, status="planned", milestones=[{"title": {"en": "E"}, "due_date": days(-7)}]
+    )
+
+    def overdue() -> list[str]:
+        return [m["title"]["en"] for m in dashboard(client, world)["overdue_milestones"]]
+
+    def milestone(session: Any, title: str) -> Milestone:
+        rows = session.scalars(select(Milestone)).all()
+        return next(m for m in rows if m.title["en"] == title)
+
+    assert overdue() == ["A", "B", "E"]
+    with transaction(write=True) as session:
+        milestone(session, "A").done_on = days(-1)  # done
+        milestone(session, "C").due_date = days(-10)  # moved into the past
+        milestone(session, "D").due_date = days(-2)  # given a due date
+        milestone(session, "B").done_on = days(-1)
+    with transaction(write=True) as session:
+        milestone(session, "B").done_on = None  # reopened
+    assert overdue() == ["C", "B", "E", "D"]
+    with transaction(write=True) as session:
+        session.delete(milestone(session, "C"))
+        row = session.get(Commitment, second)
+        assert row is not None
+        session.delete(row)
+    assert overdue() == ["B", "D"]
+    # What the table holds is exactly the open, dated milestones, under their commitment's plan.
+    with transaction(write=False) as session:
+        held = set(session.execute(select(OpenMilestone.milestone_id, OpenMilestone.plan_id)))
+        expected = {
+            (m.id, world.plan)
+            for m in session.scalars(select(Milestone).where(Milestone.commitment_id == first))
+            if m.done_on is None and m.due_date is not None
+        }
+    assert held == expected and len(held) == 2

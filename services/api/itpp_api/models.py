@@ -5,6 +5,7 @@ from itpp_api.audit.models import AuditChainHead, AuditEvent
 from itpp_api.auth.models import AccessToken, LoginThrottle, User
 from itpp_api.calendar.models import CalendarFeed
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
+from itpp_api.dashboard.models import OpenMilestone
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.idempotency.models import IdempotencyRecord
 from itpp_api.notifications.models import Notification
@@ -27,6 +28,7 @@ __all__ = [
     "LoginThrottle",
     "Milestone",
     "Notification",
+    "OpenMilestone",
     "Organisation",
     "Party",
     "Plan",
