@@ -513,8 +513,10 @@ def serve_api(
     import uvicorn
 
     from itpp_api.config import get_settings
+    from itpp_api.observability import configure_logging
 
     settings = get_settings()
+    configure_logging(settings.log_format)
     host = host or settings.api_host
     port = port or settings.api_port
     if settings.public_base_url is None:
@@ -533,6 +535,10 @@ def serve_api(
         # ITPP_FORWARDED_ALLOW_IPS): uvicorn must hand it the real peer.
         proxy_headers=False,
         log_level="info",
+        # The application logs each request itself (middleware.Gateway: JSON, with the route
+        # template and the request id) and sets up logging (observability.configure_logging).
+        access_log=False,
+        log_config=None,
     )
 
 
@@ -556,7 +562,10 @@ def serve_web(
     if api_url:
         os.environ["ITPP_WEB_API_URL"] = api_url
         get_web_settings.cache_clear()
+    from itpp_web.observability import configure_logging
+
     settings = get_web_settings()
+    configure_logging(settings.log_format)
     vendor_paths(settings)  # fail now, with advice, if `npm ci` has not run
     uvicorn.run(
         "itpp_web.app:create_app",
@@ -566,6 +575,9 @@ def serve_web(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # The application logs each request itself (itpp_web.observability).
+        access_log=False,
+        log_config=None,
     )
 
 

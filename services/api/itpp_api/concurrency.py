@@ -41,6 +41,7 @@ from anyio import CapacityLimiter, to_thread
 
 from itpp_api.config import Settings, get_settings
 from itpp_api.db import database_unavailable
+from itpp_api.observability import DB_SLOTS_IN_USE, DB_WAITING
 
 T = TypeVar("T")
 
@@ -94,8 +95,12 @@ async def admitted(*, write: bool) -> AsyncIterator[Turn]:
     gate = _gate(settings)
     writer = gate.writer if write else None
     turn = Turn([])
+    admitted = False
     try:
-        with anyio.move_on_after(settings.database_queue_timeout_seconds):
+        with (
+            DB_WAITING.track_inprogress(),
+            anyio.move_on_after(settings.database_queue_timeout_seconds),
+        ):
             for semaphore in (writer, gate.slots):
                 if semaphore is not None:
                     await semaphore.acquire()
@@ -103,8 +108,12 @@ async def admitted(*, write: bool) -> AsyncIterator[Turn]:
         if len(turn._held) < (2 if writer else 1):
             logger.warning("no turn at the database within the queue timeout")
             raise database_unavailable("The database is busy; retry shortly.")
+        DB_SLOTS_IN_USE.inc()
+        admitted = True
         yield turn
     finally:
+        if admitted:
+            DB_SLOTS_IN_USE.dec()
         turn.release()
 
 

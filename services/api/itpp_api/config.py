@@ -265,6 +265,16 @@ class Settings(BaseSettings):
         "this long (the worker died) is due again. At least 4 × ITPP_SMTP_TIMEOUT_SECONDS.",
     )
     log_sql: bool = False
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="json: one JSON object a line; console: readable lines; auto: console on "
+        "a terminal, else json.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="The bearer token /metrics asks for (Authorization: Bearer <token>). "
+        "Unset: /metrics answers 404.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -44,7 +44,9 @@ from itpp_api.errors import (
 from itpp_api.exchanges.router import router as exchanges_router
 from itpp_api.health import router as health_router
 from itpp_api.inbox.router import router as inbox_router
+from itpp_api.metrics import router as metrics_router
 from itpp_api.middleware import Gateway
+from itpp_api.observability import configure_logging
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
 from itpp_api.reviews.router import router as reviews_router
@@ -370,7 +372,9 @@ def create_app() -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
+    configure_logging(get_settings().log_format)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     domains = (
         auth_router,
         users_router,

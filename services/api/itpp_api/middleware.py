@@ -1,6 +1,6 @@
 """The API's one ASGI layer (`Gateway`), between uvicorn and the router: errors as problem+json,
 the request body limit, refusing text no engine can store (NUL, lone surrogates), Idempotency-Key
-replay.
+replay, the request id (X-Request-ID) and each request's log line and metrics.
 
 One layer instead of the eight FastAPI and Starlette stack by default (server errors, exception
 telemetry, FastAPI's body limit, our three, exceptions, the exit stack for uploaded files): a
@@ -15,9 +15,11 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from contextlib import AsyncExitStack
 from functools import partial
+from time import perf_counter
 from typing import Any
 from urllib.parse import parse_qsl
 
+import structlog
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,8 +39,16 @@ from itpp_api.errors import (
     ValidationFailed,
 )
 from itpp_api.idempotency import service as idempotency
+from itpp_api.observability import (
+    REQUEST_ID_HEADER,
+    REQUEST_SECONDS,
+    REQUESTS,
+    UNMATCHED_ROUTE,
+    request_id_from,
+)
 
 logger = logging.getLogger("itpp_api.middleware")
+access_log = structlog.get_logger("itpp_api.access")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -342,6 +352,25 @@ async def _idempotent(
     )
 
 
+def _log_request(scope: Scope, status: int, seconds: float) -> None:
+    """The request's one log line and its metrics: the route's template, never the raw path
+    (it may hold an email or a feed's secret), and none of the headers or body."""
+    route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+    method = scope["method"]
+    REQUESTS.labels(method, route, status).inc()
+    REQUEST_SECONDS.labels(method, route).observe(seconds)
+    actor = scope.get("state", {}).get("actor")
+    access_log.info(
+        "request",
+        method=method,
+        route=route,
+        status=status,
+        duration_ms=round(seconds * 1000, 2),
+        user_id=str(actor.user_id) if actor is not None and actor.user_id else None,
+        party_id=str(actor.party_id) if actor is not None and actor.party_id else None,
+    )
+
+
 async def _after_response(work: Callable[[], None]) -> None:
     """Record a key's outcome; if the database cannot take it now, the key stays in flight
     until ITPP_IDEMPOTENCY_IN_FLIGHT_SECONDS and is then freed."""
@@ -367,6 +396,9 @@ class Gateway:
       the scope's state (`raw_body`).
     - Text no engine can store is refused with 422 (`_refused_unstorable`).
     - A POST with an Idempotency-Key is replayed or recorded (`_idempotent`).
+    - The request's id (its well-formed X-Request-ID, else a new one) is bound to every log
+      line while it runs and returned in X-Request-ID; when it ends, one log line and the
+      request metrics name its route template, status and duration (`_log_request`).
     - The request goes to the router of its path's first segment under `prefix`
       (`segment_routers`, main.ItppApi), else to `app`'s.
     - Where every route needs a bearer token (`authenticated_segments`), a request whose
@@ -405,14 +437,25 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        began = perf_counter()
         scope["starlette.exception_handlers"] = self._scope_handlers
         scope["router"] = self.app  # what url_for looks in: every route, not the segment's
+        request_id = request_id_from(_header(scope, REQUEST_ID_HEADER))
+        scope.setdefault("state", {})["request_id"] = request_id
+        # Every line logged while this request runs (here or in its worker threads) names it.
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500  # unless a response starts
         started = False
 
         async def tracked(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER, request_id.encode()),
+                ]
             await send(message)
 
         try:
@@ -426,11 +469,14 @@ class Gateway:
             handler = self._handler_for(exc)
             request = Request(scope, receive)
             if handler is not None:
-                await (await handler(request, exc))(scope, receive, send)
+                await (await handler(request, exc))(scope, receive, tracked)
                 return
             if self._catch_all is not None:
-                await (await self._catch_all(request, exc))(scope, receive, send)
+                await (await self._catch_all(request, exc))(scope, receive, tracked)
             raise
+        finally:
+            _log_request(scope, status, perf_counter() - began)
+            structlog.contextvars.unbind_contextvars("request_id")
 
     def _handler_for(self, exc: Exception) -> Handler | None:
         for kind in type(exc).__mro__:

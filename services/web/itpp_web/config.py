@@ -3,6 +3,7 @@
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -73,6 +74,15 @@ class WebSettings(BaseSettings):
     api_max_connections: int = Field(default=100, ge=1)
     default_language: str = Field(default="ja", pattern="^(ja|en)$")
     page_size: int = Field(default=25, ge=1, le=200)
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="json: one JSON object a line; console: readable lines; auto: console on "
+        "a terminal, else json.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="The bearer token the web's /metrics asks for. Unset: /metrics answers 404.",
+    )
 
     @classmethod
     def settings_customise_sources(

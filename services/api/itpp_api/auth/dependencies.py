@@ -94,9 +94,11 @@ async def current_actor(
     A missing or malformed token is refused here, before the request takes a connection or a
     worker thread: a flood of them costs the database nothing.
     """
-    return await run_in_threadpool(
+    actor = await run_in_threadpool(
         _authenticate, session, well_formed(token), request.method not in READ_METHODS
     )
+    request.state.actor = actor  # for the request's log line (middleware.Gateway)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -28,6 +28,7 @@ from itpp_api.conventions import (
 from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
+from itpp_api.observability import SIGN_IN_FAILURES, SIGN_IN_THROTTLED
 
 router = APIRouter(tags=["authentication"])
 
@@ -63,6 +64,21 @@ def _sign_in(
         return service.complete_sign_in(session=session, user=user, otp=otp)
 
 
+async def _signed_in(request: Request, form: TokenRequest) -> service.SignIn:
+    email = form.username.strip().casefold()
+    # The attempt is charged (or refused with 429) before the slow password check.
+    reservation = await run_db(_reserve, email, client_address(request.scope), write=True)
+    stored_hash = await run_db(_password_hash_of, email, write=False)
+    matches = await run_in_threadpool(verify_password, form.password, stored_hash or DUMMY_HASH)
+    if not matches or stored_hash is None:
+        raise service.InvalidCredentials("Wrong email, password or one-time code.")
+    try:
+        return await run_db(_sign_in, reservation, stored_hash, form.otp, write=True)
+    except service.SecondFactorRequired:
+        await run_db(_password_proven, reservation, write=True)
+        raise
+
+
 @router.post(
     "/auth/token",
     operation_id="createToken",
@@ -74,17 +90,13 @@ def _sign_in(
     },
 )
 async def create_token(request: Request, form: Annotated[TokenRequest, Form()]) -> Response:
-    email = form.username.strip().casefold()
-    # The attempt is charged (or refused with 429) before the slow password check.
-    reservation = await run_db(_reserve, email, client_address(request.scope), write=True)
-    stored_hash = await run_db(_password_hash_of, email, write=False)
-    matches = await run_in_threadpool(verify_password, form.password, stored_hash or DUMMY_HASH)
-    if not matches or stored_hash is None:
-        raise service.InvalidCredentials("Wrong email, password or one-time code.")
     try:
-        result = await run_db(_sign_in, reservation, stored_hash, form.otp, write=True)
-    except service.SecondFactorRequired:
-        await run_db(_password_proven, reservation, write=True)
+        result = await _signed_in(request, form)
+    except service.InvalidCredentials:
+        SIGN_IN_FAILURES.inc()
+        raise
+    except throttle.SignInsTooFast:
+        SIGN_IN_THROTTLED.inc()
         raise
     return secret_bearing(
         json_response(

@@ -567,8 +567,10 @@ def render_pdf(parts: list[str], timeout: float | None = None) -> bytes:
     caller's memory stays flat; run it in a worker thread. TimeoutError after `timeout`
     seconds (the child is stopped then)."""
     from itpp_api.documents import pdf
+    from itpp_api.observability import PDF_RENDERS
 
-    return pdf.render(parts, timeout=timeout)
+    with PDF_RENDERS.track_inprogress():
+        return pdf.render(parts, timeout=timeout)
 
 
 __all__ = [
