@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from itpp_web.observability import current_request_id
+
 API_PREFIX = "/api/v1"
 
 
@@ -115,6 +117,9 @@ class ApiClient:
         With `raw`, the body is also kept as bytes (`content`), for non-JSON answers.
         """
         sent_headers = dict(headers or {})
+        request_id = current_request_id.get()
+        if request_id is not None:
+            sent_headers["X-Request-ID"] = request_id  # one id in the web's and API's logs
         if token:
             sent_headers["Authorization"] = f"Bearer {token}"
         try:

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from itpp_web import messages, security
+from itpp_web import messages, observability, security
 from itpp_web.api import ApiClient, ApiError, ApiUnavailable
 from itpp_web.config import WebSettings, get_web_settings
 from itpp_web.labels import change_value, field_name, label
@@ -76,6 +76,7 @@ def create_app(
     api_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     settings = settings or get_web_settings()
+    observability.configure_logging(settings.log_format)
     vendor = vendor_paths(settings)
 
     @asynccontextmanager
@@ -103,6 +104,23 @@ def create_app(
     app.state.secret_key = security.load_secret_key(settings)
     app.state.renderer = Renderer(make_templates())
     app.add_middleware(security.SecurityHeadersMiddleware)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """Prometheus text format, for the bearer of ITPP_WEB_METRICS_TOKEN only (unset: 404)."""
+        token = settings.metrics_token
+        if token is None:
+            return Response("Not found", status_code=404, media_type="text/plain")
+        authorization = request.headers.get("authorization")
+        if not observability.metrics_allowed(authorization, token.get_secret_value()):
+            return Response(
+                "Send 'Authorization: Bearer <ITPP_WEB_METRICS_TOKEN>'.",
+                status_code=401,
+                media_type="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        body, media_type = observability.metrics_text()
+        return Response(body, media_type=media_type)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Response:

@@ -13,12 +13,24 @@ import hmac
 import os
 import secrets
 from pathlib import Path
+from time import perf_counter
 from urllib.parse import urlsplit
 
+import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from itpp_web.config import WebSettings
+from itpp_web.observability import (
+    REQUEST_ID_HEADER,
+    REQUEST_SECONDS,
+    REQUESTS,
+    UNMATCHED_ROUTE,
+    current_request_id,
+    request_id_from,
+)
+
+access_log = structlog.get_logger("itpp_web.access")
 
 SESSION_COOKIE = "itpp_session"
 CSRF_COOKIE = "itpp_csrf"
@@ -112,7 +124,9 @@ def check_token(request: Request, key: bytes, sent: str | None) -> None:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the security headers and `Vary: HX-Request` to every response."""
+    """The web's one ASGI layer of its own: the security headers and `Vary: HX-Request` on
+    every response; the request id (X-Request-ID, passed on to the API); one log line and the
+    request metrics per request (route template, status, duration, user and party ids)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -121,9 +135,17 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        began = perf_counter()
+        sent_id = next((v for k, v in scope["headers"] if k == REQUEST_ID_HEADER), None)
+        request_id = request_id_from(sent_id.decode("latin-1") if sent_id else None)
+        reset = current_request_id.set(request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500  # unless a response starts
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 extra = [
@@ -134,6 +156,7 @@ class SecurityHeadersMiddleware:
                     (b"cross-origin-opener-policy", b"same-origin"),
                     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
                     (b"vary", b"HX-Request, HX-History-Restore-Request, Cookie"),
+                    (REQUEST_ID_HEADER, request_id.encode()),
                 ]
                 headers.extend(pair for pair in extra if pair[0] not in names)
                 if b"cache-control" not in names:
@@ -144,4 +167,28 @@ class SecurityHeadersMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            _log_request(scope, status, perf_counter() - began)
+            structlog.contextvars.unbind_contextvars("request_id")
+            current_request_id.reset(reset)
+
+
+def _log_request(scope: Scope, status: int, seconds: float) -> None:
+    """One line: the route's template (never the raw path or query), never headers or body."""
+    route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+    method = scope["method"]
+    REQUESTS.labels(method, route, status).inc()
+    REQUEST_SECONDS.labels(method, route).observe(seconds)
+    viewer = scope.get("state", {}).get("signed_in")
+    user = getattr(viewer, "user", None) or {}
+    access_log.info(
+        "request",
+        method=method,
+        route=route,
+        status=status,
+        duration_ms=round(seconds * 1000, 2),
+        user_id=str(user["id"]) if user.get("id") else None,
+        party_id=str(user["party_id"]) if user.get("party_id") else None,
+    )
