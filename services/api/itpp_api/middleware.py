@@ -352,10 +352,13 @@ async def _idempotent(
     )
 
 
-def _log_request(scope: Scope, status: int, seconds: float) -> None:
+def _log_request(scope: Scope, status: int, seconds: float, prefix: str) -> None:
     """The request's one log line and its metrics: the route's template, never the raw path
     (it may hold an email or a feed's secret), and none of the headers or body."""
     route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+    if scope["path"].startswith(prefix) and route.startswith("/") and not route.startswith(prefix):
+        # FastAPI names the route of an included router as its router declared it.
+        route = prefix.rstrip("/") + route
     method = scope["method"]
     REQUESTS.labels(method, route, status).inc()
     REQUEST_SECONDS.labels(method, route).observe(seconds)
@@ -475,7 +478,7 @@ class Gateway:
                 await (await self._catch_all(request, exc))(scope, receive, tracked)
             raise
         finally:
-            _log_request(scope, status, perf_counter() - began)
+            _log_request(scope, status, perf_counter() - began, self.prefix)
             structlog.contextvars.unbind_contextvars("request_id")
 
     def _handler_for(self, exc: Exception) -> Handler | None:
