@@ -5,8 +5,11 @@ id taken from and returned in X-Request-ID; /metrics only for the bearer of its 
 import io
 import json
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -218,3 +221,28 @@ def test_metrics_count_requests_by_route_template_and_sign_in_failures(
     # The sign-in wrote audit events (its throttle rows are not audited; the user is not
     # either, made by a factory): the chain length is a number, here what the head says.
     assert re.search(r"^itpp_api_audit_chain_length \d+", after, re.MULTILINE)
+
+
+MULTIPROCESS_WORKER = """
+from itpp_api.observability import DB_SLOTS_IN_USE, REQUESTS
+import sys
+REQUESTS.labels("GET", "/healthz", "200").inc(2)
+DB_SLOTS_IN_USE.inc(int(sys.argv[1]))
+"""
+MULTIPROCESS_SCRAPE = """
+from itpp_api.observability import metrics_text
+print(metrics_text()[0].decode())
+"""
+
+
+def test_with_a_multiprocess_directory_the_metrics_add_up_every_worker(tmp_path: Path) -> None:
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for in_use in ("1", "2"):  # two workers, each its own process
+        subprocess.run([sys.executable, "-c", MULTIPROCESS_WORKER, in_use], env=env, check=True)
+    scraped = subprocess.run(
+        [sys.executable, "-c", MULTIPROCESS_SCRAPE], env=env, check=True, capture_output=True
+    ).stdout.decode()
+    labels = {"method": "GET", "route": "/healthz", "status": "200"}
+    assert metric(scraped, "itpp_api_requests_total", **labels) == 4
+    # Gauges are summed over the workers' files (no worker here marked itself dead).
+    assert metric(scraped, "itpp_api_db_slots_in_use") == 3

@@ -87,6 +87,8 @@ def configure_logging(log_format: LogFormat = "auto", *, stream: IO[str] | None 
     # httpx logs every call's full URL at INFO (the web's calls to the API: queries hold what
     # users search for).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic says which dialect it uses each time /readyz compares revisions.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
