@@ -246,3 +246,24 @@ def test_with_a_multiprocess_directory_the_metrics_add_up_every_worker(tmp_path:
     assert metric(scraped, "itpp_api_requests_total", **labels) == 4
     # Gauges are summed over the workers' files (no worker here marked itself dead).
     assert metric(scraped, "itpp_api_db_slots_in_use") == 3
+
+
+def test_metrics_count_sign_in_failures_and_throttled_sign_ins_as_answered(
+    anonymous_client: TestClient, metrics_token: str
+) -> None:
+    party("JP")
+    make_user("JP", "editor", email="hammered@mofa.example")
+    before = scrape(anonymous_client)
+    statuses = []
+    for _ in range(6):  # the third failure makes the next attempt wait a second, then 2, 4 …
+        attempt = anonymous_client.post(
+            f"{API}/auth/token",
+            data={"grant_type": "password", "username": "hammered@mofa.example", "password": "x"},
+        )
+        statuses.append(attempt.status_code)
+    after = scrape(anonymous_client)
+
+    assert set(statuses) == {401, 429} and statuses[:3] == [401, 401, 401]
+    failures, throttled = "itpp_api_sign_in_failures_total", "itpp_api_sign_in_throttled_total"
+    assert metric(after, failures) - metric(before, failures) == statuses.count(401)
+    assert metric(after, throttled) - metric(before, throttled) == statuses.count(429)
