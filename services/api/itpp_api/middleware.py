@@ -44,11 +44,11 @@ from itpp_api.observability import (
     REQUEST_SECONDS,
     REQUESTS,
     UNMATCHED_ROUTE,
+    log_request,
     request_id_from,
 )
 
 logger = logging.getLogger("itpp_api.middleware")
-access_log = structlog.get_logger("itpp_api.access")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -363,8 +363,7 @@ def _log_request(scope: Scope, status: int, seconds: float, prefix: str) -> None
     REQUESTS.labels(method, route, status).inc()
     REQUEST_SECONDS.labels(method, route).observe(seconds)
     actor = scope.get("state", {}).get("actor")
-    access_log.info(
-        "request",
+    log_request(
         method=method,
         route=route,
         status=status,

@@ -27,10 +27,9 @@ from itpp_web.observability import (
     REQUESTS,
     UNMATCHED_ROUTE,
     current_request_id,
+    log_request,
     request_id_from,
 )
-
-access_log = structlog.get_logger("itpp_web.access")
 
 SESSION_COOKIE = "itpp_session"
 CSRF_COOKIE = "itpp_csrf"
@@ -183,8 +182,7 @@ def _log_request(scope: Scope, status: int, seconds: float) -> None:
     REQUEST_SECONDS.labels(method, route).observe(seconds)
     viewer = scope.get("state", {}).get("signed_in")
     user = getattr(viewer, "user", None) or {}
-    access_log.info(
-        "request",
+    log_request(
         method=method,
         route=route,
         status=status,
