@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from itpp_web.app import create_app
@@ -121,3 +122,22 @@ def test_metrics_need_the_token_and_count_requests_by_route_template(
     assert count(after.text) - count(before.text) == 1
     assert "11111111-2222-4333-8444-555555555555" not in after.text
     assert "itpp_web_request_duration_seconds_bucket" in after.text
+
+
+def test_an_open_live_stream_is_counted_until_it_ends(tmp_path: Path, logs: io.StringIO) -> None:
+    open_during_poll: list[float | None] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/events"):
+            open_during_poll.append(REGISTRY.get_sample_value("itpp_web_live_streams_open"))
+        # The session has ended: the stream says `end` and stops.
+        return httpx.Response(401, json={"type": "/problems/unauthorized", "status": 401})
+
+    before = REGISTRY.get_sample_value("itpp_web_live_streams_open") or 0.0
+    app = create_app(settings(tmp_path), api_transport=httpx.MockTransport(api))
+    with TestClient(app, cookies={"itpp_session": SESSION}) as client:
+        response = client.get("/plans/11111111-2222-4333-8444-555555555555/live")
+    assert response.status_code == 200
+    assert "event: end" in response.text
+    assert open_during_poll == [before + 1]
+    assert REGISTRY.get_sample_value("itpp_web_live_streams_open") == before

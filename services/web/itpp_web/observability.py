@@ -22,6 +22,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -128,6 +129,12 @@ REQUEST_SECONDS = Histogram(
     "Time to answer a web request (API calls included).",
     ["method", "route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+
+LIVE_STREAMS = Gauge(
+    "itpp_web_live_streams_open",
+    "Live-update streams (server-sent events) open to browsers, each holding an API long poll.",
+    multiprocess_mode="livesum",
 )
 
 

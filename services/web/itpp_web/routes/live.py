@@ -22,6 +22,7 @@ from itpp_web.api import ApiError, ApiUnavailable
 from itpp_web.i18n import Formatter, supported
 from itpp_web.labels import label
 from itpp_web.messages import N_
+from itpp_web.observability import LIVE_STREAMS
 from itpp_web.web import Viewer, api_of, csrf_protect, formatter
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -103,7 +104,7 @@ async def plan_stream(request: Request, plan_id: uuid.UUID) -> Response:
     fmt = Formatter(chosen) if chosen else formatter(request)
     after = _start_from(request)
 
-    async def stream() -> AsyncIterator[str]:
+    async def events() -> AsyncIterator[str]:
         seq = after
         yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
         deadline = time.monotonic() + STREAM_SECONDS
@@ -138,6 +139,11 @@ async def plan_stream(request: Request, plan_id: uuid.UUID) -> Response:
             seq = int(batch["last_seq"])
             if not batch["items"]:
                 yield ": still here\n\n"
+
+    async def stream() -> AsyncIterator[str]:
+        with LIVE_STREAMS.track_inprogress():  # until the browser goes or the stream ends
+            async for part in events():
+                yield part
 
     return StreamingResponse(
         stream(),
