@@ -673,11 +673,10 @@ def test_mail_goes_over_tls_to_a_trusted_server_and_not_to_an_untrusted_one(
         controller.stop()
 
 
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # PostgreSQL has no database-wide lock
 def test_an_idle_poll_does_not_wait_for_the_sqlite_write_lock(
     client: TestClient, db: Database, smtp: SmtpServer
 ) -> None:
-    if db.name != "sqlite":
-        pytest.skip("PostgreSQL has no database-wide write lock")
     # An API writer holds the lock; a worker with nothing due must not queue behind it.
     with transaction(write=True):
         started = time.monotonic()
