@@ -19,8 +19,9 @@ from sqlmodel import select
 
 from itpp_api.config import get_settings
 from itpp_api.db import transaction
-from itpp_api.observability import REQUEST_ID_PATTERN, configure_logging, request_id_from
+from itpp_api.observability import configure_logging
 from itpp_api.parties.models import Party
+from itpp_common.observability import REQUEST_ID_PATTERN, request_id_from
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 API = "/api/v1"
@@ -230,7 +231,7 @@ REQUESTS.labels("GET", "/healthz", "200").inc(2)
 DB_SLOTS_IN_USE.inc(int(sys.argv[1]))
 """
 MULTIPROCESS_SCRAPE = """
-from itpp_api.observability import metrics_text
+from itpp_common.observability import metrics_text
 print(metrics_text()[0].decode())
 """
 

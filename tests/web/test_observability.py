@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
+from itpp_common.observability import REQUEST_ID_PATTERN
 from itpp_web.app import create_app
 from itpp_web.config import WebSettings
-from itpp_web.observability import REQUEST_ID_PATTERN, configure_logging
+from itpp_web.observability import configure_logging
 
 SESSION = "itpp_" + "s" * 43
 METRICS_TOKEN = "web-metrics-" + "w" * 32

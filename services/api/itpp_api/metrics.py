@@ -10,7 +10,7 @@ from itpp_api.concurrency import run_read
 from itpp_api.config import get_settings
 from itpp_api.db import transaction
 from itpp_api.errors import DomainError, NotFound, Unauthorized
-from itpp_api.observability import metrics_allowed, metrics_text
+from itpp_common.observability import metrics_allowed, metrics_text
 
 router = APIRouter()
 

@@ -39,14 +39,8 @@ from itpp_api.errors import (
     ValidationFailed,
 )
 from itpp_api.idempotency import service as idempotency
-from itpp_api.observability import (
-    REQUEST_ID_HEADER,
-    REQUEST_SECONDS,
-    REQUESTS,
-    UNMATCHED_ROUTE,
-    log_request,
-    request_id_from,
-)
+from itpp_api.observability import REQUEST_SECONDS, REQUESTS, log_request
+from itpp_common.observability import REQUEST_ID_HEADER, UNMATCHED_ROUTE, request_id_from
 
 logger = logging.getLogger("itpp_api.middleware")
 

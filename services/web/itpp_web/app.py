@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from itpp_common.observability import metrics_allowed, metrics_text
 from itpp_web import messages, observability, security
 from itpp_web.api import ApiClient, ApiError, ApiUnavailable
 from itpp_web.config import WebSettings, get_web_settings
@@ -112,14 +113,14 @@ def create_app(
         if token is None:
             return Response("Not found", status_code=404, media_type="text/plain")
         authorization = request.headers.get("authorization")
-        if not observability.metrics_allowed(authorization, token.get_secret_value()):
+        if not metrics_allowed(authorization, token.get_secret_value()):
             return Response(
                 "Send 'Authorization: Bearer <ITPP_WEB_METRICS_TOKEN>'.",
                 status_code=401,
                 media_type="text/plain",
                 headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
             )
-        body, media_type = observability.metrics_text()
+        body, media_type = metrics_text()
         return Response(body, media_type=media_type)
 
     @app.get("/healthz", include_in_schema=False)

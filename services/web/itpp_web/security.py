@@ -20,16 +20,9 @@ import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from itpp_common.observability import REQUEST_ID_HEADER, UNMATCHED_ROUTE, request_id_from
 from itpp_web.config import WebSettings
-from itpp_web.observability import (
-    REQUEST_ID_HEADER,
-    REQUEST_SECONDS,
-    REQUESTS,
-    UNMATCHED_ROUTE,
-    current_request_id,
-    log_request,
-    request_id_from,
-)
+from itpp_web.observability import REQUEST_SECONDS, REQUESTS, current_request_id, log_request
 
 SESSION_COOKIE = "itpp_session"
 CSRF_COOKIE = "itpp_csrf"
