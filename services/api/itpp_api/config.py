@@ -1,17 +1,13 @@
 """The one Settings class: every setting of the API service, read from ITPP_* variables."""
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SecretsSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic_settings import SettingsConfigDict
+
+from itpp_common.config import ServiceSettings
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -20,23 +16,12 @@ def _default_database_url() -> str:
     return f"sqlite:///{_PROJECT_ROOT / 'var' / 'itpp.sqlite3'}"
 
 
-def secrets_source(settings_cls: type[BaseSettings], variable: str) -> SecretsSettingsSource:
-    """Settings from the files of the directory the environment variable names (if set)."""
-    directory = os.environ.get(variable, "").strip()
-    return SecretsSettingsSource(settings_cls, secrets_dir=Path(directory) if directory else None)
-
-
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     """Configuration of the API service and its command line."""
 
-    model_config = SettingsConfigDict(env_prefix="ITPP_", env_file=".env", extra="ignore")
+    # Sources, ITPP_SECRETS_DIR, ITPP_LOG_FORMAT and ITPP_METRICS_TOKEN: ServiceSettings.
+    model_config = SettingsConfigDict(env_prefix="ITPP_")
 
-    secrets_dir: Path | None = Field(
-        default=None,
-        description="A directory of files named after settings (itpp_database_url, …), each "
-        "holding that setting's value: how container, Kubernetes and systemd secrets reach the "
-        "service. Read from the environment only; a variable set there wins over a file.",
-    )
     database_url: str = Field(
         default_factory=_default_database_url,
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
@@ -265,32 +250,6 @@ class Settings(BaseSettings):
         "this long (the worker died) is due again. At least 4 × ITPP_SMTP_TIMEOUT_SECONDS.",
     )
     log_sql: bool = False
-    log_format: Literal["auto", "json", "console"] = Field(
-        default="auto",
-        description="json: one JSON object a line; console: readable lines; auto: console on "
-        "a terminal, else json.",
-    )
-    metrics_token: SecretStr | None = Field(
-        default=None,
-        description="The bearer token /metrics asks for (Authorization: Bearer <token>). "
-        "Unset: /metrics answers 404.",
-    )
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (
-            init_settings,
-            env_settings,
-            dotenv_settings,
-            secrets_source(settings_cls, "ITPP_SECRETS_DIR"),
-        )
 
     @field_validator("public_base_url")
     @classmethod

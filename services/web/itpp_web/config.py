@@ -1,38 +1,24 @@
 """Settings of the web service, read from ITPP_WEB_* variables."""
 
-import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SecretsSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic_settings import SettingsConfigDict
+
+from itpp_common.config import ServiceSettings
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _PROJECT_ROOT = _PACKAGE_DIR.parents[2]
 
 
-def _secrets_dir() -> Path | None:
-    directory = os.environ.get("ITPP_WEB_SECRETS_DIR", "").strip()
-    return Path(directory) if directory else None
-
-
-class WebSettings(BaseSettings):
+class WebSettings(ServiceSettings):
     """Configuration of the web service (`itpp serve web`)."""
 
-    model_config = SettingsConfigDict(env_prefix="ITPP_WEB_", env_file=".env", extra="ignore")
+    # Sources, ITPP_WEB_SECRETS_DIR, ITPP_WEB_LOG_FORMAT and ITPP_WEB_METRICS_TOKEN:
+    # ServiceSettings.
+    model_config = SettingsConfigDict(env_prefix="ITPP_WEB_")
 
-    secrets_dir: Path | None = Field(
-        default=None,
-        description="A directory of files named after settings (itpp_web_secret_key, …), each "
-        "holding that setting's value. Read from the environment only; a variable set there "
-        "wins over a file.",
-    )
     api_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Base URL of the API service, without /api/v1.",
@@ -74,32 +60,6 @@ class WebSettings(BaseSettings):
     api_max_connections: int = Field(default=100, ge=1)
     default_language: str = Field(default="ja", pattern="^(ja|en)$")
     page_size: int = Field(default=25, ge=1, le=200)
-    log_format: Literal["auto", "json", "console"] = Field(
-        default="auto",
-        description="json: one JSON object a line; console: readable lines; auto: console on "
-        "a terminal, else json.",
-    )
-    metrics_token: SecretStr | None = Field(
-        default=None,
-        description="The bearer token the web's /metrics asks for. Unset: /metrics answers 404.",
-    )
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (
-            init_settings,
-            env_settings,
-            dotenv_settings,
-            # The web does not import the API's packages: the same few lines as its config.py.
-            SecretsSettingsSource(settings_cls, secrets_dir=_secrets_dir()),
-        )
 
 
 @lru_cache
