@@ -1,6 +1,7 @@
 """Where both services' settings come from (itpp_common.config.ServiceSettings): the
 environment first, then a file of the secrets directory their own variable names, so that a
-container or systemd secret reaches the service and an explicit variable still wins."""
+container or systemd secret reaches the service and an explicit variable still wins; and the
+bounds of a time in seconds (itpp_common.config.Seconds)."""
 
 from pathlib import Path
 
@@ -59,3 +60,38 @@ def test_a_log_format_outside_the_three_is_refused(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("ITPP_LOG_FORMAT", "xml")
     with pytest.raises(ValidationError, match="log_format"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ITPP_DATABASE_QUEUE_TIMEOUT_SECONDS", "0"),
+        ("ITPP_DATABASE_QUEUE_TIMEOUT_SECONDS", "601"),
+        ("ITPP_DATABASE_LOCK_TIMEOUT_SECONDS", "-1"),
+        ("ITPP_DOCUMENT_PDF_TIMEOUT_SECONDS", "0"),
+        ("ITPP_SMTP_TIMEOUT_SECONDS", "301"),
+        ("ITPP_WORKER_RETRY_MAX_SECONDS", str(7 * 86_400 + 1)),
+        ("ITPP_DATABASE_STATEMENT_TIMEOUT_SECONDS", "soon"),
+    ],
+)
+def test_a_time_in_seconds_out_of_its_bounds_is_refused(
+    variable: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=variable.removeprefix("ITPP_").lower()):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_a_time_in_seconds_may_be_a_fraction_up_to_its_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ITPP_DATABASE_QUEUE_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("ITPP_WORKER_POLL_SECONDS", "3600")
+    monkeypatch.setenv("ITPP_WEB_API_CONNECT_TIMEOUT_SECONDS", "0.25")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_queue_timeout_seconds == 0.5
+    assert settings.worker_poll_seconds == 3600
+    assert WebSettings(_env_file=None).api_connect_timeout_seconds == 0.25  # type: ignore[call-arg]
+    monkeypatch.setenv("ITPP_WEB_API_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ValidationError, match="api_timeout_seconds"):
+        WebSettings(_env_file=None)  # type: ignore[call-arg]

@@ -7,7 +7,7 @@ from typing import Literal, Self
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from itpp_common.config import ServiceSettings
+from itpp_common.config import Seconds, ServiceSettings
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -45,9 +45,8 @@ class Settings(ServiceSettings):
         le=64,
         description="SQLite: how many commitment-list reads run at once (see concurrency.py).",
     )
-    database_queue_timeout_seconds: float = Field(
+    database_queue_timeout_seconds: Seconds = Field(
         default=15.0,
-        gt=0,
         le=600,
         description="How long a request waits for its turn at the database (one of the "
         "pool's 2 × ITPP_DATABASE_POOL_SIZE connections; on SQLite, for a writer, the write "
@@ -60,17 +59,15 @@ class Settings(ServiceSettings):
         description="PostgreSQL: the longest a new connection may take to open (libpq "
         "connect_timeout; at least 2).",
     )
-    database_statement_timeout_seconds: float = Field(
+    database_statement_timeout_seconds: Seconds = Field(
         default=30.0,
-        gt=0,
         le=3600,
         description="PostgreSQL: the server cancels a statement that runs longer "
         "(statement_timeout); the API stops waiting for a reply 2 s after that and drops the "
         "connection (a server or network that stopped answering). Either way: 503.",
     )
-    database_lock_timeout_seconds: float = Field(
+    database_lock_timeout_seconds: Seconds = Field(
         default=10.0,
-        gt=0,
         le=3600,
         description="PostgreSQL: the longest a statement waits for a row or table lock "
         "(lock_timeout); then 503 with Retry-After.",
@@ -111,8 +108,8 @@ class Settings(ServiceSettings):
         ge=1024,
         description="A rendered plan document (HTML or Markdown) larger than this is refused.",
     )
-    document_pdf_timeout_seconds: float = Field(
-        default=60.0, gt=0, description="A PDF that takes longer to render is refused (503)."
+    document_pdf_timeout_seconds: Seconds = Field(
+        default=60.0, description="A PDF that takes longer to render is refused (503)."
     )
     document_pdf_workers: int = Field(
         default=2, ge=1, le=32, description="PDFs rendered at once per process."
@@ -197,9 +194,8 @@ class Settings(ServiceSettings):
         max_length=1024,
         description="The SMTP password (a secret: from ITPP_SECRETS_DIR/itpp_smtp_password).",
     )
-    smtp_timeout_seconds: float = Field(
+    smtp_timeout_seconds: Seconds = Field(
         default=30.0,
-        gt=0,
         le=300,
         description="The longest the worker waits on the SMTP server for one step (connect, a "
         "command, the message).",
@@ -219,9 +215,8 @@ class Settings(ServiceSettings):
         description="Without ITPP_SMTP_HOST, where the worker writes mails (.eml files, one per "
         "notification). Unset: <ITPP_VAR_DIR>/mail.",
     )
-    worker_poll_seconds: float = Field(
+    worker_poll_seconds: Seconds = Field(
         default=5.0,
-        gt=0,
         le=3600,
         description="How long the worker sleeps when no notification is due.",
     )
@@ -232,19 +227,17 @@ class Settings(ServiceSettings):
         description="After this many failed attempts a notification is given up: its row stays, "
         "with last_error, and is not tried again.",
     )
-    worker_retry_seconds: float = Field(
+    worker_retry_seconds: Seconds = Field(
         default=60.0,
-        gt=0,
         le=86_400,
         description="The wait after the first failed attempt; it doubles with each further "
         "failure, up to ITPP_WORKER_RETRY_MAX_SECONDS.",
     )
-    worker_retry_max_seconds: float = Field(
-        default=6 * 3600.0, gt=0, le=7 * 86_400, description="The longest wait between attempts."
+    worker_retry_max_seconds: Seconds = Field(
+        default=6 * 3600.0, le=7 * 86_400, description="The longest wait between attempts."
     )
-    worker_lease_seconds: float = Field(
+    worker_lease_seconds: Seconds = Field(
         default=300.0,
-        gt=0,
         le=86_400,
         description="A notification a worker claimed and did not mark sent or failed within "
         "this long (the worker died) is due again. At least 4 × ITPP_SMTP_TIMEOUT_SECONDS.",

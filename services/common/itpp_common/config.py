@@ -3,6 +3,7 @@ environment, .env, then a secrets directory), the log format and the /metrics to
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -13,6 +14,11 @@ from pydantic_settings import (
 )
 
 from itpp_common.observability import LogFormat
+
+# A length of time in seconds, from a variable: more than zero, fractions allowed (0.5). A
+# setting of this type adds its own upper bound (le=…) where it has one, and says what the time
+# is for.
+Seconds = Annotated[float, Field(gt=0)]
 
 
 def secrets_source(settings_cls: type[BaseSettings]) -> SecretsSettingsSource:

@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from itpp_common.config import ServiceSettings
+from itpp_common.config import Seconds, ServiceSettings
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _PROJECT_ROOT = _PACKAGE_DIR.parents[2]
@@ -44,16 +44,14 @@ class WebSettings(ServiceSettings):
             "(directly or through a proxy that sets X-Forwarded-Proto)."
         ),
     )
-    api_timeout_seconds: float = Field(
+    api_timeout_seconds: Seconds = Field(
         default=30.0,
-        gt=0,
         description="How long the web waits for the API's answer (and to send a request) before "
         "it shows its 503 page. Keep it above the API's ITPP_DATABASE_QUEUE_TIMEOUT_SECONDS, so "
         "that a busy API answers 503 itself.",
     )
-    api_connect_timeout_seconds: float = Field(
+    api_connect_timeout_seconds: Seconds = Field(
         default=3.0,
-        gt=0,
         description="How long the web waits to connect to the API, or for a free connection "
         "of its pool to it, before it shows its 503 page.",
     )
