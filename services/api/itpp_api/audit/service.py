@@ -18,7 +18,6 @@ from itpp_api.commitments.models import Commitment
 from itpp_api.conventions import dump_json
 from itpp_api.db import table_of, utcnow
 from itpp_api.exchanges.models import Exchange
-from itpp_api.plans.models import PlanParty
 
 _E = table_of(AuditEvent).c
 _C = table_of(Commitment).c
@@ -316,7 +315,7 @@ def _candidates(actor: Actor, filters: EventFilters) -> Any:
         candidates = candidates.where(col(AuditEvent.occurred_at) < filters.until)
     if not actor.is_system:
         party = policy.viewer_party(actor)
-        members = select(PlanParty.plan_id).where(PlanParty.party_id == party)
+        members = policy.party_plans(party)
         candidates = candidates.where(
             col(AuditEvent.plan_id).in_(members)
             if filters.plan_id

@@ -20,8 +20,9 @@ from collections.abc import Collection
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, not_, or_, select, true
 from sqlalchemy.sql.elements import BindParameter
+from sqlmodel import col
 
 from itpp_api import agreement
 from itpp_api.auth.actor import Actor
@@ -40,7 +41,7 @@ from itpp_api.enums import (
 )
 from itpp_api.errors import Forbidden, NotFound
 from itpp_api.plans.lifecycle import CLOSED_STATUSES, effective_status
-from itpp_api.plans.models import Plan
+from itpp_api.plans.models import Plan, PlanParty
 
 WRITER_ROLES = frozenset({Role.EDITOR, Role.APPROVER, Role.ADMIN})
 
@@ -265,18 +266,30 @@ def shared_only(columns: Any) -> ColumnElement[bool]:
     return criterion
 
 
-def visible_commitments(columns: Any, actor: Actor) -> ColumnElement[bool]:
-    """The criterion on a commitment table (or alias) `columns` for the actor."""
-    return visible_record(
-        columns.visibility, columns.lead_party_id, None if actor.is_system else viewer_party(actor)
-    )
+def _viewer(actor: Actor | None) -> BindParameter[Any] | None:
+    """The party a filter compares with: the actor's, the one supplied at execution (None: a
+    party's user, in a statement built once and cached), or no filter (the system)."""
+    if actor is not None and actor.is_system:
+        return None
+    return viewer_party(actor)
 
 
-def visible_exchanges(columns: Any, actor: Actor) -> ColumnElement[bool]:
-    """The criterion on an exchange table (or alias) `columns` for the actor."""
-    return visible_record(
-        columns.visibility, columns.from_party_id, None if actor.is_system else viewer_party(actor)
-    )
+def visible_commitments(columns: Any, actor: Actor | None) -> ColumnElement[bool]:
+    """The criterion on a commitment table (or alias) `columns` for the actor (None: a party's
+    user whose party is supplied at execution under VIEWER_PARTY)."""
+    return visible_record(columns.visibility, columns.lead_party_id, _viewer(actor))
+
+
+def visible_exchanges(columns: Any, actor: Actor | None) -> ColumnElement[bool]:
+    """The criterion on an exchange table (or alias) `columns` for the actor (None: a party's
+    user whose party is supplied at execution under VIEWER_PARTY)."""
+    return visible_record(columns.visibility, columns.from_party_id, _viewer(actor))
+
+
+def party_plans(party: Any) -> Select[Any]:
+    """The ids of the plans `party` (an id or a bound parameter) is a party to, as a subquery:
+    the plans its users may read (authorize_plan's rule, in SQL)."""
+    return select(col(PlanParty.plan_id)).where(col(PlanParty.party_id) == party)
 
 
 def hidden_subjects(commitments: Any, exchanges: Any, subject: Any, actor: Actor) -> Any:

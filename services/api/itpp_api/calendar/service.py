@@ -29,7 +29,7 @@ from itpp_api.enums import (
 )
 from itpp_api.errors import NotFound
 from itpp_api.exchanges.models import Exchange
-from itpp_api.plans.models import Plan, PlanParty
+from itpp_api.plans.models import Plan
 from itpp_api.plans.service import get_plan
 from itpp_api.reviews.service import reviews_for_calendar
 
@@ -222,9 +222,7 @@ def plans_of(*, session: Session, actor: Actor, plan_id: uuid.UUID | None) -> li
         return [get_plan(session=session, plan_id=plan_id, actor=actor)]
     statement = select(Plan).order_by(col(Plan.reference))
     if not actor.is_system:
-        statement = statement.where(
-            col(Plan.id).in_(select(PlanParty.plan_id).where(PlanParty.party_id == actor.party_id))
-        )
+        statement = statement.where(col(Plan.id).in_(policy.party_plans(actor.party_id)))
     return list(session.scalars(statement))
 
 

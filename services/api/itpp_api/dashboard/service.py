@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal, null, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal, null, union_all
 from sqlalchemy import select as core_select
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session
@@ -53,15 +53,12 @@ _PLAN: BindParameter[Any] = bindparam("plan_id")
 _TODAY: BindParameter[Any] = bindparam("today")
 
 
-def _visible(visibility: Any, owner: Any, system: bool) -> ColumnElement[bool]:
-    """The access policy's criterion, the viewer's party supplied at execution."""
-    return policy.visible_record(visibility, owner, None if system else policy.viewer_party(None))
-
-
 @cache
 def _statements(system: bool) -> dict[str, Select[Any]]:
     """The dashboard's statements for a party's reader, or for the system (no filter)."""
-    commitment_visible = _visible(_C.visibility, _C.lead_party_id, system)
+    # A party's reader is None to the policy: its party is supplied at execution.
+    viewer = Actor.system() if system else None
+    commitment_visible = policy.visible_commitments(_C, viewer)
     # The plan's live areas, then its visible commitments counted by area, status and health
     # (an index-only scan of ix_commitment_plan_id_priority_area_id_status_health): one round
     # trip. A row with a code is an area; a row without one is a count.
@@ -127,7 +124,7 @@ def _statements(system: bool) -> dict[str, Select[Any]]:
         core_select(_E.id, _E.reference, _E.kind, _E.title, _E.start_date, _E.end_date, _E.status)
         .where(
             _E.plan_id == _PLAN,
-            _visible(_E.visibility, _E.from_party_id, system),
+            policy.visible_exchanges(_E, viewer),
             _E.start_date >= _TODAY,
             _E.start_date <= bindparam("ahead"),
             _E.status != ExchangeStatus.CANCELLED.value,

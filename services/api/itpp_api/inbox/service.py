@@ -34,7 +34,7 @@ from itpp_api.enums import (
 from itpp_api.exchanges.models import Exchange
 from itpp_api.inbox.schemas import InboxAction, InboxItemKind, SubjectType
 from itpp_api.plans.lifecycle import status_as_read
-from itpp_api.plans.models import Plan, PlanParty
+from itpp_api.plans.models import Plan
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
 
 API = "/api/v1"
@@ -45,7 +45,6 @@ EXPIRY_WITHIN = timedelta(days=90)
 PER_KIND = 100
 
 _PL = table_of(Plan).c
-_PP = table_of(PlanParty).c
 _AM = table_of(Amendment).c
 _AD = table_of(AmendmentDecision).c
 _R = table_of(ReviewCycle).c
@@ -109,9 +108,7 @@ def inbox(*, session: Session, actor: Actor) -> dict[str, Any]:
             _PL.title,
             _PL.status,
             _PL.expiry_date,
-        )
-        .join(table_of(PlanParty), _PP.plan_id == _PL.id)
-        .where(_PP.party_id == party)
+        ).where(_PL.id.in_(policy.party_plans(party)))
     ):
         plan = {"id": row.id, "reference": row.reference, "title": row.title}
         plans[row.id] = plan

@@ -163,9 +163,7 @@ def list_plans(
         Plan, col(Plan.reference).label("sort_key"), col(Plan.id).label("id")
     )
     if not actor.is_system:
-        statement = statement.where(
-            col(Plan.id).in_(select(PlanParty.plan_id).where(PlanParty.party_id == actor.party_id))
-        )
+        statement = statement.where(col(Plan.id).in_(policy.party_plans(actor.party_id)))
     if status:
         on = today()
         statement = statement.where(or_(*(_status_condition(s, on) for s in set(status))))
