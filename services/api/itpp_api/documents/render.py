@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import DictLoader, Environment, select_autoescape
 from markupsafe import Markup
 
 from itpp_api.documents.parser import detect_language
@@ -394,21 +394,13 @@ h3 { font-size: 11pt; margin-top: 1em; }
 .details { color: #555; font-size: 9pt; }
 """
 
-_HTML = """<!DOCTYPE html>
-<html lang="{{ d.lang }}">
-<head>
-<meta charset="utf-8">
-<title>{{ d.title }}</title>
-<style>
-{{ css }}</style>
-</head>
-<body>
-<h1>{{ d.title }}</h1>
-<p class="meta">{{ meta }}</p>
-{% for chapter in d.chapters %}
+# What the page (_HTML) and the print rendering (_PRINT) both show: the chapters with their
+# numbered sections (the page gives each section an anchor, #s<number>), and the record of
+# consent.
+_PARTS = """{% macro chapters(d, anchors) %}{% for chapter in d.chapters %}
 <h2>{{ chapter.number }}. {{ chapter.heading }}</h2>
 {% for section in chapter.sections %}
-<div class="section" id="s{{ section.number }}">
+<div class="section"{% if anchors %} id="s{{ section.number }}"{% endif %}>
 {% for paragraph in section.paragraphs %}
 <p>{% if loop.first %}<span class="number">{{ section.number }}</span>{% endif %}{{ paragraph }}</p>
 {% else %}
@@ -419,7 +411,30 @@ _HTML = """<!DOCTYPE html>
 {% endfor %}</ul>{% endif %}
 </div>
 {% endfor %}
+{% endfor %}{% endmacro %}
+{% macro consents(d) %}<section class="annex consents">
+<h2>{{ d.labels.consents }}</h2>
+{% for consent in d.consents %}
+<h3>{{ consent.heading }}</h3>
+<p>{{ consent.title }}</p>
+<ul>{% for approval in consent.approvals %}<li>{{ approval }}</li>{% endfor %}</ul>
+{% else %}<p class="details">{{ d.labels.no_consents }}</p>
 {% endfor %}
+</section>{% endmacro %}
+"""
+
+_HTML = """{% from "parts" import chapters, consents %}<!DOCTYPE html>
+<html lang="{{ d.lang }}">
+<head>
+<meta charset="utf-8">
+<title>{{ d.title }}</title>
+<style>
+{{ css }}</style>
+</head>
+<body>
+<h1>{{ d.title }}</h1>
+<p class="meta">{{ meta }}</p>
+{{ chapters(d, anchors=true) }}
 <p class="end">{{ d.end_marker }}</p>
 <section class="annex">
 <h2>{{ d.labels.annex }}</h2>
@@ -432,15 +447,7 @@ _HTML = """<!DOCTYPE html>
 {% endfor %}</ul>{% else %}<p class="details">{{ d.labels.none }}</p>{% endif %}
 {% endfor %}
 </section>
-<section class="annex consents">
-<h2>{{ d.labels.consents }}</h2>
-{% for consent in d.consents %}
-<h3>{{ consent.heading }}</h3>
-<p>{{ consent.title }}</p>
-<ul>{% for approval in consent.approvals %}<li>{{ approval }}</li>{% endfor %}</ul>
-{% else %}<p class="details">{{ d.labels.no_consents }}</p>
-{% endfor %}
-</section>
+{{ consents(d) }}
 </body>
 </html>
 """
@@ -448,7 +455,7 @@ _HTML = """<!DOCTYPE html>
 # plan: one paragraph per commitment without inline boxes, list markers or spans, because
 # WeasyPrint's layout costs per box (a `<li>` with a `<strong>` and a `<span>` cost about four
 # times as much as a plain paragraph; see bench/README.md, issue 15).
-_PRINT = """<!DOCTYPE html>
+_PRINT = """{% from "parts" import chapters, consents %}<!DOCTYPE html>
 <html lang="{{ d.lang }}">
 <head>
 <meta charset="utf-8">
@@ -460,21 +467,7 @@ _PRINT = """<!DOCTYPE html>
 <body>
 {% if first %}<h1>{{ d.title }}</h1>
 <p class="meta">{{ meta }}</p>
-{% for chapter in d.chapters %}
-<h2>{{ chapter.number }}. {{ chapter.heading }}</h2>
-{% for section in chapter.sections %}
-<div class="section">
-{% for paragraph in section.paragraphs %}
-<p>{% if loop.first %}<span class="number">{{ section.number }}</span>{% endif %}{{ paragraph }}</p>
-{% else %}
-<p><span class="number">{{ section.number }}</span></p>
-{% endfor %}
-{% if section.bullets %}<ul>
-{% for bullet in section.bullets %}<li>{{ bullet }}</li>
-{% endfor %}</ul>{% endif %}
-</div>
-{% endfor %}
-{% endfor %}
+{{ chapters(d, anchors=false) }}
 <p class="end">{{ d.end_marker }}</p>
 <section class="annex">
 <h2>{{ d.labels.annex }}</h2>
@@ -486,19 +479,14 @@ _PRINT = """<!DOCTYPE html>
 {% else %}{% if not continued %}<p class="details">{{ d.labels.none }}</p>{% endif %}{% endfor %}
 {% endfor %}
 {% if first %}</section>{% endif %}
-{% if last %}<section class="annex consents">
-<h2>{{ d.labels.consents }}</h2>
-{% for consent in d.consents %}
-<h3>{{ consent.heading }}</h3>
-<p>{{ consent.title }}</p>
-<ul>{% for approval in consent.approvals %}<li>{{ approval }}</li>{% endfor %}</ul>
-{% else %}<p class="details">{{ d.labels.no_consents }}</p>
-{% endfor %}
-</section>{% endif %}
+{% if last %}{{ consents(d) }}{% endif %}
 </body>
 </html>
 """
-_ENVIRONMENT = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_ENVIRONMENT = Environment(
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    loader=DictLoader({"parts": _PARTS}),
+)
 _TEMPLATE = _ENVIRONMENT.from_string(_HTML)
 # Our own constant style sheet, no user text: inserted as it is.
 _STYLE = Markup(_CSS)  # noqa: S704
