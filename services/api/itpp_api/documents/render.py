@@ -394,10 +394,20 @@ h3 { font-size: 11pt; margin-top: 1em; }
 .details { color: #555; font-size: 9pt; }
 """
 
-# What the page (_HTML) and the print rendering (_PRINT) both show: the chapters with their
-# numbered sections (the page gives each section an anchor, #s<number>), and the record of
-# consent.
-_PARTS = """{% macro chapters(d, anchors) %}{% for chapter in d.chapters %}
+# What the page (_HTML) and the print rendering (_PRINT) both have: the head (the print's style
+# adds the annex entries' spacing), the chapters with their numbered sections (the page gives
+# each section an anchor, #s<number>), and the record of consent.
+_PARTS = """{% macro opening(d, css, print=false) %}<!DOCTYPE html>
+<html lang="{{ d.lang }}">
+<head>
+<meta charset="utf-8">
+<title>{{ d.title }}</title>
+<style>
+{{ css }}{% if print %}.entry { margin: 0.15em 0; }
+{% endif %}</style>
+</head>
+<body>{% endmacro %}
+{% macro chapters(d, anchors) %}{% for chapter in d.chapters %}
 <h2>{{ chapter.number }}. {{ chapter.heading }}</h2>
 {% for section in chapter.sections %}
 <div class="section"{% if anchors %} id="s{{ section.number }}"{% endif %}>
@@ -423,15 +433,7 @@ _PARTS = """{% macro chapters(d, anchors) %}{% for chapter in d.chapters %}
 </section>{% endmacro %}
 """
 
-_HTML = """{% from "parts" import chapters, consents %}<!DOCTYPE html>
-<html lang="{{ d.lang }}">
-<head>
-<meta charset="utf-8">
-<title>{{ d.title }}</title>
-<style>
-{{ css }}</style>
-</head>
-<body>
+_HTML = """{% from "parts" import opening, chapters, consents %}{{ opening(d, css) }}
 <h1>{{ d.title }}</h1>
 <p class="meta">{{ meta }}</p>
 {{ chapters(d, anchors=true) }}
@@ -455,16 +457,7 @@ _HTML = """{% from "parts" import chapters, consents %}<!DOCTYPE html>
 # plan: one paragraph per commitment without inline boxes, list markers or spans, because
 # WeasyPrint's layout costs per box (a `<li>` with a `<strong>` and a `<span>` cost about four
 # times as much as a plain paragraph; see bench/README.md, issue 15).
-_PRINT = """{% from "parts" import chapters, consents %}<!DOCTYPE html>
-<html lang="{{ d.lang }}">
-<head>
-<meta charset="utf-8">
-<title>{{ d.title }}</title>
-<style>
-{{ css }}.entry { margin: 0.15em 0; }
-</style>
-</head>
-<body>
+_PRINT = """{% from "parts" import opening, chapters, consents %}{{ opening(d, css, print=true) }}
 {% if first %}<h1>{{ d.title }}</h1>
 <p class="meta">{{ meta }}</p>
 {{ chapters(d, anchors=false) }}
