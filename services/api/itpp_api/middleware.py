@@ -39,8 +39,8 @@ from itpp_api.errors import (
     ValidationFailed,
 )
 from itpp_api.idempotency import service as idempotency
-from itpp_api.observability import REQUEST_SECONDS, REQUESTS, log_request
-from itpp_common.observability import REQUEST_ID_HEADER, UNMATCHED_ROUTE, request_id_from
+from itpp_api.observability import access_log
+from itpp_common.observability import REQUEST_ID_HEADER, request_id_from, route_of
 
 logger = logging.getLogger("itpp_api.middleware")
 
@@ -349,19 +349,16 @@ async def _idempotent(
 def _log_request(scope: Scope, status: int, seconds: float, prefix: str) -> None:
     """The request's one log line and its metrics: the route's template, never the raw path
     (it may hold an email or a feed's secret), and none of the headers or body."""
-    route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+    route = route_of(scope)
     if scope["path"].startswith(prefix) and route.startswith("/") and not route.startswith(prefix):
         # FastAPI names the route of an included router as its router declared it.
         route = prefix.rstrip("/") + route
-    method = scope["method"]
-    REQUESTS.labels(method, route, status).inc()
-    REQUEST_SECONDS.labels(method, route).observe(seconds)
     actor = scope.get("state", {}).get("actor")
-    log_request(
-        method=method,
+    access_log.record(
+        method=scope["method"],
         route=route,
         status=status,
-        duration_ms=round(seconds * 1000, 2),
+        seconds=seconds,
         user_id=str(actor.user_id) if actor is not None and actor.user_id else None,
         party_id=str(actor.party_id) if actor is not None and actor.party_id else None,
     )

@@ -14,19 +14,6 @@ from prometheus_client import Counter, Gauge, Histogram
 from itpp_common import observability as common
 from itpp_common.observability import LogFormat
 
-# The request's one line (middleware.Gateway: method, route, status, duration_ms, user, party).
-log_request = common.AccessLog("itpp_api.access")
-
-
-def configure_logging(log_format: LogFormat = "auto", *, stream: TextIO | None = None) -> None:
-    """Every logger's records, the request lines among them, as JSON lines (or readable lines
-    on a terminal) on `stream` (stderr): itpp_common.observability.configure_logging."""
-    common.configure_logging(log_request, log_format, stream=stream)
-    # Alembic says which dialect it uses each time /readyz compares revisions.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-# --- metrics --------------------------------------------------------------------------------
 REQUESTS = Counter("itpp_api_requests", "API requests answered.", ["method", "route", "status"])
 REQUEST_SECONDS = Histogram(
     "itpp_api_request_duration_seconds",
@@ -34,6 +21,19 @@ REQUEST_SECONDS = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+# Each request's line and metrics (middleware.Gateway records them).
+access_log = common.AccessLog("itpp_api.access", REQUESTS, REQUEST_SECONDS)
+
+
+def configure_logging(log_format: LogFormat = "auto", *, stream: TextIO | None = None) -> None:
+    """Every logger's records, the request lines among them, as JSON lines (or readable lines
+    on a terminal) on `stream` (stderr): itpp_common.observability.configure_logging."""
+    common.configure_logging(access_log, log_format, stream=stream)
+    # Alembic says which dialect it uses each time /readyz compares revisions.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+# --- more metrics ---------------------------------------------------------------------------
 DB_SLOTS_IN_USE = Gauge(
     "itpp_api_db_slots_in_use",
     "Requests admitted to the database (concurrency.admitted): connections in use.",

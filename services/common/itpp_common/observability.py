@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import uuid
+from collections.abc import Mapping
 from typing import Any, Literal, TextIO
 
 import orjson
@@ -16,6 +17,8 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
+    Counter,
+    Histogram,
     generate_latest,
     multiprocess,
 )
@@ -46,16 +49,44 @@ def shared_direct() -> list[structlog.types.Processor]:
     ]
 
 
-class AccessLog:
-    """A service's request lines, one per request (the middleware's method, route, status,
-    duration_ms, user and party), under the logger name it is made with."""
+def route_of(scope: Mapping[str, Any]) -> str:
+    """The template of the route an ASGI request matched (`/api/v1/plans/{plan_id}`): never the
+    raw path, which may hold an email or a calendar feed's secret."""
+    return getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
 
-    def __init__(self, name: str) -> None:
+
+class AccessLog:
+    """A service's record of each request: its one log line, under the logger name it is made
+    with, and its two metrics (answers by method, route and status; time by method and route).
+    Never a header, a body or a query string."""
+
+    def __init__(self, name: str, requests: Counter, seconds: Histogram) -> None:
         self.name = name
+        self._requests = requests
+        self._seconds = seconds
         self._logger: Any = structlog.get_logger(name)  # until configure_logging
 
-    def __call__(self, **fields: Any) -> None:
-        self._logger.info("request", **fields)
+    def record(
+        self,
+        *,
+        method: str,
+        route: str,
+        status: int,
+        seconds: float,
+        user_id: str | None,
+        party_id: str | None,
+    ) -> None:
+        self._requests.labels(method, route, status).inc()
+        self._seconds.labels(method, route).observe(seconds)
+        self._logger.info(
+            "request",
+            method=method,
+            route=route,
+            status=status,
+            duration_ms=round(seconds * 1000, 2),
+            user_id=user_id,
+            party_id=party_id,
+        )
 
     def write_to(self, out: TextIO, renderer: structlog.types.Processor) -> None:
         # Straight to the stream, past the standard library's logging: about a third of the

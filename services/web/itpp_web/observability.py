@@ -14,17 +14,6 @@ from itpp_common.observability import LogFormat
 # The id of the request being served: ApiClient sends it to the API as X-Request-ID.
 current_request_id: ContextVar[str | None] = ContextVar("itpp_web_request_id", default=None)
 
-# The request's one line (security.SecurityHeadersMiddleware: method, route, status,
-# duration_ms, user, party).
-log_request = common.AccessLog("itpp_web.access")
-
-
-def configure_logging(log_format: LogFormat = "auto", *, stream: TextIO | None = None) -> None:
-    """Every logger's records, the request lines among them, as JSON lines (or readable lines
-    on a terminal) on `stream` (stderr): itpp_common.observability.configure_logging."""
-    common.configure_logging(log_request, log_format, stream=stream)
-
-
 REQUESTS = Counter("itpp_web_requests", "Web requests answered.", ["method", "route", "status"])
 REQUEST_SECONDS = Histogram(
     "itpp_web_request_duration_seconds",
@@ -32,6 +21,15 @@ REQUEST_SECONDS = Histogram(
     ["method", "route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+# Each request's line and metrics (security.SecurityHeadersMiddleware records them).
+access_log = common.AccessLog("itpp_web.access", REQUESTS, REQUEST_SECONDS)
+
+
+def configure_logging(log_format: LogFormat = "auto", *, stream: TextIO | None = None) -> None:
+    """Every logger's records, the request lines among them, as JSON lines (or readable lines
+    on a terminal) on `stream` (stderr): itpp_common.observability.configure_logging."""
+    common.configure_logging(access_log, log_format, stream=stream)
+
 
 LIVE_STREAMS = Gauge(
     "itpp_web_live_streams_open",

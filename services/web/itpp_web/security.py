@@ -20,9 +20,9 @@ import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from itpp_common.observability import REQUEST_ID_HEADER, UNMATCHED_ROUTE, request_id_from
+from itpp_common.observability import REQUEST_ID_HEADER, request_id_from, route_of
 from itpp_web.config import WebSettings
-from itpp_web.observability import REQUEST_SECONDS, REQUESTS, current_request_id, log_request
+from itpp_web.observability import access_log, current_request_id
 
 SESSION_COOKIE = "itpp_session"
 CSRF_COOKIE = "itpp_csrf"
@@ -169,17 +169,13 @@ class SecurityHeadersMiddleware:
 
 def _log_request(scope: Scope, status: int, seconds: float) -> None:
     """One line: the route's template (never the raw path or query), never headers or body."""
-    route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
-    method = scope["method"]
-    REQUESTS.labels(method, route, status).inc()
-    REQUEST_SECONDS.labels(method, route).observe(seconds)
     viewer = scope.get("state", {}).get("signed_in")
     user = getattr(viewer, "user", None) or {}
-    log_request(
-        method=method,
-        route=route,
+    access_log.record(
+        method=scope["method"],
+        route=route_of(scope),
         status=status,
-        duration_ms=round(seconds * 1000, 2),
+        seconds=seconds,
         user_id=str(user["id"]) if user.get("id") else None,
         party_id=str(user["party_id"]) if user.get("party_id") else None,
     )
