@@ -257,6 +257,14 @@ class Settings(BaseSettings):
     worker_retry_max_seconds: float = Field(
         default=6 * 3600.0, gt=0, le=7 * 86_400, description="The longest wait between attempts."
     )
+    worker_reminder_seconds: float = Field(
+        default=3600.0,
+        ge=1,
+        le=86_400,
+        description="How often the worker queues the reminders that have come due (reviews due "
+        "within 30 days, overdue or quiet commitments, plans expiring within 90 days); also at "
+        "its start. Each reminder is queued once per recipient and occasion.",
+    )
     worker_lease_seconds: float = Field(
         default=300.0,
         gt=0,
