@@ -346,3 +346,18 @@ def test_itpp_worker_once_queues_the_due_reminders_and_sends_them(
     again = CliRunner().invoke(app, ["worker", "--once"])
     assert "0 notification(s) attempted" in again.output
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 2
+
+
+def test_on_the_sample_natos_overdue_commitments_are_reminded_to_nato_only(db: Database) -> None:
+    # What a fresh `make run` mails as the worker starts.
+    from itpp_api.sample.loader import load
+
+    load()
+    assert outbox() == []
+
+    assert queue_reminders() > 0
+
+    recipients = {email for email, _, _ in outbox()}
+    assert recipients == {"nato-editor@sample.itpp.example", "nato-approver@sample.itpp.example"}
+    assert {kind for _, kind, _ in outbox()} == {"commitment_overdue"}
+    assert queue_reminders() == 0
