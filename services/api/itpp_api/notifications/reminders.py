@@ -20,7 +20,9 @@ commitment, propose and approve a renewal) of the party whose inbox holds the it
 that party only. A commitment reminder therefore reaches only the party that leads the
 commitment (an internal one is invisible to the other party's inbox in the first place), and
 every party's reminders are computed in the same step whatever the other party has, so no
-mail, its timing or its absence tells a party anything of the other's internal records.
+mail, and no mail's absence, tells a party anything of the other's internal records. (The
+parties' mails share one delivery queue: right after a step, a large batch of one party's
+reminders can delay the other's mails by the time it takes to send them.)
 Viewers and administrators get none: they have nothing to do about these items.
 """
 
