@@ -132,6 +132,7 @@ openapi: install
 bench: install postgres
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/commitment_list.py
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/dashboard.py
+	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/inbox.py
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/documents.py --engines sqlite,postgresql
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/plumbing.py --rounds 2 --duration 3
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/sweep.py --quick

@@ -587,7 +587,8 @@ def worker(
         bool, typer.Option("--once", help="Deliver what is due now, then exit.")
     ] = False,
 ) -> None:
-    """Deliver notifications (e-mail), retrying with back-off, until SIGTERM or Ctrl-C."""
+    """Deliver notifications (e-mail), retrying with back-off, and queue the reminders that
+    come due, until SIGTERM or Ctrl-C."""
     import logging
     import signal
     import threading
@@ -605,7 +606,10 @@ def worker(
         else f"files in {settings.mail_directory}"
     )
     if once:
+        from itpp_api.notifications.reminders import queue_reminders
+
         try:
+            queue_reminders()
             count = deliver_due(transport=transport, settings=settings)
         finally:
             transport.close()

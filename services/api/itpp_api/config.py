@@ -236,6 +236,14 @@ class Settings(ServiceSettings):
     worker_retry_max_seconds: Seconds = Field(
         default=6 * 3600.0, le=7 * 86_400, description="The longest wait between attempts."
     )
+    worker_reminder_seconds: Seconds = Field(
+        default=3600.0,
+        ge=1,
+        le=86_400,
+        description="How often the worker queues the reminders that have come due (reviews due "
+        "within 30 days, overdue or quiet commitments, plans expiring within 90 days); also at "
+        "its start. Each reminder is queued once per recipient and occasion.",
+    )
     worker_lease_seconds: Seconds = Field(
         default=300.0,
         le=86_400,

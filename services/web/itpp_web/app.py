@@ -57,7 +57,7 @@ def vendor_paths(settings: WebSettings) -> dict[str, Path]:
     return paths
 
 
-def make_templates() -> Jinja2Blocks:
+def make_templates(settings: WebSettings) -> Jinja2Blocks:
     environment = Environment(
         loader=FileSystemLoader(PACKAGE_DIR / "templates"),
         autoescape=select_autoescape(["html", "svg"], default_for_string=True),
@@ -67,7 +67,12 @@ def make_templates() -> Jinja2Blocks:
         lstrip_blocks=True,
     )
     environment.newstyle_gettext = True  # type: ignore[attr-defined]
-    environment.globals.update(label=label, field_name=field_name, change_value=change_value)
+    environment.globals.update(
+        label=label,
+        field_name=field_name,
+        change_value=change_value,
+        inbox_poll_seconds=settings.inbox_poll_seconds,
+    )
     return Jinja2Blocks(env=environment)
 
 
@@ -103,7 +108,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.secret_key = security.load_secret_key(settings)
-    app.state.renderer = Renderer(make_templates())
+    app.state.renderer = Renderer(make_templates(settings))
     app.add_middleware(security.SecurityHeadersMiddleware)
 
     @app.get("/metrics", include_in_schema=False)

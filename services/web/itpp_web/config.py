@@ -56,6 +56,12 @@ class WebSettings(ServiceSettings):
         "of its pool to it, before it shows its 503 page.",
     )
     api_max_connections: int = Field(default=100, ge=1)
+    inbox_poll_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="How often an open page asks for the inbox count in its header (seconds).",
+    )
     default_language: str = Field(default="ja", pattern="^(ja|en)$")
     page_size: int = Field(default=25, ge=1, le=200)
 

@@ -11,9 +11,20 @@ class NotificationKind(StrEnum):
       last approval applied it).
     - `review_opened`: a review is open: each party assesses its commitments.
     - `review_signed`: another party's approver signed a review off.
+
+    Reminders (reminders.py), of the inbox's time-based items, once per occasion:
+
+    - `review_due`: a review is due within 30 days (or past due) and not open yet.
+    - `commitment_overdue`: a commitment the recipient's party leads is past its due date.
+    - `commitment_stale`: a commitment the recipient's party leads has had no update in 60 days.
+    - `plan_expiring`: a plan in force expires within 90 days.
     """
 
     AMENDMENT_PROPOSED = "amendment_proposed"
     AMENDMENT_DECIDED = "amendment_decided"
     REVIEW_OPENED = "review_opened"
     REVIEW_SIGNED = "review_signed"
+    REVIEW_DUE = "review_due"
+    COMMITMENT_OVERDUE = "commitment_overdue"
+    COMMITMENT_STALE = "commitment_stale"
+    PLAN_EXPIRING = "plan_expiring"

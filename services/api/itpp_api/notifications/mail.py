@@ -47,13 +47,16 @@ def _localized(value: object, language: str) -> str:
 
 
 def web_link(delivery: Delivery, web_url: str) -> str:
-    """The web page of the notification's subject (an amendment, a review), else the plan's."""
+    """The web page of the notification's subject (an amendment, a review, a commitment), else
+    the plan's (where a plan's renewal is followed)."""
     subject = delivery.payload.get("subject") or {}
     subject_id = subject.get("id")
     if subject.get("type") == "amendment" and subject_id:
         return f"{web_url}/amendments/{subject_id}"
     if subject.get("type") == "review" and subject_id:
         return f"{web_url}/reviews/{subject_id}"
+    if subject.get("type") == "commitment" and subject_id:
+        return f"{web_url}/commitments/{subject_id}"
     return f"{web_url}/plans/{delivery.payload['plan']['id']}"
 
 
@@ -76,6 +79,7 @@ def compose(delivery: Delivery, *, sender: str, web_url: str) -> EmailMessage:
         "number": subject.get("number", ""),
         "title": _localized(subject.get("title"), language),
         "due_date": subject.get("due_date", ""),
+        "reference": subject.get("reference") or "",
         "actor": payload.get("actor_name") or text(language, "someone"),
         "party": payload.get("actor_party") or text(language, "unknown_party"),
     }

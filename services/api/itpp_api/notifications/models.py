@@ -4,7 +4,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlmodel import Field, SQLModel
 
 from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
@@ -20,6 +30,11 @@ class Notification(SQLModel, table=True):
         CheckConstraint(check_in("kind", NotificationKind), name="kind"),
         Index("ix_notification_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),
         Index("ix_notification_recipient_id", "recipient_id"),
+        # A reminder is queued once per recipient and occasion, whatever the number of workers
+        # and restarts; events have no key (NULLs never collide).
+        UniqueConstraint(
+            "recipient_id", "reminder_key", name="uq_notification_recipient_id_reminder_key"
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -40,6 +55,8 @@ class Notification(SQLModel, table=True):
     )
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Reminders only: what the reminder is of (kind, subject, occasion), see reminders.py.
+    reminder_key: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -6,6 +6,10 @@ commit with the change that causes them, or not at all. A message holds only wha
 of the plan sees — the plan, an amendment's number and title, a review's number, who acted and
 for which party — never a commitment or exchange, so no party's internal record reaches another
 party's mailbox.
+
+`remind` is its sibling for reminders (reminders.py): it tells one party's users of an item of
+that party's own inbox, once per occasion (a unique key), so a commitment internal to a party is
+only ever named to that party.
 """
 
 import uuid
@@ -13,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select as core_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from itpp_api.amendments.models import Amendment
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
-from itpp_api.db import table_of
+from itpp_api.db import table_of, utcnow
 from itpp_api.enums import Role
 from itpp_api.notifications.kinds import NotificationKind
 from itpp_api.notifications.models import Notification
@@ -47,6 +53,11 @@ AUDIENCES: dict[NotificationKind, Audience] = {
     NotificationKind.AMENDMENT_DECIDED: Audience(frozenset({Role.APPROVER}), True),
     NotificationKind.REVIEW_OPENED: Audience(frozenset({Role.EDITOR, Role.APPROVER}), False),
     NotificationKind.REVIEW_SIGNED: Audience(frozenset({Role.APPROVER}), True),
+    # Reminders go to one party only: the party whose inbox holds the item (`remind`).
+    NotificationKind.REVIEW_DUE: Audience(frozenset({Role.EDITOR, Role.APPROVER}), False),
+    NotificationKind.COMMITMENT_OVERDUE: Audience(frozenset({Role.EDITOR, Role.APPROVER}), False),
+    NotificationKind.COMMITMENT_STALE: Audience(frozenset({Role.EDITOR, Role.APPROVER}), False),
+    NotificationKind.PLAN_EXPIRING: Audience(frozenset({Role.EDITOR, Role.APPROVER}), False),
 }
 
 
@@ -130,3 +141,64 @@ def notify(
         )
     session.flush()
     return len(recipients)
+
+
+def remind(
+    *,
+    session: Session,
+    party_id: uuid.UUID,
+    plan: dict[str, Any],
+    kind: NotificationKind,
+    subject: dict[str, Any],
+    occasion: str,
+) -> int:
+    """Queue a reminder of one item of a party's inbox for that party's audience, unless it was
+    queued for them already on this occasion (the unique key, so several workers and restarts
+    queue it once); returns how many rows were added."""
+    audience = AUDIENCES[kind]
+    recipients = list(
+        session.scalars(
+            core_select(_U.id)
+            .where(
+                _U.party_id == party_id,
+                _U.is_active.is_(True),
+                _U.role.in_([role.value for role in audience.roles]),
+            )
+            .order_by(_U.id)
+        )
+    )
+    if not recipients:
+        return 0
+    payload: dict[str, Any] = {
+        "plan": plan,
+        "subject": subject,
+        "actor_name": None,
+        "actor_party": None,
+    }
+    key = f"{kind.value}:{subject['id']}:{occasion}"
+    rows = []
+    for recipient in recipients:
+        notification_id = uuid.uuid4()
+        rows.append(
+            {
+                "id": notification_id,
+                "recipient_id": recipient,
+                "kind": kind.value,
+                "plan_id": uuid.UUID(plan["id"]),
+                "payload": payload,
+                "message_id": message_id(notification_id),
+                "attempts": 0,
+                "next_attempt_at": utcnow(),
+                "reminder_key": key,
+                "created_at": utcnow(),
+            }
+        )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(table_of(Notification))
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["recipient_id", "reminder_key"])
+        .returning(table_of(Notification).c.id)
+    )
+    return len(list(session.scalars(statement)))

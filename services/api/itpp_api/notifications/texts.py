@@ -29,6 +29,22 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "{due_date}: each party assesses its commitments, then its approver signs the review off.",
         "body.review_signed": "{actor} signed off review {number} of the plan {plan} "
         "({plan_title}) for {party}.",
+        "subject.review_due": "[{plan}] Review {number}, due {due_date}, is not open yet",
+        "subject.commitment_overdue": "[{plan}] Commitment {reference} is overdue (due {due_date})",
+        "subject.commitment_stale": "[{plan}] Commitment {reference}: no update in 60 days",
+        "subject.plan_expiring": "[{plan}] The plan expires on {due_date}",
+        "body.review_due": "Review {number} of the plan {plan} ({plan_title}) is due on "
+        "{due_date} and has not been opened. Prepare it with the other party, then open it so "
+        "that each party can assess its commitments.",
+        "body.commitment_overdue": "The commitment {reference}, “{title}”, which your party "
+        "leads under the plan {plan} ({plan_title}), was due on {due_date} and is not "
+        "completed. Bring its status, progress or dates up to date.",
+        "body.commitment_stale": "The commitment {reference}, “{title}”, which your party "
+        "leads under the plan {plan} ({plan_title}), has had no update in 60 days. Bring its "
+        "status and progress up to date.",
+        "body.plan_expiring": "The plan {plan} ({plan_title}) expires on {due_date}. To "
+        "continue the cooperation, the parties agree on its renewal before then (an amendment "
+        "every party approves); otherwise the plan ends on that date.",
         "greeting": "Dear {name},",
         "action": "Open it in ITPP Tracker:",
         "inbox": "Everything waiting on you:",
@@ -56,6 +72,25 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "承認者がレビューを承認します。",
         "body.review_signed": "{actor}が{party}を代表して、計画 {plan}（{plan_title}）の"
         "第{number}回レビューを承認しました。",
+        "subject.review_due": "【{plan}】第{number}回レビュー（期限 {due_date}）が"
+        "開始されていません",
+        "subject.commitment_overdue": "【{plan}】コミットメント {reference} の期限"
+        "（{due_date}）が過ぎています",
+        "subject.commitment_stale": "【{plan}】コミットメント {reference} が"
+        "60日間更新されていません",
+        "subject.plan_expiring": "【{plan}】計画の有効期限は {due_date} です",
+        "body.review_due": "計画 {plan}（{plan_title}）の第{number}回レビューは {due_date} が"
+        "期限ですが、まだ開始されていません。相手方と準備のうえ開始し、各当事者が自らの"
+        "コミットメントを評価できるようにしてください。",
+        "body.commitment_overdue": "貴当事者が主導する計画 {plan}（{plan_title}）の"
+        "コミットメント {reference}「{title}」は {due_date} が期限でしたが、完了していません。"
+        "状況・進捗・日程を更新してください。",
+        "body.commitment_stale": "貴当事者が主導する計画 {plan}（{plan_title}）の"
+        "コミットメント {reference}「{title}」は60日間更新されていません。"
+        "状況と進捗を更新してください。",
+        "body.plan_expiring": "計画 {plan}（{plan_title}）は {due_date} に有効期限を迎えます。"
+        "協力を継続するには、それまでに計画の更新（すべての当事者が承認する改正）に"
+        "合意してください。合意がなければ、計画は同日に終了します。",
         "greeting": "{name} 様",
         "action": "ITPP Tracker で開く：",
         "inbox": "対応待ちの一覧：",

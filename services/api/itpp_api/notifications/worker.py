@@ -12,11 +12,14 @@ A failed attempt waits ITPP_WORKER_RETRY_SECONDS, doubling with each further fai
 ITPP_WORKER_RETRY_MAX_SECONDS; after ITPP_WORKER_MAX_ATTEMPTS attempts the notification is
 given up: its row stays, unsent, with the last error. So is, at once, a notification whose
 address the server refuses for good (5xx), or whose recipient was deactivated.
+Between deliveries, at its start and then every ITPP_WORKER_REMINDER_SECONDS, the worker
+queues the reminders now due (reminders.py); each is queued once, however many workers run.
 """
 
 import logging
 import smtplib
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -29,6 +32,7 @@ from itpp_api.config import Settings
 from itpp_api.db import get_engine, table_of, transaction, utcnow
 from itpp_api.notifications.mail import Delivery, compose
 from itpp_api.notifications.models import Notification
+from itpp_api.notifications.reminders import queue_reminders
 from itpp_api.notifications.transports import Transport
 
 log = logging.getLogger(__name__)
@@ -226,9 +230,17 @@ def deliver_due(
 def run(
     *, transport: Transport, settings: Settings, stop: threading.Event, engine: Engine | None = None
 ) -> None:
-    """Deliver until `stop` is set (SIGTERM): the mail being sent is finished first."""
+    """Deliver until `stop` is set (SIGTERM): the mail being sent is finished first; queue the
+    due reminders at the start and every ITPP_WORKER_REMINDER_SECONDS."""
+    reminders_due = time.monotonic()
     try:
         while not stop.is_set():
+            if time.monotonic() >= reminders_due:
+                try:
+                    queue_reminders(engine=engine)
+                except Exception:
+                    log.exception("queuing reminders failed; trying again at the next step")
+                reminders_due = time.monotonic() + settings.worker_reminder_seconds
             try:
                 attempted = deliver_due(
                     transport=transport, settings=settings, engine=engine, stop=stop
