@@ -2,8 +2,10 @@
 
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
@@ -16,6 +18,7 @@ from itpp_api.auth.service import actor_for
 from itpp_api.cli import app
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment, Milestone
+from itpp_api.config import get_settings
 from itpp_api.db import transaction
 from itpp_api.enums import Decision, PlanStatus, Role
 from itpp_api.exchanges.models import Exchange
@@ -23,7 +26,7 @@ from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import effective_status
 from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
 from itpp_api.sample.loader import load
-from itpp_api.sample.users import sample_email
+from itpp_api.sample.users import logins_file, sample_email
 from tests.conftest import Database
 from tests.factories import make_world
 
@@ -170,6 +173,33 @@ def test_cli_sample_load_if_empty_loads_into_an_empty_database(db: Database) -> 
     result = CliRunner().invoke(app, ["sample", "load", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert current_plan().reference == "JP-NATO-ITPP"
+
+
+def test_sample_logins_are_kept_beside_the_database_or_in_itpp_var_dir_never_the_checkout(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout_file = Path(__file__).resolve().parents[1] / "var" / "sample-logins.json"
+    before = checkout_file.read_bytes() if checkout_file.exists() else None
+    monkeypatch.delenv("ITPP_VAR_DIR", raising=False)
+    if db.name == "sqlite":
+        # A SQLite file outside the checkout: the logins go beside it.
+        expected = Path(db.url.removeprefix("sqlite:///")).resolve().parent / "sample-logins.json"
+    else:
+        # A server database has no "beside": ITPP_VAR_DIR says where.
+        monkeypatch.setenv("ITPP_VAR_DIR", str(tmp_path))
+        expected = tmp_path / "sample-logins.json"
+    get_settings.cache_clear()
+    expected.unlink(missing_ok=True)
+
+    loaded = CliRunner().invoke(app, ["sample", "load"])
+    shown = CliRunner().invoke(app, ["sample", "logins"])
+
+    assert loaded.exit_code == 0, loaded.output
+    assert logins_file() == expected
+    assert expected.exists() and expected.stat().st_mode & 0o077 == 0
+    assert sample_email("JP", Role.APPROVER) in shown.output
+    after = checkout_file.read_bytes() if checkout_file.exists() else None
+    assert after == before
 
 
 def test_cli_help_lists_the_db_sample_and_serve_commands() -> None:

@@ -133,6 +133,37 @@ def test_next_review_and_overdue_reviews(client: TestClient, db: Database) -> No
     assert body["overdue_reviews"] == 1
 
 
+def test_an_expired_plan_has_no_next_review_and_none_overdue(
+    client: TestClient, db: Database
+) -> None:
+    # Approved 800 days ago for two years: expired, every review still "scheduled".
+    world = make_world(approval=today() - timedelta(days=800))
+    body = dashboard(client, world)
+    assert body["plan"]["status"] == "expired"
+    assert body["next_review"] is None
+    assert body["overdue_reviews"] == 0
+
+
+def test_a_closed_plans_open_review_is_next_but_not_overdue(
+    client: TestClient, db: Database
+) -> None:
+    world = make_world(approval=today() - timedelta(days=800))
+    with transaction(write=True) as session:
+        first = session.scalars(
+            select(ReviewCycle)
+            .where(col(ReviewCycle.plan_id) == world.plan)
+            .order_by(col(ReviewCycle.number))
+        ).first()
+        assert first is not None
+        first.status = "open"
+        session.add(first)
+        number = first.number
+    body = dashboard(client, world)
+    assert body["next_review"]["number"] == number
+    assert body["next_review"]["is_overdue"] is False
+    assert body["overdue_reviews"] == 0
+
+
 def test_term_and_days_to_expiry(client: TestClient, db: Database) -> None:
     world = make_world(approval=today() - timedelta(days=200))
     plan = dashboard(client, world)["plan"]

@@ -1171,9 +1171,38 @@ def test_the_history_of_a_nato_internal_exchange_is_not_listed_for_japan(
 
     nato_events = client.get(f"{API}/audit-events", params=params, headers=nato).json()["items"]
     japan_events = client.get(f"{API}/audit-events", params=params).json()["items"]
+    nato_history = client.get(f"{exchange_url(created.json()['id'])}/history", headers=nato)
+    japan_history = client.get(f"{exchange_url(created.json()['id'])}/history")
 
     assert [e["action"] for e in nato_events] == ["create"]
     assert japan_events == []
+    assert [e["action"] for e in nato_history.json()["items"]] == ["create"]
+    assert_problem(japan_history, 404, "not-found")
+    # The same refusal as an exchange that never existed.
+    assert_problem(client.get(f"{exchange_url(uuid.uuid4())}/history"), 404, "not-found")
+
+
+def test_an_exchanges_history_lists_its_own_changes_newest_first(client: TestClient) -> None:
+    world = make_world()
+    created = create(client, world)
+    other = create(client, world)
+    url = exchange_url(created["id"])
+    changed = client.patch(url, json={"location": "Mons"}, headers={"If-Match": created["etag"]})
+    assert changed.status_code == 200, changed.text
+    cancelled = client.delete(url, headers={"If-Match": changed.headers["etag"]})
+    assert cancelled.status_code in (200, 204), cancelled.text
+
+    response = client.get(f"{url}/history", params={"limit": 2})
+
+    assert response.status_code == 200, response.text
+    first_page = response.json()
+    assert {e["entity_id"] for e in first_page["items"]} == {created["id"]}
+    rest = client.get(f"{url}/history", params={"cursor": first_page["next_cursor"]}).json()
+    events = first_page["items"] + rest["items"]
+    assert [e["seq"] for e in events] == sorted((e["seq"] for e in events), reverse=True)
+    assert events[-1]["action"] == "create"
+    assert len(events) == 3
+    assert other["id"] not in {e["entity_id"] for e in events}
 
 
 def test_a_commitment_does_not_list_an_exchange_internal_to_the_other_party(

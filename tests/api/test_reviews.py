@@ -1108,7 +1108,13 @@ def test_the_reviews_of_a_closed_plan_are_not_overdue_and_cannot_be_written(
     scene = make_scene(approval=today() - timedelta(days=400))
     review = open_first(client, scene)
     agree_by_every_party(scene.world.plan, [{"op": "terminate"}], title="Termination")
-    assert not any(r["is_overdue"] for r in reviews(client, scene.world.plan))
+    listed = reviews(client, scene.world.plan)
+    assert not any(r["is_overdue"] for r in listed)
+    # The open review was held; the scheduled ones after it never will be.
+    assert [(r["status"], r["will_be_held"]) for r in listed] == [("open", True)] + [
+        ("scheduled", False)
+    ] * (len(listed) - 1)
+    assert get(client, listed[-1]["id"], scene.jp_editor)["will_be_held"] is False
     item = item_of(get(client, review["id"], scene.jp_editor), "CYB-01")
     counts = row_counts(db)
     for response in (
@@ -1134,6 +1140,7 @@ def test_an_expired_plans_reviews_cannot_be_opened(client: TestClient) -> None:
     world = make_world(approval=today() - timedelta(days=800))
     review = reviews(client, world.plan)[0]
     assert review["is_overdue"] is False
+    assert not any(r["will_be_held"] for r in reviews(client, world.plan))
     body = assert_problem(client.post(f"{review_url(review['id'])}/open"), 409, "plan-closed")
     assert "expired" in body["detail"]
 

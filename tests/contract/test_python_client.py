@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from itpp_api.auth.totp import current_code
+from itpp_api.clock import today
 from itpp_api.enums import Role
 from itpp_api.sample.users import read_logins, sample_email
 from tests.contract.conftest import SNAPSHOT, running_api, sample_database
@@ -76,6 +78,18 @@ def client_package(tmp_path: Path) -> Iterator[dict[str, ModuleType]]:
                 "api.commitments.get_commitment",
                 "api.commitments.update_commitment",
                 "api.amendments.propose_amendment",
+                "api.amendments.decide_amendment",
+                "api.plans.create_plan",
+                "api.priority_areas.create_priority_area",
+                "api.reviews.list_plan_reviews",
+                "api.reviews.open_review",
+                "api.reviews.get_review",
+                "api.reviews.put_review_assessment",
+                "api.reviews.update_review_item",
+                "api.reviews.update_review",
+                "api.reviews.sign_off_review",
+                "api.reviews.conclude_review",
+                "api.versions.list_plan_versions",
             )
         }
         yield modules
@@ -257,3 +271,195 @@ def test_generated_client_signs_in_lists_creates_updates_and_reads_problems(
         assert isinstance(current.parsed, models.CommitmentDetail)
         assert current.parsed.progress == 40
         assert current.headers["ETag"] == updated.parsed.etag
+
+
+def test_generated_client_runs_the_two_party_lifecycle(
+    client_package: dict[str, ModuleType], tmp_path: Path
+) -> None:
+    """A plan from draft to force, a joint review with a disagreement signed off by both
+    parties (one sign-off with no body at all, and a repeated one read as the review), and an
+    amendment to a new version: every call and every answer through the generated code."""
+    api_module = client_package
+    models: Any = api_module["models"]
+
+    def call(name: str, **kwargs: Any) -> Any:
+        response = api_module[name].sync_detailed(**kwargs)
+        assert response.status_code in (200, 201), (name, response.status_code, response.content)
+        assert not isinstance(response.parsed, models.Problem), (name, response.content)
+        return response
+
+    with (
+        sample_database("sqlite", tmp_path) as database_url,
+        running_api(database_url, tmp_path) as api,
+    ):
+        logins = {(login.party, login.role): login for login in read_logins()}
+        unset = api_module["types"].UNSET
+
+        def signed_in(party: str, role: str) -> Any:
+            login = logins[(party, role)]
+            anonymous = api_module["client"].Client(base_url=api.base_url)
+            token = call(
+                "api.authentication.create_token",
+                client=anonymous,
+                body=models.TokenRequest(
+                    grant_type="password",
+                    username=login.email,
+                    password=login.password,
+                    otp=current_code(login.totp_secret) if login.totp_secret else unset,
+                ),
+            ).parsed
+            return api_module["client"].AuthenticatedClient(
+                base_url=api.base_url, token=token.access_token
+            )
+
+        jp_editor, nato_editor = signed_in("JP", "editor"), signed_in("NATO", "editor")
+        approvers = [signed_in("JP", "approver"), signed_in("NATO", "approver")]
+        parties = {
+            p.code: p for p in call("api.parties.list_parties", client=jp_editor).parsed.items
+        }
+
+        # A draft plan of both parties, with an area and two shared commitments.
+        plan = call(
+            "api.plans.create_plan",
+            client=jp_editor,
+            body=models.PlanCreate.from_dict(
+                {
+                    "reference": "GEN-LIFECYCLE",
+                    "title": {"ja": "生成クライアント計画", "en": "Generated client plan"},
+                    "party_ids": [str(parties["JP"].id), str(parties["NATO"].id)],
+                }
+            ),
+        ).parsed
+        area = call(
+            "api.priority_areas.create_priority_area",
+            plan_id=plan.id,
+            client=jp_editor,
+            body=models.PriorityAreaCreate.from_dict(
+                {"code": "1.1", "short_code": "CYB", "title": {"en": "Cyber defence"}}
+            ),
+        ).parsed
+        commitments = [
+            call(
+                "api.commitments.create_commitment",
+                plan_id=plan.id,
+                client=jp_editor,
+                body=models.CommitmentCreate.from_dict(
+                    {
+                        "priority_area_id": str(area.id),
+                        "title": {"en": title},
+                        "modality": "expert_dispatch",
+                        "lead_party_id": str(parties["JP"].id),
+                        "due_date": (
+                            today().replace(day=1).replace(year=today().year + 1)
+                        ).isoformat(),
+                    }
+                ),
+            ).parsed
+            for title in ("Exercise", "Workshop")
+        ]
+
+        def agreed_by_both(change: dict[str, Any], title: str) -> Any:
+            proposed = call(
+                "api.amendments.propose_amendment",
+                plan_id=plan.id,
+                client=jp_editor,
+                body=models.AmendmentCreate.from_dict(
+                    {"title": {"en": title}, "rationale": {"en": title}, "changes": [change]}
+                ),
+            ).parsed
+            for approver in approvers:
+                decided = call(
+                    "api.amendments.decide_amendment",
+                    amendment_id=proposed.id,
+                    client=approver,
+                    body=models.AmendmentDecisionCreate(decision=models.Decision.APPROVE),
+                ).parsed
+            assert decided.status == models.AmendmentStatus.APPLIED
+            return decided
+
+        # Into force by both parties' consent: version 1, and the reviews laid down.
+        agreed_by_both(
+            {"op": "bring_into_force", "approval_date": today().isoformat()}, "Entry into force"
+        )
+        reviews = call("api.reviews.list_plan_reviews", plan_id=plan.id, client=jp_editor).parsed
+        first = reviews.items[0]
+        assert first.status == models.ReviewStatus.SCHEDULED and first.will_be_held
+
+        # The joint review: both parties assess, disagreeing on one commitment.
+        review = call("api.reviews.open_review", review_id=first.id, client=jp_editor).parsed
+        ratings = {
+            "JP": {"Exercise": models.Health.ON_TRACK, "Workshop": models.Health.AT_RISK},
+            "NATO": {"Exercise": models.Health.ON_TRACK, "Workshop": models.Health.ON_TRACK},
+        }
+        for party, editor in (("JP", jp_editor), ("NATO", nato_editor)):
+            current = call("api.reviews.get_review", review_id=review.id, client=editor).parsed
+            for item in current.items:
+                call(
+                    "api.reviews.put_review_assessment",
+                    review_id=review.id,
+                    item_id=item.id,
+                    client=editor,
+                    body=models.AssessmentWrite(rating=ratings[party][item.commitment.title["en"]]),
+                    if_match=item.etag,
+                )
+        current = call("api.reviews.get_review", review_id=review.id, client=jp_editor).parsed
+        assert len(current.disagreements) == 1
+        for item in current.items:
+            call(
+                "api.reviews.update_review_item",
+                review_id=review.id,
+                item_id=item.id,
+                client=jp_editor,
+                body=models.ReviewItemUpdate(
+                    agreed_rating=ratings["JP"][item.commitment.title["en"]]
+                ),
+                if_match=item.etag,
+            )
+        current = call("api.reviews.get_review", review_id=review.id, client=jp_editor).parsed
+        current = call(
+            "api.reviews.update_review",
+            review_id=review.id,
+            client=jp_editor,
+            body=models.ReviewUpdate.from_dict(
+                {"summary": {"en": "One commitment at risk."}, "outcome": "continue"}
+            ),
+            if_match=current.etag,
+        ).parsed
+
+        # Sign-offs: with no body at all (the party is the caller's own), then again, which
+        # answers 200 with the review as it is.
+        for approver in approvers:
+            etag = call("api.reviews.get_review", review_id=review.id, client=approver).parsed.etag
+            signed = call(
+                "api.reviews.sign_off_review", review_id=review.id, client=approver, if_match=etag
+            )
+            assert signed.status_code == 201
+            again = call(
+                "api.reviews.sign_off_review",
+                review_id=review.id,
+                client=approver,
+                if_match=signed.parsed.etag,
+            )
+            assert again.status_code == 200
+            assert isinstance(again.parsed, models.ReviewPublic)
+            assert again.parsed.id == review.id
+        concluded = call(
+            "api.reviews.conclude_review", review_id=review.id, client=jp_editor
+        ).parsed
+        assert concluded.status == models.ReviewStatus.CONCLUDED
+
+        # An amendment to a new version, by both parties' consent.
+        agreed_by_both(
+            {
+                "op": "modify_commitment",
+                "commitment_id": str(commitments[1].id),
+                "changes": {"due_date": f"{today().year + 1}-06-30"},
+            },
+            "Move the workshop",
+        )
+        versions = call("api.versions.list_plan_versions", plan_id=plan.id, client=nato_editor)
+        assert sorted(v.number for v in versions.parsed.items) == [1, 2]
+        workshop = call(
+            "api.commitments.get_commitment", commitment_id=commitments[1].id, client=nato_editor
+        ).parsed
+        assert str(workshop.due_date) == f"{today().year + 1}-06-30"

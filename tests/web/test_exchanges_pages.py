@@ -367,8 +367,14 @@ def test_cancelling_keeps_the_exchange_on_record(stack: Stack, web_session: WebS
     assert cancelled.status_code == 303
     with stack.api_client(stack.api_token("JP", "viewer")) as api:
         assert api.get(f"/exchanges/{exchange['id']}").json()["status"] == "cancelled"
-    detail = web_session.get(f"/exchanges/{exchange['id']}").text
+    detail = web_session.get(f"/exchanges/{exchange['id']}", headers=ENGLISH).text
     assert "badge-cancelled" in detail and "/cancel" not in detail
+    # The page's history (read from the API's /exchanges/{id}/history) shows the cancellation
+    # above the creation, newest first.
+    history = detail.split('id="history-h"', 1)[1]
+    entries = re.findall(r"<li><time[^>]*>.*?</li>", history, flags=re.S)
+    assert len(entries) == 2, history
+    assert "cancelled" in entries[0] and "created" in entries[1]
 
 
 def test_a_viewer_gets_no_edit_controls_and_the_api_refuses_the_write(

@@ -406,6 +406,11 @@ def test_a_superseded_plan_does_not_count_its_reviews_as_overdue(
         plans = api.get("/plans", params={"status": "superseded"}).json()["items"]
     assert plans
     web_session.sign_in("NATO", "viewer")
-    page = web_session.get(f"/plans/{plans[0]['id']}").text
-    assert "its scheduled reviews will not be held" in page
+    page = web_session.get(f"/plans/{plans[0]['id']}", headers={"Accept-Language": "en"}).text
+    assert "No review is scheduled." in page
     assert "days overdue" not in page
+    listed = web_session.get(
+        f"/plans/{plans[0]['id']}/reviews", headers={"Accept-Language": "en"}
+    ).text
+    assert "will not be held: the plan is no longer in force" in listed
+    assert "overdue" not in listed

@@ -230,6 +230,42 @@ def _name_enum_values(schema: dict[str, Any]) -> None:
             definition["x-enum-varnames"] = names
 
 
+# A text in several languages as responses carry it (requests use LocalizedText, with its
+# bounds): one named schema, so generated clients have one class for every such field.
+TEXT_BY_LANGUAGE = {
+    "type": "object",
+    "additionalProperties": {"type": "string"},
+    "title": "TextByLanguage",
+    "description": "Text by BCP 47 language tag (`ja`, `en`, …), as the API returns it.",
+    "example": {"en": "Cyber defence", "ja": "サイバー防衛"},
+}
+_INLINE_TEXT = {"type": "object", "additionalProperties": {"type": "string"}}
+
+
+def _name_localized_texts(schema: dict[str, Any]) -> None:
+    """Replace the inline `{lang: text}` objects of the response schemas (one per field, which
+    generators turn into a class each: `CommitmentPublicTitle`, `ExchangePublicOutcomeType0`…)
+    with a reference to the one TextByLanguage schema; a field keeps its own description."""
+    reference = {"$ref": "#/components/schemas/TextByLanguage"}
+
+    def named(node: Any) -> Any:
+        if isinstance(node, list):
+            return [named(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if {k: v for k, v in node.items() if k not in ("title", "description")} == _INLINE_TEXT:
+            return {
+                **reference,
+                **({"description": node["description"]} if "description" in node else {}),
+            }
+        return {key: named(value) for key, value in node.items()}
+
+    components = schema["components"]["schemas"]
+    for name, definition in list(components.items()):
+        components[name] = named(definition)
+    components["TextByLanguage"] = TEXT_BY_LANGUAGE
+
+
 def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -250,6 +286,7 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     _document_cross_cutting_errors(schema)
     _parameters_are_never_null(schema)
     _name_enum_values(schema)
+    _name_localized_texts(schema)
     app.openapi_schema = schema
     return schema
 

@@ -4,7 +4,6 @@ rotations (the template draws what this computes)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,11 +47,13 @@ class Gap:
 
 @dataclass(frozen=True)
 class Overlap:
-    """Days when the outgoing and the incoming holder of the post served together."""
+    """Days when the outgoing and the incoming holder of the post served together (`days` is
+    None when neither tenure has an end date: they overlap from `first_day` on, open-ended)."""
 
     after: dict[str, Any]
     before: dict[str, Any]
-    days: int
+    first_day: dt.date
+    days: int | None
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,10 @@ class Timeline:
 
 def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)) if value else None
+
+
+def _ends_last(tenure: Tenure) -> tuple[bool, dt.date]:
+    return (tenure.end is None, tenure.end or tenure.start)
 
 
 def placement_timeline(
@@ -143,8 +148,20 @@ def placement_timeline(
             tenures.append(Tenure(placement, start, end, left, round(max(right - left, 2), 2)))
         gaps: list[Gap] = []
         overlaps: list[Overlap] = []
-        for previous, following in itertools.pairwise(tenures):
+        # Each tenure is compared with the one of those before it that ends last (an
+        # open-ended one never ends), so a long tenure overlapping several is seen each time.
+        for index, following in enumerate(tenures[1:], start=1):
+            previous = max(tenures[:index], key=_ends_last)
             if previous.end is None:
+                overlap_end = following.end
+                overlaps.append(
+                    Overlap(
+                        previous.placement,
+                        following.placement,
+                        following.start,
+                        (overlap_end - following.start).days + 1 if overlap_end else None,
+                    )
+                )
                 continue
             days = (following.start - previous.end).days - 1
             if days > 0:
@@ -163,7 +180,15 @@ def placement_timeline(
                     )
                 )
             elif days < 0:
-                overlaps.append(Overlap(previous.placement, following.placement, -days))
+                last_shared = min(previous.end, following.end or previous.end)
+                overlaps.append(
+                    Overlap(
+                        previous.placement,
+                        following.placement,
+                        following.start,
+                        (last_shared - following.start).days + 1,
+                    )
+                )
         first_placement = group[0]
         rows.append(
             PostRow(

@@ -136,6 +136,84 @@ export async function demo(): Promise<string> {
   return `${result.reference} is at ${result.progress}% (next page: ${cursor ?? "none"})`;
 }
 
+// The two-party lifecycle the Python contract test runs, as typed calls: a review assessed,
+// rated, signed off (a sign-off has no body: the party is the caller's own) and concluded; an
+// amendment decided. A repeated sign-off answers 200 with the review, like the first (201).
+type Review = Schemas["ReviewPublic"];
+type Assessment =
+  operations["putReviewAssessment"]["requestBody"]["content"]["application/json"];
+type AgreedRating = NonNullable<
+  operations["updateReviewItem"]["requestBody"]
+>["content"]["application/json"];
+type SignedOff = operations["signOffReview"]["responses"][201]["content"]["application/json"];
+type SignedAlready =
+  operations["signOffReview"]["responses"][200]["content"]["application/json"];
+type SignOffHeaders = operations["signOffReview"]["parameters"]["header"];
+type Decision = operations["decideAmendment"]["requestBody"]["content"]["application/json"];
+type Decided = operations["decideAmendment"]["responses"][200]["content"]["application/json"];
+type Versions = operations["listPlanVersions"]["responses"][200]["content"]["application/json"];
+const sameReview: SignedAlready extends SignedOff ? true : false = true;
+// A review says whether it will still be held (not for a closed plan's scheduled reviews).
+const held = (review: Review): boolean => review.will_be_held && !review.is_overdue;
+// @ts-expect-error: a rating is one of the health values
+const badRating: Assessment = { rating: "fine" };
+
+async function send<T>(token: string, method: string, path: string, init: RequestInit = {}) {
+  const response = await fetch(`${API}/api/v1${path}`, {
+    ...init,
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...init.headers },
+  });
+  return (await response.json()) as T | Problem;
+}
+
+export async function jointReview(
+  editor: string,
+  approvers: string[],
+  reviewId: string,
+): Promise<string> {
+  const review = await send<Review>(editor, "POST", `/reviews/${reviewId}/open`);
+  if ("type" in review) return describe(review);
+  for (const item of review.items) {
+    const assessment: Assessment = { rating: "on_track", note: "Going well." };
+    await send(editor, "PUT", `/reviews/${reviewId}/items/${item.id}/assessment`, {
+      headers: { "If-Match": item.etag },
+      body: JSON.stringify(assessment),
+    });
+    const agreed: AgreedRating = { agreed_rating: "on_track" };
+    await send(editor, "PATCH", `/reviews/${reviewId}/items/${item.id}`, {
+      headers: { "If-Match": item.etag },
+      body: JSON.stringify(agreed),
+    });
+  }
+  for (const approver of approvers) {
+    const current = await send<Review>(approver, "GET", `/reviews/${reviewId}`);
+    if ("type" in current) return describe(current);
+    const headers: SignOffHeaders = { "If-Match": current.etag };
+    const signed = await send<SignedOff | SignedAlready>(
+      approver,
+      "POST",
+      `/reviews/${reviewId}/sign-offs`,
+      { headers },
+    );
+    if ("type" in signed) return describe(signed);
+  }
+  const concluded = await send<Review>(editor, "POST", `/reviews/${reviewId}/conclude`);
+  if ("type" in concluded) return describe(concluded);
+  return `review ${concluded.number}: ${concluded.status}, held: ${held(concluded)}`;
+}
+
+export async function consent(approver: string, amendmentId: string, planId: string) {
+  const decision: Decision = { decision: "approve" };
+  const decided = await send<Decided>(approver, "POST", `/amendments/${amendmentId}/approvals`, {
+    body: JSON.stringify(decision),
+  });
+  if ("type" in decided) return describe(decided);
+  const versions = await send<Versions>(approver, "GET", `/plans/${planId}/versions`);
+  if ("type" in versions) return describe(versions);
+  return `${decided.status}: version ${versions.items[0]?.number ?? "none"}`;
+}
+
 export const checks = [
   listPath,
   sameOperation,
@@ -144,4 +222,6 @@ export const checks = [
   untitled,
   wordyProgress,
   createHeaders,
+  sameReview,
+  badRating,
 ];

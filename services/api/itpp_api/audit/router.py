@@ -23,6 +23,7 @@ from itpp_api.conventions import decode_cursor, encode_cursor, json_response
 from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
+from itpp_api.exchanges.service import get_exchange
 from itpp_api.plans.service import get_area_for, get_plan
 
 router = APIRouter(tags=["audit"])
@@ -175,6 +176,24 @@ def get_milestone_history(
 ) -> Response:
     _, _, milestone = get_milestone(session=session, actor=actor, milestone_id=milestone_id)
     return _history(session, actor, AuditEntityType.MILESTONE, milestone.id, cursor, limit)
+
+
+@router.get(
+    "/exchanges/{exchange_id}/history",
+    operation_id="getExchangeHistory",
+    summary="The audit history of an exchange",
+    response_model=AuditEventPage,
+    responses=problem_responses(400, 404, 422),
+)
+def get_exchange_history(
+    exchange_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    _, exchange = get_exchange(session=session, actor=actor, exchange_id=exchange_id)
+    return _history(session, actor, AuditEntityType.EXCHANGE, exchange.id, cursor, limit)
 
 
 @router.get(

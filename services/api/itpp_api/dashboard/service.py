@@ -28,11 +28,13 @@ from itpp_api.enums import (
     AmendmentStatus,
     CommitmentStatus,
     ExchangeStatus,
+    PlanStatus,
     ReviewStatus,
 )
 from itpp_api.exchanges.models import Exchange
 from itpp_api.plans.lifecycle import effective_status
 from itpp_api.plans.models import Plan, PriorityArea
+from itpp_api.reviews import service as review_rules
 from itpp_api.reviews.models import ReviewCycle
 
 _C = table_of(Commitment).c
@@ -219,9 +221,12 @@ def _areas_and_totals(rows: Any) -> dict[str, Any]:
     }
 
 
-def _reviews(rows: list[Any], on: date) -> dict[str, Any]:
+def _reviews(rows: list[Any], on: date, plan_status: PlanStatus) -> dict[str, Any]:
     pending = rows[0].pending if rows else 0
-    open_reviews = [r for r in rows if r.id is not None]
+    # The reviews still to be held: a plan no longer in force holds no scheduled review.
+    open_reviews = [
+        r for r in rows if r.id is not None and review_rules.will_be_held(r.status, plan_status)
+    ]
     first = open_reviews[0] if open_reviews else None
     return {
         "next_review": (
@@ -231,13 +236,15 @@ def _reviews(rows: list[Any], on: date) -> dict[str, Any]:
                 "due_date": first.due_date,
                 "status": first.status,
                 "is_final": first.is_final,
-                "is_overdue": first.due_date < on,
+                "is_overdue": review_rules.overdue(first.status, first.due_date, plan_status, on),
                 "days_until_due": (first.due_date - on).days,
             }
             if first
             else None
         ),
-        "overdue_reviews": sum(1 for r in open_reviews if r.due_date < on),
+        "overdue_reviews": sum(
+            1 for r in open_reviews if review_rules.overdue(r.status, r.due_date, plan_status, on)
+        ),
         "pending_amendments": pending,
     }
 
@@ -296,7 +303,9 @@ def dashboard(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
         }
         for r in session.execute(statements["upcoming_exchanges"], params)
     ]
-    result.update(_reviews(list(session.execute(statements["reviews"], params)), on))
+    result.update(
+        _reviews(list(session.execute(statements["reviews"], params)), on, status_of_plan)
+    )
     # Recent activity, as the audit log shows it to the actor.
     events = audit.list_events(
         session=session,

@@ -218,7 +218,11 @@ def update_review_item(
     status_code=201,
     response_model=ReviewPublic,
     responses={
-        200: {"description": "Your party had signed already.", "headers": ETAG_HEADER},
+        200: {
+            "model": ReviewPublic,
+            "description": "Your party had signed already: the review as it is.",
+            "headers": ETAG_HEADER,
+        },
         **record_response(201, created=True),
         **problem_responses(404, 409, 412, 413, 422, 428),
     },
@@ -228,9 +232,12 @@ def sign_off_review(
     session: SessionDep,
     actor: ActorDep,
     data: Annotated[
-        SignOffCreate | None,
-        Body(openapi_examples={"own": {"summary": "Sign for your own party", "value": {}}}),
-    ] = None,
+        SignOffCreate,
+        Body(
+            default_factory=SignOffCreate,
+            openapi_examples={"own": {"summary": "Sign for your own party", "value": {}}},
+        ),
+    ],
     if_match: SignedIfMatch = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -243,7 +250,7 @@ def sign_off_review(
         actor=actor,
         plan=plan,
         review=review,
-        party_id=data.party_id if data else None,
+        party_id=data.party_id,
     )
     body = service.review_as_dict(session=session, actor=actor, plan=plan, review=review)
     return json_response(

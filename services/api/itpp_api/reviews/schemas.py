@@ -207,6 +207,10 @@ class ReviewSummary(BaseModel):
     is_overdue: bool = Field(
         description="Not concluded and its due date has passed, while the plan is active."
     )
+    will_be_held: bool = Field(
+        description="False for a scheduled review of a plan no longer in force (superseded, "
+        "terminated or expired): it will not be held, and is neither next nor overdue."
+    )
     opened_at: datetime | None
     concluded_at: datetime | None
     etag: str

@@ -91,14 +91,28 @@ def item_etag(item: ReviewItem) -> str:
     return make_etag(item.id, item.row_version)
 
 
-def is_overdue(review: ReviewCycle, plan: Plan, on: date | None = None) -> bool:
-    """Not concluded, due date passed, and the plan still running (so it can still be held)."""
-    on = on or today()
-    return (
-        review.status != ReviewStatus.CONCLUDED.value
-        and review.due_date < on
-        and effective_status(plan, on) is PlanStatus.ACTIVE
+def will_be_held(status: str, plan_status: PlanStatus) -> bool:
+    """Whether a review is (or was) held: an open or concluded one is; a scheduled one only
+    while its plan is in force — a superseded, terminated or expired plan's scheduled reviews
+    will not be held, so nothing calls them next, due or overdue."""
+    return status != ReviewStatus.SCHEDULED.value or plan_status in (
+        PlanStatus.ACTIVE,
+        PlanStatus.DRAFT,
     )
+
+
+def overdue(status: str, due_date: date, plan_status: PlanStatus, on: date) -> bool:
+    """Not concluded, due date passed, and the plan still in force (so it can still be held)."""
+    return (
+        status != ReviewStatus.CONCLUDED.value
+        and due_date < on
+        and plan_status is PlanStatus.ACTIVE
+    )
+
+
+def is_overdue(review: ReviewCycle, plan: Plan, on: date | None = None) -> bool:
+    on = on or today()
+    return overdue(review.status, review.due_date, effective_status(plan, on), on)
 
 
 def _owner(visibility: str, lead_party_id: uuid.UUID) -> uuid.UUID | None:
@@ -181,6 +195,7 @@ def _summary_dict(
         "status": review.status,
         "outcome": review.outcome,
         "is_overdue": is_overdue(review, plan, on),
+        "will_be_held": will_be_held(review.status, effective_status(plan, on)),
         "opened_at": review.opened_at,
         "concluded_at": review.concluded_at,
         "etag": etag,
@@ -1031,7 +1046,9 @@ def reviews_for_calendar(*, session: Session, plans: list[Plan]) -> list[ReviewC
     """The reviews worth a calendar entry: concluded ones, and the others of running plans."""
     if not plans:
         return []
-    running = [p.id for p in plans if effective_status(p) in (PlanStatus.DRAFT, PlanStatus.ACTIVE)]
+    running = [
+        p.id for p in plans if will_be_held(ReviewStatus.SCHEDULED.value, effective_status(p))
+    ]
     return list(
         session.scalars(
             select(ReviewCycle)

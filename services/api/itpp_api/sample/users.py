@@ -1,8 +1,8 @@
 """Sample users, one per party and role, with generated passwords (sample data only).
 
-The logins are written to var/sample-logins.json (readable by the owner only) so `make run`
-can print them; approvers and admins get a second factor whose current code
-`itpp sample logins` shows.
+The logins are written to sample-logins.json (readable by the owner only; `logins_file` says
+where) so `make run` can print them; approvers and admins get a second factor whose current
+code `itpp sample logins` shows.
 """
 
 import json
@@ -11,6 +11,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from itpp_api.auth import totp
@@ -55,7 +56,15 @@ def _new_password() -> str:
 
 
 def logins_file() -> Path:
-    return get_settings().var_dir / "sample-logins.json"
+    """Where the sample logins are kept: in ITPP_VAR_DIR when it is set; otherwise beside the
+    SQLite file the sample went into (so a database outside the checkout never leaves its
+    passwords in the checkout), or in the default var/ for a server database."""
+    settings = get_settings()
+    if "var_dir" not in settings.model_fields_set and settings.is_sqlite:
+        database = make_url(settings.database_url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            return Path(database).resolve().parent / "sample-logins.json"
+    return settings.var_dir / "sample-logins.json"
 
 
 def create_sample_users(*, session: Session) -> list[SampleLogin]:

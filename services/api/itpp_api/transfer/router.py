@@ -23,6 +23,7 @@ from itpp_api.plans import service as plans
 from itpp_api.transfer import service, tabular
 from itpp_api.transfer.schemas import (
     EXPORT_EXAMPLE,
+    JsonSchemaDocument,
     PlanExport,
     PlanExportImported,
     plan_export_json_schema,
@@ -114,7 +115,7 @@ def import_plan_export(
     "/schemas/plan-export.json",
     operation_id="getPlanExportSchema",
     summary="The JSON Schema of plan exports",
-    response_model=dict[str, Any],
+    response_model=JsonSchemaDocument,
     responses=problem_responses(),
 )
 def get_plan_export_schema(actor: ActorDep) -> Response:

@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
@@ -49,6 +50,10 @@ SCHEMA_ID = "https://itpp-tracker.example/schemas/plan-export.json"
 
 _CODE = r"^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$"
 _CHANGE_SET: TypeAdapter[list[AmendmentChange]] = TypeAdapter(list[AmendmentChange])
+
+
+class JsonSchemaDocument(RootModel[dict[str, Any]]):
+    """A JSON Schema (draft 2020-12) document."""
 
 
 class _Record(BaseModel):

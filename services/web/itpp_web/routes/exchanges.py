@@ -171,9 +171,7 @@ async def placement_timeline_page(
 async def _history(request: Request, viewer: Viewer, exchange_id: str) -> list[dict[str, Any]]:
     """The exchange's recorded changes, newest first, each with only the fields that changed."""
     page = await api_of(request).get(
-        "/audit-events",
-        token=viewer.token,
-        params={"entity_type": "exchange", "entity_id": exchange_id, "limit": 50},
+        f"/exchanges/{exchange_id}/history", token=viewer.token, params={"limit": 50}
     )
     events = []
     for event in page["items"]:
