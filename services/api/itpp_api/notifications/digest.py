@@ -13,6 +13,7 @@ Several workers: on PostgreSQL the claim locks the recipient's user row (SKIP LO
 workers never split one person's digest; on SQLite claims queue on the write lock.
 """
 
+import base64
 import html
 import logging
 import uuid
@@ -54,7 +55,10 @@ def digest_moment(now: datetime, hour: int) -> datetime:
 
 
 def digest_message_id(batch: uuid.UUID) -> str:
-    return f"<digest.{batch}@{MESSAGE_ID_DOMAIN}>"
+    """The digest's Message-ID: its batch in base32, short enough that the header is never
+    folded (a folded Message-ID reads back with a leading space in some parsers)."""
+    name = base64.b32encode(batch.bytes).decode().rstrip("=").lower()
+    return f"<digest.{name}@{MESSAGE_ID_DOMAIN}>"
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,12 @@ DEFAULT = NotificationDelivery.IMMEDIATELY
 
 def preferences_of(*, session: Session, user_id: uuid.UUID) -> dict[str, str]:
     """Every kind's delivery for a user, the default where they chose none (kinds in order)."""
-    chosen = dict(
-        session.execute(select(_NP.kind, _NP.delivery).where(_NP.user_id == user_id)).tuples()
-    )
+    chosen = {
+        kind: delivery
+        for kind, delivery in session.execute(
+            select(_NP.kind, _NP.delivery).where(_NP.user_id == user_id)
+        )
+    }
     return {kind.value: chosen.get(kind.value, DEFAULT.value) for kind in NotificationKind}
 
 

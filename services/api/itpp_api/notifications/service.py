@@ -105,7 +105,7 @@ def notify(
         statement = statement.where(_U.id != actor.user_id)
     if audience.other_parties_only and actor.party_id is not None:
         statement = statement.where(_U.party_id != actor.party_id)
-    recipients = list(session.execute(statement).tuples())
+    recipients = [(row[0], row[1]) for row in session.execute(statement)]
     if not recipients:
         return 0
     acting_party = (
