@@ -10,7 +10,13 @@ from itpp_api.auth import policy
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.service import lock_own_account, unauthorized
 from itpp_api.config import get_settings
-from itpp_api.conventions import IfMatch, json_response, record_response, require_if_match
+from itpp_api.conventions import (
+    IdempotencyKey,
+    IfMatch,
+    json_response,
+    record_response,
+    require_if_match,
+)
 from itpp_api.deps import SessionDep
 from itpp_api.errors import NotFound, problem_responses
 from itpp_api.notifications import preferences, unsubscribe
@@ -123,7 +129,12 @@ def _unsubscription(
     response_model=Unsubscription,
     responses=problem_responses(404, 422, authenticated=False),
 )
-def post_unsubscription(token: Token, session: SessionDep) -> Response:
+def post_unsubscription(
+    token: Token,
+    session: SessionDep,
+    # Documented like every POST; the change is idempotent anyway (off stays off).
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
     found = _verified(token)
     language = preferences.language_of(session=session, user_id=found.user_id)
     if language is None or not preferences.unsubscribe(
