@@ -12,6 +12,9 @@ A failed attempt waits ITPP_WORKER_RETRY_SECONDS, doubling with each further fai
 ITPP_WORKER_RETRY_MAX_SECONDS; after ITPP_WORKER_MAX_ATTEMPTS attempts the notification is
 given up: its row stays, unsent, with the last error. So is, at once, a notification whose
 address the server refuses for good (5xx), or whose recipient was deactivated.
+
+Notifications queued for a recipient's daily digest are not claimed one by one: after the
+single mails, `deliver_due` sends the digests that are due (digest.py), under the same rules.
 """
 
 import logging
