@@ -401,3 +401,43 @@ def test_a_change_of_preference_neither_drops_nor_duplicates_what_is_queued(
     assert second["Message-ID"].startswith("<digest.")
     assert "Digest" in plain(second) and "Immediate" not in plain(second)
     assert len(rows()) == 2
+
+
+def test_changes_sent_at_once_with_the_same_etag_never_both_succeed(db: Database) -> None:
+    import asyncio
+
+    import httpx
+
+    from itpp_api.main import create_app
+
+    make_world()
+    user = make_user("NATO", "approver")
+    headers = bearer(user)
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app(), raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+            etag = (await client.get(PREFERENCES, headers=headers)).headers["ETag"]
+            return list(
+                await asyncio.gather(
+                    *(
+                        client.patch(
+                            PREFERENCES,
+                            json={"preferences": {kind: "off"}},
+                            headers={**headers, "If-Match": etag},
+                        )
+                        for kind in KINDS
+                    )
+                )
+            )
+
+    try:
+        answers = asyncio.run(burst())
+    finally:
+        db.engine.dispose()
+    assert sorted(answer.status_code for answer in answers) == [200, 412, 412, 412]
+    [winner] = [answer for answer in answers if answer.status_code == 200]
+    with TestClient(create_app()) as client:
+        now_read = client.get(PREFERENCES, headers=headers).json()
+    assert now_read == winner.json()
+    assert list(now_read["preferences"].values()).count("off") == 1
