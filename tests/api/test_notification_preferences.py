@@ -441,3 +441,33 @@ def test_changes_sent_at_once_with_the_same_etag_never_both_succeed(db: Database
         now_read = client.get(PREFERENCES, headers=headers).json()
     assert now_read == winner.json()
     assert list(now_read["preferences"].values()).count("off") == 1
+
+
+def test_a_worker_that_dies_mid_digest_leaves_it_to_be_sent_whole_after_the_lease(
+    client: TestClient, db: Database, smtp: SmtpServer
+) -> None:
+    from itpp_api.db import get_engine
+    from itpp_api.notifications.digest import claim_digest
+
+    world = make_world()
+    nato = make_user("NATO", "approver", email="nato-approver@test.example")
+    choose(client, nato, amendment_proposed="daily_digest")
+    start = now()
+    make_amendment(world, [{"op": "change_term", "term_months": 30}], title="First")
+    make_amendment(world, [{"op": "change_term", "term_months": 36}], title="Second")
+    settings = mail_settings(smtp.port)
+    moment = next_digest(start)
+
+    # A worker claims the digest, then dies before sending or marking it.
+    claimed = claim_digest(engine=get_engine(), settings=settings, now=moment)
+    assert claimed is not None and len(claimed.entries) == 2
+    # Another worker leaves it alone while the lease runs.
+    assert claim_digest(engine=get_engine(), settings=settings, now=moment) is None
+    assert deliver(settings, at=moment + timedelta(seconds=60)) == 0
+
+    lease_over = moment + timedelta(seconds=settings.worker_lease_seconds)
+    assert deliver(settings, at=lease_over) == 1
+    [message] = smtp.mailbox.messages
+    assert message["Message-ID"] == digest_message_id(claimed.batch)
+    assert "First" in plain(message) and "Second" in plain(message)
+    assert all(row.sent_at is not None and row.attempts == 2 for row in rows())
