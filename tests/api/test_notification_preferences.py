@@ -379,6 +379,9 @@ def test_a_failed_digest_is_retried_whole_with_the_same_message_id_and_marked_se
 
     assert deliver(mail_settings(smtp.port), at=moment + timedelta(days=1)) == 1
     assert "Late" in plain(smtp.mailbox.messages[-1])
+    assert (
+        smtp.mailbox.messages[-1]["Subject"] == "[ITPP Tracker] Your daily digest: 1 notification"
+    )
     assert all(row.sent_at is not None for row in rows())
 
 

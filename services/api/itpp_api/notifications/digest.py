@@ -178,7 +178,9 @@ def compose_digest(
     language = language_for(first.recipient_language)
     count = len(digest.entries)
     described = [describe(entry, language=language, web_url=web_url) for entry in digest.entries]
-    subject_line = " ".join(text(language, "digest.subject", count=count).split())
+    subject_key = "digest.subject.one" if count == 1 else "digest.subject"
+    subject_line = " ".join(text(language, subject_key, count=count).split())
+    inbox = f"{web_url}/me/inbox"
     greeting = text(language, "greeting", name=first.recipient_name)
     intro = text(language, "digest.intro", count=count)
     footer = text(language, "digest.footer")
@@ -200,7 +202,8 @@ def compose_digest(
     )
     plain_unsubscribe = f"{unsubscribe_words}\n{unsubscribe_url}\n" if unsubscribe_url else ""
     message.set_content(
-        f"{greeting}\n\n{intro}\n\n{plain_entries}\n\n-- \n{footer}\n"
+        f"{greeting}\n\n{intro}\n\n{plain_entries}\n\n"
+        f"{text(language, 'inbox')}\n{inbox}\n\n-- \n{footer}\n"
         f"{preferences_words}\n{settings_link}\n{plain_unsubscribe}"
     )
     e = html.escape
@@ -216,6 +219,7 @@ def compose_digest(
         f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
         f"<title>{e(subject_line)}</title></head>\n<body>\n"
         f"<p>{e(greeting)}</p>\n<p>{e(intro)}</p>\n<ul>\n{html_entries}\n</ul>\n"
+        f'<p><a href="{e(inbox)}">{e(text(language, "inbox"))} {e(inbox)}</a></p>\n'
         f'<hr>\n<p style="color:#555;font-size:smaller">{e(footer)}<br>'
         f'<a href="{e(settings_link)}">{e(preferences_words)}</a>{html_unsubscribe}</p>\n'
         "</body></html>\n",
