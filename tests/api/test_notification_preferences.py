@@ -474,3 +474,27 @@ def test_a_worker_that_dies_mid_digest_leaves_it_to_be_sent_whole_after_the_leas
     assert message["Message-ID"] == digest_message_id(claimed.batch)
     assert "First" in plain(message) and "Second" in plain(message)
     assert all(row.sent_at is not None and row.attempts == 2 for row in rows())
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [{"digest_hour": -1}, {"digest_hour": 24}, {"unsubscribe_secret": "too short a key"}],
+)
+def test_the_digest_hour_and_the_unsubscribe_key_have_bounds(setting: dict[str, Any]) -> None:
+    from pydantic import ValidationError
+
+    from itpp_api.config import Settings
+
+    with pytest.raises(ValidationError):
+        Settings(**setting)
+
+
+def test_the_digest_moment_is_the_latest_digest_hour_at_or_before_now() -> None:
+    from datetime import UTC
+
+    at = datetime(2026, 12, 6, 6, 59, 59, tzinfo=UTC)
+    assert digest_moment(at, 7) == datetime(2026, 12, 5, 7, tzinfo=UTC)
+    assert digest_moment(at + timedelta(seconds=1), 7) == datetime(2026, 12, 6, 7, tzinfo=UTC)
+    assert digest_moment(datetime(2026, 1, 1, 0, 0, tzinfo=UTC), 0) == datetime(
+        2026, 1, 1, tzinfo=UTC
+    )
