@@ -498,3 +498,30 @@ def test_the_digest_moment_is_the_latest_digest_hour_at_or_before_now() -> None:
     assert digest_moment(datetime(2026, 1, 1, 0, 0, tzinfo=UTC), 0) == datetime(
         2026, 1, 1, tzinfo=UTC
     )
+
+
+def test_the_worker_refuses_to_start_without_a_usable_unsubscribe_key(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    environment = {
+        key: value for key, value in os.environ.items() if key != "ITPP_UNSUBSCRIBE_SECRET"
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "itpp_api", "worker", "--once"],
+        env={
+            **environment,
+            "ITPP_VAR_DIR": str(blocked / "var"),
+            "ITPP_DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "ITPP_UNSUBSCRIBE_SECRET" in result.stderr
+    assert "Traceback" not in result.stderr
