@@ -56,6 +56,7 @@ from itpp_api.db import transaction, utcnow
 from itpp_api.enums import Health, PlanStatus, ReviewOutcome, Role, TokenKind, TokenScope
 from itpp_api.exchanges.models import Exchange
 from itpp_api.main import create_app
+from itpp_api.notifications import preferences
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PriorityArea
 from itpp_api.reviews import service as review_service
@@ -78,8 +79,18 @@ from tests.factories import (
 PROBLEM = "application/problem+json"
 METHODS = ("get", "post", "put", "patch", "delete")
 # The only operations anyone may call without a token.
-# A calendar feed URL carries its own secret: calendar programs cannot send a token.
-PUBLIC_OPERATIONS = frozenset({"getHealth", "getReadiness", "createToken", "getCalendarFeed"})
+# A calendar feed URL carries its own secret: calendar programs cannot send a token. So does a
+# mail's one-click unsubscribe link (RFC 8058): a mail client posts it without a session.
+PUBLIC_OPERATIONS = frozenset(
+    {
+        "getHealth",
+        "getReadiness",
+        "createToken",
+        "getCalendarFeed",
+        "getUnsubscription",
+        "unsubscribe",
+    }
+)
 NEW_PASSWORD = "violet tundra saxophone ledger 58"
 
 
@@ -638,6 +649,10 @@ ACCESS_RULES: dict[str, Rule] = {
     "revokeToken": Rule(Access.OWN_ACCOUNT_WRITE),
     "getCurrentUser": Rule(Access.WHO_AM_I),
     "getCurrentUserInbox": Rule(Access.SHARED_READ),
+    "getNotificationPreferences": Rule(Access.OWN_ACCOUNT_READ),
+    "updateNotificationPreferences": Rule(
+        Access.OWN_ACCOUNT_WRITE, lambda s, c: {"preferences": {"review_signed": "daily_digest"}}
+    ),
     "updateCurrentUser": Rule(
         Access.OWN_ACCOUNT_WRITE, lambda s, c: {"display_name": "Renamed by myself"}
     ),
@@ -798,6 +813,11 @@ _ETAG_SOURCES: dict[str, type[SQLModel]] = {
 
 def current_etag(operation: Operation, scene: Scene, caller: Caller) -> str:
     """The ETag of the record the operation changes (the caller's own user for /users/me)."""
+    if operation.operation_id == "updateNotificationPreferences" and caller.user_id is not None:
+        # Not a row's version: derived from the preferences themselves.
+        with transaction(write=False) as session:
+            choices = preferences.preferences_of(session=session, user_id=caller.user_id)
+        return preferences.etag_of(caller.user_id, choices)
     ids = scene.path_ids(caller)
     named = [p for p in operation.path_params if p in _ETAG_SOURCES]
     if named:

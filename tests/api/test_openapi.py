@@ -84,10 +84,13 @@ def test_every_operation_but_probes_and_sign_in_requires_the_bearer_token() -> N
     document = create_app().openapi()
     assert "bearer" in document["components"]["securitySchemes"]
     for path, method, operation in _operations(document):
-        # A calendar program cannot send headers: the feed's secret URL is its credential.
+        # A calendar program cannot send headers: the feed's secret URL is its credential; a
+        # mail's one-click unsubscribe link (RFC 8058) likewise.
         public = path in ("/healthz", "/readyz") or operation["operationId"] in (
             "createToken",
             "getCalendarFeed",
+            "getUnsubscription",
+            "unsubscribe",
         )
         assert bool(operation.get("security")) is not public, (path, method)
 

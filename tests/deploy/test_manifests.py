@@ -245,7 +245,7 @@ def test_secret_files_are_named_after_the_settings_they_hold() -> None:
         for line in unit.read_text().splitlines():
             if line.startswith("LoadCredential="):
                 files.add(line.removeprefix("LoadCredential=").partition(":")[0])
-    assert files == {"itpp_database_url", "itpp_web_secret_key"}
+    assert files == {"itpp_database_url", "itpp_web_secret_key", "itpp_unsubscribe_secret"}
     assert {name.upper() for name in files} <= SETTINGS
 
 

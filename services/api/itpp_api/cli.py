@@ -594,11 +594,23 @@ def worker(
     import threading
 
     from itpp_api.config import get_settings
+    from itpp_api.notifications import unsubscribe
     from itpp_api.notifications.transports import transport_for
     from itpp_api.notifications.worker import deliver_due, run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
+    try:
+        # Every mail's unsubscribe link is signed with it: a missing key stops the worker here,
+        # with a reason, rather than failing each mail.
+        unsubscribe.secret_key(settings)
+    except OSError as exc:
+        typer.echo(
+            f"The key of the unsubscribe links cannot be read or created ({exc}): set "
+            "ITPP_UNSUBSCRIBE_SECRET (the same as the API's), or make ITPP_VAR_DIR writable.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
     transport = transport_for(settings)
     where = (
         f"SMTP {settings.smtp_host}:{settings.smtp_port} ({settings.smtp_security})"

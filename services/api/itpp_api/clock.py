@@ -1,7 +1,12 @@
-"""Today's date and month arithmetic for terms and intervals."""
+"""The current time, today's date and month arithmetic for terms and intervals."""
 
 import calendar
 from datetime import UTC, date, datetime
+
+
+def now() -> datetime:
+    """The current time in UTC (the notification digest's clock; tests pass their own)."""
+    return datetime.now(UTC)
 
 
 def today() -> date:

@@ -250,6 +250,22 @@ class Settings(ServiceSettings):
         description="A notification a worker claimed and did not mark sent or failed within "
         "this long (the worker died) is due again. At least 4 × ITPP_SMTP_TIMEOUT_SECONDS.",
     )
+    digest_hour: int = Field(
+        default=7,
+        ge=0,
+        le=23,
+        description="The hour (UTC, 0–23) at which the worker sends each user's daily digest: "
+        "the notifications queued for it since the previous one, in one mail.",
+    )
+    unsubscribe_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        max_length=1024,
+        description="The key that signs the one-click unsubscribe links in mails (HMAC-SHA256). "
+        "The API and every worker need the same one; changing it makes the links of mails "
+        "already sent stop working. Unset: a key generated once and kept in "
+        "<ITPP_VAR_DIR>/unsubscribe-secret-key (one machine only).",
+    )
     log_sql: bool = False
 
     @field_validator("public_base_url")

@@ -46,6 +46,7 @@ from itpp_api.health import router as health_router
 from itpp_api.inbox.router import router as inbox_router
 from itpp_api.metrics import router as metrics_router
 from itpp_api.middleware import Gateway
+from itpp_api.notifications.router import router as notifications_router
 from itpp_api.observability import configure_logging
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
@@ -416,6 +417,7 @@ def create_app() -> FastAPI:
         auth_router,
         users_router,
         inbox_router,
+        notifications_router,
         plans_router,
         commitments_router,
         exchanges_router,

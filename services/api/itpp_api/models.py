@@ -8,7 +8,7 @@ from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milesto
 from itpp_api.dashboard.models import OpenMilestone
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.idempotency.models import IdempotencyRecord
-from itpp_api.notifications.models import Notification
+from itpp_api.notifications.models import Notification, NotificationPreference
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea, ReferenceCounter
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
@@ -28,6 +28,7 @@ __all__ = [
     "LoginThrottle",
     "Milestone",
     "Notification",
+    "NotificationPreference",
     "OpenMilestone",
     "Organisation",
     "Party",

@@ -123,6 +123,18 @@ LABELS: dict[str, dict[str, str]] = {
         "exchange_upcoming": N_("Exchange coming up"),
         "plan_expiring": N_("Plan expiring"),
     },
+    # Notification mails (the profile page's preferences, the unsubscribe page).
+    "notification_kind": {
+        "amendment_proposed": N_("An amendment is proposed"),
+        "amendment_decided": N_("Another party approves or rejects an amendment"),
+        "review_opened": N_("A review opens"),
+        "review_signed": N_("Another party signs a review off"),
+    },
+    "notification_delivery": {
+        "immediately": N_("A mail at once"),
+        "daily_digest": N_("In one daily digest"),
+        "off": N_("No mail"),
+    },
     "inbox_action": {
         "decide": N_("Approve or reject"),
         "await_approver": N_("Waiting on your approver"),

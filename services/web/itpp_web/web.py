@@ -106,7 +106,11 @@ OptionalViewerDep = Annotated[Viewer | None, Depends(optional_viewer)]
 
 
 def language_of(request: Request) -> str:
-    """The reader's language: profile, then the language cookie, then the browser."""
+    """The reader's language: the page's own (an unsubscribe page speaks its recipient's),
+    the profile, then the language cookie, then the browser."""
+    page_language = supported(str(getattr(request.state, "page_language", "") or ""))
+    if page_language:
+        return page_language
     viewer = getattr(request.state, "signed_in", None)
     if isinstance(viewer, Viewer):
         chosen = supported(str(viewer.user.get("preferred_language") or ""))

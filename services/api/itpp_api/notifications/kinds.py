@@ -1,4 +1,4 @@
-"""The kinds of notification."""
+"""The kinds of notification, and how a user may choose to receive each."""
 
 from enum import StrEnum
 
@@ -28,3 +28,17 @@ class NotificationKind(StrEnum):
     COMMITMENT_OVERDUE = "commitment_overdue"
     COMMITMENT_STALE = "commitment_stale"
     PLAN_EXPIRING = "plan_expiring"
+
+
+class NotificationDelivery(StrEnum):
+    """How a user hears of one kind of notification (their preference; the default is
+    `immediately`).
+
+    - `immediately`: a mail of its own, as soon as the worker sends it.
+    - `daily_digest`: gathered with the day's others into one mail a day (ITPP_DIGEST_HOUR).
+    - `off`: no mail at all.
+    """
+
+    IMMEDIATELY = "immediately"
+    DAILY_DIGEST = "daily_digest"
+    OFF = "off"

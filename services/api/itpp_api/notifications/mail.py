@@ -31,6 +31,8 @@ class Delivery:
     recipient_email: str
     recipient_name: str
     recipient_language: str
+    # Signs the mail's unsubscribe link (None: a mail composed without one).
+    recipient_id: uuid.UUID | None = None
 
 
 def _localized(value: object, language: str) -> str:
@@ -68,9 +70,17 @@ def _keys(delivery: Delivery) -> tuple[str, str]:
     return f"subject.{kind.value}", f"body.{kind.value}"
 
 
-def compose(delivery: Delivery, *, sender: str, web_url: str) -> EmailMessage:
-    """The mail of one notification (multipart/alternative: text/plain, text/html)."""
-    language = language_for(delivery.recipient_language)
+@dataclass(frozen=True)
+class Description:
+    """What one notification says, in one language: its subject line, its sentence, its link."""
+
+    subject: str
+    body: str
+    link: str
+
+
+def describe(delivery: Delivery, *, language: str, web_url: str) -> Description:
+    """One notification in words (its own mail's, or its entry in a digest)."""
     payload = delivery.payload
     subject = payload.get("subject") or {}
     values = {
@@ -84,13 +94,43 @@ def compose(delivery: Delivery, *, sender: str, web_url: str) -> EmailMessage:
         "party": payload.get("actor_party") or text(language, "unknown_party"),
     }
     subject_key, body_key = _keys(delivery)
-    # A header never carries a line break, whatever a title holds.
-    subject_line = " ".join(text(language, subject_key, **values).split())
+    return Description(
+        # A header never carries a line break, whatever a title holds.
+        subject=" ".join(text(language, subject_key, **values).split()),
+        body=text(language, body_key, **values),
+        link=web_link(delivery, web_url),
+    )
+
+
+def add_unsubscribe(message: EmailMessage, unsubscribe_url: str | None) -> None:
+    """RFC 8058 one-click unsubscribe: a client may POST `List-Unsubscribe=One-Click` to the
+    link; opening it (a GET, as a mail scanner does) only shows a page with a button."""
+    if unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+
+def compose(
+    delivery: Delivery, *, sender: str, web_url: str, unsubscribe_url: str | None = None
+) -> EmailMessage:
+    """The mail of one notification (multipart/alternative: text/plain, text/html)."""
+    language = language_for(delivery.recipient_language)
+    described = describe(delivery, language=language, web_url=web_url)
+    subject_line, body, link = described.subject, described.body, described.link
+    payload = delivery.payload
     greeting = text(language, "greeting", name=delivery.recipient_name)
-    body = text(language, body_key, **values)
-    link = web_link(delivery, web_url)
     inbox = f"{web_url}/me/inbox"
-    footer = text(language, "footer", plan=values["plan"])
+    footer = text(language, "footer", plan=payload["plan"]["reference"])
+    settings_link = f"{web_url}/me"
+    if unsubscribe_url:
+        unsubscribe_words = text(language, "unsubscribe")
+        plain_unsubscribe = f"{unsubscribe_words}\n{unsubscribe_url}\n"
+        html_unsubscribe = (
+            f'<br><a href="{html.escape(unsubscribe_url)}">{html.escape(unsubscribe_words)}</a>'
+        )
+    else:
+        plain_unsubscribe = html_unsubscribe = ""
+    preferences_words = text(language, "preferences")
 
     message = EmailMessage()
     message["Subject"] = subject_line
@@ -103,9 +143,11 @@ def compose(delivery: Delivery, *, sender: str, web_url: str) -> EmailMessage:
     # RFC 3834: an automatic message; vacation responders do not answer it.
     message["Auto-Submitted"] = "auto-generated"
     message["X-ITPP-Notification-Kind"] = delivery.kind
+    add_unsubscribe(message, unsubscribe_url)
     message.set_content(
         f"{greeting}\n\n{body}\n\n{text(language, 'action')}\n{link}\n\n"
         f"{text(language, 'inbox')}\n{inbox}\n\n-- \n{footer}\n"
+        f"{preferences_words}\n{settings_link}\n{plain_unsubscribe}"
     )
     e = html.escape
     message.add_alternative(
@@ -114,7 +156,9 @@ def compose(delivery: Delivery, *, sender: str, web_url: str) -> EmailMessage:
         f"<p>{e(greeting)}</p>\n<p>{e(body)}</p>\n"
         f'<p><a href="{e(link)}">{e(text(language, "action"))} {e(link)}</a></p>\n'
         f'<p><a href="{e(inbox)}">{e(text(language, "inbox"))} {e(inbox)}</a></p>\n'
-        f'<hr>\n<p style="color:#555;font-size:smaller">{e(footer)}</p>\n</body></html>\n',
+        f'<hr>\n<p style="color:#555;font-size:smaller">{e(footer)}<br>'
+        f'<a href="{e(settings_link)}">{e(preferences_words)}</a>{html_unsubscribe}</p>\n'
+        "</body></html>\n",
         subtype="html",
     )
     # After the parts exist: making the message multipart moves Content-* headers into them.

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -14,12 +15,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
 from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import check_in
-from itpp_api.notifications.kinds import NotificationKind
+from itpp_api.notifications.kinds import NotificationDelivery, NotificationKind
 
 
 class Notification(SQLModel, table=True):
@@ -58,5 +60,32 @@ class Notification(SQLModel, table=True):
     # Reminders only: what the reminder is of (kind, subject, occasion), see reminders.py.
     reminder_key: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    # Queued for the recipient's daily digest (their preference when it was queued), not for a
+    # mail of its own; `digest_batch` names the digest mail that gathered it (its Message-ID),
+    # set when a worker first claims the digest and kept across retries.
+    digest: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    digest_batch: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How one user hears of one kind of notification; no row means `immediately`.
+
+    Keyed by the kind's string, with no list of kinds in the table: a new kind needs no
+    migration, and its preference is `immediately` until the user changes it.
+    """
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (CheckConstraint(check_in("delivery", NotificationDelivery), name="delivery"),)
+
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    kind: str = Field(sa_column=Column(String(32), primary_key=True))
+    delivery: str = Field(sa_column=Column(String(16), nullable=False))
+    updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -26,8 +26,8 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import Role
-from itpp_api.notifications.kinds import NotificationKind
-from itpp_api.notifications.models import Notification
+from itpp_api.notifications.kinds import NotificationDelivery, NotificationKind
+from itpp_api.notifications.models import Notification, NotificationPreference
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PlanParty
 from itpp_api.reviews.models import ReviewCycle
@@ -37,6 +37,7 @@ MESSAGE_ID_DOMAIN = "itpp-tracker.notifications"
 _U = table_of(User).c
 _PP = table_of(PlanParty).c
 _P = table_of(Party).c
+_NP = table_of(NotificationPreference).c
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,16 @@ def notify(
     query, one insert); returns how many. The actor is never told of their own act."""
     audience = AUDIENCES[kind]
     statement = (
-        core_select(_U.id)
+        core_select(_U.id, _NP.delivery)
         .join(table_of(PlanParty), _PP.party_id == _U.party_id)
+        # Each recipient's preference for this kind (preferences.py: it applies here, at
+        # queueing): off queues nothing, daily_digest queues a row for the digest.
+        .outerjoin(table_of(NotificationPreference), (_NP.user_id == _U.id) & (_NP.kind == kind))
         .where(
             _PP.plan_id == plan.id,
             _U.is_active.is_(True),
             _U.role.in_([role.value for role in audience.roles]),
+            _NP.delivery.is_distinct_from(NotificationDelivery.OFF.value),
         )
         .order_by(_U.id)
     )
@@ -111,7 +116,7 @@ def notify(
         statement = statement.where(_U.id != actor.user_id)
     if audience.other_parties_only and actor.party_id is not None:
         statement = statement.where(_U.party_id != actor.party_id)
-    recipients = list(session.scalars(statement))
+    recipients = [(row[0], row[1]) for row in session.execute(statement)]
     if not recipients:
         return 0
     acting_party = (
@@ -127,7 +132,7 @@ def notify(
     }
     if decision is not None:
         payload["decision"] = decision
-    for recipient in recipients:
+    for recipient, delivery in recipients:
         notification_id = uuid.uuid4()
         session.add(
             Notification(
@@ -137,6 +142,7 @@ def notify(
                 plan_id=plan.id,
                 payload=payload,
                 message_id=message_id(notification_id),
+                digest=delivery == NotificationDelivery.DAILY_DIGEST.value,
             )
         )
     session.flush()

@@ -52,6 +52,14 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "This is an automatic message; replies are not read.",
         "someone": "Someone",
         "unknown_party": "a party",
+        "unsubscribe": "Stop mails of this kind (one click):",
+        "preferences": "Choose which mails you receive, and how often:",
+        "digest.subject": "[ITPP Tracker] Your daily digest: {count} notifications",
+        "digest.subject.one": "[ITPP Tracker] Your daily digest: {count} notification",
+        "digest.intro": "Here is what happened since your previous digest ({count}):",
+        "digest.footer": "You receive this daily digest because you chose it for these kinds "
+        "of notification. This is an automatic message; replies are not read.",
+        "digest.unsubscribe": "Stop the mails of the kinds in this digest (one click):",
     },
     "ja": {
         "subject.amendment_proposed": "【{plan}】改正案 第{number}号が提案されました：{title}",
@@ -98,6 +106,14 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "このメールは自動送信です。返信は確認されません。",
         "someone": "担当者",
         "unknown_party": "当事者",
+        "unsubscribe": "この種類のメールを停止する（ワンクリック）：",
+        "preferences": "受け取るメールとその頻度を選ぶ：",
+        "digest.subject": "【ITPP Tracker】本日のダイジェスト：通知 {count} 件",
+        "digest.subject.one": "【ITPP Tracker】本日のダイジェスト：通知 {count} 件",
+        "digest.intro": "前回のダイジェスト以降の通知（{count} 件）です：",
+        "digest.footer": "これらの種類の通知について日次ダイジェストを選択されているため"
+        "お送りしています。このメールは自動送信です。返信は確認されません。",
+        "digest.unsubscribe": "このダイジェストに含まれる種類のメールを停止する（ワンクリック）：",
     },
 }
 

@@ -14,6 +14,9 @@ given up: its row stays, unsent, with the last error. So is, at once, a notifica
 address the server refuses for good (5xx), or whose recipient was deactivated.
 Between deliveries, at its start and then every ITPP_WORKER_REMINDER_SECONDS, the worker
 queues the reminders now due (reminders.py); each is queued once, however many workers run.
+
+Notifications queued for a recipient's daily digest are not claimed one by one: after the
+single mails, `deliver_due` sends the digests that are due (digest.py), under the same rules.
 """
 
 import logging
@@ -21,7 +24,7 @@ import smtplib
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select, update
@@ -30,6 +33,7 @@ from sqlmodel import Session
 from itpp_api.auth.models import User
 from itpp_api.config import Settings
 from itpp_api.db import get_engine, table_of, transaction, utcnow
+from itpp_api.notifications import unsubscribe
 from itpp_api.notifications.mail import Delivery, compose
 from itpp_api.notifications.models import Notification
 from itpp_api.notifications.reminders import queue_reminders
@@ -58,6 +62,7 @@ def claim(*, engine: Engine, settings: Settings, now: datetime) -> Delivery | No
             _N.payload,
             _N.message_id,
             _N.created_at,
+            _N.recipient_id,
             _U.email,
             _U.display_name,
             _U.preferred_language,
@@ -67,6 +72,7 @@ def claim(*, engine: Engine, settings: Settings, now: datetime) -> Delivery | No
             _N.sent_at.is_(None),
             _N.next_attempt_at <= now,
             _N.attempts < settings.worker_max_attempts,
+            _N.digest.is_(False),  # a digest's rows go out together (digest.py)
             _U.is_active.is_(True),
         )
         .order_by(_N.next_attempt_at)
@@ -83,6 +89,7 @@ def claim(*, engine: Engine, settings: Settings, now: datetime) -> Delivery | No
                 _N.sent_at.is_(None),
                 _N.next_attempt_at <= now,
                 _N.attempts < settings.worker_max_attempts,
+                _N.digest.is_(False),
             )
             .limit(1)
         )
@@ -110,6 +117,7 @@ def claim(*, engine: Engine, settings: Settings, now: datetime) -> Delivery | No
         recipient_email=row.email,
         recipient_name=row.display_name,
         recipient_language=row.preferred_language,
+        recipient_id=row.recipient_id,
     )
 
 
@@ -165,6 +173,16 @@ def mark_failed(
         )
 
 
+def unsubscribe_url(
+    settings: Settings, recipient_id: uuid.UUID | None, kinds: Iterable[str]
+) -> str | None:
+    """The one-click unsubscribe link of a mail about these kinds (unsubscribe.py)."""
+    if recipient_id is None:
+        return None
+    token = unsubscribe.token_for(unsubscribe.secret_key(settings), recipient_id, kinds)
+    return unsubscribe.url_for(settings.mail_web_url, token)
+
+
 def refused_for_good(exc: Exception) -> bool:
     """The server refused the recipient's address with a permanent (5xx) reply: retrying
     cannot help. Any other failure (the network, the server, our credentials) may pass."""
@@ -186,7 +204,12 @@ def deliver_one(
     if delivery is None:
         return False
     try:
-        message = compose(delivery, sender=settings.mail_sender, web_url=settings.mail_web_url)
+        message = compose(
+            delivery,
+            sender=settings.mail_sender,
+            web_url=settings.mail_web_url,
+            unsubscribe_url=unsubscribe_url(settings, delivery.recipient_id, [delivery.kind]),
+        )
         transport.send(message)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -218,10 +241,20 @@ def deliver_due(
     clock: Clock = utcnow,
     stop: threading.Event | None = None,
 ) -> int:
-    """Deliver (or attempt) every notification due now; returns how many were attempted."""
+    """Deliver (or attempt) every notification due now, then every daily digest due; returns
+    how many mails were attempted."""
+    # Imported here: digest.py builds on this module's back-off and failure rules.
+    from itpp_api.notifications.digest import deliver_one_digest
+
     attempted = 0
     while not (stop is not None and stop.is_set()):
         if not deliver_one(transport=transport, settings=settings, engine=engine, clock=clock):
+            break
+        attempted += 1
+    while not (stop is not None and stop.is_set()):
+        if not deliver_one_digest(
+            transport=transport, settings=settings, engine=engine, clock=clock
+        ):
             break
         attempted += 1
     return attempted

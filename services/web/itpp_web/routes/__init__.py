@@ -4,7 +4,8 @@ from fastapi import APIRouter
 
 
 def all_routers() -> tuple[APIRouter, ...]:
-    """Every router of the web service (each one checks CSRF on state-changing requests)."""
+    """Every router of the web service (each one checks CSRF on state-changing requests, but
+    the one-click unsubscribe link's: its signed token is the credential, RFC 8058)."""
     from itpp_web.routes import (
         amendments,
         auth,
@@ -15,7 +16,9 @@ def all_routers() -> tuple[APIRouter, ...]:
         inbox,
         live,
         plans,
+        profile,
         reviews,
+        unsubscribe,
         versions,
     )
 
@@ -23,6 +26,8 @@ def all_routers() -> tuple[APIRouter, ...]:
         auth.router,
         plans.router,
         inbox.router,
+        profile.router,
+        unsubscribe.router,
         commitments.router,
         exchanges.router,
         versions.router,
