@@ -129,6 +129,10 @@ LABELS: dict[str, dict[str, str]] = {
         "amendment_decided": N_("Another party approves or rejects an amendment"),
         "review_opened": N_("A review opens"),
         "review_signed": N_("Another party signs a review off"),
+        "review_due": N_("A review falls due within 30 days"),
+        "commitment_overdue": N_("A commitment your party leads is overdue"),
+        "commitment_stale": N_("A commitment your party leads has no update in 60 days"),
+        "plan_expiring": N_("The plan expires within 90 days"),
     },
     "notification_delivery": {
         "immediately": N_("A mail at once"),
