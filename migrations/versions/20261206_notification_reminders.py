@@ -2,7 +2,7 @@
 queues each reminder once per recipient and occasion (issue 17).
 
 Revision ID: 0014_notification_reminders
-Revises: 0012
+Revises: 0013_notification_preferences
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlmodel.sql.sqltypes  # noqa: F401
 from alembic import op
 
 revision: str = "0014_notification_reminders"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013_notification_preferences"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

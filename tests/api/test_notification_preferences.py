@@ -17,6 +17,7 @@ from sqlmodel import col, select, update
 from itpp_api.config import get_settings
 from itpp_api.db import transaction
 from itpp_api.notifications.digest import digest_message_id, digest_moment
+from itpp_api.notifications.kinds import NotificationKind
 from itpp_api.notifications.models import Notification
 from itpp_api.notifications.unsubscribe import token_for as unsubscribe_token
 from tests.api import test_notification_worker
@@ -36,7 +37,7 @@ smtp = test_notification_worker.smtp  # the fixture: a real SMTP server (aiosmtp
 API = "/api/v1"
 PREFERENCES = f"{API}/users/me/notification-preferences"
 SECRET = "a test key that signs unsubscribe links, 32+ characters"
-KINDS = ["amendment_proposed", "amendment_decided", "review_opened", "review_signed"]
+KINDS = [kind.value for kind in NotificationKind]
 HOUR = 7
 
 
@@ -121,9 +122,8 @@ def test_preferences_default_to_immediately_and_change_only_with_the_current_eta
     changed = client.patch(PREFERENCES, json=change, headers={**headers, "If-Match": etag})
     assert changed.status_code == 200, changed.text
     assert changed.json()["preferences"] == {
-        "amendment_proposed": "immediately",
+        **dict.fromkeys(KINDS, "immediately"),
         "amendment_decided": "daily_digest",
-        "review_opened": "immediately",
         "review_signed": "off",
     }
     assert changed.headers["ETag"] != etag
@@ -438,7 +438,7 @@ def test_changes_sent_at_once_with_the_same_etag_never_both_succeed(db: Database
         answers = asyncio.run(burst())
     finally:
         db.engine.dispose()
-    assert sorted(answer.status_code for answer in answers) == [200, 412, 412, 412]
+    assert sorted(answer.status_code for answer in answers) == [200] + [412] * (len(KINDS) - 1)
     [winner] = [answer for answer in answers if answer.status_code == 200]
     with TestClient(create_app()) as client:
         now_read = client.get(PREFERENCES, headers=headers).json()

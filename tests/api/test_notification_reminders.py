@@ -20,7 +20,7 @@ from itpp_api.commitments.models import Commitment
 from itpp_api.config import Settings
 from itpp_api.db import transaction, utcnow
 from itpp_api.notifications.mail import Delivery, compose
-from itpp_api.notifications.models import Notification
+from itpp_api.notifications.models import Notification, NotificationPreference
 from itpp_api.notifications.reminders import queue_reminders
 from itpp_api.notifications.transports import FileTransport
 from itpp_api.notifications.worker import run
@@ -103,6 +103,27 @@ def test_an_overdue_commitment_is_reminded_once_to_its_lead_partys_editors_and_a
     change(overdue, due_date=today() - timedelta(days=1))
     assert queue_reminders() == 2
     assert len(outbox()) == 4
+
+
+def test_reminders_follow_each_recipients_preference_for_their_kind(db: Database) -> None:
+    overdue_world()
+    with transaction(write=True) as session:
+        editor = session.scalars(select(User).where(User.email == "jp-editor@test.example")).one()
+        approver = session.scalars(
+            select(User).where(User.email == "jp-approver@test.example")
+        ).one()
+        session.add(
+            NotificationPreference(user_id=editor.id, kind="commitment_overdue", delivery="off")
+        )
+        session.add(
+            NotificationPreference(
+                user_id=approver.id, kind="commitment_overdue", delivery="daily_digest"
+            )
+        )
+
+    assert queue_reminders() == 1
+    [(email, kind, row)] = outbox()
+    assert (email, kind, row.digest) == ("jp-approver@test.example", "commitment_overdue", True)
 
 
 def test_a_commitment_without_an_update_in_60_days_is_reminded_once_per_silence(

@@ -86,6 +86,21 @@ def message_id(notification_id: uuid.UUID) -> str:
     return f"<notification.{notification_id}@{MESSAGE_ID_DOMAIN}>"
 
 
+def _with_preference(recipients: Any, kind: NotificationKind) -> Any:
+    """The recipients' statement with each one's preference for this kind as a second column
+    (preferences.py: it applies here, at queueing, for events and reminders alike): `off`
+    leaves the recipient out, `daily_digest` queues the row for the digest."""
+    return (
+        recipients.add_columns(_NP.delivery)
+        .outerjoin(table_of(NotificationPreference), (_NP.user_id == _U.id) & (_NP.kind == kind))
+        .where(_NP.delivery.is_distinct_from(NotificationDelivery.OFF.value))
+    )
+
+
+def _for_digest(delivery: str | None) -> bool:
+    return delivery == NotificationDelivery.DAILY_DIGEST.value
+
+
 def notify(
     *,
     session: Session,
@@ -98,19 +113,16 @@ def notify(
     """Queue the notifications of one event for its audience, in the caller's transaction (one
     query, one insert); returns how many. The actor is never told of their own act."""
     audience = AUDIENCES[kind]
-    statement = (
-        core_select(_U.id, _NP.delivery)
+    statement = _with_preference(
+        core_select(_U.id)
         .join(table_of(PlanParty), _PP.party_id == _U.party_id)
-        # Each recipient's preference for this kind (preferences.py: it applies here, at
-        # queueing): off queues nothing, daily_digest queues a row for the digest.
-        .outerjoin(table_of(NotificationPreference), (_NP.user_id == _U.id) & (_NP.kind == kind))
         .where(
             _PP.plan_id == plan.id,
             _U.is_active.is_(True),
             _U.role.in_([role.value for role in audience.roles]),
-            _NP.delivery.is_distinct_from(NotificationDelivery.OFF.value),
         )
-        .order_by(_U.id)
+        .order_by(_U.id),
+        kind,
     )
     if actor.user_id is not None:
         statement = statement.where(_U.id != actor.user_id)
@@ -142,7 +154,7 @@ def notify(
                 plan_id=plan.id,
                 payload=payload,
                 message_id=message_id(notification_id),
-                digest=delivery == NotificationDelivery.DAILY_DIGEST.value,
+                digest=_for_digest(delivery),
             )
         )
     session.flush()
@@ -163,14 +175,17 @@ def remind(
     queue it once); returns how many rows were added."""
     audience = AUDIENCES[kind]
     recipients = list(
-        session.scalars(
-            core_select(_U.id)
-            .where(
-                _U.party_id == party_id,
-                _U.is_active.is_(True),
-                _U.role.in_([role.value for role in audience.roles]),
+        session.execute(
+            _with_preference(
+                core_select(_U.id)
+                .where(
+                    _U.party_id == party_id,
+                    _U.is_active.is_(True),
+                    _U.role.in_([role.value for role in audience.roles]),
+                )
+                .order_by(_U.id),
+                kind,
             )
-            .order_by(_U.id)
         )
     )
     if not recipients:
@@ -183,7 +198,7 @@ def remind(
     }
     key = f"{kind.value}:{subject['id']}:{occasion}"
     rows = []
-    for recipient in recipients:
+    for recipient, delivery in recipients:
         notification_id = uuid.uuid4()
         rows.append(
             {
@@ -196,6 +211,7 @@ def remind(
                 "attempts": 0,
                 "next_attempt_at": utcnow(),
                 "reminder_key": key,
+                "digest": _for_digest(delivery),
                 "created_at": utcnow(),
             }
         )
