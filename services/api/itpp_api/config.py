@@ -264,6 +264,22 @@ class Settings(BaseSettings):
         description="A notification a worker claimed and did not mark sent or failed within "
         "this long (the worker died) is due again. At least 4 × ITPP_SMTP_TIMEOUT_SECONDS.",
     )
+    # --- webhooks: signed deliveries of the same events (itpp_api/webhooks/) -------------------
+    webhook_allowed_hosts: str = Field(
+        default="",
+        max_length=4000,
+        description="Comma-separated host names or addresses a webhook endpoint may name even "
+        "though they are not public (loopback, private networks) and with plain http: a "
+        "receiver on the same host or network, the tests' loopback receiver. Any other host "
+        "must be reached over https and resolve to public addresses only.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=60,
+        description="The longest the worker waits on a webhook receiver (connect, send, "
+        "answer); a receiver that takes longer gets the delivery again later.",
+    )
     log_sql: bool = False
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto",
@@ -318,6 +334,24 @@ class Settings(BaseSettings):
         if self.worker_lease_seconds < 4 * self.smtp_timeout_seconds:
             raise ValueError("ITPP_WORKER_LEASE_SECONDS must be at least 4 × smtp_timeout_seconds")
         return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_webhook(self) -> Self:
+        # The same reason for a webhook delivery: one worker's slow receiver is not another's.
+        if self.worker_lease_seconds < 4 * self.webhook_timeout_seconds:
+            raise ValueError(
+                "ITPP_WORKER_LEASE_SECONDS must be at least 4 × webhook_timeout_seconds"
+            )
+        return self
+
+    @property
+    def webhook_hosts(self) -> frozenset[str]:
+        """The hosts of ITPP_WEBHOOK_ALLOWED_HOSTS, lower case, without brackets."""
+        return frozenset(
+            host.strip().strip("[]").lower().rstrip(".")
+            for host in self.webhook_allowed_hosts.split(",")
+            if host.strip()
+        )
 
     @property
     def mail_directory(self) -> Path:
