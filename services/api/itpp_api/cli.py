@@ -587,7 +587,8 @@ def worker(
         bool, typer.Option("--once", help="Deliver what is due now, then exit.")
     ] = False,
 ) -> None:
-    """Deliver notifications (e-mail), retrying with back-off, until SIGTERM or Ctrl-C."""
+    """Deliver notifications (e-mail) and webhooks, retrying with back-off, until SIGTERM or
+    Ctrl-C."""
     import logging
     import signal
     import threading
@@ -605,11 +606,15 @@ def worker(
         else f"files in {settings.mail_directory}"
     )
     if once:
+        from itpp_api.webhooks.delivery import deliver_due as deliver_webhooks
+
         try:
             count = deliver_due(transport=transport, settings=settings)
         finally:
             transport.close()
+        hooks = deliver_webhooks(settings=settings)
         typer.echo(f"{count} notification(s) attempted; mail to {where}")
+        typer.echo(f"{hooks} webhook delivery(ies) attempted")
         return
     stop = threading.Event()
 

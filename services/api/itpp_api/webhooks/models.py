@@ -54,7 +54,9 @@ class WebhookDelivery(SQLModel, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (
         CheckConstraint(check_in("kind", NotificationKind), name="kind"),
-        Index("ix_webhook_delivery_delivered_at_next_attempt_at", "delivered_at", "next_attempt_at"),
+        Index(
+            "ix_webhook_delivery_delivered_at_next_attempt_at", "delivered_at", "next_attempt_at"
+        ),
         Index("ix_webhook_delivery_endpoint_id_created_at", "endpoint_id", "created_at"),
     )
 
