@@ -11,7 +11,8 @@ address for the check and a private one for the connection).
 import ipaddress
 import socket
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit
+
+import httpx
 
 from itpp_api.config import Settings
 
@@ -48,18 +49,20 @@ def is_public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def _split(url: str) -> SplitResult:
+def parse(url: str) -> httpx.URL:
+    """The URL as the HTTP client reads it (host in IDNA, as it will connect), or
+    TargetRefused: checking anything else than what is connected to would be no check."""
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
-    except ValueError as exc:
+        parsed = httpx.URL(url)
+        parsed.raw_host.decode("ascii")
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
         raise TargetRefused(f"is not a valid URL ({exc})") from None
-    return parts
+    return parsed
 
 
-def host_of(url: str) -> str:
-    """The URL's host, lower case, without brackets or a final dot."""
-    return (_split(url).hostname or "").rstrip(".")
+def host_of(parsed: httpx.URL) -> str:
+    """The URL's host as connected to: lower case, IDNA, without brackets or a final dot."""
+    return parsed.raw_host.decode("ascii").lower().rstrip(".")
 
 
 def check_url(url: str, settings: Settings) -> str:
@@ -68,20 +71,21 @@ def check_url(url: str, settings: Settings) -> str:
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
         raise TargetRefused(f"must be an absolute URL of 1 to {MAX_URL_LENGTH} characters")
-    parts = _split(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise TargetRefused("must be an absolute https URL, such as https://hooks.example.org/itpp")
-    if parts.username is not None or parts.password is not None:
-        raise TargetRefused("must not carry a user name or password: the signature authenticates")
-    if parts.fragment or url.endswith("#"):
-        raise TargetRefused("must not have a fragment (#…)")
     if any(c.isspace() or ord(c) < 0x20 for c in url):
         raise TargetRefused("must not contain spaces or control characters")
-    host = host_of(url)
+    parsed = parse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
+        raise TargetRefused("must be an absolute https URL, such as https://hooks.example.org/itpp")
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise TargetRefused("has a port out of range (1 to 65535)")
+    if parsed.userinfo:
+        raise TargetRefused("must not carry a user name or password: the signature authenticates")
+    if parsed.fragment or "#" in url:
+        raise TargetRefused("must not have a fragment (#…)")
+    host = host_of(parsed)
     if host in settings.webhook_hosts:
         return url
-    if scheme != "https":
+    if parsed.scheme != "https":
         raise TargetRefused("must use https (plain http only for the server's allowed hosts)")
     address = _literal_address(host)
     if address is not None:
@@ -106,14 +110,13 @@ def resolve(url: str, settings: Settings) -> Connection:
     """The address to deliver to, checked now; TargetRefused when the host is not allowed to
     be reached (it resolves to an address that is not public) or cannot be resolved."""
     check_url(url, settings)
-    parts = _split(url)
-    host = host_of(url)
+    parsed = parse(url)
+    host = host_of(parsed)
     if host in settings.webhook_hosts:
         return Connection(host=host, address=None)
-    port = parts.port or 443
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
+        infos = socket.getaddrinfo(host, parsed.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
         raise TargetRefused(f"the host {host} cannot be resolved ({exc})") from None
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
