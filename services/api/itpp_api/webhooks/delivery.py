@@ -186,7 +186,7 @@ def deliver_one(
     if attempt is None:
         return False
     own_client = client is None
-    http = client or httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+    http = client or httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False)
     status_code: int | None = None
     try:
         request = build_request(attempt, settings=settings, now=clock())
@@ -243,7 +243,7 @@ def deliver_due(
 ) -> int:
     """Deliver (or attempt) every webhook due now; returns how many were attempted."""
     attempted = 0
-    with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+    with httpx.Client(timeout=settings.webhook_timeout, follow_redirects=False) as client:
         while not (stop is not None and stop.is_set()):
             if not deliver_one(settings=settings, engine=engine, clock=clock, client=client):
                 break
