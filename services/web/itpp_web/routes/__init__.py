@@ -17,6 +17,7 @@ def all_routers() -> tuple[APIRouter, ...]:
         plans,
         reviews,
         versions,
+        webhooks,
     )
 
     return (
@@ -30,5 +31,6 @@ def all_routers() -> tuple[APIRouter, ...]:
         documents.router,
         reviews.router,
         amendments.router,
+        webhooks.router,
         live.router,
     )
