@@ -1,14 +1,17 @@
-"""The webhooks page over HTTP (no JavaScript): a party's admin registers an endpoint and sees
-its secret once, a refused address is a readable message, disabling and removing work; anyone
-else is told that only admins manage webhooks (the API's 403, not a rule of the web)."""
+"""The webhooks page, over HTTP (no JavaScript) and in Chromium at desktop and phone width:
+a party's admin registers an endpoint and sees its secret once, a refused address is a
+readable message, disabling and removing work; anyone else is told that only admins manage
+webhooks (the API's 403, not a rule of the web)."""
 
 from __future__ import annotations
 
 import html
 import re
 import uuid
+from typing import Any
 
-from tests.web.conftest import CSRF_INPUT, Stack, WebSession
+from tests.web.conftest import CSRF_INPUT, Stack, WebSession, new_browser_context
+from tests.web.test_browser import assert_accessible, screenshot, sign_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -96,3 +99,31 @@ def test_an_admin_registers_sees_the_secret_once_disables_and_removes_an_endpoin
     )
     assert removed.status_code == 303
     assert html.escape(url) not in web_session.get("/me/webhooks").text
+
+
+def test_the_webhooks_page_in_the_browser_on_a_desktop_and_a_phone(
+    browser: Any, stack: Stack
+) -> None:
+    context = new_browser_context(browser, stack, "ja-JP")
+    try:
+        page = context.new_page()
+        sign_in(page, stack, "JP", "admin")
+        page.click("a[href='/me/webhooks']")
+        page.wait_for_selector("#endpoint-form")
+        url = f"https://hooks.example.org/browser-{uuid.uuid4().hex[:8]}"
+        page.fill("#endpoint-url", url)
+        page.fill("#endpoint-description", "内閣官房の連携システム")
+        page.click("#endpoint-form button[type=submit]")
+        secret = page.locator("#new-secret")
+        secret.wait_for()
+        assert secret.inner_text().startswith("whsec_")
+        assert url in page.locator("#webhooks").inner_text()
+        assert_accessible(page, "webhooks (desktop)")
+        screenshot(page, "webhooks.png")
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.locator("#endpoint-form button[type=submit]").is_visible()
+        assert_accessible(page, "webhooks at 390 px")
+        screenshot(page, "webhooks-phone.png")
+    finally:
+        context.close()
