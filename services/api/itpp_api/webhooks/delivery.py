@@ -217,7 +217,7 @@ def deliver_one(
             permanent=True,
         )
         return True
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # the network, the receiver, or a URL the client cannot use
         error = f"{type(exc).__name__}: {exc}"
     finally:
         if own_client:
