@@ -578,3 +578,36 @@ def test_a_public_host_is_connected_to_at_the_address_that_was_checked(
     assert request.headers["host"] == "hooks.example.org:8443"
     assert request.extensions["sni_hostname"] == "hooks.example.org"
     assert request.headers["webhook-id"] == f"msg_{attempt.delivery_id.hex}"
+
+
+def test_the_worker_loop_sends_mails_and_webhooks_alike(
+    client: TestClient, db: Database, receiver: Receiver, tmp_path: Any
+) -> None:
+    """`itpp worker`'s one loop (notifications.worker.run) delivers both outboxes."""
+    from itpp_api.notifications.transports import FileTransport
+    from itpp_api.notifications.worker import run
+
+    people = admins()
+    endpoint = register(client, people.jp, receiver.url)
+    make_user("NATO", "approver", email="nato-approver@test.example")
+    propose(people.world)
+    mail = tmp_path / "mail"
+    stop = threading.Event()
+    settings = get_settings().model_copy(update={"worker_poll_seconds": 0.05})
+    worker = threading.Thread(
+        target=run, kwargs={"transport": FileTransport(mail), "settings": settings, "stop": stop}
+    )
+    worker.start()
+    try:
+        # Waits for an outcome, not for a time: generous, and over as soon as both arrived.
+        for _ in range(1200):
+            if receiver.requests and list(mail.glob("*.eml")):
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        worker.join(30)
+    assert list(mail.glob("*.eml")), "no mail"
+    [request] = receiver.requests
+    assert verified(endpoint["secret"], request)["type"] == "amendment_proposed"
+    assert deliveries()[0].delivered_at is not None
