@@ -62,6 +62,8 @@ from itpp_api.plans.models import Plan, PriorityArea
 from itpp_api.reviews import service as review_service
 from itpp_api.reviews.models import ReviewCycle, ReviewItem
 from itpp_api.reviews.schemas import ReviewItemUpdate, ReviewUpdate
+from itpp_api.webhooks.models import WebhookDelivery, WebhookEndpoint
+from itpp_api.webhooks.signing import new_secret as new_webhook_secret
 from tests.conftest import Database
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -168,6 +170,8 @@ class Access(Enum):
     ENROLMENT = "set up the caller's second factor"
     SIGN_OUT = "end the caller's current token"
     SIGN_OFF = "sign off for the caller's own party"
+    WEBHOOK_ADMIN = "manage the party's webhook endpoints"
+    WEBHOOK_ADMIN_BY_ID = "manage one webhook endpoint of the party, or its deliveries"
 
 
 ALLOWED: Literal["2xx"] = "2xx"
@@ -218,12 +222,22 @@ EXPECTED: dict[Access, dict[CallerKind, Outcome]] = {
     Access.SIGN_OUT: _row(401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
     # Only an approver of a party of the plan, with a read-write token, signs for that party.
     Access.SIGN_OFF: _row(401, 403, 404, 404, 403, 403),
+    Access.WEBHOOK_ADMIN: _row(401, 403, 403, 403, 403, 403),
+    # An endpoint of another party does not exist for the caller.
+    Access.WEBHOOK_ADMIN_BY_ID: _row(401, 403, 404, 404, 403, 403),
 }
 
 # Who the authorized caller is for each kind of operation.
 CONTROL_ROLE: dict[Access, Role] = {
     access: Role.ADMIN
-    if access in (Access.REFERENCE_WRITE, Access.USER_ADMIN, Access.USER_ADMIN_BY_ID)
+    if access
+    in (
+        Access.REFERENCE_WRITE,
+        Access.USER_ADMIN,
+        Access.USER_ADMIN_BY_ID,
+        Access.WEBHOOK_ADMIN,
+        Access.WEBHOOK_ADMIN_BY_ID,
+    )
     else Role.APPROVER
     if access in (Access.CONSENT, Access.SIGN_OFF)
     else Role.EDITOR
@@ -258,6 +272,8 @@ class Scene:
     amendment: uuid.UUID  # proposed by Japan (none on a draft plan: a random id)
     review: uuid.UUID  # review 1 of the plan, scheduled (none on a draft plan: a random id)
     jp_official: Caller  # a user the JP admin manages
+    webhook_endpoint: uuid.UUID  # of JP, with one delivery
+    webhook_delivery: uuid.UUID
     callers: dict[CallerKind, Caller]
     jp_editor: Caller
     jp_admin: Caller
@@ -295,6 +311,8 @@ class Scene:
             "amendment_id": str(self.amendment),
             "review_id": str(self.review),
             "item_id": str(self.review_item()),
+            "endpoint_id": str(self.webhook_endpoint),
+            "delivery_id": str(self.webhook_delivery),
         }
 
 
@@ -384,6 +402,22 @@ def build_scene(*, draft: bool = False) -> Scene:
         official = add_caller(
             session, CallerKind.CONTROL, world.japan, Role.VIEWER, "official@jp.test.example"
         )
+        endpoint = WebhookEndpoint(
+            party_id=world.japan,
+            url="https://hooks.example.org/itpp",
+            event_kinds=["review_opened"],
+            secret=new_webhook_secret(),
+        )
+        session.add(endpoint)
+        session.flush()
+        delivery = WebhookDelivery(
+            endpoint_id=endpoint.id,
+            kind="review_opened",
+            plan_id=world.plan,
+            payload={"plan": {"id": str(world.plan)}},
+        )
+        session.add(delivery)
+        session.flush()
         callers = {
             CallerKind.ANONYMOUS: Caller(kind=CallerKind.ANONYMOUS, headers={}),
             CallerKind.JP_VIEWER: add_caller(
@@ -448,6 +482,8 @@ def build_scene(*, draft: bool = False) -> Scene:
             amendment=amendment,
             review=review,
             jp_official=official,
+            webhook_endpoint=endpoint.id,
+            webhook_delivery=delivery.id,
             callers=callers,
             jp_editor=jp_editor,
             jp_approver=jp_approver,
@@ -797,6 +833,21 @@ ACCESS_RULES: dict[str, Rule] = {
     ),
     "signOffReview": Rule(Access.SIGN_OFF, lambda s, c: {}, arrange=_review_ready_to_sign),
     "concludeReview": Rule(Access.PLAN_WRITE, arrange=_review_ready_to_conclude),
+    # webhooks
+    "listWebhookEndpoints": Rule(Access.WEBHOOK_ADMIN),
+    "createWebhookEndpoint": Rule(
+        Access.WEBHOOK_ADMIN,
+        lambda s, c: {"url": "https://hooks.example.org/new", "event_kinds": ["review_opened"]},
+    ),
+    "getWebhookEndpoint": Rule(Access.WEBHOOK_ADMIN_BY_ID),
+    "updateWebhookEndpoint": Rule(
+        Access.WEBHOOK_ADMIN_BY_ID, lambda s, c: {"description": "Renamed endpoint"}
+    ),
+    "deleteWebhookEndpoint": Rule(Access.WEBHOOK_ADMIN_BY_ID),
+    "rotateWebhookSecret": Rule(Access.WEBHOOK_ADMIN_BY_ID),
+    "listWebhookDeliveries": Rule(Access.WEBHOOK_ADMIN_BY_ID),
+    "getWebhookDelivery": Rule(Access.WEBHOOK_ADMIN_BY_ID),
+    "replayWebhookDelivery": Rule(Access.WEBHOOK_ADMIN_BY_ID),
 }
 
 _ETAG_SOURCES: dict[str, type[SQLModel]] = {
@@ -808,6 +859,7 @@ _ETAG_SOURCES: dict[str, type[SQLModel]] = {
     "user_id": User,
     "review_id": ReviewCycle,
     "item_id": ReviewItem,
+    "endpoint_id": WebhookEndpoint,
 }
 
 
@@ -1035,6 +1087,15 @@ ADMIN_OPERATIONS = (
     "resetTotp",
     "createParty",
     "createOrganisation",
+    "listWebhookEndpoints",
+    "createWebhookEndpoint",
+    "getWebhookEndpoint",
+    "updateWebhookEndpoint",
+    "deleteWebhookEndpoint",
+    "rotateWebhookSecret",
+    "listWebhookDeliveries",
+    "getWebhookDelivery",
+    "replayWebhookDelivery",
 )
 _BY_ID = {o.operation_id: o for o in OPERATIONS}
 

@@ -587,8 +587,8 @@ def worker(
         bool, typer.Option("--once", help="Deliver what is due now, then exit.")
     ] = False,
 ) -> None:
-    """Deliver notifications (e-mail), retrying with back-off, and queue the reminders that
-    come due, until SIGTERM or Ctrl-C."""
+    """Deliver notifications (e-mail) and webhooks, retrying with back-off, and queue the
+    reminders that come due, until SIGTERM or Ctrl-C."""
     import logging
     import signal
     import threading
@@ -619,13 +619,16 @@ def worker(
     )
     if once:
         from itpp_api.notifications.reminders import queue_reminders
+        from itpp_api.webhooks.delivery import deliver_due as deliver_webhooks
 
         try:
             queue_reminders()
             count = deliver_due(transport=transport, settings=settings)
         finally:
             transport.close()
+        hooks = deliver_webhooks(settings=settings)
         typer.echo(f"{count} notification(s) attempted; mail to {where}")
+        typer.echo(f"{hooks} webhook delivery(ies) attempted")
         return
     stop = threading.Event()
 

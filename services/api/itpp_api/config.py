@@ -250,6 +250,22 @@ class Settings(ServiceSettings):
         description="A notification a worker claimed and did not mark sent or failed within "
         "this long (the worker died) is due again. At least 4 × ITPP_SMTP_TIMEOUT_SECONDS.",
     )
+    # --- webhooks: signed deliveries of the same events (itpp_api/webhooks/) -------------------
+    webhook_allowed_hosts: str = Field(
+        default="",
+        max_length=4000,
+        description="Comma-separated host names or addresses a webhook endpoint may name even "
+        "though they are not public (loopback, private networks) and with plain http: a "
+        "receiver on the same host or network, the tests' loopback receiver. Any other host "
+        "must be reached over https and resolve to public addresses only.",
+    )
+    webhook_timeout_seconds: Seconds = Field(
+        default=10.0,
+        le=60,
+        description="The longest the worker waits on a webhook receiver (connect, send, "
+        "answer; at most a quarter of ITPP_WORKER_LEASE_SECONDS); a receiver that takes longer "
+        "gets the delivery again later.",
+    )
     digest_hour: int = Field(
         default=7,
         ge=0,
@@ -294,6 +310,21 @@ class Settings(ServiceSettings):
         if self.worker_lease_seconds < 4 * self.smtp_timeout_seconds:
             raise ValueError("ITPP_WORKER_LEASE_SECONDS must be at least 4 × smtp_timeout_seconds")
         return self
+
+    @property
+    def webhook_timeout(self) -> float:
+        """The receiver timeout in use: ITPP_WEBHOOK_TIMEOUT_SECONDS, within a quarter of the
+        lease, so that no other worker reclaims a delivery while a receiver is still slow."""
+        return min(self.webhook_timeout_seconds, self.worker_lease_seconds / 4)
+
+    @property
+    def webhook_hosts(self) -> frozenset[str]:
+        """The hosts of ITPP_WEBHOOK_ALLOWED_HOSTS, lower case, without brackets."""
+        return frozenset(
+            host.strip().strip("[]").lower().rstrip(".")
+            for host in self.webhook_allowed_hosts.split(",")
+            if host.strip()
+        )
 
     @property
     def mail_directory(self) -> Path:

@@ -53,6 +53,7 @@ from itpp_api.plans.router import router as plans_router
 from itpp_api.reviews.router import router as reviews_router
 from itpp_api.transfer.router import router as transfer_router
 from itpp_api.users.router import router as users_router
+from itpp_api.webhooks.router import router as webhooks_router
 
 logger = logging.getLogger("itpp_api")
 
@@ -429,6 +430,7 @@ def create_app() -> FastAPI:
         transfer_router,
         parties_router,
         audit_router,
+        webhooks_router,
     )
     for router in domains:
         app.include_domain(router)

@@ -12,6 +12,7 @@ from itpp_api.notifications.models import Notification, NotificationPreference
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea, ReferenceCounter
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
+from itpp_api.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccessToken",
@@ -42,4 +43,6 @@ __all__ = [
     "ReviewItem",
     "ReviewSignOff",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

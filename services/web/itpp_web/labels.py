@@ -139,6 +139,18 @@ LABELS: dict[str, dict[str, str]] = {
         "daily_digest": N_("In one daily digest"),
         "off": N_("No mail"),
     },
+    # What a webhook endpoint is sent (the API's notification kinds).
+    "event_kind": {
+        "amendment_proposed": N_("Amendment proposed"),
+        "amendment_decided": N_("Amendment approved or rejected by another party"),
+        "review_opened": N_("Review opened"),
+        "review_signed": N_("Review signed off by another party"),
+    },
+    "delivery_status": {
+        "pending": N_("Waiting to be sent"),
+        "delivered": N_("Delivered"),
+        "failed": N_("Given up"),
+    },
     "inbox_action": {
         "decide": N_("Approve or reject"),
         "await_approver": N_("Waiting on your approver"),

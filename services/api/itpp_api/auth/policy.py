@@ -214,6 +214,19 @@ def authorize_reference_data(actor: Actor, party_id: uuid.UUID | None = None) ->
         raise Forbidden("Admins add organisations to their own party only.")
 
 
+def authorize_manage_webhooks(actor: Actor, *, write: bool) -> None:
+    """A party's webhook endpoints, and what was sent to them, are its admins' to read and
+    manage (writes with a read-write token)."""
+    if actor.is_system:
+        return
+    if write:
+        _require_write_token(actor)
+    else:
+        _require_full_token(actor)
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("Only an admin can manage webhooks.")
+
+
 def visible_party_filter(actor: Actor) -> uuid.UUID | None:
     """The party whose internal records the actor sees (None: the system sees all)."""
     return None if actor.is_system else actor.party_id
@@ -255,6 +268,15 @@ def visible_record(
     if party is None:
         return true()
     return or_(visibility == Visibility.SHARED.value, owner == party)
+
+
+def own_party_records(owner: Any, actor: Actor) -> ColumnElement[bool]:
+    """The criterion on records a party keeps to itself whole (webhook endpoints): the
+    viewer's party's own, and no other party's, whatever their ids."""
+    if actor.is_system:
+        return true()
+    criterion: ColumnElement[bool] = owner == viewer_party(actor)
+    return criterion
 
 
 def shared_only(columns: Any) -> ColumnElement[bool]:

@@ -30,6 +30,17 @@ class NotificationKind(StrEnum):
     PLAN_EXPIRING = "plan_expiring"
 
 
+class EventKind(StrEnum):
+    """The notification kinds that are events — what webhook endpoints can be sent. Reminders
+    are not: they restate the inbox, and a commitment's reminder is its party's internal
+    business."""
+
+    AMENDMENT_PROPOSED = NotificationKind.AMENDMENT_PROPOSED.value
+    AMENDMENT_DECIDED = NotificationKind.AMENDMENT_DECIDED.value
+    REVIEW_OPENED = NotificationKind.REVIEW_OPENED.value
+    REVIEW_SIGNED = NotificationKind.REVIEW_SIGNED.value
+
+
 class NotificationDelivery(StrEnum):
     """How a user hears of one kind of notification (their preference; the default is
     `immediately`).

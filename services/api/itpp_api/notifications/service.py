@@ -31,6 +31,7 @@ from itpp_api.notifications.models import Notification, NotificationPreference
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan, PlanParty
 from itpp_api.reviews.models import ReviewCycle
+from itpp_api.webhooks import service as webhooks
 
 MESSAGE_ID_DOMAIN = "itpp-tracker.notifications"
 
@@ -129,7 +130,14 @@ def notify(
     if audience.other_parties_only and actor.party_id is not None:
         statement = statement.where(_U.party_id != actor.party_id)
     recipients = [(row[0], row[1]) for row in session.execute(statement)]
-    if not recipients:
+    # The parties that hear of the event hear of it by webhook too, with the same payload.
+    endpoints = webhooks.endpoints_told(
+        session=session,
+        plan_id=plan.id,
+        kind=kind,
+        excluded_party_id=actor.party_id if audience.other_parties_only else None,
+    )
+    if not recipients and not endpoints:
         return 0
     acting_party = (
         session.scalar(core_select(_P.code).where(_P.id == actor.party_id))
@@ -157,6 +165,9 @@ def notify(
                 digest=_for_digest(delivery),
             )
         )
+    webhooks.queue(
+        session=session, endpoints=endpoints, plan_id=plan.id, kind=kind, payload=payload
+    )
     session.flush()
     return len(recipients)
 

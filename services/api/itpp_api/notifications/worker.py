@@ -38,6 +38,7 @@ from itpp_api.notifications.mail import Delivery, compose
 from itpp_api.notifications.models import Notification
 from itpp_api.notifications.reminders import queue_reminders
 from itpp_api.notifications.transports import Transport
+from itpp_api.webhooks import delivery as webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +278,9 @@ def run(
             try:
                 attempted = deliver_due(
                     transport=transport, settings=settings, engine=engine, stop=stop
+                )
+                attempted += webhook_delivery.deliver_due(
+                    settings=settings, engine=engine, stop=stop
                 )
             except Exception:
                 # The database is away (a restart, a network cut): try again after a pause.

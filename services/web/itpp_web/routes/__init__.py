@@ -20,6 +20,7 @@ def all_routers() -> tuple[APIRouter, ...]:
         reviews,
         unsubscribe,
         versions,
+        webhooks,
     )
 
     return (
@@ -35,5 +36,6 @@ def all_routers() -> tuple[APIRouter, ...]:
         documents.router,
         reviews.router,
         amendments.router,
+        webhooks.router,
         live.router,
     )
