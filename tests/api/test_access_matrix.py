@@ -817,6 +817,7 @@ ACCESS_RULES: dict[str, Rule] = {
     "getPriorityAreaHistory": Rule(Access.PLAN_READ),
     "getCommitmentHistory": Rule(Access.PLAN_READ),
     "getMilestoneHistory": Rule(Access.PLAN_READ),
+    "getExchangeHistory": Rule(Access.PLAN_READ),
     "waitForPlanEvents": Rule(Access.PLAN_READ),
     # reviews
     "listPlanReviews": Rule(Access.PLAN_READ),
