@@ -231,7 +231,7 @@ def inbox(*, session: Session, actor: Actor) -> dict[str, Any]:
     # Commitments my party leads: overdue, or without an update in 60 days. The partial index of
     # open commitments by (lead party, due date, reference) serves this in its order, so the
     # read stops at the cap instead of reading every commitment of the party's plans; the open
-    # criterion is the index's own (`is_open`), or neither engine would use it.
+    # criterion is stated as the index states it (`is_open`), for the engines to match the two.
     stale_before = utcnow() - STALE_AFTER
     for row in session.execute(
         core_select(_C.id, _C.plan_id, _C.reference, _C.title, _C.due_date)
