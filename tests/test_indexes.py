@@ -1,8 +1,13 @@
 """Every filter and sort the list endpoints offer is served by an index, on both engines."""
 
-from sqlalchemy import inspect, text
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, inspect, text
 
 from tests.conftest import Database
+from tests.factories import make_world
 
 # Commitment list: filter/sort column → must lead an index after plan_id.
 COMMITMENT_FILTERS = (
@@ -55,3 +60,50 @@ def test_free_text_search_uses_a_trigram_index_on_postgresql(db: Database) -> No
         ).scalar_one()
     assert "gin" in definition.lower()
     assert "gin_trgm_ops" in definition
+
+
+def test_open_commitments_by_lead_party_and_due_date_are_a_partial_index(db: Database) -> None:
+    """The inbox reads "commitments my party leads that are overdue or quiet" through it."""
+    indexes = {i["name"]: i for i in inspect(db.engine).get_indexes("commitment")}
+    index = indexes["ix_commitment_open_lead_party_id_due_date"]
+    assert tuple(index["column_names"]) == ("lead_party_id", "due_date", "reference")
+    query = (
+        "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+        if db.name == "postgresql"
+        else "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
+    )
+    with db.engine.connect() as connection:
+        definition = connection.execute(
+            text(query), {"name": "ix_commitment_open_lead_party_id_due_date"}
+        ).scalar_one()
+    assert "WHERE" in definition
+    assert "completed" in definition and "cancelled" in definition
+
+
+def test_the_inboxs_commitment_statement_uses_the_partial_index_on_sqlite(
+    client: TestClient, db: Database
+) -> None:
+    """SQLite matches a partial index only when the query states its condition with the same
+    values written in the SQL (not bound): the inbox's statement must, or it reads every
+    commitment of the party's plans. (PostgreSQL's choice depends on table statistics, so the
+    benchmark, bench/inbox.py, shows it there.)"""
+    if db.name != "sqlite":
+        pytest.skip("query plans without statistics are deterministic on SQLite only")
+    make_world()
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get("/api/v1/users/me/inbox")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.text
+    (statement, parameters), *_ = [
+        (s, p) for s, p in seen if "FROM commitment" in s and "lead_party_id =" in s
+    ]
+    with db.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    assert any("ix_commitment_open_lead_party_id_due_date" in row[-1] for row in plan), plan

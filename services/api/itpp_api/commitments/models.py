@@ -16,11 +16,28 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    bindparam,
+    text,
 )
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
 from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility, check_in
+
+# A commitment is closed once completed or cancelled: nothing more waits on it.
+CLOSED_STATUSES = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
+_OPEN = text(f"status NOT IN ({', '.join(repr(s) for s in CLOSED_STATUSES)})")
+
+
+def is_open(status: Any) -> ColumnElement[bool]:
+    """The criterion "not closed" on a commitment's `status` column, as the partial indexes of
+    open commitments state it: the values are written into the SQL (not bound), since SQLite
+    never matches a partial index through bound parameters, and PostgreSQL cannot in the
+    generic plan of a prepared statement."""
+    return status.not_in(  # type: ignore[no-any-return]
+        bindparam("closed_statuses", CLOSED_STATUSES, expanding=True, literal_execute=True)
+    )
 
 
 class Commitment(SQLModel, table=True):
@@ -47,6 +64,17 @@ class Commitment(SQLModel, table=True):
         Index("ix_commitment_plan_id_progress", "plan_id", "progress"),
         Index("ix_commitment_plan_id_updated_at", "plan_id", "updated_at"),
         Index("ix_commitment_plan_id_created_at", "plan_id", "created_at"),
+        # The inbox's "commitments my party leads that are overdue or quiet" (inbox/service.py),
+        # of open commitments only: in due-date order, then by reference, so that reading stops
+        # at the inbox's cap however many commitments the party leads.
+        Index(
+            "ix_commitment_open_lead_party_id_due_date",
+            "lead_party_id",
+            "due_date",
+            "reference",
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
         Index(
             "ix_commitment_search_text_trgm",
             "search_text",
