@@ -3,7 +3,7 @@ and reference, which the inbox's "commitments my party leads that are overdue or
 in order and stops at its cap (it read every commitment of the party's plans in force).
 
 Revision ID: 0016_inbox_indexes
-Revises: 0014_notification_reminders
+Revises: 0015_webhooks
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_inbox_indexes"
-down_revision: str | None = "0014_notification_reminders"
+down_revision: str | None = "0015_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
