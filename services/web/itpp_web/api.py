@@ -101,11 +101,11 @@ class ApiClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def ready(self, timeout: float) -> bool:
+    async def ready(self, within: float) -> bool:
         """Whether the API answers its readiness probe (`/readyz`: its database reachable and
-        migrated) with 200 within `timeout` seconds."""
+        migrated) with 200 within `within` seconds."""
         try:
-            response = await self._client.get(f"{self._root}/readyz", timeout=timeout)
+            response = await self._client.get(f"{self._root}/readyz", timeout=within)
         except httpx.HTTPError:
             return False
         return response.status_code == 200

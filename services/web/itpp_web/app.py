@@ -195,9 +195,7 @@ def _install_error_pages(app: FastAPI) -> None:
         fmt = formatter(request)
         if exc.status == 503:  # the API is up but cannot serve now (its database is busy)
             page = _error_page(request, 503, fmt.gettext(messages.UNAVAILABLE))
-            page.headers["Retry-After"] = exc.headers.get(
-                "retry-after", str(RETRY_AFTER_SECONDS)
-            )
+            page.headers["Retry-After"] = exc.headers.get("retry-after", str(RETRY_AFTER_SECONDS))
             return page
         status = exc.status if exc.status in (403, 404, 409, 412, 422, 429) else 502
         return _error_page(request, status, messages.problem_message(fmt, exc), exc.detail)
