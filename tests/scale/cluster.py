@@ -71,7 +71,15 @@ def local_nginx_conf(
     text = NGINX_CONF.read_text()
     text = _replace(text, "pid /var/run/nginx.pid;", f"pid {directory}/nginx.pid;")
     text = _replace(text, "error_log /dev/stderr warn;", f"error_log {directory}/error.log warn;")
-    text = _replace(text, "access_log /dev/stdout;", f"access_log {directory}/access.log;")
+    # The access log names each request's id, the replica that served it and its answer.
+    text = _replace(
+        text,
+        "access_log /dev/stdout;",
+        "log_format scale '$time_iso8601 $server_port $request_method $request_uri $status "
+        "id=$itpp_request_id upstream=$upstream_addr upstream_status=$upstream_status "
+        "time=$request_time';\n"
+        f"    access_log {directory}/access.log scale;",
+    )
     text = _replace(text, "/var/cache/nginx/", f"{directory}/")
     for name, ports in (("api:8000", api_ports), ("web:8080", web_ports)):
         match = re.search(rf"^(\s*)server {name}(.*);$", text, re.MULTILINE)
@@ -230,6 +238,28 @@ class Cluster:
                 self.nginx.wait(timeout=5)
         for process in (*self.webs, *self.apis):
             stop(process)
+
+    def keep_logs(self, into: Path) -> None:
+        """Copy every process's log where it outlives pytest's temporary directories."""
+        shutil.rmtree(into, ignore_errors=True)
+        into.mkdir(parents=True)
+        for path in [*self.root.glob("*.log"), *self.root.glob("nginx/*.log")]:
+            shutil.copy(
+                path, into / (f"nginx-{path.name}" if path.parent.name == "nginx" else path.name)
+            )
+
+    def lines_of(self, request_id: str | None) -> str:
+        """The log lines of one request, in every process's log."""
+        if not request_id:
+            return "(no request id)"
+        found = []
+        for path in [*self.root.glob("*.log"), *self.root.glob("nginx/*.log")]:
+            found += [
+                f"{path.name}: {line}"
+                for line in path.read_text(errors="replace").splitlines()
+                if request_id in line
+            ]
+        return "\n".join(found) or f"(no log line has {request_id})"
 
     def logs(self) -> str:
         parts = []

@@ -29,6 +29,7 @@ class Record:
     retry_after: str | None = None
     error: str | None = None
     created: str | None = None  # the id of what a 2xx/303 write acknowledged
+    request_id: str | None = None  # nginx's X-Request-ID: the same in every log line of it
 
     @property
     def latency(self) -> float:
@@ -79,6 +80,7 @@ def timed(
         time.monotonic(),
         response.status_code,
         retry_after=response.headers.get("retry-after"),
+        request_id=response.headers.get("x-request-id"),
     )
     journal.add(record)
     return response

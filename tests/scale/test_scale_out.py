@@ -56,12 +56,17 @@ OUTAGE_SECONDS = 5.0
 RECOVERY_WITHIN = 90.0
 LIVE_WITHIN = 60.0
 PROBE_EVERY = 0.25
+# Every process's log of the last run (pytest's temporary directories do not last).
+ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "scale"
 
 # CI installs nginx (.ci/run): there, a missing nginx fails the run instead of skipping it.
-pytestmark = pytest.mark.skipif(
-    nginx_binary() is None and os.environ.get("CI") != "true",
-    reason="nginx is not installed (Debian: apt-get install nginx-light)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        nginx_binary() is None and os.environ.get("CI") != "true",
+        reason="nginx is not installed (Debian: apt-get install nginx-light)",
+    ),
+]
 
 
 def run_cli(database_url: str, var_dir: Path, *args: str) -> str:
@@ -101,6 +106,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         running.stop()
         proxy.close()
         drop_postgres_database(database_url)
+        running.keep_logs(ARTIFACTS)
 
 
 # --- signing in, the shared draft plan -------------------------------------------------------
@@ -360,12 +366,14 @@ def test_two_apis_and_two_webs_behind_nginx_survive_a_killed_api_and_a_database_
         if record.status == 503:
             assert record.retry_after and record.retry_after.isdigit(), record
             assert cut_at <= record.ended and record.started <= ready_at, (
-                f"503 outside the outage: {record}"
+                f"503 outside the outage: {record} (+{record.started - began:.1f} s)\n"
+                + cluster.lines_of(record.request_id)
             )
             continue
         while_dead = record.ended >= killed_at and record.started <= restarted_at
         assert record.status == 502 and record.method == "POST" and while_dead, (
-            f"{record.status} is not allowed here: {record} (+{record.started - began:.1f} s)"
+            f"{record.status} is not allowed here: {record} (+{record.started - began:.1f} s)\n"
+            + cluster.lines_of(record.request_id)
         )
     assert any(r.status == 503 for r in records), "the outage was not noticed by the load"
 
