@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from itpp_api.config import Settings
-from tests.live_api import ApiProcess, free_port, start_api, start_web, stop, wait_until_up
+from tests.live_api import ApiProcess, free_port, start_api, start_web, wait_until_up
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = PROJECT_ROOT / "deploy" / "nginx.conf"
@@ -236,8 +236,17 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 self.nginx.kill()
                 self.nginx.wait(timeout=5)
-        for process in (*self.webs, *self.apis):
-            stop(process)
+        # All at once: each may wait for its open streams and long polls to end.
+        running = [server for server in (*self.webs, *self.apis) if server.process.poll() is None]
+        for server in running:
+            server.process.terminate()
+        deadline = time.monotonic() + 5
+        for server in running:
+            try:
+                server.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait(timeout=5)
 
     def keep_logs(self, into: Path) -> None:
         """Copy every process's log where it outlives pytest's temporary directories."""
