@@ -230,7 +230,8 @@ class Cluster:
 
     def stop(self) -> None:
         if self.nginx is not None and self.nginx.poll() is None:
-            self.nginx.send_signal(signal.SIGQUIT)  # graceful: ends workers and the master
+            # Fast shutdown: a graceful one would wait for the web's open long polls.
+            self.nginx.terminate()
             try:
                 self.nginx.wait(timeout=10)
             except subprocess.TimeoutExpired:
