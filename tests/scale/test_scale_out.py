@@ -12,8 +12,7 @@ each API's /readyz goes 503 and back to 200 without a restart (and the web's /re
 it); a session and its CSRF token work on either web replica; live updates (the web's
 server-sent events, read here with an HTTP client, as the browser's EventSource reads them)
 reach the other party through either web replica and through nginx; `itpp audit verify`
-passes. The figures
-(requests, errors by kind, latency) are printed.
+passes. The figures (requests, errors by kind, latency) are printed.
 
 `make test` runs the short version (under a minute of load, about two minutes with the
 set-up); `make scale-test` the full one (ITPP_SCALE_FULL=1: longer phases, twice the users).
