@@ -1,4 +1,5 @@
-"""deploy/README.md's VM install: its nginx step writes a configuration Debian's nginx accepts.
+"""deploy/README.md's VM install: its nginx step writes a configuration Debian's nginx accepts,
+and systemd knows every directive of the units.
 
 The step (a `sed` of deploy/nginx.conf into /etc/nginx/nginx.conf) is taken from the README
 as it is and run into a temporary file; then only the paths that need root (certificate,
@@ -77,3 +78,19 @@ def test_the_readme_nginx_step_writes_a_configuration_debian_nginx_accepts(
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is not installed")
+def test_systemd_knows_every_directive_of_the_units() -> None:
+    # systemd-analyze reads each unit as systemd would; only the program, which exists after
+    # the install, is missing here. An unknown or misspelt key would be said and ignored.
+    units = sorted(str(path) for path in (ROOT / "deploy" / "systemd").iterdir())
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *units], capture_output=True, text=True, check=False
+    )
+    said = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if line.strip() and "/opt/itpp/venv/bin/itpp is not executable" not in line
+    ]
+    assert not said, "\n".join(said)
