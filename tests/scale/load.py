@@ -63,15 +63,16 @@ def timed(
     method: str,
     path: str,
     **kwargs: Any,
-) -> httpx.Response | None:
+) -> tuple[httpx.Response | None, Record]:
     started = time.monotonic()
     try:
         response = client.request(method, path, **kwargs)
     except httpx.HTTPError as exc:
-        journal.add(
-            Record(actor, method, path, started, time.monotonic(), None, error=type(exc).__name__)
+        failed = Record(
+            actor, method, path, started, time.monotonic(), None, error=type(exc).__name__
         )
-        return None
+        journal.add(failed)
+        return None, failed
     record = Record(
         actor,
         method,
@@ -83,7 +84,7 @@ def timed(
         request_id=response.headers.get("x-request-id"),
     )
     journal.add(record)
-    return response
+    return response, record
 
 
 @dataclass
@@ -107,7 +108,7 @@ def api_writer(
             "lead_party_id": plan.parties[party],
         }
         path = f"/api/v1/plans/{plan.id}/commitments"
-        response = timed(
+        response, record = timed(
             journal,
             client,
             actor,
@@ -116,7 +117,7 @@ def api_writer(
             json=body,
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
-        _note_created(journal, actor, response, web=False)
+        _note_created(journal, record, response, web=False)
         time.sleep(PAUSE_SECONDS)
 
 
@@ -151,10 +152,10 @@ def web_writer(
             "modality": "other",
             "lead_party_id": plan.parties[party],
         }
-        response = timed(
+        response, record = timed(
             journal, client, actor, "POST", f"/plans/{plan.id}/commitments/new", data=form
         )
-        _note_created(journal, actor, response, web=True)
+        _note_created(journal, record, response, web=True)
         time.sleep(PAUSE_SECONDS)
 
 
@@ -171,25 +172,22 @@ def web_reader(
 
 
 def _note_created(
-    journal: Journal, actor: str, response: httpx.Response | None, *, web: bool
+    journal: Journal, record: Record, response: httpx.Response | None, *, web: bool
 ) -> None:
-    """Mark this actor's newest record with the id of the commitment it acknowledged."""
+    """Note on the write's record the id of the commitment it acknowledged."""
     if response is None:
         return
     identifier: str | None = None
     if web and response.status_code == 303:
-        match = re.fullmatch(r"/commitments/([0-9a-f-]{36})", response.headers.get("location", ""))
-        assert match, f"a web write answered 303 to {response.headers.get('location')}"
-        identifier = match.group(1)
+        location = response.headers.get("location", "")
+        match = re.fullmatch(r"/commitments/([0-9a-f-]{36})", location)
+        # Anything else is recorded as the write's id and found missing in the database.
+        identifier = match.group(1) if match else f"(303 to {location})"
     elif not web and response.status_code == 201:
         identifier = str(response.json()["id"])
-    if identifier is None:
-        return
-    with journal.lock:
-        for record in reversed(journal.records):
-            if record.actor == actor:  # each actor is one thread: its newest record is this
-                record.created = identifier
-                return
+    if identifier is not None:
+        with journal.lock:
+            record.created = identifier
 
 
 def summary(records: list[Record]) -> dict[str, Any]:
