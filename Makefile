@@ -20,13 +20,14 @@ TS_DIR := tests/contract/ts
 # npm ci rewrites node_modules/.package-lock.json: it stands for "installed from this lock".
 TS_STAMP := $(TS_DIR)/node_modules/.package-lock.json
 
-.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps fuzz web-assets messages screenshots
+.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps fuzz web-assets messages screenshots scale-test
 
 help:
 	@echo "make run    - set up, migrate the SQLite database, load the sample plan, start API, web and the mail worker"
 	@echo "make test   - run the whole suite (SQLite and PostgreSQL)"
 	@echo "make bench  - benchmarks (figures printed, not asserted)"
 	@echo "make fuzz   - schemathesis against a live API, $(FUZZ_EXAMPLES) examples per operation"
+	@echo "make scale-test - the full scale-out run: nginx, 2 API and 2 web processes, a killed API, a database outage"
 	@echo "make openapi - regenerate services/api/openapi.json"
 	@echo "make messages - extract the web's interface strings and merge them into the catalogs"
 	@echo "make screenshots - run the browser tests and keep their screenshots in docs/screenshots"
@@ -117,6 +118,12 @@ screenshots: install
 
 test: install postgres lint typecheck ts-deps
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
+
+# The scale-out run of `make test` (tests/scale), with longer phases and twice the users:
+# nginx (Debian's package) in front of 2 API and 2 web processes on one PostgreSQL database,
+# an API process killed and the database unreachable for 5 s under load. Prints its figures.
+scale-test: install postgres
+	ITPP_TEST_POSTGRES_URL=$(PG_URL) ITPP_SCALE_FULL=1 $(BIN)/pytest -s tests/scale/test_scale_out.py
 
 # The contract fuzz test of `make test` (fixed seed, deterministic there), run much longer and
 # at random, on both engines. Replay a run with ITPP_FUZZ_SEED=<the printed seed>; pass more

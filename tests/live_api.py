@@ -30,7 +30,9 @@ class ApiProcess:
         return self.log.read_text(errors="replace")
 
 
-def start_api(database_url: str, log: Path, *, env: dict[str, str] | None = None) -> ApiProcess:
+def start_api(
+    database_url: str, log: Path, *, env: dict[str, str] | None = None, port: int | None = None
+) -> ApiProcess:
     """Start `itpp_api` on a free port against the database; its output goes to `log`.
 
     As `itpp serve api` runs it: without uvicorn's proxy headers (the app decides which
@@ -42,13 +44,19 @@ def start_api(database_url: str, log: Path, *, env: dict[str, str] | None = None
         env={"ITPP_DATABASE_URL": database_url, **(env or {})},
         public_url_variable="ITPP_PUBLIC_BASE_URL",
         options=("--no-proxy-headers",),
+        port=port,
     )
 
 
-def start_web(api_url: str, log: Path, *, env: dict[str, str] | None = None) -> ApiProcess:
-    """Start the web service on a free port, calling the API at `api_url`."""
+def start_web(
+    api_url: str, log: Path, *, env: dict[str, str] | None = None, port: int | None = None
+) -> ApiProcess:
+    """Start the web service on a free port (or `port`), calling the API at `api_url`."""
     return start_server(
-        "itpp_web.app:create_app", log, env={"ITPP_WEB_API_URL": api_url, **(env or {})}
+        "itpp_web.app:create_app",
+        log,
+        env={"ITPP_WEB_API_URL": api_url, **(env or {})},
+        port=port,
     )
 
 
@@ -59,17 +67,19 @@ def start_server(
     env: dict[str, str],
     public_url_variable: str | None = None,
     options: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> ApiProcess:
     """Start an ASGI app factory under uvicorn on a free port; its output goes to `log`.
 
     `public_url_variable`: the setting that tells the app its own address (unless `env` sets
-    it); `options`: more uvicorn options.
+    it); `options`: more uvicorn options; `port`: where to listen (default: a free port; a
+    process started again after a crash takes its old one).
     """
-    port = free_port()
+    port = port or free_port()
     environment = {**os.environ, **env}
     if public_url_variable and public_url_variable not in env:
         environment[public_url_variable] = f"http://127.0.0.1:{port}"
-    with log.open("wb") as handle:
+    with log.open("ab") as handle:
         process = subprocess.Popen(
             [
                 sys.executable,

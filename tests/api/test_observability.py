@@ -21,7 +21,7 @@ from itpp_api.config import get_settings
 from itpp_api.db import transaction
 from itpp_api.observability import configure_logging
 from itpp_api.parties.models import Party
-from itpp_common.observability import REQUEST_ID_PATTERN, request_id_from
+from itpp_common.observability import REQUEST_ID_PATTERN, prepare_multiprocess_dir, request_id_from
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 API = "/api/v1"
@@ -247,6 +247,24 @@ def test_with_a_multiprocess_directory_the_metrics_add_up_every_worker(tmp_path:
     assert metric(scraped, "itpp_api_requests_total", **labels) == 4
     # Gauges are summed over the workers' files (no worker here marked itself dead).
     assert metric(scraped, "itpp_api_db_slots_in_use") == 3
+
+
+def test_serving_again_starts_the_multiprocess_figures_from_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "metrics"
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(directory), "PATH": "/usr/bin:/bin"}
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    prepare_multiprocess_dir()  # made when missing
+    subprocess.run([sys.executable, "-c", MULTIPROCESS_WORKER, "5"], env=env, check=True)
+    (directory / "kept.txt").write_text("not prometheus-client's")
+
+    prepare_multiprocess_dir()  # what `itpp serve` does before starting its workers
+    scraped = subprocess.run(
+        [sys.executable, "-c", MULTIPROCESS_SCRAPE], env=env, check=True, capture_output=True
+    ).stdout.decode()
+    assert "itpp_api_requests_total{" not in scraped  # the previous run's figures are gone
+    assert (directory / "kept.txt").exists()
 
 
 def test_metrics_count_sign_in_failures_and_throttled_sign_ins_as_answered(

@@ -176,7 +176,9 @@ def test_the_schema_check_finds_a_misspelt_field_and_a_wrong_type() -> None:
 
 def test_the_kubernetes_deployments_probe_readiness_and_liveness_and_have_resources() -> None:
     containers = {container["name"]: container for container in k8s_containers()}
-    assert containers["api"]["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    for name in ("api", "web"):
+        # The web's /readyz asks the API's: no traffic to a web pod whose API is not ready.
+        assert containers[name]["readinessProbe"]["httpGet"]["path"] == "/readyz"
     for name in ("api", "web"):
         assert containers[name]["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert containers[name]["resources"]["requests"]
@@ -245,7 +247,13 @@ def test_secret_files_are_named_after_the_settings_they_hold() -> None:
         for line in unit.read_text().splitlines():
             if line.startswith("LoadCredential="):
                 files.add(line.removeprefix("LoadCredential=").partition(":")[0])
-    assert files == {"itpp_database_url", "itpp_web_secret_key", "itpp_unsubscribe_secret"}
+    assert files == {
+        "itpp_database_url",
+        "itpp_web_secret_key",
+        "itpp_unsubscribe_secret",
+        "itpp_metrics_token",
+        "itpp_web_metrics_token",
+    }
     assert {name.upper() for name in files} <= SETTINGS
 
 
@@ -276,8 +284,10 @@ def test_the_image_runs_as_a_non_root_user_with_a_healthcheck_per_target() -> No
     assert "USER 10001:10001" in instructions
     final_stages = "\n".join(instructions).split("FROM runtime AS ")[1:]
     assert len(final_stages) == 2
-    for stage in final_stages:
-        assert "HEALTHCHECK " in stage and "/healthz" in stage
+    probes = {stage.split()[0]: stage for stage in final_stages}
+    assert "HEALTHCHECK " in probes["api"] and "/healthz" in probes["api"]
+    # Compose starts nginx once the web is healthy, which means ready: its API answers.
+    assert "HEALTHCHECK " in probes["web"] and "/readyz" in probes["web"]
     runtime = "\n".join(instructions).split("AS runtime")[1]
     for package in ("libpango-1.0-0", "fonts-noto-cjk"):
         assert package in runtime

@@ -1,6 +1,7 @@
 """The web's client to the API gives up in time and shows its 503 page (issue 15, "No
 timeouts"): when the API answers 503 (its database is busy), when it accepts the connection and
-never answers, and when the connection cannot even be made."""
+never answers, and when the connection cannot even be made. The web's readiness probe says the
+same: /readyz is 503 unless the API's own /readyz answers 200; /healthz is the process alone."""
 
 import socket
 import time
@@ -28,6 +29,7 @@ def assert_unavailable_page(response: httpx.Response) -> None:
     assert response.status_code == 503, response.text
     assert response.headers["content-type"].startswith("text/html")
     assert "cannot be reached right now" in response.text
+    assert response.headers["retry-after"].isdigit()  # every 503 says when to come back
 
 
 @contextmanager
@@ -94,3 +96,34 @@ def test_an_api_that_cannot_be_connected_to_shows_the_503_page_after_the_connect
             took = time.monotonic() - started
     assert_unavailable_page(response)
     assert took < ANSWER_WITHIN, took
+
+
+def _probe_api(status: int) -> httpx.MockTransport:
+    """An API whose /readyz answers `status` (everything else: 404)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/readyz":
+            return httpx.Response(status, json={"status": "ok"} if status == 200 else {})
+        return httpx.Response(404)
+
+    return httpx.MockTransport(answer)
+
+
+def test_readyz_follows_the_api_readiness_and_healthz_does_not(tmp_path: Path) -> None:
+    for api_status, expected in ((200, 200), (503, 503)):
+        app = create_app(web(tmp_path), api_transport=_probe_api(api_status))
+        with TestClient(app) as client:
+            ready = client.get("/readyz")
+            assert ready.status_code == expected, ready.text
+            if expected == 503:
+                assert ready.headers["retry-after"].isdigit()
+            assert client.get("/healthz").status_code == 200
+
+
+def test_readyz_is_503_when_the_api_cannot_be_reached_or_never_answers(tmp_path: Path) -> None:
+    for accepting in (True, False):
+        with silent_api(accepting=accepting) as api_url:
+            app = create_app(web(tmp_path, api_url))
+            with TestClient(app) as client:
+                assert client.get("/readyz").status_code == 503
+                assert client.get("/healthz").status_code == 200

@@ -514,9 +514,11 @@ def serve_api(
 
     from itpp_api.config import get_settings
     from itpp_api.observability import configure_logging
+    from itpp_common.observability import prepare_multiprocess_dir
 
     settings = get_settings()
     configure_logging(settings.log_format)
+    prepare_multiprocess_dir()
     host = host or settings.api_host
     port = port or settings.api_port
     if settings.public_base_url is None:
@@ -567,6 +569,9 @@ def serve_web(
     settings = get_web_settings()
     configure_logging(settings.log_format)
     vendor_paths(settings)  # fail now, with advice, if `npm ci` has not run
+    from itpp_common.observability import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir()
     uvicorn.run(
         "itpp_web.app:create_app",
         factory=True,

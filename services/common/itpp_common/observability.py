@@ -179,3 +179,16 @@ def metrics_text(extra: str = "") -> tuple[bytes, str]:
     else:
         body = generate_latest(REGISTRY)
     return body + extra.encode(), CONTENT_TYPE_LATEST
+
+
+def prepare_multiprocess_dir() -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR (made if missing) before the workers start: the files a
+    previous run left there would be added to this run's figures. `itpp serve` calls it once,
+    in the process that starts the workers; unset, nothing happens."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if not directory:
+        return
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    for entry in os.scandir(directory):
+        if entry.is_file() and entry.name.endswith(".db"):
+            os.unlink(entry.path)

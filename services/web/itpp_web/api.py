@@ -85,8 +85,9 @@ class ApiClient:
         max_connections: int = 100,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self._root = base_url.rstrip("/")
         self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + API_PREFIX,
+            base_url=self._root + API_PREFIX,
             # Reading and writing may take the API's own time; connecting (or waiting for one
             # of the pool's connections) should not: an API that cannot be reached is a 503 page
             # at once.
@@ -99,6 +100,15 @@ class ApiClient:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def ready(self, within: float) -> bool:
+        """Whether the API answers its readiness probe (`/readyz`: its database reachable and
+        migrated) with 200 within `within` seconds."""
+        try:
+            response = await self._client.get(f"{self._root}/readyz", timeout=within)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     async def request(
         self,

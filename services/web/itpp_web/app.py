@@ -34,6 +34,11 @@ log = logging.getLogger("itpp_web")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
+# /readyz waits this long for the API's own /readyz (which answers within 1.5 s by design).
+READY_WITHIN = 2.0
+# What a 503 page asks the browser to wait, unless the API said otherwise.
+RETRY_AFTER_SECONDS = 2
+
 # Third-party files served from the npm packages installed at set-up (never committed).
 VENDOR_FILES: dict[str, tuple[str, str]] = {
     "htmx.min.js": ("htmx.org/dist/htmx.min.js", "text/javascript"),
@@ -133,6 +138,19 @@ def create_app(
         """Liveness of the web process (the API has its own probes)."""
         return Response("ok", media_type="text/plain")
 
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        """Readiness: the API answers its own /readyz (its database reachable and migrated)
+        within READY_WITHIN seconds; otherwise 503, and the balancer sends no one here."""
+        if await request.app.state.api.ready(READY_WITHIN):
+            return Response("ok", media_type="text/plain")
+        return Response(
+            "The API is not ready.",
+            status_code=503,
+            media_type="text/plain",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
     @app.get("/static/vendor/{name}", include_in_schema=False)
     async def vendor_file(name: str) -> Response:
         if name not in vendor:
@@ -183,7 +201,7 @@ def _install_error_pages(app: FastAPI) -> None:
         fmt = formatter(request)
         if exc.status == 503:  # the API is up but cannot serve now (its database is busy)
             page = _error_page(request, 503, fmt.gettext(messages.UNAVAILABLE))
-            page.headers["Retry-After"] = exc.headers.get("retry-after", "2")
+            page.headers["Retry-After"] = exc.headers.get("retry-after", str(RETRY_AFTER_SECONDS))
             return page
         status = exc.status if exc.status in (403, 404, 409, 412, 422, 429) else 502
         return _error_page(request, status, messages.problem_message(fmt, exc), exc.detail)
@@ -192,7 +210,9 @@ def _install_error_pages(app: FastAPI) -> None:
     async def api_unavailable(request: Request, exc: ApiUnavailable) -> Response:
         log.warning("API unreachable: %s", exc)
         fmt = formatter(request)
-        return _error_page(request, 503, fmt.gettext(messages.UNAVAILABLE))
+        page = _error_page(request, 503, fmt.gettext(messages.UNAVAILABLE))
+        page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return page
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
