@@ -13,6 +13,7 @@ import pytest
 
 from itpp_api.config import Settings
 from itpp_api.notifications import unsubscribe
+from itpp_api.notifications.kinds import NotificationKind
 from itpp_web.i18n import Formatter
 from tests.web.conftest import Stack, WebSession, new_browser_context
 
@@ -20,12 +21,7 @@ HTMX = {"HX-Request": "true"}
 JA = Formatter("ja").gettext
 ETAG_INPUT = re.compile(r'name="etag" value="([^"]+)"')
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-DEFAULTS = {
-    "amendment_proposed": "immediately",
-    "amendment_decided": "immediately",
-    "review_opened": "immediately",
-    "review_signed": "immediately",
-}
+DEFAULTS = dict.fromkeys((kind.value for kind in NotificationKind), "immediately")
 
 
 def preferences_of(stack: Stack, party: str, role: str) -> dict[str, Any]:
