@@ -54,6 +54,10 @@ def test_the_readme_nginx_step_writes_a_configuration_debian_nginx_accepts(
     assert "/etc/itpp/tls/cert.pem" in conf and "/etc/itpp/tls/key.pem" in conf
     temporary = set(re.findall(r"_temp_path (\S+)/[a-z]+_temp;", conf))
     assert temporary == {"/var/lib/nginx"}, temporary
+    # Logs in Debian's files: a daemon's /dev/stdout is /dev/null without systemd's journal.
+    assert "access_log /var/log/nginx/access.log;" in conf
+    assert "error_log /var/log/nginx/error.log warn;" in conf
+    assert conf.startswith("user www-data;\n")
     if Path("/usr/sbin/nginx").exists():  # Debian's package: the directory is there
         assert Path("/var/lib/nginx").is_dir()
 
@@ -69,6 +73,7 @@ def test_the_readme_nginx_step_writes_a_configuration_debian_nginx_accepts(
     )  # fmt: skip
     conf = conf.replace("/etc/itpp/tls/", f"{tmp_path}/").replace("/var/lib/nginx/", f"{tmp_path}/")
     conf = conf.replace("/var/run/nginx.pid", f"{tmp_path}/nginx.pid")
+    conf = conf.replace("/var/log/nginx/", f"{tmp_path}/")
     checked_conf = tmp_path / "checked.conf"
     checked_conf.write_text(conf)
     result = subprocess.run(

@@ -21,7 +21,9 @@ sample_app = typer.Typer(help="The sample Japan–NATO plan.", no_args_is_help=T
 serve_app = typer.Typer(help="Run the services.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+parties_app = typer.Typer(help="Parties (the plans' signatories).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(parties_app, name="parties")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(sample_app, name="sample")
@@ -333,6 +335,42 @@ def sample_logins() -> None:
         code = current_code(login.totp_secret) if login.totp_secret else "-"
         typer.echo(f"{login.email:40} {login.role:9} {login.password:24} {code}")
     typer.echo("Approvers and admins also need the one-time code (changes every 30 s; run again).")
+
+
+@parties_app.command("create")
+def parties_create(
+    code: Annotated[str, typer.Option(help="Short code, e.g. JP or NATO.")],
+    name: Annotated[
+        list[str],
+        typer.Option(help="The party's name in one language, LANG=TEXT (e.g. en=Japan); repeat."),
+    ],
+) -> None:
+    """Create a party: on a new installation, before its first user (`itpp users create`)."""
+    from pydantic import ValidationError
+
+    from itpp_api.auth.actor import Actor
+    from itpp_api.db import transaction
+    from itpp_api.errors import DomainError
+    from itpp_api.parties.schemas import PartyCreate
+    from itpp_api.parties.service import create_party
+
+    names: dict[str, str] = {}
+    for given in name:
+        language, sep, text = given.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{given!r} is not LANG=TEXT", param_hint="--name")
+        names[language.strip()] = text
+    try:
+        data = PartyCreate(code=code, name=names)
+    except ValidationError as exc:
+        reasons = "; ".join(str(error["msg"]) for error in exc.errors())
+        raise typer.BadParameter(reasons, param_hint="--code/--name") from None
+    try:
+        with transaction(write=True) as session:
+            create_party(session=session, actor=Actor.system(), data=data)
+    except DomainError as exc:
+        raise _fail(exc.detail) from exc
+    typer.echo(f"Created party {data.code}.")
 
 
 @users_app.command("create")
