@@ -186,6 +186,8 @@ LABELS: dict[str, dict[str, str]] = {
         "approve": N_("approved"),
         "reject": N_("rejected"),
         "reorder_priority_areas": N_("reordered"),
+        "rotate_secret": N_("renewed the secret of"),
+        "replay_delivery": N_("sent a delivery again to"),
     },
     "entity_type": {
         "plan": N_("the plan"),
@@ -204,6 +206,7 @@ LABELS: dict[str, dict[str, str]] = {
         "review_assessment": N_("an assessment"),
         "review_sign_off": N_("a review sign-off"),
         "amendment": N_("an amendment"),
+        "webhook_endpoint": N_("a webhook endpoint"),
     },
 }
 

@@ -27,6 +27,7 @@ class AuditEntityType(StrEnum):
     REVIEW_ASSESSMENT = "review_assessment"
     REVIEW_SIGN_OFF = "review_sign_off"
     AMENDMENT = "amendment"
+    WEBHOOK_ENDPOINT = "webhook_endpoint"
 
 
 class AuditEventPublic(BaseModel):

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, literal_column, not_, or_, true
 from sqlmodel import Session, col, select
 
 from itpp_api.audit.models import AuditChainHead, AuditEvent
+from itpp_api.audit.schemas import AuditEntityType
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.commitments.models import Commitment
@@ -108,6 +109,9 @@ def record(
     Locking the chain head serializes appends across processes: the event's sequence number
     and predecessor hash are read and advanced under the lock, which is held until commit.
     """
+    # Every entity type is one the API's schema names (an unknown one fails here, at the write,
+    # not later in every reader's response).
+    entity_type = AuditEntityType(entity_type).value
     before_changed, after_changed = changed_fields(before, after)
     head = _locked_head(session)
     event = AuditEvent(
