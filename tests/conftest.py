@@ -95,14 +95,31 @@ def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     drop_postgres_database(urls["postgresql"])
 
 
+_TABLES = [table.name for table in reversed(SQLModel.metadata.sorted_tables)]
+# One round trip names the tables holding rows: a test writes to a few of the tables.
+_NON_EMPTY = " UNION ALL ".join(
+    f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in _TABLES
+)
+
+
 def _clean(engine: Engine) -> None:
-    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    """Empty the tables a test wrote to, children before parents.
+
+    DELETE, not TRUNCATE, on PostgreSQL too: TRUNCATE makes new files for every table it names
+    and took 0.6-1.2 s a test on a loaded 2-core machine, DELETE of the few rows a test leaves
+    takes milliseconds. No table has a sequence (keys are UUIDs, the audit chain counts its own
+    `seq`), so nothing needs restarting.
+    """
     with engine.begin() as connection:
+        holding = {row[0] for row in connection.exec_driver_sql(_NON_EMPTY)}
+        deletes = [f"DELETE FROM {table}" for table in _TABLES if table in holding]
+        if not deletes:
+            return
         if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            connection.exec_driver_sql("; ".join(deletes))  # one round trip
         else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
+            for statement in deletes:
+                connection.exec_driver_sql(statement)
 
 
 @dataclass
