@@ -7,6 +7,7 @@ ITPP_TEST_POSTGRES_URL (default: the local cluster's `test` database) and drops 
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,47 @@ def drop_postgres_database(url: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def own_database(engine: str, directory: Path, prefix: str = "itpp_own") -> Iterator[str]:
+    """A migrated database of a test's own: a SQLite file in `directory` or a scratch
+    PostgreSQL database named after `prefix`, dropped at the end.
+
+    While the context is open it is this process's configured database (ITPP_DATABASE_URL), so
+    the factories write where a live API process started on the URL reads.
+    """
+    if engine == "postgresql":
+        url = create_postgres_database(prefix)
+    else:
+        url = f"sqlite:///{directory / f'{prefix}.sqlite3'}"
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            upgrade(url)
+            patch.setenv("ITPP_DATABASE_URL", url)
+            get_settings.cache_clear()
+            yield url
+    finally:
+        from itpp_api.db import _engine_for
+
+        _engine_for(url).dispose()
+        get_settings.cache_clear()
+        if engine == "postgresql":
+            drop_postgres_database(url)
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[str]:
+    """A migrated PostgreSQL database of this test's own, made the configured one."""
+    with own_database("postgresql", tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def own_sqlite(tmp_path: Path) -> Iterator[str]:
+    """A migrated SQLite database of this test's own, made the configured one."""
+    with own_database("sqlite", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
