@@ -44,6 +44,18 @@ POSTGRES_SERVER_URL = os.environ.get(
 ENGINES = ("sqlite", "postgresql")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _run_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The run's local state (sample logins, mails written as files) goes to a folder of its
+    own, not to the checkout's var/ where `make run` keeps the developer's: two runs (or two
+    pytest-xdist workers) never write the same file. Tests that care set their own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ITPP_VAR_DIR", str(tmp_path_factory.mktemp("var")))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
 def _postgres_admin_engine() -> Engine:
     engine = create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
