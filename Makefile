@@ -115,8 +115,12 @@ messages: install
 screenshots: install
 	ITPP_SCREENSHOTS_DIR=docs/screenshots ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest tests/web -q
 
+# pytest-xdist workers: each runs whole test files (--dist loadfile, so a module's set-up is
+# made once) on databases and live processes of its own. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: install postgres lint typecheck ts-deps
-	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
+	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The contract fuzz test of `make test` (fixed seed, deterministic there), run much longer and
 # at random, on both engines. Replay a run with ITPP_FUZZ_SEED=<the printed seed>; pass more
