@@ -5,13 +5,17 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-STARTUP_SECONDS = 30.0
+# How long a server may take to answer its probe: a start-up is ~2 s at low load, but two
+# processes importing at once on a shared 2-core machine took over 30 s at load 15.
+STARTUP_SECONDS = 90.0
 
 
 def free_port() -> int:
@@ -46,6 +50,35 @@ def start_api(
         options=("--no-proxy-headers",),
         port=port,
     )
+
+
+@contextmanager
+def api_server(
+    database_url: str, log: Path, *, env: dict[str, str] | None = None
+) -> Iterator[ApiProcess]:
+    """An API process on the database, answering /readyz, until the context closes."""
+    process = start_api(database_url, log, env=env)
+    try:
+        wait_until_up(process)
+        yield process
+    finally:
+        stop(process)
+
+
+@contextmanager
+def api_servers(
+    database_url: str, directory: Path, count: int, *, env: dict[str, str] | None = None
+) -> Iterator[list[ApiProcess]]:
+    """`count` API processes on the same database (logs api-0.log, ... in `directory`), all
+    started before the first is waited for, all stopped when the context closes."""
+    with ExitStack() as stack:
+        processes: list[ApiProcess] = []
+        for n in range(count):
+            processes.append(start_api(database_url, directory / f"api-{n}.log", env=env))
+            stack.callback(stop, processes[-1])
+        for process in processes:
+            wait_until_up(process)
+        yield processes
 
 
 def start_web(

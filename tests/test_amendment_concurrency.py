@@ -10,43 +10,23 @@ requests race each other (and a repeat of Japan's) to be the final one.
 
 import threading
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
 from itpp_api.amendments.models import Amendment
 from itpp_api.audit.models import AuditEvent
 from itpp_api.audit.service import verify
-from itpp_api.config import get_settings
-from itpp_api.db import _engine_for, transaction
-from itpp_api.migrate import upgrade
+from itpp_api.db import transaction
 from itpp_api.plans.models import Plan, PlanVersion
-from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import actor_of, make_amendment, make_user, make_world, token_for
-from tests.test_audit_concurrency import ApiProcess, start_api, stop, wait_until_up
+from tests.live_api import ApiProcess, api_servers
 
 ROUNDS = 6
 REQUESTS = 4  # JP, NATO, JP, NATO
-
-
-@pytest.fixture
-def scratch_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated PostgreSQL database of its own, made the configured one for this test."""
-    url = create_postgres_database("itpp_amendments")
-    try:
-        upgrade(url)
-        monkeypatch.setenv("ITPP_DATABASE_URL", url)
-        get_settings.cache_clear()
-        yield url
-    finally:
-        _engine_for(url).dispose()
-        get_settings.cache_clear()
-        drop_postgres_database(url)
 
 
 def events(amendment_id: uuid.UUID, action: str) -> int:
@@ -73,7 +53,7 @@ def approve(
 
 
 def test_simultaneous_final_approvals_on_two_processes_apply_exactly_once(
-    scratch_database: str, tmp_path: Path
+    own_postgres: str, tmp_path: Path
 ) -> None:
     world = make_world()
     editor = actor_of(make_user("JP", "editor", email="editor@mofa.example"))
@@ -81,11 +61,7 @@ def test_simultaneous_final_approvals_on_two_processes_apply_exactly_once(
         {"Authorization": f"Bearer {token_for(make_user(code, 'approver', email=email))}"}
         for code, email in (("JP", "approver@mofa.example"), ("NATO", "approver@nato.example"))
     ]
-    apis: list[ApiProcess] = []
-    try:
-        apis = [start_api(scratch_database, tmp_path / f"api-{n}.log") for n in range(2)]
-        for api in apis:
-            wait_until_up(api)
+    with api_servers(own_postgres, tmp_path, 2) as apis:
         for round_ in range(ROUNDS):
             amendment = make_amendment(
                 world,
@@ -125,9 +101,6 @@ def test_simultaneous_final_approvals_on_two_processes_apply_exactly_once(
             assert numbers == list(range(1, round_ + 3)), numbers
             assert events(amendment, "apply") == 1
             assert events(amendment, "approve") == 2
-    finally:
-        for api in apis:
-            stop(api)
     with transaction(write=False) as session:
         result = verify(session=session)
     assert result.ok, result

@@ -1,41 +1,21 @@
 """Two API processes on PostgreSQL writing at the same time keep one unbroken audit chain
 (issue 3, "Concurrency test"). PostgreSQL only: SQLite has a single writer by construction."""
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
 from itpp_api.audit.models import AuditEvent
 from itpp_api.audit.service import verify
-from itpp_api.config import get_settings
-from itpp_api.db import _engine_for, transaction
-from itpp_api.migrate import upgrade
-from tests.conftest import create_postgres_database, drop_postgres_database
+from itpp_api.db import transaction
 from tests.factories import commitment_body, make_commitment, make_user, make_world, token_for
-from tests.live_api import ApiProcess, start_api, stop, wait_until_up
+from tests.live_api import api_servers
 
 WRITES = 60
 PATCH_TARGETS = 3
-
-
-@pytest.fixture
-def scratch_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated PostgreSQL database of its own, made the configured one for this test."""
-    url = create_postgres_database("itpp_concurrency")
-    try:
-        upgrade(url)
-        monkeypatch.setenv("ITPP_DATABASE_URL", url)
-        get_settings.cache_clear()
-        yield url
-    finally:
-        _engine_for(url).dispose()
-        get_settings.cache_clear()
-        drop_postgres_database(url)
 
 
 def event_count() -> int:
@@ -44,17 +24,13 @@ def event_count() -> int:
 
 
 def test_two_api_processes_writing_at_once_keep_one_unbroken_chain(
-    scratch_database: str, tmp_path: Path
+    own_postgres: str, tmp_path: Path
 ) -> None:
     world = make_world()
     token = token_for(make_user("JP", "editor", email="busy.editor@mofa.example"))
     targets = [make_commitment(world) for _ in range(PATCH_TARGETS)]
     headers = {"Authorization": f"Bearer {token}"}
-    apis: list[ApiProcess] = []
-    try:
-        apis = [start_api(scratch_database, tmp_path / f"api-{n}.log") for n in range(2)]
-        for api in apis:
-            wait_until_up(api)
+    with api_servers(own_postgres, tmp_path, 2) as apis:
         events_before = event_count()
 
         # Writes an editor makes directly on a plan in force: Japan's own (internal) commitments,
@@ -93,9 +69,6 @@ def test_two_api_processes_writing_at_once_keep_one_unbroken_chain(
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             results = list(pool.map(write, range(WRITES)))
-    finally:
-        for api in apis:
-            stop(api)
 
     successes = sum(done for _, done in results)
     per_process = [sum(done for which, done in results if which == n) for n in range(2)]

@@ -12,21 +12,15 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from itpp_api.config import get_settings
-from itpp_api.db import _engine_for
-from itpp_api.migrate import upgrade
-from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import make_commitment, make_user, make_world, token_for
-from tests.live_api import ApiProcess, start_api, stop, wait_until_up
+from tests.live_api import ApiProcess, api_server
 
 # The settings the API runs with here: short, so that the test is quick.
 STATEMENT_TIMEOUT = 1.0  # the API stops waiting for a reply 1 s later
@@ -115,39 +109,9 @@ class BlackholeProxy:
                         sock.shutdown(socket.SHUT_RDWR)
 
 
-@pytest.fixture
-def postgres(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = create_postgres_database("itpp_timeouts")
-    try:
-        upgrade(url)
-        monkeypatch.setenv("ITPP_DATABASE_URL", url)
-        get_settings.cache_clear()
-        yield url
-    finally:
-        _engine_for(url).dispose()
-        get_settings.cache_clear()
-        drop_postgres_database(url)
-
-
-@pytest.fixture
-def sqlite_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'timeouts.sqlite3'}"
-    upgrade(url)
-    monkeypatch.setenv("ITPP_DATABASE_URL", url)
-    get_settings.cache_clear()
-    yield url
-    _engine_for(url).dispose()
-    get_settings.cache_clear()
-
-
-@contextmanager
-def api(database: str, log: Path, **env: str) -> Iterator[ApiProcess]:
-    process = start_api(database, log, env={**TIMEOUTS, **env})
-    try:
-        wait_until_up(process)
-        yield process
-    finally:
-        stop(process)
+def api(database: str, log: Path, **env: str) -> AbstractContextManager[ApiProcess]:
+    """The API on the database with this module's short timeouts (and `env`)."""
+    return api_server(database, log, env={**TIMEOUTS, **env})
 
 
 def timed_get(client: httpx.Client, path: str) -> tuple[httpx.Response, float]:
@@ -163,11 +127,11 @@ def assert_retry_later(response: httpx.Response) -> None:
 
 
 def test_a_silent_database_gives_503_in_time_and_the_service_recovers_by_itself(
-    postgres: str, tmp_path: Path
+    own_postgres: str, tmp_path: Path
 ) -> None:
     world = make_world()
     token = token_for(make_user("JP", "editor"))
-    url = make_url(postgres)
+    url = make_url(own_postgres)
     proxy = BlackholeProxy((url.host or "127.0.0.1", url.port or 5432))
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     plan = f"/api/v1/plans/{world.plan}"
@@ -205,16 +169,16 @@ def test_a_silent_database_gives_503_in_time_and_the_service_recovers_by_itself(
 
 
 def test_a_lock_held_elsewhere_gives_503_after_the_lock_timeout(
-    postgres: str, tmp_path: Path
+    own_postgres: str, tmp_path: Path
 ) -> None:
     world = make_world()
     token = token_for(make_user("JP", "editor"))
     commitment = make_commitment(world, visibility="internal")
     path = f"/api/v1/commitments/{commitment}"
-    other = create_engine(postgres)
+    other = create_engine(own_postgres)
     try:
         with (
-            api(postgres, tmp_path / "api.log") as server,
+            api(own_postgres, tmp_path / "api.log") as server,
             httpx.Client(
                 base_url=server.base_url,
                 headers={"Authorization": f"Bearer {token}"},
@@ -238,13 +202,13 @@ def test_a_lock_held_elsewhere_gives_503_after_the_lock_timeout(
 
 
 def test_on_sqlite_the_write_lock_held_by_another_process_gives_503(
-    sqlite_database: str, tmp_path: Path
+    own_sqlite: str, tmp_path: Path
 ) -> None:
     world = make_world()
     token = token_for(make_user("JP", "editor"))
     path = f"/api/v1/commitments/{make_commitment(world, visibility='internal')}"
     with (
-        api(sqlite_database, tmp_path / "api.log", ITPP_SQLITE_BUSY_TIMEOUT_MS="300") as server,
+        api(own_sqlite, tmp_path / "api.log", ITPP_SQLITE_BUSY_TIMEOUT_MS="300") as server,
         httpx.Client(
             base_url=server.base_url,
             headers={"Authorization": f"Bearer {token}"},
@@ -252,7 +216,7 @@ def test_on_sqlite_the_write_lock_held_by_another_process_gives_503(
         ) as client,
     ):
         etag = client.get(path).headers["etag"]
-        other = sqlite3.connect(sqlite_database.removeprefix("sqlite:///"), isolation_level=None)
+        other = sqlite3.connect(own_sqlite.removeprefix("sqlite:///"), isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")  # another process is writing
             answer = client.patch(path, json={"progress": 5}, headers={"If-Match": etag})

@@ -9,19 +9,16 @@ every request must get its proper answer (never a 5xx), however many arrive toge
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from itpp_api.config import get_settings
-from itpp_api.db import _engine_for
-from itpp_api.migrate import upgrade
-from tests.conftest import ENGINES, create_postgres_database, drop_postgres_database
+from tests.conftest import ENGINES, own_database
 from tests.factories import World, make_commitment, make_user, make_world, token_for
-from tests.live_api import ApiProcess, start_api, stop, wait_until_up
+from tests.live_api import ApiProcess, api_server
 
 # Waiting for a turn (and on PostgreSQL for a lock: every write takes the audit chain's head)
 # is bounded, then 503; here the bounds are far beyond what a burst on a loaded machine needs,
@@ -34,35 +31,16 @@ PATIENT = {
 
 
 @pytest.fixture(params=ENGINES)
-def database(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated database of this test's own (the API process gets it), made the configured
     one so that the factories write there."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'path.sqlite3'}"
-    else:
-        url = create_postgres_database("itpp_path")
-    try:
-        upgrade(url)
-        monkeypatch.setenv("ITPP_DATABASE_URL", url)
-        get_settings.cache_clear()
+    with own_database(request.param, tmp_path, "itpp_path") as url:
         yield url
-    finally:
-        _engine_for(url).dispose()
-        get_settings.cache_clear()
-        if request.param == "postgresql":
-            drop_postgres_database(url)
 
 
-@contextmanager
-def api(database: str, log: Path, **env: str) -> Iterator[ApiProcess]:
-    process = start_api(database, log, env={**PATIENT, **env})
-    try:
-        wait_until_up(process)
-        yield process
-    finally:
-        stop(process)
+def api(database: str, log: Path, **env: str) -> AbstractContextManager[ApiProcess]:
+    """The API on the database, patient far beyond what a burst needs (and `env`)."""
+    return api_server(database, log, env={**PATIENT, **env})
 
 
 def send_at_once(
