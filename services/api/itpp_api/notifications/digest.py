@@ -37,8 +37,8 @@ from itpp_api.notifications.transports import Transport
 from itpp_api.notifications.worker import (
     MAX_ERROR_LENGTH,
     Clock,
-    refused_for_good,
     retry_delay,
+    send_and_mark,
     unsubscribe_url,
 )
 
@@ -282,31 +282,24 @@ def deliver_one_digest(
         return False
     if not digest.entries:  # sent meanwhile by a worker whose lease had run out
         return True
-    try:
-        message = compose_digest(
+    send_and_mark(
+        transport=transport,
+        message=lambda: compose_digest(
             digest,
             sender=settings.mail_sender,
             web_url=settings.mail_web_url,
             unsubscribe_url=unsubscribe_url(settings, digest.recipient.recipient_id, digest.kinds),
-        )
-        transport.send(message)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        log.warning("digest %s not delivered: %s", digest.batch, error)
-        mark_digest_failed(
+        ),
+        what=f"digest {digest.batch} ({len(digest.entries)} notifications)",
+        to=digest.recipient.recipient_email,
+        failed=lambda error, permanent: mark_digest_failed(
             engine=engine,
             settings=settings,
             batch=digest.batch,
             error=error,
             now=clock(),
-            permanent=refused_for_good(exc),
-        )
-        return True
-    mark_digest_sent(engine=engine, batch=digest.batch, now=clock())
-    log.info(
-        "digest %s (%d notifications) sent to %s",
-        digest.batch,
-        len(digest.entries),
-        digest.recipient.recipient_email,
+            permanent=permanent,
+        ),
+        sent=lambda: mark_digest_sent(engine=engine, batch=digest.batch, now=clock()),
     )
     return True

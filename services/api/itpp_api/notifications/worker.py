@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
@@ -204,34 +205,52 @@ def deliver_one(
     delivery = claim(engine=engine, settings=settings, now=clock())
     if delivery is None:
         return False
-    try:
-        message = compose(
+    send_and_mark(
+        transport=transport,
+        message=lambda: compose(
             delivery,
             sender=settings.mail_sender,
             web_url=settings.mail_web_url,
             unsubscribe_url=unsubscribe_url(settings, delivery.recipient_id, [delivery.kind]),
-        )
-        transport.send(message)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        log.warning("notification %s not delivered: %s", delivery.notification_id, error)
-        mark_failed(
+        ),
+        what=f"notification {delivery.notification_id} ({delivery.kind})",
+        to=delivery.recipient_email,
+        failed=lambda error, permanent: mark_failed(
             engine=engine,
             settings=settings,
             notification_id=delivery.notification_id,
             error=error,
             now=clock(),
-            permanent=refused_for_good(exc),
-        )
-        return True
-    mark_sent(engine=engine, notification_id=delivery.notification_id, now=clock())
-    log.info(
-        "notification %s (%s) sent to %s",
-        delivery.notification_id,
-        delivery.kind,
-        delivery.recipient_email,
+            permanent=permanent,
+        ),
+        sent=lambda: mark_sent(
+            engine=engine, notification_id=delivery.notification_id, now=clock()
+        ),
     )
     return True
+
+
+def send_and_mark(
+    *,
+    transport: Transport,
+    message: Callable[[], EmailMessage],
+    what: str,
+    to: str,
+    failed: Callable[[str, bool], None],
+    sent: Callable[[], None],
+) -> None:
+    """Compose and send one mail, then mark its rows: sent once the server accepted it, or
+    failed with the error (and whether the refusal is for good) when anything went wrong —
+    one place for single mails and digests alike."""
+    try:
+        transport.send(message())
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.warning("%s not delivered: %s", what, error)
+        failed(error, refused_for_good(exc))
+        return
+    sent()
+    log.info("%s sent to %s", what, to)
 
 
 def deliver_due(
