@@ -2,6 +2,7 @@
 environment, .env, then a secrets directory), the log format and the /metrics token."""
 
 import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -62,3 +63,21 @@ class ServiceSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, dotenv_settings, secrets_source(settings_cls))
+
+
+def secret_key(configured: SecretStr | None, kept_in: Path) -> bytes:
+    """A signing key: the configured one, else one generated once and kept (owner-only) in the
+    file `kept_in` — the first of several processes to need it writes it, the others read it."""
+    if configured is not None:
+        return configured.get_secret_value().encode()
+    if kept_in.exists():
+        return kept_in.read_bytes().strip()
+    kept_in.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48).encode()
+    try:
+        descriptor = os.open(kept_in, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its key
+        return kept_in.read_bytes().strip()
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    return key

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-from pathlib import Path
 from time import perf_counter
 from urllib.parse import urlsplit
 
@@ -20,6 +18,7 @@ import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from itpp_common.config import secret_key
 from itpp_common.observability import REQUEST_ID_HEADER, request_id_from, route_of
 from itpp_web.config import WebSettings
 from itpp_web.observability import access_log, current_request_id
@@ -57,20 +56,7 @@ class CsrfRefused(Exception):
 
 def load_secret_key(settings: WebSettings) -> bytes:
     """The configured key, else one generated once and kept (owner-only) in var/."""
-    if settings.secret_key is not None:
-        return settings.secret_key.get_secret_value().encode()
-    path: Path = settings.var_dir / "web-secret-key"
-    if path.exists():
-        return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48).encode()
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process won the race: use its key
-        return path.read_bytes().strip()
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
-    return key
+    return secret_key(settings.secret_key, settings.var_dir / "web-secret-key")
 
 
 def new_csrf_seed() -> str:

@@ -13,16 +13,14 @@ whichever user or kind it names, before any record is read: nothing about users 
 
 import base64
 import hmac
-import os
 import re
-import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from itpp_api.config import Settings
 from itpp_api.notifications.kinds import NotificationKind
+from itpp_common.config import secret_key as common_secret_key
 
 _PURPOSE = b"itpp-unsubscribe-v1"
 _TOKEN = re.compile(
@@ -42,20 +40,9 @@ class Unsubscription:
 
 def secret_key(settings: Settings) -> bytes:
     """The configured key, else one generated once and kept (owner-only) in var/."""
-    if settings.unsubscribe_secret is not None:
-        return settings.unsubscribe_secret.get_secret_value().encode()
-    path: Path = settings.var_dir / "unsubscribe-secret-key"
-    if path.exists():
-        return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48).encode()
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process won the race: use its key
-        return path.read_bytes().strip()
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
-    return key
+    return common_secret_key(
+        settings.unsubscribe_secret, settings.var_dir / "unsubscribe-secret-key"
+    )
 
 
 def _mac(key: bytes, user_hex: str, kinds: str) -> str:
