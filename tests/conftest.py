@@ -5,6 +5,7 @@ ITPP_TEST_POSTGRES_URL (default: the local cluster's `test` database) and drops 
 """
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -279,3 +280,13 @@ def query_counter(db: Database) -> Iterator[QueryCounter]:
     event.listen(db.engine, "before_cursor_execute", counter)
     yield counter
     event.remove(db.engine, "before_cursor_execute", counter)
+
+
+def require_tool(name: str, *, also: tuple[str, ...] = ()) -> str:
+    """The path of a command-line tool the suite needs (`also`: places outside PATH, such as
+    /usr/sbin for nginx); a missing one fails the test, as a missing PostgreSQL does, never
+    skips it. `.ci/run` installs each."""
+    path = shutil.which(name) or next((p for p in also if Path(p).exists()), None)
+    if path is None:
+        pytest.fail(f"`{name}` is not installed; the tests need it (.ci/run installs it)")
+    return path

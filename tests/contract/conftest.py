@@ -1,7 +1,6 @@
 """Live deployments for the contract tests: a migrated database holding the sample plan and
 its sample users, and a real API process serving it."""
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,14 +16,6 @@ from tests.live_api import ApiProcess, start_api, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT = ROOT / "services" / "api" / "openapi.json"
-
-
-def require_tool(name: str) -> str:
-    """The path of a command-line tool; a missing one fails the run, as PostgreSQL does."""
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"`{name}` is not installed; the contract tests need it")
-    return path
 
 
 @contextmanager

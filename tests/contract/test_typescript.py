@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract.conftest import SNAPSHOT, require_tool
+from tests.conftest import require_tool
+from tests.contract.conftest import SNAPSHOT
 
 TS_DIR = Path(__file__).resolve().parent / "ts"
 

@@ -10,22 +10,15 @@ temporary paths under /var/cache/nginx (which Debian's package does not make).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.conftest import require_tool
+from tests.scale.cluster import nginx_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "deploy" / "README.md"
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-
-pytestmark = pytest.mark.skipif(
-    NGINX is None and os.environ.get("CI") != "true",
-    reason="nginx is not installed (Debian: apt-get install nginx-light)",
-)
 
 
 def readme_nginx_step() -> str:
@@ -39,7 +32,7 @@ def readme_nginx_step() -> str:
 def test_the_readme_nginx_step_writes_a_configuration_debian_nginx_accepts(
     tmp_path: Path,
 ) -> None:
-    assert NGINX
+    nginx = nginx_binary()
     step = readme_nginx_step()
     written = tmp_path / "nginx.conf"
     command = step.replace("/opt/itpp/src/deploy/nginx.conf", str(ROOT / "deploy" / "nginx.conf"))
@@ -77,7 +70,7 @@ def test_the_readme_nginx_step_writes_a_configuration_debian_nginx_accepts(
     checked_conf = tmp_path / "checked.conf"
     checked_conf.write_text(conf)
     result = subprocess.run(
-        [NGINX, "-t", "-p", str(tmp_path), "-c", str(checked_conf), "-e", str(tmp_path / "e.log")],
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(checked_conf), "-e", str(tmp_path / "e.log")],
         capture_output=True,
         text=True,
         check=False,
@@ -85,13 +78,13 @@ def test_the_readme_nginx_step_writes_a_configuration_debian_nginx_accepts(
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is not installed")
 def test_systemd_knows_every_directive_of_the_units() -> None:
+    analyze = require_tool("systemd-analyze")
     # systemd-analyze reads each unit as systemd would; only the program, which exists after
     # the install, is missing here. An unknown or misspelt key would be said and ignored.
     units = sorted(str(path) for path in (ROOT / "deploy" / "systemd").iterdir())
     result = subprocess.run(
-        ["systemd-analyze", "verify", *units], capture_output=True, text=True, check=False
+        [analyze, "verify", *units], capture_output=True, text=True, check=False
     )
     said = [
         line

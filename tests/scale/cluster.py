@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from itpp_api.config import Settings
+from tests.conftest import require_tool
 from tests.live_api import ApiProcess, free_port, start_api, start_web, wait_until_up
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -45,11 +46,9 @@ PRODUCTION_TIMEOUTS = {
 }
 
 
-def nginx_binary() -> str | None:
-    found = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    return found
+def nginx_binary() -> str:
+    """Debian's nginx (in /usr/sbin, off a plain user's PATH); missing, the test fails."""
+    return require_tool("nginx", also=("/usr/sbin/nginx",))
 
 
 def _replace(text: str, old: str, new: str) -> str:
@@ -185,7 +184,6 @@ class Cluster:
 
     def _start_nginx(self) -> None:
         binary = nginx_binary()
-        assert binary, "nginx is not installed"
         nginx_dir = self.root / "nginx"
         nginx_dir.mkdir()
         self_signed_certificate(nginx_dir)

@@ -43,7 +43,7 @@ from itpp_api.migrate import upgrade
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.live_api import free_port
 from tests.scale import load
-from tests.scale.cluster import Cluster, environment, nginx_binary, proxied
+from tests.scale.cluster import Cluster, environment, proxied
 from tests.scale.proxy import DatabaseProxy
 
 FULL = os.environ.get("ITPP_SCALE_FULL") == "1"
@@ -59,14 +59,8 @@ PROBE_EVERY = 0.25
 # Every process's log of the last run (pytest's temporary directories do not last).
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "scale"
 
-# CI installs nginx (.ci/run): there, a missing nginx fails the run instead of skipping it.
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        nginx_binary() is None and os.environ.get("CI") != "true",
-        reason="nginx is not installed (Debian: apt-get install nginx-light)",
-    ),
-]
+# nginx is required (.ci/run installs it): a machine without it fails the run.
+pytestmark = pytest.mark.slow
 
 
 def run_cli(database_url: str, var_dir: Path, *args: str) -> str:
