@@ -20,7 +20,7 @@ TS_DIR := tests/contract/ts
 # npm ci rewrites node_modules/.package-lock.json: it stands for "installed from this lock".
 TS_STAMP := $(TS_DIR)/node_modules/.package-lock.json
 
-.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps fuzz web-assets messages screenshots scale-test
+.PHONY: help install run migrate sample serve-api test lint typecheck postgres openapi bench clean ts-deps fuzz web-assets messages screenshots scale-test docs
 
 help:
 	@echo "make run    - set up, migrate the SQLite database, load the sample plan, start API, web and the mail worker"
@@ -31,6 +31,7 @@ help:
 	@echo "make openapi - regenerate services/api/openapi.json"
 	@echo "make messages - extract the web's interface strings and merge them into the catalogs"
 	@echo "make screenshots - run the browser tests and keep their screenshots in docs/screenshots"
+	@echo "make docs   - build the documentation site (MkDocs, Material theme) into site/"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -113,14 +114,18 @@ messages: install
 	cd $(WEB_DIR) && ../../$(BIN)/pybabel update -i itpp_web/locales/messages.pot \
 		-d itpp_web/locales -l ja --no-wrap --no-fuzzy-matching --ignore-obsolete
 
+# The documentation site, from docs/ and the README files (mkdocs.yml), into site/ (not
+# committed). `make test` builds it too, with --strict, in tests/test_docs.py.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 screenshots: install
 	ITPP_SCREENSHOTS_DIR=docs/screenshots ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest tests/web -q
 
-# pytest-xdist workers (TEST_WORKERS=2: about half the time): each runs whole test files
-# (--dist loadfile, so a module's set-up is made once) on databases and processes of its own.
-# One process by default: under two workers the memory test of large exports failed once
-# (tracemalloc also counts the worker's reporting thread); see docs/testing.md.
-TEST_WORKERS ?= 0
+# pytest-xdist workers: each runs whole test files (--dist loadfile, so a module's set-up is
+# made once; the fuzzer's two engines go to different workers, tests/conftest.py) on databases
+# and processes of its own. TEST_WORKERS=0 runs everything in one process; see docs/testing.md.
+TEST_WORKERS ?= 2
 
 test: install postgres lint typecheck ts-deps
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
@@ -147,8 +152,9 @@ bench: install postgres
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/dashboard.py
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/inbox.py
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/documents.py --engines sqlite,postgresql
+	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/attachments.py --engines sqlite,postgresql
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/plumbing.py --rounds 2 --duration 3
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/sweep.py --quick
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var site .pytest_cache .mypy_cache .ruff_cache

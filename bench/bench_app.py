@@ -47,7 +47,7 @@ from starlette.routing import Route
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import PlanActions
 from itpp_api.commitments import router as commitments_router
-from itpp_api.commitments.fast_rows import PG_LOCALIZED_TEXT, PG_TRANSLATIONS
+from itpp_api.commitments.fast_rows import PG_LOCALIZED_TEXT, PG_TRANSLATIONS, commitment_etag
 from itpp_api.config import get_settings
 from itpp_api.db import get_engine
 from itpp_api.enums import Role, TokenScope
@@ -170,17 +170,19 @@ class _Statements:
     touch: str
     plan: str
     page: str
-    children: str  # milestones and supporters; the page's ids are its parameter, twice
+    # milestones, supporters and the links to exchanges the caller sees: the page's ids are
+    # its parameter, three times, then 'shared' and the caller's party (the visibility filter)
+    children: str
 
 
 def _statements(mark: str, *, sqlite: bool) -> _Statements:
     """The statements the list runs, with the driver's placeholder.
 
     Authentication (the token and its user), the plan's existence and parties (for the access
-    policy), the page (visibility filter, keyset order, one extra row), then the milestones and
-    supporters of the page's commitments in one UNION ALL, whose parameter is the page's ids as
-    one value (a JSON array read by json_each on SQLite, a uuid[] on PostgreSQL), as
-    itpp_api.commitments.fast_rows does it.
+    policy), the page (visibility filter, keyset order, one extra row), then the milestones,
+    supporters and visible exchange links (for the ETags) of the page's commitments in one UNION
+    ALL, whose parameter is the page's ids as one value (a JSON array read by json_each on
+    SQLite, a uuid[] on PostgreSQL), as itpp_api.commitments.fast_rows does it.
     """
     ids = "commitment_supporter.commitment_id, commitment_supporter.position, "
     ids += "commitment_supporter.organisation_id"
@@ -190,6 +192,9 @@ def _statements(mark: str, *, sqlite: bool) -> _Statements:
             "CAST(commitment_supporter.organisation_id AS TEXT)"
         )
     milestone_columns = _select_list("milestone", _MILESTONE_COLUMNS, _UUIDS_M, sqlite=sqlite)
+    links = "exchange_commitment.commitment_id, 0, exchange.id"
+    if not sqlite:
+        links = "CAST(exchange_commitment.commitment_id AS TEXT), 0, CAST(exchange.id AS TEXT)"
     in_ids = (
         f"IN (SELECT value FROM json_each({mark}))" if sqlite else f"= ANY(CAST({mark} AS UUID[]))"
     )
@@ -211,6 +216,10 @@ def _statements(mark: str, *, sqlite: bool) -> _Statements:
         f"WHERE milestone.commitment_id {in_ids} "
         f"UNION ALL SELECT 1, {ids}, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
         f"FROM commitment_supporter WHERE commitment_supporter.commitment_id {in_ids} "
+        f"UNION ALL SELECT 2, {links}, NULL, NULL, NULL, NULL, exchange.row_version, NULL, NULL "
+        "FROM exchange_commitment JOIN exchange ON exchange.id = exchange_commitment.exchange_id "
+        f"WHERE exchange_commitment.commitment_id {in_ids} "
+        f"AND (exchange.visibility = {mark} OR exchange.from_party_id = {mark}) "
         "ORDER BY 1, 2, 3",
     )
 
@@ -367,11 +376,16 @@ class _SqlitePage:
             ids = orjson.dumps([row[_I["id"]] for row in rows]).decode()
             milestones: dict[str, list[dict[str, Any]]] = {}
             supporters: dict[str, list[str | None]] = {}
+            links: dict[str, list[tuple[str, int]]] = {}
             if rows:
                 m = _M
-                for r in db.execute(sql.children, (ids, ids)).fetchall():
+                params = (ids, ids, ids, "shared", token.party_id)
+                for r in db.execute(sql.children, params).fetchall():
                     if r[0] == 1:
                         supporters.setdefault(r[1], []).append(dashed(r[3]))
+                        continue
+                    if r[0] == 2:
+                        links.setdefault(r[1], []).append((str(dashed(r[3])), r[m["row_version"]]))
                         continue
                     due, done = r[m["due_date"]], r[m["done_on"]]
                     milestones.setdefault(r[m["commitment_id"]], []).append(
@@ -428,7 +442,9 @@ class _SqlitePage:
                     "is_example": bool(row[c["is_example"]]),
                     "is_overdue": due is not None and due < on and row[c["status"]] not in _CLOSED,
                     "milestones": milestones.get(id_hex, []),
-                    "etag": f'"{id_hex[:12]}-{row[c["row_version"]]}"',
+                    "etag": commitment_etag(
+                        str(dashed(id_hex)), row[c["row_version"]], links.get(id_hex)
+                    ),
                     "created_at": stamp(row[c["created_at"]]),
                     "updated_at": stamp(row[c["updated_at"]]),
                 }
@@ -488,7 +504,7 @@ class _PostgresPage:
                 ids = [row[_I["id"]] for row in rows]
                 children: list[tuple[Any, ...]] = []
                 if ids:
-                    await cur.execute(sql.children, (ids, ids))
+                    await cur.execute(sql.children, (ids, ids, ids, "shared", token.party_id))
                     children = await cur.fetchall()
             await db.commit()
             if token.touch:
@@ -504,9 +520,13 @@ class _PostgresPage:
         stamp = _per_page(_pg_timestamp)
         milestones: dict[str, list[dict[str, Any]]] = {}
         supporters: dict[str, list[str]] = {}
+        links: dict[str, list[tuple[str, int]]] = {}
         for r in children:
             if r[0] == 1:
                 supporters.setdefault(r[1], []).append(r[3])
+                continue
+            if r[0] == 2:
+                links.setdefault(r[1], []).append((r[3], r[m["row_version"]]))
                 continue
             due, done = r[m["due_date"]], r[m["done_on"]]
             mid = r[m["id"]]
@@ -554,7 +574,9 @@ class _PostgresPage:
                     "is_example": row[c["is_example"]],
                     "is_overdue": due is not None and due < on and row[c["status"]] not in _CLOSED,
                     "milestones": milestones.get(commitment_id, []),
-                    "etag": f'"{commitment_id[:8]}{commitment_id[9:13]}-{row[c["row_version"]]}"',
+                    "etag": commitment_etag(
+                        commitment_id, row[c["row_version"]], links.get(commitment_id)
+                    ),
                     "created_at": stamp(row[c["created_at"]]),
                     "updated_at": stamp(row[c["updated_at"]]),
                 }

@@ -140,6 +140,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
+# On a busy shared machine importing the app alone can take half a minute.
+START_SECONDS = 120
+
+
 @contextlib.contextmanager
 def running_server(database_url: str, log_path: Path) -> Iterator[tuple[str, int]]:
     """One uvicorn process (1 worker) on a free loopback port, as (base URL, pid).
@@ -174,7 +178,7 @@ def running_server(database_url: str, log_path: Path) -> Iterator[tuple[str, int
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_SECONDS
         while True:
             if process.poll() is not None:
                 raise BenchError(f"the server exited with {process.returncode}:\n{_tail(log_path)}")
@@ -184,7 +188,9 @@ def running_server(database_url: str, log_path: Path) -> Iterator[tuple[str, int
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise BenchError(f"the server did not start in 30 s:\n{_tail(log_path)}")
+                raise BenchError(
+                    f"the server did not start in {START_SECONDS} s:\n{_tail(log_path)}"
+                )
             time.sleep(0.1)
         yield base_url, process.pid
     finally:

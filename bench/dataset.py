@@ -227,6 +227,45 @@ def build_rows(count: int) -> tuple[uuid.UUID, dict[str, list[dict[str, Any]]]]:
                     "position": position,
                 }
             )
+    # About one exchange per four commitments, each delivering one or two of them, half of them
+    # internal to their sending party: each commitment's ETag follows the links its reader sees.
+    # A generator of their own, so the commitments above stay as they were.
+    exchange_rng = random.Random(_SEED + 1)
+    exchange_rows: list[dict[str, Any]] = []
+    link_rows: list[dict[str, Any]] = []
+    codes = list(parties)
+    for number in range(1, len(commitment_rows) // 4 + 1):
+        sender = exchange_rng.choice(codes)
+        receiver = next(code for code in codes if code != sender)
+        start = approval + timedelta(days=exchange_rng.randrange(0, 400))
+        title = {"ja": f"専門家協議（第{number}回）", "en": f"Expert consultation, round {number}"}
+        reference = f"EX-{number:05d}"
+        created = _timestamp(exchange_rng, epoch, 300)
+        exchange_id = uuid.uuid4()
+        exchange_rows.append(
+            {
+                "id": exchange_id,
+                "plan_id": plan_id,
+                "reference": reference,
+                "kind": "consultation",
+                "title": title,
+                "from_party_id": parties[sender],
+                "to_party_id": parties[receiver],
+                "start_date": start,
+                "end_date": start + timedelta(days=exchange_rng.randrange(0, 3)),
+                "participants": [],
+                "status": "planned",
+                "visibility": exchange_rng.choice(list(Visibility)).value,
+                "translations": {"title": {"source": "ja", "stale": []}},
+                "is_example": False,
+                "search_text": search_text(title, extra=(reference,)),
+                "row_version": exchange_rng.randrange(1, 4),
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
+        for commitment in exchange_rng.sample(commitment_rows, exchange_rng.choice((1, 2))):
+            link_rows.append({"exchange_id": exchange_id, "commitment_id": commitment["id"]})
     return plan_id, {
         "party": party_rows,
         "organisation": organisation_rows,
@@ -236,6 +275,8 @@ def build_rows(count: int) -> tuple[uuid.UUID, dict[str, list[dict[str, Any]]]]:
         "commitment": commitment_rows,
         "milestone": milestone_rows,
         "commitment_supporter": supporter_rows,
+        "exchange": exchange_rows,
+        "exchange_commitment": link_rows,
     }
 
 

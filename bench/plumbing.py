@@ -10,7 +10,9 @@ floor). Then, in interleaved rounds, 8 keep-alive connections send for `--durati
 - `GET /healthz`: no database, no authentication (routing, middleware, response);
 - `GET /api/v1/parties` with a valid token: the trivial authenticated route (admission, the
   token's one query, the parties' query);
-- `GET /api/v1/parties` with a malformed token: the 401 path (problem+json, no database).
+- `GET /api/v1/parties` with a malformed token: the 401 path (problem+json, no database);
+- `GET /api/v1/commitments/{id}` with a valid token: the single read (its milestones,
+  supporters and exchanges).
 
 It prints, per route and server, the median over the rounds of the server's CPU per request
 (from /proc, user + system) and of its requests per second. Nothing is asserted.
@@ -27,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from http_load import Load, get_request, raise_file_limit, run, throughput
-from request_path import PROJECT_ROOT, bearer, cpu_seconds, database, populate
+from request_path import PROJECT_ROOT, Setup, bearer, cpu_seconds, database, populate
 
 sys.path.insert(0, str(PROJECT_ROOT))
 
@@ -36,12 +38,13 @@ from tests.live_api import ApiProcess, start_api, start_server, stop, wait_until
 CONNECTIONS = 8
 
 
-def routes(token: str) -> list[tuple[str, str, dict[str, str]]]:
+def routes(token: str, commitment: str) -> list[tuple[str, str, dict[str, str]]]:
     malformed = bearer("not-a-token")
     return [
         ("healthz", "/healthz", {}),
         ("parties (valid token)", "/api/v1/parties", bearer(token)),
         ("parties (malformed token)", "/api/v1/parties", malformed),
+        ("one commitment", f"/api/v1/commitments/{commitment}", bearer(token)),
     ]
 
 
@@ -75,7 +78,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> None:
                 env={"PYTHONPATH": str(Path(__file__).parent)},
             )
             wait_until_up(bare, probe="/")
-            report(engine, servers, bare, setup.token, args)
+            report(engine, servers, bare, setup, args)
         finally:
             for server in servers.values():
                 stop(server)
@@ -87,7 +90,7 @@ def report(
     engine: str,
     servers: dict[str, ApiProcess],
     bare: ApiProcess,
-    token: str,
+    setup: Setup,
     args: argparse.Namespace,
 ) -> None:
     print(
@@ -97,7 +100,7 @@ def report(
     rate: dict[tuple[str, str], list[float]] = {}
     statuses: dict[tuple[str, str], dict[int, int]] = {}
     for _ in range(args.rounds):
-        for name, path, headers in routes(token):
+        for name, path, headers in routes(setup.token, setup.commitments[0]):
             for label, server in servers.items():
                 ms, per_second, counts = measure(server, path, headers, args.duration)
                 cpu.setdefault((name, label), []).append(ms)

@@ -39,6 +39,32 @@ hypothesis_settings.load_profile(os.environ.get("ITPP_HYPOTHESIS_PROFILE", "gate
 for _bound in ("QUEUE", "LOCK", "STATEMENT"):
     os.environ.setdefault(f"ITPP_DATABASE_{_bound}_TIMEOUT_SECONDS", "60")
 
+# Under pytest-xdist (`make test TEST_WORKERS=2`, --dist loadfile) a worker takes a whole file
+# at a time, so a module's set-up is made once. Files are handed out in the collection's order
+# (not xdist's default of the largest files first, which would leave the fuzzer's long run alone
+# at the end), and the fuzzer's run on each engine (minutes each) is a unit of its own, so the two
+# go to different workers. The order itself is kept: the browser tests come last, and once a
+# worker has started Playwright (whose sync API keeps an event loop running in the main thread)
+# the tests that call asyncio.run() could not run after them in that worker.
+EACH_TEST_A_UNIT = ("tests/contract/test_fuzz.py",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """--dist loadfile, in the collection's order, with EACH_TEST_A_UNIT split by test."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesInOrder(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in EACH_TEST_A_UNIT else path
+
+    config.option.loadscopereorder = False  # the collection's order, not the largest files first
+    return FilesInOrder(config, log)
+
+
 POSTGRES_SERVER_URL = os.environ.get(
     "ITPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

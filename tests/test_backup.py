@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -219,3 +220,41 @@ def test_a_backup_of_one_engine_is_not_restored_into_the_other(
 
     assert result.returncode == 1
     assert f"is a {db.name} backup" in result.stderr
+
+
+def test_a_backup_copies_the_attachment_files_beside_it_and_a_restore_puts_lost_ones_back(
+    db: Database, new_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    monkeypatch.setenv("ITPP_ATTACHMENT_STORAGE", "filesystem")
+    monkeypatch.setenv("ITPP_ATTACHMENT_DIR", str(store))
+    files = {uuid.uuid4().hex: f"minutes {n}\n".encode() for n in range(3)}
+    for key, content in files.items():
+        (store / key[:2]).mkdir(parents=True, exist_ok=True)
+        (store / key[:2] / key).write_bytes(content)
+    (store / "ab").mkdir(exist_ok=True)
+    (store / "ab" / f".{'ab' * 16}.part").write_bytes(b"half an upload")
+    make_world()
+    backups = tmp_path / "backups"
+    backups.mkdir()
+
+    first = itpp(db.url, "backup", str(backups / "one.dump"))
+    assert first.returncode == 0, first.stderr
+    assert "Attachment files: 3 copied" in first.stdout
+    kept = backups / "attachments"
+    assert {p.name: p.read_bytes() for p in kept.rglob("*") if p.is_file()} == files
+    # The next backup copies only what is new.
+    later = uuid.uuid4().hex
+    (store / later[:2]).mkdir(exist_ok=True)
+    (store / later[:2] / later).write_bytes(b"exercise report\n")
+    second = itpp(db.url, "backup", str(backups / "two.dump"))
+    assert "Attachment files: 1 copied" in second.stdout
+    assert "3 already there" in second.stdout
+
+    # The store is lost; a restore brings its files back with the database.
+    lost = next(iter(files))
+    (store / lost[:2] / lost).unlink()
+    restored = itpp(new_database, "restore", str(backups / "two.dump"))
+    assert restored.returncode == 0, restored.stderr
+    assert "Attachment files: 1 copied back" in restored.stdout
+    assert (store / lost[:2] / lost).read_bytes() == files[lost]

@@ -104,8 +104,13 @@ def test_the_seed_gives_nine_coded_areas_three_objectives_a_two_year_term_and_it
     # §3.2 is broken across a blank line in the middle of a sentence: one paragraph.
     assert "平和と安全保障のための科学（SPS）" in plan.sections[4].body
     assert plan.predecessor_references[0].date == "2014-05-06"
-    # The introductions of the lists are reported, not silently dropped.
-    assert [u.line for u in plan.unmapped] == [17, 25]
+    # The introductions of the lists are kept as their lead texts: nothing is unmapped.
+    assert plan.objectives_number == "2.2"
+    assert plan.objectives_lead == "日本と NATO は、次のとおり協力を推進する。"
+    assert plan.areas_lead is not None
+    assert plan.areas_lead.startswith("政治対話や防衛交流の促進に加え")
+    assert "パートナーシップ協力メニュー" in plan.areas_lead
+    assert plan.unmapped == []
 
 
 def test_an_english_document_with_four_areas_and_an_eighteen_month_term() -> None:

@@ -21,7 +21,14 @@ from itpp_api.config import get_settings
 from itpp_api.db import build_engine, transaction
 from itpp_api.enums import PlanStatus
 from itpp_api.exchanges.models import Exchange
-from itpp_api.migrate import current_revision, downgrade, head_revision, include_object_for, upgrade
+from itpp_api.migrate import (
+    current_revision,
+    downgrade,
+    head_revision,
+    include_object_for,
+    is_search_index_table,
+    upgrade,
+)
 from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
 from tests.conftest import Database, create_postgres_database, drop_postgres_database
 from tests.factories import agree, bring_into_force, make_commitment, make_exchange, make_world
@@ -58,8 +65,11 @@ def schema_differences(engine: Engine) -> list[Any]:
 
 
 def table_names(engine: Engine) -> set[str]:
+    """The database's tables, besides SQLite's search index (an FTS5 virtual table and the
+    tables it keeps itself in: no model describes them)."""
     with engine.connect() as connection:
-        return set(inspect(connection).get_table_names())
+        names = set(inspect(connection).get_table_names())
+    return {name for name in names if not is_search_index_table(name)}
 
 
 def test_upgrade_from_empty_to_head_matches_the_models_and_downgrades_to_base(
@@ -229,3 +239,63 @@ def test_migration_0006_dates_existing_versions_links_their_consents_and_keeps_e
     assert versions[2].agreed_on == versions[2].created_at.date()
     assert versions[2].amendment_id == amendment
     assert versions[1].amendment_id is not None
+
+
+def test_migration_0018_gives_names_summaries_and_amendments_a_source_and_reverts_cleanly(
+    db: Database,
+) -> None:
+    """Down to 0017 drops the new translation states and keeps every record (no table is
+    rebuilt: the organisations of a party, the items of a review stay); up again gives each
+    existing party and organisation name, review summary, amendment title and rationale Japanese
+    as its source if it has it, else its first language, and nothing stale; a review without a
+    summary has no state."""
+    from itpp_api.amendments.models import Amendment
+    from itpp_api.parties.models import Organisation, Party
+    from itpp_api.reviews.models import ReviewCycle
+    from tests.factories import make_amendment
+
+    world = make_world()
+    amendment_id = make_amendment(
+        world, [{"op": "change_review_interval", "review_interval_months": 6}]
+    )
+    with transaction(write=True) as session:
+        reviews = list(
+            session.scalars(
+                select(ReviewCycle)
+                .where(ReviewCycle.plan_id == world.plan)
+                .order_by(ReviewCycle.number)
+            )
+        )
+        assert len(reviews) >= 2
+        reviews[0].summary = {"en": "On track", "fr": "En bonne voie"}
+        summarised, unsummarised = reviews[0].id, reviews[1].id
+        organisations = session.scalar(select(func.count()).select_from(Organisation))
+
+    downgrade(db.url, "0017_plan_lead_texts")
+    try:
+        with db.engine.connect() as connection:
+            for table in ("party", "organisation", "review_cycle", "amendment"):
+                columns = {c["name"] for c in inspect(connection).get_columns(table)}
+                assert "translations" not in columns, table
+            assert (
+                connection.scalar(select(func.count()).select_from(Organisation)) == organisations
+            )
+    finally:
+        upgrade(db.url)
+
+    fresh = {"source": "ja", "stale": []}
+    with transaction(write=False) as session:
+        japan, nato = session.get(Party, world.japan), session.get(Party, world.nato)
+        shape = session.get(Organisation, world.shape)
+        amendment = session.get(Amendment, amendment_id)
+        review, unwritten = (
+            session.get(ReviewCycle, summarised),
+            session.get(ReviewCycle, unsummarised),
+        )
+        assert japan and nato and shape and amendment and review and unwritten
+        assert japan.translations == {"name": fresh}
+        assert nato.translations == {"name": fresh}
+        assert shape.translations == {"name": {"source": "en", "stale": []}}
+        assert amendment.translations == {"title": fresh, "rationale": fresh}
+        assert review.translations == {"summary": {"source": "en", "stale": []}}
+        assert unwritten.translations == {}

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
@@ -25,10 +26,11 @@ from itpp_api.exchanges.models import Exchange
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import effective_status
 from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
+from itpp_api.sample import australia
 from itpp_api.sample.loader import load
 from itpp_api.sample.users import logins_file, sample_email
 from tests.conftest import Database
-from tests.factories import make_world
+from tests.factories import make_world, sample_headers
 
 ORGANISATIONS = {
     "MOFA": "JP",
@@ -39,7 +41,9 @@ ORGANISATIONS = {
     "CCDCOE": "NATO",
     "STO": "NATO",
     "SPS": "NATO",
+    "AU_DEF_EX": "AU",
 }
+JP_NATO = "JP-NATO-ITPP"
 
 
 def row_counts(db: Database) -> dict[str, int]:
@@ -56,7 +60,11 @@ def bilingual(text: dict[str, str] | None) -> bool:
 
 def current_plan() -> Plan:
     with transaction(write=False) as session:
-        plans = [p for p in session.scalars(select(Plan)) if p.status == PlanStatus.ACTIVE]
+        plans = [
+            p
+            for p in session.scalars(select(Plan).where(Plan.reference == JP_NATO))
+            if p.status == PlanStatus.ACTIVE
+        ]
     assert len(plans) == 1
     return plans[0]
 
@@ -66,7 +74,7 @@ def test_sample_creates_both_parties_and_the_organisations_named_in_the_seed(db:
     with transaction(write=False) as session:
         parties = {p.id: p.code for p in session.scalars(select(Party))}
         organisations = {o.code: parties[o.party_id] for o in session.scalars(select(Organisation))}
-    assert set(parties.values()) == {"JP", "NATO"}
+    assert set(parties.values()) == {"JP", "NATO", "AU"}
     assert organisations == ORGANISATIONS
 
 
@@ -75,7 +83,9 @@ def test_sample_plan_has_a_2014_ipcp_then_2018_then_current_lineage(db: Database
     current = current_plan()
     with transaction(write=False) as session:
         by_id = {p.id: p for p in session.scalars(select(Plan))}
-    assert len(by_id) == 3
+        example = australia.plan_of(session).id
+    assert len(by_id) == 4  # the lineage, and Australia's example plan
+    by_id.pop(example)
     chain = [current]
     while chain[-1].predecessor_id is not None:
         chain.append(by_id[chain[-1].predecessor_id])
@@ -122,7 +132,7 @@ def test_sample_has_at_least_two_bilingual_example_commitments_per_area(db: Data
         area_ids = set(
             session.scalars(select(PriorityArea.id).where(PriorityArea.plan_id == plan.id))
         )
-        commitments = list(session.scalars(select(Commitment)))
+        commitments = list(session.scalars(select(Commitment).where(Commitment.plan_id == plan.id)))
     per_area = Counter(c.priority_area_id for c in commitments)
     assert set(per_area) == area_ids
     assert min(per_area.values()) >= 2
@@ -139,7 +149,9 @@ def test_sample_records_version_1_of_the_current_plan_with_its_shared_commitment
     with transaction(write=False) as session:
         versions = list(session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan.id)))
         shared = session.scalar(
-            select(func.count()).select_from(Commitment).where(Commitment.visibility == "shared")
+            select(func.count())
+            .select_from(Commitment)
+            .where(Commitment.plan_id == plan.id, Commitment.visibility == "shared")
         )
     assert [v.number for v in versions] == [1]
     assert versions[0].agreed_on == plan.approval_date
@@ -293,3 +305,31 @@ def test_sample_texts_are_governed_by_japanese_with_no_stale_translation(db: Dat
         for field_name, state in record.translations.items():
             assert state["stale"] == [], (record, field_name)
             assert state["source"] == "ja", (record, field_name, state)
+
+
+def test_nato_sees_a_portfolio_of_two_plans_and_japan_only_its_own(
+    db: Database, client: TestClient
+) -> None:
+    load()
+    with transaction(write=False) as session:
+        au_plan = australia.plan_of(session)
+        au_commitments = list(
+            session.scalars(select(Commitment).where(Commitment.plan_id == au_plan.id))
+        )
+    assert au_plan.status == PlanStatus.ACTIVE
+    assert au_plan.title["en"].startswith("[Example, fictional]") and "見本" in au_plan.title["ja"]
+    assert au_commitments and all(c.is_example for c in au_commitments)
+
+    def references(party: str, **params: str) -> list[str]:
+        response = client.get(
+            "/api/v1/portfolio", params=params, headers=sample_headers(party, Role.VIEWER)
+        )
+        assert response.status_code == 200, response.text
+        return [p["reference"] for p in response.json()["items"]]
+
+    # The plans in force; the lineage's superseded plans are in the portfolio too.
+    assert references("NATO", status="active") == [au_plan.reference, JP_NATO]
+    assert references("JP", status="active") == [JP_NATO]
+    assert references("AU") == [au_plan.reference]
+    assert au_plan.reference in references("NATO")
+    assert au_plan.reference not in references("JP")

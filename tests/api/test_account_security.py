@@ -62,7 +62,7 @@ def _own_admin(party: str = "JP") -> tuple[uuid.UUID, str, str]:
     ("method", "path", "body"),
     [
         ("POST", "/users/{id}/password", {"new_password": GOOD_NEW_PASSWORD}),
-        ("POST", "/users/{id}/totp/reset", None),
+        ("POST", "/users/{id}/totp/reset", {"current_password": DEFAULT_PASSWORD}),
         ("PATCH", "/users/{id}", {"is_active": False}),
         ("PATCH", "/users/{id}", {"display_name": "Renamed through the admin route"}),
     ],

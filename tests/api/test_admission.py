@@ -124,7 +124,7 @@ def test_a_pdf_being_rendered_holds_no_turn_at_the_database(
     headers = jp_editor()
     rendering, rendered = threading.Event(), threading.Event()
 
-    def slow_pdf(parts: list[str], timeout: float | None = None) -> bytes:
+    def slow_pdf(parts: list[str], timeout: float | None = None, processes: int = 1) -> bytes:
         rendering.set()
         rendered.wait(30)
         return b"%PDF-1.7 rendered"

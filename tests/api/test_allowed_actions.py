@@ -128,7 +128,7 @@ TABLE: dict[PlanStatus, dict[str, dict[str, tuple[str, ...] | str]]] = {
                 "abandon",
             )
         ),
-        "priority area": row(writers=actions("update")),
+        "priority area": row(writers=actions("update", "retire")),
         "shared commitment": row(writers=DIRECT_COMMITMENT),
         "cancelled shared commitment": row(writers=actions("update", "create_milestone")),
         "internal commitment": internal_to_jp(DIRECT_COMMITMENT),
@@ -475,6 +475,9 @@ def test_every_record_schema_documents_its_allowed_actions(client: TestClient) -
         "ReviewItemPublic",
         "AmendmentPublic",
         "DashboardPlan",
+        "CommentPublic",
+        "CommentThread",
+        "CommentThreadPage",
     ):
         field = schemas[name]["properties"]["allowed_actions"]
         assert field["items"] == {"$ref": "#/components/schemas/AllowedAction"}, name

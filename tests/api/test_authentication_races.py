@@ -290,7 +290,11 @@ def test_an_admins_stolen_token_resets_neither_their_password_nor_their_second_f
                 f"{API}/users/{admin_id}/password",
                 {"json": {"new_password": GOOD_NEW_PASSWORD}, "headers": bearer(stolen)},
             ),
-            ("POST", f"{API}/users/{admin_id}/totp/reset", {"headers": bearer(stolen)}),
+            (
+                "POST",
+                f"{API}/users/{admin_id}/totp/reset",
+                {"json": {"current_password": DEFAULT_PASSWORD}, "headers": bearer(stolen)},
+            ),
         ]
     )
 

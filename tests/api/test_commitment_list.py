@@ -596,7 +596,7 @@ def test_next_cursor_is_null_on_the_last_page_even_when_it_is_full(
 
 def test_empty_list_has_no_items_and_no_next_cursor(client: TestClient, db: Database) -> None:
     world = make_world()
-    assert client.get(url(world.plan)).json() == {"items": [], "next_cursor": None}
+    assert client.get(url(world.plan)).json() == {"items": [], "next_cursor": None, "total": 0}
 
 
 def test_default_page_size_is_50(client: TestClient, db: Database) -> None:

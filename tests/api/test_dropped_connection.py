@@ -10,12 +10,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from itpp_api.config import get_settings
+from itpp_api.db import get_engine
 from tests.conftest import POSTGRES_SERVER_URL, Database
 from tests.factories import make_world
 
+APPLICATION = "itpp-dropped-connection-test"
+
 
 def _drop_connections(database: str) -> int:
-    """Terminate every server connection to the database, as a restart or an admin would."""
+    """Terminate the test's server connections to the database, as a restart or an admin would
+    (only the test's own engine's: another engine of the worker keeps its pool intact)."""
     admin = create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -23,9 +28,9 @@ def _drop_connections(database: str) -> int:
                 connection.execute(
                     text(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = :name AND pid <> pg_backend_pid()"
+                        "WHERE datname = :name AND application_name = :application"
                     ),
-                    {"name": database},
+                    {"name": database, "application": APPLICATION},
                 ).all()
             )
     finally:
@@ -40,12 +45,22 @@ def _drop_connections(database: str) -> int:
     ids=["list (one thread hop)", "get plan (request session)"],
 )
 def test_dropped_connection_gives_503_then_recovers(
-    client: TestClient, db: Database, path: str
+    client: TestClient, db: Database, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The app on an engine (and pool) of this test's own, named on the server, so nothing else
+    # in the worker's process can meet a dropped connection first and recycle the pool.
+    monkeypatch.setenv("ITPP_DATABASE_URL", f"{db.url}?application_name={APPLICATION}")
+    get_settings.cache_clear()
+    engine = get_engine()
     world = make_world()
     url = path.format(plan=world.plan)
     assert client.get(url).status_code == 200  # the pool now holds live connections
-    assert _drop_connections(db.engine.url.database or "") >= 1
+    # Two of them, so the request after the failed one would meet the second dead one unless
+    # the failure recycled the pool's older connections (as SQLAlchemy does on a disconnect).
+    with engine.connect() as one, engine.connect() as two:
+        one.exec_driver_sql("SELECT 1")
+        two.exec_driver_sql("SELECT 1")
+    assert _drop_connections(engine.url.database or "") >= 2
 
     response = client.get(url)
     assert response.status_code == 503, response.text
@@ -54,3 +69,4 @@ def test_dropped_connection_gives_503_then_recovers(
     assert response.headers["retry-after"] == "2"
 
     assert client.get(url).status_code == 200
+    engine.dispose()

@@ -1406,7 +1406,11 @@ def test_the_sample_plan_has_the_seed_placements_and_a_recurring_dialogue_as_exa
     load()
 
     with transaction(write=False) as session:
-        current = session.scalars(select(Plan).where(Plan.status == PlanStatus.ACTIVE.value)).one()
+        current = session.scalars(
+            select(Plan).where(
+                Plan.status == PlanStatus.ACTIVE.value, Plan.reference == "JP-NATO-ITPP"
+            )
+        ).one()
         codes = {o.id: o.code for o in session.scalars(select(Organisation))}
         exchanges = list(session.scalars(select(Exchange)))
     assert exchanges
@@ -1450,7 +1454,9 @@ def test_the_sample_exchanges_are_readable_through_the_api(
     load()
     with transaction(write=False) as session:
         plan_id = session.scalars(
-            select(Plan.id).where(Plan.status == PlanStatus.ACTIVE.value)
+            select(Plan.id).where(
+                Plan.status == PlanStatus.ACTIVE.value, Plan.reference == "JP-NATO-ITPP"
+            )
         ).one()
         total = session.execute(select(func.count()).select_from(Exchange)).scalar_one()
 

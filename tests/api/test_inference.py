@@ -23,11 +23,16 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import select
 
+from itpp_api.attachments.models import AttachmentParent
+from itpp_api.attachments.service import find_parent
 from itpp_api.auth import policy
+from itpp_api.auth.policy import Action
 from itpp_api.clock import today
+from itpp_api.comments import service as comments
+from itpp_api.comments.schemas import CommentCreate
 from itpp_api.commitments.models import Milestone
 from itpp_api.db import transaction
-from itpp_api.enums import PlanStatus, Role
+from itpp_api.enums import PlanStatus, Role, Visibility
 from itpp_api.main import create_app
 from itpp_api.plans.service import get_plan
 from itpp_api.reviews import service as reviews
@@ -35,6 +40,7 @@ from itpp_api.reviews.models import ReviewCycle, ReviewItem
 from tests.conftest import Database
 from tests.factories import (
     SYSTEM,
+    actor_of,
     bring_into_force,
     make_commitment,
     make_exchange,
@@ -45,9 +51,9 @@ from tests.factories import (
 
 API = "/api/v1"
 SNAPSHOT_OPERATIONS: dict[str, tuple[str, str]] = {}  # filled from the app's document
-NAMING = ("{commitment_id}", "{milestone_id}", "{exchange_id}", "{item_id}")
+NAMING = ("{commitment_id}", "{milestone_id}", "{exchange_id}", "{item_id}", "{comment_id}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-RESTRICTED = frozenset({"commitment", "exchange", "audit_event"})
+RESTRICTED = frozenset({"commitment", "exchange", "audit_event", "attachment", "comment"})
 # Bodies that pass validation, so that the record lookup is what answers.
 BODIES: dict[str, Any] = {
     "updateCommitment": {"progress": 10},
@@ -56,6 +62,15 @@ BODIES: dict[str, Any] = {
     "updateExchange": {"location": "Brussels"},
     "putReviewAssessment": {"rating": "on_track"},
     "updateReviewItem": {"agreed_rating": "on_track"},
+    # Uploads find the record before they read their (multipart) body.
+    "uploadCommitmentAttachment": None,
+    "uploadExchangeAttachment": None,
+    "uploadReviewItemAttachment": None,
+    "createCommitmentComment": {"body": "A word"},
+    "createExchangeComment": {"body": "A word"},
+    "createReviewItemComment": {"body": "A word"},
+    "updateComment": {"body": "Another word"},
+    "createProgressUpdate": {"status": "in_progress", "progress": 10, "narrative": {"en": "x"}},
 }
 ANY_ETAG = {"If-Match": '"000000000000-1"'}
 
@@ -85,6 +100,7 @@ def build_scene() -> Scene:
     )
     make_exchange(world, commitment_ids=[shared])
     bring_into_force(world.plan, approval_date=today() - timedelta(days=200))
+    author = actor_of(make_user("JP", Role.EDITOR, email="jp-commenter@test.example"))
     with transaction(write=True) as session:
         review = session.scalars(
             select(ReviewCycle).where(ReviewCycle.plan_id == world.plan, ReviewCycle.number == 1)
@@ -99,6 +115,20 @@ def build_scene() -> Scene:
         milestone = session.scalars(
             select(Milestone.id).where(Milestone.commitment_id == hidden)
         ).one()
+        # Japan's internal comment on a shared commitment.
+        parent = find_parent(
+            session=session,
+            actor=author,
+            parent_type=AttachmentParent.COMMITMENT,
+            parent_id=shared,
+            action=Action.WRITE,
+        )
+        internal_comment = comments.create(
+            session=session,
+            actor=author,
+            parent=parent,
+            data=CommentCreate(body="Between us", visibility=Visibility.INTERNAL),
+        )
         return Scene(
             plan=world.plan,
             review=review.id,
@@ -107,6 +137,7 @@ def build_scene() -> Scene:
                 "milestone_id": milestone,
                 "exchange_id": hidden_exchange,
                 "item_id": item.id,
+                "comment_id": internal_comment.id,
             },
             shared_commitment=shared,
         )
@@ -321,8 +352,11 @@ def test_every_query_of_a_record_with_a_visibility_carries_the_policys_filter(
         f"{plan}/reviews",
         f"{API}/reviews/{scene.review}",
         f"{API}/audit-events",
+        f"{API}/search?q=preparation",
+        f"{API}/search?q=pr",
         f"{API}/commitments/{scene.shared_commitment}",
         f"{API}/commitments/{scene.shared_commitment}/history",
+        f"{API}/commitments/{scene.shared_commitment}/comments",
         *(
             path.format(plan_id=scene.plan, review_id=scene.review, **scene.hidden)
             for method, path, _ in OPERATIONS

@@ -118,9 +118,10 @@ def test_an_export_that_fails_midway_is_a_problem_never_a_truncated_file(
     keyset = transfer._keyset
 
     def failing_after_one_batch(*args: Any, **kwargs: Any) -> Iterator[list[Any]]:
-        batches = keyset(*args, **kwargs)
-        yield next(batches)
-        raise OperationalError("SELECT …", {}, Exception("the connection broke"))
+        # (A list with nothing in it, such as the plan's attachments, ends as usual.)
+        for batch in keyset(*args, **kwargs):
+            yield batch
+            raise OperationalError("SELECT …", {}, Exception("the connection broke"))
 
     monkeypatch.setattr(transfer, "_keyset", failing_after_one_batch)
 
@@ -203,3 +204,71 @@ def test_a_pdf_over_its_time_stops_its_renderer(monkeypatch: pytest.MonkeyPatch)
 
     assert not taken[0].process.is_alive()  # not left rendering for nobody
     assert pdf.render(["<html><body><p>短い</p></body></html>"], timeout=60).startswith(b"%PDF")
+
+
+def test_a_pdf_of_several_parts_is_laid_out_by_several_renderers_at_once_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    used: list[Any] = []
+    take, start = pdf._take, pdf._start
+    monkeypatch.setattr(pdf, "_take", lambda: used.append(take()) or used[-1])
+    monkeypatch.setattr(pdf, "_start", lambda: used.append(start()) or used[-1])
+    parts = [f"<html><body><p>第{n}部 part {n}</p></body></html>" for n in range(3)]
+
+    content = pdf.render(parts, timeout=60, processes=2)
+
+    reader = PdfReader(io.BytesIO(content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    positions = [text.index(f"part {n}") for n in range(3)]
+    assert positions == sorted(positions)
+    # Two renderers laid out a run each and are gone; only the next spares are left waiting.
+    done = {id(renderer) for renderer in used if renderer.process.exitcode is not None}
+    assert len(done) == 2
+
+
+def test_runs_of_parts_keep_their_order_and_share_the_text() -> None:
+    parts = ["a" * 10, "b" * 10, "c" * 10, "d" * 10]
+
+    assert pdf.runs_of(parts, 2) == [parts[:2], parts[2:]]
+    assert pdf.runs_of(parts, 1) == [parts]
+    assert pdf.runs_of(parts[:1], 4) == [parts[:1]]
+    assert [p for run in pdf.runs_of(parts, 3) for p in run] == parts
+    assert len(pdf.runs_of(parts, 3)) == 3
+
+
+def test_parts_are_shared_out_evenly_among_the_renderers() -> None:
+    # A plan's annex in parts of at most 1,000 commitments, as many for each renderer, so they
+    # finish together; a short annex is not cut into parts smaller than the minimum.
+    assert render.print_part_size(4_939, 2) == 824  # six parts, three for each of two
+    assert render.print_part_size(4_939, 1) == 988  # five parts, one renderer
+    assert render.print_part_size(1_200, 2) == 600  # two parts, one for each
+    assert render.print_part_size(469, 2) == 469  # one part: two would be under the minimum
+    assert render.print_part_size(0, 4) == 1
+
+
+def test_a_pdf_over_its_time_stops_every_renderer_it_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[Any] = []
+    take, start = pdf._take, pdf._start
+
+    def taken() -> Any:
+        renderer = take()
+        started.append(renderer)
+        return renderer
+
+    def fresh() -> Any:
+        renderer = start()
+        started.append(renderer)
+        return renderer
+
+    monkeypatch.setattr(pdf, "_take", taken)
+    monkeypatch.setattr(pdf, "_start", fresh)
+    page = "<p>" + "長い文書 " * 2_000 + "</p>"
+    long_part = f"<html><body>{page * 50}</body></html>"
+
+    with pytest.raises(TimeoutError):
+        pdf.render([long_part, long_part], timeout=0.5, processes=2)
+
+    renderers = started[:2]  # the two that rendered; a third is the next spare
+    assert all(not renderer.process.is_alive() for renderer in renderers)

@@ -113,7 +113,7 @@ def test_the_other_partys_events_of_an_exchange_name_only_the_commitments_it_may
     url = f"{API}/plans/{world.plan}/exchanges"
     by_hidden = client.get(url, params={"commitment_id": str(internal)}, headers=nato).json()
     by_unknown = client.get(url, params={"commitment_id": str(uuid.uuid4())}, headers=nato).json()
-    assert by_hidden == by_unknown == {"items": [], "next_cursor": None}
+    assert by_hidden == by_unknown == {"items": [], "next_cursor": None, "total": 0}
 
 
 def test_each_partys_internal_records_are_numbered_apart_and_the_shared_series_has_no_gaps(

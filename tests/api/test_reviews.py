@@ -766,7 +766,10 @@ def test_no_one_signs_for_another_party_by_any_route(client: TestClient, db: Dat
         "updateReview",
         "putReviewAssessment",
         "updateReviewItem",
+        "agreeWherePartiesAgree",
         "signOffReview",
+        "createReviewComment",
+        "createReviewItemComment",
     }
     assert bodies.pop("signOffReview") == {"party_id"}
     for operation_id, fields in bodies.items():

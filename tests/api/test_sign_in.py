@@ -836,13 +836,20 @@ def test_an_admin_resets_the_second_factor_of_a_user_of_their_party(
     anonymous_client: TestClient,
 ) -> None:
     make_world()
-    admin = admin_of("JP")
+    admin_secret = pyotp.random_base32()
+    admin = token_for(
+        make_user("JP", "admin", email="jp-admin@test.example", totp_secret=admin_secret)
+    )
     user_id = make_user(
         "JP", "approver", email="lost.phone@mofa.example", totp_secret=pyotp.random_base32()
     )
     user_token = token_for(user_id)
 
-    response = anonymous_client.post(f"{API}/users/{user_id}/totp/reset", headers=bearer(admin))
+    response = anonymous_client.post(
+        f"{API}/users/{user_id}/totp/reset",
+        json={"current_password": DEFAULT_PASSWORD, "current_code": pyotp.TOTP(admin_secret).now()},
+        headers=bearer(admin),
+    )
 
     assert response.status_code == 200, response.text
     assert response.json()["totp_enabled"] is False

@@ -144,6 +144,7 @@ KINDS = {
     "lead_party": "party_code",
     "party": "party_code",
     "organisation": "organisation_code",
+    "organisation_id": "organisation",
     "lead_organisation_id": "organisation",
     "from_organisation_id": "organisation",
     "to_organisation_id": "organisation",

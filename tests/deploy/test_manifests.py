@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings
 
 from itpp_api.config import Settings
 from itpp_web.config import WebSettings
+from tests.settings_reference import documented_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -216,6 +217,19 @@ def test_env_example_lists_every_setting_and_nothing_else() -> None:
     )
 
 
+def test_env_example_shows_each_settings_real_default() -> None:
+    # "A commented line shows the default": the one the code has (issue 23: ITPP_VAR_DIR's was
+    # /var/lib/itpp, what the deploy files set, not the default). An uncommented line is a
+    # value to set; an unset setting's line ends at the "=".
+    defaults = {setting.variable: setting.default or "" for setting in documented_settings()}
+    wrong: dict[str, tuple[str, str]] = {}
+    for line in (DEPLOY / ".env.example").read_text().splitlines():
+        match = re.match(r"^# (ITPP_[A-Z0-9_]+)=(.*)$", line)
+        if match and match[2] != defaults[match[1]]:
+            wrong[match[1]] = (match[2], defaults[match[1]])
+    assert wrong == {}, "deploy/.env.example (shown, real default)"
+
+
 def test_every_itpp_variable_named_anywhere_in_deploy_is_a_setting() -> None:
     # Prose and comments too (README.md, nginx.conf): a renamed setting leaves no stale name.
     named: dict[str, set[str]] = {}
@@ -253,6 +267,7 @@ def test_secret_files_are_named_after_the_settings_they_hold() -> None:
         "itpp_unsubscribe_secret",
         "itpp_metrics_token",
         "itpp_web_metrics_token",
+        "itpp_s3_secret_access_key",
     }
     assert {name.upper() for name in files} <= SETTINGS
 

@@ -19,6 +19,8 @@ import pytest
 
 from tests.web.conftest import (
     ARTIFACTS,
+    SAMPLE_PLAN,
+    SESSION_COOKIE,
     Stack,
     draft_plan_with_markup,
     new_browser_context,
@@ -36,6 +38,14 @@ def context(browser: Any, stack: Stack) -> Iterator[Any]:
 
 
 def sign_in(page: Any, stack: Stack, party: str, role: str) -> None:
+    """Signs the user in through the form; an approver's working session is reused instead
+    (`Stack.reused_session`: a new one-time code can take 30 s)."""
+    reused = stack.reused_session(party, role)
+    if reused:
+        page.context.add_cookies([{"name": SESSION_COOKIE, "value": reused, "url": stack.web_url}])
+        page.goto("/plans")
+        page.wait_for_url(re.compile(r".*/plans$"))
+        return
     login = stack.login(party, role)
     page.goto("/sign-in")
     page.fill("#email", login["email"])
@@ -50,6 +60,18 @@ def assert_accessible(page: Any, name: str) -> None:
     violations = run_axe(page)
     summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
     assert not violations, f"{name}: {summary}"
+
+
+def wait_for_htmx(locator: Any) -> None:
+    """Wait until htmx has bound the element's hx- attributes.
+
+    htmx processes swapped-in content in its settle step, a moment after the nodes appear; a
+    key pressed on a link in between follows its plain href (a full page load) instead.
+    """
+    locator.page.wait_for_function(
+        "el => Boolean(el['htmx-internal-data'] && el['htmx-internal-data'].initHash)",
+        arg=locator.element_handle(),
+    )
 
 
 def screenshot(page: Any, name: str) -> None:
@@ -86,9 +108,11 @@ def test_japan_editor_journey(context: Any, stack: Stack, active_plan_id: str) -
     # Filter the commitments: the table changes in place and the address follows.
     page.goto(f"/plans/{active_plan_id}/commitments")
     everything = references(page)
+    page.click("#f-status summary")
     with page.expect_response(re.compile(r".*/commitments\?.*status=in_progress.*")):
-        page.select_option("#f-status", ["in_progress"])
+        page.check("#f-status input[value=in_progress]")
     page.wait_for_url(re.compile(r".*status=in_progress.*"))
+    page.keyboard.press("Escape")  # the dropdown closes, uncovering the table
     filtered = references(page)
     assert filtered and len(filtered) < len(everything)
     assert_accessible(page, "commitments")
@@ -98,7 +122,7 @@ def test_japan_editor_journey(context: Any, stack: Stack, active_plan_id: str) -
     shared = context.new_page()
     shared.goto(page.url)
     assert references(shared) == filtered
-    assert shared.locator("#f-status option[value=in_progress]").evaluate("o => o.selected")
+    assert shared.locator("#f-status input[value=in_progress]").is_checked()
     shared.close()
 
     # Update progress in place.
@@ -212,8 +236,12 @@ def test_pages_work_with_javascript_off(browser: Any, stack: Stack, active_plan_
     sign_in(page, stack, "NATO", "editor")
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(f"/plans/{active_plan_id}/commitments")
-    page.select_option("#f-party", ["NATO"])
-    page.select_option("#f-status", ["in_progress"])
+    page.click("#f-party summary")
+    page.check("#f-party input[value=NATO]")
+    page.click("#f-party summary")  # closed again (a dropdown opens over what follows)
+    page.click("#f-status summary")
+    page.check("#f-status input[value=in_progress]")
+    page.click("#f-status summary")
     page.click(".filter-actions button[type=submit]")
     page.wait_for_url(re.compile(r".*lead_party=NATO.*"))
     row = page.locator("#results tbody tr").first
@@ -227,3 +255,47 @@ def test_pages_work_with_javascript_off(browser: Any, stack: Stack, active_plan_
     )  # back to the list
     assert page.locator(f"#progress-value-{commitment_id}").input_value() == "42"
     ctx.close()
+
+
+def test_the_plan_pages_lineage_fits_a_phone_and_its_links_lead_along_the_line(
+    browser: Any, stack: Stack, active_plan_id: str
+) -> None:
+    ctx = new_browser_context(browser, stack, "en-GB")
+    try:
+        page = ctx.new_page()
+        page.set_viewport_size({"width": 390, "height": 844})
+        sign_in(page, stack, "NATO", "viewer")
+        page.goto(f"/plans/{active_plan_id}")
+        lineage = page.locator("#plan-lineage")
+        assert lineage.locator("li").all_inner_texts() == [
+            "JP-NATO-IPCP-2014 2014 · Superseded",
+            "JP-NATO-IPCP-2018 2018 · Superseded",
+            f"{SAMPLE_PLAN} {page.locator('#plan-lineage [aria-current=page] small').inner_text()}",
+        ]
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # Each entry stays inside the page's width (the line wraps instead).
+        assert page.evaluate(
+            "[...document.querySelectorAll('#plan-lineage li')]"
+            ".every(li => li.getBoundingClientRect().right <= window.innerWidth)"
+        )
+        assert_accessible(page, "plan page at 390 px")
+        page.get_by_role("link", name=re.compile("JP-NATO-IPCP-2018")).click()
+        page.wait_for_url(re.compile(r".*/plans/[0-9a-f-]{36}$"))
+        assert "JP-NATO-IPCP-2018" in page.locator("#plan-lineage [aria-current=page]").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.locator("#plan-lineage").get_by_role("link", name=re.compile(SAMPLE_PLAN)).click()
+        page.wait_for_url(re.compile(rf".*/plans/{active_plan_id}$"))
+    finally:
+        ctx.close()
+
+
+def test_the_amendment_form_with_every_kind_of_change_open_is_accessible(
+    context: Any, stack: Stack, active_plan_id: str
+) -> None:
+    page = context.new_page()
+    sign_in(page, stack, "JP", "editor")
+    page.goto(f"/plans/{active_plan_id}/amendments/new")
+    page.evaluate("document.querySelectorAll('details.op').forEach(d => d.open = true)")
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    assert_accessible(page, "amendment form, every change open")

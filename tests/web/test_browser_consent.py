@@ -69,11 +69,18 @@ def _not_reloaded(page: Any) -> bool:
 
 
 def _assess(page: Any, item: Any, rating: str, note: str) -> None:
+    # A row of the matrix shows values until its Edit link opens its forms.
+    item.locator("a.edit-row").click()
     form = item.locator("form.item-form").first
     form.locator("select[name=rating]").select_option(rating)
+    # The note is behind its disclosure in the matrix's cell.
+    form.locator("details summary").click()
     form.locator("textarea[name=note]").fill(note)
-    form.locator("button[type=submit]").click()
-    item.locator(".saved").wait_for()
+    # The save's answer, not its "Saved." line: the other party's assessment arriving live may
+    # draw the item again between the two, and take the line with it.
+    with page.expect_response(lambda response: response.request.method == "POST") as saved:
+        form.locator("button[type=submit]").click()
+    assert saved.value.ok, saved.value.status
 
 
 def test_review_two_parties_assess_disagree_sign_off_live_and_conclude(
@@ -90,7 +97,7 @@ def test_review_two_parties_assess_disagree_sign_off_live_and_conclude(
     review_url = jp.url
     jp.locator("#open-form button").click()
     jp.wait_for_url(re.compile(r".*/reviews/[0-9a-f-]+$"))
-    items = jp.locator("article.review-item")
+    items = jp.locator("tr.matrix-row")
     assert items.count() == 3
 
     # Each party records its own assessments; they disagree on the third commitment.
@@ -98,7 +105,7 @@ def test_review_two_parties_assess_disagree_sign_off_live_and_conclude(
         _assess(jp, items.nth(index), rating, f"日本の所見 {index + 1}")
     nato.goto(review_url)
     assert nato.locator("html").get_attribute("lang") == "en"
-    nato_items = nato.locator("article.review-item")
+    nato_items = nato.locator("tr.matrix-row")
     for index, rating in enumerate(("on_track", "on_track", "at_risk")):
         _assess(nato, nato_items.nth(index), rating, f"NATO view {index + 1}")
 
@@ -111,6 +118,7 @@ def test_review_two_parties_assess_disagree_sign_off_live_and_conclude(
     # Japan records the agreed ratings and the joint summary with the outcome.
     for index, rating in enumerate(("on_track", "on_track", "off_track")):
         item = items.nth(index)
+        item.locator("a.edit-row").click()
         form = item.locator("form.item-form").nth(1)
         form.locator("select[name=agreed_rating]").select_option(rating)
         form.locator("button[type=submit]").click()
@@ -168,6 +176,8 @@ def test_review_two_parties_assess_disagree_sign_off_live_and_conclude(
     # Every party has signed: the review is concluded.
     jp.locator("#conclude-form button").wait_for(timeout=5_000)
     jp.locator("#conclude-form button").click()
+    # Concluding is final: a dialog asks first.
+    jp.locator("#confirm-dialog[open] [data-answer=yes]").click()
     jp.locator("#review-state .badge-concluded").wait_for()
     assert jp.locator("form.item-form").count() == 0
     with stack.api_client(stack.api_token("JP", "viewer")) as api:

@@ -19,6 +19,7 @@ import pytest
 
 from tests.web.conftest import Stack, new_browser_context
 from tests.web.test_browser import assert_accessible, screenshot, sign_in
+from tests.web.test_commitment_picker import crowded_plan
 from tests.web.test_exchanges_pages import exchange_plan, versioned_plan
 
 pytestmark = pytest.mark.slow
@@ -63,6 +64,11 @@ def test_editor_records_an_exchange_for_a_commitment_and_finds_it_there(
     page.click("#exchange-form button[type=submit]")
     page.locator("#end_date-error").wait_for()
     assert page.locator("#location").input_value() == "Northwood"
+    # The form drawn again by htmx has no Search button either (it is there without JavaScript;
+    # htmx's load event, once the swap has settled, takes it out).
+    page.wait_for_function(
+        "document.querySelectorAll('#exchange-form button[type=submit]').length === 1"
+    )
     assert_accessible(page, "exchange form with errors")
 
     page.fill("#end_date", "2027-02-11")
@@ -90,8 +96,9 @@ def test_exchange_list_filters_in_place_and_the_address_follows(
     sign_in(page, stack, "NATO", "viewer")
     page.goto(f"/plans/{active_plan_id}/exchanges")
     everything = page.locator("#results tbody tr").count()
+    page.click("#f-kind summary")
     with page.expect_response(re.compile(r".*/exchanges\?.*kind=placement.*")):
-        page.select_option("#f-kind", ["placement"])
+        page.check("#f-kind input[value=placement]")
     page.wait_for_url(re.compile(r".*kind=placement.*"))
     placements = page.locator("#results tbody tr").count()
     assert 0 < placements < everything
@@ -191,5 +198,58 @@ def test_calendar_feed_is_created_copied_and_revoked(japanese: Any, stack: Stack
     row = page.locator("tr", has_text=name)
     assert row.count() == 1
     row.get_by_role("button").click()
+    # Revoking asks first, in a dialog; going back keeps the feed.
+    dialog = page.locator("#confirm-dialog[open]")
+    dialog.locator("[data-answer=no]").click()
+    dialog.wait_for(state="detached")
+    assert page.locator("tr", has_text=name).count() == 1
+    row.get_by_role("button").click()
+    page.locator("#confirm-dialog[open] [data-answer=yes]").click()
     page.locator("tr", has_text=name).wait_for(state="detached")
     assert "browser feed" not in page.locator("#feeds").inner_text()
+    # The status region says it, and focus is not lost to the page's top.
+    page.locator("#notice", has_text="無効にしました").wait_for()
+    # The notice comes with the answer (HX-Trigger), focus moves once the swap has settled.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement !== document.body", timeout=5000
+    )
+
+
+def test_the_commitment_picker_finds_a_commitment_as_the_user_types_by_keyboard(
+    english: Any, stack: Stack
+) -> None:
+    plan = crowded_plan(stack)
+    page = english.new_page()
+    sign_in(page, stack, "NATO", "editor")
+    page.goto(f"/plans/{plan['id']}/exchanges/new")
+    assert page.locator("#commitment_ids option").count() == 50
+    # With JavaScript the Search button is not there: Enter in a field sends the form itself.
+    assert page.locator("button[name=search_commitments]").count() == 0
+    page.fill("#title-en", "Submarine rescue exercise")
+    page.select_option("#kind", "exercise")
+    page.fill("#start_date", "2027-05-10")
+
+    page.focus("#commitment_ids-search")
+    page.keyboard.type("submarine")
+    page.wait_for_function("document.querySelectorAll('#commitment_ids option').length === 1")
+    assert page.locator("#commitment_ids-status").inner_text() == "1 commitment matches."
+    assert page.locator("#commitment_ids option").inner_text().endswith("Submarine rescue")
+    # The list is the next stop of the keyboard; an arrow key chooses the match.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "commitment_ids"
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#commitment_ids").evaluate(
+        "s => [...s.selectedOptions].map(o => o.value)"
+    ) == [plan["needle"]]
+    assert_accessible(page, "exchange form after a search")
+    # A second search keeps the chosen commitment chosen.
+    page.fill("#commitment_ids-search", "port call 0")
+    page.wait_for_function("document.querySelectorAll('#commitment_ids option').length === 10")
+    assert page.locator("#commitment_ids").evaluate(
+        "s => [...s.selectedOptions].map(o => o.value)"
+    ) == [plan["needle"]]
+    page.click("#exchange-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/exchanges/[0-9a-f-]{36}$"))
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        exchange = api.get(page.url.replace(stack.web_url, "")).json()
+    assert [c["id"] for c in exchange["commitments"]] == [plan["needle"]]

@@ -83,7 +83,7 @@ def test_concluded_review_shows_both_assessments_and_the_disagreement(
     assert page.status_code == 200
     html = page.text
     # OTH-03: Japan off track, NATO at risk — flagged, with both ratings side by side.
-    item = re.search(r'<article class="review-item disagreement".*?</article>', html, re.S)
+    item = re.search(r'<tr class="matrix-row disagreement".*?</tr>', html, re.S)
     assert item and "OTH-03" in item.group(0)
     assert JA("The parties disagree") in item.group(0)
     assert "badge-off_track" in item.group(0) and "badge-at_risk" in item.group(0)
@@ -321,7 +321,14 @@ def test_proposal_form_builds_previews_and_sends_a_change_set(
     assert "badge-proposed" in shown and 'id="withdraw-form"' in shown
     # An editor decides nothing: no approval buttons.
     assert 'id="decision-form"' not in shown
-    withdrawn = web_session.post(f"{amendment_url}/withdraw", data={"csrf_token": _csrf(shown)})
+    # Asked first (no JavaScript: a page of its own); only the confirmed form withdraws it.
+    asked = web_session.post(f"{amendment_url}/withdraw", data={"csrf_token": _csrf(shown)})
+    assert asked.status_code == 200 and 'id="confirm-form"' in asked.text
+    assert f'action="{amendment_url}/withdraw"' in asked.text
+    assert "badge-proposed" in web_session.get(amendment_url, headers=EN).text
+    withdrawn = web_session.post(
+        f"{amendment_url}/withdraw", data={"csrf_token": _csrf(asked.text), "confirm": "yes"}
+    )
     assert withdrawn.status_code == 303
     assert "badge-withdrawn" in web_session.get(amendment_url, headers=EN).text
 

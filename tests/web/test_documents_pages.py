@@ -29,7 +29,25 @@ def test_document_page_in_either_language_with_downloads(
     assert "attachment" in pdf.headers["content-disposition"]
     markdown = web_session.get(f"/plans/{active_plan_id}/document.md?lang=en")
     assert markdown.status_code == 200 and "Cyber defence" in markdown.text
+    docx = web_session.get(f"/plans/{active_plan_id}/document.docx?lang=ja")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert ".docx" in docx.headers["content-disposition"]
+    assert 'document.docx?lang=ja" download>Word</a>' in japanese.text
+    # The OpenDocument text beside it, its label in the reader's language.
+    odt = web_session.get(f"/plans/{active_plan_id}/document.odt?lang=en")
+    assert odt.status_code == 200
+    assert odt.headers["content-type"] == "application/vnd.oasis.opendocument.text"
+    assert odt.content[30:38] == b"mimetype"  # an ODF package: its mimetype entry first
+    assert ".odt" in odt.headers["content-disposition"]
+    assert 'document.odt?lang=ja" download>OpenDocument（ODF）</a>' in japanese.text
     assert web_session.get(f"/plans/{active_plan_id}/document.exe").status_code == 404
+    # The side-by-side edition: both languages in rows, kept through the page's sanitiser;
+    # downloadable as PDF, Word or OpenDocument (Markdown is one language).
+    both = web_session.get(f"/plans/{active_plan_id}/document?lang=ja-en", headers=HTMX)
+    assert '<table class="parallel">' in both.text and '<td lang="en">' in both.text
+    assert both.text.index("サイバー防衛") < both.text.index("Cyber defence")
+    assert "document.pdf?lang=ja-en" in both.text and "document.md" not in both.text
+    assert "document.docx?lang=ja-en" in both.text and "document.odt?lang=ja-en" in both.text
 
 
 def test_document_of_a_plan_with_markup_stays_inert(stack: Stack, web_session: WebSession) -> None:
@@ -60,3 +78,16 @@ def test_table_downloads_apply_the_page_filters(
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     page = web_session.get(f"/plans/{active_plan_id}/commitments?priority_area=3.1.2").text
     assert f"/plans/{active_plan_id}/commitments/export.csv?priority_area=3.1.2" in page
+    # The exchange list offers its own, with its filters (not the picker's search).
+    exchanges = web_session.get(
+        f"/plans/{active_plan_id}/exchanges?kind=placement&commitment_q=cyber"
+    ).text
+    for fmt in ("csv", "xlsx"):
+        assert f'href="/plans/{active_plan_id}/exchanges/export.{fmt}?kind=placement"' in exchanges
+    placements = web_session.get(f"/plans/{active_plan_id}/exchanges/export.csv?kind=placement")
+    listed = list(csv.DictReader(io.StringIO(placements.content.decode("utf-8-sig"))))
+    with stack.api_client(stack.api_token("NATO", "editor")) as api:
+        expected_placements = api.get(
+            f"/plans/{active_plan_id}/exchanges", params={"kind": "placement", "limit": 200}
+        ).json()["items"]
+    assert listed and len(listed) == len(expected_placements)

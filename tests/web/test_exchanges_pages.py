@@ -249,6 +249,64 @@ def test_create_form_reports_errors_keeps_the_input_then_creates_a_linked_exchan
     assert "Port visit to Yokosuka" in commitment_page
 
 
+def test_a_participants_organisation_is_set_by_its_code_and_kept_through_an_edit(
+    stack: Stack, web_session: WebSession
+) -> None:
+    plan = exchange_plan(stack)
+    web_session.sign_in("NATO", "editor")
+    url = f"/plans/{plan['plan_id']}/exchanges/new"
+    new_page = web_session.get(url, headers=ENGLISH)
+    token = _csrf(new_page.text)
+    # The form lists the codes it takes.
+    assert 'id="organisation-codes"' in new_page.text and "<code>MARCOM</code>" in new_page.text
+    unknown = web_session.post(
+        url,
+        data=_create_form(plan, token, participants="Staff officer | | NOSUCH"),
+        headers=ENGLISH,
+    )
+    assert unknown.status_code == 422 and 'id="participants-error"' in unknown.text
+    assert "names an organisation code that is not in the list" in unknown.text
+    created = web_session.post(
+        url,
+        data=_create_form(
+            plan, token, participants="Liaison officer | Cdr. Ito | marcom\nStaff officer | | SHAPE"
+        ),
+    )
+    assert created.status_code == 303, created.text
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        organisations = _organisations(api)
+        exchange = api.get(created.headers["location"]).json()
+    assert exchange["participants"] == [
+        {"role": "Liaison officer", "name": "Cdr. Ito", "organisation_id": organisations["MARCOM"]},
+        {"role": "Staff officer", "name": None, "organisation_id": organisations["SHAPE"]},
+    ]
+    assert (
+        "Liaison officer — Cdr. Ito (MARCOM)" in web_session.get(created.headers["location"]).text
+    )
+    # The edit form shows each organisation by its code; a changed code moves the participant.
+    edit_url = f"{created.headers['location']}/edit"
+    edit = web_session.get(edit_url)
+    assert "Liaison officer | Cdr. Ito | MARCOM\nStaff officer |  | SHAPE" in html.unescape(
+        edit.text
+    )
+    saved = web_session.post(
+        edit_url,
+        data={
+            **_create_form(
+                plan, _csrf(edit.text), participants="Liaison officer | Cdr. Ito | SHAPE"
+            ),
+            "etag": exchange["etag"],
+            "seen": exchange["updated_at"],
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        edited = api.get(created.headers["location"]).json()
+    assert edited["participants"] == [
+        {"role": "Liaison officer", "name": "Cdr. Ito", "organisation_id": organisations["SHAPE"]}
+    ]
+
+
 def _new_exchange(stack: Stack, plan: dict[str, str]) -> dict[str, Any]:
     with stack.api_client(stack.api_token("NATO", "editor")) as api:
         response = api.post(
@@ -357,18 +415,39 @@ def test_cancelling_keeps_the_exchange_on_record(stack: Stack, web_session: WebS
     token = _csrf(page)
     stale = web_session.post(
         f"/exchanges/{exchange['id']}/cancel",
-        data={"csrf_token": token, "etag": '"stale-1"', "seen": exchange["updated_at"]},
+        data={
+            "csrf_token": token,
+            "etag": '"stale-1"',
+            "seen": exchange["updated_at"],
+            "confirm": "yes",
+        },
     )
     assert stale.status_code == 409 and "Someone else changed this record" in stale.text
-    cancelled = web_session.post(
+    # Without the confirmation (no JavaScript, so no dialog) the web asks first, on a page
+    # that sends the same fields again; nothing is cancelled yet.
+    asked = web_session.post(
         f"/exchanges/{exchange['id']}/cancel",
         data={"csrf_token": token, "etag": exchange["etag"]},
+    )
+    assert asked.status_code == 200 and 'id="confirm-form"' in asked.text
+    assert f'action="/exchanges/{exchange["id"]}/cancel"' in asked.text
+    assert 'name="confirm" value="yes"' in asked.text
+    assert f'href="/exchanges/{exchange["id"]}"' in asked.text  # the way back
+    with stack.api_client(stack.api_token("JP", "viewer")) as api:
+        assert api.get(f"/exchanges/{exchange['id']}").json()["status"] != "cancelled"
+    cancelled = web_session.post(
+        f"/exchanges/{exchange['id']}/cancel",
+        data={"csrf_token": _csrf(asked.text), "etag": exchange["etag"], "confirm": "yes"},
     )
     assert cancelled.status_code == 303
     with stack.api_client(stack.api_token("JP", "viewer")) as api:
         assert api.get(f"/exchanges/{exchange['id']}").json()["status"] == "cancelled"
     detail = web_session.get(f"/exchanges/{exchange['id']}", headers=ENGLISH).text
     assert "badge-cancelled" in detail and "/cancel" not in detail
+    # The page after the redirect says what happened, once.
+    assert '<p class="notice">The exchange was cancelled.</p>' in detail
+    again = web_session.get(f"/exchanges/{exchange['id']}", headers=ENGLISH).text
+    assert "The exchange was cancelled." not in again
     # The page's history (read from the API's /exchanges/{id}/history) shows the cancellation
     # above the creation, newest first.
     history = detail.split('id="history-h"', 1)[1]
@@ -387,7 +466,7 @@ def test_a_viewer_gets_no_edit_controls_and_the_api_refuses_the_write(
     assert "/edit" not in page and "/cancel" not in page
     refused = web_session.post(
         f"/exchanges/{exchange['id']}/cancel",
-        data={"csrf_token": _csrf(page), "etag": exchange["etag"]},
+        data={"csrf_token": _csrf(page), "etag": exchange["etag"], "confirm": "yes"},
     )
     assert refused.status_code == 403
 
@@ -580,7 +659,7 @@ def test_calendar_feed_is_created_shown_once_and_revoked(
     feed_id = re.search(rf'id="feed-([0-9a-f-]{{36}})">\s*<td>{re.escape(name)}</td>', listing)
     assert feed_id
     revoked = web_session.post(
-        f"/me/calendar/{feed_id.group(1)}/revoke", data={"csrf_token": token}
+        f"/me/calendar/{feed_id.group(1)}/revoke", data={"csrf_token": token, "confirm": "yes"}
     )
     assert revoked.status_code == 303 and revoked.headers["location"] == "/me/calendar"
     assert name not in web_session.get("/me/calendar").text

@@ -95,7 +95,8 @@ def test_an_admin_registers_sees_the_secret_once_disables_and_removes_an_endpoin
     block = japanese[japanese.index(f'id="endpoint-{endpoint_id}"') :]
     etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', block).group(1))  # type: ignore[union-attr]
     removed = web_session.post(
-        f"/me/webhooks/{endpoint_id}/delete", data={"csrf_token": token, "etag": etag}
+        f"/me/webhooks/{endpoint_id}/delete",
+        data={"csrf_token": token, "etag": etag, "confirm": "yes"},
     )
     assert removed.status_code == 303
     assert html.escape(url) not in web_session.get("/me/webhooks").text

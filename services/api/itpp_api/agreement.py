@@ -63,6 +63,7 @@ PLAN: Final[Mapping[str, Part]] = {
     "title": A,
     "sections": A,
     "objectives": A,
+    "lead_texts": A,
     "party_ids": A,
     # Coming into force (draft → active) and ending (terminated, superseded) are consents.
     "status": A,
@@ -70,11 +71,16 @@ PLAN: Final[Mapping[str, Part]] = {
     "term_months": A,
     "review_interval_months": A,
     "predecessor_id": A,
+    # How delivery is reported: whether progress updates count only once confirmed.
+    "progress_updates_need_confirmation": A,
     "termination_date": A,
     "expiry_date": S,  # approval date + term
     "translations": S,
     "source_languages": S,
     "reviewed_translations": S,
+    # Set by deletePlan, which only a draft that never came into force takes (the policy's
+    # authorize_plan_deletion): nothing agreed is removed.
+    "deleted_at": S,
     "row_version": S,
     "created_at": S,
     "updated_at": S,
@@ -169,10 +175,12 @@ PLAN_AGREED_CHANGES: Final = (
     "title",
     "sections",
     "objectives",
+    "lead_texts",
     "term_months",
     "review_interval_months",
     "approval_date",
     "predecessor_id",
+    "progress_updates_need_confirmation",
 )
 AREA_DEFINITION: Final = ("code", "short_code", "title", "description")
 # What modify_commitment may change: the agreed fields but the reference and the visibility.
@@ -185,10 +193,15 @@ _FIELD_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
     "title": {"en": "title", "ja": "表題"},
     "sections": {"en": "sections", "ja": "本文"},
     "objectives": {"en": "objectives", "ja": "目的"},
+    "lead_texts": {"en": "lead texts", "ja": "導入文"},
     "term_months": {"en": "term", "ja": "期限"},
     "review_interval_months": {"en": "review interval", "ja": "見直しの間隔"},
     "approval_date": {"en": "approval date", "ja": "承認日"},
     "predecessor_id": {"en": "predecessor", "ja": "前身計画"},
+    "progress_updates_need_confirmation": {
+        "en": "confirmation of progress updates",
+        "ja": "進捗報告の確認要否",
+    },
     "code": {"en": "code", "ja": "番号"},
     "short_code": {"en": "short code", "ja": "略号"},
     "description": {"en": "description", "ja": "説明"},
@@ -410,7 +423,7 @@ def check_plan_update(
     def proposal() -> ProposalDraft | None:
         ops: list[dict[str, Any]] = []
         texts: dict[str, Any] = {
-            n: changes[n] for n in ("title", "sections", "objectives") if n in fields
+            n: changes[n] for n in ("title", "sections", "objectives", "lead_texts") if n in fields
         }
         if texts:
             ops.append({"op": "change_text", **texts})
@@ -427,6 +440,15 @@ def check_plan_update(
             ops.append({"op": "change_approval_date", "approval_date": changes["approval_date"]})
         if "predecessor_id" in fields:
             ops.append({"op": "change_predecessor", "predecessor_id": changes["predecessor_id"]})
+        if "progress_updates_need_confirmation" in fields:
+            ops.append(
+                {
+                    "op": "change_progress_updates_confirmation",
+                    "progress_updates_need_confirmation": changes[
+                        "progress_updates_need_confirmation"
+                    ],
+                }
+            )
         return _proposal(plan, _change_title(plan.reference, fields), ops)
 
     _require(

@@ -28,6 +28,13 @@ DATETIME_END: Final = datetime(2200, 1, 1, tzinfo=UTC)
 SAFE_INTEGER_MAX: Final = 2**53 - 1
 # The largest value an INTEGER column holds on PostgreSQL: row versions and numbers in imports.
 INTEGER_MAX: Final = 2**31 - 1
+# The largest file an attachment may be (the upper bound of ITPP_ATTACHMENT_MAX_BYTES): 5 GiB.
+ATTACHMENT_BYTES_MAX: Final = 5 * 1024 * 1024 * 1024
+
+# A comment's body (docs/comments.md): at least one character that is not a space, at most this
+# many; a page of threads holds at most COMMENT_PAGE_MAX threads.
+COMMENT_BODY_MAX: Final = 10_000
+COMMENT_PAGE_MAX: Final = 100
 
 RANGE_TEXT: Final = f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
 # Years 1900 to 2199: the range as a pattern, so that the contract states it.
@@ -165,3 +172,13 @@ def expiry_in_range(term_months: int, info: ValidationInfo) -> int:
         if problem:
             raise PydanticCustomError("expiry_out_of_range", problem)
     return term_months
+
+
+# Numbered pages of the commitment and exchange lists (`page`, 1-based): the offset a page
+# number makes stays far inside what either engine takes.
+PAGE_NUMBER_MAX: Final = 10_000
+# Saved views (per user): a name of 1 to 80 characters, at most 50 views per user, and the
+# saved query string at most 1,000 characters.
+SAVED_VIEW_NAME_MAX: Final = 80
+SAVED_VIEWS_PER_USER_MAX: Final = 50
+SAVED_VIEW_QUERY_MAX: Final = 1000

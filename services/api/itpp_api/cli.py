@@ -10,6 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from itpp_api.backup import BackupReport
+    from itpp_api.config import Settings
     from itpp_api.errors import DomainError
 
 app = typer.Typer(
@@ -75,7 +76,10 @@ def _read(path: Path) -> bytes:
 
 @import_app.command("plan")
 def import_plan_document(
-    file: Annotated[Path, typer.Argument(help="The plan document (text or Markdown).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="The plan document (text, Markdown, Word .docx or OpenDocument .odt)."),
+    ],
     party: Annotated[
         list[str], typer.Option("--party", help="A party of the plan (code or id); repeat.")
     ],
@@ -163,14 +167,30 @@ def export_plan(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
+    with_files: Annotated[
+        bool,
+        typer.Option(
+            "--with-files",
+            help="Write a zip (needs --output): the JSON export as plan.json, each attachment's "
+            "file as files/<sha256>, and manifest.json.",
+        ),
+    ] = False,
 ) -> None:
-    """Export a whole plan as JSON (the plan export format), complete."""
+    """Export a whole plan as JSON (the plan export format), complete; with --with-files, a
+    zip holding the export and the attached files."""
     from itpp_api.auth.actor import Actor
     from itpp_api.db import transaction
     from itpp_api.documents.service import find_plan
     from itpp_api.errors import DomainError
     from itpp_api.transfer.service import export_chunks
 
+    if with_files:
+        if output is None:
+            raise typer.BadParameter(
+                "a zip is written to a file: give --output", param_hint="--output"
+            )
+        _export_plan_archive(plan, output)
+        return
     target = sys.stdout.buffer if output is None else output.open("wb")
     size = 0
     try:
@@ -193,10 +213,49 @@ def export_plan(
         typer.echo(f"Wrote {output} ({size} bytes).", err=True)
 
 
+def _export_plan_archive(plan: str, output: Path) -> None:
+    """`export plan --with-files`: the export and its files as one zip."""
+    from itpp_api.attachments.storage import get_storage
+    from itpp_api.auth.actor import Actor
+    from itpp_api.db import transaction
+    from itpp_api.documents.service import find_plan
+    from itpp_api.errors import DomainError
+    from itpp_api.transfer.archive import write_archive
+
+    def warn(message: str) -> None:
+        typer.echo(f"Warning: {message}", err=True)
+
+    try:
+        with (
+            output.open("wb") as target,
+            _progress() as progress,
+            transaction(write=False) as session,
+        ):
+            record = find_plan(session=session, actor=Actor.system(), reference_or_id=plan)
+            manifest = write_archive(
+                session=session,
+                actor=Actor.system(),
+                plan=record,
+                storage=get_storage(),
+                target=target,
+                progress=progress,
+                warn=warn,
+            )
+    except DomainError as exc:
+        output.unlink(missing_ok=True)
+        raise _fail(_problem_lines(exc)) from exc
+    files = len(manifest["files"])
+    problems = manifest["missing"] + manifest["altered"]
+    note = f", {problems} not as recorded (see manifest.json)" if problems else ""
+    typer.echo(
+        f"Wrote {output} ({output.stat().st_size} bytes, {files} attachment(s){note}).", err=True
+    )
+
+
 @export_app.command("document")
 def export_document(
     plan: Annotated[str, typer.Argument(help="The plan's reference or id.")],
-    format: Annotated[str, typer.Option("--format", help="html, md or pdf.")] = "pdf",
+    format: Annotated[str, typer.Option("--format", help="html, md, pdf, docx or odt.")] = "pdf",
     lang: Annotated[str, typer.Option(help="ja or en.")] = "ja",
     version: Annotated[int | None, typer.Option(help="A recorded version.")] = None,
     output: Annotated[
@@ -205,13 +264,15 @@ def export_document(
 ) -> None:
     """Render a plan as a document (the same as GET /plans/{id}/document)."""
     from itpp_api.auth.actor import Actor
+    from itpp_api.config import get_settings
     from itpp_api.db import transaction
-    from itpp_api.documents import render
+    from itpp_api.documents import odf, render, word
     from itpp_api.documents.service import check_document_size, find_plan, plan_document
     from itpp_api.errors import DomainError
 
-    if format not in ("html", "md", "pdf"):
-        raise typer.BadParameter("html, md or pdf", param_hint="--format")
+    word_processors = {"docx": word.render_docx, "odt": odf.render_odt}
+    if format not in ("html", "md", "pdf", *word_processors):
+        raise typer.BadParameter("html, md, pdf, docx or odt", param_hint="--format")
     if lang not in ("ja", "en"):
         raise typer.BadParameter("ja or en", param_hint="--lang")
     try:
@@ -221,8 +282,11 @@ def export_document(
                 session=session, actor=Actor.system(), plan=record, lang=lang, version=version
             )
         if format == "pdf":
-            parts = render.render_print_parts(document)
+            parts = render.render_print_parts(document, processes=get_settings().pdf_processes)
             check_document_size("".join(parts))
+        elif format in word_processors:
+            content = word_processors[format](document)
+            check_document_size(content)
         else:
             text = (
                 render.render_markdown(document) if format == "md" else render.render_html(document)
@@ -230,7 +294,11 @@ def export_document(
             check_document_size(text)
     except DomainError as exc:
         raise _fail(_problem_lines(exc)) from exc
-    _output(render.render_pdf(parts) if format == "pdf" else text.encode("utf-8"), output)
+    if format == "pdf":
+        content = render.render_pdf(parts, processes=get_settings().pdf_processes)
+    elif format not in word_processors:
+        content = text.encode("utf-8")
+    _output(content, output)
 
 
 @export_app.command("schema")
@@ -479,6 +547,29 @@ def _print_backup(report: "BackupReport", verb: str) -> None:
     )
 
 
+def _attachment_files(settings: "Settings", file: Path, *, backing_up: bool) -> None:
+    """The attachment files that go with a backup. Filesystem store: `itpp backup` copies the
+    files it does not have yet into `attachments/` beside the backup file (after the dump, so
+    every file the dump records is there); `itpp restore` copies back those the store lacks.
+    S3 store: the bucket's own versioning or replication keeps them (nothing is copied)."""
+    from itpp_api.attachments.storage import copy_missing
+
+    if settings.attachment_storage == "s3":
+        typer.echo(
+            f"Attachment files: in the bucket {settings.s3_bucket}, not copied (its versioning "
+            "or replication is their backup)."
+        )
+        return
+    kept = file.resolve().parent / "attachments"
+    store = settings.attachment_directory
+    if backing_up:
+        copied, present = copy_missing(store, kept)
+        typer.echo(f"Attachment files: {copied} copied to {kept}, {present} already there.")
+    else:
+        copied, present = copy_missing(kept, store)
+        typer.echo(f"Attachment files: {copied} copied back to {store}, {present} already there.")
+
+
 @app.command("backup")
 def backup(
     file: Annotated[Path, typer.Argument(help="The backup file to write (replaced if present).")],
@@ -498,6 +589,7 @@ def backup(
     except BackupError as exc:
         raise _fail(str(exc)) from exc
     _print_backup(report, f"Saved to {file}:")
+    _attachment_files(settings, file, backing_up=True)
 
 
 @app.command("restore")
@@ -524,6 +616,7 @@ def restore(
     except BackupError as exc:
         raise _fail(str(exc)) from exc
     _print_backup(report, f"Restored from {file}:")
+    _attachment_files(settings, file, backing_up=False)
     if report.revision != head_revision():
         typer.echo("The schema is older than this release's: run `itpp db upgrade` next.")
     typer.echo("Check it with `itpp audit verify`.")

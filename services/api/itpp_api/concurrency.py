@@ -2,7 +2,8 @@
 
 **Admission.** A request's database work runs in worker threads (the sync driver blocks), and a
 request may need several hops to a worker thread while it holds one pooled connection (its
-authentication, its handler, its commit). Were a thread to wait for a connection from an empty
+authentication, its handler, its commit; one hop for a synchronous endpoint that takes the
+actor: routing.OneHopRoute). Were a thread to wait for a connection from an empty
 pool, it would hold one of the process's worker threads while it waited; once every worker
 thread waits so, the requests that hold the connections can never get the thread they need to
 finish, and nothing moves until the pool's timeout (before issue 15: 30 s, then a 500). So no

@@ -1,5 +1,7 @@
 """The one Settings class: every setting of the API service, read from ITPP_* variables."""
 
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
@@ -7,6 +9,7 @@ from typing import Literal, Self
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from itpp_api.bounds import ATTACHMENT_BYTES_MAX
 from itpp_common.config import Seconds, ServiceSettings
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -106,13 +109,97 @@ class Settings(ServiceSettings):
     document_max_bytes: int = Field(
         default=8 * 1024 * 1024,
         ge=1024,
-        description="A rendered plan document (HTML or Markdown) larger than this is refused.",
+        description="A rendered plan document (HTML, Markdown or Word) larger than this is "
+        "refused.",
     )
     document_pdf_timeout_seconds: Seconds = Field(
         default=60.0, description="A PDF that takes longer to render is refused (503)."
     )
     document_pdf_workers: int = Field(
         default=2, ge=1, le=32, description="PDFs rendered at once per process."
+    )
+    document_pdf_processes: int = Field(
+        default=2,
+        ge=0,
+        le=8,
+        description="Child processes one PDF is laid out in at the same time (its parts shared "
+        "out among them; a document of one part takes one), and spares kept waiting for the "
+        "next PDF (each spare holds about 120 MB, its fonts loaded). 0: the CPUs the API may "
+        "run on, at most 8. At most document_pdf_workers × "
+        "this many renderers run at once per API process.",
+    )
+    document_classification: str = Field(
+        default="",
+        max_length=60,
+        description="A classification marking (e.g. NATO UNCLASSIFIED, 取扱注意) printed at "
+        "the top and bottom of every page of a plan document and at the top of its HTML; "
+        "empty: none.",
+    )
+    attachment_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        le=ATTACHMENT_BYTES_MAX,
+        description="The largest file an attachment may be (1 KiB to 5 GiB); a larger upload "
+        "is refused with 413 while it streams, and nothing of it is kept.",
+    )
+    attachment_dir: Path | None = Field(
+        default=None,
+        description="Where attachment files are stored (the filesystem storage). Unset: "
+        "<ITPP_VAR_DIR>/attachments.",
+    )
+    attachment_storage: Literal["filesystem", "s3"] = Field(
+        default="filesystem",
+        description="Where attachment files are kept: filesystem (ITPP_ATTACHMENT_DIR) or s3 "
+        "(a bucket of an S3-compatible object store: ITPP_S3_BUCKET and the ITPP_S3_* "
+        "settings).",
+    )
+    s3_bucket: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=63,
+        description="The bucket attachment files go to (ITPP_ATTACHMENT_STORAGE=s3; it must "
+        "exist). Enable its versioning: that is the attachments' backup.",
+    )
+    s3_prefix: str = Field(
+        default="",
+        max_length=200,
+        description="A folder of the bucket to keep the files under (e.g. itpp/, ending in "
+        "/); empty: the bucket's top.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The store's URL for an S3-compatible store other than AWS (MinIO, Ceph, "
+        "…), e.g. https://minio.example:9000; unset: AWS S3 of ITPP_S3_REGION.",
+    )
+    s3_region: str = Field(
+        default="us-east-1",
+        min_length=1,
+        max_length=50,
+        description="The bucket's region (what the store's signature expects).",
+    )
+    s3_access_key_id: str | None = Field(
+        default=None,
+        max_length=256,
+        description="The access key id. Unset: boto3's own chain (AWS_* variables, an "
+        "instance or pod role).",
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None,
+        max_length=1024,
+        description="The secret access key (a secret: from "
+        "ITPP_SECRETS_DIR/itpp_s3_secret_access_key).",
+    )
+    s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
+        default="auto",
+        description="path: https://endpoint/bucket/key (MinIO and most self-hosted stores); "
+        "virtual: https://bucket.endpoint/key; auto: the client's choice.",
+    )
+    s3_timeout_seconds: Seconds = Field(
+        default=10.0,
+        le=300,
+        description="The longest a request to the store may wait to connect or for a read; a "
+        "store that does not answer within it makes the request 503 with Retry-After.",
     )
     export_max_rows: int = Field(
         default=100_000, ge=1, description="CSV and XLSX exports refuse more rows than this."
@@ -135,6 +222,13 @@ class Settings(ServiceSettings):
         default=90, ge=1, description="An API token unused this long stops working."
     )
     api_token_max_days: int = Field(default=366, ge=1, description="Longest API token expiry.")
+    invitation_hours: int = Field(
+        default=72,
+        ge=1,
+        le=720,
+        description="An invited user's one-time set-password link works this long (1 to 720 "
+        "hours).",
+    )
     login_window_minutes: int = Field(
         default=15,
         ge=1,
@@ -303,6 +397,24 @@ class Settings(ServiceSettings):
             raise ValueError("an absolute http(s) URL")
         return checked
 
+    @field_validator("s3_prefix")
+    @classmethod
+    def _folder(cls, value: str) -> str:
+        if value and not re.fullmatch(r"([A-Za-z0-9._-]+/)+", value):
+            raise ValueError("folders of letters, digits, . _ - each ending in /, e.g. itpp/")
+        return value
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _store_url(cls, value: str | None) -> str | None:
+        return cls._absolute_http_url(value)
+
+    @model_validator(mode="after")
+    def _s3_has_a_bucket(self) -> Self:
+        if self.attachment_storage == "s3" and not self.s3_bucket:
+            raise ValueError("ITPP_ATTACHMENT_STORAGE=s3 needs ITPP_S3_BUCKET")
+        return self
+
     @model_validator(mode="after")
     def _lease_outlasts_a_delivery(self) -> Self:
         # A lease shorter than a slow delivery would let a second worker send the same mail
@@ -330,6 +442,21 @@ class Settings(ServiceSettings):
     def mail_directory(self) -> Path:
         """Where the file transport writes mails."""
         return self.mail_dir or self.var_dir / "mail"
+
+    @property
+    def attachment_directory(self) -> Path:
+        """Where the filesystem storage keeps attachment files."""
+        return self.attachment_dir or self.var_dir / "attachments"
+
+    @property
+    def pdf_processes(self) -> int:
+        """`document_pdf_processes`, 0 resolved to the CPUs this process may run on (its
+        affinity where the system has one), at most 8."""
+        if self.document_pdf_processes:
+            return self.document_pdf_processes
+        if hasattr(os, "sched_getaffinity"):
+            return max(1, min(8, len(os.sched_getaffinity(0))))
+        return max(1, min(8, os.cpu_count() or 1))
 
     @property
     def is_sqlite(self) -> bool:

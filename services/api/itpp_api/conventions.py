@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import hashlib
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -104,6 +105,52 @@ IfMatch = Annotated[
         "gets 428, a stale one 412.",
     ),
 ]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-None-Match",
+        max_length=1000,
+        description="ETags of answers you keep (comma-separated): while the answer is still one "
+        "of them, 304 with no body.",
+    ),
+]
+NOT_MODIFIED: dict[int | str, Any] = {
+    304: {"description": "Not modified: the answer is still the one of your `If-None-Match`."}
+}
+
+
+ANSWER_ETAG_HEADER: dict[str, Any] = {
+    "ETag": {
+        "description": "The answer's ETag: send it in If-None-Match to be told it is unchanged.",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+
+
+def conditional_response() -> dict[int | str, Any]:
+    """The OpenAPI `responses` of a read that answers `If-None-Match` (`conditional_json`)."""
+    return {200: {"headers": ANSWER_ETAG_HEADER}, **NOT_MODIFIED}
+
+
+def content_etag(content: bytes) -> str:
+    """A strong ETag of an answer's bytes: the same bytes, the same ETag, in every process."""
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def conditional_json(body: Any, if_none_match: str | None) -> Response:
+    """A JSON answer with an ETag of its bytes; 304 without a body when `If-None-Match` names
+    that ETag (or is `*`). For composite reads, whose parts carry no version of their own: the
+    work of reading is done either way, the bytes are not sent again nor parsed again."""
+    content = dump_json(body)
+    etag = content_etag(content)
+    if if_none_match is not None:
+        offered = {part.strip().removeprefix("W/") for part in if_none_match.split(",")}
+        if etag in offered or "*" in offered:
+            return Response(status_code=304, headers={"ETag": etag})
+    return Response(content=content, media_type="application/json", headers={"ETag": etag})
+
+
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 IdempotencyKey = Annotated[
     str | None,

@@ -19,6 +19,16 @@ class CommitmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ProgressUpdateState(StrEnum):
+    """Whether a progress update counts: at once (`recorded`), or, on a plan whose updates need
+    confirmation, once an approver of the commitment's lead party confirms it."""
+
+    RECORDED = "recorded"  # counted when posted (no confirmation needed)
+    PENDING = "pending"  # waiting for the lead party's approver; not counted
+    CONFIRMED = "confirmed"  # confirmed by the lead party's approver: counted
+    REJECTED = "rejected"  # refused by the lead party's approver: never counted
+
+
 class Health(StrEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
@@ -158,8 +168,14 @@ class AllowedAction(StrEnum):
     - `cancel`: cancel it directly (DELETE); it stays on record. A commitment internal to your
       party, any commitment of a draft, an exchange.
     - `retire`: retire it from what the parties agreed, by proposing an amendment
-      (`retire_commitment`, `retire_priority_area`; an area with live commitments is refused).
-    - `delete`: remove it (a milestone).
+      (`retire_commitment`, `retire_priority_area`; an area with live commitments is refused);
+      a draft's priority area directly (`retirePriorityArea`).
+    - `attach`: attach a file to the record (a page of its attachments: a writer of one of
+      the plan's parties).
+    - `delete`: remove it (a milestone; a file attached by the reader's party; a comment:
+      soft, by its author or their party's admin;
+      a draft plan that never came into force and awaits no approval, softly: it stays on
+      record).
     - `create_priority_area`, `reorder_priority_areas`: on a draft plan, directly.
     - `create_commitment`: add a commitment to the plan (on a plan in force a shared one is
       proposed as an amendment, an internal one is added directly).
@@ -177,6 +193,21 @@ class AllowedAction(StrEnum):
     - `conclude`: conclude the review (every party has signed it off).
     - `assess`: record your own party's assessment of a commitment under review.
     - `agree_rating`: record the agreed rating of a commitment under review.
+    - `comment`: post a comment (or a reply) on the record (a page of its comment threads).
+    - `agree_all`: record, in one step, the agreed rating of every commitment under review
+      that every party assessed alike and that has none yet (approvers, while there is one).
+    - `confirm`: confirm a pending progress update, so that it counts (an approver of the
+      commitment's lead party); `reject` on a pending update refuses it.
+
+    On the signed-in user (`GET /users/me`), what their account may do across the service:
+
+    - `manage_users`: list, invite and change the users of their party (admins).
+    - `manage_organisations`: add parties and organisations of their own party (admins).
+    - `manage_webhooks`: register and manage their party's webhook endpoints (admins).
+    - `verify_audit_chain`: run the audit log's chain verification (admins).
+
+    On a user an admin reads (`GET /users`, `GET /users/{id}`): `update` (role, language,
+    active) and `reset_second_factor` (the user has one); never on the admin's own account.
     """
 
     UPDATE = "update"
@@ -202,3 +233,12 @@ class AllowedAction(StrEnum):
     CONCLUDE = "conclude"
     ASSESS = "assess"
     AGREE_RATING = "agree_rating"
+    COMMENT = "comment"
+    ATTACH = "attach"
+    AGREE_ALL = "agree_all"
+    CONFIRM = "confirm"
+    MANAGE_USERS = "manage_users"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_WEBHOOKS = "manage_webhooks"
+    VERIFY_AUDIT_CHAIN = "verify_audit_chain"
+    RESET_SECOND_FACTOR = "reset_second_factor"

@@ -1,7 +1,7 @@
 """Domain errors and their RFC 9457 problem+json rendering.
 
 Every kind of error has a stable ``type`` (a relative URI under ``/problems/``) that clients
-can switch on; docs/problems.md lists them all.
+can switch on; docs/api-clients.md (Errors) lists them all.
 """
 
 from typing import Any, ClassVar
@@ -150,10 +150,27 @@ class MethodNotAllowed(DomainError):
     title = "Method not allowed"
 
 
+class FileMissing(DomainError):
+    """An attachment on record whose file its storage no longer has (lost, or removed outside
+    the application): the record stays, the bytes cannot be served."""
+
+    status = 410
+    slug = "file-missing"
+    title = "The file is missing from storage"
+
+
 class Conflict(DomainError):
     status = 409
     slug = "conflict"
     title = "Conflict"
+
+
+class LastAdmin(Conflict):
+    """A change that would leave a party without an active admin (a demotion or deactivation
+    of its last one)."""
+
+    slug = "last-admin"
+    title = "A party keeps at least one active admin"
 
 
 class PlanClosed(Conflict):
@@ -161,6 +178,13 @@ class PlanClosed(Conflict):
 
     slug = "plan-closed"
     title = "The plan has ended"
+
+
+class PlanNotDeletable(Conflict):
+    """Deleting a plan that was ever in force, or a draft awaiting the parties' approval."""
+
+    slug = "plan-not-deletable"
+    title = "Only a draft that never came into force can be deleted"
 
 
 class AmendmentRequired(Conflict):
@@ -284,6 +308,7 @@ ALL_ERRORS: tuple[type[DomainError], ...] = (
     TooManyRequests,
     NotFound,
     MethodNotAllowed,
+    FileMissing,
     Conflict,
     PlanClosed,
     AmendmentRequired,
@@ -310,6 +335,7 @@ _DESCRIPTIONS = {
     404: "No such record.",
     409: "Conflict with the current state, or an Idempotency-Key still in flight (or whose "
     "first response carried a secret, which is not replayed).",
+    410: "The attachment is on record but its file is missing from storage.",
     412: "If-Match does not match the record's current ETag.",
     413: "Request body larger than the limit.",
     415: "Request body is not JSON.",

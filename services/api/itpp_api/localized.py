@@ -258,9 +258,12 @@ def plan_texts(
     title: Mapping[str, str],
     sections: Sequence[Mapping[str, Any]],
     objectives: Sequence[Mapping[str, str]],
+    lead_texts: Mapping[str, Any] | None = None,
 ) -> dict[str, Mapping[str, str]]:
     """A plan's localized texts by field: `title`, `sections[4.1].heading`,
-    `sections[4.1].body` (a section by its number), `objectives[0]` (by position)."""
+    `sections[4.1].body` (a section by its number), `objectives[0]` (by position), and its
+    lead texts: `lead_texts.objectives`, `lead_texts.areas`, `lead_texts.chapters[3].heading`,
+    `lead_texts.chapters[3].text` (a chapter by its number)."""
     texts: dict[str, Mapping[str, str]] = {"title": title}
     for section in sections:
         for part in ("heading", "body"):
@@ -268,6 +271,15 @@ def plan_texts(
                 texts[f"sections[{section['number']}].{part}"] = section[part]
     for index, objective in enumerate(objectives):
         texts[f"objectives[{index}]"] = objective
+    lead = lead_texts or {}
+    if (lead.get("objectives") or {}).get("text") is not None:
+        texts["lead_texts.objectives"] = lead["objectives"]["text"]
+    if lead.get("areas") is not None:
+        texts["lead_texts.areas"] = lead["areas"]
+    for chapter in lead.get("chapters") or []:
+        for part in ("heading", "text"):
+            if chapter.get(part) is not None:
+                texts[f"lead_texts.chapters[{chapter['number']}].{part}"] = chapter[part]
     return texts
 
 
@@ -276,7 +288,8 @@ SourceLanguages = Annotated[
     Field(
         max_length=500,
         description="The governing language of each named localized text, by field name "
-        "(for a plan: `title`, `sections[4.1].heading`, `sections[4.1].body`, `objectives[0]`). "
+        "(for a plan: `title`, `sections[4.1].heading`, `sections[4.1].body`, `objectives[0]`, "
+        "`lead_texts.areas`…). "
         "Each must be one of that text's languages. Texts not named keep their source; a new "
         "text gets Japanese if it has it, else its first language.",
         examples=[{"title": "en"}],

@@ -16,10 +16,13 @@ from starlette.types import ASGIApp
 
 from itpp_api import __version__
 from itpp_api.amendments.router import router as amendments_router
+from itpp_api.attachments.router import router as attachments_router
+from itpp_api.attachments.schemas import AttachmentUpload
 from itpp_api.audit.router import router as audit_router
 from itpp_api.auth.dependencies import authenticates, refuse_malformed_token, refused_token
 from itpp_api.auth.router import router as auth_router
 from itpp_api.calendar.router import router as calendar_router
+from itpp_api.comments.router import router as comments_router
 from itpp_api.commitments.router import router as commitments_router
 from itpp_api.config import get_settings
 from itpp_api.conventions import dump_json
@@ -50,8 +53,13 @@ from itpp_api.notifications.router import router as notifications_router
 from itpp_api.observability import configure_logging
 from itpp_api.parties.router import router as parties_router
 from itpp_api.plans.router import router as plans_router
+from itpp_api.portfolio.router import router as portfolio_router
 from itpp_api.reviews.router import router as reviews_router
+from itpp_api.routing import OneHopRoute
+from itpp_api.saved_views.router import router as saved_views_router
+from itpp_api.search.router import router as search_router
 from itpp_api.transfer.router import router as transfer_router
+from itpp_api.updates.router import router as updates_router
 from itpp_api.users.router import router as users_router
 from itpp_api.webhooks.router import router as webhooks_router
 
@@ -60,6 +68,12 @@ logger = logging.getLogger("itpp_api")
 API_PREFIX = "/api/v1"
 # The operations that take whole plans: their bodies may be larger (ITPP_MAX_IMPORT_BYTES).
 IMPORT_PATHS = frozenset({f"{API_PREFIX}/plans/import", f"{API_PREFIX}/plans/import-json"})
+# The uploads: their handlers stream the body to storage (ITPP_ATTACHMENT_MAX_BYTES).
+UPLOAD_PATHS = re.compile(
+    rf"^{API_PREFIX}/(commitments|exchanges|reviews|amendments|updates)/[^/]+(/items/[^/]+)?/attachments$"
+)
+# The multipart framing around an upload's file.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 DESCRIPTION = """\
 The system of record for delivering a partnership cooperation plan — the reference case is
@@ -285,6 +299,8 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     components["Problem"] = problem_schema
     # The form of the plan-document upload, which the handler reads itself (documents/router).
     components["PlanDocumentUpload"] = PlanDocumentUpload.model_json_schema()
+    # The form of the attachment uploads, which their handler streams itself (attachments/router).
+    components["AttachmentUpload"] = AttachmentUpload.model_json_schema()
     _document_cross_cutting_errors(schema)
     _parameters_are_never_null(schema)
     _name_enum_values(schema)
@@ -299,10 +315,19 @@ OPENAPI_TAGS = [
     {"name": "commitments", "description": "What a party undertakes, with milestones."},
     {"name": "exchanges", "description": "Exchanges and placements delivering commitments."},
     {
+        "name": "progress updates",
+        "description": "Dated reports of a commitment's status and progress, with evidence; "
+        "confirmed by the lead party where the plan asks for it.",
+    },
+    {
         "name": "reviews",
         "description": "Joint reviews: each party's assessment, agreed ratings, sign-offs.",
     },
     {"name": "calendar", "description": "The plan's dates as iCalendar; personal feed URLs."},
+    {
+        "name": "saved views",
+        "description": "A user's named filters and order of the commitment and exchange lists.",
+    },
     {"name": "dashboard", "description": "Where a plan stands, at a glance."},
     {
         "name": "amendments",
@@ -320,10 +345,24 @@ OPENAPI_TAGS = [
         "name": "exports",
         "description": "Whole plans as JSON and back; commitments and exchanges as CSV or XLSX.",
     },
+    {
+        "name": "attachments",
+        "description": "Files attached to commitments, exchanges, reviews, review items and "
+        "amendments: evidence, checked by content, downloaded as attachments.",
+    },
+    {
+        "name": "comments",
+        "description": "Threads on the same records: replies, mentions, edits kept as "
+        "revisions; shared or internal to the author's party.",
+    },
     {"name": "parties", "description": "Signatories and their organisations."},
     {"name": "authentication", "description": "Signing in and out; the caller's tokens."},
     {"name": "users", "description": "The caller's profile; party admins manage users."},
     {"name": "audit", "description": "The hash-chained log of every write, and record history."},
+    {
+        "name": "search",
+        "description": "Every record you may see, across your plans, in both languages.",
+    },
     {"name": "probes", "description": "Liveness and readiness."},
 ]
 
@@ -347,7 +386,10 @@ class ItppApi(FastAPI):
         self._domains: list[APIRouter] = []
 
     def include_domain(self, router: APIRouter) -> None:
-        """Serve a domain's router under /api/v1."""
+        """Serve a domain's router under /api/v1 (its routes are OneHopRoutes)."""
+        for route in router.routes:
+            if isinstance(route, APIRoute) and not isinstance(route, OneHopRoute):
+                raise RuntimeError(f"{route.path}: give its router route_class=OneHopRoute")
         self.include_router(router, prefix=API_PREFIX)
         self._domains.append(router)
 
@@ -394,6 +436,8 @@ class ItppApi(FastAPI):
             max_bytes=settings.max_body_bytes,
             import_paths=IMPORT_PATHS,
             import_max_bytes=settings.max_import_bytes,
+            stream_paths=UPLOAD_PATHS,
+            stream_max_bytes=settings.attachment_max_bytes + UPLOAD_OVERHEAD_BYTES,
         )
 
 
@@ -418,6 +462,8 @@ def create_app() -> FastAPI:
         auth_router,
         users_router,
         inbox_router,
+        search_router,
+        portfolio_router,
         notifications_router,
         plans_router,
         commitments_router,
@@ -425,12 +471,16 @@ def create_app() -> FastAPI:
         dashboard_router,
         reviews_router,
         calendar_router,
+        saved_views_router,
         amendments_router,
         documents_router,
         transfer_router,
         parties_router,
         audit_router,
         webhooks_router,
+        attachments_router,
+        comments_router,
+        updates_router,
     )
     for router in domains:
         app.include_domain(router)

@@ -412,6 +412,8 @@ class Gateway:
         max_bytes: int,
         import_paths: frozenset[str] = frozenset(),
         import_max_bytes: int = 0,
+        stream_paths: re.Pattern[str] | None = None,
+        stream_max_bytes: int = 0,
     ) -> None:
         self.app = app
         self.segment_routers = segment_routers
@@ -421,6 +423,8 @@ class Gateway:
         self.max_bytes = max_bytes
         self.import_paths = import_paths
         self.import_max_bytes = max(import_max_bytes, max_bytes)
+        self.stream_paths = stream_paths
+        self.stream_max_bytes = max(stream_max_bytes, max_bytes)
         self._catch_all = handlers.get(Exception)
         self._handlers = {kind: h for kind, h in handlers.items() if kind is not Exception}
         # What Starlette's ExceptionMiddleware puts in the scope for the routes' own handling.
@@ -471,6 +475,30 @@ class Gateway:
             _log_request(scope, status, perf_counter() - began, self.prefix)
             structlog.contextvars.unbind_contextvars("request_id")
 
+    async def _stream(self, router: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        """A POST whose handler reads its body as it arrives (an upload, `stream_paths`): not
+        read here, nor replayable with an Idempotency-Key, but refused with 413 once it is
+        declared or found larger than `stream_max_bytes`."""
+        if await _refused_unstorable(scope, send):  # the query; the body is not looked at
+            return
+        limit = self.stream_max_bytes
+        too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await send_problem(send, too_large, scope["path"])
+            return
+        size = 0
+
+        async def counted() -> Message:
+            nonlocal size
+            message = await receive()
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise too_large
+            return message
+
+        await router(scope, counted, send)
+
     def _handler_for(self, exc: Exception) -> Handler | None:
         for kind in type(exc).__mro__:
             if kind is Exception:
@@ -498,6 +526,9 @@ class Gateway:
             if (b"%00" in query or b"\x00" in query) and await _refused_unstorable(scope, send):
                 return
             await router(scope, receive, send)
+            return
+        if self.stream_paths is not None and method == "POST" and self.stream_paths.match(path):
+            await self._stream(router, scope, receive, send)
             return
         limit = self.import_max_bytes if scope["path"] in self.import_paths else self.max_bytes
         body = await _read_body(scope, receive, send, limit)

@@ -57,6 +57,15 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+# The SQLite FTS5 index of search_entry (migration 0019) and its shadow tables.
+SEARCH_INDEX_TABLE = "search_fts"
+
+
+def is_search_index_table(name: str) -> bool:
+    """Whether a table of the database is the SQLite search index or one of its shadow tables."""
+    return name == SEARCH_INDEX_TABLE or name.startswith(f"{SEARCH_INDEX_TABLE}_")
+
+
 IncludeObject = Callable[[object, str | None, str, bool, object], bool]
 
 
@@ -64,12 +73,15 @@ def include_object_for(dialect_name: str) -> IncludeObject:
     """A filter that leaves out of comparisons the objects that exist only on another engine.
 
     The trigram index for free-text search is PostgreSQL-only (``ddl_if``): on SQLite the
-    metadata has it but the database rightly does not.
+    metadata has it but the database rightly does not. The search index on SQLite is an FTS5
+    virtual table (``search_fts``, and the tables FTS5 keeps it in), which no model describes.
     """
 
     def include_object(
         obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
     ) -> bool:
+        if type_ == "table" and reflected and name is not None and is_search_index_table(name):
+            return False
         ddl_if = getattr(obj, "_ddl_if", None)
         only_on = getattr(ddl_if, "dialect", None)
         return only_on is None or only_on == dialect_name

@@ -1,15 +1,40 @@
-"""Keyset (cursor) pagination over a stable sort: (sort key, id), ascending or descending."""
+"""Keyset (cursor) pagination over a stable sort: (sort key, id), ascending or descending.
+
+The commitment and exchange lists also take a page number (`page`, for a table's numbered
+pages: an offset in the same order) and answer with `total`, how many records their filters
+match, counted with the page's own criteria.
+"""
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_
 
-from itpp_api.bounds import DATETIME_END, DATETIME_MIN, SAFE_INTEGER_MAX
+from itpp_api.bounds import DATETIME_END, DATETIME_MIN, PAGE_NUMBER_MAX, SAFE_INTEGER_MAX
 from itpp_api.conventions import decode_cursor, encode_cursor
-from itpp_api.errors import InvalidCursor
+from itpp_api.errors import InvalidCursor, ValidationFailed
+
+PageNumber = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=PAGE_NUMBER_MAX,
+        description=(
+            f"The page to return, 1 to {PAGE_NUMBER_MAX}, counted in pages of `limit` in the "
+            "list's order (for numbered pages; not with `cursor`). Past the last page: no items."
+        ),
+    ),
+]
+
+
+def check_page_or_cursor(page: int | None, cursor: str | None) -> None:
+    """A list takes a page number or a cursor, not both (422)."""
+    if page is not None and cursor is not None:
+        raise ValidationFailed("Give either page or cursor, not both.")
+
 
 # A SELECT of any columns (SQLAlchemy 2.1 types Select by its column tuple).
 AnySelect = Select[*tuple[Any, ...]]

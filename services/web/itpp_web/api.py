@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 
 from itpp_web.observability import current_request_id
 
@@ -73,6 +77,93 @@ class ApiResponse:
         return str(value) if value is not None else None
 
 
+class ReadCache:
+    """Answers of slow-changing reads (the signed-in user, parties, organisations, a plan's
+    areas), kept for `seconds` per web process so that a page does not ask again for what the
+    previous page asked a moment ago.
+
+    Every entry belongs to one token (keyed by the token's SHA-256, never the token itself): one
+    user's answer is never served to another, and the answers are the API's own, already
+    filtered by its access policy for that user. A write sent with a token forgets that token's
+    entries, so a user sees their own change at once; a change made by someone else shows
+    within `seconds`. At most `max_entries` are kept (the least recently used go first). Entries
+    are kept as the API's bytes and parsed on each use, so a page that changes what it got
+    cannot change what the next page gets.
+    """
+
+    def __init__(
+        self, seconds: float, max_entries: int = 10_000, max_validated_bytes: int = 32 << 20
+    ) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, str], tuple[float, bytes]] = OrderedDict()
+        # Answers kept with their ETag, revalidated on every use (`ApiClient.revalidated_get`):
+        # they do not expire, so they are bounded by their total size (the least recently used
+        # go first).
+        self.max_validated_bytes = max_validated_bytes
+        self._validated: OrderedDict[tuple[str, str], tuple[str, bytes]] = OrderedDict()
+        self._validated_bytes = 0
+
+    @staticmethod
+    def owner(token: str | None) -> str:
+        return hashlib.sha256(token.encode()).hexdigest() if token else ""
+
+    def get(self, token: str | None, path: str) -> Any:
+        key = (self.owner(token), path)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires, body = entry
+        if expires <= time.monotonic():
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return orjson.loads(body)
+
+    def put(self, token: str | None, path: str, body: bytes) -> None:
+        if self.seconds <= 0:
+            return
+        self._entries[(self.owner(token), path)] = (time.monotonic() + self.seconds, body)
+        self._entries.move_to_end((self.owner(token), path))
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def validated(self, token: str | None, path: str) -> tuple[str, bytes] | None:
+        key = (self.owner(token), path)
+        entry = self._validated.get(key)
+        if entry is not None:
+            self._validated.move_to_end(key)
+        return entry
+
+    def keep_validated(self, token: str | None, path: str, etag: str, body: bytes) -> None:
+        if self.seconds <= 0:
+            return
+        key = (self.owner(token), path)
+        self._drop_validated(key)
+        self._validated[key] = (etag, body)
+        self._validated_bytes += len(body)
+        while self._validated and (
+            len(self._validated) > self.max_entries
+            or self._validated_bytes > self.max_validated_bytes
+        ):
+            self._drop_validated(next(iter(self._validated)))
+
+    def _drop_validated(self, key: tuple[str, str]) -> None:
+        dropped = self._validated.pop(key, None)
+        if dropped is not None:
+            self._validated_bytes -= len(dropped[1])
+
+    def forget(self, token: str | None) -> None:
+        owner = self.owner(token)
+        for key in [key for key in self._entries if key[0] == owner]:
+            del self._entries[key]
+        for key in [key for key in self._validated if key[0] == owner]:
+            self._drop_validated(key)
+
+    def __len__(self) -> int:
+        return len(self._entries) + len(self._validated)
+
+
 class ApiClient:
     """Calls the API on behalf of a signed-in user (their token) or anonymously."""
 
@@ -84,7 +175,9 @@ class ApiClient:
         connect_timeout: float = 3.0,
         max_connections: int = 100,
         transport: httpx.AsyncBaseTransport | None = None,
+        cache_seconds: float = 0.0,
     ) -> None:
+        self.cache = ReadCache(cache_seconds)
         self._root = base_url.rstrip("/")
         self._client = httpx.AsyncClient(
             base_url=self._root + API_PREFIX,
@@ -119,13 +212,20 @@ class ApiClient:
         params: Any = None,
         json: Any = None,
         data: dict[str, str] | None = None,
+        files: Any = None,
+        content: Any = None,
         headers: dict[str, str] | None = None,
         raw: bool = False,
     ) -> ApiResponse:
         """Send one request; an error status raises ApiError, no answer ApiUnavailable.
 
+        `content` is a body sent as is: bytes, or an async iterator of bytes sent as it yields
+        (an upload passed on without being held whole).
+
         With `raw`, the body is also kept as bytes (`content`), for non-JSON answers.
         """
+        if method != "GET" and token:
+            self.cache.forget(token)  # the user sees their own change on the next page
         sent_headers = dict(headers or {})
         request_id = current_request_id.get()
         if request_id is not None:
@@ -134,7 +234,14 @@ class ApiClient:
             sent_headers["Authorization"] = f"Bearer {token}"
         try:
             response = await self._client.request(
-                method, path, params=params, json=json, data=data, headers=sent_headers
+                method,
+                path,
+                params=params,
+                json=json,
+                data=data,
+                files=files,
+                content=content,
+                headers=sent_headers,
             )
         except httpx.HTTPError as exc:
             raise ApiUnavailable(str(exc) or exc.__class__.__name__) from exc
@@ -146,6 +253,8 @@ class ApiClient:
             except ValueError:
                 body = None
         if response.status_code >= 400:
+            if response.status_code == 401 and token:
+                self.cache.forget(token)
             problem = body if isinstance(body, dict) else {"title": response.reason_phrase}
             raise ApiError(response.status_code, problem, dict(response.headers))
         return ApiResponse(
@@ -154,3 +263,28 @@ class ApiClient:
 
     async def get(self, path: str, **kwargs: Any) -> Any:
         return (await self.request("GET", path, **kwargs)).data
+
+    async def cached_get(self, path: str, *, token: str | None) -> Any:
+        """A GET of a slow-changing record family through the per-token read cache
+        (`ReadCache`; only paths without a query)."""
+        found = self.cache.get(token, path)
+        if found is not None:
+            return found
+        response = await self.request("GET", path, token=token, raw=True)
+        if response.status == 200 and response.content:
+            self.cache.put(token, path, response.content)
+        return response.data
+
+    async def revalidated_get(self, path: str, *, token: str | None) -> Any:
+        """A GET of a composite read that answers `If-None-Match` (the dashboard's overview, a
+        review's workspace): asked every time, so always current, but when the API answers 304
+        the body kept from the last answer (per token, in `ReadCache`) is used: not sent again,
+        its parse the only work. Off with the read cache (`cache_seconds` 0)."""
+        kept = self.cache.validated(token, path)
+        headers = {"If-None-Match": kept[0]} if kept is not None else None
+        response = await self.request("GET", path, token=token, headers=headers, raw=True)
+        if response.status == 304 and kept is not None:
+            return orjson.loads(kept[1])
+        if response.status == 200 and response.etag and response.content:
+            self.cache.keep_validated(token, path, response.etag, response.content)
+        return response.data

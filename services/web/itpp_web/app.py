@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,9 +19,20 @@ from itpp_common.observability import metrics_allowed, metrics_text
 from itpp_web import messages, observability, security
 from itpp_web.api import ApiClient, ApiError, ApiUnavailable
 from itpp_web.config import WebSettings, get_web_settings
-from itpp_web.labels import change_value, field_name, label
+from itpp_web.labels import (
+    actor_label,
+    change_value,
+    field_label,
+    field_name,
+    id_names,
+    label,
+    version_reason,
+)
 from itpp_web.routes import all_routers
+from itpp_web.sanitise import comment_html
+from itpp_web.static_assets import StaticAssets, app_files
 from itpp_web.web import (
+    RETRY_AFTER_SECONDS,
     Renderer,
     SignInRequired,
     formatter,
@@ -36,8 +46,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 # /readyz waits this long for the API's own /readyz (which answers within 1.5 s by design).
 READY_WITHIN = 2.0
-# What a 503 page asks the browser to wait, unless the API said otherwise.
-RETRY_AFTER_SECONDS = 2
 
 # Third-party files served from the npm packages installed at set-up (never committed).
 VENDOR_FILES: dict[str, tuple[str, str]] = {
@@ -62,7 +70,7 @@ def vendor_paths(settings: WebSettings) -> dict[str, Path]:
     return paths
 
 
-def make_templates(settings: WebSettings) -> Jinja2Blocks:
+def make_templates(settings: WebSettings, assets: tuple[StaticAssets, ...] = ()) -> Jinja2Blocks:
     environment = Environment(
         loader=FileSystemLoader(PACKAGE_DIR / "templates"),
         autoescape=select_autoescape(["html", "svg"], default_for_string=True),
@@ -70,15 +78,36 @@ def make_templates(settings: WebSettings) -> Jinja2Blocks:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates are part of the installed package: compiled once per process, never
+        # looked at on disk again (with auto-reload each template a page includes cost a
+        # `stat` per render; a changed template shows after a restart).
+        auto_reload=False,
+        cache_size=-1,
     )
     environment.newstyle_gettext = True  # type: ignore[attr-defined]
     environment.globals.update(
         label=label,
         field_name=field_name,
+        field_label=field_label,
+        actor_label=actor_label,
+        id_names=id_names,
+        version_reason=version_reason,
         change_value=change_value,
+        comment_html=comment_html,
         inbox_poll_seconds=settings.inbox_poll_seconds,
+        static_url=static_url_of(assets),
     )
     return Jinja2Blocks(env=environment)
+
+
+def static_url_of(assets: tuple[StaticAssets, ...]) -> Callable[[str], str]:
+    """The templates' `static_url('app.css')`: the file's hashed address."""
+    urls = {name: group.url(name) for group in assets for name in group.assets}
+
+    def static_url(name: str) -> str:
+        return urls[name]
+
+    return static_url
 
 
 def create_app(
@@ -88,7 +117,8 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_web_settings()
     observability.configure_logging(settings.log_format)
-    vendor = vendor_paths(settings)
+    vendor = StaticAssets("/static/vendor", vendor_paths(settings))
+    own = StaticAssets("/static/app", app_files(PACKAGE_DIR / "static"))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,6 +128,7 @@ def create_app(
             connect_timeout=settings.api_connect_timeout_seconds,
             max_connections=settings.api_max_connections,
             transport=api_transport,
+            cache_seconds=settings.read_cache_seconds,
         )
         try:
             yield
@@ -113,7 +144,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.secret_key = security.load_secret_key(settings)
-    app.state.renderer = Renderer(make_templates(settings))
+    app.state.renderer = Renderer(make_templates(settings, (own, vendor)))
     app.add_middleware(security.SecurityHeadersMiddleware)
 
     @app.get("/metrics", include_in_schema=False)
@@ -152,16 +183,12 @@ def create_app(
         )
 
     @app.get("/static/vendor/{name}", include_in_schema=False)
-    async def vendor_file(name: str) -> Response:
-        if name not in vendor:
-            return Response(status_code=404)
-        return FileResponse(
-            vendor[name],
-            media_type=VENDOR_FILES[name][1],
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+    async def vendor_file(name: str, request: Request) -> Response:
+        return vendor.response(name, request.headers.get("accept-encoding", ""))
 
-    app.mount("/static/app", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    @app.get("/static/app/{name}", include_in_schema=False)
+    async def app_file(name: str, request: Request) -> Response:
+        return own.response(name, request.headers.get("accept-encoding", ""))
 
     for router in all_routers():
         app.include_router(router)
@@ -185,7 +212,7 @@ def _error_page(
 def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
-        return sign_in_redirect(request)
+        return await sign_in_redirect(request)
 
     @app.exception_handler(security.CsrfRefused)
     async def csrf_refused(request: Request, exc: security.CsrfRefused) -> Response:
@@ -197,7 +224,7 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
         if exc.status == 401:
-            return sign_in_redirect(request)
+            return await sign_in_redirect(request)
         fmt = formatter(request)
         if exc.status == 503:  # the API is up but cannot serve now (its database is busy)
             page = _error_page(request, 503, fmt.gettext(messages.UNAVAILABLE))
@@ -219,6 +246,9 @@ def _install_error_pages(app: FastAPI) -> None:
         fmt = formatter(request)
         if exc.status_code == 404:
             return _error_page(request, 404, fmt.gettext(messages.NOT_FOUND_PAGE))
+        if exc.status_code == 403:
+            forbidden = messages.translate(fmt, messages.PROBLEM_MESSAGES, "forbidden")
+            return _error_page(request, 403, forbidden)
         if exc.status_code == 405:
             return _error_page(
                 request, 405, fmt.gettext("This address does not accept that kind of request.")

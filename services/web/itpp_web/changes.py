@@ -104,6 +104,8 @@ def value_of(fmt: Formatter, name: str, raw: Any, lookup: Lookup) -> Value:
         return Value(label(fmt, "commitment_status", str(raw)))
     if name == "health":
         return Value(label(fmt, "health", str(raw)))
+    if isinstance(raw, bool):
+        return Value(fmt.gettext("Yes") if raw else fmt.gettext("No"))
     if name == "progress" and isinstance(raw, int | float):
         return Value(fmt.percent(raw))
     if name.endswith("_months") and isinstance(raw, int):
@@ -115,6 +117,12 @@ def value_of(fmt: Formatter, name: str, raw: Any, lookup: Lookup) -> Value:
             return Value(raw)
     if name in ("sections", "objectives") and isinstance(raw, list):
         return Value(fmt.ngettext("%(num)s item", "%(num)s items", len(raw)))
+    if name == "lead_texts" and isinstance(raw, dict):
+        # The signed words around the lists and chapters: how many there are.
+        count = bool((raw.get("objectives") or {}).get("text")) + bool(raw.get("areas"))
+        for chapter in raw.get("chapters") or []:
+            count += bool(chapter.get("heading")) + bool(chapter.get("text"))
+        return Value(fmt.ngettext("%(num)s item", "%(num)s items", count))
     if isinstance(raw, list):
         return Value(", ".join(str(item) for item in raw))
     if isinstance(raw, bool):
@@ -307,12 +315,23 @@ def describe_change(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup) -
             "plan", heading, "", _plan_rows(fmt, change, lookup, "review_interval_months")
         )
     if op == "change_text":
-        names = [n for n in ("title", "sections", "objectives") if change.get(n) is not None]
+        names = [
+            n
+            for n in ("title", "sections", "objectives", "lead_texts")
+            if change.get(n) is not None
+        ]
         return ChangeView("plan", heading, "", _plan_rows(fmt, change, lookup, *names))
     if op == "change_approval_date":
         return ChangeView("plan", heading, "", _approval_rows(fmt, change, lookup))
     if op == "change_predecessor":
         return ChangeView("plan", heading, "", _plan_rows(fmt, change, lookup, "predecessor_id"))
+    if op == "change_progress_updates_confirmation":
+        return ChangeView(
+            "plan",
+            heading,
+            "",
+            _plan_rows(fmt, change, lookup, "progress_updates_need_confirmation"),
+        )
     if op == "reorder_priority_areas":
         # The plan's areas come in their order.
         current_order = [area for area in lookup.areas.values() if not area.get("retired_at")]

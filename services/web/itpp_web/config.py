@@ -62,6 +62,15 @@ class WebSettings(ServiceSettings):
         le=3600,
         description="How often an open page asks for the inbox count in its header (seconds).",
     )
+    read_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long a web process keeps a user's answers of slow-changing reads (their "
+        "profile, the parties, organisations and a plan's areas), so that pages do not ask "
+        "the API again. A change made by someone else shows within this time; the user's own "
+        "changes at once. 0 turns the cache off.",
+    )
     default_language: str = Field(default="ja", pattern="^(ja|en)$")
     page_size: int = Field(default=25, ge=1, le=200)
 

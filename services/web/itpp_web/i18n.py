@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 
 LANGUAGES: tuple[str, ...] = ("ja", "en")
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -76,6 +76,16 @@ def supported(language: str | None) -> str | None:
     return primary if primary in LANGUAGES else None
 
 
+@cache
+def _number_pattern(digits: int) -> NumberPattern:
+    """Parsed once: a page formats hundreds of numbers, and babel parses a pattern given as text
+    on every call."""
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+
+
+_PERCENT = parse_pattern("#,##0%")
+
+
 class Formatter:
     """Dates, numbers and record text for one reader's language."""
 
@@ -91,6 +101,11 @@ class Formatter:
     def ngettext(self, singular: str, plural: str, count: int, **variables: Any) -> str:
         text = self._translations.ngettext(singular, plural, count)
         return text % {"num": count, **variables}
+
+    def month(self, value: date | str) -> str:
+        """The month's short name, as an axis shows it ("Dec", "12月")."""
+        parsed = date.fromisoformat(value) if isinstance(value, str) else value
+        return format_skeleton("MMM", parsed, locale=self.locale)
 
     def date(self, value: date | str | None, form: str = "medium") -> str:
         if value is None or value == "":
@@ -108,13 +123,12 @@ class Formatter:
     def number(self, value: float | int | None, digits: int = 0) -> str:
         if value is None:
             return "—"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
+        return format_decimal(value, format=_number_pattern(digits), locale=self.locale)
 
     def percent(self, value: float | int | None) -> str:
         if value is None:
             return "—"
-        return format_percent(value / 100, format="#,##0%", locale=self.locale)
+        return format_percent(value / 100, format=_PERCENT, locale=self.locale)
 
     def names(self, items: Sequence[str]) -> str:
         """Names as one phrase of the reader's language ("JP, NATO and EU")."""

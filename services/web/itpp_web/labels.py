@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from itpp_web.i18n import Formatter
 from itpp_web.messages import N_
@@ -108,6 +110,9 @@ LABELS: dict[str, dict[str, str]] = {
         "change_text": N_("Change the plan's text"),
         "change_approval_date": N_("Change the date of approval"),
         "change_predecessor": N_("Change the predecessor plan"),
+        "change_progress_updates_confirmation": N_(
+            "Change whether progress updates need confirmation"
+        ),
         "reorder_priority_areas": N_("Reorder the priority areas"),
         "bring_into_force": N_("Bring the plan into force"),
         "terminate": N_("Terminate the plan"),
@@ -123,6 +128,15 @@ LABELS: dict[str, dict[str, str]] = {
         "exchange_upcoming": N_("Exchange coming up"),
         "plan_expiring": N_("Plan expiring"),
     },
+    # The kinds of record the search finds (the search page).
+    "search_kind": {
+        "plan": N_("Plan"),
+        "priority_area": N_("Priority area"),
+        "commitment": N_("Commitment"),
+        "exchange": N_("Exchange"),
+        "review": N_("Review"),
+        "amendment": N_("Amendment"),
+    },
     # Notification mails (the profile page's preferences, the unsubscribe page).
     "notification_kind": {
         "amendment_proposed": N_("An amendment is proposed"),
@@ -133,6 +147,7 @@ LABELS: dict[str, dict[str, str]] = {
         "commitment_overdue": N_("A commitment your party leads is overdue"),
         "commitment_stale": N_("A commitment your party leads has no update in 60 days"),
         "plan_expiring": N_("The plan expires within 90 days"),
+        "comment_mention": N_("Someone mentions you in a comment"),
     },
     "notification_delivery": {
         "immediately": N_("A mail at once"),
@@ -185,9 +200,28 @@ LABELS: dict[str, dict[str, str]] = {
         "unschedule": N_("unscheduled"),
         "approve": N_("approved"),
         "reject": N_("rejected"),
+        "confirm": N_("confirmed"),
         "reorder_priority_areas": N_("reordered"),
         "rotate_secret": N_("renewed the secret of"),
         "replay_delivery": N_("sent a delivery again to"),
+        "invite": N_("invited"),
+        "accept_invitation": N_("accepted the invitation of"),
+        "change_password": N_("changed the password of"),
+        "enable_totp": N_("set up the second factor of"),
+        "replace_totp": N_("replaced the second factor of"),
+        "reset_totp": N_("reset the second factor of"),
+        "revoke_token": N_("revoked"),
+        "revoke_all_tokens": N_("ended every session of"),
+    },
+    "chain_break": {
+        "missing": N_("an event is missing (deleted, or numbered again)"),
+        "reordered": N_("an event does not follow the one before it (reordered or replaced)"),
+        "changed": N_("an event was changed after it was written"),
+        "truncated": N_("the latest events were deleted"),
+    },
+    "token_scope": {
+        "read": N_("Read only"),
+        "read_write": N_("Read and write"),
     },
     "entity_type": {
         "plan": N_("the plan"),
@@ -207,6 +241,15 @@ LABELS: dict[str, dict[str, str]] = {
         "review_sign_off": N_("a review sign-off"),
         "amendment": N_("an amendment"),
         "webhook_endpoint": N_("a webhook endpoint"),
+        "attachment": N_("an attachment"),
+        "comment": N_("a comment"),
+        "progress_update": N_("a progress update"),
+    },
+    "progress_update_state": {
+        "recorded": N_("Counted"),
+        "pending": N_("Awaiting confirmation"),
+        "confirmed": N_("Confirmed"),
+        "rejected": N_("Rejected"),
     },
 }
 
@@ -250,8 +293,15 @@ FIELD_NAMES: dict[str, str] = {
     "review_interval_months": N_("Review interval (months)"),
     "sections": N_("Sections"),
     "objectives": N_("Objectives"),
+    "lead_texts": N_("Lead texts"),
     "parties": N_("Parties"),
+    "party_ids": N_("Parties"),
+    "file": N_("Plan document"),
+    "export": N_("Plan export (JSON)"),
     "predecessor_id": N_("Predecessor plan"),
+    "progress_updates_need_confirmation": N_(
+        "Progress updates count only once the lead party confirms them"
+    ),
     "code": N_("Code"),
     "short_code": N_("Short code"),
     "retired_at": N_("Retired on"),
@@ -266,6 +316,43 @@ FIELD_NAMES: dict[str, str] = {
     "position": N_("Position"),
     "priority_area_order": N_("Order of the priority areas"),
     "reviewed_translations": N_("Confirmed translations"),
+    # List filters and sign-in (where the API's field errors name them).
+    "q": N_("Search"),
+    "sort": N_("Sort"),
+    "due_before": N_("Due before"),
+    "due_after": N_("Due after"),
+    "starts_before": N_("Starts before"),
+    "ends_after": N_("Ends after"),
+    "priority_area": N_("Priority area"),
+    "lead_party": N_("Lead party"),
+    "party": N_("Party"),
+    "commitment_id": N_("Commitment"),
+    "email": N_("Email"),
+    "password": N_("Password"),
+    "otp": N_("One-time code"),
+    "rating": N_("Rating"),
+    "comment": N_("Comment"),
+    "url": N_("Address"),
+    "display_name": N_("Name"),
+    "role": N_("Role"),
+    "preferred_language": N_("Language"),
+    "is_active": N_("Active"),
+    "party_id": N_("Party"),
+    "invitation_expires_at": N_("Invitation valid until"),
+    "scope": N_("Scope"),
+    "expires_at": N_("Expires"),
+    "revoked_at": N_("Revoked"),
+    "tokens_revoked": N_("Sessions ended"),
+    "current_password": N_("Your password"),
+    "current_code": N_("Your current code"),
+    "password_again": N_("Password again"),
+    "name_ja": N_("Name (Japanese)"),
+    "name_en": N_("Name (English)"),
+    "expires_in_days": N_("Expires after (days)"),
+    "entity_id": N_("Record"),
+    "actor_user_id": N_("Who"),
+    "since": N_("From date"),
+    "until": N_("To date (included)"),
 }
 
 
@@ -282,7 +369,58 @@ def field_name(fmt: Formatter, name: str) -> str:
     return fmt.gettext(text) if text else name.replace("_", " ")
 
 
+SYSTEM_ACTOR = N_("System")
+UNNAMED_RECORD = N_("another record")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def actor_label(fmt: Formatter, event: Mapping[str, Any]) -> str:
+    """Who made a recorded change: the user's name, or the system (the API's `actor_name` is
+    "system" when no user did, a word never shown as it is)."""
+    if not event.get("actor_user_id"):
+        return fmt.gettext(SYSTEM_ACTOR)
+    return str(event.get("actor_name") or fmt.gettext(SYSTEM_ACTOR))
+
+
+def id_names(fmt: Formatter, *records: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+    """Record id → what readers call the record (its code or reference, else its name), for the
+    parties, organisations, areas or commitments a page has: history never shows an id."""
+    names: dict[str, str] = {}
+    for group in records:
+        for record in group or []:
+            if not isinstance(record, Mapping) or not record.get("id"):
+                continue
+            code = str(record.get("reference") or record.get("code") or "")
+            title = record.get("name") or record.get("title")
+            if not code and isinstance(title, Mapping):
+                code = fmt.pick({str(k): str(v) for k, v in title.items()}).text
+            if code:
+                names[str(record["id"])] = code
+    return names
+
+
+def field_label(fmt: Formatter, name: str) -> str:
+    """A form field's name as the error summary says it: `title.ja` is the title (Japanese),
+    `milestones.0.due_date` the due date of milestone 1."""
+    parts = name.split(".")
+    base = field_name(fmt, parts[0])
+    rest = parts[1:]
+    if rest and rest[0].isdigit():
+        number = int(rest[0]) + 1
+        inner = field_label(fmt, ".".join(rest[1:])) if rest[1:] else ""
+        return f"{base} {number}" + (f" — {inner}" if inner else "")
+    if rest and rest[0] in LANGUAGE_NAMES:
+        return f"{base} ({fmt.gettext(LANGUAGE_NAMES[rest[0]])})"
+    if rest:
+        return f"{base} — {field_label(fmt, '.'.join(rest))}"
+    return base
+
+
+LANGUAGE_NAMES = {"ja": N_("Japanese"), "en": N_("English")}
+
+
 _VALUE_KINDS = {
+    "role": "role",
     "status": "commitment_status",
     "health": "health",
     "modality": "modality",
@@ -308,6 +446,8 @@ def change_value(
     """
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, bool):
+        return fmt.gettext("Yes") if value else fmt.gettext("No")
     kinds = {**_VALUE_KINDS, **_ENTITY_VALUE_KINDS.get(entity, {})}
     if isinstance(value, dict):
         if "role" in value:
@@ -320,6 +460,13 @@ def change_value(
         return fmt.percent(value)
     if name in ("term_months", "review_interval_months") and isinstance(value, int):
         return fmt.ngettext("%(num)s month", "%(num)s months", value)
+    if name == "preferred_language" and isinstance(value, str) and value in LANGUAGE_NAMES:
+        return fmt.gettext(LANGUAGE_NAMES[value])
+    if name.endswith("_at") and isinstance(value, str):
+        try:
+            return fmt.datetime(value)
+        except ValueError:
+            return value
     if name.endswith(("_date", "_on")) and isinstance(value, str):
         try:
             return fmt.date(value)
@@ -329,4 +476,58 @@ def change_value(
         return ", ".join(change_value(fmt, name, item, entity, names) for item in value)
     if names and str(value) in names:
         return names[str(value)]
+    if isinstance(value, str) and _UUID.fullmatch(value):
+        return fmt.gettext(UNNAMED_RECORD)
     return str(value)
+
+
+# The reasons the API records for a plan version (English sentences it writes itself), as
+# patterns and their translations; an amendment's title in them is left out (the version's
+# row links to the amendment, named in the reader's language). Any other reason is an
+# operator's own words and is shown as written.
+_VERSION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Plan approved"), N_("The plan was approved")),
+    (re.compile(r"Plan (?P<status>[a-z_]+)"), N_("The plan became: %(status)s")),
+    (
+        re.compile(r"Recorded as approved \(agreed outside ITPP Tracker\)"),
+        N_("Recorded as approved (agreed outside ITPP Tracker)"),
+    ),
+    (
+        re.compile(r"Recorded as superseded by its successor"),
+        N_("Recorded as superseded by its successor"),
+    ),
+    (
+        re.compile(r"In force by amendment (?P<number>\d+)(: .*)?", re.S),
+        N_("In force by amendment %(number)s"),
+    ),
+    (
+        re.compile(r"Terminated by amendment (?P<number>\d+)(: .*)?", re.S),
+        N_("Terminated by amendment %(number)s"),
+    ),
+    (
+        re.compile(r"Amendment (?P<number>\d+) applied(: .*)?", re.S),
+        N_("Amendment %(number)s applied"),
+    ),
+    (
+        re.compile(r"Renewal of (?P<reference>\S+) \(its amendment (?P<number>\d+)\)"),
+        N_("Renewal of %(reference)s (its amendment %(number)s)"),
+    ),
+    (
+        re.compile(r"Superseded by (?P<reference>\S+) \(amendment (?P<number>\d+)\)"),
+        N_("Superseded by %(reference)s (amendment %(number)s)"),
+    ),
+)
+
+
+def version_reason(fmt: Formatter, reason: str | None) -> str:
+    """Why a plan version was recorded, in the reader's language."""
+    text = str(reason or "")
+    for pattern, message in _VERSION_REASONS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        values = match.groupdict()
+        if "status" in values:
+            values["status"] = label(fmt, "plan_status", values["status"])
+        return fmt.gettext(message, **values)
+    return text

@@ -10,10 +10,13 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from itpp_web import security
+from itpp_web import feedback, sealed, security
 from itpp_web.api import ApiClient, ApiError
 from itpp_web.config import WebSettings
 from itpp_web.i18n import LANGUAGES, Formatter, negotiate, supported
+
+# What a 503 page asks the browser to wait, unless the API said otherwise.
+RETRY_AFTER_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ async def optional_viewer(request: Request) -> Viewer | None:
     viewer: Viewer | None = None
     if token:
         try:
-            user = await api_of(request).get("/users/me", token=token)
+            user = await api_of(request).cached_get("/users/me", token=token)
             viewer = Viewer(token=token, user=user)
         except ApiError as exc:
             if exc.status not in (401, 403):
@@ -169,23 +172,94 @@ def safe_next(target: str | None, default: str = "/plans") -> str:
     return target
 
 
-def redirect(request: Request, target: str, status_code: int = 303) -> Response:
-    """Go to another page: htmx follows HX-Redirect, a plain browser the Location."""
+def redirect(
+    request: Request, target: str, status_code: int = 303, *, notice: str | None = None
+) -> Response:
+    """Go to another page: htmx follows HX-Redirect, a plain browser the Location. `notice`
+    names the success message (feedback.NOTICES) the next page shows."""
+    response: Response
     if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=status_code)
+        response = Response(status_code=204, headers={"HX-Redirect": target})
+    else:
+        response = RedirectResponse(target, status_code=status_code)
+    if notice:
+        feedback.set_notice(response, request, notice)
+    return response
 
 
-def sign_in_redirect(request: Request) -> Response:
+# Fields a kept form never keeps: the CSRF token (the next page has its own), secrets, and a
+# confirmation (a destructive action is confirmed again, never replayed).
+_NEVER_KEPT = frozenset(
+    {security.CSRF_FIELD, "password", "current_password", "new_password", "otp", "confirm"}
+)
+
+
+async def sign_in_redirect(request: Request) -> Response:
+    """To the sign-in page, and back here after it. A form posted after the session ended
+    keeps its fields (sealed in a cookie: `sealed.KEPT_FORM_COOKIE`) for the page that showed
+    it, which shows them again once the user has signed in."""
     path = request.url.path
+    kept: str | None = None
     if request.method not in security.SAFE_METHODS:
-        path = request.headers.get("hx-current-url") or "/plans"
-        path = safe_next(_path_of(path))
+        origin = request.headers.get("referer") or request.headers.get("hx-current-url")
+        path = safe_next(_path_of(origin) if origin else path)
+        kept = await _kept_form(request, path)
     elif request.url.query:
         path = f"{path}?{request.url.query}"
     response = redirect(request, f"/sign-in?next={quote(path, safe='')}")
     response.delete_cookie(security.SESSION_COOKIE, path="/")
+    if kept is not None:
+        response.set_cookie(
+            sealed.KEPT_FORM_COOKIE,
+            kept,
+            max_age=sealed.KEPT_FORM_MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            secure=security.is_secure(request, settings_of(request)),
+            path="/",
+        )
     return response
+
+
+async def _kept_form(request: Request, path: str) -> str | None:
+    """The posted form's fields sealed for the page at `path`, or None (no form, too large)."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
+    try:
+        form = await request.form()
+    except RuntimeError:  # the body was read elsewhere and not kept: nothing to keep
+        return None
+    fields = [
+        [name, value]
+        for name, value in form.multi_items()
+        if isinstance(value, str) and name not in _NEVER_KEPT
+    ]
+    if not fields:
+        return None
+    key: bytes = request.app.state.secret_key
+    value = {"path": path, "fields": fields}
+    token = sealed.seal(key, sealed.KEPT_FORM_COOKIE, value, sealed.KEPT_FORM_MAX_AGE)
+    return token if len(token) <= sealed.KEPT_FORM_MAX_BYTES else None
+
+
+def restore_kept_form(request: Request, context: dict[str, Any]) -> bool:
+    """Fill a form page's `values` with the fields kept when the session ended while it was
+    being sent (same page, same browser, within its time). True when it did."""
+    if request.method != "GET" or is_htmx(request) or not isinstance(context.get("values"), dict):
+        return False
+    key: bytes = request.app.state.secret_key
+    kept = sealed.unseal(key, sealed.KEPT_FORM_COOKIE, request.cookies.get(sealed.KEPT_FORM_COOKIE))
+    if not isinstance(kept, dict) or kept.get("path") != _path_of(str(request.url)):
+        return False
+    values = dict(context["values"])
+    lists: dict[str, list[str]] = {}
+    for name, value in kept.get("fields") or []:
+        lists.setdefault(str(name), []).append(str(value))
+    for name, chosen in lists.items():
+        values[name] = chosen if isinstance(values.get(name), list) else chosen[-1]
+    context["values"] = values
+    return True
 
 
 def _path_of(url: str) -> str:
@@ -212,6 +286,11 @@ class Renderer:
         headers: dict[str, str] | None = None,
     ) -> Response:
         fmt = formatter(request)
+        # A whole page shows (and uses up) the success message a redirect left for it.
+        notice = None if is_htmx(request) else feedback.take_notice(request, fmt)
+        restored = restore_kept_form(request, context)
+        if restored:
+            notice = fmt.gettext(feedback.NOTICES["form-kept"])
         full_context = {
             "request": request,
             # The signed-in user (`me` in the templates).
@@ -224,6 +303,8 @@ class Renderer:
             "ngettext": fmt.ngettext,
             "csrf_token": csrf_token_for(request),
             "current_url": _path_of(str(request.url)),
+            "notice": notice,
+            "confirm_text": lambda kind: feedback.confirmation_text(fmt, kind),
             **context,
         }
         if block and is_htmx(request):
@@ -240,6 +321,10 @@ class Renderer:
                 request, name, full_context, status_code=status_code, headers=headers
             )
         set_csrf_cookie(request, response)
+        if notice is not None:
+            response.delete_cookie(feedback.NOTICE_COOKIE, path="/")
+        if restored:
+            response.delete_cookie(sealed.KEPT_FORM_COOKIE, path="/")
         return response
 
 

@@ -27,6 +27,7 @@ from itpp_api.amendments.schemas import (
     BringIntoForceChange,
     ChangeApprovalDateChange,
     ChangePredecessorChange,
+    ChangeProgressUpdatesConfirmationChange,
     ChangeReviewIntervalChange,
     ChangeTermChange,
     ChangeTextChange,
@@ -55,10 +56,12 @@ from itpp_api.plans import service as plans
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
 from itpp_api.plans.schemas import (
     PlanCreate,
+    PlanLeadTexts,
     PlanSection,
     PlanUpdate,
     PriorityAreaCreate,
     PriorityAreaOrder,
+    lead_texts_data,
 )
 
 CHANGES = TypeAdapter(list[AmendmentChange])
@@ -668,6 +671,8 @@ def validate(
                 _check_approval_date(model, op, path)
             elif isinstance(op, ChangePredecessorChange):
                 _check_predecessor(session, model, op, path)
+            elif isinstance(op, ChangeProgressUpdatesConfirmationChange):
+                pass  # either value is valid on any plan in force
             elif isinstance(op, ReorderPriorityAreasChange):
                 _check_reorder(model, op, path)
             elif isinstance(op, BringIntoForceChange):
@@ -683,6 +688,9 @@ def validate(
                         if op.sections is not None
                         else plan.sections,
                         op.objectives if op.objectives is not None else plan.objectives,
+                        lead_texts_data(op.lead_texts)
+                        if op.lead_texts is not None
+                        else plan.lead_texts,
                     ),
                     path,
                     source_languages=op.source_languages,
@@ -838,6 +846,10 @@ def apply(
             plan_changes["approval_date"] = op.approval_date
         elif isinstance(op, ChangePredecessorChange):
             plan_changes["predecessor_id"] = op.predecessor_id
+        elif isinstance(op, ChangeProgressUpdatesConfirmationChange):
+            plan_changes["progress_updates_need_confirmation"] = (
+                op.progress_updates_need_confirmation
+            )
         elif isinstance(op, ChangeTextChange):
             if op.title is not None:
                 plan_changes["title"] = op.title
@@ -845,6 +857,8 @@ def apply(
                 plan_changes["sections"] = [s.model_dump(mode="json") for s in op.sections]
             if op.objectives is not None:
                 plan_changes["objectives"] = list(op.objectives)
+            if op.lead_texts is not None:
+                plan_changes["lead_texts"] = lead_texts_data(op.lead_texts)
             plan_sources.update(op.source_languages)
     if plan_changes:
         # Term and interval together: the database checks interval <= term on each write.
@@ -905,6 +919,7 @@ def _renew(
             party_ids=party_ids,
             sections=[PlanSection.model_validate(s) for s in plan.sections],
             objectives=list(plan.objectives),
+            lead_texts=PlanLeadTexts.model_validate(plan.lead_texts or {}),
             approval_date=approval,
             term_months=term,
             review_interval_months=min(plan.review_interval_months, term),

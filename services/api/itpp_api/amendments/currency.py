@@ -25,6 +25,7 @@ from itpp_api.amendments.schemas import (
     AmendmentChange,
     ChangeApprovalDateChange,
     ChangePredecessorChange,
+    ChangeProgressUpdatesConfirmationChange,
     ChangeReviewIntervalChange,
     ChangeTermChange,
     ChangeTextChange,
@@ -56,7 +57,7 @@ def _touched(changes: list[AmendmentChange]) -> set[Part]:
         elif isinstance(op, ChangeTextChange):
             parts.update(
                 ("plan", name)
-                for name in ("title", "sections", "objectives")
+                for name in ("title", "sections", "objectives", "lead_texts")
                 if getattr(op, name) is not None
             )
         elif isinstance(op, ChangeTermChange | ChangeReviewIntervalChange):
@@ -65,6 +66,8 @@ def _touched(changes: list[AmendmentChange]) -> set[Part]:
             parts.add(("plan", "approval_date"))
         elif isinstance(op, ChangePredecessorChange):
             parts.add(("plan", "predecessor_id"))
+        elif isinstance(op, ChangeProgressUpdatesConfirmationChange):
+            parts.add(("plan", "progress_updates_need_confirmation"))
     return parts
 
 

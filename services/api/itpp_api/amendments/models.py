@@ -37,6 +37,11 @@ class Amendment(SQLModel, table=True):
     number: int = Field(sa_column=Column(Integer, nullable=False))
     title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     rationale: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
+    )
     # The structured change set: [{"op": "add_commitment", ...}, ...] (amendments/schemas.py).
     changes: list[dict[str, Any]] = Field(sa_column=Column(PortableJSON, nullable=False))
     # The plan version the change set was validated against, and a fingerprint of the agreed

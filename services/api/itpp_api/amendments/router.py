@@ -23,8 +23,9 @@ from itpp_api.deps import SessionDep
 from itpp_api.enums import AmendmentStatus
 from itpp_api.errors import problem_responses
 from itpp_api.plans import service as plans
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
 
 

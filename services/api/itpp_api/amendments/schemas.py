@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from itpp_api.bounds import BoundedDate
 from itpp_api.commitments.schemas import SHARED_REFERENCE_PATTERN, MilestoneCreate
@@ -23,9 +24,10 @@ from itpp_api.enums import (
     PartyDecisionState,
     PlanStatus,
 )
-from itpp_api.localized import LocalizedText, SourceLanguages
+from itpp_api.localized import LocalizedText, SourceLanguages, TranslationState
 from itpp_api.plans.schemas import (
     PLAN_REFERENCE_PATTERN,
+    PlanLeadTexts,
     PlanSection,
     PlanVersionSummary,
     PriorityAreaCreate,
@@ -71,7 +73,7 @@ class ProposedCommitment(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> "ProposedCommitment":
         if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise ValueError("due_date cannot be before start_date")
+            raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
         if len(set(self.supporting_organisation_ids)) != len(self.supporting_organisation_ids):
             raise ValueError("supporting_organisation_ids must not repeat an organisation")
         return self
@@ -110,7 +112,7 @@ class CommitmentDefinitionChanges(BaseModel):
             ),
         )
         if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise ValueError("due_date cannot be before start_date")
+            raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
         ids = self.supporting_organisation_ids or []
         if len(set(ids)) != len(ids):
             raise ValueError("supporting_organisation_ids must not repeat an organisation")
@@ -199,7 +201,8 @@ class ChangeReviewIntervalChange(BaseModel):
 
 
 class ChangeTextChange(BaseModel):
-    """Change the plan's title, narrative sections or objectives (each replaced whole)."""
+    """Change the plan's title, narrative sections, objectives or lead texts (each replaced
+    whole)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -207,13 +210,14 @@ class ChangeTextChange(BaseModel):
     title: LocalizedText | None = None
     sections: list[PlanSection] | None = Field(default=None, max_length=200)
     objectives: list[LocalizedText] | None = Field(default=None, max_length=50)
+    lead_texts: PlanLeadTexts | None = None
     source_languages: SourceLanguages = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "ChangeTextChange":
         if not self.model_fields_set - {"op", "source_languages"}:
-            raise ValueError("name at least one of title, sections, objectives")
-        _no_nulls(self, ("title", "sections", "objectives"))
+            raise ValueError("name at least one of title, sections, objectives, lead_texts")
+        _no_nulls(self, ("title", "sections", "objectives", "lead_texts"))
         _unique_section_numbers(self.sections)
         return self
 
@@ -268,6 +272,16 @@ class ChangePredecessorChange(BaseModel):
     predecessor_id: uuid.UUID | None
 
 
+class ChangeProgressUpdatesConfirmationChange(BaseModel):
+    """Turn on or off the plan's setting that a progress update counts only once an approver of
+    the commitment's lead party confirms it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["change_progress_updates_confirmation"]
+    progress_updates_need_confirmation: bool
+
+
 class BringIntoForceChange(BaseModel):
     """Bring a draft plan into force on its approval date: when every party approves, the plan
     becomes active, version 1 records it and its reviews are scheduled. The only operation of
@@ -306,6 +320,7 @@ AmendmentChange = Annotated[
     | ChangeReviewIntervalChange
     | ChangeApprovalDateChange
     | ChangePredecessorChange
+    | ChangeProgressUpdatesConfirmationChange
     | ChangeTextChange
     | BringIntoForceChange
     | TerminateChange
@@ -351,6 +366,13 @@ class AmendmentCreate(BaseModel):
 
     title: LocalizedText
     rationale: LocalizedText
+    source_languages: SourceLanguages = Field(
+        default_factory=dict,
+        description="The governing language of the amendment's own `title` and `rationale` "
+        "(each must be one of that text's languages; by default Japanese if the text has it, "
+        "else its first language). The texts a change brings name theirs in the change.",
+        examples=[{"rationale": "en"}],
+    )
     review_id: uuid.UUID | None = Field(
         default=None, description="The review of this plan that led to the amendment."
     )
@@ -394,6 +416,9 @@ class AmendmentPublic(BaseModel):
     )
     title: dict[str, str]
     rationale: dict[str, str]
+    translations: dict[str, TranslationState] = Field(
+        description="The translation state of `title` and `rationale`."
+    )
     review_id: uuid.UUID | None
     changes: list[AmendmentChange]
     base_version: int = Field(description="The plan version the change set was checked against.")
@@ -454,6 +479,9 @@ class ConsentRecord(BaseModel):
     )
     title: dict[str, str]
     rationale: dict[str, str]
+    translations: dict[str, TranslationState] = Field(
+        description="The translation state of `title` and `rationale`."
+    )
     applied_at: datetime | None
     version: int | None = Field(description="The version of this plan the consent produced.")
     successor_plan_id: uuid.UUID | None

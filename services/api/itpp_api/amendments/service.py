@@ -39,6 +39,7 @@ from itpp_api.errors import (
     NotFound,
     RuleViolation,
 )
+from itpp_api.localized import record_translations, translations_view
 from itpp_api.notifications import service as notifications
 from itpp_api.notifications.kinds import NotificationKind
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
@@ -111,6 +112,7 @@ def as_dicts(
                 "number": amendment.number,
                 "title": amendment.title,
                 "rationale": amendment.rationale,
+                "translations": translations_view(amendment.translations),
                 "review_id": amendment.review_id,
                 "changes": amendment.changes,
                 "base_version": amendment.base_version,
@@ -217,6 +219,7 @@ def consent_record(*, session: Session, plan: Plan) -> list[dict[str, Any]]:
                 or amendment.successor_plan_id == plan.id,
                 "title": amendment.title,
                 "rationale": amendment.rationale,
+                "translations": translations_view(amendment.translations),
                 "applied_at": amendment.decided_at,
                 "version": versions.get(amendment.id),
                 "successor_plan_id": amendment.successor_plan_id,
@@ -292,6 +295,7 @@ def _locked(
     ).one()
     party_ids = plans.plan_party_ids(session=session, plan_id=plan.id)
     try:
+        policy.require_plan_not_deleted(plan.id, plan.deleted_at is not None)
         policy.authorize_plan(actor, party_ids, action)
     except NotFound:
         raise missing from None
@@ -350,6 +354,12 @@ def propose(*, session: Session, actor: Actor, plan: Plan, data: AmendmentCreate
         number=(last or 0) + 1,
         title=data.title,
         rationale=data.rationale,
+        translations=record_translations(
+            None,
+            {"title": data.title, "rationale": data.rationale},
+            {},
+            source_languages=data.source_languages,
+        ),
         review_id=data.review_id,
         changes=[op.model_dump(mode="json", exclude_unset=True) for op in data.changes],
         base_version=agreed_now.version,

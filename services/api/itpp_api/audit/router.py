@@ -10,7 +10,12 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from itpp_api.audit import service
-from itpp_api.audit.schemas import AuditEntityType, AuditEventPage, PlanEventBatch
+from itpp_api.audit.schemas import (
+    AuditChainVerification,
+    AuditEntityType,
+    AuditEventPage,
+    PlanEventBatch,
+)
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep, bearer_scheme
@@ -25,8 +30,9 @@ from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.exchanges.service import get_exchange
 from itpp_api.plans.service import get_area_for, get_plan
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
 Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the last page.")]
@@ -80,10 +86,19 @@ def list_audit_events(
     plan_id: uuid.UUID | None = None,
     since: Annotated[BoundedDateTime | None, Query(description="At or after this time.")] = None,
     until: Annotated[BoundedDateTime | None, Query(description="Before this time.")] = None,
+    action: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            pattern=r"^[a-z_]+$",
+            description="Only events of this action (`create`, `update`, `invite`, …).",
+        ),
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     filters = service.EventFilters(
+        action=action,
         entity_type=entity_type.value if entity_type else None,
         entity_id=entity_id,
         actor_user_id=actor_user_id,
@@ -92,6 +107,30 @@ def list_audit_events(
         until=until,
     )
     return json_response(_page(session, actor, filters, cursor, limit))
+
+
+@router.get(
+    "/audit-chain/verification",
+    operation_id="verifyAuditChain",
+    summary="Walk the whole audit chain and report the first broken link, if any (admins)",
+    description="What `itpp audit verify` does, from the API: every event is read, so it "
+    "takes a while on a long log. It reports only whether the chain holds and where it breaks, "
+    "never an event's content.",
+    response_model=AuditChainVerification,
+    responses=problem_responses(401, 403),
+)
+def verify_audit_chain(session: SessionDep, actor: ActorDep) -> Response:
+    policy.authorize_verify_audit_chain(actor)
+    result = service.verify(session=session)
+    return json_response(
+        {
+            "ok": result.ok,
+            "checked": result.checked,
+            "broken_seq": result.broken_seq,
+            "reason_code": result.reason_code,
+            "reason": result.reason,
+        }
+    )
 
 
 def _history(

@@ -28,6 +28,9 @@ class AuditEntityType(StrEnum):
     REVIEW_SIGN_OFF = "review_sign_off"
     AMENDMENT = "amendment"
     WEBHOOK_ENDPOINT = "webhook_endpoint"
+    ATTACHMENT = "attachment"
+    COMMENT = "comment"
+    PROGRESS_UPDATE = "progress_update"
 
 
 class AuditEventPublic(BaseModel):
@@ -63,3 +66,29 @@ class PlanEventBatch(BaseModel):
         description="Send it as `after` next time. Without `after`: the newest event of the "
         "plan you may see (0 if none), and no items — where to start watching."
     )
+
+
+class ChainBreak(StrEnum):
+    """Why the audit chain breaks where it does."""
+
+    MISSING = "missing"
+    REORDERED = "reordered"
+    CHANGED = "changed"
+    TRUNCATED = "truncated"
+
+
+class AuditChainVerification(BaseModel):
+    """The result of walking the whole audit chain from its first event."""
+
+    ok: bool = Field(description="Whether every event is in place and unchanged.")
+    checked: int = Field(description="How many events were checked before the end or the break.")
+    broken_seq: int | None = Field(
+        default=None, description="The sequence number where the chain breaks (when not ok)."
+    )
+    reason_code: ChainBreak | None = Field(
+        default=None,
+        description="Why it breaks: `missing` (an event was deleted or renumbered), "
+        "`reordered` (it does not follow its predecessor), `changed` (edited after it was "
+        "written), `truncated` (events at the end were deleted).",
+    )
+    reason: str | None = Field(default=None, description="The same, in English words.")

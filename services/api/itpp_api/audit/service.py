@@ -3,6 +3,8 @@
 import hashlib
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,6 +89,22 @@ def _locked_head(session: Session) -> AuditChainHead:
     return head
 
 
+# When set, the time events are recorded as having happened: the sample plan tells its
+# history as past events (itpp_api.sample.loader), nothing else sets it. The chain is unchanged:
+# each event's time is hashed with it, whatever the time is.
+_TOLD_AS_OF: ContextVar[datetime | None] = ContextVar("audit_told_as_of", default=None)
+
+
+@contextmanager
+def told_as_of(when: datetime) -> Iterator[None]:
+    """Record the events appended inside as having happened at `when` (an aware UTC time)."""
+    token = _TOLD_AS_OF.set(when)
+    try:
+        yield
+    finally:
+        _TOLD_AS_OF.reset(token)
+
+
 def record(
     *,
     session: Session,
@@ -116,7 +134,7 @@ def record(
     head = _locked_head(session)
     event = AuditEvent(
         seq=head.last_seq + 1,
-        occurred_at=utcnow(),
+        occurred_at=_TOLD_AS_OF.get() or utcnow(),
         actor_user_id=actor.user_id,
         actor_party_id=actor.party_id,
         action=action,
@@ -149,6 +167,8 @@ class Verification:
     checked: int
     broken_seq: int | None = None
     reason: str | None = None
+    # missing, reordered, changed or truncated (AuditChainVerification.reason_code)
+    reason_code: str | None = None
 
 
 def _events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
@@ -156,10 +176,13 @@ def _events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
     while True:
         rows = list(
             session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.seq > last)
-                .order_by(col(AuditEvent.seq))
-                .limit(batch)
+                policy.unfiltered(
+                    select(AuditEvent)
+                    .where(AuditEvent.seq > last)
+                    .order_by(col(AuditEvent.seq))
+                    .limit(batch),
+                    "the chain's verification hashes every event; it shows none of them",
+                )
             )
         )
         if not rows:
@@ -181,6 +204,7 @@ def verify(*, session: Session) -> Verification:
                 checked,
                 expected_seq,
                 f"event {expected_seq} is missing (deleted, or sequence numbers changed)",
+                "missing",
             )
         if event.prev_hash != expected_prev:
             return Verification(
@@ -188,9 +212,12 @@ def verify(*, session: Session) -> Verification:
                 checked,
                 event.seq,
                 "event does not follow its predecessor (reordered, or the one before was replaced)",
+                "reordered",
             )
         if compute_hash(event) != event.hash:
-            return Verification(False, checked, event.seq, "event was changed after it was written")
+            return Verification(
+                False, checked, event.seq, "event was changed after it was written", "changed"
+            )
         expected_prev = event.hash
         expected_seq += 1
         checked += 1
@@ -201,6 +228,7 @@ def verify(*, session: Session) -> Verification:
             checked,
             checked + 1,
             f"the chain should end at event {head.last_seq}: later events were deleted",
+            "truncated",
         )
     return Verification(True, checked)
 
@@ -280,6 +308,7 @@ class EventFilters:
     plan_id: uuid.UUID | None = None
     since: datetime | None = None
     until: datetime | None = None
+    action: str | None = None
 
 
 def readable(statement: Any, actor: Actor) -> Any:
@@ -313,13 +342,16 @@ def _candidates(actor: Actor, filters: EventFilters) -> Any:
         candidates = candidates.where(AuditEvent.actor_user_id == filters.actor_user_id)
     if filters.plan_id:
         candidates = candidates.where(AuditEvent.plan_id == filters.plan_id)
+    if filters.action:
+        candidates = candidates.where(AuditEvent.action == filters.action)
     if filters.since:
         candidates = candidates.where(col(AuditEvent.occurred_at) >= filters.since)
     if filters.until:
         candidates = candidates.where(col(AuditEvent.occurred_at) < filters.until)
     if not actor.is_system:
         party = policy.viewer_party(actor)
-        members = policy.party_plans(party)
+        # A deleted draft's history stays readable to its parties (its deletion is an event).
+        members = policy.party_plans(party, with_deleted=True)
         candidates = candidates.where(
             col(AuditEvent.plan_id).in_(members)
             if filters.plan_id

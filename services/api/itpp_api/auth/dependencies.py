@@ -1,5 +1,6 @@
 """The authenticated caller of a request, resolved once from its bearer token."""
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.service import REFUSED_TOKENS, check_token, touch_token, unauthorized
 from itpp_api.auth.tokens import hash_secret, is_well_formed
-from itpp_api.deps import READ_METHODS, SessionDep, afterwards
+from itpp_api.deps import READ_METHODS, SessionDep, afterwards, commit_writer
 from itpp_api.errors import Unauthorized
 
 # Documents the bearer scheme (and lets the interactive docs sign in); we check it ourselves.
@@ -79,9 +80,40 @@ def refused_token(authorization: str) -> Unauthorized | None:
 def authenticates(dependant: Dependant) -> bool:
     """Whether an endpoint needs a bearer token: it depends on `current_actor`, or reads the
     token itself (`bearer_scheme`) and checks it with service.check_token."""
-    return dependant.call in (current_actor, bearer_scheme) or any(
+    return dependant.call in (current_actor, pending_actor, bearer_scheme) or any(
         authenticates(sub) for sub in dependant.dependencies
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingActor:
+    """A request's well-formed token, to be checked in the thread that runs its handler
+    (routing.OneHopRoute)."""
+
+    request: Request
+    session: Session
+    token: str
+
+    def resolve(self) -> Actor:
+        """The actor behind the token (401 without a valid one); in a worker thread."""
+        actor = _authenticate(self.session, self.token, self.request.method not in READ_METHODS)
+        self.request.state.actor = actor  # for the request's log line (middleware.Gateway)
+        return actor
+
+    def commit_writer(self) -> None:
+        """After the handler, in its thread: commit a writing request's transaction
+        (deps.commit_writer)."""
+        commit_writer(self.session)
+
+
+async def pending_actor(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(bearer_scheme)],
+) -> PendingActor:
+    """`current_actor` up to its hop to a worker thread: a missing or malformed token is
+    refused here; the rest is left to the handler's thread (routing.OneHopRoute)."""
+    return PendingActor(request, session, well_formed(token))
 
 
 async def current_actor(
@@ -94,11 +126,8 @@ async def current_actor(
     A missing or malformed token is refused here, before the request takes a connection or a
     worker thread: a flood of them costs the database nothing.
     """
-    actor = await run_in_threadpool(
-        _authenticate, session, well_formed(token), request.method not in READ_METHODS
-    )
-    request.state.actor = actor  # for the request's log line (middleware.Gateway)
-    return actor
+    pending = await pending_actor(request, session, token)
+    return await run_in_threadpool(pending.resolve)
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

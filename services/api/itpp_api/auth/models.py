@@ -106,3 +106,40 @@ class LoginThrottle(SQLModel, table=True):
     blocked_until: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
+
+
+class UserInvitation(SQLModel, table=True):
+    """A one-time link that lets an invited user choose their password (users/invitations.py).
+
+    The link's token is never stored: only its SHA-256 (`token_hash`). The row is also the
+    invitation mail's place in the outbox (`mail_*`): the notification worker sends it.
+    """
+
+    __tablename__ = "user_invitation"
+    __table_args__ = (
+        Index("ix_user_invitation_user_id", "user_id"),
+        Index("ix_user_invitation_mail_sent_at_mail_next_at", "mail_sent_at", "mail_next_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    )
+    invited_by: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
+    )
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    mail_attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    mail_next_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    mail_sent_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )
+    mail_last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

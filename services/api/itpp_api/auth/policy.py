@@ -16,11 +16,22 @@ The same rules, asked the other way round, say what a reader may do with each re
 """
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col
 
@@ -34,12 +45,13 @@ from itpp_api.enums import (
     Decision,
     ExchangeStatus,
     PlanStatus,
+    ProgressUpdateState,
     ReviewStatus,
     Role,
     TokenScope,
     Visibility,
 )
-from itpp_api.errors import Forbidden, NotFound
+from itpp_api.errors import Forbidden, NotFound, PlanNotDeletable
 from itpp_api.plans.lifecycle import CLOSED_STATUSES, effective_status
 from itpp_api.plans.models import Plan, PlanParty
 
@@ -146,6 +158,19 @@ def authorize_consent_for(actor: Actor, party_id: uuid.UUID) -> None:
         raise Forbidden("You can only act for your own party.")
 
 
+def authorize_update_confirmation(actor: Actor, lead_party_id: uuid.UUID) -> None:
+    """A pending progress update is confirmed (or rejected) by an approver of the commitment's
+    lead party, for that party only."""
+    if actor.is_system:
+        return
+    _require_write_token(actor)
+    if actor.role is not Role.APPROVER or actor.party_id != lead_party_id:
+        raise Forbidden(
+            "Only an approver of the commitment's lead party can confirm or reject its progress "
+            "updates."
+        )
+
+
 def can_see(actor: Actor, visibility: str, owner_party_id: uuid.UUID | None) -> bool:
     """Whether a record of this visibility and owner exists for the actor."""
     if actor.is_system or visibility == Visibility.SHARED.value:
@@ -204,14 +229,24 @@ def authorize_list_users(actor: Actor) -> None:
 
 
 def authorize_reference_data(actor: Actor, party_id: uuid.UUID | None = None) -> None:
-    """Parties are created by admins; an organisation by an admin of its party."""
+    """Parties are created by admins; an organisation is added or edited by an admin of its
+    party (organisations are reference data every signed-in user reads: another party's is
+    refused with 403, not hidden)."""
     if actor.is_system:
         return
     _require_write_token(actor)
     if actor.role is not Role.ADMIN:
         raise Forbidden("Only an admin can manage parties and organisations.")
     if party_id is not None and actor.party_id != party_id:
-        raise Forbidden("Admins add organisations to their own party only.")
+        raise Forbidden("Admins manage the organisations of their own party only.")
+
+
+def organisation_actions(actor: Actor, party_id: uuid.UUID) -> tuple[str, ...]:
+    """What the caller may do with one organisation (`update`: its names and code), by the
+    same check as the route."""
+    if not _allowed(lambda: authorize_reference_data(actor, party_id)):
+        return ()
+    return _listed([AllowedAction.UPDATE])
 
 
 def authorize_manage_webhooks(actor: Actor, *, write: bool) -> None:
@@ -225,6 +260,54 @@ def authorize_manage_webhooks(actor: Actor, *, write: bool) -> None:
         _require_full_token(actor)
     if actor.role is not Role.ADMIN:
         raise Forbidden("Only an admin can manage webhooks.")
+
+
+def authorize_verify_audit_chain(actor: Actor) -> None:
+    """A party's admins may run the audit chain's verification (it reads every event, so it
+    is not for every reader; it reports only whether the chain holds and where it breaks)."""
+    if actor.is_system:
+        return
+    _require_full_token(actor)
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("Only an admin can verify the audit chain.")
+
+
+def _allowed(check: Any) -> bool:
+    try:
+        check()
+    except Forbidden:
+        return False
+    return True
+
+
+def account_actions(actor: Actor) -> tuple[str, ...]:
+    """What the signed-in user's account may do across the service (`allowed_actions` of
+    GET /users/me), by the same checks as the routes themselves."""
+    if actor.is_system or actor.party_id is None:
+        return ()
+    party = actor.party_id
+    return _listed(
+        action
+        for action, check in (
+            (AllowedAction.MANAGE_USERS, lambda: authorize_manage_users(actor, party)),
+            (AllowedAction.MANAGE_ORGANISATIONS, lambda: authorize_reference_data(actor, party)),
+            (AllowedAction.MANAGE_WEBHOOKS, lambda: authorize_manage_webhooks(actor, write=True)),
+            (AllowedAction.VERIFY_AUDIT_CHAIN, lambda: authorize_verify_audit_chain(actor)),
+        )
+        if _allowed(check)
+    )
+
+
+def user_actions(
+    actor: Actor, user_id: uuid.UUID, party_id: uuid.UUID, *, totp_enabled: bool
+) -> tuple[str, ...]:
+    """What an admin may do with one user of their party (never with their own account)."""
+    if not _allowed(lambda: authorize_manage_user(actor, user_id, party_id)):
+        return ()
+    actions = [AllowedAction.UPDATE]
+    if totp_enabled:
+        actions.append(AllowedAction.RESET_SECOND_FACTOR)
+    return _listed(actions)
 
 
 def visible_party_filter(actor: Actor) -> uuid.UUID | None:
@@ -279,6 +362,15 @@ def own_party_records(owner: Any, actor: Actor) -> ColumnElement[bool]:
     return criterion
 
 
+def own_user_records(owner: Any, actor: Actor) -> ColumnElement[bool]:
+    """The criterion on records a user keeps to themselves (saved views): the viewer's own, and
+    no one else's — not another user's of the same party, not the system's (it has none)."""
+    if actor.user_id is None:
+        return false()
+    criterion: ColumnElement[bool] = owner == bindparam("policy_viewer_user", actor.user_id)
+    return criterion
+
+
 def shared_only(columns: Any) -> ColumnElement[bool]:
     """Shared records only, whoever reads (what the parties agreed: a plan's versions and
     documents hold no party's internal records)."""
@@ -308,10 +400,143 @@ def visible_exchanges(columns: Any, actor: Actor | None) -> ColumnElement[bool]:
     return visible_record(columns.visibility, columns.from_party_id, _viewer(actor))
 
 
-def party_plans(party: Any) -> Select[Any]:
+def visible_attachments(columns: Any, actor: Actor) -> ColumnElement[bool]:
+    """The criterion on the attachment table for the actor: shared attachments and those
+    internal to the actor's party, never a deleted one, and none whose commitment or exchange
+    (its subject) the actor may not see now (the caller has checked the parent record)."""
+    alive: ColumnElement[bool] = columns.deleted_at.is_(None)
+    if actor.is_system:
+        return alive
+    return and_(
+        alive, visible_record(columns.visibility, columns.owner_party_id, viewer_party(actor))
+    )
+
+
+def exported_attachments(columns: Any, actor: Actor, *visible_subjects: Any) -> ColumnElement[bool]:
+    """The criterion on the attachment table for a plan export: what `visible_attachments`
+    lets the actor see, deleted ones included (listed with their hash, flagged deleted), of
+    records the export holds: no subject (a review's, an amendment's) or a subject among
+    `visible_subjects` (selects of the ids of the commitments and exchanges the actor sees)."""
+    subject = or_(
+        columns.subject_id.is_(None), *(columns.subject_id.in_(ids) for ids in visible_subjects)
+    )
+    if actor.is_system:
+        return subject
+    return and_(
+        subject, visible_record(columns.visibility, columns.owner_party_id, viewer_party(actor))
+    )
+
+
+def document_evidence(columns: Any, actor: Actor) -> ColumnElement[bool]:
+    """The criterion on the attachment table for the evidence a plan document counts: what the
+    actor sees (`visible_attachments`); a document made by the system (the command line) is for
+    both parties, so it counts shared evidence only."""
+    if actor.is_system:
+        return and_(columns.deleted_at.is_(None), shared_only(columns))
+    return visible_attachments(columns, actor)
+
+
+# --- comments ------------------------------------------------------------------------------------
+# A comment follows its parent record (found through the parent's own getter, as attachments are)
+# and may be internal to its author's party; these are its rules, in one place.
+
+
+def visible_comments(columns: Any, actor: Actor) -> ColumnElement[bool]:
+    """The criterion on the comment table for the actor: shared comments and those internal to
+    the actor's party. Deleted ones stay (a thread shows them as deleted to keep its replies in
+    place); the caller has checked the parent record."""
+    if actor.is_system:
+        return true()
+    return visible_record(columns.visibility, columns.owner_party_id, viewer_party(actor))
+
+
+def comment_visibility(
+    requested: Visibility, parent_internal_to: uuid.UUID | None, thread_visibility: str | None
+) -> Visibility:
+    """A comment on an internal record, or a reply in an internal thread, is internal whatever
+    was asked (a shared one would tell the other party the record or thread exists)."""
+    if parent_internal_to is not None or thread_visibility == Visibility.INTERNAL.value:
+        return Visibility.INTERNAL
+    return requested
+
+
+def authorize_comment(actor: Actor) -> uuid.UUID:
+    """Comments are written by a party's users (for the party whose internal comments they are);
+    the plan's WRITE is checked on the parent. Returns the author's party."""
+    if actor.party_id is None:
+        raise Forbidden("Only a party's user can comment.")
+    return actor.party_id
+
+
+def authorize_comment_edit(actor: Actor, author_id: uuid.UUID | None) -> None:
+    """Only its author edits a comment, with a read-write token."""
+    _require_write_token(actor)
+    if actor.user_id is None or actor.user_id != author_id:
+        raise Forbidden("Only the author of a comment can edit it.")
+
+
+def authorize_comment_delete(
+    actor: Actor, author_id: uuid.UUID | None, owner_party_id: uuid.UUID
+) -> None:
+    """Its author deletes a comment, or an admin of the author's party."""
+    if actor.is_system:
+        return
+    _require_write_token(actor)
+    if actor.user_id is not None and actor.user_id == author_id:
+        return
+    if actor.role is Role.ADMIN and actor.party_id == owner_party_id:
+        return
+    raise Forbidden("Only the author of a comment, or an admin of their party, can delete it.")
+
+
+def comment_readers(visibility: str, owner_party_id: uuid.UUID) -> uuid.UUID | None:
+    """The only party whose users may read a comment (None: every party of the plan): who may be
+    mentioned in it and told of it."""
+    return owner_party_id if visibility == Visibility.INTERNAL.value else None
+
+
+def party_plans(party: Any, *, with_deleted: bool = False) -> Select[Any]:
     """The ids of the plans `party` (an id or a bound parameter) is a party to, as a subquery:
-    the plans its users may read (authorize_plan's rule, in SQL)."""
-    return select(col(PlanParty.plan_id)).where(col(PlanParty.party_id) == party)
+    the plans its users may read (authorize_plan's rule, in SQL). A deleted draft is no longer
+    one of them (it reads 404 and leaves every list); `with_deleted`: the plans whose history
+    the party keeps reading (the audit log, where a deletion is itself an event)."""
+    statement = select(col(PlanParty.plan_id)).where(col(PlanParty.party_id) == party)
+    if with_deleted:
+        return statement
+    return statement.join(Plan, col(Plan.id) == col(PlanParty.plan_id)).where(
+        col(Plan.deleted_at).is_(None)
+    )
+
+
+def require_plan_not_deleted(plan_id: uuid.UUID, deleted: bool) -> None:
+    """A deleted draft answers exactly like a plan that never existed, whoever asks."""
+    if deleted:
+        raise NotFound(f"No plan with id {plan_id}.")
+
+
+def authorize_plan_deletion(
+    actor: Actor,
+    plan_party_ids: Collection[uuid.UUID],
+    *,
+    reference: str,
+    stored_status: str,
+    awaiting_consent: bool,
+) -> None:
+    """May the actor delete the plan? A writer of one of its parties (authorize_plan's WRITE),
+    and only a draft that never came into force and awaits no party's approval: a plan that
+    was ever in force (active, expired, superseded, terminated) stays on record for good, and
+    an abandoned draft (terminated) too, as the record of the negotiation it ended."""
+    authorize_plan(actor, plan_party_ids, Action.WRITE)
+    if stored_status != PlanStatus.DRAFT.value:
+        raise PlanNotDeletable(
+            f"Plan {reference} is not a draft: only a draft that never came into force can be "
+            "deleted; this plan stays on record."
+        )
+    if awaiting_consent:
+        raise PlanNotDeletable(
+            f"Plan {reference} has been proposed for coming into force and awaits the parties' "
+            "approval: withdraw the proposal first, then delete the draft."
+        )
 
 
 def hidden_subjects(commitments: Any, exchanges: Any, subject: Any, actor: Actor) -> Any:
@@ -360,7 +585,7 @@ _NONE: Actions = ()
 _ORDER = {action: position for position, action in enumerate(AllowedAction)}
 
 
-def _listed(actions: Collection[AllowedAction]) -> Actions:
+def _listed(actions: Iterable[AllowedAction]) -> Actions:
     """The actions in the vocabulary's order (a stable answer for clients and tests)."""
     return tuple(action.value for action in sorted(actions, key=_ORDER.__getitem__))
 
@@ -387,6 +612,8 @@ _SHARED = Visibility.SHARED.value
 _CANCELLED = CommitmentStatus.CANCELLED.value
 _UPDATE = AllowedAction.UPDATE.value
 _MILESTONE_WRITES: Actions = (_UPDATE, AllowedAction.DELETE.value)
+_PENDING = ProgressUpdateState.PENDING.value
+_UPDATE_DECISIONS: Actions = (AllowedAction.REJECT.value, AllowedAction.CONFIRM.value)
 
 
 class PlanActions:
@@ -410,8 +637,10 @@ class PlanActions:
     def of(cls, actor: Actor, plan: Plan) -> "PlanActions":
         return cls(actor, effective_status(plan))
 
-    def plan(self) -> Actions:
-        """A plan: its own fields, what can be added to it, and the consents it can be given."""
+    def plan(self, *, awaiting_consent: bool = False) -> Actions:
+        """A plan: its own fields, what can be added to it, and the consents it can be given.
+        `awaiting_consent`: its coming into force is proposed (a draft is then not deleted:
+        authorize_plan_deletion)."""
         if not may_write(self.actor):
             return _NONE
         actions: set[AllowedAction] = set()
@@ -426,6 +655,8 @@ class PlanActions:
                     AllowedAction.REORDER_PRIORITY_AREAS,
                     AllowedAction.ABANDON,
                 }
+            if self.status is PlanStatus.DRAFT and not awaiting_consent:
+                actions.add(AllowedAction.DELETE)
         consents = agreement.consents_open(self.status)
         for kind, action in (
             (ConsentKind.ENTRY_INTO_FORCE, AllowedAction.BRING_INTO_FORCE),
@@ -443,7 +674,8 @@ class PlanActions:
             return _NONE
         if agreement.needs_consent(self.status):
             return _listed({AllowedAction.PROPOSE_CHANGE, AllowedAction.RETIRE})
-        return _listed({AllowedAction.UPDATE})
+        # A draft's area: changed and retired directly (nothing about it was agreed yet).
+        return _listed({AllowedAction.UPDATE, AllowedAction.RETIRE})
 
     def commitment(self, *, visibility: str, status: str) -> Actions:
         """A commitment the actor sees: its delivery is direct; a shared one's definition and
@@ -472,6 +704,18 @@ class PlanActions:
             return _NONE
         return _MILESTONE_WRITES
 
+    def progress_update(self, *, state: str, lead_party_id: uuid.UUID) -> Actions:
+        """A progress update the actor sees: a pending one is confirmed or rejected by an approver
+        of the commitment's lead party while the plan takes writes."""
+        if (
+            state != _PENDING
+            or not self.writes
+            or not self.consents
+            or self.actor.party_id != lead_party_id
+        ):
+            return _NONE
+        return _UPDATE_DECISIONS
+
     def exchange(self, *, status: str) -> Actions:
         """An exchange the actor sees: delivery, written directly by either party's writers."""
         if not self.writes:
@@ -488,12 +732,15 @@ class PlanActions:
         signed: bool,
         ready_to_sign: bool,
         ready_to_conclude: bool,
+        agreeable: bool = False,
     ) -> Actions:
         """A review: opened in order, written while open, signed by each party's approver once
         complete (for what that party sees), concluded once every party has signed.
 
         `signed`: the actor's party has signed it; `ready_to_sign`: nothing the actor's party
-        must see done is missing; `ready_to_conclude`: nothing at all is (reviews.service)."""
+        must see done is missing; `ready_to_conclude`: nothing at all is; `agreeable`: an item
+        the actor sees was assessed alike by every party and has no agreed rating yet — an
+        approver may agree them all at once (reviews.service)."""
         if self.status in CLOSED_STATUSES:
             return _NONE
         actions: set[AllowedAction] = set()
@@ -506,6 +753,8 @@ class PlanActions:
                     actions.add(AllowedAction.CONCLUDE)
             if self.consents and not signed and ready_to_sign:
                 actions.add(AllowedAction.SIGN_OFF)
+            if self.consents and self.writes and agreeable:
+                actions.add(AllowedAction.AGREE_ALL)
         return _listed(actions)
 
     def review_item(self, *, review_status: str) -> Actions:
@@ -548,3 +797,56 @@ class PlanActions:
         ):
             actions.add(AllowedAction.WITHDRAW)
         return _listed(actions)
+
+
+def plan_open(plan_status: PlanStatus) -> bool:
+    """Whether a plan's records still take comments and files: not once it is expired,
+    superseded or terminated (attachments.service.ensure_open refuses them, 409 plan-closed)."""
+    return plan_status not in CLOSED_STATUSES
+
+
+def thread_actions(actor: Actor, *, plan_status: PlanStatus) -> Actions:
+    """What the reader may do on a record's comments they can read: post, as a writer of one
+    of the plan's parties (authorize_plan's WRITE and authorize_comment), while the plan is
+    open."""
+    if actor.party_id is not None and may_write(actor) and plan_open(plan_status):
+        return (AllowedAction.COMMENT.value,)
+    return _NONE
+
+
+def attachment_list_actions(actor: Actor, *, plan_status: PlanStatus) -> Actions:
+    """What the reader may do on a record's attachments they can read: attach a file, as a
+    writer of one of the plan's parties (authorize_plan's WRITE, as for comments), while the
+    plan is open."""
+    if actor.party_id is not None and may_write(actor) and plan_open(plan_status):
+        return (AllowedAction.ATTACH.value,)
+    return _NONE
+
+
+def attachment_actions(
+    actor: Actor, *, owner_party_id: uuid.UUID, plan_status: PlanStatus
+) -> Actions:
+    """What the reader may do with an attachment they see: a writer of the party that attached
+    it deletes it (attachments.service.delete), while the plan is open."""
+    if not plan_open(plan_status):
+        return _NONE
+    if actor.is_system or (actor.party_id == owner_party_id and may_write(actor)):
+        return (AllowedAction.DELETE.value,)
+    return _NONE
+
+
+def comment_actions(
+    actor: Actor, *, author_id: uuid.UUID | None, owner_party_id: uuid.UUID, plan_status: PlanStatus
+) -> Actions:
+    """What the reader may do with a comment they see: its author edits and deletes it, an
+    admin of the author's party deletes it, while the plan is open."""
+    if not plan_open(plan_status) or (
+        actor.scope is not TokenScope.READ_WRITE and not actor.is_system
+    ):
+        return _NONE
+    actions: set[AllowedAction] = set()
+    if actor.user_id is not None and actor.user_id == author_id:
+        actions |= {AllowedAction.UPDATE, AllowedAction.DELETE}
+    elif actor.is_system or (actor.role is Role.ADMIN and actor.party_id == owner_party_id):
+        actions.add(AllowedAction.DELETE)
+    return _listed(actions)

@@ -29,8 +29,9 @@ from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.observability import SIGN_IN_FAILURES, SIGN_IN_THROTTLED
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["authentication"])
+router = APIRouter(tags=["authentication"], route_class=OneHopRoute)
 
 
 def _reserve(email: str, address: str) -> throttle.Reservation:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from itpp_api.enums import Role, TokenKind, TokenScope
+from itpp_api.enums import AllowedAction, Role, TokenKind, TokenScope
 
 LanguageTag = Annotated[
     str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$", max_length=35)
@@ -65,6 +65,17 @@ class UserPublic(BaseModel):
     preferred_language: str
     is_active: bool
     totp_enabled: bool
+    invitation_pending: bool = Field(
+        default=False,
+        description="Invited and not yet active: the one-time set-password link is unused and "
+        "has not expired (listed to admins).",
+    )
+    allowed_actions: list[AllowedAction] = Field(
+        default_factory=list,
+        description="For the signed-in user (GET /users/me): what their account may do "
+        "across the service (`manage_users`, `manage_organisations`, `manage_webhooks`, "
+        "`verify_audit_chain`). For a user an admin reads: `update`, `reset_second_factor`.",
+    )
     etag: str
     created_at: datetime
     updated_at: datetime
@@ -97,6 +108,63 @@ class UserCreate(BaseModel):
     role: Role
     preferred_language: LanguageTag = "en"
     password: Password
+
+
+class UserInvite(BaseModel):
+    """A user to invite to the admin's own party: they choose their password through a
+    one-time link sent to this address."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "email": "k.tanaka@mofa.example",
+                "display_name": "田中 健",
+                "role": "editor",
+                "preferred_language": "ja",
+            }
+        },
+    )
+
+    email: EmailStr
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Role
+    preferred_language: LanguageTag = "en"
+
+
+class InvitationPublic(BaseModel):
+    """Whom a valid set-password link is for."""
+
+    email: str
+    display_name: str
+    preferred_language: str
+    role: Role
+    expires_at: datetime
+
+
+class InvitationAcceptance(BaseModel):
+    """The password the invited user chooses (the password policy applies)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"example": {"password": "amber kettle north meadow"}}
+    )
+
+    password: Password
+
+
+class AdminReauthentication(BaseModel):
+    """The admin's own proof, in the request that changes another user's credentials: their
+    current password, and a current code of their own second factor when they have one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {"current_password": "amber kettle north meadow", "current_code": "492039"}
+        },
+    )
+
+    current_password: Password
+    current_code: str | None = Field(default=None, min_length=6, max_length=16)
 
 
 class UserUpdate(BaseModel):

@@ -5,6 +5,7 @@ here is plain database work inside the caller's transaction.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -13,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select, update
 
 from itpp_api.audit import service as audit
@@ -103,6 +106,82 @@ _AUTHENTICATE = (
 )
 
 
+_ROLES = {role.value: role for role in Role}
+_SCOPES = {scope.value: scope for scope in TokenScope}
+
+
+@dataclass(frozen=True)
+class _DriverStatement:
+    """A Core SELECT compiled once for one database kind, run on the driver's own cursor."""
+
+    sql: str
+    positional: bool
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+
+_DRIVER_STATEMENTS: dict[str, _DriverStatement] = {}
+
+
+def _driver_statement(dialect: Dialect) -> _DriverStatement:
+    statement = _DRIVER_STATEMENTS.get(dialect.name)
+    if statement is None:
+        statement = _DRIVER_STATEMENTS[dialect.name] = _DriverStatement(
+            sql=str(_AUTHENTICATE.compile(dialect=dialect)),
+            positional=dialect.positional,
+            # The columns' own conversions (ids and timestamps as SQLAlchemy reads them).
+            processors=tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in _AUTHENTICATE.selected_columns
+            ),
+        )
+    return statement
+
+
+def _token_row(session: Session, token_hash: str) -> tuple[Any, ...] | None:
+    """The token's row of `_AUTHENTICATE`, read on the request's own connection (its turn at
+    the database, its transaction) with the driver's cursor: every request runs it, and
+    SQLAlchemy's execution of a statement (its cache key, events, result object) costs more
+    than the query itself. The driver keeps the statement prepared (sqlite3's statement
+    cache; psycopg prepares a query it has run a few times). Driver errors become
+    SQLAlchemy's, as if SQLAlchemy had run it: a lost connection is invalidated, and "try
+    again" errors are 503 (main._database_error)."""
+    connection = session.connection()
+    dialect = connection.dialect
+    statement = _driver_statement(dialect)
+    parameters: Any = (token_hash,) if statement.positional else {"token_hash": token_hash}
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(statement.sql, parameters)
+        raw = cursor.fetchone()
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, driver, cursor)
+        wrapped = DBAPIError.instance(
+            statement.sql,
+            parameters,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        )
+        if lost:
+            # As SQLAlchemy does on a disconnect: every connection the pool made before this
+            # one is recycled at its next checkout (the server dropped them all, most likely),
+            # then this one is invalidated.
+            connection.engine.pool._invalidate(connection.connection, wrapped)
+            connection.invalidate(wrapped)
+        raise wrapped from error
+    finally:
+        cursor.close()
+    if raw is None:
+        return None
+    return tuple(
+        value if process is None else process(value)
+        for process, value in zip(statement.processors, raw, strict=True)
+    )
+
+
 class RefusedTokens:
     """Token hashes refused lately for good: unknown (a secret is 256 random bits, so one never
     seen cannot become valid), expired, revoked. Refused again from memory, without a turn at
@@ -164,32 +243,34 @@ def check_token(*, session: Session, secret: str | None) -> tuple[Actor, Touch |
     refused = REFUSED_TOKENS.refusal(token_hash)
     if refused is not None:
         raise unauthorized(refused)
-    row = session.connection().execute(_AUTHENTICATE, {"token_hash": token_hash}).first()
+    row = _token_row(session, token_hash)
     if row is None:
         REFUSED_TOKENS.remember(token_hash, _UNKNOWN)
         raise unauthorized(_UNKNOWN)
+    (token_id, scope, revoked_at, expires_at, last_used_at, idle_timeout_seconds, user_id,
+     party_id, role, is_active, email, display_name, language) = row  # fmt: skip
     alive = _alive(
-        revoked_at=row.revoked_at,
-        expires_at=row.expires_at,
-        last_used_at=row.last_used_at,
-        idle_timeout_seconds=row.idle_timeout_seconds,
+        revoked_at=revoked_at,
+        expires_at=expires_at,
+        last_used_at=last_used_at,
+        idle_timeout_seconds=idle_timeout_seconds,
         now=now,
     )
     if not alive:
         REFUSED_TOKENS.remember(token_hash, _DEAD)
-    if not alive or not row.is_active:
+    if not alive or not is_active:
         raise unauthorized(_DEAD)
-    touch = Touch(token_id=row.id, at=now) if now - row.last_used_at >= _TOUCH_EVERY else None
+    touch = Touch(token_id=token_id, at=now) if now - last_used_at >= _TOUCH_EVERY else None
     # The same Actor as actor_for(user, token).
     actor = Actor(
-        user_id=row.user_id,
-        party_id=row.party_id,
-        role=Role(row.role),
-        scope=TokenScope(row.scope),
-        token_id=row.id,
-        email=row.email,
-        display_name=row.display_name,
-        language=row.preferred_language,
+        user_id=user_id,
+        party_id=party_id,
+        role=_ROLES[role],
+        scope=_SCOPES[scope],
+        token_id=token_id,
+        email=email,
+        display_name=display_name,
+        language=language,
     )
     return actor, touch
 

@@ -24,8 +24,9 @@ from itpp_api.conventions import NO_STORE_HEADER, IdempotencyKey, json_response,
 from itpp_api.db import transaction, utcnow
 from itpp_api.deps import SessionDep, afterwards
 from itpp_api.errors import NotFound, problem_responses
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["calendar"])
+router = APIRouter(tags=["calendar"], route_class=OneHopRoute)
 CALENDAR_MEDIA_TYPE = "text/calendar"
 _ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {

@@ -42,6 +42,7 @@ organisations), so each distinct one of those is converted once per page.
 """
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from functools import cached_property
@@ -54,6 +55,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Integer,
+    Select,
     String,
     Text,
     Uuid,
@@ -69,20 +71,26 @@ from sqlalchemy import type_coerce as coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 
+from itpp_api.auth import policy
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.conventions import JSON_OPTIONS
 from itpp_api.db import UTCDateTime, table_of
 from itpp_api.enums import CommitmentStatus
+from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.localized import translations_view
 from itpp_api.plans.models import PriorityArea
 
 if TYPE_CHECKING:
+    from itpp_api.auth.actor import Actor
     from itpp_api.auth.policy import PlanActions
 
 _C = table_of(Commitment).c
 _M = table_of(Milestone).c
 _S = table_of(CommitmentSupporter).c
 _A = table_of(PriorityArea).c
+_E = table_of(Exchange).c
+_L = table_of(ExchangeCommitment).c
+_LINK_TABLES = table_of(ExchangeCommitment).join(table_of(Exchange), _E.id == _L.exchange_id)
 
 _CLOSED = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
 _RAW = String()  # a type with no result processing on any engine: values come as the driver gives
@@ -103,6 +111,7 @@ class RowFormat:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self._processors: dict[Any, Callable[[Any], Any]] = {}
+        self._with_links: dict[bool, CompoundSelect[Any]] = {}
 
     def uuid_column(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return column
@@ -231,15 +240,52 @@ class RowFormat:
             literal_column("kind"), literal_column("commitment_id"), literal_column("position")
         )
 
+    def children_and_links(self, system: bool) -> CompoundSelect[Any]:
+        """`children`, and (kind 2) the exchanges linked to the page's commitments that the
+        reader sees: ``(2, commitment_id, 0, exchange id, …, exchange row_version, …)``, for
+        the commitments' ETags (`commitment_etag`). A party's reader is given as the parameter
+        VIEWER_PARTY (the access policy's filter); `system` reads every link. Built once each.
+        """
+        found = self._with_links.get(system)
+        if found is not None:
+            return found
+        u = self.uuid_column
+        links: Select[Any] = (
+            select(
+                literal_column("2"),
+                u(_L.commitment_id),
+                literal_column("0"),
+                u(_E.id),
+                *(null() for _ in range(4)),
+                _E.row_version,
+                null(),
+                null(),
+            )
+            .select_from(_LINK_TABLES)
+            .where(self.ids_in(_L.commitment_id))
+        )
+        if not system:
+            links = links.where(policy.visible_exchanges(_E, None))
+        parts: list[Select[Any]] = [*self.children.selects, links]  # type: ignore[list-item]
+        built: CompoundSelect[Any] = union_all(*parts).order_by(
+            literal_column("kind"), literal_column("commitment_id"), literal_column("position")
+        )
+        self._with_links[system] = built
+        return built
+
     def dicts(
         self,
         connection: Connection,
         rows: Sequence[Row],
         on: dt.date,
         actions: "PlanActions | None" = None,
+        reader: "Actor | None" = None,
     ) -> list[dict[str, Any]]:
         """Page rows (`commitment_columns` first) as CommitmentPublic dicts, children included;
         given the reader's `actions` in the plan, with what they may do with each record.
+        Given the `reader`, each ETag is the one that reader sees (`commitment_etag`: it follows
+        the exchanges linked to the commitment that the reader may see); without one (a plan
+        version's snapshot, which keeps no ETag) links are not read.
 
         One flat loop: a page is 50 commitments and about a hundred milestones, and a function
         call per value was most of the list's Python time. Ids, timestamps and dates go through
@@ -257,12 +303,23 @@ class RowFormat:
         # Milestones and supporters by commitment, as the rows came (each in position order).
         milestone_rows: dict[Any, list[Row]] = {}
         supporters: dict[Any, list[str | None]] = {}
+        links: dict[Any, list[tuple[str, int]]] = {}
         ids = [row[0] for row in rows]  # as the page query returned them
-        for child in connection.execute(self.children, {"ids": self.ids_value(ids)}).all():
-            if child[0] == 0:
+        params: dict[str, Any] = {"ids": self.ids_value(ids)}
+        if reader is None:
+            statement = self.children
+        else:
+            statement = self.children_and_links(reader.is_system)
+            if not reader.is_system:
+                params[policy.VIEWER_PARTY] = reader.party_id
+        for child in connection.execute(statement, params).all():
+            kind = child[0]
+            if kind == 0:
                 milestone_rows.setdefault(child[1], []).append(child)
-            else:
+            elif kind == 1:
                 supporters.setdefault(child[1], []).append(uuids[child[3]])
+            else:
+                links.setdefault(child[1], []).append((uuid_of(child[3]), child[8]))
         # What the reader may do with a commitment depends on two facts of its row (policy).
         allowed: dict[tuple[str, str], tuple[Any, Any]] = {}
         no_milestones: list[Row] = []
@@ -314,7 +371,7 @@ class RowFormat:
                 "is_example": boolean_of(row[17]),
                 "is_overdue": due_date is not None and due_date < today and status not in _CLOSED,
                 "milestones": milestones,
-                "etag": f'"{commitment_id[:8]}{commitment_id[9:13]}-{row[18]}"',
+                "etag": commitment_etag(commitment_id, row[18], links.get(stored_id)),
                 "created_at": stamp(row[19]),
                 "updated_at": stamp(row[20]),
             }
@@ -342,6 +399,22 @@ class _Converted(dict[Any, Any]):
     def __missing__(self, value: Any) -> Any:
         found = self[value] = self.convert(value)
         return found
+
+
+def commitment_etag(
+    dashed_id: str, row_version: int, links: Sequence[tuple[str, int]] | None
+) -> str:
+    """A commitment's ETag as one reader sees it. Its representation lists the exchanges that
+    deliver it, so the ETag follows them: the commitment's own version, and, when the reader
+    sees any linked exchange, a digest of those exchanges' ids and versions (`links`: (dashed
+    id, row_version) pairs, in any order). A link or an exchange the reader may not see never
+    moves it, so one party's ETag tells nothing of the other's internal exchanges; a link made
+    or removed, or a linked exchange changed, moves the ETag of every reader who sees it."""
+    own = f'"{dashed_id[:8]}{dashed_id[9:13]}-{row_version}'
+    if not links:
+        return f'{own}"'
+    listed = ",".join(sorted(f"{exchange_id}:{version}" for exchange_id, version in links))
+    return f'{own}.{hashlib.blake2b(listed.encode(), digest_size=6).hexdigest()}"'
 
 
 def etag(dashed_id: str | None, row_version: int) -> str:

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 
 from itpp_api.auth.dependencies import ActorDep, bearer_scheme, well_formed
 from itpp_api.auth.policy import Action, PlanActions
@@ -40,9 +39,11 @@ from itpp_api.deps import SessionDep
 from itpp_api.enums import CommitmentStatus, Health, Modality
 from itpp_api.errors import ValidationFailed, problem_responses
 from itpp_api.exchanges.service import exchanges_of_commitments
+from itpp_api.pagination import PageNumber, check_page_or_cursor
 from itpp_api.plans.service import authorize_plan_access, get_plan
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["commitments"])
+router = APIRouter(tags=["commitments"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
 _DEFAULT_LIMIT = 50
 _NO_FILTERS = service.CommitmentFilters()
@@ -55,6 +56,7 @@ def _page(
     sort: CommitmentSort,
     cursor: str | None,
     limit: int,
+    page: int | None,
     touches: list[Touch],
 ) -> bytes:
     # The hot path: authentication, the plan check and the page share one worker-thread hop
@@ -68,7 +70,7 @@ def _page(
         if touch is not None:
             touches.append(touch)
         status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
-        items, next_cursor = service.list_commitments(
+        items, next_cursor, total = service.list_commitments(
             session=session,
             actor=actor,
             plan_id=plan_id,
@@ -77,8 +79,9 @@ def _page(
             cursor=cursor,
             limit=limit,
             actions=PlanActions(actor, status),
+            page=page,
         )
-    return dump_json({"items": items, "next_cursor": next_cursor})
+    return dump_json({"items": items, "next_cursor": next_cursor, "total": total})
 
 
 async def commitment_filters(
@@ -93,6 +96,13 @@ async def commitment_filters(
     lead_party: Annotated[
         list[str] | None, Query(description="Lead party id or code (e.g. JP); repeat for several.")
     ] = None,
+    organisation: Annotated[
+        list[str] | None,
+        Query(
+            description="Organisation id or code leading or supporting the commitment; "
+            "repeat for several."
+        ),
+    ] = None,
     health: Annotated[list[Health] | None, Query()] = None,
     due_before: Annotated[
         BoundedDate | None, Query(description="Due strictly before this date.")
@@ -105,20 +115,24 @@ async def commitment_filters(
         Query(
             min_length=1,
             max_length=200,
-            description="Text in the title (any language) or the reference.",
+            description="Text in the reference, the title or the description (any "
+            "language), or in the name or code of the lead or a supporting organisation.",
         ),
     ] = None,
 ) -> service.CommitmentFilters:
     """The commitment list's filters from the query; its CSV/XLSX export takes the same.
     (Async: it only checks values, so it runs inline, off the thread pool.)"""
-    for values in (priority_area, lead_party):
+    for values in (priority_area, lead_party, organisation):
         if values and any(len(v) > 64 or not v.strip() for v in values):
-            raise ValidationFailed("priority_area and lead_party values are ids or short codes.")
+            raise ValidationFailed(
+                "priority_area, lead_party and organisation values are ids or short codes."
+            )
     return service.CommitmentFilters(
         status=status or [],
         priority_area=priority_area or [],
         modality=modality or [],
         lead_party=lead_party or [],
+        organisation=organisation or [],
         health=health or [],
         due_before=due_before,
         due_after=due_after,
@@ -140,11 +154,13 @@ async def list_commitments(
         int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")
     ] = _DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
+    page: PageNumber = None,
 ) -> Response:
     well_formed(token)  # a malformed token costs no connection
+    check_page_or_cursor(page, cursor)
     touches: list[Touch] = []
     try:
-        body = await run_read(_page, token, plan_id, filters, sort, cursor, limit, touches)
+        body = await run_read(_page, token, plan_id, filters, sort, cursor, limit, page, touches)
     finally:
         for touch in touches:  # once a minute per token; in a write transaction of its own
             await run_db(touch_token, touch, write=True)
@@ -173,7 +189,7 @@ def _plain_page_request(plan_id: str, query_string: bytes) -> tuple[uuid.UUID, i
         return None
 
 
-class _ListRoute(APIRoute):
+class _ListRoute(OneHopRoute):
     """The list's route, with a short way for the request almost every client sends.
 
     FastAPI solves the list's twelve parameters (eight filters, the order, the page size, the
@@ -202,6 +218,7 @@ class _ListRoute(APIRoute):
                 sort=CommitmentSort.REFERENCE,
                 limit=limit,
                 cursor=None,
+                page=None,
             )
 
         return list_handler
@@ -212,7 +229,7 @@ router.add_api_route(
     list_commitments,
     methods=["GET"],
     operation_id="listCommitments",
-    summary="List a plan's commitments (filtered, sorted, cursor-paginated)",
+    summary="List a plan's commitments (filtered, sorted, paginated, counted)",
     response_model=CommitmentPage,
     responses=problem_responses(400, 404, 422),
     route_class_override=_ListRoute,
@@ -285,7 +302,9 @@ def update_commitment(
         action=Action.WRITE,
         for_update=True,
     )
-    require_if_match(if_match, service.commitment_etag(commitment))
+    require_if_match(
+        if_match, service.commitment_etag(session=session, actor=actor, commitment=commitment)
+    )
     service.update_commitment(
         session=session, actor=actor, plan=plan, commitment=commitment, data=data
     )
@@ -312,7 +331,9 @@ def cancel_commitment(
         action=Action.WRITE,
         for_update=True,
     )
-    require_if_match(if_match, service.commitment_etag(commitment))
+    require_if_match(
+        if_match, service.commitment_etag(session=session, actor=actor, commitment=commitment)
+    )
     service.cancel_commitment(session=session, actor=actor, plan=plan, commitment=commitment)
     body = service.commitment_as_dict(
         session=session, actor=actor, commitment_id=commitment.id, plan=plan

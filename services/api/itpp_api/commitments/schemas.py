@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from itpp_api.bounds import BoundedDate
 from itpp_api.enums import AllowedAction, CommitmentStatus, Health, Modality, Visibility
@@ -42,7 +43,7 @@ class CommitmentSort(StrEnum):
 
 def _dates_in_order(start: date | None, due: date | None) -> None:
     if start is not None and due is not None and due < start:
-        raise ValueError("due_date cannot be before start_date")
+        raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
 
 
 class MilestoneCreate(BaseModel):
@@ -241,7 +242,11 @@ class CommitmentPublic(BaseModel):
     is_example: bool
     is_overdue: bool = Field(description="Due date passed and neither completed nor cancelled.")
     milestones: list[MilestonePublic]
-    etag: str = Field(description="The same value as the ETag header of the commitment.")
+    etag: str = Field(
+        description="The same value as the ETag header of the commitment. It is yours: it also "
+        "follows the exchanges linked to the commitment that you may see, so a link made or "
+        "removed, or a linked exchange changed, moves it."
+    )
     created_at: datetime
     updated_at: datetime
     allowed_actions: list[AllowedAction] = Field(
@@ -266,4 +271,8 @@ class CommitmentPage(BaseModel):
     items: list[CommitmentPublic]
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
+    )
+    total: int = Field(
+        description="How many commitments the filters match (on every page, whatever the "
+        "page): with `limit`, the number of pages."
     )

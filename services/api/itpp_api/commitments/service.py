@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, bindparam, func, or_
+from sqlalchemy import ColumnElement, Integer, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -38,6 +38,7 @@ from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
+from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.localized import (
     pop_translation_request,
     record_translations,
@@ -55,13 +56,19 @@ from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
 from itpp_api.plans.service import authorize_plan_access, get_plan, plan_party_ids
+from itpp_api.search import service as search
+from itpp_api.search.schemas import SearchKind
 
 _AREA_TABLE = table_of(PriorityArea)
 _C = table_of(Commitment).c
 _M = table_of(Milestone).c
 _S = table_of(CommitmentSupporter).c
 _A = _AREA_TABLE.c
+_O = table_of(Organisation).c
 _P = table_of(Party).c
+_E = table_of(Exchange).c
+_LINK_TABLE = table_of(ExchangeCommitment)
+_L = _LINK_TABLE.c
 
 _FAR_FUTURE = date(9999, 12, 31)
 
@@ -88,6 +95,7 @@ class CommitmentFilters:
     priority_area: list[str] = field(default_factory=list)
     modality: list[Modality] = field(default_factory=list)
     lead_party: list[str] = field(default_factory=list)
+    organisation: list[str] = field(default_factory=list)
     health: list[Health] = field(default_factory=list)
     due_before: date | None = None
     due_after: date | None = None
@@ -115,7 +123,7 @@ def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
 # The page statement is built once per shape (sort order, whether a cursor applies, whether
 # the caller is the system, which filters are set) and run with the request's values as
 # parameters: building a statement and computing its cache key cost more than running it.
-_Shape = tuple[CommitmentSort, bool, bool, tuple[str, ...]]
+_Shape = tuple[CommitmentSort, bool, bool, tuple[str, ...], bool]
 
 
 def _page_parameters(
@@ -127,6 +135,8 @@ def _page_parameters(
     sort: CommitmentSort,
     cursor: str | None,
     limit: int,
+    page: int | None = None,
+    dialect: str = "sqlite",
 ) -> tuple[_Shape, dict[str, Any]]:
     """The shape of the page statement for this request, and its parameter values."""
     params: dict[str, Any] = {"plan_id": plan_id, "limit": limit + 1}
@@ -142,7 +152,11 @@ def _page_parameters(
         add("modality", [m.value for m in filters.modality])
     if filters.health:
         add("health", [h.value for h in filters.health])
-    for prefix, values in (("area", filters.priority_area), ("party", filters.lead_party)):
+    for prefix, values in (
+        ("area", filters.priority_area),
+        ("party", filters.lead_party),
+        ("org", filters.organisation),
+    ):
         ids, codes = _ids_and_codes(values)
         if ids:
             add(f"{prefix}_ids", ids)
@@ -153,30 +167,29 @@ def _page_parameters(
     if filters.due_after is not None:
         add("due_after", filters.due_after)
     if filters.q:
-        needle = filters.q.casefold()
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        add("q", f"%{escaped}%")
+        # Matched in the search index (reference, titles, descriptions) and against the
+        # names and codes of the lead and supporting organisations.
+        add("q_short" if search.is_short(filters.q) else "q", filters.q)
+        params.update(search.match_parameters(filters.q, dialect))
+        params["organisation_pattern"] = search.like_pattern(filters.q)
     if not actor.is_system:
         params[policy.VIEWER_PARTY] = actor.party_id
-    position = cursor_position(order, cursor)
+    position = cursor_position(order, cursor) if page is None else None
     if position is not None:
         params["last_value"], params["last_id"] = position
-    return (sort, position is not None, actor.is_system, tuple(present)), params
+    if page is not None:
+        params["offset"] = (page - 1) * limit
+    shape = (sort, position is not None, actor.is_system, tuple(present), page is not None)
+    return shape, params
 
 
-@lru_cache(maxsize=512)
-def _page_statement(fmt: fast_rows.RowFormat, shape: _Shape) -> AnySelect:
-    """The page statement of a shape (see _page_parameters for the parameters' values)."""
-    sort, after, system, present = shape
-    order = _SORTS[sort]
-    statement = (
-        _base_select(fmt)
-        .add_columns(fmt.sort_key_column(order.key))
-        .where(_C.plan_id == bindparam("plan_id"))
-    )
+def _conditions(dialect: str, system: bool, present: tuple[str, ...]) -> list[Any]:
+    """The list's filters and the visibility criterion, as criteria with parameters (see
+    _page_parameters): the page and its total count share them."""
+    conditions: list[Any] = [_C.plan_id == bindparam("plan_id")]
     for name, column in (("status", _C.status), ("modality", _C.modality), ("health", _C.health)):
         if name in present:
-            statement = statement.where(column.in_(bindparam(name, expanding=True)))
+            conditions.append(column.in_(bindparam(name, expanding=True)))
     for prefix, column, code_query in (
         (
             "area",
@@ -193,24 +206,86 @@ def _page_statement(fmt: fast_rows.RowFormat, shape: _Shape) -> AnySelect:
         ),
     ):
         # A value is an id when it parses as one, else a code; either may match.
-        conditions: list[ColumnElement[bool]] = []
+        either: list[ColumnElement[bool]] = []
         if f"{prefix}_ids" in present:
-            conditions.append(column.in_(bindparam(f"{prefix}_ids", expanding=True)))
+            either.append(column.in_(bindparam(f"{prefix}_ids", expanding=True)))
         if f"{prefix}_codes" in present:
-            conditions.append(column.in_(code_query))
-        if conditions:
-            statement = statement.where(or_(*conditions))
+            either.append(column.in_(code_query))
+        if either:
+            conditions.append(or_(*either))
+    # An organisation leads or supports the commitment (a value: its id or its code).
+    chosen: list[ColumnElement[bool]] = []
+    if "org_ids" in present:
+        chosen.append(_O.id.in_(bindparam("org_ids", expanding=True)))
+    if "org_codes" in present:
+        chosen.append(_O.code.in_(bindparam("org_codes", expanding=True)))
+    if chosen:
+        organisations = core_select(_O.id).where(or_(*chosen))
+        conditions.append(
+            or_(
+                _C.lead_organisation_id.in_(organisations),
+                _C.id.in_(
+                    core_select(_S.commitment_id).where(_S.organisation_id.in_(organisations))
+                ),
+            )
+        )
     if "due_before" in present:
-        statement = statement.where(_C.due_date < bindparam("due_before"))
+        conditions.append(_C.due_date < bindparam("due_before"))
     if "due_after" in present:
-        statement = statement.where(_C.due_date > bindparam("due_after"))
-    if "q" in present:
-        statement = statement.where(_C.search_text.like(bindparam("q"), escape="\\"))
+        conditions.append(_C.due_date > bindparam("due_after"))
+    if "q" in present or "q_short" in present:
+        organisations = core_select(_O.id).where(
+            or_(
+                _O.code.ilike(bindparam("organisation_pattern"), escape="\\"),
+                _O.name["ja"].as_string().ilike(bindparam("organisation_pattern"), escape="\\"),
+                _O.name["en"].as_string().ilike(bindparam("organisation_pattern"), escape="\\"),
+            )
+        )
+        conditions.append(
+            or_(
+                _C.id.in_(
+                    search.matching_records(
+                        SearchKind.COMMITMENT, dialect, short="q_short" in present
+                    )
+                ),
+                _C.lead_organisation_id.in_(organisations),
+                _C.id.in_(
+                    core_select(_S.commitment_id).where(_S.organisation_id.in_(organisations))
+                ),
+            )
+        )
     if not system:  # as _visible_to, the caller's party given as a parameter
-        statement = statement.where(
+        conditions.append(
             policy.visible_record(_C.visibility, _C.lead_party_id, policy.viewer_party(None))
         )
-    return apply_keyset_parameters(statement, order, after=after)
+    return conditions
+
+
+@lru_cache(maxsize=512)
+def _page_statement(fmt: fast_rows.RowFormat, shape: _Shape) -> AnySelect:
+    """The page statement of a shape (see _page_parameters for the parameters' values)."""
+    sort, after, system, present, paged = shape
+    order = _SORTS[sort]
+    statement = (
+        _base_select(fmt)
+        .add_columns(fmt.sort_key_column(order.key))
+        .where(*_conditions(fmt.dialect.name, system, present))
+    )
+    statement = apply_keyset_parameters(statement, order, after=after)
+    if paged:
+        statement = statement.offset(bindparam("offset", type_=Integer()))
+    return statement
+
+
+@lru_cache(maxsize=512)
+def _count_statement(dialect: str, system: bool, present: tuple[str, ...]) -> AnySelect:
+    """How many commitments the filters of a shape match (the list's `total`): the page's own
+    criteria, counted."""
+    return (
+        core_select(func.count())
+        .select_from(table_of(Commitment))
+        .where(*_conditions(dialect, system, present))
+    )
 
 
 def _format(session: Session) -> fast_rows.RowFormat:
@@ -243,10 +318,12 @@ def _to_dicts(
     fmt: fast_rows.RowFormat,
     rows: Sequence[Row[Any]],
     actions: policy.PlanActions | None = None,
+    reader: Actor | None = None,
 ) -> list[dict[str, Any]]:
-    """Commitment rows → public dicts, with milestones and supporters in one more query; with
-    the reader's `actions`, what they may do with each (from the row's own facts: no query)."""
-    return fmt.dicts(session.connection(), rows, today(), actions)
+    """Commitment rows → public dicts, with milestones and supporters (and, given the `reader`,
+    the links behind the ETag that reader sees) in one more query; with the reader's `actions`,
+    what they may do with each (from the row's own facts: no query)."""
+    return fmt.dicts(session.connection(), rows, today(), actions, reader)
 
 
 def list_commitments(
@@ -259,9 +336,13 @@ def list_commitments(
     cursor: str | None,
     limit: int,
     actions: policy.PlanActions | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of a plan's commitments: filtered, in a stable order, after the cursor (each
-    with what the reader may do with it, given the reader's `actions` in the plan)."""
+    page: int | None = None,
+    count: bool = True,
+) -> tuple[list[dict[str, Any]], str | None, int | None]:
+    """A page of a plan's commitments: filtered, in a stable order, after the cursor or at the
+    numbered `page` (each with what the reader may do with it, given the reader's `actions` in
+    the plan), the cursor of the next page, and (with `count`) how many commitments the filters
+    match."""
     fmt = _format(session)
     order = _SORTS[sort]
     shape, params = _page_parameters(
@@ -272,8 +353,16 @@ def list_commitments(
         sort=sort,
         cursor=cursor,
         limit=limit,
+        page=page,
+        dialect=fmt.dialect.name,
     )
-    rows = session.connection().execute(_page_statement(fmt, shape), params).all()
+    connection = session.connection()
+    rows = connection.execute(_page_statement(fmt, shape), params).all()
+    total = None
+    if count:
+        _, _, system, present, _ = shape
+        statement = _count_statement(fmt.dialect.name, system, present)
+        total = connection.execute(statement, params).scalar_one()
     cursor_out = None
     if len(rows) > limit:
         # The cursor points after the page's last row: its typed sort key and its id.
@@ -281,7 +370,7 @@ def list_commitments(
         last = rows[-1]
         last_id = uuid.UUID(fmt.uuid_of(last[0]))
         cursor_out = encode_cursor(order.name, fmt.sort_key_value(order.key, last[-1]), last_id)
-    return _to_dicts(session, fmt, rows, actions), cursor_out
+    return _to_dicts(session, fmt, rows, actions, actor), cursor_out, total
 
 
 def commitment_as_dict(
@@ -295,7 +384,7 @@ def commitment_as_dict(
     if not rows:
         raise NotFound(f"No commitment with id {commitment_id}.")
     actions = policy.PlanActions.of(actor, plan) if plan is not None else None
-    return _to_dicts(session, fmt, rows, actions)[0]
+    return _to_dicts(session, fmt, rows, actions, actor)[0]
 
 
 @lru_cache(maxsize=8)
@@ -327,7 +416,7 @@ def read_commitment(*, session: Session, actor: Actor, commitment_id: uuid.UUID)
         status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
     except NotFound:
         raise missing from None
-    return _to_dicts(session, fmt, rows, policy.PlanActions(actor, status))[0]
+    return _to_dicts(session, fmt, rows, policy.PlanActions(actor, status), actor)[0]
 
 
 def commitments_for_snapshot(*, session: Session, plan_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -409,8 +498,18 @@ def _owner(commitment: Commitment) -> uuid.UUID | None:
     return commitment.lead_party_id if commitment.visibility == Visibility.INTERNAL.value else None
 
 
-def commitment_etag(commitment: Commitment) -> str:
-    return make_etag(commitment.id, commitment.row_version)
+def commitment_etag(*, session: Session, actor: Actor, commitment: Commitment) -> str:
+    """The commitment's ETag as the actor reads it (what If-Match is compared with): its
+    version and the exchanges linked to it that the actor sees (fast_rows.commitment_etag)."""
+    statement = (
+        core_select(_E.id, _E.row_version)
+        .join(_LINK_TABLE, _L.exchange_id == _E.id)
+        .where(_L.commitment_id == commitment.id)
+    )
+    if not actor.is_system:
+        statement = statement.where(policy.visible_exchanges(_E, actor))
+    links = [(str(row[0]), row[1]) for row in session.execute(statement)]
+    return fast_rows.commitment_etag(str(commitment.id), commitment.row_version, links)
 
 
 # --- writes -------------------------------------------------------------------------------

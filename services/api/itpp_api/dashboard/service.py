@@ -7,17 +7,30 @@ The statements are built once, with the plan, the day and the viewer's party as 
 criterion in them is the access policy's, with the viewer's party as its bound parameter.
 """
 
+import uuid
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, literal, null, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    null,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session
 
 from itpp_api.amendments.models import Amendment
 from itpp_api.audit import service as audit
+from itpp_api.audit.models import AuditEvent
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.clock import today
@@ -44,6 +57,7 @@ _A = table_of(PriorityArea).c
 _E = table_of(Exchange).c
 _R = table_of(ReviewCycle).c
 _AM = table_of(Amendment).c
+_P = table_of(Plan).c
 _CLOSED = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
 _CANCELLED = CommitmentStatus.CANCELLED.value
 _STATUSES = tuple(s.value for s in CommitmentStatus)
@@ -122,6 +136,24 @@ def _statements(system: bool) -> dict[str, Select[Any]]:
         .order_by(_OM.due_date, _C.reference)
         .limit(_LIST_SIZE)
     )
+    upcoming_milestones = (
+        core_select(_M.id, _M.commitment_id, _M.title, _M.due_date, _C.reference)
+        .select_from(
+            table_of(OpenMilestone)
+            .join(table_of(Milestone), _M.id == _OM.milestone_id)
+            .join(table_of(Commitment), _C.id == _M.commitment_id)
+        )
+        .where(
+            _OM.plan_id == _PLAN,
+            _OM.due_date >= _TODAY,
+            _OM.due_date <= bindparam("ahead"),
+            commitment_visible,
+            _M.done_on.is_(None),
+            _C.status.not_in(_CLOSED),
+        )
+        .order_by(_OM.due_date, _C.reference)
+        .limit(_LIST_SIZE)
+    )
     upcoming_exchanges = (
         core_select(_E.id, _E.reference, _E.kind, _E.title, _E.start_date, _E.end_date, _E.status)
         .where(
@@ -159,6 +191,7 @@ def _statements(system: bool) -> dict[str, Select[Any]]:
         "overdue_commitments": overdue_commitments,
         "overdue_milestones": overdue_milestones,
         "upcoming_exchanges": upcoming_exchanges,
+        "upcoming_milestones": upcoming_milestones,
         "reviews": reviews,
     }
 
@@ -258,6 +291,7 @@ def dashboard(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
         params[policy.VIEWER_PARTY] = actor.party_id
     status_of_plan = effective_status(plan, on)
     result: dict[str, Any] = {
+        "as_of": on,
         "plan": {
             "id": plan.id,
             "reference": plan.reference,
@@ -266,8 +300,7 @@ def dashboard(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
             "approval_date": plan.approval_date,
             "expiry_date": plan.expiry_date,
             "days_to_expiry": (plan.expiry_date - on).days if plan.expiry_date else None,
-            "allowed_actions": policy.PlanActions(actor, status_of_plan).plan(),
-        }
+        },
     }
     result.update(_areas_and_totals(session.execute(statements["areas_and_counts"], params)))
     result["overdue_commitments"] = [
@@ -303,6 +336,16 @@ def dashboard(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
         }
         for r in session.execute(statements["upcoming_exchanges"], params)
     ]
+    result["upcoming_milestones"] = [
+        {
+            "id": r.id,
+            "commitment_id": r.commitment_id,
+            "commitment_reference": r.reference,
+            "title": r.title,
+            "due_date": r.due_date,
+        }
+        for r in session.execute(statements["upcoming_milestones"], params)
+    ]
     result.update(
         _reviews(list(session.execute(statements["reviews"], params)), on, status_of_plan)
     )
@@ -314,5 +357,166 @@ def dashboard(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
         before_seq=None,
         limit=_RECENT,
     )[:_RECENT]
-    result["recent_activity"] = audit.events_as_dicts(session=session, actor=actor, events=events)
+    subjects = _subjects(session, actor, events)
+    result["recent_activity"] = [
+        {**entry, "subject": subjects.get(key) if (key := _subject_key(event)) else None}
+        for event, entry in zip(
+            events, audit.events_as_dicts(session=session, actor=actor, events=events), strict=True
+        )
+    ]
+    # A draft proposed for coming into force awaits approval: not deleted meanwhile.
+    result["plan"]["allowed_actions"] = policy.PlanActions(actor, status_of_plan).plan(
+        awaiting_consent=bool(result["pending_amendments"])
+    )
     return result
+
+
+def _subject_key(event: AuditEvent) -> tuple[str, uuid.UUID] | None:
+    """Which record an event speaks of, to its reader: a milestone's or a review item's
+    commitment (the event's subject), else the record itself when it is one a reader names."""
+    if event.subject_id is not None and event.entity_type not in ("commitment", "exchange"):
+        return ("commitment", event.subject_id)
+    if event.entity_type in _NAMED:
+        return (event.entity_type, event.entity_id)
+    return None
+
+
+# The records an activity entry names, with the columns that name them.
+# (A missing one is a typed NULL: PostgreSQL matches a union's columns by type.)
+_NO_REFERENCE = null().cast(String)
+_NO_NUMBER = null().cast(Integer)
+_NAMED: dict[str, tuple[Any, Any, Any, Any]] = {
+    "commitment": (_C.id, _C.reference, _NO_NUMBER, _C.title),
+    "exchange": (_E.id, _E.reference, _NO_NUMBER, _E.title),
+    "amendment": (_AM.id, _NO_REFERENCE, _AM.number, _AM.title),
+    "review_cycle": (_R.id, _NO_REFERENCE, _R.number, null().cast(PortableJSON)),
+    "priority_area": (_A.id, _A.code, _NO_NUMBER, _A.title),
+    "plan": (_P.id, _P.reference, _NO_NUMBER, _P.title),
+}
+
+
+def _subjects(
+    session: Session, actor: Actor, events: list[AuditEvent]
+) -> dict[tuple[str, uuid.UUID], dict[str, Any]]:
+    """The records the events speak of, named, in one statement (a union of a key look-up per
+    kind). The events were read under the access policy, and an event's subject decides who may
+    read it; the commitments and exchanges are read under the policy's filter all the same."""
+    viewer = Actor.system() if actor.is_system else actor
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for event in events:
+        key = _subject_key(event)
+        if key is not None:
+            wanted.setdefault(key[0], set()).add(key[1])
+    if not wanted:
+        return {}
+    parts = []
+    for kind, ids in wanted.items():
+        id_column, reference, number, title = _NAMED[kind]
+        part = core_select(
+            literal(kind).label("kind"),
+            id_column.label("id"),
+            type_coerce(reference, String).label("reference"),
+            type_coerce(number, Integer).label("number"),
+            type_coerce(title, PortableJSON).label("title"),
+        ).where(id_column.in_(ids))
+        if kind == "commitment":
+            part = part.where(policy.visible_commitments(_C, viewer))
+        elif kind == "exchange":
+            part = part.where(policy.visible_exchanges(_E, viewer))
+        parts.append(part)
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {
+        (row.kind, row.id): {
+            "type": row.kind,
+            "id": row.id,
+            "reference": row.reference,
+            "number": row.number,
+            "title": row.title,
+        }
+        for row in session.execute(statement)
+    }
+
+
+# A burn-up has at most this many points: a week apart, or further apart for a long plan.
+HISTORY_POINTS = 105
+_WEEK = 7
+
+
+def progress_history(*, session: Session, actor: Actor, plan: Plan) -> dict[str, Any]:
+    """The plan's burn-up, rebuilt backwards from today's figures through the audit log.
+
+    The commitments are today's visible ones in live areas (the dashboard's); walking their
+    events newest first undoes each change to status and progress (a creation removes the
+    commitment), and the state is taken at the end of every point's day. Built backwards, the
+    last point is today's figures whatever the log holds, and a commitment whose events began
+    after it existed (loaded by a command, say) counts with its earliest known values.
+    """
+    on = today()
+    viewer = Actor.system() if actor.is_system else actor
+    live_area = (
+        core_select(_A.id).where(_A.plan_id == plan.id, _A.retired_at.is_(None)).scalar_subquery()
+    )
+    state: dict[uuid.UUID, tuple[int, str]] = {
+        row.id: (int(row.progress), str(row.status))
+        for row in session.execute(
+            core_select(_C.id, _C.progress, _C.status).where(
+                _C.plan_id == plan.id,
+                _C.priority_area_id.in_(live_area),
+                policy.visible_commitments(_C, viewer),
+            )
+        )
+    }
+    event = table_of(AuditEvent).c
+    # Newest first by the time each change happened (the sample tells past events late).
+    events = list(
+        session.execute(
+            audit.readable(
+                core_select(event.entity_id, event.action, event.occurred_at, event.before).where(
+                    event.plan_id == plan.id, event.entity_type == "commitment"
+                ),
+                actor,
+            ).order_by(event.occurred_at.desc(), event.seq.desc())
+        )
+    )
+    first_day = plan.approval_date or (events[-1].occurred_at.date() if events else on)
+    first_day = min(first_day, on)
+    span = (on - first_day).days
+    step = _WEEK * max(1, -(-span // (_WEEK * (HISTORY_POINTS - 1))))
+    days = [on - timedelta(days=step * k) for k in range(span // step + 1)]
+    points: list[dict[str, Any]] = []
+    pending = iter(events)
+    upcoming = next(pending, None)
+    for day in days:  # newest first
+        while upcoming is not None and upcoming.occurred_at.date() > day:
+            _undo(state, upcoming)
+            upcoming = next(pending, None)
+        points.append(_point(day, state.values()))
+    points.reverse()
+    return {"as_of": on, "interval_days": step, "points": points}
+
+
+def _undo(state: dict[uuid.UUID, tuple[int, str]], event: Any) -> None:
+    """The commitment's state before the event."""
+    if event.entity_id not in state:
+        return
+    if event.action == "create":
+        del state[event.entity_id]
+        return
+    before = event.before or {}
+    progress, status = state[event.entity_id]
+    state[event.entity_id] = (
+        int(before.get("progress", progress)),
+        str(before.get("status", status)),
+    )
+
+
+def _point(day: date, commitments: Any) -> dict[str, Any]:
+    live = [(p, s) for p, s in commitments if s != _CANCELLED]
+    done = sum(p for p, _ in live)
+    return {
+        "date": day,
+        "total": len(live),
+        "completed": sum(1 for _, s in live if s == CommitmentStatus.COMPLETED.value),
+        "done": round(done / 100, 2),
+        "average_progress": round(done / len(live), 1) if live else None,
+    }

@@ -15,9 +15,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from itpp_api.documents import periods
+
 # Digits and dots, half- or full-width: "3.1.1", "３．１．１".
 _NUM = r"[0-9０-９]{1,2}(?:[.．][0-9０-９]{1,2})*"
-_NUMBERED = re.compile(rf"^(?P<num>{_NUM})[.．]?(?:\s+|(?=[^\s0-9０-９.．]))(?P<text>.*)$")
+_NUMBERED = re.compile(rf"^(?P<num>{_NUM})[.．]?(?:\s+|$|(?=[^\s0-9０-９.．]))(?P<text>.*)$")
 _BULLET = re.compile(r"^[-‐－・•*●◦○]\s*(?P<text>.*)$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _END_MARKERS = frozenset({"（了）", "(了)", "(end)", "(end of document)", "- end -", "end"})
@@ -26,40 +28,8 @@ _SENTENCE_END = tuple("。．.!?！？）)」』:：")
 
 _OBJECTIVES_CHAPTER = re.compile(r"目的|objective", re.IGNORECASE)
 
-_JA_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_EN_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "eighteen": 18,
-    "twenty-four": 24,
-    "thirty-six": 36,
-}
-_JA_AMOUNT = r"([0-9]{1,3}|[一二三四五六七八九十]{1,3})"
-_EN_AMOUNT = r"([0-9]{1,3}|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + ")"
-_JA_UNIT = r"(年|か月|ヶ月|ヵ月|カ月|箇月|ケ月)"
-_EN_UNIT = r"(years?|months?)"
-_TERM_PATTERNS = (
-    re.compile(rf"承認(?:の)?日から\s*{_JA_AMOUNT}\s*{_JA_UNIT}"),
-    re.compile(rf"期限は?\s*{_JA_AMOUNT}\s*{_JA_UNIT}"),
-    re.compile(rf"(?:period|term) of\s+{_EN_AMOUNT}(?:\s*\(\d+\))?\s+{_EN_UNIT}", re.IGNORECASE),
-    re.compile(rf"runs? for\s+{_EN_AMOUNT}\s+{_EN_UNIT}", re.IGNORECASE),
-)
-_INTERVAL_PATTERNS = (
-    re.compile(rf"{_JA_AMOUNT}\s*{_JA_UNIT}\s*(?:ごと|毎|おき)に?(?:[^。]*?)見直"),
-    re.compile(rf"見直し?[^。]*?{_JA_AMOUNT}\s*{_JA_UNIT}\s*(?:ごと|毎|おき)"),
-    re.compile(rf"every\s+{_EN_AMOUNT}\s+{_EN_UNIT}", re.IGNORECASE),
-    re.compile(rf"intervals? of\s+{_EN_AMOUNT}\s+{_EN_UNIT}", re.IGNORECASE),
-)
+# A fallback marker the renderer puts before a text shown in another language ("[en] …").
+_MARKER = re.compile(r"^\[(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\]\s?")
 _JA_DATE = re.compile(r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日")
 _EN_MONTHS = [
     "january",
@@ -83,6 +53,27 @@ _EN_DATE_US = re.compile(
 )
 
 
+# Why a line is not part of the draft, as UnmappedLine.kind says it.
+UNMAPPED_KINDS = (
+    "after_end",
+    "chapter_without_heading",
+    "chapter_before_title",
+    "duplicate_chapter",
+    "duplicate_section",
+    "item_outside_section",
+    "area_without_title",
+    "duplicate_area",
+    "numbering_too_deep",
+    "text_before_chapter_1",
+    "text_outside_section",
+    "bullet_without_code",
+    "second_area_list",
+    "text_after_area_list",
+    "text_after_objectives",
+    "empty_section",
+)
+
+
 @dataclass
 class Unmapped:
     """A line the parser could not place in the plan, and why."""
@@ -90,6 +81,8 @@ class Unmapped:
     line: int
     text: str
     reason: str
+    # The reason as a stable token (UNMAPPED_KINDS), for clients that say it in their own words.
+    kind: str
 
 
 @dataclass
@@ -130,10 +123,23 @@ class ParsedPlan:
     sections: list[ParsedSection]
     objectives: list[str]
     areas: list[ParsedArea]
-    term_months: int | None
-    review_interval_months: int | None
+    term: periods.Reading
+    review_interval: periods.Reading
     predecessor_references: list[PredecessorReference]
     unmapped: list[Unmapped]
+    # The signed words around the lists and chapters (kept as the plan's lead texts).
+    objectives_number: str | None = None
+    objectives_lead: str | None = None
+    areas_lead: str | None = None
+    chapter_leads: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def term_months(self) -> int | None:
+        return self.term.months
+
+    @property
+    def review_interval_months(self) -> int | None:
+        return self.review_interval.months
 
 
 class NotAPlanDocument(ValueError):
@@ -144,27 +150,18 @@ def _normal_number(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).replace("．", ".").strip(".")
 
 
-def _amount(raw: str) -> int:
-    if raw.isdigit():
-        return int(raw)
-    lowered = raw.lower()
-    if lowered in _EN_NUMBERS:
-        return _EN_NUMBERS[lowered]
-    # Japanese numerals up to 99: 二, 十, 十二, 二十四.
-    if "十" in raw:
-        tens, _, ones = raw.partition("十")
-        return (_JA_NUMBERS.get(tens, 1) if tens else 1) * 10 + _JA_NUMBERS.get(ones, 0)
-    return _JA_NUMBERS.get(raw, 0)
-
-
-def _months(amount: str, unit: str) -> int:
-    value = _amount(amount)
-    return value * 12 if unit.lower().startswith(("year", "年")) else value
-
-
 def detect_language(text: str) -> str:
     """'ja' for text with Japanese script, else 'en'."""
     return "ja" if _CJK.search(text) else "en"
+
+
+def split_marker(text: str) -> tuple[str | None, str]:
+    """The language a fallback marker names ("[en] text" → "en") and the text without it;
+    (None, text) for a text without one."""
+    match = _MARKER.match(text)
+    if match is None:
+        return None, text
+    return match.group("lang"), text[match.end() :]
 
 
 def _join(paragraph: str, line: str) -> str:
@@ -174,18 +171,6 @@ def _join(paragraph: str, line: str) -> str:
     if _CJK.match(paragraph[-1]) or _CJK.match(line[0]):
         return paragraph + line
     return paragraph + " " + line
-
-
-def _term(texts: list[tuple[str, str]], patterns: tuple[re.Pattern[str], ...]) -> int | None:
-    for _, text in texts:
-        probe = unicodedata.normalize("NFKC", text)
-        for pattern in patterns:
-            match = pattern.search(probe)
-            if match:
-                months = _months(match.group(1), match.group(2))
-                if months > 0:
-                    return months
-    return None
 
 
 def _predecessor_references(sections: list[ParsedSection]) -> list[PredecessorReference]:
@@ -241,6 +226,9 @@ def parse_plan_text(text: str) -> ParsedPlan:
     chapter = ""
     blocks: list[_Block] = []
     current: _Block | None = None
+    # The lead text of each chapter: its paragraphs before its first numbered section.
+    chapter_leads: dict[str, list[tuple[int, str]]] = {}
+    lead_open = False
     ended = False
     blank_before = True
     for index, raw_line in enumerate(lines, start=1):
@@ -254,7 +242,7 @@ def parse_plan_text(text: str) -> ParsedPlan:
         if line.startswith("**") and line.endswith("**") and len(line) > 4:
             line = line[2:-2].strip()
         if ended:
-            unmapped.append(Unmapped(index, line, "after the end of the plan text"))
+            unmapped.append(Unmapped(index, line, "after the end of the plan text", "after_end"))
             continue
         if line.lower() in _END_MARKERS:
             ended = True
@@ -264,7 +252,8 @@ def parse_plan_text(text: str) -> ParsedPlan:
         numbered = _NUMBERED.match(content)
         number = _normal_number(numbered.group("num")) if numbered else None
         depth = number.count(".") + 1 if number else 0
-        continuation = current is not None and not blank_before
+        follows = not blank_before
+        continuation = current is not None and follows
         # A wrapped line that merely starts with a number ("2018 年に…") is not a heading.
         if numbered and number and len(number.split(".")[0]) > 2:
             numbered = None
@@ -272,24 +261,38 @@ def parse_plan_text(text: str) -> ParsedPlan:
         if numbered and number and depth == 1 and not bullet:
             heading = numbered.group("text").strip()
             if not heading:
-                unmapped.append(Unmapped(index, line, "a chapter number without a heading"))
+                unmapped.append(
+                    Unmapped(
+                        index, line, "a chapter number without a heading", "chapter_without_heading"
+                    )
+                )
                 continue
             if title is None:
-                unmapped.append(Unmapped(index, line, "a chapter before the plan's title"))
+                unmapped.append(
+                    Unmapped(
+                        index, line, "a chapter before the plan's title", "chapter_before_title"
+                    )
+                )
             chapter = number
             if number in chapters:
-                unmapped.append(Unmapped(index, line, f"chapter {number} appears twice"))
+                unmapped.append(
+                    Unmapped(index, line, f"chapter {number} appears twice", "duplicate_chapter")
+                )
                 continue
             chapters[number] = heading
             current = None
+            lead_open = True
             continue
         if numbered and number and depth == 2 and not bullet:
             if any(b.number == number for b in blocks):
-                unmapped.append(Unmapped(index, line, f"section {number} appears twice"))
+                unmapped.append(
+                    Unmapped(index, line, f"section {number} appears twice", "duplicate_section")
+                )
                 current = None
                 continue
             current = _Block(number=number, chapter=number.split(".")[0], line=index)
             blocks.append(current)
+            lead_open = False
             rest = numbered.group("text").strip()
             if rest:
                 current.paragraphs.append((index, rest))
@@ -298,34 +301,69 @@ def parse_plan_text(text: str) -> ParsedPlan:
             area_title = numbered.group("text").strip()
             if current is None or not number.startswith(current.number + "."):
                 unmapped.append(
-                    Unmapped(index, line, f"item {number} is not under section {number[:-2]}")
+                    Unmapped(
+                        index,
+                        line,
+                        f"item {number} is not under section {number[:-2]}",
+                        "item_outside_section",
+                    )
                 )
                 continue
             if not area_title:
-                unmapped.append(Unmapped(index, line, f"priority area {number} has no title"))
+                unmapped.append(
+                    Unmapped(
+                        index, line, f"priority area {number} has no title", "area_without_title"
+                    )
+                )
                 continue
             if any(a.code == number for b in blocks for a in b.areas):
-                unmapped.append(Unmapped(index, line, f"priority area {number} appears twice"))
+                unmapped.append(
+                    Unmapped(index, line, f"priority area {number} appears twice", "duplicate_area")
+                )
                 continue
             current.areas.append(ParsedArea(code=number, title=area_title, line=index))
             continue
         if numbered and number and depth > 3:
-            unmapped.append(Unmapped(index, line, f"numbering {number} is deeper than x.y.z"))
+            unmapped.append(
+                Unmapped(
+                    index, line, f"numbering {number} is deeper than x.y.z", "numbering_too_deep"
+                )
+            )
             continue
         if current is None:
             if title is None and not chapters:
                 title = line
             elif not chapters:
-                unmapped.append(Unmapped(index, line, "text between the title and chapter 1"))
+                unmapped.append(
+                    Unmapped(
+                        index, line, "text between the title and chapter 1", "text_before_chapter_1"
+                    )
+                )
+            elif lead_open and not bullet:
+                lead = chapter_leads.setdefault(chapter, [])
+                if lead and (follows or not lead[-1][1].endswith(_SENTENCE_END)):
+                    lead[-1] = (lead[-1][0], _join(lead[-1][1], line))
+                else:
+                    lead.append((index, line))
             else:
                 unmapped.append(
-                    Unmapped(index, line, f"text under chapter {chapter} outside any section")
+                    Unmapped(
+                        index,
+                        line,
+                        f"text under chapter {chapter} outside any section",
+                        "text_outside_section",
+                    )
                 )
             continue
         if bullet:
             if current.areas:
                 unmapped.append(
-                    Unmapped(index, line, "a bullet without an x.y.z code among priority areas")
+                    Unmapped(
+                        index,
+                        line,
+                        "a bullet without an x.y.z code among priority areas",
+                        "bullet_without_code",
+                    )
                 )
             elif content:
                 current.bullets.append((index, content))
@@ -348,7 +386,14 @@ def parse_plan_text(text: str) -> ParsedPlan:
             "No numbered plan structure found: a plan document has chapters ('1. …') and "
             "numbered sections ('1.1 …')."
         )
-    return _assemble(language, title, chapters, blocks, unmapped)
+    return _assemble(
+        language,
+        title,
+        chapters,
+        blocks,
+        unmapped,
+        {number: "\n".join(t for _, t in lead) for number, lead in chapter_leads.items()},
+    )
 
 
 def _is_objectives(block: _Block, chapters: dict[str, str]) -> bool:
@@ -364,42 +409,55 @@ def _assemble(
     chapters: dict[str, str],
     blocks: list[_Block],
     unmapped: list[Unmapped],
+    chapter_leads: dict[str, str],
 ) -> ParsedPlan:
     sections: list[ParsedSection] = []
     objectives: list[str] = []
+    objectives_number: str | None = None
+    objectives_lead: str | None = None
     areas: list[ParsedArea] = []
+    areas_lead: str | None = None
     for block in blocks:
         heading = chapters.get(block.chapter)
+        intro = "\n".join(text for _, text in block.paragraphs) or None
         if block.areas:
+            first = not areas
             areas.extend(block.areas)
-            for line_no, text in block.paragraphs:
+            if first:
+                areas_lead = intro
+            else:
+                unmapped += [
+                    Unmapped(
+                        line_no,
+                        text,
+                        f"the introduction of a second priority-area list (§{block.number}): "
+                        "a plan keeps the lead text of one",
+                        "second_area_list",
+                    )
+                    for line_no, text in block.paragraphs
+                ]
+            for line_no, text in block.after_list:
                 unmapped.append(
                     Unmapped(
                         line_no,
                         text,
-                        f"the introduction of the priority-area list (§{block.number}): the "
-                        "areas were imported, the sentence is not kept",
+                        f"text after the priority-area list of §{block.number}",
+                        "text_after_area_list",
                     )
-                )
-            for line_no, text in block.after_list:
-                unmapped.append(
-                    Unmapped(line_no, text, f"text after the priority-area list of §{block.number}")
                 )
             continue
         if _is_objectives(block, chapters) and not objectives:
             objectives.extend(text for _, text in block.bullets)
-            for line_no, text in block.paragraphs:
+            objectives_number = block.number
+            objectives_lead = intro
+            for line_no, text in block.after_list:
                 unmapped.append(
                     Unmapped(
                         line_no,
                         text,
-                        f"the introduction of the objectives (§{block.number}): the objectives "
-                        "were imported, the sentence is not kept",
+                        f"text after the objectives of §{block.number}",
+                        "text_after_objectives",
                     )
-                )
-            for line_no, text in block.after_list:
-                unmapped.append(
-                    Unmapped(line_no, text, f"text after the objectives of §{block.number}")
                 )
             continue
         paragraphs = [text for _, text in block.paragraphs]
@@ -408,7 +466,9 @@ def _assemble(
         paragraphs += [text for _, text in block.after_list]
         if not paragraphs:
             unmapped.append(
-                Unmapped(block.line, block.number, f"section {block.number} has no text")
+                Unmapped(
+                    block.line, block.number, f"section {block.number} has no text", "empty_section"
+                )
             )
             continue
         sections.append(
@@ -416,8 +476,26 @@ def _assemble(
                 number=block.number, heading=heading, paragraphs=paragraphs, line=block.line
             )
         )
-    narrative = [(s.number, s.body) for s in sections]
+    narrative = [s.body for s in sections]
     unmapped.sort(key=lambda u: u.line)
+    unmarked = [
+        text
+        for text in (
+            title or "",
+            *chapters.values(),
+            *chapter_leads.values(),
+            *narrative,
+            *objectives,
+            *(a.title for a in areas),
+            objectives_lead or "",
+            areas_lead or "",
+        )
+        if text and split_marker(text)[0] is None
+    ]
+    if unmarked:
+        # A rendering in one language shows the texts it lacks in another behind a marker;
+        # the document's language is that of the texts without one.
+        language = detect_language("\n".join(unmarked))
     return ParsedPlan(
         language=language,
         title=title or "",
@@ -425,8 +503,12 @@ def _assemble(
         sections=sections,
         objectives=objectives,
         areas=areas,
-        term_months=_term(narrative, _TERM_PATTERNS),
-        review_interval_months=_term(narrative, _INTERVAL_PATTERNS),
+        term=periods.read_term([*chapter_leads.values(), *narrative]),
+        review_interval=periods.read_review_interval([*chapter_leads.values(), *narrative]),
         predecessor_references=_predecessor_references(sections),
         unmapped=unmapped,
+        objectives_number=objectives_number,
+        objectives_lead=objectives_lead,
+        areas_lead=areas_lead,
+        chapter_leads=chapter_leads,
     )

@@ -1,7 +1,7 @@
 """HTTP routes for the plan as a document: rendering, and importing a plan's text."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -16,10 +16,11 @@ from itpp_api.auth.dependencies import ActorDep
 from itpp_api.config import get_settings
 from itpp_api.conventions import IdempotencyKey, json_response
 from itpp_api.deps import SessionDep, end_transaction
-from itpp_api.documents import render, service
+from itpp_api.documents import odf, render, service, word
 from itpp_api.documents.schemas import (
     DOCUMENT_MEDIA_TYPES,
     PLAN_TEXT_EXAMPLE,
+    DocumentEdition,
     DocumentFormat,
     DocumentLanguage,
     PlanImportResult,
@@ -33,8 +34,15 @@ from itpp_api.errors import (
 )
 from itpp_api.plans import service as plans
 from itpp_api.plans.schemas import PLAN_REFERENCE_PATTERN
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], route_class=OneHopRoute)
+
+# The word processors' files: both written from the one layout (documents/layout.py).
+_WORD_PROCESSORS: dict[DocumentFormat, Callable[[render.PlanDocument], bytes]] = {
+    DocumentFormat.DOCX: word.render_docx,
+    DocumentFormat.ODT: odf.render_odt,
+}
 
 
 def _pdf_limiter(request: Request) -> anyio.CapacityLimiter:
@@ -62,10 +70,17 @@ _DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
             "text/html": {"schema": {"type": "string"}},
             "text/markdown": {"schema": {"type": "string"}},
             "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            DOCUMENT_MEDIA_TYPES[DocumentFormat.DOCX]: {
+                "schema": {"type": "string", "format": "binary"}
+            },
+            DOCUMENT_MEDIA_TYPES[DocumentFormat.ODT]: {
+                "schema": {"type": "string", "format": "binary"}
+            },
         },
         "headers": {
             "Content-Disposition": {
-                "description": "inline for HTML, attachment for Markdown and PDF; the file "
+                "description": "inline for HTML, attachment for Markdown, PDF, Word and "
+                "OpenDocument; the file "
                 "name carries the plan's reference and title (filename*, RFC 5987).",
                 "required": True,
                 "schema": {"type": "string"},
@@ -78,7 +93,8 @@ _DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/plans/{plan_id}/document",
     operation_id="renderPlanDocument",
-    summary="The plan as a document (HTML, Markdown or PDF) in the seed's structure",
+    summary="The plan as a document (HTML, Markdown, PDF, Word or OpenDocument text) in the "
+    "seed's structure",
     response_class=Response,
     responses={**_DOCUMENT_RESPONSES, **problem_responses(404, 422)},
 )
@@ -87,17 +103,36 @@ async def render_plan_document(
     plan_id: uuid.UUID,
     session: SessionDep,
     actor: ActorDep,
-    format: Annotated[DocumentFormat, Query(description="html, md or pdf.")] = DocumentFormat.HTML,
+    format: Annotated[
+        DocumentFormat,
+        Query(description="html, md, pdf, docx (Word) or odt (OpenDocument text)."),
+    ] = DocumentFormat.HTML,
     lang: Annotated[
-        DocumentLanguage | None,
-        Query(description="Language of the document; default: the reader's (ja or en)."),
+        DocumentEdition | None,
+        Query(
+            description="Language of the document: ja, en, or ja-en for the side-by-side "
+            "edition (Japanese and English in two columns; not Markdown); default: the "
+            "reader's (ja or en)."
+        ),
     ] = None,
     version: Annotated[
         int | None,
         Query(ge=1, le=1_000_000, description="A recorded version; default: the plan as it is."),
     ] = None,
 ) -> Response:
-    language = (lang or DocumentLanguage(actor.language if actor.language == "ja" else "en")).value
+    language = (lang or DocumentEdition(actor.language if actor.language == "ja" else "en")).value
+    if lang is DocumentEdition.JA_EN and format is DocumentFormat.MD:
+        raise ValidationFailed(
+            "The side-by-side edition (lang=ja-en) is HTML, PDF, Word or OpenDocument; ask for "
+            "Markdown in one language (lang=ja or lang=en).",
+            errors=[
+                FieldError(
+                    loc=["query", "lang"],
+                    msg="ja-en needs html, pdf, docx or odt",
+                    type="value_error",
+                )
+            ],
+        )
 
     def build() -> render.PlanDocument:
         # One read snapshot for the plan and its document (PostgreSQL: repeatable read).
@@ -113,18 +148,24 @@ async def render_plan_document(
     await end_transaction(session)
     body: streaming.Spooled
     if format is DocumentFormat.PDF:
+        processes = get_settings().pdf_processes
 
         def print_parts() -> list[str]:
-            parts = render.render_print_parts(document)
+            parts = render.render_print_parts(document, processes=processes)
             del document.annex[:]  # the parts have it: the worker keeps one copy, not two
             service.check_document_bytes(sum(len(part.encode("utf-8")) for part in parts))
             return parts
 
         parts = await run_in_threadpool(print_parts)
-        timeout = get_settings().document_pdf_timeout_seconds
+        settings = get_settings()
+        timeout = settings.document_pdf_timeout_seconds
         try:
             content = await anyio.to_thread.run_sync(
-                render.render_pdf, parts, timeout, limiter=_pdf_limiter(request)
+                render.render_pdf,
+                parts,
+                timeout,
+                processes,
+                limiter=_pdf_limiter(request),
             )
         except TimeoutError:
             raise ServiceUnavailable(
@@ -134,6 +175,15 @@ async def render_plan_document(
             ) from None
         service.check_document_size(content)
         body = streaming.Spooled.of(content)
+    elif format in _WORD_PROCESSORS:
+        writer = _WORD_PROCESSORS[format]
+
+        def written() -> bytes:
+            content = writer(document)
+            service.check_document_size(content)
+            return content
+
+        body = streaming.Spooled.of(await run_in_threadpool(written))
     else:
 
         def rendered() -> Iterator[bytes]:  # run by the worker thread that spools it
@@ -145,7 +195,7 @@ async def render_plan_document(
 
         body = await run_in_threadpool(streaming.spool, rendered(), service.check_document_bytes)
     suffix = f"-v{version}" if version else ""
-    extension = {"html": "html", "md": "md", "pdf": "pdf"}[format.value]
+    extension = format.value
     ascii_name = f"{document.reference}{suffix}-{language}.{extension}"
     full_name = f"{document.reference}{suffix} {document.title}.{extension}"
     disposition = "inline" if format is DocumentFormat.HTML else "attachment"
@@ -186,8 +236,14 @@ async def _uploaded_document(request: Request) -> tuple[bytes, str | None]:
     operation_id="importPlanDocument",
     summary="Create a draft plan from the text of a plan document",
     description="Upload the document as the `file` part of a multipart/form-data body (text or "
-    "Markdown; UTF-8 unless the part's Content-Type names another charset, e.g. "
-    "`text/plain; charset=shift_jis`). The response's `report` lists every line that is not "
+    "Markdown, UTF-8 unless the part's Content-Type names another charset, e.g. "
+    "`text/plain; charset=shift_jis`; or a Word document, .docx, or an OpenDocument text, "
+    ".odt, recognised by its content (an ODF package's `mimetype` entry, a Word document's "
+    "`word/document.xml`): its paragraphs, with the numbers kept as list or outline "
+    "numbering, are read as the lines of the text, and the report's line numbers are then its "
+    "paragraphs). A damaged .docx or .odt, or a ZIP that is neither, gets 422; one whose text "
+    "is over four times the import limit once uncompressed gets 413. "
+    "The response's `report` lists every line that is not "
     "part of the draft, with the reason, the defaults applied and what to check by hand. "
     "Nothing is created when the document cannot be imported.",
     status_code=201,
@@ -199,6 +255,14 @@ async def _uploaded_document(request: Request) -> tuple[bytes, str | None]:
                 _UPLOAD_MEDIA_TYPE: {
                     "schema": {"$ref": "#/components/schemas/PlanDocumentUpload"},
                     "example": {"file": PLAN_TEXT_EXAMPLE},
+                    "encoding": {
+                        "file": {
+                            "contentType": "text/plain, text/markdown, "
+                            + DOCUMENT_MEDIA_TYPES[DocumentFormat.DOCX]
+                            + ", "
+                            + DOCUMENT_MEDIA_TYPES[DocumentFormat.ODT]
+                        }
+                    },
                 }
             },
         }

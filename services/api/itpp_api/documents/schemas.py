@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from itpp_api.documents.parser import UNMAPPED_KINDS
 from itpp_api.plans.schemas import PlanPublic
 
 
@@ -11,6 +12,8 @@ class DocumentFormat(StrEnum):
     HTML = "html"
     MD = "md"
     PDF = "pdf"
+    DOCX = "docx"
+    ODT = "odt"
 
 
 class DocumentLanguage(StrEnum):
@@ -18,10 +21,20 @@ class DocumentLanguage(StrEnum):
     EN = "en"
 
 
+class DocumentEdition(StrEnum):
+    """The language of a rendered document: one, or both side by side (ja | en columns)."""
+
+    JA = "ja"
+    EN = "en"
+    JA_EN = "ja-en"
+
+
 DOCUMENT_MEDIA_TYPES = {
     DocumentFormat.HTML: "text/html; charset=utf-8",
     DocumentFormat.MD: "text/markdown; charset=utf-8",
     DocumentFormat.PDF: "application/pdf",
+    DocumentFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    DocumentFormat.ODT: "application/vnd.oasis.opendocument.text",
 }
 
 
@@ -29,22 +42,40 @@ class PlanDocumentUpload(BaseModel):
     """The form of importPlanDocument: the plan document as a file part (multipart/form-data).
 
     The part's Content-Type may name the document's charset (`text/plain; charset=shift_jis`);
-    without one it is read as UTF-8 (a UTF-8 or UTF-16 byte order mark is recognised).
+    without one it is read as UTF-8 (a UTF-8 or UTF-16 byte order mark is recognised). A Word
+    document (.docx) or an OpenDocument text (.odt) is recognised by its content (a ZIP whose
+    `mimetype` entry names an OpenDocument text, else one holding `word/document.xml`), whatever
+    the part's name or Content-Type.
     """
 
     model_config = ConfigDict(json_schema_extra={"example": {"file": "(the document's bytes)"}})
 
     file: bytes = Field(
-        description="The plan document: text or Markdown in the seed's numbered structure."
+        description="The plan document in the seed's numbered structure: text, Markdown, "
+        "Word (.docx) or OpenDocument text (.odt)."
     )
+
+
+UnmappedKind = StrEnum("UnmappedKind", {kind.upper(): kind for kind in UNMAPPED_KINDS})  # type: ignore[misc]
 
 
 class UnmappedLine(BaseModel):
     """A line of the document the import could not place in the plan."""
 
-    line: int = Field(description="Line number in the document, from 1.")
+    line: int = Field(
+        description="Line number in the document, from 1 (in a Word document or an "
+        "OpenDocument text: its paragraph, a table row counting as one)."
+    )
     text: str
-    reason: str
+    reason: str = Field(description="Why, in English.")
+    kind: UnmappedKind = Field(
+        description="Why, as a stable token (a client says it in the reader's language): "
+        "after_end (after the end of the plan text), chapter_without_heading, "
+        "chapter_before_title, duplicate_chapter, duplicate_section, item_outside_section "
+        "(x.y.z not under section x.y), area_without_title, duplicate_area, numbering_too_deep, "
+        "text_before_chapter_1, text_outside_section, bullet_without_code (among the priority "
+        "areas), second_area_list, text_after_area_list, text_after_objectives, empty_section."
+    )
 
 
 class PredecessorReference(BaseModel):

@@ -9,14 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from itpp_api import agreement
 from itpp_api.amendments.service import consent_record
+from itpp_api.attachments.models import Attachment, AttachmentParent
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
+from itpp_api.commitments.models import Commitment
 from itpp_api.config import get_settings
-from itpp_api.documents import parser, render
+from itpp_api.db import table_of
+from itpp_api.documents import odf, package, parser, periods, render, word
 from itpp_api.errors import (
     FieldError,
     NotFound,
@@ -27,7 +31,9 @@ from itpp_api.errors import (
 from itpp_api.parties.models import Party
 from itpp_api.plans import service as plans
 from itpp_api.plans.models import Plan
-from itpp_api.plans.schemas import PlanCreate, PlanSection, PriorityAreaCreate
+from itpp_api.plans.schemas import PlanCreate, PriorityAreaCreate
+from itpp_api.updates.models import ProgressUpdate
+from itpp_api.updates.service import COUNTED
 
 DEFAULT_TERM_MONTHS = 24
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
@@ -45,7 +51,9 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 def plan_document(
     *, session: Session, actor: Actor, plan: Plan, lang: str, version: int | None
 ) -> render.PlanDocument:
-    """The plan (as it is, or as recorded in `version`) as a document the actor may read."""
+    """The plan (as it is, or as recorded in `version`) as a document the actor may read, in
+    one language (ja, en) or side by side (ja-en: the Japanese document, its English one as
+    `parallel`)."""
     if version is None:
         visible = plans.build_snapshot(session=session, plan=plan)
     else:
@@ -53,20 +61,98 @@ def plan_document(
             plans.get_version(session=session, plan_id=plan.id, number=version)
         )
     party_codes = {str(p["id"]): p["code"] for p in visible["plan"]["parties"]}
-    consents = [
-        c
-        for c in consent_record(session=session, plan=plan)
-        if version is None
-        or c["brought_into_force"]
-        or (c["version"] is not None and c["version"] <= version)
-    ]
-    return render.build_document(
-        visible,
-        lang=lang,
-        version=version,
-        party_codes=party_codes,
-        consents=agreement.json_data(consents),
+    consents = agreement.json_data(
+        [
+            c
+            for c in consent_record(session=session, plan=plan)
+            if version is None
+            or c["brought_into_force"]
+            or (c["version"] is not None and c["version"] <= version)
+        ]
     )
+    # Where the shared commitments stand now: the annex of the plan as it is shows it beside
+    # what was agreed; a recorded version holds agreed content only, so its annex does not.
+    delivery = _delivery(session=session, plan=plan) if version is None else None
+    evidence = _evidence(session=session, actor=actor, plan=plan) if version is None else None
+    latest = _latest_updates(session=session, plan=plan) if version is None else None
+    classification = get_settings().document_classification
+    languages = lang.split("-")
+    documents = [
+        render.build_document(
+            visible,
+            lang=language,
+            version=version,
+            party_codes=party_codes,
+            consents=consents,
+            delivery=delivery,
+            classification=classification,
+            evidence=evidence,
+            latest_updates=latest,
+        )
+        for language in languages
+    ]
+    return render.side_by_side(*documents) if len(documents) == 2 else documents[0]
+
+
+def _delivery(*, session: Session, plan: Plan) -> dict[str, tuple[str, int]]:
+    """Status and progress of the plan's shared commitments, by id (the document's annex
+    shows only shared ones, whoever reads)."""
+    rows = session.exec(
+        select(Commitment.id, Commitment.status, Commitment.progress).where(
+            Commitment.plan_id == plan.id, policy.shared_only(Commitment)
+        )
+    ).all()
+    return {str(row[0]): (str(row[1]), int(row[2])) for row in rows}
+
+
+def _evidence(*, session: Session, actor: Actor, plan: Plan) -> dict[str, int]:
+    """How many evidence files (attachments of a shared commitment and of its progress
+    updates) the reader may see, by commitment id (`policy.document_evidence`: never another
+    party's internal files; for the system, shared files only)."""
+    shared = select(Commitment.id).where(
+        Commitment.plan_id == plan.id, policy.shared_only(Commitment)
+    )
+    rows = session.execute(
+        select(Attachment.subject_id, func.count())
+        .where(
+            Attachment.plan_id == plan.id,
+            col(Attachment.parent_type).in_(
+                [AttachmentParent.COMMITMENT.value, AttachmentParent.PROGRESS_UPDATE.value]
+            ),
+            col(Attachment.subject_id).in_(shared),
+            policy.document_evidence(table_of(Attachment).c, actor),
+        )
+        .group_by(col(Attachment.subject_id))
+    ).all()
+    return {str(subject): int(count) for subject, count in rows}
+
+
+def _latest_updates(*, session: Session, plan: Plan) -> dict[str, tuple[str, str]]:
+    """The as-of date (ISO) and status of each shared commitment's latest progress update that
+    counts (recorded, or confirmed by the lead party), by commitment id. An update follows its
+    commitment: the annex's commitments are shared, so whoever reads sees these."""
+    shared = select(Commitment.id).where(
+        Commitment.plan_id == plan.id, policy.shared_only(Commitment)
+    )
+    rows = session.execute(
+        select(
+            col(ProgressUpdate.commitment_id),
+            col(ProgressUpdate.as_of_date),
+            col(ProgressUpdate.status),
+        )
+        .where(
+            ProgressUpdate.plan_id == plan.id,
+            col(ProgressUpdate.state).in_(COUNTED),
+            col(ProgressUpdate.commitment_id).in_(shared),
+        )
+        .order_by(
+            col(ProgressUpdate.commitment_id),
+            col(ProgressUpdate.as_of_date),
+            col(ProgressUpdate.created_at),
+        )
+    ).all()
+    # Ordered by date within each commitment: the last one written is the latest.
+    return {str(row[0]): (row[1].isoformat(), str(row[2])) for row in rows}
 
 
 def check_document_size(content: str | bytes) -> None:
@@ -213,6 +299,107 @@ def _validation_failed(exc: ValidationError, where: str) -> ValidationFailed:
     )
 
 
+def localized_text(text: str, language: str) -> dict[str, str]:
+    """A text of the document under its language: the one a fallback marker names ("[en] …",
+    the marker dropped), else the document's."""
+    marked, rest = parser.split_marker(text)
+    return {marked: rest} if marked else {language: text}
+
+
+@dataclass
+class DraftRecords:
+    """What a parsed document gives a draft plan, as JSON data: the plan's fields (without its
+    reference and parties) and its priority areas; `notes` say what was read and assumed."""
+
+    plan: dict[str, Any]
+    areas: list[dict[str, Any]]
+    notes: list[str]
+
+
+def _period_notes(reading: periods.Reading, what: str, default: int, notes: list[str]) -> int:
+    if reading.months is not None:
+        notes.append(f"The {what} ({reading.months} months) was read from “{reading.phrase}”.")
+        return reading.months
+    if reading.phrase is None:
+        notes.append(f"The text states no {what}: the default of {default} months applies.")
+    else:
+        notes.append(
+            f"The text speaks of the {what} in “{reading.phrase}”, but no {what} could be read "
+            f"from it ({reading.problem}): the default of {default} months applies; check it."
+        )
+    return default
+
+
+def draft_records(parsed: parser.ParsedPlan, language: str) -> DraftRecords:
+    """The draft plan's records from a parsed document (every text under its language)."""
+    notes: list[str] = []
+    term = _period_notes(parsed.term, "term", DEFAULT_TERM_MONTHS, notes)
+    interval = _period_notes(
+        parsed.review_interval,
+        "review interval",
+        min(DEFAULT_REVIEW_INTERVAL_MONTHS, term),
+        notes,
+    )
+    if interval > term:
+        notes.append(
+            f"The stated review interval ({interval} months) is longer than the term; "
+            f"it is set to the term ({term} months)."
+        )
+        interval = term
+
+    def text(value: str | None) -> dict[str, str] | None:
+        return localized_text(value, language) if value else None
+
+    with_sections = {s.number.split(".")[0] for s in parsed.sections}
+    chapters = []
+    for number in sorted(set(parsed.chapters) | set(parsed.chapter_leads), key=int):
+        # A chapter's heading is its sections' heading; kept here when no section carries it.
+        heading = None if number in with_sections else parsed.chapters.get(number)
+        lead = parsed.chapter_leads.get(number)
+        if heading or lead:
+            chapters.append({"number": number, "heading": text(heading), "text": text(lead)})
+    lead_texts = {
+        "objectives": {
+            "number": parsed.objectives_number,
+            "text": text(parsed.objectives_lead),
+        }
+        if parsed.objectives_number
+        else None,
+        "areas": text(parsed.areas_lead),
+        "chapters": chapters,
+    }
+    taken: set[str] = set()
+    areas = []
+    for index, area in enumerate(parsed.areas, start=1):
+        title = localized_text(area.title, language)
+        areas.append(
+            {
+                "code": area.code,
+                "short_code": short_code_for(next(iter(title.values())), index, taken),
+                "title": title,
+            }
+        )
+    return DraftRecords(
+        plan={
+            "title": localized_text(parsed.title, language),
+            "sections": [
+                {
+                    "number": s.number,
+                    "heading": text(s.heading),
+                    "body": localized_text(s.body, language),
+                }
+                for s in parsed.sections
+            ],
+            "objectives": [localized_text(o, language) for o in parsed.objectives],
+            "lead_texts": lead_texts,
+            "term_months": term,
+            "review_interval_months": interval,
+        },
+        areas=areas,
+        notes=notes,
+    )
+
+
 def import_plan_text(
     *,
     session: Session,
@@ -228,37 +415,43 @@ def import_plan_text(
     policy.require_signed_in(actor)
     party_ids = _resolve_parties(session, party_references)
     policy.authorize_new_plan(actor, party_ids)
-    text = decode_document(raw, charset)
+    # A word processor's file is known by its content (package.kind_of), never by its name.
+    kind = package.kind_of(raw)
+    readers = {"docx": word.document_text, "odt": odf.document_text}
+    from_word = readers[kind](raw, get_settings().max_import_bytes) if kind else None
+    text = from_word.text if from_word else decode_document(raw, charset)
     progress("parse", 0, 1)
     try:
         parsed = parser.parse_plan_text(text)
     except parser.NotAPlanDocument as exc:
         raise RuleViolation(f"This is not a plan document. {exc}") from None
     progress("parse", 1, 1)
+    if from_word:
+        # The report names the document's paragraphs (table rows count as paragraphs).
+        for line in parsed.unmapped:
+            line.line = from_word.paragraph_of_line[line.line - 1]
     if not parsed.title:
         raise RuleViolation("This is not a plan document: it has no title line before chapter 1.")
     language = lang or parsed.language
+    records = draft_records(parsed, language)
     report = ImportReport(
         language=language,
         unmapped=parsed.unmapped,
+        notes=records.notes,
         predecessor_references=parsed.predecessor_references,
     )
-    term = parsed.term_months
-    if term is None:
-        term = DEFAULT_TERM_MONTHS
-        report.notes.append(f"The text states no term: the default of {term} months applies.")
-    interval = parsed.review_interval_months
-    if interval is None:
-        interval = min(DEFAULT_REVIEW_INTERVAL_MONTHS, term)
+    if kind == "docx":
         report.notes.append(
-            f"The text states no review interval: the default of {interval} months applies."
+            "Read from a Word document: its paragraphs (with the numbers Word keeps as list "
+            "numbering) are the lines of the text, and the line numbers here are paragraphs; "
+            "each table row is one paragraph."
         )
-    elif interval > term:
+    elif kind == "odt":
         report.notes.append(
-            f"The stated review interval ({interval} months) is longer than the term; "
-            f"it is set to the term ({term} months)."
+            "Read from an OpenDocument text: its paragraphs and headings (with the numbers it "
+            "keeps as list or outline numbering) are the lines of the text, and the line "
+            "numbers here are paragraphs; each table row is one paragraph."
         )
-        interval = term
     for found in parsed.predecessor_references:
         report.notes.append(
             f"§{found.section} refers to an earlier agreement of {found.date}: it is kept as "
@@ -270,31 +463,10 @@ def import_plan_text(
         report.notes.append("No priority areas (items numbered x.y.z) were found.")
     plan_reference = reference or f"IMPORT-{secrets.token_hex(4).upper()}"
     try:
-        data = PlanCreate(
-            reference=plan_reference,
-            title={language: parsed.title},
-            party_ids=party_ids,
-            sections=[
-                PlanSection(
-                    number=s.number,
-                    heading={language: s.heading} if s.heading else None,
-                    body={language: s.body},
-                )
-                for s in parsed.sections
-            ],
-            objectives=[{language: o} for o in parsed.objectives],
-            term_months=term,
-            review_interval_months=interval,
+        data = PlanCreate.model_validate(
+            {**records.plan, "reference": plan_reference, "party_ids": party_ids}
         )
-        taken: set[str] = set()
-        areas = [
-            PriorityAreaCreate(
-                code=area.code,
-                short_code=short_code_for(area.title, index, taken),
-                title={language: area.title},
-            )
-            for index, area in enumerate(parsed.areas, start=1)
-        ]
+        areas = [PriorityAreaCreate.model_validate(area) for area in records.areas]
     except ValidationError as exc:
         raise _validation_failed(exc, "body") from None
     plan = plans.create_plan(session=session, actor=actor, data=data)
@@ -307,7 +479,10 @@ def import_plan_text(
 def report_to_dict(report: ImportReport) -> dict[str, Any]:
     return {
         "language": report.language,
-        "unmapped": [{"line": u.line, "text": u.text, "reason": u.reason} for u in report.unmapped],
+        "unmapped": [
+            {"line": u.line, "text": u.text, "reason": u.reason, "kind": u.kind}
+            for u in report.unmapped
+        ],
         "notes": report.notes,
         "predecessor_references": [
             {"section": r.section, "date": r.date} for r in report.predecessor_references

@@ -28,9 +28,11 @@ from itpp_api.exchanges.schemas import (
     ExchangeSort,
     ExchangeUpdate,
 )
+from itpp_api.pagination import PageNumber, check_page_or_cursor
 from itpp_api.plans.service import get_plan
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["exchanges"])
+router = APIRouter(tags=["exchanges"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
 
 
@@ -84,7 +86,7 @@ ExchangeFiltersDep = Annotated[service.ExchangeFilters, Depends(exchange_filters
 @router.get(
     "/plans/{plan_id}/exchanges",
     operation_id="listExchanges",
-    summary="List a plan's exchanges and placements (filtered, sorted, cursor-paginated)",
+    summary="List a plan's exchanges and placements (filtered, sorted, paginated, counted)",
     response_model=ExchangePage,
     responses=problem_responses(400, 404, 422),
 )
@@ -96,9 +98,11 @@ def list_exchanges(
     sort: Annotated[ExchangeSort, Query()] = ExchangeSort.START_DATE,
     limit: Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
+    page: PageNumber = None,
 ) -> Response:
+    check_page_or_cursor(page, cursor)
     plan = get_plan(session=session, plan_id=plan_id, actor=actor)
-    items, next_cursor = service.list_exchanges(
+    items, next_cursor, total = service.list_exchanges(
         session=session,
         actor=actor,
         plan_id=plan.id,
@@ -107,8 +111,9 @@ def list_exchanges(
         cursor=cursor,
         limit=limit,
         actions=PlanActions.of(actor, plan),
+        page=page,
     )
-    return json_response({"items": items, "next_cursor": next_cursor})
+    return json_response({"items": items, "next_cursor": next_cursor, "total": total})
 
 
 @router.post(

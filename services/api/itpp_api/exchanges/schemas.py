@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from itpp_api.bounds import BoundedDate
 from itpp_api.enums import (
@@ -65,7 +66,7 @@ _EXAMPLE: dict[str, Any] = {
 
 def _check_dates(kind: ExchangeKind | None, start: date | None, end: date | None) -> None:
     if start is not None and end is not None and end < start:
-        raise ValueError("end_date cannot be before start_date")
+        raise PydanticCustomError("dates_out_of_order", "end_date cannot be before start_date")
 
 
 class ExchangeCreate(BaseModel):
@@ -229,3 +230,7 @@ class ExchangePage(BaseModel):
 
     items: list[ExchangePublic]
     next_cursor: str | None
+    total: int = Field(
+        description="How many exchanges the filters match (on every page, whatever the "
+        "page): with `limit`, the number of pages."
+    )

@@ -39,6 +39,8 @@ from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty
 from itpp_api.plans.service import get_plan, plan_party_ids
+from itpp_api.search import service as search
+from itpp_api.search.schemas import SearchKind
 
 _E = table_of(Exchange).c
 _L = table_of(ExchangeCommitment).c
@@ -90,7 +92,11 @@ def _visible_to(statement: AnySelect, actor: Actor) -> AnySelect:
 
 
 def _filtered(
-    statement: AnySelect, plan_id: uuid.UUID, filters: ExchangeFilters, actor: Actor
+    statement: AnySelect,
+    plan_id: uuid.UUID,
+    filters: ExchangeFilters,
+    actor: Actor,
+    dialect: str = "sqlite",
 ) -> AnySelect:
     statement = statement.where(_E.plan_id == plan_id)
     if filters.kind:
@@ -135,9 +141,30 @@ def _filtered(
             linked = linked.where(policy.visible_commitments(_C, actor))
         statement = statement.where(_E.id.in_(linked))
     if filters.q:
-        needle = filters.q.casefold()
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(_E.search_text.like(f"%{escaped}%", escape="\\"))
+        # Matched in the search index (reference, titles, outcome), in the exchange's own
+        # search text (post title and place too) and against the names and codes of the
+        # organisations sending, receiving or hosting.
+        pattern = search.like_pattern(filters.q)
+        organisation = table_of(Organisation).c
+        organisations = core_select(organisation.id).where(
+            or_(
+                organisation.code.ilike(pattern, escape="\\"),
+                organisation.name["ja"].as_string().ilike(pattern, escape="\\"),
+                organisation.name["en"].as_string().ilike(pattern, escape="\\"),
+            )
+        )
+        matching = search.matching_records(
+            SearchKind.EXCHANGE, dialect, short=search.is_short(filters.q)
+        ).params(plan_id=plan_id, **search.match_parameters(filters.q, dialect))
+        statement = statement.where(
+            or_(
+                _E.id.in_(matching),
+                _E.search_text.like(search.like_pattern(filters.q.casefold()), escape="\\"),
+                _E.from_organisation_id.in_(organisations),
+                _E.to_organisation_id.in_(organisations),
+                _E.host_organisation_id.in_(organisations),
+            )
+        )
     return statement
 
 
@@ -217,16 +244,31 @@ def list_exchanges(
     cursor: str | None,
     limit: int,
     actions: policy.PlanActions | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of a plan's exchanges the actor may see: filtered, in a stable order (each with
-    what the actor may do with it, given the actor's `actions` in the plan)."""
+    page: int | None = None,
+    count: bool = True,
+) -> tuple[list[dict[str, Any]], str | None, int | None]:
+    """A page of a plan's exchanges the actor may see: filtered, in a stable order, after the
+    cursor or at the numbered `page` (each with what the actor may do with it, given the
+    actor's `actions` in the plan), the next page's cursor and (with `count`) how many
+    exchanges the filters match."""
     order = _SORTS[sort]
-    statement = _visible_to(
-        _filtered(core_select(*_E, order.key.label("sort_key")), plan_id, filters, actor), actor
-    )
-    rows = list(session.execute(apply_keyset(statement, order, cursor, limit)))
-    page, cursor_out = next_cursor(rows, order, limit, key_of="sort_key")
-    return _to_dicts(session, actor, page, actions), cursor_out
+    dialect = session.get_bind().dialect.name
+
+    def matching(columns: Any) -> AnySelect:
+        return _visible_to(_filtered(columns, plan_id, filters, actor, dialect), actor)
+
+    statement = matching(core_select(*_E, order.key.label("sort_key")))
+    if page is None:
+        statement = apply_keyset(statement, order, cursor, limit)
+    else:
+        statement = apply_keyset(statement, order, None, limit).offset((page - 1) * limit)
+    rows = list(session.execute(statement))
+    items, cursor_out = next_cursor(rows, order, limit, key_of="sort_key")
+    total = None
+    if count:
+        counted = matching(core_select(func.count()).select_from(table_of(Exchange)))
+        total = session.execute(counted).scalar_one()
+    return _to_dicts(session, actor, items, actions), cursor_out, total
 
 
 def exchange_as_dict(

@@ -11,8 +11,9 @@ from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.inbox import service
 from itpp_api.inbox.schemas import Inbox
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], route_class=OneHopRoute)
 
 
 @router.get(

@@ -11,6 +11,7 @@ class NotificationKind(StrEnum):
       last approval applied it).
     - `review_opened`: a review is open: each party assesses its commitments.
     - `review_signed`: another party's approver signed a review off.
+    - `comment_mention`: someone mentioned the recipient (`@name`) in a comment they can see.
 
     Reminders (reminders.py), of the inbox's time-based items, once per occasion:
 
@@ -28,6 +29,7 @@ class NotificationKind(StrEnum):
     COMMITMENT_OVERDUE = "commitment_overdue"
     COMMITMENT_STALE = "commitment_stale"
     PLAN_EXPIRING = "plan_expiring"
+    COMMENT_MENTION = "comment_mention"
 
 
 class EventKind(StrEnum):

@@ -52,7 +52,11 @@ def web_link(delivery: Delivery, web_url: str) -> str:
     """The web page of the notification's subject (an amendment, a review, a commitment), else
     the plan's (where a plan's renewal is followed)."""
     subject = delivery.payload.get("subject") or {}
+    if subject.get("type") == "comment":  # a comment is read on the page of its record
+        subject = subject.get("on") or {}
     subject_id = subject.get("id")
+    if subject.get("type") == "exchange" and subject_id:
+        return f"{web_url}/exchanges/{subject_id}"
     if subject.get("type") == "amendment" and subject_id:
         return f"{web_url}/amendments/{subject_id}"
     if subject.get("type") == "review" and subject_id:

@@ -25,8 +25,9 @@ from itpp_api.notifications.schemas import (
     NotificationPreferencesUpdate,
     Unsubscription,
 )
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], route_class=OneHopRoute)
 
 Token = Annotated[
     str,

@@ -60,6 +60,8 @@ AUDIENCES: dict[NotificationKind, Audience] = {
     NotificationKind.COMMITMENT_OVERDUE: Audience(frozenset({Role.EDITOR, Role.APPROVER}), False),
     NotificationKind.COMMITMENT_STALE: Audience(frozenset({Role.EDITOR, Role.APPROVER}), False),
     NotificationKind.PLAN_EXPIRING: Audience(frozenset({Role.EDITOR, Role.APPROVER}), False),
+    # Mentions go to the users named, whatever their role (`notify_mentioned`).
+    NotificationKind.COMMENT_MENTION: Audience(frozenset(Role), False),
 }
 
 
@@ -168,6 +170,57 @@ def notify(
     webhooks.queue(
         session=session, endpoints=endpoints, plan_id=plan.id, kind=kind, payload=payload
     )
+    session.flush()
+    return len(recipients)
+
+
+def notify_mentioned(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: uuid.UUID,
+    user_ids: list[uuid.UUID],
+    subject: dict[str, Any],
+) -> int:
+    """Queue a mention's notification for each user named (comments/service.py has resolved them
+    among the users who can read the comment, so an internal comment is never told to another
+    party); the actor is never told, nor an inactive user. The payload names the comment and
+    the record it is on, never its words."""
+    statement = _with_preference(
+        core_select(_U.id).where(_U.id.in_(user_ids), _U.is_active.is_(True)).order_by(_U.id),
+        NotificationKind.COMMENT_MENTION,
+    )
+    if actor.user_id is not None:
+        statement = statement.where(_U.id != actor.user_id)
+    recipients = [(row[0], row[1]) for row in session.execute(statement)]
+    if not recipients:
+        return 0
+    plan = session.get(Plan, plan_id)
+    assert plan is not None
+    acting_party = (
+        session.scalar(core_select(_P.code).where(_P.id == actor.party_id))
+        if actor.party_id is not None
+        else None
+    )
+    payload: dict[str, Any] = {
+        "plan": {"id": str(plan.id), "reference": plan.reference, "title": plan.title},
+        "subject": subject,
+        "actor_name": actor.display_name,
+        "actor_party": acting_party,
+    }
+    for recipient, delivery in recipients:
+        notification_id = uuid.uuid4()
+        session.add(
+            Notification(
+                id=notification_id,
+                recipient_id=recipient,
+                kind=NotificationKind.COMMENT_MENTION.value,
+                plan_id=plan.id,
+                payload=payload,
+                message_id=message_id(notification_id),
+                digest=_for_digest(delivery),
+            )
+        )
     session.flush()
     return len(recipients)
 

@@ -45,6 +45,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "body.plan_expiring": "The plan {plan} ({plan_title}) expires on {due_date}. To "
         "continue the cooperation, the parties agree on its renewal before then (an amendment "
         "every party approves); otherwise the plan ends on that date.",
+        "subject.comment_mention": "[{plan}] {actor} mentioned you in a comment",
+        "body.comment_mention": "{actor} ({party}) mentioned you in a comment under the plan "
+        "{plan} ({plan_title}). Open the record to read it and reply.",
         "greeting": "Dear {name},",
         "action": "Open it in ITPP Tracker:",
         "inbox": "Everything waiting on you:",
@@ -60,6 +63,13 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "digest.footer": "You receive this daily digest because you chose it for these kinds "
         "of notification. This is an automatic message; replies are not read.",
         "digest.unsubscribe": "Stop the mails of the kinds in this digest (one click):",
+        "subject.invitation": "[ITPP Tracker] You are invited: choose your password",
+        "body.invitation": "Your party's admin has added you to ITPP Tracker as {email}. "
+        "Open the link below to choose your password, then sign in with this address. The "
+        "link works once, until {expires}.",
+        "footer.invitation": "You receive this mail because your party's admin invited you. "
+        "If you did not expect it, ignore it: nothing happens unless the link is used. This is "
+        "an automatic message; replies are not read.",
     },
     "ja": {
         "subject.amendment_proposed": "【{plan}】改正案 第{number}号が提案されました：{title}",
@@ -99,6 +109,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "body.plan_expiring": "計画 {plan}（{plan_title}）は {due_date} に有効期限を迎えます。"
         "協力を継続するには、それまでに計画の更新（すべての当事者が承認する改正）に"
         "合意してください。合意がなければ、計画は同日に終了します。",
+        "subject.comment_mention": "【{plan}】{actor}さんがコメントであなたに言及しました",
+        "body.comment_mention": "{actor}さん（{party}）が計画 {plan}（{plan_title}）の"
+        "コメントであなたに言及しました。記録を開いてお読みのうえ、返信してください。",
         "greeting": "{name} 様",
         "action": "ITPP Tracker で開く：",
         "inbox": "対応待ちの一覧：",
@@ -114,6 +127,13 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "digest.footer": "これらの種類の通知について日次ダイジェストを選択されているため"
         "お送りしています。このメールは自動送信です。返信は確認されません。",
         "digest.unsubscribe": "このダイジェストに含まれる種類のメールを停止する（ワンクリック）：",
+        "subject.invitation": "【ITPP Tracker】ご招待：パスワードを設定してください",
+        "body.invitation": "貴当事者の管理者が、{email} として ITPP Tracker に登録しました。"
+        "下のリンクを開いてパスワードを設定し、このアドレスでサインインしてください。"
+        "リンクは {expires} まで、一度だけ使えます。",
+        "footer.invitation": "貴当事者の管理者から招待されたため、お送りしています。"
+        "心当たりのない場合は破棄してください。リンクが使われない限り何も起こりません。"
+        "このメールは自動送信です。返信は確認されません。",
     },
 }
 

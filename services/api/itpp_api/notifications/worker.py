@@ -15,6 +15,8 @@ address the server refuses for good (5xx), or whose recipient was deactivated.
 Between deliveries, at its start and then every ITPP_WORKER_REMINDER_SECONDS, the worker
 queues the reminders now due (reminders.py); each is queued once, however many workers run.
 
+Invitation mails (users/invitations.py: each invitation's row is its own place in the outbox)
+go out after the single notifications, under the same rules.
 Notifications queued for a recipient's daily digest are not claimed one by one: after the
 single mails, `deliver_due` sends the digests that are due (digest.py), under the same rules.
 """
@@ -265,10 +267,17 @@ def deliver_due(
     how many mails were attempted."""
     # Imported here: digest.py builds on this module's back-off and failure rules.
     from itpp_api.notifications.digest import deliver_one_digest
+    from itpp_api.users.invitations import deliver_one_invitation
 
     attempted = 0
     while not (stop is not None and stop.is_set()):
         if not deliver_one(transport=transport, settings=settings, engine=engine, clock=clock):
+            break
+        attempted += 1
+    while not (stop is not None and stop.is_set()):
+        if not deliver_one_invitation(
+            transport=transport, settings=settings, engine=engine, clock=clock
+        ):
             break
         attempted += 1
     while not (stop is not None and stop.is_set()):

@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Uuid
+from sqlalchemy import Column, ForeignKey, Integer, String, Uuid
 from sqlmodel import Field, SQLModel
 
 from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
@@ -17,6 +18,11 @@ class Party(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     code: str = Field(sa_column=Column(String(16), nullable=False, unique=True))
     name: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -33,6 +39,15 @@ class Organisation(SQLModel, table=True):
     )
     code: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
     name: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    # Incremented by each edit (PATCH /organisations/{id}); the ETag is made from it.
+    row_version: int = Field(
+        default=1, sa_column=Column(Integer, nullable=False, server_default="1")
     )

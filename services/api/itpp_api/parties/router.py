@@ -7,7 +7,14 @@ from fastapi.responses import Response
 
 from itpp_api.auth import policy
 from itpp_api.auth.dependencies import ActorDep
-from itpp_api.conventions import LOCATION_HEADER, IdempotencyKey, json_response
+from itpp_api.conventions import (
+    LOCATION_HEADER,
+    IdempotencyKey,
+    IfMatch,
+    json_response,
+    record_response,
+    require_if_match,
+)
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.parties import service
@@ -15,12 +22,14 @@ from itpp_api.parties.schemas import (
     OrganisationCreate,
     OrganisationList,
     OrganisationPublic,
+    OrganisationUpdate,
     PartyCreate,
     PartyList,
     PartyPublic,
 )
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["parties"])
+router = APIRouter(tags=["parties"], route_class=OneHopRoute)
 
 
 @router.get(
@@ -80,7 +89,7 @@ def list_organisations(
 ) -> Response:
     policy.require_signed_in(actor)
     items = [
-        service.organisation_to_dict(o)
+        service.organisation_to_dict(o, actor)
         for o in service.list_organisations(session=session, party_id=party_id)
     ]
     return json_response({"items": items})
@@ -92,7 +101,7 @@ def list_organisations(
     summary="Create an organisation of a party",
     status_code=201,
     response_model=OrganisationPublic,
-    responses=problem_responses(404, 409, 413, 422),
+    responses={**record_response(201, created=True), **problem_responses(404, 409, 413, 422)},
 )
 def create_organisation(
     party_id: uuid.UUID,
@@ -103,4 +112,52 @@ def create_organisation(
 ) -> Response:
     party = service.get_party(session=session, party_id=party_id)
     organisation = service.create_organisation(session=session, actor=actor, party=party, data=data)
-    return json_response(service.organisation_to_dict(organisation), status_code=201)
+    return json_response(
+        service.organisation_to_dict(organisation, actor),
+        status_code=201,
+        etag=service.organisation_etag(organisation),
+        location=f"/api/v1/organisations/{organisation.id}",
+    )
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    operation_id="getOrganisation",
+    summary="Get an organisation",
+    response_model=OrganisationPublic,
+    responses={**record_response(), **problem_responses(404, 422)},
+)
+def get_organisation(organisation_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    policy.require_signed_in(actor)
+    organisation = service.get_organisation(session=session, organisation_id=organisation_id)
+    return json_response(
+        service.organisation_to_dict(organisation, actor),
+        etag=service.organisation_etag(organisation),
+    )
+
+
+@router.patch(
+    "/organisations/{organisation_id}",
+    operation_id="updateOrganisation",
+    summary="Change an organisation's names or code (admins of its party; If-Match)",
+    response_model=OrganisationPublic,
+    responses={**record_response(), **problem_responses(403, 404, 409, 412, 413, 422, 428)},
+)
+def update_organisation(
+    organisation_id: uuid.UUID,
+    data: OrganisationUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    organisation = service.get_organisation(
+        session=session, organisation_id=organisation_id, for_update=True
+    )
+    require_if_match(if_match, service.organisation_etag(organisation))
+    organisation = service.update_organisation(
+        session=session, actor=actor, organisation=organisation, data=data
+    )
+    return json_response(
+        service.organisation_to_dict(organisation, actor),
+        etag=service.organisation_etag(organisation),
+    )

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -45,6 +47,12 @@ class Plan(SQLModel, table=True):
     objectives: list[dict[str, str]] = Field(
         default_factory=list, sa_column=Column(PortableJSON, nullable=False)
     )
+    # The signed lead texts around the lists and chapters (schemas.PlanLeadTexts):
+    # {"objectives": {"number": "2.2", "text": {...}}, "areas": {...}, "chapters": [...]}.
+    lead_texts: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
+    )
     # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
     translations: dict[str, Any] = Field(
         default_factory=dict,
@@ -60,8 +68,15 @@ class Plan(SQLModel, table=True):
         default=None,
         sa_column=Column(Uuid, ForeignKey("plan.id"), nullable=True, index=True),
     )
+    # Whether a progress update counts only once an approver of the commitment's lead party
+    # confirms it (agreed content: on a plan in force it changes by amendment).
+    progress_updates_need_confirmation: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     # The day an agreed termination took effect (status terminated).
     termination_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    # A deleted draft (never in force): gone from every list and read, kept on record.
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

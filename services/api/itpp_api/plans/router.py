@@ -36,8 +36,9 @@ from itpp_api.plans.schemas import (
     PriorityAreaPublic,
     PriorityAreaUpdate,
 )
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
 
 Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")]
@@ -126,6 +127,32 @@ def update_plan(
     return json_response(
         service.plan_as_dict(session=session, plan=plan, actor=actor), etag=service.plan_etag(plan)
     )
+
+
+@router.delete(
+    "/plans/{plan_id}",
+    tags=["plans"],
+    operation_id="deletePlan",
+    summary="Delete a draft that never came into force (softly; If-Match required)",
+    description=(
+        "Only a draft that awaits no party's approval, by an editor, approver or admin of one "
+        "of its parties (`delete` in its allowed actions). The plan leaves every list and "
+        "reads 404 from then on; its records are kept and the deletion is an audit event. A "
+        "plan that was ever in force, an abandoned draft and a draft proposed for coming into "
+        "force get 409 `/problems/plan-not-deletable`."
+    ),
+    status_code=204,
+    responses={204: {"description": "Deleted."}, **problem_responses(404, 409, 412, 422, 428)},
+)
+def delete_plan(
+    plan_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
+) -> Response:
+    plan = service.get_plan(
+        session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
+    )
+    require_if_match(if_match, service.plan_etag(plan))
+    service.delete_plan(session=session, actor=actor, plan=plan)
+    return Response(status_code=204)
 
 
 # --- priority areas -----------------------------------------------------------------------
@@ -230,6 +257,39 @@ def update_priority_area(
     require_if_match(if_match, service.area_to_dict(area)["etag"])
     body = service.area_to_dict(
         service.update_area(session=session, actor=actor, plan=plan, area=area, data=data),
+        PlanActions.of(actor, plan),
+    )
+    return json_response(body, etag=body["etag"])
+
+
+@router.post(
+    "/priority-areas/{area_id}/retire",
+    tags=["priority areas"],
+    operation_id="retirePriorityArea",
+    summary="Retire a draft's priority area (If-Match required)",
+    description=(
+        "On a draft only (`retire` with `update` in the area's allowed actions): the area stays "
+        "on record with `retired_at` and takes no new commitments. Refused (422 "
+        "`priority_area_in_use`) while live commitments stand under it. On a plan in force "
+        "retiring an area is an amendment: 409 `/problems/amendment-required` with the change "
+        "set to propose."
+    ),
+    response_model=PriorityAreaPublic,
+    responses={**record_response(), **problem_responses(404, 409, 412, 422, 428)},
+)
+def retire_priority_area(
+    area_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan, area = service.get_area_for(
+        session=session, actor=actor, area_id=area_id, action=Action.WRITE, for_update=True
+    )
+    require_if_match(if_match, service.area_to_dict(area)["etag"])
+    body = service.area_to_dict(
+        service.retire_draft_area(session=session, actor=actor, plan=plan, area=area),
         PlanActions.of(actor, plan),
     )
     return json_response(body, etag=body["etag"])

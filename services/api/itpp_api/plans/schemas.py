@@ -30,6 +30,73 @@ class PlanSection(BaseModel):
     body: LocalizedText
 
 
+ChapterNumber = Annotated[str, Field(pattern=r"^[0-9]{1,2}$", examples=["3"])]
+
+
+class ChapterLead(BaseModel):
+    """A chapter's heading and lead text, as signed: the heading of a chapter without a
+    narrative section to carry it (a section's `heading` is its chapter's), and the text
+    between the chapter's heading and its first numbered section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: ChapterNumber
+    heading: LocalizedText | None = None
+    text: LocalizedText | None = None
+
+
+class ObjectivesLead(BaseModel):
+    """Where the list of objectives stands (its section number, e.g. 2.2) and the sentence
+    that introduces it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: SectionNumber
+    text: LocalizedText | None = None
+
+
+class PlanLeadTexts(BaseModel):
+    """The signed words around the plan's lists and chapters (seed §2.2, §3.1): agreed content
+    like the sections, so on a plan in force they change only by amendment (`change_text`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "objectives": {
+                    "number": "2.2",
+                    "text": {"ja": "日本と NATO は、次のとおり協力を推進する。"},
+                },
+                "areas": {"ja": "次の優先分野に焦点を当てた実務的な協力を促進する。"},
+                "chapters": [{"number": "3", "heading": {"ja": "協力の優先分野"}}],
+            }
+        },
+    )
+
+    objectives: ObjectivesLead | None = None
+    areas: LocalizedText | None = Field(
+        default=None, description="The sentence introducing the list of priority areas."
+    )
+    chapters: list[ChapterLead] = Field(default_factory=list, max_length=99)
+
+    @model_validator(mode="after")
+    def _check(self) -> "PlanLeadTexts":
+        numbers = [chapter.number for chapter in self.chapters]
+        duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"chapter numbers must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+
+def lead_texts_data(value: "PlanLeadTexts | dict[str, Any] | None") -> dict[str, Any]:
+    """Lead texts as stored and shown: every key present (a plan recorded before lead texts
+    has `{}`), chapters in number order."""
+    model = value if isinstance(value, PlanLeadTexts) else PlanLeadTexts.model_validate(value or {})
+    data = model.model_dump(mode="json")
+    data["chapters"].sort(key=lambda c: int(c["number"]))
+    return data
+
+
 def _unique_section_numbers(sections: list[PlanSection] | None) -> None:
     if sections is None:
         return
@@ -62,6 +129,13 @@ _PLAN_EXAMPLE: dict[str, Any] = {
 }
 
 
+CONFIRMATION_SETTING = (
+    "Whether a progress update of a commitment counts (sets its status and progress, moves the "
+    "dashboard) only once an approver of the commitment's lead party confirms it; off by "
+    "default."
+)
+
+
 class PlanCreate(BaseModel):
     """A new plan. It starts as a draft; approving it (status active) needs an approval date."""
 
@@ -72,10 +146,14 @@ class PlanCreate(BaseModel):
     party_ids: list[uuid.UUID] = Field(min_length=2, max_length=32)
     sections: list[PlanSection] = Field(default_factory=list, max_length=200)
     objectives: list[LocalizedText] = Field(default_factory=list, max_length=50)
+    lead_texts: PlanLeadTexts = Field(default_factory=PlanLeadTexts)
     approval_date: BoundedDate | None = None
     term_months: int = Field(default=24, ge=1, le=240)
     review_interval_months: int = Field(default=12, ge=1, le=240)
     predecessor_id: uuid.UUID | None = None
+    progress_updates_need_confirmation: bool = Field(
+        default=False, description=CONFIRMATION_SETTING
+    )
     source_languages: SourceLanguages = Field(default_factory=dict)
 
     _expiry_in_range = field_validator("term_months")(expiry_in_range)
@@ -102,14 +180,17 @@ class PlanUpdate(PatchBody):
         "title",
         "sections",
         "objectives",
+        "lead_texts",
         "status",
         "term_months",
         "review_interval_months",
+        "progress_updates_need_confirmation",
     )
 
     title: LocalizedText | None = None
     sections: list[PlanSection] | None = Field(default=None, max_length=200)
     objectives: list[LocalizedText] | None = Field(default=None, max_length=50)
+    lead_texts: PlanLeadTexts | None = None
     status: PlanStatus | None = Field(
         default=None,
         description="draft → active (needs approval_date) → superseded | terminated; "
@@ -119,6 +200,12 @@ class PlanUpdate(PatchBody):
     term_months: int | None = Field(default=None, ge=1, le=240)
     review_interval_months: int | None = Field(default=None, ge=1, le=240)
     predecessor_id: uuid.UUID | None = None
+    progress_updates_need_confirmation: bool | None = Field(
+        default=None,
+        description=CONFIRMATION_SETTING + " On a plan in force this is agreed content: a direct "
+        "change is refused with 409 amendment-required (operation "
+        "`change_progress_updates_confirmation`).",
+    )
     source_languages: SourceLanguages = Field(default_factory=dict)
     reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
 
@@ -145,9 +232,15 @@ class PlanPublic(BaseModel):
     parties: list[PartySummary]
     sections: list[PlanSection]
     objectives: list[dict[str, str]]
+    lead_texts: PlanLeadTexts = Field(
+        description="The signed lead texts of the objectives' and priority areas' lists and "
+        "of the chapters (agreed content, like the sections)."
+    )
     translations: dict[str, TranslationState] = Field(
         description="The translation state of each localized text, by field name: `title`, "
-        "`sections[4.1].heading`, `sections[4.1].body`, `objectives[0]`."
+        "`sections[4.1].heading`, `sections[4.1].body`, `objectives[0]`, "
+        "`lead_texts.objectives`, `lead_texts.areas`, `lead_texts.chapters[3].heading`, "
+        "`lead_texts.chapters[3].text`."
     )
     status: PlanStatus = Field(
         description="Effective status: an active plan past expiry reads expired."
@@ -159,6 +252,7 @@ class PlanPublic(BaseModel):
     term_months: int
     review_interval_months: int
     predecessor_id: uuid.UUID | None
+    progress_updates_need_confirmation: bool = Field(description=CONFIRMATION_SETTING)
     termination_date: date | None = Field(
         description="The day an agreed termination took effect (status terminated)."
     )

@@ -11,15 +11,17 @@ from sqlmodel import Session, col, select
 
 from itpp_api import agreement
 from itpp_api.agreement import Consent
+from itpp_api.amendments.models import Amendment
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
 from itpp_api.bounds import expiry_problem
 from itpp_api.clock import today
+from itpp_api.commitments.models import Commitment
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
-from itpp_api.enums import PlanStatus
+from itpp_api.enums import AmendmentStatus, CommitmentStatus, PlanStatus
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation, ValidationFailed
 from itpp_api.localized import (
     plan_texts,
@@ -45,6 +47,7 @@ from itpp_api.plans.schemas import (
     PriorityAreaCreate,
     PriorityAreaOrder,
     PriorityAreaUpdate,
+    lead_texts_data,
 )
 
 _SCHEDULE_FIELDS = frozenset({"approval_date", "term_months", "review_interval_months"})
@@ -67,9 +70,12 @@ def plan_etag(plan: Plan) -> str:
     return make_etag(plan.id, plan.row_version)
 
 
-def plan_to_dict(plan: Plan, parties: list[Party], actor: Actor | None = None) -> dict[str, Any]:
+def plan_to_dict(
+    plan: Plan, parties: list[Party], actor: Actor | None = None, *, awaiting_consent: bool = False
+) -> dict[str, Any]:
     """The public representation of a plan; with `actor`, what they may do with it (a plan
-    version's snapshot has no actor: it records the plan, not a reader's view of it)."""
+    version's snapshot has no actor: it records the plan, not a reader's view of it);
+    `awaiting_consent`: a consent to the plan is proposed (awaiting_consent_of)."""
     body = {
         "id": plan.id,
         "reference": plan.reference,
@@ -77,6 +83,7 @@ def plan_to_dict(plan: Plan, parties: list[Party], actor: Actor | None = None) -
         "parties": [{"id": p.id, "code": p.code, "name": p.name} for p in parties],
         "sections": plan.sections,
         "objectives": plan.objectives,
+        "lead_texts": lead_texts_data(plan.lead_texts),
         "translations": translations_view(plan.translations),
         "status": effective_status(plan).value,
         "approval_date": plan.approval_date,
@@ -84,13 +91,16 @@ def plan_to_dict(plan: Plan, parties: list[Party], actor: Actor | None = None) -
         "term_months": plan.term_months,
         "review_interval_months": plan.review_interval_months,
         "predecessor_id": plan.predecessor_id,
+        "progress_updates_need_confirmation": plan.progress_updates_need_confirmation,
         "termination_date": plan.termination_date,
         "etag": plan_etag(plan),
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
     }
     if actor is not None:
-        body["allowed_actions"] = policy.PlanActions.of(actor, plan).plan()
+        body["allowed_actions"] = policy.PlanActions.of(actor, plan).plan(
+            awaiting_consent=awaiting_consent
+        )
     return body
 
 
@@ -137,7 +147,7 @@ _PLAN_SORT = SortOrder(
 )
 
 
-def _status_condition(status: PlanStatus, on: date) -> ColumnElement[bool]:
+def status_condition(status: PlanStatus, on: date) -> ColumnElement[bool]:
     """SQL for 'reads as this status today' (an active plan past its expiry reads expired)."""
     if status is PlanStatus.EXPIRED:
         return and_(col(Plan.status) == PlanStatus.ACTIVE.value, col(Plan.expiry_date) <= on)
@@ -162,16 +172,21 @@ def list_plans(
     statement: AnySelect = core_select(
         Plan, col(Plan.reference).label("sort_key"), col(Plan.id).label("id")
     )
-    if not actor.is_system:
+    if actor.is_system:
+        statement = statement.where(col(Plan.deleted_at).is_(None))
+    else:
         statement = statement.where(col(Plan.id).in_(policy.party_plans(actor.party_id)))
     if status:
         on = today()
-        statement = statement.where(or_(*(_status_condition(s, on) for s in set(status))))
+        statement = statement.where(or_(*(status_condition(s, on) for s in set(status))))
     rows = list(session.execute(apply_keyset(statement, _PLAN_SORT, cursor, limit)))
     page, cursor_out = next_cursor(rows, _PLAN_SORT, limit, key_of="sort_key")
     plans: list[Plan] = [row[0] for row in page]
     parties = parties_of_plans(session=session, plan_ids=[p.id for p in plans])
-    return [plan_to_dict(p, parties[p.id], actor) for p in plans], cursor_out
+    awaiting = awaiting_consent_of(session=session, plans=plans)
+    return [
+        plan_to_dict(p, parties[p.id], actor, awaiting_consent=p.id in awaiting) for p in plans
+    ], cursor_out
 
 
 def get_plan(
@@ -189,6 +204,7 @@ def get_plan(
     plan = session.scalars(statement).first()
     if plan is None:
         raise NotFound(f"No plan with id {plan_id}.")
+    policy.require_plan_not_deleted(plan_id, plan.deleted_at is not None)
     policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
     return plan
 
@@ -198,7 +214,13 @@ _PLAN_PARTY = table_of(PlanParty)
 # A plan's id with each of its parties (one row with a NULL party for a plan without any), and
 # what its effective status is read from.
 _PLAN_ACCESS = (
-    core_select(_PLAN.c.id, _PLAN_PARTY.c.party_id, _PLAN.c.status, _PLAN.c.expiry_date)
+    core_select(
+        _PLAN.c.id,
+        _PLAN_PARTY.c.party_id,
+        _PLAN.c.status,
+        _PLAN.c.expiry_date,
+        _PLAN.c.deleted_at,
+    )
     .select_from(_PLAN.outerjoin(_PLAN_PARTY, _PLAN_PARTY.c.plan_id == _PLAN.c.id))
     .where(_PLAN.c.id == bindparam("plan_id"))
 )
@@ -216,6 +238,7 @@ def authorize_plan_access(
     rows = session.connection().execute(_PLAN_ACCESS, {"plan_id": plan_id}).all()
     if not rows:
         raise NotFound(f"No plan with id {plan_id}.")
+    policy.require_plan_not_deleted(plan_id, rows[0].deleted_at is not None)
     party_ids = [row.party_id for row in rows if row.party_id is not None]
     policy.authorize_plan(actor, party_ids, action)
     return status_as_read(rows[0].status, rows[0].expiry_date)
@@ -223,7 +246,60 @@ def authorize_plan_access(
 
 def plan_as_dict(*, session: Session, plan: Plan, actor: Actor | None = None) -> dict[str, Any]:
     """The public representation of a plan (with what `actor` may do with it, if given)."""
-    return plan_to_dict(plan, parties_of_plans(session=session, plan_ids=[plan.id])[plan.id], actor)
+    return plan_to_dict(
+        plan,
+        parties_of_plans(session=session, plan_ids=[plan.id])[plan.id],
+        actor,
+        awaiting_consent=actor is not None and plan.id in awaiting_consent_of(session, [plan]),
+    )
+
+
+def awaiting_consent_of(session: Session, plans: list[Plan]) -> set[uuid.UUID]:
+    """Which of these drafts have an amendment (their coming into force) proposed or approved
+    and not applied yet, as the dashboard's `pending_amendments` counts them: one query, and
+    none for plans that are not drafts."""
+    drafts = [plan.id for plan in plans if plan.status == PlanStatus.DRAFT.value]
+    if not drafts:
+        return set()
+    return set(
+        session.scalars(
+            select(Amendment.plan_id).where(
+                col(Amendment.plan_id).in_(drafts),
+                col(Amendment.status).in_(
+                    [AmendmentStatus.PROPOSED.value, AmendmentStatus.APPROVED.value]
+                ),
+            )
+        )
+    )
+
+
+def delete_plan(*, session: Session, actor: Actor, plan: Plan) -> None:
+    """Delete a draft that never came into force, softly (the caller has locked the plan and
+    checked If-Match): it leaves every list and reads 404 from now on; its records stay, and
+    the deletion is an audit event of the plan. The policy decides who may and which plans."""
+    policy.authorize_plan_deletion(
+        actor,
+        plan_party_ids(session=session, plan_id=plan.id),
+        reference=plan.reference,
+        stored_status=plan.status,
+        awaiting_consent=plan.id in awaiting_consent_of(session, [plan]),
+    )
+    before = _audit_view(plan)
+    plan.deleted_at = utcnow()
+    plan.row_version += 1
+    plan.updated_at = plan.deleted_at
+    session.add(plan)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="delete",
+        entity_type="plan",
+        entity_id=plan.id,
+        plan_id=plan.id,
+        before=before,
+        after={**before, "deleted_at": plan.deleted_at},
+    )
 
 
 def _check_parties(session: Session, party_ids: list[uuid.UUID]) -> None:
@@ -251,7 +327,8 @@ def check_predecessor(
         return
     if predecessor_id == plan_id:
         raise RuleViolation("A plan cannot be its own predecessor.")
-    if session.get(Plan, predecessor_id) is None:
+    predecessor = session.get(Plan, predecessor_id)
+    if predecessor is None or predecessor.deleted_at is not None:
         raise RuleViolation(
             "Unknown predecessor plan.",
             errors=[
@@ -278,12 +355,14 @@ def _audit_view(plan: Plan) -> dict[str, Any]:
         "title": plan.title,
         "sections": plan.sections,
         "objectives": plan.objectives,
+        "lead_texts": lead_texts_data(plan.lead_texts),
         "translations": plan.translations,
         "status": plan.status,
         "approval_date": plan.approval_date,
         "term_months": plan.term_months,
         "review_interval_months": plan.review_interval_months,
         "predecessor_id": plan.predecessor_id,
+        "progress_updates_need_confirmation": plan.progress_updates_need_confirmation,
         "termination_date": plan.termination_date,
     }
 
@@ -306,16 +385,18 @@ def create_plan(
     _check_parties(session, data.party_ids)
     check_predecessor(session, data.predecessor_id, None)
     sections = [s.model_dump(mode="json") for s in data.sections]
+    lead_texts = lead_texts_data(data.lead_texts)
     plan = Plan(
         reference=data.reference,
         title=data.title,
         sections=sections,
         objectives=list(data.objectives),
+        lead_texts=lead_texts,
         translations=dict(translations)
         if translations is not None
         else record_translations(
             None,
-            plan_texts(data.title, sections, data.objectives),
+            plan_texts(data.title, sections, data.objectives, lead_texts),
             {},
             source_languages=data.source_languages,
         ),
@@ -324,6 +405,7 @@ def create_plan(
         term_months=data.term_months,
         review_interval_months=data.review_interval_months,
         predecessor_id=data.predecessor_id,
+        progress_updates_need_confirmation=data.progress_updates_need_confirmation,
     )
     _refresh_expiry(plan)
     session.add(plan)
@@ -371,6 +453,8 @@ def update_plan(
         ensure_plan_writable(plan)
     if "sections" in changes and data.sections is not None:
         changes["sections"] = [s.model_dump(mode="json") for s in data.sections]
+    if "lead_texts" in changes and data.lead_texts is not None:
+        changes["lead_texts"] = lead_texts_data(data.lead_texts)
     if new_status is not None and new_status is not current:
         if new_status is PlanStatus.EXPIRED:
             raise RuleViolation(
@@ -495,16 +579,17 @@ def _set_plan_texts(
 ) -> None:
     """Move the plan's translation state along with the texts `changes` sets (not yet set)."""
     if not (
-        {"title", "sections", "objectives"} & set(changes)
+        {"title", "sections", "objectives", "lead_texts"} & set(changes)
         or source_languages
         or reviewed_translations
     ):
         return
-    old = plan_texts(plan.title, plan.sections, plan.objectives)
+    old = plan_texts(plan.title, plan.sections, plan.objectives, plan.lead_texts)
     new = plan_texts(
         changes.get("title", plan.title),
         changes.get("sections", plan.sections),
         changes.get("objectives", plan.objectives),
+        changes.get("lead_texts", plan.lead_texts),
     )
     plan.translations = record_translations(
         old,
@@ -831,9 +916,10 @@ def reorder_areas(
 
 
 def retire_area(
-    *, session: Session, actor: Actor, plan: Plan, area: PriorityArea, consent: Consent
+    *, session: Session, actor: Actor, plan: Plan, area: PriorityArea, consent: Consent | None
 ) -> PriorityArea:
-    """Retire a priority area by amendment: it stays on record, closed to new commitments."""
+    """Retire a priority area by amendment (or, on a draft, directly: retire_draft_area): it
+    stays on record, closed to new commitments."""
     ensure_plan_writable(plan)
     agreement.check_area_retire(
         actor=actor, plan=plan, area_id=area.id, code=area.code, consent=consent
@@ -856,6 +942,41 @@ def retire_area(
         after={"retired_at": area.retired_at},
     )
     return area
+
+
+def retire_draft_area(
+    *, session: Session, actor: Actor, plan: Plan, area: PriorityArea
+) -> PriorityArea:
+    """Retire a draft's priority area directly (nothing about it was agreed yet; on a plan in
+    force agreement.check_area_retire refuses it with the amendment that would do it). Like the
+    amendment's retire_priority_area, refused while live commitments stand under it."""
+    ensure_plan_writable(plan)
+    agreement.check_area_retire(
+        actor=actor, plan=plan, area_id=area.id, code=area.code, consent=None
+    )
+    live = session.scalar(
+        select(func.count())
+        .select_from(Commitment)
+        .where(
+            Commitment.priority_area_id == area.id,
+            col(Commitment.status).not_in(
+                [CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value]
+            ),
+        )
+    )
+    if live:
+        raise RuleViolation(
+            f"Priority area {area.code} still has live commitments: cancel them or move them "
+            "to another area first.",
+            errors=[
+                FieldError(
+                    loc=["path", "area_id"],
+                    msg=f"{live} live commitments under {area.code}",
+                    type="priority_area_in_use",
+                )
+            ],
+        )
+    return retire_area(session=session, actor=actor, plan=plan, area=area, consent=None)
 
 
 def current_version_number(*, session: Session, plan_id: uuid.UUID) -> int:

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -46,6 +47,11 @@ class ReviewCycle(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(16), nullable=False))
     summary: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
+    )
+    # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
     outcome: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
     opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

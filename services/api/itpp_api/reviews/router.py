@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Header
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from itpp_api.audit.service import last_plan_seq
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
@@ -14,6 +15,9 @@ from itpp_api.conventions import (
     ETAG_HEADER,
     IdempotencyKey,
     IfMatch,
+    IfNoneMatch,
+    conditional_json,
+    conditional_response,
     json_response,
     record_response,
     require_if_match,
@@ -21,20 +25,24 @@ from itpp_api.conventions import (
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.plans.models import Plan
-from itpp_api.plans.service import get_plan
+from itpp_api.plans.service import get_plan, plan_as_dict
 from itpp_api.reviews import service
 from itpp_api.reviews.models import ReviewCycle
 from itpp_api.reviews.schemas import (
+    AgreeResult,
+    AgreeWherePartiesAgree,
     AssessmentWrite,
     ReviewItemPublic,
     ReviewItemUpdate,
     ReviewList,
     ReviewPublic,
     ReviewUpdate,
+    ReviewWorkspace,
     SignOffCreate,
 )
+from itpp_api.routing import OneHopRoute
 
-router = APIRouter(tags=["reviews"])
+router = APIRouter(tags=["reviews"], route_class=OneHopRoute)
 
 SignedIfMatch = Annotated[
     str | None,
@@ -78,6 +86,36 @@ def get_review(review_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Re
     plan, review = service.get_review(session=session, actor=actor, review_id=review_id)
     body = service.review_as_dict(session=session, actor=actor, plan=plan, review=review)
     return json_response(body, etag=body["etag"])
+
+
+@router.get(
+    "/reviews/{review_id}/workspace",
+    operation_id="getReviewWorkspace",
+    summary="A review's page in one read: where to start watching its plan's events, the review "
+    "and its plan",
+    description="The answers of `GET /plans/{plan_id}/events` (without `after`), "
+    "`GET /reviews/{review_id}` and `GET /plans/{plan_id}` of the review's plan together, read "
+    "under the same access rules (a review of a plan you may not read is a 404, as for "
+    "`GET /reviews/{review_id}`). Where to start watching is read first: a change made while "
+    "the rest is read is in the answer, or among the events after it. An `ETag` follows the "
+    "whole answer; `If-None-Match` with it answers 304 while nothing in it changed.",
+    response_model=ReviewWorkspace,
+    responses={**conditional_response(), **problem_responses(404, 422)},
+)
+def get_review_workspace(
+    review_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_none_match: IfNoneMatch = None
+) -> Response:
+    plan, review = service.get_review(session=session, actor=actor, review_id=review_id)
+    live_after = last_plan_seq(session=session, plan_id=plan.id, actor=actor)
+    # Read again after where to start watching: a change that event announced is in the answer.
+    session.refresh(plan)
+    session.refresh(review)
+    body = {
+        "live_after": live_after,
+        "review": service.review_as_dict(session=session, actor=actor, plan=plan, review=review),
+        "plan": plan_as_dict(session=session, plan=plan, actor=actor),
+    }
+    return conditional_json(body, if_none_match)
 
 
 @router.patch(
@@ -207,6 +245,33 @@ def update_review_item(
     body = service.item_as_dict(session=session, actor=actor, plan=plan, review=review, item=item)
     body["sign_offs_withdrawn"] = withdrawn
     body["notice"] = service.withdrawal_notice(withdrawn)
+    return json_response(body, etag=body["etag"])
+
+
+@router.post(
+    "/reviews/{review_id}/agree-where-parties-agree",
+    operation_id="agreeWherePartiesAgree",
+    summary="Record, in one step, the agreed rating of every named item every party assessed "
+    "alike (approvers; items changed since you read them are skipped and reported)",
+    response_model=AgreeResult,
+    responses={**record_response(), **problem_responses(404, 409, 413, 422)},
+)
+def agree_where_parties_agree(
+    review_id: uuid.UUID,
+    data: AgreeWherePartiesAgree,
+    session: SessionDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    plan, review = service.get_review(
+        session=session, actor=actor, review_id=review_id, action=Action.CONSENT, for_update=True
+    )
+    outcome = service.agree_where_parties_agree(
+        session=session, actor=actor, plan=plan, review=review, data=data
+    )
+    body = _review_body(session, actor, plan, review, outcome.withdrawn)
+    body["agreed"] = outcome.agreed
+    body["skipped"] = outcome.skipped
     return json_response(body, etag=body["etag"])
 
 

@@ -15,7 +15,7 @@ ratings); an item's ETag moves with its agreed rating and with either party's as
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -31,8 +31,14 @@ from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
-from itpp_api.enums import CommitmentStatus, PlanStatus, ReviewStatus, Visibility
+from itpp_api.enums import CommitmentStatus, Health, PlanStatus, ReviewStatus, Visibility
 from itpp_api.errors import Conflict, Forbidden, NotFound
+from itpp_api.localized import (
+    pop_translation_request,
+    record_translations,
+    texts_of,
+    translations_view,
+)
 from itpp_api.notifications import service as notifications
 from itpp_api.notifications.kinds import NotificationKind
 from itpp_api.parties.models import Party
@@ -41,7 +47,14 @@ from itpp_api.plans.models import Plan, PriorityArea
 from itpp_api.plans.service import get_plan, parties_of_plans
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
 from itpp_api.reviews.schedule import review_schedule
-from itpp_api.reviews.schemas import AssessmentWrite, ReviewItemUpdate, ReviewUpdate
+from itpp_api.reviews.schemas import (
+    AgreeWherePartiesAgree,
+    AssessmentWrite,
+    ReviewItemUpdate,
+    ReviewUpdate,
+    SignOffNeed,
+    SkipReason,
+)
 
 _C = table_of(Commitment).c
 _I = table_of(ReviewItem).c
@@ -221,11 +234,17 @@ def list_reviews(*, session: Session, actor: Actor, plan: Plan) -> list[dict[str
     earlier_pending = False
     for review in reviews:
         readiness = None
+        agreeable = False
         if review.status == ReviewStatus.OPEN.value:
             if parties is None:
                 parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
             readiness = _readiness(session, actor, review, parties)
-        allowed = _review_actions(actions, review, readiness, earlier_pending=earlier_pending)
+            if actions.consents and actions.writes:
+                rows = _item_rows(session, actor, review.id)
+                agreeable = any(i["agreeable"] for i in _items(session, actor, parties, rows, ()))
+        allowed = _review_actions(
+            actions, review, readiness, earlier_pending=earlier_pending, agreeable=agreeable
+        )
         etag = review_etag(review, own_internal.get(review.id, 0))
         out.append(_summary_dict(review, plan, on, allowed, etag))
         earlier_pending = earlier_pending or review.status != ReviewStatus.CONCLUDED.value
@@ -238,8 +257,10 @@ def _review_actions(
     readiness: "_Readiness | None",
     *,
     earlier_pending: bool,
+    agreeable: bool = False,
 ) -> policy.Actions:
-    """What the actor may do with the review (`readiness`: an open review's, as they read it)."""
+    """What the actor may do with the review (`readiness`: an open review's, as they read it;
+    `agreeable`: an item they see can be agreed where the parties agree)."""
     party = actions.actor.party_id
     return actions.review(
         status=review.status,
@@ -247,6 +268,7 @@ def _review_actions(
         signed=readiness is not None and party in readiness.signed,
         ready_to_sign=readiness is not None and not readiness.to_sign,
         ready_to_conclude=readiness is not None and not readiness.to_conclude,
+        agreeable=agreeable,
     )
 
 
@@ -291,6 +313,20 @@ def _item_rows(
     if item_id is not None:
         statement = statement.where(_I.id == item_id)
     return list(session.execute(_visible(statement, actor)))
+
+
+def agreeable_rating(
+    *, visibility: str, ratings: dict[uuid.UUID, str], parties: list[Party], agreed: str | None
+) -> str | None:
+    """The rating an item would be agreed at where the parties agree: a shared commitment that
+    every party of the plan assessed with the same rating and that has no agreed rating yet;
+    None otherwise (an internal commitment is rated by its owner alone, one by one)."""
+    if agreed is not None or visibility != Visibility.SHARED.value:
+        return None
+    if not parties or any(p.id not in ratings for p in parties):
+        return None
+    found = {ratings[p.id] for p in parties}
+    return found.pop() if len(found) == 1 else None
 
 
 def _items(
@@ -347,6 +383,13 @@ def _items(
                 "agreed_rating": row.agreed_rating,
                 "agreed_note": row.agreed_note,
                 "disagreement": len(ratings) > 1,
+                "agreeable": agreeable_rating(
+                    visibility=row.visibility,
+                    ratings={a.party_id: a.rating for a in own},
+                    parties=parties,
+                    agreed=row.agreed_rating,
+                )
+                is not None,
                 "etag": make_etag(row.id, row.row_version),
                 "updated_at": row.updated_at,
                 "sign_offs_withdrawn": [],
@@ -355,6 +398,47 @@ def _items(
             }
         )
     return out
+
+
+def _with_updates(
+    session: Session, actor: Actor, plan: Plan, review: ReviewCycle, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each item with its commitment's progress updates since the previous review of the plan
+    (dated after that review's period, or posted after it concluded), or, for the first review,
+    since the plan came into force; for a concluded review, those posted before it concluded."""
+    # Imported here: the updates service reaches the reviews through the attachments module.
+    from itpp_api.updates import service as updates
+
+    if not items:
+        return items
+    previous = session.scalars(
+        select(ReviewCycle).where(
+            ReviewCycle.plan_id == review.plan_id, ReviewCycle.number == review.number - 1
+        )
+    ).first()
+    if previous is not None:
+        dated_after: date | None = previous.period_end
+        posted_after = previous.concluded_at
+    else:
+        dated_after = (
+            plan.approval_date - timedelta(days=1) if plan.approval_date is not None else None
+        )
+        posted_after = None
+    found = updates.updates_since(
+        session=session,
+        actor=actor,
+        commitment_ids=[item["commitment"]["id"] for item in items],
+        lead_party_ids={
+            item["commitment"]["id"]: item["commitment"]["lead_party_id"] for item in items
+        },
+        dated_after=dated_after,
+        posted_after=posted_after,
+        posted_before=review.concluded_at,
+        actions=policy.PlanActions.of(actor, plan),
+    )
+    for item in items:
+        item["updates"] = found.get(item["commitment"]["id"], [])
+    return items
 
 
 def _sign_off_states(
@@ -399,6 +483,7 @@ class _Readiness:
     """
 
     to_sign: list[str]  # before the reader's party can sign it off
+    sign_needs: list[SignOffNeed]  # the same, as codes
     to_conclude: list[str]  # before it can be concluded
     signed: frozenset[uuid.UUID]  # the parties that have signed it off
 
@@ -407,10 +492,13 @@ def _readiness(
     session: Session, actor: Actor, review: ReviewCycle, parties: list[Party]
 ) -> _Readiness:
     needs: list[str] = []
+    codes: list[SignOffNeed] = []
     if not review.summary:
         needs.append("a joint summary")
+        codes.append(SignOffNeed.SUMMARY)
     if review.outcome is None:
         needs.append("an outcome (continue, amend, renew or terminate)")
+        codes.append(SignOffNeed.OUTCOME)
     # Every unrated item, hidden ones included: a review is concluded only when every item is
     # rated. What the reader is told is cut to what the reader may see.
     unrated = session.execute(
@@ -425,6 +513,7 @@ def _readiness(
     visible = [r.reference for r in unrated if policy.can_see(actor, r.visibility, r.lead_party_id)]
     if visible:
         needs.append(f"an agreed rating of {_references(visible)}")
+        codes.append(SignOffNeed.AGREED_RATINGS)
     # An owner's sign-off covers its internal commitments' ratings (a change to one withdraws
     # it), so these are unrated only while their owner has not signed: the reader learns that.
     not_ready = {
@@ -438,7 +527,7 @@ def _readiness(
         for p in parties
         if p.id not in signed or p.id in not_ready
     ]
-    return _Readiness(to_sign=needs, to_conclude=to_conclude, signed=signed)
+    return _Readiness(to_sign=needs, sign_needs=codes, to_conclude=to_conclude, signed=signed)
 
 
 def review_as_dict(
@@ -454,12 +543,18 @@ def review_as_dict(
     earlier_pending = review.status == ReviewStatus.SCHEDULED.value and _earlier_pending(
         session, review
     )
-    items = _items(
+    items = _with_updates(
         session,
         actor,
-        parties,
-        _item_rows(session, actor, review.id),
-        actions.review_item(review_status=review.status),
+        plan,
+        review,
+        _items(
+            session,
+            actor,
+            parties,
+            _item_rows(session, actor, review.id),
+            actions.review_item(review_status=review.status),
+        ),
     )
     disagreements = [
         {
@@ -474,20 +569,47 @@ def review_as_dict(
         for item in items
         if item["disagreement"]
     ]
-    allowed = _review_actions(actions, review, readiness, earlier_pending=earlier_pending)
+    allowed = _review_actions(
+        actions,
+        review,
+        readiness,
+        earlier_pending=earlier_pending,
+        agreeable=any(item["agreeable"] for item in items),
+    )
     return {
         **_summary_dict(
             review, plan, today(), allowed, reader_etag(session=session, actor=actor, review=review)
         ),
         "summary": review.summary,
+        "translations": translations_view(review.translations),
         "items": items,
         "disagreements": disagreements,
         "sign_offs": _sign_off_states(session, review, parties),
         "missing": readiness.to_conclude if readiness is not None else [],
+        "sign_off_needs": readiness.sign_needs if readiness is not None else [],
+        "counts": _counts(items, parties),
         "created_at": review.created_at,
         "updated_at": review.updated_at,
         "sign_offs_withdrawn": [],
         "notice": None,
+    }
+
+
+def _counts(items: list[dict[str, Any]], parties: list[Party]) -> dict[str, Any]:
+    """How far the review is, over the items the reader sees."""
+    assessed = dict.fromkeys((p.code for p in parties), 0)
+    for item in items:
+        for assessment in item["assessments"]:
+            if assessment["party_code"] in assessed:
+                assessed[assessment["party_code"]] += 1
+    agreed = sum(1 for item in items if item["agreed_rating"] is not None)
+    return {
+        "items": len(items),
+        "assessed": assessed,
+        "disagreements": sum(1 for item in items if item["disagreement"]),
+        "agreed": agreed,
+        "unagreed": len(items) - agreed,
+        "agreeable": sum(1 for item in items if item["agreeable"]),
     }
 
 
@@ -500,7 +622,9 @@ def item_as_dict(
     if not rows:
         raise NotFound(f"Review {review.number} has no item {item.id}.")
     allowed = policy.PlanActions.of(actor, plan).review_item(review_status=review.status)
-    return _items(session, actor, parties, rows, allowed)[0]
+    return _with_updates(
+        session, actor, plan, review, _items(session, actor, parties, rows, allowed)
+    )[0]
 
 
 def withdrawal_notice(codes: list[str]) -> str | None:
@@ -527,6 +651,7 @@ def _review_view(review: ReviewCycle) -> dict[str, Any]:
         "is_final": review.is_final,
         "status": review.status,
         "summary": review.summary,
+        "translations": review.translations,
         "outcome": review.outcome,
     }
 
@@ -771,19 +896,30 @@ def _touch_review(session: Session, review: ReviewCycle) -> None:
 def update_review(
     *, session: Session, actor: Actor, plan: Plan, review: ReviewCycle, data: ReviewUpdate
 ) -> list[str]:
-    """Change the joint summary or the outcome; returns the parties whose sign-off it withdrew."""
+    """Change the joint summary or the outcome, or the summary's translation state; returns the
+    parties whose sign-off it withdrew (a change of the text they signed withdraws them all; the
+    translation state alone is not the text, and withdraws none)."""
     ensure_plan_writable(plan)
     _require_open(review, "writing its summary")
-    changes = {
-        name: getattr(value, "value", value)
-        for name, value in data.model_dump(exclude_unset=True).items()
-    }
+    requested = data.model_dump(exclude_unset=True)
+    source_languages, reviewed = pop_translation_request(requested)
+    changes = {name: getattr(value, "value", value) for name, value in requested.items()}
     changes = {k: v for k, v in changes.items() if getattr(review, k) != v}
-    if not changes:
+    translations = review.translations
+    if "summary" in changes or source_languages or reviewed:
+        translations = record_translations(
+            texts_of(summary=review.summary),
+            texts_of(summary=changes.get("summary", review.summary)),
+            review.translations,
+            source_languages=source_languages,
+            reviewed_translations=reviewed,
+        )
+    if not changes and translations == review.translations:
         return []
     before = _review_view(review)
     for name, value in changes.items():
         setattr(review, name, value)
+    review.translations = translations
     _touch_review(session, review)
     session.flush()
     audit.record(
@@ -796,6 +932,8 @@ def update_review(
         before=before,
         after=_review_view(review),
     )
+    if not changes:
+        return []
     return _withdraw_sign_offs(session, actor, plan, review)
 
 
@@ -927,6 +1065,90 @@ def update_item(
     )
     # The rating of a commitment internal to one party was signed by that party only.
     return _withdraw_sign_offs(session, actor, plan, review, owner)
+
+
+@dataclass(frozen=True)
+class AgreeOutcome:
+    """What agreeing where the parties agree did: the items agreed, those skipped (and why),
+    and the parties whose sign-off it withdrew."""
+
+    agreed: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    withdrawn: list[str]
+
+
+def agree_where_parties_agree(
+    *,
+    session: Session,
+    actor: Actor,
+    plan: Plan,
+    review: ReviewCycle,
+    data: AgreeWherePartiesAgree,
+) -> AgreeOutcome:
+    """Record the agreed rating of every named item that every party assessed alike, in one
+    transaction; an item changed since the caller read it (its ETag differs), no longer
+    agreeable or not found is skipped and reported. Each agreement is `update_item`'s (its
+    audit record, the sign-offs it withdraws). Locks: the review (the caller's), then the named
+    items with their commitments in reference order, as a single item's write takes them."""
+    ensure_plan_writable(plan)
+    _require_open(review, "agreeing ratings")
+    seen = {entry.id: entry.etag for entry in data.items}
+    statement = (
+        select(ReviewItem, Commitment)
+        .join(Commitment, col(Commitment.id) == col(ReviewItem.commitment_id))
+        .where(ReviewItem.review_id == review.id, col(ReviewItem.id).in_(list(seen)))
+        .order_by(col(Commitment.reference))
+        .with_for_update()
+    )
+    if not actor.is_system:
+        statement = statement.where(policy.visible_commitments(_C, actor))
+    rows = session.execute(statement).all()
+    ratings: dict[uuid.UUID, dict[uuid.UUID, str]] = defaultdict(dict)
+    if rows:
+        for assessment in session.scalars(
+            select(ReviewAssessment).where(
+                col(ReviewAssessment.review_item_id).in_([item.id for item, _ in rows])
+            )
+        ):
+            ratings[assessment.review_item_id][assessment.party_id] = assessment.rating
+    parties = parties_of_plans(session=session, plan_ids=[plan.id])[plan.id]
+    agreed: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    withdrawn: set[str] = set()
+    for item, commitment in rows:
+        if item_etag(item) != seen[item.id].strip():
+            skipped.append(_skip(item.id, commitment.reference, SkipReason.CHANGED))
+            continue
+        rating = agreeable_rating(
+            visibility=commitment.visibility,
+            ratings=ratings[item.id],
+            parties=parties,
+            agreed=item.agreed_rating,
+        )
+        if rating is None:
+            skipped.append(_skip(item.id, commitment.reference, SkipReason.NOT_AGREEABLE))
+            continue
+        withdrawn.update(
+            update_item(
+                session=session,
+                actor=actor,
+                plan=plan,
+                review=review,
+                item=item,
+                commitment=commitment,
+                data=ReviewItemUpdate(agreed_rating=Health(rating)),
+            )
+        )
+        agreed.append(
+            {"item_id": item.id, "reference": commitment.reference, "agreed_rating": rating}
+        )
+    found = {item.id for item, _ in rows}
+    skipped += [_skip(i, None, SkipReason.NOT_FOUND) for i in seen if i not in found]
+    return AgreeOutcome(agreed=agreed, skipped=skipped, withdrawn=sorted(withdrawn))
+
+
+def _skip(item_id: uuid.UUID, reference: str | None, reason: SkipReason) -> dict[str, Any]:
+    return {"item_id": item_id, "reference": reference, "reason": reason}
 
 
 def _sign_off_view(sign_off: ReviewSignOff) -> dict[str, Any]:

@@ -61,6 +61,8 @@ class Plan(TypedDict):
     chapters: list[Chapter]
     sections: list[Section]
     objectives: list[LocalizedText]
+    # The signed sentence introducing the objectives (seed §2.2).
+    objectives_lead: LocalizedText
 
 
 class PriorityArea(TypedDict):
@@ -471,6 +473,10 @@ PLAN: Final[Plan] = {
             },
         },
     ],
+    "objectives_lead": {
+        "ja": "日本と NATO は、次のとおり協力を推進する。",
+        "en": "Japan and NATO will promote cooperation as follows.",
+    },
     "objectives": [
         {
             "ja": "日本と NATO との間におけるハイレベル対話の強化。",

@@ -7,7 +7,7 @@ loaded, so the demonstration always shows a plan in mid-term.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete
@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from itpp_api.amendments.schemas import AmendmentCreate, AmendmentDecisionCreate
 from itpp_api.amendments.service import decide as decide_amendment
 from itpp_api.amendments.service import propose as propose_amendment
+from itpp_api.audit import service as audit
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.service import actor_for
@@ -40,13 +41,27 @@ from itpp_api.exchanges.schemas import ExchangeCreate, Participant
 from itpp_api.exchanges.service import create_exchange
 from itpp_api.notifications.models import Notification
 from itpp_api.parties.models import Organisation, Party
+from itpp_api.parties.service import name_translations
 from itpp_api.plans.models import Plan, PriorityArea
-from itpp_api.plans.schemas import PlanCreate, PlanSection, PlanUpdate, PriorityAreaCreate
+from itpp_api.plans.schemas import (
+    ObjectivesLead,
+    PlanCreate,
+    PlanLeadTexts,
+    PlanSection,
+    PlanUpdate,
+    PriorityAreaCreate,
+)
 from itpp_api.plans.service import create_area, create_plan, update_plan
 from itpp_api.reviews import service as reviews
 from itpp_api.reviews.models import ReviewCycle
 from itpp_api.reviews.schemas import AssessmentWrite, ReviewItemUpdate, ReviewUpdate
-from itpp_api.sample import amendments_content, content, exchanges_content, reviews_content
+from itpp_api.sample import (
+    amendments_content,
+    australia,
+    content,
+    exchanges_content,
+    reviews_content,
+)
 from itpp_api.sample.users import SampleLogin, create_sample_users, sample_email, save_logins
 
 BACKGROUND = {"ja": "経緯", "en": "Background"}
@@ -68,15 +83,20 @@ def _parties(session: Session) -> tuple[dict[str, Party], dict[str, Organisation
     parties = {p.code: p for p in session.scalars(select(Party))}
     for entry in content.PARTIES:
         if entry["code"] not in parties:
-            party = Party(code=entry["code"], name=dict(entry["name"]))
+            name = dict(entry["name"])
+            party = Party(code=entry["code"], name=name, translations=name_translations(name, {}))
             session.add(party)
             parties[party.code] = party
     session.flush()
     organisations = {o.code: o for o in session.scalars(select(Organisation))}
     for org in content.ORGANISATIONS:
         if org["code"] not in organisations:
+            name = dict(org["name"])
             organisation = Organisation(
-                code=org["code"], party_id=parties[org["party"]].id, name=dict(org["name"])
+                code=org["code"],
+                party_id=parties[org["party"]].id,
+                name=name,
+                translations=name_translations(name, {}),
             )
             session.add(organisation)
             organisations[organisation.code] = organisation
@@ -264,7 +284,11 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
     plan_data = content.PLAN
     existing = session.scalars(select(Plan).where(Plan.reference == plan_data["reference"])).first()
     if existing is not None:
-        return LoadResult(created=False, plan_reference=existing.reference, commitments=0)
+        # A database loaded before Australia's example plan existed gets it now.
+        logins = _australia(session, on or today())
+        return LoadResult(
+            created=False, plan_reference=existing.reference, commitments=0, logins=logins
+        )
     parties, organisations = _parties(session)
     party_ids = [parties[p["code"]].id for p in content.PARTIES]
     approval = (on or today()) + timedelta(days=plan_data["approval_offset_days"])
@@ -281,6 +305,9 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
                 for s in plan_data["sections"]
             ],
             objectives=[dict(o) for o in plan_data["objectives"]],
+            lead_texts=PlanLeadTexts(
+                objectives=ObjectivesLead(number="2.2", text=dict(plan_data["objectives_lead"]))
+            ),
             approval_date=approval,
             term_months=plan_data["term_months"],
             review_interval_months=plan_data["review_interval_months"],
@@ -305,48 +332,54 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
         return approval + timedelta(days=offset)
 
     commitments: dict[str, uuid.UUID] = {}
-    for item in content.COMMITMENTS:
-        commitment = create_commitment(
-            session=session,
-            actor=SYSTEM,
-            plan=plan,
-            data=CommitmentCreate(
-                priority_area_id=areas[item["area"]].id,
-                reference=item["reference"],
-                title=dict(item["title"]),
-                description=dict(item["description"]),
-                modality=Modality(item["modality"]),
-                lead_party_id=parties[item["lead_party"]].id,
-                lead_organisation_id=organisations[item["lead_organisation"]].id,
-                supporting_organisation_ids=[organisations[c].id for c in item["supporting"]],
-                start_date=day(item["start_offset_days"]),
-                due_date=day(item["due_offset_days"]),
-                status=CommitmentStatus(item["status"]),
-                progress=item["progress"],
-                pcm_activity_ref=item["pcm_activity_ref"],
-                visibility=Visibility(item["visibility"]),
-                is_example=item["example"],
-                milestones=[
-                    MilestoneCreate(
-                        title=dict(m["title"]),
-                        due_date=day(m["due_offset_days"]),
-                        done_on=day(m["done_offset_days"])
-                        if m["done_offset_days"] is not None
-                        else None,
-                    )
-                    for m in item["milestones"]
-                ],
-            ),
-        )
-        commitments[commitment.reference] = commitment.id
+    # The commitments were drafted in the weeks before the plan's approval: they start out
+    # planned (their work is told below, after the plan comes into force).
+    with audit.told_as_of(_at(approval - timedelta(days=14))):
+        for item in content.COMMITMENTS:
+            as_is = item["status"] == CommitmentStatus.CANCELLED.value
+            commitment = create_commitment(
+                session=session,
+                actor=SYSTEM,
+                plan=plan,
+                data=CommitmentCreate(
+                    priority_area_id=areas[item["area"]].id,
+                    reference=item["reference"],
+                    title=dict(item["title"]),
+                    description=dict(item["description"]),
+                    modality=Modality(item["modality"]),
+                    lead_party_id=parties[item["lead_party"]].id,
+                    lead_organisation_id=organisations[item["lead_organisation"]].id,
+                    supporting_organisation_ids=[organisations[c].id for c in item["supporting"]],
+                    start_date=day(item["start_offset_days"]),
+                    due_date=day(item["due_offset_days"]),
+                    status=CommitmentStatus(item["status"] if as_is else "planned"),
+                    progress=item["progress"] if as_is else 0,
+                    pcm_activity_ref=item["pcm_activity_ref"],
+                    visibility=Visibility(item["visibility"]),
+                    is_example=item["example"],
+                    milestones=[
+                        MilestoneCreate(
+                            title=dict(m["title"]),
+                            due_date=day(m["due_offset_days"]),
+                            done_on=day(m["done_offset_days"])
+                            if m["done_offset_days"] is not None
+                            else None,
+                        )
+                        for m in item["milestones"]
+                    ],
+                ),
+            )
+            commitments[commitment.reference] = commitment.id
     _exchanges(session, plan, approval, parties, organisations, commitments)
     users = create_sample_users(session=session)
     # Coming into force by both parties' consent records version 1 of the plan with
     # everything above in it, and schedules its reviews.
     _entry_into_force(session, plan, approval)
+    _work_so_far(session, plan, approval, on or today(), commitments)
     _first_review(session, plan, overdue_after=-plan_data["approval_offset_days"])
     _example_amendment(session, plan, approval, parties, organisations, areas, commitments)
     _refused_direct_edit(session, plan, approval, commitments)
+    users += _australia(session, on or today())
     # The sample's history is told as past events: it is no news to anyone's mailbox. What is
     # done on the sample afterwards (approving its amendment as NATO) is mailed as usual.
     session.execute(
@@ -358,6 +391,61 @@ def load_sample(*, session: Session, on: date | None = None) -> LoadResult:
         commitments=len(content.COMMITMENTS),
         logins=users,
     )
+
+
+def _at(day: date) -> datetime:
+    """Mid-morning in Brussels, a day's time for an event of the sample's history."""
+    return datetime.combine(day, time(9, 30), tzinfo=UTC)
+
+
+# The steps in which the sample's commitments reached today's progress: the share of the
+# progress, and the share of the way from the commitment's start (or the plan's approval) to
+# today at which it was reported.
+_STEPS = ((0.3, 0.3), (0.65, 0.6), (1.0, 0.9))
+
+
+def _work_so_far(
+    session: Session, plan: Plan, approval: date, on: date, commitments: dict[str, uuid.UUID]
+) -> None:
+    """The progress reports that brought each commitment to its status and progress today,
+    told as past events (the dashboard's burn-up is rebuilt from them)."""
+    for item in content.COMMITMENTS:
+        if item["status"] in (CommitmentStatus.CANCELLED.value, CommitmentStatus.PLANNED.value):
+            continue
+        start = max(approval + timedelta(days=item["start_offset_days"]), approval)
+        span = max((on - start).days - 1, 1)
+        # Read once: each step updates the same record.
+        _plan, commitment = get_commitment(
+            session=session, actor=SYSTEM, commitment_id=commitments[item["reference"]]
+        )
+        for share, way in _STEPS:
+            final = share == 1.0
+            data = (
+                CommitmentUpdate(status=CommitmentStatus(item["status"]), progress=item["progress"])
+                if final
+                else CommitmentUpdate(
+                    status=CommitmentStatus.IN_PROGRESS, progress=round(item["progress"] * share)
+                )
+            )
+            with audit.told_as_of(_at(start + timedelta(days=round(span * way)))):
+                update_commitment(
+                    session=session, actor=SYSTEM, plan=plan, commitment=commitment, data=data
+                )
+
+
+def _australia(session: Session, on: date) -> list[SampleLogin]:
+    """Australia's fictional example plan with NATO, its users, and its coming into force by
+    both approvers (nothing if it is there already)."""
+    if not australia.load_australia(session=session, on=on):
+        return []
+    users = create_sample_users(session=session)
+    changes = [{"op": "bring_into_force", "approval_date": australia.approval_date(on).isoformat()}]
+    plan = australia.plan_of(session)
+    _consent(session, plan, {**australia.ENTRY_INTO_FORCE, "changes": changes}, ["AU", "NATO"])
+    session.execute(
+        delete(table_of(Notification)).where(table_of(Notification).c.plan_id == plan.id)
+    )
+    return users
 
 
 def _consent(session: Session, plan: Plan, entry: dict[str, Any], approvers: list[str]) -> None:

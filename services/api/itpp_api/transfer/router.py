@@ -20,6 +20,7 @@ from itpp_api.errors import problem_responses
 from itpp_api.exchanges.router import ExchangeFiltersDep
 from itpp_api.exchanges.schemas import ExchangeSort
 from itpp_api.plans import service as plans
+from itpp_api.routing import OneHopRoute
 from itpp_api.transfer import service, tabular
 from itpp_api.transfer.schemas import (
     EXPORT_EXAMPLE,
@@ -29,7 +30,7 @@ from itpp_api.transfer.schemas import (
     plan_export_json_schema,
 )
 
-router = APIRouter(tags=["exports"])
+router = APIRouter(tags=["exports"], route_class=OneHopRoute)
 
 _ATTACHMENT_HEADER: dict[str, Any] = {
     "Content-Disposition": {

@@ -21,7 +21,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from itpp_api.amendments.schemas import AmendmentChange
+from itpp_api.attachments.models import AttachmentParent
 from itpp_api.bounds import (
+    ATTACHMENT_BYTES_MAX,
     INTEGER_MAX,
     BoundedDate,
     BoundedDateTime,
@@ -37,12 +39,13 @@ from itpp_api.enums import (
     Health,
     Modality,
     PlanStatus,
+    ProgressUpdateState,
     ReviewOutcome,
     ReviewStatus,
     Visibility,
 )
 from itpp_api.localized import LocalizedText, TranslationState
-from itpp_api.plans.schemas import PLAN_REFERENCE_PATTERN, PlanSection
+from itpp_api.plans.schemas import PLAN_REFERENCE_PATTERN, PlanLeadTexts, PlanSection
 
 EXPORT_FORMAT = "itpp-plan-export"
 EXPORT_FORMAT_VERSION = 1
@@ -66,6 +69,10 @@ class ExportedParty(_Record):
     id: uuid.UUID
     code: str = Field(min_length=1, max_length=16)
     name: LocalizedText
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
     created_at: BoundedDateTime
 
 
@@ -76,6 +83,10 @@ class ExportedOrganisation(_Record):
     party_id: uuid.UUID
     code: str = Field(min_length=1, max_length=32)
     name: LocalizedText
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
     created_at: BoundedDateTime
 
 
@@ -103,11 +114,21 @@ class ExportedPlan(_Record):
     party_ids: list[uuid.UUID] = Field(min_length=2, max_length=32)
     sections: list[PlanSection] = Field(max_length=200)
     objectives: list[LocalizedText] = Field(max_length=50)
+    lead_texts: PlanLeadTexts = Field(
+        default_factory=PlanLeadTexts,
+        description="The signed lead texts of the lists and chapters (absent in exports made "
+        "before they were kept: none).",
+    )
     status: PlanStatus
     approval_date: BoundedDate | None = None
     term_months: int = Field(ge=1, le=240)
     review_interval_months: int = Field(ge=1, le=240)
     predecessor_id: uuid.UUID | None = None
+    progress_updates_need_confirmation: bool = Field(
+        default=False,
+        description="Whether progress updates count only once the lead party confirms them "
+        "(absent in exports made before the setting existed: off).",
+    )
     termination_date: BoundedDate | None = None
     row_version: int = Field(ge=1, le=INTEGER_MAX)
     created_at: BoundedDateTime
@@ -148,6 +169,48 @@ class ExportedMilestone(_Record):
     updated_at: BoundedDateTime
 
 
+class ExportedEvidence(_Record):
+    """A file attached to a progress update, as metadata: the same file is listed in the
+    export's `attachments` (and written beside it by `--with-files`, named by its SHA-256)."""
+
+    id: uuid.UUID
+    file_name: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+    size_bytes: int = Field(ge=0, le=ATTACHMENT_BYTES_MAX)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the content, hex.")
+    visibility: Visibility
+    owner_party_id: uuid.UUID = Field(description="The party that attached it.")
+    created_at: BoundedDateTime
+    deleted: bool = Field(description="Deleted (no longer downloadable); its hash stays.")
+
+
+class ExportedProgressUpdate(_Record):
+    """A dated report on the commitment's delivery, with its confirmation state and the
+    evidence the reader may see. Importing an export does not bring updates back (the
+    imported commitment keeps its status and progress)."""
+
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict, description="The translation state of `narrative`."
+    )
+    id: uuid.UUID
+    as_of_date: BoundedDate
+    status: CommitmentStatus
+    progress: int = Field(ge=0, le=100)
+    narrative: LocalizedText
+    state: ProgressUpdateState = Field(
+        description="`recorded` (counted when posted), `pending` (waits for an approver of the "
+        "lead party; not counted), `confirmed` (counted once confirmed) or `rejected`."
+    )
+    author_party_id: uuid.UUID | None = None
+    created_by: uuid.UUID | None = None
+    decided_by: uuid.UUID | None = Field(default=None, description="Who confirmed or rejected it.")
+    decided_at: BoundedDateTime | None = None
+    row_version: int = Field(ge=1, le=INTEGER_MAX)
+    created_at: BoundedDateTime
+    updated_at: BoundedDateTime
+    attachments: list[ExportedEvidence] = Field(default_factory=list)
+
+
 class ExportedCommitment(_Record):
     translations: dict[str, TranslationState] = Field(
         default_factory=dict,
@@ -174,6 +237,10 @@ class ExportedCommitment(_Record):
     created_at: BoundedDateTime
     updated_at: BoundedDateTime
     milestones: list[ExportedMilestone] = Field(default_factory=list)
+    progress_updates: list[ExportedProgressUpdate] = Field(
+        default_factory=list,
+        description="The commitment's progress updates, oldest first (ignored on import).",
+    )
 
 
 class ExportedExchange(_Record):
@@ -247,6 +314,10 @@ class ExportedReview(_Record):
     is_final: bool
     status: ReviewStatus
     summary: LocalizedText | None = None
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
     outcome: ReviewOutcome | None = None
     opened_at: BoundedDateTime | None = None
     concluded_at: BoundedDateTime | None = None
@@ -271,6 +342,10 @@ class ExportedAmendment(_Record):
     number: int = Field(ge=1, le=INTEGER_MAX)
     title: LocalizedText
     rationale: LocalizedText
+    translations: dict[str, TranslationState] = Field(
+        default_factory=dict,
+        description="Source language and stale translations of each localized text.",
+    )
     changes: list[dict[str, Any]]
     base_version: int = Field(ge=0, le=INTEGER_MAX)
     base_digest: str | None = Field(default=None, max_length=64)
@@ -333,6 +408,7 @@ EXPORT_EXAMPLE: dict[str, Any] = {
         "party_ids": [_EXAMPLE_PARTY, _EXAMPLE_OTHER],
         "sections": [],
         "objectives": [],
+        "lead_texts": {"objectives": None, "areas": None, "chapters": []},
         "status": "draft",
         "approval_date": None,
         "term_months": 24,
@@ -368,6 +444,25 @@ EXPORT_EXAMPLE: dict[str, Any] = {
 }
 
 
+class ExportedAttachment(_Record):
+    """A file attached to a record of the plan, as metadata: the file itself is not in the
+    JSON (`itpp export plan --with-files` writes it beside, named by its SHA-256). Importing
+    an export does not bring attachments back (it has no files to attach)."""
+
+    id: uuid.UUID
+    parent_type: AttachmentParent
+    parent_id: uuid.UUID
+    file_name: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+    size_bytes: int = Field(ge=0, le=ATTACHMENT_BYTES_MAX)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the content, hex.")
+    visibility: Visibility
+    owner_party_id: uuid.UUID = Field(description="The party that attached it.")
+    created_by: uuid.UUID | None = None
+    created_at: BoundedDateTime
+    deleted: bool = Field(description="Deleted (no longer downloadable); its hash stays.")
+
+
 class PlanExport(_Record):
     """A whole plan: its areas, commitments with milestones, exchanges, reviews, amendments
     and versions, with the lineage, parties, organisations and officials it names."""
@@ -392,6 +487,11 @@ class PlanExport(_Record):
     exchanges: list[ExportedExchange] = Field(default_factory=list)
     reviews: list[ExportedReview] = Field(default_factory=list)
     amendments: list[ExportedAmendment] = Field(default_factory=list)
+    attachments: list[ExportedAttachment] = Field(
+        default_factory=list,
+        description="The files attached to the plan's records that the reader may see "
+        "(metadata and hash; ignored on import).",
+    )
     versions: list[ExportedVersion] = Field(default_factory=list)
 
 

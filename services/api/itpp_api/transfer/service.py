@@ -13,7 +13,7 @@ import secrets
 import typing
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -26,6 +26,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from itpp_api import agreement
 from itpp_api.amendments.models import Amendment, AmendmentDecision
+from itpp_api.attachments.models import Attachment
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
@@ -37,18 +38,23 @@ from itpp_api.db import table_of
 from itpp_api.enums import AmendmentStatus, Role, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation, ValidationFailed
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
-from itpp_api.localized import search_text
+from itpp_api.localized import TranslationState, search_text
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans import lifecycle
 from itpp_api.plans import service as plans
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
+from itpp_api.plans.schemas import lead_texts_data
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
 from itpp_api.transfer.schemas import (
     EXPORT_FORMAT,
     EXPORT_FORMAT_VERSION,
+    ExportedAttachment,
+    ExportedEvidence,
     ExportedPlan,
+    ExportedProgressUpdate,
     PlanExport,
 )
+from itpp_api.updates.models import ProgressUpdate
 
 Progress = Callable[[str, int, int], None]
 Row = TypeVar("Row", bound=SQLModel)
@@ -75,11 +81,13 @@ _PLAN_FIELDS = (
     "title",
     "sections",
     "objectives",
+    "lead_texts",
     "status",
     "approval_date",
     "term_months",
     "review_interval_months",
     "predecessor_id",
+    "progress_updates_need_confirmation",
     "termination_date",
     "row_version",
     "created_at",
@@ -165,6 +173,7 @@ _REVIEW_FIELDS = (
     "is_final",
     "status",
     "summary",
+    "translations",
     "outcome",
     "opened_at",
     "concluded_at",
@@ -200,6 +209,7 @@ _AMENDMENT_FIELDS = (
     "number",
     "title",
     "rationale",
+    "translations",
     "changes",
     "base_version",
     "base_digest",
@@ -224,9 +234,13 @@ def _by(rows: Iterable[Row], key: str) -> dict[Any, list[Row]]:
     return grouped
 
 
+def _plan_columns(plan: Plan) -> dict[str, Any]:
+    return {**_columns(plan, *_PLAN_FIELDS), "lead_texts": lead_texts_data(plan.lead_texts)}
+
+
 def _plan_record(session: Session, plan: Plan) -> dict[str, Any]:
     return {
-        **_columns(plan, *_PLAN_FIELDS),
+        **_plan_columns(plan),
         "party_ids": plans.plan_party_ids_in_order(session=session, plan_id=plan.id),
     }
 
@@ -244,7 +258,7 @@ def _lineage(session: Session, actor: Actor, plan: Plan) -> list[dict[str, Any]]
         party_ids = plans.plan_party_ids_in_order(session=session, plan_id=predecessor.id)
         if not actor.is_system and actor.party_id not in party_ids:
             break
-        chain.append({**_columns(predecessor, *_PLAN_FIELDS), "party_ids": party_ids})
+        chain.append({**_plan_columns(predecessor), "party_ids": party_ids})
         current = predecessor.predecessor_id
     chain.reverse()
     if chain:
@@ -326,13 +340,79 @@ def _keyset(
             return
 
 
+def _stored_fields(model: type[BaseModel], *computed: str) -> tuple[str, ...]:
+    """The export model's fields read as they are from the row, in the model's order (the
+    `computed` ones are built by the export)."""
+    return tuple(name for name in model.model_fields if name not in computed)
+
+
+_ATTACHMENT_FIELDS = _stored_fields(ExportedAttachment, "deleted")
+_UPDATE_FIELDS = _stored_fields(ExportedProgressUpdate, "attachments")
+_EVIDENCE_FIELDS = _stored_fields(ExportedEvidence, "deleted")
+
+
+def _progress_updates(
+    session: Session, actor: Actor, commitment_ids: list[uuid.UUID]
+) -> tuple[dict[Any, list[ProgressUpdate]], dict[Any, list[Attachment]]]:
+    """The progress updates of a batch of commitments the actor sees (an update follows its
+    commitment), oldest first, and their evidence the actor may see (`policy.
+    exported_attachments`: never another party's internal file), deleted files included."""
+    updates = _by(
+        session.scalars(
+            select(ProgressUpdate)
+            .where(col(ProgressUpdate.commitment_id).in_(commitment_ids))
+            .order_by(
+                col(ProgressUpdate.as_of_date),
+                col(ProgressUpdate.created_at),
+                col(ProgressUpdate.id),
+            )
+        ),
+        "commitment_id",
+    )
+    update_ids = [u.id for batch in updates.values() for u in batch]
+    evidence = _by(
+        session.scalars(
+            select(Attachment)
+            .where(
+                Attachment.parent_type == "progress_update",
+                col(Attachment.parent_id).in_(update_ids),
+                policy.exported_attachments(table_of(Attachment).c, actor, commitment_ids),
+            )
+            .order_by(col(Attachment.created_at), col(Attachment.id))
+        ),
+        "parent_id",
+    )
+    return updates, evidence
+
+
+def exported_attachments(
+    *, session: Session, actor: Actor, plan: Plan, batch: int = _BATCH
+) -> Iterator[list[Attachment]]:
+    """The attachments a plan export lists, in batches, oldest first: those the actor may see
+    (`policy.exported_attachments`), of the records the export holds, deleted ones included."""
+    visible = (
+        select(Commitment.id).where(
+            Commitment.plan_id == plan.id,
+            policy.visible_commitments(table_of(Commitment).c, actor),
+        ),
+        select(Exchange.id).where(
+            Exchange.plan_id == plan.id, policy.visible_exchanges(table_of(Exchange).c, actor)
+        ),
+    )
+    query = select(Attachment).where(
+        Attachment.plan_id == plan.id,
+        policy.exported_attachments(table_of(Attachment).c, actor, *visible),
+    )
+    yield from _keyset(session, query, Attachment, "created_at", "id", batch=batch)
+
+
 def export_chunks(
     *, session: Session, actor: Actor, plan: Plan, progress: Progress = _no_progress
 ) -> Iterator[bytes]:
     """The whole plan as the actor may see it: the bytes of `dump_export` of a PlanExport,
     written piece by piece so that memory holds one batch of records, not the plan.
 
-    The top-level keys come in sorted order (amendments, commitments, exchanges, …, parties,
+    The top-level keys come in sorted order (amendments, attachments, commitments, …, parties,
     …, reviews, users, versions). The reference data (parties, organisations, users) lists
     what the records name, so it is gathered while the records before it are written; what
     reviews name (written after parties) is read first, with one small query.
@@ -432,6 +512,25 @@ def export_chunks(
     yield from _json_array(amendment_records(), 1)
     progress("amendments", len(amendments), len(amendments))
 
+    # attachments (metadata), a batch at a time
+    dump_attachment = _element_dumper("attachments")
+
+    def attachment_records() -> Iterator[dict[str, Any]]:
+        done = 0
+        for batch in exported_attachments(session=session, actor=actor, plan=plan):
+            for a in batch:
+                named.parties.add(a.owner_party_id)
+                if a.created_by:
+                    named.users.add(a.created_by)
+                yield dump_attachment(
+                    {**_columns(a, *_ATTACHMENT_FIELDS), "deleted": a.deleted_at is not None}
+                )
+                done += 1
+            progress("attachments", done, done)
+
+    yield b',\n  "attachments": '
+    yield from _json_array(attachment_records(), 1)
+
     # commitments, a batch at a time
     dump_commitment = _element_dumper("commitments")
     total = len(visible_commitments)
@@ -457,16 +556,34 @@ def export_chunks(
                 ),
                 "commitment_id",
             )
+            updates, evidence = _progress_updates(session, actor, ids)
             for c in batch:
                 supporting = [s.organisation_id for s in supporters.get(c.id, [])]
                 named.parties.add(c.lead_party_id)
                 named.organisation(c.lead_organisation_id, *supporting)
+                for u in updates.get(c.id, []):
+                    if u.author_party_id:
+                        named.parties.add(u.author_party_id)
+                    named.users.update(x for x in (u.created_by, u.decided_by) if x)
                 yield dump_commitment(
                     {
                         **_columns(c, *_COMMITMENT_FIELDS),
                         "supporting_organisation_ids": supporting,
                         "milestones": [
                             _columns(m, *_MILESTONE_FIELDS) for m in milestones.get(c.id, [])
+                        ],
+                        "progress_updates": [
+                            {
+                                **_columns(u, *_UPDATE_FIELDS),
+                                "attachments": [
+                                    {
+                                        **_columns(a, *_EVIDENCE_FIELDS),
+                                        "deleted": a.deleted_at is not None,
+                                    }
+                                    for a in evidence.get(u.id, [])
+                                ],
+                            }
+                            for u in updates.get(c.id, [])
                         ],
                     }
                 )
@@ -545,9 +662,12 @@ def export_chunks(
             "format_version": EXPORT_FORMAT_VERSION,
             "plan": record,
             "lineage": lineage,
-            "parties": [_columns(p, "id", "code", "name", "created_at") for p in parties],
+            "parties": [
+                _columns(p, "id", "code", "name", "translations", "created_at") for p in parties
+            ],
             "organisations": [
-                _columns(o, "id", "party_id", "code", "name", "created_at") for o in organisations
+                _columns(o, "id", "party_id", "code", "name", "translations", "created_at")
+                for o in organisations
             ],
             "users": [_columns(u, "id", "party_id", "email", "display_name") for u in users],
             "priority_areas": [_columns(a, *_AREA_FIELDS) for a in areas],
@@ -816,6 +936,11 @@ def _party_mapping(session: Session, document: PlanExport) -> dict[uuid.UUID, uu
     return mapping
 
 
+def _states(translations: Mapping[str, TranslationState]) -> dict[str, Any]:
+    """Imported translation states as stored (a `translations` column)."""
+    return {name: state.model_dump(mode="json") for name, state in translations.items()}
+
+
 def _plain(model: BaseModel, exclude: set[str] | None = None) -> dict[str, Any]:
     """A record's fields as column values: enums as their values (dates stay dates)."""
     return {
@@ -902,7 +1027,14 @@ class _Importer:
                 self.ids[p.id] = existing.id
             elif self.actor.is_system:
                 self.add(
-                    Party(id=p.id, code=p.code, name=p.name, created_at=p.created_at), "parties"
+                    Party(
+                        id=p.id,
+                        code=p.code,
+                        name=p.name,
+                        translations=_states(p.translations),
+                        created_at=p.created_at,
+                    ),
+                    "parties",
                 )
                 session.flush()
                 audit.record(
@@ -938,6 +1070,7 @@ class _Importer:
                         party_id=self.must(o.party_id),
                         code=o.code,
                         name=o.name,
+                        translations=_states(o.translations),
                         created_at=o.created_at,
                     ),
                     "organisations",
@@ -1013,11 +1146,13 @@ class _Importer:
             title=entry.title,
             sections=[s.model_dump(mode="json") for s in entry.sections],
             objectives=[dict(o) for o in entry.objectives],
+            lead_texts=lead_texts_data(entry.lead_texts),
             status=entry.status.value,
             approval_date=entry.approval_date,
             term_months=entry.term_months,
             review_interval_months=entry.review_interval_months,
             predecessor_id=entry.predecessor_id,
+            progress_updates_need_confirmation=entry.progress_updates_need_confirmation,
             termination_date=entry.termination_date,
             translations={
                 name: state.model_dump(mode="json") for name, state in entry.translations.items()
@@ -1071,7 +1206,7 @@ class _Importer:
         self.progress("priority areas", len(document.priority_areas), len(document.priority_areas))
         total = len(document.commitments)
         for index, c in enumerate(document.commitments, start=1):
-            data = _plain(c, {"milestones", "supporting_organisation_ids"})
+            data = _plain(c, {"milestones", "supporting_organisation_ids", "progress_updates"})
             commitment = Commitment(
                 plan_id=plan.id,
                 **{
@@ -1328,4 +1463,17 @@ def import_plan(
         )
     importer = _Importer(session=session, actor=actor, document=document, progress=progress)
     plan = importer.run()
+    updates = sum(len(c.progress_updates) for c in document.commitments)
+    if updates:
+        # The commitments keep the status and progress the updates gave them.
+        importer.notes.append(
+            f"{updates} progress update(s) listed in the export were not imported (the "
+            "commitments keep the status and progress they had)."
+        )
+    if document.attachments:
+        # An export holds the files' metadata, not the files: nothing is attached on import.
+        importer.notes.append(
+            f"{len(document.attachments)} attachment(s) listed in the export were not "
+            "imported (an export holds their metadata and hash, not the files)."
+        )
     return plan, dict(importer.created), importer.notes

@@ -119,14 +119,14 @@ def _codes(session: Session) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, str]
 
 
 def _all_pages(
-    fetch: Callable[[str | None], tuple[list[dict[str, Any]], str | None]],
+    fetch: Callable[[str | None], tuple[list[dict[str, Any]], str | None, int | None]],
 ) -> Iterator[dict[str, Any]]:
     """The list's items, a page at a time (the list's own cursor pagination)."""
     limit = get_settings().export_max_rows
     count = 0
     cursor: str | None = None
     while True:
-        page, cursor = fetch(cursor)
+        page, cursor, _ = fetch(cursor)
         count += len(page)
         if count > limit:
             raise RuleViolation(
@@ -166,6 +166,7 @@ def commitment_table(
             sort=sort,
             cursor=cursor,
             limit=_PAGE,
+            count=False,
         )
     )
     parties, organisations = _codes(session)
@@ -230,6 +231,7 @@ def exchange_table(
             sort=sort,
             cursor=cursor,
             limit=_PAGE,
+            count=False,
         )
     )
     parties, organisations = _codes(session)

@@ -3,15 +3,19 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import Response
 
 from itpp_api.auth import policy
+from itpp_api.auth.actor import Actor
 from itpp_api.auth.addresses import client_address
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import hash_password
 from itpp_api.auth.schemas import (
+    AdminReauthentication,
+    InvitationAcceptance,
+    InvitationPublic,
     PasswordChange,
     PasswordReset,
     ProfileUpdate,
@@ -19,6 +23,7 @@ from itpp_api.auth.schemas import (
     TotpEnrolment,
     TotpEnrolmentStart,
     UserCreate,
+    UserInvite,
     UserList,
     UserPublic,
     UserUpdate,
@@ -38,17 +43,37 @@ from itpp_api.conventions import (
 from itpp_api.deps import SessionDep
 from itpp_api.enums import TokenScope
 from itpp_api.errors import RuleViolation, problem_responses
-from itpp_api.users import service
+from itpp_api.routing import OneHopRoute
+from itpp_api.users import invitations, service
 
 # Handlers that hash passwords are plain `def`: FastAPI runs them in a worker thread, so the
 # deliberately slow Argon2 work never blocks the event loop.
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], route_class=OneHopRoute)
 _NO_PROOF = TotpEnrolmentStart()
 
 
-def _public(session: SessionDep, user: User) -> Response:
-    body = service.user_to_dict(user, service.party_code(session=session, party_id=user.party_id))
-    return json_response(body, etag=body["etag"])
+def _public(
+    session: SessionDep, user: User, actor: Actor | None = None, *, status_code: int = 200
+) -> Response:
+    """A user as the caller reads them: their own account with what it may do across the
+    service, another user (an admin's read) with what the admin may do with them."""
+    if actor is None:
+        actions: tuple[str, ...] = ()
+    elif actor.user_id == user.id:
+        actions = policy.account_actions(actor)
+    else:
+        actions = policy.user_actions(
+            actor, user.id, user.party_id, totp_enabled=user.totp_confirmed_at is not None
+        )
+    body = service.user_to_dict(
+        user,
+        service.party_code(session=session, party_id=user.party_id),
+        allowed_actions=actions,
+        invitation_pending=bool(invitations.pending_user_ids(session=session, user_ids=[user.id]))
+        if not user.is_active
+        else False,
+    )
+    return json_response(body, etag=body["etag"], status_code=status_code)
 
 
 def _me(session: SessionDep, actor: ActorDep) -> User:
@@ -66,7 +91,7 @@ def _me(session: SessionDep, actor: ActorDep) -> User:
     responses={**record_response(), **problem_responses(401)},
 )
 def get_current_user(actor: ActorDep, session: SessionDep) -> Response:
-    return _public(session, _me(session, actor))
+    return _public(session, _me(session, actor), actor)
 
 
 @router.patch(
@@ -83,7 +108,7 @@ def update_current_user(
     user = service.update_profile(
         session=session, actor=actor, changes=data.model_dump(exclude_unset=True, exclude_none=True)
     )
-    return _public(session, user)
+    return _public(session, user, actor)
 
 
 @router.post(
@@ -183,7 +208,9 @@ def confirm_totp_enrolment(
     policy.authorize_own_account(actor, enrolment=True)
     user = lock_own_account(session=session, actor=actor)
     return _public(
-        session, service.confirm_totp(session=session, actor=actor, user=user, code=data.code)
+        session,
+        service.confirm_totp(session=session, actor=actor, user=user, code=data.code),
+        actor,
     )
 
 
@@ -200,7 +227,24 @@ def confirm_totp_enrolment(
 def list_users(actor: ActorDep, session: SessionDep) -> Response:
     users = service.list_users(session=session, actor=actor)
     code = service.party_code(session=session, party_id=actor.party_id) if actor.party_id else ""
-    return json_response({"items": [service.user_to_dict(u, code) for u in users]})
+    pending = invitations.pending_user_ids(
+        session=session, user_ids=[u.id for u in users if not u.is_active]
+    )
+    return json_response(
+        {
+            "items": [
+                service.user_to_dict(
+                    u,
+                    code,
+                    allowed_actions=policy.user_actions(
+                        actor, u.id, u.party_id, totp_enabled=u.totp_confirmed_at is not None
+                    ),
+                    invitation_pending=u.id in pending,
+                )
+                for u in users
+            ]
+        }
+    )
 
 
 @router.post(
@@ -234,10 +278,92 @@ def create_user(
         preferred_language=data.preferred_language,
         password_hash=password_hash,
     )
-    response = _public(session, user)
-    response.status_code = 201
+    response = _public(session, user, actor, status_code=201)
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     return response
+
+
+@router.post(
+    "/users/invitations",
+    operation_id="inviteUser",
+    summary="Invite a user to my party: they choose their password by a one-time link (admins)",
+    description="The user is created inactive and a mail with a one-time link is queued; the "
+    "link works once, for ITPP_INVITATION_HOURS. Opening it (the web's set-password page) the "
+    "user chooses a password (`POST /invitations/{token}`), which makes them active.",
+    status_code=201,
+    response_model=UserPublic,
+    responses={**record_response(201, created=True), **problem_responses(401, 403, 409, 413, 422)},
+)
+def invite_user(
+    data: UserInvite,
+    actor: ActorDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if actor.party_id is None:
+        raise RuleViolation("The system account has no party; use `itpp users create`.")
+    policy.authorize_manage_users(actor, actor.party_id)
+    user = service.create_user(
+        session=session,
+        actor=actor,
+        party_id=actor.party_id,
+        email=data.email,
+        display_name=data.display_name,
+        role=data.role,
+        preferred_language=data.preferred_language,
+        password_hash=invitations.unusable_password_hash(),
+        is_active=False,
+    )
+    invitations.invite(session=session, actor=actor, user=user)
+    response = _public(session, user, actor, status_code=201)
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    return response
+
+
+InvitationToken = Annotated[
+    str, Path(max_length=invitations.MAX_TOKEN_LENGTH, description="The link's token.")
+]
+
+
+@router.get(
+    "/invitations/{token}",
+    operation_id="getInvitation",
+    summary="Whom a one-time set-password link is for (no sign-in)",
+    response_model=InvitationPublic,
+    responses={
+        200: {"headers": NO_STORE_HEADER},
+        **problem_responses(404, 422, authenticated=False),
+    },
+)
+def get_invitation(token: InvitationToken, session: SessionDep) -> Response:
+    opened = invitations.open_invitation(session=session, token=token)
+    return secret_bearing(json_response(invitations.invitation_to_dict(opened)))
+
+
+@router.post(
+    "/invitations/{token}",
+    operation_id="acceptInvitation",
+    summary="Choose my password with a one-time link, which makes my account active (no sign-in)",
+    status_code=204,
+    responses={
+        204: {"description": "The password is set: sign in with it."},
+        **problem_responses(404, 413, 422, authenticated=False),
+    },
+)
+def accept_invitation(
+    token: InvitationToken,
+    data: InvitationAcceptance,
+    session: SessionDep,
+    # Documented like every POST; a replay finds the link spent (404), never a second password.
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    opened = invitations.open_invitation(session=session, token=token, for_update=True)
+    user = opened.user
+    service.check_password(
+        data.password, field="password", user_inputs=(user.email, user.display_name)
+    )
+    invitations.accept(session=session, opened=opened, password_hash=hash_password(data.password))
+    return Response(status_code=204)
 
 
 @router.get(
@@ -248,7 +374,7 @@ def create_user(
     responses={**record_response(), **problem_responses(401, 403, 404, 422)},
 )
 def get_user(user_id: uuid.UUID, actor: ActorDep, session: SessionDep) -> Response:
-    return _public(session, service.get_user(session=session, actor=actor, user_id=user_id))
+    return _public(session, service.get_user(session=session, actor=actor, user_id=user_id), actor)
 
 
 @router.patch(
@@ -268,11 +394,16 @@ def update_user(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> Response:
+    if actor.party_id is not None:
+        # The party's admins before the user (one lock order: services.lock_party_admins).
+        service.lock_party_admins(session=session, party_id=actor.party_id)
     user = service.get_user(session=session, actor=actor, user_id=user_id, for_update=True)
     require_if_match(if_match, make_etag(user.id, user.row_version))
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     return _public(
-        session, service.update_user(session=session, actor=actor, user=user, changes=changes)
+        session,
+        service.update_user(session=session, actor=actor, user=user, changes=changes),
+        actor,
     )
 
 
@@ -303,15 +434,42 @@ def reset_password(
 @router.post(
     "/users/{user_id}/totp/reset",
     operation_id="resetTotp",
-    summary="Clear another user's second factor so they enrol again (admins)",
+    summary="Clear another user's second factor so they enrol again (admins; re-authenticate)",
+    description="The admin proves themselves again in this request: `current_password`, and "
+    "`current_code` of their own second factor when they have one. A wrong one counts like a "
+    "failed sign-in (and is refused with 429 while the account waits).",
     response_model=UserPublic,
-    responses={**record_response(), **problem_responses(401, 403, 404, 413, 422)},
+    responses={**record_response(), **problem_responses(401, 403, 404, 413, 422, 429)},
 )
 def reset_totp(
     user_id: uuid.UUID,
+    proof: AdminReauthentication,
+    request: Request,
     actor: ActorDep,
     session: SessionDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    if actor.party_id is None:
+        raise RuleViolation("The system account resets second factors with `itpp users`.")
+    # A user of another party does not exist for the caller (404); the admin's own account is
+    # refused (403): both before any proof is asked for.
+    target = service.get_user(session=session, actor=actor, user_id=user_id)
+    policy.authorize_manage_user(actor, target.id, target.party_id)
+    # The throttle, then the admin's own user, then the other user: the lock order of sign-in.
+    change = service.own_account_for_change(
+        session=session, actor=actor, address=client_address(request.scope), proof_needed=True
+    )
+    needs_code = change.user.totp_confirmed_at is not None
+    if needs_code and proof.current_code is None:
+        raise service.missing("current_code", "a current code of your own second factor")
+    try:
+        service.verify_current_credentials(
+            session=session,
+            change=change,
+            password=proof.current_password,
+            code=proof.current_code if needs_code else None,
+        )
+    except service.CredentialRefused as refused:
+        return problem_response(refused.error, request.url.path)
     user = service.get_user(session=session, actor=actor, user_id=user_id, for_update=True)
-    return _public(session, service.reset_totp(session=session, actor=actor, user=user))
+    return _public(session, service.reset_totp(session=session, actor=actor, user=user), actor)

@@ -20,6 +20,7 @@ from itpp_api.errors import (
     DomainError,
     EmailNotAllowed,
     FieldError,
+    LastAdmin,
     NotFound,
     RuleViolation,
     ValidationFailed,
@@ -29,7 +30,31 @@ from itpp_api.parties.models import Party
 _AUDITED = ("email", "display_name", "role", "preferred_language", "is_active", "party_id")
 
 
-def user_to_dict(user: User, party_code: str) -> dict[str, Any]:
+def display_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The display names of some users, by id (one query)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(col(User.id).in_(user_ids)))
+    return {user_id: name for user_id, name in rows}
+
+
+def mention_names(*, email: str, display_name: str) -> set[str]:
+    """The names `@name` finds a user by, compared case-insensitively: their login name (the part
+    of their e-mail address before the @) and their display name without spaces."""
+    names = {email.partition("@")[0].casefold()}
+    compact = "".join(display_name.split()).casefold()
+    if compact:
+        names.add(compact)
+    return names
+
+
+def user_to_dict(
+    user: User,
+    party_code: str,
+    *,
+    allowed_actions: tuple[str, ...] = (),
+    invitation_pending: bool = False,
+) -> dict[str, Any]:
     """The public representation of a user (never the password hash or TOTP secret)."""
     return {
         "id": user.id,
@@ -41,6 +66,8 @@ def user_to_dict(user: User, party_code: str) -> dict[str, Any]:
         "preferred_language": user.preferred_language,
         "is_active": user.is_active,
         "totp_enabled": user.totp_confirmed_at is not None,
+        "invitation_pending": invitation_pending,
+        "allowed_actions": list(allowed_actions),
         "etag": make_etag(user.id, user.row_version),
         "created_at": user.created_at,
         "updated_at": user.updated_at,
@@ -148,7 +175,7 @@ def verify_current_credentials(
     throttle.succeeded(session=session, reservation=attempt)
 
 
-def _missing(field: str, why: str) -> ValidationFailed:
+def missing(field: str, why: str) -> ValidationFailed:
     return ValidationFailed(
         f"{field}: {why}",
         errors=[FieldError(loc=["body", field], msg=why, type="missing")],
@@ -188,8 +215,10 @@ def create_user(
     role: Role,
     preferred_language: str,
     password_hash: str,
+    is_active: bool = True,
 ) -> User:
-    """Record a new user of a party (the password was checked and hashed by the caller)."""
+    """Record a new user of a party (the password was checked and hashed by the caller; an
+    invited user starts inactive, users/invitations.py)."""
     policy.authorize_manage_users(actor, party_id)
     email = email.strip().casefold()
     _check_address_is_free(session=session, actor=actor, party_id=party_id, email=email)
@@ -202,6 +231,7 @@ def create_user(
         role=role.value,
         preferred_language=preferred_language,
         password_hash=password_hash,
+        is_active=is_active,
     )
     session.add(user)
     session.flush()
@@ -227,7 +257,7 @@ def _check_address_is_free(
     the same for every address at a domain another party's users use (and none of this
     party's), taken or not — as a provider allows addresses only at its customer's own
     domains. An address taken at a domain both parties use is refused with the same answer
-    (the residual case: README, SECURITY.md).
+    (the residual case: docs/accounts.md, SECURITY.md).
     """
     holder = session.scalars(select(User.party_id).where(col(User.email) == email)).first()
     if actor.is_system:
@@ -253,10 +283,49 @@ def _check_address_is_free(
         )
 
 
+def lock_party_admins(*, session: Session, party_id: uuid.UUID) -> list[uuid.UUID]:
+    """Lock the party's active admins (in id order) and return their ids: taken before any
+    other user's row by every change that could leave the party without one, so two admins
+    demoting each other at once are decided one after the other (the second is refused)."""
+    return list(
+        session.scalars(
+            select(User.id)
+            .where(
+                User.party_id == party_id,
+                User.role == Role.ADMIN.value,
+                col(User.is_active).is_(True),
+            )
+            .order_by(col(User.id))
+            .with_for_update()
+        )
+    )
+
+
+def _keep_an_admin(*, session: Session, user: User, changes: dict[str, Any]) -> None:
+    """Refuse a change that would leave the user's party without an active admin."""
+    was_admin = user.role == Role.ADMIN.value and user.is_active
+    role = changes.get("role", user.role)
+    stays_admin = (role.value if isinstance(role, Role) else role) == Role.ADMIN.value and bool(
+        changes.get("is_active", user.is_active)
+    )
+    if not was_admin or stays_admin:
+        return
+    others = [
+        admin
+        for admin in lock_party_admins(session=session, party_id=user.party_id)
+        if admin != user.id
+    ]
+    if not others:
+        raise LastAdmin(
+            "This is the last active admin of the party: make another user an admin first.",
+        )
+
+
 def update_user(*, session: Session, actor: Actor, user: User, changes: dict[str, Any]) -> User:
     """An admin changes another user of their party; deactivation or a new role ends their
-    tokens."""
+    tokens. A party always keeps an active admin (409 last-admin)."""
     policy.authorize_manage_user(actor, user.id, user.party_id)
+    _keep_an_admin(session=session, user=user, changes=changes)
     before = _snapshot(user)
     for name, value in changes.items():
         setattr(user, name, value.value if isinstance(value, Role) else value)
@@ -348,10 +417,10 @@ def start_totp(
     user = change.user
     if change.attempt is not None:
         if current_password is None:
-            raise _missing("current_password", "your current password is required")
+            raise missing("current_password", "your current password is required")
         confirmed = user.totp_confirmed_at is not None
         if confirmed and current_code is None:
-            raise _missing(
+            raise missing(
                 "current_code", "a current code of the second factor you have is required"
             )
         verify_current_credentials(

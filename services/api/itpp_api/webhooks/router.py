@@ -19,6 +19,7 @@ from itpp_api.conventions import (
 )
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
+from itpp_api.routing import OneHopRoute
 from itpp_api.webhooks import service
 from itpp_api.webhooks.models import WebhookEndpoint
 from itpp_api.webhooks.schemas import (
@@ -31,7 +32,7 @@ from itpp_api.webhooks.schemas import (
     WebhookEndpointWithSecret,
 )
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
 Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the last page.")]

@@ -17,13 +17,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from itpp_web import messages
+from itpp_web import feedback, messages
 from itpp_web.api import ApiError
 from itpp_web.changes import Lookup, describe_change, describe_diff
 from itpp_web.forms import localized, text
-from itpp_web.i18n import LANGUAGES
-from itpp_web.labels import LABELS
+from itpp_web.i18n import LANGUAGES, Formatter
+from itpp_web.labels import LABELS, field_label
 from itpp_web.messages import translate
+from itpp_web.routes.attachments import attachment_context
+from itpp_web.routes.comments import Parent, thread_context
+from itpp_web.routes.common import CommitmentChoices, commitment_choices
 from itpp_web.routes.live import watch_start
 from itpp_web.web import (
     Viewer,
@@ -41,7 +44,7 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 
 SHOWN_IN_PLACE = (403, 404, 409, 412, 422, 428)
 MODALITIES = tuple(LABELS["modality"])
-# The kinds of change the form offers (a renewal is proposed on its own, by the API).
+# The kinds of change to what the parties agreed that the form offers.
 FORM_OPS = (
     "add_commitment",
     "modify_commitment",
@@ -49,15 +52,44 @@ FORM_OPS = (
     "add_priority_area",
     "modify_priority_area",
     "retire_priority_area",
+    "reorder_priority_areas",
     "change_term",
     "change_review_interval",
     "change_text",
 )
 # A draft takes one consent only: its coming into force. A plan in force can also have its
-# approval date corrected, or be terminated (alone in its change set).
+# approval date or predecessor corrected, or be terminated or renewed (each of those two alone
+# in its change set). An expired plan can only be renewed.
 DRAFT_OPS = ("bring_into_force",)
-ACTIVE_OPS = (*FORM_OPS, "change_approval_date", "terminate")
+ACTIVE_OPS = (
+    *FORM_OPS,
+    "change_approval_date",
+    "change_predecessor",
+    "change_progress_updates_confirmation",
+    "terminate",
+    "renew",
+)
+EXPIRED_OPS = ("renew",)
 ALL_OPS = frozenset(ACTIVE_OPS) | frozenset(DRAFT_OPS)
+# The definition fields of a commitment an amendment can empty (the others always have one).
+CLEARABLE = (
+    "description",
+    "lead_organisation_id",
+    "supporting_organisation_ids",
+    "start_date",
+    "due_date",
+    "pcm_activity_ref",
+)
+# The operations whose texts can name their source language (the one they were written in).
+SOURCE_OPS = (
+    "add_commitment",
+    "modify_commitment",
+    "add_priority_area",
+    "modify_priority_area",
+    "change_text",
+)
+# The predecessor choice that removes the link.
+NO_PREDECESSOR = "none"
 FORM_ERRORS = {
     "choose-commitment": messages.N_("Choose a commitment."),
     "choose-area": messages.N_("Choose a priority area."),
@@ -70,6 +102,25 @@ FORM_ERRORS = {
     "no-changes": messages.N_("Add at least one change first."),
     "texts": messages.N_("Give the title and the rationale in at least one language."),
     "date": messages.N_("Enter a date as YYYY-MM-DD."),
+    "milestones": messages.N_(
+        "Write each milestone on its own line: due date | Japanese title | English title (the "
+        "date as YYYY-MM-DD or empty, at least one title)."
+    ),
+    "positions": messages.N_("Give every priority area a whole-number position."),
+    "section-incomplete": messages.N_(
+        "Give each section its number and its text in at least one language (empty a row "
+        "entirely to take the section out)."
+    ),
+    "lead-number-missing": messages.N_(
+        "Give the number of the list or chapter each lead text belongs to (such as 2.2 or 3)."
+    ),
+    "choose-predecessor": messages.N_("Choose the predecessor plan, or none."),
+    "choose-confirmation": messages.N_(
+        "Choose whether progress updates need the lead party's confirmation."
+    ),
+    "successor-reference": messages.N_(
+        "Give the successor plan's reference (such as JP-NATO-2027)."
+    ),
 }
 
 
@@ -80,6 +131,8 @@ def form_ops(plan: dict[str, Any]) -> tuple[str, ...]:
         return DRAFT_OPS
     if status == "active":
         return ACTIVE_OPS
+    if status == "expired":
+        return EXPIRED_OPS
     return FORM_OPS
 
 
@@ -128,23 +181,6 @@ async def _commitments(
     return {record["id"]: record for record in found if record}
 
 
-async def _all_commitments(request: Request, viewer: Viewer, plan_id: str) -> list[dict[str, Any]]:
-    """Every live commitment of the plan the reader sees (the form's choices)."""
-    api = api_of(request)
-    items: list[dict[str, Any]] = []
-    cursor: str | None = None
-    for _ in range(20):
-        params: dict[str, Any] = {"limit": 200, "sort": "reference"}
-        if cursor:
-            params["cursor"] = cursor
-        page = await api.get(f"/plans/{plan_id}/commitments", token=viewer.token, params=params)
-        items.extend(page["items"])
-        cursor = page.get("next_cursor")
-        if not cursor:
-            break
-    return [item for item in items if item.get("status") != "cancelled"]
-
-
 def _lookup(parts: _LookupParts, commitments: dict[str, dict[str, Any]]) -> Lookup:
     return Lookup(
         plan=parts.plan,
@@ -187,9 +223,13 @@ async def _amendment_context(request: Request, viewer: Viewer, amendment_id: str
     plan_id = str(first["plan_id"])
     live_after = await watch_start(request, viewer, plan_id)
     amendment = await api.get(f"/amendments/{amendment_id}", token=viewer.token)
-    parts, commitments = await asyncio.gather(
+    # An amendment is between the parties: its files and threads are shared unless marked.
+    parent = Parent("amendment", amendment_id)
+    parts, commitments, files, threads = await asyncio.gather(
         _lookup_parts(request, viewer, plan_id),
         _commitments(request, viewer, _named_commitments(amendment["changes"])),
+        attachment_context(request, viewer, parent, internal=False),
+        thread_context(request, viewer, parent, internal=False),
     )
     plan = parts.plan
     lookup = _lookup(parts, commitments)
@@ -218,6 +258,8 @@ async def _amendment_context(request: Request, viewer: Viewer, amendment_id: str
         "live_after": live_after,
         "problem": None,
         "problem_detail": None,
+        **files,
+        **threads,
     }
 
 
@@ -228,7 +270,13 @@ async def amendment_page(request: Request, amendment_id: uuid.UUID, viewer: View
 
 
 async def _amendment_action(
-    request: Request, viewer: Viewer, amendment_id: uuid.UUID, path: str, body: Any = None
+    request: Request,
+    viewer: Viewer,
+    amendment_id: uuid.UUID,
+    path: str,
+    body: Any = None,
+    *,
+    notice: str,
 ) -> Response:
     try:
         await api_of(request).request("POST", path, token=viewer.token, json=body)
@@ -239,7 +287,7 @@ async def _amendment_action(
         context["problem"] = messages.problem_message(formatter(request), exc)
         context["problem_detail"] = exc.detail
         return renderer_of(request)(request, "amendment.html", context, status_code=exc.status)
-    return redirect(request, f"/amendments/{amendment_id}")
+    return redirect(request, f"/amendments/{amendment_id}", notice=notice)
 
 
 @router.post("/amendments/{amendment_id}/decision")
@@ -247,19 +295,46 @@ async def decide(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep) -
     form = await request.form()
     # Only the decision and a note go to the API: it records them for the caller's own party,
     # and no field of the request can name another.
-    body: dict[str, Any] = {"decision": text(form, "decision")}
+    decision = text(form, "decision")
+    if decision == "reject" and not feedback.confirmed(form):
+        return feedback.ask_first(
+            request,
+            "reject-amendment",
+            form,
+            action=f"/amendments/{amendment_id}/decision",
+            back=f"/amendments/{amendment_id}",
+        )
+    body: dict[str, Any] = {"decision": decision}
     note = text(form, "note")
     if note:
         body["note"] = note
     return await _amendment_action(
-        request, viewer, amendment_id, f"/amendments/{amendment_id}/approvals", body
+        request,
+        viewer,
+        amendment_id,
+        f"/amendments/{amendment_id}/approvals",
+        body,
+        notice="amendment-rejected" if decision == "reject" else "amendment-approved",
     )
 
 
 @router.post("/amendments/{amendment_id}/withdraw")
 async def withdraw(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    if not feedback.confirmed(form):
+        return feedback.ask_first(
+            request,
+            "withdraw-amendment",
+            form,
+            action=f"/amendments/{amendment_id}/withdraw",
+            back=f"/amendments/{amendment_id}",
+        )
     return await _amendment_action(
-        request, viewer, amendment_id, f"/amendments/{amendment_id}/withdraw"
+        request,
+        viewer,
+        amendment_id,
+        f"/amendments/{amendment_id}/withdraw",
+        notice="amendment-withdrawn",
     )
 
 
@@ -290,48 +365,245 @@ def _day(value: str) -> str | None:
         return None
 
 
-def _change_from_form(form: FormData, op: str) -> tuple[dict[str, Any] | None, str | None]:
-    """One operation from its fieldset (`<op>.<field>` inputs), or the reason it is incomplete."""
+def _many(form: FormData, name: str) -> list[str]:
+    return [str(value) for value in form.getlist(name) if str(value).strip()]
+
+
+def _with_source(
+    form: FormData, op: str, record: dict[str, Any], texts: dict[str, Any]
+) -> dict[str, Any]:
+    """`record` with the source language chosen in the op's fieldset (`<op>.source_language`)
+    for each of its localized `texts` (name → text) written in that language; unchanged when
+    none is chosen (the API then takes Japanese if the text has it, else its first language)."""
+    language = text(form, f"{op}.source_language")
+    if language not in LANGUAGES:
+        return record
+    chosen = {
+        name: language
+        for name, value in texts.items()
+        if isinstance(value, dict) and value.get(language)
+    }
+    return {**record, "source_languages": chosen} if chosen else record
+
+
+def _milestones(value: str) -> list[dict[str, Any]] | None:
+    """Milestone lines `due date | Japanese title | English title` (the date may be empty, one
+    title too), or None when a line has no title or a date that is not one."""
+    milestones: list[dict[str, Any]] = []
+    for line in value.splitlines():
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) > 3:
+            return None
+        due, title_ja, title_en = [*parts, "", ""][:3]
+        title = {lang: t for lang, t in (("ja", title_ja), ("en", title_en)) if t}
+        if not title:
+            return None
+        milestone: dict[str, Any] = {"title": title}
+        if due:
+            day = _day(due)
+            if day is None:
+                return None
+            milestone["due_date"] = day
+        milestones.append(milestone)
+    return milestones
+
+
+def _indexed(form: FormData, prefix: str) -> list[int]:
+    """The row numbers of `<prefix>.<n>.…` inputs, in order."""
+    found: set[int] = set()
+    for name in form:
+        rest = name[len(prefix) + 1 :] if name.startswith(f"{prefix}.") else ""
+        number = rest.split(".", 1)[0]
+        if number.isdigit():
+            found.add(int(number))
+    return sorted(found)
+
+
+def _in_form_languages(value: dict[str, str] | None) -> dict[str, str] | None:
+    """A localized text as far as the form shows it (its languages), None when empty."""
+    kept = {lang: text for lang, text in (value or {}).items() if lang in LANGUAGES and text}
+    return kept or None
+
+
+def plan_texts_from_form(form: FormData, plan: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The plan's title, sections and objectives as the change_text fieldset has them, only
+    those that differ from the plan's now; or the reason they cannot be sent."""
+    op = "change_text"
+    changed: dict[str, Any] = {}
+    title = localized(form, f"{op}.title")
+    if title is None:
+        return {}, "title-missing"
+    if title != _in_form_languages(plan.get("title")):
+        changed["title"] = title
+    sections: list[dict[str, Any]] = []
+    for row in _indexed(form, f"{op}.sections"):
+        prefix = f"{op}.sections.{row}"
+        number = text(form, f"{prefix}.number")
+        heading = localized(form, f"{prefix}.heading")
+        body = localized(form, f"{prefix}.body")
+        if not number and heading is None and body is None:
+            continue  # an empty row, or a section taken out
+        if not number or body is None:
+            return {}, "section-incomplete"
+        sections.append({"number": number, "heading": heading, "body": body})
+    current_sections = [
+        {
+            "number": section.get("number"),
+            "heading": _in_form_languages(section.get("heading")),
+            "body": _in_form_languages(section.get("body")),
+        }
+        for section in plan.get("sections") or []
+    ]
+    if sections != current_sections:
+        changed["sections"] = sections
+    objectives = [
+        objective
+        for row in _indexed(form, f"{op}.objectives")
+        if (objective := localized(form, f"{op}.objectives.{row}")) is not None
+    ]
+    if objectives != [_in_form_languages(o) for o in plan.get("objectives") or []]:
+        changed["objectives"] = objectives
+    lead_texts, problem = _lead_texts(form)
+    if problem:
+        return {}, problem
+    if lead_texts != _lead_texts_in_form(plan.get("lead_texts") or {}):
+        changed["lead_texts"] = lead_texts
+    if not changed:
+        return {}, "nothing-changed"
+    return changed, None
+
+
+def _lead_texts(form: FormData) -> tuple[dict[str, Any], str | None]:
+    """The signed lead texts as the change_text fieldset has them (the API's `PlanLeadTexts`):
+    the sentence before the objectives with its list's number, the one before the priority
+    areas, and each chapter's heading and lead text; or the reason they cannot be sent."""
+    prefix = "change_text.lead_texts"
+    lead: dict[str, Any] = {"objectives": None, "areas": None, "chapters": []}
+    number = text(form, f"{prefix}.objectives.number")
+    sentence = localized(form, f"{prefix}.objectives.text")
+    if number or sentence is not None:
+        if not number:
+            return {}, "lead-number-missing"
+        lead["objectives"] = {"number": number, "text": sentence}
+    lead["areas"] = localized(form, f"{prefix}.areas")
+    for row in _indexed(form, f"{prefix}.chapters"):
+        at = f"{prefix}.chapters.{row}"
+        chapter = text(form, f"{at}.number")
+        heading, body = localized(form, f"{at}.heading"), localized(form, f"{at}.text")
+        if not chapter and heading is None and body is None:
+            continue  # an empty row, or a chapter's texts taken out
+        if not chapter:
+            return {}, "lead-number-missing"
+        lead["chapters"].append({"number": chapter, "heading": heading, "text": body})
+    return lead, None
+
+
+def _lead_texts_in_form(current: dict[str, Any]) -> dict[str, Any]:
+    """The plan's lead texts as far as the form shows them (its languages), to compare."""
+    objectives = current.get("objectives")
+    return {
+        "objectives": None
+        if not objectives
+        else {
+            "number": objectives.get("number"),
+            "text": _in_form_languages(objectives.get("text")),
+        },
+        "areas": _in_form_languages(current.get("areas")),
+        "chapters": [
+            {
+                "number": chapter.get("number"),
+                "heading": _in_form_languages(chapter.get("heading")),
+                "text": _in_form_languages(chapter.get("text")),
+            }
+            for chapter in current.get("chapters") or []
+        ],
+    }
+
+
+def _commitment_definition(
+    form: FormData, op: str, *, changes: bool
+) -> tuple[dict[str, Any], str | None]:
+    """The definition fields of a commitment in its fieldset: for a new one, all that are
+    given; for changes, those given and those marked to be cleared (`<op>.clear`)."""
+
+    def field(name: str) -> str:
+        return text(form, f"{op}.{name}")
+
+    definition: dict[str, Any] = {}
+    for name in ("title", "description"):
+        value = localized(form, f"{op}.{name}")
+        if value:
+            definition[name] = value
+    for name in ("priority_area_id", "modality", "lead_party_id", "lead_organisation_id"):
+        if field(name):
+            definition[name] = field(name)
+    for name in ("start_date", "due_date"):
+        if field(name):
+            day = _day(field(name))
+            if day is None:
+                return {}, "date"
+            definition[name] = day
+    if field("pcm_activity_ref"):
+        definition["pcm_activity_ref"] = field("pcm_activity_ref")
+    supporting = _many(form, f"{op}.supporting_organisation_ids")
+    if supporting:
+        definition["supporting_organisation_ids"] = supporting
+    if changes:
+        for name in _many(form, f"{op}.clear"):
+            if name in CLEARABLE and name not in definition:
+                definition[name] = [] if name == "supporting_organisation_ids" else None
+    return definition, None
+
+
+def _change_from_form(
+    form: FormData, op: str, plan: dict[str, Any] | None = None
+) -> tuple[dict[str, Any] | None, str | None]:
+    """One operation from its fieldset (`<op>.<field>` inputs), or the reason it is incomplete.
+    `plan` (the plan now) is needed for a change of its texts, which are edited in place."""
 
     def field(name: str) -> str:
         return text(form, f"{op}.{name}")
 
     if op == "add_commitment":
-        title = localized(form, f"{op}.title")
-        if not field("priority_area_id"):
+        commitment, error = _commitment_definition(form, op, changes=False)
+        if error:
+            return None, error
+        if "priority_area_id" not in commitment:
             return None, "choose-area"
-        if title is None:
+        if "title" not in commitment:
             return None, "title-missing"
-        if not field("modality"):
+        if "modality" not in commitment:
             return None, "modality"
-        if not field("lead_party_id"):
+        if "lead_party_id" not in commitment:
             return None, "lead-party"
-        commitment: dict[str, Any] = {
-            "priority_area_id": field("priority_area_id"),
-            "title": title,
-            "modality": field("modality"),
-            "lead_party_id": field("lead_party_id"),
-        }
-        description = localized(form, f"{op}.description")
-        if description:
-            commitment["description"] = description
-        for name in ("start_date", "due_date"):
-            if field(name):
-                commitment[name] = field(name)
-        return {"op": op, "commitment": commitment}, None
+        if field("reference"):
+            commitment["reference"] = field("reference").upper()
+        milestones = _milestones(field("milestones"))
+        if milestones is None:
+            return None, "milestones"
+        if milestones:
+            commitment["milestones"] = [
+                _with_source(form, op, milestone, {"title": milestone["title"]})
+                for milestone in milestones
+            ]
+        texts = {name: commitment.get(name) for name in ("title", "description")}
+        return {"op": op, "commitment": _with_source(form, op, commitment, texts)}, None
     if op == "modify_commitment":
         if not field("commitment_id"):
             return None, "choose-commitment"
-        changes: dict[str, Any] = {}
-        title = localized(form, f"{op}.title")
-        if title:
-            changes["title"] = title
-        for name in ("priority_area_id", "lead_party_id", "start_date", "due_date"):
-            if field(name):
-                changes[name] = field(name)
+        changes, error = _commitment_definition(form, op, changes=True)
+        if error:
+            return None, error
         if not changes:
             return None, "nothing-changed"
-        return {"op": op, "commitment_id": field("commitment_id"), "changes": changes}, None
+        texts = {name: changes.get(name) for name in ("title", "description")}
+        return {
+            "op": op,
+            "commitment_id": field("commitment_id"),
+            "changes": _with_source(form, op, changes, texts),
+        }, None
     if op == "retire_commitment":
         if not field("commitment_id"):
             return None, "choose-commitment"
@@ -347,27 +619,51 @@ def _change_from_form(form: FormData, op: str) -> tuple[dict[str, Any] | None, s
             "short_code": field("short_code").upper(),
             "title": title,
         }
-        return {"op": op, "priority_area": area}, None
+        description = localized(form, f"{op}.description")
+        if description:
+            area["description"] = description
+        texts = {"title": title, "description": description}
+        return {"op": op, "priority_area": _with_source(form, op, area, texts)}, None
     if op == "modify_priority_area":
         if not field("priority_area_id"):
             return None, "choose-area"
         area_changes: dict[str, Any] = {}
-        title = localized(form, f"{op}.title")
-        if title:
-            area_changes["title"] = title
+        for name in ("title", "description"):
+            value = localized(form, f"{op}.{name}")
+            if value:
+                area_changes[name] = value
         if field("code"):
             area_changes["code"] = field("code")
+        if field("short_code"):
+            area_changes["short_code"] = field("short_code").upper()
+        if "description" in _many(form, f"{op}.clear") and "description" not in area_changes:
+            area_changes["description"] = None
         if not area_changes:
             return None, "nothing-changed"
+        texts = {name: area_changes.get(name) for name in ("title", "description")}
         return {
             "op": op,
             "priority_area_id": field("priority_area_id"),
-            "changes": area_changes,
+            "changes": _with_source(form, op, area_changes, texts),
         }, None
     if op == "retire_priority_area":
         if not field("priority_area_id"):
             return None, "choose-area"
         return {"op": op, "priority_area_id": field("priority_area_id")}, None
+    if op == "reorder_priority_areas":
+        positions: list[tuple[int, str]] = []
+        for name in form:
+            if name.startswith(f"{op}.position."):
+                try:
+                    position = int(text(form, name))
+                except ValueError:
+                    return None, "positions"
+                positions.append((position, name.removeprefix(f"{op}.position.")))
+        if not positions:
+            return None, "positions"
+        # Equal positions keep the areas' present order (the inputs come in that order).
+        ordered = [area_id for _, area_id in sorted(positions, key=lambda item: item[0])]
+        return {"op": op, "priority_area_ids": ordered}, None
     if op == "change_term":
         months = _months(field("term_months"))
         if months is None:
@@ -379,10 +675,27 @@ def _change_from_form(form: FormData, op: str) -> tuple[dict[str, Any] | None, s
             return None, "months"
         return {"op": op, "review_interval_months": months}, None
     if op == "change_text":
-        title = localized(form, f"{op}.title")
-        if title is None:
-            return None, "title-missing"
-        return {"op": op, "title": title}, None
+        texts, error = plan_texts_from_form(form, plan or {})
+        if error:
+            return None, error
+        # Named as the plan's translation state names them.
+        named: dict[str, Any] = {"title": texts.get("title")}
+        for section in texts.get("sections") or []:
+            for part in ("heading", "body"):
+                named[f"sections[{section['number']}].{part}"] = section.get(part)
+        for index, objective in enumerate(texts.get("objectives") or []):
+            named[f"objectives[{index}]"] = objective
+        return _with_source(form, op, {"op": op, **texts}, named), None
+    if op == "change_predecessor":
+        chosen = field("predecessor_id")
+        if not chosen:
+            return None, "choose-predecessor"
+        return {"op": op, "predecessor_id": None if chosen == NO_PREDECESSOR else chosen}, None
+    if op == "change_progress_updates_confirmation":
+        chosen = field("progress_updates_need_confirmation")
+        if chosen not in ("true", "false"):
+            return None, "choose-confirmation"
+        return {"op": op, "progress_updates_need_confirmation": chosen == "true"}, None
     if op in ("bring_into_force", "change_approval_date"):
         day = _day(field("approval_date"))
         if day is None:
@@ -396,36 +709,117 @@ def _change_from_form(form: FormData, op: str) -> tuple[dict[str, Any] | None, s
         if day is None:
             return None, "date"
         return {"op": op, "termination_date": day}, None
+    if op == "renew":
+        if not field("reference"):
+            return None, "successor-reference"
+        renewal: dict[str, Any] = {"op": op, "reference": field("reference").upper()}
+        if field("term_months"):
+            months = _months(field("term_months"))
+            if months is None:
+                return None, "months"
+            renewal["term_months"] = months
+        title = localized(form, f"{op}.title")
+        if title:
+            renewal["title"] = title
+        return renewal, None
     return None, None
 
 
+def text_defaults(plan: dict[str, Any]) -> dict[str, str]:
+    """The change_text fieldset's inputs as the plan has them now (its texts are edited in
+    place), with two empty rows each for a new section and a new objective."""
+    op = "change_text"
+    values: dict[str, str] = {}
+    for lang in LANGUAGES:
+        values[f"{op}.title.{lang}"] = str((plan.get("title") or {}).get(lang) or "")
+    for row, section in enumerate(plan.get("sections") or []):
+        values[f"{op}.sections.{row}.number"] = str(section.get("number") or "")
+        for part in ("heading", "body"):
+            for lang in LANGUAGES:
+                values[f"{op}.sections.{row}.{part}.{lang}"] = str(
+                    (section.get(part) or {}).get(lang) or ""
+                )
+    for row, objective in enumerate(plan.get("objectives") or []):
+        for lang in LANGUAGES:
+            values[f"{op}.objectives.{row}.{lang}"] = str(objective.get(lang) or "")
+    lead = _lead_texts_in_form(plan.get("lead_texts") or {})
+    prefix = f"{op}.lead_texts"
+    values[f"{prefix}.objectives.number"] = str((lead["objectives"] or {}).get("number") or "")
+    for lang in LANGUAGES:
+        objectives_text = (lead["objectives"] or {}).get("text") or {}
+        values[f"{prefix}.objectives.text.{lang}"] = str(objectives_text.get(lang) or "")
+        values[f"{prefix}.areas.{lang}"] = str((lead["areas"] or {}).get(lang) or "")
+    for row, chapter in enumerate(lead["chapters"]):
+        values[f"{prefix}.chapters.{row}.number"] = str(chapter["number"] or "")
+        for part in ("heading", "text"):
+            for lang in LANGUAGES:
+                values[f"{prefix}.chapters.{row}.{part}.{lang}"] = str(
+                    (chapter[part] or {}).get(lang) or ""
+                )
+    return values
+
+
+PICKER_OPS = ("modify_commitment", "retire_commitment")
+
+
 async def _form_context(
-    request: Request, viewer: Viewer, plan_id: str, draft: list[dict[str, Any]]
+    request: Request,
+    viewer: Viewer,
+    plan_id: str,
+    draft: list[dict[str, Any]],
+    values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     fmt = formatter(request)
-    parts, all_commitments = await asyncio.gather(
+    values = values or {}
+
+    async def picker(op: str) -> CommitmentChoices:
+        # A change names a shared commitment that is not cancelled.
+        chosen = values.get(f"{op}.commitment_id")
+        return await commitment_choices(
+            request,
+            viewer,
+            plan_id,
+            q=values.get(f"{op}.commitment_q", ""),
+            chosen=[chosen] if chosen else [],
+            live=True,
+            shared=True,
+        )
+
+    parts, commitments, *pickers = await asyncio.gather(
         _lookup_parts(request, viewer, plan_id),
-        _all_commitments(request, viewer, plan_id),
+        _commitments(request, viewer, _named_commitments(draft)),
+        *(picker(op) for op in PICKER_OPS),
     )
     plan = parts.plan
-    commitments = {item["id"]: item for item in all_commitments}
-    missing = _named_commitments(draft) - set(commitments)
-    if missing:
-        commitments.update(await _commitments(request, viewer, missing))
     lookup = _lookup(parts, commitments)
     reviews = await api_of(request).get(f"/plans/{plan_id}/reviews", token=viewer.token)
+    party_codes = parts.codes
     return {
         "plan": plan,
         "areas": [area for area in parts.areas if not area.get("retired_at")],
-        "commitments": [item for item in all_commitments if item.get("visibility") == "shared"],
+        # A new order names every area, retired ones too.
+        "all_areas": parts.areas,
+        "pickers": dict(zip(PICKER_OPS, pickers, strict=True)),
         "parties": plan.get("parties") or [],
+        "organisations": [
+            {**org, "party_code": party_codes.get(org.get("party_id") or "", "")}
+            for org in parts.organisations
+        ],
+        "other_plans": [other for other in parts.plans if other["id"] != plan["id"]],
+        "no_predecessor": NO_PREDECESSOR,
+        "clearable": CLEARABLE,
+        "source_ops": SOURCE_OPS,
+        "defaults": text_defaults(plan),
+        "section_rows": len(plan.get("sections") or []) + 2,
+        "objective_rows": len(plan.get("objectives") or []) + 2,
+        "chapter_rows": len((plan.get("lead_texts") or {}).get("chapters") or []) + 1,
         "modalities": MODALITIES,
         "reviews": reviews["items"],
         "ops": form_ops(plan),
         "draft": draft,
         "draft_json": json.dumps(draft, ensure_ascii=False),
         "draft_views": [describe_change(fmt, change, lookup) for change in draft],
-        "values": {},
+        "values": values,
         "errors": {},
         "change_errors": {},
         "problem": None,
@@ -485,7 +879,12 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
     if text(form, "review_id"):
         body["review_id"] = text(form, "review_id")
     if add in ALL_OPS:
-        change, error = _change_from_form(form, add)
+        plan = (
+            await api_of(request).get(f"/plans/{plan_id}", token=viewer.token)
+            if add == "change_text"
+            else None
+        )
+        change, error = _change_from_form(form, add, plan)
         if change is None:
             errors[add] = translate(fmt, FORM_ERRORS, error or "nothing-changed")
             open_op = add
@@ -494,6 +893,9 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             draft = [*draft, change]
             # The fieldset's inputs are spent: the next change starts from empty fields.
             values = {k: v for k, v in values.items() if not k.startswith(f"{add}.")}
+    elif text(form, "search") in PICKER_OPS:
+        # A picker's Search button (without JavaScript): the form again, with the matches.
+        open_op = text(form, "search")
     elif remove.isdigit() and int(remove) < len(draft):
         draft = [change for index, change in enumerate(draft) if index != int(remove)]
     elif action in ("preview", "propose"):
@@ -526,9 +928,11 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
                     if len(location) >= 3 and location[:2] == ["body", "changes"]:
                         index = location[2]
                         if isinstance(index, int):
-                            change_errors.setdefault(index, str(item.get("msg") or ""))
+                            change_errors.setdefault(index, _change_error(fmt, item))
             else:
-                return redirect(request, f"/amendments/{result.data['id']}")
+                return redirect(
+                    request, f"/amendments/{result.data['id']}", notice="amendment-proposed"
+                )
     outcome = {
         "values": values,
         "errors": errors,
@@ -547,7 +951,7 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             }
         )
         return _render_proposal(request, context, status_code)
-    context = await _form_context(request, viewer, str(plan_id), draft)
+    context = await _form_context(request, viewer, str(plan_id), draft, values)
     context.update({**outcome, "preview": preview, "open_op": open_op})
     return renderer_of(request)(request, "amendment_form.html", context, status_code=status_code)
 
@@ -625,3 +1029,11 @@ async def offer_proposal(
         }
     )
     return _render_proposal(request, context, 409)
+
+
+def _change_error(fmt: Formatter, item: dict[str, Any]) -> str:
+    """One refused operation of a change set, in the reader's language: the field it names
+    (after `["body", "changes", index]`) and what is wrong with it (by the error's type)."""
+    message = messages.field_error_message(fmt, str(item.get("type") or ""))
+    inner = ".".join(str(part) for part in list(item.get("loc") or [])[3:])
+    return f"{field_label(fmt, inner)}: {message}" if inner else message

@@ -9,7 +9,7 @@ import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from itpp_web import messages, security
+from itpp_web import messages, sealed, security
 from itpp_web.api import ApiError
 from itpp_web.i18n import LANGUAGES
 from itpp_web.web import (
@@ -32,6 +32,12 @@ ENROL_COOKIE = "itpp_enrol"
 def _set_cookie(
     request: Request, response: Response, name: str, value: str, max_age: int | None
 ) -> None:
+    _set_cookie_at(request, response, name, value, max_age, "/")
+
+
+def _set_cookie_at(
+    request: Request, response: Response, name: str, value: str, max_age: int | None, path: str
+) -> None:
     response.set_cookie(
         name,
         value,
@@ -39,7 +45,7 @@ def _set_cookie(
         httponly=True,
         samesite="lax",
         secure=security.is_secure(request, settings_of(request)),
-        path="/",
+        path=path,
     )
 
 
@@ -77,17 +83,63 @@ async def sign_in(
     fmt = formatter(request)
     target = safe_next(next)
 
-    def again(error: str, need_otp: bool = False, status_code: int = 401) -> Response:
-        return renderer_of(request)(
+    key: bytes = request.app.state.secret_key
+    # A sign-in waiting for its one-time code: the password typed a moment ago, sealed in a
+    # cookie of this browser (never in the page), used when the password field is left empty.
+    attempt = sealed.unseal(key, sealed.SIGN_IN_COOKIE, request.cookies.get(sealed.SIGN_IN_COOKIE))
+    password_kept = False
+    if (
+        not password
+        and isinstance(attempt, dict)
+        and attempt.get("email") == email.strip()
+        and attempt.get("password")
+    ):
+        password = str(attempt["password"])
+        password_kept = True
+
+    def again(
+        error: str,
+        need_otp: bool = False,
+        status_code: int = 401,
+        errors: dict[str, str] | None = None,
+        keep_password: bool = False,
+    ) -> Response:
+        context = {
+            "next": target,
+            "email": email,
+            "error": error,
+            "need_otp": need_otp,
+            "password_kept": keep_password,
+        }
+        response = renderer_of(request)(
             request,
             "sign_in.html",
-            {"next": target, "email": email, "error": error, "need_otp": need_otp},
+            {**context, "errors": errors or {}},
             block="sign_in_form",
             status_code=status_code,
         )
+        if keep_password:
+            value = {"email": email.strip(), "password": password}
+            _set_cookie_at(
+                request,
+                response,
+                sealed.SIGN_IN_COOKIE,
+                sealed.seal(key, sealed.SIGN_IN_COOKIE, value, sealed.SIGN_IN_MAX_AGE),
+                sealed.SIGN_IN_MAX_AGE,
+                "/sign-in",
+            )
+        else:
+            response.delete_cookie(sealed.SIGN_IN_COOKIE, path="/sign-in")
+        return response
 
     if not email.strip() or not password:
-        return again(fmt.gettext("Enter your email and password."), status_code=422)
+        required = messages.field_error_message(fmt, "missing")
+        missing = {
+            name: required
+            for name, value in (("email", email.strip()), ("password", password))
+            if not value
+        }
+        return again(fmt.gettext("Enter your email and password."), status_code=422, errors=missing)
     form = {"grant_type": "password", "username": email.strip(), "password": password}
     if otp.strip():
         form["otp"] = otp.replace(" ", "")
@@ -97,7 +149,13 @@ async def sign_in(
         )
     except ApiError as exc:
         if exc.slug == "second-factor-required":
-            return again(messages.problem_message(fmt, exc), need_otp=True)
+            message = messages.problem_message(fmt, exc)
+            return again(
+                message,
+                need_otp=True,
+                errors={"otp": message} if otp.strip() else None,
+                keep_password=True,
+            )
         if exc.status == 429:
             wait = exc.headers.get("retry-after", "")
             return again(
@@ -107,7 +165,11 @@ async def sign_in(
                 status_code=429,
             )
         if exc.status in (401, 422):
-            return again(messages.translate(fmt, messages.PROBLEM_MESSAGES, "invalid-credentials"))
+            wrong = messages.translate(fmt, messages.PROBLEM_MESSAGES, "invalid-credentials")
+            if password_kept and otp.strip():
+                # The kept password was right a moment ago: the code was not. Ask again.
+                return again(wrong, need_otp=True, errors={"otp": wrong}, keep_password=True)
+            return again(wrong)
         raise
     token = str(result.data["access_token"])
     expires = datetime.fromisoformat(str(result.data["expires_at"]))
@@ -118,6 +180,7 @@ async def sign_in(
         return response
     response = redirect(request, target)
     _set_cookie(request, response, security.SESSION_COOKIE, token, max_age)
+    response.delete_cookie(sealed.SIGN_IN_COOKIE, path="/sign-in")
     return response
 
 
@@ -133,6 +196,8 @@ async def sign_out(request: Request) -> Response:
                 raise
     response = redirect(request, "/sign-in")
     response.delete_cookie(security.SESSION_COOKIE, path="/")
+    # Signing out on purpose: nothing typed here is shown to whoever signs in next.
+    response.delete_cookie(sealed.KEPT_FORM_COOKIE, path="/")
     return response
 
 

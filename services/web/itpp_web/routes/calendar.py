@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from itpp_web import messages
+from itpp_web import feedback, messages
 from itpp_web.api import ApiError
 from itpp_web.forms import text
 from itpp_web.web import (
@@ -34,6 +34,7 @@ async def _page(
     values: dict[str, str] | None = None,
     problem: str | None = None,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     api = api_of(request)
     feeds = await api.get("/users/me/calendar-feeds", token=viewer.token)
@@ -52,6 +53,7 @@ async def _page(
         },
         block="feeds",
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -99,6 +101,15 @@ async def create_feed(request: Request, viewer: ViewerDep) -> Response:
 
 @router.post("/me/calendar/{feed_id}/revoke")
 async def revoke_feed(request: Request, feed_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    if not feedback.confirmed(form):
+        return feedback.ask_first(
+            request,
+            "revoke-feed",
+            form,
+            action=f"/me/calendar/{feed_id}/revoke",
+            back="/me/calendar",
+        )
     try:
         await api_of(request).request(
             "DELETE", f"/users/me/calendar-feeds/{feed_id}", token=viewer.token
@@ -107,8 +118,10 @@ async def revoke_feed(request: Request, feed_id: uuid.UUID, viewer: ViewerDep) -
         if exc.status != 404:  # already revoked: the same end result
             raise
     if is_htmx(request):
-        return await _page(request, viewer)
-    return redirect(request, "/me/calendar")
+        return await _page(
+            request, viewer, headers=feedback.notice_headers(formatter(request), "feed-revoked")
+        )
+    return redirect(request, "/me/calendar", notice="feed-revoked")
 
 
 @router.get("/plans/{plan_id}/calendar.ics")

@@ -5,35 +5,47 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from itpp_web import messages
+from itpp_web import messages, tables
 from itpp_web.api import ApiError
 from itpp_web.forms import (
+    COMMITMENT_FORM_FIELDS,
+    NEW_MILESTONE_ROWS,
+    MilestoneChanges,
     commitment_body,
     commitment_values,
     delivery_part,
+    milestone_changes,
+    milestone_prefix,
+    milestone_values,
     progress_value,
     text,
 )
-from itpp_web.labels import LABELS, field_name
+from itpp_web.labels import LABELS, field_label, field_name
 from itpp_web.messages import translate
+from itpp_web.routes import updates
 from itpp_web.routes.amendments import offer_proposal
+from itpp_web.routes.attachments import attachment_context
+from itpp_web.routes.comments import Parent, thread_context
 from itpp_web.routes.common import (
     EditOutcome,
     changes_since,
+    commitment_choices,
     etag_missing,
     form_errors,
     if_match,
-    list_filters,
     plan_context,
-    query_string,
+    require_allowed,
     send_edit,
 )
+from itpp_web.routes.live import watch_start
+from itpp_web.submit import refusal_context, submit_form
 from itpp_web.web import (
     Viewer,
     ViewerDep,
@@ -44,15 +56,21 @@ from itpp_web.web import (
     redirect,
     renderer_of,
     safe_next,
-    settings_of,
 )
+
+# A picker's element id as the page gave it (letters, digits, `_` and `-` only).
+_PICKER_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
-LIST_FILTERS = ("status", "priority_area", "lead_party", "health", "modality")
+LIST_FILTERS = ("status", "priority_area", "lead_party", "organisation", "health", "modality")
 SINGLE_FILTERS = ("q", "due_before", "due_after", "sort")
+TABLE = tables.TableSpec("commitments", LIST_FILTERS, SINGLE_FILTERS, default_sort="reference")
 SORTABLE = ("reference", "due_date", "progress", "updated_at")
 STATUSES = tuple(LABELS["commitment_status"])
+HEALTHS = ("on_track", "at_risk", "off_track")
+MILESTONE_FIELDS = ("title", "due_date", "done_on")
+PROGRESS_FIELDS = ("status", "progress")
 FORM_ERRORS = {
     "title-missing": messages.N_("Give the title in at least one language."),
     "date-invalid": messages.N_("Enter a date as YYYY-MM-DD."),
@@ -62,46 +80,40 @@ FORM_ERRORS = {
 
 @router.get("/plans/{plan_id}/commitments")
 async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    filters = list_filters(request, LIST_FILTERS, SINGLE_FILTERS)
-    cursor = request.query_params.get("cursor") or None
-    params: list[tuple[str, str]] = [("limit", str(settings_of(request).page_size))]
-    for name, value in filters.items():
-        params.extend((name, item) for item in (value if isinstance(value, list) else [value]))
-    if cursor:
-        params.append(("cursor", cursor))
-    api = api_of(request)
-    context = await plan_context(viewer, request, str(plan_id))
-    error = None
-    try:
-        page = await api.get(f"/plans/{plan_id}/commitments", token=viewer.token, params=params)
-    except ApiError as exc:
-        if exc.status not in (400, 422):
-            raise
-        page = {"items": [], "next_cursor": None}
-        error = formatter(request).gettext(
-            "These filters are not valid: %(detail)s", detail=exc.detail
-        )
-    sort = str(filters.get("sort", "reference"))
-    return renderer_of(request)(
+    list_url = f"/plans/{plan_id}/commitments"
+    filters = tables.chosen_filters(request, TABLE)
+    page = tables.page_number(request)
+    clean = tables.clean_query(filters, page)
+    unclean = tables.unclean_redirect(request, list_url, clean)
+    if unclean is not None:
+        return unclean
+    context, ((body, error, filter_errors), views) = await asyncio.gather(
+        plan_context(viewer, request, str(plan_id)),
+        tables.page_and_views(
+            request, viewer, TABLE, f"/plans/{plan_id}/commitments", filters, page
+        ),
+    )
+    response = renderer_of(request)(
         request,
         "commitments.html",
         {
             **context,
+            **tables.table_context(request, TABLE, list_url, filters, page, body),
+            **tables.choice_options(request, context),
+            "status_options": tables.enum_options(request, "commitment_status", STATUSES),
+            "health_options": tables.enum_options(request, "health", HEALTHS),
             "plan_id": str(plan_id),
-            "filters": filters,
-            "items": page["items"],
-            "next_cursor": page.get("next_cursor"),
-            "cursor": cursor,
             "error": error,
-            "sort": sort,
+            "filter_errors": filter_errors,
+            "saved_views": views,
             "sortable": SORTABLE,
             "statuses": STATUSES,
-            "query": query_string,
-            "list_url": f"/plans/{plan_id}/commitments",
         },
         block="results",
         status_code=422 if error else 200,
     )
+    tables.set_address(request, response, f"{list_url}?{clean}" if clean else list_url)
+    return response
 
 
 async def _history(request: Request, viewer: Viewer, commitment_id: str) -> list[dict[str, Any]]:
@@ -116,15 +128,37 @@ async def commitment_detail(
     request: Request, commitment_id: uuid.UUID, viewer: ViewerDep
 ) -> Response:
     api = api_of(request)
-    commitment, history = await asyncio.gather(
+    commitment, history, timeline = await asyncio.gather(
         api.get(f"/commitments/{commitment_id}", token=viewer.token),
         _history(request, viewer, str(commitment_id)),
+        updates.timeline(request, viewer, str(commitment_id)),
     )
-    context = await plan_context(viewer, request, str(commitment["plan_id"]))
+    plan_id = str(commitment["plan_id"])
+    internal = commitment["visibility"] == "internal"
+    context, threads, files, live_after = await asyncio.gather(
+        plan_context(viewer, request, plan_id),
+        thread_context(
+            request, viewer, Parent("commitment", str(commitment_id)), internal=internal
+        ),
+        attachment_context(
+            request, viewer, Parent("commitment", str(commitment_id)), internal=internal
+        ),
+        watch_start(request, viewer, plan_id),
+    )
     return renderer_of(request)(
         request,
         "commitment.html",
-        {**context, "commitment": commitment, "history": history, "statuses": STATUSES},
+        {
+            **context,
+            **threads,
+            **files,
+            "commitment": commitment,
+            "history": history,
+            "statuses": STATUSES,
+            "live_after": live_after,
+            "updates": timeline,
+            "update_statuses": updates.UPDATE_STATUSES,
+        },
         block="detail",
     )
 
@@ -232,9 +266,10 @@ async def update_progress(
             back=back,
             status_code=422,
             detail=exc.detail,
+            errors=messages.field_errors(fmt, exc, PROGRESS_FIELDS),
         )
     if not is_htmx(request):
-        return redirect(request, back)
+        return redirect(request, back, notice="progress-saved")
     return _render_progress(request, result.data, {"saved": True})
 
 
@@ -249,12 +284,22 @@ async def _progress_problem(
     status_code: int,
     conflict: list[dict[str, Any]] | None = None,
     detail: str | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Response:
-    state = {"problem": message, "problem_detail": detail, "conflict": conflict, "mine": mine}
+    state = {
+        "problem": message,
+        "problem_detail": detail,
+        "conflict": conflict,
+        "mine": mine,
+        "errors": errors or {},
+    }
     if is_htmx(request):
         return _render_progress(request, commitment, state, status_code)
     # Without JavaScript: the whole detail page, with the problem shown at the form.
-    history = await _history(request, viewer, str(commitment["id"]))
+    history, timeline = await asyncio.gather(
+        _history(request, viewer, str(commitment["id"])),
+        updates.timeline(request, viewer, str(commitment["id"])),
+    )
     context = await plan_context(viewer, request, str(commitment["plan_id"]))
     return renderer_of(request)(
         request,
@@ -264,6 +309,8 @@ async def _progress_problem(
             "commitment": commitment,
             "history": history,
             "statuses": STATUSES,
+            "updates": timeline,
+            "update_statuses": updates.UPDATE_STATUSES,
             "back": back,
             **state,
         },
@@ -316,6 +363,11 @@ async def update_milestone(
         if exc.status not in (409, 412, 422, 428):
             raise
         problem = messages.problem_message(fmt, exc)
+        refused = messages.field_errors(fmt, exc, MILESTONE_FIELDS)
+        if refused:
+            problem = " ".join(
+                [problem, *(f"{field_label(fmt, n)}: {m}" for n, m in refused.items() if n)]
+            )
         status_code = 409 if exc.status in (412, 428) else 422
     return await _milestone_result(
         request, viewer, milestone_id, commitment_id, problem, status_code
@@ -335,7 +387,9 @@ async def _milestone_result(
     commitment_id = str(milestone["commitment_id"])
     if not is_htmx(request):
         if problem is None:
-            return redirect(request, f"/commitments/{commitment_id}#milestones")
+            return redirect(
+                request, f"/commitments/{commitment_id}#milestones", notice="milestone-saved"
+            )
         commitment, history = await asyncio.gather(
             api.get(f"/commitments/{commitment_id}", token=viewer.token),
             _history(request, viewer, commitment_id),
@@ -360,6 +414,7 @@ async def _milestone_result(
             "milestone": milestone,
             "commitment": {"id": commitment_id},
             "milestone_problem": {milestone["id"]: problem} if problem else {},
+            "milestone_saved": problem is None,
         },
         block="milestone_row",
         status_code=status_code,
@@ -369,6 +424,7 @@ async def _milestone_result(
 @router.get("/plans/{plan_id}/commitments/new")
 async def new_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     context = await plan_context(viewer, request, str(plan_id))
+    require_allowed(context["plan"], "create_commitment")
     values = {"visibility": "shared", "lead_party_id": viewer.party_id}
     return renderer_of(request)(
         request,
@@ -380,6 +436,7 @@ async def new_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep
             "commitment": None,
             "problem": None,
             "statuses": STATUSES,
+            "new_milestone_rows": NEW_MILESTONE_ROWS,
         },
     )
 
@@ -388,42 +445,49 @@ async def new_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep
 async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     body, codes = commitment_body(form)
-    errors = form_errors(request, FORM_ERRORS, codes)
-    problem = problem_detail = None
-    if not errors:
-        try:
-            result = await api_of(request).request(
-                "POST", f"/plans/{plan_id}/commitments", token=viewer.token, json=body
+    milestones = milestone_changes(form)
+    errors = form_errors(request, FORM_ERRORS, {**codes, **milestones.errors})
+    if milestones.create:
+        body["milestones"] = [row for _, row in milestones.create]
+
+    async def render(
+        errors: dict[str, str], problem: str, status: int, exc: ApiError | None
+    ) -> Response:
+        if exc is not None and exc.proposal is not None:
+            # A shared commitment joins a plan in force when every party approves it.
+            return await offer_proposal(
+                request, viewer, exc.proposal, back=f"/plans/{plan_id}/commitments"
             )
-        except ApiError as exc:
-            if exc.status not in (409, 422):
-                raise
-            if exc.proposal is not None:
-                # A shared commitment joins a plan in force when every party approves it.
-                return await offer_proposal(
-                    request, viewer, exc.proposal, back=f"/plans/{plan_id}/commitments"
-                )
-            problem = messages.problem_message(formatter(request), exc)
-            errors = messages.field_errors(exc)
-            problem_detail = exc.detail
-        else:
-            return redirect(request, f"/commitments/{result.data['id']}")
-    context = await plan_context(viewer, request, str(plan_id))
-    return renderer_of(request)(
+        context = await plan_context(viewer, request, str(plan_id))
+        return renderer_of(request)(
+            request,
+            "commitment_form.html",
+            {
+                **context,
+                "values": {name: str(value) for name, value in form.items()},
+                "errors": errors,
+                "statuses": STATUSES,
+                "new_milestone_rows": NEW_MILESTONE_ROWS,
+                "commitment": None,
+                **refusal_context(request, problem, exc),
+            },
+            block="form",
+            status_code=422,
+        )
+
+    return await submit_form(
         request,
-        "commitment_form.html",
-        {
-            **context,
-            "values": {name: str(value) for name, value in form.items()},
-            "errors": errors,
-            "statuses": STATUSES,
-            "commitment": None,
-            "problem": problem
-            or translate(formatter(request), messages.PROBLEM_MESSAGES, "validation-error"),
-            "problem_detail": problem_detail,
-        },
-        block="form",
-        status_code=422,
+        render=render,
+        own_errors=errors,
+        method="POST",
+        path=f"/plans/{plan_id}/commitments",
+        token=viewer.token,
+        json=body,
+        refusals=(409, 422),
+        fields=COMMITMENT_FORM_FIELDS,
+        done=lambda result: redirect(
+            request, f"/commitments/{result.data['id']}", notice="commitment-created"
+        ),
     )
 
 
@@ -432,15 +496,20 @@ async def edit_commitment(
     request: Request, commitment_id: uuid.UUID, viewer: ViewerDep
 ) -> Response:
     commitment = await api_of(request).get(f"/commitments/{commitment_id}", token=viewer.token)
+    require_allowed(commitment, "update", "propose_change")
     context = await plan_context(viewer, request, str(commitment["plan_id"]))
     return renderer_of(request)(
         request,
         "commitment_form.html",
         {
             **context,
-            "values": commitment_values(commitment),
+            "values": {
+                **commitment_values(commitment),
+                **milestone_values(commitment.get("milestones") or []),
+            },
             "errors": {},
             "statuses": STATUSES,
+            "new_milestone_rows": NEW_MILESTONE_ROWS,
             "commitment": commitment,
             "problem": None,
         },
@@ -456,21 +525,34 @@ async def save_commitment(
     fmt = formatter(request)
     current = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
     body, codes = commitment_body(form, current=current)
-    outcome = EditOutcome(errors=form_errors(request, FORM_ERRORS, codes))
+    milestones = milestone_changes(form, current.get("milestones"))
+    outcome = EditOutcome(errors=form_errors(request, FORM_ERRORS, {**codes, **milestones.errors}))
+    values = {name: str(value) for name, value in form.items()}
     if not outcome.errors:
-        if not body:
+        if not body and not milestones:
             return redirect(request, f"/commitments/{commitment_id}")
-        outcome = await send_edit(
-            request,
-            viewer,
-            f"/commitments/{commitment_id}",
-            body,
-            form,
-            lambda: _history(request, viewer, str(commitment_id)),
-        )
+        if body:
+            outcome = await send_edit(
+                request,
+                viewer,
+                f"/commitments/{commitment_id}",
+                body,
+                form,
+                lambda: _history(request, viewer, str(commitment_id)),
+                COMMITMENT_FORM_FIELDS,
+            )
+        else:
+            outcome = EditOutcome(saved=True)
         if outcome.saved:
-            return redirect(request, f"/commitments/{commitment_id}")
-        if outcome.proposal is not None:
+            # The milestones after the commitment: each write of a milestone changes the
+            # commitment's ETag, which the commitment's own write needed first.
+            problem, done = await _apply_milestones(request, viewer, str(commitment_id), milestones)
+            if problem is None:
+                return redirect(request, f"/commitments/{commitment_id}", notice="saved")
+            current = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+            values = _after_partial_save(values, current, done)
+            outcome = EditOutcome(problem=problem, refused_status=409)
+        elif outcome.proposal is not None:
             return await _propose_instead(
                 request,
                 viewer,
@@ -479,6 +561,7 @@ async def save_commitment(
                 text(form, "etag"),
                 outcome.proposal,
                 back=f"/commitments/{commitment_id}",
+                milestones=milestones,
             )
     context = await plan_context(viewer, request, str(current["plan_id"]))
     return renderer_of(request)(
@@ -486,9 +569,10 @@ async def save_commitment(
         "commitment_form.html",
         {
             **context,
-            "values": {name: str(value) for name, value in form.items()},
+            "values": values,
             "errors": outcome.errors,
             "statuses": STATUSES,
+            "new_milestone_rows": NEW_MILESTONE_ROWS,
             "commitment": current,
             "conflict": outcome.conflict,
             "problem": outcome.problem
@@ -500,6 +584,62 @@ async def save_commitment(
     )
 
 
+async def _apply_milestones(
+    request: Request, viewer: Viewer, commitment_id: str, changes: MilestoneChanges
+) -> tuple[str | None, set[str]]:
+    """Write the form's milestone changes, each with its own ETag: removals, changes, then the
+    new ones. Stops at the first refusal; returns its message (None when all were written) and
+    the rows written."""
+    api = api_of(request)
+    done: set[str] = set()
+    steps: list[tuple[str, str, str, dict[str, Any] | None, dict[str, str]]] = [
+        (milestone_prefix(key), "DELETE", f"/milestones/{key}", None, if_match(etag))
+        for key, etag in changes.delete
+    ]
+    steps += [
+        (milestone_prefix(key), "PATCH", f"/milestones/{key}", body, if_match(etag))
+        for key, etag, body in changes.update
+    ]
+    steps += [
+        (prefix, "POST", f"/commitments/{commitment_id}/milestones", body, {})
+        for prefix, body in changes.create
+    ]
+    for prefix, method, path, body, headers in steps:
+        try:
+            await api.request(method, path, token=viewer.token, json=body, headers=headers)
+        except ApiError as exc:
+            if exc.status not in (404, 409, 412, 422, 428):
+                raise
+            fmt = formatter(request)
+            return (
+                fmt.gettext(
+                    "The milestones were not all saved: %(reason)s",
+                    reason=messages.problem_message(fmt, exc),
+                ),
+                done,
+            )
+        done.add(prefix)
+    return None, done
+
+
+def _after_partial_save(
+    typed: dict[str, str], current: dict[str, Any], done: set[str]
+) -> dict[str, str]:
+    """The edit form's values after the commitment (and some milestones) were saved: the
+    record as it is now, with what was typed for the milestones not written yet."""
+    values = {
+        **commitment_values(current),
+        **milestone_values(current.get("milestones") or []),
+        "etag": str(current.get("etag") or ""),
+        "seen": str(current.get("updated_at") or ""),
+    }
+    for name, value in typed.items():
+        prefix = ".".join(name.split(".")[:2])
+        if name.startswith("ms.") and prefix not in done:
+            values[name] = value
+    return values
+
+
 async def _propose_instead(
     request: Request,
     viewer: Viewer,
@@ -509,6 +649,7 @@ async def _propose_instead(
     proposal: dict[str, Any],
     *,
     back: str,
+    milestones: MilestoneChanges | None = None,
 ) -> Response:
     """An edit refused as a change to what the parties agreed: its delivery part (status,
     progress…) is saved directly — or the user is told it was not — and the rest is offered
@@ -537,6 +678,40 @@ async def _propose_instead(
             )
         else:
             saved = names
+    if milestones and not_saved is None:
+        # Milestones are delivery: written at once, after the commitment's delivery part.
+        problem, _ = await _apply_milestones(request, viewer, str(commitment["id"]), milestones)
+        if problem is None:
+            saved.append(field_name(fmt, "milestones"))
+        else:
+            not_saved = problem
     return await offer_proposal(
         request, viewer, proposal, back=back, saved_fields=saved, not_saved=not_saved
+    )
+
+
+@router.get("/plans/{plan_id}/commitment-options")
+async def commitment_options(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    """A commitment picker's options for what its search field has (htmx active search): the
+    options the picker has chosen, then the first matches; and how many matched, for the
+    picker's live region."""
+    query = request.query_params
+    field = query.get("field", "")
+    choices = await commitment_choices(
+        request,
+        viewer,
+        str(plan_id),
+        q=query.get(query.get("search") or "q", ""),
+        chosen=query.getlist(field) if field else [],
+        live=query.get("live") == "1",
+        shared=query.get("shared") == "1",
+    )
+    return renderer_of(request)(
+        request,
+        "_commitment_options.html",
+        {
+            "choices": choices,
+            "select_id": _PICKER_ID.sub("", query.get("select_id", ""))[:100] or "commitments",
+            "empty_label": query.get("empty_label", "")[:100],
+        },
     )

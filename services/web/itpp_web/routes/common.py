@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from starlette.datastructures import FormData
 
 from itpp_web import messages
@@ -78,6 +79,13 @@ def form_errors(request: Request, table: dict[str, str], codes: dict[str, str]) 
     return {name: translate(fmt, table, code) for name, code in codes.items()}
 
 
+def require_allowed(record: dict[str, Any], *actions: str) -> None:
+    """A form page is offered only when the API allows one of `actions` on its record (the
+    plan, for a new record): anyone else gets the 403 page, not a form refused on submit."""
+    if not set(record.get("allowed_actions") or []) & set(actions):
+        raise HTTPException(status_code=403)
+
+
 def if_match(etag: str) -> dict[str, str]:
     """The If-Match header of the ETag a form was drawn from. Never `*`: without an ETag no
     header is sent, and the API refuses the write (428) rather than overwrite a change."""
@@ -117,6 +125,7 @@ async def send_edit(
     body: dict[str, Any],
     form: FormData,
     history: History,
+    fields: Collection[str] | None = None,
 ) -> EditOutcome:
     """PATCH the record with the ETag the form was drawn from; a refusal the user can act on
     (409, 412, 422, 428) comes back as an outcome, with who changed what on a stale ETag, or
@@ -135,7 +144,7 @@ async def send_edit(
         outcome = EditOutcome(
             problem=messages.problem_message(formatter(request), exc),
             problem_detail=exc.detail,
-            errors=messages.field_errors(exc),
+            errors=messages.field_errors(formatter(request), exc, fields),
             proposal=exc.proposal,
             agreed_fields=exc.agreed_fields,
         )
@@ -147,19 +156,111 @@ async def send_edit(
 
 async def plan_context(viewer: Viewer, request: Request, plan_id: str) -> dict[str, Any]:
     """What every page of a plan shows around its records: the plan, its areas, the parties
-    and their organisations."""
+    and their organisations (all but the plan through the per-token read cache, `ReadCache`)."""
     api = api_of(request)
     plan, areas, parties, organisations = await asyncio.gather(
         api.get(f"/plans/{plan_id}", token=viewer.token),
-        api.get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
-        api.get("/parties", token=viewer.token),
-        api.get("/organisations", token=viewer.token),
+        api.cached_get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
+        api.cached_get("/parties", token=viewer.token),
+        api.cached_get("/organisations", token=viewer.token),
     )
     party_items = parties["items"]
+    # A plan's forms offer its own parties and their organisations (a record of the plan names
+    # no other); every party's code stays known, to name what history mentions.
+    members = {party["id"] for party in plan.get("parties") or []}
     return {
         "plan": plan,
         "areas": areas["items"],
-        "parties": party_items,
+        "parties": [party for party in party_items if party["id"] in members],
         "party_codes": {party["id"]: party["code"] for party in party_items},
-        "organisations": organisations["items"],
+        "organisations": [org for org in organisations["items"] if org.get("party_id") in members],
     }
+
+
+# --- commitment pickers -------------------------------------------------------------------------
+
+# How many matches a commitment picker lists at once: a plan has up to thousands, and the user
+# narrows them by typing (the API's `q`: reference, title, description or organisation, in
+# any language).
+PICKER_LIMIT = 50
+PICKER_QUERY_MAX = 200
+LIVE_STATUSES = ("planned", "in_progress", "completed", "deferred")
+
+
+@dataclass
+class CommitmentChoices:
+    """What a commitment picker offers: the commitments chosen already, then those matching the
+    search (`more` when more match than are listed)."""
+
+    options: list[dict[str, Any]]
+    chosen: list[str]
+    q: str = ""
+    matched: int = 0  # how many of the matches are listed (some may be chosen as well)
+    more: bool = False
+
+
+def _uuid_text(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+async def commitments_by_id(
+    request: Request, viewer: Viewer, plan_id: str, ids: list[str] | tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The plan's commitments of these ids the reader sees (at most PICKER_LIMIT), in order;
+    one that is gone, of another plan or not visible to the reader is left out."""
+    api = api_of(request)
+    wanted = list(dict.fromkeys(i for i in (_uuid_text(c) for c in ids) if i))[:PICKER_LIMIT]
+
+    async def one(commitment_id: str) -> dict[str, Any] | None:
+        try:
+            record: dict[str, Any] = await api.get(
+                f"/commitments/{commitment_id}", token=viewer.token
+            )
+        except ApiError as exc:
+            if exc.status in (404, 422):
+                return None
+            raise
+        return record if str(record.get("plan_id")) == plan_id else None
+
+    found = await asyncio.gather(*(one(commitment_id) for commitment_id in wanted))
+    return [record for record in found if record]
+
+
+async def commitment_choices(
+    request: Request,
+    viewer: Viewer,
+    plan_id: str,
+    *,
+    q: str = "",
+    chosen: list[str] | tuple[str, ...] = (),
+    live: bool = False,
+    shared: bool = False,
+) -> CommitmentChoices:
+    """The options of a commitment picker: the chosen commitments (always, so that a form sent
+    again keeps them), then the first PICKER_LIMIT of the plan's commitments the reader sees that
+    match `q`; `live` leaves cancelled ones out, `shared` internal ones."""
+    api = api_of(request)
+    q = q.strip()[:PICKER_QUERY_MAX]
+    params: list[tuple[str, str]] = [("sort", "reference"), ("limit", str(PICKER_LIMIT))]
+    if q:
+        params.append(("q", q))
+    if live:
+        params.extend(("status", status) for status in LIVE_STATUSES)
+    page, found = await asyncio.gather(
+        api.get(f"/plans/{plan_id}/commitments", token=viewer.token, params=params),
+        commitments_by_id(request, viewer, plan_id, chosen),
+    )
+    known = {record["id"] for record in found}
+    matches = [
+        item for item in page["items"] if not (shared and item.get("visibility") != "shared")
+    ]
+    return CommitmentChoices(
+        options=[*found, *(item for item in matches if item["id"] not in known)],
+        chosen=[record["id"] for record in found],
+        q=q,
+        matched=len(matches),
+        more=bool(page.get("next_cursor")),
+    )

@@ -7,16 +7,22 @@ import re
 import uuid
 from typing import Annotated, Any
 
-import nh3
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from itpp_web.web import ViewerDep, api_of, csrf_protect, renderer_of
+from itpp_web.routes.plans import portfolio_filters
+from itpp_web.sanitise import sanitise
+from itpp_web.web import ViewerDep, api_of, csrf_protect, language_of, renderer_of
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
-DOCUMENT_TYPES = {"md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
+DOCUMENT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
 TABLE_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -24,7 +30,9 @@ TABLE_TYPES = {
 # What the document's body may contain once shown inside our page: the API escapes record
 # text already; this is a second fence (no scripts, styles, handlers or links out).
 _ALLOWED_TAGS = {"h1", "h2", "h3", "p", "span", "div", "section", "ul", "ol", "li", "strong"}
-_ALLOWED_ATTRIBUTES = {"*": {"class", "id"}}
+# The annex's table of commitments, and the side-by-side edition's rows.
+_ALLOWED_TAGS |= {"table", "thead", "tbody", "tr", "th", "td"}
+_ALLOWED_ATTRIBUTES = {"*": {"class", "id", "lang"}}
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 
 
@@ -33,23 +41,21 @@ def document_body(html: str) -> Markup:
     down (the page keeps its own h1)."""
     match = _BODY.search(html)
     inner = match.group(1) if match else html
-    clean = nh3.clean(
-        inner,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        link_rel=None,
-        strip_comments=True,
-    )
+    clean = str(sanitise(inner, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES))
     for level in (3, 2, 1):
         clean = clean.replace(f"<h{level}", f"<h{level + 1}").replace(
             f"</h{level}>", f"</h{level + 1}>"
         )
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+    return Markup(clean)  # noqa: S704 - sanitised by itpp_web.sanitise just above
+
+
+# The document's languages: one, or both side by side (HTML and PDF).
+LANGUAGES = ("ja", "en", "ja-en")
 
 
 def _document_params(lang: str | None, version: int | None) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    if lang in ("ja", "en"):
+    if lang in LANGUAGES:
         params["lang"] = lang
     if version:
         params["version"] = version
@@ -67,7 +73,7 @@ async def plan_document(
     api = api_of(request)
     plan = await api.get(f"/plans/{plan_id}", token=viewer.token)
     versions = await api.get(f"/plans/{plan_id}/versions", token=viewer.token)
-    language = lang if lang in ("ja", "en") else None
+    language = lang if lang in LANGUAGES else None
     result = await api.request(
         "GET",
         f"/plans/{plan_id}/document",
@@ -124,6 +130,31 @@ async def plan_document_download(
         headers={
             "Content-Disposition": _download_name(
                 result.headers.get("content-disposition"), f"plan.{fmt}"
+            )
+        },
+    )
+
+
+@router.get("/portfolio/export.{fmt}")
+async def portfolio_download(request: Request, fmt: str, viewer: ViewerDep) -> Response:
+    """The portfolio as CSV or XLSX, with the filters and order of the page's address."""
+    if fmt not in TABLE_TYPES:
+        return Response(status_code=404)
+    filters, _errors = portfolio_filters(request)
+    result = await api_of(request).request(
+        "GET",
+        "/portfolio",
+        token=viewer.token,
+        params={**filters, "format": fmt, "lang": language_of(request)},
+        headers={"Accept": TABLE_TYPES[fmt]},
+        raw=True,
+    )
+    return Response(
+        result.content,
+        media_type=TABLE_TYPES[fmt],
+        headers={
+            "Content-Disposition": _download_name(
+                result.headers.get("content-disposition"), f"portfolio.{fmt}"
             )
         },
     )

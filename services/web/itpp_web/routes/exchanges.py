@@ -11,21 +11,27 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from itpp_web import messages
+from itpp_web import feedback, messages, tables
 from itpp_web.api import ApiClient, ApiError
-from itpp_web.forms import exchange_body, exchange_values, form_values, text
+from itpp_web.forms import EXCHANGE_FORM_FIELDS, exchange_body, exchange_values, form_values, text
 from itpp_web.labels import LABELS
 from itpp_web.messages import translate
+from itpp_web.routes.attachments import attachment_context
+from itpp_web.routes.comments import Parent, thread_context
 from itpp_web.routes.common import (
+    CommitmentChoices,
     EditOutcome,
     changes_since,
+    commitment_choices,
+    commitments_by_id,
     form_errors,
     if_match,
-    list_filters,
     plan_context,
-    query_string,
+    require_allowed,
     send_edit,
 )
+from itpp_web.routes.live import watch_start
+from itpp_web.submit import idempotency, refusal_context, submit_form
 from itpp_web.timeline import placement_timeline
 from itpp_web.web import (
     Viewer,
@@ -36,13 +42,16 @@ from itpp_web.web import (
     is_htmx,
     redirect,
     renderer_of,
-    settings_of,
 )
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
-LIST_FILTERS = ("kind", "status", "party")
+LIST_FILTERS = ("kind", "status", "party", "organisation")
 SINGLE_FILTERS = ("q", "starts_before", "ends_after", "commitment_id", "sort")
+# The commitment picker's search without JavaScript is kept in the address while it is used.
+TABLE = tables.TableSpec(
+    "exchanges", LIST_FILTERS, SINGLE_FILTERS, default_sort="start_date", kept=("commitment_q",)
+)
 SORTABLE = ("start_date", "reference", "updated_at")
 KINDS = tuple(LABELS["exchange_kind"])
 STATUSES = tuple(LABELS["exchange_status"])
@@ -52,10 +61,14 @@ FORM_ERRORS = {
     "required": messages.N_("This field is required."),
     "dates-out-of-order": messages.N_("The end date cannot be before the start date."),
     "participant-role-missing": messages.N_(
-        "Each participant line starts with a role: role | name (the name only where needed)."
+        "Each participant line starts with a role: role | name | organisation code (the name "
+        "and the organisation only where needed)."
+    ),
+    "participant-organisation-unknown": messages.N_(
+        "A participant line names an organisation code that is not in the list of organisations."
     ),
 }
-# The most pages of a plan's commitments or placements fetched for one page (200 each).
+# The most pages of a plan's placements fetched for one page (200 each).
 MAX_PAGES = 10
 
 
@@ -75,15 +88,6 @@ async def _all_pages(
     return items
 
 
-async def _commitments_of(request: Request, viewer: Viewer, plan_id: str) -> list[dict[str, Any]]:
-    return await _all_pages(
-        api_of(request),
-        f"/plans/{plan_id}/commitments",
-        viewer.token,
-        [("sort", "reference")],
-    )
-
-
 def _names(context: dict[str, Any]) -> dict[str, Any]:
     """Look-ups the templates use to name parties and organisations by id."""
     return {
@@ -94,50 +98,55 @@ def _names(context: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/plans/{plan_id}/exchanges")
 async def exchange_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    filters = list_filters(request, LIST_FILTERS, SINGLE_FILTERS)
-    cursor = request.query_params.get("cursor") or None
-    params: list[tuple[str, str]] = [("limit", str(settings_of(request).page_size))]
-    for name, value in filters.items():
-        params.extend((name, item) for item in (value if isinstance(value, list) else [value]))
-    if cursor:
-        params.append(("cursor", cursor))
-    api = api_of(request)
-    context = await plan_context(viewer, request, str(plan_id))
-    # The filter form (and its list of commitments) is not part of the htmx fragment.
-    commitments = [] if is_htmx(request) else await _commitments_of(request, viewer, str(plan_id))
-    error = None
-    try:
-        page = await api.get(f"/plans/{plan_id}/exchanges", token=viewer.token, params=params)
-    except ApiError as exc:
-        if exc.status not in (400, 422):
-            raise
-        page = {"items": [], "next_cursor": None}
-        error = formatter(request).gettext(
-            "These filters are not valid: %(detail)s", detail=exc.detail
+    list_url = f"/plans/{plan_id}/exchanges"
+    filters = tables.chosen_filters(request, TABLE)
+    page = tables.page_number(request)
+    kept = {name: request.query_params.get(name, "").strip() for name in TABLE.kept}
+    clean = tables.clean_query(filters, page, **kept)
+    unclean = tables.unclean_redirect(request, list_url, clean)
+    if unclean is not None:
+        return unclean
+    # The filter form (and its commitment picker) is not part of the htmx fragment.
+    choices_call = (
+        asyncio.sleep(0, CommitmentChoices([], []))
+        if is_htmx(request)
+        else commitment_choices(
+            request,
+            viewer,
+            str(plan_id),
+            q=kept["commitment_q"],
+            chosen=[str(filters["commitment_id"])] if filters.get("commitment_id") else [],
         )
-    return renderer_of(request)(
+    )
+    context, choices, ((body, error, filter_errors), views) = await asyncio.gather(
+        plan_context(viewer, request, str(plan_id)),
+        choices_call,
+        tables.page_and_views(request, viewer, TABLE, list_url, filters, page),
+    )
+    response = renderer_of(request)(
         request,
         "exchanges.html",
         {
             **context,
             **_names(context),
+            **tables.table_context(request, TABLE, list_url, filters, page, body),
+            **tables.choice_options(request, context),
+            "kind_options": tables.enum_options(request, "exchange_kind", KINDS),
+            "status_options": tables.enum_options(request, "exchange_status", STATUSES),
             "plan_id": str(plan_id),
-            "commitments": commitments,
-            "filters": filters,
-            "items": page["items"],
-            "next_cursor": page.get("next_cursor"),
-            "cursor": cursor,
+            "commitment_choices": choices,
             "error": error,
-            "sort": str(filters.get("sort", "start_date")),
+            "filter_errors": filter_errors,
+            "saved_views": views,
             "sortable": SORTABLE,
             "kinds": KINDS,
             "statuses": STATUSES,
-            "query": query_string,
-            "list_url": f"/plans/{plan_id}/exchanges",
         },
         block="results",
         status_code=422 if error else 200,
     )
+    tables.set_address(request, response, f"{list_url}?{clean}" if clean else list_url)
+    return response
 
 
 @router.get("/plans/{plan_id}/placements")
@@ -190,15 +199,29 @@ async def _history(request: Request, viewer: Viewer, exchange_id: str) -> list[d
 async def _detail_context(
     request: Request, viewer: Viewer, exchange: dict[str, Any]
 ) -> dict[str, Any]:
-    history, context, commitments = await asyncio.gather(
+    history, context = await asyncio.gather(
         _history(request, viewer, str(exchange["id"])),
         plan_context(viewer, request, str(exchange["plan_id"])),
-        _commitments_of(request, viewer, str(exchange["plan_id"])),
+    )
+    # The history names the commitments linked once: those and the linked ones, not the plan's
+    # every commitment (thousands, for a large plan).
+    named = {
+        str(commitment_id)
+        for event in history
+        for change in event["changed"].values()
+        for side in change
+        if isinstance(side, list)
+        for commitment_id in side
+    }
+    linked = {str(c["id"]): str(c["reference"]) for c in exchange.get("commitments") or []}
+    unlinked = await commitments_by_id(
+        request, viewer, str(exchange["plan_id"]), sorted(named - set(linked))
     )
     names = {
         **{party["id"]: party["code"] for party in context["parties"]},
         **{org["id"]: org["code"] for org in context["organisations"]},
-        **{commitment["id"]: commitment["reference"] for commitment in commitments},
+        **linked,
+        **{c["id"]: c["reference"] for c in unlinked},
     }
     return {
         **context,
@@ -212,13 +235,34 @@ async def _detail_context(
 @router.get("/exchanges/{exchange_id}")
 async def exchange_detail(request: Request, exchange_id: uuid.UUID, viewer: ViewerDep) -> Response:
     exchange = await api_of(request).get(f"/exchanges/{exchange_id}", token=viewer.token)
-    context = await _detail_context(request, viewer, exchange)
-    return renderer_of(request)(request, "exchange.html", context, block="detail")
+    internal = exchange["visibility"] == "internal"
+    context, threads, files, live_after = await asyncio.gather(
+        _detail_context(request, viewer, exchange),
+        thread_context(request, viewer, Parent("exchange", str(exchange_id)), internal=internal),
+        attachment_context(
+            request, viewer, Parent("exchange", str(exchange_id)), internal=internal
+        ),
+        watch_start(request, viewer, str(exchange["plan_id"])),
+    )
+    return renderer_of(request)(
+        request,
+        "exchange.html",
+        {**context, **threads, **files, "live_after": live_after},
+        block="detail",
+    )
 
 
 @router.post("/exchanges/{exchange_id}/cancel")
 async def cancel_exchange(request: Request, exchange_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
+    if not feedback.confirmed(form):
+        return feedback.ask_first(
+            request,
+            "cancel-exchange",
+            form,
+            action=f"/exchanges/{exchange_id}/cancel",
+            back=f"/exchanges/{exchange_id}",
+        )
     api = api_of(request)
     try:
         await api.request(
@@ -248,22 +292,35 @@ async def cancel_exchange(request: Request, exchange_id: uuid.UUID, viewer: View
             block="detail",
             status_code=409 if conflict is not None else 422,
         )
-    return redirect(request, f"/exchanges/{exchange_id}")
+    return redirect(request, f"/exchanges/{exchange_id}", notice="exchange-cancelled")
 
 
-async def _form_context(request: Request, viewer: Viewer, plan_id: str) -> dict[str, Any]:
-    context, commitments = await asyncio.gather(
+async def _form_context(
+    request: Request, viewer: Viewer, plan_id: str, *, chosen: list[str], q: str = ""
+) -> dict[str, Any]:
+    """What the exchange form shows around its values; its commitment picker lists the chosen
+    commitments and the first that match `q`."""
+    context, choices = await asyncio.gather(
         plan_context(viewer, request, plan_id),
-        _commitments_of(request, viewer, plan_id),
+        commitment_choices(request, viewer, plan_id, q=q, chosen=chosen),
     )
-    return {**context, "commitments": commitments, "kinds": KINDS, "statuses": STATUSES}
+    return {**context, "commitment_choices": choices, "kinds": KINDS, "statuses": STATUSES}
+
+
+def _posted_choices(form: Any) -> dict[str, Any]:
+    """The picker's state in a posted form: the chosen commitments and the search."""
+    return {
+        "chosen": [str(value) for value in form.getlist("commitment_ids") if value],
+        "q": text(form, "commitment_q"),
+    }
 
 
 @router.get("/plans/{plan_id}/exchanges/new")
 async def new_exchange(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    context = await _form_context(request, viewer, str(plan_id))
-    other = next((p["id"] for p in context["parties"] if p["id"] != viewer.party_id), "")
     linked = [value for value in request.query_params.getlist("commitment_id") if value]
+    context = await _form_context(request, viewer, str(plan_id), chosen=linked)
+    require_allowed(context["plan"], "create_exchange")
+    other = next((p["id"] for p in context["parties"] if p["id"] != viewer.party_id), "")
     kind = request.query_params.get("kind", "")
     values = {
         "visibility": "shared",
@@ -290,55 +347,73 @@ async def new_exchange(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) 
 @router.post("/plans/{plan_id}/exchanges/new")
 async def create_exchange(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
-    body, codes = exchange_body(form)
-    errors = form_errors(request, FORM_ERRORS, codes)
-    problem = problem_detail = None
-    if not errors:
-        try:
-            result = await api_of(request).request(
-                "POST",
-                f"/plans/{plan_id}/exchanges",
-                token=viewer.token,
-                json=body,
-                headers={"Idempotency-Key": text(form, "idempotency_key") or str(uuid.uuid4())},
-            )
-        except ApiError as exc:
-            if exc.status not in (409, 422):
-                raise
-            problem = messages.problem_message(formatter(request), exc)
-            errors = messages.field_errors(exc)
-            problem_detail = exc.detail
-        else:
-            return redirect(request, f"/exchanges/{result.data['id']}")
-    context = await _form_context(request, viewer, str(plan_id))
-    return renderer_of(request)(
+    if text(form, "search_commitments"):
+        # The picker's Search button (without JavaScript): the form again, with the matches.
+        context = await _form_context(request, viewer, str(plan_id), **_posted_choices(form))
+        return renderer_of(request)(
+            request,
+            "exchange_form.html",
+            {
+                **context,
+                "values": form_values(form),
+                "errors": {},
+                "exchange": None,
+                "idempotency_key": text(form, "idempotency_key"),
+                "problem": None,
+            },
+            block="form",
+        )
+    organisations = await api_of(request).get("/organisations", token=viewer.token)
+    body, codes = exchange_body(form, organisations=organisations["items"])
+
+    async def render(
+        errors: dict[str, str], problem: str, status: int, exc: ApiError | None
+    ) -> Response:
+        context = await _form_context(request, viewer, str(plan_id), **_posted_choices(form))
+        return renderer_of(request)(
+            request,
+            "exchange_form.html",
+            {
+                **context,
+                "values": form_values(form),
+                "errors": errors,
+                "exchange": None,
+                "idempotency_key": str(uuid.uuid4()),
+                **refusal_context(request, problem, exc),
+            },
+            block="form",
+            status_code=422,
+        )
+
+    return await submit_form(
         request,
-        "exchange_form.html",
-        {
-            **context,
-            "values": form_values(form),
-            "errors": errors,
-            "exchange": None,
-            "idempotency_key": str(uuid.uuid4()),
-            "problem": problem
-            or translate(formatter(request), messages.PROBLEM_MESSAGES, "validation-error"),
-            "problem_detail": problem_detail,
-        },
-        block="form",
-        status_code=422,
+        render=render,
+        own_errors=form_errors(request, FORM_ERRORS, codes),
+        method="POST",
+        path=f"/plans/{plan_id}/exchanges",
+        token=viewer.token,
+        json=body,
+        headers=idempotency(form),
+        refusals=(409, 422),
+        fields=EXCHANGE_FORM_FIELDS,
+        done=lambda result: redirect(
+            request, f"/exchanges/{result.data['id']}", notice="exchange-created"
+        ),
     )
 
 
 @router.get("/exchanges/{exchange_id}/edit")
 async def edit_exchange(request: Request, exchange_id: uuid.UUID, viewer: ViewerDep) -> Response:
     exchange = await api_of(request).get(f"/exchanges/{exchange_id}", token=viewer.token)
-    context = await _form_context(request, viewer, str(exchange["plan_id"]))
+    require_allowed(exchange, "update")
+    linked = [str(commitment["id"]) for commitment in exchange.get("commitments") or []]
+    context = await _form_context(request, viewer, str(exchange["plan_id"]), chosen=linked)
     return renderer_of(request)(
         request,
         "exchange_form.html",
         {
             **context,
-            "values": exchange_values(exchange),
+            "values": exchange_values(exchange, context["organisations"]),
             "errors": {},
             "exchange": exchange,
             "problem": None,
@@ -351,10 +426,16 @@ async def save_exchange(request: Request, exchange_id: uuid.UUID, viewer: Viewer
     form = await request.form()
     api = api_of(request)
     fmt = formatter(request)
-    current = await api.get(f"/exchanges/{exchange_id}", token=viewer.token)
-    body, codes = exchange_body(form, current=current)
+    current, organisations = await asyncio.gather(
+        api.get(f"/exchanges/{exchange_id}", token=viewer.token),
+        api.get("/organisations", token=viewer.token),
+    )
+    body, codes = exchange_body(form, current=current, organisations=organisations["items"])
     outcome = EditOutcome(errors=form_errors(request, FORM_ERRORS, codes))
-    if not outcome.errors:
+    if text(form, "search_commitments"):
+        # The picker's Search button (without JavaScript): the form again, with the matches.
+        outcome = EditOutcome()
+    elif not outcome.errors:
         if not body:
             return redirect(request, f"/exchanges/{exchange_id}")
         outcome = await send_edit(
@@ -364,10 +445,12 @@ async def save_exchange(request: Request, exchange_id: uuid.UUID, viewer: Viewer
             body,
             form,
             lambda: _history(request, viewer, str(exchange_id)),
+            EXCHANGE_FORM_FIELDS,
         )
         if outcome.saved:
-            return redirect(request, f"/exchanges/{exchange_id}")
-    context = await _form_context(request, viewer, str(current["plan_id"]))
+            return redirect(request, f"/exchanges/{exchange_id}", notice="saved")
+    context = await _form_context(request, viewer, str(current["plan_id"]), **_posted_choices(form))
+    searching = bool(text(form, "search_commitments"))
     return renderer_of(request)(
         request,
         "exchange_form.html",
@@ -377,10 +460,11 @@ async def save_exchange(request: Request, exchange_id: uuid.UUID, viewer: Viewer
             "errors": outcome.errors,
             "exchange": current,
             "conflict": outcome.conflict,
-            "problem": outcome.problem
-            or translate(fmt, messages.PROBLEM_MESSAGES, "validation-error"),
+            "problem": None
+            if searching
+            else outcome.problem or translate(fmt, messages.PROBLEM_MESSAGES, "validation-error"),
             "problem_detail": outcome.problem_detail,
         },
         block="form",
-        status_code=outcome.status_code,
+        status_code=200 if searching else outcome.status_code,
     )

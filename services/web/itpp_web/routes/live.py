@@ -48,6 +48,9 @@ EVENT_MESSAGES: dict[tuple[str, str], str] = {
     ("amendment", "reject"): N_("%(actor)s rejected an amendment."),
     ("amendment", "apply"): N_("An amendment was applied: the plan has a new version."),
     ("amendment", "withdraw"): N_("%(actor)s withdrew an amendment."),
+    ("comment", "create"): N_("%(actor)s posted a comment."),
+    ("comment", "update"): N_("%(actor)s edited a comment."),
+    ("comment", "delete"): N_("%(actor)s deleted a comment."),
 }
 
 

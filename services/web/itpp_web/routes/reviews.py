@@ -10,10 +10,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from itpp_web import messages
+from itpp_web import feedback, messages
 from itpp_web.api import ApiError
 from itpp_web.forms import localized, text
 from itpp_web.labels import LABELS
+from itpp_web.routes.attachments import attachment_context
+from itpp_web.routes.comments import REVIEW_ITEM, Parent, thread_context
 from itpp_web.routes.common import if_match
 from itpp_web.routes.live import watch_start
 from itpp_web.web import (
@@ -63,22 +65,76 @@ def needs_of(review: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# The review matrix's filters (`?show=`): the page's URL without one shows every commitment.
+FILTERS = ("unassessed", "disagreements", "unagreed")
+
+
+def _matches(item: dict[str, Any], show: str, party_id: str | None) -> bool:
+    if show == "unassessed":
+        return not any(a["party_id"] == party_id for a in item["assessments"])
+    if show == "disagreements":
+        return bool(item["disagreement"])
+    if show == "unagreed":
+        return item["agreed_rating"] is None
+    return True
+
+
+def matrix_of(
+    request: Request, viewer: Viewer, review: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The items the matrix shows under the filter in the URL, and the filters as links (each
+    with its count and a clean URL: no parameter for "all")."""
+    show = request.query_params.get("show", "")
+    if show not in FILTERS:
+        show = ""
+    fmt = formatter(request)
+    items = review["items"]
+    base = f"/reviews/{review['id']}"
+    names = {
+        "": fmt.gettext("All"),
+        "unassessed": fmt.gettext("Not assessed by %(party)s") % {"party": viewer.party_code},
+        "disagreements": fmt.gettext("Disagreements"),
+        "unagreed": fmt.gettext("Not agreed yet"),
+    }
+    keys = ("", *(f for f in FILTERS if f != "unassessed" or viewer.party_id))
+    filters = [
+        {
+            "key": key or "all",
+            "url": f"{base}?show={key}" if key else base,
+            "label": names[key],
+            "count": sum(1 for i in items if _matches(i, key, viewer.party_id)),
+            "current": key == show,
+        }
+        for key in keys
+    ]
+    return [i for i in items if _matches(i, show, viewer.party_id)], filters
+
+
 async def _review_context(request: Request, viewer: Viewer, review_id: str) -> dict[str, Any]:
     api = api_of(request)
-    review = await api.get(f"/reviews/{review_id}", token=viewer.token)
-    # Where to start watching is read before the page's data: nothing falls in between.
-    live_after = await watch_start(request, viewer, str(review["plan_id"]))
-    review, plan = await asyncio.gather(
-        api.get(f"/reviews/{review_id}", token=viewer.token),
-        api.get(f"/plans/{review['plan_id']}", token=viewer.token),
+    # One read of the review, its plan and where to start watching (read first by the API:
+    # nothing falls in between), beside the review's files and comment threads.
+    workspace, files, threads = await asyncio.gather(
+        api.revalidated_get(f"/reviews/{review_id}/workspace", token=viewer.token),
+        attachment_context(request, viewer, Parent("review", review_id), internal=False),
+        thread_context(request, viewer, Parent("review", review_id), internal=False),
     )
+    review, plan, live_after = workspace["review"], workspace["plan"], workspace["live_after"]
+    shown, filters = matrix_of(request, viewer, review)
+    # `?edit=<item>`: that row with its forms open (the Edit link without JavaScript).
+    editing = request.query_params.get("edit", "")
     return {
+        "item_state": {editing: {"edit": True}} if editing else {},
         "plan": plan,
         "review": review,
+        "shown_items": shown,
+        "filters": filters,
         "needs": needs_of(review),
         "ratings": RATINGS,
         "outcomes": OUTCOMES,
         "live_after": live_after,
+        **files,
+        **threads,
     }
 
 
@@ -95,6 +151,8 @@ def _render(
         "summary_problem": None,
         "summary_values": None,
         "item_state": {},
+        "agree_result": None,
+        "counter_oob": False,
     }
     return renderer_of(request)(
         request, "review.html", {**defaults, **context}, block=block, status_code=status_code
@@ -117,6 +175,7 @@ async def _action(
     json: Any = None,
     headers: dict[str, str] | None = None,
     anchor: str = "",
+    notice: str,
 ) -> Response:
     """One of the review's buttons: do it, then show the review (or why it was refused)."""
     try:
@@ -130,12 +189,81 @@ async def _action(
         return _render(
             request, context, status_code=exc.status if exc.status != 428 else 412, block=None
         )
-    return redirect(request, f"/reviews/{review_id}{anchor}")
+    return redirect(request, f"/reviews/{review_id}{anchor}", notice=notice)
+
+
+@router.get("/reviews/{review_id}/items/{item_id}/discussion")
+async def item_discussion(
+    request: Request, review_id: uuid.UUID, item_id: uuid.UUID, viewer: ViewerDep
+) -> Response:
+    """A review item's own page: its commitment as the review opened it, the progress updates
+    since the previous review, and the item's files and comment threads (the matrix's row links
+    here). An item of the other party's internal commitment is not in the review the reader
+    gets: the page answers like an unknown one."""
+    api = api_of(request)
+    first = await api.get(f"/reviews/{review_id}", token=viewer.token)
+    # Where to start watching is read before the page's data: nothing falls in between.
+    live_after = await watch_start(request, viewer, str(first["plan_id"]))
+    internal = any(
+        i["id"] == str(item_id) and i["commitment"]["visibility"] == "internal"
+        for i in first["items"]
+    )
+    parent = Parent(REVIEW_ITEM, str(item_id), str(review_id))
+    # The item's lists go through the API's policy: an item the reader may not see is a 404.
+    review, plan, files, threads = await asyncio.gather(
+        api.get(f"/reviews/{review_id}", token=viewer.token),
+        api.get(f"/plans/{first['plan_id']}", token=viewer.token),
+        attachment_context(request, viewer, parent, internal=internal),
+        thread_context(request, viewer, parent, internal=internal),
+    )
+    item = next((i for i in review["items"] if i["id"] == str(item_id)), None)
+    if item is None:
+        raise ApiError(404, {"title": "Not found"})
+    return renderer_of(request)(
+        request,
+        "review_item.html",
+        {
+            "plan": plan,
+            "review": review,
+            "item": item,
+            "live_after": live_after,
+            **files,
+            **threads,
+        },
+    )
+
+
+@router.get("/reviews/{review_id}/items/{item_id}")
+async def review_row(
+    request: Request,
+    review_id: uuid.UUID,
+    item_id: uuid.UUID,
+    viewer: ViewerDep,
+    edit: bool = False,
+) -> Response:
+    """One row of the matrix (htmx): with its forms open (`edit`), or back to its values.
+    Without JavaScript, the review page with that row open (or not), at the row."""
+    target = f"/reviews/{review_id}?edit={item_id}" if edit else f"/reviews/{review_id}"
+    if not is_htmx(request):
+        return redirect(request, f"{target}#item-{item_id}")
+    context = await _review_context(request, viewer, str(review_id))
+    item = next((i for i in context["review"]["items"] if i["id"] == str(item_id)), None)
+    if item is None:
+        return redirect(request, f"/reviews/{review_id}")
+    state = {"edit": True} if edit else {"back": True}
+    return renderer_of(request)(
+        request,
+        "review.html",
+        {**context, "item": item, "item_state": {str(item_id): state}, "counter_oob": False},
+        block="item_row",
+    )
 
 
 @router.post("/reviews/{review_id}/open")
 async def open_review(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    return await _action(request, viewer, review_id, "POST", f"/reviews/{review_id}/open")
+    return await _action(
+        request, viewer, review_id, "POST", f"/reviews/{review_id}/open", notice="review-opened"
+    )
 
 
 @router.post("/reviews/{review_id}/sign-off")
@@ -156,12 +284,71 @@ async def sign_off(request: Request, review_id: uuid.UUID, viewer: ViewerDep) ->
         json=body,
         headers=headers,
         anchor="#sign-offs",
+        notice="review-signed",
     )
 
 
 @router.post("/reviews/{review_id}/conclude")
 async def conclude(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    return await _action(request, viewer, review_id, "POST", f"/reviews/{review_id}/conclude")
+    form = await request.form()
+    if not feedback.confirmed(form):
+        return feedback.ask_first(
+            request,
+            "conclude-review",
+            form,
+            action=f"/reviews/{review_id}/conclude",
+            back=f"/reviews/{review_id}",
+        )
+    return await _action(
+        request,
+        viewer,
+        review_id,
+        "POST",
+        f"/reviews/{review_id}/conclude",
+        notice="review-concluded",
+    )
+
+
+@router.post("/reviews/{review_id}/agree-all")
+async def agree_all(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    """Agree every rating the parties gave alike, for the items as the page showed them (each
+    with its ETag): the API skips any changed since, and the page names them."""
+    form = await request.form()
+    if not feedback.confirmed(form):
+        return feedback.ask_first(
+            request,
+            "agree-all",
+            form,
+            action=f"/reviews/{review_id}/agree-all",
+            back=f"/reviews/{review_id}",
+        )
+    seen = []
+    for value in form.getlist("item"):
+        item_id, _, etag = str(value).partition(" ")
+        if item_id and etag:
+            seen.append({"id": item_id, "etag": etag})
+    try:
+        result = await api_of(request).request(
+            "POST",
+            f"/reviews/{review_id}/agree-where-parties-agree",
+            token=viewer.token,
+            json={"items": seen},
+        )
+    except ApiError as exc:
+        if exc.status not in SHOWN_IN_PLACE:
+            raise
+        context = await _review_context(request, viewer, str(review_id))
+        context["problem"] = messages.problem_message(formatter(request), exc)
+        context["problem_detail"] = exc.detail
+        return _render(request, context, status_code=exc.status, block=None)
+    data = result.data or {}
+    changed = [s for s in data.get("skipped") or [] if s.get("reason") == "changed"]
+    if not changed:
+        return redirect(request, f"/reviews/{review_id}#items", notice="ratings-agreed")
+    # Some were skipped: the page says which, in place (a notice names no records).
+    context = await _review_context(request, viewer, str(review_id))
+    context["agree_result"] = {"agreed": data.get("agreed") or [], "changed": changed}
+    return _render(request, context, status_code=200, block=None)
 
 
 @router.post("/reviews/{review_id}/summary")
@@ -189,7 +376,11 @@ async def save_summary(request: Request, review_id: uuid.UUID, viewer: ViewerDep
         context["summary_values"] = {name: str(value) for name, value in form.items()}
         status = 409 if exc.status in (412, 428) else 422 if exc.status != 403 else 403
         return _render(request, context, status_code=status, block=None)
-    return redirect(request, f"/reviews/{review_id}#summary")
+    return redirect(request, f"/reviews/{review_id}#summary", notice="review-summary-saved")
+
+
+# The review item form's inputs (the API's field errors are listed against them).
+ASSESSMENT_FIELDS = ("rating", "note", "recommended_action")
 
 
 async def _item_write(
@@ -218,6 +409,7 @@ async def _item_write(
         state = {
             "problem": messages.problem_message(fmt, exc),
             "detail": exc.detail,
+            "errors": messages.field_errors(fmt, exc, ASSESSMENT_FIELDS),
             "mine": form,
             "conflict": exc.status in (412, 428),
         }
@@ -225,7 +417,9 @@ async def _item_write(
         withdrawn = (result.data or {}).get("sign_offs_withdrawn") or []
         state = {"saved": True, "withdrawn": withdrawn}
         if not is_htmx(request):
-            return redirect(request, f"/reviews/{review_id}#item-{item_id}")
+            return redirect(
+                request, f"/reviews/{review_id}#item-{item_id}", notice="assessment-saved"
+            )
     context = await _review_context(request, viewer, str(review_id))
     context["item_state"] = {str(item_id): state}
     if is_htmx(request):
@@ -234,7 +428,12 @@ async def _item_write(
             return renderer_of(request)(
                 request,
                 "review.html",
-                {**context, "item": item, "item_state": {str(item_id): state}},
+                {
+                    **context,
+                    "item": item,
+                    "item_state": {str(item_id): state},
+                    "counter_oob": True,
+                },
                 block="item_row",
                 status_code=status_code,
             )

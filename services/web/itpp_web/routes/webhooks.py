@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from itpp_web import messages
+from itpp_web import feedback, messages
 from itpp_web.api import ApiError
 from itpp_web.forms import text
 from itpp_web.labels import LABELS
@@ -38,6 +38,7 @@ async def _page(
     values: dict[str, Any] | None = None,
     problem: str | None = None,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     api = api_of(request)
     context: dict[str, Any] = {
@@ -69,14 +70,20 @@ async def _page(
         deliveries[endpoint["id"]] = page["items"]
     context.update(endpoints=endpoints, deliveries=deliveries)
     return renderer_of(request)(
-        request, "webhooks.html", context, block="webhooks", status_code=status_code
+        request,
+        "webhooks.html",
+        context,
+        block="webhooks",
+        status_code=status_code,
+        headers=headers,
     )
 
 
-async def _after_change(request: Request, viewer: Viewer) -> Response:
+async def _after_change(request: Request, viewer: Viewer, notice: str) -> Response:
     if is_htmx(request):
-        return await _page(request, viewer)
-    return redirect(request, "/me/webhooks")
+        headers = feedback.notice_headers(formatter(request), notice)
+        return await _page(request, viewer, headers=headers)
+    return redirect(request, "/me/webhooks", notice=notice)
 
 
 @router.get("/me/webhooks")
@@ -116,7 +123,7 @@ async def create_endpoint(request: Request, viewer: ViewerDep) -> Response:
                 "This address cannot be used: give an https address of a public server "
                 "(not a local or private network address), without a user name or password."
             )
-            if "url" in messages.field_errors(exc)
+            if "url" in messages.field_errors(fmt, exc)
             else messages.problem_message(fmt, exc)
         )
         return await _page(request, viewer, values=values, problem=problem, status_code=422)
@@ -127,18 +134,30 @@ async def create_endpoint(request: Request, viewer: ViewerDep) -> Response:
 @router.post("/me/webhooks/{endpoint_id}/enabled")
 async def set_enabled(request: Request, endpoint_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
+    enabled = text(form, "is_enabled") == "true"
     await api_of(request).request(
         "PATCH",
         f"/webhook-endpoints/{endpoint_id}",
         token=viewer.token,
-        json={"is_enabled": text(form, "is_enabled") == "true"},
+        json={"is_enabled": enabled},
         headers={"If-Match": text(form, "etag")},
     )
-    return await _after_change(request, viewer)
+    return await _after_change(
+        request, viewer, "webhook-enabled" if enabled else "webhook-disabled"
+    )
 
 
 @router.post("/me/webhooks/{endpoint_id}/secret")
 async def rotate_secret(request: Request, endpoint_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    if not feedback.confirmed(form):
+        return feedback.ask_first(
+            request,
+            "rotate-webhook-secret",
+            form,
+            action=f"/me/webhooks/{endpoint_id}/secret",
+            back="/me/webhooks",
+        )
     result = await api_of(request).request(
         "POST", f"/webhook-endpoints/{endpoint_id}/secret", token=viewer.token
     )
@@ -148,6 +167,14 @@ async def rotate_secret(request: Request, endpoint_id: uuid.UUID, viewer: Viewer
 @router.post("/me/webhooks/{endpoint_id}/delete")
 async def delete_endpoint(request: Request, endpoint_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
+    if not feedback.confirmed(form):
+        return feedback.ask_first(
+            request,
+            "delete-webhook",
+            form,
+            action=f"/me/webhooks/{endpoint_id}/delete",
+            back="/me/webhooks",
+        )
     try:
         await api_of(request).request(
             "DELETE",
@@ -158,7 +185,7 @@ async def delete_endpoint(request: Request, endpoint_id: uuid.UUID, viewer: View
     except ApiError as exc:
         if exc.status != 404:  # already removed: the same end result
             raise
-    return await _after_change(request, viewer)
+    return await _after_change(request, viewer, "webhook-deleted")
 
 
 @router.post("/me/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay")
@@ -170,4 +197,4 @@ async def replay_delivery(
         f"/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay",
         token=viewer.token,
     )
-    return await _after_change(request, viewer)
+    return await _after_change(request, viewer, "webhook-replayed")

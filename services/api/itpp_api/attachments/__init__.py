@@ -1,0 +1,1 @@
+"""Files attached to commitments, exchanges, reviews, review items and amendments."""

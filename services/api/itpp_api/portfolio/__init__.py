@@ -1,0 +1,1 @@
+"""The portfolio: every plan of a party at a glance."""

@@ -1,0 +1,1 @@
+"""Saved views: a user's named filters and order of the commitment and exchange lists."""

@@ -1,0 +1,1 @@
+"""Search across every record a reader may see, in both languages (GET /api/v1/search)."""

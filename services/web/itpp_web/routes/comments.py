@@ -1,0 +1,280 @@
+"""Comment threads on the pages of commitments, exchanges, reviews, review items and
+amendments: posting, replying, editing one's own and deleting (with confirmation). Plain form
+posts answered by a redirect back to the record's page, so they work without JavaScript; with it
+the page updates live (the comments' events reach the plan's live stream like every other
+change). The records a page shows threads and files on (`Parent`) are named here, once, for the
+comments and the attachments alike."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from itpp_web import feedback, messages
+from itpp_web.api import ApiError
+from itpp_web.forms import text
+from itpp_web.routes.common import etag_missing, if_match
+from itpp_web.web import (
+    RETRY_AFTER_SECONDS,
+    Viewer,
+    ViewerDep,
+    api_of,
+    csrf_protect,
+    formatter,
+    redirect,
+    renderer_of,
+)
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+# The records whose pages show comment threads and files, and the API collection of each.
+PARENTS = {
+    "commitment": "commitments",
+    "exchange": "exchanges",
+    "review": "reviews",
+    "amendment": "amendments",
+}
+# A review item lives under its review: its API address and its page name the review too.
+REVIEW_ITEM = "review_item"
+COMMENT_FIELDS = ("body", "visibility", "reply_to")
+# Threads shown on a page at once (a link shows the next ones).
+PAGE_SIZE = 50
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A record that has comment threads and files: its kind, its id, and for a review item
+    its review."""
+
+    type: str
+    id: str
+    review_id: str = ""
+
+    @property
+    def api_path(self) -> str:
+        if self.type == REVIEW_ITEM:
+            return f"/reviews/{self.review_id}/items/{self.id}"
+        return f"/{PARENTS[self.type]}/{self.id}"
+
+    @property
+    def page(self) -> str:
+        """The web page that shows the record's threads and files."""
+        if self.type == REVIEW_ITEM:
+            return f"/reviews/{self.review_id}/items/{self.id}/discussion"
+        return f"/{PARENTS[self.type]}/{self.id}"
+
+    def fields(self, *, internal: bool) -> dict[str, Any]:
+        """What the partials put in their forms (and the upload's address)."""
+        return {"type": self.type, "id": self.id, "review_id": self.review_id, "internal": internal}
+
+
+def parent_of(parent_type: str, parent_id: str, review_id: str = "") -> Parent | None:
+    """The record a form names, or None when it names none the pages know."""
+    if not _is_uuid(parent_id):
+        return None
+    if parent_type == REVIEW_ITEM:
+        if not _is_uuid(review_id):
+            return None
+        return Parent(REVIEW_ITEM, str(uuid.UUID(parent_id)), str(uuid.UUID(review_id)))
+    if parent_type not in PARENTS:
+        return None
+    return Parent(parent_type, str(uuid.UUID(parent_id)))
+
+
+async def page_of(request: Request, viewer: Viewer, record: dict[str, Any]) -> str:
+    """The web page of the record a comment or a file (the API's body of one) is on. A review
+    item's page names its review, which the comment does not: it is looked up among the
+    plan's opened reviews (a plan has a few); a progress update's is its commitment's page. A
+    record without a page: its plan's."""
+    parent_type, parent_id = record["parent_type"], str(record["parent_id"])
+    plan_page = f"/plans/{record['plan_id']}" if record.get("plan_id") else "/plans"
+    if parent_type in PARENTS:
+        return Parent(parent_type, parent_id).page
+    api = api_of(request)
+    if parent_type == "progress_update":
+        # An update's evidence: the commitment page, where its timeline is.
+        update = await api.get(f"/updates/{parent_id}", token=viewer.token)
+        return Parent("commitment", str(update["commitment_id"])).page
+    if parent_type != REVIEW_ITEM or not record.get("plan_id"):
+        return plan_page
+    reviews = await api.get(f"/plans/{record['plan_id']}/reviews", token=viewer.token)
+    opened = [r["id"] for r in reviews["items"] if r["status"] != "scheduled"]
+    bodies = await asyncio.gather(
+        *(api.get(f"/reviews/{review_id}", token=viewer.token) for review_id in opened)
+    )
+    for review in bodies:
+        if any(item["id"] == parent_id for item in review["items"]):
+            return Parent(REVIEW_ITEM, parent_id, str(review["id"])).page
+    return plan_page
+
+
+async def thread_context(
+    request: Request, viewer: Viewer, parent: Parent, *, internal: bool
+) -> dict[str, Any]:
+    """What a record's page needs to show its threads: a page of them (`comments` in the
+    address picks the next page), and the record they are on."""
+    params: dict[str, Any] = {"limit": PAGE_SIZE}
+    cursor = request.query_params.get("comments")
+    if cursor and len(cursor) <= 512:
+        params["cursor"] = cursor
+    page = await api_of(request).get(
+        f"{parent.api_path}/comments", token=viewer.token, params=params
+    )
+    return {"comments": page, "comment_parent": parent.fields(internal=internal)}
+
+
+def _form_page(
+    request: Request,
+    context: dict[str, Any],
+    *,
+    error: ApiError | None = None,
+    status_code: int = 200,
+) -> Response:
+    """A comment's form on a page of its own: a post the API refused, with the words kept, or
+    an edit."""
+    if error is not None:
+        fmt = formatter(request)
+        context = {
+            **context,
+            "problem": messages.problem_message(fmt, error),
+            "problem_detail": error.detail,
+            "errors": messages.field_errors(fmt, error, COMMENT_FIELDS),
+            # A closed plan takes no comment: the words are kept to copy, not offered to send.
+            "closed": error.slug == "plan-closed",
+        }
+    page = renderer_of(request)(request, "comment_form.html", context, status_code=status_code)
+    if error is not None and error.status == 503:
+        page.headers["Retry-After"] = error.headers.get("retry-after", str(RETRY_AFTER_SECONDS))
+    return page
+
+
+@router.post("/comments/new")
+async def post_comment(request: Request, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    parent = parent_of(text(form, "parent_type"), text(form, "parent_id"), text(form, "review_id"))
+    if parent is None:
+        return redirect(request, "/plans")
+    back = parent.page
+    body: dict[str, Any] = {
+        "body": str(form.get("body") or ""),
+        "visibility": "internal" if text(form, "visibility") == "internal" else "shared",
+    }
+    reply_to = text(form, "reply_to")
+    if reply_to:
+        body["reply_to"] = reply_to
+    try:
+        result = await api_of(request).request(
+            "POST", f"{parent.api_path}/comments", token=viewer.token, json=body
+        )
+    except ApiError as exc:
+        if exc.status not in (403, 409, 413, 422, 503):
+            raise
+        context = {
+            "mode": "new",
+            "back": back,
+            "fields": {
+                "parent_type": parent.type,
+                "parent_id": parent.id,
+                "review_id": parent.review_id,
+                "reply_to": reply_to,
+                "visibility": body["visibility"],
+            },
+            "body": body["body"],
+            "offer_visibility": not reply_to,
+        }
+        return _form_page(request, context, error=exc, status_code=exc.status)
+    return redirect(request, f"{back}#comment-{result.data['id']}", notice="comment-posted")
+
+
+@router.get("/comments/{comment_id}/edit")
+async def edit_comment(request: Request, comment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    comment = await api_of(request).get(f"/comments/{comment_id}", token=viewer.token)
+    back = await page_of(request, viewer, comment)
+    if "update" not in comment["allowed_actions"]:
+        return redirect(request, back)
+    context = {
+        "mode": "edit",
+        "comment": comment,
+        "back": back,
+        "body": comment["body"],
+        "etag": comment["etag"],
+    }
+    return _form_page(request, context)
+
+
+@router.post("/comments/{comment_id}/edit")
+async def save_comment(request: Request, comment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    api = api_of(request)
+    mine = str(form.get("body") or "")
+    etag = text(form, "etag")
+    try:
+        # Without the ETag the form was drawn from, no If-Match is sent: the API answers 428.
+        result = await api.request(
+            "PATCH",
+            f"/comments/{comment_id}",
+            token=viewer.token,
+            json={"body": mine},
+            headers=if_match(etag),
+        )
+    except ApiError as exc:
+        if exc.status not in (403, 409, 412, 413, 422, 428):
+            raise
+        current = await api.get(f"/comments/{comment_id}", token=viewer.token)
+        back = await page_of(request, viewer, current)
+        context: dict[str, Any] = {
+            "mode": "edit",
+            "comment": current,
+            "back": back,
+            "body": mine,
+            # Saving again goes on top of the version shown now.
+            "etag": current["etag"],
+            "conflict": exc.status in (412, 428),
+        }
+        if exc.status == 428:
+            context["problem"] = etag_missing(request)
+            return _form_page(request, context, status_code=409)
+        return _form_page(
+            request, context, error=exc, status_code=409 if exc.status == 412 else exc.status
+        )
+    comment = result.data
+    back = await page_of(request, viewer, comment)
+    return redirect(request, f"{back}#comment-{comment['id']}", notice="comment-saved")
+
+
+@router.post("/comments/{comment_id}/delete")
+async def delete_comment(request: Request, comment_id: uuid.UUID, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    api = api_of(request)
+    comment = await api.get(f"/comments/{comment_id}", token=viewer.token)
+    back = await page_of(request, viewer, comment)
+    if not feedback.confirmed(form):
+        return feedback.ask_first(
+            request, "delete-comment", form, action=f"/comments/{comment_id}/delete", back=back
+        )
+    try:
+        await api.request(
+            "DELETE",
+            f"/comments/{comment_id}",
+            token=viewer.token,
+            headers=if_match(text(form, "etag")),
+        )
+    except ApiError as exc:
+        if exc.status not in (403, 409, 412, 428):
+            raise
+        context = {"mode": "deleted", "comment": comment, "back": back, "body": comment["body"]}
+        return _form_page(request, context, error=exc, status_code=409)
+    return redirect(request, f"{back}#comments", notice="comment-deleted")
