@@ -62,6 +62,19 @@ def assert_accessible(page: Any, name: str) -> None:
     assert not violations, f"{name}: {summary}"
 
 
+def htmx_settled(page: Any) -> None:
+    """Wait until htmx has no request in flight and has settled its last swap.
+
+    Playwright reports a response when its headers arrive; htmx swaps the body in a moment
+    later and settles after that (`htmx-request`, then `htmx-swapping`, then `htmx-settling`
+    and `htmx-added` mark the steps). A check made in between reads the old page.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def wait_for_htmx(locator: Any) -> None:
     """Wait until htmx has bound the element's hx- attributes.
 
@@ -111,6 +124,7 @@ def test_japan_editor_journey(context: Any, stack: Stack, active_plan_id: str) -
     page.click("#f-status summary")
     with page.expect_response(re.compile(r".*/commitments\?.*status=in_progress.*")):
         page.check("#f-status input[value=in_progress]")
+    htmx_settled(page)
     page.wait_for_url(re.compile(r".*status=in_progress.*"))
     page.keyboard.press("Escape")  # the dropdown closes, uncovering the table
     filtered = references(page)

@@ -28,7 +28,7 @@ import pytest
 
 from itpp_web.i18n import Formatter
 from tests.web.conftest import Stack, active_plan_of_our_own, new_browser_context
-from tests.web.test_browser import assert_accessible, screenshot, sign_in
+from tests.web.test_browser import assert_accessible, htmx_settled, screenshot, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -80,6 +80,7 @@ def _assess(page: Any, item: Any, rating: str, note: str) -> None:
     # draw the item again between the two, and take the line with it.
     with page.expect_response(lambda response: response.request.method == "POST") as saved:
         form.locator("button[type=submit]").click()
+    htmx_settled(page)
     assert saved.value.ok, saved.value.status
 
 

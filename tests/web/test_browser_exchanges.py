@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import Stack, new_browser_context
-from tests.web.test_browser import assert_accessible, screenshot, sign_in
+from tests.web.test_browser import assert_accessible, htmx_settled, screenshot, sign_in
 from tests.web.test_commitment_picker import crowded_plan
 from tests.web.test_exchanges_pages import exchange_plan, versioned_plan
 
@@ -99,6 +99,7 @@ def test_exchange_list_filters_in_place_and_the_address_follows(
     page.click("#f-kind summary")
     with page.expect_response(re.compile(r".*/exchanges\?.*kind=placement.*")):
         page.check("#f-kind input[value=placement]")
+    htmx_settled(page)
     page.wait_for_url(re.compile(r".*kind=placement.*"))
     placements = page.locator("#results tbody tr").count()
     assert 0 < placements < everything

@@ -15,7 +15,7 @@ import pytest
 
 from itpp_web.i18n import Formatter
 from tests.web.conftest import Stack, active_plan_of_our_own, new_browser_context
-from tests.web.test_browser import assert_accessible, sign_in, wait_for_htmx
+from tests.web.test_browser import assert_accessible, htmx_settled, sign_in, wait_for_htmx
 from tests.web.test_browser_layout import overflow
 
 pytestmark = pytest.mark.slow
@@ -105,6 +105,7 @@ def test_the_matrix_filters_by_link_and_a_keyboard_save_keeps_the_focus_in_its_r
     assert page.evaluate("document.activeElement.type") == "submit"
     with page.expect_response(lambda r: r.request.method == "POST") as saved:
         page.keyboard.press("Enter")
+    htmx_settled(page)
     assert saved.value.ok, saved.value.status
     page.locator(f"#{row_id} .saved").wait_for()
     page.wait_for_function(

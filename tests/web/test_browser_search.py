@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import Stack, new_browser_context
-from tests.web.test_browser import assert_accessible, sign_in
+from tests.web.test_browser import assert_accessible, htmx_settled, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -43,6 +43,7 @@ def test_slash_opens_the_search_and_results_follow_the_typing(context: Any, stac
     field.fill("")
     with page.expect_response(re.compile(r".*/search\?q=maritime.*")):
         field.type("maritime")
+    htmx_settled(page)
     page.wait_for_url(re.compile(r".*/search\?q=maritime.*"))
     assert page.locator(".search-results mark").first.inner_text().lower() == "maritime"
     field.press("/")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import Stack, new_browser_context
-from tests.web.test_browser import assert_accessible, sign_in
+from tests.web.test_browser import assert_accessible, htmx_settled, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +56,7 @@ def test_the_filter_bar_by_keyboard(japanese: Any, stack: Stack, active_plan_id:
     page.keyboard.press("Tab")
     with page.expect_response(re.compile(r".*/commitments\?.*status=.*")):
         page.keyboard.press("Space")
+    htmx_settled(page)
     page.wait_for_url(re.compile(r".*status=.*status=.*"))
     assert len(requests) == 1, requests  # the two ticks: one request, after the debounce
     assert page.evaluate("history.length") == history  # replaced, not a new entry
@@ -69,10 +70,12 @@ def test_the_filter_bar_by_keyboard(japanese: Any, stack: Stack, active_plan_id:
     # Sort by the due date column: the sort control follows; a filter change keeps it.
     with page.expect_response(re.compile(r".*sort=due_date.*")):
         page.locator("th.col-date a").click()
+    htmx_settled(page)
     assert page.locator("#f-sort").input_value() == "due_date"
     page.click("#f-health summary")
     with page.expect_response(re.compile(r".*health=on_track.*")):
         page.check("#f-health input[value=on_track]")
+    htmx_settled(page)
     page.wait_for_url(re.compile(r".*health=on_track.*"))
     assert "sort=due_date" in page.url
     assert page.locator("#f-sort").input_value() == "due_date"
