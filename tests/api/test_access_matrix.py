@@ -909,6 +909,7 @@ ACCESS_RULES: dict[str, Rule] = {
     "exportCommitments": Rule(Access.PLAN_READ, query={"format": "xlsx"}),
     "exportExchanges": Rule(Access.PLAN_READ),
     # amendments
+    "listAmendmentOperations": Rule(Access.SHARED_READ),
     "listAmendments": Rule(Access.PLAN_READ),
     "listPlanConsents": Rule(Access.PLAN_READ),
     "getAmendment": Rule(Access.PLAN_READ),

@@ -8,13 +8,16 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from itpp_api.amendments import service
+from itpp_api.amendments.operations import describe_all
 from itpp_api.amendments.schemas import (
     AmendmentCreate,
     AmendmentDecisionCreate,
+    AmendmentOperationList,
     AmendmentPage,
     AmendmentPublic,
     ConsentRecordList,
 )
+from itpp_api.auth import policy
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.config import get_settings
@@ -27,6 +30,23 @@ from itpp_api.routing import OneHopRoute
 
 router = APIRouter(route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
+
+
+@router.get(
+    "/amendment-operations",
+    tags=["amendments"],
+    operation_id="listAmendmentOperations",
+    summary="The kinds of operation a change set can hold, described for clients",
+    description="For each kind (`op`): its name in Japanese and English, what the parties "
+    "consent to by it, whether it must be alone in its change set, the plan statuses it can be "
+    "proposed in, and its fields — type, required, bounds, choices or the records they are "
+    "chosen from — as the change set schema accepts them.",
+    response_model=AmendmentOperationList,
+    responses=problem_responses(),
+)
+def list_amendment_operations(actor: ActorDep) -> Response:
+    policy.require_signed_in(actor)
+    return json_response({"items": describe_all()})
 
 
 @router.get(

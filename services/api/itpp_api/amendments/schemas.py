@@ -7,6 +7,7 @@ a named schema so generated clients get one class per kind of change.
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -581,3 +582,83 @@ class PlanAsOf(BaseModel):
         description="The day whose end the commitments' states show: the date asked for, or, "
         "for a date before the plan's records begin, the day they begin (as first recorded)."
     )
+
+
+# --- the operations, described for clients ------------------------------------------------------
+
+
+class OperationFieldType(StrEnum):
+    """The type of an operation's field, as GET /amendment-operations describes it."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    ID = "id"
+    CHOICE = "choice"
+    LOCALIZED_TEXT = "localized_text"
+    MAPPING = "mapping"
+    OBJECT = "object"
+    LIST = "list"
+
+
+class ChoicesSource(StrEnum):
+    """The records the values of an id field are chosen from."""
+
+    PRIORITY_AREAS = "priority_areas"
+    COMMITMENTS = "commitments"
+    PLAN_PARTIES = "plan_parties"
+    ORGANISATIONS = "organisations"
+    PLANS = "plans"
+
+
+class AmendmentOperationField(BaseModel):
+    """One field of an operation (or of an object inside one), as its schema accepts it."""
+
+    name: str
+    type: OperationFieldType
+    item_type: OperationFieldType | None = Field(
+        default=None, description="For a list: the type of its items."
+    )
+    required: bool
+    nullable: bool = Field(description="It may be given as null.")
+    description: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    min_length: int | None = Field(default=None, description="Of a string or a list.")
+    max_length: int | None = Field(default=None, description="Of a string or a list.")
+    pattern: str | None = None
+    choices: list[str] | None = Field(
+        default=None, description="For a choice (or a list of them): the values it takes."
+    )
+    choices_source: ChoicesSource | None = Field(
+        default=None,
+        description="For an id (or a list of them): the records of the plan (or shared "
+        "reference data) its values are chosen from.",
+    )
+    fields: list["AmendmentOperationField"] | None = Field(
+        default=None, description="For an object (or a list of them): its fields."
+    )
+
+
+class AmendmentOperation(BaseModel):
+    """One kind of change set operation: what it is called, when it can be proposed, and the
+    fields of its schema (the member of the change set union whose `op` is `kind`)."""
+
+    kind: str = Field(description="The operation's `op`.")
+    labels: dict[str, str] = Field(description="Its name, in `ja` and `en`.")
+    description: str
+    consent_kind: ConsentKind = Field(
+        description="What a change set holding it asks the parties to consent to."
+    )
+    alone: bool = Field(description="It is the only operation of its change set.")
+    plan_statuses: list[PlanStatus] = Field(
+        description="The plan statuses in which it can be proposed."
+    )
+    fields: list[AmendmentOperationField]
+
+
+class AmendmentOperationList(BaseModel):
+    """Every kind of change set operation, in the order of the change set union."""
+
+    items: list[AmendmentOperation]
