@@ -659,6 +659,6 @@ class AmendmentOperation(BaseModel):
 
 
 class AmendmentOperationList(BaseModel):
-    """Every kind of change set operation, in the order of the change set union."""
+    """Every kind of change set operation, in the order a form offers them."""
 
     items: list[AmendmentOperation]

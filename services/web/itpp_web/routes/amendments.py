@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,33 +45,6 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 
 SHOWN_IN_PLACE = (403, 404, 409, 412, 422, 428)
 MODALITIES = tuple(LABELS["modality"])
-# The kinds of change to what the parties agreed that the form offers.
-FORM_OPS = (
-    "add_commitment",
-    "modify_commitment",
-    "retire_commitment",
-    "add_priority_area",
-    "modify_priority_area",
-    "retire_priority_area",
-    "reorder_priority_areas",
-    "change_term",
-    "change_review_interval",
-    "change_text",
-)
-# A draft takes one consent only: its coming into force. A plan in force can also have its
-# approval date or predecessor corrected, or be terminated or renewed (each of those two alone
-# in its change set). An expired plan can only be renewed.
-DRAFT_OPS = ("bring_into_force",)
-ACTIVE_OPS = (
-    *FORM_OPS,
-    "change_approval_date",
-    "change_predecessor",
-    "change_progress_updates_confirmation",
-    "terminate",
-    "renew",
-)
-EXPIRED_OPS = ("renew",)
-ALL_OPS = frozenset(ACTIVE_OPS) | frozenset(DRAFT_OPS)
 # The definition fields of a commitment an amendment can empty (the others always have one).
 CLEARABLE = (
     "description",
@@ -79,14 +53,6 @@ CLEARABLE = (
     "start_date",
     "due_date",
     "pcm_activity_ref",
-)
-# The operations whose texts can name their source language (the one they were written in).
-SOURCE_OPS = (
-    "add_commitment",
-    "modify_commitment",
-    "add_priority_area",
-    "modify_priority_area",
-    "change_text",
 )
 # The predecessor choice that removes the link.
 NO_PREDECESSOR = "none"
@@ -124,16 +90,43 @@ FORM_ERRORS = {
 }
 
 
-def form_ops(plan: dict[str, Any]) -> tuple[str, ...]:
-    """The operations the proposal form offers for a plan in its status."""
-    status = plan.get("status")
-    if status == "draft":
-        return DRAFT_OPS
-    if status == "active":
-        return ACTIVE_OPS
-    if status == "expired":
-        return EXPIRED_OPS
-    return FORM_OPS
+async def operation_kinds(request: Request, viewer: Viewer) -> list[dict[str, Any]]:
+    """The kinds of change set operation as the API describes them (GET
+    /amendment-operations): the change builder offers them from this, in its order."""
+    described = await api_of(request).get("/amendment-operations", token=viewer.token)
+    return list(described["items"])
+
+
+def form_ops(plan: dict[str, Any], operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The operations the proposal form offers for a plan in its status (a draft: its coming
+    into force; a plan in force: every change, its termination or renewal; an expired plan:
+    its renewal)."""
+    return [op for op in operations if plan.get("status") in op["plan_statuses"]]
+
+
+def _kinds(operations: list[dict[str, Any]], has: Callable[[dict[str, Any]], bool]) -> set[str]:
+    """The kinds of the operations that have a field (or a field of an object field) `has`."""
+    return {
+        op["kind"]
+        for op in operations
+        for field in op["fields"]
+        if has(field) or any(has(inner) for inner in field.get("fields") or [])
+    }
+
+
+def source_ops(operations: list[dict[str, Any]]) -> set[str]:
+    """The operations whose texts can name their source language (the one they were written
+    in)."""
+    return _kinds(operations, lambda field: field["name"] == "source_languages")
+
+
+def picker_ops(operations: list[dict[str, Any]]) -> list[str]:
+    """The operations that name one commitment of the plan (chosen with a picker)."""
+    return [
+        op["kind"]
+        for op in operations
+        if any(f["type"] == "id" and f.get("choices_source") == "commitments" for f in op["fields"])
+    ]
 
 
 @dataclass
@@ -759,9 +752,6 @@ def text_defaults(plan: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-PICKER_OPS = ("modify_commitment", "retire_commitment")
-
-
 async def _form_context(
     request: Request,
     viewer: Viewer,
@@ -771,6 +761,8 @@ async def _form_context(
 ) -> dict[str, Any]:
     fmt = formatter(request)
     values = values or {}
+    operations = await operation_kinds(request, viewer)
+    pickers_for = picker_ops(operations)
 
     async def picker(op: str) -> CommitmentChoices:
         # A change names a shared commitment that is not cancelled.
@@ -788,7 +780,7 @@ async def _form_context(
     parts, commitments, *pickers = await asyncio.gather(
         _lookup_parts(request, viewer, plan_id),
         _commitments(request, viewer, _named_commitments(draft)),
-        *(picker(op) for op in PICKER_OPS),
+        *(picker(op) for op in pickers_for),
     )
     plan = parts.plan
     lookup = _lookup(parts, commitments)
@@ -799,7 +791,7 @@ async def _form_context(
         "areas": [area for area in parts.areas if not area.get("retired_at")],
         # A new order names every area, retired ones too.
         "all_areas": parts.areas,
-        "pickers": dict(zip(PICKER_OPS, pickers, strict=True)),
+        "pickers": dict(zip(pickers_for, pickers, strict=True)),
         "parties": plan.get("parties") or [],
         "organisations": [
             {**org, "party_code": party_codes.get(org.get("party_id") or "", "")}
@@ -808,14 +800,14 @@ async def _form_context(
         "other_plans": [other for other in parts.plans if other["id"] != plan["id"]],
         "no_predecessor": NO_PREDECESSOR,
         "clearable": CLEARABLE,
-        "source_ops": SOURCE_OPS,
+        "source_ops": source_ops(operations),
         "defaults": text_defaults(plan),
         "section_rows": len(plan.get("sections") or []) + 2,
         "objective_rows": len(plan.get("objectives") or []) + 2,
         "chapter_rows": len((plan.get("lead_texts") or {}).get("chapters") or []) + 1,
         "modalities": MODALITIES,
         "reviews": reviews["items"],
-        "ops": form_ops(plan),
+        "ops": form_ops(plan, operations),
         "draft": draft,
         "draft_json": json.dumps(draft, ensure_ascii=False),
         "draft_views": [describe_change(fmt, change, lookup) for change in draft],
@@ -838,7 +830,7 @@ async def new_amendment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
     # `?op=terminate` opens that change (the amendments page links it); a draft's only one is
     # open from the start, its title suggested as the API would.
     asked = request.query_params.get("op", "")
-    if asked in context["ops"]:
+    if asked in {op["kind"] for op in context["ops"]}:
         context["open_op"] = asked
     if plan.get("status") == "draft":
         context["open_op"] = "bring_into_force"
@@ -878,7 +870,8 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
     }
     if text(form, "review_id"):
         body["review_id"] = text(form, "review_id")
-    if add in ALL_OPS:
+    operations = await operation_kinds(request, viewer) if add or text(form, "search") else []
+    if add in {op["kind"] for op in operations}:
         plan = (
             await api_of(request).get(f"/plans/{plan_id}", token=viewer.token)
             if add == "change_text"
@@ -893,7 +886,7 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             draft = [*draft, change]
             # The fieldset's inputs are spent: the next change starts from empty fields.
             values = {k: v for k, v in values.items() if not k.startswith(f"{add}.")}
-    elif text(form, "search") in PICKER_OPS:
+    elif text(form, "search") in picker_ops(operations):
         # A picker's Search button (without JavaScript): the form again, with the matches.
         open_op = text(form, "search")
     elif remove.isdigit() and int(remove) < len(draft):

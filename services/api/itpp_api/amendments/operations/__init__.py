@@ -1,7 +1,8 @@
 """The registry of change set operations: one class per kind of operation (its schema, its
-checks, how it is applied and how it describes itself), in the order of the `AmendmentChange`
-union. changeset.py dispatches through `operation_of`; GET /amendment-operations lists
-`describe_all`. A new kind of operation is a schema in the union and a class here."""
+checks, how it is applied and how it describes itself), in the order clients offer them (the
+web's change builder does); each handles one member of the `AmendmentChange` union.
+changeset.py dispatches through `operation_of`; GET /amendment-operations lists `describe_all`.
+A new kind of operation is a schema in the union and a class here."""
 
 from typing import Any
 
@@ -38,10 +39,10 @@ OPERATIONS: tuple[Operation[Any], ...] = (
     ReorderPriorityAreas(),
     ChangeTerm(),
     ChangeReviewInterval(),
+    ChangeText(),
     ChangeApprovalDate(),
     ChangePredecessor(),
     ChangeProgressUpdatesConfirmation(),
-    ChangeText(),
     BringIntoForce(),
     Terminate(),
     Renew(),
