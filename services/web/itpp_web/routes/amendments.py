@@ -551,10 +551,14 @@ def _commitment_definition(
 
 
 def _change_from_form(
-    form: FormData, op: str, plan: dict[str, Any] | None = None
+    form: FormData, operation: dict[str, Any], plan: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any] | None, str | None]:
-    """One operation from its fieldset (`<op>.<field>` inputs), or the reason it is incomplete.
-    `plan` (the plan now) is needed for a change of its texts, which are edited in place."""
+    """One operation (as the API describes it) from its fieldset (`<op>.<field>` inputs), or
+    the reason it is incomplete. The operations whose fieldsets are more than their fields
+    (texts in two languages, milestones one a line, fields to empty, positions) are read here;
+    every other one field by field (_fields_from_form). `plan` (the plan now) is needed for a
+    change of its texts, which are edited in place."""
+    op = str(operation["kind"])
 
     def field(name: str) -> str:
         return text(form, f"{op}.{name}")
@@ -597,10 +601,6 @@ def _change_from_form(
             "commitment_id": field("commitment_id"),
             "changes": _with_source(form, op, changes, texts),
         }, None
-    if op == "retire_commitment":
-        if not field("commitment_id"):
-            return None, "choose-commitment"
-        return {"op": op, "commitment_id": field("commitment_id")}, None
     if op == "add_priority_area":
         title = localized(form, f"{op}.title")
         if not field("code") or not field("short_code"):
@@ -639,10 +639,6 @@ def _change_from_form(
             "priority_area_id": field("priority_area_id"),
             "changes": _with_source(form, op, area_changes, texts),
         }, None
-    if op == "retire_priority_area":
-        if not field("priority_area_id"):
-            return None, "choose-area"
-        return {"op": op, "priority_area_id": field("priority_area_id")}, None
     if op == "reorder_priority_areas":
         positions: list[tuple[int, str]] = []
         for name in form:
@@ -657,16 +653,6 @@ def _change_from_form(
         # Equal positions keep the areas' present order (the inputs come in that order).
         ordered = [area_id for _, area_id in sorted(positions, key=lambda item: item[0])]
         return {"op": op, "priority_area_ids": ordered}, None
-    if op == "change_term":
-        months = _months(field("term_months"))
-        if months is None:
-            return None, "months"
-        return {"op": op, "term_months": months}, None
-    if op == "change_review_interval":
-        months = _months(field("review_interval_months"))
-        if months is None:
-            return None, "months"
-        return {"op": op, "review_interval_months": months}, None
     if op == "change_text":
         texts, error = plan_texts_from_form(form, plan or {})
         if error:
@@ -679,29 +665,6 @@ def _change_from_form(
         for index, objective in enumerate(texts.get("objectives") or []):
             named[f"objectives[{index}]"] = objective
         return _with_source(form, op, {"op": op, **texts}, named), None
-    if op == "change_predecessor":
-        chosen = field("predecessor_id")
-        if not chosen:
-            return None, "choose-predecessor"
-        return {"op": op, "predecessor_id": None if chosen == NO_PREDECESSOR else chosen}, None
-    if op == "change_progress_updates_confirmation":
-        chosen = field("progress_updates_need_confirmation")
-        if chosen not in ("true", "false"):
-            return None, "choose-confirmation"
-        return {"op": op, "progress_updates_need_confirmation": chosen == "true"}, None
-    if op in ("bring_into_force", "change_approval_date"):
-        day = _day(field("approval_date"))
-        if day is None:
-            return None, "date"
-        return {"op": op, "approval_date": day}, None
-    if op == "terminate":
-        # Without a date the plan ends on the day the last party approves.
-        if not field("termination_date"):
-            return {"op": op}, None
-        day = _day(field("termination_date"))
-        if day is None:
-            return None, "date"
-        return {"op": op, "termination_date": day}, None
     if op == "renew":
         if not field("reference"):
             return None, "successor-reference"
@@ -715,7 +678,49 @@ def _change_from_form(
         if title:
             renewal["title"] = title
         return renewal, None
-    return None, None
+    return _fields_from_form(form, operation)
+
+
+# What to ask for when a field of one of the simpler operations is missing or malformed: by the
+# records an id is chosen from, or by the field's type.
+_FIELD_ERRORS = {
+    "commitments": "choose-commitment",
+    "priority_areas": "choose-area",
+    "plans": "choose-predecessor",
+    "integer": "months",
+    "date": "date",
+    "boolean": "choose-confirmation",
+}
+
+
+def _fields_from_form(
+    form: FormData, operation: dict[str, Any]
+) -> tuple[dict[str, Any] | None, str | None]:
+    """An operation whose fieldset holds just its fields (`<op>.<field>`: an id, a number of
+    months, a date or a yes/no), read as the API describes them: an empty optional field is
+    left out; an id that may be null takes the "none" choice (NO_PREDECESSOR)."""
+    op = str(operation["kind"])
+    change: dict[str, Any] = {"op": op}
+    for described in operation["fields"]:
+        name, kind = described["name"], described["type"]
+        raw = text(form, f"{op}.{name}")
+        error = _FIELD_ERRORS.get(described.get("choices_source") or kind)
+        value: Any = raw
+        if kind == "integer":
+            value = _months(raw)
+        elif kind == "date":
+            value = _day(raw)
+        elif kind == "boolean":
+            value = {"true": True, "false": False}.get(raw)
+        elif kind == "id" and described["nullable"] and raw == NO_PREDECESSOR:
+            change[name] = None
+            continue
+        if value is None or value == "":
+            if not described["required"] and not raw:
+                continue
+            return None, error
+        change[name] = value
+    return change, None
 
 
 def text_defaults(plan: dict[str, Any]) -> dict[str, str]:
@@ -877,7 +882,8 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             if add == "change_text"
             else None
         )
-        change, error = _change_from_form(form, add, plan)
+        operation = next(op for op in operations if op["kind"] == add)
+        change, error = _change_from_form(form, operation, plan)
         if change is None:
             errors[add] = translate(fmt, FORM_ERRORS, error or "nothing-changed")
             open_op = add
