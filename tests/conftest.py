@@ -17,7 +17,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, literal, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -26,6 +26,8 @@ from itpp_api.config import get_settings
 from itpp_api.db import get_engine
 from itpp_api.main import create_app
 from itpp_api.migrate import upgrade
+from itpp_api.sample.loader import LoadResult, load
+from itpp_api.sample.users import save_logins
 
 # Property tests draw their examples from a fixed seed in the gate (`make test` gives the same
 # result on every fresh clone); ITPP_HYPOTHESIS_PROFILE=explore draws at random.
@@ -146,6 +148,79 @@ def own_database(engine: str, directory: Path, prefix: str = "itpp_own") -> Iter
             drop_postgres_database(url)
 
 
+# Per engine, in this worker: a database migrated and holding the sample (made on first use,
+# dropped at the end of the run) and the logins the load wrote.
+_SAMPLE_TEMPLATES: dict[str, tuple[str, LoadResult]] = {}
+
+
+def _sample_template(engine: str, directory: Path) -> tuple[str, LoadResult]:
+    if engine not in _SAMPLE_TEMPLATES:
+        if engine == "postgresql":
+            url = create_postgres_database("itpp_sample_template")
+        else:
+            url = f"sqlite:///{directory / 'sample-template.sqlite3'}"
+        from itpp_api.db import _engine_for
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("ITPP_DATABASE_URL", url)
+            patch.setenv("ITPP_VAR_DIR", str(directory / "sample-template-var"))
+            get_settings.cache_clear()
+            try:
+                upgrade(url)
+                result = load()
+            finally:
+                # A PostgreSQL template must have no connection when it is copied; a SQLite
+                # file is whole (its write-ahead log folded in) once its last one closes.
+                _engine_for(url).dispose()
+                get_settings.cache_clear()
+        _SAMPLE_TEMPLATES[engine] = (url, result)
+    return _SAMPLE_TEMPLATES[engine]
+
+
+_TEMPLATE_DIRECTORY: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sample_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Where the SQLite template goes; the PostgreSQL one is dropped at the end of the run."""
+    _TEMPLATE_DIRECTORY.append(tmp_path_factory.mktemp("sample-template"))
+    yield
+    for url, _ in _SAMPLE_TEMPLATES.values():
+        if make_url(url).get_backend_name() == "postgresql":
+            drop_postgres_database(url)
+    _SAMPLE_TEMPLATES.clear()
+
+
+def sample_database_copy(engine: str, directory: Path, prefix: str = "itpp_sample") -> str:
+    """The URL of a new database holding the sample plan and its users, as `itpp db upgrade`
+    then `itpp sample load` leave it; the logins (the same in every copy of a run) go to
+    ITPP_VAR_DIR's sample-logins.json. Loading the sample takes ~5 s; it is loaded once per
+    engine in a process into a template, which each call copies: PostgreSQL's
+    `CREATE DATABASE ... TEMPLATE`, a copied SQLite file in `directory`. The caller drops a
+    PostgreSQL copy (`drop_postgres_database`)."""
+    template, result = _sample_template(engine, _TEMPLATE_DIRECTORY[-1])
+    if engine == "postgresql":
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        admin = _postgres_admin_engine()
+        with admin.connect() as connection:
+            connection.execute(
+                text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"')
+            )
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
+        admin.dispose()
+        url = make_url(POSTGRES_SERVER_URL).set(database=name).render_as_string(False)
+    else:
+        path = directory / f"{prefix}.sqlite3"
+        shutil.copyfile(template.removeprefix("sqlite:///"), path)
+        url = f"sqlite:///{path}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ITPP_DATABASE_URL", url)
+        get_settings.cache_clear()
+        save_logins(result.logins)
+    get_settings.cache_clear()
+    return url
+
+
 @pytest.fixture
 def own_postgres(tmp_path: Path) -> Iterator[str]:
     """A migrated PostgreSQL database of this test's own, made the configured one."""
@@ -183,6 +258,11 @@ _NON_EMPTY = " UNION ALL ".join(
 )
 
 
+def _holding(connection: Any) -> set[str]:
+    """The tables that hold any row."""
+    return {row[0] for row in connection.exec_driver_sql(_NON_EMPTY)}
+
+
 def _clean(engine: Engine) -> None:
     """Empty the tables a test wrote to, children before parents.
 
@@ -192,7 +272,7 @@ def _clean(engine: Engine) -> None:
     `seq`), so nothing needs restarting.
     """
     with engine.begin() as connection:
-        holding = {row[0] for row in connection.exec_driver_sql(_NON_EMPTY)}
+        holding = _holding(connection)
         deletes = [f"DELETE FROM {table}" for table in _TABLES if table in holding]
         if not deletes:
             return
@@ -201,6 +281,75 @@ def _clean(engine: Engine) -> None:
         else:
             for statement in deletes:
                 connection.exec_driver_sql(statement)
+
+
+def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A table's rows with each row after the row of the same table it refers to (a plan
+    after its predecessor, a comment after its thread's first)."""
+    own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    if not own:
+        return rows
+    key = next(iter(table.primary_key.columns)).name
+    placed: set[Any] = set()
+    ordered: list[dict[str, Any]] = []
+    waiting = rows
+    while waiting:
+        ready = [
+            r for r in waiting if all(r[c] is None or r[c] in placed or r[c] == r[key] for c in own)
+        ]
+        assert ready, f"rows of {table.name} refer to rows that are not there"
+        ordered += ready
+        placed |= {r[key] for r in ready}
+        waiting = [r for r in waiting if r[key] not in placed]
+    return ordered
+
+
+# Per engine, in this worker: the rows of the sample's template database, by table.
+_SAMPLE_ROWS: dict[str, list[tuple[Table, list[dict[str, Any]]]]] = {}
+
+
+def _sample_rows(engine: str) -> tuple[LoadResult, list[tuple[Table, list[dict[str, Any]]]]]:
+    template, result = _sample_template(engine, _TEMPLATE_DIRECTORY[-1])
+    if engine not in _SAMPLE_ROWS:
+        reader = create_engine(template)
+        with reader.connect() as connection:
+            rows = [
+                (table, [dict(row) for row in connection.execute(table.select()).mappings()])
+                for table in SQLModel.metadata.sorted_tables
+            ]
+        reader.dispose()  # a PostgreSQL template is copied only while nobody is connected
+        _SAMPLE_ROWS[engine] = [
+            (table, _parents_first(table, found)) for table, found in rows if found
+        ]
+    return result, _SAMPLE_ROWS[engine]
+
+
+def load_sample() -> LoadResult:
+    """The sample plan in the configured (clean) database, as `itpp_api.sample.loader.load`
+    leaves it, logins file included.
+
+    Loading the sample takes ~5 s (2 of them Argon2 for its users); it is loaded once per
+    engine in a process, into the template `sample_database_copy` copies, and each test gets
+    the template's rows inserted into its clean database (a fraction of a second): the same
+    records, with the same passwords, in every test of a run. A database that is not empty
+    gets a real load. The loader's own tests (tests/test_sample.py: twice, into a database
+    holding a plan, the command line) call it directly.
+    """
+    engine = get_engine()
+    with engine.connect() as connection:
+        empty = not _holding(connection)
+    if not empty:
+        return load()
+    result, tables = _sample_rows(engine.dialect.name)
+    with engine.begin() as connection:
+        for table, rows in tables:
+            # A table the database's triggers keep (the search index, the open milestones) is
+            # already filled from the rows inserted before it.
+            if connection.execute(select(literal(1)).select_from(table).limit(1)).first():
+                continue
+            connection.execute(table.insert(), rows)
+    save_logins(result.logins)
+    return result
 
 
 @dataclass
