@@ -100,12 +100,14 @@ def _postgres_admin_engine() -> Engine:
     return engine
 
 
-def create_postgres_database(prefix: str = "itpp_test") -> str:
-    """Create an empty scratch database on the test server and return its URL."""
+def create_postgres_database(prefix: str = "itpp_test", template: str | None = None) -> str:
+    """Create a scratch database on the test server (empty, or a copy of the database named
+    `template`) and return its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = _postgres_admin_engine()
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        copied = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
         # Tests never need a commit to survive a crash of the server: skip the fsync wait.
         connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
     admin.dispose()
@@ -121,21 +123,103 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+# Per engine and kind ("migrated": an empty database at head; "sample": and the sample plan
+# with its users, as `itpp db upgrade` then `itpp sample load` leave it), in this worker: a
+# template database, made on first use and dropped at the end of the run, and for "sample" the
+# logins the load wrote. Each database a test needs is a copy of one: PostgreSQL's
+# `CREATE DATABASE ... TEMPLATE` (the template has no connection then), a copied SQLite file.
+_TEMPLATES: dict[tuple[str, str], tuple[str, LoadResult | None]] = {}
+_TEMPLATE_DIRECTORY: list[Path] = []
+
+
+def _template(engine: str, kind: str) -> tuple[str, LoadResult | None]:
+    if (engine, kind) not in _TEMPLATES:
+        from itpp_api.db import _engine_for
+
+        directory = _TEMPLATE_DIRECTORY[-1]
+        if kind == "migrated":
+            url = _empty_database(engine, directory, "itpp_migrated_template")
+            upgrade(url)
+            result = None
+        else:
+            migrated = _template(engine, "migrated")[0]
+            url = _copy(engine, migrated, directory, f"itpp_{kind}_template")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("ITPP_DATABASE_URL", url)
+                patch.setenv("ITPP_VAR_DIR", str(directory / f"{kind}-var"))
+                get_settings.cache_clear()
+                try:
+                    result = load()
+                finally:
+                    get_settings.cache_clear()
+        # Closed, so a PostgreSQL template can be copied and a SQLite file is whole (its
+        # write-ahead log folded in).
+        _engine_for(url).dispose()
+        _TEMPLATES[(engine, kind)] = (url, result)
+    return _TEMPLATES[(engine, kind)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Where the SQLite templates go; the PostgreSQL ones are dropped at the end of the run."""
+    _TEMPLATE_DIRECTORY.append(tmp_path_factory.mktemp("templates"))
+    yield
+    for url, _ in _TEMPLATES.values():
+        if make_url(url).get_backend_name() == "postgresql":
+            drop_postgres_database(url)
+    _TEMPLATES.clear()
+
+
+def _empty_database(engine: str, directory: Path, prefix: str) -> str:
+    if engine == "postgresql":
+        return create_postgres_database(prefix)
+    return f"sqlite:///{directory / f'{prefix}.sqlite3'}"
+
+
+def _copy(engine: str, template: str, directory: Path, prefix: str) -> str:
+    """A new database (a SQLite file in `directory`) holding what `template` holds."""
+    if engine == "postgresql":
+        return create_postgres_database(prefix, template=make_url(template).database)
+    path = directory / f"{prefix}.sqlite3"
+    shutil.copyfile(template.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
+def database_copy(engine: str, directory: Path, prefix: str, kind: str = "migrated") -> str:
+    """The URL of a new database of the engine (a SQLite file in `directory`, a scratch
+    PostgreSQL database the caller drops with `drop_postgres_database`), a copy of the run's
+    template of that kind: "migrated" (empty, at head) or "sample" (the sample plan and its
+    users; the logins, the same in every copy of a run, go to sample-logins.json where
+    `itpp sample load` would write them). Migrating takes ~2 s and loading the sample ~5 s on
+    a quiet machine; copying, a fraction of a second."""
+    template, result = _template(engine, kind)
+    url = _copy(engine, template, directory, prefix)
+    if result is not None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("ITPP_DATABASE_URL", url)
+            get_settings.cache_clear()
+            save_logins(result.logins)
+        get_settings.cache_clear()
+    return url
+
+
+def sample_database_copy(engine: str, directory: Path, prefix: str = "itpp_sample") -> str:
+    """A new database holding the sample plan and its users (`database_copy`)."""
+    return database_copy(engine, directory, prefix, "sample")
+
+
 @contextmanager
 def own_database(engine: str, directory: Path, prefix: str = "itpp_own") -> Iterator[str]:
     """A migrated database of a test's own: a SQLite file in `directory` or a scratch
-    PostgreSQL database named after `prefix`, dropped at the end.
+    PostgreSQL database named after `prefix`, dropped at the end (a copy of the run's migrated
+    template: `database_copy`).
 
     While the context is open it is this process's configured database (ITPP_DATABASE_URL), so
     the factories write where a live API process started on the URL reads.
     """
-    if engine == "postgresql":
-        url = create_postgres_database(prefix)
-    else:
-        url = f"sqlite:///{directory / f'{prefix}.sqlite3'}"
+    url = database_copy(engine, directory, prefix)
     try:
         with pytest.MonkeyPatch.context() as patch:
-            upgrade(url)
             patch.setenv("ITPP_DATABASE_URL", url)
             get_settings.cache_clear()
             yield url
@@ -146,79 +230,6 @@ def own_database(engine: str, directory: Path, prefix: str = "itpp_own") -> Iter
         get_settings.cache_clear()
         if engine == "postgresql":
             drop_postgres_database(url)
-
-
-# Per engine, in this worker: a database migrated and holding the sample (made on first use,
-# dropped at the end of the run) and the logins the load wrote.
-_SAMPLE_TEMPLATES: dict[str, tuple[str, LoadResult]] = {}
-
-
-def _sample_template(engine: str, directory: Path) -> tuple[str, LoadResult]:
-    if engine not in _SAMPLE_TEMPLATES:
-        if engine == "postgresql":
-            url = create_postgres_database("itpp_sample_template")
-        else:
-            url = f"sqlite:///{directory / 'sample-template.sqlite3'}"
-        from itpp_api.db import _engine_for
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("ITPP_DATABASE_URL", url)
-            patch.setenv("ITPP_VAR_DIR", str(directory / "sample-template-var"))
-            get_settings.cache_clear()
-            try:
-                upgrade(url)
-                result = load()
-            finally:
-                # A PostgreSQL template must have no connection when it is copied; a SQLite
-                # file is whole (its write-ahead log folded in) once its last one closes.
-                _engine_for(url).dispose()
-                get_settings.cache_clear()
-        _SAMPLE_TEMPLATES[engine] = (url, result)
-    return _SAMPLE_TEMPLATES[engine]
-
-
-_TEMPLATE_DIRECTORY: list[Path] = []
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _sample_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Where the SQLite template goes; the PostgreSQL one is dropped at the end of the run."""
-    _TEMPLATE_DIRECTORY.append(tmp_path_factory.mktemp("sample-template"))
-    yield
-    for url, _ in _SAMPLE_TEMPLATES.values():
-        if make_url(url).get_backend_name() == "postgresql":
-            drop_postgres_database(url)
-    _SAMPLE_TEMPLATES.clear()
-
-
-def sample_database_copy(engine: str, directory: Path, prefix: str = "itpp_sample") -> str:
-    """The URL of a new database holding the sample plan and its users, as `itpp db upgrade`
-    then `itpp sample load` leave it; the logins (the same in every copy of a run) go to
-    ITPP_VAR_DIR's sample-logins.json. Loading the sample takes ~5 s; it is loaded once per
-    engine in a process into a template, which each call copies: PostgreSQL's
-    `CREATE DATABASE ... TEMPLATE`, a copied SQLite file in `directory`. The caller drops a
-    PostgreSQL copy (`drop_postgres_database`)."""
-    template, result = _sample_template(engine, _TEMPLATE_DIRECTORY[-1])
-    if engine == "postgresql":
-        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-        admin = _postgres_admin_engine()
-        with admin.connect() as connection:
-            connection.execute(
-                text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"')
-            )
-            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
-        admin.dispose()
-        url = make_url(POSTGRES_SERVER_URL).set(database=name).render_as_string(False)
-    else:
-        path = directory / f"{prefix}.sqlite3"
-        shutil.copyfile(template.removeprefix("sqlite:///"), path)
-        url = f"sqlite:///{path}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ITPP_DATABASE_URL", url)
-        get_settings.cache_clear()
-        save_logins(result.logins)
-    get_settings.cache_clear()
-    return url
 
 
 @pytest.fixture
@@ -238,10 +249,8 @@ def own_sqlite(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """One database per engine, migrated to head once for the whole run."""
-    sqlite_path: Path = tmp_path_factory.mktemp("db") / "itpp.sqlite3"
-    urls = {"sqlite": f"sqlite:///{sqlite_path}", "postgresql": create_postgres_database()}
-    for url in urls.values():
-        upgrade(url)
+    directory = tmp_path_factory.mktemp("db")
+    urls = {engine: database_copy(engine, directory, "itpp_test") for engine in ENGINES}
     yield urls
     from itpp_api.db import _engine_for
 
@@ -309,7 +318,8 @@ _SAMPLE_ROWS: dict[str, list[tuple[Table, list[dict[str, Any]]]]] = {}
 
 
 def _sample_rows(engine: str) -> tuple[LoadResult, list[tuple[Table, list[dict[str, Any]]]]]:
-    template, result = _sample_template(engine, _TEMPLATE_DIRECTORY[-1])
+    template, result = _template(engine, "sample")
+    assert result is not None
     if engine not in _SAMPLE_ROWS:
         reader = create_engine(template)
         with reader.connect() as connection:
