@@ -14,7 +14,8 @@ WEB_STAMP := $(WEB_DIR)/node_modules/.package-lock.json
 # Where `make run`'s worker puts mails when no SMTP server is configured.
 MAIL_SHOWN = $(if $(ITPP_SMTP_HOST),sent through $(ITPP_SMTP_HOST),written to $(CURDIR)/var/mail/*.eml (no ITPP_SMTP_HOST: the worker writes files))
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-# Examples per operation for `make fuzz` (`make test` runs the same test with 10).
+# Examples per operation for `make fuzz` (`make test` runs the same test with 5 and a smaller
+# coverage phase: tests/contract/test_fuzz.py).
 FUZZ_EXAMPLES ?= 300
 TS_DIR := tests/contract/ts
 # npm ci rewrites node_modules/.package-lock.json: it stands for "installed from this lock".
@@ -127,8 +128,16 @@ screenshots: install
 # and processes of its own. TEST_WORKERS=0 runs everything in one process; see docs/testing.md.
 TEST_WORKERS ?= 2
 
+# When make started (evaluated once, as the Makefile is read): `make test` prints how long it
+# took, set-up, lint and type check included; pytest prints the 15 slowest tests
+# (--durations=15 in pyproject.toml).
+MAKE_STARTED := $(shell date +%s)
+
 test: install postgres lint typecheck ts-deps
-	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	@ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile; \
+	status=$$?; elapsed=$$(( $$(date +%s) - $(MAKE_STARTED) )); \
+	echo "make test: $$((elapsed / 60)) min $$((elapsed % 60)) s in all (pytest exit status $$status)"; \
+	exit $$status
 
 # The scale-out run of `make test` (tests/scale), with longer phases and twice the users:
 # nginx (Debian's package) in front of 2 API and 2 web processes on one PostgreSQL database,

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, literal, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -26,6 +26,8 @@ from itpp_api.config import get_settings
 from itpp_api.db import get_engine
 from itpp_api.main import create_app
 from itpp_api.migrate import upgrade
+from itpp_api.sample.loader import LoadResult, load
+from itpp_api.sample.users import save_logins
 
 # Property tests draw their examples from a fixed seed in the gate (`make test` gives the same
 # result on every fresh clone); ITPP_HYPOTHESIS_PROFILE=explore draws at random.
@@ -98,12 +100,14 @@ def _postgres_admin_engine() -> Engine:
     return engine
 
 
-def create_postgres_database(prefix: str = "itpp_test") -> str:
-    """Create an empty scratch database on the test server and return its URL."""
+def create_postgres_database(prefix: str = "itpp_test", template: str | None = None) -> str:
+    """Create a scratch database on the test server (empty, or a copy of the database named
+    `template`) and return its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = _postgres_admin_engine()
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        copied = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
         # Tests never need a commit to survive a crash of the server: skip the fsync wait.
         connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
     admin.dispose()
@@ -119,21 +123,103 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+# Per engine and kind ("migrated": an empty database at head; "sample": and the sample plan
+# with its users, as `itpp db upgrade` then `itpp sample load` leave it), in this worker: a
+# template database, made on first use and dropped at the end of the run, and for "sample" the
+# logins the load wrote. Each database a test needs is a copy of one: PostgreSQL's
+# `CREATE DATABASE ... TEMPLATE` (the template has no connection then), a copied SQLite file.
+_TEMPLATES: dict[tuple[str, str], tuple[str, LoadResult | None]] = {}
+_TEMPLATE_DIRECTORY: list[Path] = []
+
+
+def _template(engine: str, kind: str) -> tuple[str, LoadResult | None]:
+    if (engine, kind) not in _TEMPLATES:
+        from itpp_api.db import _engine_for
+
+        directory = _TEMPLATE_DIRECTORY[-1]
+        if kind == "migrated":
+            url = _empty_database(engine, directory, "itpp_migrated_template")
+            upgrade(url)
+            result = None
+        else:
+            migrated = _template(engine, "migrated")[0]
+            url = _copy(engine, migrated, directory, f"itpp_{kind}_template")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("ITPP_DATABASE_URL", url)
+                patch.setenv("ITPP_VAR_DIR", str(directory / f"{kind}-var"))
+                get_settings.cache_clear()
+                try:
+                    result = load()
+                finally:
+                    get_settings.cache_clear()
+        # Closed, so a PostgreSQL template can be copied and a SQLite file is whole (its
+        # write-ahead log folded in).
+        _engine_for(url).dispose()
+        _TEMPLATES[(engine, kind)] = (url, result)
+    return _TEMPLATES[(engine, kind)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Where the SQLite templates go; the PostgreSQL ones are dropped at the end of the run."""
+    _TEMPLATE_DIRECTORY.append(tmp_path_factory.mktemp("templates"))
+    yield
+    for url, _ in _TEMPLATES.values():
+        if make_url(url).get_backend_name() == "postgresql":
+            drop_postgres_database(url)
+    _TEMPLATES.clear()
+
+
+def _empty_database(engine: str, directory: Path, prefix: str) -> str:
+    if engine == "postgresql":
+        return create_postgres_database(prefix)
+    return f"sqlite:///{directory / f'{prefix}.sqlite3'}"
+
+
+def _copy(engine: str, template: str, directory: Path, prefix: str) -> str:
+    """A new database (a SQLite file in `directory`) holding what `template` holds."""
+    if engine == "postgresql":
+        return create_postgres_database(prefix, template=make_url(template).database)
+    path = directory / f"{prefix}.sqlite3"
+    shutil.copyfile(template.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
+def database_copy(engine: str, directory: Path, prefix: str, kind: str = "migrated") -> str:
+    """The URL of a new database of the engine (a SQLite file in `directory`, a scratch
+    PostgreSQL database the caller drops with `drop_postgres_database`), a copy of the run's
+    template of that kind: "migrated" (empty, at head) or "sample" (the sample plan and its
+    users; the logins, the same in every copy of a run, go to sample-logins.json where
+    `itpp sample load` would write them). Migrating takes ~2 s and loading the sample ~5 s on
+    a quiet machine; copying, a fraction of a second."""
+    template, result = _template(engine, kind)
+    url = _copy(engine, template, directory, prefix)
+    if result is not None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("ITPP_DATABASE_URL", url)
+            get_settings.cache_clear()
+            save_logins(result.logins)
+        get_settings.cache_clear()
+    return url
+
+
+def sample_database_copy(engine: str, directory: Path, prefix: str = "itpp_sample") -> str:
+    """A new database holding the sample plan and its users (`database_copy`)."""
+    return database_copy(engine, directory, prefix, "sample")
+
+
 @contextmanager
 def own_database(engine: str, directory: Path, prefix: str = "itpp_own") -> Iterator[str]:
     """A migrated database of a test's own: a SQLite file in `directory` or a scratch
-    PostgreSQL database named after `prefix`, dropped at the end.
+    PostgreSQL database named after `prefix`, dropped at the end (a copy of the run's migrated
+    template: `database_copy`).
 
     While the context is open it is this process's configured database (ITPP_DATABASE_URL), so
     the factories write where a live API process started on the URL reads.
     """
-    if engine == "postgresql":
-        url = create_postgres_database(prefix)
-    else:
-        url = f"sqlite:///{directory / f'{prefix}.sqlite3'}"
+    url = database_copy(engine, directory, prefix)
     try:
         with pytest.MonkeyPatch.context() as patch:
-            upgrade(url)
             patch.setenv("ITPP_DATABASE_URL", url)
             get_settings.cache_clear()
             yield url
@@ -163,10 +249,8 @@ def own_sqlite(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """One database per engine, migrated to head once for the whole run."""
-    sqlite_path: Path = tmp_path_factory.mktemp("db") / "itpp.sqlite3"
-    urls = {"sqlite": f"sqlite:///{sqlite_path}", "postgresql": create_postgres_database()}
-    for url in urls.values():
-        upgrade(url)
+    directory = tmp_path_factory.mktemp("db")
+    urls = {engine: database_copy(engine, directory, "itpp_test") for engine in ENGINES}
     yield urls
     from itpp_api.db import _engine_for
 
@@ -183,6 +267,11 @@ _NON_EMPTY = " UNION ALL ".join(
 )
 
 
+def _holding(connection: Any) -> set[str]:
+    """The tables that hold any row."""
+    return {row[0] for row in connection.exec_driver_sql(_NON_EMPTY)}
+
+
 def _clean(engine: Engine) -> None:
     """Empty the tables a test wrote to, children before parents.
 
@@ -192,7 +281,7 @@ def _clean(engine: Engine) -> None:
     `seq`), so nothing needs restarting.
     """
     with engine.begin() as connection:
-        holding = {row[0] for row in connection.exec_driver_sql(_NON_EMPTY)}
+        holding = _holding(connection)
         deletes = [f"DELETE FROM {table}" for table in _TABLES if table in holding]
         if not deletes:
             return
@@ -201,6 +290,76 @@ def _clean(engine: Engine) -> None:
         else:
             for statement in deletes:
                 connection.exec_driver_sql(statement)
+
+
+def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A table's rows with each row after the row of the same table it refers to (a plan
+    after its predecessor, a comment after its thread's first)."""
+    own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    if not own:
+        return rows
+    key = next(iter(table.primary_key.columns)).name
+    placed: set[Any] = set()
+    ordered: list[dict[str, Any]] = []
+    waiting = rows
+    while waiting:
+        ready = [
+            r for r in waiting if all(r[c] is None or r[c] in placed or r[c] == r[key] for c in own)
+        ]
+        assert ready, f"rows of {table.name} refer to rows that are not there"
+        ordered += ready
+        placed |= {r[key] for r in ready}
+        waiting = [r for r in waiting if r[key] not in placed]
+    return ordered
+
+
+# Per engine, in this worker: the rows of the sample's template database, by table.
+_SAMPLE_ROWS: dict[str, list[tuple[Table, list[dict[str, Any]]]]] = {}
+
+
+def _sample_rows(engine: str) -> tuple[LoadResult, list[tuple[Table, list[dict[str, Any]]]]]:
+    template, result = _template(engine, "sample")
+    assert result is not None
+    if engine not in _SAMPLE_ROWS:
+        reader = create_engine(template)
+        with reader.connect() as connection:
+            rows = [
+                (table, [dict(row) for row in connection.execute(table.select()).mappings()])
+                for table in SQLModel.metadata.sorted_tables
+            ]
+        reader.dispose()  # a PostgreSQL template is copied only while nobody is connected
+        _SAMPLE_ROWS[engine] = [
+            (table, _parents_first(table, found)) for table, found in rows if found
+        ]
+    return result, _SAMPLE_ROWS[engine]
+
+
+def load_sample() -> LoadResult:
+    """The sample plan in the configured (clean) database, as `itpp_api.sample.loader.load`
+    leaves it, logins file included.
+
+    Loading the sample takes ~5 s (2 of them Argon2 for its users); it is loaded once per
+    engine in a process, into the template `sample_database_copy` copies, and each test gets
+    the template's rows inserted into its clean database (a fraction of a second): the same
+    records, with the same passwords, in every test of a run. A database that is not empty
+    gets a real load. The loader's own tests (tests/test_sample.py: twice, into a database
+    holding a plan, the command line) call it directly.
+    """
+    engine = get_engine()
+    with engine.connect() as connection:
+        empty = not _holding(connection)
+    if not empty:
+        return load()
+    result, tables = _sample_rows(engine.dialect.name)
+    with engine.begin() as connection:
+        for table, rows in tables:
+            # A table the database's triggers keep (the search index, the open milestones) is
+            # already filled from the rows inserted before it.
+            if connection.execute(select(literal(1)).select_from(table).limit(1)).first():
+                continue
+            connection.execute(table.insert(), rows)
+    save_logins(result.logins)
+    return result
 
 
 @dataclass

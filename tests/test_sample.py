@@ -29,7 +29,7 @@ from itpp_api.plans.models import Plan, PlanVersion, PriorityArea
 from itpp_api.sample import australia
 from itpp_api.sample.loader import load
 from itpp_api.sample.users import logins_file, sample_email
-from tests.conftest import Database
+from tests.conftest import Database, load_sample
 from tests.factories import make_world, sample_headers
 
 ORGANISATIONS = {
@@ -70,7 +70,7 @@ def current_plan() -> Plan:
 
 
 def test_sample_creates_both_parties_and_the_organisations_named_in_the_seed(db: Database) -> None:
-    load()
+    load_sample()
     with transaction(write=False) as session:
         parties = {p.id: p.code for p in session.scalars(select(Party))}
         organisations = {o.code: parties[o.party_id] for o in session.scalars(select(Organisation))}
@@ -79,7 +79,7 @@ def test_sample_creates_both_parties_and_the_organisations_named_in_the_seed(db:
 
 
 def test_sample_plan_has_a_2014_ipcp_then_2018_then_current_lineage(db: Database) -> None:
-    load()
+    load_sample()
     current = current_plan()
     with transaction(write=False) as session:
         by_id = {p.id: p for p in session.scalars(select(Plan))}
@@ -102,14 +102,14 @@ def test_sample_plan_has_a_2014_ipcp_then_2018_then_current_lineage(db: Database
 
 
 def test_sample_current_plan_was_approved_about_eight_months_ago(db: Database) -> None:
-    load()
+    load_sample()
     plan = current_plan()
     assert plan.approval_date is not None
     assert 235 <= (today() - plan.approval_date).days <= 245
 
 
 def test_sample_plan_has_nine_bilingual_priority_areas_and_three_objectives(db: Database) -> None:
-    load()
+    load_sample()
     plan = current_plan()
     with transaction(write=False) as session:
         areas = list(
@@ -126,7 +126,7 @@ def test_sample_plan_has_nine_bilingual_priority_areas_and_three_objectives(db: 
 
 
 def test_sample_has_at_least_two_bilingual_example_commitments_per_area(db: Database) -> None:
-    load()
+    load_sample()
     plan = current_plan()
     with transaction(write=False) as session:
         area_ids = set(
@@ -144,7 +144,7 @@ def test_sample_has_at_least_two_bilingual_example_commitments_per_area(db: Data
 def test_sample_records_version_1_of_the_current_plan_with_its_shared_commitments(
     db: Database,
 ) -> None:
-    load()
+    load_sample()
     plan = current_plan()
     with transaction(write=False) as session:
         versions = list(session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan.id)))
@@ -235,7 +235,7 @@ def _command_lines(output: str) -> list[str]:
 def test_sample_has_an_example_amendment_approved_by_japan_and_awaiting_nato(
     db: Database,
 ) -> None:
-    load()
+    load_sample()
     plan = current_plan()
     with transaction(write=False) as session:
         amendments = list(
@@ -290,7 +290,7 @@ def test_sample_has_an_example_amendment_approved_by_japan_and_awaiting_nato(
 
 
 def test_sample_texts_are_governed_by_japanese_with_no_stale_translation(db: Database) -> None:
-    load()
+    load_sample()
     with transaction(write=False) as session:
         records: list[Any] = [
             *session.scalars(select(Plan)),
@@ -310,7 +310,7 @@ def test_sample_texts_are_governed_by_japanese_with_no_stale_translation(db: Dat
 def test_nato_sees_a_portfolio_of_two_plans_and_japan_only_its_own(
     db: Database, client: TestClient
 ) -> None:
-    load()
+    load_sample()
     with transaction(write=False) as session:
         au_plan = australia.plan_of(session)
         au_commitments = list(

@@ -37,8 +37,7 @@ from itpp_api.plans.schemas import (
     PriorityAreaUpdate,
 )
 from itpp_api.plans.service import create_plan
-from itpp_api.sample.loader import load
-from tests.conftest import Database
+from tests.conftest import Database, load_sample
 from tests.factories import (
     SYSTEM,
     World,
@@ -213,7 +212,7 @@ def test_an_amendment_can_change_every_agreed_field_of_a_commitments_definition(
 def test_the_japanese_editor_alone_cannot_change_what_the_parties_agreed_on_the_sample_plan(
     anonymous_client: TestClient, db: Database
 ) -> None:
-    load()
+    load_sample()
     client = anonymous_client
     jp = sample_headers("JP", Role.EDITOR)
     plans = client.get("/api/v1/plans?status=active", headers=jp).json()["items"]
@@ -346,7 +345,7 @@ def test_the_japanese_editor_alone_cannot_change_what_the_parties_agreed_on_the_
 def test_a_refused_direct_change_is_proposed_in_one_step_and_applies_when_both_approve(
     anonymous_client: TestClient, db: Database
 ) -> None:
-    load()
+    load_sample()
     client = anonymous_client
     jp, nato_approver, jp_approver = (
         sample_headers("JP", Role.EDITOR),
@@ -402,7 +401,7 @@ def test_a_refused_direct_change_is_proposed_in_one_step_and_applies_when_both_a
 def test_the_sample_plan_came_into_force_by_both_approvers_and_shows_its_record_of_consent(
     anonymous_client: TestClient, db: Database
 ) -> None:
-    load()
+    load_sample()
     client = anonymous_client
     jp = sample_headers("JP", Role.VIEWER)
     plans = client.get("/api/v1/plans?status=active", headers=jp).json()["items"]

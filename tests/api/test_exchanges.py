@@ -26,9 +26,8 @@ from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PlanParty
 from itpp_api.plans.schemas import PlanCreate, PriorityAreaCreate
 from itpp_api.plans.service import create_area, create_plan
-from itpp_api.sample.loader import load
 from tests.api.test_conventions import assert_problem, row_counts
-from tests.conftest import Database, QueryCounter
+from tests.conftest import Database, QueryCounter, load_sample
 from tests.factories import (
     World,
     agree,
@@ -1403,7 +1402,7 @@ def test_the_sample_plan_has_the_seed_placements_and_a_recurring_dialogue_as_exa
     monkeypatch.setenv("ITPP_VAR_DIR", str(tmp_path))
     get_settings.cache_clear()
 
-    load()
+    load_sample()
 
     with transaction(write=False) as session:
         current = session.scalars(
@@ -1451,7 +1450,7 @@ def test_the_sample_exchanges_are_readable_through_the_api(
 ) -> None:
     monkeypatch.setenv("ITPP_VAR_DIR", str(tmp_path))
     get_settings.cache_clear()
-    load()
+    load_sample()
     with transaction(write=False) as session:
         plan_id = session.scalars(
             select(Plan.id).where(

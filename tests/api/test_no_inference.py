@@ -8,8 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from itpp_api.enums import PlanStatus, Role
-from itpp_api.sample.loader import load
-from tests.conftest import Database
+from tests.conftest import Database, load_sample
 from tests.factories import (
     auth_headers,
     bring_into_force,
@@ -119,7 +118,7 @@ def test_the_other_partys_events_of_an_exchange_name_only_the_commitments_it_may
 def test_each_partys_internal_records_are_numbered_apart_and_the_shared_series_has_no_gaps(
     anonymous_client: TestClient, db: Database
 ) -> None:
-    load()
+    load_sample()
     client = anonymous_client
     nato = sample_headers("NATO", Role.EDITOR)
     japan = sample_headers("JP", Role.EDITOR)

@@ -371,9 +371,9 @@ def test_itpp_worker_once_queues_the_due_reminders_and_sends_them(
 
 def test_on_the_sample_natos_overdue_commitments_are_reminded_to_nato_only(db: Database) -> None:
     # What a fresh `make run` mails as the worker starts.
-    from itpp_api.sample.loader import load
+    from tests.conftest import load_sample
 
-    load()
+    load_sample()
     assert outbox() == []
 
     assert queue_reminders() > 0

@@ -447,9 +447,9 @@ def test_approving_the_sample_amendment_as_nato_mails_japans_approver_a_file(
     from itpp_api.amendments.service import decide
     from itpp_api.auth.models import User
     from itpp_api.auth.service import actor_for
-    from itpp_api.sample.loader import load
+    from tests.conftest import load_sample
 
-    load()
+    load_sample()
     assert rows() == []
     with transaction(write=True) as session:
         nato = session.scalars(

@@ -24,12 +24,11 @@ from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus, Role
 from itpp_api.parties.models import Party
 from itpp_api.plans.models import Plan
-from itpp_api.sample.loader import load_sample
 from itpp_api.transfer.schemas import plan_export_json_schema
 from itpp_api.transfer.service import dump_export, export_plan
 from itpp_api.transfer.tabular import neutralise
 from tests.api.test_access_matrix import _plan_export, database_state
-from tests.conftest import Database, _clean
+from tests.conftest import Database, _clean, load_sample
 from tests.factories import (
     agree,
     auth_headers,
@@ -43,11 +42,6 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "services" / "api" / "plan-e
 PROBLEM = "application/problem+json"
 
 
-def _load_sample() -> None:
-    with transaction(write=True) as session:
-        load_sample(session=session)
-
-
 def _plan_count() -> int:
     with transaction(write=False) as session:
         return int(session.scalar(select(func.count()).select_from(Plan)) or 0)
@@ -56,7 +50,7 @@ def _plan_count() -> int:
 def test_export_import_into_an_empty_database_export_gives_identical_json(
     db: Database, tmp_path: Path
 ) -> None:
-    _load_sample()
+    load_sample()
     stale = {"title": {"source": "ja", "stale": ["en"]}}
     with transaction(write=True) as session:
         # A translation marked out of date must survive the trip as well.
@@ -172,7 +166,7 @@ def _plan_export_for(client: TestClient) -> dict[str, Any]:
 def test_an_export_carrying_the_other_partys_acts_is_refused_through_the_api(
     client: TestClient, db: Database
 ) -> None:
-    _load_sample()
+    load_sample()
     with transaction(write=False) as session:
         plan = session.scalars(select(Plan).where(col(Plan.reference) == "JP-NATO-ITPP")).one()
         document = json.loads(

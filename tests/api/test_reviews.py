@@ -30,9 +30,8 @@ from itpp_api.plans.service import create_plan, get_plan, update_plan
 from itpp_api.reviews.models import ReviewCycle, ReviewSignOff
 from itpp_api.reviews.schemas import ReviewItemPublic, ReviewList, ReviewPublic
 from itpp_api.reviews.service import reschedule
-from itpp_api.sample.loader import load
 from tests.api.test_conventions import assert_problem, row_counts
-from tests.conftest import Database
+from tests.conftest import Database, load_sample
 from tests.factories import (
     World,
     auth_headers,
@@ -1314,7 +1313,7 @@ def test_reviews_of_a_superseded_plan_that_never_took_place_leave_the_calendar(
 def test_the_sample_plan_has_a_concluded_first_review_and_the_next_one_scheduled(
     client: TestClient,
 ) -> None:
-    load()
+    load_sample()
     with transaction(write=False) as session:
         plan = session.scalars(select(Plan).where(Plan.reference == "JP-NATO-ITPP")).one()
         signed = list(session.scalars(select(ReviewSignOff)))

@@ -7,8 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +19,7 @@ import httpx
 import pyotp
 import pytest
 
-from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.conftest import drop_postgres_database, sample_database_copy
 from tests.live_api import ApiProcess, start_api, start_web, stop, wait_until_up
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -126,23 +124,15 @@ class Stack:
         )
 
 
-def _run_cli(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "itpp_api", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"itpp {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-
-
 @contextmanager
-def running_stack(root: Path, database_url: str) -> Iterator[Stack]:
-    """The API on `database_url` (migrated and loaded with the sample) and the web on it,
-    until the context closes."""
+def running_stack(root: Path, engine: str) -> Iterator[Stack]:
+    """The API on a database of the engine holding the sample (a copy of the run's template:
+    tests/conftest.py `sample_database_copy`, what `itpp db upgrade` and `itpp sample load`
+    make) and the web on it, until the context closes."""
     var_dir = root / "var"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ITPP_VAR_DIR", str(var_dir))
+        database_url = sample_database_copy(engine, root, "itpp_web")
     env = {
         "ITPP_DATABASE_URL": database_url,
         "ITPP_VAR_DIR": str(var_dir),
@@ -150,30 +140,31 @@ def running_stack(root: Path, database_url: str) -> Iterator[Stack]:
         # rules are tested in tests/api/test_sign_in.py).
         "ITPP_LOGIN_MAX_DELAY_SECONDS": "0.2",
     }
-    _run_cli(env, "db", "upgrade")
-    _run_cli(env, "sample", "load")
-    api = start_api(database_url, root / "api.log", env=env)
-    wait_until_up(api)
-    web = start_web(api.base_url, root / "web.log", env={"ITPP_WEB_VAR_DIR": str(var_dir)})
     try:
-        wait_until_up(web, "/healthz")
-    except BaseException:
-        stop(api)
-        raise
-    try:
-        data = json.loads((var_dir / "sample-logins.json").read_text(encoding="utf-8"))
-        logins = {entry["email"]: entry for entry in data["logins"]}
-        yield Stack(api=api, web=web, root=root, logins=logins, database_url=database_url)
+        api = start_api(database_url, root / "api.log", env=env)
+        wait_until_up(api)
+        web = start_web(api.base_url, root / "web.log", env={"ITPP_WEB_VAR_DIR": str(var_dir)})
+        try:
+            wait_until_up(web, "/healthz")
+        except BaseException:
+            stop(api)
+            raise
+        try:
+            data = json.loads((var_dir / "sample-logins.json").read_text(encoding="utf-8"))
+            logins = {entry["email"]: entry for entry in data["logins"]}
+            yield Stack(api=api, web=web, root=root, logins=logins, database_url=database_url)
+        finally:
+            stop(web)
+            stop(api)
     finally:
-        stop(web)
-        stop(api)
+        if engine == "postgresql":
+            drop_postgres_database(database_url)
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The stack most web tests share, on SQLite."""
-    root = tmp_path_factory.mktemp("web-stack")
-    with running_stack(root, f"sqlite:///{root / 'itpp.sqlite3'}") as running:
+    with running_stack(tmp_path_factory.mktemp("web-stack"), "sqlite") as running:
         yield running
 
 
@@ -181,13 +172,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def postgres_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A second stack whose API runs on a scratch PostgreSQL database of its own (dropped at
     the end): the browser tests also meet the production engine."""
-    root = tmp_path_factory.mktemp("web-stack-postgres")
-    url = create_postgres_database("itpp_web")
-    try:
-        with running_stack(root, url) as running:
-            yield running
-    finally:
-        drop_postgres_database(url)
+    with running_stack(tmp_path_factory.mktemp("web-stack-postgres"), "postgresql") as running:
+        yield running
 
 
 def draft_plan_with_markup(stack: Stack) -> tuple[str, str]:
