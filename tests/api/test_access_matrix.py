@@ -1054,8 +1054,9 @@ ACCESS_RULES: dict[str, Rule] = {
     "deleteComment": Rule(Access.PLAN_WRITE),
     # the dashboard's burn-up reads as the dashboard
     "getPlanProgressHistory": Rule(Access.PLAN_READ),
-    # the composite reads of the dashboard and review pages read as their parts
+    # the composite reads of the dashboard, commitments and review pages read as their parts
     "getPlanOverview": Rule(Access.PLAN_READ),
+    "getPlanCommitmentTable": Rule(Access.PLAN_READ),
     "getReviewWorkspace": Rule(Access.PLAN_READ),
     # agreeing every rating the parties gave alike: an approver of a party of the plan
     "agreeWherePartiesAgree": Rule(

@@ -1,5 +1,6 @@
 """The composite reads of the web's pages (issue 18 item 8): `getPlanOverview` (the dashboard
-page) and `getReviewWorkspace` (the review page) answer, for each reader, exactly what their
+page), `getPlanCommitmentTable` (the commitments page) and `getReviewWorkspace` (the review
+page) answer, for each reader, exactly what their
 parts answer that reader — the same access rules, the same 404 — in one request, with an ETag
 of the whole answer and 304 for `If-None-Match` while nothing in it changed."""
 
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.api.test_conventions import assert_problem
+from tests.api.test_portfolio import another_plan
 from tests.api.test_reviews import API, first_review, make_scene, ok, review_url
 from tests.conftest import Database
 
@@ -114,3 +116,84 @@ def test_a_bad_if_none_match_is_a_problem_not_an_error(client: TestClient, db: D
         headers={**scene.jp_editor, "If-None-Match": '"x"' * 400},
     )
     assert_problem(response, 422, "validation-error")
+
+
+def test_the_commitment_table_is_its_parts_for_each_reader(
+    client: TestClient, db: Database
+) -> None:
+    scene = make_scene()
+    plan = scene.world.plan
+    queries: list[dict[str, Any]] = [
+        {},
+        {"limit": 2, "page": 2, "sort": "-reference"},
+        {"status": ["planned", "in_progress"], "q": "NATO"},
+    ]
+    for headers in (scene.jp_editor, scene.nato_editor, scene.jp_viewer):
+        for query in queries:
+            table = client.get(
+                f"{API}/plans/{plan}/commitment-table", params=query, headers=headers
+            )
+            assert table.status_code == 200, table.text
+            assert table.json() == {
+                "plan": ok(client.get(f"{API}/plans/{plan}", headers=headers)),
+                "commitments": ok(
+                    client.get(f"{API}/plans/{plan}/commitments", params=query, headers=headers)
+                ),
+            }
+    # NATO's internal commitment is in NATO's table only.
+    references = {
+        name: {
+            item["reference"]
+            for item in ok(client.get(f"{API}/plans/{plan}/commitment-table", headers=headers))[
+                "commitments"
+            ]["items"]
+        }
+        for name, headers in (("jp", scene.jp_editor), ("nato", scene.nato_editor))
+    }
+    assert "MAR-NATO-01" in references["nato"]
+    assert "MAR-NATO-01" not in references["jp"]
+    assert references["nato"] - references["jp"] == {"MAR-NATO-01"}
+
+
+def test_the_commitment_table_answers_304_until_something_in_it_changes(
+    client: TestClient, db: Database
+) -> None:
+    scene = make_scene()
+    url = f"{API}/plans/{scene.world.plan}/commitment-table"
+    first = client.get(url, headers=scene.jp_editor)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    again = client.get(url, headers={**scene.jp_editor, "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    # Another page of the same table is another answer.
+    other = client.get(url, params={"limit": 1}, headers={**scene.jp_editor, "If-None-Match": etag})
+    assert other.status_code == 200
+    _progress(client, scene.commitments["CYB-01"], scene.jp_editor)
+    changed = client.get(url, headers={**scene.jp_editor, "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+
+
+def test_the_commitment_table_of_a_plan_one_may_not_read_is_the_plans_404(
+    client: TestClient, db: Database
+) -> None:
+    scene = make_scene()
+    hidden = another_plan(scene.world, "JP-EU-PLAN", with_party="EU").plan
+    assert (
+        client.get(f"{API}/plans/{hidden}/commitment-table", headers=scene.jp_editor).status_code
+        == 200
+    )
+    for plan in (hidden, uuid.uuid4()):
+        answers: list[Any] = []
+        for url in (f"{API}/plans/{plan}/commitment-table", f"{API}/plans/{plan}"):
+            body = assert_problem(client.get(url, headers=scene.nato_editor), 404, "not-found")
+            answers.append({k: v for k, v in body.items() if k != "instance"})
+        assert answers[0] == answers[1]
+    # Refused filters are the list's own problem.
+    for url in (
+        f"{API}/plans/{scene.world.plan}/commitment-table",
+        f"{API}/plans/{scene.world.plan}/commitments",
+    ):
+        response = client.get(url, params={"due_before": "soon"}, headers=scene.jp_editor)
+        assert_problem(response, 422, "validation-error")

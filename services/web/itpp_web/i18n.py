@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,27 @@ def _number_pattern(digits: int) -> NumberPattern:
 
 _PERCENT = parse_pattern("#,##0%")
 
+# A page formats the same few values many times (each row's progress, twice; the due dates)
+# and the next page the same ones again: each is formatted once per language and kept, in a
+# bounded cache (babel takes a tenth of a millisecond or more per call).
+_FORMATTED_KEPT = 4096
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT)
+def _formatted_date(language: str, value: date | str, form: str) -> str:
+    parsed = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(parsed, format=form, locale=Locale.parse(language))
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT)
+def _formatted_number(language: str, value: float | int, digits: int) -> str:
+    return format_decimal(value, format=_number_pattern(digits), locale=Locale.parse(language))
+
+
+@lru_cache(maxsize=_FORMATTED_KEPT)
+def _formatted_percent(language: str, value: float | int) -> str:
+    return format_percent(value / 100, format=_PERCENT, locale=Locale.parse(language))
+
 
 class Formatter:
     """Dates, numbers and record text for one reader's language."""
@@ -110,8 +131,7 @@ class Formatter:
     def date(self, value: date | str | None, form: str = "medium") -> str:
         if value is None or value == "":
             return ""
-        parsed = date.fromisoformat(value) if isinstance(value, str) else value
-        return format_date(parsed, format=form, locale=self.locale)
+        return _formatted_date(self.language, value, form)
 
     def datetime(self, value: datetime | str | None) -> str:
         if value is None or value == "":
@@ -123,12 +143,12 @@ class Formatter:
     def number(self, value: float | int | None, digits: int = 0) -> str:
         if value is None:
             return "—"
-        return format_decimal(value, format=_number_pattern(digits), locale=self.locale)
+        return _formatted_number(self.language, value, digits)
 
     def percent(self, value: float | int | None) -> str:
         if value is None:
             return "—"
-        return format_percent(value / 100, format=_PERCENT, locale=self.locale)
+        return _formatted_percent(self.language, value)
 
     def names(self, items: Sequence[str]) -> str:
         """Names as one phrase of the reader's language ("JP, NATO and EU")."""

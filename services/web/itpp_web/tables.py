@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -106,6 +106,29 @@ def set_address(request: Request, response: Response, address: str) -> None:
     response.headers[header] = address
 
 
+def _page_query(request: Request, filters: dict[str, Any], page: int) -> list[tuple[str, str]]:
+    """The query of a numbered page of an API list with these filters."""
+    size = settings_of(request).page_size
+    params: list[tuple[str, str]] = [("limit", str(size)), ("page", str(page))]
+    for name, value in filters.items():
+        params.extend((name, item) for item in (value if isinstance(value, list) else [value]))
+    return params
+
+
+def _refused(
+    request: Request, exc: ApiError, fields: tuple[str, ...]
+) -> tuple[dict[str, Any], str | None, dict[str, str]]:
+    """An empty page and what is wrong with its filters (the API's 400 or 422)."""
+    if exc.status not in (400, 422):
+        raise exc
+    fmt = formatter(request)
+    return (
+        {"items": [], "total": 0},
+        fmt.gettext("These filters are not valid."),
+        messages.field_errors(fmt, exc, fields),
+    )
+
+
 async def fetch_page(
     request: Request,
     viewer: Viewer,
@@ -115,22 +138,32 @@ async def fetch_page(
     fields: tuple[str, ...],
 ) -> tuple[dict[str, Any], str | None, dict[str, str]]:
     """A numbered page of an API list with these filters, or the filters' problem."""
-    size = settings_of(request).page_size
-    params: list[tuple[str, str]] = [("limit", str(size)), ("page", str(page))]
-    for name, value in filters.items():
-        params.extend((name, item) for item in (value if isinstance(value, list) else [value]))
+    params = _page_query(request, filters, page)
     try:
         body = await api_of(request).get(path, token=viewer.token, params=params)
     except ApiError as exc:
-        if exc.status not in (400, 422):
-            raise
-        fmt = formatter(request)
-        return (
-            {"items": [], "total": 0},
-            fmt.gettext("These filters are not valid."),
-            messages.field_errors(fmt, exc, fields),
-        )
+        return _refused(request, exc, fields)
     return body, None, {}
+
+
+async def fetch_with_page(
+    request: Request,
+    viewer: Viewer,
+    path: str,
+    part: str,
+    filters: dict[str, Any],
+    page: int,
+    fields: tuple[str, ...],
+) -> tuple[dict[str, Any] | None, tuple[dict[str, Any], str | None, dict[str, str]]]:
+    """A composite read of the record a list's page is about and the page (its `part`), with
+    these filters: the answer (None when the filters were refused) and the page as fetch_page
+    gives it. Sent with `If-None-Match` (`ApiClient.revalidated_get`)."""
+    address = f"{path}?{urlencode(_page_query(request, filters, page))}"
+    try:
+        answer: dict[str, Any] = await api_of(request).revalidated_get(address, token=viewer.token)
+    except ApiError as exc:
+        return None, _refused(request, exc, fields)
+    return answer, (answer[part], None, {})
 
 
 async def saved_views(request: Request, viewer: Viewer, list_name: str) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from itpp_api.commitments.schemas import (
     CommitmentPage,
     CommitmentPublic,
     CommitmentSort,
+    CommitmentTable,
     CommitmentUpdate,
     MilestoneCreate,
     MilestoneList,
@@ -29,6 +30,9 @@ from itpp_api.config import get_settings
 from itpp_api.conventions import (
     IdempotencyKey,
     IfMatch,
+    IfNoneMatch,
+    conditional_json,
+    conditional_response,
     dump_json,
     json_response,
     record_response,
@@ -234,6 +238,46 @@ router.add_api_route(
     responses=problem_responses(400, 404, 422),
     route_class_override=_ListRoute,
 )
+
+
+@router.get(
+    "/plans/{plan_id}/commitment-table",
+    operation_id="getPlanCommitmentTable",
+    summary="A plan's commitments page in one read: the plan and one page of its commitments",
+    description="The answers of `GET /plans/{plan_id}` and `GET /plans/{plan_id}/commitments` "
+    "(with the same query: filters, order, page) together, read under the same access rules (a "
+    "plan you may not read is a 404, as for each of them). An `ETag` follows the whole answer; "
+    "`If-None-Match` with it answers 304 while nothing in it changed.",
+    response_model=CommitmentTable,
+    responses={**conditional_response(), **problem_responses(400, 404, 422)},
+)
+def get_plan_commitment_table(
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    filters: CommitmentFiltersDep,
+    sort: Annotated[
+        CommitmentSort, Query(description="Stable order; '-' for descending.")
+    ] = CommitmentSort.REFERENCE,
+    limit: Annotated[
+        int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")
+    ] = _DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    page: PageNumber = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    check_page_or_cursor(page, cursor)
+    body = service.commitment_table(
+        session=session,
+        actor=actor,
+        plan_id=plan_id,
+        filters=filters,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        page=page,
+    )
+    return conditional_json(body, if_none_match)
 
 
 @router.post(

@@ -18,6 +18,7 @@ from itpp_api.localized import (
     TranslationState,
 )
 from itpp_api.patch import PatchBody
+from itpp_api.plans.schemas import PlanPublic
 
 # The area's short code and a number (shared: CYB-03), or, for a commitment internal to a party,
 # with the party's code between them (CYB-JP-03): each party's internal records are numbered in
@@ -275,4 +276,14 @@ class CommitmentPage(BaseModel):
     total: int = Field(
         description="How many commitments the filters match (on every page, whatever the "
         "page): with `limit`, the number of pages."
+    )
+
+
+class CommitmentTable(BaseModel):
+    """A plan's commitments page in one read: the plan and one page of its commitments, each
+    exactly as its own endpoint answers."""
+
+    plan: PlanPublic = Field(description="As `GET /plans/{plan_id}`.")
+    commitments: CommitmentPage = Field(
+        description="As `GET /plans/{plan_id}/commitments` with the same query."
     )

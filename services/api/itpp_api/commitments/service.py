@@ -55,7 +55,12 @@ from itpp_api.pagination import (
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty, PriorityArea
-from itpp_api.plans.service import authorize_plan_access, get_plan, plan_party_ids
+from itpp_api.plans.service import (
+    authorize_plan_access,
+    get_plan,
+    plan_as_dict,
+    plan_party_ids,
+)
 from itpp_api.search import service as search
 from itpp_api.search.schemas import SearchKind
 
@@ -1120,3 +1125,35 @@ def delete_milestone(
         subject_id=commitment.id,
         before=before,
     )
+
+
+def commitment_table(
+    *,
+    session: Session,
+    actor: Actor,
+    plan_id: uuid.UUID,
+    filters: CommitmentFilters,
+    sort: CommitmentSort,
+    cursor: str | None,
+    limit: int,
+    page: int | None,
+) -> dict[str, Any]:
+    """The plan (as `GET /plans/{id}`) and a page of its commitments (as the list), read in one
+    session: the plan under get_plan's access rules (the same 404), the page with the reader's
+    actions given the plan's status as read."""
+    plan = get_plan(session=session, plan_id=plan_id, actor=actor)
+    items, next_cursor, total = list_commitments(
+        session=session,
+        actor=actor,
+        plan_id=plan.id,
+        filters=filters,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        actions=policy.PlanActions.of(actor, plan),
+        page=page,
+    )
+    return {
+        "plan": plan_as_dict(session=session, plan=plan, actor=actor),
+        "commitments": {"items": items, "next_cursor": next_cursor, "total": total},
+    }

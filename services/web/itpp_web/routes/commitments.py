@@ -87,11 +87,33 @@ async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
     unclean = tables.unclean_redirect(request, list_url, clean)
     if unclean is not None:
         return unclean
-    context, ((body, error, filter_errors), views) = await asyncio.gather(
-        plan_context(viewer, request, str(plan_id)),
-        tables.page_and_views(
-            request, viewer, TABLE, f"/plans/{plan_id}/commitments", filters, page
-        ),
+    # One read for the plan and the table's page (`getPlanCommitmentTable`); the plan alone
+    # when the API refused the filters.
+    table_read = asyncio.ensure_future(
+        tables.fetch_with_page(
+            request,
+            viewer,
+            f"/plans/{plan_id}/commitment-table",
+            "commitments",
+            filters,
+            page,
+            (*TABLE.repeatable, *TABLE.single),
+        )
+    )
+
+    async def plan_read() -> dict[str, Any]:
+        answer, _ = await table_read
+        if answer is None:
+            plan: dict[str, Any] = await api_of(request).get(
+                f"/plans/{plan_id}", token=viewer.token
+            )
+            return plan
+        return dict(answer["plan"])
+
+    context, (_, (body, error, filter_errors)), views = await asyncio.gather(
+        plan_context(viewer, request, str(plan_id), plan_read()),
+        table_read,
+        tables.saved_views(request, viewer, TABLE.list_name),
     )
     response = renderer_of(request)(
         request,

@@ -154,12 +154,19 @@ async def send_edit(
     return EditOutcome(saved=True)
 
 
-async def plan_context(viewer: Viewer, request: Request, plan_id: str) -> dict[str, Any]:
+async def plan_context(
+    viewer: Viewer,
+    request: Request,
+    plan_id: str,
+    plan_read: Awaitable[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """What every page of a plan shows around its records: the plan, its areas, the parties
-    and their organisations (all but the plan through the per-token read cache, `ReadCache`)."""
+    and their organisations (all but the plan through the per-token read cache, `ReadCache`).
+    `plan_read`: the plan as the page reads it with its own records (a composite read), else
+    it is read alone."""
     api = api_of(request)
     plan, areas, parties, organisations = await asyncio.gather(
-        api.get(f"/plans/{plan_id}", token=viewer.token),
+        plan_read or api.get(f"/plans/{plan_id}", token=viewer.token),
         api.cached_get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
         api.cached_get("/parties", token=viewer.token),
         api.cached_get("/organisations", token=viewer.token),
