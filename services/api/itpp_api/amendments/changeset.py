@@ -51,7 +51,8 @@ from itpp_api.enums import CommitmentStatus, ConsentKind, PlanStatus, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation
 from itpp_api.localized import TranslationRequestError, next_translations, plan_texts, texts_of
 from itpp_api.parties.models import Organisation
-from itpp_api.plans import lifecycle
+from itpp_api.plans import changes as plan_ops
+from itpp_api.plans import lifecycle, versions
 from itpp_api.plans import service as plans
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
 from itpp_api.plans.schemas import (
@@ -755,7 +756,7 @@ def apply(
             session=session, actor=actor, plan=plan, amendment=amendment, op=first, consent=consent
         )
     if isinstance(first, BringIntoForceChange):
-        plans.update_plan(
+        plan_ops.update_plan(
             session=session,
             actor=actor,
             plan=plan,
@@ -763,9 +764,9 @@ def apply(
             consent=consent,
             version_reason=f"In force by amendment {amendment.number}: {_title(amendment)}",
         )
-        return Applied(version=plans.current_version_number(session=session, plan_id=plan.id))
+        return Applied(version=versions.current_version_number(session=session, plan_id=plan.id))
     if isinstance(first, TerminateChange):
-        plans.update_plan(
+        plan_ops.update_plan(
             session=session,
             actor=actor,
             plan=plan,
@@ -774,7 +775,7 @@ def apply(
             version_reason=f"Terminated by amendment {amendment.number}: {_title(amendment)}",
             ended_on=first.termination_date or today(),
         )
-        return Applied(version=plans.current_version_number(session=session, plan_id=plan.id))
+        return Applied(version=versions.current_version_number(session=session, plan_id=plan.id))
     plan_changes: dict[str, Any] = {}
     plan_sources: dict[str, str] = {}
     for op in changes:
@@ -862,7 +863,7 @@ def apply(
             plan_sources.update(op.source_languages)
     if plan_changes:
         # Term and interval together: the database checks interval <= term on each write.
-        plans.amend_plan(
+        plan_ops.amend_plan(
             session=session,
             actor=actor,
             plan=plan,
@@ -870,7 +871,7 @@ def apply(
             consent=consent,
             source_languages=plan_sources,
         )
-    version = plans.record_version(
+    version = versions.record_version(
         session=session,
         actor=actor,
         plan=plan,
@@ -959,7 +960,7 @@ def _renew(
         _carry_over(
             session, actor, successor, commitment, new_area[commitment.priority_area_id], consent
         )
-    plans.update_plan(
+    plan_ops.update_plan(
         session=session,
         actor=actor,
         plan=successor,
@@ -967,7 +968,7 @@ def _renew(
         consent=consent,
         version_reason=f"Renewal of {plan.reference} (its amendment {amendment.number})",
     )
-    plans.update_plan(
+    plan_ops.update_plan(
         session=session,
         actor=actor,
         plan=plan,
