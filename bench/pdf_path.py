@@ -4,7 +4,7 @@ On a shared machine a PDF's wall time says more about the load than about the co
 CPU each process spends does not depend on it (much). This builds the print document of a plan
 of `--commitments` (`dataset.build_rows`, the same content `bench/documents.py` serves; the
 shared commitments in the annex, as the document shows them) without a database or a server,
-then renders it with `render.render_pdf` as the API does, with 1 and with `--processes`
+then renders it with `pdf.render_pdf` as the API does, with 1 and with `--processes`
 renderers in turn, spares started and idle first. For each it prints the wall time, the
 caller's CPU (the parts' HTML, joining the runs), each renderer's CPU (sampled from /proc
 every 10 ms until it exits) and pages and size. The longest renderer plus the caller is what
@@ -93,7 +93,7 @@ def measure(doc: render.PlanDocument, processes: int) -> str:
     sampler.start()
     started, cpu = time.perf_counter(), time.process_time()
     parts = render.render_print_parts(doc, processes=processes)
-    content = render.render_pdf(parts, processes=processes)
+    content = pdf.render_pdf(parts, processes=processes)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - started
     stop.set()
     sampler.join()

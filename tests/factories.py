@@ -17,8 +17,9 @@ from itpp_api.commitments.service import create_commitment
 from itpp_api.db import transaction, utcnow
 from itpp_api.enums import Modality, PlanStatus, Role, TokenKind, TokenScope
 from itpp_api.parties.models import Organisation, Party
+from itpp_api.plans.changes import update_plan
 from itpp_api.plans.schemas import PlanCreate, PlanUpdate, PriorityAreaCreate
-from itpp_api.plans.service import create_area, create_plan, get_plan, update_plan
+from itpp_api.plans.service import create_area, create_plan, get_plan
 
 SYSTEM = Actor.system()
 

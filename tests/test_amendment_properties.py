@@ -25,9 +25,10 @@ from itpp_api.clock import today
 from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus, Role
 from itpp_api.parties.models import Party
+from itpp_api.plans.changes import update_plan
 from itpp_api.plans.models import Plan, PlanVersion
 from itpp_api.plans.schemas import PlanCreate, PlanUpdate, PriorityAreaCreate
-from itpp_api.plans.service import create_area, create_plan, update_plan
+from itpp_api.plans.service import create_area, create_plan
 from tests.conftest import Database, _clean
 from tests.factories import SYSTEM, actor_of, make_amendment, make_user, token_for
 

@@ -25,6 +25,7 @@ from itpp_api.clock import add_months, today
 from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus, Role
 from itpp_api.plans import service as plans
+from itpp_api.plans import versions
 from tests.conftest import Database, _clean
 from tests.factories import bring_into_force, make_commitment, make_user, make_world, token_for
 
@@ -92,7 +93,7 @@ STEP = st.one_of(
 def agreed_now(plan_id: uuid.UUID) -> dict[str, Any]:
     with transaction(write=False) as session:
         plan = plans.get_plan(session=session, plan_id=plan_id, actor=Actor.system())
-        return json_data(plans.build_snapshot(session=session, plan=plan))
+        return json_data(versions.build_snapshot(session=session, plan=plan))
 
 
 def comparable(snapshot: dict[str, Any]) -> dict[str, Any]:

@@ -129,7 +129,7 @@ def test_a_pdf_being_rendered_holds_no_turn_at_the_database(
         rendered.wait(30)
         return b"%PDF-1.7 rendered"
 
-    monkeypatch.setattr("itpp_api.documents.render.render_pdf", slow_pdf)
+    monkeypatch.setattr("itpp_api.documents.pdf.render_pdf", slow_pdf)
     capacity = 2 * get_settings().database_pool_size
 
     async def scenario(client: httpx.AsyncClient) -> httpx.Response:

@@ -22,8 +22,9 @@ from itpp_api.bounds import BoundedDate, BoundedDateTime
 from itpp_api.commitments.models import Milestone
 from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus
+from itpp_api.plans.changes import update_plan
 from itpp_api.plans.schemas import PlanCreate, PlanUpdate, PriorityAreaCreate
-from itpp_api.plans.service import create_area, create_plan, update_plan
+from itpp_api.plans.service import create_area, create_plan
 from itpp_api.transfer.schemas import EXPORT_EXAMPLE
 from tests.conftest import Database
 from tests.factories import (

@@ -23,8 +23,8 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import select
 
+from itpp_api.attachments.finder import find_parent
 from itpp_api.attachments.models import AttachmentParent
-from itpp_api.attachments.service import find_parent
 from itpp_api.auth import policy
 from itpp_api.auth.policy import Action
 from itpp_api.clock import today

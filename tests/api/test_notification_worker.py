@@ -28,9 +28,10 @@ from sqlmodel import select
 from itpp_api.config import Settings
 from itpp_api.db import transaction
 from itpp_api.notifications.models import Notification
+from itpp_api.notifications.sending import retry_delay
 from itpp_api.notifications.texts import TEXTS
 from itpp_api.notifications.transports import FileTransport, SmtpTransport
-from itpp_api.notifications.worker import deliver_due, retry_delay
+from itpp_api.notifications.worker import deliver_due
 from tests.conftest import Database
 from tests.factories import actor_of, make_amendment, make_user, make_world, token_for
 

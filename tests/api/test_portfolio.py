@@ -14,8 +14,9 @@ from itpp_api.clock import today
 from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus
 from itpp_api.parties.models import Party
+from itpp_api.plans.changes import update_plan
 from itpp_api.plans.schemas import PlanCreate, PlanUpdate, PriorityAreaCreate
-from itpp_api.plans.service import create_area, create_plan, update_plan
+from itpp_api.plans.service import create_area, create_plan
 from tests.conftest import Database, QueryCounter
 from tests.factories import (
     SYSTEM,

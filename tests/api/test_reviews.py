@@ -24,9 +24,10 @@ from itpp_api.clock import add_months, today
 from itpp_api.commitments.models import Commitment
 from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus, Role, TokenKind, TokenScope
+from itpp_api.plans.changes import update_plan
 from itpp_api.plans.models import Plan
 from itpp_api.plans.schemas import PlanCreate, PlanUpdate
-from itpp_api.plans.service import create_plan, get_plan, update_plan
+from itpp_api.plans.service import create_plan, get_plan
 from itpp_api.reviews.models import ReviewCycle, ReviewSignOff
 from itpp_api.reviews.schemas import ReviewItemPublic, ReviewList, ReviewPublic
 from itpp_api.reviews.service import reschedule

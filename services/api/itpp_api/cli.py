@@ -266,7 +266,7 @@ def export_document(
     from itpp_api.auth.actor import Actor
     from itpp_api.config import get_settings
     from itpp_api.db import transaction
-    from itpp_api.documents import odf, render, word
+    from itpp_api.documents import odf, pdf, render, word
     from itpp_api.documents.service import check_document_size, find_plan, plan_document
     from itpp_api.errors import DomainError
 
@@ -295,7 +295,7 @@ def export_document(
     except DomainError as exc:
         raise _fail(_problem_lines(exc)) from exc
     if format == "pdf":
-        content = render.render_pdf(parts, processes=get_settings().pdf_processes)
+        content = pdf.render_pdf(parts, processes=get_settings().pdf_processes)
     elif format not in word_processors:
         content = text.encode("utf-8")
     _output(content, output)

@@ -3,7 +3,7 @@ action asks for first, and the success message after it.
 
 Confirmation: a form marked with `confirm_attrs(kind)` opens a `<dialog>` (static/app.js) and,
 once confirmed, is sent with `confirm=yes`. The same request without that field (JavaScript
-off, or a form sent some other way) is answered by `ask_first`: a page that asks the same
+off, or a form sent some other way) is answered by `web.ask_first`: a page that asks the same
 question and sends the same fields again with `confirm=yes`. Nothing is written before.
 
 Success messages: a write that redirects sets a short-lived cookie naming one entry of
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -242,31 +241,6 @@ def confirmation_text(fmt: Formatter, kind: str) -> dict[str, str]:
         "consequence": fmt.gettext(entry.consequence),
         "button": fmt.gettext(entry.button),
     }
-
-
-def ask_first(request: Request, kind: str, form: FormData, *, action: str, back: str) -> Response:
-    """The confirmation page of an action sent without `confirm`: the same question as the
-    dialog, and a form that sends the same fields again (a pressed button's among them),
-    confirmed."""
-    from itpp_web.web import formatter, is_htmx, renderer_of
-
-    fields = [
-        (name, value)
-        for name, value in form.multi_items()
-        if isinstance(value, str) and name not in (security.CSRF_FIELD, CONFIRM_FIELD)
-    ]
-    context: dict[str, Any] = {
-        "confirmation": confirmation_text(formatter(request), kind),
-        "kind": kind,
-        "action": action,
-        "fields": fields,
-        "back": back,
-    }
-    headers = None
-    if is_htmx(request):
-        # Sent by htmx without the dialog's answer: the question takes the page's content.
-        headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": "false"}
-    return renderer_of(request)(request, "confirm.html", context, block="confirm", headers=headers)
 
 
 def set_notice(response: Response, request: Request, key: str) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.datastructures import FormData
 
 from itpp_web import feedback, sealed, security
 from itpp_web.api import ApiClient, ApiError
@@ -344,3 +345,26 @@ def set_csrf_cookie(request: Request, response: Response) -> None:
 def renderer_of(request: Request) -> Renderer:
     renderer: Renderer = request.app.state.renderer
     return renderer
+
+
+def ask_first(request: Request, kind: str, form: FormData, *, action: str, back: str) -> Response:
+    """The confirmation page of an action sent without `confirm`: the same question as the
+    dialog, and a form that sends the same fields again (a pressed button's among them),
+    confirmed."""
+    fields = [
+        (name, value)
+        for name, value in form.multi_items()
+        if isinstance(value, str) and name not in (security.CSRF_FIELD, feedback.CONFIRM_FIELD)
+    ]
+    context: dict[str, Any] = {
+        "confirmation": feedback.confirmation_text(formatter(request), kind),
+        "kind": kind,
+        "action": action,
+        "fields": fields,
+        "back": back,
+    }
+    headers = None
+    if is_htmx(request):
+        # Sent by htmx without the dialog's answer: the question takes the page's content.
+        headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML", "HX-Push-Url": "false"}
+    return renderer_of(request)(request, "confirm.html", context, block="confirm", headers=headers)

@@ -32,7 +32,8 @@ from itpp_api.bounds import STORED
 from itpp_api.clock import today
 from itpp_api.enums import ConsentKind, PlanStatus
 from itpp_api.errors import Conflict, FieldError, RuleViolation
-from itpp_api.plans import service as plans
+from itpp_api.plans import changes as plan_ops
+from itpp_api.plans import versions
 from itpp_api.plans.models import Plan
 
 __all__ = ["Applied", "apply", "is_renewal", "kind_of", "parse", "validate"]
@@ -166,7 +167,7 @@ def apply(
             return applied
     if ctx.plan_changes:
         # Term and interval together: the database checks interval <= term on each write.
-        plans.amend_plan(
+        plan_ops.amend_plan(
             session=session,
             actor=actor,
             plan=plan,
@@ -174,7 +175,7 @@ def apply(
             consent=consent,
             source_languages=ctx.plan_sources,
         )
-    version = plans.record_version(
+    version = versions.record_version(
         session=session,
         actor=actor,
         plan=plan,

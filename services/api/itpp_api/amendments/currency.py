@@ -36,7 +36,7 @@ from itpp_api.amendments.schemas import (
     RetirePriorityAreaChange,
 )
 from itpp_api.enums import ConsentKind, PlanStatus
-from itpp_api.plans import service as plans
+from itpp_api.plans import versions
 from itpp_api.plans.models import Plan
 
 Part = tuple[str, str]
@@ -93,14 +93,14 @@ class AgreedContent:
     def __init__(self, session: Session, plan: Plan) -> None:
         self.session = session
         self.plan = plan
-        self.version = plans.current_version_number(session=session, plan_id=plan.id)
+        self.version = versions.current_version_number(session=session, plan_id=plan.id)
         self._now: dict[str, Any] | None = None
         self._bases: dict[int, dict[str, Any]] = {}
 
     @property
     def now(self) -> dict[str, Any]:
         if self._now is None:
-            self._now = plans.build_snapshot(session=self.session, plan=self.plan)
+            self._now = versions.build_snapshot(session=self.session, plan=self.plan)
         return self._now
 
     def digest(self) -> str | None:
@@ -111,8 +111,10 @@ class AgreedContent:
 
     def _base(self, number: int) -> dict[str, Any]:
         if number not in self._bases:
-            version = plans.get_version(session=self.session, plan_id=self.plan.id, number=number)
-            self._bases[number] = agreement.json_data(plans.version_snapshot(version))
+            version = versions.get_version(
+                session=self.session, plan_id=self.plan.id, number=number
+            )
+            self._bases[number] = agreement.json_data(versions.version_snapshot(version))
         return self._bases[number]
 
     def is_outdated(self, amendment: Amendment) -> bool:

@@ -10,7 +10,7 @@ Everything else that differs is listed field by field with its old and new value
 from typing import Any
 
 from itpp_api.plans.models import PlanVersion
-from itpp_api.plans.service import version_snapshot, version_to_dict
+from itpp_api.plans.versions import version_snapshot, version_to_dict
 
 # Bookkeeping that changes with every write, not content. The translation state follows the
 # texts (their changes are listed already), and versions recorded before it existed lack it.

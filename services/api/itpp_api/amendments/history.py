@@ -28,7 +28,7 @@ from itpp_api.db import table_of
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import NotFound
 from itpp_api.plans.models import Plan, PlanVersion
-from itpp_api.plans.service import version_snapshot, version_to_dict
+from itpp_api.plans.versions import version_snapshot, version_to_dict
 
 _COMMITMENT_FIELDS = (
     "reference",

@@ -2,7 +2,7 @@
 
 One registry (`PARENTS`): a kind, its path prefix (whose path parameters name it, the last one
 its id) and which threads it has. The attachments and comments routers generate their
-per-parent routes from it (`parent_route`), and `service.find_parent` loads the record of each
+per-parent routes from it (`parent_route`), and `finder.find_parent` loads the record of each
 kind, so adding a parent kind is one line here plus its branch in the loader.
 """
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
-from itpp_api.attachments import service
+from itpp_api.attachments import finder, service
 from itpp_api.attachments.detect import ALLOWED, detect
 from itpp_api.attachments.models import AttachmentParent
 from itpp_api.attachments.parents import PARENTS, parent_route
@@ -81,7 +81,7 @@ def _finish_upload(
     file_name: str | None,
 ) -> dict[str, Any]:
     with transaction(write=True) as session:
-        parent = service.find_parent(
+        parent = finder.find_parent(
             session=session,
             actor=actor,
             parent_type=parent_type,
@@ -117,7 +117,7 @@ async def _upload(
     then record it in a transaction of its own (authorized again there)."""
     parent = await run_in_threadpool(
         partial(
-            service.find_upload_parent,
+            finder.find_upload_parent,
             session=session,
             actor=actor,
             parent_type=parent_type,
@@ -176,7 +176,7 @@ def _list(
     session: SessionDep,
     actor: ActorDep,
 ) -> Response:
-    parent = service.find_parent(
+    parent = finder.find_parent(
         session=session,
         actor=actor,
         parent_type=parent_type,
@@ -234,7 +234,7 @@ for _parent in PARENTS:
     responses={**record_response(), **problem_responses(404, 422)},
 )
 def get_attachment(attachment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
-    attachment, parent = service.get(session=session, actor=actor, attachment_id=attachment_id)
+    attachment, parent = finder.get(session=session, actor=actor, attachment_id=attachment_id)
     body = service.as_dict(
         attachment, actor, service.creator_names(session, [attachment]), parent.plan_status
     )
@@ -265,7 +265,7 @@ def content_disposition(file_name: str) -> str:
     },
 )
 def download_attachment(attachment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
-    attachment, _ = service.get(session=session, actor=actor, attachment_id=attachment_id)
+    attachment, _ = finder.get(session=session, actor=actor, attachment_id=attachment_id)
     file, size = service.open_file(attachment)
     return StreamingResponse(
         service.file_chunks(file),
@@ -293,7 +293,7 @@ def download_attachment(attachment_id: uuid.UUID, session: SessionDep, actor: Ac
 def delete_attachment(
     attachment_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
 ) -> Response:
-    attachment, parent = service.get(
+    attachment, parent = finder.get(
         session=session,
         actor=actor,
         attachment_id=attachment_id,

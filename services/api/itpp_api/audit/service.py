@@ -17,6 +17,7 @@ from itpp_api.audit.models import AuditChainHead, AuditEvent
 from itpp_api.audit.schemas import AuditEntityType
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
+from itpp_api.auth.models import User
 from itpp_api.commitments.models import Commitment
 from itpp_api.conventions import dump_json
 from itpp_api.db import table_of, utcnow
@@ -411,8 +412,6 @@ def list_events(
 
 def actor_names(*, session: Session, events: list[AuditEvent]) -> dict[uuid.UUID, str]:
     """Display names of the events' actors, in one query."""
-    from itpp_api.auth.models import User
-
     ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
     if not ids:
         return {}

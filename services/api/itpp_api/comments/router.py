@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from itpp_api.attachments.finder import find_parent
 from itpp_api.attachments.models import AttachmentParent
 from itpp_api.attachments.parents import PARENTS, parent_route
-from itpp_api.attachments.service import find_parent
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action

@@ -1,5 +1,5 @@
 """Comments: threads on the records attachments go on, found through the same parent lookup
-(`attachments.service.find_parent`: the parent's own getter, the policy's checks and 404s), then
+(`attachments.finder.find_parent`: the parent's own getter, the policy's checks and 404s), then
 `policy.visible_comments`. Another party's internal comment is missing (404), uncounted and
 unmentioned; its audit events, which the live channel relays, are written as that party's own.
 
@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
+from itpp_api.attachments.finder import find_parent
 from itpp_api.attachments.models import AttachmentParent
-from itpp_api.attachments.service import Parent, ensure_open, find_parent
+from itpp_api.attachments.service import Parent, ensure_open
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
@@ -31,6 +32,7 @@ from itpp_api.errors import FieldError, NotFound, RuleViolation
 from itpp_api.notifications import service as notifications
 from itpp_api.pagination import SortOrder, cursor_position
 from itpp_api.plans.models import PlanParty
+from itpp_api.reviews.models import ReviewItem
 from itpp_api.users.service import mention_names
 
 _C = table_of(Comment).c
@@ -257,8 +259,6 @@ def resolve_mentions(
 def _page_of(session: Session, parent: Parent) -> dict[str, str]:
     """The record a comment is on, as a notification links it (a review item: its review)."""
     if parent.type is AttachmentParent.REVIEW_ITEM:
-        from itpp_api.reviews.models import ReviewItem
-
         review_id = session.scalar(select(ReviewItem.review_id).where(ReviewItem.id == parent.id))
         return {"type": "review", "id": str(review_id)}
     return {"type": parent.type.value, "id": str(parent.id)}

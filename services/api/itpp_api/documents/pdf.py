@@ -38,6 +38,9 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from itpp_api.documents import render as render_html
+from itpp_api.observability import PDF_RENDERS
+
 logger = logging.getLogger("itpp_api.documents.pdf")
 
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -99,10 +102,8 @@ def _serve_one(connection: Connection) -> None:
     # WeasyPrint imported and the fonts loaded before the request comes: the spare is warm.
     from weasyprint import HTML
 
-    from itpp_api.documents.render import warm_up_html
-
     with contextlib.suppress(Exception):  # a render that fails reports why; a warm-up need not
-        HTML(string=warm_up_html()).write_pdf()
+        HTML(string=render_html.warm_up_html()).write_pdf()
 
     while True:
         try:
@@ -219,3 +220,15 @@ def render(
         except OSError as exc:  # no process could be started: the next render tries again
             logger.warning("no spare PDF renderer: %s", exc)
     return content
+
+
+def render_pdf(parts: list[str], timeout: float | None = None, processes: int = 1) -> bytes:
+    """The print parts (`render_html.render_print_parts`) as one PDF, with the (CJK) fonts it
+    uses embedded, its pages numbered across the parts (`render_html.page_numbers`). Slow, and
+    blocking: it renders in child processes (`render`) so the caller's memory stays flat; run
+    it in a worker thread. TimeoutError after `timeout` seconds (the children are stopped
+    then). A document of several parts is laid out in up to `processes` children at once."""
+    with PDF_RENDERS.track_inprogress():
+        return render(
+            parts, timeout=timeout, processes=processes, numbering=render_html.page_numbers
+        )

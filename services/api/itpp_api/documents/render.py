@@ -869,20 +869,6 @@ def render_print_parts(
     ]
 
 
-def render_pdf(parts: list[str], timeout: float | None = None, processes: int = 1) -> bytes:
-    """The print parts (`render_print_parts`) as one PDF, with the (CJK) fonts it uses
-    embedded, its pages numbered across the parts (`page_numbers`). Slow, and blocking: it
-    renders in a child process (documents/pdf.py) so the
-    caller's memory stays flat; run it in a worker thread. TimeoutError after `timeout`
-    seconds (the child is stopped then). A document of several parts is laid out in up to
-    `processes` children at once."""
-    from itpp_api.documents import pdf
-    from itpp_api.observability import PDF_RENDERS
-
-    with PDF_RENDERS.track_inprogress():
-        return pdf.render(parts, timeout=timeout, processes=processes, numbering=page_numbers)
-
-
 __all__ = [
     "PlanDocument",
     "build_document",
@@ -892,7 +878,6 @@ __all__ = [
     "render_html",
     "render_html_chunks",
     "render_markdown",
-    "render_pdf",
     "render_print_parts",
     "side_by_side",
 ]

@@ -16,7 +16,7 @@ from itpp_api.auth.dependencies import ActorDep
 from itpp_api.config import get_settings
 from itpp_api.conventions import IdempotencyKey, json_response
 from itpp_api.deps import SessionDep, end_transaction
-from itpp_api.documents import odf, render, service, word
+from itpp_api.documents import odf, pdf, render, service, word
 from itpp_api.documents.schemas import (
     DOCUMENT_MEDIA_TYPES,
     PLAN_TEXT_EXAMPLE,
@@ -161,7 +161,7 @@ async def render_plan_document(
         timeout = settings.document_pdf_timeout_seconds
         try:
             content = await anyio.to_thread.run_sync(
-                render.render_pdf,
+                pdf.render_pdf,
                 parts,
                 timeout,
                 processes,

@@ -30,6 +30,7 @@ from itpp_api.errors import (
 )
 from itpp_api.parties.models import Party
 from itpp_api.plans import service as plans
+from itpp_api.plans import versions
 from itpp_api.plans.models import Plan
 from itpp_api.plans.schemas import PlanCreate, PriorityAreaCreate
 from itpp_api.updates.models import ProgressUpdate
@@ -55,10 +56,10 @@ def plan_document(
     one language (ja, en) or side by side (ja-en: the Japanese document, its English one as
     `parallel`)."""
     if version is None:
-        visible = plans.build_snapshot(session=session, plan=plan)
+        visible = versions.build_snapshot(session=session, plan=plan)
     else:
-        visible = plans.version_snapshot(
-            plans.get_version(session=session, plan_id=plan.id, number=version)
+        visible = versions.version_snapshot(
+            versions.get_version(session=session, plan_id=plan.id, number=version)
         )
     party_codes = {str(p["id"]): p["code"] for p in visible["plan"]["parties"]}
     consents = agreement.json_data(

@@ -31,16 +31,16 @@ from itpp_api.config import Settings
 from itpp_api.db import get_engine, table_of, transaction
 from itpp_api.notifications.mail import Delivery, add_unsubscribe, describe
 from itpp_api.notifications.models import Notification
-from itpp_api.notifications.service import MESSAGE_ID_DOMAIN
-from itpp_api.notifications.texts import language_for, text
-from itpp_api.notifications.transports import Transport
-from itpp_api.notifications.worker import (
+from itpp_api.notifications.sending import (
     MAX_ERROR_LENGTH,
     Clock,
     retry_delay,
     send_and_mark,
     unsubscribe_url,
 )
+from itpp_api.notifications.service import MESSAGE_ID_DOMAIN
+from itpp_api.notifications.texts import language_for, text
+from itpp_api.notifications.transports import Transport
 
 log = logging.getLogger(__name__)
 

@@ -22,13 +22,10 @@ single mails, `deliver_due` sends the digests that are due (digest.py), under th
 """
 
 import logging
-import smtplib
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
@@ -36,25 +33,25 @@ from sqlmodel import Session
 from itpp_api.auth.models import User
 from itpp_api.config import Settings
 from itpp_api.db import get_engine, table_of, transaction, utcnow
-from itpp_api.notifications import unsubscribe
+from itpp_api.notifications.digest import deliver_one_digest
 from itpp_api.notifications.mail import Delivery, compose
 from itpp_api.notifications.models import Notification
 from itpp_api.notifications.reminders import queue_reminders
+from itpp_api.notifications.sending import (
+    MAX_ERROR_LENGTH,
+    Clock,
+    retry_delay,
+    send_and_mark,
+    unsubscribe_url,
+)
 from itpp_api.notifications.transports import Transport
+from itpp_api.users.invitations import deliver_one_invitation
 from itpp_api.webhooks import delivery as webhook_delivery
 
 log = logging.getLogger(__name__)
 
 _N = table_of(Notification).c
 _U = table_of(User).c
-MAX_ERROR_LENGTH = 2000
-Clock = Callable[[], datetime]
-
-
-def retry_delay(attempts: int, settings: Settings) -> timedelta:
-    """The wait after the `attempts`-th failed attempt: exponential, bounded."""
-    seconds = settings.worker_retry_seconds * 2 ** min(attempts - 1, 40)
-    return timedelta(seconds=min(seconds, settings.worker_retry_max_seconds))
 
 
 def claim(*, engine: Engine, settings: Settings, now: datetime) -> Delivery | None:
@@ -177,24 +174,6 @@ def mark_failed(
         )
 
 
-def unsubscribe_url(
-    settings: Settings, recipient_id: uuid.UUID | None, kinds: Iterable[str]
-) -> str | None:
-    """The one-click unsubscribe link of a mail about these kinds (unsubscribe.py)."""
-    if recipient_id is None:
-        return None
-    token = unsubscribe.token_for(unsubscribe.secret_key(settings), recipient_id, kinds)
-    return unsubscribe.url_for(settings.mail_web_url, token)
-
-
-def refused_for_good(exc: Exception) -> bool:
-    """The server refused the recipient's address with a permanent (5xx) reply: retrying
-    cannot help. Any other failure (the network, the server, our credentials) may pass."""
-    return isinstance(exc, smtplib.SMTPRecipientsRefused) and all(
-        500 <= code < 600 for code, _ in exc.recipients.values()
-    )
-
-
 def deliver_one(
     *,
     transport: Transport,
@@ -232,29 +211,6 @@ def deliver_one(
     return True
 
 
-def send_and_mark(
-    *,
-    transport: Transport,
-    message: Callable[[], EmailMessage],
-    what: str,
-    to: str,
-    failed: Callable[[str, bool], None],
-    sent: Callable[[], None],
-) -> None:
-    """Compose and send one mail, then mark its rows: sent once the server accepted it, or
-    failed with the error (and whether the refusal is for good) when anything went wrong —
-    one place for single mails and digests alike."""
-    try:
-        transport.send(message())
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        log.warning("%s not delivered: %s", what, error)
-        failed(error, refused_for_good(exc))
-        return
-    sent()
-    log.info("%s sent to %s", what, to)
-
-
 def deliver_due(
     *,
     transport: Transport,
@@ -265,10 +221,6 @@ def deliver_due(
 ) -> int:
     """Deliver (or attempt) every notification due now, then every daily digest due; returns
     how many mails were attempted."""
-    # Imported here: digest.py builds on this module's back-off and failure rules.
-    from itpp_api.notifications.digest import deliver_one_digest
-    from itpp_api.users.invitations import deliver_one_invitation
-
     attempted = 0
     while not (stop is not None and stop.is_set()):
         if not deliver_one(transport=transport, settings=settings, engine=engine, clock=clock):

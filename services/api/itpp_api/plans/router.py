@@ -22,7 +22,8 @@ from itpp_api.conventions import (
 from itpp_api.deps import SessionDep
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import problem_responses
-from itpp_api.plans import service
+from itpp_api.plans import changes, service
+from itpp_api.plans import versions as plan_versions
 from itpp_api.plans.schemas import (
     PlanCreate,
     PlanPage,
@@ -123,7 +124,7 @@ def update_plan(
         session=session, plan_id=plan_id, actor=actor, action=Action.WRITE, for_update=True
     )
     require_if_match(if_match, service.plan_etag(plan))
-    plan = service.update_plan(session=session, actor=actor, plan=plan, data=data)
+    plan = changes.update_plan(session=session, actor=actor, plan=plan, data=data)
     return json_response(
         service.plan_as_dict(session=session, plan=plan, actor=actor), etag=service.plan_etag(plan)
     )
@@ -308,9 +309,9 @@ def retire_priority_area(
 )
 def list_plan_versions(plan_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
-    versions = service.list_versions(session=session, plan_id=plan.id)
+    versions = plan_versions.list_versions(session=session, plan_id=plan.id)
     return json_response(
-        {"items": [service.version_to_dict(v, with_snapshot=False) for v in versions]}
+        {"items": [plan_versions.version_to_dict(v, with_snapshot=False) for v in versions]}
     )
 
 
@@ -335,8 +336,8 @@ def diff_plan_versions(
     ],
 ) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
-    older = service.get_version(session=session, plan_id=plan.id, number=from_version)
-    newer = service.get_version(session=session, plan_id=plan.id, number=to_version)
+    older = plan_versions.get_version(session=session, plan_id=plan.id, number=from_version)
+    newer = plan_versions.get_version(session=session, plan_id=plan.id, number=to_version)
     return json_response(diff.diff_versions(older, newer))
 
 
@@ -376,5 +377,5 @@ def get_plan_version(
     actor: ActorDep,
 ) -> Response:
     plan = service.get_plan(session=session, plan_id=plan_id, actor=actor)
-    version = service.get_version(session=session, plan_id=plan.id, number=number)
-    return json_response(service.version_to_dict(version, with_snapshot=True))
+    version = plan_versions.get_version(session=session, plan_id=plan.id, number=number)
+    return json_response(plan_versions.version_to_dict(version, with_snapshot=True))

@@ -16,13 +16,12 @@ from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
-from itpp_api.bounds import expiry_problem
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import AmendmentStatus, CommitmentStatus, PlanStatus
-from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation, ValidationFailed
+from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.localized import (
     plan_texts,
     pop_translation_request,
@@ -33,36 +32,22 @@ from itpp_api.localized import (
 from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Party
 from itpp_api.plans.lifecycle import (
-    CLOSED_STATUSES,
-    coming_into_force_problems,
     effective_status,
     ensure_plan_writable,
     expiry_date,
     status_as_read,
 )
-from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
+from itpp_api.plans.models import Plan, PlanParty, PriorityArea
 from itpp_api.plans.schemas import (
     PlanCreate,
-    PlanUpdate,
     PriorityAreaCreate,
     PriorityAreaOrder,
     PriorityAreaUpdate,
     lead_texts_data,
 )
 
-_SCHEDULE_FIELDS = frozenset({"approval_date", "term_months", "review_interval_months"})
 
-# Which stored status may move to which; "expired" is never stored, only read. Which of these
-# moves need every party's consent is for itpp_api.agreement to say.
-_TRANSITIONS: dict[PlanStatus, frozenset[PlanStatus]] = {
-    PlanStatus.DRAFT: frozenset({PlanStatus.ACTIVE, PlanStatus.TERMINATED}),
-    PlanStatus.ACTIVE: frozenset({PlanStatus.SUPERSEDED, PlanStatus.TERMINATED}),
-    PlanStatus.SUPERSEDED: frozenset(),
-    PlanStatus.TERMINATED: frozenset(),
-}
-
-
-def _refresh_expiry(plan: Plan) -> None:
+def refresh_expiry(plan: Plan) -> None:
     plan.expiry_date = expiry_date(plan)
 
 
@@ -284,7 +269,7 @@ def delete_plan(*, session: Session, actor: Actor, plan: Plan) -> None:
         stored_status=plan.status,
         awaiting_consent=plan.id in awaiting_consent_of(session, [plan]),
     )
-    before = _audit_view(plan)
+    before = audit_view(plan)
     plan.deleted_at = utcnow()
     plan.row_version += 1
     plan.updated_at = plan.deleted_at
@@ -349,7 +334,7 @@ def check_predecessor(
         current = session.scalar(select(Plan.predecessor_id).where(Plan.id == current))
 
 
-def _audit_view(plan: Plan) -> dict[str, Any]:
+def audit_view(plan: Plan) -> dict[str, Any]:
     return {
         "reference": plan.reference,
         "title": plan.title,
@@ -407,7 +392,7 @@ def create_plan(
         predecessor_id=data.predecessor_id,
         progress_updates_need_confirmation=data.progress_updates_need_confirmation,
     )
-    _refresh_expiry(plan)
+    refresh_expiry(plan)
     session.add(plan)
     session.flush()
     for position, party_id in enumerate(data.party_ids):
@@ -420,238 +405,8 @@ def create_plan(
         entity_type="plan",
         entity_id=plan.id,
         plan_id=plan.id,
-        after={**_audit_view(plan), "party_ids": data.party_ids},
+        after={**audit_view(plan), "party_ids": data.party_ids},
     )
-    return plan
-
-
-def update_plan(
-    *,
-    session: Session,
-    actor: Actor,
-    plan: Plan,
-    data: PlanUpdate,
-    consent: Consent | None = None,
-    version_reason: str | None = None,
-    ended_on: date | None = None,
-) -> Plan:
-    """Apply changes to a plan, enforcing the lifecycle and term rules.
-
-    What the parties agreed — on an active plan its agreed fields, and for any plan its coming
-    into force and its end — is refused with 409 `/problems/amendment-required` unless every
-    party consented (`consent`, held by the amendment being applied; see itpp_api.agreement).
-    Coming into force records version 1 (`version_reason`, by default "Plan approved"); ending
-    an agreed plan records its next version, agreed from `ended_on` (by default today), which
-    for a termination is also its termination date.
-    """
-    changes = data.model_dump(exclude_unset=True)
-    source_languages, reviewed = pop_translation_request(changes)
-    before = _audit_view(plan)
-    new_status = data.status
-    current = PlanStatus(plan.status)
-    if effective_status(plan) in CLOSED_STATUSES and set(changes) != {"status"}:
-        ensure_plan_writable(plan)
-    if "sections" in changes and data.sections is not None:
-        changes["sections"] = [s.model_dump(mode="json") for s in data.sections]
-    if "lead_texts" in changes and data.lead_texts is not None:
-        changes["lead_texts"] = lead_texts_data(data.lead_texts)
-    if new_status is not None and new_status is not current:
-        if new_status is PlanStatus.EXPIRED:
-            raise RuleViolation(
-                "A plan expires by itself when its term ends; 'expired' cannot be set."
-            )
-        if new_status not in _TRANSITIONS[current]:
-            raise RuleViolation(f"A {current.value} plan cannot become {new_status.value}.")
-    term = changes.get("term_months", plan.term_months)
-    interval = changes.get("review_interval_months", plan.review_interval_months)
-    if interval > term:
-        raise RuleViolation(
-            f"The review interval ({interval} months) cannot be longer than "
-            f"the term ({term} months)."
-        )
-    approval = changes.get("approval_date", plan.approval_date)
-    if approval is not None and {"approval_date", "term_months"} & set(changes):
-        problem = expiry_problem(approval, term)
-        if problem:
-            field = "approval_date" if "approval_date" in changes else "term_months"
-            raise ValidationFailed(
-                problem,
-                errors=[FieldError(loc=["body", field], msg=problem, type="expiry_out_of_range")],
-            )
-    if (new_status or current) is PlanStatus.ACTIVE and approval is None:
-        raise RuleViolation("An active plan needs its approval date.")
-    if "predecessor_id" in changes:
-        check_predecessor(session, data.predecessor_id, plan.id)
-    if "status" in changes and new_status is not None:
-        changes["status"] = new_status.value
-    if (
-        new_status is PlanStatus.ACTIVE
-        and current is PlanStatus.DRAFT
-        and consent is None
-        and not actor.is_system
-        and approval is not None
-    ):
-        # What bring_into_force would refuse is said now (422), so the proposal the consent
-        # check offers next can be posted as it is.
-        problems = coming_into_force_problems(
-            reference=plan.reference,
-            approval_date=approval,
-            term_months=term,
-            area_count=len(list_areas(session=session, plan_id=plan.id)),
-        )
-        if problems:
-            raise RuleViolation(
-                problems[0].msg,
-                errors=[
-                    FieldError(
-                        loc=["body", "approval_date" if p.loc == ["approval_date"] else "status"],
-                        msg=p.msg,
-                        type=p.type,
-                    )
-                    for p in problems
-                ],
-            )
-    agreement.check_plan_update(
-        actor=actor, plan=plan, changes=changes, current=before, consent=consent
-    )
-    _set_plan_texts(
-        plan, changes, source_languages=source_languages, reviewed_translations=reviewed
-    )
-    for name, value in changes.items():
-        setattr(plan, name, value)
-    ended = (
-        new_status in (PlanStatus.TERMINATED, PlanStatus.SUPERSEDED) and new_status is not current
-    )
-    if ended and new_status is PlanStatus.TERMINATED:
-        plan.termination_date = ended_on or today()
-    _refresh_expiry(plan)
-    plan.row_version += 1
-    plan.updated_at = utcnow()
-    session.add(plan)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="update",
-        entity_type="plan",
-        entity_id=plan.id,
-        plan_id=plan.id,
-        before=before,
-        after=_audit_view(plan),
-    )
-    amendment_id = consent.amendment_id if consent is not None else None
-    if new_status is PlanStatus.ACTIVE and current is PlanStatus.DRAFT:
-        assert plan.approval_date is not None
-        record_version(
-            session=session,
-            actor=actor,
-            plan=plan,
-            reason=version_reason or "Plan approved",
-            agreed_on=plan.approval_date,
-            amendment_id=amendment_id,
-        )
-    elif ended and current is PlanStatus.ACTIVE:
-        record_version(
-            session=session,
-            actor=actor,
-            plan=plan,
-            reason=version_reason or f"Plan {plan.status}",
-            agreed_on=ended_on or today(),
-            amendment_id=amendment_id,
-        )
-    if plan.status == PlanStatus.ACTIVE.value and (
-        current is PlanStatus.DRAFT or _SCHEDULE_FIELDS & set(changes)
-    ):
-        # Approval materializes the review schedule; a new date, term or interval moves it.
-        from itpp_api.reviews.service import reschedule
-
-        reschedule(session=session, actor=actor, plan=plan)
-    return plan
-
-
-def _set_plan_texts(
-    plan: Plan,
-    changes: dict[str, Any],
-    *,
-    source_languages: dict[str, str],
-    reviewed_translations: dict[str, list[str]],
-    loc: tuple[str | int, ...] = ("body",),
-) -> None:
-    """Move the plan's translation state along with the texts `changes` sets (not yet set)."""
-    if not (
-        {"title", "sections", "objectives", "lead_texts"} & set(changes)
-        or source_languages
-        or reviewed_translations
-    ):
-        return
-    old = plan_texts(plan.title, plan.sections, plan.objectives, plan.lead_texts)
-    new = plan_texts(
-        changes.get("title", plan.title),
-        changes.get("sections", plan.sections),
-        changes.get("objectives", plan.objectives),
-        changes.get("lead_texts", plan.lead_texts),
-    )
-    plan.translations = record_translations(
-        old,
-        new,
-        plan.translations,
-        source_languages=source_languages,
-        reviewed_translations=reviewed_translations,
-        loc=loc,
-    )
-
-
-def amend_plan(
-    *,
-    session: Session,
-    actor: Actor,
-    plan: Plan,
-    changes: dict[str, Any],
-    consent: Consent,
-    source_languages: dict[str, str] | None = None,
-) -> Plan:
-    """Change the agreed content of a plan as an applied amendment says (amendments/).
-
-    `changes` holds agreement.PLAN_AGREED_CHANGES only, already validated; sections as JSON
-    data. Changed texts move the plan's translation state as a direct update does; a new
-    approval date, term or interval moves the review schedule.
-    """
-    unknown = set(changes) - set(agreement.PLAN_AGREED_CHANGES)
-    if unknown:
-        raise ValueError(f"not agreed content: {sorted(unknown)}")
-    ensure_plan_writable(plan)
-    before = _audit_view(plan)
-    agreement.check_plan_update(
-        actor=actor, plan=plan, changes=changes, current=before, consent=consent
-    )
-    _set_plan_texts(
-        plan,
-        changes,
-        source_languages=source_languages or {},
-        reviewed_translations={},
-        loc=("changes",),
-    )
-    for name, value in changes.items():
-        setattr(plan, name, value)
-    _refresh_expiry(plan)
-    plan.row_version += 1
-    plan.updated_at = utcnow()
-    session.add(plan)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="amend",
-        entity_type="plan",
-        entity_id=plan.id,
-        plan_id=plan.id,
-        before=before,
-        after=_audit_view(plan),
-    )
-    if _SCHEDULE_FIELDS & set(changes):
-        from itpp_api.reviews.service import reschedule
-
-        reschedule(session=session, actor=actor, plan=plan)
     return plan
 
 
@@ -977,116 +732,3 @@ def retire_draft_area(
             ],
         )
     return retire_area(session=session, actor=actor, plan=plan, area=area, consent=None)
-
-
-def current_version_number(*, session: Session, plan_id: uuid.UUID) -> int:
-    """The number of the plan's newest version (0 before its approval)."""
-    last = session.scalar(
-        select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == plan_id)
-    )
-    return int(last or 0)
-
-
-# --- versions -----------------------------------------------------------------------------
-
-
-def build_snapshot(*, session: Session, plan: Plan) -> dict[str, Any]:
-    """What the parties agree to in the plan as it is now: the plan, its priority areas and its
-    shared commitments' definitions (agreement.agreed_snapshot), as JSON data."""
-    from itpp_api.commitments.service import commitments_for_snapshot
-
-    plan_data = plan_as_dict(session=session, plan=plan)
-    snapshot: dict[str, Any] = agreement.json_data(
-        agreement.agreed_snapshot(
-            {
-                "plan": plan_data,
-                "priority_areas": [
-                    area_to_dict(a) for a in list_areas(session=session, plan_id=plan.id)
-                ],
-                "commitments": commitments_for_snapshot(session=session, plan_id=plan.id),
-            }
-        )
-    )
-    return snapshot
-
-
-def record_version(
-    *,
-    session: Session,
-    actor: Actor,
-    plan: Plan,
-    reason: str,
-    agreed_on: date,
-    amendment_id: uuid.UUID | None,
-) -> PlanVersion:
-    """Take the next numbered snapshot of what the plan's parties agreed, from `agreed_on`."""
-    last = session.scalar(
-        select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == plan.id)
-    )
-    version = PlanVersion(
-        plan_id=plan.id,
-        number=(last or 0) + 1,
-        reason=reason,
-        snapshot=build_snapshot(session=session, plan=plan),
-        agreed_on=agreed_on,
-        amendment_id=amendment_id,
-    )
-    session.add(version)
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="create",
-        entity_type="plan_version",
-        entity_id=version.id,
-        plan_id=plan.id,
-        after={
-            "number": version.number,
-            "reason": reason,
-            "agreed_on": agreed_on,
-            "amendment_id": amendment_id,
-        },
-    )
-    return version
-
-
-def version_snapshot(version: PlanVersion) -> dict[str, Any]:
-    """A version's snapshot as agreed content (versions recorded before they held agreed
-    content only read the same way)."""
-    return agreement.agreed_snapshot(version.snapshot)
-
-
-def version_to_dict(version: PlanVersion, *, with_snapshot: bool) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": version.id,
-        "plan_id": version.plan_id,
-        "number": version.number,
-        "reason": version.reason,
-        "agreed_on": version.agreed_on,
-        "amendment_id": version.amendment_id,
-        "created_at": version.created_at,
-    }
-    if with_snapshot:
-        data["snapshot"] = version_snapshot(version)
-    return data
-
-
-def list_versions(*, session: Session, plan_id: uuid.UUID) -> list[PlanVersion]:
-    """A plan's versions, newest first (without loading their snapshots' use)."""
-    return list(
-        session.scalars(
-            select(PlanVersion)
-            .where(PlanVersion.plan_id == plan_id)
-            .order_by(PlanVersion.number.desc())  # type: ignore[attr-defined]
-        )
-    )
-
-
-def get_version(*, session: Session, plan_id: uuid.UUID, number: int) -> PlanVersion:
-    """One version of a plan by number, or NotFound."""
-    version = session.scalars(
-        select(PlanVersion).where(PlanVersion.plan_id == plan_id, PlanVersion.number == number)
-    ).first()
-    if version is None:
-        raise NotFound(f"Plan {plan_id} has no version {number}.")
-    return version

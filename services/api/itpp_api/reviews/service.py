@@ -55,6 +55,7 @@ from itpp_api.reviews.schemas import (
     SignOffNeed,
     SkipReason,
 )
+from itpp_api.updates import service as updates
 
 _C = table_of(Commitment).c
 _I = table_of(ReviewItem).c
@@ -406,9 +407,6 @@ def _with_updates(
     """Each item with its commitment's progress updates since the previous review of the plan
     (dated after that review's period, or posted after it concluded), or, for the first review,
     since the plan came into force; for a concluded review, those posted before it concluded."""
-    # Imported here: the updates service reaches the reviews through the attachments module.
-    from itpp_api.updates import service as updates
-
     if not items:
         return items
     previous = session.scalars(

@@ -42,6 +42,7 @@ from itpp_api.exchanges.service import create_exchange
 from itpp_api.notifications.models import Notification
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.parties.service import name_translations
+from itpp_api.plans.changes import update_plan
 from itpp_api.plans.models import Plan, PriorityArea
 from itpp_api.plans.schemas import (
     ObjectivesLead,
@@ -51,7 +52,7 @@ from itpp_api.plans.schemas import (
     PlanUpdate,
     PriorityAreaCreate,
 )
-from itpp_api.plans.service import create_area, create_plan, update_plan
+from itpp_api.plans.service import create_area, create_plan
 from itpp_api.reviews import service as reviews
 from itpp_api.reviews.models import ReviewCycle
 from itpp_api.reviews.schemas import AssessmentWrite, ReviewItemUpdate, ReviewUpdate

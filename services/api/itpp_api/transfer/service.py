@@ -40,7 +40,7 @@ from itpp_api.errors import Conflict, FieldError, RuleViolation, ValidationFaile
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.localized import TranslationState, search_text
 from itpp_api.parties.models import Organisation, Party
-from itpp_api.plans import lifecycle
+from itpp_api.plans import lifecycle, versions
 from itpp_api.plans import service as plans
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion, PriorityArea
 from itpp_api.plans.schemas import lead_texts_data
@@ -749,7 +749,7 @@ def export_chunks(
                     "id": v.id,
                     "number": v.number,
                     "reason": v.reason,
-                    "snapshot": plans.version_snapshot(v),
+                    "snapshot": versions.version_snapshot(v),
                     "agreed_on": v.agreed_on,
                     "amendment_id": v.amendment_id,
                     "created_at": v.created_at,

@@ -45,6 +45,7 @@ from itpp_api.db import get_engine, table_of, transaction, utcnow
 from itpp_api.enums import Role
 from itpp_api.errors import NotFound
 from itpp_api.notifications import unsubscribe
+from itpp_api.notifications.sending import MAX_ERROR_LENGTH, retry_delay, send_and_mark
 from itpp_api.notifications.texts import language_for, text
 
 _PURPOSE = b"itpp-invitation-v1"
@@ -97,6 +98,8 @@ def _well_signed(token: str) -> bool:
 
 def unusable_password_hash() -> str:
     """A hash of a random password nobody knows (slow: Argon2; callers run in a thread)."""
+    # Imported here, for a real reason: auth.passwords loads zxcvbn's word lists, which the
+    # notification worker (it imports this module to send invitations) never needs.
     from itpp_api.auth.passwords import hash_password
 
     return hash_password(secrets.token_urlsafe(32))
@@ -338,8 +341,6 @@ def deliver_one_invitation(
     """Claim, send and mark one due invitation mail; False when none is due. The same rules as
     the notifications' (worker.py): retries with back-off, given up after the last attempt or
     when the server refuses the address for good."""
-    from itpp_api.notifications.worker import MAX_ERROR_LENGTH, retry_delay, send_and_mark
-
     engine = engine or get_engine()
     mail = _claim(engine=engine, settings=settings, now=clock())
     if mail is None:

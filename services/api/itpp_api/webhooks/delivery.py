@@ -1,5 +1,5 @@
 """Webhook deliveries in the notification worker: the same claim, lease, back-off and giving
-up as mails (notifications/worker.py, whose settings and `retry_delay` these are), over the
+up as mails (notifications/sending.py, whose settings and `retry_delay` these are), over the
 webhook_delivery table; `itpp worker`'s one loop calls `deliver_due` after the mails.
 
 One delivery at a time: claim (a short write transaction: an attempt counted, the lease taken;
@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select, update
 
 from itpp_api.config import Settings
 from itpp_api.db import get_engine, table_of, transaction, utcnow
-from itpp_api.notifications import worker as outbox
+from itpp_api.notifications import sending as outbox
 from itpp_api.webhooks import signing
 from itpp_api.webhooks.models import WebhookDelivery, WebhookEndpoint
 from itpp_api.webhooks.service import request_body, webhook_id

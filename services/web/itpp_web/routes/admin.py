@@ -27,6 +27,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     redirect,
@@ -190,7 +191,7 @@ async def set_active(request: Request, user_id: uuid.UUID, viewer: ViewerDep) ->
     form = await request.form()
     active = text(form, "is_active") == "true"
     if not active and not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "deactivate-user",
             form,
@@ -568,7 +569,7 @@ async def create_token(request: Request, viewer: ViewerDep) -> Response:
 async def revoke_token(request: Request, token_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request, "revoke-token", form, action=f"/me/tokens/{token_id}/revoke", back="/me/tokens"
         )
     try:

@@ -33,6 +33,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     is_htmx,
@@ -290,7 +291,7 @@ async def decide(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep) -
     # and no field of the request can name another.
     decision = text(form, "decision")
     if decision == "reject" and not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "reject-amendment",
             form,
@@ -315,7 +316,7 @@ async def decide(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep) -
 async def withdraw(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "withdraw-amendment",
             form,

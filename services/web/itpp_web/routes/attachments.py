@@ -33,6 +33,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     redirect,
@@ -238,7 +239,7 @@ async def delete_attachment(
     attachment = await api.get(f"/attachments/{attachment_id}", token=viewer.token)
     back = await page_of(request, viewer, attachment)
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "delete-attachment",
             form,

@@ -16,6 +16,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     is_htmx,
@@ -103,7 +104,7 @@ async def create_feed(request: Request, viewer: ViewerDep) -> Response:
 async def revoke_feed(request: Request, feed_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "revoke-feed",
             form,

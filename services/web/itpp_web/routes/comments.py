@@ -24,6 +24,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     redirect,
@@ -262,7 +263,7 @@ async def delete_comment(request: Request, comment_id: uuid.UUID, viewer: Viewer
     comment = await api.get(f"/comments/{comment_id}", token=viewer.token)
     back = await page_of(request, viewer, comment)
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request, "delete-comment", form, action=f"/comments/{comment_id}/delete", back=back
         )
     try:

@@ -27,16 +27,18 @@ from itpp_web.forms import (
     progress_value,
     text,
 )
-from itpp_web.labels import LABELS, field_label, field_name
+from itpp_web.labels import field_label, field_name
 from itpp_web.messages import translate
 from itpp_web.routes import updates
 from itpp_web.routes.amendments import offer_proposal
 from itpp_web.routes.attachments import attachment_context
 from itpp_web.routes.comments import Parent, thread_context
 from itpp_web.routes.common import (
+    COMMITMENT_STATUSES,
     EditOutcome,
     changes_since,
     commitment_choices,
+    commitment_history,
     etag_missing,
     form_errors,
     if_match,
@@ -67,7 +69,6 @@ LIST_FILTERS = ("status", "priority_area", "lead_party", "organisation", "health
 SINGLE_FILTERS = ("q", "due_before", "due_after", "sort")
 TABLE = tables.TableSpec("commitments", LIST_FILTERS, SINGLE_FILTERS, default_sort="reference")
 SORTABLE = ("reference", "due_date", "progress", "updated_at")
-STATUSES = tuple(LABELS["commitment_status"])
 HEALTHS = ("on_track", "at_risk", "off_track")
 MILESTONE_FIELDS = ("title", "due_date", "done_on")
 PROGRESS_FIELDS = ("status", "progress")
@@ -122,27 +123,22 @@ async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
             **context,
             **tables.table_context(request, TABLE, list_url, filters, page, body),
             **tables.choice_options(request, context),
-            "status_options": tables.enum_options(request, "commitment_status", STATUSES),
+            "status_options": tables.enum_options(
+                request, "commitment_status", COMMITMENT_STATUSES
+            ),
             "health_options": tables.enum_options(request, "health", HEALTHS),
             "plan_id": str(plan_id),
             "error": error,
             "filter_errors": filter_errors,
             "saved_views": views,
             "sortable": SORTABLE,
-            "statuses": STATUSES,
+            "statuses": COMMITMENT_STATUSES,
         },
         block="results",
         status_code=422 if error else 200,
     )
     tables.set_address(request, response, f"{list_url}?{clean}" if clean else list_url)
     return response
-
-
-async def _history(request: Request, viewer: Viewer, commitment_id: str) -> list[dict[str, Any]]:
-    page = await api_of(request).get(
-        f"/commitments/{commitment_id}/history", token=viewer.token, params={"limit": 50}
-    )
-    return list(page["items"])
 
 
 @router.get("/commitments/{commitment_id}")
@@ -152,7 +148,7 @@ async def commitment_detail(
     api = api_of(request)
     commitment, history, timeline = await asyncio.gather(
         api.get(f"/commitments/{commitment_id}", token=viewer.token),
-        _history(request, viewer, str(commitment_id)),
+        commitment_history(request, viewer, str(commitment_id)),
         updates.timeline(request, viewer, str(commitment_id)),
     )
     plan_id = str(commitment["plan_id"])
@@ -176,7 +172,7 @@ async def commitment_detail(
             **files,
             "commitment": commitment,
             "history": history,
-            "statuses": STATUSES,
+            "statuses": COMMITMENT_STATUSES,
             "live_after": live_after,
             "updates": timeline,
             "update_statuses": updates.UPDATE_STATUSES,
@@ -198,7 +194,7 @@ def _render_progress(
     request: Request, commitment: dict[str, Any], state: dict[str, Any], status_code: int = 200
 ) -> Response:
     """The progress form alone (htmx requests only: plain ones get whole pages)."""
-    context = {"commitment": commitment, "statuses": STATUSES, **state}
+    context = {"commitment": commitment, "statuses": COMMITMENT_STATUSES, **state}
     return renderer_of(request)(
         request, "commitment.html", context, block="progress_form", status_code=status_code
     )
@@ -268,7 +264,7 @@ async def update_progress(
                 back=back,
             )
         if exc.status in (412, 428):
-            history = await _history(request, viewer, str(commitment_id))
+            history = await commitment_history(request, viewer, str(commitment_id))
             return await _progress_problem(
                 request,
                 viewer,
@@ -319,7 +315,7 @@ async def _progress_problem(
         return _render_progress(request, commitment, state, status_code)
     # Without JavaScript: the whole detail page, with the problem shown at the form.
     history, timeline = await asyncio.gather(
-        _history(request, viewer, str(commitment["id"])),
+        commitment_history(request, viewer, str(commitment["id"])),
         updates.timeline(request, viewer, str(commitment["id"])),
     )
     context = await plan_context(viewer, request, str(commitment["plan_id"]))
@@ -330,7 +326,7 @@ async def _progress_problem(
             **context,
             "commitment": commitment,
             "history": history,
-            "statuses": STATUSES,
+            "statuses": COMMITMENT_STATUSES,
             "updates": timeline,
             "update_statuses": updates.UPDATE_STATUSES,
             "back": back,
@@ -414,7 +410,7 @@ async def _milestone_result(
             )
         commitment, history = await asyncio.gather(
             api.get(f"/commitments/{commitment_id}", token=viewer.token),
-            _history(request, viewer, commitment_id),
+            commitment_history(request, viewer, commitment_id),
         )
         context = await plan_context(viewer, request, str(commitment["plan_id"]))
         return renderer_of(request)(
@@ -424,7 +420,7 @@ async def _milestone_result(
                 **context,
                 "commitment": commitment,
                 "history": history,
-                "statuses": STATUSES,
+                "statuses": COMMITMENT_STATUSES,
                 "milestone_problem": {milestone["id"]: problem},
             },
             status_code=status_code,
@@ -457,7 +453,7 @@ async def new_commitment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep
             "errors": {},
             "commitment": None,
             "problem": None,
-            "statuses": STATUSES,
+            "statuses": COMMITMENT_STATUSES,
             "new_milestone_rows": NEW_MILESTONE_ROWS,
         },
     )
@@ -488,7 +484,7 @@ async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: Viewer
                 **context,
                 "values": {name: str(value) for name, value in form.items()},
                 "errors": errors,
-                "statuses": STATUSES,
+                "statuses": COMMITMENT_STATUSES,
                 "new_milestone_rows": NEW_MILESTONE_ROWS,
                 "commitment": None,
                 **refusal_context(request, problem, exc),
@@ -530,7 +526,7 @@ async def edit_commitment(
                 **milestone_values(commitment.get("milestones") or []),
             },
             "errors": {},
-            "statuses": STATUSES,
+            "statuses": COMMITMENT_STATUSES,
             "new_milestone_rows": NEW_MILESTONE_ROWS,
             "commitment": commitment,
             "problem": None,
@@ -560,7 +556,7 @@ async def save_commitment(
                 f"/commitments/{commitment_id}",
                 body,
                 form,
-                lambda: _history(request, viewer, str(commitment_id)),
+                lambda: commitment_history(request, viewer, str(commitment_id)),
                 COMMITMENT_FORM_FIELDS,
             )
         else:
@@ -593,7 +589,7 @@ async def save_commitment(
             **context,
             "values": values,
             "errors": outcome.errors,
-            "statuses": STATUSES,
+            "statuses": COMMITMENT_STATUSES,
             "new_milestone_rows": NEW_MILESTONE_ROWS,
             "commitment": current,
             "conflict": outcome.conflict,

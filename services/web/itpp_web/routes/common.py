@@ -17,8 +17,24 @@ from starlette.datastructures import FormData
 from itpp_web import messages
 from itpp_web.api import ApiError
 from itpp_web.forms import text
+from itpp_web.labels import LABELS
 from itpp_web.messages import translate
 from itpp_web.web import Viewer, api_of, formatter
+
+# The statuses of a commitment, in the order the pages offer them.
+COMMITMENT_STATUSES = tuple(LABELS["commitment_status"])
+
+
+async def commitment_history(
+    request: Request, viewer: Viewer, commitment_id: str
+) -> list[dict[str, Any]]:
+    """The newest 50 entries of a commitment's history (the commitment page and the update
+    form shown again with its problem)."""
+    page = await api_of(request).get(
+        f"/commitments/{commitment_id}/history", token=viewer.token, params={"limit": 50}
+    )
+    return list(page["items"])
+
 
 History = Callable[[], Awaitable[list[dict[str, Any]]]]
 

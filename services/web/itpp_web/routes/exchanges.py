@@ -37,6 +37,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     is_htmx,
@@ -256,7 +257,7 @@ async def exchange_detail(request: Request, exchange_id: uuid.UUID, viewer: View
 async def cancel_exchange(request: Request, exchange_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "cancel-exchange",
             form,

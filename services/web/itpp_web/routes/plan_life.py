@@ -27,6 +27,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     redirect,
@@ -632,7 +633,7 @@ async def retire_area(
 ) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "retire-area",
             form,
@@ -672,7 +673,7 @@ async def retire_area(
 async def delete_plan(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "delete-plan",
             form,

@@ -22,6 +22,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     is_htmx,
@@ -292,7 +293,7 @@ async def sign_off(request: Request, review_id: uuid.UUID, viewer: ViewerDep) ->
 async def conclude(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "conclude-review",
             form,
@@ -315,7 +316,7 @@ async def agree_all(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -
     with its ETag): the API skips any changed since, and the page names them."""
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "agree-all",
             form,

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from itpp_web import feedback
 from itpp_web.api import ApiError
 from itpp_web.forms import text
-from itpp_web.web import ViewerDep, api_of, csrf_protect, redirect, safe_next
+from itpp_web.web import ViewerDep, api_of, ask_first, csrf_protect, redirect, safe_next
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -47,7 +47,7 @@ async def delete_view(request: Request, view_id: uuid.UUID, viewer: ViewerDep) -
     form = await request.form()
     back = safe_next(text(form, "next"))
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request, "delete-view", form, action=f"/saved-views/{view_id}/delete", back=back
         )
     try:

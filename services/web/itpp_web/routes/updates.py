@@ -19,11 +19,18 @@ from itpp_web.labels import LABELS
 from itpp_web.messages import translate
 from itpp_web.routes.attachments import attachment_context
 from itpp_web.routes.comments import Parent
-from itpp_web.routes.common import etag_missing, if_match, plan_context
+from itpp_web.routes.common import (
+    COMMITMENT_STATUSES,
+    commitment_history,
+    etag_missing,
+    if_match,
+    plan_context,
+)
 from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     redirect,
@@ -65,13 +72,10 @@ async def _page_with_problem(
 ) -> Response:
     """The commitment page again, with the problem shown at the update form and what the user
     entered kept in it."""
-    # Imported here: the commitment page's module imports this one for its timeline.
-    from itpp_web.routes.commitments import STATUSES, _history
-
     api = api_of(request)
     commitment, history, updates = await asyncio.gather(
         api.get(f"/commitments/{commitment_id}", token=viewer.token),
-        _history(request, viewer, str(commitment_id)),
+        commitment_history(request, viewer, str(commitment_id)),
         timeline(request, viewer, str(commitment_id)),
     )
     context, files = await asyncio.gather(
@@ -91,7 +95,7 @@ async def _page_with_problem(
             **files,
             "commitment": commitment,
             "history": history,
-            "statuses": STATUSES,
+            "statuses": COMMITMENT_STATUSES,
             "updates": updates,
             "update_statuses": UPDATE_STATUSES,
             "update_problem": problem,
@@ -193,7 +197,7 @@ async def _decide(request: Request, update_id: uuid.UUID, viewer: Viewer, action
     except ValueError:
         return redirect(request, "/plans")
     if action == "reject" and not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "reject-update",
             form,

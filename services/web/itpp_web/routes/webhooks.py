@@ -18,6 +18,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     is_htmx,
@@ -151,7 +152,7 @@ async def set_enabled(request: Request, endpoint_id: uuid.UUID, viewer: ViewerDe
 async def rotate_secret(request: Request, endpoint_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "rotate-webhook-secret",
             form,
@@ -168,7 +169,7 @@ async def rotate_secret(request: Request, endpoint_id: uuid.UUID, viewer: Viewer
 async def delete_endpoint(request: Request, endpoint_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     if not feedback.confirmed(form):
-        return feedback.ask_first(
+        return ask_first(
             request,
             "delete-webhook",
             form,

@@ -27,7 +27,8 @@ from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milesto
 from itpp_api.commitments.schemas import CommitmentCreate
 from itpp_api.enums import ConsentKind, PlanStatus
 from itpp_api.errors import FieldError
-from itpp_api.plans import lifecycle
+from itpp_api.plans import changes as plan_ops
+from itpp_api.plans import lifecycle, versions
 from itpp_api.plans import service as plans
 from itpp_api.plans.models import Plan, PlanParty, PlanVersion
 from itpp_api.plans.schemas import (
@@ -66,7 +67,7 @@ class BringIntoForce(Operation[BringIntoForceChange]):
             )
 
     def apply(self, ctx: ApplyContext, op: BringIntoForceChange) -> Applied | None:
-        plans.update_plan(
+        plan_ops.update_plan(
             session=ctx.session,
             actor=ctx.actor,
             plan=ctx.plan,
@@ -75,7 +76,7 @@ class BringIntoForce(Operation[BringIntoForceChange]):
             version_reason=f"In force by amendment {ctx.amendment.number}: {ctx.title}",
         )
         return Applied(
-            version=plans.current_version_number(session=ctx.session, plan_id=ctx.plan.id)
+            version=versions.current_version_number(session=ctx.session, plan_id=ctx.plan.id)
         )
 
 
@@ -119,7 +120,7 @@ class Terminate(Operation[TerminateChange]):
             )
 
     def apply(self, ctx: ApplyContext, op: TerminateChange) -> Applied | None:
-        plans.update_plan(
+        plan_ops.update_plan(
             session=ctx.session,
             actor=ctx.actor,
             plan=ctx.plan,
@@ -129,7 +130,7 @@ class Terminate(Operation[TerminateChange]):
             ended_on=op.termination_date or today(),
         )
         return Applied(
-            version=plans.current_version_number(session=ctx.session, plan_id=ctx.plan.id)
+            version=versions.current_version_number(session=ctx.session, plan_id=ctx.plan.id)
         )
 
 
@@ -232,7 +233,7 @@ class Renew(Operation[RenewChange]):
                 new_area[commitment.priority_area_id],
                 consent,
             )
-        plans.update_plan(
+        plan_ops.update_plan(
             session=session,
             actor=actor,
             plan=successor,
@@ -240,7 +241,7 @@ class Renew(Operation[RenewChange]):
             consent=consent,
             version_reason=f"Renewal of {plan.reference} (its amendment {number})",
         )
-        plans.update_plan(
+        plan_ops.update_plan(
             session=session,
             actor=actor,
             plan=plan,

@@ -1,0 +1,141 @@
+"""The layers of the code as drawn in docs/development.md, checked from the source with `ast`
+(nothing is imported, so an import hidden in a function counts as much as one at the top).
+
+- No import cycle inside `itpp_api` or inside `itpp_web`: an import at any depth counts,
+  a function-level one too (it only hides the cycle from the interpreter), but not one under
+  `if TYPE_CHECKING:` (it never runs).
+- Routers parse, resolve and call a service: no router module imports SQLAlchemy, SQLModel's
+  query functions, or runs statements or transactions on the session itself.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = {
+    "itpp_api": ROOT / "services" / "api" / "itpp_api",
+    "itpp_web": ROOT / "services" / "web" / "itpp_web",
+}
+
+
+def _modules(package: str) -> dict[str, Path]:
+    """Every module of `package`, by dotted name (a package by its own name)."""
+    base = PACKAGES[package]
+    found: dict[str, Path] = {}
+    for path in sorted(base.rglob("*.py")):
+        parts = [package, *path.relative_to(base).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements of a module at any depth, but those under `if TYPE_CHECKING:`."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _imported(
+    module: str, is_package: bool, node: ast.Import | ast.ImportFrom, modules: dict[str, Path]
+) -> list[str]:
+    """The modules of `modules` an import statement of `module` loads: `from a.b import c`
+    loads the module a.b.c if there is one, else a.b (or the nearest package above it that is
+    one of `modules`)."""
+    if isinstance(node, ast.Import):
+        wanted = [alias.name for alias in node.names]
+    else:
+        if node.level:
+            parts = module.split(".")
+            if not is_package:
+                parts.pop()
+            parts = parts[: len(parts) - (node.level - 1)]
+            base = ".".join([*parts, node.module] if node.module else parts)
+        else:
+            base = node.module or ""
+        wanted = [
+            f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+            for alias in node.names
+        ]
+    found = []
+    for target in wanted:
+        while target and target not in modules:
+            target = target.rpartition(".")[0]
+        if target:
+            found.append(target)
+    return found
+
+
+def import_graph(package: str) -> dict[str, set[str]]:
+    """Module -> the modules of the same package it imports."""
+    modules = _modules(package)
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in _imports(tree):
+            graph[name].update(_imported(name, path.name == "__init__.py", node, modules))
+        graph[name].discard(name)
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the graph (its modules, the first repeated at the end), or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_find_cycle_finds_one() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_function_level_imports_count_but_type_checking_ones_do_not() -> None:
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from x import hidden\n"
+        "def f():\n    from y import z\n"
+    )
+    modules = {name: Path(name) for name in ("m", "x", "y", "typing")}
+    found = [_imported("m", False, node, modules) for node in _imports(tree)]
+    assert sorted(name for names in found for name in names) == ["typing", "y"]
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_no_import_cycle(package: str) -> None:
+    cycle = find_cycle(import_graph(package))
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
