@@ -136,11 +136,10 @@ def run(
         page_calls: dict[str, list[Call]] = {
             "dashboard": [(f"/api/v1/plans/{plan_id}/overview", None, True)],
             "commitments page": [
-                (f"/api/v1/plans/{plan_id}", None, False),
                 (
-                    f"/api/v1/plans/{plan_id}/commitments",
-                    {"limit": str(PAGE_SIZE), "page": "1"},
-                    False,
+                    f"/api/v1/plans/{plan_id}/commitment-table?limit={PAGE_SIZE}&page=1",
+                    None,
+                    True,
                 ),
             ],
             "review page": [
