@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,19 @@ def test_sql_in_router_finds_queries_and_transactions() -> None:
 )
 def test_no_sql_in_routers(path: Path) -> None:
     assert sql_in_router(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_api_never_imports_the_web() -> None:
+    # `itpp serve web` finds the web through its entry point (pyproject.toml, "itpp.serve").
+    found = []
+    for name, path in _modules("itpp_api").items():
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            found += [f"{name}: {n}" for n in names if (n or "").split(".")[0] == "itpp_web"]
+    assert found == []
+
+
+def test_the_command_line_finds_the_web_through_its_entry_point() -> None:
+    (found,) = entry_points(group="itpp.serve", name="web")
+    assert found.value == "itpp_web.serve:serve"
+    assert callable(found.load())
