@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,85 @@ def test_function_level_imports_count_but_type_checking_ones_do_not() -> None:
 def test_no_import_cycle(package: str) -> None:
     cycle = find_cycle(import_graph(package))
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+# What a router may not do itself: query (SQLAlchemy, SQLModel's query functions) or run
+# statements or transactions on a session. Each route parses, resolves and calls a service.
+QUERY_PACKAGES = ("sqlalchemy", "sqlmodel")
+SESSION_METHODS = frozenset(
+    {
+        "add",
+        "begin",
+        "commit",
+        "delete",
+        "exec",
+        "execute",
+        "flush",
+        "get",
+        "merge",
+        "query",
+        "refresh",
+        "rollback",
+        "scalar",
+        "scalars",
+    }
+)
+ROUTERS = sorted(PACKAGES["itpp_api"].rglob("router.py"))
+
+
+def sql_in_router(source: str) -> list[str]:
+    """What a router module's source does that belongs in a service, line by line."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            if any((name or "").split(".")[0] in QUERY_PACKAGES for name in names):
+                found.append(f"line {node.lineno}: imports {', '.join(n or '' for n in names)}")
+        elif isinstance(node, ast.Call):
+            function = node.func
+            if (
+                isinstance(function, ast.Attribute)
+                and isinstance(function.value, ast.Name)
+                and "session" in function.value.id
+                and function.attr in SESSION_METHODS
+            ):
+                found.append(f"line {node.lineno}: {function.value.id}.{function.attr}()")
+            elif isinstance(function, ast.Name) and function.id == "transaction":
+                found.append(f"line {node.lineno}: transaction()")
+    return found
+
+
+def test_sql_in_router_finds_queries_and_transactions() -> None:
+    source = (
+        "from sqlalchemy import select\nfrom itpp_api.db import transaction\n"
+        "def f(session):\n    session.exec(select(1))\n"
+        "    with transaction(write=True) as s:\n        pass\n"
+    )
+    assert sql_in_router(source) == [
+        "line 1: imports sqlalchemy",
+        "line 4: session.exec()",
+        "line 5: transaction()",
+    ]
+
+
+@pytest.mark.parametrize(
+    "path", ROUTERS, ids=[str(p.relative_to(PACKAGES["itpp_api"])) for p in ROUTERS]
+)
+def test_no_sql_in_routers(path: Path) -> None:
+    assert sql_in_router(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_api_never_imports_the_web() -> None:
+    # `itpp serve web` finds the web through its entry point (pyproject.toml, "itpp.serve").
+    found = []
+    for name, path in _modules("itpp_api").items():
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            found += [f"{name}: {n}" for n in names if (n or "").split(".")[0] == "itpp_web"]
+    assert found == []
+
+
+def test_the_command_line_finds_the_web_through_its_entry_point() -> None:
+    (found,) = entry_points(group="itpp.serve", name="web")
+    assert found.value == "itpp_web.serve:serve"
+    assert callable(found.load())

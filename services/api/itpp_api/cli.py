@@ -685,36 +685,18 @@ def serve_web(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Run the web service (pages for browsers; it calls the API over HTTP)."""
-    import os
+    from importlib.metadata import entry_points
 
-    import uvicorn
-
-    from itpp_web.app import vendor_paths
-    from itpp_web.config import get_web_settings
-
-    if api_url:
-        os.environ["ITPP_WEB_API_URL"] = api_url
-        get_web_settings.cache_clear()
-    from itpp_web.observability import configure_logging
-
-    settings = get_web_settings()
-    configure_logging(settings.log_format)
-    vendor_paths(settings)  # fail now, with advice, if `npm ci` has not run
-    from itpp_common.observability import prepare_multiprocess_dir
-
-    prepare_multiprocess_dir()
-    uvicorn.run(
-        "itpp_web.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-        # The application logs each request itself (itpp_web.observability).
-        access_log=False,
-        log_config=None,
-    )
+    # The API's package never imports the web's: the web is found through the entry point it
+    # declares (pyproject.toml, [project.entry-points."itpp.serve"]).
+    found = entry_points(group="itpp.serve", name="web")
+    if not found:
+        raise _fail(
+            "the web service is not installed here (no 'itpp.serve' entry point 'web'); "
+            "install the project again: make install"
+        )
+    serve = next(iter(found)).load()
+    serve(host=host, port=port, api_url=api_url, workers=workers)
 
 
 @app.command("worker")

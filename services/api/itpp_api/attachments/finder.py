@@ -1,20 +1,23 @@
 """Finding the record a file is attached to (or a comment is on) as the policy allows: the
 parent's own getter, the policy's checks and 404s. It reads every kind of parent (`parents.PARENTS`)
 through that kind's service, so it sits above them and the attachments service (which the
-updates service uses for its evidence) imports none of them."""
+updates service uses for its evidence) imports none of them. Recording an upload, which finds
+its parent again, is here too (`finish_upload`)."""
 
 import uuid
+from typing import Any
 
 from sqlmodel import Session, select
 
 from itpp_api.amendments import service as amendments
+from itpp_api.attachments import service as attachments
 from itpp_api.attachments.models import Attachment, AttachmentParent
 from itpp_api.attachments.service import Parent, ensure_open
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
 from itpp_api.commitments import service as commitments
-from itpp_api.db import table_of
+from itpp_api.db import table_of, transaction
 from itpp_api.enums import Visibility
 from itpp_api.errors import NotFound
 from itpp_api.exchanges import service as exchanges
@@ -163,3 +166,38 @@ def get(
     except NotFound:
         raise missing from None
     return attachment, parent
+
+
+def finish_upload(
+    actor: Actor,
+    parent_type: AttachmentParent,
+    parent_id: uuid.UUID,
+    review_id: uuid.UUID | None,
+    visibility: Visibility,
+    stored: Any,
+    kind: Any,
+    file_name: str | None,
+) -> dict[str, Any]:
+    """Record a file stored meanwhile, in a write transaction of its own, its parent found and
+    authorized again there; the attachment as the API shows it."""
+    with transaction(write=True) as session:
+        parent = find_parent(
+            session=session,
+            actor=actor,
+            parent_type=parent_type,
+            parent_id=parent_id,
+            review_id=review_id,
+            action=Action.WRITE,
+        )
+        attachment = attachments.create(
+            session=session,
+            actor=actor,
+            parent=parent,
+            visibility=visibility,
+            stored=stored,
+            kind=kind,
+            file_name=file_name,
+        )
+        return attachments.as_dict(
+            attachment, actor, attachments.creator_names(session, [attachment]), parent.plan_status
+        )

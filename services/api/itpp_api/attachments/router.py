@@ -19,13 +19,11 @@ from itpp_api.attachments.schemas import AttachmentList, AttachmentPublic
 from itpp_api.attachments.storage import get_storage
 from itpp_api.attachments.upload import FilePart
 from itpp_api.auth import policy
-from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.concurrency import run_db
 from itpp_api.config import get_settings
 from itpp_api.conventions import IfMatch, json_response, record_response, require_if_match
-from itpp_api.db import transaction
 from itpp_api.deps import SessionDep, end_transaction
 from itpp_api.enums import Visibility
 from itpp_api.errors import UnsupportedMediaType, problem_responses
@@ -70,39 +68,6 @@ _UPLOAD: dict[str, Any] = {
 _LIST: dict[str, Any] = {"response_model": AttachmentList, "responses": problem_responses(404, 422)}
 
 
-def _finish_upload(
-    actor: Actor,
-    parent_type: AttachmentParent,
-    parent_id: uuid.UUID,
-    review_id: uuid.UUID | None,
-    visibility: Visibility,
-    stored: Any,
-    kind: Any,
-    file_name: str | None,
-) -> dict[str, Any]:
-    with transaction(write=True) as session:
-        parent = finder.find_parent(
-            session=session,
-            actor=actor,
-            parent_type=parent_type,
-            parent_id=parent_id,
-            review_id=review_id,
-            action=Action.WRITE,
-        )
-        attachment = service.create(
-            session=session,
-            actor=actor,
-            parent=parent,
-            visibility=visibility,
-            stored=stored,
-            kind=kind,
-            file_name=file_name,
-        )
-        return service.as_dict(
-            attachment, actor, service.creator_names(session, [attachment]), parent.plan_status
-        )
-
-
 async def _upload(
     parent_type: AttachmentParent,
     parent_id: uuid.UUID,
@@ -145,7 +110,7 @@ async def _upload(
             )
         body = await run_db(
             partial(
-                _finish_upload,
+                finder.finish_upload,
                 actor,
                 parent_type,
                 parent_id,

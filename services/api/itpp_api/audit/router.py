@@ -3,13 +3,12 @@
 import asyncio
 import time
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from itpp_api.audit import service
+from itpp_api.audit import live, service
 from itpp_api.audit.schemas import (
     AuditChainVerification,
     AuditEntityType,
@@ -19,13 +18,11 @@ from itpp_api.audit.schemas import (
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep, bearer_scheme
-from itpp_api.auth.service import check_token
 from itpp_api.bounds import SAFE_INTEGER_MAX, BoundedDateTime
 from itpp_api.commitments.service import get_commitment, get_milestone
 from itpp_api.concurrency import run_db
 from itpp_api.config import get_settings
-from itpp_api.conventions import decode_cursor, encode_cursor, json_response
-from itpp_api.db import transaction
+from itpp_api.conventions import json_response
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.exchanges.service import get_exchange
@@ -36,38 +33,10 @@ router = APIRouter(tags=["audit"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
 Limit = Annotated[int, Query(ge=1, le=_MAX, description=f"Page size, at most {_MAX}.")]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the last page.")]
-_SORT = "-seq"
 # How often a waiting request looks for new events: the database is the only place every API
 # process shares, so a write on one process reaches a watcher on another within this delay.
 LIVE_POLL_SECONDS = 0.4
 MAX_WAIT_SECONDS = 25
-
-
-def _page(
-    session: Session, actor: Actor, filters: service.EventFilters, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    policy.require_signed_in(actor)
-    before_seq = None
-    if cursor is not None:
-        value, _ = decode_cursor(cursor, _SORT)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or not 0 <= value <= SAFE_INTEGER_MAX
-        ):
-            from itpp_api.errors import InvalidCursor
-
-            raise InvalidCursor("The cursor is damaged; start again without it.")
-        before_seq = value
-    events = service.list_events(
-        session=session, actor=actor, filters=filters, before_seq=before_seq, limit=limit
-    )
-    next_cursor = None
-    if len(events) > limit:
-        events = events[:limit]
-        next_cursor = encode_cursor(_SORT, events[-1].seq, events[-1].id)
-    items = service.events_as_dicts(session=session, actor=actor, events=events)
-    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.get(
@@ -106,7 +75,11 @@ def list_audit_events(
         since=since,
         until=until,
     )
-    return json_response(_page(session, actor, filters, cursor, limit))
+    return json_response(
+        service.event_page(
+            session=session, actor=actor, filters=filters, cursor=cursor, limit=limit
+        )
+    )
 
 
 @router.get(
@@ -134,7 +107,7 @@ def verify_audit_chain(session: SessionDep, actor: ActorDep) -> Response:
 
 
 def _history(
-    session: Session,
+    session: SessionDep,
     actor: Actor,
     entity_type: AuditEntityType,
     entity_id: uuid.UUID,
@@ -142,7 +115,11 @@ def _history(
     limit: int,
 ) -> Response:
     filters = service.EventFilters(entity_type=entity_type.value, entity_id=entity_id)
-    return json_response(_page(session, actor, filters, cursor, limit))
+    return json_response(
+        service.event_page(
+            session=session, actor=actor, filters=filters, cursor=cursor, limit=limit
+        )
+    )
 
 
 @router.get(
@@ -260,36 +237,10 @@ async def wait_for_plan_events(
     ] = 0,
     limit: Limit = 50,
 ) -> Response:
-    def first_read() -> tuple[Actor, dict[str, Any]]:
-        with transaction(write=False, snapshot=False) as session:
-            # No idle-clock touch: an open page watching for changes is not its user at work.
-            actor, _ = check_token(session=session, secret=token)
-            get_plan(session=session, plan_id=plan_id, actor=actor)
-            if after is None:
-                last = service.last_plan_seq(session=session, plan_id=plan_id, actor=actor)
-                return actor, {"items": [], "last_seq": last}
-            return actor, _batch(session, plan_id, actor, after, limit)
-
-    def read(viewer: Actor, since: int) -> dict[str, Any]:
-        with transaction(write=False, snapshot=False) as session:
-            return _batch(session, plan_id, viewer, since, limit)
-
-    viewer, body = await run_db(first_read, write=False)
+    viewer, body = await run_db(live.first_batch, token, plan_id, after, limit, write=False)
     if after is not None and not body["items"] and wait > 0:
         deadline = time.monotonic() + wait
         while not body["items"] and time.monotonic() < deadline:
             await asyncio.sleep(min(LIVE_POLL_SECONDS, max(deadline - time.monotonic(), 0)))
-            body = await run_db(read, viewer, after, write=False)
+            body = await run_db(live.next_batch, viewer, plan_id, after, limit, write=False)
     return json_response(body)
-
-
-def _batch(
-    session: Session, plan_id: uuid.UUID, viewer: Actor, after: int, limit: int
-) -> dict[str, Any]:
-    events = service.plan_events_after(
-        session=session, plan_id=plan_id, actor=viewer, after_seq=after, limit=limit
-    )
-    return {
-        "items": service.events_as_dicts(session=session, actor=viewer, events=events),
-        "last_seq": events[-1].seq if events else after,
-    }

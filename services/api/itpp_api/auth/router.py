@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from itpp_api.auth import service, throttle
+from itpp_api.auth import service, sign_in, throttle
 from itpp_api.auth.addresses import client_address
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.passwords import DUMMY_HASH, verify_password
@@ -25,7 +25,6 @@ from itpp_api.conventions import (
     json_response,
     secret_bearing,
 )
-from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.observability import SIGN_IN_FAILURES, SIGN_IN_THROTTLED
@@ -34,49 +33,18 @@ from itpp_api.routing import OneHopRoute
 router = APIRouter(tags=["authentication"], route_class=OneHopRoute)
 
 
-def _reserve(email: str, address: str) -> throttle.Reservation:
-    # Committed before the password is checked: a burst of guesses queues here.
-    with transaction(write=True) as session:
-        return throttle.reserve(session=session, email=email, address=address)
-
-
-def _password_hash_of(email: str) -> str | None:
-    with transaction(write=False) as session:
-        user = service.find_user_by_email(session=session, email=email)
-        return user.password_hash if user else None
-
-
-def _password_proven(reservation: throttle.Reservation) -> None:
-    with transaction(write=True) as session:
-        throttle.password_proven(session=session, reservation=reservation)
-
-
-def _sign_in(
-    reservation: throttle.Reservation, password_hash: str, otp: str | None
-) -> service.SignIn:
-    with transaction(write=True) as session:
-        user = service.find_user_by_email(session=session, email=reservation.email)
-        # The password matched this hash: if it changed since, the check proved nothing.
-        if user is None or user.password_hash != password_hash:
-            raise service.InvalidCredentials("Wrong email, password or one-time code.")
-        # Counters first, then the user and the audit chain (one lock order everywhere); if
-        # the one-time code fails, the transaction and this with it roll back.
-        throttle.succeeded(session=session, reservation=reservation)
-        return service.complete_sign_in(session=session, user=user, otp=otp)
-
-
 async def _signed_in(request: Request, form: TokenRequest) -> service.SignIn:
     email = form.username.strip().casefold()
     # The attempt is charged (or refused with 429) before the slow password check.
-    reservation = await run_db(_reserve, email, client_address(request.scope), write=True)
-    stored_hash = await run_db(_password_hash_of, email, write=False)
+    reservation = await run_db(sign_in.reserve, email, client_address(request.scope), write=True)
+    stored_hash = await run_db(sign_in.password_hash_of, email, write=False)
     matches = await run_in_threadpool(verify_password, form.password, stored_hash or DUMMY_HASH)
     if not matches or stored_hash is None:
         raise service.InvalidCredentials("Wrong email, password or one-time code.")
     try:
-        return await run_db(_sign_in, reservation, stored_hash, form.otp, write=True)
+        return await run_db(sign_in.sign_in, reservation, stored_hash, form.otp, write=True)
     except service.SecondFactorRequired:
-        await run_db(_password_proven, reservation, write=True)
+        await run_db(sign_in.password_proven, reservation, write=True)
         raise
 
 

@@ -2,18 +2,15 @@
 
 import re
 import uuid
-from datetime import timedelta
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from sqlmodel import col, update
 
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.tokens import hash_secret
 from itpp_api.calendar import service
-from itpp_api.calendar.models import CalendarFeed
 from itpp_api.calendar.schemas import (
     CalendarFeedCreate,
     CalendarFeedCreated,
@@ -21,7 +18,6 @@ from itpp_api.calendar.schemas import (
 )
 from itpp_api.config import get_settings
 from itpp_api.conventions import NO_STORE_HEADER, IdempotencyKey, json_response, secret_bearing
-from itpp_api.db import transaction, utcnow
 from itpp_api.deps import SessionDep, afterwards
 from itpp_api.errors import NotFound, problem_responses
 from itpp_api.routing import OneHopRoute
@@ -77,21 +73,8 @@ def get_calendar_feed(
     body = service.render_feed(session=session, secret=secret)
     # A feed is polled every few minutes: record use at most hourly, in a transaction of its
     # own after this one (a read, which holds the request's only connection).
-    afterwards(session, partial(_record_feed_use, hash_secret(secret)))
+    afterwards(session, partial(service.record_feed_use, hash_secret(secret)))
     return _ics(body, "itpp.ics")
-
-
-def _record_feed_use(secret_hash: str) -> None:
-    with transaction(write=True) as session:
-        session.execute(
-            update(CalendarFeed)
-            .where(col(CalendarFeed.secret_hash) == secret_hash)
-            .where(
-                (col(CalendarFeed.last_used_at).is_(None))
-                | (col(CalendarFeed.last_used_at) < utcnow() - timedelta(hours=1))
-            )
-            .values(last_used_at=utcnow())
-        )
 
 
 @router.get(

@@ -10,7 +10,7 @@ from typing import Any
 
 from icalendar import Calendar, Event
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
@@ -20,7 +20,7 @@ from itpp_api.auth.service import actor_for
 from itpp_api.auth.tokens import hash_secret, new_secret
 from itpp_api.calendar.models import CalendarFeed
 from itpp_api.commitments.models import Commitment, Milestone
-from itpp_api.db import table_of, utcnow
+from itpp_api.db import table_of, transaction, utcnow
 from itpp_api.enums import (
     CommitmentStatus,
     ExchangeStatus,
@@ -313,3 +313,18 @@ def render_feed(*, session: Session, secret: str) -> bytes:
     actor = Actor(**{**actor.__dict__, "scope": TokenScope.READ})
     plans = plans_of(session=session, actor=actor, plan_id=feed.plan_id)
     return build_calendar(session=session, actor=actor, plans=plans)
+
+
+def record_feed_use(secret_hash: str) -> None:
+    """Record that a feed was read, at most hourly, in a write transaction of its own (the
+    feed's read has ended: see calendar/router.py)."""
+    with transaction(write=True) as session:
+        session.execute(
+            update(CalendarFeed)
+            .where(col(CalendarFeed.secret_hash) == secret_hash)
+            .where(
+                (col(CalendarFeed.last_used_at).is_(None))
+                | (col(CalendarFeed.last_used_at) < utcnow() - timedelta(hours=1))
+            )
+            .values(last_used_at=utcnow())
+        )

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from itpp_api.auth.dependencies import ActorDep, bearer_scheme, well_formed
-from itpp_api.auth.policy import Action, PlanActions
-from itpp_api.auth.service import Touch, check_token, touch_token
+from itpp_api.auth.policy import Action
+from itpp_api.auth.service import Touch, touch_token
 from itpp_api.bounds import BoundedDate
 from itpp_api.commitments import service
 from itpp_api.commitments.schemas import (
@@ -33,59 +33,22 @@ from itpp_api.conventions import (
     IfNoneMatch,
     conditional_json,
     conditional_response,
-    dump_json,
     json_response,
     record_response,
     require_if_match,
 )
-from itpp_api.db import transaction
 from itpp_api.deps import SessionDep
 from itpp_api.enums import CommitmentStatus, Health, Modality
 from itpp_api.errors import ValidationFailed, problem_responses
 from itpp_api.exchanges.service import exchanges_of_commitments
 from itpp_api.pagination import PageNumber, check_page_or_cursor
-from itpp_api.plans.service import authorize_plan_access, get_plan
+from itpp_api.plans.service import get_plan
 from itpp_api.routing import OneHopRoute
 
 router = APIRouter(tags=["commitments"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
 _DEFAULT_LIMIT = 50
 _NO_FILTERS = service.CommitmentFilters()
-
-
-def _page(
-    token: str | None,
-    plan_id: uuid.UUID,
-    filters: service.CommitmentFilters,
-    sort: CommitmentSort,
-    cursor: str | None,
-    limit: int,
-    page: int | None,
-    touches: list[Touch],
-) -> bytes:
-    # The hot path: authentication, the plan check and the page share one worker-thread hop
-    # and one connection. The plan itself is not loaded: only its parties are needed.
-    # A due touch of the token's idle clock (a write) is left to the caller, outside the
-    # readers' limit; it is recorded before anything else can fail, as authenticate does it.
-    # The statements need not share a snapshot (under READ COMMITTED they do not anyway): on
-    # PostgreSQL that saves BEGIN and COMMIT, two round trips (see db.transaction).
-    with transaction(write=False, snapshot=False) as session:
-        actor, touch = check_token(session=session, secret=token)
-        if touch is not None:
-            touches.append(touch)
-        status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
-        items, next_cursor, total = service.list_commitments(
-            session=session,
-            actor=actor,
-            plan_id=plan_id,
-            filters=filters,
-            sort=sort,
-            cursor=cursor,
-            limit=limit,
-            actions=PlanActions(actor, status),
-            page=page,
-        )
-    return dump_json({"items": items, "next_cursor": next_cursor, "total": total})
 
 
 async def commitment_filters(
@@ -164,7 +127,9 @@ async def list_commitments(
     check_page_or_cursor(page, cursor)
     touches: list[Touch] = []
     try:
-        body = await run_read(_page, token, plan_id, filters, sort, cursor, limit, page, touches)
+        body = await run_read(
+            service.list_page_json, token, plan_id, filters, sort, cursor, limit, page, touches
+        )
     finally:
         for touch in touches:  # once a minute per token; in a write transaction of its own
             await run_db(touch_token, touch, write=True)

@@ -23,7 +23,8 @@ from itpp_api.agreement import Consent
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
-from itpp_api.auth.policy import Action
+from itpp_api.auth.policy import Action, PlanActions
+from itpp_api.auth.service import Touch, check_token
 from itpp_api.clock import today
 from itpp_api.commitments import fast_rows
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
@@ -34,8 +35,8 @@ from itpp_api.commitments.schemas import (
     MilestoneCreate,
     MilestoneUpdate,
 )
-from itpp_api.conventions import encode_cursor, make_etag
-from itpp_api.db import table_of, utcnow
+from itpp_api.conventions import dump_json, encode_cursor, make_etag
+from itpp_api.db import table_of, transaction, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
@@ -1157,3 +1158,41 @@ def commitment_table(
         "plan": plan_as_dict(session=session, plan=plan, actor=actor),
         "commitments": {"items": items, "next_cursor": next_cursor, "total": total},
     }
+
+
+def list_page_json(
+    token: str | None,
+    plan_id: uuid.UUID,
+    filters: CommitmentFilters,
+    sort: CommitmentSort,
+    cursor: str | None,
+    limit: int,
+    page: int | None,
+    touches: list[Touch],
+) -> bytes:
+    """The list endpoint's whole answer as JSON bytes, read in one short transaction with the
+    token's check and the plan's (`touches` gets the token's due idle-clock touch, which the
+    caller records in a write of its own)."""
+    # The hot path: authentication, the plan check and the page share one worker-thread hop
+    # and one connection. The plan itself is not loaded: only its parties are needed.
+    # A due touch of the token's idle clock (a write) is left to the caller, outside the
+    # readers' limit; it is recorded before anything else can fail, as authenticate does it.
+    # The statements need not share a snapshot (under READ COMMITTED they do not anyway): on
+    # PostgreSQL that saves BEGIN and COMMIT, two round trips (see db.transaction).
+    with transaction(write=False, snapshot=False) as session:
+        actor, touch = check_token(session=session, secret=token)
+        if touch is not None:
+            touches.append(touch)
+        status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
+        items, next_cursor, total = list_commitments(
+            session=session,
+            actor=actor,
+            plan_id=plan_id,
+            filters=filters,
+            sort=sort,
+            cursor=cursor,
+            limit=limit,
+            actions=PlanActions(actor, status),
+            page=page,
+        )
+    return dump_json({"items": items, "next_cursor": next_cursor, "total": total})

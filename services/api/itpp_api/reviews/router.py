@@ -1,14 +1,11 @@
 """HTTP routes for review cycles."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Header
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from itpp_api.audit.service import last_plan_seq
-from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.conventions import (
@@ -24,10 +21,8 @@ from itpp_api.conventions import (
 )
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
-from itpp_api.plans.models import Plan
-from itpp_api.plans.service import get_plan, plan_as_dict
+from itpp_api.plans.service import get_plan
 from itpp_api.reviews import service
-from itpp_api.reviews.models import ReviewCycle
 from itpp_api.reviews.schemas import (
     AgreeResult,
     AgreeWherePartiesAgree,
@@ -52,15 +47,6 @@ SignedIfMatch = Annotated[
         "not seen. Required: a missing one (or `*`) gets 428, a stale one 412.",
     ),
 ]
-
-
-def _review_body(
-    session: Session, actor: Actor, plan: Plan, review: ReviewCycle, withdrawn: list[str]
-) -> dict[str, Any]:
-    body = service.review_as_dict(session=session, actor=actor, plan=plan, review=review)
-    body["sign_offs_withdrawn"] = withdrawn
-    body["notice"] = service.withdrawal_notice(withdrawn)
-    return body
 
 
 @router.get(
@@ -105,16 +91,7 @@ def get_review(review_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Re
 def get_review_workspace(
     review_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_none_match: IfNoneMatch = None
 ) -> Response:
-    plan, review = service.get_review(session=session, actor=actor, review_id=review_id)
-    live_after = last_plan_seq(session=session, plan_id=plan.id, actor=actor)
-    # Read again after where to start watching: a change that event announced is in the answer.
-    session.refresh(plan)
-    session.refresh(review)
-    body = {
-        "live_after": live_after,
-        "review": service.review_as_dict(session=session, actor=actor, plan=plan, review=review),
-        "plan": plan_as_dict(session=session, plan=plan, actor=actor),
-    }
+    body = service.review_workspace(session=session, actor=actor, review_id=review_id)
     return conditional_json(body, if_none_match)
 
 
@@ -143,7 +120,9 @@ def update_review(
     withdrawn = service.update_review(
         session=session, actor=actor, plan=plan, review=review, data=data
     )
-    body = _review_body(session, actor, plan, review, withdrawn)
+    body = service.review_with_withdrawals(
+        session=session, actor=actor, plan=plan, review=review, withdrawn=withdrawn
+    )
     return json_response(body, etag=body["etag"])
 
 
@@ -269,7 +248,9 @@ def agree_where_parties_agree(
     outcome = service.agree_where_parties_agree(
         session=session, actor=actor, plan=plan, review=review, data=data
     )
-    body = _review_body(session, actor, plan, review, outcome.withdrawn)
+    body = service.review_with_withdrawals(
+        session=session, actor=actor, plan=plan, review=review, withdrawn=outcome.withdrawn
+    )
     body["agreed"] = outcome.agreed
     body["skipped"] = outcome.skipped
     return json_response(body, etag=body["etag"])

@@ -28,7 +28,7 @@ from itpp_api.auth.schemas import (
     UserPublic,
     UserUpdate,
 )
-from itpp_api.auth.service import lock_own_account, unauthorized
+from itpp_api.auth.service import lock_own_account
 from itpp_api.conventions import (
     NO_STORE_HEADER,
     IdempotencyKey,
@@ -77,10 +77,7 @@ def _public(
 
 
 def _me(session: SessionDep, actor: ActorDep) -> User:
-    user = session.get(User, actor.user_id) if actor.user_id else None
-    if user is None:
-        raise unauthorized("Sign in as a user.")
-    return user
+    return service.current_user(session=session, actor=actor)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from itpp_api.auth import policy, throttle, totp
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import policy_problems, verify_password
-from itpp_api.auth.service import lock_own_account, revoke_all_tokens
+from itpp_api.auth.service import lock_own_account, revoke_all_tokens, unauthorized
 from itpp_api.conventions import make_etag
 from itpp_api.db import utcnow
 from itpp_api.enums import Role
@@ -28,6 +28,14 @@ from itpp_api.errors import (
 from itpp_api.parties.models import Party
 
 _AUDITED = ("email", "display_name", "role", "preferred_language", "is_active", "party_id")
+
+
+def current_user(*, session: Session, actor: Actor) -> User:
+    """The signed-in user (401 when the actor is not a user, as a service token is not)."""
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    if user is None:
+        raise unauthorized("Sign in as a user.")
+    return user
 
 
 def display_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
