@@ -869,7 +869,6 @@ def update_commitment(
                     commitment_id=commitment.id, organisation_id=organisation_id, position=position
                 )
             )
-    commitment.row_version += 1
     commitment.updated_at = utcnow()
     session.add(commitment)
     session.flush()
@@ -914,7 +913,6 @@ def cancel_commitment(
     )
     before_status = commitment.status
     commitment.status = CommitmentStatus.CANCELLED.value
-    commitment.row_version += 1
     commitment.updated_at = utcnow()
     session.add(commitment)
     session.flush()
@@ -1016,7 +1014,6 @@ def _milestone_view(milestone: Milestone) -> dict[str, Any]:
 
 def _touch(session: Session, commitment: Commitment) -> None:
     # A milestone is part of its commitment's representation, so the commitment's ETag moves.
-    commitment.row_version += 1
     commitment.updated_at = utcnow()
     session.add(commitment)
 
@@ -1080,7 +1077,6 @@ def update_milestone(
         )
     for name, value in changes.items():
         setattr(milestone, name, value)
-    milestone.row_version += 1
     milestone.updated_at = utcnow()
     session.add(milestone)
     _touch(session, commitment)

@@ -286,7 +286,6 @@ def delete_plan(*, session: Session, actor: Actor, plan: Plan) -> None:
     )
     before = _audit_view(plan)
     plan.deleted_at = utcnow()
-    plan.row_version += 1
     plan.updated_at = plan.deleted_at
     session.add(plan)
     session.flush()
@@ -525,7 +524,6 @@ def update_plan(
     if ended and new_status is PlanStatus.TERMINATED:
         plan.termination_date = ended_on or today()
     _refresh_expiry(plan)
-    plan.row_version += 1
     plan.updated_at = utcnow()
     session.add(plan)
     session.flush()
@@ -634,7 +632,6 @@ def amend_plan(
     for name, value in changes.items():
         setattr(plan, name, value)
     _refresh_expiry(plan)
-    plan.row_version += 1
     plan.updated_at = utcnow()
     session.add(plan)
     session.flush()
@@ -848,7 +845,6 @@ def update_area(
         )
     for name, value in changes.items():
         setattr(area, name, value)
-    area.row_version += 1
     area.updated_at = utcnow()
     session.add(area)
     session.flush()
@@ -896,7 +892,6 @@ def reorder_areas(
         area = areas[area_id]
         if area.position != position:
             area.position = position
-            area.row_version += 1
             area.updated_at = now
             session.add(area)
     session.flush()
@@ -927,7 +922,6 @@ def retire_area(
     if area.retired_at is not None:
         return area
     area.retired_at = utcnow()
-    area.row_version += 1
     area.updated_at = area.retired_at
     session.add(area)
     session.flush()
