@@ -13,11 +13,13 @@ import orjson
 import psycopg
 from psycopg.errors import _WaitTimeout
 from psycopg.pq import TransactionStatus
-from sqlalchemy import JSON, DateTime, Engine, Table, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, Table, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -63,6 +65,52 @@ def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a SQLModel table class (for Core statements on the hot paths)."""
     table: Table = model.__table__  # type: ignore[attr-defined]
     return table
+
+
+# --- row versions --------------------------------------------------------------------------
+#
+# Every versioned table has an integer `row_version` (1 for a new row) that the ETag of its
+# record carries (conventions.make_etag). It is bumped here, and only here: once per
+# transaction for each row whose own columns changed, at the first flush that writes the
+# change. A row inserted in the same transaction keeps its initial value. A model lists in
+# `__unversioned__` the columns that are no part of any representation (their change moves no
+# ETag). Code that needs a row's new ETag flushes first.
+
+_BUMPED = "itpp_row_versions_bumped"
+
+
+def _is_versioned_change(state: Any) -> bool:
+    mapper = state.mapper
+    if "row_version" not in mapper.columns:
+        return False
+    unversioned: frozenset[str] = getattr(mapper.class_, "__unversioned__", frozenset())
+    return any(
+        state.attrs[prop.key].history.has_changes()
+        for prop in mapper.column_attrs
+        if prop.key != "row_version" and prop.key not in unversioned
+    )
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _bump_row_versions(session: OrmSession, _context: Any, _instances: Any) -> None:
+    done: dict[int, Any] = session.info.setdefault(_BUMPED, {})
+    for instance in session.new:
+        if "row_version" in inspect(instance).mapper.columns:
+            done[id(instance)] = weakref.ref(instance)
+    for instance in session.dirty:
+        seen = done.get(id(instance))
+        if seen is not None and seen() is instance:
+            continue
+        state = inspect(instance)
+        if _is_versioned_change(state):
+            instance.row_version += 1
+            done[id(instance)] = weakref.ref(instance)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_bumps(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_BUMPED, None)
 
 
 def utcnow() -> datetime:

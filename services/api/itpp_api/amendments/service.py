@@ -400,7 +400,6 @@ def propose(*, session: Session, actor: Actor, plan: Plan, data: AmendmentCreate
 
 
 def _touch(session: Session, amendment: Amendment) -> None:
-    amendment.row_version += 1
     amendment.updated_at = utcnow()
     session.add(amendment)
 

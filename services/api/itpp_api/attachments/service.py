@@ -234,7 +234,6 @@ def delete(*, session: Session, actor: Actor, attachment: Attachment, parent: Pa
     before = {"deleted_at": None, "deleted_file": None}
     attachment.deleted_at = utcnow()
     attachment.deleted_by = actor.user_id
-    attachment.row_version += 1
     session.add(attachment)
     session.flush()
     # The deletion's own event names what was deleted by its hash (unchanged fields are left

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -29,6 +30,9 @@ class User(SQLModel, table=True):
         CheckConstraint(check_in("role", Role), name="role"),
         Index("ix_user_account_party_id_email", "party_id", "email"),
     )
+    # Kept by signing in and by starting an enrolment: no part of the user's record, so their
+    # change moves no ETag (db._bump_row_versions).
+    __unversioned__: ClassVar[frozenset[str]] = frozenset({"totp_last_step", "totp_pending_secret"})
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     # Stored lower-cased: addresses are compared case-insensitively.

@@ -408,7 +408,6 @@ def update(
     comment.mentions = resolve_mentions(session=session, plan_id=comment.plan_id, comment=comment)
     comment.edited_at = now
     comment.revision_count += 1
-    comment.row_version += 1
     session.add(comment)
     session.flush()
     _audit(session, actor, "update", comment, parent, before, _audit_view(comment))
@@ -423,7 +422,6 @@ def delete(*, session: Session, actor: Actor, comment: Comment, parent: Parent) 
     ensure_open(session, parent)
     comment.deleted_at = utcnow()
     comment.deleted_by = actor.user_id
-    comment.row_version += 1
     session.add(comment)
     session.flush()
     _audit(

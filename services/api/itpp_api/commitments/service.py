@@ -875,7 +875,6 @@ def update_commitment(
                     commitment_id=commitment.id, organisation_id=organisation_id, position=position
                 )
             )
-    commitment.row_version += 1
     commitment.updated_at = utcnow()
     session.add(commitment)
     session.flush()
@@ -920,7 +919,6 @@ def cancel_commitment(
     )
     before_status = commitment.status
     commitment.status = CommitmentStatus.CANCELLED.value
-    commitment.row_version += 1
     commitment.updated_at = utcnow()
     session.add(commitment)
     session.flush()
@@ -1022,7 +1020,6 @@ def _milestone_view(milestone: Milestone) -> dict[str, Any]:
 
 def _touch(session: Session, commitment: Commitment) -> None:
     # A milestone is part of its commitment's representation, so the commitment's ETag moves.
-    commitment.row_version += 1
     commitment.updated_at = utcnow()
     session.add(commitment)
 
@@ -1086,7 +1083,6 @@ def update_milestone(
         )
     for name, value in changes.items():
         setattr(milestone, name, value)
-    milestone.row_version += 1
     milestone.updated_at = utcnow()
     session.add(milestone)
     _touch(session, commitment)

@@ -667,7 +667,6 @@ def update_exchange(
         hidden = [c for c in current_links if not _visible_commitment(session, actor, c)]
         links = list(dict.fromkeys([*commitment_ids, *hidden]))
         _set_links(session, exchange.id, links)
-    exchange.row_version += 1
     exchange.updated_at = utcnow()
     session.add(exchange)
     session.flush()
@@ -704,7 +703,6 @@ def cancel_exchange(*, session: Session, actor: Actor, plan: Plan, exchange: Exc
         return exchange
     previous = exchange.status
     exchange.status = ExchangeStatus.CANCELLED.value
-    exchange.row_version += 1
     exchange.updated_at = utcnow()
     session.add(exchange)
     session.flush()

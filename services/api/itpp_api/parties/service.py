@@ -150,7 +150,6 @@ def update_organisation(
         )
     for name, value in changes.items():
         setattr(organisation, name, value)
-    organisation.row_version += 1
     session.add(organisation)
     session.flush()
     audit.record(

@@ -145,7 +145,6 @@ def update_plan(
     if ended and new_status is PlanStatus.TERMINATED:
         plan.termination_date = ended_on or today()
     plans.refresh_expiry(plan)
-    plan.row_version += 1
     plan.updated_at = utcnow()
     session.add(plan)
     session.flush()
@@ -254,7 +253,6 @@ def amend_plan(
     for name, value in changes.items():
         setattr(plan, name, value)
     plans.refresh_expiry(plan)
-    plan.row_version += 1
     plan.updated_at = utcnow()
     session.add(plan)
     session.flush()

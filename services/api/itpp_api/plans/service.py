@@ -271,7 +271,6 @@ def delete_plan(*, session: Session, actor: Actor, plan: Plan) -> None:
     )
     before = audit_view(plan)
     plan.deleted_at = utcnow()
-    plan.row_version += 1
     plan.updated_at = plan.deleted_at
     session.add(plan)
     session.flush()
@@ -603,7 +602,6 @@ def update_area(
         )
     for name, value in changes.items():
         setattr(area, name, value)
-    area.row_version += 1
     area.updated_at = utcnow()
     session.add(area)
     session.flush()
@@ -651,7 +649,6 @@ def reorder_areas(
         area = areas[area_id]
         if area.position != position:
             area.position = position
-            area.row_version += 1
             area.updated_at = now
             session.add(area)
     session.flush()
@@ -682,7 +679,6 @@ def retire_area(
     if area.retired_at is not None:
         return area
     area.retired_at = utcnow()
-    area.row_version += 1
     area.updated_at = area.retired_at
     session.add(area)
     session.flush()

@@ -723,7 +723,6 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
                 continue
             for name, value in values.items():
                 setattr(review, name, value)
-            review.row_version += 1
             review.updated_at = now
             session.add(review)
             session.flush()
@@ -850,7 +849,6 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
     before = _review_view(review)
     review.status = ReviewStatus.OPEN.value
     review.opened_at = utcnow()
-    review.row_version += 1
     review.updated_at = review.opened_at
     session.add(review)
     session.flush()
@@ -910,7 +908,6 @@ def _withdraw_sign_offs(
 
 
 def _touch_review(session: Session, review: ReviewCycle) -> None:
-    review.row_version += 1
     review.updated_at = utcnow()
     session.add(review)
 
@@ -1017,12 +1014,10 @@ def record_assessment(
         for name, value in values.items():
             setattr(assessment, name, value)
         assessment.updated_by = actor.user_id
-        assessment.row_version += 1
         assessment.updated_at = utcnow()
         session.add(assessment)
         action = "update"
     # An item shows both parties' assessments: its ETag moves with either.
-    item.row_version += 1
     item.updated_at = utcnow()
     session.add(item)
     session.flush()
@@ -1063,7 +1058,6 @@ def update_item(
     before = {"agreed_rating": item.agreed_rating, "agreed_note": item.agreed_note}
     for name, value in changes.items():
         setattr(item, name, value)
-    item.row_version += 1
     item.updated_at = utcnow()
     session.add(item)
     owner = _owner(commitment.visibility, commitment.lead_party_id)
@@ -1254,7 +1248,6 @@ def conclude_review(*, session: Session, actor: Actor, plan: Plan, review: Revie
             continue
         before_health = commitment.health
         commitment.health = item.agreed_rating
-        commitment.row_version += 1
         commitment.updated_at = now
         session.add(commitment)
         session.flush()

@@ -263,7 +263,6 @@ def decide(
     )
     update.decided_by = actor.user_id
     update.decided_at = update.updated_at = utcnow()
-    update.row_version += 1
     session.add(update)
     session.flush()
     _audit(

@@ -187,7 +187,6 @@ def accept(*, session: Session, opened: OpenInvitation, password_hash: str) -> U
     user.password_hash = password_hash
     user.password_changed_at = now
     user.is_active = True
-    user.row_version += 1
     user.updated_at = now
     session.add(user)
     revoke_all_tokens(session=session, user_id=user.id)

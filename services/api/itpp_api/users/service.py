@@ -339,7 +339,6 @@ def update_user(*, session: Session, actor: Actor, user: User, changes: dict[str
         setattr(user, name, value.value if isinstance(value, Role) else value)
     if before["is_active"] != user.is_active or before["role"] != user.role:
         revoke_all_tokens(session=session, user_id=user.id)
-    user.row_version += 1
     user.updated_at = utcnow()
     session.add(user)
     session.flush()
@@ -365,7 +364,6 @@ def update_profile(*, session: Session, actor: Actor, changes: dict[str, Any]) -
     before = _snapshot(user)
     for name, value in changes.items():
         setattr(user, name, value)
-    user.row_version += 1
     user.updated_at = utcnow()
     session.add(user)
     session.flush()
@@ -392,7 +390,6 @@ def set_password(*, session: Session, actor: Actor, user: User, password_hash: s
     """Store a new password hash and end every token of the user."""
     user.password_hash = password_hash
     user.password_changed_at = utcnow()
-    user.row_version += 1
     user.updated_at = utcnow()
     session.add(user)
     revoke_all_tokens(session=session, user_id=user.id)
@@ -465,7 +462,6 @@ def confirm_totp(*, session: Session, actor: Actor, user: User, code: str) -> Us
     user.totp_pending_secret = None
     user.totp_last_step = step
     user.totp_confirmed_at = utcnow()
-    user.row_version += 1
     user.updated_at = utcnow()
     session.add(user)
     revoke_all_tokens(session=session, user_id=user.id)
@@ -487,7 +483,6 @@ def reset_totp(*, session: Session, actor: Actor, user: User) -> User:
     user.totp_pending_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
-    user.row_version += 1
     session.add(user)
     revoke_all_tokens(session=session, user_id=user.id)
     audit.record(

@@ -197,7 +197,6 @@ def update_endpoint(
         endpoint.is_enabled = changes["is_enabled"]
     if _snapshot(endpoint) == before:
         return endpoint
-    endpoint.row_version += 1
     endpoint.updated_at = utcnow()
     session.add(endpoint)
     session.flush()
@@ -218,7 +217,6 @@ def rotate_secret(*, session: Session, actor: Actor, endpoint: WebhookEndpoint) 
     """Give the endpoint a new secret: requests are signed with it from now on."""
     policy.authorize_manage_webhooks(actor, write=True)
     endpoint.secret = signing.new_secret()
-    endpoint.row_version += 1
     endpoint.updated_at = utcnow()
     session.add(endpoint)
     session.flush()
