@@ -265,15 +265,9 @@ def get_amendment(
     *, session: Session, actor: Actor, amendment_id: uuid.UUID
 ) -> tuple[Plan, Amendment]:
     """An amendment of a plan the actor's party belongs to (404 otherwise), with its plan."""
-    amendment = session.get(Amendment, amendment_id)
-    missing = NotFound(f"No amendment with id {amendment_id}.")
-    if amendment is None:
-        raise missing
-    try:
-        plan = plans.get_plan(session=session, plan_id=amendment.plan_id, actor=actor)
-    except NotFound:
-        raise missing from None
-    return plan, amendment
+    return plans.load_in_plan(
+        session=session, model=Amendment, record_id=amendment_id, actor=actor, noun="amendment"
+    )
 
 
 def _locked(

@@ -59,8 +59,8 @@ from itpp_api.plans.models import Plan, PlanParty, PriorityArea
 from itpp_api.plans.service import (
     authorize_plan_access,
     get_plan,
+    load_in_plan,
     plan_as_dict,
-    plan_party_ids,
 )
 from itpp_api.search import service as search
 from itpp_api.search.schemas import SearchKind
@@ -458,20 +458,16 @@ def get_commitment(
     missing exactly like an unknown id — also for a caller whose role could not write anyway
     (404, never 403: a refusal must not tell that the record exists).
     """
-    statement = _visible_to(select(Commitment).where(Commitment.id == commitment_id), actor)
-    if for_update:
-        statement = statement.with_for_update()
-    commitment = session.scalars(statement).first()
-    missing = NotFound(f"No commitment with id {commitment_id}.")
-    if commitment is None:
-        raise missing
-    try:
-        plan = get_plan(session=session, plan_id=commitment.plan_id, actor=actor)
-    except NotFound:
-        raise missing from None
-    if action is not Action.READ:
-        policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
-    return plan, commitment
+    return load_in_plan(
+        session=session,
+        model=Commitment,
+        record_id=commitment_id,
+        actor=actor,
+        noun="commitment",
+        action=action,
+        for_update=for_update,
+        visible=_visible_to,
+    )
 
 
 def _audit_view(

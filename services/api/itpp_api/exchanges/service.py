@@ -38,7 +38,7 @@ from itpp_api.pagination import AnySelect, SortOrder, apply_keyset, next_cursor
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty
-from itpp_api.plans.service import get_plan, plan_party_ids
+from itpp_api.plans.service import load_in_plan
 from itpp_api.search import service as search
 from itpp_api.search.schemas import SearchKind
 
@@ -350,20 +350,16 @@ def get_exchange(
     Looked up with the visibility filter: an exchange internal to another party is missing
     exactly like an unknown id, whatever the caller's role (404, never 403).
     """
-    statement = _visible_to(select(Exchange).where(Exchange.id == exchange_id), actor)
-    if for_update:
-        statement = statement.with_for_update()
-    exchange = session.scalars(statement).first()
-    missing = NotFound(f"No exchange with id {exchange_id}.")
-    if exchange is None:
-        raise missing
-    try:
-        plan = get_plan(session=session, plan_id=exchange.plan_id, actor=actor)
-    except NotFound:
-        raise missing from None
-    if action is not Action.READ:
-        policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
-    return plan, exchange
+    return load_in_plan(
+        session=session,
+        model=Exchange,
+        record_id=exchange_id,
+        actor=actor,
+        noun="exchange",
+        action=action,
+        for_update=for_update,
+        visible=_visible_to,
+    )
 
 
 def exchange_etag(exchange: Exchange) -> str:

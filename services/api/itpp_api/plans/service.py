@@ -2,12 +2,13 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from itpp_api import agreement
 from itpp_api.agreement import Consent
@@ -192,6 +193,46 @@ def get_plan(
     policy.require_plan_not_deleted(plan_id, plan.deleted_at is not None)
     policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
     return plan
+
+
+Record = TypeVar("Record", bound=SQLModel)
+
+
+class _InPlan(Protocol):
+    plan_id: uuid.UUID
+
+
+def load_in_plan(
+    *,
+    session: Session,
+    model: type[Record],
+    record_id: uuid.UUID,
+    actor: Actor,
+    noun: str,
+    action: Action = Action.READ,
+    for_update: bool = False,
+    visible: Callable[[AnySelect, Actor], AnySelect] | None = None,
+) -> tuple[Plan, Record]:
+    """The plan-scoped loader: a record (a table with `plan_id`) of a plan the actor may
+    `action`, with its plan; locked (SELECT … FOR UPDATE) when for_update; `visible` narrows
+    the lookup by the access policy's criterion for that kind of record. A record the actor may
+    not see, or of a plan they may not see, is missing exactly like an unknown id:
+    NotFound("No {noun} with id {record_id}.")."""
+    statement: AnySelect = select(model).where(table_of(model).c.id == record_id)
+    if visible is not None:
+        statement = visible(statement, actor)
+    if for_update:
+        statement = statement.with_for_update()
+    record: Record | None = session.scalars(statement).first()
+    missing = NotFound(f"No {noun} with id {record_id}.")
+    if record is None:
+        raise missing
+    try:
+        plan_id = cast(_InPlan, record).plan_id
+        plan = get_plan(session=session, plan_id=plan_id, actor=actor, action=action)
+    except NotFound:
+        raise missing from None
+    return plan, record
 
 
 _PLAN = table_of(Plan)
@@ -496,12 +537,15 @@ def get_area_for(
     for_update: bool = False,
 ) -> tuple[Plan, PriorityArea]:
     """A priority area and its plan, if the actor may `action` them."""
-    area = get_area(session=session, area_id=area_id, for_update=for_update)
-    try:
-        plan = get_plan(session=session, plan_id=area.plan_id, actor=actor, action=action)
-    except NotFound:
-        raise NotFound(f"No priority area with id {area_id}.") from None
-    return plan, area
+    return load_in_plan(
+        session=session,
+        model=PriorityArea,
+        record_id=area_id,
+        actor=actor,
+        noun="priority area",
+        action=action,
+        for_update=for_update,
+    )
 
 
 def create_area(

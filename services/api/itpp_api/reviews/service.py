@@ -44,7 +44,7 @@ from itpp_api.notifications.kinds import NotificationKind
 from itpp_api.parties.models import Party
 from itpp_api.plans.lifecycle import effective_status, ensure_plan_writable
 from itpp_api.plans.models import Plan, PriorityArea
-from itpp_api.plans.service import get_plan, parties_of_plans, plan_as_dict
+from itpp_api.plans.service import load_in_plan, parties_of_plans, plan_as_dict
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
 from itpp_api.reviews.schedule import review_schedule
 from itpp_api.reviews.schemas import (
@@ -152,18 +152,15 @@ def get_review(
     for_update: bool = False,
 ) -> tuple[Plan, ReviewCycle]:
     """A review the actor may `action`, with its plan; NotFound if the plan is not theirs."""
-    statement = select(ReviewCycle).where(ReviewCycle.id == review_id)
-    if for_update:
-        statement = statement.with_for_update()
-    review = session.scalars(statement).first()
-    missing = NotFound(f"No review with id {review_id}.")
-    if review is None:
-        raise missing
-    try:
-        plan = get_plan(session=session, plan_id=review.plan_id, actor=actor, action=action)
-    except NotFound:
-        raise missing from None
-    return plan, review
+    return load_in_plan(
+        session=session,
+        model=ReviewCycle,
+        record_id=review_id,
+        actor=actor,
+        noun="review",
+        action=action,
+        for_update=for_update,
+    )
 
 
 def get_item(
