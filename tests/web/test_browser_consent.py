@@ -203,16 +203,22 @@ def test_amendment_proposed_approved_by_each_party_applied_live_with_its_new_ver
     jp.fill("#rationale-en", "As the first review found.")
     jp.locator("#op-change_term summary").click()
     jp.fill("#change_term-term_months", "30")
-    jp.click("#add-change_term")
+    # Each "Add this change" posts the whole form and loads the page again: wait for that
+    # page before filling the next change, or its fields are typed into the page going away.
+    with jp.expect_navigation():
+        jp.click("#add-change_term")
+    assert jp.locator("ol.change-list > li").count() == 1
     jp.locator("#op-add_commitment summary").click()
     jp.select_option("#add_commitment-priority_area_id", index=1)
     jp.fill("#add_commitment-title-ja", "机上演習")
     jp.fill("#add_commitment-title-en", "Tabletop exercise")
     jp.select_option("#add_commitment-modality", "exercise_participation")
     jp.select_option("#add_commitment-lead_party_id", label="NATO")
-    jp.click("#add-add_commitment")
+    with jp.expect_navigation():
+        jp.click("#add-add_commitment")
     assert jp.locator("ol.change-list > li").count() == 2
-    jp.click("#preview-button")
+    with jp.expect_navigation():
+        jp.click("#preview-button")
     preview = jp.locator("#amendment-compose")
     sent_nothing = "This is what the parties will be asked to approve. Nothing has been sent yet."
     assert JA(sent_nothing) in preview.inner_text()
