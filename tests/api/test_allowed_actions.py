@@ -502,6 +502,6 @@ def test_the_actions_offered_and_the_writes_authorized_follow_the_same_rule(
         return True
 
     assert policy.may_write(actor) == allowed(
-        lambda: policy.authorize_plan(actor, [party], policy.Action.WRITE)
+        lambda: policy.authorize_plan(actor, [party], policy.Action.WRITE, plan_id=uuid.uuid4())
     )
     assert policy.may_consent(actor) == allowed(lambda: policy.authorize_consent_for(actor, party))

@@ -89,7 +89,8 @@ def test_a_party_outside_the_plan_gets_404_for_the_list_and_its_commitments(
     response = client.get(f"/api/v1/plans/{world.plan}/commitments", headers=eu)
     assert response.status_code == 404
     assert response.json()["type"] == "/problems/not-found"
-    assert response.json()["detail"] == "No such plan."
+    # Exactly an unknown id's answer: the message does not tell that the plan exists.
+    assert response.json()["detail"] == f"No plan with id {world.plan}."
     response = client.get(f"/api/v1/commitments/{records['shared_jp']}", headers=eu)
     assert response.status_code == 404
 

@@ -20,6 +20,7 @@ PARTY_A = uuid.UUID("00000000-0000-4000-8000-00000000000a")
 PARTY_B = uuid.UUID("00000000-0000-4000-8000-00000000000b")
 PARTY_C = uuid.UUID("00000000-0000-4000-8000-00000000000c")
 PLAN_PARTIES = (PARTY_A, PARTY_B)
+PLAN = uuid.UUID("00000000-0000-4000-8000-0000000000f1")
 PARTY_NAMES = {PARTY_A: "A", PARTY_B: "B", PARTY_C: "C"}
 
 
@@ -90,7 +91,10 @@ def test_an_approver_never_consents_on_behalf_of_another_party(
 def test_an_approver_of_a_plan_party_may_consent_on_the_plan_but_only_for_their_own_party() -> None:
     approver_of_a = actor(Role.APPROVER, TokenScope.READ_WRITE, PARTY_A)
 
-    assert outcome(lambda: authorize_plan(approver_of_a, PLAN_PARTIES, Action.CONSENT)) is None
+    assert (
+        outcome(lambda: authorize_plan(approver_of_a, PLAN_PARTIES, Action.CONSENT, plan_id=PLAN))
+        is None
+    )
     assert outcome(lambda: authorize_consent_for(approver_of_a, PARTY_A)) is None
     assert outcome(lambda: authorize_consent_for(approver_of_a, PARTY_B)) is Forbidden
 
@@ -128,7 +132,7 @@ def test_consent_on_a_plan_needs_an_approver_of_one_of_its_parties_with_a_read_w
 ) -> None:
     result = outcome(
         lambda: authorize_plan(
-            actor(case.role, case.scope, case.party), PLAN_PARTIES, Action.CONSENT
+            actor(case.role, case.scope, case.party), PLAN_PARTIES, Action.CONSENT, plan_id=PLAN
         )
     )
 
@@ -147,7 +151,7 @@ def test_consent_is_the_only_plan_action_an_editor_or_admin_is_refused_in_their_
     for role in (Role.EDITOR, Role.ADMIN):
         result = outcome(
             lambda role=role: authorize_plan(
-                actor(role, TokenScope.READ_WRITE, PARTY_A), PLAN_PARTIES, action
+                actor(role, TokenScope.READ_WRITE, PARTY_A), PLAN_PARTIES, action, plan_id=PLAN
             )
         )
         assert result is (Forbidden if action is Action.CONSENT else None), role

@@ -34,6 +34,7 @@ from itpp_api.commitments.models import Milestone
 from itpp_api.db import transaction
 from itpp_api.enums import PlanStatus, Role, Visibility
 from itpp_api.main import create_app
+from itpp_api.parties.models import Party
 from itpp_api.plans.service import get_plan
 from itpp_api.reviews import service as reviews
 from itpp_api.reviews.models import ReviewCycle, ReviewItem
@@ -376,3 +377,39 @@ def test_every_query_of_a_record_with_a_visibility_carries_the_policys_filter(
             if set(tables.split(",")) & RESTRICTED and not carries:
                 unfiltered.append(f"{url}: {' '.join(sql.split())[:300]}")
     assert not unfiltered, "queries without the access policy's filter:\n" + "\n".join(unfiltered)
+
+
+def _plan_reads() -> list[str]:
+    """Every read whose only path parameter is the plan's id."""
+    document = create_app().openapi()
+    return sorted(
+        path
+        for path, item in document["paths"].items()
+        if "get" in item and re.findall(r"\{[^}]+\}", path) == ["{plan_id}"]
+    )
+
+
+def test_a_plan_of_other_parties_answers_every_read_like_an_unknown_id(
+    anonymous_client: TestClient, db: Database, statements: Statements
+) -> None:
+    """A third party (the EU, in no plan here) asking for Japan and NATO's plan gets exactly an
+    unknown id's answer — status, problem, message but for the id, headers and the number of
+    statements run — from every read of the plan: nothing tells it that the plan exists."""
+    scene = build_scene()
+    with transaction(write=True) as session:
+        session.add(Party(code="EU", name={"en": "European Union"}))
+    eu = {"Authorization": f"Bearer {token_for(make_user('EU', Role.EDITOR))}"}
+    client = anonymous_client
+    client.get(f"{API}/users/me", headers=eu)  # the token's first use (its idle clock)
+    paths = _plan_reads()
+    differences = []
+    answered = {}
+    for path in paths:
+        hidden = _ask(client, statements, "GET", path.format(plan_id=scene.plan), eu)
+        unknown = _ask(client, statements, "GET", path.format(plan_id=uuid.uuid4()), eu)
+        answered[path] = hidden[0]["status"]
+        if hidden != unknown:
+            differences.append(f"{path}: other parties' plan {hidden} ≠ unknown {unknown}")
+    assert not differences, "\n".join(differences)
+    # The reads that need no further parameter (most of them) reach the plan's lookup.
+    assert sum(status == 404 for status in answered.values()) >= 15, answered

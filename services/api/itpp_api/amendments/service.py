@@ -290,7 +290,7 @@ def _locked(
     party_ids = plans.plan_party_ids(session=session, plan_id=plan.id)
     try:
         policy.require_plan_not_deleted(plan.id, plan.deleted_at is not None)
-        policy.authorize_plan(actor, party_ids, action)
+        policy.authorize_plan(actor, party_ids, action, plan_id=plan.id)
     except NotFound:
         raise missing from None
     amendment = session.scalars(

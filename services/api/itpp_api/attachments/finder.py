@@ -109,7 +109,9 @@ def find_parent(
         )
     plan, amendment = amendments.get_amendment(session=session, actor=actor, amendment_id=parent_id)
     if action is not Action.READ:
-        policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
+        policy.authorize_plan(
+            actor, plan_party_ids(session=session, plan_id=plan.id), action, plan_id=plan.id
+        )
     return Parent(parent_type, amendment.id, plan.id, None, None, effective_status(plan))
 
 

@@ -97,13 +97,23 @@ def authorize_own_account(actor: Actor, *, enrolment: bool = False) -> None:
     _require_write_token(actor)
 
 
-def authorize_plan(actor: Actor, plan_party_ids: Collection[uuid.UUID], action: Action) -> None:
-    """May the actor do `action` on a plan (or a record in it) whose parties are given?"""
+def no_plan(plan_id: uuid.UUID) -> NotFound:
+    """The one answer for a plan the caller may not see: exactly an unknown id's, whether the plan
+    does not exist, was deleted, or belongs to other parties (promise 2: no inference from the
+    message)."""
+    return NotFound(f"No plan with id {plan_id}.")
+
+
+def authorize_plan(
+    actor: Actor, plan_party_ids: Collection[uuid.UUID], action: Action, *, plan_id: uuid.UUID
+) -> None:
+    """May the actor do `action` on the plan `plan_id` (or a record in it) whose parties are
+    given? A plan of other parties is missing exactly like an unknown id (`no_plan`)."""
     if actor.is_system:
         return
     _require_full_token(actor)
     if actor.party_id not in plan_party_ids:
-        raise NotFound("No such plan.")
+        raise no_plan(plan_id)
     if action is Action.READ:
         return
     _require_write_token(actor)
@@ -511,13 +521,14 @@ def party_plans(party: Any, *, with_deleted: bool = False) -> Select[Any]:
 def require_plan_not_deleted(plan_id: uuid.UUID, deleted: bool) -> None:
     """A deleted draft answers exactly like a plan that never existed, whoever asks."""
     if deleted:
-        raise NotFound(f"No plan with id {plan_id}.")
+        raise no_plan(plan_id)
 
 
 def authorize_plan_deletion(
     actor: Actor,
     plan_party_ids: Collection[uuid.UUID],
     *,
+    plan_id: uuid.UUID,
     reference: str,
     stored_status: str,
     awaiting_consent: bool,
@@ -526,7 +537,7 @@ def authorize_plan_deletion(
     and only a draft that never came into force and awaits no party's approval: a plan that
     was ever in force (active, expired, superseded, terminated) stays on record for good, and
     an abandoned draft (terminated) too, as the record of the negotiation it ended."""
-    authorize_plan(actor, plan_party_ids, Action.WRITE)
+    authorize_plan(actor, plan_party_ids, Action.WRITE, plan_id=plan_id)
     if stored_status != PlanStatus.DRAFT.value:
         raise PlanNotDeletable(
             f"Plan {reference} is not a draft: only a draft that never came into force can be "

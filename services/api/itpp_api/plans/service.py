@@ -183,15 +183,20 @@ def get_plan(
     action: Action = Action.READ,
     for_update: bool = False,
 ) -> Plan:
-    """One plan the actor may `action` (404 if it is not theirs to see); locked when for_update."""
+    """One plan the actor may `action` (404 if it is not theirs to see); locked when for_update.
+
+    The policy decides first, on one light query (authorize_plan_access), and only then is the
+    plan loaded: a plan of other parties costs exactly what an unknown id costs (one statement)
+    and answers the same (`policy.no_plan`), so neither the message nor the work tells that it
+    exists."""
+    authorize_plan_access(session=session, plan_id=plan_id, actor=actor, action=action)
     statement = select(Plan).where(Plan.id == plan_id)
     if for_update:
         statement = statement.with_for_update()
     plan = session.scalars(statement).first()
-    if plan is None:
-        raise NotFound(f"No plan with id {plan_id}.")
-    policy.require_plan_not_deleted(plan_id, plan.deleted_at is not None)
-    policy.authorize_plan(actor, plan_party_ids(session=session, plan_id=plan.id), action)
+    # Deleted (or gone) between the two statements: as missing as it now is.
+    if plan is None or plan.deleted_at is not None:
+        raise policy.no_plan(plan_id)
     return plan
 
 
@@ -263,10 +268,10 @@ def authorize_plan_access(
     """
     rows = session.connection().execute(_PLAN_ACCESS, {"plan_id": plan_id}).all()
     if not rows:
-        raise NotFound(f"No plan with id {plan_id}.")
+        raise policy.no_plan(plan_id)
     policy.require_plan_not_deleted(plan_id, rows[0].deleted_at is not None)
     party_ids = [row.party_id for row in rows if row.party_id is not None]
-    policy.authorize_plan(actor, party_ids, action)
+    policy.authorize_plan(actor, party_ids, action, plan_id=plan_id)
     return status_as_read(rows[0].status, rows[0].expiry_date)
 
 
@@ -306,6 +311,7 @@ def delete_plan(*, session: Session, actor: Actor, plan: Plan) -> None:
     policy.authorize_plan_deletion(
         actor,
         plan_party_ids(session=session, plan_id=plan.id),
+        plan_id=plan.id,
         reference=plan.reference,
         stored_status=plan.status,
         awaiting_consent=plan.id in awaiting_consent_of(session, [plan]),
