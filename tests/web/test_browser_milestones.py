@@ -48,6 +48,15 @@ def test_milestones_are_removed_and_added_in_the_edit_form(japanese: Any, stack:
     page.fill("#ms-new0-title-en", "New step")
     page.fill("#ms-new0-due", "2026-11-30")
     page.click("#commitment-form button[type=submit]")
+    # The removal is asked first, in a dialog; going back keeps the form as it was.
+    dialog = page.locator("#confirm-dialog[open]")
+    dialog.wait_for()
+    assert "マイルストーンを削除しますか" in dialog.inner_text()
+    dialog.locator("[data-answer=no]").click()
+    assert page.locator("#confirm-dialog[open]").count() == 0
+    assert page.is_checked(f"input[name='ms.{old['id']}.remove']")
+    page.click("#commitment-form button[type=submit]")
+    page.locator("#confirm-dialog[open] [data-answer=yes]").click()
     page.wait_for_url(re.compile(rf".*/commitments/{commitment['id']}$"))
     milestones = page.locator("#milestones")
     milestones.get_by_text("New step").wait_for()

@@ -131,7 +131,14 @@ def test_milestones_are_changed_removed_and_added_in_the_edit_form(
             "ms.new0.due_date": "2026-12-01",
         }
     )
-    saved = editor.post(edit, data=form)
+    # A ticked removal is asked first: a page with the question, and nothing saved yet.
+    asked = editor.post(edit, data=form)
+    assert asked.status_code == 200, asked.text
+    assert "チェックしたマイルストーンを削除しますか？" in asked.text
+    assert 'name="confirm" value="yes"' in asked.text
+    before = _commitment(stack, commitment["id"])
+    assert [m["title"] for m in before["milestones"]] == [{"en": "First"}, {"en": "Second"}]
+    saved = editor.post(edit, data={**form, "confirm": "yes"})
     assert saved.status_code == 303, saved.text
     after = _commitment(stack, commitment["id"])
     assert [(m["title"], m["due_date"]) for m in after["milestones"]] == [

@@ -62,6 +62,14 @@ CONFIRMATIONS: dict[str, Confirmation] = {
         N_("A cancelled exchange stays in the record as cancelled and cannot be reopened."),
         N_("Cancel the exchange"),
     ),
+    "remove-milestones": Confirmation(
+        N_("Remove the milestones you ticked?"),
+        N_(
+            "Saving deletes the ticked milestones of this commitment; the rest of your changes "
+            "are saved with them. A removed milestone stays only in the commitment's history."
+        ),
+        N_("Save and remove"),
+    ),
     "revoke-feed": Confirmation(
         N_("Revoke this calendar feed?"),
         N_(

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from itpp_web import messages, tables
+from itpp_web import feedback, messages, tables
 from itpp_web.api import ApiError
 from itpp_web.forms import (
     COMMITMENT_FORM_FIELDS,
@@ -52,6 +52,7 @@ from itpp_web.web import (
     Viewer,
     ViewerDep,
     api_of,
+    ask_first,
     csrf_protect,
     formatter,
     is_htmx,
@@ -549,6 +550,10 @@ async def save_commitment(
     if not outcome.errors:
         if not body and not milestones:
             return redirect(request, f"/commitments/{commitment_id}")
+        if milestones.delete and not feedback.confirmed(form):
+            # Removing a milestone is asked first (the dialog, or this page without it).
+            edit = f"/commitments/{commitment_id}/edit"
+            return ask_first(request, "remove-milestones", form, action=edit, back=edit)
         if body:
             outcome = await send_edit(
                 request,

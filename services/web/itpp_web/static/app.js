@@ -132,6 +132,8 @@ document.addEventListener("DOMContentLoaded", () => {
 // Confirmation of destructive or irreversible actions. A form, or the submit button, marked
 // `data-confirm` asks in a modal <dialog> first; confirmed, the form is sent again with
 // `confirm=yes`. Without JavaScript the server asks on a page of its own (the same words).
+// With `data-confirm-when` (a selector), it asks only when the form holds a match: a save
+// that also removes something ticked in it.
 document.addEventListener("DOMContentLoaded", () => {
   if (typeof HTMLDialogElement !== "function") return; // the server's page asks instead
 
@@ -181,6 +183,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const submitter = event.submitter || null;
       const marked = submitter && submitter.dataset.confirm ? submitter : form.dataset.confirm ? form : null;
       if (!marked) return;
+      if (marked.dataset.confirmWhen && !form.querySelector(marked.dataset.confirmWhen)) return;
       const given = form.querySelector("input[name=confirm][data-confirm-answer]");
       if (given) {
         // Confirmed: this submission goes through; the answer is not kept for a next one.
