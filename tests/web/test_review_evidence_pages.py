@@ -350,6 +350,10 @@ def test_deleting_an_updates_evidence_comes_back_to_its_commitment(
         assert file.status_code == 201, file.text
     jp = sessions["JP"]
     page = jp.get(f"/commitments/{commitment_id}", headers=JA)
+    # The timeline offers its evidence's deletion to the party that attached it, and only there.
+    delete_form = f'action="/attachments/{file.json()["id"]}/delete"'
+    assert delete_form in page.text
+    assert delete_form not in sessions["NATO"].get(f"/commitments/{commitment_id}").text
     deleted = jp.post(
         f"/attachments/{file.json()['id']}/delete",
         data={"csrf_token": _csrf(page.text), "etag": file.json()["etag"], "confirm": "yes"},
@@ -357,3 +361,4 @@ def test_deleting_an_updates_evidence_comes_back_to_its_commitment(
     )
     assert deleted.status_code == 303, deleted.text
     assert deleted.headers["location"] == f"/commitments/{commitment_id}#attachments"
+    assert delete_form not in jp.get(f"/commitments/{commitment_id}", headers=JA).text
