@@ -82,6 +82,7 @@ class Scene:
     review: uuid.UUID
     hidden: dict[str, uuid.UUID]  # path parameter → Japan's internal record
     shared_commitment: uuid.UUID
+    shared: dict[str, uuid.UUID]  # path parameter → a record both parties see
 
 
 def build_scene() -> Scene:
@@ -99,7 +100,7 @@ def build_scene() -> Scene:
         visibility="internal",
         commitment_ids=[hidden, shared],
     )
-    make_exchange(world, commitment_ids=[shared])
+    shared_exchange = make_exchange(world, commitment_ids=[shared])
     bring_into_force(world.plan, approval_date=today() - timedelta(days=200))
     author = actor_of(make_user("JP", Role.EDITOR, email="jp-commenter@test.example"))
     with transaction(write=True) as session:
@@ -111,6 +112,11 @@ def build_scene() -> Scene:
         item = session.scalars(
             select(ReviewItem).where(
                 ReviewItem.review_id == review.id, ReviewItem.commitment_id == hidden
+            )
+        ).one()
+        shared_item = session.scalars(
+            select(ReviewItem.id).where(
+                ReviewItem.review_id == review.id, ReviewItem.commitment_id == shared
             )
         ).one()
         milestone = session.scalars(
@@ -141,6 +147,11 @@ def build_scene() -> Scene:
                 "comment_id": internal_comment.id,
             },
             shared_commitment=shared,
+            shared={
+                "commitment_id": shared,
+                "exchange_id": shared_exchange,
+                "item_id": shared_item,
+            },
         )
 
 
@@ -413,3 +424,32 @@ def test_a_plan_of_other_parties_answers_every_read_like_an_unknown_id(
     assert not differences, "\n".join(differences)
     # The reads that need no further parameter (most of them) reach the plan's lookup.
     assert sum(status == 404 for status in answered.values()) >= 15, answered
+
+
+def test_a_record_of_other_parties_plan_answers_every_operation_like_an_unknown_id(
+    anonymous_client: TestClient, db: Database, statements: Statements
+) -> None:
+    """A third party's editor naming a record of Japan and NATO's plan — shared or internal —
+    gets exactly an unknown id's answer from every operation that names one, after the same
+    number of statements: the record's lookup itself is limited to the plans of the caller's
+    party (plans.service.load_in_plan), so no second look tells that it exists."""
+    scene = build_scene()
+    with transaction(write=True) as session:
+        session.add(Party(code="EU", name={"en": "European Union"}))
+    eu = {"Authorization": f"Bearer {token_for(make_user('EU', Role.EDITOR))}"}
+    client = anonymous_client
+    client.get(f"{API}/users/me", headers=eu)  # the token's first use (its idle clock)
+    records = {**scene.hidden, **scene.shared}
+    differences = []
+    for method, path, operation in OPERATIONS:
+        values = {"plan_id": scene.plan, "review_id": scene.review, **records}
+        name = next(n.strip("{}") for n in NAMING if n in path)
+        known_url = path.format(**{k: str(v) for k, v in values.items()})
+        random_url = path.format(**{**{k: str(v) for k, v in values.items()}, name: uuid.uuid4()})
+        headers = {**eu, **(ANY_ETAG if method in ("PATCH", "DELETE", "PUT") else {})}
+        body = BODIES.get(operation)
+        known = _ask(client, statements, method, known_url, headers, body)
+        unknown = _ask(client, statements, method, random_url, headers, body)
+        if known != unknown:
+            differences.append(f"{operation}: other parties' record {known} ≠ unknown {unknown}")
+    assert not differences, "\n".join(differences)

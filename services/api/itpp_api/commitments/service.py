@@ -399,8 +399,11 @@ def _one_statement(fmt: fast_rows.RowFormat, system: bool) -> AnySelect:
     (the caller's party given as a parameter, as the page statement): built once."""
     statement = _base_select(fmt).where(_C.id == bindparam("commitment_id"))
     if not system:
+        viewer = policy.viewer_party(None)
         statement = statement.where(
-            policy.visible_record(_C.visibility, _C.lead_party_id, policy.viewer_party(None))
+            policy.visible_record(_C.visibility, _C.lead_party_id, viewer),
+            # Only in the plans of the reader's party, as plans.service.load_in_plan looks.
+            _C.plan_id.in_(policy.party_plans(viewer)),
         )
     return statement
 

@@ -223,7 +223,12 @@ def load_in_plan(
     the lookup by the access policy's criterion for that kind of record. A record the actor may
     not see, or of a plan they may not see, is missing exactly like an unknown id:
     NotFound("No {noun} with id {record_id}.")."""
-    statement: AnySelect = select(model).where(table_of(model).c.id == record_id)
+    table = table_of(model)
+    statement: AnySelect = select(model).where(table.c.id == record_id)
+    if not actor.is_system and actor.party_id is not None:
+        # Only in the plans of the caller's party: a record of other parties' plan is not found
+        # by the same one statement as an unknown id (no second look tells that it exists).
+        statement = statement.where(table.c.plan_id.in_(policy.party_plans(actor.party_id)))
     if visible is not None:
         statement = visible(statement, actor)
     if for_update:
