@@ -163,6 +163,18 @@ def test_a_store_that_refuses_is_unavailable_not_an_error(
     assert refused.value.headers["Retry-After"] == "10"
 
 
+def test_reading_from_a_missing_bucket_is_unavailable_not_a_missing_file(
+    s3_server: S3Server,  # noqa: F811  (the fixture)
+) -> None:
+    """A HEAD answers a bare 404 for a missing bucket as for a missing object: the store says
+    which (the bucket is looked at), so a wrong bucket is never reported as a file lost (410)."""
+    storage = S3Storage(s3_server.client(), "itpp-no-such-bucket")
+    with pytest.raises(StorageUnavailable) as refused:
+        storage.open("0" * 32)
+    assert refused.value.status == 503
+    assert "NoSuchBucket" in str(refused.value)
+
+
 def test_the_filesystem_store_writes_in_bounded_blocks(tmp_path: Path) -> None:
     storage = FilesystemStorage(tmp_path)
     size = 20 * WRITE_BLOCK_BYTES + 7

@@ -290,8 +290,12 @@ class S3Storage:
         except ClientError as error:
             code = str(error.response.get("Error", {}).get("Code", ""))
             status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-            if code in ("404", "NoSuchKey", "NotFound"):  # not NoSuchBucket
-                raise FileNotFoundError(code or "NoSuchKey") from error
+            if code == "NoSuchKey" or (code in ("404", "NotFound") and self._bucket_found()):
+                raise FileNotFoundError(code) from error
+            if code in ("404", "NotFound"):
+                # A HEAD answers a bare 404 for a missing bucket too: the store's configuration
+                # is wrong, not the file gone (410 would tell the reader the file was lost).
+                code = "NoSuchBucket"
             logger.warning("attachment store: %s (HTTP %s) on bucket %s", code, status, self.bucket)
             if status >= 500 or status in (0, 429):
                 raise StorageUnavailable(
@@ -308,6 +312,17 @@ class S3Storage:
             raise StorageUnavailable(
                 "The attachment store cannot be reached; try again later."
             ) from error
+
+    def _bucket_found(self) -> bool:
+        """Whether the bucket is there (HEAD bucket); asked only when a HEAD of an object
+        answered a bare 404, which S3 gives for a missing object and a missing bucket alike."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except (ClientError, BotoCoreError):
+            return False
+        return True
 
     async def _run(self, action: Callable[["S3Client"], _T]) -> _T:
         return await to_thread.run_sync(self._call, action)
