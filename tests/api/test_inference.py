@@ -23,6 +23,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import select
 
+from itpp_api.amendments.models import Amendment
 from itpp_api.attachments.finder import find_parent
 from itpp_api.attachments.models import AttachmentParent
 from itpp_api.auth import policy
@@ -452,4 +453,28 @@ def test_a_record_of_other_parties_plan_answers_every_operation_like_an_unknown_
         unknown = _ask(client, statements, method, random_url, headers, body)
         if known != unknown:
             differences.append(f"{operation}: other parties' record {known} ≠ unknown {unknown}")
+    # The plan's amendments (the one that brought it into force), by every operation naming one.
+    with transaction(write=False) as session:
+        amendment = session.scalars(
+            select(Amendment.id).where(Amendment.plan_id == scene.plan)
+        ).first()
+    assert amendment is not None
+    document = create_app().openapi()
+    named = [
+        (method.upper(), path, operation.get("requestBody") is not None)
+        for path, item in document["paths"].items()
+        if "{amendment_id}" in path
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+    assert len(named) >= 5, named
+    for method, path, takes_body in named:
+        headers = {**eu, **(ANY_ETAG if method != "GET" else {})}
+        body = {"decision": "approve"} if takes_body and path.endswith("approvals") else None
+        known = _ask(client, statements, method, path.format(amendment_id=amendment), headers, body)
+        unknown = _ask(
+            client, statements, method, path.format(amendment_id=uuid.uuid4()), headers, body
+        )
+        if known != unknown:
+            differences.append(f"{method} {path}: other parties' {known} ≠ unknown {unknown}")
     assert not differences, "\n".join(differences)
