@@ -11,8 +11,8 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from itpp_api import date_order
 from itpp_api.bounds import BoundedDate
 from itpp_api.commitments.schemas import SHARED_REFERENCE_PATTERN, MilestoneCreate
 from itpp_api.enums import (
@@ -73,8 +73,7 @@ class ProposedCommitment(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "ProposedCommitment":
-        if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
+        date_order.check_body(self.start_date, self.due_date, "due_date")
         if len(set(self.supporting_organisation_ids)) != len(self.supporting_organisation_ids):
             raise ValueError("supporting_organisation_ids must not repeat an organisation")
         return self
@@ -112,8 +111,7 @@ class CommitmentDefinitionChanges(BaseModel):
                 "supporting_organisation_ids",
             ),
         )
-        if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
+        date_order.check_body(self.start_date, self.due_date, "due_date")
         ids = self.supporting_organisation_ids or []
         if len(set(ids)) != len(ids):
             raise ValueError("supporting_organisation_ids must not repeat an organisation")

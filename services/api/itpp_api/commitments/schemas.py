@@ -6,8 +6,8 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from itpp_api import date_order
 from itpp_api.bounds import BoundedDate
 from itpp_api.enums import AllowedAction, CommitmentStatus, Health, Modality, Visibility
 from itpp_api.exchanges.schemas import ExchangeSummary
@@ -40,11 +40,6 @@ class CommitmentSort(StrEnum):
     UPDATED_AT_DESC = "-updated_at"
     CREATED_AT = "created_at"
     CREATED_AT_DESC = "-created_at"
-
-
-def _dates_in_order(start: date | None, due: date | None) -> None:
-    if start is not None and due is not None and due < start:
-        raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
 
 
 class MilestoneCreate(BaseModel):
@@ -164,7 +159,7 @@ class CommitmentCreate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "CommitmentCreate":
-        _dates_in_order(self.start_date, self.due_date)
+        date_order.check_body(self.start_date, self.due_date, "due_date")
         if len(set(self.supporting_organisation_ids)) != len(self.supporting_organisation_ids):
             raise ValueError("supporting_organisation_ids must not repeat an organisation")
         return self
@@ -207,7 +202,7 @@ class CommitmentUpdate(PatchBody):
 
     @model_validator(mode="after")
     def _check(self) -> "CommitmentUpdate":
-        _dates_in_order(self.start_date, self.due_date)
+        date_order.check_body(self.start_date, self.due_date, "due_date")
         ids = self.supporting_organisation_ids or []
         if len(set(ids)) != len(ids):
             raise ValueError("supporting_organisation_ids must not repeat an organisation")

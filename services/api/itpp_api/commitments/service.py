@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Integer, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from itpp_api import agreement, references
+from itpp_api import agreement, date_order, references
 from itpp_api.agreement import Consent
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
@@ -789,12 +789,7 @@ def update_commitment(
             str(getattr(merged["visibility"], "value", merged["visibility"])),
             merged["lead_party_id"],
         )
-    if (
-        merged["start_date"] is not None
-        and merged["due_date"] is not None
-        and merged["due_date"] < merged["start_date"]
-    ):
-        raise _rule("due_date", "due_date cannot be before start_date.", "dates_out_of_order")
+    date_order.check_record(merged["start_date"], merged["due_date"], "due_date")
     if "lead_party_id" in changes and "lead_organisation_id" not in changes:
         lead = (
             session.get(Organisation, commitment.lead_organisation_id)

@@ -6,8 +6,8 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from itpp_api import date_order
 from itpp_api.bounds import BoundedDate
 from itpp_api.enums import (
     AllowedAction,
@@ -64,11 +64,6 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
-def _check_dates(kind: ExchangeKind | None, start: date | None, end: date | None) -> None:
-    if start is not None and end is not None and end < start:
-        raise PydanticCustomError("dates_out_of_order", "end_date cannot be before start_date")
-
-
 class ExchangeCreate(BaseModel):
     """A new exchange. Only a placement may be open-ended (no end date); for other kinds a
     missing end date means a one-day exchange."""
@@ -106,7 +101,7 @@ class ExchangeCreate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "ExchangeCreate":
-        _check_dates(self.kind, self.start_date, self.end_date)
+        date_order.check_body(self.start_date, self.end_date, "end_date")
         if len(set(self.commitment_ids)) != len(self.commitment_ids):
             raise ValueError("commitment_ids must not repeat a commitment")
         return self
@@ -159,7 +154,7 @@ class ExchangeUpdate(PatchBody):
 
     @model_validator(mode="after")
     def _check(self) -> "ExchangeUpdate":
-        _check_dates(self.kind, self.start_date, self.end_date)
+        date_order.check_body(self.start_date, self.end_date, "end_date")
         ids = self.commitment_ids or []
         if len(set(ids)) != len(ids):
             raise ValueError("commitment_ids must not repeat a commitment")
