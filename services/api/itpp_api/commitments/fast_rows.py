@@ -73,7 +73,7 @@ from sqlalchemy.engine import Dialect
 
 from itpp_api.auth import policy
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
-from itpp_api.conventions import JSON_OPTIONS
+from itpp_api.conventions import JSON_OPTIONS, etag_of
 from itpp_api.db import UTCDateTime, table_of
 from itpp_api.enums import CommitmentStatus
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
@@ -343,7 +343,7 @@ class RowFormat:
                         "due_date": m_due,
                         "done_on": done_on,
                         "is_overdue": done_on is None and m_due is not None and m_due < today,
-                        "etag": f'"{milestone_id[:8]}{milestone_id[9:13]}-{m[8]}"',
+                        "etag": etag_of(milestone_id[:8] + milestone_id[9:13], m[8]),
                         "created_at": stamp(m[9]),
                         "updated_at": stamp(m[10]),
                     }
@@ -410,17 +410,11 @@ def commitment_etag(
     id, row_version) pairs, in any order). A link or an exchange the reader may not see never
     moves it, so one party's ETag tells nothing of the other's internal exchanges; a link made
     or removed, or a linked exchange changed, moves the ETag of every reader who sees it."""
-    own = f'"{dashed_id[:8]}{dashed_id[9:13]}-{row_version}'
+    id_hex = dashed_id[:8] + dashed_id[9:13]  # the dashed text's first 12 hex digits
     if not links:
-        return f'{own}"'
+        return etag_of(id_hex, row_version)
     listed = ",".join(sorted(f"{exchange_id}:{version}" for exchange_id, version in links))
-    return f'{own}.{hashlib.blake2b(listed.encode(), digest_size=6).hexdigest()}"'
-
-
-def etag(dashed_id: str | None, row_version: int) -> str:
-    """conventions.make_etag from the dashed text of the id: the first 12 hex digits."""
-    assert dashed_id is not None
-    return f'"{dashed_id[:8]}{dashed_id[9:13]}-{row_version}"'
+    return etag_of(id_hex, row_version, hashlib.blake2b(listed.encode(), digest_size=6).hexdigest())
 
 
 def _orjson_text(value: Any) -> str:
