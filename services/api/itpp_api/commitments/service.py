@@ -374,7 +374,7 @@ def list_commitments(
         # The cursor points after the page's last row: its typed sort key and its id.
         rows = rows[:limit]
         last = rows[-1]
-        last_id = uuid.UUID(fmt.uuid_of(last[0]))
+        last_id = uuid.UUID(fmt.uuid_of(last.id))
         cursor_out = encode_cursor(order.name, fmt.sort_key_value(order.key, last[-1]), last_id)
     return _to_dicts(session, fmt, rows, actions, actor), cursor_out, total
 
@@ -417,7 +417,7 @@ def read_commitment(*, session: Session, actor: Actor, commitment_id: uuid.UUID)
     missing = NotFound(f"No commitment with id {commitment_id}.")
     if not rows:
         raise missing
-    plan_id = uuid.UUID(fmt.uuid_of(rows[0][1]))
+    plan_id = uuid.UUID(fmt.uuid_of(rows[0].plan_id))
     try:
         status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
     except NotFound:
