@@ -336,6 +336,75 @@ def test_an_export_with_dangling_references_or_not_an_export_is_refused(
     assert _plan_count() == before
 
 
+def test_an_import_is_held_to_the_date_rule_of_every_write(client: TestClient) -> None:
+    make_world()
+    body = _plan_export_for(client)
+    area = "6d3c8b1e-0000-4000-8000-000000000002"
+    stamp = "2026-01-05T09:00:00Z"
+    party = body["plan"]["party_ids"][0]
+    body["priority_areas"] = [
+        {
+            "id": area,
+            "code": "1",
+            "short_code": "CYB",
+            "position": 0,
+            "title": {"en": "Cyber defence"},
+            "row_version": 1,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+    ]
+    body["commitments"] = [
+        {
+            "id": "6d3c8b1e-0000-4000-8000-000000000001",
+            "priority_area_id": area,
+            "reference": "CYB-01",
+            "title": {"en": "Due before it starts"},
+            "modality": "other",
+            "lead_party_id": party,
+            "start_date": "2026-05-01",
+            "due_date": "2026-04-30",
+            "status": "planned",
+            "progress": 0,
+            "visibility": "shared",
+            "is_example": False,
+            "row_version": 1,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+    ]
+    body["exchanges"] = [
+        {
+            "id": "6d3c8b1e-0000-4000-8000-000000000003",
+            "reference": "EX-001",
+            "kind": "visit",
+            "title": {"en": "Ends before it starts"},
+            "from_party_id": party,
+            "to_party_id": body["plan"]["party_ids"][1],
+            "start_date": "2026-05-01",
+            "end_date": "2026-04-30",
+            "participants": [],
+            "status": "planned",
+            "visibility": "shared",
+            "is_example": False,
+            "row_version": 1,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+    ]
+    before = _plan_count()
+
+    response = client.post("/api/v1/plans/import-json", json=body)
+
+    assert response.status_code == 422, response.text
+    errors = {(tuple(e["loc"]), e["type"], e["msg"]) for e in response.json()["errors"]}
+    assert errors == {
+        (("body", "commitments", 0), "dates_out_of_order", "due_date cannot be before start_date"),
+        (("body", "exchanges", 0), "dates_out_of_order", "end_date cannot be before start_date"),
+    }
+    assert _plan_count() == before
+
+
 # Localized text is stored stripped, so a leading tab or CR never reaches a title (see below).
 FORMULAS = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "＝1+1"]
 

@@ -169,9 +169,22 @@ IdempotencyKey = Annotated[
 ]
 
 
+def etag_of(id_hex: str, row_version: int, qualifier: str = "") -> str:
+    """The one ETag format: ``"<first 12 hex digits of the id>-<row version>[.<qualifier>]"``.
+
+    `qualifier` is what else moves the representation one reader sees (a review's internal
+    items, a commitment's linked exchanges); only its presence, after a dot, is the format's.
+    """
+    return (
+        f'"{id_hex[:12]}-{row_version}.{qualifier}"'
+        if qualifier
+        else f'"{id_hex[:12]}-{row_version}"'
+    )
+
+
 def make_etag(record_id: uuid.UUID, row_version: int) -> str:
     """The strong ETag of one state of a record."""
-    return f'"{record_id.hex[:12]}-{row_version}"'
+    return etag_of(record_id.hex, row_version)
 
 
 def require_if_match(header: str | None, current_etag: str) -> None:

@@ -8,20 +8,24 @@ a named schema so generated clients get one class per kind of change.
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from itpp_api.bounds import BoundedDate
-from itpp_api.commitments.schemas import SHARED_REFERENCE_PATTERN, MilestoneCreate
+from itpp_api.commitments.schemas import (
+    SHARED_REFERENCE_PATTERN,
+    CommitmentBase,
+    CommitmentChangesBase,
+    Milestones,
+    PcmActivityRef,
+)
 from itpp_api.enums import (
     AllowedAction,
     AmendmentStatus,
     CommitmentStatus,
     ConsentKind,
     Decision,
-    Modality,
     PartyDecisionState,
     PlanStatus,
 )
@@ -45,79 +49,55 @@ def _no_nulls(model: BaseModel, names: tuple[str, ...]) -> None:
             raise ValueError(f"{name} cannot be null")
 
 
-class ProposedCommitment(BaseModel):
+class ProposedCommitment(CommitmentBase):
     """A commitment an amendment adds. It starts planned, at 0 %, shared by the parties:
     what every party agrees to is visible to every party."""
 
     model_config = ConfigDict(extra="forbid")
 
-    priority_area_id: uuid.UUID
     reference: str | None = Field(
         default=None,
         pattern=SHARED_REFERENCE_PATTERN,
         description="Human reference; by default the area's short code and the next number "
         "when the amendment applies.",
     )
-    title: LocalizedText
-    description: LocalizedText | None = None
-    modality: Modality
-    lead_party_id: uuid.UUID
-    lead_organisation_id: uuid.UUID | None = None
-    supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
-    start_date: BoundedDate | None = None
-    due_date: BoundedDate | None = None
-    pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    pcm_activity_ref: PcmActivityRef | None = None
     is_example: bool = Field(default=False, description="Marks sample data.")
-    milestones: list[MilestoneCreate] = Field(default_factory=list, max_length=100)
+    milestones: Milestones = Field(default_factory=list)
     source_languages: SourceLanguages = Field(default_factory=dict)
 
+
+class _NamedChanges(BaseModel):
+    """Changes that name at least one field, those in NOT_NULL never as null. A base, so that
+    these checks come before the cross-field rules of the record's base (pydantic runs a base's
+    validators first)."""
+
+    NOT_NULL: ClassVar[tuple[str, ...]] = ()
+
     @model_validator(mode="after")
-    def _check(self) -> "ProposedCommitment":
-        if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
-        if len(set(self.supporting_organisation_ids)) != len(self.supporting_organisation_ids):
-            raise ValueError("supporting_organisation_ids must not repeat an organisation")
+    def _named(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        _no_nulls(self, self.NOT_NULL)
         return self
 
 
-class CommitmentDefinitionChanges(BaseModel):
+class CommitmentDefinitionChanges(CommitmentChangesBase, _NamedChanges):
     """Changes to what a commitment is. Its delivery (status, progress, milestones) is tracked
     directly by the parties' editors, not by amendment; omitted fields stay as they are."""
 
     model_config = ConfigDict(extra="forbid")
 
-    priority_area_id: uuid.UUID | None = None
-    title: LocalizedText | None = None
-    description: LocalizedText | None = None
-    modality: Modality | None = None
-    lead_party_id: uuid.UUID | None = None
-    lead_organisation_id: uuid.UUID | None = None
-    supporting_organisation_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
-    start_date: BoundedDate | None = None
-    due_date: BoundedDate | None = None
-    pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
-    source_languages: SourceLanguages = Field(default_factory=dict)
+    NOT_NULL = (
+        "priority_area_id",
+        "title",
+        "modality",
+        "lead_party_id",
+        "supporting_organisation_ids",
+    )
 
-    @model_validator(mode="after")
-    def _check(self) -> "CommitmentDefinitionChanges":
-        if not self.model_fields_set:
-            raise ValueError("name at least one field to change")
-        _no_nulls(
-            self,
-            (
-                "priority_area_id",
-                "title",
-                "modality",
-                "lead_party_id",
-                "supporting_organisation_ids",
-            ),
-        )
-        if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
-        ids = self.supporting_organisation_ids or []
-        if len(set(ids)) != len(ids):
-            raise ValueError("supporting_organisation_ids must not repeat an organisation")
-        return self
+    pcm_activity_ref: PcmActivityRef | None = None
+    source_languages: SourceLanguages = Field(default_factory=dict)
 
 
 class AddCommitmentChange(BaseModel):

@@ -7,7 +7,9 @@ per request, built only to be printed again, and it was most of the list's serve
 each engine is asked for the values in (or next to) the form the API prints, and a few string
 slices finish the job. The list, the single GET and the plan snapshot all go through
 `RowFormat`, so their representations of a commitment cannot drift apart;
-tests/api/test_commitment_output.py checks both against the CommitmentPublic model.
+tests/api/test_commitment_output.py checks both against the CommitmentPublic model. The page
+row's columns are CommitmentPublic's own fields by name (COMMITMENT_COLUMNS: a field added to
+the read schema is selected, as its column's type says), and rows are read by those names.
 
 What the API prints (orjson, OPT_UTC_Z), what SQLite keeps (SQLAlchemy's storage formats), and
 what is selected on PostgreSQL:
@@ -46,10 +48,13 @@ import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import (
+    JSON,
+    Boolean,
     ColumnElement,
     CompoundSelect,
     Connection,
@@ -73,7 +78,8 @@ from sqlalchemy.engine import Dialect
 
 from itpp_api.auth import policy
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
-from itpp_api.conventions import JSON_OPTIONS
+from itpp_api.commitments.schemas import CommitmentPublic
+from itpp_api.conventions import JSON_OPTIONS, etag_of
 from itpp_api.db import UTCDateTime, table_of
 from itpp_api.enums import CommitmentStatus
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
@@ -93,6 +99,86 @@ _L = table_of(ExchangeCommitment).c
 _LINK_TABLES = table_of(ExchangeCommitment).join(table_of(Exchange), _E.id == _L.exchange_id)
 
 _CLOSED = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.value)
+
+# CommitmentPublic's fields that are no column of the page row: read from the row's children
+# (supporters, milestones), or derived (is_overdue, etag, allowed_actions).
+COMMITMENT_DERIVED = frozenset(
+    {"supporting_organisation_ids", "is_overdue", "milestones", "etag", "allowed_actions"}
+)
+# A page row: the read schema's other fields, in its order, then what the ETag needs. They are
+# selected by name (each as its column's type says: `RowFormat.column_of`); `dicts` prints
+# them, and tests/api/test_commitment_output.py holds its output to CommitmentPublic's.
+COMMITMENT_COLUMNS: tuple[str, ...] = (
+    *(name for name in CommitmentPublic.model_fields if name not in COMMITMENT_DERIVED),
+    "row_version",
+)
+_AT = {name: index for index, name in enumerate(COMMITMENT_COLUMNS)}
+# A row of `children`: a milestone's columns (a supporter's organisation id in the "id" place,
+# a linked exchange's id and row version in theirs); the first three order the rows.
+CHILD_COLUMNS = (
+    "kind",
+    "commitment_id",
+    "position",
+    "id",
+    "title",
+    "translations",
+    "due_date",
+    "done_on",
+    "row_version",
+    "created_at",
+    "updated_at",
+)
+_CHILD_AT = {name: index for index, name in enumerate(CHILD_COLUMNS)}
+
+# What `dicts` reads from a row, by name, in the order it unpacks them (one C call per row).
+_COMMITMENT_VALUES = itemgetter(
+    *(
+        _AT[name]
+        for name in (
+            "id",
+            "plan_id",
+            "reference",
+            "priority_area_id",
+            "priority_area_code",
+            "title",
+            "description",
+            "translations",
+            "modality",
+            "lead_party_id",
+            "lead_organisation_id",
+            "start_date",
+            "due_date",
+            "status",
+            "progress",
+            "health",
+            "pcm_activity_ref",
+            "visibility",
+            "is_example",
+            "row_version",
+            "created_at",
+            "updated_at",
+        )
+    )
+)
+_MILESTONE_VALUES = itemgetter(
+    *(
+        _CHILD_AT[name]
+        for name in (
+            "id",
+            "position",
+            "title",
+            "translations",
+            "due_date",
+            "done_on",
+            "row_version",
+            "created_at",
+            "updated_at",
+        )
+    )
+)
+_CHILD_KEYS = itemgetter(
+    *(_CHILD_AT[name] for name in ("kind", "commitment_id", "id", "row_version"))
+)
 _RAW = String()  # a type with no result processing on any engine: values come as the driver gives
 _UTC: ColumnElement[str] = literal_column("'UTC'")
 _PG_TIMESTAMP: ColumnElement[str] = literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US'""")
@@ -177,34 +263,32 @@ class RowFormat:
             processor = self._processors[key.type] = _processor(key.type, self.dialect)
         return processor(value)
 
-    # --- select lists (positions matter: the builders below read rows by index) -------------
+    # --- select lists: named once (COMMITMENT_COLUMNS, CHILD_COLUMNS), read by position ------
+
+    def column_of(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A stored column as this engine selects it, by its type, labelled with its name."""
+        kind = column.type
+        if isinstance(kind, Uuid):
+            selected = self.uuid_column(column)
+        elif isinstance(kind, UTCDateTime):
+            selected = self.timestamp_column(column)
+        elif isinstance(kind, Date):
+            selected = self.date_column(column)
+        elif isinstance(kind, JSON):
+            translations = column.name == "translations"
+            selected = (self.translations_column if translations else self.json_column)(column)
+        elif isinstance(kind, Boolean):
+            selected = self.boolean_column(column)
+        else:
+            selected = column
+        return selected.label(column.name)
 
     @cached_property
     def commitment_columns(self) -> tuple[ColumnElement[Any], ...]:
-        u, t, d, j = self.uuid_column, self.timestamp_column, self.date_column, self.json_column
-        return (
-            u(_C.id).label("id"),
-            u(_C.plan_id).label("plan_id"),
-            _C.reference,
-            u(_C.priority_area_id).label("priority_area_id"),
-            _A.code.label("priority_area_code"),
-            j(_C.title).label("title"),
-            j(_C.description).label("description"),
-            _C.modality,
-            u(_C.lead_party_id).label("lead_party_id"),
-            u(_C.lead_organisation_id).label("lead_organisation_id"),
-            d(_C.start_date).label("start_date"),
-            d(_C.due_date).label("due_date"),
-            _C.status,
-            _C.progress,
-            _C.health,
-            _C.pcm_activity_ref,
-            _C.visibility,
-            self.boolean_column(_C.is_example).label("is_example"),
-            _C.row_version,
-            t(_C.created_at).label("created_at"),
-            t(_C.updated_at).label("updated_at"),
-            self.translations_column(_C.translations).label("translations"),
+        """A page row: COMMITMENT_COLUMNS, each as its column's type selects it."""
+        return tuple(
+            _A.code.label(name) if name == "priority_area_code" else self.column_of(_C[name])
+            for name in COMMITMENT_COLUMNS
         )
 
     @cached_property
@@ -215,26 +299,16 @@ class RowFormat:
         the rest of a milestone's columns), kind 1 a supporter (then the organisation id),
         each commitment's in position order. Built once; the page's ids are its one parameter.
         """
-        u, t, d, j = self.uuid_column, self.timestamp_column, self.date_column, self.json_column
+        u = self.uuid_column
         milestones = select(
-            literal_column("0").label("kind"),
-            u(_M.commitment_id).label("commitment_id"),
-            _M.position.label("position"),
-            u(_M.id).label("id"),
-            j(_M.title).label("title"),
-            self.translations_column(_M.translations).label("translations"),
-            d(_M.due_date).label("due_date"),
-            d(_M.done_on).label("done_on"),
-            _M.row_version.label("row_version"),
-            t(_M.created_at).label("created_at"),
-            t(_M.updated_at).label("updated_at"),
+            literal_column("0").label("kind"), *(self.column_of(_M[n]) for n in CHILD_COLUMNS[1:])
         ).where(self.ids_in(_M.commitment_id))
         supporters = select(
             literal_column("1"),
             u(_S.commitment_id),
             _S.position,
             u(_S.organisation_id),
-            *(null() for _ in range(7)),
+            *(null() for _ in CHILD_COLUMNS[_CHILD_AT["id"] + 1 :]),
         ).where(self.ids_in(_S.commitment_id))
         return union_all(milestones, supporters).order_by(
             literal_column("kind"), literal_column("commitment_id"), literal_column("position")
@@ -256,10 +330,9 @@ class RowFormat:
                 u(_L.commitment_id),
                 literal_column("0"),
                 u(_E.id),
-                *(null() for _ in range(4)),
+                *(null() for _ in CHILD_COLUMNS[_CHILD_AT["id"] + 1 : _CHILD_AT["row_version"]]),
                 _E.row_version,
-                null(),
-                null(),
+                *(null() for _ in CHILD_COLUMNS[_CHILD_AT["row_version"] + 1 :]),
             )
             .select_from(_LINK_TABLES)
             .where(self.ids_in(_L.commitment_id))
@@ -281,11 +354,12 @@ class RowFormat:
         actions: "PlanActions | None" = None,
         reader: "Actor | None" = None,
     ) -> list[dict[str, Any]]:
-        """Page rows (`commitment_columns` first) as CommitmentPublic dicts, children included;
-        given the reader's `actions` in the plan, with what they may do with each record.
-        Given the `reader`, each ETag is the one that reader sees (`commitment_etag`: it follows
-        the exchanges linked to the commitment that the reader may see); without one (a plan
-        version's snapshot, which keeps no ETag) links are not read.
+        """Page rows (`commitment_columns` first: COMMITMENT_COLUMNS, read by name) as
+        CommitmentPublic dicts, children included; given the reader's `actions` in the plan,
+        with what they may do with each record. Given the `reader`, each ETag is the one that
+        reader sees (`commitment_etag`: it follows the exchanges linked to the commitment that
+        the reader may see); without one (a plan version's snapshot, which keeps no ETag)
+        links are not read.
 
         One flat loop: a page is 50 commitments and about a hundred milestones, and a function
         call per value was most of the list's Python time. Ids, timestamps and dates go through
@@ -304,7 +378,8 @@ class RowFormat:
         milestone_rows: dict[Any, list[Row]] = {}
         supporters: dict[Any, list[str | None]] = {}
         links: dict[Any, list[tuple[str, int]]] = {}
-        ids = [row[0] for row in rows]  # as the page query returned them
+        first = _AT["id"]
+        ids = [row[first] for row in rows]  # as the page query returned them
         params: dict[str, Any] = {"ids": self.ids_value(ids)}
         if reader is None:
             statement = self.children
@@ -313,73 +388,106 @@ class RowFormat:
             if not reader.is_system:
                 params[policy.VIEWER_PARTY] = reader.party_id
         for child in connection.execute(statement, params).all():
-            kind = child[0]
+            kind, of, child_id, version = _CHILD_KEYS(child)
             if kind == 0:
-                milestone_rows.setdefault(child[1], []).append(child)
+                milestone_rows.setdefault(of, []).append(child)
             elif kind == 1:
-                supporters.setdefault(child[1], []).append(uuids[child[3]])
+                supporters.setdefault(of, []).append(uuids[child_id])
             else:
-                links.setdefault(child[1], []).append((uuid_of(child[3]), child[8]))
+                links.setdefault(of, []).append((uuid_of(child_id), version))
         # What the reader may do with a commitment depends on two facts of its row (policy).
         allowed: dict[tuple[str, str], tuple[Any, Any]] = {}
         no_milestones: list[Row] = []
         items = []
         for row in rows:
-            stored_id = row[0]
+            (
+                stored_id,
+                plan_id,
+                reference,
+                area_id,
+                area_code,
+                title,
+                description,
+                translations,
+                modality,
+                lead_party_id,
+                lead_organisation_id,
+                start_date,
+                stored_due_date,
+                status,
+                progress,
+                health,
+                pcm_activity_ref,
+                visibility,
+                is_example,
+                row_version,
+                created_at,
+                updated_at,
+            ) = _COMMITMENT_VALUES(row)
             commitment_id = uuid_of(stored_id)
-            status = row[12]
-            due_date = day(row[11])
+            due_date = day(stored_due_date)
             milestones = []
             for m in milestone_rows.get(stored_id, no_milestones):
-                milestone_id = uuid_of(m[3])
-                m_due, done_on = day(m[6]), day(m[7])
+                (
+                    m_stored_id,
+                    m_position,
+                    m_title,
+                    m_translations,
+                    m_stored_due,
+                    m_done_on,
+                    m_version,
+                    m_created,
+                    m_updated,
+                ) = _MILESTONE_VALUES(m)
+                milestone_id = uuid_of(m_stored_id)
+                m_due, done_on = day(m_stored_due), day(m_done_on)
                 milestones.append(
                     {
                         "id": milestone_id,
                         "commitment_id": commitment_id,
-                        "position": m[2],
-                        "title": json_of(m[4]),
-                        "translations": translations_of(m[5]),
+                        "position": m_position,
+                        "title": json_of(m_title),
+                        "translations": translations_of(m_translations),
                         "due_date": m_due,
                         "done_on": done_on,
                         "is_overdue": done_on is None and m_due is not None and m_due < today,
-                        "etag": f'"{milestone_id[:8]}{milestone_id[9:13]}-{m[8]}"',
-                        "created_at": stamp(m[9]),
-                        "updated_at": stamp(m[10]),
+                        "etag": etag_of(milestone_id[:8] + milestone_id[9:13], m_version),
+                        "created_at": stamp(m_created),
+                        "updated_at": stamp(m_updated),
                     }
                 )
             item = {
                 "id": commitment_id,
-                "plan_id": uuids[row[1]],
-                "reference": row[2],
-                "priority_area_id": uuids[row[3]],
-                "priority_area_code": row[4],
-                "title": json_of(row[5]),
-                "description": json_of(row[6]),
-                "translations": translations_of(row[21]),
-                "modality": row[7],
-                "lead_party_id": uuids[row[8]],
-                "lead_organisation_id": uuids[row[9]],
+                "plan_id": uuids[plan_id],
+                "reference": reference,
+                "priority_area_id": uuids[area_id],
+                "priority_area_code": area_code,
+                "title": json_of(title),
+                "description": json_of(description),
+                "translations": translations_of(translations),
+                "modality": modality,
+                "lead_party_id": uuids[lead_party_id],
+                "lead_organisation_id": uuids[lead_organisation_id],
                 "supporting_organisation_ids": supporters.get(stored_id, []),
-                "start_date": day(row[10]),
+                "start_date": day(start_date),
                 "due_date": due_date,
                 "status": status,
-                "progress": row[13],
-                "health": row[14],
-                "pcm_activity_ref": row[15],
-                "visibility": row[16],
-                "is_example": boolean_of(row[17]),
+                "progress": progress,
+                "health": health,
+                "pcm_activity_ref": pcm_activity_ref,
+                "visibility": visibility,
+                "is_example": boolean_of(is_example),
                 "is_overdue": due_date is not None and due_date < today and status not in _CLOSED,
                 "milestones": milestones,
-                "etag": commitment_etag(commitment_id, row[18], links.get(stored_id)),
-                "created_at": stamp(row[19]),
-                "updated_at": stamp(row[20]),
+                "etag": commitment_etag(commitment_id, row_version, links.get(stored_id)),
+                "created_at": stamp(created_at),
+                "updated_at": stamp(updated_at),
             }
             if actions is not None:
-                facts = (row[16], status)
+                facts = (visibility, status)
                 found = allowed.get(facts)
                 if found is None:
-                    on_commitment = actions.commitment(visibility=row[16], status=status)
+                    on_commitment = actions.commitment(visibility=visibility, status=status)
                     found = allowed[facts] = (on_commitment, actions.milestone(on_commitment))
                 item["allowed_actions"] = found[0]
                 for milestone in milestones:
@@ -410,17 +518,11 @@ def commitment_etag(
     id, row_version) pairs, in any order). A link or an exchange the reader may not see never
     moves it, so one party's ETag tells nothing of the other's internal exchanges; a link made
     or removed, or a linked exchange changed, moves the ETag of every reader who sees it."""
-    own = f'"{dashed_id[:8]}{dashed_id[9:13]}-{row_version}'
+    id_hex = dashed_id[:8] + dashed_id[9:13]  # the dashed text's first 12 hex digits
     if not links:
-        return f'{own}"'
+        return etag_of(id_hex, row_version)
     listed = ",".join(sorted(f"{exchange_id}:{version}" for exchange_id, version in links))
-    return f'{own}.{hashlib.blake2b(listed.encode(), digest_size=6).hexdigest()}"'
-
-
-def etag(dashed_id: str | None, row_version: int) -> str:
-    """conventions.make_etag from the dashed text of the id: the first 12 hex digits."""
-    assert dashed_id is not None
-    return f'"{dashed_id[:8]}{dashed_id[9:13]}-{row_version}"'
+    return etag_of(id_hex, row_version, hashlib.blake2b(listed.encode(), digest_size=6).hexdigest())
 
 
 def _orjson_text(value: Any) -> str:

@@ -3,11 +3,11 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from itpp_api import date_order
 from itpp_api.bounds import BoundedDate
 from itpp_api.enums import AllowedAction, CommitmentStatus, Health, Modality, Visibility
 from itpp_api.exchanges.schemas import ExchangeSummary
@@ -40,11 +40,6 @@ class CommitmentSort(StrEnum):
     UPDATED_AT_DESC = "-updated_at"
     CREATED_AT = "created_at"
     CREATED_AT_DESC = "-created_at"
-
-
-def _dates_in_order(start: date | None, due: date | None) -> None:
-    if start is not None and due is not None and due < start:
-        raise PydanticCustomError("dates_out_of_order", "due_date cannot be before start_date")
 
 
 class MilestoneCreate(BaseModel):
@@ -131,10 +126,32 @@ _COMMITMENT_EXAMPLE: dict[str, Any] = {
 }
 
 
-class CommitmentCreate(BaseModel):
-    """A new commitment under a priority area of the plan."""
+# --- a commitment's shape ------------------------------------------------------------------
+# Each field that several bodies take is written once here, with its bounds; the bodies derive
+# from the two bases below (what a commitment is, given whole or as changes), which hold the
+# cross-field rules. The read model (CommitmentPublic) names what is stored, unbounded: a record
+# accepted before a bound existed must still read.
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _COMMITMENT_EXAMPLE})
+SupportingOrganisationIds = Annotated[list[uuid.UUID], Field(max_length=50)]
+Progress = Annotated[int, Field(ge=0, le=100)]
+PcmActivityRef = Annotated[str, Field(min_length=1, max_length=64)]
+Milestones = Annotated[list[MilestoneCreate], Field(max_length=100)]
+
+
+def check_commitment(
+    start_date: date | None, due_date: date | None, supporters: list[uuid.UUID] | None
+) -> None:
+    """The cross-field rules of a commitment body: its dates in order (date_order), no
+    supporting organisation named twice."""
+    date_order.check_body(start_date, due_date, "due_date")
+    if supporters is not None and len(set(supporters)) != len(supporters):
+        raise ValueError("supporting_organisation_ids must not repeat an organisation")
+
+
+class CommitmentBase(BaseModel):
+    """What a commitment is, given whole: a new commitment, one an amendment adds."""
+
+    model_config = ConfigDict(extra="forbid")
 
     priority_area_id: uuid.UUID
     reference: str | None = Field(
@@ -149,28 +166,55 @@ class CommitmentCreate(BaseModel):
     modality: Modality
     lead_party_id: uuid.UUID
     lead_organisation_id: uuid.UUID | None = None
-    supporting_organisation_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    supporting_organisation_ids: SupportingOrganisationIds = Field(default_factory=list)
     start_date: BoundedDate | None = None
     due_date: BoundedDate | None = None
+
+    @model_validator(mode="after")
+    def _commitment_rules(self) -> Self:
+        check_commitment(self.start_date, self.due_date, self.supporting_organisation_ids)
+        return self
+
+
+class CommitmentChangesBase(BaseModel):
+    """Changes to what a commitment is: the fields of CommitmentBase but the reference, each
+    optional (omitted: stays as it is)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    priority_area_id: uuid.UUID | None = None
+    title: LocalizedText | None = None
+    description: LocalizedText | None = None
+    modality: Modality | None = None
+    lead_party_id: uuid.UUID | None = None
+    lead_organisation_id: uuid.UUID | None = None
+    supporting_organisation_ids: SupportingOrganisationIds | None = None
+    start_date: BoundedDate | None = None
+    due_date: BoundedDate | None = None
+
+    @model_validator(mode="after")
+    def _commitment_rules(self) -> Self:
+        check_commitment(self.start_date, self.due_date, self.supporting_organisation_ids)
+        return self
+
+
+class CommitmentCreate(CommitmentBase):
+    """A new commitment under a priority area of the plan."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _COMMITMENT_EXAMPLE})
+
     status: CommitmentStatus = CommitmentStatus.PLANNED
-    progress: int = Field(default=0, ge=0, le=100)
-    pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    progress: Progress = 0
+    pcm_activity_ref: PcmActivityRef | None = None
     visibility: Visibility = Visibility.SHARED
     is_example: bool = Field(
         default=False, description="Marks sample data, not a real undertaking."
     )
-    milestones: list[MilestoneCreate] = Field(default_factory=list, max_length=100)
+    milestones: Milestones = Field(default_factory=list)
     source_languages: SourceLanguages = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _check(self) -> "CommitmentCreate":
-        _dates_in_order(self.start_date, self.due_date)
-        if len(set(self.supporting_organisation_ids)) != len(self.supporting_organisation_ids):
-            raise ValueError("supporting_organisation_ids must not repeat an organisation")
-        return self
 
-
-class CommitmentUpdate(PatchBody):
+class CommitmentUpdate(CommitmentChangesBase, PatchBody):
     """Changes to a commitment; omitted fields stay as they are, null clears optional ones."""
 
     model_config = ConfigDict(
@@ -189,29 +233,12 @@ class CommitmentUpdate(PatchBody):
         "visibility",
     )
 
-    priority_area_id: uuid.UUID | None = None
-    title: LocalizedText | None = None
-    description: LocalizedText | None = None
-    modality: Modality | None = None
-    lead_party_id: uuid.UUID | None = None
-    lead_organisation_id: uuid.UUID | None = None
-    supporting_organisation_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
-    start_date: BoundedDate | None = None
-    due_date: BoundedDate | None = None
     status: CommitmentStatus | None = None
-    progress: int | None = Field(default=None, ge=0, le=100)
-    pcm_activity_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    progress: Progress | None = None
+    pcm_activity_ref: PcmActivityRef | None = None
     visibility: Visibility | None = None
     source_languages: SourceLanguages = Field(default_factory=dict)
     reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _check(self) -> "CommitmentUpdate":
-        _dates_in_order(self.start_date, self.due_date)
-        ids = self.supporting_organisation_ids or []
-        if len(set(ids)) != len(ids):
-            raise ValueError("supporting_organisation_ids must not repeat an organisation")
-        return self
 
 
 class CommitmentPublic(BaseModel):

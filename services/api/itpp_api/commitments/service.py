@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Integer, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from itpp_api import agreement, references
+from itpp_api import agreement, date_order, references
 from itpp_api.agreement import Consent
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
@@ -374,7 +374,7 @@ def list_commitments(
         # The cursor points after the page's last row: its typed sort key and its id.
         rows = rows[:limit]
         last = rows[-1]
-        last_id = uuid.UUID(fmt.uuid_of(last[0]))
+        last_id = uuid.UUID(fmt.uuid_of(last.id))
         cursor_out = encode_cursor(order.name, fmt.sort_key_value(order.key, last[-1]), last_id)
     return _to_dicts(session, fmt, rows, actions, actor), cursor_out, total
 
@@ -420,7 +420,7 @@ def read_commitment(*, session: Session, actor: Actor, commitment_id: uuid.UUID)
     missing = NotFound(f"No commitment with id {commitment_id}.")
     if not rows:
         raise missing
-    plan_id = uuid.UUID(fmt.uuid_of(rows[0][1]))
+    plan_id = uuid.UUID(fmt.uuid_of(rows[0].plan_id))
     try:
         status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
     except NotFound:
@@ -792,12 +792,7 @@ def update_commitment(
             str(getattr(merged["visibility"], "value", merged["visibility"])),
             merged["lead_party_id"],
         )
-    if (
-        merged["start_date"] is not None
-        and merged["due_date"] is not None
-        and merged["due_date"] < merged["start_date"]
-    ):
-        raise _rule("due_date", "due_date cannot be before start_date.", "dates_out_of_order")
+    date_order.check_record(merged["start_date"], merged["due_date"], "due_date")
     if "lead_party_id" in changes and "lead_organisation_id" not in changes:
         lead = (
             session.get(Organisation, commitment.lead_organisation_id)

@@ -3,11 +3,11 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from itpp_api import date_order
 from itpp_api.bounds import BoundedDate
 from itpp_api.enums import (
     AllowedAction,
@@ -64,9 +64,20 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
-def _check_dates(kind: ExchangeKind | None, start: date | None, end: date | None) -> None:
-    if start is not None and end is not None and end < start:
-        raise PydanticCustomError("dates_out_of_order", "end_date cannot be before start_date")
+# The bounds of the fields both exchange bodies take, written once, and their cross-field rules.
+Location = Annotated[str, Field(min_length=1, max_length=300)]
+Participants = Annotated[list[Participant], Field(max_length=200)]
+CommitmentIds = Annotated[list[uuid.UUID], Field(max_length=100)]
+
+
+def check_exchange(
+    start_date: date | None, end_date: date | None, commitment_ids: list[uuid.UUID] | None
+) -> None:
+    """The cross-field rules of an exchange body: its dates in order (date_order), no
+    commitment linked twice."""
+    date_order.check_body(start_date, end_date, "end_date")
+    if commitment_ids is not None and len(set(commitment_ids)) != len(commitment_ids):
+        raise ValueError("commitment_ids must not repeat a commitment")
 
 
 class ExchangeCreate(BaseModel):
@@ -90,9 +101,9 @@ class ExchangeCreate(BaseModel):
     to_organisation_id: uuid.UUID | None = None
     start_date: BoundedDate
     end_date: BoundedDate | None = None
-    location: str | None = Field(default=None, min_length=1, max_length=300)
-    participants: list[Participant] = Field(default_factory=list, max_length=200)
-    commitment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    location: Location | None = None
+    participants: Participants = Field(default_factory=list)
+    commitment_ids: CommitmentIds = Field(default_factory=list)
     outcome: LocalizedText | None = None
     lessons_learned: LocalizedText | None = None
     status: ExchangeStatus = ExchangeStatus.PLANNED
@@ -106,9 +117,7 @@ class ExchangeCreate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "ExchangeCreate":
-        _check_dates(self.kind, self.start_date, self.end_date)
-        if len(set(self.commitment_ids)) != len(self.commitment_ids):
-            raise ValueError("commitment_ids must not repeat a commitment")
+        check_exchange(self.start_date, self.end_date, self.commitment_ids)
         return self
 
 
@@ -145,9 +154,9 @@ class ExchangeUpdate(PatchBody):
     to_organisation_id: uuid.UUID | None = None
     start_date: BoundedDate | None = None
     end_date: BoundedDate | None = None
-    location: str | None = Field(default=None, min_length=1, max_length=300)
-    participants: list[Participant] | None = Field(default=None, max_length=200)
-    commitment_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+    location: Location | None = None
+    participants: Participants | None = None
+    commitment_ids: CommitmentIds | None = None
     outcome: LocalizedText | None = None
     lessons_learned: LocalizedText | None = None
     status: ExchangeStatus | None = None
@@ -159,10 +168,7 @@ class ExchangeUpdate(PatchBody):
 
     @model_validator(mode="after")
     def _check(self) -> "ExchangeUpdate":
-        _check_dates(self.kind, self.start_date, self.end_date)
-        ids = self.commitment_ids or []
-        if len(set(ids)) != len(ids):
-            raise ValueError("commitment_ids must not repeat a commitment")
+        check_exchange(self.start_date, self.end_date, self.commitment_ids)
         return self
 
 

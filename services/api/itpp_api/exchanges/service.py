@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, delete, select
 
-from itpp_api import references
+from itpp_api import date_order, references
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
@@ -633,8 +633,7 @@ def update_exchange(
     }
     merged |= {k: getattr(v, "value", v) for k, v in changes.items()}
     policy.authorize_internal_owner(actor, merged["visibility"], merged["from_party_id"])
-    if merged["end_date"] is not None and merged["end_date"] < merged["start_date"]:
-        raise _rule(["end_date"], "end_date cannot be before start_date.", "dates_out_of_order")
+    date_order.check_record(merged["start_date"], merged["end_date"], "end_date")
     new_links = [c for c in commitment_ids if c not in current_links] if commitment_ids else []
     _check_references(session, actor, plan, merged, new_links)
     _check_status(merged["status"], merged["start_date"], exchange.status)

@@ -29,7 +29,7 @@ from itpp_api.auth.models import User
 from itpp_api.auth.policy import Action
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment
-from itpp_api.conventions import make_etag
+from itpp_api.conventions import etag_of, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, PlanStatus, ReviewStatus, Visibility
 from itpp_api.errors import Conflict, Forbidden, NotFound
@@ -70,8 +70,7 @@ def review_etag(review: ReviewCycle, own_internal: int = 0) -> str:
     for a party with internal commitments under review, the state of their items
     (`own_internal`, the sum of those items' versions), which only that party sees. A change the
     other party may not learn of never moves the ETag it reads."""
-    etag = make_etag(review.id, review.row_version)
-    return f'{etag[:-1]}.{own_internal}"' if own_internal else etag
+    return etag_of(review.id.hex, review.row_version, str(own_internal) if own_internal else "")
 
 
 def _own_internal_versions(

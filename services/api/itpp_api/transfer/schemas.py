@@ -17,9 +17,11 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from itpp_api import date_order
 from itpp_api.amendments.schemas import AmendmentChange
 from itpp_api.attachments.models import AttachmentParent
 from itpp_api.bounds import (
@@ -242,6 +244,14 @@ class ExportedCommitment(_Record):
         description="The commitment's progress updates, oldest first (ignored on import).",
     )
 
+    @model_validator(mode="after")
+    def _dates_in_order(self, info: ValidationInfo) -> "ExportedCommitment":
+        # An import is held to the rule every write is; a record being exported is read back
+        # as stored (it was checked when it was written).
+        if not is_stored(info):
+            date_order.check_body(self.start_date, self.due_date, "due_date")
+        return self
+
 
 class ExportedExchange(_Record):
     translations: dict[str, TranslationState] = Field(
@@ -271,6 +281,12 @@ class ExportedExchange(_Record):
     row_version: int = Field(ge=1, le=INTEGER_MAX)
     created_at: BoundedDateTime
     updated_at: BoundedDateTime
+
+    @model_validator(mode="after")
+    def _dates_in_order(self, info: ValidationInfo) -> "ExportedExchange":
+        if not is_stored(info):  # as ExportedCommitment's
+            date_order.check_body(self.start_date, self.end_date, "end_date")
+        return self
 
 
 class ExportedAssessment(_Record):

@@ -4,6 +4,7 @@ import uuid
 
 from sqlmodel import select
 
+from itpp_api import date_order
 from itpp_api.amendments.operations.base import (
     NOT_LIVE,
     Applied,
@@ -148,11 +149,12 @@ class ModifyCommitment(Operation[ModifyCommitmentChange]):
             )
         start = changes.get("start_date", row.start_date)
         due = changes.get("due_date", row.due_date)
-        if start is not None and due is not None and due < start:
-            raise fail(
-                [*path, "changes", "due_date"],
+        with rules_under([*path, "changes"]):
+            date_order.check_record(
+                start,
+                due,
+                "due_date",
                 f"Commitment {target.reference} would be due ({due}) before it starts ({start}).",
-                "dates_out_of_order",
             )
         target.area_id = area_id
         target.lead_party_id = lead_party
