@@ -78,7 +78,8 @@ def ref_name(schema: dict[str, Any]) -> str | None:
 
 
 def answer_type(operation: dict[str, Any]) -> tuple[str, bool]:
-    """The type of an operation's JSON answer, and whether it answers JSON at all."""
+    """The type of an operation's JSON answer, and whether it answers JSON at all (`Any`: only
+    other media types, kept as bytes; `None`: no body)."""
     types: list[str] = []
     other = False
     for status, response in operation["responses"].items():
@@ -91,9 +92,9 @@ def answer_type(operation: dict[str, Any]) -> tuple[str, bool]:
                     types.append(f"models.{name}")
             else:
                 other = True
-    if other or not types:
-        return ("None", False) if not other else ("Any", False)
-    return " | ".join(types), True
+    if types:  # other media types (CSV, a spreadsheet) are asked for with Accept
+        return " | ".join(types), True
+    return ("Any", False) if other else ("None", False)
 
 
 def path_parameter_type(schema: dict[str, Any]) -> str:

@@ -273,10 +273,10 @@ class ApiClient:
         self, path: str, *, token: str | None, params: Any = None, cache: Cache = "none"
     ) -> Any:
         """A GET's body, asked every time (`none`), through the read cache (`ttl`,
-        `cached_get`) or revalidated with its ETag (`etag`, `revalidated_get`); the cached
-        kinds take no query."""
+        `cached_get`) or revalidated with its ETag (`etag`, `revalidated_get`); a cached read's
+        query is part of the address it is kept under."""
         if cache != "none" and params:
-            raise ValueError(f"a {cache} read takes no query: {path}")
+            path = f"{path}?{httpx.QueryParams(params)}"
         if cache == "ttl":
             return await self.cached_get(path, token=token)
         if cache == "etag":

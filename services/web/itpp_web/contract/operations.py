@@ -297,11 +297,13 @@ async def get_portfolio(
     *,
     token: str | None,
     params: models.GetPortfolioParametersQuery | None = None,
-) -> ApiResponse[Any]:
+    cache: Cache = "none",
+) -> models.Portfolio:
     """GET /portfolio: Every plan of your party at a glance: term, next review, progress,
     health, consents awaiting, overdue commitments.
     """
-    return await api.request("GET", "/portfolio", token=token, params=params, raw=True)
+    found = await api.read("/portfolio", token=token, params=params, cache=cache)
+    return cast("models.Portfolio", found)
 
 
 async def get_notification_preferences(

@@ -10,7 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -421,7 +421,9 @@ def _in_form_languages(value: dict[str, str] | None) -> dict[str, str] | None:
     return kept or None
 
 
-def plan_texts_from_form(form: FormData, plan: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+def plan_texts_from_form(
+    form: FormData, plan: Mapping[str, Any]
+) -> tuple[dict[str, Any], str | None]:
     """The plan's title, sections and objectives as the change_text fieldset has them, only
     those that differ from the plan's now; or the reason they cannot be sent."""
     op = "change_text"
@@ -724,7 +726,7 @@ def _fields_from_form(
     return change, None
 
 
-def text_defaults(plan: dict[str, Any]) -> dict[str, str]:
+def text_defaults(plan: Mapping[str, Any]) -> dict[str, str]:
     """The change_text fieldset's inputs as the plan has them now (its texts are edited in
     place), with two empty rows each for a new section and a new objective."""
     op = "change_text"

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web import feedback, messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import localized, text
 from itpp_web.labels import LABELS
 from itpp_web.routes.attachments import attachment_context
@@ -42,8 +43,8 @@ SHOWN_IN_PLACE = (403, 404, 409, 412, 422, 428)
 async def review_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     api = api_of(request)
     plan, reviews = await asyncio.gather(
-        api.get(f"/plans/{plan_id}", token=viewer.token),
-        api.get(f"/plans/{plan_id}/reviews", token=viewer.token),
+        operations.get_plan(api, plan_id, token=viewer.token),
+        operations.list_plan_reviews(api, plan_id, token=viewer.token),
     )
     return renderer_of(request)(
         request, "reviews.html", {"plan": plan, "reviews": reviews["items"]}
@@ -116,7 +117,7 @@ async def _review_context(request: Request, viewer: Viewer, review_id: str) -> d
     # One read of the review, its plan and where to start watching (read first by the API:
     # nothing falls in between), beside the review's files and comment threads.
     workspace, files, threads = await asyncio.gather(
-        api.revalidated_get(f"/reviews/{review_id}/workspace", token=viewer.token),
+        operations.get_review_workspace(api, review_id, token=viewer.token, cache="etag"),
         attachment_context(request, viewer, Parent("review", review_id), internal=False),
         thread_context(request, viewer, Parent("review", review_id), internal=False),
     )
@@ -202,7 +203,7 @@ async def item_discussion(
     here). An item of the other party's internal commitment is not in the review the reader
     gets: the page answers like an unknown one."""
     api = api_of(request)
-    first = await api.get(f"/reviews/{review_id}", token=viewer.token)
+    first = await operations.get_review(api, review_id, token=viewer.token)
     # Where to start watching is read before the page's data: nothing falls in between.
     live_after = await watch_start(request, viewer, str(first["plan_id"]))
     internal = any(
@@ -212,8 +213,8 @@ async def item_discussion(
     parent = Parent(REVIEW_ITEM, str(item_id), str(review_id))
     # The item's lists go through the API's policy: an item the reader may not see is a 404.
     review, plan, files, threads = await asyncio.gather(
-        api.get(f"/reviews/{review_id}", token=viewer.token),
-        api.get(f"/plans/{first['plan_id']}", token=viewer.token),
+        operations.get_review(api, review_id, token=viewer.token),
+        operations.get_plan(api, first["plan_id"], token=viewer.token),
         attachment_context(request, viewer, parent, internal=internal),
         thread_context(request, viewer, parent, internal=internal),
     )
@@ -323,17 +324,14 @@ async def agree_all(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -
             action=f"/reviews/{review_id}/agree-all",
             back=f"/reviews/{review_id}",
         )
-    seen = []
+    seen: list[models.ItemAsRead] = []
     for value in form.getlist("item"):
         item_id, _, etag = str(value).partition(" ")
         if item_id and etag:
             seen.append({"id": item_id, "etag": etag})
     try:
-        result = await api_of(request).request(
-            "POST",
-            f"/reviews/{review_id}/agree-where-parties-agree",
-            token=viewer.token,
-            json={"items": seen},
+        result = await operations.agree_where_parties_agree(
+            api_of(request), review_id, {"items": seen}, token=viewer.token
         )
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
@@ -361,11 +359,12 @@ async def save_summary(request: Request, review_id: uuid.UUID, viewer: ViewerDep
         body["summary"] = summary
     body["outcome"] = text(form, "outcome") or None
     try:
-        await api_of(request).request(
-            "PATCH",
-            f"/reviews/{review_id}",
+        await operations.update_review(
+            api_of(request),
+            review_id,
+            # The outcome as the form sent it: the API refuses an unknown one (422).
+            cast("models.ReviewUpdate", body),
             token=viewer.token,
-            json=body,
             headers=if_match(text(form, "etag")),
         )
     except ApiError as exc:
