@@ -207,11 +207,13 @@ async def _decide(request: Request, update_id: uuid.UUID, viewer: Viewer, action
             back=f"/commitments/{commitment_id}#updates",
         )
     try:
-        await api_of(request).request(
-            "POST",
-            f"/updates/{update_id}/{action}",
-            token=viewer.token,
-            headers=if_match(text(form, "etag")),
+        decide = (
+            operations.reject_progress_update
+            if action == "reject"
+            else operations.confirm_progress_update
+        )
+        await decide(
+            api_of(request), update_id, token=viewer.token, headers=if_match(text(form, "etag"))
         )
     except ApiError as exc:
         if exc.status not in (403, 409, 412, 428):
