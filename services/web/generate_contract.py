@@ -132,7 +132,11 @@ def operation_function(path: str, method: str, operation: dict[str, Any]) -> str
     if body_kind == "application/json":
         schema = body["content"][body_kind]["schema"]
         schema_name = ref_name(schema)
-        arguments.append(f"body: models.{schema_name}" if schema_name else "body: dict[str, Any]")
+        body_type = f"models.{schema_name}" if schema_name else "dict[str, Any]"
+        # A body the operation may go without (`required` false) is not sent when None.
+        arguments.append(
+            f"body: {body_type}" if body.get("required") else f"body: {body_type} | None = None"
+        )
         sent.append("json=body")
     arguments.append("*")
     arguments.append("token: str | None")

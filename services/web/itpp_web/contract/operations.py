@@ -110,7 +110,7 @@ async def change_password(
 
 async def start_totp_enrolment(
     api: ApiClient,
-    body: models.TotpEnrolmentStart,
+    body: models.TotpEnrolmentStart | None = None,
     *,
     token: str | None,
     headers: dict[str, str] | None = None,
@@ -983,7 +983,7 @@ async def agree_where_parties_agree(
 async def sign_off_review(
     api: ApiClient,
     review_id: UUID | str,
-    body: models.SignOffCreate,
+    body: models.SignOffCreate | None = None,
     *,
     token: str | None,
     headers: dict[str, str] | None = None,

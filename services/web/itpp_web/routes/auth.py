@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from itpp_web import messages, sealed, security
 from itpp_web.api import ApiError
-from itpp_web.contract import operations
+from itpp_web.contract import models, operations
 from itpp_web.i18n import LANGUAGES
 from itpp_web.web import (
     OptionalViewerDep,
@@ -229,7 +229,7 @@ async def enrol_page(request: Request) -> Response:
     if not token:
         return RedirectResponse("/sign-in", status_code=303)
     try:
-        enrolment = (await api_of(request).request("POST", "/users/me/totp", token=token)).data
+        enrolment = (await operations.start_totp_enrolment(api_of(request), token=token)).data
     except ApiError as exc:
         if exc.status == 401:
             response = RedirectResponse("/sign-in", status_code=303)
@@ -239,7 +239,7 @@ async def enrol_page(request: Request) -> Response:
     return _enrol_form(request, enrolment, error=None)
 
 
-def _enrol_form(request: Request, enrolment: dict[str, str], error: str | None) -> Response:
+def _enrol_form(request: Request, enrolment: models.TotpEnrolment, error: str | None) -> Response:
     qr = segno.make(enrolment["provisioning_uri"], error="m")
     svg = qr.svg_data_uri(scale=4, dark="#000", light="#fff")
     return renderer_of(request)(
@@ -267,7 +267,10 @@ async def enrol_confirm(
     except ApiError as exc:
         if exc.status in (400, 401, 422):
             fmt = formatter(request)
-            enrolment = {"secret": secret, "provisioning_uri": provisioning_uri}
+            enrolment: models.TotpEnrolment = {
+                "secret": secret,
+                "provisioning_uri": provisioning_uri,
+            }
             if not secret or not provisioning_uri.startswith("otpauth://"):
                 return redirect(request, "/second-factor")
             return _enrol_form(
