@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web import feedback, messages
-from itpp_web.api import ApiError
+from itpp_web.api import ApiError, ApiResponse
 from itpp_web.contract import models, operations
 from itpp_web.forms import localized, text
 from itpp_web.labels import LABELS
@@ -171,17 +172,15 @@ async def _action(
     request: Request,
     viewer: Viewer,
     review_id: uuid.UUID,
-    method: str,
-    path: str,
+    sent: Awaitable[ApiResponse[models.ReviewPublic]],
     *,
-    json: Any = None,
-    headers: dict[str, str] | None = None,
     anchor: str = "",
     notice: str,
 ) -> Response:
-    """One of the review's buttons: do it, then show the review (or why it was refused)."""
+    """One of the review's buttons: do it (`sent`, the operation's call, is awaited here),
+    then show the review (or why it was refused)."""
     try:
-        await api_of(request).request(method, path, token=viewer.token, json=json, headers=headers)
+        await sent
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
             raise
@@ -263,9 +262,8 @@ async def review_row(
 
 @router.post("/reviews/{review_id}/open")
 async def open_review(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    return await _action(
-        request, viewer, review_id, "POST", f"/reviews/{review_id}/open", notice="review-opened"
-    )
+    sent = operations.open_review(api_of(request), review_id, token=viewer.token)
+    return await _action(request, viewer, review_id, sent, notice="review-opened")
 
 
 @router.post("/reviews/{review_id}/sign-off")
@@ -273,20 +271,15 @@ async def sign_off(request: Request, review_id: uuid.UUID, viewer: ViewerDep) ->
     form = await request.form()
     # The form names the party it signs for (always the signer's own): the API checks it, so
     # a form altered to sign for another party is refused there, not only hidden here.
-    body = {"party_id": text(form, "party_id") or viewer.party_id}
+    body: models.SignOffCreate = {"party_id": text(form, "party_id") or viewer.party_id}
     # The review's ETag as the page showed it: the approver signs the text they read (a form
     # without it is refused by the API, 428, and the page says so).
     headers = if_match(text(form, "etag"))
+    sent = operations.sign_off_review(
+        api_of(request), review_id, body, token=viewer.token, headers=headers
+    )
     return await _action(
-        request,
-        viewer,
-        review_id,
-        "POST",
-        f"/reviews/{review_id}/sign-offs",
-        json=body,
-        headers=headers,
-        anchor="#sign-offs",
-        notice="review-signed",
+        request, viewer, review_id, sent, anchor="#sign-offs", notice="review-signed"
     )
 
 
@@ -301,14 +294,8 @@ async def conclude(request: Request, review_id: uuid.UUID, viewer: ViewerDep) ->
             action=f"/reviews/{review_id}/conclude",
             back=f"/reviews/{review_id}",
         )
-    return await _action(
-        request,
-        viewer,
-        review_id,
-        "POST",
-        f"/reviews/{review_id}/conclude",
-        notice="review-concluded",
-    )
+    sent = operations.conclude_review(api_of(request), review_id, token=viewer.token)
+    return await _action(request, viewer, review_id, sent, notice="review-concluded")
 
 
 @router.post("/reviews/{review_id}/agree-all")
@@ -388,20 +375,16 @@ async def _item_write(
     viewer: Viewer,
     review_id: uuid.UUID,
     item_id: uuid.UUID,
-    method: str,
-    path: str,
-    body: dict[str, Any],
-    etag: str,
+    sent: Awaitable[ApiResponse[models.ReviewItemPublic]],
     form: dict[str, str],
 ) -> Response:
-    api = api_of(request)
+    """An item's assessment or agreed rating: sent (`sent`, the operation's call with the
+    If-Match of the form's ETag, is awaited here), then the item (or why it was refused)."""
     fmt = formatter(request)
     state: dict[str, Any] = {}
     status_code = 200
     try:
-        result = await api.request(
-            method, path, token=viewer.token, json=body, headers=if_match(etag)
-        )
+        result = await sent
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
             raise
@@ -450,16 +433,17 @@ async def save_assessment(
         "note": text(form, "note") or None,
         "recommended_action": text(form, "recommended_action") or None,
     }
-    return await _item_write(
-        request,
-        viewer,
+    sent = operations.put_review_assessment(
+        api_of(request),
         review_id,
         item_id,
-        "PUT",
-        f"/reviews/{review_id}/items/{item_id}/assessment",
-        body,
-        text(form, "etag"),
-        {name: str(value) for name, value in form.items()},
+        # The rating as the form sent it: the API refuses an unknown one (422).
+        cast("models.AssessmentWrite", body),
+        token=viewer.token,
+        headers=if_match(text(form, "etag")),
+    )
+    return await _item_write(
+        request, viewer, review_id, item_id, sent, {name: str(v) for name, v in form.items()}
     )
 
 
@@ -472,14 +456,15 @@ async def save_agreed(
         "agreed_rating": text(form, "agreed_rating") or None,
         "agreed_note": text(form, "agreed_note") or None,
     }
-    return await _item_write(
-        request,
-        viewer,
+    sent = operations.update_review_item(
+        api_of(request),
         review_id,
         item_id,
-        "PATCH",
-        f"/reviews/{review_id}/items/{item_id}",
-        body,
-        text(form, "etag"),
-        {name: str(value) for name, value in form.items()},
+        # The rating as the form sent it: the API refuses an unknown one (422).
+        cast("models.ReviewItemUpdate", body),
+        token=viewer.token,
+        headers=if_match(text(form, "etag")),
+    )
+    return await _item_write(
+        request, viewer, review_id, item_id, sent, {name: str(v) for name, v in form.items()}
     )
