@@ -10,7 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from itpp_web import feedback, messages
-from itpp_web.api import ApiError
+from itpp_web.api import ApiError, ApiResponse
 from itpp_web.changes import Lookup, describe_change, describe_diff
 from itpp_web.contract import models, operations
 from itpp_web.forms import localized, text
@@ -275,13 +275,14 @@ async def _amendment_action(
     request: Request,
     viewer: Viewer,
     amendment_id: uuid.UUID,
-    path: str,
-    body: Any = None,
+    sent: Awaitable[ApiResponse[models.AmendmentPublic]],
     *,
     notice: str,
 ) -> Response:
+    """A decision or a withdrawal (`sent`, the operation's call, is awaited here), then the
+    amendment (or why it was refused)."""
     try:
-        await api_of(request).request("POST", path, token=viewer.token, json=body)
+        await sent
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
             raise
@@ -306,16 +307,17 @@ async def decide(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep) -
             action=f"/amendments/{amendment_id}/decision",
             back=f"/amendments/{amendment_id}",
         )
-    body: dict[str, Any] = {"decision": decision}
+    # The decision as the form sent it: the API refuses an unknown one (422).
+    body = cast("models.AmendmentDecisionCreate", {"decision": decision})
     note = text(form, "note")
     if note:
         body["note"] = note
+    sent = operations.decide_amendment(api_of(request), amendment_id, body, token=viewer.token)
     return await _amendment_action(
         request,
         viewer,
         amendment_id,
-        f"/amendments/{amendment_id}/approvals",
-        body,
+        sent,
         notice="amendment-rejected" if decision == "reject" else "amendment-approved",
     )
 
@@ -331,12 +333,9 @@ async def withdraw(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep)
             action=f"/amendments/{amendment_id}/withdraw",
             back=f"/amendments/{amendment_id}",
         )
+    sent = operations.withdraw_amendment(api_of(request), amendment_id, token=viewer.token)
     return await _amendment_action(
-        request,
-        viewer,
-        amendment_id,
-        f"/amendments/{amendment_id}/withdraw",
-        notice="amendment-withdrawn",
+        request, viewer, amendment_id, sent, notice="amendment-withdrawn"
     )
 
 
