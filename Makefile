@@ -29,7 +29,7 @@ help:
 	@echo "make bench  - benchmarks (figures printed, not asserted)"
 	@echo "make fuzz   - schemathesis against a live API, $(FUZZ_EXAMPLES) examples per operation"
 	@echo "make scale-test - the full scale-out run: nginx, 2 API and 2 web processes, a killed API, a database outage"
-	@echo "make openapi - regenerate services/api/openapi.json"
+	@echo "make openapi - regenerate services/api/openapi.json and the web's typed client from it"
 	@echo "make messages - extract the web's interface strings and merge them into the catalogs"
 	@echo "make screenshots - run the browser tests and keep their screenshots in docs/screenshots"
 	@echo "make docs   - build the documentation site (MkDocs, Material theme) into site/"
@@ -155,6 +155,7 @@ fuzz: install postgres
 openapi: install
 	$(BIN)/itpp openapi > services/api/openapi.json
 	$(BIN)/itpp export schema > services/api/plan-export.schema.json
+	$(BIN)/python services/web/generate_contract.py
 
 bench: install postgres
 	ITPP_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/python bench/commitment_list.py

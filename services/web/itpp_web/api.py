@@ -6,7 +6,7 @@ import hashlib
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 import orjson
@@ -14,6 +14,12 @@ import orjson
 from itpp_web.observability import current_request_id
 
 API_PREFIX = "/api/v1"
+
+Answer = TypeVar("Answer")
+
+# How a read is made (`ApiClient.read`): asked every time; through the per-token read cache
+# (`cached_get`); or asked every time with the kept ETag (`revalidated_get`).
+Cache = Literal["none", "ttl", "etag"]
 
 
 @dataclass
@@ -65,9 +71,11 @@ class ApiUnavailable(Exception):
 
 
 @dataclass(frozen=True)
-class ApiResponse:
+class ApiResponse(Generic[Answer]):
+    """One answer; `data` is its JSON body (typed by `itpp_web.contract.operations`)."""
+
     status: int
-    data: Any
+    data: Answer
     headers: httpx.Headers
     content: bytes = b""
 
@@ -216,7 +224,7 @@ class ApiClient:
         content: Any = None,
         headers: dict[str, str] | None = None,
         raw: bool = False,
-    ) -> ApiResponse:
+    ) -> ApiResponse[Any]:
         """Send one request; an error status raises ApiError, no answer ApiUnavailable.
 
         `content` is a body sent as is: bytes, or an async iterator of bytes sent as it yields
@@ -260,6 +268,20 @@ class ApiClient:
         return ApiResponse(
             response.status_code, body, response.headers, response.content if raw else b""
         )
+
+    async def read(
+        self, path: str, *, token: str | None, params: Any = None, cache: Cache = "none"
+    ) -> Any:
+        """A GET's body, asked every time (`none`), through the read cache (`ttl`,
+        `cached_get`) or revalidated with its ETag (`etag`, `revalidated_get`); a cached read's
+        query is part of the address it is kept under."""
+        if cache != "none" and params:
+            path = f"{path}?{httpx.QueryParams(params)}"
+        if cache == "ttl":
+            return await self.cached_get(path, token=token)
+        if cache == "etag":
+            return await self.revalidated_get(path, token=token)
+        return await self.get(path, token=token, params=params)
 
     async def get(self, path: str, **kwargs: Any) -> Any:
         return (await self.request("GET", path, **kwargs)).data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -203,7 +203,7 @@ def participants_text(
 def parse_participants(
     value: str,
     current: list[Mapping[str, Any]] | None = None,
-    organisations: list[Mapping[str, Any]] | None = None,
+    organisations: Sequence[Mapping[str, Any]] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The form's participant lines as the API's list, or the error key of the first bad line
     (a line without a role, or an organisation code nobody has).
@@ -267,7 +267,7 @@ def exchange_body(
     form: FormData,
     *,
     current: Mapping[str, Any] | None = None,
-    organisations: list[Mapping[str, Any]] | None = None,
+    organisations: Sequence[Mapping[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The API body of a new exchange (no `current`) or of an edit (only what changed).
 
@@ -334,7 +334,7 @@ def milestone_prefix(key: str) -> str:
     return f"ms.{key}"
 
 
-def milestone_values(milestones: list[Mapping[str, Any]]) -> dict[str, str]:
+def milestone_values(milestones: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """A commitment's milestones as the edit form's input values."""
     values: dict[str, str] = {}
     for milestone in milestones:
@@ -374,7 +374,7 @@ def _milestone_row(
 
 
 def milestone_changes(
-    form: FormData | Mapping[str, Any], current: list[Mapping[str, Any]] | None = None
+    form: FormData | Mapping[str, Any], current: Sequence[Mapping[str, Any]] | None = None
 ) -> MilestoneChanges:
     """The milestones added (blank rows filled), changed and removed (ticked) in the form.
 

@@ -57,7 +57,7 @@ async def submit_form(
     render: Render,
     method: str,
     path: str,
-    done: Callable[[ApiResponse], Response | Awaitable[Response]],
+    done: Callable[[ApiResponse[Any]], Response | Awaitable[Response]],
     refusals: Collection[int],
     fields: Collection[str] = (),
     own_errors: dict[str, str] | None = None,

@@ -21,6 +21,7 @@ from fastapi.responses import Response
 
 from itpp_web import messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.labels import label
 from itpp_web.routes.common import list_filters, query_string
 from itpp_web.web import Viewer, api_of, formatter, is_htmx, redirect, settings_of
@@ -37,7 +38,7 @@ PAGE_WINDOW = 2
 class TableSpec:
     """One list page: the API list it shows and the query parameters it takes."""
 
-    list_name: str  # the saved views' list: "commitments" or "exchanges"
+    list_name: models.SavedViewList  # the saved views' list: "commitments" or "exchanges"
     repeatable: tuple[str, ...]
     single: tuple[str, ...]
     default_sort: str
@@ -166,14 +167,16 @@ async def fetch_with_page(
     return answer, (answer[part], None, {})
 
 
-async def saved_views(request: Request, viewer: Viewer, list_name: str) -> list[dict[str, Any]]:
+async def saved_views(
+    request: Request, viewer: Viewer, list_name: models.SavedViewList
+) -> list[models.SavedViewPublic]:
     """The user's saved views of a list (none in a fragment: the list is not part of it)."""
     if is_htmx(request):
         return []
     # Only their owner changes them, and a write forgets the writer's entries: read through the
     # per-token read cache.
-    body = await api_of(request).cached_get(
-        f"/users/me/saved-views?list={list_name}", token=viewer.token
+    body = await operations.list_saved_views(
+        api_of(request), token=viewer.token, params={"list": list_name}, cache="ttl"
     )
     return list(body["items"])
 

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from itpp_web import feedback, sealed, security
 from itpp_web.api import ApiClient, ApiError
 from itpp_web.config import WebSettings
+from itpp_web.contract import models, operations
 from itpp_web.i18n import LANGUAGES, Formatter, negotiate, supported
 
 # What a 503 page asks the browser to wait, unless the API said otherwise.
@@ -29,7 +30,7 @@ class Viewer:
     """
 
     token: str
-    user: dict[str, Any]
+    user: models.UserPublic
 
     @property
     def party_id(self) -> str:
@@ -88,7 +89,7 @@ async def optional_viewer(request: Request) -> Viewer | None:
     viewer: Viewer | None = None
     if token:
         try:
-            user = await api_of(request).cached_get("/users/me", token=token)
+            user = await operations.get_current_user(api_of(request), token=token, cache="ttl")
             viewer = Viewer(token=token, user=user)
         except ApiError as exc:
             if exc.status not in (401, 403):

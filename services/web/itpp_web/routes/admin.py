@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -19,6 +19,7 @@ from fastapi.responses import Response
 
 from itpp_web import feedback, messages, security
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.labels import LABELS, id_names
 from itpp_web.submit import Adjust, idempotency, submit_form
@@ -67,9 +68,11 @@ async def _users_page(
     reset_for: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    users = (await api_of(request).get("/users", token=viewer.token))["items"]
-    for record in users:
-        record["role_choices"] = [(value, value == record["role"]) for value in ROLE_CHOICES]
+    listed = await operations.list_users(api_of(request), token=viewer.token)
+    users = [
+        {**record, "role_choices": [(value, value == record["role"]) for value in ROLE_CHOICES]}
+        for record in listed["items"]
+    ]
     chosen = (values or {}).get("role") or ROLE_CHOICES[0]
     return renderer_of(request)(
         request,
@@ -135,17 +138,13 @@ async def invite_user(request: Request, viewer: ViewerDep) -> Response:
 
 
 async def _change_user(
-    request: Request, viewer: Viewer, user_id: uuid.UUID, changes: dict[str, Any], etag: str
+    request: Request, viewer: Viewer, user_id: uuid.UUID, changes: models.UserUpdate, etag: str
 ) -> Response | None:
     """PATCH the user; a refusal the reader can act on is the users page with its reason."""
     fmt = formatter(request)
     try:
-        await api_of(request).request(
-            "PATCH",
-            f"/users/{user_id}",
-            token=viewer.token,
-            json=changes,
-            headers={"If-Match": etag},
+        await operations.update_user(
+            api_of(request), user_id, changes, token=viewer.token, headers={"If-Match": etag}
         )
     except ApiError as exc:
         if exc.slug == "last-admin":
@@ -182,7 +181,9 @@ async def change_role(request: Request, user_id: uuid.UUID, viewer: ViewerDep) -
             problem=formatter(request).gettext("Choose one of the roles offered."),
             status_code=422,
         )
-    refused = await _change_user(request, viewer, user_id, {"role": chosen}, text(form, "etag"))
+    # One of ROLE_CHOICES, checked above.
+    changes = cast("models.UserUpdate", {"role": chosen})
+    refused = await _change_user(request, viewer, user_id, changes, text(form, "etag"))
     return refused or redirect(request, "/admin/users", notice="user-role-changed")
 
 
@@ -210,7 +211,7 @@ async def set_active(request: Request, user_id: uuid.UUID, viewer: ViewerDep) ->
 async def reset_second_factor(request: Request, user_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     fmt = formatter(request)
-    proof: dict[str, Any] = {"current_password": _secret(form, "current_password")}
+    proof: models.AdminReauthentication = {"current_password": _secret(form, "current_password")}
     code = text(form, "current_code").replace(" ", "")
     if code:
         proof["current_code"] = code
@@ -224,9 +225,7 @@ async def reset_second_factor(request: Request, user_id: uuid.UUID, viewer: View
             status_code=422,
         )
     try:
-        await api_of(request).request(
-            "POST", f"/users/{user_id}/totp/reset", token=viewer.token, json=proof
-        )
+        await operations.reset_totp(api_of(request), user_id, proof, token=viewer.token)
     except ApiError as exc:
         if exc.status == 429:
             problem = fmt.gettext(
@@ -266,12 +265,12 @@ async def _organisations_page(
 ) -> Response:
     api = api_of(request)
     # The same refusal as the users page for anyone the API does not let manage users.
-    await api.get("/users", token=viewer.token)
+    await operations.list_users(api, token=viewer.token)
     parties, organisations = await asyncio.gather(
-        api.get("/parties", token=viewer.token),
-        api.get("/organisations", token=viewer.token),
+        operations.list_parties(api, token=viewer.token),
+        operations.list_organisations(api, token=viewer.token),
     )
-    by_party: dict[str, list[dict[str, Any]]] = {}
+    by_party: dict[str, list[models.OrganisationPublic]] = {}
     for organisation in organisations["items"]:
         by_party.setdefault(str(organisation["party_id"]), []).append(organisation)
     return renderer_of(request)(
@@ -421,18 +420,24 @@ async def audit_page(request: Request, viewer: ViewerDep) -> Response:
         name: (query.get(name) or "").strip()
         for name in ("entity_type", "entity_id", "actor_user_id", "action", "since", "until")
     }
-    params: dict[str, Any] = {"limit": AUDIT_PAGE_SIZE}
+    params: models.ListAuditEventsParametersQuery = {"limit": AUDIT_PAGE_SIZE}
     errors: dict[str, str] = {}
     if filters["entity_type"] in ENTITY_TYPES:
-        params["entity_type"] = filters["entity_type"]
+        # One of the kinds the page offers (the contract's AuditEntityType values).
+        params["entity_type"] = cast("models.AuditEntityType", filters["entity_type"])
     if filters["action"] in AUDIT_ACTIONS:
         params["action"] = filters["action"]
     for name in ("entity_id", "actor_user_id"):
         if filters[name]:
             try:
-                params[name] = str(uuid.UUID(filters[name]))
+                named = str(uuid.UUID(filters[name]))
             except ValueError:
                 errors[name] = fmt.gettext("This does not name a record.")
+            else:
+                if name == "entity_id":
+                    params["entity_id"] = named
+                else:
+                    params["actor_user_id"] = named
     since, until = _day(filters["since"]), _day(filters["until"])
     if filters["since"] and since is None:
         errors["since"] = messages.field_error_message(fmt, "date_format")
@@ -445,21 +450,22 @@ async def audit_page(request: Request, viewer: ViewerDep) -> Response:
     if query.get("cursor"):
         params["cursor"] = query["cursor"][:512]
     api = api_of(request)
-    page: dict[str, Any] = {"items": [], "next_cursor": None}
+    page: models.AuditEventPage = {"items": [], "next_cursor": None}
     if not errors:
         try:
-            page = await api.get("/audit-events", token=viewer.token, params=params)
+            page = await operations.list_audit_events(api, token=viewer.token, params=params)
         except ApiError as exc:
             if exc.status != 400:  # a damaged cursor: the first page again
                 raise
             params.pop("cursor", None)
-            page = await api.get("/audit-events", token=viewer.token, params=params)
+            page = await operations.list_audit_events(api, token=viewer.token, params=params)
     actions = viewer.user.get("allowed_actions", [])
-    people: list[dict[str, Any]] = []
+    people: list[models.UserPublic] = []
     if "manage_users" in actions:
-        people = (await api.get("/users", token=viewer.token))["items"]
+        people = (await operations.list_users(api, token=viewer.token))["items"]
     parties, organisations = await asyncio.gather(
-        api.get("/parties", token=viewer.token), api.get("/organisations", token=viewer.token)
+        operations.list_parties(api, token=viewer.token),
+        operations.list_organisations(api, token=viewer.token),
     )
     # What readers call the records an event names (never an id shown as text).
     names = id_names(fmt, parties["items"], organisations["items"])
@@ -472,7 +478,7 @@ async def audit_page(request: Request, viewer: ViewerDep) -> Response:
     )
     verification = None
     if query.get("verify") == "1" and "verify_audit_chain" in actions:
-        verification = await api.get("/audit-chain/verification", token=viewer.token)
+        verification = await operations.verify_audit_chain(api, token=viewer.token)
     return renderer_of(request)(
         request,
         "audit.html",
@@ -510,7 +516,7 @@ async def _tokens_page(
     problem: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    tokens = (await api_of(request).get("/users/me/tokens", token=viewer.token))["items"]
+    tokens = (await operations.list_my_tokens(api_of(request), token=viewer.token))["items"]
     return renderer_of(request)(
         request,
         "tokens.html",
@@ -573,7 +579,7 @@ async def revoke_token(request: Request, token_id: uuid.UUID, viewer: ViewerDep)
             request, "revoke-token", form, action=f"/me/tokens/{token_id}/revoke", back="/me/tokens"
         )
     try:
-        await api_of(request).request("DELETE", f"/users/me/tokens/{token_id}", token=viewer.token)
+        await operations.revoke_token(api_of(request), token_id, token=viewer.token)
     except ApiError as exc:
         if exc.status != 404:  # already gone: the same end result
             raise
@@ -592,7 +598,7 @@ async def _invitation_page(
     status_code: int = 200,
 ) -> Response:
     try:
-        invitation = await api_of(request).get(f"/invitations/{token}")
+        invitation = await operations.get_invitation(api_of(request), token, token=None)
     except ApiError as exc:
         if exc.status not in (404, 422):
             raise

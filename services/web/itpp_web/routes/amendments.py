@@ -10,17 +10,18 @@ import asyncio
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from itpp_web import feedback, messages
-from itpp_web.api import ApiError
+from itpp_web.api import ApiError, ApiResponse
 from itpp_web.changes import Lookup, describe_change, describe_diff
+from itpp_web.contract import models, operations
 from itpp_web.forms import localized, text
 from itpp_web.i18n import LANGUAGES, Formatter
 from itpp_web.labels import LABELS, field_label
@@ -91,41 +92,45 @@ FORM_ERRORS = {
 }
 
 
-async def operation_kinds(request: Request, viewer: Viewer) -> list[dict[str, Any]]:
+async def operation_kinds(request: Request, viewer: Viewer) -> list[models.AmendmentOperation]:
     """The kinds of change set operation as the API describes them (GET
     /amendment-operations): the change builder offers them from this, in its order."""
-    described = await api_of(request).get("/amendment-operations", token=viewer.token)
+    described = await operations.list_amendment_operations(api_of(request), token=viewer.token)
     return list(described["items"])
 
 
-def form_ops(plan: dict[str, Any], operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def form_ops(
+    plan: Mapping[str, Any], described: Sequence[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
     """The operations the proposal form offers for a plan in its status (a draft: its coming
     into force; a plan in force: every change, its termination or renewal; an expired plan:
     its renewal)."""
-    return [op for op in operations if plan.get("status") in op["plan_statuses"]]
+    return [op for op in described if plan.get("status") in op["plan_statuses"]]
 
 
-def _kinds(operations: list[dict[str, Any]], has: Callable[[dict[str, Any]], bool]) -> set[str]:
+def _kinds(
+    described: Sequence[Mapping[str, Any]], has: Callable[[dict[str, Any]], bool]
+) -> set[str]:
     """The kinds of the operations that have a field (or a field of an object field) `has`."""
     return {
         op["kind"]
-        for op in operations
+        for op in described
         for field in op["fields"]
         if has(field) or any(has(inner) for inner in field.get("fields") or [])
     }
 
 
-def source_ops(operations: list[dict[str, Any]]) -> set[str]:
+def source_ops(described: Sequence[Mapping[str, Any]]) -> set[str]:
     """The operations whose texts can name their source language (the one they were written
     in)."""
-    return _kinds(operations, lambda field: field["name"] == "source_languages")
+    return _kinds(described, lambda field: field["name"] == "source_languages")
 
 
-def picker_ops(operations: list[dict[str, Any]]) -> list[str]:
+def picker_ops(described: Sequence[Mapping[str, Any]]) -> list[str]:
     """The operations that name one commitment of the plan (chosen with a picker)."""
     return [
         op["kind"]
-        for op in operations
+        for op in described
         if any(f["type"] == "id" and f.get("choices_source") == "commitments" for f in op["fields"])
     ]
 
@@ -134,21 +139,21 @@ def picker_ops(operations: list[dict[str, Any]]) -> list[str]:
 class _LookupParts:
     """What a change set's ids are looked up in: the plan, its areas, parties, bodies, plans."""
 
-    plan: dict[str, Any]
-    areas: list[dict[str, Any]]
+    plan: models.PlanPublic
+    areas: list[models.PriorityAreaPublic]
     codes: dict[str, str]
-    organisations: list[dict[str, Any]]
-    plans: list[dict[str, Any]]
+    organisations: list[models.OrganisationPublic]
+    plans: list[models.PlanPublic]
 
 
 async def _lookup_parts(request: Request, viewer: Viewer, plan_id: str) -> _LookupParts:
     api = api_of(request)
     plan, areas, parties, organisations, plans = await asyncio.gather(
-        api.get(f"/plans/{plan_id}", token=viewer.token),
-        api.get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
-        api.get("/parties", token=viewer.token),
-        api.get("/organisations", token=viewer.token),
-        api.get("/plans", token=viewer.token, params={"limit": 100}),
+        operations.get_plan(api, plan_id, token=viewer.token),
+        operations.list_priority_areas(api, plan_id, token=viewer.token),
+        operations.list_parties(api, token=viewer.token),
+        operations.list_organisations(api, token=viewer.token),
+        operations.list_plans(api, token=viewer.token, params={"limit": 100}),
     )
     codes = {party["id"]: party["code"] for party in parties["items"]}
     return _LookupParts(plan, areas["items"], codes, organisations["items"], plans["items"])
@@ -156,15 +161,13 @@ async def _lookup_parts(request: Request, viewer: Viewer, plan_id: str) -> _Look
 
 async def _commitments(
     request: Request, viewer: Viewer, ids: set[str]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, models.CommitmentDetail]:
     """The commitments a change set names (one may have become invisible or gone: skipped)."""
     api = api_of(request)
 
-    async def one(commitment_id: str) -> dict[str, Any] | None:
+    async def one(commitment_id: str) -> models.CommitmentDetail | None:
         try:
-            record: dict[str, Any] = await api.get(
-                f"/commitments/{commitment_id}", token=viewer.token
-            )
+            record = await operations.get_commitment(api, commitment_id, token=viewer.token)
         except ApiError as exc:
             if exc.status == 404:
                 return None
@@ -175,7 +178,7 @@ async def _commitments(
     return {record["id"]: record for record in found if record}
 
 
-def _lookup(parts: _LookupParts, commitments: dict[str, dict[str, Any]]) -> Lookup:
+def _lookup(parts: _LookupParts, commitments: Mapping[str, Mapping[str, Any]]) -> Lookup:
     return Lookup(
         plan=parts.plan,
         areas={area["id"]: area for area in parts.areas},
@@ -186,7 +189,7 @@ def _lookup(parts: _LookupParts, commitments: dict[str, dict[str, Any]]) -> Look
     )
 
 
-def _named_commitments(changes: list[dict[str, Any]]) -> set[str]:
+def _named_commitments(changes: Sequence[Mapping[str, Any]]) -> set[str]:
     return {
         str(change["commitment_id"])
         for change in changes
@@ -199,8 +202,8 @@ async def amendment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep
     api = api_of(request)
     live_after = await watch_start(request, viewer, str(plan_id))
     plan, page = await asyncio.gather(
-        api.get(f"/plans/{plan_id}", token=viewer.token),
-        api.get(f"/plans/{plan_id}/amendments", token=viewer.token, params={"limit": 100}),
+        operations.get_plan(api, plan_id, token=viewer.token),
+        operations.list_amendments(api, plan_id, token=viewer.token, params={"limit": 100}),
     )
     return renderer_of(request)(
         request,
@@ -213,10 +216,10 @@ async def amendment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep
 async def _amendment_context(request: Request, viewer: Viewer, amendment_id: str) -> dict[str, Any]:
     api = api_of(request)
     fmt = formatter(request)
-    first = await api.get(f"/amendments/{amendment_id}", token=viewer.token)
+    first = await operations.get_amendment(api, amendment_id, token=viewer.token)
     plan_id = str(first["plan_id"])
     live_after = await watch_start(request, viewer, plan_id)
-    amendment = await api.get(f"/amendments/{amendment_id}", token=viewer.token)
+    amendment = await operations.get_amendment(api, amendment_id, token=viewer.token)
     # An amendment is between the parties: its files and threads are shared unless marked.
     parent = Parent("amendment", amendment_id)
     parts, commitments, files, threads = await asyncio.gather(
@@ -236,10 +239,15 @@ async def _amendment_context(request: Request, viewer: Viewer, amendment_id: str
         and int(amendment.get("base_version") or 0) >= 1
         and not amendment.get("successor_plan_id")
     ):
-        raw = await api.get(
-            f"/plans/{plan_id}/versions/diff",
+        raw = await operations.diff_plan_versions(
+            api,
+            plan_id,
             token=viewer.token,
-            params={"from": amendment["base_version"], "to": amendment["applied_version"]},
+            # Both set, as the condition above makes sure.
+            params={
+                "from": int(amendment["base_version"] or 0),
+                "to": int(amendment["applied_version"] or 0),
+            },
         )
         diff = describe_diff(fmt, raw, lookup)
     own = next((d for d in amendment["decisions"] if d["party_id"] == viewer.party_id), None)
@@ -267,13 +275,14 @@ async def _amendment_action(
     request: Request,
     viewer: Viewer,
     amendment_id: uuid.UUID,
-    path: str,
-    body: Any = None,
+    sent: Awaitable[ApiResponse[models.AmendmentPublic]],
     *,
     notice: str,
 ) -> Response:
+    """A decision or a withdrawal (`sent`, the operation's call, is awaited here), then the
+    amendment (or why it was refused)."""
     try:
-        await api_of(request).request("POST", path, token=viewer.token, json=body)
+        await sent
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
             raise
@@ -298,16 +307,17 @@ async def decide(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep) -
             action=f"/amendments/{amendment_id}/decision",
             back=f"/amendments/{amendment_id}",
         )
-    body: dict[str, Any] = {"decision": decision}
+    # The decision as the form sent it: the API refuses an unknown one (422).
+    body = cast("models.AmendmentDecisionCreate", {"decision": decision})
     note = text(form, "note")
     if note:
         body["note"] = note
+    sent = operations.decide_amendment(api_of(request), amendment_id, body, token=viewer.token)
     return await _amendment_action(
         request,
         viewer,
         amendment_id,
-        f"/amendments/{amendment_id}/approvals",
-        body,
+        sent,
         notice="amendment-rejected" if decision == "reject" else "amendment-approved",
     )
 
@@ -323,12 +333,9 @@ async def withdraw(request: Request, amendment_id: uuid.UUID, viewer: ViewerDep)
             action=f"/amendments/{amendment_id}/withdraw",
             back=f"/amendments/{amendment_id}",
         )
+    sent = operations.withdraw_amendment(api_of(request), amendment_id, token=viewer.token)
     return await _amendment_action(
-        request,
-        viewer,
-        amendment_id,
-        f"/amendments/{amendment_id}/withdraw",
-        notice="amendment-withdrawn",
+        request, viewer, amendment_id, sent, notice="amendment-withdrawn"
     )
 
 
@@ -421,7 +428,9 @@ def _in_form_languages(value: dict[str, str] | None) -> dict[str, str] | None:
     return kept or None
 
 
-def plan_texts_from_form(form: FormData, plan: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+def plan_texts_from_form(
+    form: FormData, plan: Mapping[str, Any]
+) -> tuple[dict[str, Any], str | None]:
     """The plan's title, sections and objectives as the change_text fieldset has them, only
     those that differ from the plan's now; or the reason they cannot be sent."""
     op = "change_text"
@@ -552,7 +561,7 @@ def _commitment_definition(
 
 
 def _change_from_form(
-    form: FormData, operation: dict[str, Any], plan: dict[str, Any] | None = None
+    form: FormData, operation: Mapping[str, Any], plan: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any] | None, str | None]:
     """One operation (as the API describes it) from its fieldset (`<op>.<field>` inputs), or
     the reason it is incomplete. The operations whose fieldsets are more than their fields
@@ -695,7 +704,7 @@ _FIELD_ERRORS = {
 
 
 def _fields_from_form(
-    form: FormData, operation: dict[str, Any]
+    form: FormData, operation: Mapping[str, Any]
 ) -> tuple[dict[str, Any] | None, str | None]:
     """An operation whose fieldset holds just its fields (`<op>.<field>`: an id, a number of
     months, a date or a yes/no), read as the API describes them: an empty optional field is
@@ -724,7 +733,7 @@ def _fields_from_form(
     return change, None
 
 
-def text_defaults(plan: dict[str, Any]) -> dict[str, str]:
+def text_defaults(plan: Mapping[str, Any]) -> dict[str, str]:
     """The change_text fieldset's inputs as the plan has them now (its texts are edited in
     place), with two empty rows each for a new section and a new objective."""
     op = "change_text"
@@ -767,8 +776,8 @@ async def _form_context(
 ) -> dict[str, Any]:
     fmt = formatter(request)
     values = values or {}
-    operations = await operation_kinds(request, viewer)
-    pickers_for = picker_ops(operations)
+    described = await operation_kinds(request, viewer)
+    pickers_for = picker_ops(described)
 
     async def picker(op: str) -> CommitmentChoices:
         # A change names a shared commitment that is not cancelled.
@@ -783,14 +792,16 @@ async def _form_context(
             shared=True,
         )
 
-    parts, commitments, *pickers = await asyncio.gather(
-        _lookup_parts(request, viewer, plan_id),
-        _commitments(request, viewer, _named_commitments(draft)),
-        *(picker(op) for op in pickers_for),
+    (parts, commitments), pickers = await asyncio.gather(
+        asyncio.gather(
+            _lookup_parts(request, viewer, plan_id),
+            _commitments(request, viewer, _named_commitments(draft)),
+        ),
+        asyncio.gather(*(picker(op) for op in pickers_for)),
     )
     plan = parts.plan
     lookup = _lookup(parts, commitments)
-    reviews = await api_of(request).get(f"/plans/{plan_id}/reviews", token=viewer.token)
+    reviews = await operations.list_plan_reviews(api_of(request), plan_id, token=viewer.token)
     party_codes = parts.codes
     return {
         "plan": plan,
@@ -806,14 +817,14 @@ async def _form_context(
         "other_plans": [other for other in parts.plans if other["id"] != plan["id"]],
         "no_predecessor": NO_PREDECESSOR,
         "clearable": CLEARABLE,
-        "source_ops": source_ops(operations),
+        "source_ops": source_ops(described),
         "defaults": text_defaults(plan),
         "section_rows": len(plan.get("sections") or []) + 2,
         "objective_rows": len(plan.get("objectives") or []) + 2,
         "chapter_rows": len((plan.get("lead_texts") or {}).get("chapters") or []) + 1,
         "modalities": MODALITIES,
         "reviews": reviews["items"],
-        "ops": form_ops(plan, operations),
+        "ops": form_ops(plan, described),
         "draft": draft,
         "draft_json": json.dumps(draft, ensure_ascii=False),
         "draft_views": [describe_change(fmt, change, lookup) for change in draft],
@@ -876,14 +887,14 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
     }
     if text(form, "review_id"):
         body["review_id"] = text(form, "review_id")
-    operations = await operation_kinds(request, viewer) if add or text(form, "search") else []
-    if add in {op["kind"] for op in operations}:
+    described = await operation_kinds(request, viewer) if add or text(form, "search") else []
+    if add in {op["kind"] for op in described}:
         plan = (
-            await api_of(request).get(f"/plans/{plan_id}", token=viewer.token)
+            await operations.get_plan(api_of(request), plan_id, token=viewer.token)
             if add == "change_text"
             else None
         )
-        operation = next(op for op in operations if op["kind"] == add)
+        operation = next(op for op in described if op["kind"] == add)
         change, error = _change_from_form(form, operation, plan)
         if change is None:
             errors[add] = translate(fmt, FORM_ERRORS, error or "nothing-changed")
@@ -893,7 +904,7 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             draft = [*draft, change]
             # The fieldset's inputs are spent: the next change starts from empty fields.
             values = {k: v for k, v in values.items() if not k.startswith(f"{add}.")}
-    elif text(form, "search") in picker_ops(operations):
+    elif text(form, "search") in picker_ops(described):
         # A picker's Search button (without JavaScript): the form again, with the matches.
         open_op = text(form, "search")
     elif remove.isdigit() and int(remove) < len(draft):
@@ -909,11 +920,13 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
             preview = True
         else:
             try:
-                result = await api_of(request).request(
-                    "POST",
-                    f"/plans/{plan_id}/amendments",
+                result = await operations.propose_amendment(
+                    api_of(request),
+                    plan_id,
+                    # The change set as the form built it from the API's description of each
+                    # operation (`operation_kinds`); the API checks it (422).
+                    cast("models.AmendmentCreate", body),
                     token=viewer.token,
-                    json=body,
                     headers={"Idempotency-Key": text(form, "idempotency_key") or str(uuid.uuid4())},
                 )
             except ApiError as exc:

@@ -25,6 +25,7 @@ from starlette.datastructures import UploadFile
 
 from itpp_web import feedback, messages
 from itpp_web.api import ApiError
+from itpp_web.contract import operations
 from itpp_web.forms import text
 from itpp_web.routes.comments import Parent, page_of, parent_of
 from itpp_web.routes.common import if_match
@@ -236,7 +237,7 @@ async def delete_attachment(
 ) -> Response:
     form = await request.form()
     api = api_of(request)
-    attachment = await api.get(f"/attachments/{attachment_id}", token=viewer.token)
+    attachment = await operations.get_attachment(api, attachment_id, token=viewer.token)
     back = await page_of(request, viewer, attachment)
     if not feedback.confirmed(form):
         return ask_first(
@@ -247,11 +248,8 @@ async def delete_attachment(
             back=back,
         )
     try:
-        await api.request(
-            "DELETE",
-            f"/attachments/{attachment_id}",
-            token=viewer.token,
-            headers=if_match(text(form, "etag")),
+        await operations.delete_attachment(
+            api, attachment_id, token=viewer.token, headers=if_match(text(form, "etag"))
         )
     except ApiError as exc:
         if exc.status not in (403, 409, 412, 428):
@@ -277,14 +275,12 @@ async def download_attachment(
     with the way back to the record."""
     api = api_of(request)
     try:
-        answer = await api.request(
-            "GET", f"/attachments/{attachment_id}/content", token=viewer.token, raw=True
-        )
+        answer = await operations.download_attachment(api, attachment_id, token=viewer.token)
     except ApiError as exc:
         if exc.status not in (410, 503):
             raise
         # The record stays readable when its file is not (its metadata is in the database).
-        attachment = await api.get(f"/attachments/{attachment_id}", token=viewer.token)
+        attachment = await operations.get_attachment(api, attachment_id, token=viewer.token)
         fmt = formatter(request)
         problem = (
             messages.translate(fmt, FILE_PROBLEMS, "service-unavailable")

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from itpp_web import messages, sealed, security
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.i18n import LANGUAGES
 from itpp_web.web import (
     OptionalViewerDep,
@@ -190,7 +191,7 @@ async def sign_out(request: Request) -> Response:
     if token:
         try:
             # Revoked at the API: a copy of the cookie stops working too.
-            await api_of(request).request("POST", "/auth/logout", token=token)
+            await operations.delete_current_token(api_of(request), token=token)
         except ApiError as exc:
             if exc.status != 401:
                 raise
@@ -211,11 +212,10 @@ async def switch_language(
     if language not in LANGUAGES:
         language = settings_of(request).default_language
     if viewer is not None and viewer.user.get("preferred_language") != language:
-        await api_of(request).request(
-            "PATCH",
-            "/users/me",
+        await operations.update_current_user(
+            api_of(request),
+            {"preferred_language": language},
             token=viewer.token,
-            json={"preferred_language": language},
             headers={"If-Match": str(viewer.user.get("etag", "*"))},
         )
     response = redirect(request, safe_next(next))
@@ -229,7 +229,7 @@ async def enrol_page(request: Request) -> Response:
     if not token:
         return RedirectResponse("/sign-in", status_code=303)
     try:
-        enrolment = (await api_of(request).request("POST", "/users/me/totp", token=token)).data
+        enrolment = (await operations.start_totp_enrolment(api_of(request), token=token)).data
     except ApiError as exc:
         if exc.status == 401:
             response = RedirectResponse("/sign-in", status_code=303)
@@ -239,7 +239,7 @@ async def enrol_page(request: Request) -> Response:
     return _enrol_form(request, enrolment, error=None)
 
 
-def _enrol_form(request: Request, enrolment: dict[str, str], error: str | None) -> Response:
+def _enrol_form(request: Request, enrolment: models.TotpEnrolment, error: str | None) -> Response:
     qr = segno.make(enrolment["provisioning_uri"], error="m")
     svg = qr.svg_data_uri(scale=4, dark="#000", light="#fff")
     return renderer_of(request)(
@@ -261,13 +261,16 @@ async def enrol_confirm(
     if not token:
         return redirect(request, "/sign-in")
     try:
-        await api_of(request).request(
-            "POST", "/users/me/totp/confirm", token=token, json={"code": code.replace(" ", "")}
+        await operations.confirm_totp_enrolment(
+            api_of(request), {"code": code.replace(" ", "")}, token=token
         )
     except ApiError as exc:
         if exc.status in (400, 401, 422):
             fmt = formatter(request)
-            enrolment = {"secret": secret, "provisioning_uri": provisioning_uri}
+            enrolment: models.TotpEnrolment = {
+                "secret": secret,
+                "provisioning_uri": provisioning_uri,
+            }
             if not secret or not provisioning_uri.startswith("otpauth://"):
                 return redirect(request, "/second-factor")
             return _enrol_form(
@@ -276,7 +279,7 @@ async def enrol_confirm(
         raise
     try:
         # The enrolment token has done its job: end it (the API may already have).
-        await api_of(request).request("POST", "/auth/logout", token=token)
+        await operations.delete_current_token(api_of(request), token=token)
     except ApiError as exc:
         if exc.status != 401:
             raise

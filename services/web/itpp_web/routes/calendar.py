@@ -4,13 +4,13 @@ plan's iCalendar download."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web import feedback, messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.web import (
     Viewer,
@@ -31,15 +31,15 @@ async def _page(
     request: Request,
     viewer: Viewer,
     *,
-    created: dict[str, Any] | None = None,
+    created: models.CalendarFeedCreated | None = None,
     values: dict[str, str] | None = None,
     problem: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
     api = api_of(request)
-    feeds = await api.get("/users/me/calendar-feeds", token=viewer.token)
-    plans = await api.get("/plans", token=viewer.token, params={"limit": 100})
+    feeds = await operations.list_calendar_feeds(api, token=viewer.token)
+    plans = await operations.list_plans(api, token=viewer.token, params={"limit": 100})
     return renderer_of(request)(
         request,
         "calendar.html",
@@ -79,11 +79,10 @@ async def create_feed(request: Request, viewer: ViewerDep) -> Response:
             status_code=422,
         )
     try:
-        result = await api_of(request).request(
-            "POST",
-            "/users/me/calendar-feeds",
+        result = await operations.create_calendar_feed(
+            api_of(request),
+            {"name": name, "plan_id": plan_id},
             token=viewer.token,
-            json={"name": name, "plan_id": plan_id},
             headers={"Idempotency-Key": text(form, "idempotency_key") or str(uuid.uuid4())},
         )
     except ApiError as exc:
@@ -112,9 +111,7 @@ async def revoke_feed(request: Request, feed_id: uuid.UUID, viewer: ViewerDep) -
             back="/me/calendar",
         )
     try:
-        await api_of(request).request(
-            "DELETE", f"/users/me/calendar-feeds/{feed_id}", token=viewer.token
-        )
+        await operations.revoke_calendar_feed(api_of(request), feed_id, token=viewer.token)
     except ApiError as exc:
         if exc.status != 404:  # already revoked: the same end result
             raise
@@ -135,7 +132,7 @@ async def plan_calendar(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
         headers={"Accept": "text/calendar"},
         raw=True,
     )
-    plan = await api_of(request).get(f"/plans/{plan_id}", token=viewer.token)
+    plan = await operations.get_plan(api_of(request), plan_id, token=viewer.token)
     filename = f"{plan['reference']}.ics".replace('"', "")
     return Response(
         result.content,

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from itpp_web import feedback, messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.routes.common import etag_missing, if_match
 from itpp_web.web import (
@@ -95,7 +96,9 @@ def parent_of(parent_type: str, parent_id: str, review_id: str = "") -> Parent |
     return Parent(parent_type, str(uuid.UUID(parent_id)))
 
 
-async def page_of(request: Request, viewer: Viewer, record: dict[str, Any]) -> str:
+async def page_of(
+    request: Request, viewer: Viewer, record: models.CommentPublic | models.AttachmentPublic
+) -> str:
     """The web page of the record a comment or a file (the API's body of one) is on. A review
     item's page names its review, which the comment does not: it is looked up among the
     plan's opened reviews (a plan has a few); a progress update's is its commitment's page. A
@@ -107,14 +110,14 @@ async def page_of(request: Request, viewer: Viewer, record: dict[str, Any]) -> s
     api = api_of(request)
     if parent_type == "progress_update":
         # An update's evidence: the commitment page, where its timeline is.
-        update = await api.get(f"/updates/{parent_id}", token=viewer.token)
+        update = await operations.get_progress_update(api, parent_id, token=viewer.token)
         return Parent("commitment", str(update["commitment_id"])).page
     if parent_type != REVIEW_ITEM or not record.get("plan_id"):
         return plan_page
-    reviews = await api.get(f"/plans/{record['plan_id']}/reviews", token=viewer.token)
+    reviews = await operations.list_plan_reviews(api, record["plan_id"], token=viewer.token)
     opened = [r["id"] for r in reviews["items"] if r["status"] != "scheduled"]
     bodies = await asyncio.gather(
-        *(api.get(f"/reviews/{review_id}", token=viewer.token) for review_id in opened)
+        *(operations.get_review(api, review_id, token=viewer.token) for review_id in opened)
     )
     for review in bodies:
         if any(item["id"] == parent_id for item in review["items"]):
@@ -202,7 +205,7 @@ async def post_comment(request: Request, viewer: ViewerDep) -> Response:
 
 @router.get("/comments/{comment_id}/edit")
 async def edit_comment(request: Request, comment_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    comment = await api_of(request).get(f"/comments/{comment_id}", token=viewer.token)
+    comment = await operations.get_comment(api_of(request), comment_id, token=viewer.token)
     back = await page_of(request, viewer, comment)
     if "update" not in comment["allowed_actions"]:
         return redirect(request, back)
@@ -224,17 +227,13 @@ async def save_comment(request: Request, comment_id: uuid.UUID, viewer: ViewerDe
     etag = text(form, "etag")
     try:
         # Without the ETag the form was drawn from, no If-Match is sent: the API answers 428.
-        result = await api.request(
-            "PATCH",
-            f"/comments/{comment_id}",
-            token=viewer.token,
-            json={"body": mine},
-            headers=if_match(etag),
+        result = await operations.update_comment(
+            api, comment_id, {"body": mine}, token=viewer.token, headers=if_match(etag)
         )
     except ApiError as exc:
         if exc.status not in (403, 409, 412, 413, 422, 428):
             raise
-        current = await api.get(f"/comments/{comment_id}", token=viewer.token)
+        current = await operations.get_comment(api, comment_id, token=viewer.token)
         back = await page_of(request, viewer, current)
         context: dict[str, Any] = {
             "mode": "edit",
@@ -260,18 +259,15 @@ async def save_comment(request: Request, comment_id: uuid.UUID, viewer: ViewerDe
 async def delete_comment(request: Request, comment_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     api = api_of(request)
-    comment = await api.get(f"/comments/{comment_id}", token=viewer.token)
+    comment = await operations.get_comment(api, comment_id, token=viewer.token)
     back = await page_of(request, viewer, comment)
     if not feedback.confirmed(form):
         return ask_first(
             request, "delete-comment", form, action=f"/comments/{comment_id}/delete", back=back
         )
     try:
-        await api.request(
-            "DELETE",
-            f"/comments/{comment_id}",
-            token=viewer.token,
-            headers=if_match(text(form, "etag")),
+        await operations.delete_comment(
+            api, comment_id, token=viewer.token, headers=if_match(text(form, "etag"))
         )
     except ApiError as exc:
         if exc.status not in (403, 409, 412, 428):

@@ -7,13 +7,15 @@ import asyncio
 import datetime as dt
 import re
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web import feedback, messages, tables
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import (
     COMMITMENT_FORM_FIELDS,
     NEW_MILESTONE_ROWS,
@@ -66,6 +68,9 @@ _PICKER_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
+# A commitment as read (with its milestones and exchanges) or as a write answers it.
+Commitment = models.CommitmentDetail | models.CommitmentPublic
+
 LIST_FILTERS = ("status", "priority_area", "lead_party", "organisation", "health", "modality")
 SINGLE_FILTERS = ("q", "due_before", "due_after", "sort")
 TABLE = tables.TableSpec("commitments", LIST_FILTERS, SINGLE_FILTERS, default_sort="reference")
@@ -103,14 +108,12 @@ async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
         )
     )
 
-    async def plan_read() -> dict[str, Any]:
+    async def plan_read() -> models.PlanPublic:
         answer, _ = await table_read
         if answer is None:
-            plan: dict[str, Any] = await api_of(request).get(
-                f"/plans/{plan_id}", token=viewer.token
-            )
-            return plan
-        return dict(answer["plan"])
+            return await operations.get_plan(api_of(request), plan_id, token=viewer.token)
+        # The commitment table's plan (`CommitmentTable.plan`, read by tables.fetch_with_page).
+        return cast("models.PlanPublic", dict(answer["plan"]))
 
     context, (_, (body, error, filter_errors)), views = await asyncio.gather(
         plan_context(viewer, request, str(plan_id), plan_read()),
@@ -148,7 +151,7 @@ async def commitment_detail(
 ) -> Response:
     api = api_of(request)
     commitment, history, timeline = await asyncio.gather(
-        api.get(f"/commitments/{commitment_id}", token=viewer.token),
+        operations.get_commitment(api, commitment_id, token=viewer.token),
         commitment_history(request, viewer, str(commitment_id)),
         updates.timeline(request, viewer, str(commitment_id)),
     )
@@ -187,12 +190,12 @@ async def progress_form(request: Request, commitment_id: uuid.UUID, viewer: View
     """The inline progress form with the commitment as it is now (the conflict's "reload")."""
     if not is_htmx(request):
         return redirect(request, f"/commitments/{commitment_id}")
-    commitment = await api_of(request).get(f"/commitments/{commitment_id}", token=viewer.token)
+    commitment = await operations.get_commitment(api_of(request), commitment_id, token=viewer.token)
     return _render_progress(request, commitment, {})
 
 
 def _render_progress(
-    request: Request, commitment: dict[str, Any], state: dict[str, Any], status_code: int = 200
+    request: Request, commitment: Commitment, state: dict[str, Any], status_code: int = 200
 ) -> Response:
     """The progress form alone (htmx requests only: plain ones get whole pages)."""
     context = {"commitment": commitment, "statuses": COMMITMENT_STATUSES, **state}
@@ -217,7 +220,7 @@ async def update_progress(
         body["status"] = status
     progress = progress_value(text(form, "progress"))
     if progress is None:
-        commitment = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+        commitment = await operations.get_commitment(api, commitment_id, token=viewer.token)
         return await _progress_problem(
             request,
             viewer,
@@ -229,7 +232,7 @@ async def update_progress(
         )
     body["progress"] = progress
     if not etag:
-        commitment = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+        commitment = await operations.get_commitment(api, commitment_id, token=viewer.token)
         return await _progress_problem(
             request,
             viewer,
@@ -240,17 +243,18 @@ async def update_progress(
             status_code=428,
         )
     try:
-        result = await api.request(
-            "PATCH",
-            f"/commitments/{commitment_id}",
+        result = await operations.update_commitment(
+            api,
+            commitment_id,
+            # The status as the form sent it: the API refuses an unknown one (422).
+            cast("models.CommitmentUpdate", body),
             token=viewer.token,
-            json=body,
             headers=if_match(etag),
         )
     except ApiError as exc:
         if exc.status not in (409, 412, 422, 428):
             raise
-        commitment = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+        commitment = await operations.get_commitment(api, commitment_id, token=viewer.token)
         if exc.proposal is not None:
             # Cancelling a shared commitment of a plan in force retires it from what the
             # parties agreed: offered as an amendment; a new progress is saved at once.
@@ -295,13 +299,13 @@ async def update_progress(
 async def _progress_problem(
     request: Request,
     viewer: Viewer,
-    commitment: dict[str, Any],
+    commitment: Commitment,
     message: str,
     *,
     mine: dict[str, Any],
     back: str,
     status_code: int,
-    conflict: list[dict[str, Any]] | None = None,
+    conflict: list[Mapping[str, Any]] | None = None,
     detail: str | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
@@ -371,11 +375,11 @@ async def update_milestone(
             request, viewer, milestone_id, commitment_id, etag_missing(request), 428
         )
     try:
-        await api.request(
-            "PATCH",
-            f"/milestones/{milestone_id}",
+        await operations.update_milestone(
+            api,
+            milestone_id,
+            cast("models.MilestoneUpdate", body),  # dates checked above
             token=viewer.token,
-            json=body,
             headers=if_match(text(form, "etag")),
         )
     except ApiError as exc:
@@ -402,7 +406,7 @@ async def _milestone_result(
     status_code: int,
 ) -> Response:
     api = api_of(request)
-    milestone = await api.get(f"/milestones/{milestone_id}", token=viewer.token)
+    milestone = await operations.get_milestone(api, milestone_id, token=viewer.token)
     commitment_id = str(milestone["commitment_id"])
     if not is_htmx(request):
         if problem is None:
@@ -410,7 +414,7 @@ async def _milestone_result(
                 request, f"/commitments/{commitment_id}#milestones", notice="milestone-saved"
             )
         commitment, history = await asyncio.gather(
-            api.get(f"/commitments/{commitment_id}", token=viewer.token),
+            operations.get_commitment(api, commitment_id, token=viewer.token),
             commitment_history(request, viewer, commitment_id),
         )
         context = await plan_context(viewer, request, str(commitment["plan_id"]))
@@ -514,7 +518,7 @@ async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: Viewer
 async def edit_commitment(
     request: Request, commitment_id: uuid.UUID, viewer: ViewerDep
 ) -> Response:
-    commitment = await api_of(request).get(f"/commitments/{commitment_id}", token=viewer.token)
+    commitment = await operations.get_commitment(api_of(request), commitment_id, token=viewer.token)
     require_allowed(commitment, "update", "propose_change")
     context = await plan_context(viewer, request, str(commitment["plan_id"]))
     return renderer_of(request)(
@@ -542,7 +546,7 @@ async def save_commitment(
     form = await request.form()
     api = api_of(request)
     fmt = formatter(request)
-    current = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+    current = await operations.get_commitment(api, commitment_id, token=viewer.token)
     body, codes = commitment_body(form, current=current)
     milestones = milestone_changes(form, current.get("milestones"))
     outcome = EditOutcome(errors=form_errors(request, FORM_ERRORS, {**codes, **milestones.errors}))
@@ -572,7 +576,7 @@ async def save_commitment(
             problem, done = await _apply_milestones(request, viewer, str(commitment_id), milestones)
             if problem is None:
                 return redirect(request, f"/commitments/{commitment_id}", notice="saved")
-            current = await api.get(f"/commitments/{commitment_id}", token=viewer.token)
+            current = await operations.get_commitment(api, commitment_id, token=viewer.token)
             values = _after_partial_save(values, current, done)
             outcome = EditOutcome(problem=problem, refused_status=409)
         elif outcome.proposal is not None:
@@ -646,7 +650,7 @@ async def _apply_milestones(
 
 
 def _after_partial_save(
-    typed: dict[str, str], current: dict[str, Any], done: set[str]
+    typed: dict[str, str], current: Commitment, done: set[str]
 ) -> dict[str, str]:
     """The edit form's values after the commitment (and some milestones) were saved: the
     record as it is now, with what was typed for the milestones not written yet."""
@@ -666,7 +670,7 @@ def _after_partial_save(
 async def _propose_instead(
     request: Request,
     viewer: Viewer,
-    commitment: dict[str, Any],
+    commitment: Commitment,
     delivery: dict[str, Any],
     etag: str,
     proposal: dict[str, Any],
@@ -684,11 +688,12 @@ async def _propose_instead(
     not_saved = None
     if delivery:
         try:
-            await api_of(request).request(
-                "PATCH",
-                f"/commitments/{commitment['id']}",
+            await operations.update_commitment(
+                api_of(request),
+                commitment["id"],
+                # The status as the form sent it: the API refuses an unknown one (422).
+                cast("models.CommitmentUpdate", delivery),
                 token=viewer.token,
-                json=delivery,
                 headers=if_match(etag),
             )
         except ApiError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from itpp_web import messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.labels import LABELS
 from itpp_web.messages import translate
@@ -27,16 +28,16 @@ COMMITMENT_STATUSES = tuple(LABELS["commitment_status"])
 
 async def commitment_history(
     request: Request, viewer: Viewer, commitment_id: str
-) -> list[dict[str, Any]]:
+) -> list[models.AuditEventPublic]:
     """The newest 50 entries of a commitment's history (the commitment page and the update
     form shown again with its problem)."""
-    page = await api_of(request).get(
-        f"/commitments/{commitment_id}/history", token=viewer.token, params={"limit": 50}
+    page = await operations.get_commitment_history(
+        api_of(request), commitment_id, token=viewer.token, params={"limit": 50}
     )
     return list(page["items"])
 
 
-History = Callable[[], Awaitable[list[dict[str, Any]]]]
+History = Callable[[], Awaitable[Sequence[Mapping[str, Any]]]]
 
 
 def list_filters(
@@ -70,14 +71,14 @@ def query_string(filters: dict[str, Any], **changes: Any) -> str:
     return urlencode(pairs)
 
 
-def changes_since(history: list[dict[str, Any]], seen: str) -> list[dict[str, Any]]:
+def changes_since(history: Sequence[Mapping[str, Any]], seen: str) -> list[Mapping[str, Any]]:
     """The recorded changes made after the version the user had open (at least the last)."""
     try:
         seen_at = dt.datetime.fromisoformat(seen) if seen else None
     except ValueError:
         seen_at = None
     if seen_at is None:
-        return history[:1]
+        return list(history[:1])
     newer = []
     for event in history:
         try:
@@ -86,7 +87,7 @@ def changes_since(history: list[dict[str, Any]], seen: str) -> list[dict[str, An
             continue
         if occurred > seen_at and event.get("action") != "create":
             newer.append(event)
-    return newer or history[:1]
+    return newer or list(history[:1])
 
 
 def form_errors(request: Request, table: dict[str, str], codes: dict[str, str]) -> dict[str, str]:
@@ -95,7 +96,7 @@ def form_errors(request: Request, table: dict[str, str], codes: dict[str, str]) 
     return {name: translate(fmt, table, code) for name, code in codes.items()}
 
 
-def require_allowed(record: dict[str, Any], *actions: str) -> None:
+def require_allowed(record: Mapping[str, Any], *actions: str) -> None:
     """A form page is offered only when the API allows one of `actions` on its record (the
     plan, for a new record): anyone else gets the 403 page, not a form refused on submit."""
     if not set(record.get("allowed_actions") or []) & set(actions):
@@ -121,7 +122,7 @@ class EditOutcome:
     problem: str | None = None
     problem_detail: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
-    conflict: list[dict[str, Any]] | None = None
+    conflict: list[Mapping[str, Any]] | None = None
     # A change to what the parties agreed: the amendment that makes it, and the fields it names.
     proposal: dict[str, Any] | None = None
     agreed_fields: list[str] = field(default_factory=list)
@@ -151,6 +152,7 @@ async def send_edit(
     if not etag:
         return EditOutcome(problem=etag_missing(request), refused_status=428)
     try:
+        # Any record's PATCH: the path names the record, the caller builds its body.
         await api_of(request).request(
             "PATCH", path, token=viewer.token, json=body, headers=if_match(etag)
         )
@@ -174,7 +176,7 @@ async def plan_context(
     viewer: Viewer,
     request: Request,
     plan_id: str,
-    plan_read: Awaitable[dict[str, Any]] | None = None,
+    plan_read: Awaitable[models.PlanPublic] | None = None,
 ) -> dict[str, Any]:
     """What every page of a plan shows around its records: the plan, its areas, the parties
     and their organisations (all but the plan through the per-token read cache, `ReadCache`).
@@ -182,15 +184,15 @@ async def plan_context(
     it is read alone."""
     api = api_of(request)
     plan, areas, parties, organisations = await asyncio.gather(
-        plan_read or api.get(f"/plans/{plan_id}", token=viewer.token),
-        api.cached_get(f"/plans/{plan_id}/priority-areas", token=viewer.token),
-        api.cached_get("/parties", token=viewer.token),
-        api.cached_get("/organisations", token=viewer.token),
+        plan_read or operations.get_plan(api, plan_id, token=viewer.token),
+        operations.list_priority_areas(api, plan_id, token=viewer.token, cache="ttl"),
+        operations.list_parties(api, token=viewer.token, cache="ttl"),
+        operations.list_organisations(api, token=viewer.token, cache="ttl"),
     )
     party_items = parties["items"]
     # A plan's forms offer its own parties and their organisations (a record of the plan names
     # no other); every party's code stays known, to name what history mentions.
-    members = {party["id"] for party in plan.get("parties") or []}
+    members = {party["id"] for party in plan["parties"]}
     return {
         "plan": plan,
         "areas": areas["items"],
@@ -207,7 +209,12 @@ async def plan_context(
 # any language).
 PICKER_LIMIT = 50
 PICKER_QUERY_MAX = 200
-LIVE_STATUSES = ("planned", "in_progress", "completed", "deferred")
+LIVE_STATUSES: tuple[models.CommitmentStatus, ...] = (
+    "planned",
+    "in_progress",
+    "completed",
+    "deferred",
+)
 
 
 @dataclass
@@ -239,14 +246,12 @@ async def commitments_by_id(
 
     async def one(commitment_id: str) -> dict[str, Any] | None:
         try:
-            record: dict[str, Any] = await api.get(
-                f"/commitments/{commitment_id}", token=viewer.token
-            )
+            record = await operations.get_commitment(api, commitment_id, token=viewer.token)
         except ApiError as exc:
             if exc.status in (404, 422):
                 return None
             raise
-        return record if str(record.get("plan_id")) == plan_id else None
+        return dict(record) if str(record.get("plan_id")) == plan_id else None
 
     found = await asyncio.gather(*(one(commitment_id) for commitment_id in wanted))
     return [record for record in found if record]
@@ -267,13 +272,13 @@ async def commitment_choices(
     match `q`; `live` leaves cancelled ones out, `shared` internal ones."""
     api = api_of(request)
     q = q.strip()[:PICKER_QUERY_MAX]
-    params: list[tuple[str, str]] = [("sort", "reference"), ("limit", str(PICKER_LIMIT))]
+    params: models.ListCommitmentsParametersQuery = {"sort": "reference", "limit": PICKER_LIMIT}
     if q:
-        params.append(("q", q))
+        params["q"] = q
     if live:
-        params.extend(("status", status) for status in LIVE_STATUSES)
+        params["status"] = list(LIVE_STATUSES)
     page, found = await asyncio.gather(
-        api.get(f"/plans/{plan_id}/commitments", token=viewer.token, params=params),
+        operations.list_commitments(api, plan_id, token=viewer.token, params=params),
         commitments_by_id(request, viewer, plan_id, chosen),
     )
     known = {record["id"] for record in found}
@@ -281,7 +286,7 @@ async def commitment_choices(
         item for item in page["items"] if not (shared and item.get("visibility") != "shared")
     ]
     return CommitmentChoices(
-        options=[*found, *(item for item in matches if item["id"] not in known)],
+        options=[*found, *(dict(item) for item in matches if item["id"] not in known)],
         chosen=[record["id"] for record in found],
         q=q,
         matched=len(matches),

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from itpp_web.contract import operations
 from itpp_web.routes.plans import portfolio_filters
 from itpp_web.sanitise import sanitise
 from itpp_web.web import ViewerDep, api_of, csrf_protect, language_of, renderer_of
@@ -71,8 +72,8 @@ async def plan_document(
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Response:
     api = api_of(request)
-    plan = await api.get(f"/plans/{plan_id}", token=viewer.token)
-    versions = await api.get(f"/plans/{plan_id}/versions", token=viewer.token)
+    plan = await operations.get_plan(api, plan_id, token=viewer.token)
+    versions = await operations.list_plan_versions(api, plan_id, token=viewer.token)
     language = lang if lang in LANGUAGES else None
     result = await api.request(
         "GET",

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from itpp_web import feedback, messages, tables
 from itpp_web.api import ApiClient, ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import EXCHANGE_FORM_FIELDS, exchange_body, exchange_values, form_values, text
 from itpp_web.labels import LABELS
 from itpp_web.messages import translate
@@ -180,8 +181,8 @@ async def placement_timeline_page(
 
 async def _history(request: Request, viewer: Viewer, exchange_id: str) -> list[dict[str, Any]]:
     """The exchange's recorded changes, newest first, each with only the fields that changed."""
-    page = await api_of(request).get(
-        f"/exchanges/{exchange_id}/history", token=viewer.token, params={"limit": 50}
+    page = await operations.get_exchange_history(
+        api_of(request), exchange_id, token=viewer.token, params={"limit": 50}
     )
     events = []
     for event in page["items"]:
@@ -198,7 +199,7 @@ async def _history(request: Request, viewer: Viewer, exchange_id: str) -> list[d
 
 
 async def _detail_context(
-    request: Request, viewer: Viewer, exchange: dict[str, Any]
+    request: Request, viewer: Viewer, exchange: models.ExchangePublic
 ) -> dict[str, Any]:
     history, context = await asyncio.gather(
         _history(request, viewer, str(exchange["id"])),
@@ -235,7 +236,7 @@ async def _detail_context(
 
 @router.get("/exchanges/{exchange_id}")
 async def exchange_detail(request: Request, exchange_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    exchange = await api_of(request).get(f"/exchanges/{exchange_id}", token=viewer.token)
+    exchange = await operations.get_exchange(api_of(request), exchange_id, token=viewer.token)
     internal = exchange["visibility"] == "internal"
     context, threads, files, live_after = await asyncio.gather(
         _detail_context(request, viewer, exchange),
@@ -266,17 +267,14 @@ async def cancel_exchange(request: Request, exchange_id: uuid.UUID, viewer: View
         )
     api = api_of(request)
     try:
-        await api.request(
-            "DELETE",
-            f"/exchanges/{exchange_id}",
-            token=viewer.token,
-            headers=if_match(text(form, "etag")),
+        await operations.cancel_exchange(
+            api, exchange_id, token=viewer.token, headers=if_match(text(form, "etag"))
         )
     except ApiError as exc:
         if exc.status not in (409, 412, 422, 428):
             raise
         fmt = formatter(request)
-        exchange = await api.get(f"/exchanges/{exchange_id}", token=viewer.token)
+        exchange = await operations.get_exchange(api, exchange_id, token=viewer.token)
         context = await _detail_context(request, viewer, exchange)
         conflict = None
         if exc.status in (412, 428):
@@ -364,7 +362,7 @@ async def create_exchange(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
             },
             block="form",
         )
-    organisations = await api_of(request).get("/organisations", token=viewer.token)
+    organisations = await operations.list_organisations(api_of(request), token=viewer.token)
     body, codes = exchange_body(form, organisations=organisations["items"])
 
     async def render(
@@ -405,7 +403,7 @@ async def create_exchange(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
 
 @router.get("/exchanges/{exchange_id}/edit")
 async def edit_exchange(request: Request, exchange_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    exchange = await api_of(request).get(f"/exchanges/{exchange_id}", token=viewer.token)
+    exchange = await operations.get_exchange(api_of(request), exchange_id, token=viewer.token)
     require_allowed(exchange, "update")
     linked = [str(commitment["id"]) for commitment in exchange.get("commitments") or []]
     context = await _form_context(request, viewer, str(exchange["plan_id"]), chosen=linked)
@@ -428,8 +426,8 @@ async def save_exchange(request: Request, exchange_id: uuid.UUID, viewer: Viewer
     api = api_of(request)
     fmt = formatter(request)
     current, organisations = await asyncio.gather(
-        api.get(f"/exchanges/{exchange_id}", token=viewer.token),
-        api.get("/organisations", token=viewer.token),
+        operations.get_exchange(api, exchange_id, token=viewer.token),
+        operations.list_organisations(api, token=viewer.token),
     )
     body, codes = exchange_body(form, current=current, organisations=organisations["items"])
     outcome = EditOutcome(errors=form_errors(request, FORM_ERRORS, codes))

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from itpp_web.contract import models, operations
 from itpp_web.web import ViewerDep, api_of, csrf_protect, renderer_of
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -21,14 +22,14 @@ PAGES = {
 }
 
 
-def _with_page(item: dict[str, Any]) -> dict[str, Any]:
+def _with_page(item: models.InboxItem) -> dict[str, Any]:
     subject = item["subject"]
     return {**item, "page": PAGES[subject["type"]].format(id=subject["id"])}
 
 
 @router.get("/me/inbox")
 async def inbox(request: Request, viewer: ViewerDep) -> Response:
-    data = await api_of(request).get("/users/me/inbox", token=viewer.token)
+    data = await operations.get_current_user_inbox(api_of(request), token=viewer.token)
     items = [_with_page(item) for item in data["items"]]
     return renderer_of(request)(
         request, "inbox.html", {"items": items, "as_of": data["as_of"]}, block="content"
@@ -37,5 +38,5 @@ async def inbox(request: Request, viewer: ViewerDep) -> Response:
 
 @router.get("/me/inbox/count")
 async def inbox_count(request: Request, viewer: ViewerDep) -> Response:
-    data = await api_of(request).get("/users/me/inbox", token=viewer.token)
+    data = await operations.get_current_user_inbox(api_of(request), token=viewer.token)
     return renderer_of(request)(request, "_inbox_count.html", {"count": data["count"]})

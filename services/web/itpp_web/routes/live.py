@@ -19,6 +19,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from itpp_web import security
 from itpp_web.api import ApiError, ApiUnavailable
+from itpp_web.contract import models, operations
 from itpp_web.i18n import Formatter, supported
 from itpp_web.labels import label
 from itpp_web.messages import N_
@@ -56,11 +57,11 @@ EVENT_MESSAGES: dict[tuple[str, str], str] = {
 
 async def watch_start(request: Request, viewer: Viewer, plan_id: str) -> int:
     """The plan's newest event the viewer may see: a page rendered now watches after it."""
-    batch = await api_of(request).get(f"/plans/{plan_id}/events", token=viewer.token)
+    batch = await operations.wait_for_plan_events(api_of(request), plan_id, token=viewer.token)
     return int(batch["last_seq"])
 
 
-def event_message(fmt: Formatter, event: dict[str, Any]) -> str:
+def event_message(fmt: Formatter, event: models.AuditEventPublic) -> str:
     actor = str(event.get("actor_name") or fmt.gettext("System"))
     key = (str(event.get("entity_type")), str(event.get("action")))
     message = EVENT_MESSAGES.get(key)
@@ -112,11 +113,13 @@ async def plan_stream(request: Request, plan_id: uuid.UUID) -> Response:
         yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
         deadline = time.monotonic() + STREAM_SECONDS
         while time.monotonic() < deadline:
-            params: dict[str, Any] = {"wait": WAIT_SECONDS, "limit": 50}
+            params: models.WaitForPlanEventsParametersQuery = {"wait": WAIT_SECONDS, "limit": 50}
             if seq is not None:
                 params["after"] = seq
             try:
-                batch = await api.get(f"/plans/{plan_id}/events", token=token, params=params)
+                batch = await operations.wait_for_plan_events(
+                    api, plan_id, token=token, params=params
+                )
             except ApiError:
                 yield _sse("end", {})
                 return

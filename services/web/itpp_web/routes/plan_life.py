@@ -18,6 +18,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from itpp_web import feedback, messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import localized, text
 from itpp_web.i18n import LANGUAGES
 from itpp_web.routes.amendments import plan_texts_from_form, text_defaults
@@ -133,8 +134,8 @@ def _conflict_at(field: str, *, slug: str | None = None) -> Adjust:
 # --- a new draft -----------------------------------------------------------------------------
 
 
-async def _parties(request: Request, viewer: Viewer) -> list[dict[str, Any]]:
-    listed = await api_of(request).get("/parties", token=viewer.token)
+async def _parties(request: Request, viewer: Viewer) -> list[models.PartyPublic]:
+    listed = await operations.list_parties(api_of(request), token=viewer.token)
     return sorted(listed["items"], key=lambda party: party["code"])
 
 
@@ -296,13 +297,12 @@ async def import_document(request: Request, viewer: ViewerDep) -> Response:
             status_code=422,
         )
     name, content = uploaded
-    params: list[tuple[str, str]] = [("party", party) for party in party_ids]
+    params: models.ImportPlanDocumentParametersQuery = {"party": list(party_ids)}
     if values["reference"]:
-        params.append(("reference", values["reference"]))
+        params["reference"] = values["reference"]
     try:
-        result = await api_of(request).request(
-            "POST",
-            "/plans/import",
+        result = await operations.import_plan_document(
+            api_of(request),
             token=viewer.token,
             params=params,
             files={"file": (name, content)},
@@ -375,11 +375,10 @@ async def import_export(request: Request, viewer: ViewerDep) -> Response:
             status_code=422,
         )
     try:
-        result = await api_of(request).request(
-            "POST",
-            "/plans/import-json",
+        result = await operations.import_plan_export(
+            api_of(request),
+            document,
             token=viewer.token,
-            json=document,
             headers={"Idempotency-Key": text(form, "idempotency_key") or str(uuid.uuid4())},
         )
     except ApiError as exc:
@@ -432,8 +431,8 @@ async def _draft_page(
     status_code: int = 200,
 ) -> Response:
     api = api_of(request)
-    plan = await api.get(f"/plans/{plan_id}", token=viewer.token)
-    areas = (await api.get(f"/plans/{plan_id}/priority-areas", token=viewer.token))["items"]
+    plan = await operations.get_plan(api, plan_id, token=viewer.token)
+    areas = (await operations.list_priority_areas(api, plan_id, token=viewer.token))["items"]
     defaults = text_defaults(plan)
     defaults["term_months"] = str(plan["term_months"])
     defaults["review_interval_months"] = str(plan["review_interval_months"])
@@ -470,7 +469,7 @@ async def draft_page(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) ->
 async def save_draft(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     values = {name: value for name, value in form.items() if isinstance(value, str)}
-    plan = await api_of(request).get(f"/plans/{plan_id}", token=viewer.token)
+    plan = await operations.get_plan(api_of(request), plan_id, token=viewer.token)
     codes: dict[str, str] = {}
     changes, text_error = plan_texts_from_form(form, plan)
     if text_error and text_error != "nothing-changed":
@@ -611,18 +610,15 @@ async def move_area(
     """One place up or down: the new order of every area, as the API takes it."""
     form = await request.form()
     api = api_of(request)
-    areas = (await api.get(f"/plans/{plan_id}/priority-areas", token=viewer.token))["items"]
+    areas = (await operations.list_priority_areas(api, plan_id, token=viewer.token))["items"]
     order = [area["id"] for area in areas]
     if str(area_id) in order:
         index = order.index(str(area_id))
         other = index - 1 if text(form, "direction") == "up" else index + 1
         if 0 <= other < len(order):
             order[index], order[other] = order[other], order[index]
-            await api.request(
-                "POST",
-                f"/plans/{plan_id}/priority-areas/order",
-                token=viewer.token,
-                json={"priority_area_ids": order},
+            await operations.reorder_priority_areas(
+                api, plan_id, {"priority_area_ids": order}, token=viewer.token
             )
     return redirect(request, f"/plans/{plan_id}/draft#area-{area_id}", notice="areas-reordered")
 
@@ -641,11 +637,8 @@ async def retire_area(
             back=f"/plans/{plan_id}/draft#area-{area_id}",
         )
     try:
-        await api_of(request).request(
-            "POST",
-            f"/priority-areas/{area_id}/retire",
-            token=viewer.token,
-            headers={"If-Match": text(form, "etag")},
+        await operations.retire_priority_area(
+            api_of(request), area_id, token=viewer.token, headers={"If-Match": text(form, "etag")}
         )
     except ApiError as exc:
         if exc.status not in (409, 412, 422):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date
-from typing import Any
+from typing import cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web.api import ApiClient, ApiError
 from itpp_web.charts import STATUSES, ahead_timeline, area_chart, burn_up
+from itpp_web.contract import models, operations
 from itpp_web.web import ViewerDep, api_of, csrf_protect, renderer_of
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -67,16 +68,19 @@ async def plan_list(request: Request, viewer: ViewerDep) -> Response:
     api = api_of(request)
     filters, errors = portfolio_filters(request)
     narrowed = {k: v for k, v in filters.items() if k != "sort"}
+    # Each filter was checked above against the values the contract allows; a number and a
+    # one-element list are sent as the same query as their text.
+    query = cast("models.GetPortfolioParametersQuery", filters)
     if narrowed:
         every, shown = await asyncio.gather(
-            api.get("/portfolio", token=viewer.token),
-            api.get("/portfolio", token=viewer.token, params=filters),
+            operations.get_portfolio(api, token=viewer.token),
+            operations.get_portfolio(api, token=viewer.token, params=query),
         )
     else:
-        every = shown = await api.get("/portfolio", token=viewer.token, params=filters)
+        every = shown = await operations.get_portfolio(api, token=viewer.token, params=query)
     if len(every["items"]) <= 1 and not narrowed:
         return renderer_of(request)(request, "plans.html", {"plans": every["items"]})
-    partners: dict[str, dict[str, Any]] = {}
+    partners: dict[str, models.PortfolioParty] = {}
     for plan in every["items"]:
         for party in plan["partners"]:
             partners[party["code"]] = party
@@ -106,15 +110,15 @@ async def plan_list(request: Request, viewer: ViewerDep) -> Response:
 LINEAGE_MAX = 10
 
 
-async def lineage(api: ApiClient, token: str, plan_id: str) -> list[dict[str, Any]]:
+async def lineage(api: ApiClient, token: str, plan_id: str) -> list[models.PlanPublic]:
     """The plan's line, oldest first: its predecessors, the plan, and the plans that renewed it
     (each one the reader sees); empty for a plan alone in its line."""
     # The plans' line changes only when one is renewed: the list comes through the per-token
     # read cache (the reader's own renewal shows at once, someone else's within its bound).
-    listed = await api.cached_get("/plans?limit=100", token=token)
-    plans: dict[str, dict[str, Any]] = {plan["id"]: plan for plan in listed["items"]}
+    listed = await operations.list_plans(api, token=token, params={"limit": 100}, cache="ttl")
+    plans = {plan["id"]: plan for plan in listed["items"]}
     # The list holds the plan itself, unless the reader sees more than a page of plans.
-    current = plans.get(plan_id) or await api.get(f"/plans/{plan_id}", token=token)
+    current = plans.get(plan_id) or await operations.get_plan(api, plan_id, token=token)
     line = [current]
     seen = {current["id"]}
     while line[0].get("predecessor_id") and len(line) <= LINEAGE_MAX:
@@ -124,7 +128,7 @@ async def lineage(api: ApiClient, token: str, plan_id: str) -> list[dict[str, An
         predecessor = plans.get(predecessor_id)
         if predecessor is None:
             try:
-                predecessor = await api.get(f"/plans/{predecessor_id}", token=token)
+                predecessor = await operations.get_plan(api, predecessor_id, token=token)
             except ApiError as exc:
                 if exc.status != 404:
                     raise
@@ -147,7 +151,7 @@ async def dashboard(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> 
     # One read of what the page shows (where to start watching, read first by the API, the
     # dashboard and the burn-up), beside the plan's line.
     overview, line = await asyncio.gather(
-        api.revalidated_get(f"/plans/{plan_id}/overview", token=viewer.token),
+        operations.get_plan_overview(api, plan_id, token=viewer.token, cache="etag"),
         lineage(api, viewer.token, str(plan_id)),
     )
     data, history, live_after = (
@@ -158,10 +162,8 @@ async def dashboard(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> 
     entry_into_force = None
     if data["plan"]["status"] == "draft":
         # A draft comes into force by every party's consent: is it proposed yet?
-        pending = await api.get(
-            f"/plans/{plan_id}/amendments",
-            token=viewer.token,
-            params={"status": "proposed", "limit": 20},
+        pending = await operations.list_amendments(
+            api, plan_id, token=viewer.token, params={"status": ["proposed"], "limit": 20}
         )
         entry_into_force = next(
             (item for item in pending["items"] if item["kind"] == "entry_into_force"), None

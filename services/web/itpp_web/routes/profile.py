@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.web import ViewerDep, api_of, csrf_protect, formatter, redirect, renderer_of
 
@@ -64,11 +65,11 @@ async def change_notifications(request: Request, viewer: ViewerDep) -> Response:
             status_code=422,
         )
     try:
-        await api_of(request).request(
-            "PATCH",
-            "/users/me/notification-preferences",
+        await operations.update_notification_preferences(
+            api_of(request),
+            # The kinds and choices as the form sent them: the API refuses unknown ones (422).
+            cast("models.NotificationPreferencesUpdate", {"preferences": choices}),
             token=viewer.token,
-            json={"preferences": choices},
             headers={"If-Match": text(form, "etag")},
         )
     except ApiError as exc:

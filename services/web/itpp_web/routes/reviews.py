@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web import feedback, messages
-from itpp_web.api import ApiError
+from itpp_web.api import ApiError, ApiResponse
+from itpp_web.contract import models, operations
 from itpp_web.forms import localized, text
 from itpp_web.labels import LABELS
 from itpp_web.routes.attachments import attachment_context
@@ -42,8 +44,8 @@ SHOWN_IN_PLACE = (403, 404, 409, 412, 422, 428)
 async def review_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     api = api_of(request)
     plan, reviews = await asyncio.gather(
-        api.get(f"/plans/{plan_id}", token=viewer.token),
-        api.get(f"/plans/{plan_id}/reviews", token=viewer.token),
+        operations.get_plan(api, plan_id, token=viewer.token),
+        operations.list_plan_reviews(api, plan_id, token=viewer.token),
     )
     return renderer_of(request)(
         request, "reviews.html", {"plan": plan, "reviews": reviews["items"]}
@@ -116,7 +118,7 @@ async def _review_context(request: Request, viewer: Viewer, review_id: str) -> d
     # One read of the review, its plan and where to start watching (read first by the API:
     # nothing falls in between), beside the review's files and comment threads.
     workspace, files, threads = await asyncio.gather(
-        api.revalidated_get(f"/reviews/{review_id}/workspace", token=viewer.token),
+        operations.get_review_workspace(api, review_id, token=viewer.token, cache="etag"),
         attachment_context(request, viewer, Parent("review", review_id), internal=False),
         thread_context(request, viewer, Parent("review", review_id), internal=False),
     )
@@ -170,17 +172,15 @@ async def _action(
     request: Request,
     viewer: Viewer,
     review_id: uuid.UUID,
-    method: str,
-    path: str,
+    sent: Awaitable[ApiResponse[models.ReviewPublic]],
     *,
-    json: Any = None,
-    headers: dict[str, str] | None = None,
     anchor: str = "",
     notice: str,
 ) -> Response:
-    """One of the review's buttons: do it, then show the review (or why it was refused)."""
+    """One of the review's buttons: do it (`sent`, the operation's call, is awaited here),
+    then show the review (or why it was refused)."""
     try:
-        await api_of(request).request(method, path, token=viewer.token, json=json, headers=headers)
+        await sent
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
             raise
@@ -202,7 +202,7 @@ async def item_discussion(
     here). An item of the other party's internal commitment is not in the review the reader
     gets: the page answers like an unknown one."""
     api = api_of(request)
-    first = await api.get(f"/reviews/{review_id}", token=viewer.token)
+    first = await operations.get_review(api, review_id, token=viewer.token)
     # Where to start watching is read before the page's data: nothing falls in between.
     live_after = await watch_start(request, viewer, str(first["plan_id"]))
     internal = any(
@@ -212,8 +212,8 @@ async def item_discussion(
     parent = Parent(REVIEW_ITEM, str(item_id), str(review_id))
     # The item's lists go through the API's policy: an item the reader may not see is a 404.
     review, plan, files, threads = await asyncio.gather(
-        api.get(f"/reviews/{review_id}", token=viewer.token),
-        api.get(f"/plans/{first['plan_id']}", token=viewer.token),
+        operations.get_review(api, review_id, token=viewer.token),
+        operations.get_plan(api, first["plan_id"], token=viewer.token),
         attachment_context(request, viewer, parent, internal=internal),
         thread_context(request, viewer, parent, internal=internal),
     )
@@ -262,9 +262,8 @@ async def review_row(
 
 @router.post("/reviews/{review_id}/open")
 async def open_review(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -> Response:
-    return await _action(
-        request, viewer, review_id, "POST", f"/reviews/{review_id}/open", notice="review-opened"
-    )
+    sent = operations.open_review(api_of(request), review_id, token=viewer.token)
+    return await _action(request, viewer, review_id, sent, notice="review-opened")
 
 
 @router.post("/reviews/{review_id}/sign-off")
@@ -272,20 +271,15 @@ async def sign_off(request: Request, review_id: uuid.UUID, viewer: ViewerDep) ->
     form = await request.form()
     # The form names the party it signs for (always the signer's own): the API checks it, so
     # a form altered to sign for another party is refused there, not only hidden here.
-    body = {"party_id": text(form, "party_id") or viewer.party_id}
+    body: models.SignOffCreate = {"party_id": text(form, "party_id") or viewer.party_id}
     # The review's ETag as the page showed it: the approver signs the text they read (a form
     # without it is refused by the API, 428, and the page says so).
     headers = if_match(text(form, "etag"))
+    sent = operations.sign_off_review(
+        api_of(request), review_id, body, token=viewer.token, headers=headers
+    )
     return await _action(
-        request,
-        viewer,
-        review_id,
-        "POST",
-        f"/reviews/{review_id}/sign-offs",
-        json=body,
-        headers=headers,
-        anchor="#sign-offs",
-        notice="review-signed",
+        request, viewer, review_id, sent, anchor="#sign-offs", notice="review-signed"
     )
 
 
@@ -300,14 +294,8 @@ async def conclude(request: Request, review_id: uuid.UUID, viewer: ViewerDep) ->
             action=f"/reviews/{review_id}/conclude",
             back=f"/reviews/{review_id}",
         )
-    return await _action(
-        request,
-        viewer,
-        review_id,
-        "POST",
-        f"/reviews/{review_id}/conclude",
-        notice="review-concluded",
-    )
+    sent = operations.conclude_review(api_of(request), review_id, token=viewer.token)
+    return await _action(request, viewer, review_id, sent, notice="review-concluded")
 
 
 @router.post("/reviews/{review_id}/agree-all")
@@ -323,17 +311,14 @@ async def agree_all(request: Request, review_id: uuid.UUID, viewer: ViewerDep) -
             action=f"/reviews/{review_id}/agree-all",
             back=f"/reviews/{review_id}",
         )
-    seen = []
+    seen: list[models.ItemAsRead] = []
     for value in form.getlist("item"):
         item_id, _, etag = str(value).partition(" ")
         if item_id and etag:
             seen.append({"id": item_id, "etag": etag})
     try:
-        result = await api_of(request).request(
-            "POST",
-            f"/reviews/{review_id}/agree-where-parties-agree",
-            token=viewer.token,
-            json={"items": seen},
+        result = await operations.agree_where_parties_agree(
+            api_of(request), review_id, {"items": seen}, token=viewer.token
         )
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
@@ -361,11 +346,12 @@ async def save_summary(request: Request, review_id: uuid.UUID, viewer: ViewerDep
         body["summary"] = summary
     body["outcome"] = text(form, "outcome") or None
     try:
-        await api_of(request).request(
-            "PATCH",
-            f"/reviews/{review_id}",
+        await operations.update_review(
+            api_of(request),
+            review_id,
+            # The outcome as the form sent it: the API refuses an unknown one (422).
+            cast("models.ReviewUpdate", body),
             token=viewer.token,
-            json=body,
             headers=if_match(text(form, "etag")),
         )
     except ApiError as exc:
@@ -389,20 +375,16 @@ async def _item_write(
     viewer: Viewer,
     review_id: uuid.UUID,
     item_id: uuid.UUID,
-    method: str,
-    path: str,
-    body: dict[str, Any],
-    etag: str,
+    sent: Awaitable[ApiResponse[models.ReviewItemPublic]],
     form: dict[str, str],
 ) -> Response:
-    api = api_of(request)
+    """An item's assessment or agreed rating: sent (`sent`, the operation's call with the
+    If-Match of the form's ETag, is awaited here), then the item (or why it was refused)."""
     fmt = formatter(request)
     state: dict[str, Any] = {}
     status_code = 200
     try:
-        result = await api.request(
-            method, path, token=viewer.token, json=body, headers=if_match(etag)
-        )
+        result = await sent
     except ApiError as exc:
         if exc.status not in SHOWN_IN_PLACE:
             raise
@@ -451,16 +433,17 @@ async def save_assessment(
         "note": text(form, "note") or None,
         "recommended_action": text(form, "recommended_action") or None,
     }
-    return await _item_write(
-        request,
-        viewer,
+    sent = operations.put_review_assessment(
+        api_of(request),
         review_id,
         item_id,
-        "PUT",
-        f"/reviews/{review_id}/items/{item_id}/assessment",
-        body,
-        text(form, "etag"),
-        {name: str(value) for name, value in form.items()},
+        # The rating as the form sent it: the API refuses an unknown one (422).
+        cast("models.AssessmentWrite", body),
+        token=viewer.token,
+        headers=if_match(text(form, "etag")),
+    )
+    return await _item_write(
+        request, viewer, review_id, item_id, sent, {name: str(v) for name, v in form.items()}
     )
 
 
@@ -473,14 +456,15 @@ async def save_agreed(
         "agreed_rating": text(form, "agreed_rating") or None,
         "agreed_note": text(form, "agreed_note") or None,
     }
-    return await _item_write(
-        request,
-        viewer,
+    sent = operations.update_review_item(
+        api_of(request),
         review_id,
         item_id,
-        "PATCH",
-        f"/reviews/{review_id}/items/{item_id}",
-        body,
-        text(form, "etag"),
-        {name: str(value) for name, value in form.items()},
+        # The rating as the form sent it: the API refuses an unknown one (422).
+        cast("models.ReviewItemUpdate", body),
+        token=viewer.token,
+        headers=if_match(text(form, "etag")),
+    )
+    return await _item_write(
+        request, viewer, review_id, item_id, sent, {name: str(v) for name, v in form.items()}
     )

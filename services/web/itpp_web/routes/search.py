@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from itpp_web import messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.web import ViewerDep, api_of, csrf_protect, formatter, renderer_of
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -18,7 +19,14 @@ router = APIRouter(dependencies=[Depends(csrf_protect)])
 # reader's language without a round trip.
 QUERY_MAX = 200
 PAGE_SIZE = 20
-KINDS = ("plan", "priority_area", "commitment", "exchange", "review", "amendment")
+KINDS: tuple[models.SearchKind, ...] = (
+    "plan",
+    "priority_area",
+    "commitment",
+    "exchange",
+    "review",
+    "amendment",
+)
 
 # Where each kind of record is read in the web (a priority area: its plan's commitments under it).
 PAGES = {
@@ -31,7 +39,7 @@ PAGES = {
 }
 
 
-def segments(text: str, highlights: list[dict[str, int]]) -> list[tuple[str, bool]]:
+def segments(text: str, highlights: list[models.SearchHighlight]) -> list[tuple[str, bool]]:
     """The snippet's text cut into plain and matched pieces (the template escapes each)."""
     pieces: list[tuple[str, bool]] = []
     position = 0
@@ -48,7 +56,7 @@ def segments(text: str, highlights: list[dict[str, int]]) -> list[tuple[str, boo
     return pieces
 
 
-def _shown(item: dict[str, Any]) -> dict[str, Any]:
+def _shown(item: models.SearchResult) -> dict[str, Any]:
     snippet = item["snippet"]
     return {
         **item,
@@ -73,13 +81,14 @@ async def search_page(request: Request, viewer: ViewerDep) -> Response:
     elif kind and kind not in KINDS:
         error = formatter(request).gettext("There is no such kind of record to search.")
     elif q:
-        params: list[tuple[str, str]] = [("q", q), ("limit", str(PAGE_SIZE))]
-        if kind:
-            params.append(("kind", kind))
+        params: models.SearchParametersQuery = {"q": q, "limit": PAGE_SIZE}
+        chosen = next((known for known in KINDS if known == kind), None)
+        if chosen:
+            params["kind"] = [chosen]
         if cursor:
-            params.append(("cursor", cursor))
+            params["cursor"] = cursor
         try:
-            page = await api_of(request).get("/search", token=viewer.token, params=params)
+            page = await operations.search(api_of(request), token=viewer.token, params=params)
         except ApiError as exc:
             if exc.status not in (400, 422):
                 raise

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from itpp_web.api import ApiError
+from itpp_web.contract import operations
 from itpp_web.web import api_of, renderer_of
 
 router = APIRouter()
@@ -29,21 +30,26 @@ def _invalid(request: Request) -> Response:
 async def _answer(request: Request, token: str, *, method: str) -> Response:
     if len(token) > MAX_TOKEN_LENGTH:
         return _invalid(request)
+    api = api_of(request)
     try:
-        result = await api_of(request).request(method, f"/notification-unsubscriptions/{token}")
+        # The link is the credential: no token of a signed-in user is sent.
+        if method == "POST":
+            answer = (await operations.unsubscribe(api, token, token=None)).data
+        else:
+            answer = await operations.get_unsubscription(api, token, token=None)
     except ApiError as exc:
         if exc.status not in (404, 422):
             raise
         return _invalid(request)
-    request.state.page_language = result.data["language"]
+    request.state.page_language = answer["language"]
     return renderer_of(request)(
         request,
         "unsubscribe.html",
         {
             "invalid": False,
             "token": token,
-            "kinds": result.data["kinds"],
-            "preferences": result.data["preferences"],
+            "kinds": answer["kinds"],
+            "preferences": answer["preferences"],
             "done": method == "POST",
         },
         # Nobody else's business, and never worth keeping.

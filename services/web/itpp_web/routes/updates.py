@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 
 from itpp_web import feedback, messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import progress_value, text
 from itpp_web.labels import LABELS
 from itpp_web.messages import translate
@@ -49,12 +50,12 @@ FORM_ERRORS = {
 }
 
 
-async def timeline(request: Request, viewer: Viewer, commitment_id: str) -> list[dict[str, Any]]:
+async def timeline(
+    request: Request, viewer: Viewer, commitment_id: str
+) -> list[models.ProgressUpdatePublic]:
     """The commitment's newest progress updates, with their evidence."""
-    page = await api_of(request).get(
-        f"/commitments/{commitment_id}/updates",
-        token=viewer.token,
-        params={"limit": TIMELINE_LIMIT},
+    page = await operations.list_progress_updates(
+        api_of(request), commitment_id, token=viewer.token, params={"limit": TIMELINE_LIMIT}
     )
     return list(page["items"])
 
@@ -74,7 +75,7 @@ async def _page_with_problem(
     entered kept in it."""
     api = api_of(request)
     commitment, history, updates = await asyncio.gather(
-        api.get(f"/commitments/{commitment_id}", token=viewer.token),
+        operations.get_commitment(api, commitment_id, token=viewer.token),
         commitment_history(request, viewer, str(commitment_id)),
         timeline(request, viewer, str(commitment_id)),
     )
@@ -136,11 +137,12 @@ async def post_update(request: Request, commitment_id: uuid.UUID, viewer: Viewer
     if mine["as_of_date"]:
         body["as_of_date"] = mine["as_of_date"]
     try:
-        created = await api.request(
-            "POST",
-            f"/commitments/{commitment_id}/updates",
+        created = await operations.create_progress_update(
+            api,
+            commitment_id,
+            # The status as the form sent it: the API refuses an unknown one (422).
+            cast("models.ProgressUpdateCreate", body),
             token=viewer.token,
-            json=body,
             headers=if_match(etag),
         )
     except ApiError as exc:
@@ -159,9 +161,9 @@ async def post_update(request: Request, commitment_id: uuid.UUID, viewer: Viewer
     evidence = form.get("evidence")
     if isinstance(evidence, UploadFile) and evidence.filename and evidence.size:
         try:
-            await api.request(
-                "POST",
-                f"/updates/{created.data['id']}/attachments",
+            await operations.upload_progress_update_attachment(
+                api,
+                created.data["id"],
                 token=viewer.token,
                 files={
                     "file": (
@@ -205,11 +207,13 @@ async def _decide(request: Request, update_id: uuid.UUID, viewer: Viewer, action
             back=f"/commitments/{commitment_id}#updates",
         )
     try:
-        await api_of(request).request(
-            "POST",
-            f"/updates/{update_id}/{action}",
-            token=viewer.token,
-            headers=if_match(text(form, "etag")),
+        decide = (
+            operations.reject_progress_update
+            if action == "reject"
+            else operations.confirm_progress_update
+        )
+        await decide(
+            api_of(request), update_id, token=viewer.token, headers=if_match(text(form, "etag"))
         )
     except ApiError as exc:
         if exc.status not in (403, 409, 412, 428):

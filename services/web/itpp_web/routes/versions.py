@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from itpp_web import messages
 from itpp_web.api import ApiError
+from itpp_web.contract import operations
 from itpp_web.diffs import field_rows
 from itpp_web.routes.common import plan_context
 from itpp_web.web import Viewer, ViewerDep, api_of, csrf_protect, formatter, renderer_of
@@ -44,18 +45,17 @@ async def _diff(
 ) -> tuple[dict[str, Any] | None, str | None]:
     fmt = formatter(request)
     try:
-        diff = await api_of(request).get(
-            f"/plans/{plan_id}/versions/diff",
-            token=viewer.token,
-            params={"from": old, "to": new},
+        diff = await operations.diff_plan_versions(
+            api_of(request), plan_id, token=viewer.token, params={"from": old, "to": new}
         )
     except ApiError as exc:
         if exc.status not in (400, 404, 422):
             raise
         return None, messages.problem_message(fmt, exc)
     records = {}
+    parts = {"priority_areas": diff["priority_areas"], "commitments": diff["commitments"]}
     for entity, key in (("priority_area", "priority_areas"), ("commitment", "commitments")):
-        part = diff[key]
+        part = parts[key]
         records[key] = {
             "added": part["added"],
             "retired": part["retired"],
@@ -64,7 +64,7 @@ async def _diff(
                 for change in part["changed"]
             ],
         }
-    shown = {
+    shown: dict[str, Any] = {
         "from_version": diff["from_version"],
         "to_version": diff["to_version"],
         "plan_rows": field_rows(fmt, "plan", diff["plan"], names),
@@ -85,8 +85,8 @@ async def _as_of(
     except ValueError:
         return None, fmt.gettext("Enter a date as YYYY-MM-DD.")
     try:
-        as_of = await api_of(request).get(
-            f"/plans/{plan_id}/as-of", token=viewer.token, params={"date": day}
+        as_of = await operations.get_plan_as_of(
+            api_of(request), plan_id, token=viewer.token, params={"date": day}
         )
     except ApiError as exc:
         if exc.status == 404:
@@ -108,9 +108,9 @@ async def versions_page(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
     query = request.query_params
     context, listing, plans, consents = await asyncio.gather(
         plan_context(viewer, request, str(plan_id)),
-        api.get(f"/plans/{plan_id}/versions", token=viewer.token),
-        api.get("/plans", token=viewer.token, params={"limit": 100}),
-        api.get(f"/plans/{plan_id}/consents", token=viewer.token),
+        operations.list_plan_versions(api, plan_id, token=viewer.token),
+        operations.list_plans(api, token=viewer.token, params={"limit": 100}),
+        operations.list_plan_consents(api, plan_id, token=viewer.token),
     )
     versions = listing["items"]
     names = _names(context, plans["items"])
@@ -161,8 +161,8 @@ async def consents_page(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
     party and when."""
     api = api_of(request)
     plan, consents = await asyncio.gather(
-        api.get(f"/plans/{plan_id}", token=viewer.token),
-        api.get(f"/plans/{plan_id}/consents", token=viewer.token),
+        operations.get_plan(api, plan_id, token=viewer.token),
+        operations.list_plan_consents(api, plan_id, token=viewer.token),
     )
     items = consents["items"]
     return renderer_of(request)(

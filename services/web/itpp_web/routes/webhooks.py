@@ -5,13 +5,14 @@ anyone but an admin), never decided here."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web import feedback, messages
 from itpp_web.api import ApiError
+from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.labels import LABELS
 from itpp_web.web import (
@@ -35,7 +36,7 @@ async def _page(
     request: Request,
     viewer: Viewer,
     *,
-    secret: dict[str, Any] | None = None,
+    secret: models.WebhookEndpointWithSecret | None = None,
     values: dict[str, Any] | None = None,
     problem: str | None = None,
     status_code: int = 200,
@@ -53,7 +54,7 @@ async def _page(
         "deliveries": {},
     }
     try:
-        endpoints = (await api.get("/webhook-endpoints", token=viewer.token))["items"]
+        endpoints = (await operations.list_webhook_endpoints(api, token=viewer.token))["items"]
     except ApiError as exc:
         if exc.status != 403:
             raise
@@ -61,12 +62,10 @@ async def _page(
         return renderer_of(request)(
             request, "webhooks.html", context, block="webhooks", status_code=403
         )
-    deliveries: dict[str, list[dict[str, Any]]] = {}
+    deliveries: dict[str, list[models.WebhookDeliveryPublic]] = {}
     for endpoint in endpoints:  # at most 20 a party
-        page = await api.get(
-            f"/webhook-endpoints/{endpoint['id']}/deliveries",
-            token=viewer.token,
-            params={"limit": RECENT_DELIVERIES},
+        page = await operations.list_webhook_deliveries(
+            api, endpoint["id"], token=viewer.token, params={"limit": RECENT_DELIVERIES}
         )
         deliveries[endpoint["id"]] = page["items"]
     context.update(endpoints=endpoints, deliveries=deliveries)
@@ -98,7 +97,11 @@ async def create_endpoint(request: Request, viewer: ViewerDep) -> Response:
     fmt = formatter(request)
     url = text(form, "url")
     description = text(form, "description") or None
-    kinds = [str(kind) for kind in form.getlist("event_kinds") if kind in EVENT_KINDS]
+    # Only the kinds the page offers (the contract's EventKind values).
+    kinds = cast(
+        "list[models.EventKind]",
+        [str(kind) for kind in form.getlist("event_kinds") if kind in EVENT_KINDS],
+    )
     values = {"url": url, "description": description or "", "event_kinds": kinds}
     if not url or not kinds:
         return await _page(
@@ -109,11 +112,10 @@ async def create_endpoint(request: Request, viewer: ViewerDep) -> Response:
             status_code=422,
         )
     try:
-        result = await api_of(request).request(
-            "POST",
-            "/webhook-endpoints",
+        result = await operations.create_webhook_endpoint(
+            api_of(request),
+            {"url": url, "event_kinds": kinds, "description": description},
             token=viewer.token,
-            json={"url": url, "event_kinds": kinds, "description": description},
             headers={"Idempotency-Key": text(form, "idempotency_key") or str(uuid.uuid4())},
         )
     except ApiError as exc:
@@ -136,11 +138,11 @@ async def create_endpoint(request: Request, viewer: ViewerDep) -> Response:
 async def set_enabled(request: Request, endpoint_id: uuid.UUID, viewer: ViewerDep) -> Response:
     form = await request.form()
     enabled = text(form, "is_enabled") == "true"
-    await api_of(request).request(
-        "PATCH",
-        f"/webhook-endpoints/{endpoint_id}",
+    await operations.update_webhook_endpoint(
+        api_of(request),
+        endpoint_id,
+        {"is_enabled": enabled},
         token=viewer.token,
-        json={"is_enabled": enabled},
         headers={"If-Match": text(form, "etag")},
     )
     return await _after_change(
@@ -159,8 +161,8 @@ async def rotate_secret(request: Request, endpoint_id: uuid.UUID, viewer: Viewer
             action=f"/me/webhooks/{endpoint_id}/secret",
             back="/me/webhooks",
         )
-    result = await api_of(request).request(
-        "POST", f"/webhook-endpoints/{endpoint_id}/secret", token=viewer.token
+    result = await operations.rotate_webhook_secret(
+        api_of(request), endpoint_id, token=viewer.token
     )
     return await _page(request, viewer, secret=result.data)
 
@@ -177,9 +179,9 @@ async def delete_endpoint(request: Request, endpoint_id: uuid.UUID, viewer: View
             back="/me/webhooks",
         )
     try:
-        await api_of(request).request(
-            "DELETE",
-            f"/webhook-endpoints/{endpoint_id}",
+        await operations.delete_webhook_endpoint(
+            api_of(request),
+            endpoint_id,
             token=viewer.token,
             headers={"If-Match": text(form, "etag")},
         )
@@ -193,9 +195,7 @@ async def delete_endpoint(request: Request, endpoint_id: uuid.UUID, viewer: View
 async def replay_delivery(
     request: Request, endpoint_id: uuid.UUID, delivery_id: uuid.UUID, viewer: ViewerDep
 ) -> Response:
-    await api_of(request).request(
-        "POST",
-        f"/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay",
-        token=viewer.token,
+    await operations.replay_webhook_delivery(
+        api_of(request), endpoint_id, delivery_id, token=viewer.token
     )
     return await _after_change(request, viewer, "webhook-replayed")
