@@ -6,14 +6,15 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import psycopg
 from psycopg.errors import _WaitTimeout
 from psycopg.pq import TransactionStatus
-from sqlalchemy import JSON, DateTime, Engine, Table, create_engine, event, inspect
+from sqlalchemy import JSON, DateTime, Engine, String, Table, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -59,6 +60,34 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumString(TypeDecorator[E]):
+    """A closed vocabulary kept as its plain string value (a VARCHAR, its values restricted by
+    the table's CHECK constraint, enums.check_in) that reads back as the StrEnum member.
+
+    Strings are written as they are, so a value outside the enum still reaches the CHECK
+    constraint (an IntegrityError, as before) instead of failing in Python.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+        self.length = length
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return value.value if isinstance(value, StrEnum) else value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import AmendmentStatus, Decision, check_in
 
 
@@ -52,7 +52,9 @@ class Amendment(SQLModel, table=True):
         default=None,
         sa_column=Column(Uuid, ForeignKey("review_cycle.id", ondelete="SET NULL"), nullable=True),
     )
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: AmendmentStatus = Field(
+        sa_column=Column(EnumString(AmendmentStatus, 16), nullable=False)
+    )
     proposed_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
@@ -90,7 +92,7 @@ class AmendmentDecision(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("amendment.id", ondelete="CASCADE"), nullable=False)
     )
     party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
-    decision: str = Field(sa_column=Column(String(16), nullable=False))
+    decision: Decision = Field(sa_column=Column(EnumString(Decision, 16), nullable=False))
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=False)
     )

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Uuid
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, UTCDateTime, new_id, utcnow
 from itpp_api.enums import Visibility, check_in
 
 
@@ -44,10 +44,12 @@ class Attachment(SQLModel, table=True):
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
-    parent_type: str = Field(sa_column=Column(String(32), nullable=False))
+    parent_type: AttachmentParent = Field(
+        sa_column=Column(EnumString(AttachmentParent, 32), nullable=False)
+    )
     parent_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
     subject_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
-    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    visibility: Visibility = Field(sa_column=Column(EnumString(Visibility, 16), nullable=False))
     owner_party_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False)
     )

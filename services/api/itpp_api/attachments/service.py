@@ -157,10 +157,10 @@ def create(
         visibility = Visibility.INTERNAL
     attachment = Attachment(
         plan_id=parent.plan_id,
-        parent_type=parent.type.value,
+        parent_type=parent.type,
         parent_id=parent.id,
         subject_id=parent.subject_id,
-        visibility=visibility.value,
+        visibility=visibility,
         owner_party_id=owner,
         file_name=safe_name(file_name, kind),
         content_type=kind.media_type,

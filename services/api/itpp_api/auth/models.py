@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, UTCDateTime, new_id, utcnow
 from itpp_api.enums import Role, TokenKind, TokenScope, check_in
 
 
@@ -39,7 +39,7 @@ class User(SQLModel, table=True):
     email: str = Field(sa_column=Column(String(254), nullable=False, unique=True))
     display_name: str = Field(sa_column=Column(String(200), nullable=False))
     party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
-    role: str = Field(sa_column=Column(String(16), nullable=False))
+    role: Role = Field(sa_column=Column(EnumString(Role, 16), nullable=False))
     preferred_language: str = Field(sa_column=Column(String(35), nullable=False))
     is_active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
@@ -80,9 +80,9 @@ class AccessToken(SQLModel, table=True):
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
-    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    kind: TokenKind = Field(sa_column=Column(EnumString(TokenKind, 16), nullable=False))
     name: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
-    scope: str = Field(sa_column=Column(String(16), nullable=False))
+    scope: TokenScope = Field(sa_column=Column(EnumString(TokenScope, 16), nullable=False))
     # SHA-256 of the secret: the secret is random and long, so a fast hash is enough.
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     created_at: datetime = Field(

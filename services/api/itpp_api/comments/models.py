@@ -4,11 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, Uuid
 from sqlmodel import Field, SQLModel
 
 from itpp_api.attachments.models import AttachmentParent
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import Visibility, check_in
 
 
@@ -34,13 +34,15 @@ class Comment(SQLModel, table=True):
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
-    parent_type: str = Field(sa_column=Column(String(32), nullable=False))
+    parent_type: AttachmentParent = Field(
+        sa_column=Column(EnumString(AttachmentParent, 32), nullable=False)
+    )
     parent_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
     subject_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
     thread_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("comment.id"), nullable=True)
     )
-    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    visibility: Visibility = Field(sa_column=Column(EnumString(Visibility, 16), nullable=False))
     owner_party_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False)
     )

@@ -366,11 +366,11 @@ def create(*, session: Session, actor: Actor, parent: Parent, data: CommentCreat
     )
     comment = Comment(
         plan_id=parent.plan_id,
-        parent_type=parent.type.value,
+        parent_type=parent.type,
         parent_id=parent.id,
         subject_id=parent.subject_id,
         thread_id=thread.id if thread else None,
-        visibility=visibility.value,
+        visibility=visibility,
         owner_party_id=parent.internal_to or author_party,
         body=data.body,
         created_by=actor.user_id,

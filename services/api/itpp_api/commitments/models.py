@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility, check_in
 
 # A commitment is closed once completed or cancelled: nothing more waits on it.
@@ -100,7 +100,7 @@ class Commitment(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    modality: str = Field(sa_column=Column(String(32), nullable=False))
+    modality: Modality = Field(sa_column=Column(EnumString(Modality, 32), nullable=False))
     lead_party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
     lead_organisation_id: uuid.UUID | None = Field(
         default=None,
@@ -108,11 +108,15 @@ class Commitment(SQLModel, table=True):
     )
     start_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: CommitmentStatus = Field(
+        sa_column=Column(EnumString(CommitmentStatus, 16), nullable=False)
+    )
     progress: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    health: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    health: Health | None = Field(
+        default=None, sa_column=Column(EnumString(Health, 16), nullable=True)
+    )
     pcm_activity_ref: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
-    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    visibility: Visibility = Field(sa_column=Column(EnumString(Visibility, 16), nullable=False))
     # Sample data is marked so it can be told apart (and removed) before real use.
     is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     # Lower-cased titles in every language and the reference, for `q` searches.

@@ -670,15 +670,15 @@ def create_commitment(
             {},
             source_languages=data.source_languages,
         ),
-        modality=data.modality.value,
+        modality=data.modality,
         lead_party_id=data.lead_party_id,
         lead_organisation_id=data.lead_organisation_id,
         start_date=data.start_date,
         due_date=data.due_date,
-        status=data.status.value,
+        status=data.status,
         progress=progress,
         pcm_activity_ref=data.pcm_activity_ref,
-        visibility=data.visibility.value,
+        visibility=data.visibility,
         is_example=data.is_example,
         search_text=search_text(data.title, extra=(reference,)),
     )
@@ -789,7 +789,7 @@ def update_commitment(
     if consent is None:
         policy.authorize_internal_owner(
             actor,
-            str(getattr(merged["visibility"], "value", merged["visibility"])),
+            merged["visibility"],
             merged["lead_party_id"],
         )
     if (
@@ -817,7 +817,7 @@ def update_commitment(
         current_area_id=commitment.priority_area_id,
     )
     before = _audit_view(commitment, current_supporters)
-    status = str(getattr(merged["status"], "value", merged["status"]))
+    status = merged["status"]
     if (
         status == CommitmentStatus.COMPLETED.value
         and "progress" not in changes
@@ -852,8 +852,8 @@ def update_commitment(
     )
     commitment.translations = translations
     for name, value in changes.items():
-        setattr(commitment, name, value.value if hasattr(value, "value") else value)
-    visibility = str(getattr(merged["visibility"], "value", merged["visibility"]))
+        setattr(commitment, name, value)
+    visibility = merged["visibility"]
     if "visibility" in changes and visibility != before["visibility"]:
         # Shared or made internal (on a draft: on a plan in force that takes consent), the
         # commitment moves to the series it now belongs to, so neither party's numbering shows
@@ -917,7 +917,7 @@ def cancel_commitment(
         consent=consent,
     )
     before_status = commitment.status
-    commitment.status = CommitmentStatus.CANCELLED.value
+    commitment.status = CommitmentStatus.CANCELLED
     commitment.updated_at = utcnow()
     session.add(commitment)
     session.flush()

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import ExchangeKind, ExchangeStatus, Visibility, check_in
 
 
@@ -58,7 +58,7 @@ class Exchange(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
     reference: str = Field(sa_column=Column(String(32), nullable=False))
-    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: ExchangeKind = Field(sa_column=Column(EnumString(ExchangeKind, 32), nullable=False))
     title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     from_party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
     from_organisation_id: uuid.UUID | None = Field(
@@ -82,8 +82,8 @@ class Exchange(SQLModel, table=True):
     lessons_learned: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )
-    status: str = Field(sa_column=Column(String(16), nullable=False))
-    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    status: ExchangeStatus = Field(sa_column=Column(EnumString(ExchangeStatus, 16), nullable=False))
+    visibility: Visibility = Field(sa_column=Column(EnumString(Visibility, 16), nullable=False))
     post_title: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )

@@ -563,7 +563,7 @@ def create_exchange(
     exchange = Exchange(
         plan_id=plan.id,
         reference=reference,
-        kind=data.kind.value,
+        kind=data.kind,
         title=data.title,
         from_party_id=data.from_party_id,
         from_organisation_id=data.from_organisation_id,
@@ -575,8 +575,8 @@ def create_exchange(
         participants=values["participants"],
         outcome=data.outcome,
         lessons_learned=data.lessons_learned,
-        status=data.status.value,
-        visibility=data.visibility.value,
+        status=data.status,
+        visibility=data.visibility,
         post_title=data.post_title,
         host_organisation_id=data.host_organisation_id,
         is_example=data.is_example,
@@ -631,7 +631,7 @@ def update_exchange(
             "visibility",
         )
     }
-    merged |= {k: getattr(v, "value", v) for k, v in changes.items()}
+    merged |= changes
     policy.authorize_internal_owner(actor, merged["visibility"], merged["from_party_id"])
     if merged["end_date"] is not None and merged["end_date"] < merged["start_date"]:
         raise _rule(["end_date"], "end_date cannot be before start_date.", "dates_out_of_order")
@@ -650,7 +650,7 @@ def update_exchange(
         )
     moves_series = "visibility" in changes and merged["visibility"] != exchange.visibility
     for name, value in changes.items():
-        setattr(exchange, name, getattr(value, "value", value))
+        setattr(exchange, name, value)
     if moves_series:
         # Shared or made internal, it moves to the series it now belongs to (no gap shows).
         series = references.series(session, "EX", exchange.visibility, exchange.from_party_id)
@@ -698,7 +698,7 @@ def cancel_exchange(*, session: Session, actor: Actor, plan: Plan, exchange: Exc
     if exchange.status == ExchangeStatus.CANCELLED.value:
         return exchange
     previous = exchange.status
-    exchange.status = ExchangeStatus.CANCELLED.value
+    exchange.status = ExchangeStatus.CANCELLED
     exchange.updated_at = utcnow()
     session.add(exchange)
     session.flush()

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import check_in
 from itpp_api.notifications.kinds import NotificationDelivery, NotificationKind
 
@@ -43,7 +43,9 @@ class Notification(SQLModel, table=True):
     recipient_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
-    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: NotificationKind = Field(
+        sa_column=Column(EnumString(NotificationKind, 32), nullable=False)
+    )
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -85,7 +87,9 @@ class NotificationPreference(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     )
     kind: str = Field(sa_column=Column(String(32), primary_key=True))
-    delivery: str = Field(sa_column=Column(String(16), nullable=False))
+    delivery: NotificationDelivery = Field(
+        sa_column=Column(EnumString(NotificationDelivery, 16), nullable=False)
+    )
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import PlanStatus, check_in
 
 
@@ -58,7 +58,7 @@ class Plan(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: PlanStatus = Field(sa_column=Column(EnumString(PlanStatus, 16), nullable=False))
     approval_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     term_months: int = Field(sa_column=Column(Integer, nullable=False))
     # Approval date plus term, kept on write so lists and dashboards can filter on it in SQL.

@@ -436,7 +436,7 @@ def create_plan(
             {},
             source_languages=data.source_languages,
         ),
-        status=PlanStatus.DRAFT.value,
+        status=PlanStatus.DRAFT,
         approval_date=data.approval_date,
         term_months=data.term_months,
         review_interval_months=data.review_interval_months,

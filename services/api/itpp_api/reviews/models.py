@@ -12,14 +12,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    String,
     Text,
     UniqueConstraint,
     Uuid,
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import CommitmentStatus, Health, ReviewOutcome, ReviewStatus, check_in
 
 
@@ -44,7 +43,7 @@ class ReviewCycle(SQLModel, table=True):
     period_end: date = Field(sa_column=Column(Date, nullable=False))
     due_date: date = Field(sa_column=Column(Date, nullable=False))
     is_final: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: ReviewStatus = Field(sa_column=Column(EnumString(ReviewStatus, 16), nullable=False))
     summary: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )
@@ -53,7 +52,9 @@ class ReviewCycle(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    outcome: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    outcome: ReviewOutcome | None = Field(
+        default=None, sa_column=Column(EnumString(ReviewOutcome, 16), nullable=True)
+    )
     opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     concluded_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
@@ -91,11 +92,17 @@ class ReviewItem(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False)
     )
     # The commitment as it stood when the review opened.
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: CommitmentStatus = Field(
+        sa_column=Column(EnumString(CommitmentStatus, 16), nullable=False)
+    )
     progress: int = Field(sa_column=Column(Integer, nullable=False))
-    health: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    health: Health | None = Field(
+        default=None, sa_column=Column(EnumString(Health, 16), nullable=True)
+    )
     due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    agreed_rating: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    agreed_rating: Health | None = Field(
+        default=None, sa_column=Column(EnumString(Health, 16), nullable=True)
+    )
     agreed_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
     updated_at: datetime = Field(
@@ -119,7 +126,7 @@ class ReviewAssessment(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("review_item.id", ondelete="CASCADE"), nullable=False)
     )
     party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
-    rating: str = Field(sa_column=Column(String(16), nullable=False))
+    rating: Health = Field(sa_column=Column(EnumString(Health, 16), nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     recommended_action: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_by: uuid.UUID | None = Field(

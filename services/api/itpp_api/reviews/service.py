@@ -741,7 +741,7 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
                 period_end=entry.period_end,
                 due_date=entry.due_date,
                 is_final=entry.is_final,
-                status=ReviewStatus.SCHEDULED.value,
+                status=ReviewStatus.SCHEDULED,
             )
             session.add(review)
             session.flush()
@@ -844,7 +844,7 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
             },
         )
     before = _review_view(review)
-    review.status = ReviewStatus.OPEN.value
+    review.status = ReviewStatus.OPEN
     review.opened_at = utcnow()
     review.updated_at = review.opened_at
     session.add(review)
@@ -919,8 +919,7 @@ def update_review(
     _require_open(review, "writing its summary")
     requested = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(requested)
-    changes = {name: getattr(value, "value", value) for name, value in requested.items()}
-    changes = {k: v for k, v in changes.items() if getattr(review, k) != v}
+    changes = {k: v for k, v in requested.items() if getattr(review, k) != v}
     translations = review.translations
     if "summary" in changes or source_languages or reviewed:
         translations = record_translations(
@@ -996,7 +995,7 @@ def record_assessment(
         assessment = ReviewAssessment(
             review_item_id=item.id,
             party_id=actor.party_id,
-            rating=data.rating.value,
+            rating=data.rating,
             note=data.note,
             recommended_action=data.recommended_action,
             updated_by=actor.user_id,
@@ -1046,10 +1045,8 @@ def update_item(
     ensure_plan_writable(plan)
     _require_open(review, "agreeing ratings")
     changes = {
-        name: getattr(value, "value", value)
-        for name, value in data.model_dump(exclude_unset=True).items()
+        k: v for k, v in data.model_dump(exclude_unset=True).items() if getattr(item, k) != v
     }
-    changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
     if not changes:
         return []
     before = {"agreed_rating": item.agreed_rating, "agreed_note": item.agreed_note}
@@ -1260,7 +1257,7 @@ def conclude_review(*, session: Session, actor: Actor, plan: Plan, review: Revie
             after={"health": commitment.health, "review_id": review.id},
         )
     before = _review_view(review)
-    review.status = ReviewStatus.CONCLUDED.value
+    review.status = ReviewStatus.CONCLUDED
     review.concluded_at = now
     _touch_review(session, review)
     session.flush()

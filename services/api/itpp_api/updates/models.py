@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, Uuid
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import CommitmentStatus, ProgressUpdateState, check_in
 
 
@@ -37,7 +37,9 @@ class ProgressUpdate(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False)
     )
     as_of_date: date = Field(sa_column=Column(Date, nullable=False))
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: CommitmentStatus = Field(
+        sa_column=Column(EnumString(CommitmentStatus, 16), nullable=False)
+    )
     progress: int = Field(sa_column=Column(Integer, nullable=False))
     narrative: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
@@ -45,7 +47,9 @@ class ProgressUpdate(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    state: str = Field(sa_column=Column(String(16), nullable=False))
+    state: ProgressUpdateState = Field(
+        sa_column=Column(EnumString(ProgressUpdateState, 16), nullable=False)
+    )
     author_party_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("party.id"), nullable=True)
     )

@@ -216,13 +216,13 @@ def create_update(
         plan_id=plan.id,
         commitment_id=commitment.id,
         as_of_date=as_of,
-        status=data.status.value,
+        status=data.status,
         progress=data.progress,
         narrative=data.narrative,
         translations=record_translations(
             None, {"narrative": data.narrative}, {}, source_languages=data.source_languages
         ),
-        state=state.value,
+        state=state,
         author_party_id=actor.party_id,
         created_by=actor.user_id,
         decided_by=actor.user_id if confirmed else None,
@@ -258,9 +258,7 @@ def decide(
             f"Commitment {commitment.reference} was cancelled since: its updates no longer count."
         )
     before = {"state": update.state}
-    update.state = (
-        ProgressUpdateState.CONFIRMED.value if confirm else ProgressUpdateState.REJECTED.value
-    )
+    update.state = ProgressUpdateState.CONFIRMED if confirm else ProgressUpdateState.REJECTED
     update.decided_by = actor.user_id
     update.decided_at = update.updated_at = utcnow()
     session.add(update)

@@ -236,7 +236,7 @@ def create_user(
         email=email,
         display_name=display_name.strip(),
         party_id=party_id,
-        role=role.value,
+        role=role,
         preferred_language=preferred_language,
         password_hash=password_hash,
         is_active=is_active,

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
 from itpp_api.enums import check_in
 from itpp_api.notifications.kinds import EventKind
 
@@ -66,7 +66,7 @@ class WebhookDelivery(SQLModel, table=True):
             Uuid, ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=False
         )
     )
-    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: EventKind = Field(sa_column=Column(EnumString(EventKind, 32), nullable=False))
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )

@@ -340,7 +340,7 @@ def queue(
         session.add(
             WebhookDelivery(
                 endpoint_id=endpoint_id,
-                kind=kind.value,
+                kind=EventKind(kind),
                 plan_id=plan_id,
                 payload=payload,
                 next_attempt_at=now,
