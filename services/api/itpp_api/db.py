@@ -14,7 +14,7 @@ import orjson
 import psycopg
 from psycopg.errors import _WaitTimeout
 from psycopg.pq import TransactionStatus
-from sqlalchemy import JSON, DateTime, Engine, String, Table, create_engine, event, inspect
+from sqlalchemy import JSON, DateTime, Engine, Integer, String, Table, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 from itpp_api.config import Settings, get_settings
 from itpp_api.errors import ServiceUnavailable
@@ -90,6 +90,46 @@ class EnumString(TypeDecorator[E]):
         return None if value is None else self.enum(value)
 
 
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def new_id() -> uuid.UUID:
+    """A new random record identifier."""
+    return uuid.uuid4()
+
+
+# --- the columns records share ------------------------------------------------------------
+#
+# Mixins (not tables) declaring the columns tables repeat, with the same type, default and
+# nullability as every revision gives it. A mixin's Column is built anew for each table (no
+# sa_column, which one table would own). A table's columns come from its last base first, so
+# the mixins are listed in the reverse order of the columns (id first).
+
+
+class HasId(SQLModel):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+
+
+class Versioned(SQLModel):
+    """The row version an ETag carries, bumped by _bump_row_versions below."""
+
+    row_version: int = Field(default=1, sa_type=Integer, nullable=False)
+
+
+class Created(SQLModel):
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Updated(SQLModel):
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Record(Updated, Created, Versioned, HasId):
+    """A record: an id, its row version and when it was created and last changed."""
+
+
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a SQLModel table class (for Core statements on the hot paths)."""
     table: Table = model.__table__  # type: ignore[attr-defined]
@@ -140,16 +180,6 @@ def _bump_row_versions(session: OrmSession, _context: Any, _instances: Any) -> N
 def _forget_bumps(session: OrmSession, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_BUMPED, None)
-
-
-def utcnow() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(UTC)
-
-
-def new_id() -> uuid.UUID:
-    """A new random record identifier."""
-    return uuid.uuid4()
 
 
 def _json_dumps(value: Any) -> str:

@@ -14,13 +14,13 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, HasId, PortableJSON, Record, UTCDateTime, utcnow
 from itpp_api.enums import AmendmentStatus, Decision, check_in
 
 
-class Amendment(SQLModel, table=True):
+class Amendment(Record, table=True):
     """A proposed change to an agreed plan; it applies only when every party approves."""
 
     __tablename__ = "amendment"
@@ -30,7 +30,6 @@ class Amendment(SQLModel, table=True):
         Index("ix_amendment_plan_id_status", "plan_id", "status"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -67,16 +66,9 @@ class Amendment(SQLModel, table=True):
         default=None, sa_column=Column(Uuid, ForeignKey("plan.id"), nullable=True)
     )
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class AmendmentDecision(SQLModel, table=True):
+class AmendmentDecision(HasId, table=True):
     """One party's approval or rejection of an amendment, given by its approver."""
 
     __tablename__ = "amendment_decision"
@@ -87,7 +79,6 @@ class AmendmentDecision(SQLModel, table=True):
         CheckConstraint(check_in("decision", Decision), name="decision"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     amendment_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("amendment.id", ondelete="CASCADE"), nullable=False)
     )

@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Uuid
-from sqlmodel import Field, SQLModel
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Uuid
+from sqlmodel import Field
 
-from itpp_api.db import EnumString, UTCDateTime, new_id, utcnow
+from itpp_api.db import Created, EnumString, HasId, UTCDateTime, Versioned
 from itpp_api.enums import Visibility, check_in
 
 
@@ -22,7 +22,7 @@ class AttachmentParent(StrEnum):
     PROGRESS_UPDATE = "progress_update"
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(Created, Versioned, HasId, table=True):
     """A file attached to a record of a plan.
 
     Visible to whoever sees its parent record, unless it is internal to the party that
@@ -40,7 +40,6 @@ class Attachment(SQLModel, table=True):
         Index("ix_attachment_plan_id", "plan_id"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -61,11 +60,7 @@ class Attachment(SQLModel, table=True):
     created_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     deleted_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))

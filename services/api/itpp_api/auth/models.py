@@ -18,11 +18,11 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import EnumString, UTCDateTime, new_id, utcnow
+from itpp_api.db import Created, EnumString, HasId, Record, UTCDateTime, utcnow
 from itpp_api.enums import Role, TokenKind, TokenScope, check_in
 
 
-class User(SQLModel, table=True):
+class User(Record, table=True):
     """An official (or an automated client's owner) acting for exactly one party."""
 
     __tablename__ = "user_account"
@@ -34,7 +34,6 @@ class User(SQLModel, table=True):
     # change moves no ETag (db._bump_row_versions).
     __unversioned__: ClassVar[frozenset[str]] = frozenset({"totp_last_step", "totp_pending_secret"})
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     # Stored lower-cased: addresses are compared case-insensitively.
     email: str = Field(sa_column=Column(String(254), nullable=False, unique=True))
     display_name: str = Field(sa_column=Column(String(200), nullable=False))
@@ -57,16 +56,9 @@ class User(SQLModel, table=True):
     )
     # The last time step whose code was accepted: a code is never accepted twice.
     totp_last_step: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class AccessToken(SQLModel, table=True):
+class AccessToken(Created, HasId, table=True):
     """A bearer token: a sign-in session or a named API token. Only its hash is stored."""
 
     __tablename__ = "access_token"
@@ -76,7 +68,6 @@ class AccessToken(SQLModel, table=True):
         Index("ix_access_token_user_id_kind", "user_id", "kind"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
@@ -85,9 +76,6 @@ class AccessToken(SQLModel, table=True):
     scope: TokenScope = Field(sa_column=Column(EnumString(TokenScope, 16), nullable=False))
     # SHA-256 of the secret: the secret is random and long, so a fast hash is enough.
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     last_used_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -112,7 +100,7 @@ class LoginThrottle(SQLModel, table=True):
     )
 
 
-class UserInvitation(SQLModel, table=True):
+class UserInvitation(Created, HasId, table=True):
     """A one-time link that lets an invited user choose their password (users/invitations.py).
 
     The link's token is never stored: only its SHA-256 (`token_hash`). The row is also the
@@ -125,7 +113,6 @@ class UserInvitation(SQLModel, table=True):
         Index("ix_user_invitation_mail_sent_at_mail_next_at", "mail_sent_at", "mail_next_at"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
@@ -134,9 +121,6 @@ class UserInvitation(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
     )
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     mail_attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))

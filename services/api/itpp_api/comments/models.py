@@ -5,14 +5,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, Uuid
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from itpp_api.attachments.models import AttachmentParent
-from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import (
+    Created,
+    EnumString,
+    HasId,
+    PortableJSON,
+    UTCDateTime,
+    Versioned,
+    utcnow,
+)
 from itpp_api.enums import Visibility, check_in
 
 
-class Comment(SQLModel, table=True):
+class Comment(Created, Versioned, HasId, table=True):
     """A comment on a record of a plan (the same kinds of record as attachments), or a reply.
 
     `thread_id`: the thread's first comment, for a reply (None: it starts a thread); replies are
@@ -30,7 +38,6 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_plan_id", "plan_id"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -54,25 +61,20 @@ class Comment(SQLModel, table=True):
     created_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     revision_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     deleted_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
 
 
-class CommentRevision(SQLModel, table=True):
+class CommentRevision(HasId, table=True):
     """A body an edit replaced: revision 1 is the comment as first posted."""
 
     __tablename__ = "comment_revision"
     __table_args__ = (Index("ix_comment_revision_comment_id_number", "comment_id", "number"),)
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     comment_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("comment.id", ondelete="CASCADE"), nullable=False)
     )

@@ -1,7 +1,7 @@
 """Tables for commitments, their supporting organisations and milestones."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, Record
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility, check_in
 
 # A commitment is closed once completed or cancelled: nothing more waits on it.
@@ -40,7 +40,7 @@ def is_open(status: Any) -> ColumnElement[bool]:
     )
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(Record, table=True):
     """What a party undertakes under a priority area of a plan."""
 
     __tablename__ = "commitment"
@@ -83,7 +83,6 @@ class Commitment(SQLModel, table=True):
         ).ddl_if(dialect="postgresql"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -121,13 +120,6 @@ class Commitment(SQLModel, table=True):
     is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     # Lower-cased titles in every language and the reference, for `q` searches.
     search_text: str = Field(sa_column=Column(Text, nullable=False))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
 class CommitmentSupporter(SQLModel, table=True):
@@ -144,13 +136,12 @@ class CommitmentSupporter(SQLModel, table=True):
     position: int = Field(sa_column=Column(Integer, nullable=False))
 
 
-class Milestone(SQLModel, table=True):
+class Milestone(Record, table=True):
     """A dated step towards a commitment."""
 
     __tablename__ = "milestone"
     __table_args__ = (Index("ix_milestone_commitment_id_position", "commitment_id", "position"),)
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     commitment_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False)
     )
@@ -163,10 +154,3 @@ class Milestone(SQLModel, table=True):
     )
     due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     done_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )

@@ -1,7 +1,7 @@
 """Tables for exchanges and their links to commitments."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -11,7 +11,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -19,11 +18,11 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, Record
 from itpp_api.enums import ExchangeKind, ExchangeStatus, Visibility, check_in
 
 
-class Exchange(SQLModel, table=True):
+class Exchange(Record, table=True):
     """Something that happened or will happen between the parties: a dialogue, a visit, a
     seminar, an exercise, or a long-running placement of a person at the other party."""
 
@@ -53,7 +52,6 @@ class Exchange(SQLModel, table=True):
         ).ddl_if(dialect="postgresql"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -97,13 +95,6 @@ class Exchange(SQLModel, table=True):
     )
     is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     search_text: str = Field(sa_column=Column(Text, nullable=False))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
 class ExchangeCommitment(SQLModel, table=True):

@@ -16,13 +16,22 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import (
+    EnumString,
+    HasId,
+    PortableJSON,
+    Record,
+    Updated,
+    UTCDateTime,
+    Versioned,
+    utcnow,
+)
 from itpp_api.enums import CommitmentStatus, Health, ReviewOutcome, ReviewStatus, check_in
 
 
-class ReviewCycle(SQLModel, table=True):
+class ReviewCycle(Record, table=True):
     """One joint review of a plan, due on a date derived from approval date and interval."""
 
     __tablename__ = "review_cycle"
@@ -34,7 +43,6 @@ class ReviewCycle(SQLModel, table=True):
         Index("ix_review_cycle_status_due_date", "status", "due_date"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -59,16 +67,9 @@ class ReviewCycle(SQLModel, table=True):
     concluded_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class ReviewItem(SQLModel, table=True):
+class ReviewItem(Updated, Versioned, HasId, table=True):
     """A commitment under review: its state when the review opened, and the agreed rating."""
 
     __tablename__ = "review_item"
@@ -84,7 +85,6 @@ class ReviewItem(SQLModel, table=True):
         Index("ix_review_item_commitment_id", "commitment_id"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     review_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("review_cycle.id", ondelete="CASCADE"), nullable=False)
     )
@@ -104,13 +104,9 @@ class ReviewItem(SQLModel, table=True):
         default=None, sa_column=Column(EnumString(Health, 16), nullable=True)
     )
     agreed_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class ReviewAssessment(SQLModel, table=True):
+class ReviewAssessment(Updated, Versioned, HasId, table=True):
     """One party's own assessment of one commitment in a review."""
 
     __tablename__ = "review_assessment"
@@ -121,7 +117,6 @@ class ReviewAssessment(SQLModel, table=True):
         CheckConstraint(check_in("rating", Health), name="rating"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     review_item_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("review_item.id", ondelete="CASCADE"), nullable=False)
     )
@@ -132,13 +127,9 @@ class ReviewAssessment(SQLModel, table=True):
     updated_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class ReviewSignOff(SQLModel, table=True):
+class ReviewSignOff(HasId, table=True):
     """A party's sign-off of a review, by one of its approvers."""
 
     __tablename__ = "review_sign_off"
@@ -146,7 +137,6 @@ class ReviewSignOff(SQLModel, table=True):
         UniqueConstraint("review_id", "party_id", name="uq_review_sign_off_review_id_party_id"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     review_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("review_cycle.id", ondelete="CASCADE"), nullable=False)
     )

@@ -5,13 +5,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, Uuid
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, Record, UTCDateTime
 from itpp_api.enums import CommitmentStatus, ProgressUpdateState, check_in
 
 
-class ProgressUpdate(SQLModel, table=True):
+class ProgressUpdate(Record, table=True):
     """A dated report on a commitment: its status and progress as of a day, a narrative in the
     author's language, and evidence (attachments whose parent is the update).
 
@@ -29,7 +29,6 @@ class ProgressUpdate(SQLModel, table=True):
         Index("ix_progress_update_plan_id_as_of_date", "plan_id", "as_of_date"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -60,10 +59,3 @@ class ProgressUpdate(SQLModel, table=True):
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )

@@ -15,20 +15,27 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import EnumString, PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import (
+    Created,
+    EnumString,
+    HasId,
+    PortableJSON,
+    Record,
+    UTCDateTime,
+    utcnow,
+)
 from itpp_api.enums import check_in
 from itpp_api.notifications.kinds import EventKind
 
 
-class WebhookEndpoint(SQLModel, table=True):
+class WebhookEndpoint(Record, table=True):
     """A URL one party's systems receive events at; a record of that party only."""
 
     __tablename__ = "webhook_endpoint"
     __table_args__ = (Index("ix_webhook_endpoint_party_id", "party_id"),)
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     party_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
     )
@@ -39,16 +46,9 @@ class WebhookEndpoint(SQLModel, table=True):
     is_enabled: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
     # Kept as issued (whsec_…): the worker signs with it. Shown once, at creation or rotation.
     secret: str = Field(sa_column=Column(String(100), nullable=False))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class WebhookDelivery(SQLModel, table=True):
+class WebhookDelivery(Created, HasId, table=True):
     """One event to one endpoint; the worker POSTs it at least once, with the same webhook-id."""
 
     __tablename__ = "webhook_delivery"
@@ -60,7 +60,6 @@ class WebhookDelivery(SQLModel, table=True):
         Index("ix_webhook_delivery_endpoint_id_created_at", "endpoint_id", "created_at"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     endpoint_id: uuid.UUID = Field(
         sa_column=Column(
             Uuid, ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=False
@@ -82,6 +81,3 @@ class WebhookDelivery(SQLModel, table=True):
     last_status_code: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     replayed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
