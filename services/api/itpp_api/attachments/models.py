@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Uuid
 from sqlmodel import Field
@@ -30,6 +31,12 @@ class Attachment(Created, Versioned, HasId, table=True):
     the parent follows (the parent itself, or a review item's commitment), so the attachment
     disappears with it.
     """
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset(
+        {"plan_id", "subject_id", "owner_party_id", "storage_key", "created_by", "deleted_by"}
+    )
 
     __tablename__ = "attachment"
     __table_args__ = (

@@ -25,6 +25,19 @@ from itpp_api.enums import Role, TokenKind, TokenScope, check_in
 class User(Record, table=True):
     """An official (or an automated client's owner) acting for exactly one party."""
 
+    # Columns no audit event shows (audit.service.audited). Secrets and sign-in state: never
+    # in an audit event.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "password_hash",
+            "password_changed_at",
+            "totp_secret",
+            "totp_pending_secret",
+            "totp_confirmed_at",
+            "totp_last_step",
+        }
+    )
+
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(check_in("role", Role), name="role"),

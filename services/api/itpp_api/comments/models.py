@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, Uuid
 from sqlmodel import Field
@@ -28,6 +28,21 @@ class Comment(Created, Versioned, HasId, table=True):
     `owner_party_id` (the author's party; always so on an internal record). `subject_id`: the
     commitment or exchange whose visibility the parent follows.
     """
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "plan_id",
+            "subject_id",
+            "owner_party_id",
+            "created_by",
+            "edited_at",
+            "revision_count",
+            "deleted_at",
+            "deleted_by",
+        }
+    )
 
     __tablename__ = "comment"
     __table_args__ = (

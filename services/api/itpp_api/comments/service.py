@@ -287,14 +287,7 @@ def _notify(
 
 
 def _audit_view(comment: Comment) -> dict[str, Any]:
-    return {
-        "parent_type": comment.parent_type,
-        "parent_id": comment.parent_id,
-        "thread_id": comment.thread_id,
-        "visibility": comment.visibility,
-        "body": comment.body,
-        "mentions": [m["id"] for m in comment.mentions],
-    }
+    return audit.audited(comment) | {"mentions": [m["id"] for m in comment.mentions]}
 
 
 def _audit(

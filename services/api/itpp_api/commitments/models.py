@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -42,6 +42,10 @@ def is_open(status: Any) -> ColumnElement[bool]:
 
 class Commitment(Record, table=True):
     """What a party undertakes under a priority area of a plan."""
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"plan_id", "is_example", "search_text"})
 
     __tablename__ = "commitment"
     __table_args__ = (

@@ -476,23 +476,7 @@ def get_commitment(
 def _audit_view(
     commitment: Commitment, supporters: list[uuid.UUID] | None = None
 ) -> dict[str, Any]:
-    view = {
-        "reference": commitment.reference,
-        "priority_area_id": commitment.priority_area_id,
-        "title": commitment.title,
-        "description": commitment.description,
-        "translations": commitment.translations,
-        "modality": commitment.modality,
-        "lead_party_id": commitment.lead_party_id,
-        "lead_organisation_id": commitment.lead_organisation_id,
-        "start_date": commitment.start_date,
-        "due_date": commitment.due_date,
-        "status": commitment.status,
-        "progress": commitment.progress,
-        "health": commitment.health,
-        "pcm_activity_ref": commitment.pcm_activity_ref,
-        "visibility": commitment.visibility,
-    }
+    view = audit.audited(commitment)
     if supporters is not None:
         view["supporting_organisation_ids"] = supporters
     return view
@@ -1006,17 +990,6 @@ def get_milestone(
     return plan, commitment, milestone
 
 
-def _milestone_view(milestone: Milestone) -> dict[str, Any]:
-    return {
-        "commitment_id": milestone.commitment_id,
-        "position": milestone.position,
-        "title": milestone.title,
-        "translations": milestone.translations,
-        "due_date": milestone.due_date,
-        "done_on": milestone.done_on,
-    }
-
-
 def _touch(session: Session, commitment: Commitment) -> None:
     # A milestone is part of its commitment's representation, so the commitment's ETag moves.
     commitment.updated_at = utcnow()
@@ -1053,7 +1026,7 @@ def create_milestone(
         plan_id=plan.id,
         owner_party_id=_owner(commitment),
         subject_id=commitment.id,
-        after=_milestone_view(milestone),
+        after=audit.audited(milestone),
     )
     return milestone
 
@@ -1069,7 +1042,7 @@ def update_milestone(
 ) -> Milestone:
     """Change a milestone's title or dates (done_on marks it done; null reopens it)."""
     ensure_plan_writable(plan)
-    before = _milestone_view(milestone)
+    before = audit.audited(milestone)
     changes = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(changes)
     if "title" in changes or source_languages or reviewed:
@@ -1096,7 +1069,7 @@ def update_milestone(
         owner_party_id=_owner(commitment),
         subject_id=commitment.id,
         before=before,
-        after=_milestone_view(milestone),
+        after=audit.audited(milestone),
     )
     return milestone
 
@@ -1106,7 +1079,7 @@ def delete_milestone(
 ) -> None:
     """Remove a milestone from a commitment (its history stays in the audit log)."""
     ensure_plan_writable(plan)
-    before = _milestone_view(milestone)
+    before = audit.audited(milestone)
     session.delete(milestone)
     _touch(session, commitment)
     session.flush()

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -25,6 +25,10 @@ from itpp_api.enums import ExchangeKind, ExchangeStatus, Visibility, check_in
 class Exchange(Record, table=True):
     """Something that happened or will happen between the parties: a dialogue, a visit, a
     seminar, an exercise, or a long-running placement of a person at the other party."""
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"plan_id", "is_example", "search_text"})
 
     __tablename__ = "exchange"
     __table_args__ = (

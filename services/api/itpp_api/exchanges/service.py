@@ -472,27 +472,7 @@ def _normalise_dates(kind: str, start: date, end: date | None) -> date | None:
 
 
 def _audit_view(exchange: Exchange, commitment_ids: list[uuid.UUID]) -> dict[str, Any]:
-    return {
-        "reference": exchange.reference,
-        "kind": exchange.kind,
-        "title": exchange.title,
-        "from_party_id": exchange.from_party_id,
-        "from_organisation_id": exchange.from_organisation_id,
-        "to_party_id": exchange.to_party_id,
-        "to_organisation_id": exchange.to_organisation_id,
-        "start_date": exchange.start_date,
-        "end_date": exchange.end_date,
-        "location": exchange.location,
-        "participants": exchange.participants,
-        "outcome": exchange.outcome,
-        "lessons_learned": exchange.lessons_learned,
-        "status": exchange.status,
-        "visibility": exchange.visibility,
-        "post_title": exchange.post_title,
-        "translations": exchange.translations,
-        "host_organisation_id": exchange.host_organisation_id,
-        "commitment_ids": sorted(str(c) for c in commitment_ids),
-    }
+    return audit.audited(exchange) | {"commitment_ids": sorted(str(c) for c in commitment_ids)}
 
 
 def _owner(exchange: Exchange) -> uuid.UUID | None:

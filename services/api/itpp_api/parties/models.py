@@ -1,7 +1,7 @@
 """Tables for parties and organisations."""
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Uuid
 from sqlmodel import Field
@@ -25,6 +25,10 @@ class Party(Created, HasId, table=True):
 
 class Organisation(Created, HasId, table=True):
     """A unit of a party: a ministry, a headquarters, a command, a centre."""
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"party_id", "translations"})
 
     __tablename__ = "organisation"
 

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -33,6 +33,10 @@ from itpp_api.enums import PlanStatus, check_in
 
 class Plan(Record, table=True):
     """A partnership cooperation plan agreed between two or more parties."""
+
+    # Columns no audit event shows (audit.service.audited). Derived from the approval date and
+    # term; the deletion is an event of its own.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"expiry_date", "deleted_at"})
 
     __tablename__ = "plan"
     __table_args__ = (
@@ -101,6 +105,10 @@ class PlanParty(SQLModel, table=True):
 
 class PriorityArea(Record, table=True):
     """An ordered, coded priority area of a plan (seed §3.1.x)."""
+
+    # Columns no audit event shows (audit.service.audited). The event names the plan; the
+    # retirement is an event of its own.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"plan_id", "retired_at"})
 
     __tablename__ = "priority_area"
     __table_args__ = (

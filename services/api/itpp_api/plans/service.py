@@ -386,21 +386,8 @@ def check_predecessor(
 
 
 def audit_view(plan: Plan) -> dict[str, Any]:
-    return {
-        "reference": plan.reference,
-        "title": plan.title,
-        "sections": plan.sections,
-        "objectives": plan.objectives,
-        "lead_texts": lead_texts_data(plan.lead_texts),
-        "translations": plan.translations,
-        "status": plan.status,
-        "approval_date": plan.approval_date,
-        "term_months": plan.term_months,
-        "review_interval_months": plan.review_interval_months,
-        "predecessor_id": plan.predecessor_id,
-        "progress_updates_need_confirmation": plan.progress_updates_need_confirmation,
-        "termination_date": plan.termination_date,
-    }
+    """What an audit event shows of a plan (its lead texts as the API shows them)."""
+    return audit.audited(plan) | {"lead_texts": lead_texts_data(plan.lead_texts)}
 
 
 def create_plan(
@@ -528,17 +515,6 @@ def _check_area_codes_free(
             raise Conflict(f"This plan already has a priority area with {name} {value!r}.")
 
 
-def _area_view(area: PriorityArea) -> dict[str, Any]:
-    return {
-        "code": area.code,
-        "short_code": area.short_code,
-        "position": area.position,
-        "title": area.title,
-        "description": area.description,
-        "translations": area.translations,
-    }
-
-
 def get_area_for(
     *,
     session: Session,
@@ -609,7 +585,7 @@ def create_area(
         entity_type="priority_area",
         entity_id=area.id,
         plan_id=plan.id,
-        after=_area_view(area),
+        after=audit.audited(area),
     )
     return area
 
@@ -630,7 +606,7 @@ def update_area(
     """
     changes = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(changes)
-    before = _area_view(area)
+    before = audit.audited(area)
     ensure_plan_writable(plan)
     agreement.check_area_update(
         actor=actor,
@@ -668,7 +644,7 @@ def update_area(
         entity_id=area.id,
         plan_id=plan.id,
         before=before,
-        after=_area_view(area),
+        after=audit.audited(area),
     )
     return area
 

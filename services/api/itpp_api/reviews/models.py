@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -33,6 +33,10 @@ from itpp_api.enums import CommitmentStatus, Health, ReviewOutcome, ReviewStatus
 
 class ReviewCycle(Record, table=True):
     """One joint review of a plan, due on a date derived from approval date and interval."""
+
+    # Columns no audit event shows (audit.service.audited). The opening and the conclusion are
+    # events of their own.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"opened_at", "concluded_at"})
 
     __tablename__ = "review_cycle"
     __table_args__ = (
@@ -108,6 +112,9 @@ class ReviewItem(Updated, Versioned, HasId, table=True):
 
 class ReviewAssessment(Updated, Versioned, HasId, table=True):
     """One party's own assessment of one commitment in a review."""
+
+    # Columns no audit event shows (audit.service.audited). The event names its actor.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"updated_by"})
 
     __tablename__ = "review_assessment"
     __table_args__ = (

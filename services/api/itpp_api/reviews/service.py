@@ -660,21 +660,6 @@ def withdrawal_notice(codes: list[str]) -> str | None:
 # --- the schedule -------------------------------------------------------------------------
 
 
-def _review_view(review: ReviewCycle) -> dict[str, Any]:
-    return {
-        "plan_id": review.plan_id,
-        "number": review.number,
-        "period_start": review.period_start,
-        "period_end": review.period_end,
-        "due_date": review.due_date,
-        "is_final": review.is_final,
-        "status": review.status,
-        "summary": review.summary,
-        "translations": review.translations,
-        "outcome": review.outcome,
-    }
-
-
 def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
     """Re-derive the plan's not-yet-opened reviews from its approval date, term and interval.
 
@@ -715,7 +700,7 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
         start = entry.due_date
         if index < len(pending):
             review = pending[index]
-            before = _review_view(review)
+            before = audit.audited(review)
             if all(getattr(review, k) == v for k, v in values.items()):
                 continue
             for name, value in values.items():
@@ -731,7 +716,7 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
                 entity_id=review.id,
                 plan_id=plan.id,
                 before=before,
-                after=_review_view(review),
+                after=audit.audited(review),
             )
         else:
             review = ReviewCycle(
@@ -752,10 +737,10 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
                 entity_type="review_cycle",
                 entity_id=review.id,
                 plan_id=plan.id,
-                after=_review_view(review),
+                after=audit.audited(review),
             )
     for review in pending[len(wanted) :]:
-        before = _review_view(review)
+        before = audit.audited(review)
         session.delete(review)
         session.flush()
         audit.record(
@@ -843,7 +828,7 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
                 "due_date": item.due_date,
             },
         )
-    before = _review_view(review)
+    before = audit.audited(review)
     review.status = ReviewStatus.OPEN
     review.opened_at = utcnow()
     review.updated_at = review.opened_at
@@ -857,7 +842,7 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
         entity_id=review.id,
         plan_id=plan.id,
         before=before,
-        after=_review_view(review),
+        after=audit.audited(review),
     )
     notifications.notify(
         session=session,
@@ -898,7 +883,7 @@ def _withdraw_sign_offs(
             entity_type="review_sign_off",
             entity_id=sign_off.id,
             plan_id=plan.id,
-            before=_sign_off_view(sign_off),
+            before=audit.audited(sign_off),
         )
         withdrawn.append(codes.get(sign_off.party_id, str(sign_off.party_id)))
     return withdrawn
@@ -931,7 +916,7 @@ def update_review(
         )
     if not changes and translations == review.translations:
         return []
-    before = _review_view(review)
+    before = audit.audited(review)
     for name, value in changes.items():
         setattr(review, name, value)
     review.translations = translations
@@ -945,21 +930,11 @@ def update_review(
         entity_id=review.id,
         plan_id=plan.id,
         before=before,
-        after=_review_view(review),
+        after=audit.audited(review),
     )
     if not changes:
         return []
     return _withdraw_sign_offs(session, actor, plan, review)
-
-
-def _assessment_view(assessment: ReviewAssessment) -> dict[str, Any]:
-    return {
-        "review_item_id": assessment.review_item_id,
-        "party_id": assessment.party_id,
-        "rating": assessment.rating,
-        "note": assessment.note,
-        "recommended_action": assessment.recommended_action,
-    }
 
 
 def record_assessment(
@@ -1006,7 +981,7 @@ def record_assessment(
     else:
         if all(getattr(assessment, k) == v for k, v in values.items()):
             return
-        before = _assessment_view(assessment)
+        before = audit.audited(assessment)
         for name, value in values.items():
             setattr(assessment, name, value)
         assessment.updated_by = actor.user_id
@@ -1027,7 +1002,7 @@ def record_assessment(
         owner_party_id=owner,
         subject_id=commitment.id,
         before=before,
-        after=_assessment_view(assessment),
+        after=audit.audited(assessment),
     )
 
 
@@ -1161,15 +1136,6 @@ def _skip(item_id: uuid.UUID, reference: str | None, reason: SkipReason) -> dict
     return {"item_id": item_id, "reference": reference, "reason": reason}
 
 
-def _sign_off_view(sign_off: ReviewSignOff) -> dict[str, Any]:
-    return {
-        "review_id": sign_off.review_id,
-        "party_id": sign_off.party_id,
-        "user_id": sign_off.user_id,
-        "signed_at": sign_off.signed_at,
-    }
-
-
 def sign_off(
     *,
     session: Session,
@@ -1207,7 +1173,7 @@ def sign_off(
         entity_type="review_sign_off",
         entity_id=record.id,
         plan_id=plan.id,
-        after=_sign_off_view(record),
+        after=audit.audited(record),
     )
     notifications.notify(
         session=session,
@@ -1256,7 +1222,7 @@ def conclude_review(*, session: Session, actor: Actor, plan: Plan, review: Revie
             before={"health": before_health},
             after={"health": commitment.health, "review_id": review.id},
         )
-    before = _review_view(review)
+    before = audit.audited(review)
     review.status = ReviewStatus.CONCLUDED
     review.concluded_at = now
     _touch_review(session, review)
@@ -1269,7 +1235,7 @@ def conclude_review(*, session: Session, actor: Actor, plan: Plan, review: Revie
         entity_id=review.id,
         plan_id=plan.id,
         before=before,
-        after=_review_view(review),
+        after=audit.audited(review),
     )
 
 

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, Uuid
 from sqlmodel import Field
@@ -19,6 +19,12 @@ class ProgressUpdate(Record, table=True):
     the commitment's status and progress — when posted, or, on a plan whose updates need
     confirmation, once an approver of the commitment's lead party confirms it (`state`).
     """
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset(
+        {"plan_id", "translations", "author_party_id", "created_by", "decided_by", "decided_at"}
+    )
 
     __tablename__ = "progress_update"
     __table_args__ = (

@@ -111,17 +111,6 @@ def _check_as_of(plan: Plan, as_of: date) -> None:
         )
 
 
-def _view(update: ProgressUpdate) -> dict[str, Any]:
-    return {
-        "commitment_id": update.commitment_id,
-        "as_of_date": update.as_of_date,
-        "status": update.status,
-        "progress": update.progress,
-        "narrative": update.narrative,
-        "state": update.state,
-    }
-
-
 def _audit(
     session: Session,
     actor: Actor,
@@ -232,7 +221,7 @@ def create_update(
     )
     session.add(update)
     session.flush()
-    _audit(session, actor, "create", update, commitment, None, _view(update))
+    _audit(session, actor, "create", update, commitment, None, audit.audited(update))
     if state is not ProgressUpdateState.PENDING:
         _count(session, actor, plan, commitment, update)
     return update

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -32,6 +32,10 @@ from itpp_api.notifications.kinds import EventKind
 
 class WebhookEndpoint(Record, table=True):
     """A URL one party's systems receive events at; a record of that party only."""
+
+    # Columns no audit event shows (audit.service.audited). The secret is never in an audit
+    # event; the event names the party.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"party_id", "secret"})
 
     __tablename__ = "webhook_endpoint"
     __table_args__ = (Index("ix_webhook_endpoint_party_id", "party_id"),)
