@@ -132,7 +132,8 @@ class Record(Updated, Created, Versioned, HasId):
 
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a SQLModel table class (for Core statements on the hot paths)."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
     return table
 
 

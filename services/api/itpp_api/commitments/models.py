@@ -30,12 +30,12 @@ CLOSED_STATUSES = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.
 _OPEN = text(f"status NOT IN ({', '.join(repr(s) for s in CLOSED_STATUSES)})")
 
 
-def is_open(status: Any) -> ColumnElement[bool]:
+def is_open(status: ColumnElement[Any]) -> ColumnElement[bool]:
     """The criterion "not closed" on a commitment's `status` column, as the partial indexes of
     open commitments state it: the values are written into the SQL (not bound), since SQLite
     never matches a partial index through bound parameters, and PostgreSQL cannot in the
     generic plan of a prepared statement."""
-    return status.not_in(  # type: ignore[no-any-return]
+    return status.not_in(
         bindparam("closed_statuses", CLOSED_STATUSES, expanding=True, literal_execute=True)
     )
 

@@ -543,9 +543,7 @@ def check_references(
     wanted = [o for o in [lead_organisation_id, *supporting_organisation_ids] if o is not None]
     organisations = {
         o.id: o
-        for o in session.scalars(
-            select(Organisation).where(Organisation.id.in_(wanted))  # type: ignore[attr-defined]
-        )
+        for o in session.scalars(select(Organisation).where(col(Organisation.id).in_(wanted)))
     }
     if lead_organisation_id is not None:
         lead = organisations.get(lead_organisation_id)
@@ -741,7 +739,7 @@ def update_commitment(
         session.scalars(
             select(CommitmentSupporter.organisation_id)
             .where(CommitmentSupporter.commitment_id == commitment.id)
-            .order_by(CommitmentSupporter.position)  # type: ignore[arg-type]
+            .order_by(col(CommitmentSupporter.position))
         )
     )
     merged: dict[str, Any] = {
@@ -946,7 +944,7 @@ def list_milestones(*, session: Session, commitment_id: uuid.UUID) -> list[Miles
         session.scalars(
             select(Milestone)
             .where(Milestone.commitment_id == commitment_id)
-            .order_by(Milestone.position)  # type: ignore[arg-type]
+            .order_by(col(Milestone.position))
         )
     )
 

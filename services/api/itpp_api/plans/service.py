@@ -339,7 +339,7 @@ def delete_plan(*, session: Session, actor: Actor, plan: Plan) -> None:
 
 
 def _check_parties(session: Session, party_ids: list[uuid.UUID]) -> None:
-    known = set(session.scalars(select(Party.id).where(Party.id.in_(party_ids))))  # type: ignore[attr-defined]
+    known = set(session.scalars(select(Party.id).where(col(Party.id).in_(party_ids))))
     missing = [pid for pid in party_ids if pid not in known]
     if missing:
         raise RuleViolation(
@@ -479,7 +479,7 @@ def list_areas(*, session: Session, plan_id: uuid.UUID) -> list[PriorityArea]:
         session.scalars(
             select(PriorityArea)
             .where(PriorityArea.plan_id == plan_id)
-            .order_by(PriorityArea.position, PriorityArea.code)  # type: ignore[arg-type]
+            .order_by(col(PriorityArea.position), col(PriorityArea.code))
         )
     )
 
