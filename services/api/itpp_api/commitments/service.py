@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Integer, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from itpp_api import agreement, references
 from itpp_api.agreement import Consent
@@ -949,6 +949,54 @@ def list_milestones(*, session: Session, commitment_id: uuid.UUID) -> list[Miles
     )
 
 
+class _OfCommitment(Protocol):
+    commitment_id: uuid.UUID
+
+
+Part = TypeVar("Part", bound=SQLModel)
+
+
+def load_of_commitment(
+    *,
+    session: Session,
+    actor: Actor,
+    model: type[Part],
+    record_id: uuid.UUID,
+    noun: str,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> tuple[Plan, Commitment, Part]:
+    """A record of a commitment (a table with `commitment_id`: a milestone, a progress update)
+    the actor may `action`, with its commitment and plan (both locked too when for_update).
+
+    Looked up with its commitment's visibility filter in the same query: a record of a
+    commitment internal to another party is missing exactly like an unknown id:
+    NotFound("No {noun} with id {record_id}.").
+    """
+    part = table_of(model).c
+    statement: AnySelect = (
+        select(model).join(Commitment, _C.id == part.commitment_id).where(part.id == record_id)
+    )
+    statement = _visible_to(statement, actor)
+    if for_update:
+        statement = statement.with_for_update()
+    record: Part | None = session.scalars(statement).first()
+    missing = NotFound(f"No {noun} with id {record_id}.")
+    if record is None:
+        raise missing
+    try:
+        plan, commitment = get_commitment(
+            session=session,
+            actor=actor,
+            commitment_id=cast(_OfCommitment, record).commitment_id,
+            action=action,
+            for_update=for_update,
+        )
+    except NotFound:
+        raise missing from None
+    return plan, commitment, record
+
+
 def get_milestone(
     *,
     session: Session,
@@ -957,35 +1005,16 @@ def get_milestone(
     action: Action = Action.READ,
     for_update: bool = False,
 ) -> tuple[Plan, Commitment, Milestone]:
-    """A milestone the actor may `action`, with its commitment and plan; or NotFound.
-
-    Looked up with its commitment's visibility filter in the same query: a milestone of a
-    commitment internal to another party is missing exactly like an unknown id.
-    """
-    statement = (
-        select(Milestone)
-        .join(Commitment, col(Commitment.id) == col(Milestone.commitment_id))
-        .where(Milestone.id == milestone_id)
+    """A milestone the actor may `action`, with its commitment and plan; or NotFound."""
+    return load_of_commitment(
+        session=session,
+        actor=actor,
+        model=Milestone,
+        record_id=milestone_id,
+        noun="milestone",
+        action=action,
+        for_update=for_update,
     )
-    if not actor.is_system:
-        statement = statement.where(policy.visible_commitments(_C, actor))
-    if for_update:
-        statement = statement.with_for_update()
-    milestone = session.scalars(statement).first()
-    missing = NotFound(f"No milestone with id {milestone_id}.")
-    if milestone is None:
-        raise missing
-    try:
-        plan, commitment = get_commitment(
-            session=session,
-            actor=actor,
-            commitment_id=milestone.commitment_id,
-            action=action,
-            for_update=for_update,
-        )
-    except NotFound:
-        raise missing from None
-    return plan, commitment, milestone
 
 
 def _touch(session: Session, commitment: Commitment) -> None:

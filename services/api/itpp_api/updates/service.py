@@ -29,7 +29,7 @@ from itpp_api.commitments.schemas import CommitmentUpdate
 from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, ProgressUpdateState, Visibility
-from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.errors import Conflict, FieldError, RuleViolation
 from itpp_api.localized import record_translations, translations_view
 from itpp_api.pagination import SortOrder, apply_keyset
 from itpp_api.plans.lifecycle import ensure_plan_writable
@@ -66,30 +66,15 @@ def get_update(
 ) -> tuple[Plan, Commitment, ProgressUpdate]:
     """An update the actor may `action`, with its commitment and plan; NotFound, exactly like an
     unknown id, when its commitment is not theirs to see."""
-    statement = (
-        select(ProgressUpdate)
-        .join(Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id))
-        .where(ProgressUpdate.id == update_id)
+    return commitments.load_of_commitment(
+        session=session,
+        actor=actor,
+        model=ProgressUpdate,
+        record_id=update_id,
+        noun="progress update",
+        action=action,
+        for_update=for_update,
     )
-    if not actor.is_system:
-        statement = statement.where(policy.visible_commitments(_C, actor))
-    if for_update:
-        statement = statement.with_for_update()
-    update = session.scalars(statement).first()
-    missing = NotFound(f"No progress update with id {update_id}.")
-    if update is None:
-        raise missing
-    try:
-        plan, commitment = commitments.get_commitment(
-            session=session,
-            actor=actor,
-            commitment_id=update.commitment_id,
-            action=action,
-            for_update=for_update,
-        )
-    except NotFound:
-        raise missing from None
-    return plan, commitment, update
 
 
 def _check_as_of(plan: Plan, as_of: date) -> None:
