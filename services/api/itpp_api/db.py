@@ -6,14 +6,15 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import psycopg
 from psycopg.errors import _WaitTimeout
 from psycopg.pq import TransactionStatus
-from sqlalchemy import JSON, DateTime, Engine, Table, create_engine, event, inspect
+from sqlalchemy import JSON, DateTime, Engine, Integer, String, Table, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 from itpp_api.config import Settings, get_settings
 from itpp_api.errors import ServiceUnavailable
@@ -61,9 +62,78 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumString(TypeDecorator[E]):
+    """A closed vocabulary kept as its plain string value (a VARCHAR, its values restricted by
+    the table's CHECK constraint, enums.check_in) that reads back as the StrEnum member.
+
+    Strings are written as they are, so a value outside the enum still reaches the CHECK
+    constraint (an IntegrityError, as before) instead of failing in Python.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+        self.length = length
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return value.value if isinstance(value, StrEnum) else value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def new_id() -> uuid.UUID:
+    """A new random record identifier."""
+    return uuid.uuid4()
+
+
+# --- the columns records share ------------------------------------------------------------
+#
+# Mixins (not tables) declaring the columns tables repeat, with the same type, default and
+# nullability as every revision gives it. A mixin's Column is built anew for each table (no
+# sa_column, which one table would own). A table's columns come from its last base first, so
+# the mixins are listed in the reverse order of the columns (id first).
+
+
+class HasId(SQLModel):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+
+
+class Versioned(SQLModel):
+    """The row version an ETag carries, bumped by _bump_row_versions below."""
+
+    row_version: int = Field(default=1, sa_type=Integer, nullable=False)
+
+
+class Created(SQLModel):
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Updated(SQLModel):
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Record(Updated, Created, Versioned, HasId):
+    """A record: an id, its row version and when it was created and last changed."""
+
+
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table of a SQLModel table class (for Core statements on the hot paths)."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
     return table
 
 
@@ -111,16 +181,6 @@ def _bump_row_versions(session: OrmSession, _context: Any, _instances: Any) -> N
 def _forget_bumps(session: OrmSession, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_BUMPED, None)
-
-
-def utcnow() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(UTC)
-
-
-def new_id() -> uuid.UUID:
-    """A new random record identifier."""
-    return uuid.uuid4()
 
 
 def _json_dumps(value: Any) -> str:

@@ -24,7 +24,8 @@ _WRITE = "itpp_write"
 
 # The checks a request must pass before it waits for its turn at the database, by endpoint
 # (main.create_app registers them: a malformed bearer token on a route that authenticates).
-_BEFORE_ADMISSION: dict[Callable[..., Any], Callable[[Request], None]] = {}
+# Keyed by the endpoint function; looked up by whatever the request's scope holds (if any).
+_BEFORE_ADMISSION: dict[object, Callable[[Request], None]] = {}
 
 
 def check_before_admission(endpoint: Callable[..., Any], check: Callable[[Request], None]) -> None:
@@ -92,7 +93,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     a snapshot of its own, in a transaction or not, so its statements see what they saw
     before. Its writes are none (a reader's own small write goes through `afterwards`).
     """
-    check = _BEFORE_ADMISSION.get(request.scope.get("endpoint"))  # type: ignore[arg-type]
+    check = _BEFORE_ADMISSION.get(request.scope.get("endpoint"))
     if check is not None:
         check(request)
     write = request.method not in READ_METHODS

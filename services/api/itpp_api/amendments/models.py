@@ -14,13 +14,13 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, HasId, PortableJSON, Record, UTCDateTime, utcnow
 from itpp_api.enums import AmendmentStatus, Decision, check_in
 
 
-class Amendment(SQLModel, table=True):
+class Amendment(Record, table=True):
     """A proposed change to an agreed plan; it applies only when every party approves."""
 
     __tablename__ = "amendment"
@@ -30,7 +30,6 @@ class Amendment(SQLModel, table=True):
         Index("ix_amendment_plan_id_status", "plan_id", "status"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -52,7 +51,9 @@ class Amendment(SQLModel, table=True):
         default=None,
         sa_column=Column(Uuid, ForeignKey("review_cycle.id", ondelete="SET NULL"), nullable=True),
     )
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: AmendmentStatus = Field(
+        sa_column=Column(EnumString(AmendmentStatus, 16), nullable=False)
+    )
     proposed_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
@@ -65,16 +66,9 @@ class Amendment(SQLModel, table=True):
         default=None, sa_column=Column(Uuid, ForeignKey("plan.id"), nullable=True)
     )
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class AmendmentDecision(SQLModel, table=True):
+class AmendmentDecision(HasId, table=True):
     """One party's approval or rejection of an amendment, given by its approver."""
 
     __tablename__ = "amendment_decision"
@@ -85,12 +79,11 @@ class AmendmentDecision(SQLModel, table=True):
         CheckConstraint(check_in("decision", Decision), name="decision"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     amendment_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("amendment.id", ondelete="CASCADE"), nullable=False)
     )
     party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
-    decision: str = Field(sa_column=Column(String(16), nullable=False))
+    decision: Decision = Field(sa_column=Column(EnumString(Decision, 16), nullable=False))
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=False)
     )

@@ -363,7 +363,7 @@ def propose(*, session: Session, actor: Actor, plan: Plan, data: AmendmentCreate
         changes=[op.model_dump(mode="json", exclude_unset=True) for op in data.changes],
         base_version=agreed_now.version,
         base_digest=agreed_now.digest(),
-        status=AmendmentStatus.PROPOSED.value,
+        status=AmendmentStatus.PROPOSED,
         proposed_by=actor.user_id,
         proposing_party_id=actor.party_id,
     )
@@ -448,13 +448,13 @@ def decide(
         existing = AmendmentDecision(
             amendment_id=amendment.id,
             party_id=party_id,
-            decision=data.decision.value,
+            decision=data.decision,
             user_id=actor.user_id,
             note=data.note,
             decided_at=now,
         )
     else:
-        existing.decision = data.decision.value
+        existing.decision = data.decision
         existing.user_id = actor.user_id
         existing.note = data.note
         existing.decided_at = now
@@ -468,7 +468,7 @@ def decide(
         # A rejection ends the amendment: one event records both.
         before = {**(before or {}), "status": amendment.status}
         after["status"] = AmendmentStatus.REJECTED.value
-        amendment.status = AmendmentStatus.REJECTED.value
+        amendment.status = AmendmentStatus.REJECTED
         amendment.decided_at = now
     _touch(session, amendment)
     session.flush()
@@ -519,7 +519,7 @@ def _close(
 ) -> None:
     """Applied or withdrawn, with its audit event (a rejection is recorded with the decision)."""
     before = {"status": amendment.status}
-    amendment.status = status.value
+    amendment.status = status
     amendment.decided_at = utcnow()
     _touch(session, amendment)
     session.flush()

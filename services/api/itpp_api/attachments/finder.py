@@ -5,8 +5,9 @@ updates service uses for its evidence) imports none of them. Recording an upload
 its parent again, is here too (`finish_upload`)."""
 
 import uuid
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, select
 
 from itpp_api.amendments import service as amendments
@@ -16,12 +17,16 @@ from itpp_api.attachments.service import Parent, ensure_open
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
+from itpp_api.comments.models import Comment
 from itpp_api.commitments import service as commitments
+from itpp_api.commitments.models import Commitment
 from itpp_api.db import table_of, transaction
 from itpp_api.enums import Visibility
 from itpp_api.errors import NotFound
 from itpp_api.exchanges import service as exchanges
+from itpp_api.exchanges.models import Exchange
 from itpp_api.plans.lifecycle import effective_status
+from itpp_api.plans.models import Plan
 from itpp_api.plans.service import plan_party_ids
 from itpp_api.reviews import service as reviews
 from itpp_api.reviews.models import ReviewItem
@@ -30,8 +35,19 @@ from itpp_api.updates import service as updates
 _A = table_of(Attachment).c
 
 
-def _internal_to(visibility: str, owner: uuid.UUID) -> uuid.UUID | None:
-    return owner if visibility == Visibility.INTERNAL.value else None
+def _parent(
+    parent_type: AttachmentParent,
+    record_id: uuid.UUID,
+    plan: Plan,
+    subject: Commitment | Exchange | None = None,
+) -> Parent:
+    """A parent on `plan` that follows the visibility of `subject`, the commitment or exchange
+    it belongs to (none for a review or an amendment: they are shared)."""
+    if subject is None:
+        return Parent(parent_type, record_id, plan.id, None, None, effective_status(plan))
+    owner = subject.lead_party_id if isinstance(subject, Commitment) else subject.from_party_id
+    internal_to = owner if subject.visibility == Visibility.INTERNAL else None
+    return Parent(parent_type, record_id, plan.id, subject.id, internal_to, effective_status(plan))
 
 
 def find_parent(
@@ -49,31 +65,17 @@ def find_parent(
         plan, commitment = commitments.get_commitment(
             session=session, actor=actor, commitment_id=parent_id, action=action
         )
-        return Parent(
-            parent_type,
-            commitment.id,
-            plan.id,
-            commitment.id,
-            _internal_to(commitment.visibility, commitment.lead_party_id),
-            effective_status(plan),
-        )
+        return _parent(parent_type, commitment.id, plan, commitment)
     if parent_type is AttachmentParent.EXCHANGE:
         plan, exchange = exchanges.get_exchange(
             session=session, actor=actor, exchange_id=parent_id, action=action
         )
-        return Parent(
-            parent_type,
-            exchange.id,
-            plan.id,
-            exchange.id,
-            _internal_to(exchange.visibility, exchange.from_party_id),
-            effective_status(plan),
-        )
+        return _parent(parent_type, exchange.id, plan, exchange)
     if parent_type is AttachmentParent.REVIEW:
         plan, review = reviews.get_review(
             session=session, actor=actor, review_id=parent_id, action=action
         )
-        return Parent(parent_type, review.id, plan.id, None, None, effective_status(plan))
+        return _parent(parent_type, review.id, plan)
     if parent_type is AttachmentParent.REVIEW_ITEM:
         if review_id is None:
             review_id = session.scalar(
@@ -87,32 +89,18 @@ def find_parent(
         item, commitment = reviews.get_item(
             session=session, actor=actor, review=review, item_id=parent_id
         )
-        return Parent(
-            parent_type,
-            item.id,
-            plan.id,
-            commitment.id,
-            _internal_to(commitment.visibility, commitment.lead_party_id),
-            effective_status(plan),
-        )
+        return _parent(parent_type, item.id, plan, commitment)
     if parent_type is AttachmentParent.PROGRESS_UPDATE:
         plan, commitment, update = updates.get_update(
             session=session, actor=actor, update_id=parent_id, action=action
         )
-        return Parent(
-            parent_type,
-            update.id,
-            plan.id,
-            commitment.id,
-            _internal_to(commitment.visibility, commitment.lead_party_id),
-            effective_status(plan),
-        )
+        return _parent(parent_type, update.id, plan, commitment)
     plan, amendment = amendments.get_amendment(session=session, actor=actor, amendment_id=parent_id)
     if action is not Action.READ:
         policy.authorize_plan(
             actor, plan_party_ids(session=session, plan_id=plan.id), action, plan_id=plan.id
         )
-    return Parent(parent_type, amendment.id, plan.id, None, None, effective_status(plan))
+    return _parent(parent_type, amendment.id, plan)
 
 
 def find_upload_parent(
@@ -138,6 +126,49 @@ def find_upload_parent(
     return parent
 
 
+class _OnParent(Protocol):
+    parent_type: AttachmentParent
+    parent_id: uuid.UUID
+
+
+OnParent = TypeVar("OnParent", Attachment, Comment)
+
+
+def load_with_parent(
+    *,
+    session: Session,
+    actor: Actor,
+    model: type[OnParent],
+    record_id: uuid.UUID,
+    visible: ColumnElement[bool],
+    noun: str,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> tuple[OnParent, Parent]:
+    """An attachment or a comment the actor may see (`visible`: the policy's criterion), with
+    its parent found as find_parent finds it; locked when for_update. 404 exactly like an
+    unknown id when it, or its parent, is not theirs to see: NotFound("No {noun} with id …")."""
+    statement = select(model).where(table_of(model).c.id == record_id, visible)
+    if for_update:
+        statement = statement.with_for_update()
+    record = session.scalars(statement).first()
+    missing = NotFound(f"No {noun} with id {record_id}.")
+    if record is None:
+        raise missing
+    on: _OnParent = record
+    try:
+        parent = find_parent(
+            session=session,
+            actor=actor,
+            parent_type=on.parent_type,
+            parent_id=on.parent_id,
+            action=action,
+        )
+    except NotFound:
+        raise missing from None
+    return record, parent
+
+
 def get(
     *,
     session: Session,
@@ -148,26 +179,16 @@ def get(
 ) -> tuple[Attachment, Parent]:
     """An attachment the actor may see, with its parent (404 exactly like an unknown id when
     it, or its parent, is not theirs to see, or it was deleted)."""
-    statement = select(Attachment).where(
-        Attachment.id == attachment_id, policy.visible_attachments(_A, actor)
+    return load_with_parent(
+        session=session,
+        actor=actor,
+        model=Attachment,
+        record_id=attachment_id,
+        visible=policy.visible_attachments(_A, actor),
+        noun="attachment",
+        action=action,
+        for_update=for_update,
     )
-    if for_update:
-        statement = statement.with_for_update()
-    attachment = session.scalars(statement).first()
-    missing = NotFound(f"No attachment with id {attachment_id}.")
-    if attachment is None:
-        raise missing
-    try:
-        parent = find_parent(
-            session=session,
-            actor=actor,
-            parent_type=AttachmentParent(attachment.parent_type),
-            parent_id=attachment.parent_id,
-            action=action,
-        )
-    except NotFound:
-        raise missing from None
-    return attachment, parent
 
 
 def finish_upload(

@@ -3,11 +3,12 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Uuid
-from sqlmodel import Field, SQLModel
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, String, Uuid
+from sqlmodel import Field
 
-from itpp_api.db import UTCDateTime, new_id, utcnow
+from itpp_api.db import Created, EnumString, HasId, UTCDateTime, Versioned
 from itpp_api.enums import Visibility, check_in
 
 
@@ -22,7 +23,7 @@ class AttachmentParent(StrEnum):
     PROGRESS_UPDATE = "progress_update"
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(Created, Versioned, HasId, table=True):
     """A file attached to a record of a plan.
 
     Visible to whoever sees its parent record, unless it is internal to the party that
@@ -30,6 +31,12 @@ class Attachment(SQLModel, table=True):
     the parent follows (the parent itself, or a review item's commitment), so the attachment
     disappears with it.
     """
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset(
+        {"plan_id", "subject_id", "owner_party_id", "storage_key", "created_by", "deleted_by"}
+    )
 
     __tablename__ = "attachment"
     __table_args__ = (
@@ -40,14 +47,15 @@ class Attachment(SQLModel, table=True):
         Index("ix_attachment_plan_id", "plan_id"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
-    parent_type: str = Field(sa_column=Column(String(32), nullable=False))
+    parent_type: AttachmentParent = Field(
+        sa_column=Column(EnumString(AttachmentParent, 32), nullable=False)
+    )
     parent_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
     subject_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
-    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    visibility: Visibility = Field(sa_column=Column(EnumString(Visibility, 16), nullable=False))
     owner_party_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False)
     )
@@ -59,11 +67,7 @@ class Attachment(SQLModel, table=True):
     created_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     deleted_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))

@@ -96,19 +96,6 @@ def as_dict(
     }
 
 
-def _audit_view(attachment: Attachment) -> dict[str, Any]:
-    return {
-        "parent_type": attachment.parent_type,
-        "parent_id": attachment.parent_id,
-        "visibility": attachment.visibility,
-        "file_name": attachment.file_name,
-        "content_type": attachment.content_type,
-        "size_bytes": attachment.size_bytes,
-        "sha256": attachment.sha256,
-        "deleted_at": attachment.deleted_at,
-    }
-
-
 def _audit(
     session: Session,
     actor: Actor,
@@ -157,10 +144,10 @@ def create(
         visibility = Visibility.INTERNAL
     attachment = Attachment(
         plan_id=parent.plan_id,
-        parent_type=parent.type.value,
+        parent_type=parent.type,
         parent_id=parent.id,
         subject_id=parent.subject_id,
-        visibility=visibility.value,
+        visibility=visibility,
         owner_party_id=owner,
         file_name=safe_name(file_name, kind),
         content_type=kind.media_type,
@@ -171,7 +158,9 @@ def create(
     )
     session.add(attachment)
     session.flush()
-    _audit(session, actor, "create", attachment, None, _audit_view(attachment), parent.internal_to)
+    _audit(
+        session, actor, "create", attachment, None, audit.audited(attachment), parent.internal_to
+    )
     return attachment
 
 

@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import orjson
 from sqlalchemy import and_, func, literal_column, not_, or_, true
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from itpp_api.audit.models import AuditChainHead, AuditEvent
 from itpp_api.audit.schemas import AuditEntityType
@@ -33,6 +34,25 @@ GENESIS_HASH = "0" * 64
 _HEAD_ID = 1
 # Records with a visibility of their own: their events are about themselves.
 _SUBJECTS = frozenset({"commitment", "exchange"})
+
+
+# A record's own bookkeeping: the event has its own id and time, and the row version is the
+# ETag's business.
+_BOOKKEEPING = frozenset({"id", "row_version", "created_at", "updated_at"})
+
+
+@cache
+def audited_fields(model: type[SQLModel]) -> tuple[str, ...]:
+    """The columns of a table an audit event shows, in the table's order: all of them but the
+    bookkeeping and those the model lists in `__unaudited__` (secrets, derived columns, where
+    the record lives and who wrote it)."""
+    left_out = _BOOKKEEPING | getattr(model, "__unaudited__", frozenset())
+    return tuple(column.key for column in table_of(model).columns if column.key not in left_out)
+
+
+def audited(record: SQLModel) -> dict[str, Any]:
+    """What an audit event shows of a record (its `before` or `after`, before changed_fields)."""
+    return {name: getattr(record, name) for name in audited_fields(type(record))}
 
 
 def to_json_data(value: Any) -> Any:

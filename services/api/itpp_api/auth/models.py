@@ -18,12 +18,25 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import UTCDateTime, new_id, utcnow
+from itpp_api.db import Created, EnumString, HasId, Record, UTCDateTime, utcnow
 from itpp_api.enums import Role, TokenKind, TokenScope, check_in
 
 
-class User(SQLModel, table=True):
+class User(Record, table=True):
     """An official (or an automated client's owner) acting for exactly one party."""
+
+    # Columns no audit event shows (audit.service.audited). Secrets and sign-in state: never
+    # in an audit event.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "password_hash",
+            "password_changed_at",
+            "totp_secret",
+            "totp_pending_secret",
+            "totp_confirmed_at",
+            "totp_last_step",
+        }
+    )
 
     __tablename__ = "user_account"
     __table_args__ = (
@@ -34,12 +47,11 @@ class User(SQLModel, table=True):
     # change moves no ETag (db._bump_row_versions).
     __unversioned__: ClassVar[frozenset[str]] = frozenset({"totp_last_step", "totp_pending_secret"})
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     # Stored lower-cased: addresses are compared case-insensitively.
     email: str = Field(sa_column=Column(String(254), nullable=False, unique=True))
     display_name: str = Field(sa_column=Column(String(200), nullable=False))
     party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
-    role: str = Field(sa_column=Column(String(16), nullable=False))
+    role: Role = Field(sa_column=Column(EnumString(Role, 16), nullable=False))
     preferred_language: str = Field(sa_column=Column(String(35), nullable=False))
     is_active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
@@ -57,16 +69,9 @@ class User(SQLModel, table=True):
     )
     # The last time step whose code was accepted: a code is never accepted twice.
     totp_last_step: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class AccessToken(SQLModel, table=True):
+class AccessToken(Created, HasId, table=True):
     """A bearer token: a sign-in session or a named API token. Only its hash is stored."""
 
     __tablename__ = "access_token"
@@ -76,18 +81,14 @@ class AccessToken(SQLModel, table=True):
         Index("ix_access_token_user_id_kind", "user_id", "kind"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
-    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    kind: TokenKind = Field(sa_column=Column(EnumString(TokenKind, 16), nullable=False))
     name: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
-    scope: str = Field(sa_column=Column(String(16), nullable=False))
+    scope: TokenScope = Field(sa_column=Column(EnumString(TokenScope, 16), nullable=False))
     # SHA-256 of the secret: the secret is random and long, so a fast hash is enough.
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     last_used_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -112,7 +113,7 @@ class LoginThrottle(SQLModel, table=True):
     )
 
 
-class UserInvitation(SQLModel, table=True):
+class UserInvitation(Created, HasId, table=True):
     """A one-time link that lets an invited user choose their password (users/invitations.py).
 
     The link's token is never stored: only its SHA-256 (`token_hash`). The row is also the
@@ -125,7 +126,6 @@ class UserInvitation(SQLModel, table=True):
         Index("ix_user_invitation_mail_sent_at_mail_next_at", "mail_sent_at", "mail_next_at"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
@@ -134,9 +134,6 @@ class UserInvitation(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
     )
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     mail_attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False))

@@ -334,9 +334,9 @@ def issue_token(
     now = utcnow()
     token = AccessToken(
         user_id=user.id,
-        kind=kind.value,
+        kind=kind,
         name=name,
-        scope=scope.value,
+        scope=scope,
         token_hash=hash_secret(secret),
         created_at=now,
         last_used_at=now,

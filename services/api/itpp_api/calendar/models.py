@@ -4,18 +4,17 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Index, String, Uuid
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import UTCDateTime, new_id, utcnow
+from itpp_api.db import Created, HasId, UTCDateTime
 
 
-class CalendarFeed(SQLModel, table=True):
+class CalendarFeed(Created, HasId, table=True):
     """A secret URL a calendar program polls; it shows what its user may see, until revoked."""
 
     __tablename__ = "calendar_feed"
     __table_args__ = (Index("ix_calendar_feed_user_id", "user_id"),)
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
@@ -26,9 +25,6 @@ class CalendarFeed(SQLModel, table=True):
     )
     name: str = Field(sa_column=Column(String(100), nullable=False))
     secret_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     last_used_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )

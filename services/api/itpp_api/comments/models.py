@@ -2,17 +2,25 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, Uuid
-from sqlmodel import Field, SQLModel
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, Uuid
+from sqlmodel import Field
 
 from itpp_api.attachments.models import AttachmentParent
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import (
+    Created,
+    EnumString,
+    HasId,
+    PortableJSON,
+    UTCDateTime,
+    Versioned,
+    utcnow,
+)
 from itpp_api.enums import Visibility, check_in
 
 
-class Comment(SQLModel, table=True):
+class Comment(Created, Versioned, HasId, table=True):
     """A comment on a record of a plan (the same kinds of record as attachments), or a reply.
 
     `thread_id`: the thread's first comment, for a reply (None: it starts a thread); replies are
@@ -20,6 +28,21 @@ class Comment(SQLModel, table=True):
     `owner_party_id` (the author's party; always so on an internal record). `subject_id`: the
     commitment or exchange whose visibility the parent follows.
     """
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "plan_id",
+            "subject_id",
+            "owner_party_id",
+            "created_by",
+            "edited_at",
+            "revision_count",
+            "deleted_at",
+            "deleted_by",
+        }
+    )
 
     __tablename__ = "comment"
     __table_args__ = (
@@ -30,17 +53,18 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_plan_id", "plan_id"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
-    parent_type: str = Field(sa_column=Column(String(32), nullable=False))
+    parent_type: AttachmentParent = Field(
+        sa_column=Column(EnumString(AttachmentParent, 32), nullable=False)
+    )
     parent_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
     subject_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
     thread_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("comment.id"), nullable=True)
     )
-    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    visibility: Visibility = Field(sa_column=Column(EnumString(Visibility, 16), nullable=False))
     owner_party_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False)
     )
@@ -52,25 +76,20 @@ class Comment(SQLModel, table=True):
     created_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     revision_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     deleted_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
 
 
-class CommentRevision(SQLModel, table=True):
+class CommentRevision(HasId, table=True):
     """A body an edit replaced: revision 1 is the comment as first posted."""
 
     __tablename__ = "comment_revision"
     __table_args__ = (Index("ix_comment_revision_comment_id_number", "comment_id", "number"),)
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     comment_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("comment.id", ondelete="CASCADE"), nullable=False)
     )

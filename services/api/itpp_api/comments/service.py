@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
-from itpp_api.attachments.finder import find_parent
+from itpp_api.attachments.finder import load_with_parent
 from itpp_api.attachments.models import AttachmentParent
 from itpp_api.attachments.service import Parent, ensure_open
 from itpp_api.audit import service as audit
@@ -28,7 +28,7 @@ from itpp_api.comments.schemas import CommentCreate
 from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import Visibility
-from itpp_api.errors import FieldError, NotFound, RuleViolation
+from itpp_api.errors import FieldError, RuleViolation
 from itpp_api.notifications import service as notifications
 from itpp_api.pagination import SortOrder, cursor_position
 from itpp_api.plans.models import PlanParty
@@ -191,26 +191,16 @@ def get(
 ) -> tuple[Comment, Parent]:
     """A comment the actor may see, with its parent (404 exactly like an unknown id when it, or
     its parent, is not theirs to see, or it was deleted)."""
-    statement = select(Comment).where(
-        Comment.id == comment_id, _C.deleted_at.is_(None), policy.visible_comments(_C, actor)
+    return load_with_parent(
+        session=session,
+        actor=actor,
+        model=Comment,
+        record_id=comment_id,
+        visible=and_(_C.deleted_at.is_(None), policy.visible_comments(_C, actor)),
+        noun="comment",
+        action=action,
+        for_update=for_update,
     )
-    if for_update:
-        statement = statement.with_for_update()
-    comment = session.scalars(statement).first()
-    missing = NotFound(f"No comment with id {comment_id}.")
-    if comment is None:
-        raise missing
-    try:
-        parent = find_parent(
-            session=session,
-            actor=actor,
-            parent_type=AttachmentParent(comment.parent_type),
-            parent_id=comment.parent_id,
-            action=action,
-        )
-    except NotFound:
-        raise missing from None
-    return comment, parent
 
 
 def revisions(*, session: Session, comment: Comment) -> list[CommentRevision]:
@@ -287,14 +277,7 @@ def _notify(
 
 
 def _audit_view(comment: Comment) -> dict[str, Any]:
-    return {
-        "parent_type": comment.parent_type,
-        "parent_id": comment.parent_id,
-        "thread_id": comment.thread_id,
-        "visibility": comment.visibility,
-        "body": comment.body,
-        "mentions": [m["id"] for m in comment.mentions],
-    }
+    return audit.audited(comment) | {"mentions": [m["id"] for m in comment.mentions]}
 
 
 def _audit(
@@ -366,11 +349,11 @@ def create(*, session: Session, actor: Actor, parent: Parent, data: CommentCreat
     )
     comment = Comment(
         plan_id=parent.plan_id,
-        parent_type=parent.type.value,
+        parent_type=parent.type,
         parent_id=parent.id,
         subject_id=parent.subject_id,
         thread_id=thread.id if thread else None,
-        visibility=visibility.value,
+        visibility=visibility,
         owner_party_id=parent.internal_to or author_party,
         body=data.body,
         created_by=actor.user_id,

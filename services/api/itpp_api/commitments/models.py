@@ -1,8 +1,8 @@
 """Tables for commitments, their supporting organisations and milestones."""
 
 import uuid
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, Record
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility, check_in
 
 # A commitment is closed once completed or cancelled: nothing more waits on it.
@@ -30,18 +30,22 @@ CLOSED_STATUSES = (CommitmentStatus.COMPLETED.value, CommitmentStatus.CANCELLED.
 _OPEN = text(f"status NOT IN ({', '.join(repr(s) for s in CLOSED_STATUSES)})")
 
 
-def is_open(status: Any) -> ColumnElement[bool]:
+def is_open(status: ColumnElement[Any]) -> ColumnElement[bool]:
     """The criterion "not closed" on a commitment's `status` column, as the partial indexes of
     open commitments state it: the values are written into the SQL (not bound), since SQLite
     never matches a partial index through bound parameters, and PostgreSQL cannot in the
     generic plan of a prepared statement."""
-    return status.not_in(  # type: ignore[no-any-return]
+    return status.not_in(
         bindparam("closed_statuses", CLOSED_STATUSES, expanding=True, literal_execute=True)
     )
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(Record, table=True):
     """What a party undertakes under a priority area of a plan."""
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"plan_id", "is_example", "search_text"})
 
     __tablename__ = "commitment"
     __table_args__ = (
@@ -83,7 +87,6 @@ class Commitment(SQLModel, table=True):
         ).ddl_if(dialect="postgresql"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -100,7 +103,7 @@ class Commitment(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    modality: str = Field(sa_column=Column(String(32), nullable=False))
+    modality: Modality = Field(sa_column=Column(EnumString(Modality, 32), nullable=False))
     lead_party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
     lead_organisation_id: uuid.UUID | None = Field(
         default=None,
@@ -108,22 +111,19 @@ class Commitment(SQLModel, table=True):
     )
     start_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: CommitmentStatus = Field(
+        sa_column=Column(EnumString(CommitmentStatus, 16), nullable=False)
+    )
     progress: int = Field(default=0, sa_column=Column(Integer, nullable=False))
-    health: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    health: Health | None = Field(
+        default=None, sa_column=Column(EnumString(Health, 16), nullable=True)
+    )
     pcm_activity_ref: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
-    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    visibility: Visibility = Field(sa_column=Column(EnumString(Visibility, 16), nullable=False))
     # Sample data is marked so it can be told apart (and removed) before real use.
     is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     # Lower-cased titles in every language and the reference, for `q` searches.
     search_text: str = Field(sa_column=Column(Text, nullable=False))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
 class CommitmentSupporter(SQLModel, table=True):
@@ -140,13 +140,12 @@ class CommitmentSupporter(SQLModel, table=True):
     position: int = Field(sa_column=Column(Integer, nullable=False))
 
 
-class Milestone(SQLModel, table=True):
+class Milestone(Record, table=True):
     """A dated step towards a commitment."""
 
     __tablename__ = "milestone"
     __table_args__ = (Index("ix_milestone_commitment_id_position", "commitment_id", "position"),)
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     commitment_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False)
     )
@@ -159,10 +158,3 @@ class Milestone(SQLModel, table=True):
     )
     due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     done_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )

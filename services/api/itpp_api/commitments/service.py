@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Integer, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from itpp_api import agreement, date_order, references
 from itpp_api.agreement import Consent
@@ -476,23 +476,7 @@ def get_commitment(
 def _audit_view(
     commitment: Commitment, supporters: list[uuid.UUID] | None = None
 ) -> dict[str, Any]:
-    view = {
-        "reference": commitment.reference,
-        "priority_area_id": commitment.priority_area_id,
-        "title": commitment.title,
-        "description": commitment.description,
-        "translations": commitment.translations,
-        "modality": commitment.modality,
-        "lead_party_id": commitment.lead_party_id,
-        "lead_organisation_id": commitment.lead_organisation_id,
-        "start_date": commitment.start_date,
-        "due_date": commitment.due_date,
-        "status": commitment.status,
-        "progress": commitment.progress,
-        "health": commitment.health,
-        "pcm_activity_ref": commitment.pcm_activity_ref,
-        "visibility": commitment.visibility,
-    }
+    view = audit.audited(commitment)
     if supporters is not None:
         view["supporting_organisation_ids"] = supporters
     return view
@@ -559,9 +543,7 @@ def check_references(
     wanted = [o for o in [lead_organisation_id, *supporting_organisation_ids] if o is not None]
     organisations = {
         o.id: o
-        for o in session.scalars(
-            select(Organisation).where(Organisation.id.in_(wanted))  # type: ignore[attr-defined]
-        )
+        for o in session.scalars(select(Organisation).where(col(Organisation.id).in_(wanted)))
     }
     if lead_organisation_id is not None:
         lead = organisations.get(lead_organisation_id)
@@ -670,15 +652,15 @@ def create_commitment(
             {},
             source_languages=data.source_languages,
         ),
-        modality=data.modality.value,
+        modality=data.modality,
         lead_party_id=data.lead_party_id,
         lead_organisation_id=data.lead_organisation_id,
         start_date=data.start_date,
         due_date=data.due_date,
-        status=data.status.value,
+        status=data.status,
         progress=progress,
         pcm_activity_ref=data.pcm_activity_ref,
-        visibility=data.visibility.value,
+        visibility=data.visibility,
         is_example=data.is_example,
         search_text=search_text(data.title, extra=(reference,)),
     )
@@ -757,7 +739,7 @@ def update_commitment(
         session.scalars(
             select(CommitmentSupporter.organisation_id)
             .where(CommitmentSupporter.commitment_id == commitment.id)
-            .order_by(CommitmentSupporter.position)  # type: ignore[arg-type]
+            .order_by(col(CommitmentSupporter.position))
         )
     )
     merged: dict[str, Any] = {
@@ -789,7 +771,7 @@ def update_commitment(
     if consent is None:
         policy.authorize_internal_owner(
             actor,
-            str(getattr(merged["visibility"], "value", merged["visibility"])),
+            merged["visibility"],
             merged["lead_party_id"],
         )
     date_order.check_record(merged["start_date"], merged["due_date"], "due_date")
@@ -812,7 +794,7 @@ def update_commitment(
         current_area_id=commitment.priority_area_id,
     )
     before = _audit_view(commitment, current_supporters)
-    status = str(getattr(merged["status"], "value", merged["status"]))
+    status = merged["status"]
     if (
         status == CommitmentStatus.COMPLETED.value
         and "progress" not in changes
@@ -847,8 +829,8 @@ def update_commitment(
     )
     commitment.translations = translations
     for name, value in changes.items():
-        setattr(commitment, name, value.value if hasattr(value, "value") else value)
-    visibility = str(getattr(merged["visibility"], "value", merged["visibility"]))
+        setattr(commitment, name, value)
+    visibility = merged["visibility"]
     if "visibility" in changes and visibility != before["visibility"]:
         # Shared or made internal (on a draft: on a plan in force that takes consent), the
         # commitment moves to the series it now belongs to, so neither party's numbering shows
@@ -912,7 +894,7 @@ def cancel_commitment(
         consent=consent,
     )
     before_status = commitment.status
-    commitment.status = CommitmentStatus.CANCELLED.value
+    commitment.status = CommitmentStatus.CANCELLED
     commitment.updated_at = utcnow()
     session.add(commitment)
     session.flush()
@@ -957,9 +939,57 @@ def list_milestones(*, session: Session, commitment_id: uuid.UUID) -> list[Miles
         session.scalars(
             select(Milestone)
             .where(Milestone.commitment_id == commitment_id)
-            .order_by(Milestone.position)  # type: ignore[arg-type]
+            .order_by(col(Milestone.position))
         )
     )
+
+
+class _OfCommitment(Protocol):
+    commitment_id: uuid.UUID
+
+
+Part = TypeVar("Part", bound=SQLModel)
+
+
+def load_of_commitment(
+    *,
+    session: Session,
+    actor: Actor,
+    model: type[Part],
+    record_id: uuid.UUID,
+    noun: str,
+    action: Action = Action.READ,
+    for_update: bool = False,
+) -> tuple[Plan, Commitment, Part]:
+    """A record of a commitment (a table with `commitment_id`: a milestone, a progress update)
+    the actor may `action`, with its commitment and plan (both locked too when for_update).
+
+    Looked up with its commitment's visibility filter in the same query: a record of a
+    commitment internal to another party is missing exactly like an unknown id:
+    NotFound("No {noun} with id {record_id}.").
+    """
+    part = table_of(model).c
+    statement: AnySelect = (
+        select(model).join(Commitment, _C.id == part.commitment_id).where(part.id == record_id)
+    )
+    statement = _visible_to(statement, actor)
+    if for_update:
+        statement = statement.with_for_update()
+    record: Part | None = session.scalars(statement).first()
+    missing = NotFound(f"No {noun} with id {record_id}.")
+    if record is None:
+        raise missing
+    try:
+        plan, commitment = get_commitment(
+            session=session,
+            actor=actor,
+            commitment_id=cast(_OfCommitment, record).commitment_id,
+            action=action,
+            for_update=for_update,
+        )
+    except NotFound:
+        raise missing from None
+    return plan, commitment, record
 
 
 def get_milestone(
@@ -970,46 +1000,16 @@ def get_milestone(
     action: Action = Action.READ,
     for_update: bool = False,
 ) -> tuple[Plan, Commitment, Milestone]:
-    """A milestone the actor may `action`, with its commitment and plan; or NotFound.
-
-    Looked up with its commitment's visibility filter in the same query: a milestone of a
-    commitment internal to another party is missing exactly like an unknown id.
-    """
-    statement = (
-        select(Milestone)
-        .join(Commitment, col(Commitment.id) == col(Milestone.commitment_id))
-        .where(Milestone.id == milestone_id)
+    """A milestone the actor may `action`, with its commitment and plan; or NotFound."""
+    return load_of_commitment(
+        session=session,
+        actor=actor,
+        model=Milestone,
+        record_id=milestone_id,
+        noun="milestone",
+        action=action,
+        for_update=for_update,
     )
-    if not actor.is_system:
-        statement = statement.where(policy.visible_commitments(_C, actor))
-    if for_update:
-        statement = statement.with_for_update()
-    milestone = session.scalars(statement).first()
-    missing = NotFound(f"No milestone with id {milestone_id}.")
-    if milestone is None:
-        raise missing
-    try:
-        plan, commitment = get_commitment(
-            session=session,
-            actor=actor,
-            commitment_id=milestone.commitment_id,
-            action=action,
-            for_update=for_update,
-        )
-    except NotFound:
-        raise missing from None
-    return plan, commitment, milestone
-
-
-def _milestone_view(milestone: Milestone) -> dict[str, Any]:
-    return {
-        "commitment_id": milestone.commitment_id,
-        "position": milestone.position,
-        "title": milestone.title,
-        "translations": milestone.translations,
-        "due_date": milestone.due_date,
-        "done_on": milestone.done_on,
-    }
 
 
 def _touch(session: Session, commitment: Commitment) -> None:
@@ -1048,7 +1048,7 @@ def create_milestone(
         plan_id=plan.id,
         owner_party_id=_owner(commitment),
         subject_id=commitment.id,
-        after=_milestone_view(milestone),
+        after=audit.audited(milestone),
     )
     return milestone
 
@@ -1064,7 +1064,7 @@ def update_milestone(
 ) -> Milestone:
     """Change a milestone's title or dates (done_on marks it done; null reopens it)."""
     ensure_plan_writable(plan)
-    before = _milestone_view(milestone)
+    before = audit.audited(milestone)
     changes = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(changes)
     if "title" in changes or source_languages or reviewed:
@@ -1091,7 +1091,7 @@ def update_milestone(
         owner_party_id=_owner(commitment),
         subject_id=commitment.id,
         before=before,
-        after=_milestone_view(milestone),
+        after=audit.audited(milestone),
     )
     return milestone
 
@@ -1101,7 +1101,7 @@ def delete_milestone(
 ) -> None:
     """Remove a milestone from a commitment (its history stays in the audit log)."""
     ensure_plan_writable(plan)
-    before = _milestone_view(milestone)
+    before = audit.audited(milestone)
     session.delete(milestone)
     _touch(session, commitment)
     session.flush()

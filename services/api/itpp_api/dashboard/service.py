@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    CompoundSelect,
     Integer,
     Select,
     String,
@@ -70,7 +71,7 @@ _TODAY: BindParameter[Any] = bindparam("today")
 
 
 @cache
-def _statements(system: bool) -> dict[str, Select[Any]]:
+def _statements(system: bool) -> dict[str, Select[Any] | CompoundSelect[Any]]:
     """The dashboard's statements for a party's reader, or for the system (no filter)."""
     # A party's reader is None to the policy: its party is supplied at execution.
     viewer = Actor.system() if system else None
@@ -187,7 +188,7 @@ def _statements(system: bool) -> dict[str, Select[Any]]:
         .order_by(_R.due_date, _R.number)
     )
     return {
-        "areas_and_counts": union_all(areas, counts),  # type: ignore[dict-item]
+        "areas_and_counts": union_all(areas, counts),
         "overdue_commitments": overdue_commitments,
         "overdue_milestones": overdue_milestones,
         "upcoming_exchanges": upcoming_exchanges,

@@ -1,8 +1,8 @@
 """Tables for exchanges and their links to commitments."""
 
 import uuid
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -11,7 +11,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -19,13 +18,17 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, Record
 from itpp_api.enums import ExchangeKind, ExchangeStatus, Visibility, check_in
 
 
-class Exchange(SQLModel, table=True):
+class Exchange(Record, table=True):
     """Something that happened or will happen between the parties: a dialogue, a visit, a
     seminar, an exercise, or a long-running placement of a person at the other party."""
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"plan_id", "is_example", "search_text"})
 
     __tablename__ = "exchange"
     __table_args__ = (
@@ -53,12 +56,11 @@ class Exchange(SQLModel, table=True):
         ).ddl_if(dialect="postgresql"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
     reference: str = Field(sa_column=Column(String(32), nullable=False))
-    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: ExchangeKind = Field(sa_column=Column(EnumString(ExchangeKind, 32), nullable=False))
     title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     from_party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
     from_organisation_id: uuid.UUID | None = Field(
@@ -82,8 +84,8 @@ class Exchange(SQLModel, table=True):
     lessons_learned: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )
-    status: str = Field(sa_column=Column(String(16), nullable=False))
-    visibility: str = Field(sa_column=Column(String(16), nullable=False))
+    status: ExchangeStatus = Field(sa_column=Column(EnumString(ExchangeStatus, 16), nullable=False))
+    visibility: Visibility = Field(sa_column=Column(EnumString(Visibility, 16), nullable=False))
     post_title: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )
@@ -97,13 +99,6 @@ class Exchange(SQLModel, table=True):
     )
     is_example: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     search_text: str = Field(sa_column=Column(Text, nullable=False))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
 class ExchangeCommitment(SQLModel, table=True):

@@ -472,27 +472,7 @@ def _normalise_dates(kind: str, start: date, end: date | None) -> date | None:
 
 
 def _audit_view(exchange: Exchange, commitment_ids: list[uuid.UUID]) -> dict[str, Any]:
-    return {
-        "reference": exchange.reference,
-        "kind": exchange.kind,
-        "title": exchange.title,
-        "from_party_id": exchange.from_party_id,
-        "from_organisation_id": exchange.from_organisation_id,
-        "to_party_id": exchange.to_party_id,
-        "to_organisation_id": exchange.to_organisation_id,
-        "start_date": exchange.start_date,
-        "end_date": exchange.end_date,
-        "location": exchange.location,
-        "participants": exchange.participants,
-        "outcome": exchange.outcome,
-        "lessons_learned": exchange.lessons_learned,
-        "status": exchange.status,
-        "visibility": exchange.visibility,
-        "post_title": exchange.post_title,
-        "translations": exchange.translations,
-        "host_organisation_id": exchange.host_organisation_id,
-        "commitment_ids": sorted(str(c) for c in commitment_ids),
-    }
+    return audit.audited(exchange) | {"commitment_ids": sorted(str(c) for c in commitment_ids)}
 
 
 def _owner(exchange: Exchange) -> uuid.UUID | None:
@@ -563,7 +543,7 @@ def create_exchange(
     exchange = Exchange(
         plan_id=plan.id,
         reference=reference,
-        kind=data.kind.value,
+        kind=data.kind,
         title=data.title,
         from_party_id=data.from_party_id,
         from_organisation_id=data.from_organisation_id,
@@ -575,8 +555,8 @@ def create_exchange(
         participants=values["participants"],
         outcome=data.outcome,
         lessons_learned=data.lessons_learned,
-        status=data.status.value,
-        visibility=data.visibility.value,
+        status=data.status,
+        visibility=data.visibility,
         post_title=data.post_title,
         host_organisation_id=data.host_organisation_id,
         is_example=data.is_example,
@@ -631,7 +611,7 @@ def update_exchange(
             "visibility",
         )
     }
-    merged |= {k: getattr(v, "value", v) for k, v in changes.items()}
+    merged |= changes
     policy.authorize_internal_owner(actor, merged["visibility"], merged["from_party_id"])
     date_order.check_record(merged["start_date"], merged["end_date"], "end_date")
     new_links = [c for c in commitment_ids if c not in current_links] if commitment_ids else []
@@ -649,7 +629,7 @@ def update_exchange(
         )
     moves_series = "visibility" in changes and merged["visibility"] != exchange.visibility
     for name, value in changes.items():
-        setattr(exchange, name, getattr(value, "value", value))
+        setattr(exchange, name, value)
     if moves_series:
         # Shared or made internal, it moves to the series it now belongs to (no gap shows).
         series = references.series(session, "EX", exchange.visibility, exchange.from_party_id)
@@ -697,7 +677,7 @@ def cancel_exchange(*, session: Session, actor: Actor, plan: Plan, exchange: Exc
     if exchange.status == ExchangeStatus.CANCELLED.value:
         return exchange
     previous = exchange.status
-    exchange.status = ExchangeStatus.CANCELLED.value
+    exchange.status = ExchangeStatus.CANCELLED
     exchange.updated_at = utcnow()
     session.add(exchange)
     session.flush()

@@ -17,14 +17,22 @@ from sqlalchemy import (
     Uuid,
     false,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import (
+    Created,
+    EnumString,
+    HasId,
+    PortableJSON,
+    Updated,
+    UTCDateTime,
+    utcnow,
+)
 from itpp_api.enums import check_in
 from itpp_api.notifications.kinds import NotificationDelivery, NotificationKind
 
 
-class Notification(SQLModel, table=True):
+class Notification(Created, HasId, table=True):
     """A message to one user about one event; a worker delivers it at least once."""
 
     __tablename__ = "notification"
@@ -39,11 +47,12 @@ class Notification(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     recipient_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
-    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: NotificationKind = Field(
+        sa_column=Column(EnumString(NotificationKind, 32), nullable=False)
+    )
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -59,9 +68,6 @@ class Notification(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # Reminders only: what the reminder is of (kind, subject, occasion), see reminders.py.
     reminder_key: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
     # Queued for the recipient's daily digest (their preference when it was queued), not for a
     # mail of its own; `digest_batch` names the digest mail that gathered it (its Message-ID),
     # set when a worker first claims the digest and kept across retries.
@@ -71,7 +77,7 @@ class Notification(SQLModel, table=True):
     digest_batch: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, nullable=True))
 
 
-class NotificationPreference(SQLModel, table=True):
+class NotificationPreference(Updated, table=True):
     """How one user hears of one kind of notification; no row means `immediately`.
 
     Keyed by the kind's string, with no list of kinds in the table: a new kind needs no
@@ -85,7 +91,6 @@ class NotificationPreference(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     )
     kind: str = Field(sa_column=Column(String(32), primary_key=True))
-    delivery: str = Field(sa_column=Column(String(16), nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    delivery: NotificationDelivery = Field(
+        sa_column=Column(EnumString(NotificationDelivery, 16), nullable=False)
     )

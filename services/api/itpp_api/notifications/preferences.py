@@ -60,9 +60,9 @@ def _apply(
     for kind, value in changed.items():
         row = session.get(NotificationPreference, (user.id, kind))
         if row is None:
-            row = NotificationPreference(user_id=user.id, kind=kind, delivery=value.value)
+            row = NotificationPreference(user_id=user.id, kind=kind, delivery=value)
         else:
-            row.delivery = value.value
+            row.delivery = value
             row.updated_at = utcnow()
         session.add(row)
     if not changed:

@@ -160,7 +160,7 @@ def notify(
             Notification(
                 id=notification_id,
                 recipient_id=recipient,
-                kind=kind.value,
+                kind=kind,
                 plan_id=plan.id,
                 payload=payload,
                 message_id=message_id(notification_id),
@@ -214,7 +214,7 @@ def notify_mentioned(
             Notification(
                 id=notification_id,
                 recipient_id=recipient,
-                kind=NotificationKind.COMMENT_MENTION.value,
+                kind=NotificationKind.COMMENT_MENTION,
                 plan_id=plan.id,
                 payload=payload,
                 message_id=message_id(notification_id),

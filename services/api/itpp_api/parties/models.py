@@ -1,21 +1,19 @@
 """Tables for parties and organisations."""
 
 import uuid
-from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Uuid
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import Created, HasId, PortableJSON
 
 
-class Party(SQLModel, table=True):
+class Party(Created, HasId, table=True):
     """A signatory of plans, such as Japan or NATO."""
 
     __tablename__ = "party"
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     code: str = Field(sa_column=Column(String(16), nullable=False, unique=True))
     name: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
@@ -23,17 +21,17 @@ class Party(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class Organisation(SQLModel, table=True):
+class Organisation(Created, HasId, table=True):
     """A unit of a party: a ministry, a headquarters, a command, a centre."""
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"party_id", "translations"})
 
     __tablename__ = "organisation"
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     party_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False, index=True)
     )
@@ -43,9 +41,6 @@ class Organisation(SQLModel, table=True):
     translations: dict[str, Any] = Field(
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
-    )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     # Incremented by each edit (PATCH /organisations/{id}); the ETag is made from it.
     row_version: int = Field(

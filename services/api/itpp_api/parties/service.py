@@ -118,10 +118,6 @@ def get_organisation(
     return organisation
 
 
-def _organisation_view(organisation: Organisation) -> dict[str, Any]:
-    return {"code": organisation.code, "name": organisation.name}
-
-
 def update_organisation(
     *, session: Session, actor: Actor, organisation: Organisation, data: OrganisationUpdate
 ) -> Organisation:
@@ -139,7 +135,7 @@ def update_organisation(
         )
         if taken is not None:
             raise Conflict(f"An organisation with code {code!r} already exists.")
-    before = _organisation_view(organisation)
+    before = audit.audited(organisation)
     if "name" in changes or source_languages or reviewed:
         organisation.translations = record_translations(
             {"name": organisation.name},
@@ -159,7 +155,7 @@ def update_organisation(
         entity_type="organisation",
         entity_id=organisation.id,
         before=before,
-        after=_organisation_view(organisation),
+        after=audit.audited(organisation),
     )
     return organisation
 

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -20,12 +20,23 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import (
+    Created,
+    EnumString,
+    HasId,
+    PortableJSON,
+    Record,
+    UTCDateTime,
+)
 from itpp_api.enums import PlanStatus, check_in
 
 
-class Plan(SQLModel, table=True):
+class Plan(Record, table=True):
     """A partnership cooperation plan agreed between two or more parties."""
+
+    # Columns no audit event shows (audit.service.audited). Derived from the approval date and
+    # term; the deletion is an event of its own.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"expiry_date", "deleted_at"})
 
     __tablename__ = "plan"
     __table_args__ = (
@@ -37,7 +48,6 @@ class Plan(SQLModel, table=True):
         Index("ix_plan_status_expiry_date", "status", "expiry_date"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     reference: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     title: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     # Numbered narrative sections: [{"number": "1.1", "heading": {...}, "body": {...}}].
@@ -58,7 +68,7 @@ class Plan(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: PlanStatus = Field(sa_column=Column(EnumString(PlanStatus, 16), nullable=False))
     approval_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     term_months: int = Field(sa_column=Column(Integer, nullable=False))
     # Approval date plus term, kept on write so lists and dashboards can filter on it in SQL.
@@ -77,13 +87,6 @@ class Plan(SQLModel, table=True):
     termination_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     # A deleted draft (never in force): gone from every list and read, kept on record.
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
 class PlanParty(SQLModel, table=True):
@@ -100,8 +103,12 @@ class PlanParty(SQLModel, table=True):
     position: int = Field(sa_column=Column(Integer, nullable=False))
 
 
-class PriorityArea(SQLModel, table=True):
+class PriorityArea(Record, table=True):
     """An ordered, coded priority area of a plan (seed §3.1.x)."""
+
+    # Columns no audit event shows (audit.service.audited). The event names the plan; the
+    # retirement is an event of its own.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"plan_id", "retired_at"})
 
     __tablename__ = "priority_area"
     __table_args__ = (
@@ -110,7 +117,6 @@ class PriorityArea(SQLModel, table=True):
         Index("ix_priority_area_plan_id_position", "plan_id", "position"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -128,16 +134,9 @@ class PriorityArea(SQLModel, table=True):
     )
     # Retired by an applied amendment: kept for history, no new commitments under it.
     retired_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class PlanVersion(SQLModel, table=True):
+class PlanVersion(Created, HasId, table=True):
     """A numbered, full snapshot of a plan, taken whenever an agreed change applies."""
 
     __tablename__ = "plan_version"
@@ -146,7 +145,6 @@ class PlanVersion(SQLModel, table=True):
         Index("ix_plan_version_plan_id_agreed_on", "plan_id", "agreed_on"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -161,9 +159,6 @@ class PlanVersion(SQLModel, table=True):
     amendment_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(Uuid, ForeignKey("amendment.id", ondelete="SET NULL"), nullable=True),
-    )
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
 
 

@@ -339,7 +339,7 @@ def delete_plan(*, session: Session, actor: Actor, plan: Plan) -> None:
 
 
 def _check_parties(session: Session, party_ids: list[uuid.UUID]) -> None:
-    known = set(session.scalars(select(Party.id).where(Party.id.in_(party_ids))))  # type: ignore[attr-defined]
+    known = set(session.scalars(select(Party.id).where(col(Party.id).in_(party_ids))))
     missing = [pid for pid in party_ids if pid not in known]
     if missing:
         raise RuleViolation(
@@ -386,21 +386,8 @@ def check_predecessor(
 
 
 def audit_view(plan: Plan) -> dict[str, Any]:
-    return {
-        "reference": plan.reference,
-        "title": plan.title,
-        "sections": plan.sections,
-        "objectives": plan.objectives,
-        "lead_texts": lead_texts_data(plan.lead_texts),
-        "translations": plan.translations,
-        "status": plan.status,
-        "approval_date": plan.approval_date,
-        "term_months": plan.term_months,
-        "review_interval_months": plan.review_interval_months,
-        "predecessor_id": plan.predecessor_id,
-        "progress_updates_need_confirmation": plan.progress_updates_need_confirmation,
-        "termination_date": plan.termination_date,
-    }
+    """What an audit event shows of a plan (its lead texts as the API shows them)."""
+    return audit.audited(plan) | {"lead_texts": lead_texts_data(plan.lead_texts)}
 
 
 def create_plan(
@@ -436,7 +423,7 @@ def create_plan(
             {},
             source_languages=data.source_languages,
         ),
-        status=PlanStatus.DRAFT.value,
+        status=PlanStatus.DRAFT,
         approval_date=data.approval_date,
         term_months=data.term_months,
         review_interval_months=data.review_interval_months,
@@ -492,7 +479,7 @@ def list_areas(*, session: Session, plan_id: uuid.UUID) -> list[PriorityArea]:
         session.scalars(
             select(PriorityArea)
             .where(PriorityArea.plan_id == plan_id)
-            .order_by(PriorityArea.position, PriorityArea.code)  # type: ignore[arg-type]
+            .order_by(col(PriorityArea.position), col(PriorityArea.code))
         )
     )
 
@@ -526,17 +513,6 @@ def _check_area_codes_free(
             statement = statement.where(PriorityArea.id != except_id)
         if session.scalar(statement) is not None:
             raise Conflict(f"This plan already has a priority area with {name} {value!r}.")
-
-
-def _area_view(area: PriorityArea) -> dict[str, Any]:
-    return {
-        "code": area.code,
-        "short_code": area.short_code,
-        "position": area.position,
-        "title": area.title,
-        "description": area.description,
-        "translations": area.translations,
-    }
 
 
 def get_area_for(
@@ -609,7 +585,7 @@ def create_area(
         entity_type="priority_area",
         entity_id=area.id,
         plan_id=plan.id,
-        after=_area_view(area),
+        after=audit.audited(area),
     )
     return area
 
@@ -630,7 +606,7 @@ def update_area(
     """
     changes = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(changes)
-    before = _area_view(area)
+    before = audit.audited(area)
     ensure_plan_writable(plan)
     agreement.check_area_update(
         actor=actor,
@@ -668,7 +644,7 @@ def update_area(
         entity_id=area.id,
         plan_id=plan.id,
         before=before,
-        after=_area_view(area),
+        after=audit.audited(area),
     )
     return area
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from itpp_api import agreement
 from itpp_api.audit import service as audit
@@ -115,7 +115,7 @@ def list_versions(*, session: Session, plan_id: uuid.UUID) -> list[PlanVersion]:
         session.scalars(
             select(PlanVersion)
             .where(PlanVersion.plan_id == plan_id)
-            .order_by(PlanVersion.number.desc())  # type: ignore[attr-defined]
+            .order_by(col(PlanVersion.number).desc())
         )
     )
 

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -12,19 +12,31 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    String,
     Text,
     UniqueConstraint,
     Uuid,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import (
+    EnumString,
+    HasId,
+    PortableJSON,
+    Record,
+    Updated,
+    UTCDateTime,
+    Versioned,
+    utcnow,
+)
 from itpp_api.enums import CommitmentStatus, Health, ReviewOutcome, ReviewStatus, check_in
 
 
-class ReviewCycle(SQLModel, table=True):
+class ReviewCycle(Record, table=True):
     """One joint review of a plan, due on a date derived from approval date and interval."""
+
+    # Columns no audit event shows (audit.service.audited). The opening and the conclusion are
+    # events of their own.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"opened_at", "concluded_at"})
 
     __tablename__ = "review_cycle"
     __table_args__ = (
@@ -35,7 +47,6 @@ class ReviewCycle(SQLModel, table=True):
         Index("ix_review_cycle_status_due_date", "status", "due_date"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -44,7 +55,7 @@ class ReviewCycle(SQLModel, table=True):
     period_end: date = Field(sa_column=Column(Date, nullable=False))
     due_date: date = Field(sa_column=Column(Date, nullable=False))
     is_final: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: ReviewStatus = Field(sa_column=Column(EnumString(ReviewStatus, 16), nullable=False))
     summary: dict[str, str] | None = Field(
         default=None, sa_column=Column(PortableJSON, nullable=True)
     )
@@ -53,21 +64,16 @@ class ReviewCycle(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    outcome: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    outcome: ReviewOutcome | None = Field(
+        default=None, sa_column=Column(EnumString(ReviewOutcome, 16), nullable=True)
+    )
     opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     concluded_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class ReviewItem(SQLModel, table=True):
+class ReviewItem(Updated, Versioned, HasId, table=True):
     """A commitment under review: its state when the review opened, and the agreed rating."""
 
     __tablename__ = "review_item"
@@ -83,7 +89,6 @@ class ReviewItem(SQLModel, table=True):
         Index("ix_review_item_commitment_id", "commitment_id"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     review_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("review_cycle.id", ondelete="CASCADE"), nullable=False)
     )
@@ -91,20 +96,25 @@ class ReviewItem(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False)
     )
     # The commitment as it stood when the review opened.
-    status: str = Field(sa_column=Column(String(16), nullable=False))
-    progress: int = Field(sa_column=Column(Integer, nullable=False))
-    health: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
-    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    agreed_rating: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
-    agreed_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    status: CommitmentStatus = Field(
+        sa_column=Column(EnumString(CommitmentStatus, 16), nullable=False)
     )
+    progress: int = Field(sa_column=Column(Integer, nullable=False))
+    health: Health | None = Field(
+        default=None, sa_column=Column(EnumString(Health, 16), nullable=True)
+    )
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    agreed_rating: Health | None = Field(
+        default=None, sa_column=Column(EnumString(Health, 16), nullable=True)
+    )
+    agreed_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-class ReviewAssessment(SQLModel, table=True):
+class ReviewAssessment(Updated, Versioned, HasId, table=True):
     """One party's own assessment of one commitment in a review."""
+
+    # Columns no audit event shows (audit.service.audited). The event names its actor.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"updated_by"})
 
     __tablename__ = "review_assessment"
     __table_args__ = (
@@ -114,24 +124,19 @@ class ReviewAssessment(SQLModel, table=True):
         CheckConstraint(check_in("rating", Health), name="rating"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     review_item_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("review_item.id", ondelete="CASCADE"), nullable=False)
     )
     party_id: uuid.UUID = Field(sa_column=Column(Uuid, ForeignKey("party.id"), nullable=False))
-    rating: str = Field(sa_column=Column(String(16), nullable=False))
+    rating: Health = Field(sa_column=Column(EnumString(Health, 16), nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     recommended_action: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_by: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class ReviewSignOff(SQLModel, table=True):
+class ReviewSignOff(HasId, table=True):
     """A party's sign-off of a review, by one of its approvers."""
 
     __tablename__ = "review_sign_off"
@@ -139,7 +144,6 @@ class ReviewSignOff(SQLModel, table=True):
         UniqueConstraint("review_id", "party_id", name="uq_review_sign_off_review_id_party_id"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     review_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("review_cycle.id", ondelete="CASCADE"), nullable=False)
     )

@@ -659,21 +659,6 @@ def withdrawal_notice(codes: list[str]) -> str | None:
 # --- the schedule -------------------------------------------------------------------------
 
 
-def _review_view(review: ReviewCycle) -> dict[str, Any]:
-    return {
-        "plan_id": review.plan_id,
-        "number": review.number,
-        "period_start": review.period_start,
-        "period_end": review.period_end,
-        "due_date": review.due_date,
-        "is_final": review.is_final,
-        "status": review.status,
-        "summary": review.summary,
-        "translations": review.translations,
-        "outcome": review.outcome,
-    }
-
-
 def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
     """Re-derive the plan's not-yet-opened reviews from its approval date, term and interval.
 
@@ -714,7 +699,7 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
         start = entry.due_date
         if index < len(pending):
             review = pending[index]
-            before = _review_view(review)
+            before = audit.audited(review)
             if all(getattr(review, k) == v for k, v in values.items()):
                 continue
             for name, value in values.items():
@@ -730,7 +715,7 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
                 entity_id=review.id,
                 plan_id=plan.id,
                 before=before,
-                after=_review_view(review),
+                after=audit.audited(review),
             )
         else:
             review = ReviewCycle(
@@ -740,7 +725,7 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
                 period_end=entry.period_end,
                 due_date=entry.due_date,
                 is_final=entry.is_final,
-                status=ReviewStatus.SCHEDULED.value,
+                status=ReviewStatus.SCHEDULED,
             )
             session.add(review)
             session.flush()
@@ -751,10 +736,10 @@ def reschedule(*, session: Session, actor: Actor, plan: Plan) -> None:
                 entity_type="review_cycle",
                 entity_id=review.id,
                 plan_id=plan.id,
-                after=_review_view(review),
+                after=audit.audited(review),
             )
     for review in pending[len(wanted) :]:
-        before = _review_view(review)
+        before = audit.audited(review)
         session.delete(review)
         session.flush()
         audit.record(
@@ -842,8 +827,8 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
                 "due_date": item.due_date,
             },
         )
-    before = _review_view(review)
-    review.status = ReviewStatus.OPEN.value
+    before = audit.audited(review)
+    review.status = ReviewStatus.OPEN
     review.opened_at = utcnow()
     review.updated_at = review.opened_at
     session.add(review)
@@ -856,7 +841,7 @@ def open_review(*, session: Session, actor: Actor, plan: Plan, review: ReviewCyc
         entity_id=review.id,
         plan_id=plan.id,
         before=before,
-        after=_review_view(review),
+        after=audit.audited(review),
     )
     notifications.notify(
         session=session,
@@ -897,7 +882,7 @@ def _withdraw_sign_offs(
             entity_type="review_sign_off",
             entity_id=sign_off.id,
             plan_id=plan.id,
-            before=_sign_off_view(sign_off),
+            before=audit.audited(sign_off),
         )
         withdrawn.append(codes.get(sign_off.party_id, str(sign_off.party_id)))
     return withdrawn
@@ -918,8 +903,7 @@ def update_review(
     _require_open(review, "writing its summary")
     requested = data.model_dump(exclude_unset=True)
     source_languages, reviewed = pop_translation_request(requested)
-    changes = {name: getattr(value, "value", value) for name, value in requested.items()}
-    changes = {k: v for k, v in changes.items() if getattr(review, k) != v}
+    changes = {k: v for k, v in requested.items() if getattr(review, k) != v}
     translations = review.translations
     if "summary" in changes or source_languages or reviewed:
         translations = record_translations(
@@ -931,7 +915,7 @@ def update_review(
         )
     if not changes and translations == review.translations:
         return []
-    before = _review_view(review)
+    before = audit.audited(review)
     for name, value in changes.items():
         setattr(review, name, value)
     review.translations = translations
@@ -945,21 +929,11 @@ def update_review(
         entity_id=review.id,
         plan_id=plan.id,
         before=before,
-        after=_review_view(review),
+        after=audit.audited(review),
     )
     if not changes:
         return []
     return _withdraw_sign_offs(session, actor, plan, review)
-
-
-def _assessment_view(assessment: ReviewAssessment) -> dict[str, Any]:
-    return {
-        "review_item_id": assessment.review_item_id,
-        "party_id": assessment.party_id,
-        "rating": assessment.rating,
-        "note": assessment.note,
-        "recommended_action": assessment.recommended_action,
-    }
 
 
 def record_assessment(
@@ -995,7 +969,7 @@ def record_assessment(
         assessment = ReviewAssessment(
             review_item_id=item.id,
             party_id=actor.party_id,
-            rating=data.rating.value,
+            rating=data.rating,
             note=data.note,
             recommended_action=data.recommended_action,
             updated_by=actor.user_id,
@@ -1006,7 +980,7 @@ def record_assessment(
     else:
         if all(getattr(assessment, k) == v for k, v in values.items()):
             return
-        before = _assessment_view(assessment)
+        before = audit.audited(assessment)
         for name, value in values.items():
             setattr(assessment, name, value)
         assessment.updated_by = actor.user_id
@@ -1027,7 +1001,7 @@ def record_assessment(
         owner_party_id=owner,
         subject_id=commitment.id,
         before=before,
-        after=_assessment_view(assessment),
+        after=audit.audited(assessment),
     )
 
 
@@ -1045,10 +1019,8 @@ def update_item(
     ensure_plan_writable(plan)
     _require_open(review, "agreeing ratings")
     changes = {
-        name: getattr(value, "value", value)
-        for name, value in data.model_dump(exclude_unset=True).items()
+        k: v for k, v in data.model_dump(exclude_unset=True).items() if getattr(item, k) != v
     }
-    changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
     if not changes:
         return []
     before = {"agreed_rating": item.agreed_rating, "agreed_note": item.agreed_note}
@@ -1163,15 +1135,6 @@ def _skip(item_id: uuid.UUID, reference: str | None, reason: SkipReason) -> dict
     return {"item_id": item_id, "reference": reference, "reason": reason}
 
 
-def _sign_off_view(sign_off: ReviewSignOff) -> dict[str, Any]:
-    return {
-        "review_id": sign_off.review_id,
-        "party_id": sign_off.party_id,
-        "user_id": sign_off.user_id,
-        "signed_at": sign_off.signed_at,
-    }
-
-
 def sign_off(
     *,
     session: Session,
@@ -1209,7 +1172,7 @@ def sign_off(
         entity_type="review_sign_off",
         entity_id=record.id,
         plan_id=plan.id,
-        after=_sign_off_view(record),
+        after=audit.audited(record),
     )
     notifications.notify(
         session=session,
@@ -1258,8 +1221,8 @@ def conclude_review(*, session: Session, actor: Actor, plan: Plan, review: Revie
             before={"health": before_health},
             after={"health": commitment.health, "review_id": review.id},
         )
-    before = _review_view(review)
-    review.status = ReviewStatus.CONCLUDED.value
+    before = audit.audited(review)
+    review.status = ReviewStatus.CONCLUDED
     review.concluded_at = now
     _touch_review(session, review)
     session.flush()
@@ -1271,7 +1234,7 @@ def conclude_review(*, session: Session, actor: Actor, plan: Plan, review: Revie
         entity_id=review.id,
         plan_id=plan.id,
         before=before,
-        after=_review_view(review),
+        after=audit.audited(review),
     )
 
 

@@ -107,7 +107,7 @@ def _parties(session: Session) -> tuple[dict[str, Party], dict[str, Organisation
 
 def _lineage(
     session: Session,
-    party_ids: list,  # type: ignore[type-arg]
+    party_ids: list[uuid.UUID],
     current_approval: date,
 ) -> Plan | None:
     """The predecessor plans, agreed outside the system and recorded as the operator: each in
@@ -222,8 +222,9 @@ def _first_review(session: Session, plan: Plan, *, overdue_after: int) -> None:
     NATO's editor concludes. Review 2 (the final one) stays scheduled.
     """
     data = reviews_content.REVIEW
-    editors = {code: _sample_actor(session, code, Role.EDITOR) for code in ("JP", "NATO")}
-    approvers = {code: _sample_actor(session, code, Role.APPROVER) for code in ("JP", "NATO")}
+    codes: tuple[content.PartyCode, ...] = ("JP", "NATO")
+    editors = {code: _sample_actor(session, code, Role.EDITOR) for code in codes}
+    approvers = {code: _sample_actor(session, code, Role.APPROVER) for code in codes}
     review = session.scalars(
         select(ReviewCycle).where(ReviewCycle.plan_id == plan.id, ReviewCycle.number == 1)
     ).one()
@@ -232,7 +233,7 @@ def _first_review(session: Session, plan: Plan, *, overdue_after: int) -> None:
         items = reviews.review_as_dict(session=session, actor=editor, plan=plan, review=review)
         for entry in items["items"]:
             special = data["commitments"].get(entry["commitment"]["reference"])
-            own = special[code] if special else None  # type: ignore[literal-required]
+            own = special[code] if special else None
             item, commitment = reviews.get_item(
                 session=session, actor=editor, review=review, item_id=entry["id"]
             )

@@ -1,16 +1,15 @@
 """The table of saved views."""
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, String, UniqueConstraint, Uuid
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from itpp_api.bounds import SAVED_VIEW_NAME_MAX, SAVED_VIEW_QUERY_MAX
-from itpp_api.db import UTCDateTime, new_id, utcnow
+from itpp_api.db import Created, HasId
 
 
-class SavedView(SQLModel, table=True):
+class SavedView(Created, HasId, table=True):
     """A list's filters and order saved under a name by one user, for that user only."""
 
     __tablename__ = "saved_view"
@@ -18,7 +17,6 @@ class SavedView(SQLModel, table=True):
         UniqueConstraint("user_id", "list", "name", name="uq_saved_view_user_id_list_name"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     user_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     )
@@ -27,6 +25,3 @@ class SavedView(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(SAVED_VIEW_NAME_MAX), nullable=False))
     # The list's query string (filters and sort), without page or cursor.
     query: str = Field(sa_column=Column(String(SAVED_VIEW_QUERY_MAX), nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )

@@ -2,16 +2,16 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Uuid
-from sqlmodel import Field, SQLModel
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, Uuid
+from sqlmodel import Field
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import EnumString, PortableJSON, Record, UTCDateTime
 from itpp_api.enums import CommitmentStatus, ProgressUpdateState, check_in
 
 
-class ProgressUpdate(SQLModel, table=True):
+class ProgressUpdate(Record, table=True):
     """A dated report on a commitment: its status and progress as of a day, a narrative in the
     author's language, and evidence (attachments whose parent is the update).
 
@@ -19,6 +19,12 @@ class ProgressUpdate(SQLModel, table=True):
     the commitment's status and progress — when posted, or, on a plan whose updates need
     confirmation, once an approver of the commitment's lead party confirms it (`state`).
     """
+
+    # Columns no audit event shows (audit.service.audited): where the record lives and who
+    # wrote it are the event's own, the rest is bookkeeping.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset(
+        {"plan_id", "translations", "author_party_id", "created_by", "decided_by", "decided_at"}
+    )
 
     __tablename__ = "progress_update"
     __table_args__ = (
@@ -29,7 +35,6 @@ class ProgressUpdate(SQLModel, table=True):
         Index("ix_progress_update_plan_id_as_of_date", "plan_id", "as_of_date"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -37,7 +42,9 @@ class ProgressUpdate(SQLModel, table=True):
         sa_column=Column(Uuid, ForeignKey("commitment.id", ondelete="CASCADE"), nullable=False)
     )
     as_of_date: date = Field(sa_column=Column(Date, nullable=False))
-    status: str = Field(sa_column=Column(String(16), nullable=False))
+    status: CommitmentStatus = Field(
+        sa_column=Column(EnumString(CommitmentStatus, 16), nullable=False)
+    )
     progress: int = Field(sa_column=Column(Integer, nullable=False))
     narrative: dict[str, str] = Field(sa_column=Column(PortableJSON, nullable=False))
     # {field: {"source": tag, "stale": [tag, ...]}} for each localized text (localized.py).
@@ -45,7 +52,9 @@ class ProgressUpdate(SQLModel, table=True):
         default_factory=dict,
         sa_column=Column(PortableJSON, nullable=False, server_default="{}"),
     )
-    state: str = Field(sa_column=Column(String(16), nullable=False))
+    state: ProgressUpdateState = Field(
+        sa_column=Column(EnumString(ProgressUpdateState, 16), nullable=False)
+    )
     author_party_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid, ForeignKey("party.id"), nullable=True)
     )
@@ -56,10 +65,3 @@ class ProgressUpdate(SQLModel, table=True):
         default=None, sa_column=Column(Uuid, ForeignKey("user_account.id"), nullable=True)
     )
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )

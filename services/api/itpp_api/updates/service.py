@@ -29,7 +29,7 @@ from itpp_api.commitments.schemas import CommitmentUpdate
 from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, ProgressUpdateState, Visibility
-from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
+from itpp_api.errors import Conflict, FieldError, RuleViolation
 from itpp_api.localized import record_translations, translations_view
 from itpp_api.pagination import SortOrder, apply_keyset
 from itpp_api.plans.lifecycle import ensure_plan_writable
@@ -66,30 +66,15 @@ def get_update(
 ) -> tuple[Plan, Commitment, ProgressUpdate]:
     """An update the actor may `action`, with its commitment and plan; NotFound, exactly like an
     unknown id, when its commitment is not theirs to see."""
-    statement = (
-        select(ProgressUpdate)
-        .join(Commitment, col(Commitment.id) == col(ProgressUpdate.commitment_id))
-        .where(ProgressUpdate.id == update_id)
+    return commitments.load_of_commitment(
+        session=session,
+        actor=actor,
+        model=ProgressUpdate,
+        record_id=update_id,
+        noun="progress update",
+        action=action,
+        for_update=for_update,
     )
-    if not actor.is_system:
-        statement = statement.where(policy.visible_commitments(_C, actor))
-    if for_update:
-        statement = statement.with_for_update()
-    update = session.scalars(statement).first()
-    missing = NotFound(f"No progress update with id {update_id}.")
-    if update is None:
-        raise missing
-    try:
-        plan, commitment = commitments.get_commitment(
-            session=session,
-            actor=actor,
-            commitment_id=update.commitment_id,
-            action=action,
-            for_update=for_update,
-        )
-    except NotFound:
-        raise missing from None
-    return plan, commitment, update
 
 
 def _check_as_of(plan: Plan, as_of: date) -> None:
@@ -109,17 +94,6 @@ def _check_as_of(plan: Plan, as_of: date) -> None:
             problem,
             errors=[FieldError(loc=["body", "as_of_date"], msg=problem, type="as_of_out_of_range")],
         )
-
-
-def _view(update: ProgressUpdate) -> dict[str, Any]:
-    return {
-        "commitment_id": update.commitment_id,
-        "as_of_date": update.as_of_date,
-        "status": update.status,
-        "progress": update.progress,
-        "narrative": update.narrative,
-        "state": update.state,
-    }
 
 
 def _audit(
@@ -216,13 +190,13 @@ def create_update(
         plan_id=plan.id,
         commitment_id=commitment.id,
         as_of_date=as_of,
-        status=data.status.value,
+        status=data.status,
         progress=data.progress,
         narrative=data.narrative,
         translations=record_translations(
             None, {"narrative": data.narrative}, {}, source_languages=data.source_languages
         ),
-        state=state.value,
+        state=state,
         author_party_id=actor.party_id,
         created_by=actor.user_id,
         decided_by=actor.user_id if confirmed else None,
@@ -232,7 +206,7 @@ def create_update(
     )
     session.add(update)
     session.flush()
-    _audit(session, actor, "create", update, commitment, None, _view(update))
+    _audit(session, actor, "create", update, commitment, None, audit.audited(update))
     if state is not ProgressUpdateState.PENDING:
         _count(session, actor, plan, commitment, update)
     return update
@@ -258,9 +232,7 @@ def decide(
             f"Commitment {commitment.reference} was cancelled since: its updates no longer count."
         )
     before = {"state": update.state}
-    update.state = (
-        ProgressUpdateState.CONFIRMED.value if confirm else ProgressUpdateState.REJECTED.value
-    )
+    update.state = ProgressUpdateState.CONFIRMED if confirm else ProgressUpdateState.REJECTED
     update.decided_by = actor.user_id
     update.decided_at = update.updated_at = utcnow()
     session.add(update)

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlalchemy import select as core_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
@@ -147,8 +147,8 @@ def pending_user_ids(*, session: Session, user_ids: list[uuid.UUID]) -> set[uuid
     return set(
         session.scalars(
             select(UserInvitation.user_id).where(
-                UserInvitation.user_id.in_(user_ids),  # type: ignore[attr-defined]
-                UserInvitation.used_at.is_(None),  # type: ignore[union-attr]
+                col(UserInvitation.user_id).in_(user_ids),
+                col(UserInvitation.used_at).is_(None),
                 UserInvitation.expires_at > utcnow(),
             )
         )

@@ -27,8 +27,6 @@ from itpp_api.errors import (
 )
 from itpp_api.parties.models import Party
 
-_AUDITED = ("email", "display_name", "role", "preferred_language", "is_active", "party_id")
-
 
 def current_user(*, session: Session, actor: Actor) -> User:
     """The signed-in user (401 when the actor is not a user, as a service token is not)."""
@@ -80,10 +78,6 @@ def user_to_dict(
         "created_at": user.created_at,
         "updated_at": user.updated_at,
     }
-
-
-def _snapshot(user: User) -> dict[str, Any]:
-    return {name: getattr(user, name) for name in _AUDITED}
 
 
 def party_code(*, session: Session, party_id: uuid.UUID) -> str:
@@ -236,7 +230,7 @@ def create_user(
         email=email,
         display_name=display_name.strip(),
         party_id=party_id,
-        role=role.value,
+        role=role,
         preferred_language=preferred_language,
         password_hash=password_hash,
         is_active=is_active,
@@ -250,7 +244,7 @@ def create_user(
         entity_type="user",
         entity_id=user.id,
         owner_party_id=party_id,
-        after=_snapshot(user),
+        after=audit.audited(user),
     )
     return user
 
@@ -334,7 +328,7 @@ def update_user(*, session: Session, actor: Actor, user: User, changes: dict[str
     tokens. A party always keeps an active admin (409 last-admin)."""
     policy.authorize_manage_user(actor, user.id, user.party_id)
     _keep_an_admin(session=session, user=user, changes=changes)
-    before = _snapshot(user)
+    before = audit.audited(user)
     for name, value in changes.items():
         setattr(user, name, value.value if isinstance(value, Role) else value)
     if before["is_active"] != user.is_active or before["role"] != user.role:
@@ -350,7 +344,7 @@ def update_user(*, session: Session, actor: Actor, user: User, changes: dict[str
         entity_id=user.id,
         owner_party_id=user.party_id,
         before=before,
-        after=_snapshot(user),
+        after=audit.audited(user),
     )
     return user
 
@@ -361,7 +355,7 @@ def update_profile(*, session: Session, actor: Actor, changes: dict[str, Any]) -
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound("No such user.")
-    before = _snapshot(user)
+    before = audit.audited(user)
     for name, value in changes.items():
         setattr(user, name, value)
     user.updated_at = utcnow()
@@ -375,7 +369,7 @@ def update_profile(*, session: Session, actor: Actor, changes: dict[str, Any]) -
         entity_id=user.id,
         owner_party_id=user.party_id,
         before=before,
-        after=_snapshot(user),
+        after=audit.audited(user),
     )
     return user
 

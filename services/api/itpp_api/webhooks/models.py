@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -15,20 +15,31 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from itpp_api.db import PortableJSON, UTCDateTime, new_id, utcnow
+from itpp_api.db import (
+    Created,
+    EnumString,
+    HasId,
+    PortableJSON,
+    Record,
+    UTCDateTime,
+    utcnow,
+)
 from itpp_api.enums import check_in
 from itpp_api.notifications.kinds import EventKind
 
 
-class WebhookEndpoint(SQLModel, table=True):
+class WebhookEndpoint(Record, table=True):
     """A URL one party's systems receive events at; a record of that party only."""
+
+    # Columns no audit event shows (audit.service.audited). The secret is never in an audit
+    # event; the event names the party.
+    __unaudited__: ClassVar[frozenset[str]] = frozenset({"party_id", "secret"})
 
     __tablename__ = "webhook_endpoint"
     __table_args__ = (Index("ix_webhook_endpoint_party_id", "party_id"),)
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     party_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("party.id", ondelete="CASCADE"), nullable=False)
     )
@@ -39,16 +50,9 @@ class WebhookEndpoint(SQLModel, table=True):
     is_enabled: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
     # Kept as issued (whsec_…): the worker signs with it. Shown once, at creation or rotation.
     secret: str = Field(sa_column=Column(String(100), nullable=False))
-    row_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
-class WebhookDelivery(SQLModel, table=True):
+class WebhookDelivery(Created, HasId, table=True):
     """One event to one endpoint; the worker POSTs it at least once, with the same webhook-id."""
 
     __tablename__ = "webhook_delivery"
@@ -60,13 +64,12 @@ class WebhookDelivery(SQLModel, table=True):
         Index("ix_webhook_delivery_endpoint_id_created_at", "endpoint_id", "created_at"),
     )
 
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     endpoint_id: uuid.UUID = Field(
         sa_column=Column(
             Uuid, ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), nullable=False
         )
     )
-    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: EventKind = Field(sa_column=Column(EnumString(EventKind, 32), nullable=False))
     plan_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     )
@@ -82,6 +85,3 @@ class WebhookDelivery(SQLModel, table=True):
     last_status_code: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     replayed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )

@@ -33,7 +33,6 @@ MAX_ENDPOINTS_PER_PARTY = 20
 _EP = table_of(WebhookEndpoint).c
 _D = table_of(WebhookDelivery).c
 _PP = table_of(PlanParty).c
-_AUDITED = ("url", "description", "event_kinds", "is_enabled")
 DELIVERIES_NEWEST_FIRST = SortOrder(
     name="-created_at", key=_D.created_at, id_column=_D.id, descending=True, key_type=datetime
 )
@@ -93,10 +92,6 @@ def request_body(kind: str, created_at: datetime, payload: dict[str, Any]) -> di
     """What is POSTed: the Standard Webhooks envelope (`type`, `timestamp`, `data`) around the
     notification's shared payload."""
     return {"type": kind, "timestamp": created_at, "data": payload}
-
-
-def _snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    return {name: getattr(endpoint, name) for name in _AUDITED}
 
 
 def _checked_url(url: str) -> str:
@@ -175,7 +170,7 @@ def create_endpoint(
         entity_type="webhook_endpoint",
         entity_id=endpoint.id,
         owner_party_id=endpoint.party_id,
-        after=_snapshot(endpoint),
+        after=audit.audited(endpoint),
     )
     return endpoint
 
@@ -186,7 +181,7 @@ def update_endpoint(
     """Change an endpoint's URL, events, description or whether it is enabled."""
     policy.authorize_manage_webhooks(actor, write=True)
     changes = data.model_dump(exclude_unset=True)
-    before = _snapshot(endpoint)
+    before = audit.audited(endpoint)
     if changes.get("url") is not None:
         endpoint.url = _checked_url(changes["url"])
     if changes.get("event_kinds") is not None:
@@ -195,7 +190,7 @@ def update_endpoint(
         endpoint.description = changes["description"]
     if changes.get("is_enabled") is not None:
         endpoint.is_enabled = changes["is_enabled"]
-    if _snapshot(endpoint) == before:
+    if audit.audited(endpoint) == before:
         return endpoint
     endpoint.updated_at = utcnow()
     session.add(endpoint)
@@ -208,7 +203,7 @@ def update_endpoint(
         entity_id=endpoint.id,
         owner_party_id=endpoint.party_id,
         before=before,
-        after=_snapshot(endpoint),
+        after=audit.audited(endpoint),
     )
     return endpoint
 
@@ -234,7 +229,7 @@ def rotate_secret(*, session: Session, actor: Actor, endpoint: WebhookEndpoint) 
 def delete_endpoint(*, session: Session, actor: Actor, endpoint: WebhookEndpoint) -> None:
     """Remove an endpoint and its deliveries (sent or not)."""
     policy.authorize_manage_webhooks(actor, write=True)
-    before = _snapshot(endpoint)
+    before = audit.audited(endpoint)
     session.delete(endpoint)
     session.flush()
     audit.record(
@@ -340,7 +335,7 @@ def queue(
         session.add(
             WebhookDelivery(
                 endpoint_id=endpoint_id,
-                kind=kind.value,
+                kind=EventKind(kind),
                 plan_id=plan_id,
                 payload=payload,
                 next_attempt_at=now,

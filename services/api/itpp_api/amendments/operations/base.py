@@ -4,6 +4,7 @@ each kind of operation is written as (its schema, its checks, how it is applied,
 describes itself to clients)."""
 
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -281,7 +282,7 @@ class Labels(NamedTuple):
     en: str
 
 
-class Operation(Generic[S]):
+class Operation(ABC, Generic[S]):
     """One kind of change set operation: `schema` is its request schema (a member of the
     `AmendmentChange` union, discriminated by its `op` literal); `check` judges it against the
     plan's model (and updates the model for the operations after it); `apply` performs it.
@@ -311,9 +312,9 @@ class Operation(Generic[S]):
     def check(self, ctx: CheckContext, op: S, path: list[str | int]) -> None:
         """Raise OperationError if `op` does not fit the plan as the model has it."""
 
+    @abstractmethod
     def apply(self, ctx: ApplyContext, op: S) -> Applied | None:
         """Perform `op`; an operation alone in its change set returns what it produced."""
-        raise NotImplementedError
 
     def describe(self) -> dict[str, Any]:
         """The operation as clients are told of it (GET /amendment-operations)."""
