@@ -907,3 +907,34 @@ def test_a_page_is_full_however_many_newer_events_the_reader_may_not_see(
     in_pages = [entity for page in small for entity in page]
     assert in_pages == [entity for page in pages(100) for entity in page]
     assert shared <= set(in_pages) and not hidden & set(in_pages)
+
+
+def test_no_audited_column_is_a_secret() -> None:
+    """An audit event shows every column of a record but those its model leaves out
+    (`__unaudited__`, audit.audited): a new column holding a secret — a password's hash, a
+    signing secret, a second factor's seed, a token — must be left out too, or every reader of
+    the log sees it. These are the records whose events show their columns."""
+    from itpp_api.attachments.models import Attachment
+    from itpp_api.auth.models import User
+    from itpp_api.comments.models import Comment
+    from itpp_api.exchanges.models import Exchange
+    from itpp_api.parties.models import Organisation
+    from itpp_api.plans.models import Plan, PriorityArea
+    from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewSignOff
+    from itpp_api.updates.models import ProgressUpdate
+    from itpp_api.webhooks.models import WebhookEndpoint
+
+    models = [
+        Attachment, Comment, Commitment, Exchange, Milestone, Organisation, Plan, PriorityArea,
+        ProgressUpdate, ReviewAssessment, ReviewCycle, ReviewSignOff, User, WebhookEndpoint,
+    ]  # fmt: skip
+    secret_like = ("secret", "hash", "password", "token", "totp")
+    exposed = [
+        f"{model.__name__}.{name}"
+        for model in models
+        for name in audit_service.audited_fields(model)
+        if any(word in name for word in secret_like)
+    ]
+    assert exposed == [], exposed
+    # Taking a secret out of the list is what the test would catch.
+    assert "password_hash" in {column.key for column in User.__table__.columns}  # type: ignore[attr-defined]

@@ -88,7 +88,7 @@ class Scene:
 
 def build_scene() -> Scene:
     world = make_world(status=PlanStatus.DRAFT)
-    shared = make_commitment(world)
+    shared = make_commitment(world, milestones=[{"title": {"en": "Shared step"}}])
     hidden = make_commitment(
         world,
         title={"en": "Japan's own preparation", "ja": "日本の内部準備"},
@@ -123,6 +123,9 @@ def build_scene() -> Scene:
         milestone = session.scalars(
             select(Milestone.id).where(Milestone.commitment_id == hidden)
         ).one()
+        shared_milestone = session.scalars(
+            select(Milestone.id).where(Milestone.commitment_id == shared)
+        ).one()
         # Japan's internal comment on a shared commitment.
         parent = find_parent(
             session=session,
@@ -151,6 +154,7 @@ def build_scene() -> Scene:
             shared={
                 "commitment_id": shared,
                 "exchange_id": shared_exchange,
+                "milestone_id": shared_milestone,
                 "item_id": shared_item,
             },
         )

@@ -278,12 +278,11 @@ def _locked(
     Every decision and withdrawal takes the locks in this order, so they queue per plan.
     """
     missing = NotFound(f"No amendment with id {amendment_id}.")
-    lookup = select(Amendment.plan_id).where(Amendment.id == amendment_id)
-    if not actor.is_system and actor.party_id is not None:
-        # As plans.load_in_plan looks: only in the plans of the caller's party, so another
-        # party's amendment is missing after the same one statement as an unknown id.
-        lookup = lookup.where(col(Amendment.plan_id).in_(policy.party_plans(actor.party_id)))
-    plan_id = session.scalar(lookup)
+    plan_id = session.scalar(
+        select(Amendment.plan_id).where(
+            Amendment.id == amendment_id, policy.in_party_plans(col(Amendment.plan_id), actor)
+        )
+    )
     if plan_id is None:
         raise missing
     plan = session.scalars(

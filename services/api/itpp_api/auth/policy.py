@@ -518,6 +518,17 @@ def party_plans(party: Any, *, with_deleted: bool = False) -> Select[Any]:
     )
 
 
+def in_party_plans(plan_id: Any, actor: Actor) -> ColumnElement[bool]:
+    """A lookup by id limited to the plans of the caller's party (everything for the system):
+    a record of other parties' plan is then not found by the same one statement as an unknown
+    id, so neither the answer nor the work tells that it exists. Every loader of a plan's
+    records by id (plans.service.load_in_plan, commitments.service.load_of_commitment, the
+    amendment decisions' lookup) puts it in its first statement."""
+    if actor.is_system or actor.party_id is None:
+        return true()
+    return plan_id.in_(party_plans(actor.party_id))  # type: ignore[no-any-return]
+
+
 def require_plan_not_deleted(plan_id: uuid.UUID, deleted: bool) -> None:
     """A deleted draft answers exactly like a plan that never existed, whoever asks."""
     if deleted:

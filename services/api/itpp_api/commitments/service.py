@@ -970,7 +970,9 @@ def load_of_commitment(
     """
     part = table_of(model).c
     statement: AnySelect = (
-        select(model).join(Commitment, _C.id == part.commitment_id).where(part.id == record_id)
+        select(model)
+        .join(Commitment, _C.id == part.commitment_id)
+        .where(part.id == record_id, policy.in_party_plans(_C.plan_id, actor))
     )
     statement = _visible_to(statement, actor)
     if for_update:

@@ -225,10 +225,7 @@ def load_in_plan(
     NotFound("No {noun} with id {record_id}.")."""
     table = table_of(model)
     statement: AnySelect = select(model).where(table.c.id == record_id)
-    if not actor.is_system and actor.party_id is not None:
-        # Only in the plans of the caller's party: a record of other parties' plan is not found
-        # by the same one statement as an unknown id (no second look tells that it exists).
-        statement = statement.where(table.c.plan_id.in_(policy.party_plans(actor.party_id)))
+    statement = statement.where(policy.in_party_plans(table.c.plan_id, actor))
     if visible is not None:
         statement = visible(statement, actor)
     if for_update:
