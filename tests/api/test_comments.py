@@ -416,3 +416,51 @@ def test_mention_names_are_unambiguous_and_the_author_is_never_told(
     # Two users answer to "sato": left as text. The author is mentioned but not notified.
     assert [m["display_name"] for m in response.json()["mentions"]] == ["JP editor"]
     assert _mentions() == []
+
+
+def test_a_renewal_of_an_expired_plan_takes_comments_and_files_while_it_awaits_decisions(
+    client: TestClient,
+) -> None:
+    """An expired plan is read-only, but the one amendment it takes, its renewal, is discussed
+    and documented while the parties decide it; another amendment left pending from before the
+    plan expired, or the renewal once withdrawn, takes nothing more (409 plan-closed)."""
+    world = make_world()
+    commitment = make_commitment(world)
+    stale = make_amendment(world, [{"op": "change_term", "term_months": 30}])
+    record_as_operator(world.plan, approval_date=date(2000, 1, 1))
+    renewal = client.post(
+        f"{API}/plans/{world.plan}/amendments",
+        json={
+            "title": {"en": "Renewal"},
+            "rationale": {"en": "The term ran out."},
+            "changes": [{"op": "renew", "reference": "NEXT-PLAN"}],
+        },
+    )
+    assert renewal.status_code == 201, renewal.text
+    path = f"/amendments/{renewal.json()['id']}"
+    assert _threads(client, path)["allowed_actions"] == ["comment"]
+    comment = _post(client, path, "The draft text of the next plan is attached.")
+    assert comment.status_code == 201, comment.text
+    assert comment.json()["allowed_actions"] == ["update", "delete"]
+    files = client.get(f"{API}{path}/attachments").json()
+    assert files["allowed_actions"] == ["attach"]
+    attached = client.post(
+        f"{API}{path}/attachments", files={"file": ("next-plan.txt", b"Draft", "text/plain")}
+    )
+    assert attached.status_code == 201, attached.text
+    # The plan's own records stay closed, and so does the amendment left from before.
+    closed = [
+        _post(client, f"/commitments/{commitment}", "Late."),
+        _post(client, f"/amendments/{stale}", "Late."),
+    ]
+    for refused in closed:
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"] == "/problems/plan-closed"
+    assert _threads(client, f"/amendments/{stale}")["allowed_actions"] == []
+    # Withdrawn, the renewal is closed with its plan.
+    etag = client.get(f"{API}{path}").headers["etag"]
+    withdrawn = client.post(f"{API}{path}/withdraw", headers={"If-Match": etag})
+    assert withdrawn.status_code == 200, withdrawn.text
+    late = _post(client, path, "After the withdrawal.")
+    assert late.status_code == 409 and late.json()["type"] == "/problems/plan-closed"
+    assert _threads(client, path)["allowed_actions"] == []

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, select
 
+from itpp_api.amendments import changeset
 from itpp_api.amendments import service as amendments
 from itpp_api.attachments import service as attachments
 from itpp_api.attachments.models import Attachment, AttachmentParent
@@ -21,7 +22,7 @@ from itpp_api.comments.models import Comment
 from itpp_api.commitments import service as commitments
 from itpp_api.commitments.models import Commitment
 from itpp_api.db import table_of, transaction
-from itpp_api.enums import Visibility
+from itpp_api.enums import AmendmentStatus, PlanStatus, Visibility
 from itpp_api.errors import NotFound
 from itpp_api.exchanges import service as exchanges
 from itpp_api.exchanges.models import Exchange
@@ -100,7 +101,16 @@ def find_parent(
         policy.authorize_plan(
             actor, plan_party_ids(session=session, plan_id=plan.id), action, plan_id=plan.id
         )
-    return _parent(parent_type, amendment.id, plan)
+    status = effective_status(plan)
+    # A renewal awaiting decisions on an expired plan is still discussed (policy.discussion_open);
+    # an amendment of another kind proposed before the plan expired can no longer apply, and
+    # closes with the plan.
+    pending = (
+        status is PlanStatus.EXPIRED
+        and amendment.status == AmendmentStatus.PROPOSED
+        and changeset.is_renewal(changeset.parse(amendment.changes))
+    )
+    return Parent(parent_type, amendment.id, plan.id, None, None, status, pending_renewal=pending)
 
 
 def find_upload_parent(
@@ -222,5 +232,9 @@ def finish_upload(
             file_name=file_name,
         )
         return attachments.as_dict(
-            attachment, actor, attachments.creator_names(session, [attachment]), parent.plan_status
+            attachment,
+            actor,
+            attachments.creator_names(session, [attachment]),
+            parent.plan_status,
+            pending_renewal=parent.pending_renewal,
         )

@@ -152,9 +152,14 @@ def _list(
     names = service.creator_names(session, items)
     return json_response(
         {
-            "items": [service.as_dict(item, actor, names, parent.plan_status) for item in items],
+            "items": [
+                service.as_dict(
+                    item, actor, names, parent.plan_status, pending_renewal=parent.pending_renewal
+                )
+                for item in items
+            ],
             "allowed_actions": policy.attachment_list_actions(
-                actor, plan_status=parent.plan_status
+                actor, plan_status=parent.plan_status, pending_renewal=parent.pending_renewal
             ),
         }
     )
@@ -201,7 +206,11 @@ for _parent in PARENTS:
 def get_attachment(attachment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     attachment, parent = finder.get(session=session, actor=actor, attachment_id=attachment_id)
     body = service.as_dict(
-        attachment, actor, service.creator_names(session, [attachment]), parent.plan_status
+        attachment,
+        actor,
+        service.creator_names(session, [attachment]),
+        parent.plan_status,
+        pending_renewal=parent.pending_renewal,
     )
     return json_response(body, etag=body["etag"])
 

@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 
 from sqlmodel import Session, col, select
 
+from itpp_api.amendments.models import Amendment
 from itpp_api.attachments.detect import FileType, safe_name
 from itpp_api.attachments.models import Attachment, AttachmentParent
 from itpp_api.attachments.storage import Storage, StorageUnavailable, Stored, get_storage
@@ -19,7 +20,7 @@ from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
-from itpp_api.enums import PlanStatus, Visibility
+from itpp_api.enums import AmendmentStatus, PlanStatus, Visibility
 from itpp_api.errors import FileMissing, Forbidden
 from itpp_api.plans.lifecycle import effective_status, ensure_plan_writable
 from itpp_api.plans.models import Plan
@@ -42,15 +43,26 @@ class Parent:
     # The plan's effective status: a closed plan's records take no new files or comments
     # (`ensure_open`), and the policy offers none (`policy.attachment_actions` and the like).
     plan_status: PlanStatus
+    # An amendment awaiting the parties' decisions: on an expired plan (a renewal) it still
+    # takes files and comments (policy.discussion_open).
+    pending_renewal: bool = False
 
 
 def ensure_open(session: Session, parent: Parent) -> None:
     """Files are attached to and deleted from, and comments posted, edited and deleted on, the
     records of a plan that is not closed (expired, superseded or terminated plans are read-only:
-    409 plan-closed). The plan is read again in the caller's transaction."""
+    409 plan-closed), and a renewal awaiting the parties' decisions on an expired plan
+    (policy.discussion_open). The plan, and such an amendment, are read again in the caller's
+    transaction."""
     plan = session.get(Plan, parent.plan_id)
-    if plan is not None:
-        ensure_plan_writable(plan)
+    if plan is None:
+        return
+    if parent.pending_renewal:
+        status = session.scalar(select(Amendment.status).where(Amendment.id == parent.id))
+        pending = status == AmendmentStatus.PROPOSED
+        if policy.discussion_open(effective_status(plan), pending_renewal=pending):
+            return
+    ensure_plan_writable(plan)
 
 
 def authorize_upload(actor: Actor, parent: Parent, visibility: Visibility) -> None:
@@ -70,7 +82,12 @@ def creator_names(session: Session, attachments: list[Attachment]) -> dict[uuid.
 
 
 def as_dict(
-    attachment: Attachment, actor: Actor, names: dict[uuid.UUID, str], plan_status: PlanStatus
+    attachment: Attachment,
+    actor: Actor,
+    names: dict[uuid.UUID, str],
+    plan_status: PlanStatus,
+    *,
+    pending_renewal: bool = False,
 ) -> dict[str, Any]:
     """An attachment as the reader sees it (`names`: creator_names of it; `plan_status`: its
     plan's effective status)."""
@@ -91,7 +108,10 @@ def as_dict(
         "content_url": f"/api/v1/attachments/{attachment.id}/content",
         "etag": etag(attachment),
         "allowed_actions": policy.attachment_actions(
-            actor, owner_party_id=attachment.owner_party_id, plan_status=plan_status
+            actor,
+            owner_party_id=attachment.owner_party_id,
+            plan_status=plan_status,
+            pending_renewal=pending_renewal,
         ),
     }
 

@@ -827,30 +827,54 @@ def plan_open(plan_status: PlanStatus) -> bool:
     return plan_status not in CLOSED_STATUSES
 
 
-def thread_actions(actor: Actor, *, plan_status: PlanStatus) -> Actions:
+def discussion_open(plan_status: PlanStatus, *, pending_renewal: bool = False) -> bool:
+    """Whether a record takes comments and files: while its plan is open (plan_open); on an
+    expired plan, also an amendment still awaiting the parties' decisions (`pending_renewal`:
+    a renewal, the only amendment an expired plan takes), so that the parties can discuss and
+    document the renewal they are deciding (attachments.service.ensure_open keeps to it)."""
+    return plan_open(plan_status) or (pending_renewal and plan_status is PlanStatus.EXPIRED)
+
+
+def thread_actions(
+    actor: Actor, *, plan_status: PlanStatus, pending_renewal: bool = False
+) -> Actions:
     """What the reader may do on a record's comments they can read: post, as a writer of one
-    of the plan's parties (authorize_plan's WRITE and authorize_comment), while the plan is
-    open."""
-    if actor.party_id is not None and may_write(actor) and plan_open(plan_status):
+    of the plan's parties (authorize_plan's WRITE and authorize_comment), while the record takes
+    comments (discussion_open)."""
+    if (
+        actor.party_id is not None
+        and may_write(actor)
+        and discussion_open(plan_status, pending_renewal=pending_renewal)
+    ):
         return (AllowedAction.COMMENT.value,)
     return _NONE
 
 
-def attachment_list_actions(actor: Actor, *, plan_status: PlanStatus) -> Actions:
+def attachment_list_actions(
+    actor: Actor, *, plan_status: PlanStatus, pending_renewal: bool = False
+) -> Actions:
     """What the reader may do on a record's attachments they can read: attach a file, as a
     writer of one of the plan's parties (authorize_plan's WRITE, as for comments), while the
-    plan is open."""
-    if actor.party_id is not None and may_write(actor) and plan_open(plan_status):
+    record takes files (discussion_open)."""
+    if (
+        actor.party_id is not None
+        and may_write(actor)
+        and discussion_open(plan_status, pending_renewal=pending_renewal)
+    ):
         return (AllowedAction.ATTACH.value,)
     return _NONE
 
 
 def attachment_actions(
-    actor: Actor, *, owner_party_id: uuid.UUID, plan_status: PlanStatus
+    actor: Actor,
+    *,
+    owner_party_id: uuid.UUID,
+    plan_status: PlanStatus,
+    pending_renewal: bool = False,
 ) -> Actions:
     """What the reader may do with an attachment they see: a writer of the party that attached
-    it deletes it (attachments.service.delete), while the plan is open."""
-    if not plan_open(plan_status):
+    it deletes it (attachments.service.delete), while its record takes files (discussion_open)."""
+    if not discussion_open(plan_status, pending_renewal=pending_renewal):
         return _NONE
     if actor.is_system or (actor.party_id == owner_party_id and may_write(actor)):
         return (AllowedAction.DELETE.value,)
@@ -858,11 +882,16 @@ def attachment_actions(
 
 
 def comment_actions(
-    actor: Actor, *, author_id: uuid.UUID | None, owner_party_id: uuid.UUID, plan_status: PlanStatus
+    actor: Actor,
+    *,
+    author_id: uuid.UUID | None,
+    owner_party_id: uuid.UUID,
+    plan_status: PlanStatus,
+    pending_renewal: bool = False,
 ) -> Actions:
     """What the reader may do with a comment they see: its author edits and deletes it, an
-    admin of the author's party deletes it, while the plan is open."""
-    if not plan_open(plan_status) or (
+    admin of the author's party deletes it, while its record takes comments (discussion_open)."""
+    if not discussion_open(plan_status, pending_renewal=pending_renewal) or (
         actor.scope is not TokenScope.READ_WRITE and not actor.is_system
     ):
         return _NONE

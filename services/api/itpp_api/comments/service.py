@@ -95,6 +95,7 @@ def as_dict(
                 author_id=comment.created_by,
                 owner_party_id=comment.owner_party_id,
                 plan_status=parent.plan_status,
+                pending_renewal=parent.pending_renewal,
             )
         ),
         "etag": etag(comment),
@@ -177,7 +178,11 @@ def list_threads(
         "items": items,
         "next_cursor": next_cursor,
         "count": count_for(session=session, actor=actor, parent=parent),
-        "allowed_actions": list(policy.thread_actions(actor, plan_status=parent.plan_status)),
+        "allowed_actions": list(
+            policy.thread_actions(
+                actor, plan_status=parent.plan_status, pending_renewal=parent.pending_renewal
+            )
+        ),
     }
 
 
