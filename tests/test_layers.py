@@ -222,3 +222,41 @@ def test_the_command_line_finds_the_web_through_its_entry_point() -> None:
     (found,) = entry_points(group="itpp.serve", name="web")
     assert found.value == "itpp_web.serve:serve"
     assert callable(found.load())
+
+
+HTTP_PACKAGES = ("fastapi", "starlette")
+
+
+def _http_imports(path: Path) -> list[str]:
+    found = []
+    for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+        found += [n for n in names if (n or "").split(".")[0] in HTTP_PACKAGES and n]
+    return found
+
+
+def test_services_never_reach_the_http_framework() -> None:
+    """A service (`*/service.py`), and everything it imports at any depth, works without the
+    HTTP framework: the wire format it writes (JSON, ETags, If-Match, cursors) is
+    `itpp_api.wire`, the HTTP helpers (`conventions`, FastAPI parameters) are the routers'."""
+    modules = _modules("itpp_api")
+    graph = import_graph("itpp_api")
+    services = sorted(name for name in modules if name.endswith(".service"))
+    assert len(services) >= 15
+    reached = {}
+    for service in services:
+        seen: set[str] = set()
+        stack = [service]
+        while stack:
+            name = stack.pop()
+            if name not in seen:
+                seen.add(name)
+                stack.extend(graph[name])
+        hits = sorted(
+            f"{name} ({', '.join(_http_imports(modules[name]))})"
+            for name in seen
+            if _http_imports(modules[name])
+        )
+        if hits:
+            reached[service] = hits
+    assert reached == {}

@@ -57,7 +57,6 @@ from itpp_api.comments.models import Comment
 from itpp_api.commitments import service as commitment_service
 from itpp_api.commitments.models import Commitment, Milestone
 from itpp_api.config import get_settings
-from itpp_api.conventions import make_etag
 from itpp_api.db import transaction, utcnow
 from itpp_api.enums import (
     Health,
@@ -80,6 +79,7 @@ from itpp_api.saved_views.models import SavedView
 from itpp_api.updates.models import ProgressUpdate
 from itpp_api.webhooks.models import WebhookDelivery, WebhookEndpoint
 from itpp_api.webhooks.signing import new_secret as new_webhook_secret
+from itpp_api.wire import make_etag
 from tests.conftest import Database
 from tests.factories import (
     DEFAULT_PASSWORD,

@@ -21,10 +21,10 @@ from sqlmodel import Session, col, select
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.commitments.schemas import CommitmentPublic, MilestonePublic
-from itpp_api.conventions import make_etag
 from itpp_api.db import transaction
 from itpp_api.enums import CommitmentStatus, Modality, Visibility
 from itpp_api.plans.models import PriorityArea
+from itpp_api.wire import make_etag
 from tests.conftest import Database
 from tests.factories import World, make_commitment, make_world
 

@@ -43,12 +43,12 @@ from sqlmodel import select
 from itpp_api.amendments.models import Amendment
 from itpp_api.auth.models import User
 from itpp_api.commitments.models import Commitment, Milestone
-from itpp_api.conventions import make_etag
 from itpp_api.db import transaction
 from itpp_api.exchanges.models import Exchange
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.models import Plan, PriorityArea
 from itpp_api.reviews.models import ReviewCycle, ReviewItem
+from itpp_api.wire import make_etag
 from tests.factories import token_for
 
 FUZZ_USER = uuid.UUID(os.environ["ITPP_FUZZ_USER_ID"])

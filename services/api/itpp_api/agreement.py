@@ -37,11 +37,11 @@ from sqlmodel import Session, select
 from itpp_api.amendments.models import Amendment, AmendmentDecision
 from itpp_api.amendments.schemas import AmendmentChange
 from itpp_api.auth.actor import Actor
-from itpp_api.conventions import dump_json
 from itpp_api.enums import CommitmentStatus, ConsentKind, Decision, PlanStatus, Visibility
 from itpp_api.errors import AmendmentRequired, Forbidden, ProposalDraft
 from itpp_api.plans.lifecycle import effective_status, ensure_plan_writable
 from itpp_api.plans.models import Plan, PlanParty
+from itpp_api.wire import dump_json
 
 
 class Part(StrEnum):

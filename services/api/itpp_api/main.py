@@ -25,7 +25,6 @@ from itpp_api.calendar.router import router as calendar_router
 from itpp_api.comments.router import router as comments_router
 from itpp_api.commitments.router import router as commitments_router
 from itpp_api.config import get_settings
-from itpp_api.conventions import dump_json
 from itpp_api.dashboard.router import router as dashboard_router
 from itpp_api.db import database_unavailable, is_transient
 from itpp_api.deps import check_before_admission
@@ -62,6 +61,7 @@ from itpp_api.transfer.router import router as transfer_router
 from itpp_api.updates.router import router as updates_router
 from itpp_api.users.router import router as users_router
 from itpp_api.webhooks.router import router as webhooks_router
+from itpp_api.wire import dump_json
 
 logger = logging.getLogger("itpp_api")
 

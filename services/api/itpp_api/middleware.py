@@ -25,7 +25,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from itpp_api.concurrency import run_db
-from itpp_api.conventions import IDEMPOTENCY_KEY_PATTERN, dump_json
 from itpp_api.db import database_unavailable, is_transient
 from itpp_api.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -40,6 +39,7 @@ from itpp_api.errors import (
 )
 from itpp_api.idempotency import service as idempotency
 from itpp_api.observability import access_log
+from itpp_api.wire import IDEMPOTENCY_KEY_PATTERN, dump_json
 from itpp_common.observability import REQUEST_ID_HEADER, request_id_from, route_of
 
 logger = logging.getLogger("itpp_api.middleware")

@@ -8,26 +8,13 @@ match, counted with the page's own criteria.
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Query
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_
 
-from itpp_api.bounds import DATETIME_END, DATETIME_MIN, PAGE_NUMBER_MAX, SAFE_INTEGER_MAX
-from itpp_api.conventions import decode_cursor, encode_cursor
+from itpp_api.bounds import DATETIME_END, DATETIME_MIN, SAFE_INTEGER_MAX
 from itpp_api.errors import InvalidCursor, ValidationFailed
-
-PageNumber = Annotated[
-    int | None,
-    Query(
-        ge=1,
-        le=PAGE_NUMBER_MAX,
-        description=(
-            f"The page to return, 1 to {PAGE_NUMBER_MAX}, counted in pages of `limit` in the "
-            "list's order (for numbered pages; not with `cursor`). Past the last page: no items."
-        ),
-    ),
-]
+from itpp_api.wire import decode_cursor, encode_cursor
 
 
 def check_page_or_cursor(page: int | None, cursor: str | None) -> None:

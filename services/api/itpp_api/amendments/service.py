@@ -28,7 +28,6 @@ from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.policy import Action
-from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import AmendmentStatus, ConsentKind, Decision, PlanStatus
 from itpp_api.errors import (
@@ -48,6 +47,7 @@ from itpp_api.plans import lifecycle
 from itpp_api.plans import service as plans
 from itpp_api.plans.models import Plan, PlanVersion
 from itpp_api.reviews.models import ReviewCycle
+from itpp_api.wire import make_etag
 
 _AMENDMENT = table_of(Amendment).c
 _SORT = SortOrder(

@@ -23,11 +23,12 @@ from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.concurrency import run_db
 from itpp_api.config import get_settings
-from itpp_api.conventions import IfMatch, json_response, record_response, require_if_match
+from itpp_api.conventions import IfMatch, json_response, record_response
 from itpp_api.deps import SessionDep, end_transaction
 from itpp_api.enums import Visibility
 from itpp_api.errors import UnsupportedMediaType, problem_responses
 from itpp_api.routing import OneHopRoute
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["attachments"], route_class=OneHopRoute)
 # What a download may be: the allowed types, as detected.

@@ -18,13 +18,13 @@ from itpp_api.attachments.storage import Storage, StorageUnavailable, Stored, ge
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
-from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import AmendmentStatus, PlanStatus, Visibility
 from itpp_api.errors import FileMissing, Forbidden
 from itpp_api.plans.lifecycle import effective_status, ensure_plan_writable
 from itpp_api.plans.models import Plan
 from itpp_api.users import service as users
+from itpp_api.wire import make_etag
 
 _A = table_of(Attachment).c
 

@@ -21,10 +21,10 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.bounds import SAFE_INTEGER_MAX
 from itpp_api.commitments.models import Commitment
-from itpp_api.conventions import decode_cursor, dump_json, encode_cursor
 from itpp_api.db import table_of, utcnow
 from itpp_api.errors import InvalidCursor
 from itpp_api.exchanges.models import Exchange
+from itpp_api.wire import decode_cursor, dump_json, encode_cursor
 
 _E = table_of(AuditEvent).c
 _C = table_of(Commitment).c

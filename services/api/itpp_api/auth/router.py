@@ -19,12 +19,7 @@ from itpp_api.auth.schemas import (
     TokenResponse,
 )
 from itpp_api.concurrency import run_db
-from itpp_api.conventions import (
-    NO_STORE_HEADER,
-    IdempotencyKey,
-    json_response,
-    secret_bearing,
-)
+from itpp_api.conventions import NO_STORE_HEADER, IdempotencyKey, json_response, secret_bearing
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.observability import SIGN_IN_FAILURES, SIGN_IN_THROTTLED

@@ -22,16 +22,11 @@ from itpp_api.comments.schemas import (
     CommentThreadPage,
     CommentUpdate,
 )
-from itpp_api.conventions import (
-    IdempotencyKey,
-    IfMatch,
-    json_response,
-    record_response,
-    require_if_match,
-)
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, record_response
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.routing import OneHopRoute
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["comments"], route_class=OneHopRoute)
 

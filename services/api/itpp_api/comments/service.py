@@ -25,7 +25,6 @@ from itpp_api.auth.models import User
 from itpp_api.auth.policy import Action
 from itpp_api.comments.models import Comment, CommentRevision
 from itpp_api.comments.schemas import CommentCreate
-from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import Visibility
 from itpp_api.errors import FieldError, RuleViolation
@@ -34,6 +33,7 @@ from itpp_api.pagination import SortOrder, cursor_position
 from itpp_api.plans.models import PlanParty
 from itpp_api.reviews.models import ReviewItem
 from itpp_api.users.service import mention_names
+from itpp_api.wire import encode_cursor, make_etag
 
 _C = table_of(Comment).c
 _ORDER = SortOrder(

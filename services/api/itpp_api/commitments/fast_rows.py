@@ -79,12 +79,12 @@ from sqlalchemy.engine import Dialect
 from itpp_api.auth import policy
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.commitments.schemas import CommitmentPublic
-from itpp_api.conventions import JSON_OPTIONS, etag_of
 from itpp_api.db import UTCDateTime, table_of
 from itpp_api.enums import CommitmentStatus
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.localized import translations_view
 from itpp_api.plans.models import PriorityArea
+from itpp_api.wire import JSON_OPTIONS, etag_of
 
 if TYPE_CHECKING:
     from itpp_api.auth.actor import Actor

@@ -31,19 +31,20 @@ from itpp_api.conventions import (
     IdempotencyKey,
     IfMatch,
     IfNoneMatch,
+    PageNumber,
     conditional_json,
     conditional_response,
     json_response,
     record_response,
-    require_if_match,
 )
 from itpp_api.deps import SessionDep
 from itpp_api.enums import CommitmentStatus, Health, Modality
 from itpp_api.errors import ValidationFailed, problem_responses
 from itpp_api.exchanges.service import exchanges_of_commitments
-from itpp_api.pagination import PageNumber, check_page_or_cursor
+from itpp_api.pagination import check_page_or_cursor
 from itpp_api.plans.service import get_plan
 from itpp_api.routing import OneHopRoute
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["commitments"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max

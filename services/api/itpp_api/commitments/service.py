@@ -35,7 +35,6 @@ from itpp_api.commitments.schemas import (
     MilestoneCreate,
     MilestoneUpdate,
 )
-from itpp_api.conventions import dump_json, encode_cursor, make_etag
 from itpp_api.db import table_of, transaction, utcnow
 from itpp_api.enums import CommitmentStatus, Health, Modality, Visibility
 from itpp_api.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
@@ -64,6 +63,7 @@ from itpp_api.plans.service import (
 )
 from itpp_api.search import service as search
 from itpp_api.search.schemas import SearchKind
+from itpp_api.wire import dump_json, encode_cursor, make_etag
 
 _AREA_TABLE = table_of(PriorityArea)
 _C = table_of(Commitment).c

@@ -7,12 +7,7 @@ from fastapi.responses import Response
 
 from itpp_api.audit.service import last_plan_seq
 from itpp_api.auth.dependencies import ActorDep
-from itpp_api.conventions import (
-    IfNoneMatch,
-    conditional_json,
-    conditional_response,
-    json_response,
-)
+from itpp_api.conventions import IfNoneMatch, conditional_json, conditional_response, json_response
 from itpp_api.dashboard import service
 from itpp_api.dashboard.schemas import Dashboard, PlanOverview, ProgressHistory
 from itpp_api.deps import SessionDep

@@ -10,13 +10,7 @@ from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action, PlanActions
 from itpp_api.bounds import BoundedDate
 from itpp_api.config import get_settings
-from itpp_api.conventions import (
-    IdempotencyKey,
-    IfMatch,
-    json_response,
-    record_response,
-    require_if_match,
-)
+from itpp_api.conventions import IdempotencyKey, IfMatch, PageNumber, json_response, record_response
 from itpp_api.deps import SessionDep
 from itpp_api.enums import ExchangeKind, ExchangeStatus
 from itpp_api.errors import ValidationFailed, problem_responses
@@ -28,9 +22,10 @@ from itpp_api.exchanges.schemas import (
     ExchangeSort,
     ExchangeUpdate,
 )
-from itpp_api.pagination import PageNumber, check_page_or_cursor
+from itpp_api.pagination import check_page_or_cursor
 from itpp_api.plans.service import get_plan
 from itpp_api.routing import OneHopRoute
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["exchanges"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max

@@ -21,7 +21,6 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment
-from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import ExchangeKind, ExchangeStatus, Visibility
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
@@ -41,6 +40,7 @@ from itpp_api.plans.models import Plan, PlanParty
 from itpp_api.plans.service import load_in_plan
 from itpp_api.search import service as search
 from itpp_api.search.schemas import SearchKind
+from itpp_api.wire import make_etag
 
 _E = table_of(Exchange).c
 _L = table_of(ExchangeCommitment).c

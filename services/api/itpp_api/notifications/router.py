@@ -10,13 +10,7 @@ from itpp_api.auth import policy
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.service import lock_own_account, unauthorized
 from itpp_api.config import get_settings
-from itpp_api.conventions import (
-    IdempotencyKey,
-    IfMatch,
-    json_response,
-    record_response,
-    require_if_match,
-)
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, record_response
 from itpp_api.deps import SessionDep
 from itpp_api.errors import NotFound, problem_responses
 from itpp_api.notifications import preferences, unsubscribe
@@ -26,6 +20,7 @@ from itpp_api.notifications.schemas import (
     Unsubscription,
 )
 from itpp_api.routing import OneHopRoute
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["users"], route_class=OneHopRoute)
 

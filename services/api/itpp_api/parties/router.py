@@ -13,7 +13,6 @@ from itpp_api.conventions import (
     IfMatch,
     json_response,
     record_response,
-    require_if_match,
 )
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
@@ -28,6 +27,7 @@ from itpp_api.parties.schemas import (
     PartyPublic,
 )
 from itpp_api.routing import OneHopRoute
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["parties"], route_class=OneHopRoute)
 

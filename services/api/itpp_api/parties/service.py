@@ -9,12 +9,12 @@ from sqlmodel import Session, select
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
-from itpp_api.conventions import make_etag
 from itpp_api.db import table_of
 from itpp_api.errors import Conflict, NotFound
 from itpp_api.localized import pop_translation_request, record_translations, translations_view
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.parties.schemas import OrganisationCreate, OrganisationUpdate, PartyCreate
+from itpp_api.wire import make_etag
 
 
 def party_to_dict(party: Party) -> dict[str, Any]:

@@ -12,13 +12,7 @@ from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action, PlanActions
 from itpp_api.bounds import BoundedDate
 from itpp_api.config import get_settings
-from itpp_api.conventions import (
-    IdempotencyKey,
-    IfMatch,
-    json_response,
-    record_response,
-    require_if_match,
-)
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, record_response
 from itpp_api.deps import SessionDep
 from itpp_api.enums import PlanStatus
 from itpp_api.errors import problem_responses
@@ -38,6 +32,7 @@ from itpp_api.plans.schemas import (
     PriorityAreaUpdate,
 )
 from itpp_api.routing import OneHopRoute
+from itpp_api.wire import require_if_match
 
 router = APIRouter(route_class=OneHopRoute)
 _MAX = get_settings().page_size_max

@@ -19,7 +19,6 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.policy import Action
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment
-from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import AmendmentStatus, CommitmentStatus, PlanStatus
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
@@ -46,6 +45,7 @@ from itpp_api.plans.schemas import (
     PriorityAreaUpdate,
     lead_texts_data,
 )
+from itpp_api.wire import make_etag
 
 
 def refresh_expiry(plan: Plan) -> None:

@@ -17,7 +17,6 @@ from itpp_api.conventions import (
     conditional_response,
     json_response,
     record_response,
-    require_if_match,
 )
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
@@ -36,6 +35,7 @@ from itpp_api.reviews.schemas import (
     SignOffCreate,
 )
 from itpp_api.routing import OneHopRoute
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["reviews"], route_class=OneHopRoute)
 

@@ -29,7 +29,6 @@ from itpp_api.auth.models import User
 from itpp_api.auth.policy import Action
 from itpp_api.clock import today
 from itpp_api.commitments.models import Commitment
-from itpp_api.conventions import etag_of, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, Health, PlanStatus, ReviewStatus, Visibility
 from itpp_api.errors import Conflict, Forbidden, NotFound
@@ -56,6 +55,7 @@ from itpp_api.reviews.schemas import (
     SkipReason,
 )
 from itpp_api.updates import service as updates
+from itpp_api.wire import etag_of, make_etag
 
 _C = table_of(Commitment).c
 _I = table_of(ReviewItem).c

@@ -22,12 +22,12 @@ from itpp_api.auth.actor import Actor
 from itpp_api.commitments import service as commitments
 from itpp_api.commitments.schemas import CommitmentSort
 from itpp_api.config import get_settings
-from itpp_api.conventions import dump_json
 from itpp_api.documents.render import localized
 from itpp_api.errors import RuleViolation
 from itpp_api.exchanges import service as exchanges
 from itpp_api.exchanges.schemas import ExchangeSort
 from itpp_api.parties.models import Organisation, Party
+from itpp_api.wire import dump_json
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _PAGE = 500

@@ -11,13 +11,7 @@ from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.commitments import service as commitments
 from itpp_api.config import get_settings
-from itpp_api.conventions import (
-    IdempotencyKey,
-    IfMatch,
-    json_response,
-    record_response,
-    require_if_match,
-)
+from itpp_api.conventions import IdempotencyKey, IfMatch, json_response, record_response
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.routing import OneHopRoute
@@ -27,6 +21,7 @@ from itpp_api.updates.schemas import (
     ProgressUpdatePage,
     ProgressUpdatePublic,
 )
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["progress updates"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max

@@ -26,7 +26,6 @@ from itpp_api.clock import today
 from itpp_api.commitments import service as commitments
 from itpp_api.commitments.models import Commitment
 from itpp_api.commitments.schemas import CommitmentUpdate
-from itpp_api.conventions import encode_cursor, make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, ProgressUpdateState, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation
@@ -37,6 +36,7 @@ from itpp_api.plans.models import Plan
 from itpp_api.updates.models import ProgressUpdate
 from itpp_api.updates.schemas import MAX_BACKDATE_DAYS, ProgressUpdateCreate
 from itpp_api.users import service as users
+from itpp_api.wire import encode_cursor, make_etag
 
 _U = table_of(ProgressUpdate).c
 _C = table_of(Commitment).c

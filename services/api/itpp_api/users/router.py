@@ -34,10 +34,8 @@ from itpp_api.conventions import (
     IdempotencyKey,
     IfMatch,
     json_response,
-    make_etag,
     problem_response,
     record_response,
-    require_if_match,
     secret_bearing,
 )
 from itpp_api.deps import SessionDep
@@ -45,6 +43,7 @@ from itpp_api.enums import TokenScope
 from itpp_api.errors import RuleViolation, problem_responses
 from itpp_api.routing import OneHopRoute
 from itpp_api.users import invitations, service
+from itpp_api.wire import make_etag, require_if_match
 
 # Handlers that hash passwords are plain `def`: FastAPI runs them in a worker thread, so the
 # deliberately slow Argon2 work never blocks the event loop.

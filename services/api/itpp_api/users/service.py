@@ -12,7 +12,6 @@ from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
 from itpp_api.auth.passwords import policy_problems, verify_password
 from itpp_api.auth.service import lock_own_account, revoke_all_tokens, unauthorized
-from itpp_api.conventions import make_etag
 from itpp_api.db import utcnow
 from itpp_api.enums import Role
 from itpp_api.errors import (
@@ -26,6 +25,7 @@ from itpp_api.errors import (
     ValidationFailed,
 )
 from itpp_api.parties.models import Party
+from itpp_api.wire import make_etag
 
 
 def current_user(*, session: Session, actor: Actor) -> User:

@@ -14,7 +14,6 @@ from itpp_api.conventions import (
     IfMatch,
     json_response,
     record_response,
-    require_if_match,
     secret_bearing,
 )
 from itpp_api.deps import SessionDep
@@ -31,6 +30,7 @@ from itpp_api.webhooks.schemas import (
     WebhookEndpointUpdate,
     WebhookEndpointWithSecret,
 )
+from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["webhooks"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max

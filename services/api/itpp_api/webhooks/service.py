@@ -18,7 +18,6 @@ from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.config import get_settings
-from itpp_api.conventions import make_etag
 from itpp_api.db import table_of, utcnow
 from itpp_api.errors import FieldError, NotFound, RuleViolation, ValidationFailed
 from itpp_api.notifications.kinds import EventKind, NotificationKind
@@ -28,6 +27,7 @@ from itpp_api.webhooks import signing
 from itpp_api.webhooks.models import WebhookDelivery, WebhookEndpoint
 from itpp_api.webhooks.schemas import WebhookEndpointCreate, WebhookEndpointUpdate
 from itpp_api.webhooks.targets import TargetRefused, check_url
+from itpp_api.wire import make_etag
 
 MAX_ENDPOINTS_PER_PARTY = 20
 _EP = table_of(WebhookEndpoint).c
