@@ -6,9 +6,10 @@ match, counted with the page's own criteria.
 """
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, or_
 
@@ -110,10 +111,24 @@ def apply_keyset_parameters(statement: AnySelect, order: SortOrder, *, after: bo
 def next_cursor(
     rows: list[Any], order: SortOrder, limit: int, key_of: str, id_of: str = "id"
 ) -> tuple[list[Any], str | None]:
-    """Trim the extra row and make the cursor for the next page (None on the last page)."""
-    if len(rows) <= limit:
-        return rows, None
-    page = rows[:limit]
-    last = page[-1]
-    last_id: uuid.UUID = last._mapping[id_of]
-    return page, encode_cursor(order.name, last._mapping[key_of], last_id)
+    """Trim the extra row and make the cursor for the next page (None on the last page), for
+    rows of a statement (`key_of`, `id_of`: the labels of the sort key and the id)."""
+    return trim_page(rows, order, limit, lambda row: (row._mapping[key_of], row._mapping[id_of]))
+
+
+Item = TypeVar("Item")
+
+
+def trim_page(
+    items: Sequence[Item],
+    order: SortOrder,
+    limit: int,
+    position: Callable[[Item], tuple[Any, Any]],
+) -> tuple[list[Item], str | None]:
+    """The page (the extra row trimmed) and the cursor after its last item (None on the last
+    page); `position`: an item's (sort value, id). The one place a list's next cursor is made."""
+    if len(items) <= limit:
+        return list(items), None
+    page = list(items[:limit])
+    value, last_id = position(page[-1])
+    return page, encode_cursor(order.name, value, last_id)

@@ -19,12 +19,11 @@ from itpp_api.audit.schemas import AuditEntityType
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
-from itpp_api.bounds import SAFE_INTEGER_MAX
 from itpp_api.commitments.models import Commitment
 from itpp_api.db import table_of, utcnow
-from itpp_api.errors import InvalidCursor
 from itpp_api.exchanges.models import Exchange
-from itpp_api.wire import decode_cursor, dump_json, encode_cursor
+from itpp_api.pagination import SortOrder, cursor_position, trim_page
+from itpp_api.wire import dump_json
 
 _E = table_of(AuditEvent).c
 _C = table_of(Commitment).c
@@ -466,8 +465,15 @@ def last_plan_seq(*, session: Session, plan_id: uuid.UUID, actor: Actor) -> int:
     return int(session.scalar(statement) or 0)
 
 
-# The order of the audit log's pages (their cursors name it).
-_EVENT_SORT = "-seq"
+# The order of the audit log's pages, newest first (their cursors name it): the sequence
+# number is unique, so it alone places an event.
+_EVENTS_NEWEST_FIRST = SortOrder(
+    name="-seq",
+    key=table_of(AuditEvent).c.seq,
+    id_column=table_of(AuditEvent).c.id,
+    descending=True,
+    key_type=int,
+)
 
 
 def event_page(
@@ -476,22 +482,18 @@ def event_page(
     """A page of the events the actor may see, newest first, after the page `cursor` ends
     (400 for a damaged cursor), with the cursor of the next page."""
     policy.require_signed_in(actor)
-    before_seq = None
-    if cursor is not None:
-        value, _ = decode_cursor(cursor, _EVENT_SORT)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or not 0 <= value <= SAFE_INTEGER_MAX
-        ):
-            raise InvalidCursor("The cursor is damaged; start again without it.")
-        before_seq = value
-    events = list_events(
-        session=session, actor=actor, filters=filters, before_seq=before_seq, limit=limit
+    position = cursor_position(_EVENTS_NEWEST_FIRST, cursor)
+    events, next_cursor = trim_page(
+        list_events(
+            session=session,
+            actor=actor,
+            filters=filters,
+            before_seq=position[0] if position is not None else None,
+            limit=limit,
+        ),
+        _EVENTS_NEWEST_FIRST,
+        limit,
+        lambda event: (event.seq, event.id),
     )
-    next_cursor = None
-    if len(events) > limit:
-        events = events[:limit]
-        next_cursor = encode_cursor(_EVENT_SORT, events[-1].seq, events[-1].id)
     items = events_as_dicts(session=session, actor=actor, events=events)
     return {"items": items, "next_cursor": next_cursor}

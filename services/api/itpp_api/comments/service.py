@@ -29,11 +29,11 @@ from itpp_api.db import table_of, utcnow
 from itpp_api.enums import Visibility
 from itpp_api.errors import FieldError, RuleViolation
 from itpp_api.notifications import service as notifications
-from itpp_api.pagination import SortOrder, cursor_position
+from itpp_api.pagination import SortOrder, apply_keyset, trim_page
 from itpp_api.plans.models import PlanParty
 from itpp_api.reviews.models import ReviewItem
 from itpp_api.users.service import mention_names
-from itpp_api.wire import encode_cursor, make_etag
+from itpp_api.wire import make_etag
 
 _C = table_of(Comment).c
 _ORDER = SortOrder(
@@ -133,21 +133,12 @@ def list_threads(
         policy.visible_comments(_C, actor),
         or_(_C.deleted_at.is_(None), live_reply),
     )
-    position = cursor_position(_ORDER, cursor)
-    if position is not None:
-        last_value, last_id = position
-        statement = statement.where(
-            or_(
-                _C.created_at > last_value,
-                and_(_C.created_at == last_value, _C.id > last_id),
-            )
-        )
-    statement = statement.order_by(_C.created_at, _C.id).limit(limit + 1)
-    roots = list(session.scalars(statement))
-    next_cursor = None
-    if len(roots) > limit:
-        roots = roots[:limit]
-        next_cursor = encode_cursor(_ORDER.name, roots[-1].created_at, roots[-1].id)
+    roots, next_cursor = trim_page(
+        list(session.scalars(apply_keyset(statement, _ORDER, cursor, limit))),
+        _ORDER,
+        limit,
+        lambda root: (root.created_at, root.id),
+    )
     replies: list[Comment] = []
     if roots:
         replies = list(

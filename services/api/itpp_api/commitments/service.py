@@ -51,6 +51,7 @@ from itpp_api.pagination import (
     SortOrder,
     apply_keyset_parameters,
     cursor_position,
+    trim_page,
 )
 from itpp_api.parties.models import Organisation, Party
 from itpp_api.plans.lifecycle import ensure_plan_writable
@@ -63,7 +64,7 @@ from itpp_api.plans.service import (
 )
 from itpp_api.search import service as search
 from itpp_api.search.schemas import SearchKind
-from itpp_api.wire import dump_json, encode_cursor, make_etag
+from itpp_api.wire import dump_json, make_etag
 
 _AREA_TABLE = table_of(PriorityArea)
 _C = table_of(Commitment).c
@@ -369,13 +370,13 @@ def list_commitments(
         _, _, system, present, _ = shape
         statement = _count_statement(fmt.dialect.name, system, present)
         total = connection.execute(statement, params).scalar_one()
-    cursor_out = None
-    if len(rows) > limit:
-        # The cursor points after the page's last row: its typed sort key and its id.
-        rows = rows[:limit]
-        last = rows[-1]
-        last_id = uuid.UUID(fmt.uuid_of(last.id))
-        cursor_out = encode_cursor(order.name, fmt.sort_key_value(order.key, last[-1]), last_id)
+    # The cursor points after the page's last row: its typed sort key and its id.
+    rows, cursor_out = trim_page(
+        rows,
+        order,
+        limit,
+        lambda last: (fmt.sort_key_value(order.key, last[-1]), uuid.UUID(fmt.uuid_of(last.id))),
+    )
     return _to_dicts(session, fmt, rows, actions, actor), cursor_out, total
 
 

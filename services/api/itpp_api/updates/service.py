@@ -30,13 +30,13 @@ from itpp_api.db import table_of, utcnow
 from itpp_api.enums import CommitmentStatus, ProgressUpdateState, Visibility
 from itpp_api.errors import Conflict, FieldError, RuleViolation
 from itpp_api.localized import record_translations, translations_view
-from itpp_api.pagination import SortOrder, apply_keyset
+from itpp_api.pagination import SortOrder, apply_keyset, trim_page
 from itpp_api.plans.lifecycle import ensure_plan_writable
 from itpp_api.plans.models import Plan
 from itpp_api.updates.models import ProgressUpdate
 from itpp_api.updates.schemas import MAX_BACKDATE_DAYS, ProgressUpdateCreate
 from itpp_api.users import service as users
-from itpp_api.wire import encode_cursor, make_etag
+from itpp_api.wire import make_etag
 
 _U = table_of(ProgressUpdate).c
 _C = table_of(Commitment).c
@@ -339,12 +339,12 @@ def list_updates(
         cursor,
         limit,
     )
-    rows = list(session.scalars(statement))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(_TIMELINE.name, last.as_of_date.isoformat(), last.id)
+    rows, next_cursor = trim_page(
+        list(session.scalars(statement)),
+        _TIMELINE,
+        limit,
+        lambda update: (update.as_of_date, update.id),
+    )
     items = as_dicts(
         session=session,
         actor=actor,
