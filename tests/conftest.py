@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, Table, create_engine, event, literal, select, text
@@ -26,6 +27,7 @@ from itpp_api.config import get_settings
 from itpp_api.db import get_engine
 from itpp_api.main import create_app
 from itpp_api.migrate import upgrade
+from itpp_api.observability import configure_logging
 from itpp_api.sample.loader import LoadResult, load
 from itpp_api.sample.users import save_logins
 
@@ -425,10 +427,37 @@ class DefaultSignIn(httpx.Auth):
         return self.header
 
 
+# The API applications of this worker, by the settings they were built with (the database's
+# URL aside: the application looks the engine up on each request). FastAPI prepares a route of
+# an included router (its dependencies, its parameters' validators) the first time a request
+# is matched against it, in the application that includes it: ~0.1 s of a test that made its
+# own application and sent a few requests, a fifth of the API tests' time (docs/testing.md).
+# A test gets a TestClient of its own (its own lifespan, cookies, event loop) on an
+# application built for the same settings, so a test that changes a setting first still gets
+# an application built with it.
+_APPS: dict[str, FastAPI] = {}
+_APPS_KEPT = 4
+
+
+def api_app() -> FastAPI:
+    """The API application (`create_app()`) for the current settings, made once a worker."""
+    settings = get_settings()
+    key = settings.model_dump_json(exclude={"database_url"})
+    app = _APPS.pop(key, None)
+    if app is None:
+        app = create_app()
+    else:
+        configure_logging(settings.log_format)  # as create_app does: a test may have changed it
+    _APPS[key] = app  # the most recently used last
+    while len(_APPS) > _APPS_KEPT:
+        del _APPS[next(iter(_APPS))]
+    return app
+
+
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
     """An HTTP client for the API app on the test database, signed in as a Japan editor."""
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+    with TestClient(api_app(), raise_server_exceptions=False) as test_client:
         test_client.auth = DefaultSignIn()
         yield test_client
 
@@ -436,7 +465,7 @@ def client(db: Database) -> Iterator[TestClient]:
 @pytest.fixture
 def anonymous_client(db: Database) -> Iterator[TestClient]:
     """An HTTP client that sends no credentials."""
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+    with TestClient(api_app(), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
