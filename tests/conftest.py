@@ -15,19 +15,21 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Engine, Table, create_engine, event, literal, select, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
 
 import itpp_api.models  # noqa: F401
 from itpp_api.config import get_settings
 from itpp_api.db import get_engine
 from itpp_api.main import create_app
 from itpp_api.migrate import upgrade
+from itpp_api.observability import configure_logging
 from itpp_api.sample.loader import LoadResult, load
 from itpp_api.sample.users import save_logins
+from tests.rows import TABLES, Rows, database_rows, holding, insert_rows, is_empty
 
 # Property tests draw their examples from a fixed seed in the gate (`make test` gives the same
 # result on every fresh clone); ITPP_HYPOTHESIS_PROFILE=explore draws at random.
@@ -260,18 +262,6 @@ def migrated_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     drop_postgres_database(urls["postgresql"])
 
 
-_TABLES = [table.name for table in reversed(SQLModel.metadata.sorted_tables)]
-# One round trip names the tables holding rows: a test writes to a few of the tables.
-_NON_EMPTY = " UNION ALL ".join(
-    f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in _TABLES
-)
-
-
-def _holding(connection: Any) -> set[str]:
-    """The tables that hold any row."""
-    return {row[0] for row in connection.exec_driver_sql(_NON_EMPTY)}
-
-
 def _clean(engine: Engine) -> None:
     """Empty the tables a test wrote to, children before parents.
 
@@ -281,8 +271,8 @@ def _clean(engine: Engine) -> None:
     `seq`), so nothing needs restarting.
     """
     with engine.begin() as connection:
-        holding = _holding(connection)
-        deletes = [f"DELETE FROM {table}" for table in _TABLES if table in holding]
+        found = holding(connection)
+        deletes = [f"DELETE FROM {table}" for table in TABLES if table in found]
         if not deletes:
             return
         if engine.dialect.name == "postgresql":
@@ -292,45 +282,18 @@ def _clean(engine: Engine) -> None:
                 connection.exec_driver_sql(statement)
 
 
-def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A table's rows with each row after the row of the same table it refers to (a plan
-    after its predecessor, a comment after its thread's first)."""
-    own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
-    if not own:
-        return rows
-    key = next(iter(table.primary_key.columns)).name
-    placed: set[Any] = set()
-    ordered: list[dict[str, Any]] = []
-    waiting = rows
-    while waiting:
-        ready = [
-            r for r in waiting if all(r[c] is None or r[c] in placed or r[c] == r[key] for c in own)
-        ]
-        assert ready, f"rows of {table.name} refer to rows that are not there"
-        ordered += ready
-        placed |= {r[key] for r in ready}
-        waiting = [r for r in waiting if r[key] not in placed]
-    return ordered
-
-
 # Per engine, in this worker: the rows of the sample's template database, by table.
-_SAMPLE_ROWS: dict[str, list[tuple[Table, list[dict[str, Any]]]]] = {}
+_SAMPLE_ROWS: dict[str, Rows] = {}
 
 
-def _sample_rows(engine: str) -> tuple[LoadResult, list[tuple[Table, list[dict[str, Any]]]]]:
+def _sample_rows(engine: str) -> tuple[LoadResult, Rows]:
     template, result = _template(engine, "sample")
     assert result is not None
     if engine not in _SAMPLE_ROWS:
         reader = create_engine(template)
         with reader.connect() as connection:
-            rows = [
-                (table, [dict(row) for row in connection.execute(table.select()).mappings()])
-                for table in SQLModel.metadata.sorted_tables
-            ]
+            _SAMPLE_ROWS[engine] = database_rows(connection)
         reader.dispose()  # a PostgreSQL template is copied only while nobody is connected
-        _SAMPLE_ROWS[engine] = [
-            (table, _parents_first(table, found)) for table, found in rows if found
-        ]
     return result, _SAMPLE_ROWS[engine]
 
 
@@ -346,18 +309,11 @@ def load_sample() -> LoadResult:
     holding a plan, the command line) call it directly.
     """
     engine = get_engine()
-    with engine.connect() as connection:
-        empty = not _holding(connection)
-    if not empty:
+    if not is_empty(engine):
         return load()
     result, tables = _sample_rows(engine.dialect.name)
     with engine.begin() as connection:
-        for table, rows in tables:
-            # A table the database's triggers keep (the search index, the open milestones) is
-            # already filled from the rows inserted before it.
-            if connection.execute(select(literal(1)).select_from(table).limit(1)).first():
-                continue
-            connection.execute(table.insert(), rows)
+        insert_rows(connection, tables)
     save_logins(result.logins)
     return result
 
@@ -425,10 +381,37 @@ class DefaultSignIn(httpx.Auth):
         return self.header
 
 
+# The API applications of this worker, by the settings they were built with (the database's
+# URL aside: the application looks the engine up on each request). FastAPI prepares a route of
+# an included router (its dependencies, its parameters' validators) the first time a request
+# is matched against it, in the application that includes it: ~0.1 s of a test that made its
+# own application and sent a few requests, a fifth of the API tests' time (docs/testing.md).
+# A test gets a TestClient of its own (its own lifespan, cookies, event loop) on an
+# application built for the same settings, so a test that changes a setting first still gets
+# an application built with it.
+_APPS: dict[str, FastAPI] = {}
+_APPS_KEPT = 4
+
+
+def api_app() -> FastAPI:
+    """The API application (`create_app()`) for the current settings, made once a worker."""
+    settings = get_settings()
+    key = settings.model_dump_json(exclude={"database_url"})
+    app = _APPS.pop(key, None)
+    if app is None:
+        app = create_app()
+    else:
+        configure_logging(settings.log_format)  # as create_app does: a test may have changed it
+    _APPS[key] = app  # the most recently used last
+    while len(_APPS) > _APPS_KEPT:
+        del _APPS[next(iter(_APPS))]
+    return app
+
+
 @pytest.fixture
 def client(db: Database) -> Iterator[TestClient]:
     """An HTTP client for the API app on the test database, signed in as a Japan editor."""
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+    with TestClient(api_app(), raise_server_exceptions=False) as test_client:
         test_client.auth = DefaultSignIn()
         yield test_client
 
@@ -436,7 +419,7 @@ def client(db: Database) -> Iterator[TestClient]:
 @pytest.fixture
 def anonymous_client(db: Database) -> Iterator[TestClient]:
     """An HTTP client that sends no credentials."""
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+    with TestClient(api_app(), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

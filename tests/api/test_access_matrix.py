@@ -93,6 +93,7 @@ from tests.factories import (
     make_user,
     make_world,
 )
+from tests.rows import holding
 
 PROBLEM = "application/problem+json"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -1142,10 +1143,15 @@ _VOLATILE = frozenset({("access_token", "last_used_at")})
 
 
 def database_state(engine: Engine) -> dict[str, list[str]]:
-    """Every row of every table, in a stable order."""
+    """Every row of every table, in a stable order (an empty table read in the one round trip
+    that names the tables holding rows: a scene fills about half of them)."""
     state: dict[str, list[str]] = {}
     with engine.connect() as connection:
+        found = holding(connection)
         for table in SQLModel.metadata.sorted_tables:
+            if table.name not in found:
+                state[table.name] = []
+                continue
             columns = [c for c in table.columns if (table.name, c.name) not in _VOLATILE]
             rows = connection.execute(select(*columns)).all()
             state[table.name] = sorted(repr(tuple(row)) for row in rows)

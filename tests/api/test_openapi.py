@@ -3,6 +3,7 @@
 import json
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,14 @@ from itpp_api.main import create_app
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "services" / "api" / "openapi.json"
 METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@cache
+def _document() -> dict[str, Any]:
+    """The application's OpenAPI document, made once for this module's tests (2-3 s each time
+    at load ~3); the tests only read it."""
+    document: dict[str, Any] = create_app().openapi()
+    return document
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -22,7 +31,7 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
 
 
 def test_committed_snapshot_matches_the_app() -> None:
-    current = create_app().openapi()
+    current = _document()
     committed = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert current == committed, (
         "services/api/openapi.json is out of date: run `make openapi` and commit the result"
@@ -30,7 +39,7 @@ def test_committed_snapshot_matches_the_app() -> None:
 
 
 def test_every_operation_has_a_unique_camel_case_id_a_tag_and_a_summary() -> None:
-    operations = _operations(create_app().openapi())
+    operations = _operations(_document())
     ids = [operation["operationId"] for _, _, operation in operations]
     assert len(ids) == len(set(ids))
     for path, method, operation in operations:
@@ -40,7 +49,7 @@ def test_every_operation_has_a_unique_camel_case_id_a_tag_and_a_summary() -> Non
 
 
 def test_error_responses_are_documented_as_problem_json() -> None:
-    document = create_app().openapi()
+    document = _document()
     for path, method, operation in _operations(document):
         errors = {s: r for s, r in operation["responses"].items() if s[0] in "45"}
         if path not in ("/healthz",):
@@ -54,7 +63,7 @@ def test_error_responses_are_documented_as_problem_json() -> None:
 
 
 def test_schemas_are_named_and_no_generated_body_names_leak() -> None:
-    names = create_app().openapi()["components"]["schemas"]
+    names = _document()["components"]["schemas"]
     assert "Problem" in names
     assert not [n for n in names if n.startswith("Body_") or "__" in n or n.endswith("-Input")]
 
@@ -83,7 +92,7 @@ _STREAMED_UPLOADS = {
 
 
 def test_updates_document_if_match_and_creations_document_idempotency_key() -> None:
-    for path, method, operation in _operations(create_app().openapi()):
+    for path, method, operation in _operations(_document()):
         if operation["operationId"] in _SESSION_OPERATIONS:
             continue
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
@@ -94,7 +103,7 @@ def test_updates_document_if_match_and_creations_document_idempotency_key() -> N
 
 
 def test_every_operation_but_probes_and_sign_in_requires_the_bearer_token() -> None:
-    document = create_app().openapi()
+    document = _document()
     assert "bearer" in document["components"]["securitySchemes"]
     for path, method, operation in _operations(document):
         # A calendar program cannot send headers: the feed's secret URL is its credential; a
@@ -124,7 +133,7 @@ def _walk(
 
 
 def test_enums_and_objects_are_named_schemas_not_inline_copies() -> None:
-    document = create_app().openapi()
+    document = _document()
     for path, node in _walk(document):
         if not isinstance(node, dict):
             continue
@@ -140,7 +149,7 @@ def test_enums_and_objects_are_named_schemas_not_inline_copies() -> None:
 
 
 def test_every_reference_resolves() -> None:
-    document = create_app().openapi()
+    document = _document()
     names = document["components"]["schemas"]
     for path, node in _walk(document):
         if isinstance(node, dict) and "$ref" in node:
@@ -149,7 +158,7 @@ def test_every_reference_resolves() -> None:
 
 
 def test_every_request_body_has_an_example() -> None:
-    document = create_app().openapi()
+    document = _document()
     schemas = document["components"]["schemas"]
     for path, method, operation in _operations(document):
         for media in operation.get("requestBody", {}).get("content", {}).values():
@@ -160,7 +169,7 @@ def test_every_request_body_has_an_example() -> None:
 
 
 def test_single_record_responses_document_their_etag_and_creations_their_location() -> None:
-    document = create_app().openapi()
+    document = _document()
     schemas = document["components"]["schemas"]
     for path, method, operation in _operations(document):
         for status, response in operation["responses"].items():
@@ -176,7 +185,7 @@ def test_single_record_responses_document_their_etag_and_creations_their_locatio
 
 
 def test_problem_responses_document_their_headers() -> None:
-    for path, method, operation in _operations(create_app().openapi()):
+    for path, method, operation in _operations(_document()):
         responses = operation["responses"]
         if "401" in responses:
             assert responses["401"]["headers"]["WWW-Authenticate"]["required"], (path, method)
@@ -187,7 +196,7 @@ def test_problem_responses_document_their_headers() -> None:
 
 
 def test_errors_from_middleware_are_documented_where_they_can_happen() -> None:
-    for path, method, operation in _operations(create_app().openapi()):
+    for path, method, operation in _operations(_document()):
         documented = set(operation["responses"])
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
         if method != "get":
@@ -201,7 +210,7 @@ def test_errors_from_middleware_are_documented_where_they_can_happen() -> None:
 
 
 def test_headers_are_documented_as_header_parameters_with_their_rules() -> None:
-    for path, method, operation in _operations(create_app().openapi()):
+    for path, method, operation in _operations(_document()):
         for parameter in operation.get("parameters", []):
             if parameter["name"] == "Idempotency-Key":
                 assert parameter["in"] == "header"
@@ -215,7 +224,7 @@ def test_headers_are_documented_as_header_parameters_with_their_rules() -> None:
 
 
 def test_optional_parameters_are_absent_never_null() -> None:
-    for path, method, operation in _operations(create_app().openapi()):
+    for path, method, operation in _operations(_document()):
         for parameter in operation.get("parameters", []):
             branches = parameter["schema"].get("anyOf", [])
             assert {"type": "null"} not in branches, (path, method, parameter["name"])
@@ -225,7 +234,7 @@ def test_optional_parameters_are_absent_never_null() -> None:
 def test_patch_fields_that_refuse_null_are_not_documented_as_nullable() -> None:
     from itpp_api.patch import PatchBody
 
-    schemas = create_app().openapi()["components"]["schemas"]
+    schemas = _document()["components"]["schemas"]
     bodies = PatchBody.__subclasses__()
     assert {body.__name__ for body in bodies} >= {"CommitmentUpdate", "PlanUpdate"}
     for body in bodies:
@@ -236,7 +245,7 @@ def test_patch_fields_that_refuse_null_are_not_documented_as_nullable() -> None:
 
 
 def test_enum_values_that_are_not_identifiers_have_names_for_generated_code() -> None:
-    schemas = create_app().openapi()["components"]["schemas"]
+    schemas = _document()["components"]["schemas"]
     sort = schemas["CommitmentSort"]
     names = dict(zip(sort["enum"], sort["x-enum-varnames"], strict=True))
     assert names["-due_date"] == "DUE_DATE_DESC"
