@@ -193,7 +193,9 @@ class ApiClient:
             # of the pool's connections) should not: an API that cannot be reached is a 503 page
             # at once.
             timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout),
-            limits=httpx.Limits(max_connections=max_connections),
+            # An idle connection is dropped well before the API's server closes it (uvicorn:
+            # after 5 s), so a request is never sent on a connection being closed under it.
+            limits=httpx.Limits(max_connections=max_connections, keepalive_expiry=2.0),
             transport=transport,
             headers={"Accept": "application/json"},
             follow_redirects=False,
