@@ -32,6 +32,7 @@ import httpx
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from tests.conftest import template_databases  # noqa: E402
 from tests.live_api import start_web, stop, wait_until_up  # noqa: E402
 from tests.web.conftest import SAMPLE_PLAN, running_stack  # noqa: E402
 
@@ -85,7 +86,11 @@ def main() -> None:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        with running_stack(root, f"sqlite:///{root / 'itpp.sqlite3'}") as stack:
+        (root / "templates").mkdir()
+        with (
+            template_databases(root / "templates"),
+            running_stack(root, f"sqlite:///{root / 'itpp.sqlite3'}") as stack,
+        ):
             uncached = start_web(
                 stack.api_url,
                 root / "web-uncached.log",

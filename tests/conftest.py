@@ -161,15 +161,27 @@ def _template(engine: str, kind: str) -> tuple[str, LoadResult | None]:
     return _TEMPLATES[(engine, kind)]
 
 
+@contextmanager
+def template_databases(directory: Path) -> Iterator[None]:
+    """Template databases made on first use while inside: the SQLite ones in `directory`, the
+    PostgreSQL ones dropped on the way out. The test run's (`_templates`), and a benchmark's
+    that starts the web tests' stack outside pytest (bench/web_pages.py)."""
+    _TEMPLATE_DIRECTORY.append(directory)
+    try:
+        yield
+    finally:
+        for url, _ in _TEMPLATES.values():
+            if make_url(url).get_backend_name() == "postgresql":
+                drop_postgres_database(url)
+        _TEMPLATES.clear()
+        _TEMPLATE_DIRECTORY.remove(directory)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Where the SQLite templates go; the PostgreSQL ones are dropped at the end of the run."""
-    _TEMPLATE_DIRECTORY.append(tmp_path_factory.mktemp("templates"))
-    yield
-    for url, _ in _TEMPLATES.values():
-        if make_url(url).get_backend_name() == "postgresql":
-            drop_postgres_database(url)
-    _TEMPLATES.clear()
+    with template_databases(tmp_path_factory.mktemp("templates")):
+        yield
 
 
 def _empty_database(engine: str, directory: Path, prefix: str) -> str:
