@@ -59,7 +59,8 @@ migrate: install
 sample: migrate
 	$(BIN)/itpp sample load --if-empty
 
-# API, web and the notification worker side by side; Ctrl-C stops all three. Without
+# API, web and the notification worker side by side; Ctrl-C stops all three (the trap clears
+# itself first: `kill 0` signals this shell too, which would run it again and again). Without
 # ITPP_SMTP_HOST (in the environment or .env) the worker writes each mail to var/mail/ as an
 # .eml file, which any mail client opens.
 run: sample
@@ -70,7 +71,7 @@ run: sample
 	@echo "  ITPP Tracker API:  http://$(API_HOST):$(API_PORT)/api/v1/docs   (OpenAPI: /api/v1/openapi.json)"
 	@echo "  Mail:              $(MAIL_SHOWN)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/itpp serve api --host $(API_HOST) --port $(API_PORT) & \
 	$(BIN)/itpp serve web --host $(WEB_HOST) --port $(WEB_PORT) --api-url http://$(API_HOST):$(API_PORT) & \
 	ITPP_MAIL_WEB_URL=$${ITPP_MAIL_WEB_URL:-http://$(WEB_HOST):$(WEB_PORT)} $(BIN)/itpp worker & \
