@@ -280,7 +280,8 @@ def _locked(
     missing = NotFound(f"No amendment with id {amendment_id}.")
     plan_id = session.scalar(
         select(Amendment.plan_id).where(
-            Amendment.id == amendment_id, policy.in_party_plans(col(Amendment.plan_id), actor)
+            Amendment.id == amendment_id,
+            policy.in_party_plans(table_of(Amendment).c.plan_id, actor),
         )
     )
     if plan_id is None:

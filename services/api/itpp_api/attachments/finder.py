@@ -235,6 +235,5 @@ def finish_upload(
             attachment,
             actor,
             attachments.creator_names(session, [attachment]),
-            parent.plan_status,
-            pending_renewal=parent.pending_renewal,
+            parent.open_for_discussion,
         )

@@ -154,13 +154,10 @@ def _list(
     return json_response(
         {
             "items": [
-                service.as_dict(
-                    item, actor, names, parent.plan_status, pending_renewal=parent.pending_renewal
-                )
-                for item in items
+                service.as_dict(item, actor, names, parent.open_for_discussion) for item in items
             ],
             "allowed_actions": policy.attachment_list_actions(
-                actor, plan_status=parent.plan_status, pending_renewal=parent.pending_renewal
+                actor, open_for_discussion=parent.open_for_discussion
             ),
         }
     )
@@ -210,8 +207,7 @@ def get_attachment(attachment_id: uuid.UUID, session: SessionDep, actor: ActorDe
         attachment,
         actor,
         service.creator_names(session, [attachment]),
-        parent.plan_status,
-        pending_renewal=parent.pending_renewal,
+        parent.open_for_discussion,
     )
     return json_response(body, etag=body["etag"])
 

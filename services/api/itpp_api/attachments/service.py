@@ -47,6 +47,12 @@ class Parent:
     # takes files and comments (policy.discussion_open).
     pending_renewal: bool = False
 
+    @property
+    def open_for_discussion(self) -> bool:
+        """Whether it takes files and comments now (policy.discussion_open): what the policy's
+        allowed actions are decided on, and what ensure_open checks again."""
+        return policy.discussion_open(self.plan_status, pending_renewal=self.pending_renewal)
+
 
 def ensure_open(session: Session, parent: Parent) -> None:
     """Files are attached to and deleted from, and comments posted, edited and deleted on, the
@@ -85,12 +91,10 @@ def as_dict(
     attachment: Attachment,
     actor: Actor,
     names: dict[uuid.UUID, str],
-    plan_status: PlanStatus,
-    *,
-    pending_renewal: bool = False,
+    open_for_discussion: bool,
 ) -> dict[str, Any]:
-    """An attachment as the reader sees it (`names`: creator_names of it; `plan_status`: its
-    plan's effective status)."""
+    """An attachment as the reader sees it (`names`: creator_names of it; `open_for_discussion`:
+    whether its record takes files now, Parent.open_for_discussion)."""
     return {
         "id": attachment.id,
         "plan_id": attachment.plan_id,
@@ -110,8 +114,7 @@ def as_dict(
         "allowed_actions": policy.attachment_actions(
             actor,
             owner_party_id=attachment.owner_party_id,
-            plan_status=plan_status,
-            pending_renewal=pending_renewal,
+            open_for_discussion=open_for_discussion,
         ),
     }
 
@@ -221,7 +224,7 @@ def as_dicts_by_parent(
     statuses = plan_statuses(session, {a.plan_id for a in found})
     for attachment in found:
         out.setdefault(attachment.parent_id, []).append(
-            as_dict(attachment, actor, names, statuses[attachment.plan_id])
+            as_dict(attachment, actor, names, policy.plan_open(statuses[attachment.plan_id]))
         )
     return out
 

@@ -518,7 +518,7 @@ def party_plans(party: Any, *, with_deleted: bool = False) -> Select[Any]:
     )
 
 
-def in_party_plans(plan_id: Any, actor: Actor) -> ColumnElement[bool]:
+def in_party_plans(plan_id: ColumnElement[Any], actor: Actor) -> ColumnElement[bool]:
     """A lookup by id limited to the plans of the caller's party (everything for the system):
     a record of other parties' plan is then not found by the same one statement as an unknown
     id, so neither the answer nor the work tells that it exists. Every loader of a plan's
@@ -526,7 +526,7 @@ def in_party_plans(plan_id: Any, actor: Actor) -> ColumnElement[bool]:
     amendment decisions' lookup) puts it in its first statement."""
     if actor.is_system or actor.party_id is None:
         return true()
-    return plan_id.in_(party_plans(actor.party_id))  # type: ignore[no-any-return]
+    return plan_id.in_(party_plans(actor.party_id))
 
 
 def require_plan_not_deleted(plan_id: uuid.UUID, deleted: bool) -> None:
@@ -835,32 +835,20 @@ def discussion_open(plan_status: PlanStatus, *, pending_renewal: bool = False) -
     return plan_open(plan_status) or (pending_renewal and plan_status is PlanStatus.EXPIRED)
 
 
-def thread_actions(
-    actor: Actor, *, plan_status: PlanStatus, pending_renewal: bool = False
-) -> Actions:
+def thread_actions(actor: Actor, *, open_for_discussion: bool) -> Actions:
     """What the reader may do on a record's comments they can read: post, as a writer of one
     of the plan's parties (authorize_plan's WRITE and authorize_comment), while the record takes
     comments (discussion_open)."""
-    if (
-        actor.party_id is not None
-        and may_write(actor)
-        and discussion_open(plan_status, pending_renewal=pending_renewal)
-    ):
+    if actor.party_id is not None and may_write(actor) and open_for_discussion:
         return (AllowedAction.COMMENT.value,)
     return _NONE
 
 
-def attachment_list_actions(
-    actor: Actor, *, plan_status: PlanStatus, pending_renewal: bool = False
-) -> Actions:
+def attachment_list_actions(actor: Actor, *, open_for_discussion: bool) -> Actions:
     """What the reader may do on a record's attachments they can read: attach a file, as a
     writer of one of the plan's parties (authorize_plan's WRITE, as for comments), while the
     record takes files (discussion_open)."""
-    if (
-        actor.party_id is not None
-        and may_write(actor)
-        and discussion_open(plan_status, pending_renewal=pending_renewal)
-    ):
+    if actor.party_id is not None and may_write(actor) and open_for_discussion:
         return (AllowedAction.ATTACH.value,)
     return _NONE
 
@@ -869,12 +857,11 @@ def attachment_actions(
     actor: Actor,
     *,
     owner_party_id: uuid.UUID,
-    plan_status: PlanStatus,
-    pending_renewal: bool = False,
+    open_for_discussion: bool,
 ) -> Actions:
     """What the reader may do with an attachment they see: a writer of the party that attached
     it deletes it (attachments.service.delete), while its record takes files (discussion_open)."""
-    if not discussion_open(plan_status, pending_renewal=pending_renewal):
+    if not open_for_discussion:
         return _NONE
     if actor.is_system or (actor.party_id == owner_party_id and may_write(actor)):
         return (AllowedAction.DELETE.value,)
@@ -886,12 +873,11 @@ def comment_actions(
     *,
     author_id: uuid.UUID | None,
     owner_party_id: uuid.UUID,
-    plan_status: PlanStatus,
-    pending_renewal: bool = False,
+    open_for_discussion: bool,
 ) -> Actions:
     """What the reader may do with a comment they see: its author edits and deletes it, an
     admin of the author's party deletes it, while its record takes comments (discussion_open)."""
-    if not discussion_open(plan_status, pending_renewal=pending_renewal) or (
+    if not open_for_discussion or (
         actor.scope is not TokenScope.READ_WRITE and not actor.is_system
     ):
         return _NONE

@@ -94,8 +94,7 @@ def as_dict(
                 actor,
                 author_id=comment.created_by,
                 owner_party_id=comment.owner_party_id,
-                plan_status=parent.plan_status,
-                pending_renewal=parent.pending_renewal,
+                open_for_discussion=parent.open_for_discussion,
             )
         ),
         "etag": etag(comment),
@@ -170,9 +169,7 @@ def list_threads(
         "next_cursor": next_cursor,
         "count": count_for(session=session, actor=actor, parent=parent),
         "allowed_actions": list(
-            policy.thread_actions(
-                actor, plan_status=parent.plan_status, pending_renewal=parent.pending_renewal
-            )
+            policy.thread_actions(actor, open_for_discussion=parent.open_for_discussion)
         ),
     }
 
