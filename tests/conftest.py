@@ -27,8 +27,10 @@ from itpp_api.db import get_engine
 from itpp_api.main import create_app
 from itpp_api.migrate import upgrade
 from itpp_api.observability import configure_logging
+from itpp_api.sample import users as sample_users
 from itpp_api.sample.loader import LoadResult, load
 from itpp_api.sample.users import save_logins
+from tests.factories import quick_hash
 from tests.rows import TABLES, Rows, database_rows, holding, insert_rows, is_empty
 
 # Property tests draw their examples from a fixed seed in the gate (`make test` gives the same
@@ -149,6 +151,8 @@ def _template(engine: str, kind: str) -> tuple[str, LoadResult | None]:
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("ITPP_DATABASE_URL", url)
                 patch.setenv("ITPP_VAR_DIR", str(directory / f"{kind}-var"))
+                # The sample's users with the factories' quick hashes (tests/factories.py).
+                patch.setattr(sample_users, "hash_password", quick_hash)
                 get_settings.cache_clear()
                 try:
                     result = load()

@@ -5,13 +5,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import select
 
 from itpp_api import db as db_module
 from itpp_api.audit import service as audit_service
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
-from itpp_api.auth.passwords import hash_password
+from itpp_api.auth.passwords import normalize
 from itpp_api.auth.service import issue_token
 from itpp_api.clock import today
 from itpp_api.commitments.schemas import CommitmentCreate
@@ -174,10 +176,28 @@ DEFAULT_PASSWORD = "quiet harbour lantern 2026"
 _PASSWORD_HASHES: dict[str, str] = {}
 
 
+# The accounts the tests make (the factories' and the sample template's) store Argon2id hashes
+# at the lowest cost: verifying one at the production parameters (64 MiB, 3 passes, 4 lanes)
+# takes ~0.2 s on two cores, and the suite signs in thousands of times. Sign-in verifies with
+# the parameters the stored hash names, so the code under test is the production code; what the
+# API itself stores (a password set, changed or invited through it, and `itpp sample load`) is
+# tested to be at the production parameters (tests/api/test_password_cost.py).
+_QUICK = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+
+
+# How a hash at the production parameters (pwdlib's Argon2id defaults) begins.
+PRODUCTION_ARGON2 = "$argon2id$v=19$m=65536,t=3,p=4$"
+
+
+def quick_hash(password: str) -> str:
+    """An Argon2id hash of the password at the lowest cost, for an account a test makes."""
+    return _QUICK.hash(normalize(password))
+
+
 def _hash(password: str) -> str:
-    # Argon2 is slow by design; tests reuse one hash per password.
+    # Tests reuse one hash per password.
     if password not in _PASSWORD_HASHES:
-        _PASSWORD_HASHES[password] = hash_password(password)
+        _PASSWORD_HASHES[password] = quick_hash(password)
     return _PASSWORD_HASHES[password]
 
 

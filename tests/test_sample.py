@@ -30,7 +30,7 @@ from itpp_api.sample import australia
 from itpp_api.sample.loader import load
 from itpp_api.sample.users import logins_file, sample_email
 from tests.conftest import Database, load_sample
-from tests.factories import make_world, sample_headers
+from tests.factories import PRODUCTION_ARGON2, make_world, sample_headers
 
 ORGANISATIONS = {
     "MOFA": "JP",
@@ -185,6 +185,16 @@ def test_cli_sample_load_if_empty_loads_into_an_empty_database(db: Database) -> 
     result = CliRunner().invoke(app, ["sample", "load", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert current_plan().reference == "JP-NATO-ITPP"
+
+
+def test_the_samples_users_are_stored_at_the_production_password_cost(db: Database) -> None:
+    """The test run's sample template stores quick hashes (tests/factories.py); a real load,
+    as `itpp sample load` makes it, stores them at the production parameters."""
+    load()
+    with transaction(write=False) as session:
+        hashes = session.scalars(select(User.password_hash)).all()
+    assert hashes
+    assert all(h.startswith(PRODUCTION_ARGON2) for h in hashes)
 
 
 def test_sample_logins_are_kept_beside_the_database_or_in_itpp_var_dir_never_the_checkout(

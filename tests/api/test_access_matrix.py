@@ -48,7 +48,6 @@ from itpp_api.attachments.storage import FilesystemStorage
 from itpp_api.auth import totp
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import User
-from itpp_api.auth.passwords import hash_password
 from itpp_api.auth.service import actor_for, issue_token
 from itpp_api.auth.tokens import hash_secret, new_secret
 from itpp_api.calendar.models import CalendarFeed
@@ -92,6 +91,7 @@ from tests.factories import (
     make_exchange,
     make_user,
     make_world,
+    quick_hash,
 )
 from tests.rows import holding
 
@@ -352,8 +352,8 @@ class Scene:
 
 @cache
 def _password_hash() -> str:
-    # Argon2 is slow by design: every user of these tests shares one hash.
-    return hash_password(DEFAULT_PASSWORD)
+    # Every user of these tests shares one hash.
+    return quick_hash(DEFAULT_PASSWORD)
 
 
 def add_caller(

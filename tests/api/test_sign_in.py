@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import col, select, update
 
-from itpp_api.auth import throttle
+from itpp_api.auth import passwords, throttle
 from itpp_api.auth.models import AccessToken, LoginThrottle, User
 from itpp_api.auth.tokens import hash_secret
 from itpp_api.config import get_settings
@@ -23,6 +23,7 @@ from itpp_api.db import transaction, utcnow
 from itpp_api.main import create_app
 from tests.factories import (
     DEFAULT_PASSWORD,
+    PRODUCTION_ARGON2,
     commitment_body,
     make_commitment,
     make_user,
@@ -470,6 +471,29 @@ def test_a_password_change_ends_all_the_users_tokens(anonymous_client: TestClien
     assert_problem(me(anonymous_client, other_session), 401, "unauthorized")
     assert_problem(sign_in(anonymous_client, "changer@mofa.example"), 401, "invalid-credentials")
     assert sign_in(anonymous_client, "changer@mofa.example", GOOD_NEW_PASSWORD).status_code == 200
+
+
+def test_a_password_the_api_stores_is_hashed_at_the_production_cost(
+    anonymous_client: TestClient,
+) -> None:
+    """The tests' accounts store quick hashes (tests/factories.py); what the API stores, and
+    the stand-in it verifies for an unknown address, are at the production parameters."""
+    make_world()
+    user_id = make_user("JP", "editor", email="cost@mofa.example")
+    token = signed_in_token(anonymous_client, "cost@mofa.example")
+
+    response = anonymous_client.post(
+        f"{ME}/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": GOOD_NEW_PASSWORD},
+        headers=bearer(token),
+    )
+
+    assert response.status_code == 204, response.text
+    with transaction(write=False) as session:
+        stored = session.exec(select(User).where(User.id == user_id)).one().password_hash
+    assert stored.startswith(PRODUCTION_ARGON2)
+    assert passwords.DUMMY_HASH.startswith(PRODUCTION_ARGON2)
+    assert sign_in(anonymous_client, "cost@mofa.example", GOOD_NEW_PASSWORD).status_code == 200
 
 
 def test_a_password_change_refuses_a_wrong_current_password(anonymous_client: TestClient) -> None:
