@@ -120,10 +120,15 @@ def _function(name: str, arguments: list[str], returns: str, doc: str, body: str
     return f"{signature} -> {returns}:\n    {doc}\n{body}"
 
 
-def _accept(others: list[str]) -> str:
-    """The argument choosing an answer's media type among the operation's others."""
+def _accept_alias(name: str, others: list[str]) -> str:
+    """The media types a file function's `accept` chooses among, as a type of their own
+    (`RenderPlanDocumentAccept`) that a page's table of formats can name."""
     media_types = ", ".join(json.dumps(media_type) for media_type in others)
-    return f"accept: Literal[{media_types}] | None = None"
+    return f"{pascal(name.title().replace('_', ''))}Accept = Literal[{media_types}]\n\n\n"
+
+
+def _accept(name: str) -> str:
+    return f"accept: {pascal(name.title().replace('_', ''))}Accept | None = None"
 
 
 def operation_functions(path: str, method: str, operation: dict[str, Any]) -> list[str]:
@@ -201,9 +206,10 @@ def operation_functions(path: str, method: str, operation: dict[str, Any]) -> li
     if is_file:
         file_call = ", ".join(["token=token", *sent, accept_sent, "raw=True"])
         return [
-            _function(
+            _accept_alias(name, others)
+            + _function(
                 name,
-                [*arguments, _accept(others)],
+                [*arguments, _accept(name)],
                 "ApiResponse[None]",
                 doc,
                 f'    return await api.request("{verb}", {url}, {file_call})\n',
@@ -246,9 +252,10 @@ def operation_functions(path: str, method: str, operation: dict[str, Any]) -> li
         file_doc = f'"""`{name}`, answered as a file (`accept`): its bytes and headers."""'
         file_call = ", ".join(["token=token", *sent, accept_sent, "raw=True"])
         functions.append(
-            _function(
+            _accept_alias(f"{name}_file", others)
+            + _function(
                 f"{name}_file",
-                [*arguments, _accept(others)],
+                [*arguments, _accept(f"{name}_file")],
                 "ApiResponse[None]",
                 file_doc,
                 f'    return await api.request("GET", {url}, {file_call})\n',

@@ -345,13 +345,17 @@ async def get_portfolio(
     return cast("models.Portfolio", found)
 
 
+GetPortfolioFileAccept = Literal[
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+]
+
+
 async def get_portfolio_file(
     api: ApiClient,
     *,
     token: str | None,
     params: models.GetPortfolioParametersQuery | None = None,
-    accept: Literal["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-    | None = None,
+    accept: GetPortfolioFileAccept | None = None,
 ) -> ApiResponse[None]:
     """`get_portfolio`, answered as a file (`accept`): its bytes and headers."""
     return await api.request(
@@ -1183,12 +1187,15 @@ async def conclude_review(
     return cast("ApiResponse[models.ReviewPublic]", answer)
 
 
+GetPlanCalendarAccept = Literal["text/calendar"]
+
+
 async def get_plan_calendar(
     api: ApiClient,
     plan_id: UUID | str,
     *,
     token: str | None,
-    accept: Literal["text/calendar"] | None = None,
+    accept: GetPlanCalendarAccept | None = None,
 ) -> ApiResponse[None]:
     """GET /plans/{plan_id}/calendar.ics: The plan's dates as iCalendar: exchanges, due dates,
     milestones, reviews, expiry.
@@ -1202,12 +1209,15 @@ async def get_plan_calendar(
     )
 
 
+GetCalendarFeedAccept = Literal["text/calendar"]
+
+
 async def get_calendar_feed(
     api: ApiClient,
     secret: str,
     *,
     token: str | None,
-    accept: Literal["text/calendar"] | None = None,
+    accept: GetCalendarFeedAccept | None = None,
 ) -> ApiResponse[None]:
     """GET /calendar-feeds/{secret}.ics: A personal calendar feed (no header needed: the secret
     URL is the credential).
@@ -1413,20 +1423,22 @@ async def withdraw_amendment(
     return cast("ApiResponse[models.AmendmentPublic]", answer)
 
 
+RenderPlanDocumentAccept = Literal[
+    "text/html",
+    "text/markdown",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+]
+
+
 async def render_plan_document(
     api: ApiClient,
     plan_id: UUID | str,
     *,
     token: str | None,
     params: models.RenderPlanDocumentParametersQuery | None = None,
-    accept: Literal[
-        "text/html",
-        "text/markdown",
-        "application/pdf",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.oasis.opendocument.text",
-    ]
-    | None = None,
+    accept: RenderPlanDocumentAccept | None = None,
 ) -> ApiResponse[None]:
     """GET /plans/{plan_id}/document: The plan as a document (HTML, Markdown, PDF, Word or
     OpenDocument text) in the seed's structure.
@@ -1513,14 +1525,18 @@ async def get_plan_export_schema(
     return cast("models.JsonSchemaDocument", found)
 
 
+ExportCommitmentsAccept = Literal[
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+]
+
+
 async def export_commitments(
     api: ApiClient,
     plan_id: UUID | str,
     *,
     token: str | None,
     params: models.ExportCommitmentsParametersQuery | None = None,
-    accept: Literal["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-    | None = None,
+    accept: ExportCommitmentsAccept | None = None,
 ) -> ApiResponse[None]:
     """GET /plans/{plan_id}/commitments/export: The commitment list (same filters and order) as
     CSV or XLSX.
@@ -1535,14 +1551,18 @@ async def export_commitments(
     )
 
 
+ExportExchangesAccept = Literal[
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+]
+
+
 async def export_exchanges(
     api: ApiClient,
     plan_id: UUID | str,
     *,
     token: str | None,
     params: models.ExportExchangesParametersQuery | None = None,
-    accept: Literal["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-    | None = None,
+    accept: ExportExchangesAccept | None = None,
 ) -> ApiResponse[None]:
     """GET /plans/{plan_id}/exchanges/export: The exchange list (same filters and order) as CSV
     or XLSX.
@@ -2192,24 +2212,26 @@ async def delete_attachment(
     return cast("ApiResponse[None]", answer)
 
 
+DownloadAttachmentAccept = Literal[
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+    "text/csv",
+]
+
+
 async def download_attachment(
     api: ApiClient,
     attachment_id: UUID | str,
     *,
     token: str | None,
-    accept: Literal[
-        "application/pdf",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "image/webp",
-        "text/plain",
-        "text/csv",
-    ]
-    | None = None,
+    accept: DownloadAttachmentAccept | None = None,
 ) -> ApiResponse[None]:
     """GET /attachments/{attachment_id}/content: Download an attachment's file (always as an
     attachment, never inline).
