@@ -77,11 +77,12 @@ def ref_name(schema: dict[str, Any]) -> str | None:
     return str(ref).rsplit("/", 1)[-1] if ref else None
 
 
-def answer_type(operation: dict[str, Any]) -> tuple[str, bool]:
-    """The type of an operation's JSON answer, and whether it answers JSON at all (`Any`: only
-    other media types, kept as bytes; `None`: no body)."""
+def answer_type(operation: dict[str, Any]) -> tuple[str, list[str]]:
+    """The type of an operation's JSON answer (`Any`: only other media types; `None`: no body)
+    and the other media types it answers (a file: CSV, a spreadsheet, a document), kept as
+    bytes."""
     types: list[str] = []
-    other = False
+    others: list[str] = []
     for status, response in operation["responses"].items():
         if not status.startswith("2"):
             continue
@@ -90,11 +91,20 @@ def answer_type(operation: dict[str, Any]) -> tuple[str, bool]:
             if content_type == "application/json" and name:
                 if f"models.{name}" not in types:
                     types.append(f"models.{name}")
-            else:
-                other = True
-    if types:  # other media types (CSV, a spreadsheet) are asked for with Accept
-        return " | ".join(types), True
-    return ("Any", False) if other else ("None", False)
+            elif content_type not in others:
+                others.append(content_type)
+    if types:
+        return " | ".join(types), others
+    return ("Any" if others else "None"), others
+
+
+def declares_headers(operation: dict[str, Any]) -> bool:
+    """Whether a successful answer declares headers (an ETag, a Content-Disposition)."""
+    return any(
+        response.get("headers")
+        for status, response in operation["responses"].items()
+        if status.startswith("2")
+    )
 
 
 def path_parameter_type(schema: dict[str, Any]) -> str:
@@ -105,7 +115,26 @@ def path_parameter_type(schema: dict[str, Any]) -> str:
     return "str"
 
 
-def operation_function(path: str, method: str, operation: dict[str, Any]) -> str:
+def _function(name: str, arguments: list[str], returns: str, doc: str, body: str) -> str:
+    signature = f"async def {name}(\n    " + ",\n    ".join(arguments) + ",\n)"
+    return f"{signature} -> {returns}:\n    {doc}\n{body}"
+
+
+def _accept_alias(name: str, others: list[str]) -> str:
+    """The media types a file function's `accept` chooses among, as a type of their own
+    (`RenderPlanDocumentAccept`) that a page's table of formats can name."""
+    media_types = ", ".join(json.dumps(media_type) for media_type in others)
+    return f"{pascal(name.title().replace('_', ''))}Accept = Literal[{media_types}]\n\n\n"
+
+
+def _accept(name: str) -> str:
+    return f"accept: {pascal(name.title().replace('_', ''))}Accept | None = None"
+
+
+def operation_functions(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+    """An operation's functions: the one named after it, and for a read whose answer declares
+    headers `<name>_response` (the whole answer: its ETag, its Content-Disposition, its bytes),
+    and for a read that also answers files `<name>_file`."""
     name = snake(operation["operationId"])
     if keyword.iskeyword(name):
         name += "_"
@@ -120,7 +149,8 @@ def operation_function(path: str, method: str, operation: dict[str, Any]) -> str
     has_headers = any(p["in"] == "header" for p in parameters)
     body = operation.get("requestBody")
     body_kind = next(iter((body or {}).get("content", {})), None)
-    answer, is_json = answer_type(operation)
+    answer, others = answer_type(operation)
+    is_file = answer == "Any"  # only other media types: the answer's bytes, its headers
 
     arguments = ["api: ApiClient"]
     arguments += [
@@ -148,20 +178,22 @@ def operation_function(path: str, method: str, operation: dict[str, Any]) -> str
         arguments.append("data: dict[str, str]")
         sent.append("data=data")
     elif body_kind == "multipart/form-data":
+        # The form as httpx builds it (`files`), or one already encoded (`content`, bytes or
+        # an async iterator of bytes, its boundary in the Content-Type of `headers`).
         arguments.append("files: Any = None")
+        arguments.append("content: Any = None")
         sent.append("files=files")
+        sent.append("content=content")
     elif body_kind not in (None, "application/json"):
         arguments.append("content: Any = None")
         sent.append("content=content")
-    is_read = method == "get" and is_json
-    if has_headers and not is_read:  # a read's only header, If-None-Match, is `cache="etag"`
+    is_read = method == "get" and not is_file
+    # A write takes extra headers (If-Match, Idempotency-Key, the client's forwarding
+    # headers); a read's only header, If-None-Match, is `cache="etag"`.
+    if method != "get" or (has_headers and not is_read):
         arguments.append("headers: dict[str, str] | None = None")
         sent.append("headers=headers")
-    if is_read:
-        arguments.append('cache: Cache = "none"')
-        sent.append("cache=cache")
-    elif not is_json and answer == "Any":
-        sent.append("raw=True")
+    accept_sent = 'headers={"Accept": accept} if accept is not None else None'
 
     summary = (operation.get("summary") or operation["operationId"]).rstrip(".")
     lines = textwrap.wrap(f"{method.upper()} {relative}: {summary}.", width=88)
@@ -169,41 +201,87 @@ def operation_function(path: str, method: str, operation: dict[str, Any]) -> str
         relative = relative.replace(f"{{{original}}}", f"{{{argument}}}")
     url = f'f"{relative}"' if path_names else f'"{relative}"'
     doc = '"""' + "\n    ".join(lines) + ("\n    " if len(lines) > 1 else "") + '"""'
-    signature = f"async def {name}(\n    " + ",\n    ".join(arguments) + ",\n)"
     call_arguments = ", ".join(["token=token", *sent])
-    if is_read:
-        return (
-            f"{signature} -> {answer}:\n    {doc}\n"
-            f"    found = await api.read({url}, {call_arguments})\n"
-            f'    return cast("{answer}", found)\n'
+    verb = method.upper()
+    if is_file:
+        file_call = ", ".join(["token=token", *sent, accept_sent, "raw=True"])
+        return [
+            _accept_alias(name, others)
+            + _function(
+                name,
+                [*arguments, _accept(name)],
+                "ApiResponse[None]",
+                doc,
+                f'    return await api.request("{verb}", {url}, {file_call})\n',
+            )
+        ]
+    if not is_read:
+        return [
+            _function(
+                name,
+                arguments,
+                f"ApiResponse[{answer}]",
+                doc,
+                f'    answer = await api.request("{verb}", {url}, {call_arguments})\n'
+                f'    return cast("ApiResponse[{answer}]", answer)\n',
+            )
+        ]
+    functions = [
+        _function(
+            name,
+            [*arguments, 'cache: Cache = "none"'],
+            answer,
+            doc,
+            f"    found = await api.read({url}, {call_arguments}, cache=cache)\n"
+            f'    return cast("{answer}", found)\n',
         )
-    if answer == "Any":
-        return (
-            f"{signature} -> ApiResponse[Any]:\n    {doc}\n"
-            f'    return await api.request("{method.upper()}", {url}, {call_arguments})\n'
+    ]
+    if declares_headers(operation):
+        whole_doc = f'"""`{name}`, its whole answer: headers, typed body, bytes."""'
+        functions.append(
+            _function(
+                f"{name}_response",
+                arguments,
+                f"ApiResponse[{answer}]",
+                whole_doc,
+                f'    answer = await api.request("GET", {url}, {call_arguments}, raw=True)\n'
+                f'    return cast("ApiResponse[{answer}]", answer)\n',
+            )
         )
-    return (
-        f"{signature} -> ApiResponse[{answer}]:\n    {doc}\n"
-        f'    answer = await api.request("{method.upper()}", {url}, {call_arguments})\n'
-        f'    return cast("ApiResponse[{answer}]", answer)\n'
-    )
+    if others:
+        file_doc = f'"""`{name}`, answered as a file (`accept`): its bytes and headers."""'
+        file_call = ", ".join(["token=token", *sent, accept_sent, "raw=True"])
+        functions.append(
+            _accept_alias(f"{name}_file", others)
+            + _function(
+                f"{name}_file",
+                [*arguments, _accept(f"{name}_file")],
+                "ApiResponse[None]",
+                file_doc,
+                f'    return await api.request("GET", {url}, {file_call})\n',
+            )
+        )
+    return functions
 
 
 def operations_module(document: dict[str, Any]) -> str:
     functions = [
-        operation_function(path, method, operation)
+        function
         for path, operations in document["paths"].items()
         if path.startswith(API_PREFIX + "/")
         for method, operation in operations.items()
         if method in METHODS
+        for function in operation_functions(path, method, operation)
     ]
     head = (
         f'"""One typed function per API operation.\n\n{HEADER}\n\n'
         "A read (a GET answering JSON) returns the answer's body; `cache` picks the read cache\n"
-        "(`ApiClient.read`). Any other call returns the `ApiResponse` (status, ETag, headers).\n"
+        "(`ApiClient.read`); `<read>_response` returns the whole answer (its ETag, its\n"
+        "Content-Disposition). Any other call returns the `ApiResponse` (status, ETag, headers);\n"
+        "a file (another media type, chosen with `accept`) is its `content`, as bytes.\n"
         '"""\n\n'
         "from __future__ import annotations\n\n"
-        "from typing import Any, cast\n"
+        "from typing import Any, Literal, cast\n"
         "from uuid import UUID\n\n"
         "from itpp_web.api import ApiClient, ApiResponse, Cache\n"
         "from itpp_web.contract import models\n\n\n"

@@ -5,8 +5,9 @@ shown beside the form's fields in the reader's language, else the page that foll
         request,
         render=lambda errors, problem, status, exc: _page(request, values=values, ...),
         own_errors=errors,
-        method="POST", path="/things", token=viewer.token, json=body,
-        headers=idempotency(form),
+        send=lambda: operations.create_thing(
+            api_of(request), body, token=viewer.token, headers=idempotency(form)
+        ),
         refusals=(409, 422), fields=THING_FIELDS,
         done=lambda result: redirect(request, "/things", notice="thing-added"),
     )
@@ -17,7 +18,7 @@ from __future__ import annotations
 import inspect
 import uuid
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -26,10 +27,12 @@ from starlette.datastructures import FormData
 from itpp_web import messages
 from itpp_web.api import ApiError, ApiResponse
 from itpp_web.forms import text
-from itpp_web.web import api_of, formatter
+from itpp_web.web import formatter
 
 # The form again: (field errors, problem, status, the API's refusal or None for the web's own).
 Render = Callable[[dict[str, str], str, int, ApiError | None], Awaitable[Response]]
+# The API's answer to the form's call (a typed operation's `ApiResponse`).
+Answer = TypeVar("Answer")
 # What a refusal's errors become beyond the API's fields: (refusal, problem, errors) → None.
 Adjust = Callable[[ApiError, str, dict[str, str]], None]
 
@@ -55,28 +58,22 @@ async def submit_form(
     request: Request,
     *,
     render: Render,
-    method: str,
-    path: str,
-    done: Callable[[ApiResponse[Any]], Response | Awaitable[Response]],
+    send: Callable[[], Awaitable[ApiResponse[Answer]]],
+    done: Callable[[ApiResponse[Answer]], Response | Awaitable[Response]],
     refusals: Collection[int],
     fields: Collection[str] = (),
     own_errors: dict[str, str] | None = None,
     adjust: Adjust | None = None,
-    token: str | None = None,
-    json: Any = None,
-    headers: dict[str, str] | None = None,
 ) -> Response:
     """`own_errors` (already in the reader's language): the form again, 422, before anything is
-    sent. Else `method path`; a refusal of a status in `refusals`: the form again with its
-    problem and the errors it names among `fields` (then `adjust`ed), at its status; any other
-    error goes on up; success: `done` of the answer."""
+    sent. Else `send` (the typed operation's call, made only then); a refusal of a status in
+    `refusals`: the form again with its problem and the errors it names among `fields` (then
+    `adjust`ed), at its status; any other error goes on up; success: `done` of the answer."""
     fmt = formatter(request)
     if own_errors:
         return await render(own_errors, fmt.gettext("Some fields need correcting."), 422, None)
     try:
-        result = await api_of(request).request(
-            method, path, token=token, json=json, headers=headers
-        )
+        result = await send()
     except ApiError as exc:
         if exc.status not in refusals:
             raise

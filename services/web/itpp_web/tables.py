@@ -12,9 +12,10 @@ when a link did (a column's sort, a page number: Back returns to the previous on
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -32,6 +33,17 @@ FILTER_FORM = "filters"
 PAGE_MAX = 10_000
 # How many page numbers the pager shows on each side of the current one.
 PAGE_WINDOW = 2
+
+# A numbered page's query: its size, its number and the filters (a repeated one as a list).
+PageQuery = dict[str, Any]
+# A list's page, or a composite read with one (`fetch_with_page`), as the API answers it.
+Answer = TypeVar("Answer", bound=Mapping[str, Any])
+# The typed operation a table reads its page with, given the page's query: the caller binds
+# it (`operations.list_exchanges` of its plan) and passes the query on as its operation's
+# parameters, whose values the API checks (400 or 422: the filters' problem).
+Read = Callable[[PageQuery], Awaitable[Answer]]
+# A page of a list: its body, what is wrong with its filters, the errors of each filter.
+Page = tuple[Mapping[str, Any], str | None, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -107,18 +119,12 @@ def set_address(request: Request, response: Response, address: str) -> None:
     response.headers[header] = address
 
 
-def _page_query(request: Request, filters: dict[str, Any], page: int) -> list[tuple[str, str]]:
+def _page_query(request: Request, filters: dict[str, Any], page: int) -> PageQuery:
     """The query of a numbered page of an API list with these filters."""
-    size = settings_of(request).page_size
-    params: list[tuple[str, str]] = [("limit", str(size)), ("page", str(page))]
-    for name, value in filters.items():
-        params.extend((name, item) for item in (value if isinstance(value, list) else [value]))
-    return params
+    return {"limit": settings_of(request).page_size, "page": page, **filters}
 
 
-def _refused(
-    request: Request, exc: ApiError, fields: tuple[str, ...]
-) -> tuple[dict[str, Any], str | None, dict[str, str]]:
+def _refused(request: Request, exc: ApiError, fields: tuple[str, ...]) -> Page:
     """An empty page and what is wrong with its filters (the API's 400 or 422)."""
     if exc.status not in (400, 422):
         raise exc
@@ -132,16 +138,14 @@ def _refused(
 
 async def fetch_page(
     request: Request,
-    viewer: Viewer,
-    path: str,
+    read: Read[Answer],
     filters: dict[str, Any],
     page: int,
     fields: tuple[str, ...],
-) -> tuple[dict[str, Any], str | None, dict[str, str]]:
-    """A numbered page of an API list with these filters, or the filters' problem."""
-    params = _page_query(request, filters, page)
+) -> Page:
+    """A numbered page of an API list (`read`) with these filters, or the filters' problem."""
     try:
-        body = await api_of(request).get(path, token=viewer.token, params=params)
+        body = await read(_page_query(request, filters, page))
     except ApiError as exc:
         return _refused(request, exc, fields)
     return body, None, {}
@@ -149,19 +153,17 @@ async def fetch_page(
 
 async def fetch_with_page(
     request: Request,
-    viewer: Viewer,
-    path: str,
+    read: Read[Answer],
     part: str,
     filters: dict[str, Any],
     page: int,
     fields: tuple[str, ...],
-) -> tuple[dict[str, Any] | None, tuple[dict[str, Any], str | None, dict[str, str]]]:
-    """A composite read of the record a list's page is about and the page (its `part`), with
-    these filters: the answer (None when the filters were refused) and the page as fetch_page
-    gives it. Sent with `If-None-Match` (`ApiClient.revalidated_get`)."""
-    address = f"{path}?{urlencode(_page_query(request, filters, page))}"
+) -> tuple[Answer | None, Page]:
+    """A composite read (`read`, which the caller sends with `cache="etag"`: `If-None-Match`)
+    of the record a list's page is about and the page (its `part`), with these filters: the
+    answer (None when the filters were refused) and the page as fetch_page gives it."""
     try:
-        answer: dict[str, Any] = await api_of(request).revalidated_get(address, token=viewer.token)
+        answer = await read(_page_query(request, filters, page))
     except ApiError as exc:
         return None, _refused(request, exc, fields)
     return answer, (answer[part], None, {})
@@ -185,13 +187,13 @@ async def page_and_views(
     request: Request,
     viewer: Viewer,
     spec: TableSpec,
-    path: str,
+    read: Read[Answer],
     filters: dict[str, Any],
     page: int,
-) -> tuple[tuple[dict[str, Any], str | None, dict[str, str]], list[dict[str, Any]]]:
-    """The page of the list and the user's saved views of it, at once."""
+) -> tuple[Page, list[models.SavedViewPublic]]:
+    """The page of the list (`read`) and the user's saved views of it, at once."""
     page_body, views = await asyncio.gather(
-        fetch_page(request, viewer, path, filters, page, (*spec.repeatable, *spec.single)),
+        fetch_page(request, read, filters, page, (*spec.repeatable, *spec.single)),
         saved_views(request, viewer, spec.list_name),
     )
     return page_body, views
@@ -203,7 +205,7 @@ def table_context(
     list_url: str,
     filters: dict[str, Any],
     page: int,
-    body: dict[str, Any],
+    body: Mapping[str, Any],
 ) -> dict[str, Any]:
     """What the table's templates read: the chosen filters and order, the pager, addresses."""
     size = settings_of(request).page_size

@@ -4,12 +4,14 @@ Generated from services/api/openapi.json by
 services/web/generate_contract.py (`make openapi`); do not edit.
 
 A read (a GET answering JSON) returns the answer's body; `cache` picks the read cache
-(`ApiClient.read`). Any other call returns the `ApiResponse` (status, ETag, headers).
+(`ApiClient.read`); `<read>_response` returns the whole answer (its ETag, its
+Content-Disposition). Any other call returns the `ApiResponse` (status, ETag, headers);
+a file (another media type, chosen with `accept`) is its `content`, as bytes.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Literal, cast
 from uuid import UUID
 
 from itpp_web.api import ApiClient, ApiResponse, Cache
@@ -21,9 +23,10 @@ async def create_token(
     *,
     token: str | None,
     data: dict[str, str],
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[models.TokenResponse]:
     """POST /auth/token: Sign in: exchange credentials for a token."""
-    answer = await api.request("POST", "/auth/token", token=token, data=data)
+    answer = await api.request("POST", "/auth/token", token=token, data=data, headers=headers)
     return cast("ApiResponse[models.TokenResponse]", answer)
 
 
@@ -31,9 +34,10 @@ async def delete_current_token(
     api: ApiClient,
     *,
     token: str | None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[None]:
     """POST /auth/logout: Sign out: end this token now."""
-    answer = await api.request("POST", "/auth/logout", token=token)
+    answer = await api.request("POST", "/auth/logout", token=token, headers=headers)
     return cast("ApiResponse[None]", answer)
 
 
@@ -65,9 +69,12 @@ async def revoke_token(
     token_id: UUID | str,
     *,
     token: str | None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[None]:
     """DELETE /users/me/tokens/{token_id}: Revoke one of my tokens."""
-    answer = await api.request("DELETE", f"/users/me/tokens/{token_id}", token=token)
+    answer = await api.request(
+        "DELETE", f"/users/me/tokens/{token_id}", token=token, headers=headers
+    )
     return cast("ApiResponse[None]", answer)
 
 
@@ -80,6 +87,16 @@ async def get_current_user(
     """GET /users/me: Who am I."""
     found = await api.read("/users/me", token=token, cache=cache)
     return cast("models.UserPublic", found)
+
+
+async def get_current_user_response(
+    api: ApiClient,
+    *,
+    token: str | None,
+) -> ApiResponse[models.UserPublic]:
+    """`get_current_user`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", "/users/me", token=token, raw=True)
+    return cast("ApiResponse[models.UserPublic]", answer)
 
 
 async def update_current_user(
@@ -185,6 +202,17 @@ async def get_invitation(
     return cast("models.InvitationPublic", found)
 
 
+async def get_invitation_response(
+    api: ApiClient,
+    path_token: str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.InvitationPublic]:
+    """`get_invitation`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/invitations/{path_token}", token=token, raw=True)
+    return cast("ApiResponse[models.InvitationPublic]", answer)
+
+
 async def accept_invitation(
     api: ApiClient,
     path_token: str,
@@ -212,6 +240,17 @@ async def get_user(
     """GET /users/{user_id}: Get a user of my party (admins)."""
     found = await api.read(f"/users/{user_id}", token=token, cache=cache)
     return cast("models.UserPublic", found)
+
+
+async def get_user_response(
+    api: ApiClient,
+    user_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.UserPublic]:
+    """`get_user`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/users/{user_id}", token=token, raw=True)
+    return cast("ApiResponse[models.UserPublic]", answer)
 
 
 async def update_user(
@@ -306,6 +345,29 @@ async def get_portfolio(
     return cast("models.Portfolio", found)
 
 
+GetPortfolioFileAccept = Literal[
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+]
+
+
+async def get_portfolio_file(
+    api: ApiClient,
+    *,
+    token: str | None,
+    params: models.GetPortfolioParametersQuery | None = None,
+    accept: GetPortfolioFileAccept | None = None,
+) -> ApiResponse[None]:
+    """`get_portfolio`, answered as a file (`accept`): its bytes and headers."""
+    return await api.request(
+        "GET",
+        "/portfolio",
+        token=token,
+        params=params,
+        headers={"Accept": accept} if accept is not None else None,
+        raw=True,
+    )
+
+
 async def get_notification_preferences(
     api: ApiClient,
     *,
@@ -315,6 +377,16 @@ async def get_notification_preferences(
     """GET /users/me/notification-preferences: How I hear of each kind of notification."""
     found = await api.read("/users/me/notification-preferences", token=token, cache=cache)
     return cast("models.NotificationPreferences", found)
+
+
+async def get_notification_preferences_response(
+    api: ApiClient,
+    *,
+    token: str | None,
+) -> ApiResponse[models.NotificationPreferences]:
+    """`get_notification_preferences`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", "/users/me/notification-preferences", token=token, raw=True)
+    return cast("ApiResponse[models.NotificationPreferences]", answer)
 
 
 async def update_notification_preferences(
@@ -399,6 +471,17 @@ async def get_plan(
     return cast("models.PlanPublic", found)
 
 
+async def get_plan_response(
+    api: ApiClient,
+    plan_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.PlanPublic]:
+    """`get_plan`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/plans/{plan_id}", token=token, raw=True)
+    return cast("ApiResponse[models.PlanPublic]", answer)
+
+
 async def update_plan(
     api: ApiClient,
     plan_id: UUID | str,
@@ -480,6 +563,17 @@ async def get_priority_area(
     """GET /priority-areas/{area_id}: Get a priority area."""
     found = await api.read(f"/priority-areas/{area_id}", token=token, cache=cache)
     return cast("models.PriorityAreaPublic", found)
+
+
+async def get_priority_area_response(
+    api: ApiClient,
+    area_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.PriorityAreaPublic]:
+    """`get_priority_area`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/priority-areas/{area_id}", token=token, raw=True)
+    return cast("ApiResponse[models.PriorityAreaPublic]", answer)
 
 
 async def update_priority_area(
@@ -617,6 +711,20 @@ async def get_plan_commitment_table(
     return cast("models.CommitmentTable", found)
 
 
+async def get_plan_commitment_table_response(
+    api: ApiClient,
+    plan_id: UUID | str,
+    *,
+    token: str | None,
+    params: models.GetPlanCommitmentTableParametersQuery | None = None,
+) -> ApiResponse[models.CommitmentTable]:
+    """`get_plan_commitment_table`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request(
+        "GET", f"/plans/{plan_id}/commitment-table", token=token, params=params, raw=True
+    )
+    return cast("ApiResponse[models.CommitmentTable]", answer)
+
+
 async def get_commitment(
     api: ApiClient,
     commitment_id: UUID | str,
@@ -629,6 +737,17 @@ async def get_commitment(
     """
     found = await api.read(f"/commitments/{commitment_id}", token=token, cache=cache)
     return cast("models.CommitmentDetail", found)
+
+
+async def get_commitment_response(
+    api: ApiClient,
+    commitment_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.CommitmentDetail]:
+    """`get_commitment`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/commitments/{commitment_id}", token=token, raw=True)
+    return cast("ApiResponse[models.CommitmentDetail]", answer)
 
 
 async def update_commitment(
@@ -701,6 +820,17 @@ async def get_milestone(
     return cast("models.MilestonePublic", found)
 
 
+async def get_milestone_response(
+    api: ApiClient,
+    milestone_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.MilestonePublic]:
+    """`get_milestone`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/milestones/{milestone_id}", token=token, raw=True)
+    return cast("ApiResponse[models.MilestonePublic]", answer)
+
+
 async def update_milestone(
     api: ApiClient,
     milestone_id: UUID | str,
@@ -770,6 +900,17 @@ async def get_exchange(
     """GET /exchanges/{exchange_id}: Get an exchange with the commitments it delivers."""
     found = await api.read(f"/exchanges/{exchange_id}", token=token, cache=cache)
     return cast("models.ExchangePublic", found)
+
+
+async def get_exchange_response(
+    api: ApiClient,
+    exchange_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.ExchangePublic]:
+    """`get_exchange`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/exchanges/{exchange_id}", token=token, raw=True)
+    return cast("ApiResponse[models.ExchangePublic]", answer)
 
 
 async def update_exchange(
@@ -845,6 +986,17 @@ async def get_plan_overview(
     return cast("models.PlanOverview", found)
 
 
+async def get_plan_overview_response(
+    api: ApiClient,
+    plan_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.PlanOverview]:
+    """`get_plan_overview`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/plans/{plan_id}/overview", token=token, raw=True)
+    return cast("ApiResponse[models.PlanOverview]", answer)
+
+
 async def list_plan_reviews(
     api: ApiClient,
     plan_id: UUID | str,
@@ -871,6 +1023,17 @@ async def get_review(
     """
     found = await api.read(f"/reviews/{review_id}", token=token, cache=cache)
     return cast("models.ReviewPublic", found)
+
+
+async def get_review_response(
+    api: ApiClient,
+    review_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.ReviewPublic]:
+    """`get_review`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/reviews/{review_id}", token=token, raw=True)
+    return cast("ApiResponse[models.ReviewPublic]", answer)
 
 
 async def update_review(
@@ -902,6 +1065,17 @@ async def get_review_workspace(
     """
     found = await api.read(f"/reviews/{review_id}/workspace", token=token, cache=cache)
     return cast("models.ReviewWorkspace", found)
+
+
+async def get_review_workspace_response(
+    api: ApiClient,
+    review_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.ReviewWorkspace]:
+    """`get_review_workspace`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/reviews/{review_id}/workspace", token=token, raw=True)
+    return cast("ApiResponse[models.ReviewWorkspace]", answer)
 
 
 async def open_review(
@@ -1013,16 +1187,29 @@ async def conclude_review(
     return cast("ApiResponse[models.ReviewPublic]", answer)
 
 
+GetPlanCalendarAccept = Literal["text/calendar"]
+
+
 async def get_plan_calendar(
     api: ApiClient,
     plan_id: UUID | str,
     *,
     token: str | None,
-) -> ApiResponse[Any]:
+    accept: GetPlanCalendarAccept | None = None,
+) -> ApiResponse[None]:
     """GET /plans/{plan_id}/calendar.ics: The plan's dates as iCalendar: exchanges, due dates,
     milestones, reviews, expiry.
     """
-    return await api.request("GET", f"/plans/{plan_id}/calendar.ics", token=token, raw=True)
+    return await api.request(
+        "GET",
+        f"/plans/{plan_id}/calendar.ics",
+        token=token,
+        headers={"Accept": accept} if accept is not None else None,
+        raw=True,
+    )
+
+
+GetCalendarFeedAccept = Literal["text/calendar"]
 
 
 async def get_calendar_feed(
@@ -1030,11 +1217,18 @@ async def get_calendar_feed(
     secret: str,
     *,
     token: str | None,
-) -> ApiResponse[Any]:
+    accept: GetCalendarFeedAccept | None = None,
+) -> ApiResponse[None]:
     """GET /calendar-feeds/{secret}.ics: A personal calendar feed (no header needed: the secret
     URL is the credential).
     """
-    return await api.request("GET", f"/calendar-feeds/{secret}.ics", token=token, raw=True)
+    return await api.request(
+        "GET",
+        f"/calendar-feeds/{secret}.ics",
+        token=token,
+        headers={"Accept": accept} if accept is not None else None,
+        raw=True,
+    )
 
 
 async def list_calendar_feeds(
@@ -1067,9 +1261,12 @@ async def revoke_calendar_feed(
     feed_id: UUID | str,
     *,
     token: str | None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[None]:
     """DELETE /users/me/calendar-feeds/{feed_id}: Revoke a calendar feed URL at once."""
-    answer = await api.request("DELETE", f"/users/me/calendar-feeds/{feed_id}", token=token)
+    answer = await api.request(
+        "DELETE", f"/users/me/calendar-feeds/{feed_id}", token=token, headers=headers
+    )
     return cast("ApiResponse[None]", answer)
 
 
@@ -1104,9 +1301,12 @@ async def delete_saved_view(
     view_id: UUID | str,
     *,
     token: str | None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[None]:
     """DELETE /users/me/saved-views/{view_id}: Delete one of my saved views."""
-    answer = await api.request("DELETE", f"/users/me/saved-views/{view_id}", token=token)
+    answer = await api.request(
+        "DELETE", f"/users/me/saved-views/{view_id}", token=token, headers=headers
+    )
     return cast("ApiResponse[None]", answer)
 
 
@@ -1179,6 +1379,17 @@ async def get_amendment(
     return cast("models.AmendmentPublic", found)
 
 
+async def get_amendment_response(
+    api: ApiClient,
+    amendment_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.AmendmentPublic]:
+    """`get_amendment`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/amendments/{amendment_id}", token=token, raw=True)
+    return cast("ApiResponse[models.AmendmentPublic]", answer)
+
+
 async def decide_amendment(
     api: ApiClient,
     amendment_id: UUID | str,
@@ -1212,18 +1423,33 @@ async def withdraw_amendment(
     return cast("ApiResponse[models.AmendmentPublic]", answer)
 
 
+RenderPlanDocumentAccept = Literal[
+    "text/html",
+    "text/markdown",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+]
+
+
 async def render_plan_document(
     api: ApiClient,
     plan_id: UUID | str,
     *,
     token: str | None,
     params: models.RenderPlanDocumentParametersQuery | None = None,
-) -> ApiResponse[Any]:
+    accept: RenderPlanDocumentAccept | None = None,
+) -> ApiResponse[None]:
     """GET /plans/{plan_id}/document: The plan as a document (HTML, Markdown, PDF, Word or
     OpenDocument text) in the seed's structure.
     """
     return await api.request(
-        "GET", f"/plans/{plan_id}/document", token=token, params=params, raw=True
+        "GET",
+        f"/plans/{plan_id}/document",
+        token=token,
+        params=params,
+        headers={"Accept": accept} if accept is not None else None,
+        raw=True,
     )
 
 
@@ -1233,11 +1459,18 @@ async def import_plan_document(
     token: str | None,
     params: models.ImportPlanDocumentParametersQuery | None = None,
     files: Any = None,
+    content: Any = None,
     headers: dict[str, str] | None = None,
 ) -> ApiResponse[models.PlanImportResult]:
     """POST /plans/import: Create a draft plan from the text of a plan document."""
     answer = await api.request(
-        "POST", "/plans/import", token=token, params=params, files=files, headers=headers
+        "POST",
+        "/plans/import",
+        token=token,
+        params=params,
+        files=files,
+        content=content,
+        headers=headers,
     )
     return cast("ApiResponse[models.PlanImportResult]", answer)
 
@@ -1254,6 +1487,17 @@ async def export_plan(
     """
     found = await api.read(f"/plans/{plan_id}/export", token=token, cache=cache)
     return cast("models.PlanExport", found)
+
+
+async def export_plan_response(
+    api: ApiClient,
+    plan_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.PlanExport]:
+    """`export_plan`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/plans/{plan_id}/export", token=token, raw=True)
+    return cast("ApiResponse[models.PlanExport]", answer)
 
 
 async def import_plan_export(
@@ -1281,19 +1525,35 @@ async def get_plan_export_schema(
     return cast("models.JsonSchemaDocument", found)
 
 
+ExportCommitmentsAccept = Literal[
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+]
+
+
 async def export_commitments(
     api: ApiClient,
     plan_id: UUID | str,
     *,
     token: str | None,
     params: models.ExportCommitmentsParametersQuery | None = None,
-) -> ApiResponse[Any]:
+    accept: ExportCommitmentsAccept | None = None,
+) -> ApiResponse[None]:
     """GET /plans/{plan_id}/commitments/export: The commitment list (same filters and order) as
     CSV or XLSX.
     """
     return await api.request(
-        "GET", f"/plans/{plan_id}/commitments/export", token=token, params=params, raw=True
+        "GET",
+        f"/plans/{plan_id}/commitments/export",
+        token=token,
+        params=params,
+        headers={"Accept": accept} if accept is not None else None,
+        raw=True,
     )
+
+
+ExportExchangesAccept = Literal[
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+]
 
 
 async def export_exchanges(
@@ -1302,12 +1562,18 @@ async def export_exchanges(
     *,
     token: str | None,
     params: models.ExportExchangesParametersQuery | None = None,
-) -> ApiResponse[Any]:
+    accept: ExportExchangesAccept | None = None,
+) -> ApiResponse[None]:
     """GET /plans/{plan_id}/exchanges/export: The exchange list (same filters and order) as CSV
     or XLSX.
     """
     return await api.request(
-        "GET", f"/plans/{plan_id}/exchanges/export", token=token, params=params, raw=True
+        "GET",
+        f"/plans/{plan_id}/exchanges/export",
+        token=token,
+        params=params,
+        headers={"Accept": accept} if accept is not None else None,
+        raw=True,
     )
 
 
@@ -1383,6 +1649,17 @@ async def get_organisation(
     """GET /organisations/{organisation_id}: Get an organisation."""
     found = await api.read(f"/organisations/{organisation_id}", token=token, cache=cache)
     return cast("models.OrganisationPublic", found)
+
+
+async def get_organisation_response(
+    api: ApiClient,
+    organisation_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.OrganisationPublic]:
+    """`get_organisation`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/organisations/{organisation_id}", token=token, raw=True)
+    return cast("ApiResponse[models.OrganisationPublic]", answer)
 
 
 async def update_organisation(
@@ -1556,6 +1833,17 @@ async def get_webhook_endpoint(
     return cast("models.WebhookEndpointPublic", found)
 
 
+async def get_webhook_endpoint_response(
+    api: ApiClient,
+    endpoint_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.WebhookEndpointPublic]:
+    """`get_webhook_endpoint`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/webhook-endpoints/{endpoint_id}", token=token, raw=True)
+    return cast("ApiResponse[models.WebhookEndpointPublic]", answer)
+
+
 async def update_webhook_endpoint(
     api: ApiClient,
     endpoint_id: UUID | str,
@@ -1666,12 +1954,20 @@ async def upload_commitment_attachment(
     token: str | None,
     params: models.UploadCommitmentAttachmentParametersQuery | None = None,
     files: Any = None,
+    content: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[models.AttachmentPublic]:
     """POST /commitments/{commitment_id}/attachments: Attach a file to a commitment (multipart,
     streamed).
     """
     answer = await api.request(
-        "POST", f"/commitments/{commitment_id}/attachments", token=token, params=params, files=files
+        "POST",
+        f"/commitments/{commitment_id}/attachments",
+        token=token,
+        params=params,
+        files=files,
+        content=content,
+        headers=headers,
     )
     return cast("ApiResponse[models.AttachmentPublic]", answer)
 
@@ -1695,12 +1991,20 @@ async def upload_exchange_attachment(
     token: str | None,
     params: models.UploadExchangeAttachmentParametersQuery | None = None,
     files: Any = None,
+    content: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[models.AttachmentPublic]:
     """POST /exchanges/{exchange_id}/attachments: Attach a file to an exchange (multipart,
     streamed).
     """
     answer = await api.request(
-        "POST", f"/exchanges/{exchange_id}/attachments", token=token, params=params, files=files
+        "POST",
+        f"/exchanges/{exchange_id}/attachments",
+        token=token,
+        params=params,
+        files=files,
+        content=content,
+        headers=headers,
     )
     return cast("ApiResponse[models.AttachmentPublic]", answer)
 
@@ -1724,10 +2028,18 @@ async def upload_review_attachment(
     token: str | None,
     params: models.UploadReviewAttachmentParametersQuery | None = None,
     files: Any = None,
+    content: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[models.AttachmentPublic]:
     """POST /reviews/{review_id}/attachments: Attach a file to a review (multipart, streamed)."""
     answer = await api.request(
-        "POST", f"/reviews/{review_id}/attachments", token=token, params=params, files=files
+        "POST",
+        f"/reviews/{review_id}/attachments",
+        token=token,
+        params=params,
+        files=files,
+        content=content,
+        headers=headers,
     )
     return cast("ApiResponse[models.AttachmentPublic]", answer)
 
@@ -1752,6 +2064,8 @@ async def upload_review_item_attachment(
     token: str | None,
     params: models.UploadReviewItemAttachmentParametersQuery | None = None,
     files: Any = None,
+    content: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[models.AttachmentPublic]:
     """POST /reviews/{review_id}/items/{item_id}/attachments: Attach a file to a review item
     (multipart, streamed).
@@ -1762,6 +2076,8 @@ async def upload_review_item_attachment(
         token=token,
         params=params,
         files=files,
+        content=content,
+        headers=headers,
     )
     return cast("ApiResponse[models.AttachmentPublic]", answer)
 
@@ -1788,12 +2104,20 @@ async def upload_amendment_attachment(
     token: str | None,
     params: models.UploadAmendmentAttachmentParametersQuery | None = None,
     files: Any = None,
+    content: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[models.AttachmentPublic]:
     """POST /amendments/{amendment_id}/attachments: Attach a file to an amendment (multipart,
     streamed).
     """
     answer = await api.request(
-        "POST", f"/amendments/{amendment_id}/attachments", token=token, params=params, files=files
+        "POST",
+        f"/amendments/{amendment_id}/attachments",
+        token=token,
+        params=params,
+        files=files,
+        content=content,
+        headers=headers,
     )
     return cast("ApiResponse[models.AttachmentPublic]", answer)
 
@@ -1817,12 +2141,20 @@ async def upload_progress_update_attachment(
     token: str | None,
     params: models.UploadProgressUpdateAttachmentParametersQuery | None = None,
     files: Any = None,
+    content: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> ApiResponse[models.AttachmentPublic]:
     """POST /updates/{update_id}/attachments: Attach evidence to a progress update (multipart,
     streamed).
     """
     answer = await api.request(
-        "POST", f"/updates/{update_id}/attachments", token=token, params=params, files=files
+        "POST",
+        f"/updates/{update_id}/attachments",
+        token=token,
+        params=params,
+        files=files,
+        content=content,
+        headers=headers,
     )
     return cast("ApiResponse[models.AttachmentPublic]", answer)
 
@@ -1853,6 +2185,17 @@ async def get_attachment(
     return cast("models.AttachmentPublic", found)
 
 
+async def get_attachment_response(
+    api: ApiClient,
+    attachment_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.AttachmentPublic]:
+    """`get_attachment`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/attachments/{attachment_id}", token=token, raw=True)
+    return cast("ApiResponse[models.AttachmentPublic]", answer)
+
+
 async def delete_attachment(
     api: ApiClient,
     attachment_id: UUID | str,
@@ -1869,16 +2212,37 @@ async def delete_attachment(
     return cast("ApiResponse[None]", answer)
 
 
+DownloadAttachmentAccept = Literal[
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+    "text/csv",
+]
+
+
 async def download_attachment(
     api: ApiClient,
     attachment_id: UUID | str,
     *,
     token: str | None,
-) -> ApiResponse[Any]:
+    accept: DownloadAttachmentAccept | None = None,
+) -> ApiResponse[None]:
     """GET /attachments/{attachment_id}/content: Download an attachment's file (always as an
     attachment, never inline).
     """
-    return await api.request("GET", f"/attachments/{attachment_id}/content", token=token, raw=True)
+    return await api.request(
+        "GET",
+        f"/attachments/{attachment_id}/content",
+        token=token,
+        headers={"Accept": accept} if accept is not None else None,
+        raw=True,
+    )
 
 
 async def create_commitment_comment(
@@ -2067,6 +2431,17 @@ async def get_comment(
     return cast("models.CommentPublic", found)
 
 
+async def get_comment_response(
+    api: ApiClient,
+    comment_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.CommentPublic]:
+    """`get_comment`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/comments/{comment_id}", token=token, raw=True)
+    return cast("ApiResponse[models.CommentPublic]", answer)
+
+
 async def update_comment(
     api: ApiClient,
     comment_id: UUID | str,
@@ -2156,6 +2531,17 @@ async def get_progress_update(
     """GET /updates/{update_id}: Get a progress update with its evidence."""
     found = await api.read(f"/updates/{update_id}", token=token, cache=cache)
     return cast("models.ProgressUpdatePublic", found)
+
+
+async def get_progress_update_response(
+    api: ApiClient,
+    update_id: UUID | str,
+    *,
+    token: str | None,
+) -> ApiResponse[models.ProgressUpdatePublic]:
+    """`get_progress_update`, its whole answer: headers, typed body, bytes."""
+    answer = await api.request("GET", f"/updates/{update_id}", token=token, raw=True)
+    return cast("ApiResponse[models.ProgressUpdatePublic]", answer)
 
 
 async def confirm_progress_update(

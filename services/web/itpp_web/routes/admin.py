@@ -125,11 +125,12 @@ async def invite_user(request: Request, viewer: ViewerDep) -> Response:
             request, viewer, values=values, errors=errors, problem=problem, status_code=status
         ),
         own_errors=missing,
-        method="POST",
-        path="/users/invitations",
-        token=viewer.token,
-        json=values,
-        headers=idempotency(form),
+        send=lambda: operations.invite_user(
+            api_of(request),
+            cast("models.UserInvite", values),
+            token=viewer.token,
+            headers=idempotency(form),
+        ),
         refusals=(409, 422),
         fields=USER_FIELDS,
         adjust=taken,
@@ -338,11 +339,13 @@ async def add_organisation(request: Request, viewer: ViewerDep) -> Response:
             request, viewer, values=values, errors=errors, problem=problem, status_code=status
         ),
         own_errors=errors,
-        method="POST",
-        path=f"/parties/{viewer.party_id}/organisations",
-        token=viewer.token,
-        json={"code": values["code"], "name": names},
-        headers=idempotency(form),
+        send=lambda: operations.create_organisation(
+            api_of(request),
+            viewer.party_id,
+            {"code": values["code"], "name": names},
+            token=viewer.token,
+            headers=idempotency(form),
+        ),
         refusals=(409, 422),
         fields=("code", "name"),
         adjust=_organisation_refused(
@@ -388,11 +391,13 @@ async def edit_organisation(
         request,
         render=render,
         own_errors=errors,
-        method="PATCH",
-        path=f"/organisations/{organisation_id}",
-        token=viewer.token,
-        json={"code": values["code"], "name": names},
-        headers={"If-Match": text(form, "etag")},
+        send=lambda: operations.update_organisation(
+            api_of(request),
+            organisation_id,
+            {"code": values["code"], "name": names},
+            token=viewer.token,
+            headers={"If-Match": text(form, "etag")},
+        ),
         refusals=(409, 412, 422, 428),
         fields=("code", "name"),
         adjust=_organisation_refused(fmt.gettext("Another organisation already has this code.")),
@@ -510,7 +515,7 @@ async def _tokens_page(
     request: Request,
     viewer: Viewer,
     *,
-    created: dict[str, Any] | None = None,
+    created: models.ApiTokenCreated | None = None,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     problem: str | None = None,
@@ -559,11 +564,17 @@ async def create_token(request: Request, viewer: ViewerDep) -> Response:
             request, viewer, values=values, errors=errors, problem=problem, status_code=status
         ),
         own_errors=errors,
-        method="POST",
-        path="/users/me/tokens",
-        token=viewer.token,
-        json={"name": values["name"], "scope": values["scope"], "expires_in_days": days},
-        headers=idempotency(form),
+        send=lambda: operations.create_api_token(
+            api_of(request),
+            {
+                "name": values["name"],
+                # Sent only when it is one of TOKEN_SCOPES (checked above).
+                "scope": cast("models.TokenScope", values["scope"]),
+                "expires_in_days": days,
+            },
+            token=viewer.token,
+            headers=idempotency(form),
+        ),
         refusals=(403, 409, 422),
         fields=("name", "scope", "expires_in_days"),
         # The secret is shown this once (the API never shows it again): no redirect here.
@@ -647,9 +658,9 @@ async def set_password(request: Request, token: str, viewer: OptionalViewerDep) 
             )
         ),
         own_errors=errors,
-        method="POST",
-        path=f"/invitations/{token}",
-        json={"password": password},
+        send=lambda: operations.accept_invitation(
+            api_of(request), token, {"password": password}, token=None
+        ),
         refusals=(404, 422),
         fields=("password",),
         done=lambda result: redirect(request, "/sign-in", notice="password-set"),

@@ -27,7 +27,7 @@ from itpp_web import feedback, messages
 from itpp_web.api import ApiError
 from itpp_web.contract import operations
 from itpp_web.forms import text
-from itpp_web.routes.comments import Parent, page_of, parent_of
+from itpp_web.routes.comments import Parent, UploadQuery, page_of, parent_of
 from itpp_web.routes.common import if_match
 from itpp_web.web import (
     RETRY_AFTER_SECONDS,
@@ -72,12 +72,13 @@ async def attachment_context(
     request: Request, viewer: Viewer, parent: Parent, *, internal: bool
 ) -> dict[str, Any]:
     """What a record's page needs to show its files and the upload form."""
-    files = await api_of(request).get(f"{parent.api_path}/attachments", token=viewer.token)
+    files = await parent.files(api_of(request), token=viewer.token)
     return {"attachments": files, "attachment_parent": parent.fields(internal=internal)}
 
 
-def _visibility(value: str) -> str:
-    return "internal" if value == "internal" else "shared"
+def _visibility(value: str) -> UploadQuery:
+    """The upload's query: the file's visibility (shared unless internal was chosen)."""
+    return {"visibility": "internal" if value == "internal" else "shared"}
 
 
 def _problem_page(
@@ -130,11 +131,10 @@ async def add_attachment(request: Request, viewer: ViewerDep) -> Response:
     if not isinstance(upload, UploadFile) or not upload.filename or not upload.size:
         return _problem_page(request, back, fmt.gettext(NO_FILE), status_code=422)
     try:
-        await api_of(request).request(
-            "POST",
-            f"{parent.api_path}/attachments",
+        await parent.upload(
+            api_of(request),
             token=viewer.token,
-            params={"visibility": _visibility(text(form, "visibility"))},
+            params=_visibility(text(form, "visibility")),
             files={
                 "file": (
                     upload.filename,
@@ -202,11 +202,10 @@ async def stream_attachment(request: Request, viewer: ViewerDep) -> Response:
         content_type = "application/octet-stream"
     boundary = secrets.token_hex(16)
     try:
-        await api_of(request).request(
-            "POST",
-            f"{parent.api_path}/attachments",
+        await parent.upload(
+            api_of(request),
             token=viewer.token,
-            params={"visibility": _visibility(query.get("visibility", ""))},
+            params=_visibility(query.get("visibility", "")),
             content=_as_multipart(request, boundary, file_name, content_type),
             headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
         )

@@ -145,8 +145,8 @@ async def sign_in(
     if otp.strip():
         form["otp"] = otp.replace(" ", "")
     try:
-        result = await api_of(request).request(
-            "POST", "/auth/token", data=form, headers=client_headers(request)
+        result = await operations.create_token(
+            api_of(request), token=None, data=form, headers=client_headers(request)
         )
     except ApiError as exc:
         if exc.slug == "second-factor-required":

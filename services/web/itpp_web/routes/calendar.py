@@ -125,12 +125,8 @@ async def revoke_feed(request: Request, feed_id: uuid.UUID, viewer: ViewerDep) -
 @router.get("/plans/{plan_id}/calendar.ics")
 async def plan_calendar(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     """The plan's dates as iCalendar, fetched with the user's token (the browser has none)."""
-    result = await api_of(request).request(
-        "GET",
-        f"/plans/{plan_id}/calendar.ics",
-        token=viewer.token,
-        headers={"Accept": "text/calendar"},
-        raw=True,
+    result = await operations.get_plan_calendar(
+        api_of(request), plan_id, token=viewer.token, accept="text/calendar"
     )
     plan = await operations.get_plan(api_of(request), plan_id, token=viewer.token)
     filename = f"{plan['reference']}.ics".replace('"', "")

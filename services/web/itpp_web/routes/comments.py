@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web import feedback, messages
-from itpp_web.api import ApiError
+from itpp_web.api import ApiClient, ApiError, ApiResponse
 from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.routes.common import etag_missing, if_match
@@ -40,6 +41,98 @@ PARENTS = {
     "exchange": "exchanges",
     "review": "reviews",
     "amendment": "amendments",
+}
+
+
+# The queries of a page of threads and of an upload: each kind of record's operation has its
+# own TypedDict of them, all alike (limit and cursor; visibility).
+ThreadsQuery = models.ListCommitmentCommentsParametersQuery
+UploadQuery = models.UploadCommitmentAttachmentParametersQuery
+
+
+# The typed operations on a record's threads and files, as each kind of record has them (its
+# id first): `operations.list_commitment_comments`, `operations.list_exchange_comments`…
+class ListThreads(Protocol):
+    def __call__(
+        self,
+        api: ApiClient,
+        record_id: uuid.UUID | str,
+        /,
+        *,
+        token: str | None,
+        params: ThreadsQuery | None = None,
+    ) -> Awaitable[models.CommentThreadPage]: ...
+
+
+class PostComment(Protocol):
+    def __call__(
+        self,
+        api: ApiClient,
+        record_id: uuid.UUID | str,
+        body: models.CommentCreate,
+        /,
+        *,
+        token: str | None,
+    ) -> Awaitable[ApiResponse[models.CommentPublic]]: ...
+
+
+class ListFiles(Protocol):
+    def __call__(
+        self, api: ApiClient, record_id: uuid.UUID | str, /, *, token: str | None
+    ) -> Awaitable[models.AttachmentList]: ...
+
+
+class UploadFile(Protocol):
+    def __call__(
+        self,
+        api: ApiClient,
+        record_id: uuid.UUID | str,
+        /,
+        *,
+        token: str | None,
+        params: UploadQuery | None = None,
+        files: Any = None,
+        content: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Awaitable[ApiResponse[models.AttachmentPublic]]: ...
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """The operations on one kind of record's comment threads and files."""
+
+    threads: ListThreads
+    comment: PostComment
+    files: ListFiles
+    upload: UploadFile
+
+
+# Each kind of PARENTS, its operations (a review item's take its review too: `Parent`).
+DISCUSSIONS = {
+    "commitment": Discussion(
+        operations.list_commitment_comments,
+        operations.create_commitment_comment,
+        operations.list_commitment_attachments,
+        operations.upload_commitment_attachment,
+    ),
+    "exchange": Discussion(
+        operations.list_exchange_comments,
+        operations.create_exchange_comment,
+        operations.list_exchange_attachments,
+        operations.upload_exchange_attachment,
+    ),
+    "review": Discussion(
+        operations.list_review_comments,
+        operations.create_review_comment,
+        operations.list_review_attachments,
+        operations.upload_review_attachment,
+    ),
+    "amendment": Discussion(
+        operations.list_amendment_comments,
+        operations.create_amendment_comment,
+        operations.list_amendment_attachments,
+        operations.upload_amendment_attachment,
+    ),
 }
 # A review item lives under its review: its API address and its page name the review too.
 REVIEW_ITEM = "review_item"
@@ -65,11 +158,71 @@ class Parent:
     id: str
     review_id: str = ""
 
-    @property
-    def api_path(self) -> str:
+    async def threads(
+        self,
+        api: ApiClient,
+        *,
+        token: str | None,
+        params: ThreadsQuery,
+    ) -> models.CommentThreadPage:
+        """A page of the record's comment threads."""
         if self.type == REVIEW_ITEM:
-            return f"/reviews/{self.review_id}/items/{self.id}"
-        return f"/{PARENTS[self.type]}/{self.id}"
+            return await operations.list_review_item_comments(
+                api, self.review_id, self.id, token=token, params=params
+            )
+        return await DISCUSSIONS[self.type].threads(api, self.id, token=token, params=params)
+
+    async def comment(
+        self, api: ApiClient, body: models.CommentCreate, *, token: str | None
+    ) -> ApiResponse[models.CommentPublic]:
+        """Post a comment (or a reply) on the record."""
+        if self.type == REVIEW_ITEM:
+            return await operations.create_review_item_comment(
+                api, self.review_id, self.id, body, token=token
+            )
+        return await DISCUSSIONS[self.type].comment(api, self.id, body, token=token)
+
+    async def files(self, api: ApiClient, *, token: str | None) -> models.AttachmentList:
+        """The record's files."""
+        if self.type == REVIEW_ITEM:
+            return await operations.list_review_item_attachments(
+                api, self.review_id, self.id, token=token
+            )
+        return await DISCUSSIONS[self.type].files(api, self.id, token=token)
+
+    async def upload(
+        self,
+        api: ApiClient,
+        *,
+        token: str | None,
+        params: UploadQuery,
+        files: Any = None,
+        content: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> ApiResponse[models.AttachmentPublic]:
+        """Attach a file to the record: a form httpx encodes (`files`), or one already
+        encoded (`content`, its Content-Type in `headers`)."""
+        if self.type == REVIEW_ITEM:
+            return await operations.upload_review_item_attachment(
+                api,
+                self.review_id,
+                self.id,
+                token=token,
+                params=params,
+                files=files,
+                content=content,
+                headers=headers,
+            )
+        upload = DISCUSSIONS[self.type].upload
+        return await upload(
+            api,
+            self.id,
+            token=token,
+            params=params,
+            files=files,
+            content=content,
+            headers=headers,
+        )
 
     @property
     def page(self) -> str:
@@ -130,13 +283,11 @@ async def thread_context(
 ) -> dict[str, Any]:
     """What a record's page needs to show its threads: a page of them (`comments` in the
     address picks the next page), and the record they are on."""
-    params: dict[str, Any] = {"limit": PAGE_SIZE}
+    params: ThreadsQuery = {"limit": PAGE_SIZE}
     cursor = request.query_params.get("comments")
     if cursor and len(cursor) <= 512:
         params["cursor"] = cursor
-    page = await api_of(request).get(
-        f"{parent.api_path}/comments", token=viewer.token, params=params
-    )
+    page = await parent.threads(api_of(request), token=viewer.token, params=params)
     return {"comments": page, "comment_parent": parent.fields(internal=internal)}
 
 
@@ -172,7 +323,7 @@ async def post_comment(request: Request, viewer: ViewerDep) -> Response:
     if parent is None:
         return redirect(request, "/plans")
     back = parent.page
-    body: dict[str, Any] = {
+    body: models.CommentCreate = {
         "body": str(form.get("body") or ""),
         "visibility": "internal" if text(form, "visibility") == "internal" else "shared",
     }
@@ -180,9 +331,7 @@ async def post_comment(request: Request, viewer: ViewerDep) -> Response:
     if reply_to:
         body["reply_to"] = reply_to
     try:
-        result = await api_of(request).request(
-            "POST", f"{parent.api_path}/comments", token=viewer.token, json=body
-        )
+        result = await parent.comment(api_of(request), body, token=viewer.token)
     except ApiError as exc:
         if exc.status not in (403, 409, 413, 422, 503):
             raise

@@ -7,14 +7,15 @@ import asyncio
 import datetime as dt
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from itpp_web import feedback, messages, tables
-from itpp_web.api import ApiError
+from itpp_web.api import ApiError, ApiResponse
 from itpp_web.contract import models, operations
 from itpp_web.forms import (
     COMMITMENT_FORM_FIELDS,
@@ -99,8 +100,14 @@ async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
     table_read = asyncio.ensure_future(
         tables.fetch_with_page(
             request,
-            viewer,
-            f"/plans/{plan_id}/commitment-table",
+            lambda query: operations.get_plan_commitment_table(
+                api_of(request),
+                plan_id,
+                token=viewer.token,
+                # The address's filters: the API refuses a value it does not know (422).
+                params=cast("models.GetPlanCommitmentTableParametersQuery", query),
+                cache="etag",
+            ),
             "commitments",
             filters,
             page,
@@ -502,10 +509,9 @@ async def create_commitment(request: Request, plan_id: uuid.UUID, viewer: Viewer
         request,
         render=render,
         own_errors=errors,
-        method="POST",
-        path=f"/plans/{plan_id}/commitments",
-        token=viewer.token,
-        json=body,
+        send=lambda: operations.create_commitment(
+            api_of(request), plan_id, cast("models.CommitmentCreate", body), token=viewer.token
+        ),
         refusals=(409, 422),
         fields=COMMITMENT_FORM_FIELDS,
         done=lambda result: redirect(
@@ -561,9 +567,14 @@ async def save_commitment(
         if body:
             outcome = await send_edit(
                 request,
-                viewer,
-                f"/commitments/{commitment_id}",
-                body,
+                lambda headers: operations.update_commitment(
+                    api,
+                    commitment_id,
+                    # The status as the form sent it: the API refuses an unknown one (422).
+                    cast("models.CommitmentUpdate", body),
+                    token=viewer.token,
+                    headers=headers,
+                ),
                 form,
                 lambda: commitment_history(request, viewer, str(commitment_id)),
                 COMMITMENT_FORM_FIELDS,
@@ -619,21 +630,47 @@ async def _apply_milestones(
     the rows written."""
     api = api_of(request)
     done: set[str] = set()
-    steps: list[tuple[str, str, str, dict[str, Any] | None, dict[str, str]]] = [
-        (milestone_prefix(key), "DELETE", f"/milestones/{key}", None, if_match(etag))
+    # Each row's write, made when its turn comes (the rows' prefixes name them in the form).
+    steps: list[tuple[str, Callable[[], Awaitable[ApiResponse[Any]]]]] = [
+        (
+            milestone_prefix(key),
+            partial(
+                operations.delete_milestone, api, key, token=viewer.token, headers=if_match(etag)
+            ),
+        )
         for key, etag in changes.delete
     ]
     steps += [
-        (milestone_prefix(key), "PATCH", f"/milestones/{key}", body, if_match(etag))
+        (
+            milestone_prefix(key),
+            partial(
+                operations.update_milestone,
+                api,
+                key,
+                # Dates and titles checked by milestone_changes; the API checks the rest.
+                cast("models.MilestoneUpdate", body),
+                token=viewer.token,
+                headers=if_match(etag),
+            ),
+        )
         for key, etag, body in changes.update
     ]
     steps += [
-        (prefix, "POST", f"/commitments/{commitment_id}/milestones", body, {})
+        (
+            prefix,
+            partial(
+                operations.create_milestone,
+                api,
+                commitment_id,
+                cast("models.MilestoneCreate", body),
+                token=viewer.token,
+            ),
+        )
         for prefix, body in changes.create
     ]
-    for prefix, method, path, body, headers in steps:
+    for prefix, write in steps:
         try:
-            await api.request(method, path, token=viewer.token, json=body, headers=headers)
+            await write()
         except ApiError as exc:
             if exc.status not in (404, 409, 412, 422, 428):
                 raise

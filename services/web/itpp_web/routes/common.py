@@ -15,7 +15,7 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import FormData
 
 from itpp_web import messages
-from itpp_web.api import ApiError
+from itpp_web.api import ApiError, ApiResponse
 from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.labels import LABELS
@@ -137,25 +137,21 @@ class EditOutcome:
 
 async def send_edit(
     request: Request,
-    viewer: Viewer,
-    path: str,
-    body: dict[str, Any],
+    send: Callable[[dict[str, str]], Awaitable[ApiResponse[Any]]],
     form: FormData,
     history: History,
     fields: Collection[str] | None = None,
 ) -> EditOutcome:
-    """PATCH the record with the ETag the form was drawn from; a refusal the user can act on
-    (409, 412, 422, 428) comes back as an outcome, with who changed what on a stale ETag, or
-    with the amendment a change to agreed content needs. A form without its ETag is refused
-    here: lost-update protection is never switched off."""
+    """`send` the record's PATCH (its typed operation, given the headers: If-Match with the
+    ETag the form was drawn from); a refusal the user can act on (409, 412, 422, 428) comes
+    back as an outcome, with who changed what on a stale ETag, or with the amendment a change
+    to agreed content needs. A form without its ETag is refused here: lost-update protection
+    is never switched off."""
     etag = text(form, "etag")
     if not etag:
         return EditOutcome(problem=etag_missing(request), refused_status=428)
     try:
-        # Any record's PATCH: the path names the record, the caller builds its body.
-        await api_of(request).request(
-            "PATCH", path, token=viewer.token, json=body, headers=if_match(etag)
-        )
+        await send(if_match(etag))
     except ApiError as exc:
         if exc.status not in (409, 412, 422, 428):
             raise

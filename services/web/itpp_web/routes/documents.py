@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from itpp_web.contract import operations
+from itpp_web.contract import models, operations
 from itpp_web.routes.plans import portfolio_filters
 from itpp_web.sanitise import sanitise
 from itpp_web.web import ViewerDep, api_of, csrf_protect, language_of, renderer_of
@@ -26,6 +26,17 @@ DOCUMENT_TYPES = {
 }
 TABLE_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# What each download asks the API for (its Accept): the media types the contract names.
+DOCUMENT_ACCEPT: dict[str, operations.RenderPlanDocumentAccept] = {
+    "md": "text/markdown",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+TABLE_ACCEPT: dict[str, operations.ExportCommitmentsAccept] = {
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 # What the document's body may contain once shown inside our page: the API escapes record
@@ -55,6 +66,7 @@ LANGUAGES = ("ja", "en", "ja-en")
 
 
 def _document_params(lang: str | None, version: int | None) -> dict[str, Any]:
+    """The document's query: its language (one of LANGUAGES) and version, where chosen."""
     params: dict[str, Any] = {}
     if lang in LANGUAGES:
         params["lang"] = lang
@@ -75,13 +87,16 @@ async def plan_document(
     plan = await operations.get_plan(api, plan_id, token=viewer.token)
     versions = await operations.list_plan_versions(api, plan_id, token=viewer.token)
     language = lang if lang in LANGUAGES else None
-    result = await api.request(
-        "GET",
-        f"/plans/{plan_id}/document",
+    result = await operations.render_plan_document(
+        api,
+        plan_id,
         token=viewer.token,
-        params={**_document_params(language, version), "format": "html"},
-        headers={"Accept": "text/html"},
-        raw=True,
+        # The language is one of LANGUAGES, the editions the contract names.
+        params=cast(
+            "models.RenderPlanDocumentParametersQuery",
+            {**_document_params(language, version), "format": "html"},
+        ),
+        accept="text/html",
     )
     body = document_body(result.content.decode("utf-8", errors="replace"))
     # Without a choice the API writes in the reader's language; its page says which.
@@ -117,13 +132,17 @@ async def plan_document_download(
 ) -> Response:
     if fmt not in DOCUMENT_TYPES:
         return Response(status_code=404)
-    result = await api_of(request).request(
-        "GET",
-        f"/plans/{plan_id}/document",
+    result = await operations.render_plan_document(
+        api_of(request),
+        plan_id,
         token=viewer.token,
-        params={**_document_params(lang, version), "format": fmt},
-        headers={"Accept": DOCUMENT_TYPES[fmt].split(";")[0]},
-        raw=True,
+        # The format is one of DOCUMENT_TYPES and the language one of LANGUAGES: values the
+        # contract names.
+        params=cast(
+            "models.RenderPlanDocumentParametersQuery",
+            {**_document_params(lang, version), "format": fmt},
+        ),
+        accept=DOCUMENT_ACCEPT[fmt],
     )
     return Response(
         result.content,
@@ -142,13 +161,15 @@ async def portfolio_download(request: Request, fmt: str, viewer: ViewerDep) -> R
     if fmt not in TABLE_TYPES:
         return Response(status_code=404)
     filters, _errors = portfolio_filters(request)
-    result = await api_of(request).request(
-        "GET",
-        "/portfolio",
+    result = await operations.get_portfolio_file(
+        api_of(request),
         token=viewer.token,
-        params={**filters, "format": fmt, "lang": language_of(request)},
-        headers={"Accept": TABLE_TYPES[fmt]},
-        raw=True,
+        # Filters checked by portfolio_filters, a format of TABLE_TYPES, the reader's language.
+        params=cast(
+            "models.GetPortfolioParametersQuery",
+            {**filters, "format": fmt, "lang": language_of(request)},
+        ),
+        accept=TABLE_ACCEPT[fmt],
     )
     return Response(
         result.content,
@@ -168,20 +189,30 @@ async def table_download(
     """Commitments or exchanges as CSV or XLSX, with the filters of the page's address."""
     if table not in ("commitments", "exchanges") or fmt not in TABLE_TYPES:
         return Response(status_code=404)
-    params = [
-        (name, value)
-        for name, value in request.query_params.multi_items()
-        if name not in ("cursor", "limit", "format") and value
-    ]
-    params.append(("format", fmt))
-    result = await api_of(request).request(
-        "GET",
-        f"/plans/{plan_id}/{table}/export",
-        token=viewer.token,
-        params=params,
-        headers={"Accept": TABLE_TYPES[fmt]},
-        raw=True,
-    )
+    # The page's filters passed on as the address has them (each value of a repeated one);
+    # the API refuses a value it does not know (422), as for the page itself.
+    sent: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        if name not in ("cursor", "limit", "format") and value:
+            sent.setdefault(name, []).append(value)
+    params = {**sent, "format": fmt}
+    api = api_of(request)
+    if table == "commitments":
+        result = await operations.export_commitments(
+            api,
+            plan_id,
+            token=viewer.token,
+            params=cast("models.ExportCommitmentsParametersQuery", params),
+            accept=TABLE_ACCEPT[fmt],
+        )
+    else:
+        result = await operations.export_exchanges(
+            api,
+            plan_id,
+            token=viewer.token,
+            params=cast("models.ExportExchangesParametersQuery", params),
+            accept=TABLE_ACCEPT[fmt],
+        )
     return Response(
         result.content,
         media_type=TABLE_TYPES[fmt],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -211,17 +211,22 @@ async def create_plan(request: Request, viewer: ViewerDep) -> Response:
             status_code=status,
         ),
         own_errors=form_errors(request, FORM_ERRORS, codes),
-        method="POST",
-        path="/plans",
-        token=viewer.token,
-        json={
-            "reference": values["reference"],
-            "title": title,
-            "party_ids": party_ids,
-            "term_months": term,
-            "review_interval_months": interval,
-        },
-        headers=idempotency(form),
+        send=lambda: operations.create_plan(
+            api_of(request),
+            # Sent only without own errors: the title, the term and the interval are then set.
+            cast(
+                "models.PlanCreate",
+                {
+                    "reference": values["reference"],
+                    "title": title,
+                    "party_ids": party_ids,
+                    "term_months": term,
+                    "review_interval_months": interval,
+                },
+            ),
+            token=viewer.token,
+            headers=idempotency(form),
+        ),
         refusals=(403, 409, 422),
         fields=PLAN_FORM_FIELDS,
         adjust=_conflict_at("reference"),
@@ -400,9 +405,8 @@ async def import_export(request: Request, viewer: ViewerDep) -> Response:
 @router.get("/plans/{plan_id}/export.json")
 async def export_download(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> Response:
     """The whole plan as the API exports it (what the reader may see of it)."""
-    result = await api_of(request).request(
-        "GET", f"/plans/{plan_id}/export", token=viewer.token, raw=True
-    )
+    # The whole answer: its bytes passed on as they are, with the API's file name.
+    result = await operations.export_plan_response(api_of(request), plan_id, token=viewer.token)
     return Response(
         result.content,
         media_type="application/json",
@@ -495,11 +499,13 @@ async def save_draft(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) ->
             status_code=status,
         ),
         own_errors=form_errors(request, FORM_ERRORS, codes),
-        method="PATCH",
-        path=f"/plans/{plan_id}",
-        token=viewer.token,
-        json=changes,
-        headers={"If-Match": text(form, "etag")},
+        send=lambda: operations.update_plan(
+            api_of(request),
+            plan_id,
+            cast("models.PlanUpdate", changes),
+            token=viewer.token,
+            headers={"If-Match": text(form, "etag")},
+        ),
         refusals=(403, 409, 412, 422, 428),
         fields=DRAFT_FORM_FIELDS,
         done=lambda result: redirect(request, f"/plans/{plan_id}/draft", notice="saved"),
@@ -567,11 +573,13 @@ async def add_area(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -> R
         request,
         render=_area_render(request, viewer, plan_id, "new", form),
         own_errors=form_errors(request, FORM_ERRORS, codes),
-        method="POST",
-        path=f"/plans/{plan_id}/priority-areas",
-        token=viewer.token,
-        json=body,
-        headers=idempotency(form),
+        send=lambda: operations.create_priority_area(
+            api_of(request),
+            plan_id,
+            cast("models.PriorityAreaCreate", body),
+            token=viewer.token,
+            headers=idempotency(form),
+        ),
         refusals=(403, 409, 422),
         fields=AREA_FORM_FIELDS,
         adjust=_conflict_at("code"),
@@ -589,11 +597,13 @@ async def save_area(
         request,
         render=_area_render(request, viewer, plan_id, str(area_id), form),
         own_errors=form_errors(request, FORM_ERRORS, codes),
-        method="PATCH",
-        path=f"/priority-areas/{area_id}",
-        token=viewer.token,
-        json=body,
-        headers={"If-Match": text(form, "etag")},
+        send=lambda: operations.update_priority_area(
+            api_of(request),
+            area_id,
+            cast("models.PriorityAreaUpdate", body),
+            token=viewer.token,
+            headers={"If-Match": text(form, "etag")},
+        ),
         refusals=(403, 409, 412, 422, 428),
         fields=AREA_FORM_FIELDS,
         adjust=_conflict_at("code", slug="conflict"),
@@ -684,10 +694,9 @@ async def delete_plan(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -
             detail=exc.detail if exc else None,
             status_code=status,
         ),
-        method="DELETE",
-        path=f"/plans/{plan_id}",
-        token=viewer.token,
-        headers={"If-Match": text(form, "etag")},
+        send=lambda: operations.delete_plan(
+            api_of(request), plan_id, token=viewer.token, headers={"If-Match": text(form, "etag")}
+        ),
         refusals=(409, 412),
         done=lambda result: redirect(request, "/plans", notice="plan-deleted"),
     )

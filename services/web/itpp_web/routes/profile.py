@@ -25,8 +25,9 @@ async def _page(
     saved: bool = False,
     status_code: int = 200,
 ) -> Response:
-    result = await api_of(request).request(
-        "GET", "/users/me/notification-preferences", token=viewer.token
+    # The whole answer: the form sends its ETag back with the change (If-Match).
+    result = await operations.get_notification_preferences_response(
+        api_of(request), token=viewer.token
     )
     return renderer_of(request)(
         request,
