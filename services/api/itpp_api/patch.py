@@ -1,5 +1,6 @@
 """PATCH bodies: omitted fields stay as they are, null clears a field that may be empty."""
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, GetJsonSchemaHandler, model_validator
@@ -25,6 +26,15 @@ class PatchBody(BaseModel):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
+
+    @classmethod
+    def as_changed(cls, record: BaseModel, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """The record as these `changes` would leave it, for the rules checked on the result
+        before anything is written: the record's values of the fields this body may change
+        (those the record stores), `changes` over them."""
+        stored = type(record).model_fields
+        current = {name: getattr(record, name) for name in cls.model_fields if name in stored}
+        return current | dict(changes)
 
     @classmethod
     def __get_pydantic_json_schema__(

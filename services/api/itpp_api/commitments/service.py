@@ -743,16 +743,7 @@ def update_commitment(
             .order_by(col(CommitmentSupporter.position))
         )
     )
-    merged: dict[str, Any] = {
-        "priority_area_id": commitment.priority_area_id,
-        "lead_party_id": commitment.lead_party_id,
-        "lead_organisation_id": commitment.lead_organisation_id,
-        "start_date": commitment.start_date,
-        "due_date": commitment.due_date,
-        "status": commitment.status,
-        "progress": commitment.progress,
-        "visibility": commitment.visibility,
-    } | changes
+    merged = CommitmentUpdate.as_changed(commitment, changes)
     handing_over = (
         "lead_party_id" in changes and changes["lead_party_id"] != commitment.lead_party_id
     )

@@ -595,23 +595,7 @@ def update_exchange(
     current_links = _linked_ids(session, exchange.id)
     before = _audit_view(exchange, current_links)
     owner_before = _owner(exchange)
-    merged: dict[str, Any] = {
-        name: getattr(exchange, name)
-        for name in (
-            "kind",
-            "from_party_id",
-            "from_organisation_id",
-            "to_party_id",
-            "to_organisation_id",
-            "host_organisation_id",
-            "participants",
-            "start_date",
-            "end_date",
-            "status",
-            "visibility",
-        )
-    }
-    merged |= changes
+    merged = ExchangeUpdate.as_changed(exchange, changes)
     policy.authorize_internal_owner(actor, merged["visibility"], merged["from_party_id"])
     date_order.check_record(merged["start_date"], merged["end_date"], "end_date")
     new_links = [c for c in commitment_ids if c not in current_links] if commitment_ids else []
