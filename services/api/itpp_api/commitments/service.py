@@ -33,6 +33,7 @@ from itpp_api.commitments.schemas import (
     CommitmentSort,
     CommitmentUpdate,
     MilestoneCreate,
+    MilestonePublic,
     MilestoneUpdate,
 )
 from itpp_api.db import table_of, transaction, utcnow
@@ -303,20 +304,22 @@ def _base_select(fmt: fast_rows.RowFormat) -> AnySelect:
     return core_select(*fmt.commitment_columns).join(_AREA_TABLE, _A.id == _C.priority_area_id)
 
 
+# MilestonePublic's fields in its order; `allowed_actions`, its last, is added given the reader's
+# actions. Each is read from the row by its name, but those `_milestone_dict` derives.
+_MILESTONE_FIELDS = tuple(
+    name for name in MilestonePublic.model_fields if name != "allowed_actions"
+)
+
+
 def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
     """A Milestone (ORM) as MilestonePublic's dict; the commitment reads use fast_rows."""
-    return {
-        "id": row.id,
-        "commitment_id": row.commitment_id,
-        "position": row.position,
-        "title": row.title,
+    derived = {
         "translations": translations_view(row.translations),
-        "due_date": row.due_date,
-        "done_on": row.done_on,
         "is_overdue": row.done_on is None and row.due_date is not None and row.due_date < on,
         "etag": make_etag(row.id, row.row_version),
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
+    }
+    return {
+        name: derived[name] if name in derived else getattr(row, name) for name in _MILESTONE_FIELDS
     }
 
 
