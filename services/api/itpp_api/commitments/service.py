@@ -642,31 +642,26 @@ def create_commitment(
         ):
             raise Conflict(f"Plan {plan.reference} already has a commitment {reference}.")
         references.taken(session, Commitment, plan.id, reference, series)
+    # The body's fields but these are the commitment's columns.
+    values = data.model_dump(
+        exclude={"reference", "supporting_organisation_ids", "milestones", "source_languages"}
+    )
     commitment = Commitment(
-        plan_id=plan.id,
-        priority_area_id=area.id,
-        reference=reference,
-        title=data.title,
-        description=data.description,
-        translations=dict(translations)
-        if translations is not None
-        else record_translations(
-            None,
-            texts_of(title=data.title, description=data.description),
-            {},
-            source_languages=data.source_languages,
-        ),
-        modality=data.modality,
-        lead_party_id=data.lead_party_id,
-        lead_organisation_id=data.lead_organisation_id,
-        start_date=data.start_date,
-        due_date=data.due_date,
-        status=data.status,
-        progress=progress,
-        pcm_activity_ref=data.pcm_activity_ref,
-        visibility=data.visibility,
-        is_example=data.is_example,
-        search_text=search_text(data.title, extra=(reference,)),
+        **values
+        | {
+            "plan_id": plan.id,
+            "reference": reference,
+            "translations": dict(translations)
+            if translations is not None
+            else record_translations(
+                None,
+                texts_of(title=data.title, description=data.description),
+                {},
+                source_languages=data.source_languages,
+            ),
+            "progress": progress,
+            "search_text": search_text(data.title, extra=(reference,)),
+        }
     )
     # Consent is asked last: a request that breaks a rule gets its 422, and the proposal a
     # refusal carries is always one that can be posted.

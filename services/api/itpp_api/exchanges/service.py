@@ -515,27 +515,15 @@ def create_exchange(
         ):
             raise Conflict(f"Plan {plan.reference} already has an exchange {reference}.")
         references.taken(session, Exchange, plan.id, reference, series)
+    # The body's fields (but those excluded above) are the exchange's columns.
     exchange = Exchange(
-        plan_id=plan.id,
-        reference=reference,
-        kind=data.kind,
-        title=data.title,
-        from_party_id=data.from_party_id,
-        from_organisation_id=data.from_organisation_id,
-        to_party_id=data.to_party_id,
-        to_organisation_id=data.to_organisation_id,
-        start_date=data.start_date,
-        end_date=_normalise_dates(data.kind.value, data.start_date, data.end_date),
-        location=data.location,
-        participants=values["participants"],
-        outcome=data.outcome,
-        lessons_learned=data.lessons_learned,
-        status=data.status,
-        visibility=data.visibility,
-        post_title=data.post_title,
-        host_organisation_id=data.host_organisation_id,
-        is_example=data.is_example,
-        search_text="",
+        **values
+        | {
+            "plan_id": plan.id,
+            "reference": reference,
+            "end_date": _normalise_dates(data.kind.value, data.start_date, data.end_date),
+            "search_text": "",
+        }
     )
     exchange.translations = record_translations(
         None, _texts(exchange), {}, source_languages=data.source_languages
