@@ -32,9 +32,7 @@ class PatchBody(BaseModel):
         """The record as these `changes` would leave it, for the rules checked on the result
         before anything is written: the record's values of the fields this body may change
         (those the record stores), `changes` over them."""
-        stored = type(record).model_fields
-        current = {name: getattr(record, name) for name in cls.model_fields if name in stored}
-        return current | dict(changes)
+        return stored_values(record, cls) | dict(changes)
 
     @classmethod
     def __get_pydantic_json_schema__(
@@ -51,3 +49,10 @@ class PatchBody(BaseModel):
             if field.get("default", ...) is None:
                 del field["default"]
         return schema
+
+
+def stored_values(record: BaseModel, body: type[BaseModel]) -> dict[str, Any]:
+    """The record's values of the fields `body` takes that the record stores (by name, in the
+    body's order): a stored record as a request body would give it."""
+    stored = type(record).model_fields
+    return {name: getattr(record, name) for name in body.model_fields if name in stored}
