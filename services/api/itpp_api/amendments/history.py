@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from itpp_api.audit import service as audit
 from itpp_api.amendments.schemas import CommitmentAsOf
+from itpp_api.audit import service as audit
 from itpp_api.audit.models import AuditEvent
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor

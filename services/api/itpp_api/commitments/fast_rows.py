@@ -135,7 +135,7 @@ _CHILD_AT = {name: index for index, name in enumerate(CHILD_COLUMNS)}
 # A CommitmentPublic dict as `dicts` starts it, each field in the read schema's order: it sets
 # the page row's columns (COMMITMENT_COLUMNS) in their places, then the derived fields in
 # theirs; `allowed_actions` (the schema's last field) is added only given the reader's actions.
-_COMMITMENT_TEMPLATE = dict.fromkeys(
+_COMMITMENT_TEMPLATE: dict[str, Any] = dict.fromkeys(
     name for name in CommitmentPublic.model_fields if name != "allowed_actions"
 )
 # The page row's columns that are CommitmentPublic fields (not row_version), by position.

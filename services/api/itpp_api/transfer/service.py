@@ -541,12 +541,8 @@ def export_chunks(
             "format_version": EXPORT_FORMAT_VERSION,
             "plan": record,
             "lineage": lineage,
-            "parties": [
-                _columns(p, *_PARTY_FIELDS) for p in parties
-            ],
-            "organisations": [
-                _columns(o, *_ORGANISATION_FIELDS) for o in organisations
-            ],
+            "parties": [_columns(p, *_PARTY_FIELDS) for p in parties],
+            "organisations": [_columns(o, *_ORGANISATION_FIELDS) for o in organisations],
             "users": [_columns(u, *_USER_FIELDS) for u in users],
             "priority_areas": [_columns(a, *_AREA_FIELDS) for a in areas],
         },
