@@ -1,5 +1,6 @@
 """PATCH bodies: omitted fields stay as they are, null clears a field that may be empty."""
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, GetJsonSchemaHandler, model_validator
@@ -27,6 +28,13 @@ class PatchBody(BaseModel):
         return self
 
     @classmethod
+    def as_changed(cls, record: BaseModel, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """The record as these `changes` would leave it, for the rules checked on the result
+        before anything is written: the record's values of the fields this body may change
+        (those the record stores), `changes` over them."""
+        return stored_values(record, cls) | dict(changes)
+
+    @classmethod
     def __get_pydantic_json_schema__(
         cls, core_schema: cs.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
@@ -41,3 +49,10 @@ class PatchBody(BaseModel):
             if field.get("default", ...) is None:
                 del field["default"]
         return schema
+
+
+def stored_values(record: BaseModel, body: type[BaseModel]) -> dict[str, Any]:
+    """The record's values of the fields `body` takes that the record stores (by name, in the
+    body's order): a stored record as a request body would give it."""
+    stored = type(record).model_fields
+    return {name: getattr(record, name) for name in body.model_fields if name in stored}

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from itpp_api.amendments.schemas import CommitmentAsOf
 from itpp_api.audit import service as audit
 from itpp_api.audit.models import AuditEvent
 from itpp_api.auth import policy
@@ -30,16 +31,8 @@ from itpp_api.errors import NotFound
 from itpp_api.plans.models import Plan, PlanVersion
 from itpp_api.plans.versions import version_snapshot, version_to_dict
 
-_COMMITMENT_FIELDS = (
-    "reference",
-    "priority_area_id",
-    "title",
-    "lead_party_id",
-    "due_date",
-    "status",
-    "progress",
-    "health",
-)
+# What a commitment's state says, as CommitmentAsOf names it (its id is the state's key).
+_COMMITMENT_FIELDS = tuple(name for name in CommitmentAsOf.model_fields if name != "id")
 
 
 def end_of(day: date) -> datetime:

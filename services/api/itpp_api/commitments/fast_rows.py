@@ -9,7 +9,8 @@ slices finish the job. The list, the single GET and the plan snapshot all go thr
 `RowFormat`, so their representations of a commitment cannot drift apart;
 tests/api/test_commitment_output.py checks both against the CommitmentPublic model. The page
 row's columns are CommitmentPublic's own fields by name (COMMITMENT_COLUMNS: a field added to
-the read schema is selected, as its column's type says), and rows are read by those names.
+the read schema is selected, as its column's type says), and rows are read by those names into
+a dict in the read schema's order, each value printed as its column's type says (`_Kind`).
 
 What the API prints (orjson, OPT_UTC_Z), what SQLite keeps (SQLAlchemy's storage formats), and
 what is selected on PostgreSQL:
@@ -47,8 +48,9 @@ import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable, Sequence
+from enum import Enum
 from functools import cached_property
-from operator import itemgetter
+from operator import call, itemgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -130,36 +132,17 @@ CHILD_COLUMNS = (
 )
 _CHILD_AT = {name: index for index, name in enumerate(CHILD_COLUMNS)}
 
-# What `dicts` reads from a row, by name, in the order it unpacks them (one C call per row).
-_COMMITMENT_VALUES = itemgetter(
-    *(
-        _AT[name]
-        for name in (
-            "id",
-            "plan_id",
-            "reference",
-            "priority_area_id",
-            "priority_area_code",
-            "title",
-            "description",
-            "translations",
-            "modality",
-            "lead_party_id",
-            "lead_organisation_id",
-            "start_date",
-            "due_date",
-            "status",
-            "progress",
-            "health",
-            "pcm_activity_ref",
-            "visibility",
-            "is_example",
-            "row_version",
-            "created_at",
-            "updated_at",
-        )
-    )
+# A CommitmentPublic dict as `dicts` starts it, each field in the read schema's order: it sets
+# the page row's columns (COMMITMENT_COLUMNS) in their places, then the derived fields in
+# theirs; `allowed_actions` (the schema's last field) is added only given the reader's actions.
+_COMMITMENT_TEMPLATE: dict[str, Any] = dict.fromkeys(
+    name for name in CommitmentPublic.model_fields if name != "allowed_actions"
 )
+# The page row's columns that are CommitmentPublic fields (not row_version), by position.
+_COMMITMENT_PRINTED = tuple(
+    (name, index) for index, name in enumerate(COMMITMENT_COLUMNS) if name in _COMMITMENT_TEMPLATE
+)
+# What the milestones' rows are read as (one C call per row), in the order they unpack them.
 _MILESTONE_VALUES = itemgetter(
     *(
         _CHILD_AT[name]
@@ -185,6 +168,42 @@ _PG_TIMESTAMP: ColumnElement[str] = literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.U
 
 Row = Sequence[Any]
 Convert = Callable[[Any], Any]
+
+
+def _values_at(indexes: Sequence[int]) -> Callable[[Row], tuple[Any, ...]]:
+    """A row's values at `indexes`, as a tuple (itemgetter: one C call)."""
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda row: (row[only],)
+    getter: Callable[[Row], tuple[Any, ...]] = itemgetter(*indexes)
+    return getter
+
+
+class _Kind(Enum):
+    """How a stored column is selected and printed, by its type (`_kind_of`)."""
+
+    UUID = "uuid"
+    TIMESTAMP = "timestamp"
+    DATE = "date"
+    JSON = "json"
+    TRANSLATIONS = "translations"
+    BOOLEAN = "boolean"
+    AS_IS = "as is"
+
+
+def _kind_of(column: ColumnElement[Any]) -> _Kind:
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return _Kind.UUID
+    if isinstance(kind, UTCDateTime):
+        return _Kind.TIMESTAMP
+    if isinstance(kind, Date):
+        return _Kind.DATE
+    if isinstance(kind, JSON):
+        return _Kind.TRANSLATIONS if column.name == "translations" else _Kind.JSON
+    if isinstance(kind, Boolean):
+        return _Kind.BOOLEAN
+    return _Kind.AS_IS
 
 
 class RowFormat:
@@ -267,28 +286,58 @@ class RowFormat:
 
     def column_of(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         """A stored column as this engine selects it, by its type, labelled with its name."""
-        kind = column.type
-        if isinstance(kind, Uuid):
-            selected = self.uuid_column(column)
-        elif isinstance(kind, UTCDateTime):
-            selected = self.timestamp_column(column)
-        elif isinstance(kind, Date):
-            selected = self.date_column(column)
-        elif isinstance(kind, JSON):
-            translations = column.name == "translations"
-            selected = (self.translations_column if translations else self.json_column)(column)
-        elif isinstance(kind, Boolean):
-            selected = self.boolean_column(column)
-        else:
-            selected = column
-        return selected.label(column.name)
+        return self._selected(column).label(column.name)
+
+    def _selected(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        select_as = {
+            _Kind.UUID: self.uuid_column,
+            _Kind.TIMESTAMP: self.timestamp_column,
+            _Kind.DATE: self.date_column,
+            _Kind.JSON: self.json_column,
+            _Kind.TRANSLATIONS: self.translations_column,
+            _Kind.BOOLEAN: self.boolean_column,
+        }.get(_kind_of(column))
+        return column if select_as is None else select_as(column)
+
+    @cached_property
+    def _commitment_stored(self) -> tuple[tuple[ColumnElement[Any], ...], tuple[_Kind, ...]]:
+        """The page row's stored columns (COMMITMENT_COLUMNS, in order), and each one's kind."""
+        columns = tuple(
+            _A.code if name == "priority_area_code" else _C[name] for name in COMMITMENT_COLUMNS
+        )
+        return columns, tuple(_kind_of(column) for column in columns)
+
+    @cached_property
+    def _printed(
+        self,
+    ) -> tuple[
+        tuple[str, ...],
+        Callable[[Row], tuple[Any, ...]],
+        tuple[str, ...],
+        Callable[[Row], tuple[Any, ...]],
+        tuple[_Kind, ...],
+    ]:
+        """The page row's CommitmentPublic fields (_COMMITMENT_PRINTED) as `dicts` reads them:
+        those printed as they come (names, and their values' getter), and the others (names,
+        getter, and each one's kind)."""
+        _, kinds = self._commitment_stored
+        as_is = [(name, at) for name, at in _COMMITMENT_PRINTED if kinds[at] is _Kind.AS_IS]
+        other = [(name, at) for name, at in _COMMITMENT_PRINTED if kinds[at] is not _Kind.AS_IS]
+        return (
+            tuple(name for name, _ in as_is),
+            _values_at([at for _, at in as_is]),
+            tuple(name for name, _ in other),
+            _values_at([at for _, at in other]),
+            tuple(kinds[at] for _, at in other),
+        )
 
     @cached_property
     def commitment_columns(self) -> tuple[ColumnElement[Any], ...]:
         """A page row: COMMITMENT_COLUMNS, each as its column's type selects it."""
+        columns, _ = self._commitment_stored
         return tuple(
-            _A.code.label(name) if name == "priority_area_code" else self.column_of(_C[name])
-            for name in COMMITMENT_COLUMNS
+            self._selected(column).label(name)
+            for name, column in zip(COMMITMENT_COLUMNS, columns, strict=True)
         )
 
     @cached_property
@@ -362,14 +411,17 @@ class RowFormat:
         links are not read.
 
         One flat loop: a page is 50 commitments and about a hundred milestones, and a function
-        call per value was most of the list's Python time. Ids, timestamps and dates go through
-        a per-page memo where they repeat; JSON goes through `json_of` once per value.
+        call per value was most of the list's Python time. A commitment's fields are those of
+        CommitmentPublic, set in its order from the row by name (COMMITMENT_COLUMNS), each
+        printed as its column's kind says (`_Kind`: the same dispatch that selected it), in C
+        calls per row; ids go through a per-page memo (the plan, areas, parties and
+        organisations repeat), JSON through `json_of` once per value.
         """
         if not rows:
             return []
         today = self.today(on)
-        # Values that repeat within a page (the plan, areas, parties, organisations) go through
-        # a memo; those that rarely do (record ids, timestamps, dates) are converted directly.
+        # Ids repeat within a page (the plan, areas, parties, organisations): they go through a
+        # memo; timestamps and dates, which rarely do, are converted directly.
         uuids = _Converted(self.uuid_of)
         uuid_of: Convert = self.uuid_of  # an id read here is never NULL
         stamp, day = self.timestamp_of, self.date_of
@@ -399,33 +451,29 @@ class RowFormat:
         allowed: dict[tuple[str, str], tuple[Any, Any]] = {}
         no_milestones: list[Row] = []
         items = []
+        # Each printed column as its kind prints (by its column's type, as it was selected):
+        # those printed as they come set in one C call per row, the others through their
+        # conversion in another (`operator.call` mapped over the printers).
+        printer = {
+            _Kind.UUID: uuids.__getitem__,
+            _Kind.TIMESTAMP: stamp,
+            _Kind.DATE: day,
+            _Kind.JSON: json_of,
+            _Kind.TRANSLATIONS: translations_of,
+            _Kind.BOOLEAN: boolean_of,
+        }
+        as_is_names, as_is_values, converted_names, converted_values, kinds = self._printed
+        printers = [printer[kind] for kind in kinds]
+        version_at = _AT["row_version"]
         for row in rows:
-            (
-                stored_id,
-                plan_id,
-                reference,
-                area_id,
-                area_code,
-                title,
-                description,
-                translations,
-                modality,
-                lead_party_id,
-                lead_organisation_id,
-                start_date,
-                stored_due_date,
-                status,
-                progress,
-                health,
-                pcm_activity_ref,
-                visibility,
-                is_example,
-                row_version,
-                created_at,
-                updated_at,
-            ) = _COMMITMENT_VALUES(row)
-            commitment_id = uuid_of(stored_id)
-            due_date = day(stored_due_date)
+            item = _COMMITMENT_TEMPLATE.copy()
+            item.update(zip(as_is_names, as_is_values(row), strict=True))
+            item.update(
+                zip(converted_names, map(call, printers, converted_values(row)), strict=True)
+            )
+            stored_id = row[first]
+            commitment_id = item["id"]
+            due_date, status, visibility = item["due_date"], item["status"], item["visibility"]
             milestones = []
             for m in milestone_rows.get(stored_id, no_milestones):
                 (
@@ -456,33 +504,10 @@ class RowFormat:
                         "updated_at": stamp(m_updated),
                     }
                 )
-            item = {
-                "id": commitment_id,
-                "plan_id": uuids[plan_id],
-                "reference": reference,
-                "priority_area_id": uuids[area_id],
-                "priority_area_code": area_code,
-                "title": json_of(title),
-                "description": json_of(description),
-                "translations": translations_of(translations),
-                "modality": modality,
-                "lead_party_id": uuids[lead_party_id],
-                "lead_organisation_id": uuids[lead_organisation_id],
-                "supporting_organisation_ids": supporters.get(stored_id, []),
-                "start_date": day(start_date),
-                "due_date": due_date,
-                "status": status,
-                "progress": progress,
-                "health": health,
-                "pcm_activity_ref": pcm_activity_ref,
-                "visibility": visibility,
-                "is_example": boolean_of(is_example),
-                "is_overdue": due_date is not None and due_date < today and status not in _CLOSED,
-                "milestones": milestones,
-                "etag": commitment_etag(commitment_id, row_version, links.get(stored_id)),
-                "created_at": stamp(created_at),
-                "updated_at": stamp(updated_at),
-            }
+            item["supporting_organisation_ids"] = supporters.get(stored_id, [])
+            item["is_overdue"] = due_date is not None and due_date < today and status not in _CLOSED
+            item["milestones"] = milestones
+            item["etag"] = commitment_etag(commitment_id, row[version_at], links.get(stored_id))
             if actions is not None:
                 facts = (visibility, status)
                 found = allowed.get(facts)

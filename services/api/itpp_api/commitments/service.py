@@ -33,6 +33,7 @@ from itpp_api.commitments.schemas import (
     CommitmentSort,
     CommitmentUpdate,
     MilestoneCreate,
+    MilestonePublic,
     MilestoneUpdate,
 )
 from itpp_api.db import table_of, transaction, utcnow
@@ -303,20 +304,22 @@ def _base_select(fmt: fast_rows.RowFormat) -> AnySelect:
     return core_select(*fmt.commitment_columns).join(_AREA_TABLE, _A.id == _C.priority_area_id)
 
 
+# MilestonePublic's fields in its order; `allowed_actions`, its last, is added given the reader's
+# actions. Each is read from the row by its name, but those `_milestone_dict` derives.
+_MILESTONE_FIELDS = tuple(
+    name for name in MilestonePublic.model_fields if name != "allowed_actions"
+)
+
+
 def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
     """A Milestone (ORM) as MilestonePublic's dict; the commitment reads use fast_rows."""
-    return {
-        "id": row.id,
-        "commitment_id": row.commitment_id,
-        "position": row.position,
-        "title": row.title,
+    derived = {
         "translations": translations_view(row.translations),
-        "due_date": row.due_date,
-        "done_on": row.done_on,
         "is_overdue": row.done_on is None and row.due_date is not None and row.due_date < on,
         "etag": make_etag(row.id, row.row_version),
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
+    }
+    return {
+        name: derived[name] if name in derived else getattr(row, name) for name in _MILESTONE_FIELDS
     }
 
 
@@ -639,31 +642,26 @@ def create_commitment(
         ):
             raise Conflict(f"Plan {plan.reference} already has a commitment {reference}.")
         references.taken(session, Commitment, plan.id, reference, series)
+    # The body's fields but these are the commitment's columns.
+    values = data.model_dump(
+        exclude={"reference", "supporting_organisation_ids", "milestones", "source_languages"}
+    )
     commitment = Commitment(
-        plan_id=plan.id,
-        priority_area_id=area.id,
-        reference=reference,
-        title=data.title,
-        description=data.description,
-        translations=dict(translations)
-        if translations is not None
-        else record_translations(
-            None,
-            texts_of(title=data.title, description=data.description),
-            {},
-            source_languages=data.source_languages,
-        ),
-        modality=data.modality,
-        lead_party_id=data.lead_party_id,
-        lead_organisation_id=data.lead_organisation_id,
-        start_date=data.start_date,
-        due_date=data.due_date,
-        status=data.status,
-        progress=progress,
-        pcm_activity_ref=data.pcm_activity_ref,
-        visibility=data.visibility,
-        is_example=data.is_example,
-        search_text=search_text(data.title, extra=(reference,)),
+        **values
+        | {
+            "plan_id": plan.id,
+            "reference": reference,
+            "translations": dict(translations)
+            if translations is not None
+            else record_translations(
+                None,
+                texts_of(title=data.title, description=data.description),
+                {},
+                source_languages=data.source_languages,
+            ),
+            "progress": progress,
+            "search_text": search_text(data.title, extra=(reference,)),
+        }
     )
     # Consent is asked last: a request that breaks a rule gets its 422, and the proposal a
     # refusal carries is always one that can be posted.
@@ -743,16 +741,7 @@ def update_commitment(
             .order_by(col(CommitmentSupporter.position))
         )
     )
-    merged: dict[str, Any] = {
-        "priority_area_id": commitment.priority_area_id,
-        "lead_party_id": commitment.lead_party_id,
-        "lead_organisation_id": commitment.lead_organisation_id,
-        "start_date": commitment.start_date,
-        "due_date": commitment.due_date,
-        "status": commitment.status,
-        "progress": commitment.progress,
-        "visibility": commitment.visibility,
-    } | changes
+    merged = CommitmentUpdate.as_changed(commitment, changes)
     handing_over = (
         "lead_party_id" in changes and changes["lead_party_id"] != commitment.lead_party_id
     )

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -64,7 +64,11 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
-# The bounds of the fields both exchange bodies take, written once, and their cross-field rules.
+# --- an exchange's shape -------------------------------------------------------------------
+# Each field that both bodies take is written once here, with its bounds; the bodies derive from
+# the two bases below (what an exchange is, given whole or as changes), which hold the cross-field
+# rules. A base's fields come first in a body (pydantic's order), so each base lists them in the
+# order the bodies always had: the OpenAPI document's properties keep their order.
 Location = Annotated[str, Field(min_length=1, max_length=300)]
 Participants = Annotated[list[Participant], Field(max_length=200)]
 CommitmentIds = Annotated[list[uuid.UUID], Field(max_length=100)]
@@ -80,11 +84,10 @@ def check_exchange(
         raise ValueError("commitment_ids must not repeat a commitment")
 
 
-class ExchangeCreate(BaseModel):
-    """A new exchange. Only a placement may be open-ended (no end date); for other kinds a
-    missing end date means a one-day exchange."""
+class ExchangeBase(BaseModel):
+    """What an exchange is, given whole: a new exchange."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _EXAMPLE})
+    model_config = ConfigDict(extra="forbid")
 
     kind: ExchangeKind
     reference: str | None = Field(
@@ -112,16 +115,54 @@ class ExchangeCreate(BaseModel):
     host_organisation_id: uuid.UUID | None = Field(
         default=None, description="Placements: where the person serves."
     )
-    is_example: bool = Field(default=False, description="Marks sample data.")
-    source_languages: SourceLanguages = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _check(self) -> "ExchangeCreate":
+    def _exchange_rules(self) -> Self:
         check_exchange(self.start_date, self.end_date, self.commitment_ids)
         return self
 
 
-class ExchangeUpdate(PatchBody):
+class ExchangeChangesBase(BaseModel):
+    """Changes to what an exchange is: the fields of ExchangeBase but the reference, each
+    optional (omitted: stays as it is)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ExchangeKind | None = None
+    title: LocalizedText | None = None
+    from_party_id: uuid.UUID | None = None
+    from_organisation_id: uuid.UUID | None = None
+    to_party_id: uuid.UUID | None = None
+    to_organisation_id: uuid.UUID | None = None
+    start_date: BoundedDate | None = None
+    end_date: BoundedDate | None = None
+    location: Location | None = None
+    participants: Participants | None = None
+    commitment_ids: CommitmentIds | None = None
+    outcome: LocalizedText | None = None
+    lessons_learned: LocalizedText | None = None
+    status: ExchangeStatus | None = None
+    visibility: Visibility | None = None
+    post_title: LocalizedText | None = None
+    host_organisation_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _exchange_rules(self) -> Self:
+        check_exchange(self.start_date, self.end_date, self.commitment_ids)
+        return self
+
+
+class ExchangeCreate(ExchangeBase):
+    """A new exchange. Only a placement may be open-ended (no end date); for other kinds a
+    missing end date means a one-day exchange."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": _EXAMPLE})
+
+    is_example: bool = Field(default=False, description="Marks sample data.")
+    source_languages: SourceLanguages = Field(default_factory=dict)
+
+
+class ExchangeUpdate(ExchangeChangesBase, PatchBody):
     """Changes to an exchange; omitted fields stay as they are, null clears optional ones."""
 
     model_config = ConfigDict(
@@ -146,30 +187,8 @@ class ExchangeUpdate(PatchBody):
         "visibility",
     )
 
-    kind: ExchangeKind | None = None
-    title: LocalizedText | None = None
-    from_party_id: uuid.UUID | None = None
-    from_organisation_id: uuid.UUID | None = None
-    to_party_id: uuid.UUID | None = None
-    to_organisation_id: uuid.UUID | None = None
-    start_date: BoundedDate | None = None
-    end_date: BoundedDate | None = None
-    location: Location | None = None
-    participants: Participants | None = None
-    commitment_ids: CommitmentIds | None = None
-    outcome: LocalizedText | None = None
-    lessons_learned: LocalizedText | None = None
-    status: ExchangeStatus | None = None
-    visibility: Visibility | None = None
-    post_title: LocalizedText | None = None
-    host_organisation_id: uuid.UUID | None = None
     source_languages: SourceLanguages = Field(default_factory=dict)
     reviewed_translations: ReviewedTranslations = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _check(self) -> "ExchangeUpdate":
-        check_exchange(self.start_date, self.end_date, self.commitment_ids)
-        return self
 
 
 class CommitmentSummary(BaseModel):

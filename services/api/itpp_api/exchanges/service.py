@@ -25,7 +25,14 @@ from itpp_api.db import table_of, utcnow
 from itpp_api.enums import ExchangeKind, ExchangeStatus, Visibility
 from itpp_api.errors import Conflict, FieldError, NotFound, RuleViolation
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
-from itpp_api.exchanges.schemas import ExchangeCreate, ExchangeSort, ExchangeUpdate
+from itpp_api.exchanges.schemas import (
+    CommitmentSummary,
+    ExchangeCreate,
+    ExchangePublic,
+    ExchangeSort,
+    ExchangeSummary,
+    ExchangeUpdate,
+)
 from itpp_api.localized import (
     pop_translation_request,
     record_translations,
@@ -168,33 +175,22 @@ def _filtered(
     return statement
 
 
+# ExchangePublic's fields in its order; `allowed_actions`, its last, is added given the reader's
+# actions. Each is read from the row by its name, but those `_exchange_dict` derives.
+_PUBLIC_FIELDS = tuple(name for name in ExchangePublic.model_fields if name != "allowed_actions")
+# What a linked commitment, and an exchange delivering a commitment, are read as.
+_COMMITMENT_SUMMARY = tuple(CommitmentSummary.model_fields)
+_EXCHANGE_SUMMARY = tuple(ExchangeSummary.model_fields)
+
+
 def _exchange_dict(row: Any, commitments: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "plan_id": row.plan_id,
-        "reference": row.reference,
-        "kind": row.kind,
-        "title": row.title,
-        "from_party_id": row.from_party_id,
-        "from_organisation_id": row.from_organisation_id,
-        "to_party_id": row.to_party_id,
-        "to_organisation_id": row.to_organisation_id,
-        "start_date": row.start_date,
-        "end_date": row.end_date,
-        "location": row.location,
-        "participants": row.participants,
-        "outcome": row.outcome,
-        "lessons_learned": row.lessons_learned,
-        "status": row.status,
-        "visibility": row.visibility,
-        "post_title": row.post_title,
+    derived = {
         "translations": translations_view(row.translations),
-        "host_organisation_id": row.host_organisation_id,
-        "is_example": row.is_example,
         "commitments": commitments,
         "etag": make_etag(row.id, row.row_version),
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
+    }
+    return {
+        name: derived[name] if name in derived else getattr(row, name) for name in _PUBLIC_FIELDS
     }
 
 
@@ -206,7 +202,7 @@ def _linked_commitments(
     if not exchange_ids:
         return linked
     statement = (
-        core_select(_L.exchange_id, _C.id, _C.reference, _C.title, _C.status)
+        core_select(_L.exchange_id, *(_C[name] for name in _COMMITMENT_SUMMARY))
         .join(table_of(Commitment), _C.id == _L.commitment_id)
         .where(_L.exchange_id.in_(exchange_ids))
         .order_by(_L.exchange_id, _C.reference)
@@ -214,9 +210,7 @@ def _linked_commitments(
     if not actor.is_system:
         statement = statement.where(policy.visible_commitments(_C, actor))
     for row in session.execute(statement):
-        linked[row.exchange_id].append(
-            {"id": row.id, "reference": row.reference, "title": row.title, "status": row.status}
-        )
+        linked[row.exchange_id].append({name: getattr(row, name) for name in _COMMITMENT_SUMMARY})
     return linked
 
 
@@ -287,16 +281,7 @@ def _delivering(system: bool) -> AnySelect:
     """The exchanges delivering the commitments `commitment_ids` (an expanding parameter), with
     the visibility filter for a party's reader (its party a parameter, VIEWER_PARTY)."""
     statement = (
-        core_select(
-            _L.commitment_id,
-            _E.id,
-            _E.reference,
-            _E.kind,
-            _E.title,
-            _E.start_date,
-            _E.end_date,
-            _E.status,
-        )
+        core_select(_L.commitment_id, *(_E[name] for name in _EXCHANGE_SUMMARY))
         .join(table_of(Exchange), _E.id == _L.exchange_id)
         .where(_L.commitment_id.in_(bindparam("commitment_ids", expanding=True)))
         .order_by(_L.commitment_id, _E.start_date, _E.id)
@@ -323,17 +308,7 @@ def exchanges_of_commitments(
     if not actor.is_system:
         params[policy.VIEWER_PARTY] = actor.party_id
     for row in session.connection().execute(_DELIVERING[actor.is_system], params):
-        result[row.commitment_id].append(
-            {
-                "id": row.id,
-                "reference": row.reference,
-                "kind": row.kind,
-                "title": row.title,
-                "start_date": row.start_date,
-                "end_date": row.end_date,
-                "status": row.status,
-            }
-        )
+        result[row.commitment_id].append({name: getattr(row, name) for name in _EXCHANGE_SUMMARY})
     return result
 
 
@@ -540,27 +515,15 @@ def create_exchange(
         ):
             raise Conflict(f"Plan {plan.reference} already has an exchange {reference}.")
         references.taken(session, Exchange, plan.id, reference, series)
+    # The body's fields (but those excluded above) are the exchange's columns.
     exchange = Exchange(
-        plan_id=plan.id,
-        reference=reference,
-        kind=data.kind,
-        title=data.title,
-        from_party_id=data.from_party_id,
-        from_organisation_id=data.from_organisation_id,
-        to_party_id=data.to_party_id,
-        to_organisation_id=data.to_organisation_id,
-        start_date=data.start_date,
-        end_date=_normalise_dates(data.kind.value, data.start_date, data.end_date),
-        location=data.location,
-        participants=values["participants"],
-        outcome=data.outcome,
-        lessons_learned=data.lessons_learned,
-        status=data.status,
-        visibility=data.visibility,
-        post_title=data.post_title,
-        host_organisation_id=data.host_organisation_id,
-        is_example=data.is_example,
-        search_text="",
+        **values
+        | {
+            "plan_id": plan.id,
+            "reference": reference,
+            "end_date": _normalise_dates(data.kind.value, data.start_date, data.end_date),
+            "search_text": "",
+        }
     )
     exchange.translations = record_translations(
         None, _texts(exchange), {}, source_languages=data.source_languages
@@ -595,23 +558,7 @@ def update_exchange(
     current_links = _linked_ids(session, exchange.id)
     before = _audit_view(exchange, current_links)
     owner_before = _owner(exchange)
-    merged: dict[str, Any] = {
-        name: getattr(exchange, name)
-        for name in (
-            "kind",
-            "from_party_id",
-            "from_organisation_id",
-            "to_party_id",
-            "to_organisation_id",
-            "host_organisation_id",
-            "participants",
-            "start_date",
-            "end_date",
-            "status",
-            "visibility",
-        )
-    }
-    merged |= changes
+    merged = ExchangeUpdate.as_changed(exchange, changes)
     policy.authorize_internal_owner(actor, merged["visibility"], merged["from_party_id"])
     date_order.check_record(merged["start_date"], merged["end_date"], "end_date")
     new_links = [c for c in commitment_ids if c not in current_links] if commitment_ids else []

@@ -48,10 +48,24 @@ from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, R
 from itpp_api.transfer.schemas import (
     EXPORT_FORMAT,
     EXPORT_FORMAT_VERSION,
+    ExportedAmendment,
+    ExportedAssessment,
     ExportedAttachment,
+    ExportedCommitment,
+    ExportedDecision,
     ExportedEvidence,
+    ExportedExchange,
+    ExportedMilestone,
+    ExportedOrganisation,
+    ExportedParty,
     ExportedPlan,
+    ExportedPriorityArea,
     ExportedProgressUpdate,
+    ExportedReview,
+    ExportedReviewItem,
+    ExportedSignOff,
+    ExportedUser,
+    ExportedVersion,
     PlanExport,
 )
 from itpp_api.updates.models import ProgressUpdate
@@ -74,157 +88,33 @@ def _columns(row: SQLModel, *names: str) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names}
 
 
-_PLAN_FIELDS = (
-    "id",
-    "translations",
-    "reference",
-    "title",
-    "sections",
-    "objectives",
-    "lead_texts",
-    "status",
-    "approval_date",
-    "term_months",
-    "review_interval_months",
-    "predecessor_id",
-    "progress_updates_need_confirmation",
-    "termination_date",
-    "row_version",
-    "created_at",
-    "updated_at",
+def _stored_fields(model: type[BaseModel], *computed: str) -> tuple[str, ...]:
+    """The export model's fields read as they are from the row, in the model's order (the
+    `computed` ones are built by the export). The order of a record's keys does not show: the
+    export is printed with sorted keys."""
+    return tuple(name for name in model.model_fields if name not in computed)
+
+
+_PLAN_FIELDS = _stored_fields(ExportedPlan, "party_ids", "lead_texts")
+_PARTY_FIELDS = _stored_fields(ExportedParty)
+_ORGANISATION_FIELDS = _stored_fields(ExportedOrganisation)
+_USER_FIELDS = _stored_fields(ExportedUser)
+_AREA_FIELDS = _stored_fields(ExportedPriorityArea)
+_MILESTONE_FIELDS = _stored_fields(ExportedMilestone)
+_COMMITMENT_FIELDS = _stored_fields(
+    ExportedCommitment, "supporting_organisation_ids", "milestones", "progress_updates"
 )
-_AREA_FIELDS = (
-    "id",
-    "translations",
-    "code",
-    "short_code",
-    "position",
-    "title",
-    "description",
-    "retired_at",
-    "row_version",
-    "created_at",
-    "updated_at",
-)
-_MILESTONE_FIELDS = (
-    "id",
-    "translations",
-    "position",
-    "title",
-    "due_date",
-    "done_on",
-    "row_version",
-    "created_at",
-    "updated_at",
-)
-_COMMITMENT_FIELDS = (
-    "id",
-    "translations",
-    "priority_area_id",
-    "reference",
-    "title",
-    "description",
-    "modality",
-    "lead_party_id",
-    "lead_organisation_id",
-    "start_date",
-    "due_date",
-    "status",
-    "progress",
-    "health",
-    "pcm_activity_ref",
-    "visibility",
-    "is_example",
-    "row_version",
-    "created_at",
-    "updated_at",
-)
-_EXCHANGE_FIELDS = (
-    "id",
-    "translations",
-    "reference",
-    "kind",
-    "title",
-    "from_party_id",
-    "from_organisation_id",
-    "to_party_id",
-    "to_organisation_id",
-    "start_date",
-    "end_date",
-    "location",
-    "participants",
-    "outcome",
-    "lessons_learned",
-    "status",
-    "visibility",
-    "post_title",
-    "host_organisation_id",
-    "is_example",
-    "row_version",
-    "created_at",
-    "updated_at",
-)
-_REVIEW_FIELDS = (
-    "id",
-    "number",
-    "period_start",
-    "period_end",
-    "due_date",
-    "is_final",
-    "status",
-    "summary",
-    "translations",
-    "outcome",
-    "opened_at",
-    "concluded_at",
-    "row_version",
-    "created_at",
-    "updated_at",
-)
-_ITEM_FIELDS = (
-    "id",
-    "commitment_id",
-    "status",
-    "progress",
-    "health",
-    "due_date",
-    "agreed_rating",
-    "agreed_note",
-    "row_version",
-    "updated_at",
-)
-_ASSESSMENT_FIELDS = (
-    "id",
-    "party_id",
-    "rating",
-    "note",
-    "recommended_action",
-    "updated_by",
-    "row_version",
-    "updated_at",
-)
-_SIGN_OFF_FIELDS = ("id", "party_id", "user_id", "signed_at")
-_AMENDMENT_FIELDS = (
-    "id",
-    "number",
-    "title",
-    "rationale",
-    "translations",
-    "changes",
-    "base_version",
-    "base_digest",
-    "review_id",
-    "status",
-    "proposed_by",
-    "proposing_party_id",
-    "applied_version",
-    "successor_plan_id",
-    "decided_at",
-    "row_version",
-    "created_at",
-    "updated_at",
-)
-_DECISION_FIELDS = ("id", "party_id", "decision", "user_id", "note", "decided_at")
+_UPDATE_FIELDS = _stored_fields(ExportedProgressUpdate, "attachments")
+_EVIDENCE_FIELDS = _stored_fields(ExportedEvidence, "deleted")
+_EXCHANGE_FIELDS = _stored_fields(ExportedExchange, "commitment_ids")
+_REVIEW_FIELDS = _stored_fields(ExportedReview, "items", "sign_offs")
+_ITEM_FIELDS = _stored_fields(ExportedReviewItem, "assessments")
+_ASSESSMENT_FIELDS = _stored_fields(ExportedAssessment)
+_SIGN_OFF_FIELDS = _stored_fields(ExportedSignOff)
+_AMENDMENT_FIELDS = _stored_fields(ExportedAmendment, "decisions")
+_DECISION_FIELDS = _stored_fields(ExportedDecision)
+_ATTACHMENT_FIELDS = _stored_fields(ExportedAttachment, "deleted")
+_VERSION_FIELDS = _stored_fields(ExportedVersion, "snapshot")
 
 
 def _by(rows: Iterable[Row], key: str) -> dict[Any, list[Row]]:
@@ -338,17 +228,6 @@ def _keyset(
         last = tuple(getattr(rows[-1], name) for name in order)
         if len(rows) < batch:
             return
-
-
-def _stored_fields(model: type[BaseModel], *computed: str) -> tuple[str, ...]:
-    """The export model's fields read as they are from the row, in the model's order (the
-    `computed` ones are built by the export)."""
-    return tuple(name for name in model.model_fields if name not in computed)
-
-
-_ATTACHMENT_FIELDS = _stored_fields(ExportedAttachment, "deleted")
-_UPDATE_FIELDS = _stored_fields(ExportedProgressUpdate, "attachments")
-_EVIDENCE_FIELDS = _stored_fields(ExportedEvidence, "deleted")
 
 
 def _progress_updates(
@@ -662,14 +541,9 @@ def export_chunks(
             "format_version": EXPORT_FORMAT_VERSION,
             "plan": record,
             "lineage": lineage,
-            "parties": [
-                _columns(p, "id", "code", "name", "translations", "created_at") for p in parties
-            ],
-            "organisations": [
-                _columns(o, "id", "party_id", "code", "name", "translations", "created_at")
-                for o in organisations
-            ],
-            "users": [_columns(u, "id", "party_id", "email", "display_name") for u in users],
+            "parties": [_columns(p, *_PARTY_FIELDS) for p in parties],
+            "organisations": [_columns(o, *_ORGANISATION_FIELDS) for o in organisations],
+            "users": [_columns(u, *_USER_FIELDS) for u in users],
             "priority_areas": [_columns(a, *_AREA_FIELDS) for a in areas],
         },
         context=STORED,
@@ -745,15 +619,7 @@ def export_chunks(
                 )
             ).one()
             yield dump_version(
-                {
-                    "id": v.id,
-                    "number": v.number,
-                    "reason": v.reason,
-                    "snapshot": versions.version_snapshot(v),
-                    "agreed_on": v.agreed_on,
-                    "amendment_id": v.amendment_id,
-                    "created_at": v.created_at,
-                }
+                {**_columns(v, *_VERSION_FIELDS), "snapshot": versions.version_snapshot(v)}
             )
 
     yield b',\n  "versions": '

@@ -138,12 +138,17 @@ def _all_pages(
             return
 
 
-COMMITMENT_COLUMNS = [
-    "reference", "priority_area", "title", "description", "modality", "lead_party",
-    "lead_organisation", "supporting_organisations", "start_date", "due_date", "status",
-    "progress", "health", "overdue", "milestones", "milestones_done", "pcm_activity_ref",
-    "visibility", "updated_at",
-]  # fmt: skip
+# A table's columns: each one's header and how its cell is read from a list item, written once
+# together, so a header never names another column's cells.
+Columns = tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...]
+
+
+def _table(
+    columns: Columns, items: Iterable[dict[str, Any]]
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header and the rows (read as they are written) of a table of `items`."""
+    cells = [cell for _, cell in columns]
+    return [name for name, _ in columns], ([cell(item) for cell in cells] for item in items)
 
 
 def commitment_table(
@@ -170,45 +175,41 @@ def commitment_table(
         )
     )
     parties, organisations = _codes(session)
-    rows = (
-        [
-            c["reference"],
-            c["priority_area_code"],
-            localized(c["title"], lang),
-            localized(c["description"], lang) or None,
-            str(c["modality"]),
-            parties.get(uuid.UUID(str(c["lead_party_id"]))),
-            organisations.get(uuid.UUID(str(c["lead_organisation_id"])))
-            if c["lead_organisation_id"]
-            else None,
-            " ".join(
-                organisations.get(uuid.UUID(str(o)), str(o))
-                for o in c["supporting_organisation_ids"]
-            )
-            or None,
-            _date(c["start_date"]),
-            _date(c["due_date"]),
-            str(c["status"]),
-            c["progress"],
-            str(c["health"]) if c["health"] else None,
-            c["is_overdue"],
-            len(c["milestones"]),
-            sum(1 for m in c["milestones"] if m.get("done_on")),
-            c["pcm_activity_ref"],
-            str(c["visibility"]),
-            c["updated_at"],
-        ]
-        for c in items
+
+    def org(value: Any) -> str | None:
+        return organisations.get(uuid.UUID(str(value))) if value else None
+
+    columns: Columns = (
+        ("reference", lambda c: c["reference"]),
+        ("priority_area", lambda c: c["priority_area_code"]),
+        ("title", lambda c: localized(c["title"], lang)),
+        ("description", lambda c: localized(c["description"], lang) or None),
+        ("modality", lambda c: str(c["modality"])),
+        ("lead_party", lambda c: parties.get(uuid.UUID(str(c["lead_party_id"])))),
+        ("lead_organisation", lambda c: org(c["lead_organisation_id"])),
+        (
+            "supporting_organisations",
+            lambda c: (
+                " ".join(
+                    organisations.get(uuid.UUID(str(o)), str(o))
+                    for o in c["supporting_organisation_ids"]
+                )
+                or None
+            ),
+        ),
+        ("start_date", lambda c: _date(c["start_date"])),
+        ("due_date", lambda c: _date(c["due_date"])),
+        ("status", lambda c: str(c["status"])),
+        ("progress", lambda c: c["progress"]),
+        ("health", lambda c: str(c["health"]) if c["health"] else None),
+        ("overdue", lambda c: c["is_overdue"]),
+        ("milestones", lambda c: len(c["milestones"])),
+        ("milestones_done", lambda c: sum(1 for m in c["milestones"] if m.get("done_on"))),
+        ("pcm_activity_ref", lambda c: c["pcm_activity_ref"]),
+        ("visibility", lambda c: str(c["visibility"])),
+        ("updated_at", lambda c: c["updated_at"]),
     )
-    return COMMITMENT_COLUMNS, rows
-
-
-EXCHANGE_COLUMNS = [
-    "reference", "kind", "title", "from_party", "from_organisation", "to_party",
-    "to_organisation", "start_date", "end_date", "location", "status", "post_title",
-    "host_organisation", "commitments", "participants", "outcome", "lessons_learned",
-    "visibility", "updated_at",
-]  # fmt: skip
+    return _table(columns, items)
 
 
 def exchange_table(
@@ -239,34 +240,37 @@ def exchange_table(
     def org(value: Any) -> str | None:
         return organisations.get(uuid.UUID(str(value))) if value else None
 
-    rows = (
-        [
-            e["reference"],
-            str(e["kind"]),
-            localized(e["title"], lang),
-            parties.get(uuid.UUID(str(e["from_party_id"]))),
-            org(e["from_organisation_id"]),
-            parties.get(uuid.UUID(str(e["to_party_id"]))),
-            org(e["to_organisation_id"]),
-            _date(e["start_date"]),
-            _date(e["end_date"]),
-            e["location"],
-            str(e["status"]),
-            localized(e["post_title"], lang) or None,
-            org(e["host_organisation_id"]),
-            " ".join(c["reference"] for c in e["commitments"]) or None,
-            "; ".join(
-                " ".join(v for v in (p.get("role"), p.get("name")) if v) for p in e["participants"]
-            )
-            or None,
-            localized(e["outcome"], lang) or None,
-            localized(e["lessons_learned"], lang) or None,
-            str(e["visibility"]),
-            e["updated_at"],
-        ]
-        for e in items
+    columns: Columns = (
+        ("reference", lambda e: e["reference"]),
+        ("kind", lambda e: str(e["kind"])),
+        ("title", lambda e: localized(e["title"], lang)),
+        ("from_party", lambda e: parties.get(uuid.UUID(str(e["from_party_id"])))),
+        ("from_organisation", lambda e: org(e["from_organisation_id"])),
+        ("to_party", lambda e: parties.get(uuid.UUID(str(e["to_party_id"])))),
+        ("to_organisation", lambda e: org(e["to_organisation_id"])),
+        ("start_date", lambda e: _date(e["start_date"])),
+        ("end_date", lambda e: _date(e["end_date"])),
+        ("location", lambda e: e["location"]),
+        ("status", lambda e: str(e["status"])),
+        ("post_title", lambda e: localized(e["post_title"], lang) or None),
+        ("host_organisation", lambda e: org(e["host_organisation_id"])),
+        ("commitments", lambda e: " ".join(c["reference"] for c in e["commitments"]) or None),
+        (
+            "participants",
+            lambda e: (
+                "; ".join(
+                    " ".join(v for v in (p.get("role"), p.get("name")) if v)
+                    for p in e["participants"]
+                )
+                or None
+            ),
+        ),
+        ("outcome", lambda e: localized(e["outcome"], lang) or None),
+        ("lessons_learned", lambda e: localized(e["lessons_learned"], lang) or None),
+        ("visibility", lambda e: str(e["visibility"])),
+        ("updated_at", lambda e: e["updated_at"]),
     )
-    return EXCHANGE_COLUMNS, rows
+    return _table(columns, items)
 
 
 def _date(value: Any) -> date | None:

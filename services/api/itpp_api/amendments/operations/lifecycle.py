@@ -24,9 +24,10 @@ from itpp_api.bounds import STORED, expiry_problem
 from itpp_api.clock import today
 from itpp_api.commitments import service as commitments
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
-from itpp_api.commitments.schemas import CommitmentCreate
+from itpp_api.commitments.schemas import CommitmentCreate, MilestoneCreate
 from itpp_api.enums import ConsentKind, PlanStatus
 from itpp_api.errors import FieldError
+from itpp_api.patch import stored_values
 from itpp_api.plans import changes as plan_ops
 from itpp_api.plans import lifecycle, versions
 from itpp_api.plans import service as plans
@@ -274,25 +275,10 @@ def _carry_over(
             .order_by(col(Milestone.position))
         )
     )
-    data: dict[str, Any] = {
+    data: dict[str, Any] = stored_values(commitment, CommitmentCreate) | {
         "priority_area_id": area_id,
-        "reference": commitment.reference,
-        "title": commitment.title,
-        "description": commitment.description,
-        "modality": commitment.modality,
-        "lead_party_id": commitment.lead_party_id,
-        "lead_organisation_id": commitment.lead_organisation_id,
         "supporting_organisation_ids": supporters,
-        "start_date": commitment.start_date,
-        "due_date": commitment.due_date,
-        "status": commitment.status,
-        "progress": commitment.progress,
-        "pcm_activity_ref": commitment.pcm_activity_ref,
-        "visibility": commitment.visibility,
-        "is_example": commitment.is_example,
-        "milestones": [
-            {"title": m.title, "due_date": m.due_date, "done_on": m.done_on} for m in milestones
-        ],
+        "milestones": [stored_values(m, MilestoneCreate) for m in milestones],
     }
     carried = commitments.create_commitment(
         session=session,
