@@ -126,6 +126,11 @@ def start_server(
                 str(port),
                 "--log-level",
                 "warning",
+                # A test's stop (SIGTERM) waits at most a second for requests in flight: a live
+                # page's long poll (up to its `wait`) would otherwise hold the process until
+                # `stop` kills it 5 s later.
+                "--timeout-graceful-shutdown",
+                "1",
                 *options,
             ],
             env=environment,

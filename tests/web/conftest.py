@@ -404,7 +404,7 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
     if not AXE_SCRIPT.is_file():
         pytest.fail(f"{AXE_SCRIPT} is missing: run `make install` (npm ci in services/web).")
     page.add_script_tag(path=str(AXE_SCRIPT))
-    result = page.evaluate("async () => await axe.run(document)")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         violation
         for violation in result["violations"]
