@@ -92,6 +92,28 @@ def test_the_operations_are_described_from_their_schemas(client: TestClient) -> 
     )
 
 
+def test_the_operations_say_how_a_reader_is_shown_them(client: TestClient) -> None:
+    items = {
+        item["kind"]: item for item in client.get(f"{API}/amendment-operations").json()["items"]
+    }
+    shown = {
+        kind: (item["effect"], item.get("sets_status"), bool(item.get("note")))
+        for kind, item in items.items()
+    }
+    assert shown["add_commitment"] == ("add", None, False)
+    assert shown["modify_priority_area"] == ("modify", None, False)
+    assert shown["retire_commitment"] == ("retire", "cancelled", True)
+    assert shown["retire_priority_area"] == ("retire", None, True)
+    assert shown["reorder_priority_areas"] == ("order", None, False)
+    assert shown["change_term"] == ("plan", None, False)
+    assert shown["bring_into_force"] == ("plan", "active", True)
+    assert shown["terminate"] == ("retire", "terminated", True)
+    assert shown["renew"] == ("add", None, True)
+    for item in items.values():
+        if item.get("note"):
+            assert set(item["note"]) == {"ja", "en"} and all(item["note"].values())
+
+
 def test_the_description_needs_a_signed_in_caller(anonymous_client: TestClient) -> None:
     response = anonymous_client.get(f"{API}/amendment-operations")
     assert response.status_code == 401

@@ -582,6 +582,19 @@ class OperationFieldType(StrEnum):
     LIST = "list"
 
 
+class OperationEffect(StrEnum):
+    """What an operation does, as a reader is shown it: adds a record (a commitment, a priority
+    area, a successor plan: its fields are all new), changes one (its `changes` against the
+    record now), retires one, sets fields of the plan (against the plan now), or puts records
+    of the plan in a new order (a list of all their ids)."""
+
+    ADD = "add"
+    MODIFY = "modify"
+    RETIRE = "retire"
+    PLAN = "plan"
+    ORDER = "order"
+
+
 class ChoicesSource(StrEnum):
     """The records the values of an id field are chosen from."""
 
@@ -634,6 +647,16 @@ class AmendmentOperation(BaseModel):
     alone: bool = Field(description="It is the only operation of its change set.")
     plan_statuses: list[PlanStatus] = Field(
         description="The plan statuses in which it can be proposed."
+    )
+    effect: OperationEffect = Field(description="What it does, as a reader is shown it.")
+    sets_status: str | None = Field(
+        default=None,
+        description="The status it gives what it acts on (the commitment it names, or the "
+        "plan), if it changes one; the fields it sets then take effect with that status.",
+    )
+    note: dict[str, str] | None = Field(
+        default=None,
+        description="What a reader is told of its consequences, in `ja` and `en`.",
     )
     fields: list[AmendmentOperationField]
 

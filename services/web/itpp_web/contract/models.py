@@ -397,6 +397,9 @@ class ObjectivesLead(TypedDict):
     text: NotRequired[LocalizedText | None]
 
 
+OperationEffect: TypeAlias = Literal["add", "modify", "retire", "plan", "order"]
+
+
 OperationFieldType: TypeAlias = Literal[
     "string",
     "integer",
@@ -2184,6 +2187,9 @@ class AmendmentOperation(TypedDict):
     consent_kind: ConsentKind
     alone: bool
     plan_statuses: list[PlanStatus]
+    effect: OperationEffect
+    sets_status: NotRequired[str | None]
+    note: NotRequired[TextByLanguage | None]
     fields: list[AmendmentOperationField]
 
 

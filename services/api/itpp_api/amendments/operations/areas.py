@@ -18,6 +18,7 @@ from itpp_api.amendments.operations.base import (
 from itpp_api.amendments.schemas import (
     AddPriorityAreaChange,
     ModifyPriorityAreaChange,
+    OperationEffect,
     ReorderPriorityAreasChange,
     RetirePriorityAreaChange,
 )
@@ -30,6 +31,7 @@ from itpp_api.plans.schemas import PriorityAreaOrder
 class AddPriorityArea(Operation[AddPriorityAreaChange]):
     schema = AddPriorityAreaChange
     labels = Labels(ja="優先分野の追加", en="Add a priority area")
+    effect = OperationEffect.ADD
 
     def check(self, ctx: CheckContext, op: AddPriorityAreaChange, path: list[str | int]) -> None:
         model = ctx.model
@@ -56,6 +58,7 @@ class AddPriorityArea(Operation[AddPriorityAreaChange]):
 class ModifyPriorityArea(Operation[ModifyPriorityAreaChange]):
     schema = ModifyPriorityAreaChange
     labels = Labels(ja="優先分野の変更", en="Change a priority area")
+    effect = OperationEffect.MODIFY
 
     def check(self, ctx: CheckContext, op: ModifyPriorityAreaChange, path: list[str | int]) -> None:
         model = ctx.model
@@ -99,6 +102,11 @@ class ModifyPriorityArea(Operation[ModifyPriorityAreaChange]):
 class RetirePriorityArea(Operation[RetirePriorityAreaChange]):
     schema = RetirePriorityAreaChange
     labels = Labels(ja="優先分野の廃止", en="Retire a priority area")
+    effect = OperationEffect.RETIRE
+    note = Labels(
+        ja="記録には残りますが、新たなコミットメントは設けられません。",
+        en="It stays on record and takes no new commitments.",
+    )
 
     def check(self, ctx: CheckContext, op: RetirePriorityAreaChange, path: list[str | int]) -> None:
         model = ctx.model
@@ -128,6 +136,7 @@ class RetirePriorityArea(Operation[RetirePriorityAreaChange]):
 class ReorderPriorityAreas(Operation[ReorderPriorityAreasChange]):
     schema = ReorderPriorityAreasChange
     labels = Labels(ja="優先分野の順序の変更", en="Reorder the priority areas")
+    effect = OperationEffect.ORDER
 
     def check(
         self, ctx: CheckContext, op: ReorderPriorityAreasChange, path: list[str | int]

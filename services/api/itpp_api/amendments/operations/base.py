@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from itpp_api.agreement import Consent
 from itpp_api.amendments.models import Amendment
 from itpp_api.amendments.operations.description import fields_of
+from itpp_api.amendments.schemas import OperationEffect
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
 from itpp_api.commitments.models import Commitment
@@ -290,13 +291,17 @@ class Operation(ABC, Generic[S]):
     An operation whose `consent_kind` is not `amendment` is the only operation of its change
     set; `plan_statuses` are the plan statuses it can be proposed in; `schedule_field` names
     the field that sets the term or the review interval (checked against each other after the
-    last operation)."""
+    last operation). `effect`, `sets_status` and `note` tell a client how to show it to a
+    reader (what it adds, changes or retires, the status it gives, what follows from it)."""
 
     schema: ClassVar[type[BaseModel]]
     labels: ClassVar[Labels]
     consent_kind: ClassVar[ConsentKind] = ConsentKind.AMENDMENT
     plan_statuses: ClassVar[tuple[PlanStatus, ...]] = (PlanStatus.ACTIVE,)
     schedule_field: ClassVar[str | None] = None
+    effect: ClassVar[OperationEffect] = OperationEffect.PLAN
+    sets_status: ClassVar[str | None] = None
+    note: ClassVar[Labels | None] = None
 
     @classmethod
     def kind(cls) -> str:
@@ -325,5 +330,8 @@ class Operation(ABC, Generic[S]):
             "consent_kind": self.consent_kind,
             "alone": self.alone,
             "plan_statuses": list(self.plan_statuses),
+            "effect": self.effect,
+            "sets_status": self.sets_status,
+            "note": self.note._asdict() if self.note else None,
             "fields": fields_of(self.schema, skip=("op",)),
         }

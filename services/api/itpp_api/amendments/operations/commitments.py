@@ -22,6 +22,7 @@ from itpp_api.amendments.operations.base import (
 from itpp_api.amendments.schemas import (
     AddCommitmentChange,
     ModifyCommitmentChange,
+    OperationEffect,
     RetireCommitmentChange,
 )
 from itpp_api.auth.actor import Actor
@@ -36,6 +37,7 @@ from itpp_api.parties.models import Organisation
 class AddCommitment(Operation[AddCommitmentChange]):
     schema = AddCommitmentChange
     labels = Labels(ja="コミットメントの追加", en="Add a commitment")
+    effect = OperationEffect.ADD
 
     def check(self, ctx: CheckContext, op: AddCommitmentChange, path: list[str | int]) -> None:
         model = ctx.model
@@ -92,6 +94,7 @@ class AddCommitment(Operation[AddCommitmentChange]):
 class ModifyCommitment(Operation[ModifyCommitmentChange]):
     schema = ModifyCommitmentChange
     labels = Labels(ja="コミットメントの変更", en="Change a commitment")
+    effect = OperationEffect.MODIFY
 
     def check(self, ctx: CheckContext, op: ModifyCommitmentChange, path: list[str | int]) -> None:
         session, model = ctx.session, ctx.model
@@ -177,6 +180,9 @@ class ModifyCommitment(Operation[ModifyCommitmentChange]):
 class RetireCommitment(Operation[RetireCommitmentChange]):
     schema = RetireCommitmentChange
     labels = Labels(ja="コミットメントの廃止", en="Retire a commitment")
+    effect = OperationEffect.RETIRE
+    sets_status = CommitmentStatus.CANCELLED.value
+    note = Labels(ja="中止となり、記録には残ります。", en="It is cancelled and stays on record.")
 
     def check(self, ctx: CheckContext, op: RetireCommitmentChange, path: list[str | int]) -> None:
         target = commitment_of(ctx.model, ctx.actor, op.commitment_id, [*path, "commitment_id"])

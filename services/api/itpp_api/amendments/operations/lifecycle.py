@@ -18,7 +18,12 @@ from itpp_api.amendments.operations.base import (
     OperationError,
     fail,
 )
-from itpp_api.amendments.schemas import BringIntoForceChange, RenewChange, TerminateChange
+from itpp_api.amendments.schemas import (
+    BringIntoForceChange,
+    OperationEffect,
+    RenewChange,
+    TerminateChange,
+)
 from itpp_api.auth.actor import Actor
 from itpp_api.bounds import STORED, expiry_problem
 from itpp_api.clock import today
@@ -46,6 +51,12 @@ class BringIntoForce(Operation[BringIntoForceChange]):
     labels = Labels(ja="計画の発効", en="Bring the plan into force")
     consent_kind = ConsentKind.ENTRY_INTO_FORCE
     plan_statuses = (PlanStatus.DRAFT,)
+    sets_status = PlanStatus.ACTIVE.value
+    note = Labels(
+        ja="すべての当事者が承認すると計画が発効し、合意内容が第 1 版として記録されます。",
+        en="When every party has approved, the plan comes into force and version 1 records it "
+        "as agreed.",
+    )
 
     def check(self, ctx: CheckContext, op: BringIntoForceChange, path: list[str | int]) -> None:
         model = ctx.model
@@ -85,6 +96,12 @@ class Terminate(Operation[TerminateChange]):
     schema = TerminateChange
     labels = Labels(ja="計画を終了する", en="Terminate the plan")
     consent_kind = ConsentKind.TERMINATION
+    effect = OperationEffect.RETIRE
+    sets_status = PlanStatus.TERMINATED.value
+    note = Labels(
+        ja="計画は期限前に終了します。以後の変更は受け付けず、記録はそのまま残ります。",
+        en="The plan ends before its term: it takes no more changes, and its records stay.",
+    )
 
     def check(self, ctx: CheckContext, op: TerminateChange, path: list[str | int]) -> None:
         plan = ctx.model.plan
@@ -140,6 +157,11 @@ class Renew(Operation[RenewChange]):
     labels = Labels(ja="計画を更新する", en="Renew the plan")
     consent_kind = ConsentKind.RENEWAL
     plan_statuses = (PlanStatus.ACTIVE, PlanStatus.EXPIRED)
+    effect = OperationEffect.ADD
+    note = Labels(
+        ja="後継計画が継続中のコミットメントを引き継ぎ、この計画は後継計画に置き換えられます。",
+        en="A successor plan takes over the live commitments; this plan is superseded.",
+    )
     schedule_field = "term_months"
 
     def check(self, ctx: CheckContext, op: RenewChange, path: list[str | int]) -> None:
