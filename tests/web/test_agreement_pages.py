@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from itpp_api.amendments.operations import describe_all
 from itpp_web.changes import Lookup, describe_change
 from itpp_web.forms import commitment_values
 from itpp_web.i18n import Formatter
@@ -530,6 +531,10 @@ def _lookup() -> Lookup:
         party_codes={},
         organisations={},
         plans={"p0": {"id": "p0", "reference": "JP-NATO-IPCP-2018"}},
+        # As GET /amendment-operations describes them (the web draws a change from this).
+        operations={
+            item["kind"]: item for item in json.loads(json.dumps(describe_all(), default=str))
+        },
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from itpp_web.i18n import LANGUAGES, Formatter
 from itpp_web.labels import field_name, label
+from itpp_web.messages import N_
 
 LOCALIZED = frozenset({"title", "description", "heading", "body"})
 
@@ -57,6 +58,8 @@ class Lookup:
     organisations: Mapping[str, Mapping[str, Any]]
     # Plans by id (a predecessor is named by its reference).
     plans: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The kinds of operation as the API describes them (GET /amendment-operations), by kind.
+    operations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def localized_value(text: Mapping[str, Any] | None) -> Value:
@@ -171,255 +174,255 @@ COMMITMENT_ORDER = (
 )
 
 
-def _approval_rows(
-    fmt: Formatter, change: Mapping[str, Any], lookup: Lookup, *, new_plan: bool = False
-) -> list[Row]:
-    """A new approval date, and the expiry date it gives (approval date + term)."""
-    plan = lookup.plan
-    raw = change.get("approval_date")
-    rows = [
-        Row(
-            field_name(fmt, "approval_date"),
-            None if new_plan else value_of(fmt, "approval_date", plan.get("approval_date"), lookup),
-            value_of(fmt, "approval_date", raw, lookup),
-        )
-    ]
-    try:
-        approval = dt.date.fromisoformat(str(raw))
-    except ValueError:
-        return rows
-    expiry = add_months(approval, int(plan.get("term_months") or 24))
-    rows.append(
-        Row(
-            field_name(fmt, "expiry_date"),
-            None if new_plan else value_of(fmt, "expiry_date", plan.get("expiry_date"), lookup),
-            Value(fmt.date(expiry)),
-        )
+# The records an id of an operation names, by where its values are chosen from: how one is
+# named as the subject of a change, and which of its fields says where it stands in an order.
+def _record_subject(
+    fmt: Formatter, source: str, record: Mapping[str, Any] | None, fallback: str
+) -> str:
+    if source == "commitments":
+        return _commitment_subject(fmt, record, fallback)
+    return _area_subject(fmt, record, fallback)
+
+
+_SUBJECT_SOURCES = ("commitments", "priority_areas")
+_ORDER_CODES = {"priority_areas": "code", "commitments": "reference"}
+# The row of one item of a list of objects in a new record (a milestone of a new commitment).
+_ITEM_NAMES = {"milestones": N_("Milestone")}
+# The plan's fields its expiry date follows from (approval date + term).
+_EXPIRY_FROM = ("approval_date", "term_months")
+
+
+def _records(lookup: Lookup, source: str) -> Mapping[str, Mapping[str, Any]]:
+    return lookup.commitments if source == "commitments" else lookup.areas
+
+
+def _given(raw: Any) -> bool:
+    return raw not in (None, "", [])
+
+
+def _shown(fields: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The fields a reader is shown (a text's source languages are not), a record's reference
+    first as a version diff lists it."""
+    return sorted(
+        (f for f in fields if f["type"] != "mapping"), key=lambda f: f["name"] != "reference"
     )
+
+
+def _item_rows(
+    fmt: Formatter, described: Mapping[str, Any], items: list[Mapping[str, Any]]
+) -> list[Row]:
+    """One row per object of a list: its text and, in brackets, its (first) date."""
+    fields = described.get("fields") or []
+    text_field = next((f["name"] for f in fields if f["type"] == "localized_text"), None)
+    date_field = next((f["name"] for f in fields if f["type"] == "date"), None)
+    name = _ITEM_NAMES.get(described["name"])
+    rows = []
+    for item in items:
+        title = fmt.pick(item.get(text_field)).text if text_field else ""
+        day = item.get(date_field) if date_field else None
+        rows.append(
+            Row(
+                fmt.gettext(name) if name else field_name(fmt, described["name"]),
+                None,
+                Value(f"{title} ({fmt.date(day) if day else '—'})"),
+            )
+        )
     return rows
 
 
-def _plan_rows(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup, *names: str) -> list[Row]:
-    """One row for each plan field the operation sets: its value now and after."""
+def _new_record_rows(
+    fmt: Formatter, fields: list[Mapping[str, Any]], values: Mapping[str, Any], lookup: Lookup
+) -> list[Row]:
+    """The fields of something new: every one given, with no value before."""
+    rows: list[Row] = []
+    for described in _shown(fields):
+        name, raw = described["name"], values.get(described["name"])
+        if described["type"] == "list" and described.get("item_type") == "object":
+            rows.extend(_item_rows(fmt, described, raw or []))
+        elif _given(raw):
+            rows.append(Row(field_name(fmt, name), None, value_of(fmt, name, raw, lookup)))
+    return rows
+
+
+def _new_subject(fmt: Formatter, fields: list[Mapping[str, Any]], values: Mapping[str, Any]) -> str:
+    """A new record named by its code (a required string), else by its title."""
+    for kind in ("string", "localized_text"):
+        for described in fields:
+            if described["type"] == kind and described["required"]:
+                raw = values.get(described["name"])
+                return str(raw or "") if kind == "string" else fmt.pick(raw).text
+    return ""
+
+
+def _plan_rows(
+    fmt: Formatter, operation: Mapping[str, Any], change: Mapping[str, Any], lookup: Lookup
+) -> list[Row]:
+    """The plan fields the operation sets, against the plan now; one that gives the plan a
+    status first says so, and its fields have no value before (they take effect with it)."""
+    plan = lookup.plan
+    status = operation.get("sets_status")
+    rows: list[Row] = []
+    if status:
+        # Such an operation is proposed in one status of the plan: the one it leaves.
+        rows.append(
+            Row(
+                field_name(fmt, "status"),
+                Value(label(fmt, "plan_status", str(operation["plan_statuses"][0]))),
+                Value(label(fmt, "plan_status", str(status))),
+            )
+        )
+    fields = _shown(operation["fields"])
+    for described in fields:
+        name, raw = described["name"], change.get(described["name"])
+        if raw is None and not described["required"] and not status:
+            continue  # an optional field left out changes nothing
+        if raw is None and status and described["type"] == "date":
+            # A day left open is the day the operation takes effect.
+            new = Value(fmt.gettext("The day the last party approves"))
+        else:
+            new = value_of(fmt, name, raw, lookup)
+        old = None if status else value_of(fmt, name, plan.get(name), lookup)
+        rows.append(Row(field_name(fmt, name), old, new))
+    if operation["effect"] == "plan" and any(f["name"] in _EXPIRY_FROM for f in fields):
+        rows.extend(_expiry_rows(fmt, change, lookup, before=not status))
+    return rows
+
+
+def _expiry_rows(
+    fmt: Formatter, change: Mapping[str, Any], lookup: Lookup, *, before: bool
+) -> list[Row]:
+    """The expiry date a new approval date or term gives (approval date + term)."""
+    plan = lookup.plan
+    approval = change.get("approval_date") or plan.get("approval_date")
+    if not approval:
+        return []
+    try:
+        day = dt.date.fromisoformat(str(approval))
+    except ValueError:
+        return []
+    term = int(change.get("term_months") or plan.get("term_months") or 24)
     return [
         Row(
-            field_name(fmt, name),
-            value_of(fmt, name, lookup.plan.get(name), lookup),
-            value_of(fmt, name, change.get(name), lookup),
+            field_name(fmt, "expiry_date"),
+            value_of(fmt, "expiry_date", plan.get("expiry_date"), lookup) if before else None,
+            Value(fmt.date(add_months(day, term))),
         )
-        for name in names
     ]
 
 
+def _order_rows(
+    fmt: Formatter, operation: Mapping[str, Any], change: Mapping[str, Any], lookup: Lookup
+) -> list[Row]:
+    """A new order of records of the plan: their codes now (the live ones, in the order the
+    plan has them) and in the order given."""
+    unknown = fmt.gettext("(no longer in the plan)")
+    rows = []
+    for described in operation["fields"]:
+        source = described.get("choices_source")
+        if described["type"] != "list" or source not in _ORDER_CODES:
+            continue
+        code, records = _ORDER_CODES[source], _records(lookup, source)
+        current = [record for record in records.values() if not record.get("retired_at")]
+        given = [records.get(str(i)) for i in change.get(described["name"]) or []]
+        rows.append(
+            Row(
+                field_name(fmt, described["name"].removesuffix("_ids") + "_order"),
+                Value(" → ".join(str(record.get(code) or "") for record in current)),
+                Value(
+                    " → ".join(
+                        str(record.get(code) or "") if record else unknown for record in given
+                    )
+                ),
+            )
+        )
+    return rows
+
+
+def _record_rows(
+    fmt: Formatter,
+    operation: Mapping[str, Any],
+    change: Mapping[str, Any],
+    source: str,
+    record: Mapping[str, Any] | None,
+    lookup: Lookup,
+) -> list[Row]:
+    """What a change or a retirement does to a record of the plan: each field it changes (an
+    object of changes) against the record now, or the status it gives it."""
+    rows = []
+    for described in operation["fields"]:
+        if described["type"] != "object":
+            continue
+        for name, value in (change.get(described["name"]) or {}).items():
+            rows.append(
+                Row(
+                    field_name(fmt, name),
+                    value_of(fmt, name, record.get(name), lookup) if record else None,
+                    value_of(fmt, name, value, lookup),
+                )
+            )
+    status = operation.get("sets_status")
+    if status and record:
+        rows.append(
+            Row(
+                field_name(fmt, "status"),
+                value_of(fmt, "status", record.get("status"), lookup),
+                value_of(fmt, "status", status, lookup),
+            )
+        )
+    return rows
+
+
 def describe_change(fmt: Formatter, change: Mapping[str, Any], lookup: Lookup) -> ChangeView:
-    """One operation of a change set, with the values it changes from and to."""
+    """One operation of a change set, with the values it changes from and to, drawn from the
+    API's description of its kind (`lookup.operations`): what it does (`effect`), the types of
+    its fields and where their ids come from — never from which kind it is."""
     op = str(change.get("op"))
     heading = label(fmt, "amendment_op", op)
-    unknown = fmt.gettext("(no longer in the plan)")
-    if op == "add_commitment":
-        proposed = change.get("commitment") or {}
-        rows = [
-            Row(field_name(fmt, name), None, value_of(fmt, name, proposed.get(name), lookup))
-            for name in COMMITMENT_ORDER
-            if proposed.get(name) not in (None, "", [])
-        ]
-        milestones = proposed.get("milestones") or []
-        for milestone in milestones:
-            title = fmt.pick(milestone.get("title")).text
-            due = fmt.date(milestone.get("due_date")) if milestone.get("due_date") else "—"
-            rows.append(Row(fmt.gettext("Milestone"), None, Value(f"{title} ({due})")))
-        subject = fmt.pick(proposed.get("title")).text
-        return ChangeView("add", heading, subject, rows)
-    if op == "modify_commitment":
-        current = lookup.commitments.get(str(change.get("commitment_id")))
-        changes = change.get("changes") or {}
-        rows = [
-            Row(
-                field_name(fmt, name),
-                value_of(fmt, name, (current or {}).get(name), lookup) if current else None,
-                value_of(fmt, name, value, lookup),
+    operation = lookup.operations.get(op)
+    if operation is None:
+        return ChangeView("plan", heading or op)
+    effect = str(operation["effect"])
+    note = fmt.pick(operation.get("note")).text
+    fields = operation["fields"]
+    if effect == "order":
+        return ChangeView("plan", heading, "", _order_rows(fmt, operation, change, lookup), note)
+    if effect == "add":
+        new_record = next((f for f in fields if f["type"] == "object"), None)
+        if new_record is None:  # something new made of the operation's own fields
+            return ChangeView(
+                "add", heading, "", _new_record_rows(fmt, fields, change, lookup), note
             )
-            for name, value in changes.items()
-        ]
-        return ChangeView("modify", heading, _commitment_subject(fmt, current, unknown), rows)
-    if op == "retire_commitment":
-        current = lookup.commitments.get(str(change.get("commitment_id")))
-        rows = []
-        if current:
-            rows.append(
-                Row(
-                    field_name(fmt, "status"),
-                    value_of(fmt, "status", current.get("status"), lookup),
-                    value_of(fmt, "status", "cancelled", lookup),
-                )
-            )
-        return ChangeView(
-            "retire",
-            heading,
-            _commitment_subject(fmt, current, unknown),
-            rows,
-            fmt.gettext("It is cancelled and stays on record."),
-        )
-    if op == "add_priority_area":
-        proposed = change.get("priority_area") or {}
-        rows = [
-            Row(field_name(fmt, name), None, value_of(fmt, name, proposed.get(name), lookup))
-            for name in ("code", "short_code", "title", "description")
-            if proposed.get(name)
-        ]
-        return ChangeView("add", heading, str(proposed.get("code") or ""), rows)
-    if op == "modify_priority_area":
-        area = lookup.areas.get(str(change.get("priority_area_id")))
-        changes = change.get("changes") or {}
-        rows = [
-            Row(
-                field_name(fmt, name),
-                value_of(fmt, name, (area or {}).get(name), lookup) if area else None,
-                value_of(fmt, name, value, lookup),
-            )
-            for name, value in changes.items()
-        ]
-        return ChangeView("modify", heading, _area_subject(fmt, area, unknown), rows)
-    if op == "retire_priority_area":
-        area = lookup.areas.get(str(change.get("priority_area_id")))
-        return ChangeView(
-            "retire",
-            heading,
-            _area_subject(fmt, area, unknown),
-            [],
-            fmt.gettext("It stays on record and takes no new commitments."),
-        )
-    plan = lookup.plan
-    if op == "change_term":
-        new_term = int(change.get("term_months") or 0)
-        rows = [
-            Row(
-                field_name(fmt, "term_months"),
-                value_of(fmt, "term_months", plan.get("term_months"), lookup),
-                value_of(fmt, "term_months", new_term, lookup),
-            )
-        ]
-        approval = plan.get("approval_date")
-        if approval:
-            new_expiry = add_months(dt.date.fromisoformat(str(approval)), new_term)
-            rows.append(
-                Row(
-                    field_name(fmt, "expiry_date"),
-                    value_of(fmt, "expiry_date", plan.get("expiry_date"), lookup),
-                    Value(fmt.date(new_expiry)),
-                )
-            )
-        return ChangeView("plan", heading, "", rows)
-    if op == "change_review_interval":
-        return ChangeView(
-            "plan", heading, "", _plan_rows(fmt, change, lookup, "review_interval_months")
-        )
-    if op == "change_text":
-        names = [
-            n
-            for n in ("title", "sections", "objectives", "lead_texts")
-            if change.get(n) is not None
-        ]
-        return ChangeView("plan", heading, "", _plan_rows(fmt, change, lookup, *names))
-    if op == "change_approval_date":
-        return ChangeView("plan", heading, "", _approval_rows(fmt, change, lookup))
-    if op == "change_predecessor":
-        return ChangeView("plan", heading, "", _plan_rows(fmt, change, lookup, "predecessor_id"))
-    if op == "change_progress_updates_confirmation":
-        return ChangeView(
-            "plan",
-            heading,
-            "",
-            _plan_rows(fmt, change, lookup, "progress_updates_need_confirmation"),
-        )
-    if op == "reorder_priority_areas":
-        # The plan's areas come in their order.
-        current_order = [area for area in lookup.areas.values() if not area.get("retired_at")]
-        new_order = [lookup.areas.get(str(i)) for i in change.get("priority_area_ids") or []]
-        return ChangeView(
-            "plan",
-            heading,
-            "",
-            [
-                Row(
-                    field_name(fmt, "priority_area_order"),
-                    Value(" → ".join(str(area.get("code") or "") for area in current_order)),
-                    Value(
-                        " → ".join(
-                            str(area.get("code") or "") if area else unknown for area in new_order
-                        )
-                    ),
-                )
-            ],
-        )
-    if op == "bring_into_force":
-        rows = [
-            Row(
-                field_name(fmt, "status"),
-                Value(label(fmt, "plan_status", "draft")),
-                Value(label(fmt, "plan_status", "active")),
-            ),
-            *_approval_rows(fmt, change, lookup, new_plan=True),
-        ]
-        return ChangeView(
-            "plan",
-            heading,
-            "",
-            rows,
-            fmt.gettext(
-                "When every party has approved, the plan comes into force and version 1 records "
-                "it as agreed."
-            ),
-        )
-    if op == "terminate":
-        day = change.get("termination_date")
-        rows = [
-            Row(
-                field_name(fmt, "status"),
-                Value(label(fmt, "plan_status", "active")),
-                Value(label(fmt, "plan_status", "terminated")),
-            ),
-            Row(
-                field_name(fmt, "termination_date"),
-                None,
-                value_of(fmt, "termination_date", day, lookup)
-                if day
-                else Value(fmt.gettext("The day the last party approves")),
-            ),
-        ]
-        return ChangeView(
-            "retire",
-            heading,
-            "",
-            rows,
-            fmt.gettext(
-                "The plan ends before its term: it takes no more changes, and its records stay."
-            ),
-        )
-    if op == "renew":
-        rows = [Row(field_name(fmt, "reference"), None, Value(str(change.get("reference") or "")))]
-        if change.get("term_months"):
-            rows.append(
-                Row(
-                    field_name(fmt, "term_months"),
-                    None,
-                    value_of(fmt, "term_months", change["term_months"], lookup),
-                )
-            )
-        if change.get("title"):
-            rows.append(
-                Row(field_name(fmt, "title"), None, value_of(fmt, "title", change["title"], lookup))
-            )
+        values = change.get(new_record["name"]) or {}
+        inner = new_record.get("fields") or []
         return ChangeView(
             "add",
             heading,
-            "",
-            rows,
-            fmt.gettext(
-                "A successor plan takes over the live commitments; this plan is superseded."
-            ),
+            _new_subject(fmt, inner, values),
+            _new_record_rows(fmt, inner, values, lookup),
+            note,
         )
-    return ChangeView("plan", heading or op)
+    named = next(
+        (f for f in fields if f["type"] == "id" and f.get("choices_source") in _SUBJECT_SOURCES),
+        None,
+    )
+    if named is not None:
+        source = str(named["choices_source"])
+        record = _records(lookup, source).get(str(change.get(named["name"])))
+        return ChangeView(
+            effect,
+            heading,
+            _record_subject(fmt, source, record, fmt.gettext("(no longer in the plan)")),
+            _record_rows(fmt, operation, change, source, record, lookup),
+            note,
+        )
+    # What the plan itself takes: its fields (or its end).
+    return ChangeView(
+        "retire" if effect == "retire" else "plan",
+        heading,
+        "",
+        _plan_rows(fmt, operation, change, lookup),
+        note,
+    )
 
 
 def _field_rows(fmt: Formatter, fields: Mapping[str, Any], lookup: Lookup) -> list[Row]:

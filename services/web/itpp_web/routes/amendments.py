@@ -178,7 +178,11 @@ async def _commitments(
     return {record["id"]: record for record in found if record}
 
 
-def _lookup(parts: _LookupParts, commitments: Mapping[str, Mapping[str, Any]]) -> Lookup:
+def _lookup(
+    parts: _LookupParts,
+    commitments: Mapping[str, Mapping[str, Any]],
+    described: Sequence[Mapping[str, Any]],
+) -> Lookup:
     return Lookup(
         plan=parts.plan,
         areas={area["id"]: area for area in parts.areas},
@@ -186,15 +190,13 @@ def _lookup(parts: _LookupParts, commitments: Mapping[str, Mapping[str, Any]]) -
         party_codes=parts.codes,
         organisations={org["id"]: org for org in parts.organisations},
         plans={plan["id"]: plan for plan in parts.plans},
+        operations={op["kind"]: op for op in described},
     )
 
 
 def _named_commitments(changes: Sequence[Mapping[str, Any]]) -> set[str]:
-    return {
-        str(change["commitment_id"])
-        for change in changes
-        if change.get("op") in ("modify_commitment", "retire_commitment")
-    }
+    """The commitments the changes name (a change or a retirement names one by its id)."""
+    return {str(change["commitment_id"]) for change in changes if change.get("commitment_id")}
 
 
 @router.get("/plans/{plan_id}/amendments")
@@ -222,14 +224,15 @@ async def _amendment_context(request: Request, viewer: Viewer, amendment_id: str
     amendment = await operations.get_amendment(api, amendment_id, token=viewer.token)
     # An amendment is between the parties: its files and threads are shared unless marked.
     parent = Parent("amendment", amendment_id)
-    parts, commitments, files, threads = await asyncio.gather(
+    parts, commitments, files, threads, described = await asyncio.gather(
         _lookup_parts(request, viewer, plan_id),
         _commitments(request, viewer, _named_commitments(amendment["changes"])),
         attachment_context(request, viewer, parent, internal=False),
         thread_context(request, viewer, parent, internal=False),
+        operation_kinds(request, viewer),
     )
     plan = parts.plan
-    lookup = _lookup(parts, commitments)
+    lookup = _lookup(parts, commitments, described)
     diff = None
     # A coming into force made version 1 from nothing (its base is version 0): its change set
     # is what it changed.
@@ -800,7 +803,7 @@ async def _form_context(
         asyncio.gather(*(picker(op) for op in pickers_for)),
     )
     plan = parts.plan
-    lookup = _lookup(parts, commitments)
+    lookup = _lookup(parts, commitments, described)
     reviews = await operations.list_plan_reviews(api_of(request), plan_id, token=viewer.token)
     party_codes = parts.codes
     return {
@@ -976,11 +979,12 @@ async def _proposal_context(
     request: Request, viewer: Viewer, plan_id: str, draft: list[dict[str, Any]]
 ) -> dict[str, Any]:
     fmt = formatter(request)
-    parts, commitments = await asyncio.gather(
+    parts, commitments, described = await asyncio.gather(
         _lookup_parts(request, viewer, plan_id),
         _commitments(request, viewer, _named_commitments(draft)),
+        operation_kinds(request, viewer),
     )
-    lookup = _lookup(parts, commitments)
+    lookup = _lookup(parts, commitments, described)
     parties = parts.plan.get("parties") or []
     return {
         "plan": parts.plan,
