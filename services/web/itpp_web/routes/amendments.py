@@ -528,210 +528,203 @@ def _lead_texts_in_form(current: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _commitment_definition(
-    form: FormData, op: str, *, changes: bool
+def _upper(described: Mapping[str, Any]) -> bool:
+    """A code the API takes in capitals (its pattern has capitals and no small letters): sent
+    so, whatever case it was typed in."""
+    pattern = str(described.get("pattern") or "")
+    return "A-Z" in pattern and "a-z" not in pattern
+
+
+def _value_from_form(form: FormData, name: str, described: Mapping[str, Any]) -> tuple[Any, bool]:
+    """The input `name` as the field's type has it (None for a value that is not one), and
+    whether anything was given in it."""
+    kind = described["type"]
+    if kind == "localized_text":
+        texts = localized(form, name)
+        return texts, texts is not None
+    if kind == "list":
+        values = _many(form, name)
+        return values, bool(values)
+    raw = text(form, name)
+    if kind == "integer":
+        return _months(raw), bool(raw)
+    if kind == "date":
+        return _day(raw), bool(raw)
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(raw), bool(raw)
+    if kind == "string" and _upper(described):
+        return raw.upper(), bool(raw)
+    return raw, bool(raw)
+
+
+# What to ask for when a field is missing or malformed: by its name, by the records an id is
+# chosen from, or by its type.
+_FIELD_ERRORS = {
+    "code": "codes",
+    "short_code": "codes",
+    "reference": "successor-reference",
+    "modality": "modality",
+    "milestones": "milestones",
+    "commitments": "choose-commitment",
+    "priority_areas": "choose-area",
+    "plan_parties": "lead-party",
+    "plans": "choose-predecessor",
+    "integer": "months",
+    "date": "date",
+    "boolean": "choose-confirmation",
+    "localized_text": "title-missing",
+}
+
+
+def _error_for(described: Mapping[str, Any]) -> str:
+    for key in (described["name"], described.get("choices_source"), described["type"]):
+        if isinstance(key, str) and key in _FIELD_ERRORS:
+            return _FIELD_ERRORS[key]
+    return "nothing-changed"
+
+
+def _with_sources(
+    form: FormData, op: str, fields: Sequence[Mapping[str, Any]], record: dict[str, Any]
+) -> dict[str, Any]:
+    """`record` with the source language of its localized texts, if its kind takes one."""
+    if not any(f["name"] == "source_languages" for f in fields):
+        return record
+    texts = {f["name"]: record.get(f["name"]) for f in fields if f["type"] == "localized_text"}
+    return _with_source(form, op, record, texts)
+
+
+def _reading_order(described: Mapping[str, Any]) -> int:
+    return {"localized_text": 0, "list": 2}.get(str(described["type"]), 1)
+
+
+def _record_from_form(
+    form: FormData, op: str, described: Mapping[str, Any], *, changes: bool
 ) -> tuple[dict[str, Any], str | None]:
-    """The definition fields of a commitment in its fieldset: for a new one, all that are
-    given; for changes, those given and those marked to be cleared (`<op>.clear`)."""
-
-    def field(name: str) -> str:
-        return text(form, f"{op}.{name}")
-
-    definition: dict[str, Any] = {}
-    for name in ("title", "description"):
-        value = localized(form, f"{op}.{name}")
-        if value:
-            definition[name] = value
-    for name in ("priority_area_id", "modality", "lead_party_id", "lead_organisation_id"):
-        if field(name):
-            definition[name] = field(name)
-    for name in ("start_date", "due_date"):
-        if field(name):
-            day = _day(field(name))
-            if day is None:
-                return {}, "date"
-            definition[name] = day
-    if field("pcm_activity_ref"):
-        definition["pcm_activity_ref"] = field("pcm_activity_ref")
-    supporting = _many(form, f"{op}.supporting_organisation_ids")
-    if supporting:
-        definition["supporting_organisation_ids"] = supporting
+    """An object field from the operation's fieldset (its fields are `<op>.<field>` inputs),
+    or the reason it is incomplete: a new record (every field given, the required ones asked
+    for; a list of objects, such as milestones, one a line) or changes to one (the fields
+    given and those marked to be emptied, `<op>.clear`; at least one)."""
+    fields: list[Mapping[str, Any]] = list(described.get("fields") or [])
+    record: dict[str, Any] = {}
+    # Changes are shown (previewed) in the order they are given: texts first, then single
+    # values, then lists; a new record's fields are shown in the description's order anyway.
+    for inner in sorted(fields, key=_reading_order) if changes else fields:
+        name = inner["name"]
+        if inner["type"] == "mapping" or inner.get("item_type") == "object":
+            continue  # source languages (below), lists of objects (after the required ones)
+        value, given = _value_from_form(form, f"{op}.{name}", inner)
+        if given and value is None:
+            return {}, _error_for(inner)
+        if given:
+            record[name] = value
     if changes:
+        types = {f["name"]: f["type"] for f in fields}
         for name in _many(form, f"{op}.clear"):
-            if name in CLEARABLE and name not in definition:
-                definition[name] = [] if name == "supporting_organisation_ids" else None
-    return definition, None
+            if name in types and name in CLEARABLE and name not in record:
+                record[name] = [] if types[name] == "list" else None
+        if not record:
+            return {}, "nothing-changed"
+    missing = next((f for f in fields if f["required"] and f["name"] not in record), None)
+    if missing is not None and not changes:
+        return {}, _error_for(missing)
+    for inner in fields:
+        if inner.get("item_type") != "object":
+            continue
+        items = _milestones(text(form, f"{op}.{inner['name']}"))
+        if items is None:
+            return {}, _error_for(inner)
+        if items:
+            item_fields = inner.get("fields") or []
+            record[inner["name"]] = [_with_sources(form, op, item_fields, i) for i in items]
+    return _with_sources(form, op, fields, record), None
+
+
+def _order_from_form(
+    form: FormData, operation: Mapping[str, Any]
+) -> tuple[dict[str, Any] | None, str | None]:
+    """A new order of records (`<op>.position.<id>`: each one's whole-number position)."""
+    op = str(operation["kind"])
+    positions: list[tuple[int, str]] = []
+    for name in form:
+        if name.startswith(f"{op}.position."):
+            try:
+                position = int(text(form, name))
+            except ValueError:
+                return None, "positions"
+            positions.append((position, name.removeprefix(f"{op}.position.")))
+    if not positions:
+        return None, "positions"
+    # Equal positions keep the records' present order (the inputs come in that order).
+    ordered = [record_id for _, record_id in sorted(positions, key=lambda item: item[0])]
+    (listed,) = [f["name"] for f in operation["fields"] if f["type"] == "list"]
+    return {"op": op, listed: ordered}, None
+
+
+def edits_in_place(operation: Mapping[str, Any]) -> bool:
+    """An operation on the plan with lists among its fields (its sections, its objectives)
+    sets the plan's texts: its fieldset shows them as they are, to be edited in place."""
+    return operation["effect"] == "plan" and any(f["type"] == "list" for f in operation["fields"])
+
+
+def _texts_from_form(
+    form: FormData, op: str, plan: Mapping[str, Any]
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The plan's texts that differ from the plan's now (`plan`), with their source language."""
+    texts, error = plan_texts_from_form(form, plan)
+    if error:
+        return None, error
+    # Named as the plan's translation state names them.
+    named: dict[str, Any] = {"title": texts.get("title")}
+    for section in texts.get("sections") or []:
+        for part in ("heading", "body"):
+            named[f"sections[{section['number']}].{part}"] = section.get(part)
+    for index, objective in enumerate(texts.get("objectives") or []):
+        named[f"objectives[{index}]"] = objective
+    return _with_source(form, op, {"op": op, **texts}, named), None
 
 
 def _change_from_form(
     form: FormData, operation: Mapping[str, Any], plan: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any] | None, str | None]:
-    """One operation (as the API describes it) from its fieldset (`<op>.<field>` inputs), or
-    the reason it is incomplete. The operations whose fieldsets are more than their fields
-    (texts in two languages, milestones one a line, fields to empty, positions) are read here;
-    every other one field by field (_fields_from_form). `plan` (the plan now) is needed for a
-    change of its texts, which are edited in place."""
-    op = str(operation["kind"])
-
-    def field(name: str) -> str:
-        return text(form, f"{op}.{name}")
-
-    if op == "add_commitment":
-        commitment, error = _commitment_definition(form, op, changes=False)
-        if error:
-            return None, error
-        if "priority_area_id" not in commitment:
-            return None, "choose-area"
-        if "title" not in commitment:
-            return None, "title-missing"
-        if "modality" not in commitment:
-            return None, "modality"
-        if "lead_party_id" not in commitment:
-            return None, "lead-party"
-        if field("reference"):
-            commitment["reference"] = field("reference").upper()
-        milestones = _milestones(field("milestones"))
-        if milestones is None:
-            return None, "milestones"
-        if milestones:
-            commitment["milestones"] = [
-                _with_source(form, op, milestone, {"title": milestone["title"]})
-                for milestone in milestones
-            ]
-        texts = {name: commitment.get(name) for name in ("title", "description")}
-        return {"op": op, "commitment": _with_source(form, op, commitment, texts)}, None
-    if op == "modify_commitment":
-        if not field("commitment_id"):
-            return None, "choose-commitment"
-        changes, error = _commitment_definition(form, op, changes=True)
-        if error:
-            return None, error
-        if not changes:
-            return None, "nothing-changed"
-        texts = {name: changes.get(name) for name in ("title", "description")}
-        return {
-            "op": op,
-            "commitment_id": field("commitment_id"),
-            "changes": _with_source(form, op, changes, texts),
-        }, None
-    if op == "add_priority_area":
-        title = localized(form, f"{op}.title")
-        if not field("code") or not field("short_code"):
-            return None, "codes"
-        if title is None:
-            return None, "title-missing"
-        area: dict[str, Any] = {
-            "code": field("code"),
-            "short_code": field("short_code").upper(),
-            "title": title,
-        }
-        description = localized(form, f"{op}.description")
-        if description:
-            area["description"] = description
-        texts = {"title": title, "description": description}
-        return {"op": op, "priority_area": _with_source(form, op, area, texts)}, None
-    if op == "modify_priority_area":
-        if not field("priority_area_id"):
-            return None, "choose-area"
-        area_changes: dict[str, Any] = {}
-        for name in ("title", "description"):
-            value = localized(form, f"{op}.{name}")
-            if value:
-                area_changes[name] = value
-        if field("code"):
-            area_changes["code"] = field("code")
-        if field("short_code"):
-            area_changes["short_code"] = field("short_code").upper()
-        if "description" in _many(form, f"{op}.clear") and "description" not in area_changes:
-            area_changes["description"] = None
-        if not area_changes:
-            return None, "nothing-changed"
-        texts = {name: area_changes.get(name) for name in ("title", "description")}
-        return {
-            "op": op,
-            "priority_area_id": field("priority_area_id"),
-            "changes": _with_source(form, op, area_changes, texts),
-        }, None
-    if op == "reorder_priority_areas":
-        positions: list[tuple[int, str]] = []
-        for name in form:
-            if name.startswith(f"{op}.position."):
-                try:
-                    position = int(text(form, name))
-                except ValueError:
-                    return None, "positions"
-                positions.append((position, name.removeprefix(f"{op}.position.")))
-        if not positions:
-            return None, "positions"
-        # Equal positions keep the areas' present order (the inputs come in that order).
-        ordered = [area_id for _, area_id in sorted(positions, key=lambda item: item[0])]
-        return {"op": op, "priority_area_ids": ordered}, None
-    if op == "change_text":
-        texts, error = plan_texts_from_form(form, plan or {})
-        if error:
-            return None, error
-        # Named as the plan's translation state names them.
-        named: dict[str, Any] = {"title": texts.get("title")}
-        for section in texts.get("sections") or []:
-            for part in ("heading", "body"):
-                named[f"sections[{section['number']}].{part}"] = section.get(part)
-        for index, objective in enumerate(texts.get("objectives") or []):
-            named[f"objectives[{index}]"] = objective
-        return _with_source(form, op, {"op": op, **texts}, named), None
-    if op == "renew":
-        if not field("reference"):
-            return None, "successor-reference"
-        renewal: dict[str, Any] = {"op": op, "reference": field("reference").upper()}
-        if field("term_months"):
-            months = _months(field("term_months"))
-            if months is None:
-                return None, "months"
-            renewal["term_months"] = months
-        title = localized(form, f"{op}.title")
-        if title:
-            renewal["title"] = title
-        return renewal, None
+    """One operation from its fieldset (`<op>.<field>` inputs), read as the API describes it
+    (never by its kind), or the reason it is incomplete: a new order from positions, the
+    plan's texts edited in place (`plan` is the plan now), every other one field by field."""
+    if operation["effect"] == "order":
+        return _order_from_form(form, operation)
+    if edits_in_place(operation):
+        return _texts_from_form(form, str(operation["kind"]), plan or {})
     return _fields_from_form(form, operation)
-
-
-# What to ask for when a field of one of the simpler operations is missing or malformed: by the
-# records an id is chosen from, or by the field's type.
-_FIELD_ERRORS = {
-    "commitments": "choose-commitment",
-    "priority_areas": "choose-area",
-    "plans": "choose-predecessor",
-    "integer": "months",
-    "date": "date",
-    "boolean": "choose-confirmation",
-}
 
 
 def _fields_from_form(
     form: FormData, operation: Mapping[str, Any]
 ) -> tuple[dict[str, Any] | None, str | None]:
-    """An operation whose fieldset holds just its fields (`<op>.<field>`: an id, a number of
-    months, a date or a yes/no), read as the API describes them: an empty optional field is
-    left out; an id that may be null takes the "none" choice (NO_PREDECESSOR)."""
+    """An operation field by field, in the order the API describes them: an empty optional
+    field is left out; an id that may be null takes the "none" choice (NO_PREDECESSOR); an
+    object is a record of its own (_record_from_form: changes to one if the operation modifies
+    a record)."""
     op = str(operation["kind"])
     change: dict[str, Any] = {"op": op}
     for described in operation["fields"]:
         name, kind = described["name"], described["type"]
-        raw = text(form, f"{op}.{name}")
-        error = _FIELD_ERRORS.get(described.get("choices_source") or kind)
-        value: Any = raw
-        if kind == "integer":
-            value = _months(raw)
-        elif kind == "date":
-            value = _day(raw)
-        elif kind == "boolean":
-            value = {"true": True, "false": False}.get(raw)
-        elif kind == "id" and described["nullable"] and raw == NO_PREDECESSOR:
+        if kind == "mapping":
+            continue
+        if kind == "object":
+            record, error = _record_from_form(
+                form, op, described, changes=operation["effect"] == "modify"
+            )
+            if error:
+                return None, error
+            change[name] = record
+            continue
+        if kind == "id" and described["nullable"] and text(form, f"{op}.{name}") == NO_PREDECESSOR:
             change[name] = None
             continue
-        if value is None or value == "":
-            if not described["required"] and not raw:
+        value, given = _value_from_form(form, f"{op}.{name}", described)
+        if value is None or value == "" or value == []:
+            if not described["required"] and not given:
                 continue
-            return None, error
+            return None, _error_for(described)
         change[name] = value
     return change, None
 
@@ -848,17 +841,19 @@ async def new_amendment(request: Request, plan_id: uuid.UUID, viewer: ViewerDep)
     context = await _form_context(request, viewer, str(plan_id), [])
     plan = context["plan"]
     # `?op=terminate` opens that change (the amendments page links it); a draft's only one is
-    # open from the start, its title suggested as the API would.
-    asked = request.query_params.get("op", "")
-    if asked in {op["kind"] for op in context["ops"]}:
-        context["open_op"] = asked
-    if plan.get("status") == "draft":
-        context["open_op"] = "bring_into_force"
+    # open from the start (the one operation a draft takes), its title suggested as the API
+    # would; so is a termination's.
+    wanted = request.query_params.get("op")
+    asked = next((op for op in context["ops"] if op["kind"] == wanted), None)
+    if asked is not None:
+        context["open_op"] = asked["kind"]
+    if plan.get("status") == "draft" and context["ops"]:
+        context["open_op"] = context["ops"][0]["kind"]
         context["values"] = {
             "title.ja": f"{plan['reference']} の発効",
             "title.en": f"Bringing {plan['reference']} into force",
         }
-    elif asked == "terminate":
+    elif asked is not None and asked["consent_kind"] == "termination":
         context["values"] = {
             "title.ja": f"{plan['reference']} の終了",
             "title.en": f"Termination of {plan['reference']}",
@@ -892,12 +887,12 @@ async def compose_amendment(request: Request, plan_id: uuid.UUID, viewer: Viewer
         body["review_id"] = text(form, "review_id")
     described = await operation_kinds(request, viewer) if add or text(form, "search") else []
     if add in {op["kind"] for op in described}:
+        operation = next(op for op in described if op["kind"] == add)
         plan = (
             await operations.get_plan(api_of(request), plan_id, token=viewer.token)
-            if add == "change_text"
+            if edits_in_place(operation)
             else None
         )
-        operation = next(op for op in described if op["kind"] == add)
         change, error = _change_from_form(form, operation, plan)
         if change is None:
             errors[add] = translate(fmt, FORM_ERRORS, error or "nothing-changed")
