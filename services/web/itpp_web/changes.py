@@ -200,11 +200,16 @@ def _given(raw: Any) -> bool:
     return raw not in (None, "", [])
 
 
+# Marks sample data: no part of what the parties agree to (a version diff leaves it out too).
+_NOT_SHOWN = frozenset({"is_example"})
+
+
 def _shown(fields: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The fields a reader is shown (a text's source languages are not), a record's reference
-    first as a version diff lists it."""
+    """The fields a reader is shown (a text's source languages are not, nor a sample's mark),
+    a record's reference first as a version diff lists it."""
     return sorted(
-        (f for f in fields if f["type"] != "mapping"), key=lambda f: f["name"] != "reference"
+        (f for f in fields if f["type"] != "mapping" and f["name"] not in _NOT_SHOWN),
+        key=lambda f: f["name"] != "reference",
     )
 
 
