@@ -69,9 +69,13 @@ class Stack:
         if not secret:
             return ""
         while True:
-            current = int(time.time() // TOTP_INTERVAL)
-            step = max(current, self.otp_steps.get(login["email"], -1) + 1)
-            # The API accepts the step before and after the current one too.
+            now = time.time()
+            current = int(now // TOTP_INTERVAL)
+            # The API accepts the step before and after the current one too: the one before
+            # while the current step has at least 10 s to run (the code reaches the API well
+            # before the next step begins), the one after always.
+            earliest = current - 1 if now % TOTP_INTERVAL <= TOTP_INTERVAL - 10 else current
+            step = max(earliest, self.otp_steps.get(login["email"], -1) + 1)
             if step <= current + 1:
                 self.otp_steps[login["email"]] = step
                 return str(pyotp.TOTP(secret).at(step * TOTP_INTERVAL))
