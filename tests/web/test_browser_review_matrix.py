@@ -2,7 +2,8 @@
 matrix by link (the URL follows, clean; no reload; one request per choice, none per key), edits
 its own assessment with the keyboard alone and keeps the focus in the row it saved, agrees
 where the parties agree after a confirmation dialog, and reads the matrix as cards on a 390 px
-phone without the page growing wider than the window. axe-core finds no serious or critical
+phone without the page growing wider than the window; a live re-read of the page begun before
+a save never puts the saved row back as it was. axe-core finds no serious or critical
 violation, at desktop width and on the phone."""
 
 from __future__ import annotations
@@ -148,3 +149,60 @@ def test_the_matrix_is_cards_on_a_phone_without_widening_the_page(
     display = page.locator("tr.matrix-row").first.evaluate("row => getComputedStyle(row).display")
     assert display == "block"
     assert_accessible(page, "review matrix (Japan, phone)")
+
+
+def test_a_live_reread_begun_before_a_save_does_not_put_the_saved_row_back(
+    page: Any, review_id: str, stack: Stack
+) -> None:
+    """NATO changes the review, so Japan's page re-reads itself; that read is answered only
+    after Japan has saved its assessment of the first commitment in place. The page read is
+    older than the row the save brought back: the row keeps its new rating and its "Saved."
+    line, and the page reads itself again rather than put the older row back."""
+    page.goto(f"/reviews/{review_id}")
+    page.evaluate(
+        "window.__rereads = 0;"
+        " document.addEventListener('live:refreshed', () => { window.__rereads += 1; })"
+    )
+    held: list[tuple[Any, Any]] = []
+
+    def hold_the_first_reread(route: Any) -> None:
+        # The page's own re-read (the live script's fetch): read now, answered later.
+        if not held and route.request.method == "GET" and route.request.headers.get("hx-request"):
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route(re.compile(rf".*/reviews/{review_id}$"), hold_the_first_reread)
+    with stack.api_client(stack.api_token("NATO", "editor")) as api:
+        second = api.get(f"/reviews/{review_id}").json()["items"][1]
+        changed = api.put(
+            f"/reviews/{review_id}/items/{second['id']}/assessment",
+            json={"rating": "on_track", "note": "NATO: a note added while Japan works"},
+            headers={"If-Match": second["etag"]},
+        )
+        assert changed.status_code == 200, changed.text
+    for _ in range(150):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page did not re-read itself after NATO's change"
+
+    row = page.locator("tr.matrix-row").first
+    row_id = row.get_attribute("id")
+    row.locator("a.edit-row").click()
+    form = row.locator("form.item-form").first
+    form.locator("select[name=rating]").select_option("at_risk")
+    with page.expect_response(lambda response: response.request.method == "POST") as saved:
+        form.locator("button[type=submit]").click()
+    htmx_settled(page)
+    assert saved.value.ok, saved.value.status
+    page.locator(f"#{row_id} .saved").wait_for()
+
+    route, older = held[0]
+    route.fulfill(response=older)
+    # The held read, then the read again (the save's own event asks for one too).
+    page.wait_for_function("window.__rereads >= 2")
+    htmx_settled(page)
+    shown = page.locator(f"#{row_id}")
+    assert shown.locator(".saved").count() == 1, shown.inner_html()
+    assert shown.locator(".assessment.own .badge-at_risk").count() == 1, shown.inner_html()

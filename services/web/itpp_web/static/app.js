@@ -86,10 +86,16 @@ document.addEventListener("DOMContentLoaded", () => {
     return region.querySelector(".htmx-request") !== null;
   };
 
+  // Each live part's version as the page shows it now.
+  const shownVersions = () => new Map(
+    Array.from(document.querySelectorAll("[data-live-id]"), (part) => [part.dataset.liveId, part.dataset.liveVersion]),
+  );
+
   const refresh = async () => {
     if (refreshing) { again = true; return; }
     refreshing = true;
     try {
+      const before = shownVersions();
       const response = await fetch(window.location.href, {
         headers: { "HX-Request": "true" },
         credentials: "same-origin",
@@ -99,6 +105,10 @@ document.addEventListener("DOMContentLoaded", () => {
       for (const part of fresh.querySelectorAll("[data-live-id]")) {
         const current = document.querySelector(`[data-live-id="${CSS.escape(part.dataset.liveId)}"]`);
         if (!current || beingEdited(current)) continue;
+        // Changed on this page while the page was being read (the reader's own save answered
+        // meanwhile): what was read may be older than what is shown, so it is not put back;
+        // the page is read again instead.
+        if (current.dataset.liveVersion !== before.get(part.dataset.liveId)) { again = true; continue; }
         // Unchanged (same version): keep it as it is, with any message it shows.
         const version = part.dataset.liveVersion;
         if (version !== undefined && version === current.dataset.liveVersion) continue;
