@@ -150,29 +150,36 @@ def keep_screenshot(page: Any, name: str) -> None:
             page.evaluate("window.scrollTo(0, 0)")
 
 
-@pytest.mark.parametrize("width", sorted(WIDTHS))
 def test_no_page_is_wider_than_the_window(
-    signed_in: Any, pages: dict[str, str], language: str, width: str
+    signed_in: Any, pages: dict[str, str], language: str
 ) -> None:
+    """Each page is loaded once and measured at both widths (the window resized, as a phone
+    turned on its side would): a phone's first, then a desktop's."""
     page = signed_in
-    page.set_viewport_size({"width": WIDTHS[width], "height": 844 if width == "phone" else 900})
-    too_wide = {}
+    too_wide: dict[str, dict[str, Any]] = {}
     for name, path in pages.items():
+        page.set_viewport_size({"width": WIDTHS["phone"], "height": 844})
         page.goto(path)
         page.wait_for_load_state()
-        measured = overflow(page)
-        if measured["scroll"] > measured["inner"]:
-            too_wide[name] = measured
-        # The language switch is always on screen, in reach without scrolling sideways.
-        switch = page.locator(".language-switch button").bounding_box()
-        assert switch and switch["x"] >= 0 and switch["x"] + switch["width"] <= WIDTHS[width], name
-        # No header link is squeezed to one character a line (Japanese wraps anywhere).
-        squeezed = page.evaluate(
-            """() => Array.from(document.querySelectorAll('.site-header nav a, .plan-nav a'))
-                 .filter(a => a.getClientRects().length > 2).map(a => a.textContent.trim())"""
-        )
-        assert not squeezed, (name, squeezed)
-        keep_screenshot(page, f"{language}-{WIDTHS[width]}-{name}")
+        for width in ("phone", "desktop"):
+            if width == "desktop":
+                page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+            measured = overflow(page)
+            if measured["scroll"] > measured["inner"]:
+                too_wide[f"{name} at {WIDTHS[width]} px"] = measured
+            # The language switch is always on screen, in reach without scrolling sideways.
+            switch = page.locator(".language-switch button").bounding_box()
+            assert switch and switch["x"] >= 0 and switch["x"] + switch["width"] <= WIDTHS[width], (
+                name,
+                width,
+            )
+            # No header link is squeezed to one character a line (Japanese wraps anywhere).
+            squeezed = page.evaluate(
+                """() => Array.from(document.querySelectorAll('.site-header nav a, .plan-nav a'))
+                     .filter(a => a.getClientRects().length > 2).map(a => a.textContent.trim())"""
+            )
+            assert not squeezed, (name, width, squeezed)
+            keep_screenshot(page, f"{language}-{WIDTHS[width]}-{name}")
     assert not too_wide, too_wide
 
 
