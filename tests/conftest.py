@@ -45,6 +45,12 @@ hypothesis_settings.load_profile(os.environ.get("ITPP_HYPOTHESIS_PROFILE", "gate
 for _bound in ("QUEUE", "LOCK", "STATEMENT"):
     os.environ.setdefault(f"ITPP_DATABASE_{_bound}_TIMEOUT_SECONDS", "60")
 
+# One PDF renderer (and one spare started after each PDF, ~1 s of CPU loading WeasyPrint and
+# the fonts) instead of the default two: most test documents are one part, and the spares
+# started after the last PDF of a process are never used. The tests of documents in parts
+# set their own.
+os.environ.setdefault("ITPP_DOCUMENT_PDF_PROCESSES", "1")
+
 # Under pytest-xdist (`make test TEST_WORKERS=2`, --dist loadfile) a worker takes a whole file
 # at a time, so a module's set-up is made once. Files are handed out in the collection's order
 # (not xdist's default of the largest files first, which would leave the fuzzer's long run alone
