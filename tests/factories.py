@@ -181,7 +181,7 @@ _PASSWORD_HASHES: dict[str, str] = {}
 # takes ~0.2 s on two cores, and the suite signs in thousands of times. Sign-in verifies with
 # the parameters the stored hash names, so the code under test is the production code; what the
 # API itself stores (a password set, changed or invited through it, and `itpp sample load`) is
-# tested to be at the production parameters (tests/api/test_password_cost.py).
+# tested to be at the production parameters (tests/api/test_sign_in.py, tests/test_sample.py).
 _QUICK = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
 
 
