@@ -9,7 +9,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from tests.live_api import ApiProcess, start_api, start_web, stop, wait_until_up
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "tests" / ".artifacts" / "web"
+WEB_PACKAGE = PROJECT_ROOT / "services" / "web" / "itpp_web"
 AXE_SCRIPT = PROJECT_ROOT / "services" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 TOTP_INTERVAL = 30
 SESSION_COOKIE = "itpp_session"  # the web's session cookie (itpp_web.security)
@@ -414,3 +415,18 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
         for violation in result["violations"]
         if violation.get("impact") in ("serious", "critical")
     ]
+
+
+def offences_in_web_modules(
+    find: Callable[[str], list[str]], excluded: set[Path]
+) -> dict[str, list[str]]:
+    """What `find` reports in each of the web's modules but `excluded`, by module (those where
+    it reports nothing left out): the source checks of the web's rules (test_api_calls,
+    test_no_kind_switch)."""
+    modules = sorted(set(WEB_PACKAGE.rglob("*.py")) - excluded)
+    assert len(modules) > 30  # the page modules are where the checks look
+    return {
+        str(module.relative_to(PROJECT_ROOT)): found
+        for module in modules
+        if (found := find(module.read_text(encoding="utf-8")))
+    }

@@ -5,10 +5,9 @@ type check instead of a page at run time (issue 22 item 5)."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-WEB_PACKAGE = ROOT / "services" / "web" / "itpp_web"
+from tests.web.conftest import WEB_PACKAGE, offences_in_web_modules
+
 # The client itself and the typed functions generated over it.
 ALLOWED = {WEB_PACKAGE / "api.py", *(WEB_PACKAGE / "contract").glob("*.py")}
 # ApiClient's ways of sending a request with a path.
@@ -78,13 +77,7 @@ async def other(client: ApiClient, path: str) -> None:
 
 
 def test_no_web_module_sends_a_path_of_its_own_to_the_api() -> None:
-    modules = sorted(set(WEB_PACKAGE.rglob("*.py")) - ALLOWED)
-    assert len(modules) > 30  # the page modules are where the test looks
-    offending = {
-        str(module.relative_to(ROOT)): calls
-        for module in modules
-        if (calls := offending_calls(module.read_text(encoding="utf-8")))
-    }
+    offending = offences_in_web_modules(offending_calls, ALLOWED)
     assert offending == {}, (
         "call the API through itpp_web.contract.operations (its typed functions), "
         f"not ApiClient with a path: {offending}"

@@ -6,12 +6,10 @@ fieldset template in the web, and nothing else."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from itpp_api.amendments.operations import OPERATIONS
+from tests.web.conftest import WEB_PACKAGE, offences_in_web_modules
 
-ROOT = Path(__file__).resolve().parents[2]
-WEB_PACKAGE = ROOT / "services" / "web" / "itpp_web"
 # The typed client generated from the OpenAPI document names the kinds as the API's types do.
 GENERATED = set((WEB_PACKAGE / "contract").glob("*.py"))
 KINDS = frozenset(operation.kind() for operation in OPERATIONS)
@@ -65,13 +63,7 @@ def draw(change, operation, kinds):
 
 def test_no_web_module_switches_on_an_operation_kind() -> None:
     assert {"add_commitment", "change_text", "terminate", "renew"} <= KINDS
-    modules = sorted(set(WEB_PACKAGE.rglob("*.py")) - GENERATED)
-    assert len(modules) > 30  # the page modules are where the test looks
-    offending = {
-        str(module.relative_to(ROOT)): tests
-        for module in modules
-        if (tests := kind_tests(module.read_text(encoding="utf-8")))
-    }
+    offending = offences_in_web_modules(kind_tests, GENERATED)
     assert offending == {}, (
         "draw or read an amendment operation from the API's description of it (its effect, "
         f"its fields' types and choices_source), not by its kind: {offending}"
