@@ -99,6 +99,9 @@ def test_the_matrix_filters_by_link_and_a_keyboard_save_keeps_the_focus_in_its_r
     page.keyboard.press("Enter")  # opens the row's forms, the focus on the rating
     select = row.locator("select[name=rating]")
     select.wait_for()
+    # htmx binds the swapped-in form a moment after it appears: Enter before that submits it
+    # as a plain form (a full page load, 303), not through htmx.
+    wait_for_htmx(row.locator("form.item-form").first)
     page.wait_for_function("document.activeElement && document.activeElement.name === 'rating'")
     select.select_option("at_risk")
     page.keyboard.press("Tab")  # the note's disclosure
