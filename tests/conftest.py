@@ -50,6 +50,10 @@ for _bound in ("QUEUE", "LOCK", "STATEMENT"):
 # started after the last PDF of a process are never used. The tests of documents in parts
 # set their own.
 os.environ.setdefault("ITPP_DOCUMENT_PDF_PROCESSES", "1")
+# Every web process of the tests (in process and started) renders a page found in its render
+# cache again and fails on a difference (itpp_web.render_cache): each page a test visits twice
+# checks that the cache's key stands for everything the page was rendered from.
+os.environ.setdefault("ITPP_WEB_RENDER_CACHE_VERIFY", "true")
 
 # Under pytest-xdist (`make test TEST_WORKERS=2`, --dist loadfile) a worker takes a whole file
 # at a time, so a module's set-up is made once. Files are handed out in the collection's order

@@ -18,6 +18,7 @@ import brotli
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from pydantic import ValidationError
 
 from itpp_web.api import ApiClient, ReadCache
@@ -401,3 +402,62 @@ def test_a_second_user_sees_their_own_name_not_the_first_users(
             if other:
                 assert other not in page.text
     assert names["jp"] != names["nato"]
+
+
+def test_an_unchanged_page_is_sent_without_rendering_and_a_change_shows_at_once(
+    tmp_path: Path, stack: Stack, pages: dict[str, str], editor_token: str
+) -> None:
+    app = create_app(
+        settings(tmp_path, stack.api_url, read_cache_seconds=60, render_cache_verify=False)
+    )
+    cache = app.state.renderer.cache
+    english = {"Accept-Language": "en"}
+    with TestClient(app, cookies={"itpp_session": editor_token}) as client:
+        first = client.get(pages["commitments"], headers=english)
+        assert first.status_code == 200
+        hits = cache.hits
+        sent = REGISTRY.get_sample_value("itpp_web_pages_sent_total", {"source": "cache"}) or 0
+        # The same page again, nothing changed: the API is asked (304) and the page found.
+        again = client.get(pages["commitments"], headers=english)
+        assert again.text == first.text
+        assert cache.hits == hits + 1
+        metric = REGISTRY.get_sample_value("itpp_web_pages_sent_total", {"source": "cache"})
+        assert metric == sent + 1
+        # The table's next page is another page.
+        second_page = client.get(pages["commitments"], params={"page": 2}, headers=english)
+        assert second_page.status_code == 200
+        assert second_page.text != first.text
+        assert cache.hits == hits + 1
+        # Another user changes a commitment on the page: the next visit shows the change.
+        with stack.api_client(stack.api_token("JP", "approver")) as api:
+            rows = api.get(pages["commitments"], params={"limit": 25, "sort": "reference"})
+            row = next(
+                r
+                for r in rows.json()["items"]
+                if "update" in r["allowed_actions"] and r["status"] != "completed"
+            )
+            current = api.get(f"/commitments/{row['id']}")
+            progress = 93 if current.json()["progress"] != 93 else 94
+            changed = api.patch(
+                f"/commitments/{row['id']}",
+                json={"progress": progress},
+                headers={"If-Match": current.headers["etag"]},
+            )
+            assert changed.status_code == 200, changed.text
+        after = client.get(pages["commitments"], headers=english)
+        assert after.text != first.text
+        assert f'value="{progress}"' in after.text
+        assert cache.hits == hits + 1
+        with stack.api_client(stack.api_token("JP", "approver")) as api:  # as it was
+            restored = api.patch(
+                f"/commitments/{row['id']}",
+                json={"progress": current.json()["progress"]},
+                headers={"If-Match": changed.headers["etag"]},
+            )
+            assert restored.status_code == 200, restored.text
+    # Another session of the same user (another browser) never gets this one's pages: its
+    # CSRF token, part of every form, is its own.
+    with TestClient(app, cookies={"itpp_session": editor_token}) as other:
+        page = other.get(pages["commitments"], headers=english)
+        assert page.status_code == 200
+        assert cache.hits == hits + 1

@@ -28,6 +28,7 @@ from itpp_web.labels import (
     label,
     version_reason,
 )
+from itpp_web.render_cache import RenderCache
 from itpp_web.routes import all_routers
 from itpp_web.sanitise import comment_html
 from itpp_web.static_assets import StaticAssets, app_files
@@ -144,7 +145,10 @@ def create_app(
     )
     app.state.settings = settings
     app.state.secret_key = security.load_secret_key(settings)
-    app.state.renderer = Renderer(make_templates(settings, (own, vendor)))
+    app.state.renderer = Renderer(
+        make_templates(settings, (own, vendor)),
+        RenderCache(settings.render_cache_bytes, verify=settings.render_cache_verify),
+    )
     app.add_middleware(security.SecurityHeadersMiddleware)
 
     @app.get("/metrics", include_in_schema=False)

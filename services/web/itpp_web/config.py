@@ -71,6 +71,20 @@ class WebSettings(ServiceSettings):
         "the API again. A change made by someone else shows within this time; the user's own "
         "changes at once. 0 turns the cache off.",
     )
+    render_cache_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        le=1024 * 1024 * 1024,
+        description="How many bytes of rendered pages a web process keeps (at most 1 GiB), so "
+        "that a page whose data have not changed is sent again without rendering its "
+        "template: the data are read from the API every time, and a page is found only for "
+        "the same session, URL and data. 0 turns the cache off.",
+    )
+    render_cache_verify: bool = Field(
+        default=False,
+        description="For tests: render a page found in the render cache again and fail the "
+        "request if the two differ (the cache then saves nothing).",
+    )
     default_language: str = Field(default="ja", pattern="^(ja|en)$")
     page_size: int = Field(default=25, ge=1, le=200)
 

@@ -21,6 +21,13 @@ REQUEST_SECONDS = Histogram(
     ["method", "route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+# Pages and fragments sent, by where their bytes came from: the template run (`template`) or
+# the render cache (`cache`: the same page rendered from the same context before).
+PAGES_SENT = Counter(
+    "itpp_web_pages_sent",
+    "Pages and fragments sent, by where their HTML came from (template or cache).",
+    ["source"],
+)
 # Each request's line and metrics (security.SecurityHeadersMiddleware records them).
 access_log = common.AccessLog("itpp_web.access", REQUESTS, REQUEST_SECONDS)
 

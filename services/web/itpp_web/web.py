@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.datastructures import FormData
 
@@ -16,6 +16,8 @@ from itpp_web.api import ApiClient, ApiError
 from itpp_web.config import WebSettings
 from itpp_web.contract import models, operations
 from itpp_web.i18n import LANGUAGES, Formatter, negotiate, supported
+from itpp_web.observability import PAGES_SENT
+from itpp_web.render_cache import RenderCache, RenderMismatch, render_key
 
 # What a 503 page asks the browser to wait, unless the API said otherwise.
 RETRY_AFTER_SECONDS = 2
@@ -271,11 +273,43 @@ def _path_of(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-class Renderer:
-    """Renders a page, or only a block of it for an htmx request."""
+# What the renderer adds to a page's context that is not a function of the language: part of
+# the render cache's key (the language's functions, `fmt`, `_`, `gettext`, follow from `lang`).
+_KEYED_ADDITIONS = ("me", "lang", "csrf_token", "current_url", "notice")
 
-    def __init__(self, templates: Jinja2Blocks) -> None:
+
+class Renderer:
+    """Renders a page, or only a block of it for an htmx request; a GET's page is sent from
+    the render cache when it was rendered from the same context before (`render_cache`)."""
+
+    def __init__(self, templates: Jinja2Blocks, cache: RenderCache | None = None) -> None:
         self.templates = templates
+        self.cache = cache if cache is not None else RenderCache(0)
+
+    def _key(
+        self,
+        request: Request,
+        name: str,
+        fragment: str | None,
+        status_code: int,
+        full_context: dict[str, Any],
+        context: dict[str, Any],
+    ) -> bytes | None:
+        """The render cache's key of this page (`render_cache`), or None: not kept (a write's
+        answer, the cache off, or a context it cannot stand for)."""
+        if not self.cache.enabled or request.method != "GET":
+            return None
+        added = {k: full_context[k] for k in _KEYED_ADDITIONS}
+        return render_key(
+            {
+                "template": name,
+                "fragment": fragment,
+                "status": status_code,
+                "url": str(request.url),
+                "added": added,
+                "context": context,
+            }
+        )
 
     def __call__(
         self,
@@ -309,19 +343,26 @@ class Renderer:
             "confirm_text": lambda kind: feedback.confirmation_text(fmt, kind),
             **context,
         }
-        if block and is_htmx(request):
+        fragment = block if block and is_htmx(request) else None
+        key = self._key(request, name, fragment, status_code, full_context, context)
+        page = self.cache.get(key) if key is not None else None
+        if page is not None and not self.cache.verify:
+            response: Response = HTMLResponse(page, status_code=status_code, headers=headers)
+            PAGES_SENT.labels(source="cache").inc()
+        else:
+            PAGES_SENT.labels(source="template").inc()
             response = self.templates.TemplateResponse(
                 request,
                 name,
                 full_context,
                 status_code=status_code,
                 headers=headers,
-                block_name=block,
+                block_name=fragment,
             )
-        else:
-            response = self.templates.TemplateResponse(
-                request, name, full_context, status_code=status_code, headers=headers
-            )
+            if page is not None and page != response.body:
+                raise RenderMismatch(f"{request.url}: the page kept for {name} differs")
+            if key is not None:
+                self.cache.put(key, bytes(response.body))
         set_csrf_cookie(request, response)
         if notice is not None:
             response.delete_cookie(feedback.NOTICE_COOKIE, path="/")
