@@ -161,6 +161,7 @@ def run(
             "review page": [
                 (f"/api/v1/reviews/{review_id}/workspace", None, True),
                 (f"/api/v1/reviews/{review_id}/attachments", None, False),
+                (f"/api/v1/reviews/{review_id}/comments", None, False),
             ],
         }
         etags: dict[str, str] = {}

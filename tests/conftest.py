@@ -30,6 +30,7 @@ from itpp_api.observability import configure_logging
 from itpp_api.sample import users as sample_users
 from itpp_api.sample.loader import LoadResult, load
 from itpp_api.sample.users import save_logins
+from itpp_common.runtime import tune_collector
 from tests.factories import quick_hash
 from tests.rows import TABLES, Rows, database_rows, holding, insert_rows, is_empty
 
@@ -54,6 +55,10 @@ os.environ.setdefault("ITPP_DOCUMENT_PDF_PROCESSES", "1")
 # cache again and fails on a difference (itpp_web.render_cache): each page a test visits twice
 # checks that the cache's key stands for everything the page was rendered from.
 os.environ.setdefault("ITPP_WEB_RENDER_CACHE_VERIFY", "true")
+# The test processes run the API and the web in process (TestClient) as the servers run them:
+# with the collector tuned once per process (itpp_common.runtime), from the start of the run
+# rather than from the first application a test builds.
+tune_collector()
 
 # Under pytest-xdist (`make test TEST_WORKERS=2`, --dist loadfile) a worker takes a whole file
 # at a time, so a module's set-up is made once. Files are handed out in the collection's order

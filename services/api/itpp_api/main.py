@@ -62,6 +62,7 @@ from itpp_api.updates.router import router as updates_router
 from itpp_api.users.router import router as users_router
 from itpp_api.webhooks.router import router as webhooks_router
 from itpp_api.wire import dump_json
+from itpp_common.runtime import tune_collector
 
 logger = logging.getLogger("itpp_api")
 
@@ -496,4 +497,5 @@ def create_app() -> FastAPI:
     app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
+    tune_collector()  # once per process: what it holds now is frozen (itpp_common.runtime)
     return app

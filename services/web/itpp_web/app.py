@@ -16,6 +16,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itpp_common.observability import metrics_allowed, metrics_text
+from itpp_common.runtime import tune_collector
 from itpp_web import messages, observability, security
 from itpp_web.api import ApiClient, ApiError, ApiUnavailable
 from itpp_web.config import WebSettings, get_web_settings
@@ -137,6 +138,9 @@ def create_app(
             await app.state.api.aclose()
 
     app = FastAPI(
+        # No OpenTelemetry (as in the API): FastAPI's would look for configured providers on
+        # every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="ITPP Tracker web",
         docs_url=None,
         redoc_url=None,
@@ -197,6 +201,7 @@ def create_app(
     for router in all_routers():
         app.include_router(router)
     _install_error_pages(app)
+    tune_collector()  # once per process: what it holds now is frozen (itpp_common.runtime)
     return app
 
 
