@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlmodel import Session, col
 
 from itpp_api.commitments.models import Commitment
-from itpp_api.db import transaction
+from itpp_api.config import get_settings
+from itpp_api.db import build_engine, transaction
 from tests.conftest import Database
 from tests.factories import commitment_body, make_commitment, make_world
 
@@ -136,3 +137,28 @@ def test_a_unit_of_work_that_fails_mid_iteration_gives_back_a_clean_connection(
         expected += 1
         seen = commitments_seen_by_every_pooled_connection(db)
         assert seen == [expected] * len(seen), f"round {round_number}: {seen}"
+
+
+def test_the_pool_keeps_every_connection_it_admits_requests_to(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As many requests as the admission lets in at once (twice ITPP_DATABASE_POOL_SIZE) each
+    get a connection the pool keeps: under a steady load of that many, no connection is opened
+    and closed again per request (it was, for the second half: on SQLite its pragmas, on
+    PostgreSQL a new server process each time)."""
+    monkeypatch.setenv("ITPP_DATABASE_POOL_SIZE", "2")
+    get_settings.cache_clear()
+    engine = build_engine(get_settings())
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda connection, record: opened.append(connection))
+    capacity = 2 * get_settings().database_pool_size
+    try:
+        for _ in range(5):  # five waves of requests, each as many as are admitted at once
+            with ExitStack() as held:
+                for _ in range(capacity):
+                    reader = held.enter_context(engine.connect())
+                    reader.execution_options(sqlite_begin="DEFERRED").exec_driver_sql("SELECT 1")
+        assert len(opened) == capacity
+    finally:
+        engine.dispose()
+        get_settings.cache_clear()

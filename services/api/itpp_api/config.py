@@ -46,7 +46,8 @@ class Settings(ServiceSettings):
         default=1,
         ge=1,
         le=64,
-        description="SQLite: how many commitment-list reads run at once (see concurrency.py).",
+        description="SQLite: how many reads (GET and HEAD requests) run at once (see "
+        "concurrency.py).",
     )
     database_queue_timeout_seconds: Seconds = Field(
         default=15.0,

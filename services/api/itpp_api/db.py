@@ -332,10 +332,14 @@ def _postgres_connect_args(settings: Settings) -> dict[str, Any]:
 def build_engine(settings: Settings) -> Engine:
     """Create the engine for the configured database."""
     # The request path admits at most the pool's capacity of requests at once
-    # (concurrency.admitted), so no request waits here; the timeout is a backstop.
+    # (concurrency.admitted: twice ITPP_DATABASE_POOL_SIZE), so no request waits here; the
+    # timeout is a backstop. Every connection of that capacity is kept once made: with half of
+    # them as "overflow", each request beyond the first half opened a connection and closed it
+    # again (on SQLite its pragmas, on PostgreSQL a new server process), which under a steady
+    # load of more requests than that doubled a read's CPU (bench/README.md, issue 15's sweep).
     pool_options: dict[str, Any] = {
-        "pool_size": settings.database_pool_size,
-        "max_overflow": settings.database_pool_size,
+        "pool_size": 2 * settings.database_pool_size,
+        "max_overflow": 0,
         "pool_timeout": settings.database_queue_timeout_seconds,
     }
     if settings.is_sqlite:

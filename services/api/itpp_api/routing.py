@@ -26,16 +26,17 @@ actor, or when one of its other dependencies needs the actor too (it would be ch
 
 import inspect
 from collections.abc import Callable
-from functools import update_wrapper
+from functools import partial, update_wrapper
 from typing import Annotated, Any, get_args, get_origin
 
+from anyio import to_thread
 from fastapi import Depends
 from fastapi.dependencies.utils import get_dependant
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
 
 from itpp_api.auth.dependencies import PendingActor, current_actor, pending_actor
+from itpp_api.concurrency import reader_limiter
 
 PendingActorDep = Annotated[PendingActor, Depends(pending_actor)]
 
@@ -60,9 +61,11 @@ def _needs_actor(call: Callable[..., Any], path: str) -> bool:
     return walk(get_dependant(path=path, call=call))
 
 
-def one_hop(endpoint: Callable[..., Any], path: str) -> Callable[..., Any]:
+def one_hop(endpoint: Callable[..., Any], path: str, *, read: bool) -> Callable[..., Any]:
     """`endpoint` wrapped to check its caller's token in the thread that runs it (see above),
-    or `endpoint` itself when that cannot be done without a change of behaviour."""
+    or `endpoint` itself when that cannot be done without a change of behaviour. A `read`
+    (a route of GET or HEAD only) runs within the SQLite readers' limit
+    (concurrency.reader_limiter), as the commitment list does."""
     if inspect.iscoroutinefunction(endpoint):
         return endpoint
     signature = inspect.signature(endpoint)
@@ -101,7 +104,8 @@ def one_hop(endpoint: Callable[..., Any], path: str) -> Callable[..., Any]:
         return result
 
     async def wrapper(**values: Any) -> Any:
-        return await run_in_threadpool(run, values)
+        limiter = reader_limiter() if read else None
+        return await to_thread.run_sync(partial(run, values), limiter=limiter)
 
     update_wrapper(wrapper, endpoint)
     # FastAPI must see the coroutine function, not the endpoint.
@@ -115,4 +119,6 @@ class OneHopRoute(APIRoute):
     thread (module docstring). Every domain router uses it (main.ItppApi.include_domain)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
-        super().__init__(path, one_hop(endpoint, path), **options)
+        methods = {method.upper() for method in options.get("methods") or ()}
+        read = bool(methods) and methods <= {"GET", "HEAD"}
+        super().__init__(path, one_hop(endpoint, path, read=read), **options)
