@@ -27,7 +27,10 @@ most `ITPP_SQLITE_READ_THREADS` at a time (default 1): the list (`run_read`) and
 request of a synchronous endpoint (`routing.OneHopRoute`: its token check and its handler in
 one hop); the requests waiting for a turn wait in the event loop, which costs nothing. A read of
 a commitment measured 0.85 ms of server CPU with one connection and 1.7-2.0 ms with 32 before
-it took these turns (bench/README.md, the sweep). PostgreSQL work mostly waits on the network,
+it took these turns (bench/README.md, the sweep). The price: a long read (the JSON export of a
+plan of thousands of commitments, seconds) keeps the other reads of the process waiting as
+long; where such reads are common, raise the limit (2 costs the list half again as much CPU
+under load) or use PostgreSQL. PostgreSQL work mostly waits on the network,
 so there they use the default thread pool. Only reads go through here: no reader should queue
 behind a writer.
 """
