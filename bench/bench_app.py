@@ -170,6 +170,8 @@ class _Statements:
     touch: str
     plan: str
     page: str
+    # how many commitments the caller sees in the plan (the list's `total`)
+    count: str
     # milestones, supporters and the links to exchanges the caller sees: the page's ids are
     # its parameter, three times, then 'shared' and the caller's party (the visibility filter)
     children: str
@@ -212,6 +214,9 @@ def _statements(mark: str, *, sqlite: bool) -> _Statements:
         f"AND (commitment.visibility = {mark} OR commitment.lead_party_id = {mark}) "
         "ORDER BY commitment.reference ASC, commitment.id ASC "
         f"LIMIT {mark}" + (f" OFFSET {mark}" if sqlite else ""),
+        count="SELECT count(*) FROM commitment "
+        f"WHERE commitment.plan_id = {mark} "
+        f"AND (commitment.visibility = {mark} OR commitment.lead_party_id = {mark})",
         children=f"SELECT 0 AS kind, {milestone_columns} FROM milestone "
         f"WHERE milestone.commitment_id {in_ids} "
         f"UNION ALL SELECT 1, {ids}, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
@@ -373,6 +378,7 @@ class _SqlitePage:
             if len(rows) > limit:
                 rows = rows[:limit]
                 next_cursor = _cursor(rows[-1][_I["reference"]], rows[-1][_I["id"]])
+            total = db.execute(sql.count, (plan_id.hex, "shared", token.party_id)).fetchone()[0]
             ids = orjson.dumps([row[_I["id"]] for row in rows]).decode()
             milestones: dict[str, list[dict[str, Any]]] = {}
             supporters: dict[str, list[str | None]] = {}
@@ -450,7 +456,9 @@ class _SqlitePage:
                 }
             )
         _add_actions(items, actions)
-        return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=_JSON_OPTIONS)
+        return orjson.dumps(
+            {"items": items, "next_cursor": next_cursor, "total": total}, option=_JSON_OPTIONS
+        )
 
 
 class _PostgresPage:
@@ -501,6 +509,9 @@ class _PostgresPage:
                     rows = rows[:limit]
                     last_id = rows[-1][_I["id"]].replace("-", "")
                     next_cursor = _cursor(rows[-1][_I["reference"]], last_id)
+                await cur.execute(sql.count, (plan_id, "shared", token.party_id))
+                counted = await cur.fetchone()
+                total = counted[0] if counted is not None else 0
                 ids = [row[_I["id"]] for row in rows]
                 children: list[tuple[Any, ...]] = []
                 if ids:
@@ -582,7 +593,9 @@ class _PostgresPage:
                 }
             )
         _add_actions(items, actions)
-        return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=_JSON_OPTIONS)
+        return orjson.dumps(
+            {"items": items, "next_cursor": next_cursor, "total": total}, option=_JSON_OPTIONS
+        )
 
 
 def _bearer(scope: Scope) -> str | None:
