@@ -307,6 +307,40 @@ def terminate_plan(stack: Stack, plan_id: str) -> None:
     assert decided.json()["status"] == "applied"
 
 
+def assess(
+    stack: Stack,
+    party: str,
+    review_id: str,
+    item: dict[str, Any],
+    rating: str,
+    note: str | None = None,
+) -> None:
+    """`party`'s editor rates a review item through the API (with the item's ETag)."""
+    body = {"rating": rating, **({"note": note} if note is not None else {})}
+    with stack.api_client(stack.api_token(party, "editor")) as api:
+        written = api.put(
+            f"/reviews/{review_id}/items/{item['id']}/assessment",
+            json=body,
+            headers={"If-Match": item["etag"]},
+        )
+        assert written.status_code == 200, written.text
+
+
+def open_review_rated(stack: Stack, plan_id: str, ratings: dict[str, list[str | None]]) -> str:
+    """The plan's first review, opened by Japan's editor, then rated by each party's editor
+    item by item in the given order (None: that item not rated); its id."""
+    with stack.api_client(stack.api_token("JP", "editor")) as api:
+        review_id = str(api.get(f"/plans/{plan_id}/reviews").json()["items"][0]["id"])
+        assert api.post(f"/reviews/{review_id}/open").status_code == 200
+    for party, given in ratings.items():
+        with stack.api_client(stack.api_token(party, "editor")) as api:
+            items = api.get(f"/reviews/{review_id}").json()["items"]
+        for item, rating in zip(items, given, strict=True):
+            if rating is not None:
+                assess(stack, party, review_id, item, rating)
+    return review_id
+
+
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 

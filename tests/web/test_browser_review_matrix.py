@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 
 from itpp_web.i18n import Formatter
-from tests.web.conftest import Stack, active_plan_of_our_own, new_browser_context
+from tests.web.conftest import (
+    Stack,
+    active_plan_of_our_own,
+    assess,
+    new_browser_context,
+    open_review_rated,
+)
 from tests.web.test_browser import assert_accessible, htmx_settled, sign_in, wait_for_htmx
 from tests.web.test_browser_layout import overflow
 
@@ -29,25 +35,11 @@ def review_id(stack: Stack) -> str:
     """An open review of a plan of its own with four commitments: NATO rated them all on
     track; Japan rated the first two on track and the third off track (a disagreement)."""
     plan_id = active_plan_of_our_own(stack, commitments=4)
-    with stack.api_client(stack.api_token("JP", "editor")) as api:
-        review_id = str(api.get(f"/plans/{plan_id}/reviews").json()["items"][0]["id"])
-        assert api.post(f"/reviews/{review_id}/open").status_code == 200
     ratings: dict[str, list[str | None]] = {
         "NATO": ["on_track"] * 4,
         "JP": ["on_track", "on_track", "off_track", None],
     }
-    for party, given in ratings.items():
-        with stack.api_client(stack.api_token(party, "editor")) as api:
-            items = api.get(f"/reviews/{review_id}").json()["items"]
-            for item, rating in zip(items, given, strict=True):
-                if rating:
-                    written = api.put(
-                        f"/reviews/{review_id}/items/{item['id']}/assessment",
-                        json={"rating": rating},
-                        headers={"If-Match": item["etag"]},
-                    )
-                    assert written.status_code == 200, written.text
-    return review_id
+    return open_review_rated(stack, plan_id, ratings)
 
 
 @pytest.fixture
@@ -178,12 +170,7 @@ def test_a_live_reread_begun_before_a_save_does_not_put_the_saved_row_back(
     page.route(re.compile(rf".*/reviews/{review_id}$"), hold_the_first_reread)
     with stack.api_client(stack.api_token("NATO", "editor")) as api:
         second = api.get(f"/reviews/{review_id}").json()["items"][1]
-        changed = api.put(
-            f"/reviews/{review_id}/items/{second['id']}/assessment",
-            json={"rating": "on_track", "note": "NATO: a note added while Japan works"},
-            headers={"If-Match": second["etag"]},
-        )
-        assert changed.status_code == 200, changed.text
+    assess(stack, "NATO", review_id, second, "on_track", "NATO: a note added while Japan works")
     for _ in range(150):
         if held:
             break

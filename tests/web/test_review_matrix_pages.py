@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from itpp_web.i18n import Formatter
-from tests.web.conftest import CSRF_INPUT, Stack, WebSession, active_plan_of_our_own
+from tests.web.conftest import (
+    CSRF_INPUT,
+    Stack,
+    WebSession,
+    active_plan_of_our_own,
+    assess,
+    open_review_rated,
+)
 
 JA = Formatter("ja")
 EN = Formatter("en")
@@ -53,21 +60,7 @@ def review(stack: Stack) -> dict[str, Any]:
         "JP": ["on_track", "at_risk", "on_track"],
         "NATO": ["on_track", "off_track", None],
     }
-    with stack.api_client(stack.api_token("JP", "editor")) as api:
-        review_id = api.get(f"/plans/{plan_id}/reviews").json()["items"][0]["id"]
-        assert api.post(f"/reviews/{review_id}/open").status_code == 200
-    for party, given in ratings.items():
-        with stack.api_client(stack.api_token(party, "editor")) as api:
-            items = api.get(f"/reviews/{review_id}").json()["items"]
-            for item, rating in zip(items, given, strict=True):
-                if rating is None:
-                    continue
-                written = api.put(
-                    f"/reviews/{review_id}/items/{item['id']}/assessment",
-                    json={"rating": rating},
-                    headers={"If-Match": item["etag"]},
-                )
-                assert written.status_code == 200, written.text
+    review_id = open_review_rated(stack, plan_id, ratings)
     with stack.api_client(stack.api_token("JP", "viewer")) as api:
         body: dict[str, Any] = api.get(f"/reviews/{review_id}").json()
     return body
@@ -205,12 +198,7 @@ def test_agree_all_is_for_approvers_confirmed_first_and_names_changed_items(
     # Meanwhile NATO changes its view of the first commitment: it is skipped and named.
     with stack.api_client(stack.api_token("NATO", "editor")) as api:
         current = api.get(f"/reviews/{review['id']}").json()["items"][0]
-        changed = api.put(
-            f"/reviews/{review['id']}/items/{current['id']}/assessment",
-            json={"rating": "on_track", "note": "Confirmed."},
-            headers={"If-Match": current["etag"]},
-        )
-        assert changed.status_code == 200, changed.text
+    assess(stack, "NATO", review["id"], current, "on_track", "Confirmed.")
     skipped = jp.post(f"{url}/agree-all", data={**data, "confirm": "yes"})
     assert skipped.status_code == 200
     result = re.search(

@@ -11,6 +11,7 @@ from typing import Any, Generic, Literal, TypeVar
 import httpx
 import orjson
 
+from itpp_web.lru import SizedLRU
 from itpp_web.observability import current_request_id
 
 API_PREFIX = "/api/v1"
@@ -108,9 +109,9 @@ class ReadCache:
         # Answers kept with their ETag, revalidated on every use (`ApiClient.revalidated_get`):
         # they do not expire, so they are bounded by their total size (the least recently used
         # go first).
-        self.max_validated_bytes = max_validated_bytes
-        self._validated: OrderedDict[tuple[str, str], tuple[str, bytes]] = OrderedDict()
-        self._validated_bytes = 0
+        self._validated: SizedLRU[tuple[str, str], tuple[str, bytes]] = SizedLRU(
+            max_validated_bytes, max_entries
+        )
 
     @staticmethod
     def owner(token: str | None) -> str:
@@ -137,36 +138,19 @@ class ReadCache:
             self._entries.popitem(last=False)
 
     def validated(self, token: str | None, path: str) -> tuple[str, bytes] | None:
-        key = (self.owner(token), path)
-        entry = self._validated.get(key)
-        if entry is not None:
-            self._validated.move_to_end(key)
-        return entry
+        return self._validated.get((self.owner(token), path))
 
     def keep_validated(self, token: str | None, path: str, etag: str, body: bytes) -> None:
         if self.seconds <= 0:
             return
-        key = (self.owner(token), path)
-        self._drop_validated(key)
-        self._validated[key] = (etag, body)
-        self._validated_bytes += len(body)
-        while self._validated and (
-            len(self._validated) > self.max_entries
-            or self._validated_bytes > self.max_validated_bytes
-        ):
-            self._drop_validated(next(iter(self._validated)))
-
-    def _drop_validated(self, key: tuple[str, str]) -> None:
-        dropped = self._validated.pop(key, None)
-        if dropped is not None:
-            self._validated_bytes -= len(dropped[1])
+        self._validated.put((self.owner(token), path), (etag, body), len(body))
 
     def forget(self, token: str | None) -> None:
         owner = self.owner(token)
         for key in [key for key in self._entries if key[0] == owner]:
             del self._entries[key]
         for key in [key for key in self._validated if key[0] == owner]:
-            self._drop_validated(key)
+            self._validated.pop(key)
 
     def __len__(self) -> int:
         return len(self._entries) + len(self._validated)

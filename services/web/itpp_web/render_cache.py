@@ -35,11 +35,12 @@ import dataclasses
 import datetime as dt
 import hashlib
 import inspect
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
+
+from itpp_web.lru import SizedLRU
 
 _OPTIONS = (
     orjson.OPT_PASSTHROUGH_SUBCLASS
@@ -102,10 +103,8 @@ class RenderCache:
     def __init__(self, max_bytes: int, *, verify: bool = False) -> None:
         self.max_bytes = max_bytes
         self.verify = verify
-        self._pages: OrderedDict[bytes, bytes] = OrderedDict()
-        self._bytes = 0
-        self.hits = 0
-        self.misses = 0
+        self._pages: SizedLRU[bytes, bytes] = SizedLRU(max_bytes)
+        self.hits = 0  # pages found (the tests read it; /metrics counts them per process)
 
     @property
     def enabled(self) -> bool:
@@ -113,24 +112,12 @@ class RenderCache:
 
     def get(self, key: bytes) -> bytes | None:
         page = self._pages.get(key)
-        if page is None:
-            self.misses += 1
-            return None
-        self._pages.move_to_end(key)
-        self.hits += 1
+        if page is not None:
+            self.hits += 1
         return page
 
     def put(self, key: bytes, page: bytes) -> None:
-        if len(page) > self.max_bytes:
-            return
-        old = self._pages.pop(key, None)
-        if old is not None:
-            self._bytes -= len(old)
-        self._pages[key] = page
-        self._bytes += len(page)
-        while self._bytes > self.max_bytes:
-            _, dropped = self._pages.popitem(last=False)
-            self._bytes -= len(dropped)
+        self._pages.put(key, page, len(page))
 
     def __len__(self) -> int:
         return len(self._pages)
