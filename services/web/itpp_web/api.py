@@ -10,6 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 import orjson
+from httpx_aiohttp import AiohttpTransport
 
 from itpp_web.lru import SizedLRU
 from itpp_web.observability import current_request_id
@@ -171,16 +172,20 @@ class ApiClient:
     ) -> None:
         self.cache = ReadCache(cache_seconds)
         self._root = base_url.rstrip("/")
+        # An idle connection is dropped well before the API's server closes it (uvicorn:
+        # after 5 s), so a request is never sent on a connection being closed under it.
+        limits = httpx.Limits(max_connections=max_connections, keepalive_expiry=2.0)
         self._client = httpx.AsyncClient(
             base_url=self._root + API_PREFIX,
             # Reading and writing may take the API's own time; connecting (or waiting for one
             # of the pool's connections) should not: an API that cannot be reached is a 503 page
             # at once.
             timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout),
-            # An idle connection is dropped well before the API's server closes it (uvicorn:
-            # after 5 s), so a request is never sent on a connection being closed under it.
-            limits=httpx.Limits(max_connections=max_connections, keepalive_expiry=2.0),
-            transport=transport,
+            limits=limits,
+            # httpx's interface on aiohttp's connections: the same requests, answers, timeouts
+            # and errors, for about a third of the CPU httpx's own connections take per call
+            # (bench/README.md, "Fifth pass"). Tests pass a transport of their own.
+            transport=transport or AiohttpTransport(limits=limits, trust_env=False),
             headers={"Accept": "application/json"},
             follow_redirects=False,
         )
