@@ -172,32 +172,51 @@ class ApiClient:
     ) -> None:
         self.cache = ReadCache(cache_seconds)
         self._root = base_url.rstrip("/")
-        # An idle connection is dropped well before the API's server closes it (uvicorn:
-        # after 5 s), so a request is never sent on a connection being closed under it.
-        limits = httpx.Limits(max_connections=max_connections, keepalive_expiry=2.0)
-        self._client = httpx.AsyncClient(
-            base_url=self._root + API_PREFIX,
-            # Reading and writing may take the API's own time; connecting (or waiting for one
-            # of the pool's connections) should not: an API that cannot be reached is a 503 page
-            # at once.
-            timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout),
-            limits=limits,
-            # httpx's interface on aiohttp's connections: the same requests, answers, timeouts
-            # and errors, for about a third of the CPU httpx's own connections take per call
-            # (bench/README.md, "Fifth pass"). Tests pass a transport of their own.
-            transport=transport or AiohttpTransport(limits=limits, trust_env=False),
-            headers={"Accept": "application/json"},
-            follow_redirects=False,
+        self._base = self._root + API_PREFIX
+        # Reading and writing may take the API's own time; connecting (or waiting for one of
+        # the pool's connections) should not: an API that cannot be reached is a 503 page at
+        # once.
+        self._timeout = httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout)
+        # Requests are built as httpx's and handed straight to the transport: aiohttp's
+        # connections by default (httpx-aiohttp), a test's own (`httpx.MockTransport`)
+        # otherwise. No client around it: nothing here needs its redirects, cookie jar or
+        # authentication flows (a jar would even be shared by every user of the process), and
+        # the transport alone takes about half the CPU per call that httpx's client on its own
+        # connections does (bench/README.md, "Fifth pass"). An idle connection is dropped well
+        # before the API's server closes it (uvicorn: after 5 s), so a request is never sent on
+        # a connection being closed under it.
+        self._transport = transport or AiohttpTransport(
+            limits=httpx.Limits(max_connections=max_connections, keepalive_expiry=2.0),
+            trust_env=False,
         )
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
+
+    async def _send(
+        self, method: str, url: str, *, time_limits: httpx.Timeout | None = None, **parts: Any
+    ) -> httpx.Response:
+        """One request through the transport, its answer read whole."""
+        request = httpx.Request(
+            method,
+            url,
+            extensions={"timeout": (time_limits or self._timeout).as_dict()},
+            **parts,
+        )
+        response = await self._transport.handle_async_request(request)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
 
     async def ready(self, within: float) -> bool:
         """Whether the API answers its readiness probe (`/readyz`: its database reachable and
         migrated) with 200 within `within` seconds."""
         try:
-            response = await self._client.get(f"{self._root}/readyz", timeout=within)
+            response = await self._send(
+                "GET", f"{self._root}/readyz", time_limits=httpx.Timeout(within)
+            )
         except httpx.HTTPError:
             return False
         return response.status_code == 200
@@ -225,16 +244,16 @@ class ApiClient:
         """
         if method != "GET" and token:
             self.cache.forget(token)  # the user sees their own change on the next page
-        sent_headers = dict(headers or {})
+        sent_headers = {"Accept": "application/json", **(headers or {})}
         request_id = current_request_id.get()
         if request_id is not None:
             sent_headers["X-Request-ID"] = request_id  # one id in the web's and API's logs
         if token:
             sent_headers["Authorization"] = f"Bearer {token}"
         try:
-            response = await self._client.request(
+            response = await self._send(
                 method,
-                path,
+                self._base + path,
                 params=params,
                 json=json,
                 data=data,
@@ -248,7 +267,7 @@ class ApiClient:
         body: Any = None
         if response.content and "json" in content_type:
             try:
-                body = response.json()
+                body = orjson.loads(response.content)
             except ValueError:
                 body = None
         if response.status_code >= 400:
