@@ -29,6 +29,8 @@ from pathlib import Path
 
 import httpx
 
+from itpp_web.routes.comments import PAGE_SIZE as THREADS_PAGE_SIZE
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
@@ -159,9 +161,11 @@ def run(
                 ),
             ],
             "review page": [
-                (f"/api/v1/reviews/{review_id}/workspace", None, True),
-                (f"/api/v1/reviews/{review_id}/attachments", None, False),
-                (f"/api/v1/reviews/{review_id}/comments", None, False),
+                (
+                    f"/api/v1/reviews/{review_id}/workspace?comments_limit={THREADS_PAGE_SIZE}",
+                    None,
+                    True,
+                ),
             ],
         }
         etags: dict[str, str] = {}

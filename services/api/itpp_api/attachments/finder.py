@@ -30,7 +30,7 @@ from itpp_api.plans.lifecycle import effective_status
 from itpp_api.plans.models import Plan
 from itpp_api.plans.service import plan_party_ids
 from itpp_api.reviews import service as reviews
-from itpp_api.reviews.models import ReviewItem
+from itpp_api.reviews.models import ReviewCycle, ReviewItem
 from itpp_api.updates import service as updates
 
 _A = table_of(Attachment).c
@@ -49,6 +49,11 @@ def _parent(
     owner = subject.lead_party_id if isinstance(subject, Commitment) else subject.from_party_id
     internal_to = owner if subject.visibility == Visibility.INTERNAL else None
     return Parent(parent_type, record_id, plan.id, subject.id, internal_to, effective_status(plan))
+
+
+def review_parent(plan: Plan, review: ReviewCycle) -> Parent:
+    """A review (read through its getter) as the parent of its files and comment threads."""
+    return _parent(AttachmentParent.REVIEW, review.id, plan)
 
 
 def find_parent(
@@ -76,7 +81,7 @@ def find_parent(
         plan, review = reviews.get_review(
             session=session, actor=actor, review_id=parent_id, action=action
         )
-        return _parent(parent_type, review.id, plan)
+        return review_parent(plan, review)
     if parent_type is AttachmentParent.REVIEW_ITEM:
         if review_id is None:
             review_id = session.scalar(

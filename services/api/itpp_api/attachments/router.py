@@ -18,7 +18,6 @@ from itpp_api.attachments.parents import PARENTS, parent_route
 from itpp_api.attachments.schemas import AttachmentList, AttachmentPublic
 from itpp_api.attachments.storage import get_storage
 from itpp_api.attachments.upload import FilePart
-from itpp_api.auth import policy
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
 from itpp_api.concurrency import run_db
@@ -149,18 +148,7 @@ def _list(
         parent_id=parent_id,
         review_id=review_id,
     )
-    items = service.list_for(session=session, actor=actor, parent=parent)
-    names = service.creator_names(session, items)
-    return json_response(
-        {
-            "items": [
-                service.as_dict(item, actor, names, parent.open_for_discussion) for item in items
-            ],
-            "allowed_actions": policy.attachment_list_actions(
-                actor, open_for_discussion=parent.open_for_discussion
-            ),
-        }
-    )
+    return json_response(service.list_as_dict(session=session, actor=actor, parent=parent))
 
 
 # --- on each kind of parent (the registry in parents.py) -------------------------------------

@@ -198,6 +198,22 @@ def list_for(*, session: Session, actor: Actor, parent: Parent) -> list[Attachme
     return list(session.scalars(statement))
 
 
+def list_as_dict(*, session: Session, actor: Actor, parent: Parent) -> dict[str, Any]:
+    """The parent's files as its list endpoint answers them (`AttachmentList`): those the actor
+    sees, oldest first, and what the actor may do on them."""
+    attachments = list_for(session=session, actor=actor, parent=parent)
+    names = creator_names(session, attachments)
+    return {
+        "items": [
+            as_dict(attachment, actor, names, parent.open_for_discussion)
+            for attachment in attachments
+        ],
+        "allowed_actions": policy.attachment_list_actions(
+            actor, open_for_discussion=parent.open_for_discussion
+        ),
+    }
+
+
 def as_dicts_by_parent(
     *,
     session: Session,

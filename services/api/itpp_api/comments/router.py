@@ -2,9 +2,9 @@
 comment read, edited (If-Match), soft-deleted (If-Match) and its revisions read by id."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from itpp_api.attachments.finder import find_parent
@@ -13,8 +13,8 @@ from itpp_api.attachments.parents import PARENTS, parent_route
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
-from itpp_api.bounds import COMMENT_PAGE_MAX
 from itpp_api.comments import service
+from itpp_api.comments.params import THREADS_PER_PAGE, ThreadCursorQuery, ThreadLimitQuery
 from itpp_api.comments.schemas import (
     CommentCreate,
     CommentPublic,
@@ -30,11 +30,6 @@ from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["comments"], route_class=OneHopRoute)
 
-LimitQuery = Annotated[
-    int,
-    Query(ge=1, le=COMMENT_PAGE_MAX, description=f"Threads per page, at most {COMMENT_PAGE_MAX}."),
-]
-CursorQuery = Annotated[str | None, Query(max_length=512)]
 _POST: dict[str, Any] = {
     "status_code": 201,
     "response_model": CommentPublic,
@@ -81,8 +76,8 @@ def _list(
     /,
     session: SessionDep,
     actor: ActorDep,
-    limit: LimitQuery = 20,
-    cursor: CursorQuery = None,
+    limit: ThreadLimitQuery = THREADS_PER_PAGE,
+    cursor: ThreadCursorQuery = None,
 ) -> Response:
     parent = find_parent(
         session=session,

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from itpp_api.auth.dependencies import ActorDep
 from itpp_api.auth.policy import Action
+from itpp_api.comments.params import THREADS_PER_PAGE, ThreadCursorQuery, ThreadLimitQuery
 from itpp_api.conventions import (
     ETAG_HEADER,
     IdempotencyKey,
@@ -21,7 +22,7 @@ from itpp_api.conventions import (
 from itpp_api.deps import SessionDep
 from itpp_api.errors import problem_responses
 from itpp_api.plans.service import get_plan
-from itpp_api.reviews import service
+from itpp_api.reviews import service, workspace
 from itpp_api.reviews.schemas import (
     AgreeResult,
     AgreeWherePartiesAgree,
@@ -77,21 +78,36 @@ def get_review(review_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Re
 @router.get(
     "/reviews/{review_id}/workspace",
     operation_id="getReviewWorkspace",
-    summary="A review's page in one read: where to start watching its plan's events, the review "
-    "and its plan",
+    summary="A review's page in one read: where to start watching its plan's events, the review, "
+    "its plan, its files and a page of its comment threads",
     description="The answers of `GET /plans/{plan_id}/events` (without `after`), "
-    "`GET /reviews/{review_id}` and `GET /plans/{plan_id}` of the review's plan together, read "
-    "under the same access rules (a review of a plan you may not read is a 404, as for "
-    "`GET /reviews/{review_id}`). Where to start watching is read first: a change made while "
-    "the rest is read is in the answer, or among the events after it. An `ETag` follows the "
-    "whole answer; `If-None-Match` with it answers 304 while nothing in it changed.",
+    "`GET /reviews/{review_id}`, `GET /plans/{plan_id}` of the review's plan, "
+    "`GET /reviews/{review_id}/attachments` and `GET /reviews/{review_id}/comments` (with "
+    "`comments_limit` and `comments_cursor` as its `limit` and `cursor`) together, read under "
+    "the same access rules (a review of a plan you may not read is a 404, as for "
+    "`GET /reviews/{review_id}`; another party's internal files and comments are not in it; a "
+    "damaged `comments_cursor` is the thread list's 400). Where to start watching is read "
+    "first: a change made while the rest is read is in the answer, or among the events after "
+    "it. An `ETag` follows the whole answer; `If-None-Match` with it answers 304 while nothing "
+    "in it changed.",
     response_model=ReviewWorkspace,
-    responses={**conditional_response(), **problem_responses(404, 422)},
+    responses={**conditional_response(), **problem_responses(400, 404, 422)},
 )
 def get_review_workspace(
-    review_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_none_match: IfNoneMatch = None
+    review_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    comments_limit: ThreadLimitQuery = THREADS_PER_PAGE,
+    comments_cursor: ThreadCursorQuery = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
-    body = service.review_workspace(session=session, actor=actor, review_id=review_id)
+    body = workspace.review_workspace(
+        session=session,
+        actor=actor,
+        review_id=review_id,
+        comments_cursor=comments_cursor,
+        comments_limit=comments_limit,
+    )
     return conditional_json(body, if_none_match)
 
 

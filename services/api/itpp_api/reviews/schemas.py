@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from itpp_api.attachments.schemas import AttachmentList
+from itpp_api.comments.schemas import CommentThreadPage
 from itpp_api.enums import (
     AllowedAction,
     CommitmentStatus,
@@ -380,7 +382,8 @@ class ReviewList(BaseModel):
 
 class ReviewWorkspace(BaseModel):
     """What a review's page shows, in one read: where to start watching the plan's events, the
-    review and its plan, each exactly as its own endpoint answers."""
+    review, its plan, its files and a page of its comment threads, each exactly as its own
+    endpoint answers."""
 
     live_after: int = Field(
         description="The newest event of the review's plan you may see (0 if none), read before "
@@ -389,3 +392,8 @@ class ReviewWorkspace(BaseModel):
     )
     review: ReviewPublic = Field(description="As `GET /reviews/{review_id}`.")
     plan: PlanPublic = Field(description="As `GET /plans/{plan_id}` of the review's plan.")
+    attachments: AttachmentList = Field(description="As `GET /reviews/{review_id}/attachments`.")
+    comments: CommentThreadPage = Field(
+        description="As `GET /reviews/{review_id}/comments` with `limit=comments_limit` and "
+        "`cursor=comments_cursor`."
+    )

@@ -43,7 +43,7 @@ from itpp_api.notifications.kinds import NotificationKind
 from itpp_api.parties.models import Party
 from itpp_api.plans.lifecycle import effective_status, ensure_plan_writable
 from itpp_api.plans.models import Plan, PriorityArea
-from itpp_api.plans.service import load_in_plan, parties_of_plans, plan_as_dict
+from itpp_api.plans.service import load_in_plan, parties_of_plans
 from itpp_api.reviews.models import ReviewAssessment, ReviewCycle, ReviewItem, ReviewSignOff
 from itpp_api.reviews.schedule import review_schedule
 from itpp_api.reviews.schemas import (
@@ -629,20 +629,6 @@ def review_with_withdrawals(
     body["sign_offs_withdrawn"] = withdrawn
     body["notice"] = withdrawal_notice(withdrawn)
     return body
-
-
-def review_workspace(*, session: Session, actor: Actor, review_id: uuid.UUID) -> dict[str, Any]:
-    """Where to start watching the plan's events, the review and its plan, read together."""
-    plan, review = get_review(session=session, actor=actor, review_id=review_id)
-    live_after = audit.last_plan_seq(session=session, plan_id=plan.id, actor=actor)
-    # Read again after where to start watching: a change that event announced is in the answer.
-    session.refresh(plan)
-    session.refresh(review)
-    return {
-        "live_after": live_after,
-        "review": review_as_dict(session=session, actor=actor, plan=plan, review=review),
-        "plan": plan_as_dict(session=session, plan=plan, actor=actor),
-    }
 
 
 def withdrawal_notice(codes: list[str]) -> str | None:

@@ -1016,6 +1016,11 @@ class ListExchangesParametersQuery(TypedDict):
     q: NotRequired[str]
 
 
+class GetReviewWorkspaceParametersQuery(TypedDict):
+    comments_limit: NotRequired[int]
+    comments_cursor: NotRequired[str]
+
+
 class ListSavedViewsParametersQuery(TypedDict):
     list: NotRequired[SavedViewList]
 
@@ -2067,12 +2072,6 @@ class ReviewPublic(TypedDict):
     notice: NotRequired[str | None]
 
 
-class ReviewWorkspace(TypedDict):
-    live_after: int
-    review: ReviewPublic
-    plan: PlanPublic
-
-
 class SavedViewCreate(TypedDict):
     name: str
     list: SavedViewList
@@ -2447,6 +2446,14 @@ class PriorityAreaList(TypedDict):
 class ProgressUpdatePage(TypedDict):
     items: list[ProgressUpdatePublic]
     next_cursor: str | None
+
+
+class ReviewWorkspace(TypedDict):
+    live_after: int
+    review: ReviewPublic
+    plan: PlanPublic
+    attachments: AttachmentList
+    comments: CommentThreadPage
 
 
 class SearchPage(TypedDict):

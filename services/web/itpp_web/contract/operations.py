@@ -1058,12 +1058,15 @@ async def get_review_workspace(
     review_id: UUID | str,
     *,
     token: str | None,
+    params: models.GetReviewWorkspaceParametersQuery | None = None,
     cache: Cache = "none",
 ) -> models.ReviewWorkspace:
     """GET /reviews/{review_id}/workspace: A review's page in one read: where to start watching
-    its plan's events, the review and its plan.
+    its plan's events, the review, its plan, its files and a page of its comment threads.
     """
-    found = await api.read(f"/reviews/{review_id}/workspace", token=token, cache=cache)
+    found = await api.read(
+        f"/reviews/{review_id}/workspace", token=token, params=params, cache=cache
+    )
     return cast("models.ReviewWorkspace", found)
 
 
@@ -1072,9 +1075,12 @@ async def get_review_workspace_response(
     review_id: UUID | str,
     *,
     token: str | None,
+    params: models.GetReviewWorkspaceParametersQuery | None = None,
 ) -> ApiResponse[models.ReviewWorkspace]:
     """`get_review_workspace`, its whole answer: headers, typed body, bytes."""
-    answer = await api.request("GET", f"/reviews/{review_id}/workspace", token=token, raw=True)
+    answer = await api.request(
+        "GET", f"/reviews/{review_id}/workspace", token=token, params=params, raw=True
+    )
     return cast("ApiResponse[models.ReviewWorkspace]", answer)
 
 

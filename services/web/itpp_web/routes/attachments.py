@@ -25,7 +25,7 @@ from starlette.datastructures import UploadFile
 
 from itpp_web import feedback, messages
 from itpp_web.api import ApiError
-from itpp_web.contract import operations
+from itpp_web.contract import models, operations
 from itpp_web.forms import text
 from itpp_web.routes.comments import Parent, UploadQuery, page_of, parent_of
 from itpp_web.routes.common import if_match
@@ -71,8 +71,16 @@ def refusal(fmt: Any, error: ApiError) -> str:
 async def attachment_context(
     request: Request, viewer: Viewer, parent: Parent, *, internal: bool
 ) -> dict[str, Any]:
-    """What a record's page needs to show its files and the upload form."""
+    """What a record's page needs to show its files and the upload form, read from the API."""
     files = await parent.files(api_of(request), token=viewer.token)
+    return attachment_context_of(files, parent, internal=internal)
+
+
+def attachment_context_of(
+    files: models.AttachmentList, parent: Parent, *, internal: bool
+) -> dict[str, Any]:
+    """What a record's page needs to show its files and the upload form, from the API's list
+    of them (its own, or a composite read's: the review workspace's `attachments`)."""
     return {"attachments": files, "attachment_parent": parent.fields(internal=internal)}
 
 

@@ -278,16 +278,31 @@ async def page_of(
     return plan_page
 
 
+def threads_wanted(request: Request) -> tuple[int, str | None]:
+    """The page of threads a record's page shows: how many, and from where (`comments` in the
+    address picks the next page; none: the first)."""
+    cursor = request.query_params.get("comments")
+    return PAGE_SIZE, cursor if cursor and len(cursor) <= 512 else None
+
+
 async def thread_context(
     request: Request, viewer: Viewer, parent: Parent, *, internal: bool
 ) -> dict[str, Any]:
-    """What a record's page needs to show its threads: a page of them (`comments` in the
-    address picks the next page), and the record they are on."""
-    params: ThreadsQuery = {"limit": PAGE_SIZE}
-    cursor = request.query_params.get("comments")
-    if cursor and len(cursor) <= 512:
+    """What a record's page needs to show its threads, read from the API: a page of them
+    (`threads_wanted`), and the record they are on."""
+    limit, cursor = threads_wanted(request)
+    params: ThreadsQuery = {"limit": limit}
+    if cursor is not None:
         params["cursor"] = cursor
     page = await parent.threads(api_of(request), token=viewer.token, params=params)
+    return thread_context_of(page, parent, internal=internal)
+
+
+def thread_context_of(
+    page: models.CommentThreadPage, parent: Parent, *, internal: bool
+) -> dict[str, Any]:
+    """What a record's page needs to show its threads, from the API's page of them (its own
+    list's, or a composite read's: the review workspace's `comments`)."""
     return {"comments": page, "comment_parent": parent.fields(internal=internal)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
@@ -16,8 +16,14 @@ from itpp_web.api import ApiError, ApiResponse
 from itpp_web.contract import models, operations
 from itpp_web.forms import localized, text
 from itpp_web.labels import LABELS
-from itpp_web.routes.attachments import attachment_context
-from itpp_web.routes.comments import REVIEW_ITEM, Parent, thread_context
+from itpp_web.routes.attachments import attachment_context, attachment_context_of
+from itpp_web.routes.comments import (
+    REVIEW_ITEM,
+    Parent,
+    thread_context,
+    thread_context_of,
+    threads_wanted,
+)
 from itpp_web.routes.common import if_match
 from itpp_web.routes.live import watch_start
 from itpp_web.web import (
@@ -52,7 +58,7 @@ async def review_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDep) -
     )
 
 
-def needs_of(review: dict[str, Any]) -> dict[str, Any]:
+def needs_of(review: Mapping[str, Any]) -> dict[str, Any]:
     """What an open review still lacks, as the page lists it (the API's list is in English)."""
     unrated = [
         item["commitment"]["reference"] for item in review["items"] if not item["agreed_rating"]
@@ -83,7 +89,7 @@ def _matches(item: dict[str, Any], show: str, party_id: str | None) -> bool:
 
 
 def matrix_of(
-    request: Request, viewer: Viewer, review: dict[str, Any]
+    request: Request, viewer: Viewer, review: Mapping[str, Any]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The items the matrix shows under the filter in the URL, and the filters as links (each
     with its count and a clean URL: no parameter for "all")."""
@@ -114,15 +120,17 @@ def matrix_of(
 
 
 async def _review_context(request: Request, viewer: Viewer, review_id: str) -> dict[str, Any]:
-    api = api_of(request)
-    # One read of the review, its plan and where to start watching (read first by the API:
-    # nothing falls in between), beside the review's files and comment threads.
-    workspace, files, threads = await asyncio.gather(
-        operations.get_review_workspace(api, review_id, token=viewer.token, cache="etag"),
-        attachment_context(request, viewer, Parent("review", review_id), internal=False),
-        thread_context(request, viewer, Parent("review", review_id), internal=False),
+    # One read of where to start watching (read first by the API: nothing falls in between),
+    # the review, its plan, its files and the page of its comment threads the address asks for.
+    limit, cursor = threads_wanted(request)
+    params: models.GetReviewWorkspaceParametersQuery = {"comments_limit": limit}
+    if cursor is not None:
+        params["comments_cursor"] = cursor
+    workspace = await operations.get_review_workspace(
+        api_of(request), review_id, token=viewer.token, params=params, cache="etag"
     )
     review, plan, live_after = workspace["review"], workspace["plan"], workspace["live_after"]
+    parent = Parent("review", review_id)
     shown, filters = matrix_of(request, viewer, review)
     # `?edit=<item>`: that row with its forms open (the Edit link without JavaScript).
     editing = request.query_params.get("edit", "")
@@ -136,8 +144,8 @@ async def _review_context(request: Request, viewer: Viewer, review_id: str) -> d
         "ratings": RATINGS,
         "outcomes": OUTCOMES,
         "live_after": live_after,
-        **files,
-        **threads,
+        **attachment_context_of(workspace["attachments"], parent, internal=False),
+        **thread_context_of(workspace["comments"], parent, internal=False),
     }
 
 
