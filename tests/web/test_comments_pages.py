@@ -17,6 +17,7 @@ import httpx
 from itpp_web.sanitise import comment_html
 from tests.web.conftest import (
     CSRF_INPUT,
+    SAMPLE_PLAN,
     Stack,
     WebSession,
     active_plan_of_our_own,
@@ -289,6 +290,24 @@ def test_an_empty_comment_is_refused_readably_and_the_exchange_page_has_threads(
     assert posted.status_code == 303
     assert posted.headers["location"].startswith(f"{path}#comment-")
     assert "セミナーの資料を共有します。" in web_session.get(path).text
+
+
+def test_a_damaged_page_of_threads_in_the_address_is_a_readable_400_in_the_readers_language(
+    stack: Stack, web_session: WebSession
+) -> None:
+    plan = exchange_plan(stack)
+    with stack.api_client(stack.api_token("JP", "editor")) as api:
+        plans = api.get("/plans", params={"status": "active"}).json()["items"]
+        sample = next(p["id"] for p in plans if p["reference"] == SAMPLE_PLAN)
+        review_id = api.get(f"/plans/{sample}/reviews").json()["items"][0]["id"]
+    web_session.sign_in("JP", "editor")
+    for path in (f"/commitments/{plan['commitment_id']}", f"/reviews/{review_id}"):
+        page = web_session.get(f"{path}?comments=not-a-cursor")
+        assert page.status_code == 400, (path, page.status_code)
+        assert "最初のページ" in page.text  # said in Japanese, the user's language
+        # No API slug, no English words of the API's or of the web's.
+        assert "invalid-cursor" not in page.text and "This address points" not in page.text
+        assert web_session.get(path).status_code == 200  # the page itself is fine
 
 
 def test_the_markdown_subset_passes_the_one_sanitiser() -> None:

@@ -240,6 +240,10 @@ def _install_error_pages(app: FastAPI) -> None:
             page.headers["Retry-After"] = exc.headers.get("retry-after", str(RETRY_AFTER_SECONDS))
             return page
         status = exc.status if exc.status in (403, 404, 409, 412, 422, 429) else 502
+        if exc.slug == "invalid-cursor":
+            # The one 400 a page's own address causes: a cursor (`?comments=`) copied or
+            # edited. The reader's mistake, not the web's: 400, said so.
+            status = 400
         return _error_page(request, status, messages.problem_message(fmt, exc), exc.detail)
 
     @app.exception_handler(ApiUnavailable)

@@ -54,6 +54,10 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "service-unavailable": N_("The service is busy. Try again in a moment."),
     "internal-error": N_("Something went wrong on the server. Nothing was changed."),
     "bad-request": N_("The request could not be understood."),
+    "invalid-cursor": N_(
+        "This address points into a list at a place that does not exist (it was changed or "
+        "cut short). Open the page again from its first page."
+    ),
 }
 
 CSRF_MESSAGES: dict[str, str] = {
