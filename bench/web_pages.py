@@ -212,26 +212,18 @@ def run(
                 f"{name:18} {target:16} {percentile(values, 0.5):8.2f} "
                 f"{percentile(values, 0.99):8.2f}"
             )
-    print(
-        "\nweb page / the API call it makes, answered in full (p50 / p50, same rounds; each page"
-        " makes one call, a composite read: the aim is <= 1.5):"
+    ratios(
+        times,
+        "its calls, full",
+        "web page / the API call it makes, answered in full (p50 / p50, same rounds; each page"
+        " makes one call, a composite read: the aim is <= 1.5):",
     )
-    for name, by_target in times.items():
-        full = statistics.median(by_target["its calls, full"])
-        print(
-            f"  {name:18} {statistics.median(by_target['web']) / full:5.2f}"
-            f"   (cache off: {statistics.median(by_target['web, cache off']) / full:5.2f})"
-        )
-    print(
-        "\nweb page / the plain API call the page is about (p50 / p50: the dashboard, the list's"
-        " page, the review alone, which the composite reads also cost more than):"
+    ratios(
+        times,
+        "API call",
+        "web page / the plain API call the page is about (p50 / p50: the dashboard, the list's"
+        " page, the review alone, which the composite reads also cost more than):",
     )
-    for name, by_target in times.items():
-        call = statistics.median(by_target["API call"])
-        print(
-            f"  {name:18} {statistics.median(by_target['web']) / call:5.2f}"
-            f"   (cache off: {statistics.median(by_target['web, cache off']) / call:5.2f})"
-        )
     print("\nwhere a page's time goes (p50, ms): its own API calls one after another, the rest")
     for name, by_target in times.items():
         page = statistics.median(by_target["web"]) * 1000
@@ -239,6 +231,17 @@ def run(
         print(
             f"  {name:18} page {page:7.2f} = its calls {calls:7.2f} "
             f"+ the web's own work {page - calls:7.2f}"
+        )
+
+
+def ratios(times: dict[str, dict[str, list[float]]], against: str, title: str) -> None:
+    """Each page's p50 (and the uncached web's) over the p50 of the target `against`."""
+    print(f"\n{title}")
+    for name, by_target in times.items():
+        base = statistics.median(by_target[against])
+        print(
+            f"  {name:18} {statistics.median(by_target['web']) / base:5.2f}"
+            f"   (cache off: {statistics.median(by_target['web, cache off']) / base:5.2f})"
         )
 
 
