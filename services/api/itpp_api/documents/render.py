@@ -792,7 +792,7 @@ def parallel_rows(document: PlanDocument) -> list[Row]:
 
 def side_by_side(document: PlanDocument, other: PlanDocument) -> PlanDocument:
     """The side-by-side edition: `document` with `other` (the same plan in another language)
-    beside it; the annex's areas and commitments carry both languages' titles."""
+    beside it; the annex's areas and commitments carry both languages' titles and details."""
     document.parallel = other
     for area, twin in zip(document.annex, other.annex, strict=True):
         area.title = f"{area.title} / {twin.title}"
@@ -800,6 +800,9 @@ def side_by_side(document: PlanDocument, other: PlanDocument) -> PlanDocument:
             area.description = f"{area.description} / {twin.description}".strip(" /")
         for commitment, match in zip(area.commitments, twin.commitments, strict=True):
             commitment.titles += match.titles
+            # Lead, dates and where it stands, said in each language (the Word and ODF annex
+            # and the long PDF's paragraphs show them as one text).
+            commitment.details = f"{commitment.details} / {match.details}"
             if commitment.status is not None:
                 commitment.status = f"{commitment.status} / {match.status}"
             if commitment.latest_update is not None:
