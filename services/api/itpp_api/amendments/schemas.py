@@ -30,6 +30,7 @@ from itpp_api.enums import (
     PlanStatus,
 )
 from itpp_api.localized import LocalizedText, SourceLanguages, TranslationState
+from itpp_api.patch import refuse_nulls
 from itpp_api.plans.schemas import (
     PLAN_REFERENCE_PATTERN,
     PlanLeadTexts,
@@ -41,12 +42,6 @@ from itpp_api.plans.schemas import (
 )
 
 # --- the operations of a change set ---------------------------------------------------------
-
-
-def _no_nulls(model: BaseModel, names: tuple[str, ...]) -> None:
-    for name in names:
-        if name in model.model_fields_set and getattr(model, name) is None:
-            raise ValueError(f"{name} cannot be null")
 
 
 class ProposedCommitment(CommitmentBase):
@@ -78,7 +73,7 @@ class _NamedChanges(BaseModel):
     def _named(self) -> Self:
         if not self.model_fields_set:
             raise ValueError("name at least one field to change")
-        _no_nulls(self, self.NOT_NULL)
+        refuse_nulls(self, self.NOT_NULL)
         return self
 
 
@@ -198,7 +193,7 @@ class ChangeTextChange(BaseModel):
     def _check(self) -> "ChangeTextChange":
         if not self.model_fields_set - {"op", "source_languages"}:
             raise ValueError("name at least one of title, sections, objectives, lead_texts")
-        _no_nulls(self, ("title", "sections", "objectives", "lead_texts"))
+        refuse_nulls(self, ("title", "sections", "objectives", "lead_texts"))
         _unique_section_numbers(self.sections)
         return self
 
