@@ -200,7 +200,8 @@ def get_plan(
     return plan
 
 
-Record = TypeVar("Record", bound=SQLModel)
+# A table with `plan_id`, whichever (named apart from db.Record, the stored records' base).
+PlanScoped = TypeVar("PlanScoped", bound=SQLModel)
 
 
 class _InPlan(Protocol):
@@ -210,14 +211,14 @@ class _InPlan(Protocol):
 def load_in_plan(
     *,
     session: Session,
-    model: type[Record],
+    model: type[PlanScoped],
     record_id: uuid.UUID,
     actor: Actor,
     noun: str,
     action: Action = Action.READ,
     for_update: bool = False,
     visible: Callable[[AnySelect, Actor], AnySelect] | None = None,
-) -> tuple[Plan, Record]:
+) -> tuple[Plan, PlanScoped]:
     """The plan-scoped loader: a record (a table with `plan_id`) of a plan the actor may
     `action`, with its plan; locked (SELECT … FOR UPDATE) when for_update; `visible` narrows
     the lookup by the access policy's criterion for that kind of record. A record the actor may
@@ -230,7 +231,7 @@ def load_in_plan(
         statement = visible(statement, actor)
     if for_update:
         statement = statement.with_for_update()
-    record: Record | None = session.scalars(statement).first()
+    record: PlanScoped | None = session.scalars(statement).first()
     missing = NotFound(f"No {noun} with id {record_id}.")
     if record is None:
         raise missing
