@@ -11,7 +11,7 @@ from tests.web.conftest import WEB_PACKAGE, offences_in_web_modules
 # The client itself and the typed functions generated over it.
 ALLOWED = {WEB_PACKAGE / "api.py", *(WEB_PACKAGE / "contract").glob("*.py")}
 # ApiClient's ways of sending a request with a path.
-SENDING = {"request", "get", "read", "cached_get", "revalidated_get"}
+SENDING = {"request", "read", "_cached_get", "_revalidated_get"}
 
 
 def _names_of_the_client(tree: ast.AST) -> set[str]:
@@ -64,7 +64,7 @@ def test_the_check_finds_a_path_sent_through_the_client() -> None:
     source = """
 async def page(request, plan_id):
     api = api_of(request)
-    await api.get(f"/plans/{plan_id}", token=None)
+    await api.read(f"/plans/{plan_id}", token=None)
     await api_of(request).request("POST", "/plans", json={})
     return await operations.get_plan(api, plan_id, token=None)
 

@@ -148,11 +148,13 @@ def test_one_users_cached_answer_is_never_served_to_another(fake: FakeApi) -> No
 async def _one_users_cached_answer_is_never_served_to_another(fake: FakeApi) -> None:
     client = ApiClient("http://api.test", transport=httpx.MockTransport(fake), cache_seconds=60)
     try:
-        assert await client.cached_get("/users/me", token="alice") == {
+        assert await client.read("/users/me", cache="ttl", token="alice") == {
             "display_name": "user of alice"
         }
-        assert await client.cached_get("/users/me", token="bob") == {"display_name": "user of bob"}
-        assert await client.cached_get("/users/me", token="alice") == {
+        assert await client.read("/users/me", cache="ttl", token="bob") == {
+            "display_name": "user of bob"
+        }
+        assert await client.read("/users/me", cache="ttl", token="alice") == {
             "display_name": "user of alice"
         }
         assert fake.calls["GET /api/v1/users/me"] == 2  # alice's second read came from the cache
@@ -169,16 +171,16 @@ def test_a_change_shows_within_the_bound_and_ones_own_at_once(fake: FakeApi) -> 
 async def _a_change_shows_within_the_bound_and_ones_own_at_once(fake: FakeApi) -> None:
     client = ApiClient("http://api.test", transport=httpx.MockTransport(fake), cache_seconds=0.3)
     try:
-        assert (await client.cached_get("/parties", token="alice"))["items"] == ["first"]
+        assert (await client.read("/parties", cache="ttl", token="alice"))["items"] == ["first"]
         fake.parties = "second"  # someone else changed it
-        assert (await client.cached_get("/parties", token="alice"))["items"] == ["first"]
+        assert (await client.read("/parties", cache="ttl", token="alice"))["items"] == ["first"]
         await asyncio.sleep(0.35)
-        assert (await client.cached_get("/parties", token="alice"))["items"] == ["second"]
+        assert (await client.read("/parties", cache="ttl", token="alice"))["items"] == ["second"]
 
         fake.parties = "third"
         await client.request("PATCH", "/organisations/x", token="alice", json={})
         # Alice's own write forgets her entries: her next page reads afresh.
-        assert (await client.cached_get("/parties", token="alice"))["items"] == ["third"]
+        assert (await client.read("/parties", cache="ttl", token="alice"))["items"] == ["third"]
     finally:
         await client.aclose()
 
@@ -190,9 +192,9 @@ def test_what_a_page_changes_does_not_change_the_next_pages_answer(fake: FakeApi
 async def _what_a_page_changes_does_not_change_the_next_pages_answer(fake: FakeApi) -> None:
     client = ApiClient("http://api.test", transport=httpx.MockTransport(fake), cache_seconds=60)
     try:
-        first = await client.cached_get("/parties", token="alice")
+        first = await client.read("/parties", cache="ttl", token="alice")
         first["items"].append("scribbled")
-        assert (await client.cached_get("/parties", token="alice"))["items"] == ["first"]
+        assert (await client.read("/parties", cache="ttl", token="alice"))["items"] == ["first"]
     finally:
         await client.aclose()
 
@@ -205,7 +207,7 @@ async def _zero_seconds_turns_the_cache_off(fake: FakeApi) -> None:
     client = ApiClient("http://api.test", transport=httpx.MockTransport(fake), cache_seconds=0)
     try:
         for _ in range(3):
-            await client.cached_get("/users/me", token="alice")
+            await client.read("/users/me", cache="ttl", token="alice")
         assert fake.calls["GET /api/v1/users/me"] == 3
         assert len(client.cache) == 0
     finally:
@@ -240,18 +242,18 @@ async def _a_kept_answer_is_revalidated_every_time_and_never_crosses_users() -> 
     client = ApiClient("http://api.test", transport=httpx.MockTransport(api), cache_seconds=5)
     try:
         path = "/plans/p/overview"
-        first = await client.revalidated_get(path, token="alice")
+        first = await client.read(path, cache="etag", token="alice")
         assert (first["reader"], first["version"]) == ("alice", 1)
         first["version"] = 99  # what a page does with its copy does not change the kept body
-        again = await client.revalidated_get(path, token="alice")
+        again = await client.read(path, cache="etag", token="alice")
         assert (again["reader"], again["version"]) == ("alice", 1)
         assert api.answers == [200, 304]  # asked again, answered 304, the kept body used
         # Bob holds nothing of Alice's: his read is a whole one, with his own answer.
-        assert (await client.revalidated_get(path, token="bob"))["reader"] == "bob"
+        assert (await client.read(path, cache="etag", token="bob"))["reader"] == "bob"
         assert api.answers[-1] == 200
         # A change shows at once: the ETag no longer matches.
         api.version = 2
-        assert (await client.revalidated_get(path, token="alice"))["version"] == 2
+        assert (await client.read(path, cache="etag", token="alice"))["version"] == 2
         assert api.answers[-1] == 200
     finally:
         await client.aclose()
@@ -261,7 +263,7 @@ async def _a_kept_answer_is_revalidated_every_time_and_never_crosses_users() -> 
     off = ApiClient("http://api.test", transport=httpx.MockTransport(api), cache_seconds=0)
     try:
         for _ in range(2):
-            await off.revalidated_get("/plans/p/overview", token="alice")
+            await off.read("/plans/p/overview", cache="etag", token="alice")
         assert api.answers == [200, 200]
         assert len(off.cache) == 0
     finally:

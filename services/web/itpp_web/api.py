@@ -20,7 +20,7 @@ API_PREFIX = "/api/v1"
 Answer = TypeVar("Answer")
 
 # How a read is made (`ApiClient.read`): asked every time; through the per-token read cache
-# (`cached_get`); or asked every time with the kept ETag (`revalidated_get`).
+# (`_cached_get`); or asked every time with the kept ETag (`_revalidated_get`).
 Cache = Literal["none", "ttl", "etag"]
 
 
@@ -107,7 +107,7 @@ class ReadCache:
         self.seconds = seconds
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[str, str], tuple[float, bytes]] = OrderedDict()
-        # Answers kept with their ETag, revalidated on every use (`ApiClient.revalidated_get`):
+        # Answers kept with their ETag, revalidated on every use (`ApiClient._revalidated_get`):
         # they do not expire, so they are bounded by their total size (the least recently used
         # go first).
         self._validated: SizedLRU[tuple[str, str], tuple[str, bytes]] = SizedLRU(
@@ -283,20 +283,17 @@ class ApiClient:
         self, path: str, *, token: str | None, params: Any = None, cache: Cache = "none"
     ) -> Any:
         """A GET's body, asked every time (`none`), through the read cache (`ttl`,
-        `cached_get`) or revalidated with its ETag (`etag`, `revalidated_get`); a cached read's
+        `_cached_get`) or revalidated with its ETag (`etag`, `_revalidated_get`); a cached read's
         query is part of the address it is kept under."""
         if cache != "none" and params:
             path = f"{path}?{httpx.QueryParams(params)}"
         if cache == "ttl":
-            return await self.cached_get(path, token=token)
+            return await self._cached_get(path, token=token)
         if cache == "etag":
-            return await self.revalidated_get(path, token=token)
-        return await self.get(path, token=token, params=params)
+            return await self._revalidated_get(path, token=token)
+        return (await self.request("GET", path, token=token, params=params)).data
 
-    async def get(self, path: str, **kwargs: Any) -> Any:
-        return (await self.request("GET", path, **kwargs)).data
-
-    async def cached_get(self, path: str, *, token: str | None) -> Any:
+    async def _cached_get(self, path: str, *, token: str | None) -> Any:
         """A GET of a slow-changing record family through the per-token read cache
         (`ReadCache`; only paths without a query)."""
         found = self.cache.get(token, path)
@@ -307,7 +304,7 @@ class ApiClient:
             self.cache.put(token, path, response.content)
         return response.data
 
-    async def revalidated_get(self, path: str, *, token: str | None) -> Any:
+    async def _revalidated_get(self, path: str, *, token: str | None) -> Any:
         """A GET of a composite read that answers `If-None-Match` (the dashboard's overview, a
         review's workspace): asked every time, so always current, but when the API answers 304
         the body kept from the last answer (per token, in `ReadCache`) is used: not sent again,
