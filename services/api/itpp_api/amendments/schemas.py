@@ -644,7 +644,7 @@ class AmendmentOperation(BaseModel):
         description="The plan statuses in which it can be proposed."
     )
     effect: OperationEffect = Field(description="What it does, as a reader is shown it.")
-    sets_status: str | None = Field(
+    sets_status: PlanStatus | CommitmentStatus | None = Field(
         default=None,
         description="The status it gives what it acts on (the commitment it names, or the "
         "plan), if it changes one; the fields it sets then take effect with that status.",

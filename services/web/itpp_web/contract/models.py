@@ -2187,7 +2187,7 @@ class AmendmentOperation(TypedDict):
     alone: bool
     plan_statuses: list[PlanStatus]
     effect: OperationEffect
-    sets_status: NotRequired[str | None]
+    sets_status: NotRequired[PlanStatus | CommitmentStatus | None]
     note: NotRequired[TextByLanguage | None]
     fields: list[AmendmentOperationField]
 

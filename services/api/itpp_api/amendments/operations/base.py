@@ -300,7 +300,7 @@ class Operation(ABC, Generic[S]):
     plan_statuses: ClassVar[tuple[PlanStatus, ...]] = (PlanStatus.ACTIVE,)
     schedule_field: ClassVar[str | None] = None
     effect: ClassVar[OperationEffect] = OperationEffect.PLAN
-    sets_status: ClassVar[str | None] = None
+    sets_status: ClassVar[PlanStatus | CommitmentStatus | None] = None
     note: ClassVar[Labels | None] = None
 
     @classmethod

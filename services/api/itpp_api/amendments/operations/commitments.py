@@ -181,7 +181,7 @@ class RetireCommitment(Operation[RetireCommitmentChange]):
     schema = RetireCommitmentChange
     labels = Labels(ja="コミットメントの廃止", en="Retire a commitment")
     effect = OperationEffect.RETIRE
-    sets_status = CommitmentStatus.CANCELLED.value
+    sets_status = CommitmentStatus.CANCELLED
     note = Labels(ja="中止となり、記録には残ります。", en="It is cancelled and stays on record.")
 
     def check(self, ctx: CheckContext, op: RetireCommitmentChange, path: list[str | int]) -> None:

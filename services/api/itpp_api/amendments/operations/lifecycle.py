@@ -51,7 +51,7 @@ class BringIntoForce(Operation[BringIntoForceChange]):
     labels = Labels(ja="計画の発効", en="Bring the plan into force")
     consent_kind = ConsentKind.ENTRY_INTO_FORCE
     plan_statuses = (PlanStatus.DRAFT,)
-    sets_status = PlanStatus.ACTIVE.value
+    sets_status = PlanStatus.ACTIVE
     note = Labels(
         ja="すべての当事者が承認すると計画が発効し、合意内容が第 1 版として記録されます。",
         en="When every party has approved, the plan comes into force and version 1 records it "
@@ -97,7 +97,7 @@ class Terminate(Operation[TerminateChange]):
     labels = Labels(ja="計画を終了する", en="Terminate the plan")
     consent_kind = ConsentKind.TERMINATION
     effect = OperationEffect.RETIRE
-    sets_status = PlanStatus.TERMINATED.value
+    sets_status = PlanStatus.TERMINATED
     note = Labels(
         ja="計画は期限前に終了します。以後の変更は受け付けず、記録はそのまま残ります。",
         en="The plan ends before its term: it takes no more changes, and its records stay.",
