@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -105,8 +104,8 @@ class ReadCache:
         self, seconds: float, max_entries: int = 10_000, max_validated_bytes: int = 32 << 20
     ) -> None:
         self.seconds = seconds
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[str, str], tuple[float, bytes]] = OrderedDict()
+        # Answers kept for `seconds` (with when they expire), at most `max_entries`.
+        self._entries: SizedLRU[tuple[str, str], tuple[float, bytes]] = SizedLRU(None, max_entries)
         # Answers kept with their ETag, revalidated on every use (`ApiClient._revalidated_get`):
         # they do not expire, so they are bounded by their total size (the least recently used
         # go first).
@@ -125,18 +124,16 @@ class ReadCache:
             return None
         expires, body = entry
         if expires <= time.monotonic():
-            del self._entries[key]
+            self._entries.pop(key)
             return None
-        self._entries.move_to_end(key)
         return orjson.loads(body)
 
     def put(self, token: str | None, path: str, body: bytes) -> None:
         if self.seconds <= 0:
             return
-        self._entries[(self.owner(token), path)] = (time.monotonic() + self.seconds, body)
-        self._entries.move_to_end((self.owner(token), path))
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(
+            (self.owner(token), path), (time.monotonic() + self.seconds, body), len(body)
+        )
 
     def validated(self, token: str | None, path: str) -> tuple[str, bytes] | None:
         return self._validated.get((self.owner(token), path))
@@ -148,10 +145,9 @@ class ReadCache:
 
     def forget(self, token: str | None) -> None:
         owner = self.owner(token)
-        for key in [key for key in self._entries if key[0] == owner]:
-            del self._entries[key]
-        for key in [key for key in self._validated if key[0] == owner]:
-            self._validated.pop(key)
+        for store in (self._entries, self._validated):
+            for key in [key for key in store if key[0] == owner]:
+                store.pop(key)
 
     def __len__(self) -> int:
         return len(self._entries) + len(self._validated)

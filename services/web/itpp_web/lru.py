@@ -1,5 +1,5 @@
-"""A least-recently-used store bounded by the total size of its values (and, if given, by their
-number): the web's kept API answers (`api.ReadCache`) and its rendered pages
+"""A least-recently-used store bounded by the total size of its values and/or by their number:
+the web's cached and kept API answers (`api.ReadCache`) and its rendered pages
 (`render_cache.RenderCache`)."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ V = TypeVar("V")
 
 class SizedLRU(Generic[K, V]):
     """Values with their sizes; putting one drops the least recently used while the total passes
-    `max_bytes` (or their number `max_entries`). A value larger than `max_bytes` is not kept."""
+    `max_bytes` or their number `max_entries` (None: no bound of that kind). A value larger than
+    `max_bytes` is not kept."""
 
-    def __init__(self, max_bytes: int, max_entries: int | None = None) -> None:
+    def __init__(self, max_bytes: int | None, max_entries: int | None = None) -> None:
         self.max_bytes = max_bytes
         self.max_entries = max_entries
         self._values: OrderedDict[K, tuple[V, int]] = OrderedDict()
@@ -32,11 +33,11 @@ class SizedLRU(Generic[K, V]):
 
     def put(self, key: K, value: V, size: int) -> None:
         self.pop(key)
-        if size > self.max_bytes:
+        if self.max_bytes is not None and size > self.max_bytes:
             return
         self._values[key] = (value, size)
         self._bytes += size
-        while self._bytes > self.max_bytes or (
+        while (self.max_bytes is not None and self._bytes > self.max_bytes) or (
             self.max_entries is not None and len(self._values) > self.max_entries
         ):
             self.pop(next(iter(self._values)))
