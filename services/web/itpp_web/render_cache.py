@@ -101,14 +101,13 @@ class RenderCache:
     total size passes `max_bytes`."""
 
     def __init__(self, max_bytes: int, *, verify: bool = False) -> None:
-        self.max_bytes = max_bytes
         self.verify = verify
         self._pages: SizedLRU[bytes, bytes] = SizedLRU(max_bytes)
         self.hits = 0  # pages found (the tests read it; /metrics counts them per process)
 
     @property
     def enabled(self) -> bool:
-        return self.max_bytes > 0
+        return bool(self._pages.max_bytes)
 
     def get(self, key: bytes) -> bytes | None:
         page = self._pages.get(key)

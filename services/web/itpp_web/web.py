@@ -273,9 +273,10 @@ def _path_of(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-# What the renderer adds to a page's context that is not a function of the language: part of
-# the render cache's key (the language's functions, `fmt`, `_`, `gettext`, follow from `lang`).
-_KEYED_ADDITIONS = ("me", "lang", "csrf_token", "current_url", "notice")
+# What the renderer adds to a page's context that is not a function of the language or the
+# URL: part of the render cache's key (the language's functions, `fmt`, `_`, `gettext`, follow
+# from `lang`; `current_url` from the URL, which the key holds whole).
+_KEYED_ADDITIONS = ("me", "lang", "csrf_token", "notice")
 
 
 class Renderer:
