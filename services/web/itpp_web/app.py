@@ -48,6 +48,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 # /readyz waits this long for the API's own /readyz (which answers within 1.5 s by design).
 READY_WITHIN = 2.0
+# The API's refusals a page shows with their own status: the reader's (or the record's) doing.
+# Any other is the web's own error: 502. A 400 is the web's, but for a damaged cursor, which
+# comes from the page's address (`?comments=`, copied short or edited).
+READERS_STATUSES = frozenset({403, 404, 409, 412, 422, 429})
+READERS_PROBLEMS = frozenset({"invalid-cursor"})
 
 # Third-party files served from the npm packages installed at set-up (never committed).
 VENDOR_FILES: dict[str, tuple[str, str]] = {
@@ -239,11 +244,8 @@ def _install_error_pages(app: FastAPI) -> None:
             page = _error_page(request, 503, fmt.gettext(messages.UNAVAILABLE))
             page.headers["Retry-After"] = exc.headers.get("retry-after", str(RETRY_AFTER_SECONDS))
             return page
-        status = exc.status if exc.status in (403, 404, 409, 412, 422, 429) else 502
-        if exc.slug == "invalid-cursor":
-            # The one 400 a page's own address causes: a cursor (`?comments=`) copied or
-            # edited. The reader's mistake, not the web's: 400, said so.
-            status = 400
+        readers = exc.status in READERS_STATUSES or exc.slug in READERS_PROBLEMS
+        status = exc.status if readers else 502
         return _error_page(request, status, messages.problem_message(fmt, exc), exc.detail)
 
     @app.exception_handler(ApiUnavailable)
