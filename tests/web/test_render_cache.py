@@ -1,6 +1,7 @@
 """The render cache's key and bounds (itpp_web.render_cache): a page is found again only for
 exactly what it was rendered from; values JSON does not tell apart are told apart; a context the
-key cannot stand for is rendered every time. The pages themselves, against the real API:
+key cannot stand for is rendered every time; a kept answer's parts are keyed by its bytes, and a
+part changed in place is caught. The pages themselves, against the real API:
 tests/web/test_speed.py."""
 
 from __future__ import annotations
@@ -10,9 +11,19 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import orjson
+import pytest
 from markupsafe import Markup
 
-from itpp_web.render_cache import RenderCache, render_key
+from itpp_web.render_cache import (
+    RenderCache,
+    RenderMismatch,
+    answer_parsed,
+    answers_read,
+    digest,
+    reading_answers,
+    render_key,
+)
 from itpp_web.routes.common import changes_since, query_string
 
 
@@ -80,3 +91,55 @@ def test_pages_are_bounded_by_their_total_size_least_recently_used_first() -> No
     assert len(cache) == 2
     off = RenderCache(max_bytes=0)
     assert not off.enabled
+
+
+TABLE = {
+    "plan": {"id": "p", "title": {"ja": "日NATO計画", "en": "Japan–NATO plan"}},
+    "commitments": {"items": [{"title": "サイバー防衛", "progress": 40}], "total": 1},
+}
+
+
+def page_key(body: bytes, context_of: Any, *, verify: bool = False) -> bytes | None:
+    """The key of a page whose context `context_of` builds from the answer parsed from `body`,
+    in a request of its own, as the web keys it (`Renderer._key`)."""
+    with reading_answers() as answers:
+        parsed = answer_parsed(orjson.loads(body), body, digest(body))
+        return key(answers.named(context_of(parsed), verify=verify))
+
+
+def items_and_plan(answer: dict[str, Any]) -> dict[str, Any]:
+    return {"items": answer["commitments"]["items"], "plan": answer["plan"], "page": 1}
+
+
+def test_a_kept_answers_parts_are_keyed_by_its_bytes() -> None:
+    body = orjson.dumps(TABLE)
+    # Each request parses the bytes afresh: the same bytes, the same key.
+    assert page_key(body, items_and_plan) == page_key(body, items_and_plan)
+    # Other bytes (a row's progress changed) are another page.
+    changed = {**TABLE, "commitments": {"items": [{"title": "サイバー防衛", "progress": 41}]}}
+    assert page_key(orjson.dumps(changed), items_and_plan) != page_key(body, items_and_plan)
+    # Where the part sits in the answer is part of the key: the same bytes, another part.
+    assert page_key(body, lambda a: {"items": a["plan"]}) != page_key(
+        body, lambda a: {"items": a["commitments"]}
+    )
+    # What the route made of the answer (a copy, a value of its own) is keyed by its content.
+    assert page_key(body, lambda a: {"items": list(a["commitments"]["items"])}) == key(
+        {"items": TABLE["commitments"]["items"]}
+    )
+    # Outside a request nothing is noted: the context is keyed value by value.
+    parsed = answer_parsed(orjson.loads(body), body, digest(body))
+    assert answers_read() is None
+    assert key(items_and_plan(parsed)) == key(items_and_plan(TABLE))
+
+
+def test_a_kept_answer_changed_in_place_is_caught_when_verifying() -> None:
+    body = orjson.dumps(TABLE)
+
+    def scribbled(answer: dict[str, Any]) -> dict[str, Any]:
+        answer["commitments"]["items"][0]["progress"] = 99
+        return items_and_plan(answer)
+
+    # The tests' web processes verify: a route that changed an answer it was given fails.
+    with pytest.raises(RenderMismatch, match="`items` changed an API answer in place"):
+        page_key(body, scribbled, verify=True)
+    assert page_key(body, items_and_plan, verify=True) == page_key(body, items_and_plan)

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from itpp_web.api import ApiClient, ReadCache
 from itpp_web.app import create_app
 from itpp_web.config import WebSettings
+from itpp_web.render_cache import reading_answers, render_key
 from itpp_web.static_assets import LONG_CACHE, SHORT_CACHE, StaticAssets
 from tests.web.conftest import Stack
 
@@ -268,6 +269,38 @@ async def _a_kept_answer_is_revalidated_every_time_and_never_crosses_users() -> 
         assert len(off.cache) == 0
     finally:
         await off.aclose()
+
+
+def test_a_page_from_a_kept_answer_is_keyed_by_the_answers_bytes(fake: FakeApi) -> None:
+    _run(_a_page_from_a_kept_answer_is_keyed_by_the_answers_bytes(fake))
+
+
+async def _a_page_from_a_kept_answer_is_keyed_by_the_answers_bytes(fake: FakeApi) -> None:
+    api = ConditionalApi()
+    revalidated = ApiClient("http://api.test", transport=httpx.MockTransport(api), cache_seconds=5)
+    cached = ApiClient("http://api.test", transport=httpx.MockTransport(fake), cache_seconds=0.3)
+
+    async def page_key() -> bytes | None:
+        """The render cache's key of a page showing both answers, in a request of its own."""
+        with reading_answers() as answers:
+            overview = await revalidated.read("/plans/p/overview", cache="etag", token="alice")
+            parties = await cached.read("/parties", cache="ttl", token="alice")
+            context = {"overview": overview, "parties": parties["items"]}
+            return render_key({"context": answers.named(context, verify=True)})
+
+    try:
+        first = await page_key()  # both read in full
+        assert await page_key() == first  # 304 and the read cache: the same bytes, found
+        assert api.answers == [200, 304]
+        api.version = 2
+        assert await page_key() != first  # the overview changed
+        latest = await page_key()
+        fake.parties = "second"
+        await asyncio.sleep(0.35)
+        assert await page_key() != latest  # the parties changed
+    finally:
+        await revalidated.aclose()
+        await cached.aclose()
 
 
 def test_kept_answers_are_bounded_by_their_size() -> None:

@@ -13,6 +13,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from itpp_web.lru import SizedLRU
 from itpp_web.observability import current_request_id
+from itpp_web.render_cache import answer_parsed, digest
 
 API_PREFIX = "/api/v1"
 
@@ -97,7 +98,8 @@ class ReadCache:
     entries, so a user sees their own change at once; a change made by someone else shows
     within `seconds`. At most `max_entries` are kept (the least recently used go first). Entries
     are kept as the API's bytes and parsed on each use, so a page that changes what it got
-    cannot change what the next page gets.
+    cannot change what the next page gets; each with its bytes' digest, which names the answer
+    in the render cache's key (`render_cache.AnswersRead`).
     """
 
     def __init__(
@@ -105,11 +107,13 @@ class ReadCache:
     ) -> None:
         self.seconds = seconds
         # Answers kept for `seconds` (with when they expire), at most `max_entries`.
-        self._entries: SizedLRU[tuple[str, str], tuple[float, bytes]] = SizedLRU(None, max_entries)
+        self._entries: SizedLRU[tuple[str, str], tuple[float, bytes, bytes]] = SizedLRU(
+            None, max_entries
+        )
         # Answers kept with their ETag, revalidated on every use (`ApiClient._revalidated_get`):
         # they do not expire, so they are bounded by their total size (the least recently used
         # go first).
-        self._validated: SizedLRU[tuple[str, str], tuple[str, bytes]] = SizedLRU(
+        self._validated: SizedLRU[tuple[str, str], tuple[str, bytes, bytes]] = SizedLRU(
             max_validated_bytes, max_entries
         )
 
@@ -122,26 +126,35 @@ class ReadCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, body = entry
+        expires, body, body_digest = entry
         if expires <= time.monotonic():
             self._entries.pop(key)
             return None
-        return orjson.loads(body)
+        return answer_parsed(orjson.loads(body), body, body_digest)
 
-    def put(self, token: str | None, path: str, body: bytes) -> None:
+    def put(self, token: str | None, path: str, body: bytes) -> bytes | None:
+        """Keep an answer; its bytes' digest, or None when nothing is kept (cache off)."""
         if self.seconds <= 0:
-            return
+            return None
+        body_digest = digest(body)
         self._entries.put(
-            (self.owner(token), path), (time.monotonic() + self.seconds, body), len(body)
+            (self.owner(token), path),
+            (time.monotonic() + self.seconds, body, body_digest),
+            len(body),
         )
+        return body_digest
 
-    def validated(self, token: str | None, path: str) -> tuple[str, bytes] | None:
+    def validated(self, token: str | None, path: str) -> tuple[str, bytes, bytes] | None:
+        """The answer kept with its ETag: the ETag, the bytes, their digest."""
         return self._validated.get((self.owner(token), path))
 
-    def keep_validated(self, token: str | None, path: str, etag: str, body: bytes) -> None:
+    def keep_validated(self, token: str | None, path: str, etag: str, body: bytes) -> bytes | None:
+        """Keep an answer with its ETag; its bytes' digest, or None (cache off)."""
         if self.seconds <= 0:
-            return
-        self._validated.put((self.owner(token), path), (etag, body), len(body))
+            return None
+        body_digest = digest(body)
+        self._validated.put((self.owner(token), path), (etag, body, body_digest), len(body))
+        return body_digest
 
     def forget(self, token: str | None) -> None:
         owner = self.owner(token)
@@ -178,9 +191,9 @@ class ApiClient:
         # otherwise. No client around it: nothing here needs its redirects, cookie jar or
         # authentication flows (a jar would even be shared by every user of the process), and
         # the transport alone takes about half the CPU per call that httpx's client on its own
-        # connections does (bench/README.md, "Fifth pass"). An idle connection is dropped well
-        # before the API's server closes it (uvicorn: after 5 s), so a request is never sent on
-        # a connection being closed under it.
+        # connections does (bench/README.md, "Fifth pass"). An idle
+        # connection is dropped well before the API's server closes it (uvicorn: after 5 s), so
+        # a request is never sent on a connection being closed under it.
         self._transport = transport or AiohttpTransport(
             limits=httpx.Limits(max_connections=max_connections, keepalive_expiry=2.0),
             trust_env=False,
@@ -297,7 +310,9 @@ class ApiClient:
             return found
         response = await self.request("GET", path, token=token, raw=True)
         if response.status == 200 and response.content:
-            self.cache.put(token, path, response.content)
+            kept = self.cache.put(token, path, response.content)
+            if kept is not None:
+                return answer_parsed(response.data, response.content, kept)
         return response.data
 
     async def _revalidated_get(self, path: str, *, token: str | None) -> Any:
@@ -309,7 +324,10 @@ class ApiClient:
         headers = {"If-None-Match": kept[0]} if kept is not None else None
         response = await self.request("GET", path, token=token, headers=headers, raw=True)
         if response.status == 304 and kept is not None:
-            return orjson.loads(kept[1])
+            _, body, body_digest = kept
+            return answer_parsed(orjson.loads(body), body, body_digest)
         if response.status == 200 and response.etag and response.content:
-            self.cache.keep_validated(token, path, response.etag, response.content)
+            new = self.cache.keep_validated(token, path, response.etag, response.content)
+            if new is not None:
+                return answer_parsed(response.data, response.content, new)
         return response.data

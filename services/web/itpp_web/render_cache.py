@@ -27,6 +27,15 @@ stands for all it was rendered from. The CSRF token is one session's secret, so 
 found for another session, whoever asks. Only GET requests are kept (a write's answer is
 rendered once), in an LRU bounded by the total size of the pages (`ITPP_WEB_RENDER_CACHE_BYTES`;
 0: off).
+
+An answer the API gave as bytes the web keeps (a revalidated composite read, a cached read) is
+named in the key by the digest of those bytes instead of being serialised again (`AnswersRead`):
+a context value that *is* a part of such an answer, the very object parsed from the bytes (the
+answer, or a list or record in it down to `ANSWER_DEPTH` levels), is written as that digest and
+where it sits in the answer. Same bytes, same parse, same value: so the digest stands for the
+value as long as nothing changes the parsed object in place. Nothing here does; with `verify`
+every such part is compared with the bytes parsed again before the page is keyed, and a part
+changed in place is an error (`RenderMismatch`), so the tests check that too.
 """
 
 from __future__ import annotations
@@ -35,7 +44,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import inspect
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -83,17 +94,100 @@ def _tagged(value: Any) -> Any:
     raise Unkeyable(name)
 
 
+def digest(data: bytes) -> bytes:
+    """The digest the key is made of (and names kept answers by)."""
+    return hashlib.blake2b(data, digest_size=32).digest()
+
+
 def render_key(parts: Mapping[str, Any]) -> bytes | None:
     """The digest of what a page is rendered from, or None when it cannot be keyed."""
     try:
         data = orjson.dumps(parts, default=_tagged, option=_OPTIONS)
     except (TypeError, orjson.JSONEncodeError):
         return None
-    return hashlib.blake2b(data, digest_size=32).digest()
+    return digest(data)
 
 
 class RenderMismatch(AssertionError):
-    """A page found in the cache differs from the page rendered again (`verify`)."""
+    """A page found in the cache differs from the page rendered again (`verify`), or a page's
+    context changed an API answer in place (`AnswersRead.named`)."""
+
+
+# How deep in a kept answer its parts are known by identity: the answer, its records and
+# lists, theirs (a composite read's `commitments.items`, a plan's `parties`). The rows of a
+# list are the list's.
+ANSWER_DEPTH = 3
+
+
+class AnswersRead:
+    """The kept answers one request parsed (`ApiClient`): every record and list of each, down to
+    `ANSWER_DEPTH`, by identity, with the digest of the bytes it was parsed from and where it
+    sits in them. Each part is held here until the request ends, so no other object can take
+    its identity meanwhile."""
+
+    def __init__(self) -> None:
+        self._parts: dict[int, tuple[Any, bytes, bytes, tuple[str, ...]]] = {}
+
+    def add(self, parsed: Any, body: bytes, body_digest: bytes) -> None:
+        """Note an answer parsed from `body` (whose digest is `body_digest`)."""
+        pending: list[tuple[Any, tuple[str, ...]]] = [(parsed, ())]
+        while pending:
+            value, path = pending.pop()
+            if not isinstance(value, dict | list):
+                continue
+            self._parts.setdefault(id(value), (value, body, body_digest, path))
+            if isinstance(value, dict) and len(path) < ANSWER_DEPTH:
+                pending.extend((part, (*path, key)) for key, part in value.items())
+
+    def named(self, context: Mapping[str, Any], *, verify: bool) -> dict[str, Any]:
+        """The context with each value that is a kept answer's part written as its bytes'
+        digest and its place; with `verify`, each such part checked against its bytes."""
+        if not self._parts:
+            return dict(context)
+        named: dict[str, Any] = {}
+        for name, value in context.items():
+            found = self._parts.get(id(value))
+            if found is None or found[0] is not value:
+                named[name] = value
+                continue
+            _, body, body_digest, path = found
+            if verify:
+                original = orjson.loads(body)
+                for key in path:
+                    original = original[key]
+                if original != value:
+                    raise RenderMismatch(f"the page's `{name}` changed an API answer in place")
+            named[name] = [f"{_TYPE}answer", body_digest.hex(), list(path)]
+        return named
+
+
+_answers_read: ContextVar[AnswersRead | None] = ContextVar("itpp_web_answers_read", default=None)
+
+
+@contextmanager
+def reading_answers() -> Iterator[AnswersRead]:
+    """One request's `AnswersRead` (the web's request middleware opens it), current for the
+    tasks the request starts."""
+    answers = AnswersRead()
+    reset = _answers_read.set(answers)
+    try:
+        yield answers
+    finally:
+        _answers_read.reset(reset)
+
+
+def answer_parsed(parsed: Any, body: bytes, body_digest: bytes) -> Any:
+    """Note, for the request being served, a kept answer's parse (`AnswersRead.add`); gives
+    `parsed` back."""
+    answers = _answers_read.get()
+    if answers is not None:
+        answers.add(parsed, body, body_digest)
+    return parsed
+
+
+def answers_read() -> AnswersRead | None:
+    """The request's `AnswersRead`, if one is open."""
+    return _answers_read.get()
 
 
 class RenderCache:

@@ -22,6 +22,7 @@ from itpp_common.config import secret_key
 from itpp_common.observability import REQUEST_ID_HEADER, request_id_from, route_of
 from itpp_web.config import WebSettings
 from itpp_web.observability import access_log, current_request_id
+from itpp_web.render_cache import reading_answers
 
 SESSION_COOKIE = "itpp_session"
 CSRF_COOKIE = "itpp_csrf"
@@ -146,7 +147,8 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            with reading_answers():  # the kept answers the page is keyed by (render_cache)
+                await self.app(scope, receive, send_with_headers)
         finally:
             _log_request(scope, status, perf_counter() - began)
             structlog.contextvars.unbind_contextvars("request_id")

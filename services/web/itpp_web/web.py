@@ -17,7 +17,7 @@ from itpp_web.config import WebSettings
 from itpp_web.contract import models, operations
 from itpp_web.i18n import LANGUAGES, Formatter, negotiate, supported
 from itpp_web.observability import PAGES_SENT
-from itpp_web.render_cache import RenderCache, RenderMismatch, render_key
+from itpp_web.render_cache import RenderCache, RenderMismatch, answers_read, render_key
 
 # What a 503 page asks the browser to wait, unless the API said otherwise.
 RETRY_AFTER_SECONDS = 2
@@ -301,6 +301,10 @@ class Renderer:
         if not self.cache.enabled or request.method != "GET":
             return None
         added = {k: full_context[k] for k in _KEYED_ADDITIONS}
+        answers = answers_read()
+        if answers is not None:
+            # The parts of kept answers by their bytes' digest, not serialised again.
+            context = answers.named(context, verify=self.cache.verify)
         return render_key(
             {
                 "template": name,

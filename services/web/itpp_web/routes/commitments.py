@@ -119,8 +119,9 @@ async def commitment_list(request: Request, plan_id: uuid.UUID, viewer: ViewerDe
         answer, _ = await table_read
         if answer is None:
             return await operations.get_plan(api_of(request), plan_id, token=viewer.token)
-        # The commitment table's plan (`CommitmentTable.plan`, read by tables.fetch_with_page).
-        return cast("models.PlanPublic", dict(answer["plan"]))
+        # The commitment table's plan (`CommitmentTable.plan`, read by tables.fetch_with_page),
+        # as parsed: the render cache names it by the answer's digest (render_cache.AnswersRead).
+        return answer["plan"]
 
     context, (_, (body, error, filter_errors)), views = await asyncio.gather(
         plan_context(viewer, request, str(plan_id), plan_read()),
