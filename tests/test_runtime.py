@@ -1,7 +1,8 @@
 """The collector tuning of the server processes (itpp_common.runtime): each service's
 application, once built, leaves its process with what it holds frozen and young passes every
 GEN0_THRESHOLD allocations; a second application in the same process freezes nothing more; and
-ITPP_GC_TUNING=off leaves Python's defaults. Checked in fresh interpreters, as uvicorn's
+ITPP_GC_TUNING=off (or false, 0, no) leaves Python's defaults, and a value that is none of those
+stops the start with a message naming it. Checked in fresh interpreters, as uvicorn's
 workers start."""
 
 import json
@@ -11,7 +12,7 @@ import sys
 
 import pytest
 
-from itpp_common.runtime import GEN0_THRESHOLD
+from itpp_common.runtime import GEN0_THRESHOLD, tuning_wanted
 
 PROBE = """
 import gc, json, sys
@@ -53,5 +54,17 @@ def test_a_service_process_runs_with_its_start_up_frozen_and_fewer_young_passes(
     assert threshold_then == GEN0_THRESHOLD
     assert frozen_then <= frozen
 
-    untouched = probe(module, "off")
-    assert untouched["first"] == [700, 0]
+    for off in ("off", "false", "0", "No"):
+        untouched = probe(module, off)
+        assert untouched["first"] == [700, 0], off
+
+
+def test_a_tuning_setting_that_is_neither_on_nor_off_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for wrong in ("of", "disabled", ""):
+        monkeypatch.setenv("ITPP_GC_TUNING", wrong)
+        with pytest.raises(ValueError, match=r"ITPP_GC_TUNING=.*give on or off"):
+            tuning_wanted()
+    monkeypatch.setenv("ITPP_GC_TUNING", " On ")
+    assert tuning_wanted()

@@ -23,15 +23,31 @@ keep whatever garbage was young at that moment.
 import gc
 import os
 
+from pydantic import TypeAdapter, ValidationError
+
 GEN0_THRESHOLD = 20_000
+SETTING = "ITPP_GC_TUNING"
 _tuned = False
+
+
+def tuning_wanted() -> bool:
+    """`ITPP_GC_TUNING` read as every yes/no setting is (`on`/`off`, `true`/`false`, `1`/`0`,
+    `yes`/`no`; unset: on). Anything else stops the start with a message that names it: a typo
+    must not leave the tuning on while its operator believes it off."""
+    value = os.environ.get(SETTING, "on")
+    try:
+        return TypeAdapter(bool).validate_python(value.strip())
+    except ValidationError:
+        raise ValueError(
+            f"{SETTING}={value!r}: give on or off (or true/false, yes/no, 1/0)"
+        ) from None
 
 
 def tune_collector() -> None:
     """Collect, freeze what the process holds, and raise the young generation's threshold
     (once per process; `ITPP_GC_TUNING=off` leaves the collector as Python sets it)."""
     global _tuned
-    if _tuned or os.environ.get("ITPP_GC_TUNING", "on") == "off":
+    if _tuned or not tuning_wanted():
         return
     _tuned = True
     gc.collect()
