@@ -13,7 +13,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from itpp_web.lru import SizedLRU
 from itpp_web.observability import current_request_id
-from itpp_web.render_cache import answer_parsed, digest
+from itpp_web.render_cache import KeptRead, answer_parsed, digest, kept_read, other_call
 
 API_PREFIX = "/api/v1"
 
@@ -121,7 +121,8 @@ class ReadCache:
     def owner(token: str | None) -> str:
         return hashlib.sha256(token.encode()).hexdigest() if token else ""
 
-    def get(self, token: str | None, path: str) -> Any:
+    def get(self, token: str | None, path: str) -> tuple[Any, bytes] | None:
+        """The answer kept for `seconds` (unexpired), parsed, and its bytes' digest."""
         key = (self.owner(token), path)
         entry = self._entries.get(key)
         if entry is None:
@@ -130,7 +131,14 @@ class ReadCache:
         if expires <= time.monotonic():
             self._entries.pop(key)
             return None
-        return answer_parsed(orjson.loads(body), body, body_digest)
+        return answer_parsed(orjson.loads(body), body, body_digest), body_digest
+
+    def digest_of(self, token: str | None, path: str) -> bytes | None:
+        """The digest of the answer kept for `seconds` (unexpired) for this token and path."""
+        entry = self._entries.get((self.owner(token), path))
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[2]
 
     def put(self, token: str | None, path: str, body: bytes) -> bytes | None:
         """Keep an answer; its bytes' digest, or None when nothing is kept (cache off)."""
@@ -243,14 +251,19 @@ class ApiClient:
         content: Any = None,
         headers: dict[str, str] | None = None,
         raw: bool = False,
+        kept: bool = False,
     ) -> ApiResponse[Any]:
         """Send one request; an error status raises ApiError, no answer ApiUnavailable.
 
         `content` is a body sent as is: bytes, or an async iterator of bytes sent as it yields
         (an upload passed on without being held whole).
 
-        With `raw`, the body is also kept as bytes (`content`), for non-JSON answers.
+        With `raw`, the body is also kept as bytes (`content`), for non-JSON answers. `kept`:
+        the read of an answer the web keeps (`_cached_get`, `_revalidated_get`), which notes
+        itself; any other call is noted as one (`render_cache.AnswersRead`).
         """
+        if not kept:
+            other_call()
         if method != "GET" and token:
             self.cache.forget(token)  # the user sees their own change on the next page
         sent_headers = {"Accept": "application/json", **(headers or {})}
@@ -307,12 +320,16 @@ class ApiClient:
         (`ReadCache`; only paths without a query)."""
         found = self.cache.get(token, path)
         if found is not None:
-            return found
-        response = await self.request("GET", path, token=token, raw=True)
+            answer, body_digest = found
+            kept_read(KeptRead("ttl", path, self.cache.owner(token), body_digest))
+            return answer
+        response = await self.request("GET", path, token=token, raw=True, kept=True)
         if response.status == 200 and response.content:
             kept = self.cache.put(token, path, response.content)
             if kept is not None:
+                kept_read(KeptRead("ttl", path, self.cache.owner(token), kept))
                 return answer_parsed(response.data, response.content, kept)
+        other_call()
         return response.data
 
     async def _revalidated_get(self, path: str, *, token: str | None) -> Any:
@@ -322,12 +339,47 @@ class ApiClient:
         its parse the only work. Off with the read cache (`cache_seconds` 0)."""
         kept = self.cache.validated(token, path)
         headers = {"If-None-Match": kept[0]} if kept is not None else None
-        response = await self.request("GET", path, token=token, headers=headers, raw=True)
+        response = await self.request(
+            "GET", path, token=token, headers=headers, raw=True, kept=True
+        )
+        owner = self.cache.owner(token)
         if response.status == 304 and kept is not None:
-            _, body, body_digest = kept
+            etag, body, body_digest = kept
+            kept_read(KeptRead("etag", path, owner, body_digest, etag))
             return answer_parsed(orjson.loads(body), body, body_digest)
         if response.status == 200 and response.etag and response.content:
             new = self.cache.keep_validated(token, path, response.etag, response.content)
             if new is not None:
+                kept_read(KeptRead("etag", path, owner, new, response.etag))
                 return answer_parsed(response.data, response.content, new)
+        other_call()
         return response.data
+
+    async def unchanged(self, read: KeptRead, *, token: str) -> bool:
+        """Whether a kept answer read earlier (`KeptRead`) is still what the API answers this
+        token: the read cache's entry unexpired with the same digest (`ttl`), or the API's 304
+        to the same conditional request (`etag`; a new answer is kept, so the page's own read of
+        it is a 304). Any error: no (the page is made afresh and shows it)."""
+        if self.cache.owner(token) != read.owner:
+            return False
+        if read.kind == "ttl":
+            return self.cache.digest_of(token, read.path) == read.digest
+        kept = self.cache.validated(token, read.path)
+        if kept is None or kept[0] != read.etag or kept[2] != read.digest:
+            return False
+        try:
+            response = await self.request(
+                "GET",
+                read.path,
+                token=token,
+                headers={"If-None-Match": kept[0]},
+                raw=True,
+                kept=True,
+            )
+        except (ApiError, ApiUnavailable):
+            return False
+        if response.status == 304:
+            return True
+        if response.status == 200 and response.etag and response.content:
+            self.cache.keep_validated(token, read.path, response.etag, response.content)
+        return False

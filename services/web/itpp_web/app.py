@@ -30,6 +30,7 @@ from itpp_web.labels import (
     version_reason,
 )
 from itpp_web.render_cache import RenderCache
+from itpp_web.replay import ReplayMiddleware
 from itpp_web.routes import all_routers
 from itpp_web.sanitise import comment_html
 from itpp_web.static_assets import StaticAssets, app_files
@@ -157,6 +158,13 @@ def create_app(
     app.state.renderer = Renderer(
         make_templates(settings, (own, vendor)),
         RenderCache(settings.render_cache_bytes, verify=settings.render_cache_verify),
+    )
+    # Inside the security layer (its headers, request id and log line apply to pages sent
+    # again): pages sent again while nothing they read has changed (itpp_web.replay).
+    app.add_middleware(
+        ReplayMiddleware,
+        max_bytes=settings.render_cache_bytes,
+        verify=settings.render_cache_verify,
     )
     app.add_middleware(security.SecurityHeadersMiddleware)
 

@@ -78,7 +78,9 @@ class WebSettings(ServiceSettings):
         description="How many bytes of rendered pages a web process keeps (at most 1 GiB), so "
         "that a page whose data have not changed is sent again without rendering its "
         "template: the data are read from the API every time, and a page is found only for "
-        "the same session, URL and data. 0 turns the cache off.",
+        "the same session, URL and data. The same bound again holds the pages kept to be "
+        "sent without running their route while nothing they read has changed. 0 turns both "
+        "off.",
     )
     render_cache_verify: bool = Field(
         default=False,

@@ -21,11 +21,12 @@ REQUEST_SECONDS = Histogram(
     ["method", "route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
-# Pages and fragments sent, by where their bytes came from: the template run (`template`) or
-# the render cache (`cache`: the same page rendered from the same context before).
+# Pages and fragments sent, by where their bytes came from: the template run (`template`), the
+# render cache (`cache`: the same page rendered from the same context before), or the page sent
+# again without running its route (`replay`: nothing it read had changed, itpp_web.replay).
 PAGES_SENT = Counter(
     "itpp_web_pages_sent",
-    "Pages and fragments sent, by where their HTML came from (template or cache).",
+    "Pages and fragments sent, by where their HTML came from (template, cache or replay).",
     ["source"],
 )
 # Each request's line and metrics (security.SecurityHeadersMiddleware records them).

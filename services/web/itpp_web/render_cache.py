@@ -119,14 +119,41 @@ class RenderMismatch(AssertionError):
 ANSWER_DEPTH = 3
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class KeptRead:
+    """One read a request made of an answer the web keeps, as it can be checked again later:
+    through the read cache (`ttl`: its entry, by digest) or revalidated with its ETag (`etag`),
+    for the token whose hash is `owner` (`replay`)."""
+
+    kind: str  # "ttl" or "etag"
+    path: str
+    owner: str
+    digest: bytes
+    etag: str | None = None
+
+
 class AnswersRead:
     """The kept answers one request parsed (`ApiClient`): every record and list of each, down to
     `ANSWER_DEPTH`, by identity, with the digest of the bytes it was parsed from and where it
     sits in them. Each part is held here until the request ends, so no other object can take
-    its identity meanwhile."""
+    its identity meanwhile.
+
+    Also every call the request made to the API: each read of a kept answer (`reads`), and
+    whether every call was one (`only_kept`: no plain read, no write), which is when the page
+    it answers may be sent again while those reads stay unchanged (`replay`)."""
 
     def __init__(self) -> None:
         self._parts: dict[int, tuple[Any, bytes, bytes, tuple[str, ...]]] = {}
+        self.reads: list[KeptRead] = []
+        self.only_kept = True
+
+    def read(self, kept: KeptRead) -> None:
+        """Note a read of a kept answer."""
+        self.reads.append(kept)
+
+    def called(self) -> None:
+        """Note a call that is not a read of a kept answer (a plain read, a write)."""
+        self.only_kept = False
 
     def add(self, parsed: Any, body: bytes, body_digest: bytes) -> None:
         """Note an answer parsed from `body` (whose digest is `body_digest`)."""
@@ -183,6 +210,20 @@ def answer_parsed(parsed: Any, body: bytes, body_digest: bytes) -> Any:
     if answers is not None:
         answers.add(parsed, body, body_digest)
     return parsed
+
+
+def kept_read(kept: KeptRead) -> None:
+    """Note, for the request being served, a read of a kept answer (`AnswersRead.read`)."""
+    answers = _answers_read.get()
+    if answers is not None:
+        answers.read(kept)
+
+
+def other_call() -> None:
+    """Note, for the request being served, a call that is not a read of a kept answer."""
+    answers = _answers_read.get()
+    if answers is not None:
+        answers.called()
 
 
 def answers_read() -> AnswersRead | None:

@@ -157,8 +157,10 @@ class SecurityHeadersMiddleware:
 
 def _log_request(scope: Scope, status: int, seconds: float) -> None:
     """One line: the route's template (never the raw path or query), never headers or body."""
-    viewer = scope.get("state", {}).get("signed_in")
-    user = getattr(viewer, "user", None) or {}
+    state = scope.get("state", {})
+    viewer = state.get("signed_in")
+    # A page sent again (itpp_web.replay) names the user it was made for.
+    user = getattr(viewer, "user", None) or state.get("replayed_user") or {}
     access_log.record(
         method=scope["method"],
         route=route_of(scope),
