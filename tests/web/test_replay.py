@@ -6,6 +6,7 @@ mode, a route whose page is not a function of its reads is caught."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from itpp_web.app import create_app
 from itpp_web.config import WebSettings
-from itpp_web.render_cache import RenderMismatch, reading_answers
+from itpp_web.render_cache import KeptRead, RenderMismatch, kept_read, reading_answers
 from itpp_web.replay import ReplayMiddleware
 from tests.web.conftest import Stack, draft_plan_with_markup
 from tests.web.test_speed import Counting, _run
@@ -112,11 +113,14 @@ def test_checking_mode_catches_a_page_that_is_not_a_function_of_its_reads() -> N
 
 async def _checking_mode_catches_a_page_that_is_not_a_function_of_its_reads() -> None:
     made = 0
+    read = KeptRead("ttl", "/users/me", "owner", b"digest")
 
     async def unstable(scope: Scope, receive: Receive, send: Send) -> None:
-        """A page that reads nothing from the API yet differs each time (a clock, a counter)."""
+        """A page whose one read never changes, yet which differs each time (as a page showing
+        a clock or a counter of its own would)."""
         nonlocal made
         made += 1
+        kept_read(read)
         await send(
             {
                 "type": "http.response.start",
@@ -126,6 +130,14 @@ async def _checking_mode_catches_a_page_that_is_not_a_function_of_its_reads() ->
         )
         await send({"type": "http.response.body", "body": f"<p>{made}</p>".encode()})
 
+    class Unchanged:
+        """The API client's check of a read: always unchanged here."""
+
+        async def unchanged(self, checked: KeptRead, *, token: str) -> bool:
+            return checked == read and token == "t"
+
+    app = SimpleNamespace(state=SimpleNamespace(api=Unchanged()))
+
     async def visit(middleware: ReplayMiddleware) -> bytes:
         scope = {
             "type": "http",
@@ -134,6 +146,7 @@ async def _checking_mode_catches_a_page_that_is_not_a_function_of_its_reads() ->
             "query_string": b"",
             "headers": [(b"cookie", b"itpp_session=t")],
             "state": {},
+            "app": app,
         }
         body = b""
 
@@ -150,7 +163,8 @@ async def _checking_mode_catches_a_page_that_is_not_a_function_of_its_reads() ->
 
     served = ReplayMiddleware(unstable, max_bytes=1 << 20)
     assert await visit(served) == b"<p>1</p>"
-    assert await visit(served) == b"<p>1</p>"  # sent again: its reads (none) are unchanged
+    assert await visit(served) == b"<p>1</p>"  # sent again: its read is unchanged
+    assert made == 1
     checking = ReplayMiddleware(unstable, max_bytes=1 << 20, verify=True)
     await visit(checking)
     with pytest.raises(RenderMismatch, match="sent again differs"):

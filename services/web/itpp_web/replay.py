@@ -16,9 +16,10 @@ The rules that keep it exact:
   reads (the request id, connection and caching headers, fetch metadata, the encodings
   accepted: pages are sent as they are), and the day: the cookies are part of it, so a page is
   only ever sent again to the session (and CSRF seed, language, notice) it was made for.
-- Only a page (200, HTML) that sets no cookie, from a request whose every API call was a read
-  of a kept answer for its session's token, is recorded; a write, a plain read, a read cache
-  turned off, a page consuming a notice: never.
+- Only a page (200, HTML) that sets no cookie, from a request that read at least one kept
+  answer and whose every API call was such a read, for its session's token, is recorded; a
+  write, a plain read, a read cache turned off, a page consuming a notice, a page that read
+  nothing from the API: never.
 - The reads are checked again for the same token (by its hash): a conditional request is also
   the API's own check that the session is still valid (401: the route runs and signs out).
 - With `ITPP_WEB_RENDER_CACHE_VERIFY` (the tests' web processes), a page found is made again by
@@ -155,7 +156,13 @@ class ReplayMiddleware:
         capture = _Capture(send)
         await self.app(scope, receive, capture)
         answers = answers_read()
-        if token and answers is not None and answers.only_kept and capture.recordable():
+        if (
+            token
+            and answers is not None
+            and answers.only_kept
+            and answers.reads  # a signed-in page reads its user, at least
+            and capture.recordable()
+        ):
             body = b"".join(capture.chunks)
             viewer = scope.get("state", {}).get("signed_in")
             user = getattr(viewer, "user", None) or {}
@@ -170,8 +177,6 @@ class ReplayMiddleware:
             self._pages.put(key, page, len(body))
 
     async def _unchanged(self, scope: Scope, found: SentPage, token: str) -> bool:
-        if not found.reads:
-            return True
         api: ApiClient = scope["app"].state.api
         # The read cache's entries first: checking them asks the API nothing.
         for read in sorted(found.reads, key=lambda read: read.kind != "ttl"):
