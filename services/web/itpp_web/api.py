@@ -199,9 +199,9 @@ class ApiClient:
         # otherwise. No client around it: nothing here needs its redirects, cookie jar or
         # authentication flows (a jar would even be shared by every user of the process), and
         # the transport alone takes about half the CPU per call that httpx's client on its own
-        # connections does (bench/README.md, "Fifth pass"). An idle
-        # connection is dropped well before the API's server closes it (uvicorn: after 5 s), so
-        # a request is never sent on a connection being closed under it.
+        # connections does (bench/README.md, "Fifth pass"). An idle connection is dropped well
+        # before the API's server closes it (uvicorn: after 5 s), so a request is never sent on
+        # a connection being closed under it.
         self._transport = transport or AiohttpTransport(
             limits=httpx.Limits(max_connections=max_connections, keepalive_expiry=2.0),
             trust_env=False,
@@ -325,10 +325,10 @@ class ApiClient:
             return answer
         response = await self.request("GET", path, token=token, raw=True, kept=True)
         if response.status == 200 and response.content:
-            kept = self.cache.put(token, path, response.content)
-            if kept is not None:
-                kept_read(KeptRead("ttl", path, self.cache.owner(token), kept))
-                return answer_parsed(response.data, response.content, kept)
+            new = self.cache.put(token, path, response.content)
+            if new is not None:
+                kept_read(KeptRead("ttl", path, self.cache.owner(token), new))
+                return answer_parsed(response.data, response.content, new)
         other_call()
         return response.data
 
