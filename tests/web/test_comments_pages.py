@@ -9,6 +9,7 @@ A real API process and a real web process on loopback (tests/web/conftest.py).
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from typing import Any
 
@@ -301,9 +302,11 @@ def test_a_damaged_page_of_threads_in_the_address_is_a_readable_400_in_the_reade
         sample = next(p["id"] for p in plans if p["reference"] == SAMPLE_PLAN)
         review_id = api.get(f"/plans/{sample}/reviews").json()["items"][0]["id"]
     web_session.sign_in("JP", "editor")
-    for path in (f"/commitments/{plan['commitment_id']}", f"/reviews/{review_id}"):
-        page = web_session.get(f"{path}?comments=not-a-cursor")
-        assert page.status_code == 400, (path, page.status_code)
+    pages = (f"/commitments/{plan['commitment_id']}", f"/reviews/{review_id}")
+    # One the API cannot read, and one longer than any it gives (the web's own check).
+    for path, cursor in itertools.product(pages, ("not-a-cursor", "x" * 513)):
+        page = web_session.get(f"{path}?comments={cursor}")
+        assert page.status_code == 400, (path, cursor[:20], page.status_code)
         assert "最初のページ" in page.text  # said in Japanese, the user's language
         # No API slug, no English words of the API's or of the web's.
         assert "invalid-cursor" not in page.text and "This address points" not in page.text

@@ -32,6 +32,7 @@ from itpp_web.labels import (
 from itpp_web.render_cache import RenderCache
 from itpp_web.replay import ReplayMiddleware
 from itpp_web.routes import all_routers
+from itpp_web.routes.comments import DamagedCursor
 from itpp_web.sanitise import comment_html
 from itpp_web.static_assets import StaticAssets, app_files
 from itpp_web.web import (
@@ -255,6 +256,12 @@ def _install_error_pages(app: FastAPI) -> None:
         readers = exc.status in READERS_STATUSES or exc.slug in READERS_PROBLEMS
         status = exc.status if readers else 502
         return _error_page(request, status, messages.problem_message(fmt, exc), exc.detail)
+
+    @app.exception_handler(DamagedCursor)
+    async def damaged_cursor(request: Request, exc: DamagedCursor) -> Response:
+        fmt = formatter(request)
+        damaged = messages.translate(fmt, messages.PROBLEM_MESSAGES, "invalid-cursor")
+        return _error_page(request, 400, damaged)
 
     @app.exception_handler(ApiUnavailable)
     async def api_unavailable(request: Request, exc: ApiUnavailable) -> Response:

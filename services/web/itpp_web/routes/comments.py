@@ -278,11 +278,23 @@ async def page_of(
     return plan_page
 
 
+class DamagedCursor(Exception):
+    """The address's page of threads (`comments`) is longer than any the API gives: cut or
+    changed by hand. Shown as the API's own `invalid-cursor` is (app.py)."""
+
+
+# The longest `comments` the API accepts (its thread lists' `cursor`, `comments_cursor`).
+CURSOR_MAX = 512
+
+
 def threads_wanted(request: Request) -> tuple[int, str | None]:
     """The page of threads a record's page shows: how many, and from where (`comments` in the
-    address picks the next page; none: the first)."""
-    cursor = request.query_params.get("comments")
-    return PAGE_SIZE, cursor if cursor and len(cursor) <= 512 else None
+    address picks the next page; none: the first). One longer than the API accepts is a
+    damaged address (`DamagedCursor`), as one the API cannot read is."""
+    cursor = request.query_params.get("comments") or None
+    if cursor is not None and len(cursor) > CURSOR_MAX:
+        raise DamagedCursor()
+    return PAGE_SIZE, cursor
 
 
 async def thread_context(
