@@ -16,9 +16,10 @@ import pytest
 from markupsafe import Markup
 
 from itpp_web.render_cache import (
+    KeptRead,
     RenderCache,
     RenderMismatch,
-    answer_parsed,
+    answer_kept,
     answers_read,
     digest,
     reading_answers,
@@ -103,7 +104,7 @@ def page_key(body: bytes, context_of: Any, *, verify: bool = False) -> bytes | N
     """The key of a page whose context `context_of` builds from the answer parsed from `body`,
     in a request of its own, as the web keys it (`Renderer._key`)."""
     with reading_answers() as answers:
-        parsed = answer_parsed(orjson.loads(body), body, digest(body))
+        parsed = answer_kept(KeptRead("etag", "/t", digest(body)), orjson.loads(body), body)
         return key(answers.named(context_of(parsed), verify=verify))
 
 
@@ -127,7 +128,7 @@ def test_a_kept_answers_parts_are_keyed_by_its_bytes() -> None:
         {"items": TABLE["commitments"]["items"]}
     )
     # Outside a request nothing is noted: the context is keyed value by value.
-    parsed = answer_parsed(orjson.loads(body), body, digest(body))
+    parsed = answer_kept(KeptRead("etag", "/t", digest(body)), orjson.loads(body), body)
     assert answers_read() is None
     assert key(items_and_plan(parsed)) == key(items_and_plan(TABLE))
 

@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from itpp_web.app import create_app
 from itpp_web.config import WebSettings
-from itpp_web.render_cache import KeptRead, RenderMismatch, kept_read, reading_answers
+from itpp_web.render_cache import KeptRead, RenderMismatch, answer_kept, reading_answers
 from itpp_web.replay import ReplayMiddleware
 from tests.web.conftest import Stack, draft_plan_with_markup
 from tests.web.test_speed import Counting, _run
@@ -113,14 +113,14 @@ def test_checking_mode_catches_a_page_that_is_not_a_function_of_its_reads() -> N
 
 async def _checking_mode_catches_a_page_that_is_not_a_function_of_its_reads() -> None:
     made = 0
-    read = KeptRead("ttl", "/users/me", "owner", b"digest")
+    read = KeptRead("ttl", "/users/me", b"digest")
 
     async def unstable(scope: Scope, receive: Receive, send: Send) -> None:
         """A page whose one read never changes, yet which differs each time (as a page showing
         a clock or a counter of its own would)."""
         nonlocal made
         made += 1
-        kept_read(read)
+        answer_kept(read, {}, b"{}")
         await send(
             {
                 "type": "http.response.start",

@@ -13,7 +13,7 @@ from httpx_aiohttp import AiohttpTransport
 
 from itpp_web.lru import SizedLRU
 from itpp_web.observability import current_request_id
-from itpp_web.render_cache import KeptRead, answer_parsed, digest, kept_read, other_call
+from itpp_web.render_cache import KeptRead, answer_kept, digest, other_call
 
 API_PREFIX = "/api/v1"
 
@@ -121,8 +121,8 @@ class ReadCache:
     def owner(token: str | None) -> str:
         return hashlib.sha256(token.encode()).hexdigest() if token else ""
 
-    def get(self, token: str | None, path: str) -> tuple[Any, bytes] | None:
-        """The answer kept for `seconds` (unexpired), parsed, and its bytes' digest."""
+    def get(self, token: str | None, path: str) -> tuple[bytes, bytes] | None:
+        """The answer kept for `seconds` (unexpired, else dropped): its bytes and their digest."""
         key = (self.owner(token), path)
         entry = self._entries.get(key)
         if entry is None:
@@ -131,14 +131,7 @@ class ReadCache:
         if expires <= time.monotonic():
             self._entries.pop(key)
             return None
-        return answer_parsed(orjson.loads(body), body, body_digest), body_digest
-
-    def digest_of(self, token: str | None, path: str) -> bytes | None:
-        """The digest of the answer kept for `seconds` (unexpired) for this token and path."""
-        entry = self._entries.get((self.owner(token), path))
-        if entry is None or entry[0] <= time.monotonic():
-            return None
-        return entry[2]
+        return body, body_digest
 
     def put(self, token: str | None, path: str, body: bytes) -> bytes | None:
         """Keep an answer; its bytes' digest, or None when nothing is kept (cache off)."""
@@ -320,15 +313,13 @@ class ApiClient:
         (`ReadCache`; only paths without a query)."""
         found = self.cache.get(token, path)
         if found is not None:
-            answer, body_digest = found
-            kept_read(KeptRead("ttl", path, self.cache.owner(token), body_digest))
-            return answer
+            body, body_digest = found
+            return answer_kept(KeptRead("ttl", path, body_digest), orjson.loads(body), body)
         response = await self.request("GET", path, token=token, raw=True, kept=True)
         if response.status == 200 and response.content:
             new = self.cache.put(token, path, response.content)
             if new is not None:
-                kept_read(KeptRead("ttl", path, self.cache.owner(token), new))
-                return answer_parsed(response.data, response.content, new)
+                return answer_kept(KeptRead("ttl", path, new), response.data, response.content)
         other_call()
         return response.data
 
@@ -342,16 +333,15 @@ class ApiClient:
         response = await self.request(
             "GET", path, token=token, headers=headers, raw=True, kept=True
         )
-        owner = self.cache.owner(token)
         if response.status == 304 and kept is not None:
             etag, body, body_digest = kept
-            kept_read(KeptRead("etag", path, owner, body_digest, etag))
-            return answer_parsed(orjson.loads(body), body, body_digest)
+            read = KeptRead("etag", path, body_digest, etag)
+            return answer_kept(read, orjson.loads(body), body)
         if response.status == 200 and response.etag and response.content:
             new = self.cache.keep_validated(token, path, response.etag, response.content)
             if new is not None:
-                kept_read(KeptRead("etag", path, owner, new, response.etag))
-                return answer_parsed(response.data, response.content, new)
+                read = KeptRead("etag", path, new, response.etag)
+                return answer_kept(read, response.data, response.content)
         other_call()
         return response.data
 
@@ -360,10 +350,9 @@ class ApiClient:
         token: the read cache's entry unexpired with the same digest (`ttl`), or the API's 304
         to the same conditional request (`etag`; a new answer is kept, so the page's own read of
         it is a 304). Any error: no (the page is made afresh and shows it)."""
-        if self.cache.owner(token) != read.owner:
-            return False
         if read.kind == "ttl":
-            return self.cache.digest_of(token, read.path) == read.digest
+            found = self.cache.get(token, read.path)
+            return found is not None and found[1] == read.digest
         kept = self.cache.validated(token, read.path)
         if kept is None or kept[0] != read.etag or kept[2] != read.digest:
             return False

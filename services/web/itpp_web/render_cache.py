@@ -122,12 +122,11 @@ ANSWER_DEPTH = 3
 @dataclasses.dataclass(frozen=True, slots=True)
 class KeptRead:
     """One read a request made of an answer the web keeps, as it can be checked again later:
-    through the read cache (`ttl`: its entry, by digest) or revalidated with its ETag (`etag`),
-    for the token whose hash is `owner` (`replay`)."""
+    through the read cache (`ttl`: its entry, by digest) or revalidated with its ETag (`etag`)
+    (`replay`; for the session's token, which the page's key holds)."""
 
     kind: str  # "ttl" or "etag"
     path: str
-    owner: str
     digest: bytes
     etag: str | None = None
 
@@ -147,16 +146,14 @@ class AnswersRead:
         self.reads: list[KeptRead] = []
         self.only_kept = True
 
-    def read(self, kept: KeptRead) -> None:
-        """Note a read of a kept answer."""
-        self.reads.append(kept)
-
     def called(self) -> None:
         """Note a call that is not a read of a kept answer (a plain read, a write)."""
         self.only_kept = False
 
-    def add(self, parsed: Any, body: bytes, body_digest: bytes) -> None:
-        """Note an answer parsed from `body` (whose digest is `body_digest`)."""
+    def add(self, read: KeptRead, parsed: Any, body: bytes) -> None:
+        """Note a read of a kept answer and what was parsed from its bytes, `body`."""
+        self.reads.append(read)
+        body_digest = read.digest
         pending: list[tuple[Any, tuple[str, ...]]] = [(parsed, ())]
         while pending:
             value, path = pending.pop()
@@ -203,20 +200,13 @@ def reading_answers() -> Iterator[AnswersRead]:
         _answers_read.reset(reset)
 
 
-def answer_parsed(parsed: Any, body: bytes, body_digest: bytes) -> Any:
-    """Note, for the request being served, a kept answer's parse (`AnswersRead.add`); gives
-    `parsed` back."""
+def answer_kept(read: KeptRead, parsed: Any, body: bytes) -> Any:
+    """Note, for the request being served, a read of a kept answer and its parse
+    (`AnswersRead.add`); gives `parsed` back."""
     answers = _answers_read.get()
     if answers is not None:
-        answers.add(parsed, body, body_digest)
+        answers.add(read, parsed, body)
     return parsed
-
-
-def kept_read(kept: KeptRead) -> None:
-    """Note, for the request being served, a read of a kept answer (`AnswersRead.read`)."""
-    answers = _answers_read.get()
-    if answers is not None:
-        answers.read(kept)
 
 
 def other_call() -> None:

@@ -20,8 +20,10 @@ The rules that keep it exact:
   answer and whose every API call was such a read, for its session's token, is recorded; a
   write, a plain read, a read cache turned off, a page consuming a notice, a page that read
   nothing from the API: never.
-- The reads are checked again for the same token (by its hash): a conditional request is also
-  the API's own check that the session is still valid (401: the route runs and signs out).
+- The reads are checked again for the session's token (the key holds its cookie, so it is the
+  token the page was made for, and each read is named by its bytes' digest): a conditional
+  request is also the API's own check that the session is still valid (401: the route runs and
+  signs out).
 - With `ITPP_WEB_RENDER_CACHE_VERIFY` (the tests' web processes), a page found is made again by
   its route and the two compared byte for byte: a difference is an error (`RenderMismatch`), so
   every page the web and browser tests see twice checks that the reads stand for all it shows.
