@@ -7,10 +7,14 @@ more: enough for GETs against our own API, not a general client.
 """
 
 import asyncio
+import multiprocessing
 import resource
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
+
+import uvloop
 
 
 def raise_file_limit(wanted: int = 8192) -> None:
@@ -157,6 +161,64 @@ async def run(
     for *_, writer in opened:
         writer.close()
     await asyncio.gather(*(w.wait_closed() for *_, w in opened), return_exceptions=True)
+
+
+async def _probe(
+    host: str, port: int, request: bytes, ready: Any, stop: Any
+) -> list[tuple[float, int, bool]]:
+    reader, writer = await asyncio.open_connection(host, port, limit=1 << 20)
+    writer.write(request)
+    await _read_response(reader)
+    ready.set()
+    answers: list[tuple[float, int, bool]] = []
+    try:
+        while not stop.is_set():
+            sent = time.monotonic()
+            writer.write(request)
+            status, retry_after = await _read_response(reader)
+            answers.append((time.monotonic() - sent, status, retry_after))
+    except (OSError, asyncio.IncompleteReadError, ValueError):
+        answers.append((float("nan"), 0, False))
+    finally:
+        writer.close()
+    return answers
+
+
+def _probe_process(
+    host: str, port: int, request: bytes, ready: Any, stop: Any, results: Any
+) -> None:
+    results.put(uvloop.run(_probe(host, port, request, ready, stop)))
+
+
+class Probe:
+    """One connection in a process of its own, sending `request` again and again until
+    `finish`: a user beside the load, whose waits are not the load client's own (a client
+    driving a thousand connections is itself slow to notice each answer). Its first answer
+    (before the load starts: the process takes a few seconds to start) is not counted."""
+
+    def __init__(self, host: str, port: int, request: bytes) -> None:
+        context = multiprocessing.get_context("spawn")
+        ready = context.Event()
+        self._stop = context.Event()
+        self._results: Any = context.Queue()
+        self._process = context.Process(
+            target=_probe_process, args=(host, port, request, ready, self._stop, self._results)
+        )
+        self._process.start()
+        if not ready.wait(timeout=60):
+            raise RuntimeError("the probe had no first answer within 60 s")
+
+    def finish(self) -> Tally:
+        """Stop sending; the answers as a tally (latency, status), every one in its window."""
+        self._stop.set()
+        answers = self._results.get(timeout=120)
+        self._process.join()
+        tally = Tally(answers=[(0.0, latency, status) for latency, status, _ in answers if status])
+        tally.failures.update(status for _, status, _ in answers if not status)
+        tally.unmarked_5xx = sum(
+            1 for _, status, retry in answers if status >= 500 and not (status == 503 and retry)
+        )
+        return tally
 
 
 def throughput(tally: Tally) -> float:

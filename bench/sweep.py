@@ -8,7 +8,12 @@ default settings, as `itpp serve api` runs it) and, per endpoint and number of c
 - valid: every connection sends the request with a valid token, again and again;
 - invalid: every connection sends it with an invalid token (half malformed, half well-formed
   but unknown), and one more connection sends it with the valid token (its p99 is the figure:
-  a valid request's wait under a flood of invalid ones).
+  a valid request's wait under a flood of invalid ones). That connection is a user's, not the
+  flood's: it runs in a process of its own (`http_load.Probe`), has had its first answer before
+  the flood starts, and sends its requests until the flood's window ends. (Until a later
+  session it ran in the flood's own client, whose event loop, driving a thousand connections,
+  was itself slow to notice each of its answers, and it started with the flood: most of its
+  few answers were the first ones.)
 
 Each step runs `--duration` seconds once every connection is open, then waits for the answers
 still due. Per step it prints answers per second inside the window, p50/p99 and the answers
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvloop
-from http_load import Load, get_request, raise_file_limit, run, throughput
+from http_load import Load, Probe, Tally, get_request, raise_file_limit, run, throughput
 from request_path import PROJECT_ROOT, bearer, cpu_seconds, database, populate
 
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -60,7 +65,7 @@ def sweep_step(
     connections: int,
     invalid: bool,
     seconds: float,
-) -> tuple[Load, Load | None, float]:
+) -> tuple[Load, Tally | None, float]:
     valid = get_request(f"{host}:{port}", path, bearer(token))
     before = cpu_seconds(pid)
     if not invalid:
@@ -71,9 +76,9 @@ def sweep_step(
         get_request(f"{host}:{port}", path, bearer(f"invalid-token-{n}")) for n in range(25)
     ] + [get_request(f"{host}:{port}", path, bearer(f"itpp_{n:043d}")) for n in range(25)]
     load = Load(flood, connections)
-    probe = Load([valid], 1)
-    uvloop.run(run(host, port, [load, probe], seconds))
-    return load, probe, cpu_seconds(pid) - before
+    probe = Probe(host, port, valid)
+    uvloop.run(run(host, port, [load], seconds))
+    return load, probe.finish(), cpu_seconds(pid) - before
 
 
 def run_engine(engine: str, args: argparse.Namespace) -> list[Step]:
@@ -117,20 +122,20 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[Step]:
                             p99=load.tally.percentile(0.99),
                             statuses=dict(sorted(load.tally.statuses.items())),
                             unmarked_5xx=load.tally.unmarked_5xx
-                            + (probe.tally.unmarked_5xx if probe else 0),
+                            + (probe.unmarked_5xx if probe else 0),
                             cpu_ms=cpu
                             * 1000
                             / max(
                                 1,
-                                len(load.tally.answers) + len(probe.tally.answers if probe else []),
+                                len(load.tally.answers) + len(probe.answers if probe else []),
                             ),
                             probe_p99=(
-                                probe.tally.percentile(0.99, window_only=False) if probe else None
+                                probe.percentile(0.99, window_only=False) if probe else None
                             ),
                         )
                         steps.append(step)
                         probe_text = f"{step.probe_p99:9.0f}" if probe else f"{'':9}"
-                        extra = f" valid: {dict(probe.tally.statuses)}" if probe else ""
+                        extra = f" valid: {dict(probe.statuses)}" if probe else ""
                         print(
                             f"{name:8} {connections:5d} {step.tokens:8} {step.rate:9.0f} "
                             f"{step.p50:8.1f} {step.p99:8.0f} {probe_text} {step.cpu_ms:6.2f}  "

@@ -33,19 +33,33 @@ long; where such reads are common, raise the limit (2 costs the list half again 
 under load) or use PostgreSQL. PostgreSQL work mostly waits on the network,
 so there they use the default thread pool. Only reads go through here: no reader should queue
 behind a writer.
+
+**Few turns of the event loop.** Every `await` that yields to the event loop costs a request a
+whole turn of it, and when the loop is busy (a flood of requests with refused tokens: a thousand
+connections, each answered in a fifth of a millisecond), one turn takes as long as answering
+everything that arrived meanwhile: 50 ms at 256 such connections, 200 ms at 1,000. anyio's
+primitives yield on purpose even when nothing stands in the way (`Semaphore.acquire`,
+`CapacityLimiter.acquire`, and `to_thread.run_sync` yields once more before it hands the work
+over), so a commitment's read took six turns, over a second under a flood of 1,000
+connections (bench/README.md, the sweep). Here a free turn at the database is taken without
+yielding (`fast_acquire`, and the limiter's `acquire_nowait` first), and `in_thread` hands the
+work to a worker thread without yielding first: what is left is the wait for the thread's
+answer, which asyncio delivers in two turns.
 """
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from contextvars import copy_context
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import anyio
-from anyio import CapacityLimiter, to_thread
+from anyio import CapacityLimiter, WouldBlock
 
 from itpp_api.config import Settings, get_settings
 from itpp_api.db import database_unavailable
@@ -76,8 +90,8 @@ def _gate(settings: Settings) -> _Gate:
     if gate is None:
         gate = gates[settings.database_url] = _Gate(
             # The pool's capacity (db.build_engine): pool_size plus as many overflow.
-            slots=anyio.Semaphore(2 * settings.database_pool_size),
-            writer=anyio.Semaphore(1) if settings.is_sqlite else None,
+            slots=anyio.Semaphore(2 * settings.database_pool_size, fast_acquire=True),
+            writer=anyio.Semaphore(1, fast_acquire=True) if settings.is_sqlite else None,
             readers=CapacityLimiter(settings.sqlite_read_threads) if settings.is_sqlite else None,
         )
     return gate
@@ -125,11 +139,62 @@ async def admitted(*, write: bool) -> AsyncIterator[Turn]:
         turn.release()
 
 
+# The worker threads of `in_thread`. Admission bounds how many of them work at once (a turn at
+# the database per request, turns never nested); the rest is a margin for the event loops a
+# test process runs side by side.
+_WORKERS = 64
+_executor: ThreadPoolExecutor | None = None
+
+
+def _settle(done: "asyncio.Future[T]", result: Any, error: BaseException | None) -> None:
+    if done.cancelled():
+        return
+    if error is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(result)
+
+
+async def in_thread(func: Callable[[], T], *, limiter: CapacityLimiter | None = None) -> T:
+    """`func()` in a worker thread (within `limiter`, if given), with the caller's context
+    variables, as `anyio.to_thread.run_sync` runs it, but without yielding to the event loop
+    before the thread has the work (see above). Shielded as anyio's is: a request cancelled
+    meanwhile waits for the thread to finish, so its connection is never used by two threads."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="itpp-db")
+    if limiter is not None:
+        try:
+            limiter.acquire_nowait()
+        except WouldBlock:
+            await limiter.acquire()
+    try:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
+        context = copy_context()
+
+        def work() -> None:
+            try:
+                result = context.run(func)
+            except BaseException as error:  # delivered to the waiting request, not lost here
+                loop.call_soon_threadsafe(_settle, done, None, error)
+            else:
+                loop.call_soon_threadsafe(_settle, done, result, None)
+
+        _executor.submit(work)
+        with anyio.CancelScope(shield=True):
+            result = await done
+        return result
+    finally:
+        if limiter is not None:
+            limiter.release()
+
+
 async def run_db(func: Callable[..., T], *args: Any, write: bool) -> T:
     """`func(*args)` in a worker thread, once admitted (see above). `func` opens and closes
     its own transaction (`db.transaction`), with `write` as it says."""
     async with admitted(write=write):
-        return await to_thread.run_sync(partial(func, *args))
+        return await in_thread(partial(func, *args))
 
 
 def reader_limiter() -> CapacityLimiter | None:
@@ -141,4 +206,4 @@ async def run_read(func: Callable[..., T], *args: Any) -> T:
     """`func(*args)` in a worker thread, once admitted as a reader; on SQLite within the
     readers' limit (see above)."""
     async with admitted(write=False):
-        return await to_thread.run_sync(partial(func, *args), limiter=reader_limiter())
+        return await in_thread(partial(func, *args), limiter=reader_limiter())

@@ -29,14 +29,13 @@ from collections.abc import Callable
 from functools import partial, update_wrapper
 from typing import Annotated, Any, get_args, get_origin
 
-from anyio import to_thread
 from fastapi import Depends
 from fastapi.dependencies.utils import get_dependant
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
 
 from itpp_api.auth.dependencies import PendingActor, current_actor, pending_actor
-from itpp_api.concurrency import reader_limiter
+from itpp_api.concurrency import in_thread, reader_limiter
 
 PendingActorDep = Annotated[PendingActor, Depends(pending_actor)]
 
@@ -105,7 +104,7 @@ def one_hop(endpoint: Callable[..., Any], path: str, *, read: bool) -> Callable[
 
     async def wrapper(**values: Any) -> Any:
         limiter = reader_limiter() if read else None
-        return await to_thread.run_sync(partial(run, values), limiter=limiter)
+        return await in_thread(partial(run, values), limiter=limiter)
 
     update_wrapper(wrapper, endpoint)
     # FastAPI must see the coroutine function, not the endpoint.

@@ -1,0 +1,144 @@
+"""The request's hop to a worker thread (`concurrency.in_thread`) and its turn at the database
+(`concurrency.admitted`) cost as few turns of the event loop as they can: under a flood of
+refused requests one turn of the loop takes as long as answering everything that arrived
+meanwhile, so every needless turn is a wait a valid request makes (bench/README.md, the
+sweep). And the hop keeps what anyio's gave: the caller's context, its errors, the limiter,
+and a cancelled caller that still waits for its thread.
+
+No test here measures time: each counts turns of the loop or waits on events.
+"""
+
+import asyncio
+import contextvars
+import threading
+
+import anyio
+import pytest
+from anyio import CapacityLimiter
+
+from itpp_api.concurrency import admitted, in_thread
+from tests.conftest import Database
+
+REQUEST = contextvars.ContextVar[str]("request")
+
+
+class Turns:
+    """Counts the turns of the event loop: a task that yields and counts, again and again."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._task = asyncio.ensure_future(self._tick())
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0)
+            self.count += 1
+
+    async def stop(self) -> int:
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        return self.count
+
+
+def test_a_free_turn_at_the_database_is_taken_without_a_turn_of_the_loop(db: Database) -> None:
+    async def main() -> tuple[int, int]:
+        turns = Turns()
+        await asyncio.sleep(0)  # the ticker has started
+        before = turns.count
+        async with admitted(write=False):
+            pass
+        async with admitted(write=True):  # on SQLite also the write lock's turn
+            pass
+        return before, await turns.stop()
+
+    before, after = asyncio.run(main())
+    assert after == before
+
+
+def test_the_work_reaches_its_thread_before_the_caller_yields() -> None:
+    started = threading.Event()
+
+    async def main() -> bool:
+        hop = asyncio.ensure_future(in_thread(started.set))
+        await asyncio.sleep(0)  # the hop's first step, up to its first yield
+        handed_over = started.wait(timeout=10)  # blocks the loop: nothing else runs
+        await hop
+        return handed_over
+
+    assert asyncio.run(main())
+
+
+def test_the_thread_sees_the_callers_context_and_gives_back_its_result_or_error() -> None:
+    def whose() -> str:
+        return REQUEST.get()
+
+    def fails() -> None:
+        raise LookupError("no such commitment")
+
+    async def main() -> str:
+        REQUEST.set("request 7")
+        with pytest.raises(LookupError, match="no such commitment"):
+            await in_thread(fails)
+        return await in_thread(whose)
+
+    assert asyncio.run(main()) == "request 7"
+
+
+def test_a_limiter_of_one_runs_one_at_a_time_and_in_arrival_order() -> None:
+    first_started = threading.Event()
+    release_first = threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        order.append("first starts")
+        first_started.set()
+        release_first.wait(timeout=10)
+        order.append("first ends")
+
+    def second() -> None:
+        order.append("second")
+
+    async def main() -> None:
+        limiter = CapacityLimiter(1)
+        one = asyncio.ensure_future(in_thread(first, limiter=limiter))
+        assert await asyncio.to_thread(first_started.wait, 10)
+        two = asyncio.ensure_future(in_thread(second, limiter=limiter))
+        await asyncio.sleep(0.1)  # time enough for a second thread, were it let in
+        assert order == ["first starts"]
+        release_first.set()
+        await asyncio.gather(one, two)
+
+    asyncio.run(main())
+    assert order == ["first starts", "first ends", "second"]
+
+
+def test_a_cancelled_caller_waits_for_its_thread_to_finish() -> None:
+    """A request's session is used by its thread: were the request to end (and give the
+    connection back) while the thread still ran, two threads could use one connection."""
+    running = threading.Event()
+    release = threading.Event()
+    finished = threading.Event()
+
+    def work() -> None:
+        running.set()
+        release.wait(timeout=10)
+        finished.set()
+
+    async def main() -> bool:
+        scope = anyio.CancelScope()
+
+        async def request() -> None:
+            with scope:
+                await in_thread(work)
+
+        hop = asyncio.ensure_future(request())
+        assert await asyncio.to_thread(running.wait, 10)
+        scope.cancel()  # as anyio cancels a request (a task group, a timeout)
+        await asyncio.sleep(0.1)
+        still_waiting = not hop.done()
+        release.set()
+        await hop
+        assert finished.is_set()
+        return still_waiting
+
+    assert asyncio.run(main())
