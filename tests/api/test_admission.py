@@ -22,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from itpp_api.concurrency import admitted, reader_limiter
+from itpp_api.concurrency import admitted, reader_threads
 from itpp_api.config import get_settings
 from itpp_api.db import is_transient
 from itpp_api.main import create_app
@@ -120,25 +120,28 @@ def test_on_sqlite_writers_queue_for_the_write_lock_without_keeping_readers_out(
 def test_on_sqlite_a_read_takes_a_readers_turn_and_a_write_does_not_wait_for_one(
     db: Database,
 ) -> None:
-    """Reads of a synchronous endpoint run within the readers' limit (ITPP_SQLITE_READ_THREADS,
-    default 1), as the list does: while another read holds the only turn, a read of a
-    commitment waits for it in the event loop and is then served; a write does not queue
-    behind readers."""
+    """Reads of a synchronous endpoint run in the reader threads (ITPP_SQLITE_READ_THREADS,
+    default 1), as the list does: while another read holds the only one, a read of a
+    commitment waits for it and is then served; a write does not queue behind readers."""
     world = make_world()
     headers = jp_editor()
     commitment = f"/api/v1/commitments/{make_commitment(world, visibility='internal')}"
 
     async def scenario(client: httpx.AsyncClient) -> tuple[bool, httpx.Response, httpx.Response]:
         etag = (await client.get(commitment, headers=headers)).headers["etag"]
-        limiter = reader_limiter()
-        assert limiter is not None and limiter.total_tokens == 1
-        async with limiter:  # another read is running
+        readers = reader_threads()
+        assert readers is not None and readers._max_workers == 1
+        other_read = threading.Event()
+        readers.submit(other_read.wait, 30)  # another read is running
+        try:
             waiting = asyncio.create_task(client.get(commitment, headers=headers))
             written = await client.patch(
                 commitment, headers={**headers, "If-Match": etag}, json={"progress": 20}
             )
             await asyncio.sleep(0.3)
             waited = not waiting.done()
+        finally:
+            other_read.set()
         return waited, await waiting, written
 
     waited, read, written = run_with_app(scenario)

@@ -2,8 +2,8 @@
 (`concurrency.admitted`) cost as few turns of the event loop as they can: under a flood of
 refused requests one turn of the loop takes as long as answering everything that arrived
 meanwhile, so every needless turn is a wait a valid request makes (bench/README.md, the
-sweep). And the hop keeps what anyio's gave: the caller's context, its errors, the limiter,
-and a cancelled caller that still waits for its thread.
+sweep). And the hop keeps what anyio's gave: the caller's context, its errors, one reader at a
+time in arrival order, and a cancelled caller that still waits for its thread.
 
 No test here measures time: each counts turns of the loop or waits on events.
 """
@@ -11,10 +11,10 @@ No test here measures time: each counts turns of the loop or waits on events.
 import asyncio
 import contextvars
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import pytest
-from anyio import CapacityLimiter
 
 from itpp_api.concurrency import admitted, in_thread
 from tests.conftest import Database
@@ -84,32 +84,36 @@ def test_the_thread_sees_the_callers_context_and_gives_back_its_result_or_error(
     assert asyncio.run(main()) == "request 7"
 
 
-def test_a_limiter_of_one_runs_one_at_a_time_and_in_arrival_order() -> None:
-    first_started = threading.Event()
-    release_first = threading.Event()
+def test_a_read_queued_behind_another_starts_when_it_ends_without_a_turn_of_the_loop() -> None:
+    """SQLite's reads take one reader thread at a time (concurrency.reader_threads): the next
+    in the queue starts as soon as the thread is free, even while the event loop is busy (a
+    queue handed on through the loop moved one read per turn under a flood)."""
+    first_started, release_first, second_started = (threading.Event() for _ in range(3))
     order: list[str] = []
 
     def first() -> None:
-        order.append("first starts")
+        order.append("first")
         first_started.set()
         release_first.wait(timeout=10)
-        order.append("first ends")
 
     def second() -> None:
         order.append("second")
+        second_started.set()
 
-    async def main() -> None:
-        limiter = CapacityLimiter(1)
-        one = asyncio.ensure_future(in_thread(first, limiter=limiter))
-        assert await asyncio.to_thread(first_started.wait, 10)
-        two = asyncio.ensure_future(in_thread(second, limiter=limiter))
-        await asyncio.sleep(0.1)  # time enough for a second thread, were it let in
-        assert order == ["first starts"]
-        release_first.set()
-        await asyncio.gather(one, two)
+    async def main() -> bool:
+        with ThreadPoolExecutor(1) as one_reader:
+            one = asyncio.ensure_future(in_thread(first, threads=one_reader))
+            two = asyncio.ensure_future(in_thread(second, threads=one_reader))
+            assert await asyncio.to_thread(first_started.wait, 10)
+            await asyncio.sleep(0.1)  # time enough for a second thread, were there one
+            assert order == ["first"]
+            release_first.set()
+            started_without_the_loop = second_started.wait(timeout=10)  # blocks the loop
+            await asyncio.gather(one, two)
+        return started_without_the_loop
 
-    asyncio.run(main())
-    assert order == ["first starts", "first ends", "second"]
+    assert asyncio.run(main())
+    assert order == ["first", "second"]
 
 
 def test_a_cancelled_caller_waits_for_its_thread_to_finish() -> None:

@@ -22,16 +22,19 @@ work holds the GIL except inside SQLite's own C code, which it leaves and re-ent
 row it steps through. Several threads reading at once therefore do not read faster: they take
 turns at the GIL, and each turn costs a context switch. The benchmark's commitment list (bench/)
 measured about 2.3 ms of server CPU per request with one reader at a time against 3.1 to 4.6 ms
-with eight, and served half again as many requests per second. So on SQLite these reads run at
-most `ITPP_SQLITE_READ_THREADS` at a time (default 1): the list (`run_read`) and every reading
-request of a synchronous endpoint (`routing.OneHopRoute`: its token check and its handler in
-one hop); the requests waiting for a turn wait in the event loop, which costs nothing. A read of
-a commitment measured 0.85 ms of server CPU with one connection and 1.7-2.0 ms with 32 before
-it took these turns (bench/README.md, the sweep). The price: a long read (the JSON export of a
-plan of thousands of commitments, seconds) keeps the other reads of the process waiting as
+with eight, and served half again as many requests per second. So on SQLite these reads run in
+`ITPP_SQLITE_READ_THREADS` threads of their own (default 1; per process and database): the list
+(`run_read`) and every reading request of a synchronous endpoint (`routing.OneHopRoute`: its
+token check and its handler in one hop). An admitted read waits for a reader thread in that
+threads' queue, in arrival order, and a thread that finishes one read starts the next at once,
+without waiting for a turn of the event loop (see below: under a flood of refused tokens, a
+queue handed on through the loop moved one read per turn, 50 to 200 ms each). A read of a
+commitment measured 0.85 ms of server CPU with one connection and 1.7-2.0 ms with 32 before
+these reads were limited (bench/README.md, the sweep). The price: a long read (the JSON export
+of a plan of thousands of commitments, seconds) keeps the other reads of the process waiting as
 long; where such reads are common, raise the limit (2 costs the list half again as much CPU
-under load) or use PostgreSQL. PostgreSQL work mostly waits on the network,
-so there they use the default thread pool. Only reads go through here: no reader should queue
+under load) or use PostgreSQL. PostgreSQL work mostly waits on the network, so there reads
+share the threads of every other hop. Only reads go through here: no reader should queue
 behind a writer.
 
 **Few turns of the event loop.** Every `await` that yields to the event loop costs a request a
@@ -42,9 +45,8 @@ primitives yield on purpose even when nothing stands in the way (`Semaphore.acqu
 `CapacityLimiter.acquire`, and `to_thread.run_sync` yields once more before it hands the work
 over), so a commitment's read took six turns, over a second under a flood of 1,000
 connections (bench/README.md, the sweep). Here a free turn at the database is taken without
-yielding (`fast_acquire`, and the limiter's `acquire_nowait` first), and `in_thread` hands the
-work to a worker thread without yielding first: what is left is the wait for the thread's
-answer, which asyncio delivers in two turns.
+yielding (`fast_acquire`), and `in_thread` hands the work to a worker thread without yielding
+first: what is left is the wait for the thread's answer, which asyncio delivers in two turns.
 """
 
 import asyncio
@@ -59,7 +61,6 @@ from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import anyio
-from anyio import CapacityLimiter, WouldBlock
 
 from itpp_api.config import Settings, get_settings
 from itpp_api.db import database_unavailable
@@ -76,7 +77,6 @@ class _Gate:
 
     slots: anyio.Semaphore
     writer: anyio.Semaphore | None  # SQLite: one writer at a time
-    readers: CapacityLimiter | None  # SQLite: list reads, a few at a time
 
 
 # One gate per event loop and database: anyio's primitives belong to the loop that first uses
@@ -92,7 +92,6 @@ def _gate(settings: Settings) -> _Gate:
             # The pool's capacity (db.build_engine): pool_size plus as many overflow.
             slots=anyio.Semaphore(2 * settings.database_pool_size, fast_acquire=True),
             writer=anyio.Semaphore(1, fast_acquire=True) if settings.is_sqlite else None,
-            readers=CapacityLimiter(settings.sqlite_read_threads) if settings.is_sqlite else None,
         )
     return gate
 
@@ -144,6 +143,9 @@ async def admitted(*, write: bool) -> AsyncIterator[Turn]:
 # test process runs side by side.
 _WORKERS = 64
 _executor: ThreadPoolExecutor | None = None
+# SQLite's reader threads (see above), per database and number of threads: the GIL they take
+# turns at is the process's, whatever event loop a read comes from.
+_READERS: dict[tuple[str, int], ThreadPoolExecutor] = {}
 
 
 def _settle(done: "asyncio.Future[T]", result: Any, error: BaseException | None) -> None:
@@ -155,39 +157,33 @@ def _settle(done: "asyncio.Future[T]", result: Any, error: BaseException | None)
         done.set_result(result)
 
 
-async def in_thread(func: Callable[[], T], *, limiter: CapacityLimiter | None = None) -> T:
-    """`func()` in a worker thread (within `limiter`, if given), with the caller's context
-    variables, as `anyio.to_thread.run_sync` runs it, but without yielding to the event loop
-    before the thread has the work (see above). Shielded as anyio's is: a request cancelled
-    meanwhile waits for the thread to finish, so its connection is never used by two threads."""
+async def in_thread(func: Callable[[], T], *, threads: ThreadPoolExecutor | None = None) -> T:
+    """`func()` in a worker thread (of `threads`, if given: `reader_threads`), with the caller's
+    context variables, as `anyio.to_thread.run_sync` runs it, but without yielding to the
+    event loop before the threads have the work (see above). Shielded as anyio's is: a request
+    cancelled meanwhile waits for the thread to finish, so its connection is never used by two
+    threads."""
     global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="itpp-db")
-    if limiter is not None:
+    if threads is None:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(_WORKERS, thread_name_prefix="itpp-db")
+        threads = _executor
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+    context = copy_context()
+
+    def work() -> None:
         try:
-            limiter.acquire_nowait()
-        except WouldBlock:
-            await limiter.acquire()
-    try:
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[T] = loop.create_future()
-        context = copy_context()
+            result = context.run(func)
+        except BaseException as error:  # delivered to the waiting request, not lost here
+            loop.call_soon_threadsafe(_settle, done, None, error)
+        else:
+            loop.call_soon_threadsafe(_settle, done, result, None)
 
-        def work() -> None:
-            try:
-                result = context.run(func)
-            except BaseException as error:  # delivered to the waiting request, not lost here
-                loop.call_soon_threadsafe(_settle, done, None, error)
-            else:
-                loop.call_soon_threadsafe(_settle, done, result, None)
-
-        _executor.submit(work)
-        with anyio.CancelScope(shield=True):
-            result = await done
-        return result
-    finally:
-        if limiter is not None:
-            limiter.release()
+    threads.submit(work)
+    with anyio.CancelScope(shield=True):
+        result = await done
+    return result
 
 
 async def run_db(func: Callable[..., T], *args: Any, write: bool) -> T:
@@ -197,13 +193,20 @@ async def run_db(func: Callable[..., T], *args: Any, write: bool) -> T:
         return await in_thread(partial(func, *args))
 
 
-def reader_limiter() -> CapacityLimiter | None:
-    """The readers' limit of this event loop's database (see above): None on PostgreSQL."""
-    return _gate(get_settings()).readers
+def reader_threads() -> ThreadPoolExecutor | None:
+    """The reader threads of the database (see above): None on PostgreSQL."""
+    settings = get_settings()
+    if not settings.is_sqlite:
+        return None
+    key = (settings.database_url, settings.sqlite_read_threads)
+    threads = _READERS.get(key)
+    if threads is None:
+        threads = _READERS[key] = ThreadPoolExecutor(key[1], thread_name_prefix="itpp-read")
+    return threads
 
 
 async def run_read(func: Callable[..., T], *args: Any) -> T:
-    """`func(*args)` in a worker thread, once admitted as a reader; on SQLite within the
-    readers' limit (see above)."""
+    """`func(*args)` in a worker thread, once admitted as a reader; on SQLite in one of the
+    reader threads (see above)."""
     async with admitted(write=False):
-        return await in_thread(partial(func, *args), limiter=reader_limiter())
+        return await in_thread(partial(func, *args), threads=reader_threads())

@@ -35,7 +35,7 @@ from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
 
 from itpp_api.auth.dependencies import PendingActor, current_actor, pending_actor
-from itpp_api.concurrency import in_thread, reader_limiter
+from itpp_api.concurrency import in_thread, reader_threads
 
 PendingActorDep = Annotated[PendingActor, Depends(pending_actor)]
 
@@ -63,8 +63,8 @@ def _needs_actor(call: Callable[..., Any], path: str) -> bool:
 def one_hop(endpoint: Callable[..., Any], path: str, *, read: bool) -> Callable[..., Any]:
     """`endpoint` wrapped to check its caller's token in the thread that runs it (see above),
     or `endpoint` itself when that cannot be done without a change of behaviour. A `read`
-    (a route of GET or HEAD only) runs within the SQLite readers' limit
-    (concurrency.reader_limiter), as the commitment list does."""
+    (a route of GET or HEAD only) runs in SQLite's reader threads (concurrency.reader_threads),
+    as the commitment list does."""
     if inspect.iscoroutinefunction(endpoint):
         return endpoint
     signature = inspect.signature(endpoint)
@@ -103,8 +103,7 @@ def one_hop(endpoint: Callable[..., Any], path: str, *, read: bool) -> Callable[
         return result
 
     async def wrapper(**values: Any) -> Any:
-        limiter = reader_limiter() if read else None
-        return await in_thread(partial(run, values), limiter=limiter)
+        return await in_thread(partial(run, values), threads=reader_threads() if read else None)
 
     update_wrapper(wrapper, endpoint)
     # FastAPI must see the coroutine function, not the endpoint.
