@@ -11,9 +11,12 @@ default settings, as `itpp serve api` runs it) and, per endpoint and number of c
   a valid request's wait under a flood of invalid ones). That connection is a user's, not the
   flood's: it runs in a process of its own (`http_load.Probe`), has had its first answer before
   the flood starts, and sends its requests until the flood's window ends. (Until a later
-  session it ran in the flood's own client, whose event loop, driving a thousand connections,
-  was itself slow to notice each of its answers, and it started with the flood: most of its
-  few answers were the first ones.)
+  session it ran in the flood's own client and started with the flood, so a step's few answers
+  were mostly the ones sent while the flood's first requests were still queued.)
+  The connections take the flood's `--flood-tokens` tokens in turn, so a step with more
+  connections than earlier steps brings unknown tokens new to the server: each such token is a
+  turn at the database the first time, and is refused from memory afterwards. With
+  `--fresh-tokens` every step's unknown tokens are new.
 
 Each step runs `--duration` seconds once every connection is open, then waits for the answers
 still due. Per step it prints answers per second inside the window, p50/p99 and the answers
@@ -65,6 +68,8 @@ def sweep_step(
     connections: int,
     invalid: bool,
     seconds: float,
+    flood_tokens: int,
+    fresh: str,
 ) -> tuple[Load, Tally | None, float]:
     valid = get_request(f"{host}:{port}", path, bearer(token))
     before = cpu_seconds(pid)
@@ -72,9 +77,11 @@ def sweep_step(
         load = Load([valid], connections)
         uvloop.run(run(host, port, [load], seconds))
         return load, None, cpu_seconds(pid) - before
-    flood = [
-        get_request(f"{host}:{port}", path, bearer(f"invalid-token-{n}")) for n in range(25)
-    ] + [get_request(f"{host}:{port}", path, bearer(f"itpp_{n:043d}")) for n in range(25)]
+    flood = [  # malformed and unknown in turn: half of each at any number of connections
+        get_request(f"{host}:{port}", path, bearer(token))
+        for n in range(flood_tokens)
+        for token in (f"invalid-token-{n}", f"itpp_{fresh}{n:038d}")
+    ]
     load = Load(flood, connections)
     probe = Probe(host, port, valid)
     uvloop.run(run(host, port, [load], seconds))
@@ -98,6 +105,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[Step]:
                 f"{'endpoint':8} {'conn':>5} {'tokens':8} {'answers/s':>9} {'p50 ms':>8} "
                 f"{'p99 ms':>8} {'valid p99':>9} {'CPU ms':>6}  statuses"
             )
+            step_number = 0
             for name, path in endpoints.items():
                 if name not in args.endpoints.split(","):
                     continue
@@ -112,7 +120,11 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[Step]:
                             connections,
                             invalid,
                             args.duration,
+                            args.flood_tokens,
+                            # unknown tokens the server has not refused before: per step
+                            f"{step_number:05d}" if args.fresh_tokens else "00000",
                         )
+                        step_number += 1
                         step = Step(
                             endpoint=name,
                             connections=connections,
@@ -179,6 +191,19 @@ def main() -> None:
     parser.add_argument("--endpoints", default="list,detail")
     parser.add_argument("--connections", default=",".join(str(c) for c in CONNECTIONS))
     parser.add_argument("--tokens", default="valid,invalid")
+    parser.add_argument(
+        "--flood-tokens",
+        type=int,
+        default=25,
+        help="malformed and as many unknown tokens in the flood, one a connection in turn",
+    )
+    parser.add_argument(
+        "--fresh-tokens",
+        action="store_true",
+        help="unknown tokens new to the server at every step (each a turn at the database "
+        "the first time; by default the steps share them, and the server refuses them from "
+        "memory after their first time)",
+    )
     parser.add_argument("--quick", action="store_true", help="3 s a step (make bench)")
     args = parser.parse_args()
     if args.quick:
