@@ -147,11 +147,10 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[Step]:
                         )
                         steps.append(step)
                         probe_text = f"{step.probe_p99:9.0f}" if probe else f"{'':9}"
-                        extra = (
-                            f" valid: {dict(probe.statuses)}, p50 {probe.percentile(0.5):.0f} ms"
-                            if probe
-                            else ""
-                        )
+                        extra = ""
+                        if probe:
+                            probe_p50 = probe.percentile(0.5, window_only=False)
+                            extra = f" valid: {dict(probe.statuses)}, p50 {probe_p50:.0f} ms"
                         print(
                             f"{name:8} {connections:5d} {step.tokens:8} {step.rate:9.0f} "
                             f"{step.p50:8.1f} {step.p99:8.0f} {probe_text} {step.cpu_ms:6.2f}  "

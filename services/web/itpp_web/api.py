@@ -329,21 +329,30 @@ class ApiClient:
         the body kept from the last answer (per token, in `ReadCache`) is used: not sent again,
         its parse the only work. Off with the read cache (`cache_seconds` 0)."""
         kept = self.cache.validated(token, path)
-        headers = {"If-None-Match": kept[0]} if kept is not None else None
-        response = await self.request(
-            "GET", path, token=token, headers=headers, raw=True, kept=True
-        )
+        response, new = await self._conditional_get(path, token, kept[0] if kept else None)
         if response.status == 304 and kept is not None:
             etag, body, body_digest = kept
             read = KeptRead("etag", path, body_digest, etag)
             return answer_kept(read, orjson.loads(body), body)
-        if response.status == 200 and response.etag and response.content:
-            new = self.cache.keep_validated(token, path, response.etag, response.content)
-            if new is not None:
-                read = KeptRead("etag", path, new, response.etag)
-                return answer_kept(read, response.data, response.content)
+        if new is not None and response.etag:
+            read = KeptRead("etag", path, new, response.etag)
+            return answer_kept(read, response.data, response.content)
         other_call()
         return response.data
+
+    async def _conditional_get(
+        self, path: str, token: str | None, etag: str | None
+    ) -> tuple[ApiResponse[Any], bytes | None]:
+        """A GET of a kept answer, with `If-None-Match: etag` when there is one; a new answer
+        (200 with an ETag) is kept in its place: the response, and the new answer's digest if
+        it was kept."""
+        headers = {"If-None-Match": etag} if etag is not None else None
+        response = await self.request(
+            "GET", path, token=token, headers=headers, raw=True, kept=True
+        )
+        if response.status == 200 and response.etag and response.content:
+            return response, self.cache.keep_validated(token, path, response.etag, response.content)
+        return response, None
 
     async def unchanged(self, read: KeptRead, *, token: str) -> bool:
         """Whether a kept answer read earlier (`KeptRead`) is still what the API answers this
@@ -357,18 +366,7 @@ class ApiClient:
         if kept is None or kept[0] != read.etag or kept[2] != read.digest:
             return False
         try:
-            response = await self.request(
-                "GET",
-                read.path,
-                token=token,
-                headers={"If-None-Match": kept[0]},
-                raw=True,
-                kept=True,
-            )
+            response, _ = await self._conditional_get(read.path, token, kept[0])
         except (ApiError, ApiUnavailable):
             return False
-        if response.status == 304:
-            return True
-        if response.status == 200 and response.etag and response.content:
-            self.cache.keep_validated(token, read.path, response.etag, response.content)
-        return False
+        return response.status == 304
