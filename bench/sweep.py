@@ -6,17 +6,19 @@ makes a plan with 42 commitments and a signed-in editor, starts one uvicorn proc
 default settings, as `itpp serve api` runs it) and, per endpoint and number of connections:
 
 - valid: every connection sends the request with a valid token, again and again;
-- invalid: every connection sends it with an invalid token (half malformed, half well-formed
-  but unknown), and one more connection sends it with the valid token (its p99 is the figure:
+- invalid: every connection sends it with an invalid token (half malformed, half made up in
+  the shape the API issues, with a tag the API never gave: what a client without a token can
+  send), and one more connection sends it with the valid token (its p99 is the figure:
   a valid request's wait under a flood of invalid ones). That connection is a user's, not the
   flood's: it runs in a process of its own (`http_load.Probe`), has had its first answer before
   the flood starts, and sends its requests until the flood's window ends. (Until a later
   session it ran in the flood's own client and started with the flood, so a step's few answers
   were mostly the ones sent while the flood's first requests were still queued.)
   The connections take the flood's `--flood-tokens` tokens in turn, so a step with more
-  connections than earlier steps brings unknown tokens new to the server: each such token is a
-  turn at the database the first time, and is refused from memory afterwards. With
-  `--fresh-tokens` every step's unknown tokens are new.
+  connections than earlier steps brings made-up tokens new to the server; with
+  `--fresh-tokens` every step's are new. Until tokens were tagged (auth/tokens.py), each such
+  token was a turn at the database the first time (and refused from memory afterwards); since,
+  the tag refuses it before it waits for one.
 
 Each step runs `--duration` seconds once every connection is open, then waits for the answers
 still due. Per step it prints answers per second inside the window, p50/p99 and the answers
@@ -43,6 +45,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from tests.live_api import start_api, stop, wait_until_up
 
 CONNECTIONS = (1, 32, 256, 1000)
+# The tag part of the flood's made-up tokens (auth/tokens.py: 22 URL-safe characters).
+MADE_UP_TAG = "t" * 22
 
 
 @dataclass
@@ -80,7 +84,7 @@ def sweep_step(
     flood = [  # malformed and unknown in turn: half of each at any number of connections
         get_request(f"{host}:{port}", path, bearer(token))
         for n in range(flood_tokens)
-        for token in (f"invalid-token-{n}", f"itpp_{fresh}{n:038d}")
+        for token in (f"invalid-token-{n}", f"itpp_{fresh}{n:038d}{MADE_UP_TAG}")
     ]
     load = Load(flood, connections)
     probe = Probe(host, port, valid)

@@ -299,3 +299,37 @@ def test_migration_0018_gives_names_summaries_and_amendments_a_source_and_revert
         assert amendment.translations == {"title": fresh, "rationale": fresh}
         assert review.translations == {"summary": {"source": "en", "stale": []}}
         assert unwritten.translations == {}
+
+
+def test_migration_0028_lets_untagged_tokens_live_until_the_latest_of_them_expires(
+    db: Database,
+) -> None:
+    """The key's `legacy_until` is the latest expiry among the tokens not revoked when the
+    migration ran (a revoked one does not count), so every token issued before tags keeps
+    working until it expires (auth/tokens.py)."""
+    from itpp_api.auth import token_key
+    from itpp_api.auth.models import AccessToken
+    from itpp_api.auth.tokens import hash_secret
+    from itpp_api.db import utcnow
+    from tests.factories import make_user, token_for
+
+    make_world()
+    user = make_user("JP", "editor")
+    alive, revoked = token_for(user), token_for(user)
+    latest = (utcnow() + timedelta(days=200)).replace(microsecond=0)
+    with transaction(write=True) as session:
+        for secret, values in (
+            (alive, {"expires_at": latest}),
+            (revoked, {"expires_at": latest + timedelta(days=1), "revoked_at": utcnow()}),
+        ):
+            token = session.scalars(
+                select(AccessToken).where(AccessToken.token_hash == hash_secret(secret))
+            ).one()
+            for name, value in values.items():
+                setattr(token, name, value)
+    downgrade(db.url, "0027_organisation_row_version")
+    upgrade(db.url)
+    with transaction(write=False) as session:
+        key = token_key.load(session)
+    assert key is not None
+    assert key.legacy_until == latest

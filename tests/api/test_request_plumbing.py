@@ -13,12 +13,13 @@ from sqlalchemy import update
 
 from itpp_api.auth.models import AccessToken, User
 from itpp_api.auth.service import REFUSED_TOKENS
-from itpp_api.auth.tokens import hash_secret
+from itpp_api.auth.tokens import hash_secret, new_token
 from itpp_api.concurrency import admitted
 from itpp_api.config import get_settings
 from itpp_api.db import transaction, utcnow
 from itpp_api.main import create_app
 from tests.api.test_admission import short_queue  # noqa: F401 (a fixture)
+from tests.api.test_token_tags import database_key
 from tests.conftest import Database, QueryCounter
 from tests.factories import make_user, make_world, token_for
 
@@ -80,7 +81,8 @@ def test_an_unknown_token_is_refused_again_without_a_query(
     anonymous_client: TestClient, query_counter: QueryCounter
 ) -> None:
     make_world()
-    unknown = {"Authorization": "Bearer itpp_" + uuid.uuid4().hex + "x" * 11}
+    # Well tagged, so only the database can say it is unknown (test_token_tags.py).
+    unknown = {"Authorization": f"Bearer {new_token(database_key().key)}"}
     assert anonymous_client.get("/api/v1/parties", headers=unknown).status_code == 401
     query_counter.active = True
     again = anonymous_client.get("/api/v1/parties", headers=unknown)

@@ -25,8 +25,9 @@ from sqlalchemy.engine import URL, make_url
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
-# Bookkeeping of the migrations, not content: a freshly migrated database counts as empty.
-_NOT_CONTENT = frozenset({"alembic_version"})
+# What the migrations put in every database, not content: a freshly migrated database counts
+# as empty (the revision; the token key, auth/token_key.py).
+_NOT_CONTENT = frozenset({"alembic_version", "token_key"})
 
 
 class BackupError(Exception):

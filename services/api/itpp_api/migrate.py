@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine
 
+from itpp_api.auth import token_key
 from itpp_api.config import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
@@ -32,8 +33,10 @@ def upgrade(database_url: str | None = None, revision: str = "head") -> None:
 
 
 def downgrade(database_url: str | None = None, revision: str = "base") -> None:
-    """Revert migrations down to `revision`."""
+    """Revert migrations down to `revision`. Below 0028 the database's token key goes, and the
+    next upgrade makes a new one: this process forgets the one it read (auth/token_key.py)."""
     command.downgrade(alembic_config(database_url), revision)
+    token_key.forget(database_url or get_settings().database_url)
 
 
 @lru_cache(maxsize=1)

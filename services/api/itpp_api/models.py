@@ -3,7 +3,7 @@
 from itpp_api.amendments.models import Amendment, AmendmentDecision
 from itpp_api.attachments.models import Attachment
 from itpp_api.audit.models import AuditChainHead, AuditEvent
-from itpp_api.auth.models import AccessToken, LoginThrottle, User, UserInvitation
+from itpp_api.auth.models import AccessToken, LoginThrottle, TokenKey, User, UserInvitation
 from itpp_api.calendar.models import CalendarFeed
 from itpp_api.comments.models import Comment, CommentRevision
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
@@ -53,6 +53,7 @@ __all__ = [
     "ReviewSignOff",
     "SavedView",
     "SearchEntry",
+    "TokenKey",
     "User",
     "UserInvitation",
     "WebhookDelivery",

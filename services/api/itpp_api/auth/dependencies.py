@@ -10,9 +10,10 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from itpp_api.auth import token_key
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.service import REFUSED_TOKENS, check_token, touch_token, unauthorized
-from itpp_api.auth.tokens import hash_secret, is_well_formed
+from itpp_api.auth.tokens import hash_secret
 from itpp_api.deps import READ_METHODS, SessionDep, afterwards, commit_writer
 from itpp_api.errors import Unauthorized
 
@@ -38,11 +39,12 @@ def _authenticate(session: Session, token: str, write: bool) -> Actor:
 
 
 def well_formed(token: str | None) -> str:
-    """The token, if it could be one of ours and was not refused lately for good
-    (service.RefusedTokens); else 401 at once, before any database work."""
+    """The token, if it could be one of ours (well formed, and not made up: token_key) and
+    was not refused lately for good (service.RefusedTokens); else 401 at once, before any
+    database work."""
     if not token:
         raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
-    if not is_well_formed(token):
+    if not token_key.may_be_issued(token):
         raise unauthorized("The token is not valid.")
     refused = REFUSED_TOKENS.refusal(hash_secret(token))
     if refused is not None:

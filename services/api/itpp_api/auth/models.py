@@ -97,6 +97,20 @@ class AccessToken(Created, HasId, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
+class TokenKey(SQLModel, table=True):
+    """The key that tags the bearer tokens this database's API issues (auth/tokens.py), and
+    until when tokens issued before tags existed may still be alive. One row (id 1), made by
+    migration 0028 (or by the first token issued where it is missing: auth/token_key.py); it
+    never changes."""
+
+    __tablename__ = "token_key"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    key: str = Field(sa_column=Column(String(64), nullable=False))  # 32 random bytes, hex
+    legacy_until: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 class LoginThrottle(SQLModel, table=True):
     """Sign-in attempts per account, per address and per familiar (account, address) pair,
     shared by every API process (auth/throttle.py says how they are read)."""

@@ -19,10 +19,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select, update
 
 from itpp_api.audit import service as audit
-from itpp_api.auth import policy, totp
+from itpp_api.auth import policy, token_key, totp
 from itpp_api.auth.actor import Actor
 from itpp_api.auth.models import AccessToken, User
-from itpp_api.auth.tokens import hash_secret, is_well_formed, new_secret
+from itpp_api.auth.tokens import hash_secret, new_token
 from itpp_api.config import get_settings
 from itpp_api.db import table_of, transaction, utcnow
 from itpp_api.enums import Role, TokenKind, TokenScope
@@ -236,13 +236,19 @@ def check_token(*, session: Session, secret: str | None) -> tuple[Actor, Touch |
     """
     if not secret:
         raise unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
-    if not is_well_formed(secret):
-        raise unauthorized("The token is not valid.")
+    if not token_key.may_be_issued(secret):
+        raise unauthorized(_UNKNOWN)
     now = utcnow()
     token_hash = hash_secret(secret)
     refused = REFUSED_TOKENS.refusal(token_hash)
     if refused is not None:
         raise unauthorized(refused)
+    if (
+        token_key.known() is None
+        and token_key.load(session)
+        and not token_key.may_be_issued(secret)
+    ):
+        raise unauthorized(_UNKNOWN)  # the first token this process checks
     row = _token_row(session, token_hash)
     if row is None:
         REFUSED_TOKENS.remember(token_hash, _UNKNOWN)
@@ -330,7 +336,7 @@ def issue_token(
     idle: timedelta,
 ) -> tuple[AccessToken, str]:
     """Create a token; returns the row and the secret (which is never stored)."""
-    secret = new_secret()
+    secret = new_token(token_key.for_issuing(session))
     now = utcnow()
     token = AccessToken(
         user_id=user.id,
