@@ -198,14 +198,13 @@ def main() -> None:
         "--flood-tokens",
         type=int,
         default=25,
-        help="malformed and as many unknown tokens in the flood, one a connection in turn",
+        help="malformed and as many made-up tokens in the flood, one a connection in turn",
     )
     parser.add_argument(
         "--fresh-tokens",
         action="store_true",
-        help="unknown tokens new to the server at every step (each a turn at the database "
-        "the first time; by default the steps share them, and the server refuses them from "
-        "memory after their first time)",
+        help="made-up tokens new to the server at every step (by default the steps share "
+        "them; before tokens were tagged each new one was a turn at the database)",
     )
     parser.add_argument("--quick", action="store_true", help="3 s a step (make bench)")
     args = parser.parse_args()
