@@ -15,7 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import pytest
+import uvloop
 
+from itpp_api import concurrency
 from itpp_api.concurrency import admitted, in_thread
 from tests.conftest import Database
 
@@ -146,3 +148,35 @@ def test_a_cancelled_caller_waits_for_its_thread_to_finish() -> None:
         return still_waiting
 
     assert asyncio.run(main())
+
+
+@pytest.mark.parametrize("how", ["answers through the pipe", "call_soon_threadsafe"])
+def test_on_the_servers_loop_a_threads_answer_resumes_its_caller_in_the_next_turn(
+    how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvloop (uvicorn's loop) runs a watched pipe's reader while it polls, so the caller it
+    wakes runs in the next round of ready callbacks: one turn from the thread's answer to its
+    caller, where `call_soon_threadsafe` takes two (its callback, then the caller it wakes).
+    The second case shows the count would see the difference."""
+    if how == "call_soon_threadsafe":
+        monkeypatch.setattr(concurrency, "_answers", lambda loop: None)
+    go = threading.Event()
+
+    async def main() -> int:
+        turns = Turns()
+        await asyncio.sleep(0)  # the ticker has started
+        threads = ThreadPoolExecutor(1)
+
+        async def answer() -> int:
+            go.set()
+            threads.shutdown(wait=True)  # the loop stands still until the answer is handed over
+            return turns.count
+
+        answered = asyncio.ensure_future(answer())
+        await in_thread(go.wait, threads=threads)
+        resumed = turns.count
+        await turns.stop()
+        return resumed - await answered
+
+    turns_waited = uvloop.run(main())
+    assert turns_waited == (1 if how == "answers through the pipe" else 2)

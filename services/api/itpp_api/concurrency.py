@@ -46,14 +46,18 @@ primitives yield on purpose even when nothing stands in the way (`Semaphore.acqu
 over), so a commitment's read took six turns, over a second under a flood of 1,000
 connections (bench/README.md, the sweep). Here a free turn at the database is taken without
 yielding (`fast_acquire`), and `in_thread` hands the work to a worker thread without yielding
-first: what is left is the wait for the thread's answer, which asyncio delivers in two turns.
+first: what is left is the wait for the thread's answer, which reaches its caller in one turn
+on uvloop's loop (uvicorn's: `_Answers`) and in two on asyncio's.
 """
 
 import asyncio
 import logging
+import os
+import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import copy_context
 from dataclasses import dataclass
 from functools import partial
@@ -61,6 +65,11 @@ from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import anyio
+
+try:
+    import uvloop
+except ImportError:  # uvicorn[standard] brings it; without it asyncio's loop serves
+    uvloop = None  # type: ignore[assignment]
 
 from itpp_api.config import Settings, get_settings
 from itpp_api.db import database_unavailable
@@ -157,6 +166,69 @@ def _settle(done: "asyncio.Future[T]", result: Any, error: BaseException | None)
         done.set_result(result)
 
 
+class _Answers:
+    """Worker threads' answers to one event loop, delivered in the loop's I/O phase.
+
+    `call_soon_threadsafe` runs its callback among the loop's ready callbacks, and the caller
+    that callback wakes runs one turn later: two turns from answer to caller. Under a flood a
+    turn is long (every request that arrived meanwhile is answered in it), so uvloop's server
+    loop gets the answers through a pipe it watches instead: the reader runs while the loop
+    polls, and the callers it wakes run in the very next round of ready callbacks, one turn
+    from answer to caller (bench/README.md, the sweep). The pipe carries only wake-up bytes;
+    the answers wait in a deque (its append and popleft are atomic)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+        self._answers: deque[tuple[asyncio.Future[Any], Any, BaseException | None]] = deque()
+        self._closing = threading.Lock()  # no write to a closed (or reused) descriptor
+        self._closed = False
+        loop.add_reader(self._read, self._deliver)
+
+    def put(self, done: "asyncio.Future[T]", result: Any, error: BaseException | None) -> None:
+        """From a worker thread: hand an answer to the loop."""
+        self._answers.append((done, result, error))
+        # A full pipe holds wake-ups the loop has still to read: it will, and take this too.
+        with self._closing, suppress(BlockingIOError):
+            if not self._closed:
+                os.write(self._write, b"\0")
+
+    def _deliver(self) -> None:
+        with suppress(BlockingIOError):
+            while os.read(self._read, 4096):
+                pass
+        while self._answers:
+            _settle(*self._answers.popleft())
+
+    def close(self) -> None:
+        """Once the loop is closed (its callers are gone with it)."""
+        with self._closing:
+            self._closed = True
+            os.close(self._read)
+            os.close(self._write)
+
+
+# Per event loop; the pipes of loops closed since are closed when the next loop's is made.
+_ANSWERS: dict[int, _Answers] = {}
+
+
+def _answers(loop: asyncio.AbstractEventLoop) -> _Answers | None:
+    """The loop's answers pipe (uvloop's loops only: asyncio's own loop runs a reader among its
+    ready callbacks, so a pipe would save it nothing)."""
+    if uvloop is None or not isinstance(loop, uvloop.Loop):
+        return None
+    answers = _ANSWERS.get(id(loop))
+    if answers is None or answers.loop is not loop:
+        for key, old in list(_ANSWERS.items()):
+            if old.loop.is_closed():
+                old.close()
+                del _ANSWERS[key]
+        answers = _ANSWERS[id(loop)] = _Answers(loop)
+    return answers
+
+
 async def in_thread(func: Callable[[], T], *, threads: ThreadPoolExecutor | None = None) -> T:
     """`func()` in a worker thread (of `threads`, if given: `reader_threads`), with the caller's
     context variables, as `anyio.to_thread.run_sync` runs it, but without yielding to the
@@ -171,14 +243,17 @@ async def in_thread(func: Callable[[], T], *, threads: ThreadPoolExecutor | None
     loop = asyncio.get_running_loop()
     done: asyncio.Future[T] = loop.create_future()
     context = copy_context()
+    answers = _answers(loop)
 
     def work() -> None:
         try:
-            result = context.run(func)
-        except BaseException as error:  # delivered to the waiting request, not lost here
-            loop.call_soon_threadsafe(_settle, done, None, error)
+            result, error = context.run(func), None
+        except BaseException as failure:  # delivered to the waiting request, not lost here
+            result, error = None, failure
+        if answers is not None:
+            answers.put(done, result, error)
         else:
-            loop.call_soon_threadsafe(_settle, done, result, None)
+            loop.call_soon_threadsafe(_settle, done, result, error)
 
     threads.submit(work)
     with anyio.CancelScope(shield=True):
