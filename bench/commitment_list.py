@@ -413,6 +413,9 @@ def verify(base_url: str, plan_id: uuid.UUID, token: str) -> tuple[list[Target],
             refused = client.get(path)
             if refused.status_code != 401:
                 raise BenchError(f"{path} without a token: HTTP {refused.status_code}")
+        # Once before recording: the process's first token check also reads the token key
+        # (auth/token_key.py), once in its life, not per request.
+        client.get(list_path, headers=auth)
         bodies = {}
         for name, path in (("bare", BARE_PATH), ("raw", raw_path), ("list", list_path)):
             # The list request is the recorded one: its SQL is what the raw endpoint mirrors.

@@ -7,21 +7,22 @@ import asyncio
 import secrets
 from contextlib import AsyncExitStack
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from itpp_api.auth import token_key, tokens
 from itpp_api.auth.models import AccessToken, TokenKey
 from itpp_api.auth.service import REFUSED_TOKENS
 from itpp_api.concurrency import admitted
 from itpp_api.config import get_settings
-from itpp_api.db import transaction, utcnow
+from itpp_api.db import build_engine, transaction, utcnow
 from itpp_api.main import create_app
 from tests.api.test_admission import short_queue  # noqa: F401 (a fixture)
-from tests.conftest import Database
+from tests.conftest import Database, database_copy, drop_postgres_database
 from tests.factories import make_user, make_world, token_for
 
 NOT_VALID = "The token is not valid."
@@ -115,9 +116,9 @@ def test_a_process_that_has_not_read_the_key_asks_the_database_and_then_knows(
     world = make_world()
     del world
     valid = token_for(make_user("JP", "editor"))
-    token_key.forget(db.url)
+    token_key.forget()
     fake = made_up(database_key().key)[0]
-    token_key.forget(db.url)
+    token_key.forget()
     assert anonymous_client.get("/api/v1/parties", headers=bearer(fake)).status_code == 401
     assert token_key.known() is not None
     assert anonymous_client.get("/api/v1/parties", headers=bearer(valid)).status_code == 200
@@ -140,9 +141,9 @@ def test_a_token_issued_before_tags_works_until_the_last_of_them_expires(
         )
     key = database_key()
     alive = token_key.Key(key.key, utcnow() + timedelta(hours=1))
-    monkeypatch.setitem(token_key._KNOWN, db.url, alive)
+    monkeypatch.setitem(token_key._KNOWN, db.engine.pool, alive)
     assert anonymous_client.get("/api/v1/users/me", headers=bearer(old)).status_code == 200
-    monkeypatch.setitem(token_key._KNOWN, db.url, token_key.Key(key.key, utcnow()))
+    monkeypatch.setitem(token_key._KNOWN, db.engine.pool, token_key.Key(key.key, utcnow()))
     [refused] = with_the_queue_full([old])
     assert refused.status_code == 401
     assert refused.json()["detail"] == NOT_VALID
@@ -157,7 +158,7 @@ def test_a_database_without_a_key_gets_one_at_the_first_token_issued(
     user = make_user("JP", "editor")
     with transaction(write=True) as session:
         session.execute(TokenKey.__table__.delete())  # type: ignore[attr-defined]
-    token_key.forget(db.url)
+    token_key.forget()
     try:
         with transaction(write=False) as session:
             assert token_key.load(session) is None
@@ -165,4 +166,25 @@ def test_a_database_without_a_key_gets_one_at_the_first_token_issued(
         assert anonymous_client.get("/api/v1/users/me", headers=bearer(token)).status_code == 200
         assert tokens.tag_matches(token, database_key().key)
     finally:
-        token_key.forget(db.url)
+        token_key.forget()
+
+
+def test_each_database_tags_its_tokens_with_its_own_key(db: Database, tmp_path: Path) -> None:
+    """One process, two databases (a benchmark's, an `itpp` command's, a test's): a token
+    issued into each carries that database's tag, whichever was used first."""
+    other_url = database_copy(db.name, tmp_path, "itpp_other_key")
+    other = build_engine(get_settings().model_copy(update={"database_url": other_url}))
+    try:
+        keys = []
+        for engine in (db.engine, other):
+            with transaction(write=True, engine=engine) as session:
+                issued_with = token_key.for_issuing(session)
+            with engine.connect() as connection:
+                stored = connection.execute(select(TokenKey.key)).scalar_one()  # type: ignore[call-overload]
+            assert issued_with == bytes.fromhex(stored)
+            keys.append(issued_with)
+        assert keys[0] != keys[1]
+    finally:
+        other.dispose()
+        if db.name == "postgresql":
+            drop_postgres_database(other_url)

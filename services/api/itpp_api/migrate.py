@@ -34,9 +34,9 @@ def upgrade(database_url: str | None = None, revision: str = "head") -> None:
 
 def downgrade(database_url: str | None = None, revision: str = "base") -> None:
     """Revert migrations down to `revision`. Below 0028 the database's token key goes, and the
-    next upgrade makes a new one: this process forgets the one it read (auth/token_key.py)."""
+    next upgrade makes a new one: this process forgets the keys it read (auth/token_key.py)."""
     command.downgrade(alembic_config(database_url), revision)
-    token_key.forget(database_url or get_settings().database_url)
+    token_key.forget()
 
 
 @lru_cache(maxsize=1)

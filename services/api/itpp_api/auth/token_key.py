@@ -4,8 +4,8 @@ be refused without a turn at the database (auth/tokens.py says what the tag is).
 The key lives in the database (table `token_key`, one row made by migration 0028), so every API
 process of a deployment tags and checks with the same key without a setting to keep in step.
 A process reads it once, at the first token it checks at the database (`load`, in that
-request's session: one small statement), and keeps it, per database, for its lifetime: the row
-never changes. Until then every well-formed token goes to the database as before: a token is
+request's session: one small statement), and keeps it, per database, for its engine's lifetime:
+the row never changes. Until then every well-formed token goes to the database as before: a token is
 only refused from the key when the key is known, so nothing here can refuse a token the
 database would accept.
 
@@ -17,16 +17,17 @@ restored database's tokens.
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.pool import Pool
 from sqlmodel import Session
 
 from itpp_api.auth import tokens
 from itpp_api.auth.models import TokenKey
-from itpp_api.config import get_settings
-from itpp_api.db import table_of, utcnow
+from itpp_api.db import get_engine, table_of, utcnow
 
 _ROW = 1
 _T = table_of(TokenKey).c
@@ -41,13 +42,16 @@ class Key:
     legacy_until: datetime  # untagged tokens may be alive until then
 
 
-# Per database URL: a test process, and `itpp` commands, may use several databases.
-_KNOWN: dict[str, Key] = {}
+# Per database, by its engine's pool (one per engine, shared by the engine's variants with
+# other execution options): a test process, a benchmark and `itpp` commands may use several
+# databases, some through engines of their own. An engine disposed gets a new pool, whose key
+# is read again.
+_KNOWN: "WeakKeyDictionary[Pool, Key]" = WeakKeyDictionary()
 
 
 def known() -> Key | None:
     """The configured database's key, if this process has read it."""
-    return _KNOWN.get(get_settings().database_url)
+    return _KNOWN.get(get_engine().pool)
 
 
 def may_be_issued(secret: str) -> bool:
@@ -68,13 +72,15 @@ def may_be_issued(secret: str) -> bool:
 def load(session: Session) -> Key | None:
     """The configured database's key: kept, or read in `session` (None when the database has
     no key: then no token is refused from it)."""
-    key = known()
+    connection = session.connection()
+    pool = connection.engine.pool
+    key = _KNOWN.get(pool)
     if key is not None:
         return key
-    row = session.connection().execute(_READ).first()
+    row = connection.execute(_READ).first()
     if row is None:
         return None
-    key = _KNOWN[get_settings().database_url] = Key(bytes.fromhex(row[0]), row[1])
+    key = _KNOWN[pool] = Key(bytes.fromhex(row[0]), row[1])
     return key
 
 
@@ -97,6 +103,6 @@ def for_issuing(session: Session) -> bytes:
     return made.key
 
 
-def forget(database_url: str) -> None:
-    """Forget a database's key (migrate.downgrade: below 0028 the key is dropped)."""
-    _KNOWN.pop(database_url, None)
+def forget() -> None:
+    """Forget every key read (migrate.downgrade: below 0028 a database's key is dropped)."""
+    _KNOWN.clear()
