@@ -222,9 +222,8 @@ def _answers(loop: asyncio.AbstractEventLoop) -> _Answers | None:
     answers = _ANSWERS.get(id(loop))
     if answers is None or answers.loop is not loop:
         for key, old in list(_ANSWERS.items()):
-            if old.loop.is_closed():
+            if old.loop.is_closed() and _ANSWERS.pop(key, None) is old:
                 old.close()
-                del _ANSWERS[key]
         answers = _ANSWERS[id(loop)] = _Answers(loop)
     return answers
 

@@ -4,13 +4,13 @@ be refused without a turn at the database (auth/tokens.py says what the tag is).
 The key lives in the database (table `token_key`, one row made by migration 0028), so every API
 process of a deployment tags and checks with the same key without a setting to keep in step.
 A process reads it once, at the first token it checks at the database (`load`, in that
-request's session: one small statement), and keeps it, per database, for its engine's lifetime:
-the row never changes. Until then every well-formed token goes to the database as before: a token is
-only refused from the key when the key is known, so nothing here can refuse a token the
-database would accept.
+request's session: one small statement), and keeps it, per database, for its engine's
+lifetime: the row never changes. Until then every well-formed token goes to the database as
+before: a token is only refused from the key when the key is known, so nothing here can refuse
+a token the database would accept.
 
-After a database is restored from another deployment's backup, restart its API processes (as
-docs/operations.md says for every restore): a process that kept the old key would refuse the
+After a database is restored from another deployment's backup, restart its API processes
+(deploy/README.md, Backup and restore): a process that kept the old key would refuse the
 restored database's tokens.
 """
 
@@ -70,8 +70,8 @@ def may_be_issued(secret: str) -> bool:
 
 
 def load(session: Session) -> Key | None:
-    """The configured database's key: kept, or read in `session` (None when the database has
-    no key: then no token is refused from it)."""
+    """The key of `session`'s database: kept, or read in `session` (None when the database
+    has no key: then no token is refused from it)."""
     connection = session.connection()
     pool = connection.engine.pool
     key = _KNOWN.get(pool)
