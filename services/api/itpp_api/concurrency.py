@@ -185,20 +185,30 @@ class _Answers:
         self._answers: deque[tuple[asyncio.Future[Any], Any, BaseException | None]] = deque()
         self._closing = threading.Lock()  # no write to a closed (or reused) descriptor
         self._closed = False
+        # A wake-up is on its way: later answers need none of their own. Writing to the pipe
+        # gives up the GIL, and under load the thread then waits for the loop to give it back.
+        self._signalled = False
         loop.add_reader(self._read, self._deliver)
 
     def put(self, done: "asyncio.Future[T]", result: Any, error: BaseException | None) -> None:
         """From a worker thread: hand an answer to the loop."""
         self._answers.append((done, result, error))
+        if self._signalled:  # the loop has yet to clear it, then take every answer queued
+            return
+        self._signalled = True
         # A full pipe holds wake-ups the loop has still to read: it will, and take this too.
         with self._closing, suppress(BlockingIOError):
             if not self._closed:
                 os.write(self._write, b"\0")
 
     def _deliver(self) -> None:
+        # In this order: the wake-ups read, then the flag cleared, then the answers taken. An
+        # answer put before the flag is cleared is taken below; one put after it writes a
+        # wake-up of its own, which no read here can swallow.
         with suppress(BlockingIOError):
             while os.read(self._read, 4096):
                 pass
+        self._signalled = False
         while self._answers:
             _settle(*self._answers.popleft())
 
