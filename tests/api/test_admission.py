@@ -53,6 +53,20 @@ def run_with_app(scenario: Callable[[httpx.AsyncClient], Awaitable[Any]]) -> Any
     return asyncio.run(main())
 
 
+def answers_with_the_queue_full(requests: list[tuple[str, dict[str, str]]]) -> list[httpx.Response]:
+    """`GET path` with each request's headers while every turn at the database is taken."""
+    capacity = 2 * get_settings().database_pool_size
+
+    async def scenario(client: httpx.AsyncClient) -> list[httpx.Response]:
+        async with AsyncExitStack() as turns:
+            for _ in range(capacity):
+                await turns.enter_async_context(admitted(write=False))
+            return [await client.get(path, headers=headers) for path, headers in requests]
+
+    answers: list[httpx.Response] = run_with_app(scenario)
+    return answers
+
+
 def assert_retry_later(response: httpx.Response) -> None:
     assert response.status_code == 503, response.text
     assert response.headers["content-type"] == "application/problem+json"

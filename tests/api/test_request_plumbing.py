@@ -1,12 +1,9 @@
 """The request path's plumbing (issue 15, item 6): one ASGI layer, routers indexed by their
 first path segment, tokens refused before the queue for the database."""
 
-import asyncio
 import re
 import uuid
-from contextlib import AsyncExitStack
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -14,11 +11,11 @@ from sqlalchemy import update
 from itpp_api.auth.models import AccessToken, User
 from itpp_api.auth.service import REFUSED_TOKENS
 from itpp_api.auth.tokens import hash_secret, new_token
-from itpp_api.concurrency import admitted
-from itpp_api.config import get_settings
 from itpp_api.db import transaction, utcnow
-from itpp_api.main import create_app
-from tests.api.test_admission import short_queue  # noqa: F401 (a fixture)
+from tests.api.test_admission import (  # short_queue: a fixture
+    answers_with_the_queue_full,
+    short_queue,  # noqa: F401
+)
 from tests.api.test_token_tags import database_key
 from tests.conftest import Database, QueryCounter
 from tests.factories import make_user, make_world, token_for
@@ -56,23 +53,13 @@ def test_routing_still_answers_unknown_paths_and_methods_with_problems(
 def test_a_malformed_token_is_refused_even_when_the_database_queue_is_full(db: Database) -> None:
     """401 at once, not a 503 after waiting for a turn it does not need."""
     world = make_world()
-    capacity = 2 * get_settings().database_pool_size
-
-    async def scenario() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=create_app(), raise_app_exceptions=False)
-        async with (
-            httpx.AsyncClient(transport=transport, base_url="http://api") as client,
-            AsyncExitStack() as turns,
-        ):
-            for _ in range(capacity):
-                await turns.enter_async_context(admitted(write=False))
-            headers = {"Authorization": "Bearer not-a-token"}
-            return [
-                await client.get(path, headers=headers)
-                for path in (f"/api/v1/plans/{world.plan}", "/api/v1/users/me", "/api/v1/parties")
-            ]
-
-    answers = asyncio.run(scenario())
+    headers = {"Authorization": "Bearer not-a-token"}
+    answers = answers_with_the_queue_full(
+        [
+            (path, headers)
+            for path in (f"/api/v1/plans/{world.plan}", "/api/v1/users/me", "/api/v1/parties")
+        ]
+    )
     assert [a.status_code for a in answers] == [401, 401, 401]
     assert {a.headers["www-authenticate"] for a in answers} == {"Bearer"}
 

@@ -3,9 +3,7 @@ invalid token before it takes a connection"): a made-up token is refused without
 database, however many different ones come, while every token the database issued still
 works (auth/tokens.py, auth/token_key.py)."""
 
-import asyncio
 import secrets
-from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,11 +15,12 @@ from sqlalchemy import select, update
 from itpp_api.auth import token_key, tokens
 from itpp_api.auth.models import AccessToken, TokenKey
 from itpp_api.auth.service import REFUSED_TOKENS
-from itpp_api.concurrency import admitted
 from itpp_api.config import get_settings
 from itpp_api.db import build_engine, transaction, utcnow
-from itpp_api.main import create_app
-from tests.api.test_admission import short_queue  # noqa: F401 (a fixture)
+from tests.api.test_admission import (  # short_queue: a fixture
+    answers_with_the_queue_full,
+    short_queue,  # noqa: F401
+)
 from tests.conftest import Database, database_copy, drop_postgres_database
 from tests.factories import make_user, make_world, token_for
 
@@ -42,19 +41,7 @@ def database_key() -> token_key.Key:
 
 def with_the_queue_full(tokens_sent: list[str]) -> list[httpx.Response]:
     """`GET /parties` with each token while every turn at the database is taken."""
-    capacity = 2 * get_settings().database_pool_size
-
-    async def scenario() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=create_app(), raise_app_exceptions=False)
-        async with (
-            httpx.AsyncClient(transport=transport, base_url="http://api") as client,
-            AsyncExitStack() as turns,
-        ):
-            for _ in range(capacity):
-                await turns.enter_async_context(admitted(write=False))
-            return [await client.get("/api/v1/parties", headers=bearer(t)) for t in tokens_sent]
-
-    return asyncio.run(scenario())
+    return answers_with_the_queue_full([("/api/v1/parties", bearer(t)) for t in tokens_sent])
 
 
 def made_up(key: bytes) -> list[str]:
@@ -175,6 +162,8 @@ def test_each_database_tags_its_tokens_with_its_own_key(db: Database, tmp_path: 
     other_url = database_copy(db.name, tmp_path, "itpp_other_key")
     other = build_engine(get_settings().model_copy(update={"database_url": other_url}))
     try:
+        with other.begin() as connection:  # a copy has its template's key: give it its own
+            connection.execute(update(TokenKey).values(key=secrets.token_hex(32)))
         keys = []
         for engine in (db.engine, other):
             with transaction(write=True, engine=engine) as session:
