@@ -2,12 +2,19 @@
 read from the database and waited for by long polling, so that a page open on one web process
 hears of a write made through any API process."""
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -17,6 +24,7 @@ from itpp_api.db import transaction, utcnow
 from itpp_api.enums import TokenScope
 from tests.conftest import Database
 from tests.factories import make_commitment, make_user, make_world, token_for
+from tests.live_api import ApiProcess, free_port, stop, wait_until_up
 
 API = "/api/v1"
 
@@ -147,3 +155,63 @@ def test_watching_does_not_keep_an_idle_session_alive(client: TestClient, db: Da
             select(AccessToken).where(AccessToken.token_hash == hash_secret(secret))
         ).one()
         assert utcnow() - token.last_used_at > timedelta(minutes=4)
+
+
+def _sockets(pid: int) -> set[str]:
+    """The sockets a process holds open (its listening socket and the connections it took)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:"):
+                found.add(target)
+    return found
+
+
+def test_a_stopping_server_answers_a_waiting_watcher_at_once_and_exits(
+    db: Database, tmp_path: Path
+) -> None:
+    """`itpp serve api` as production runs it (uvicorn waits for every request in flight when
+    asked to stop): a watcher waiting up to 25 s gets its answer (no events yet) as soon as
+    the server is stopping, and the process exits, instead of holding the stop for 25 s."""
+    world = make_world()
+    headers = _headers("JP")
+    port = free_port()
+    log = tmp_path / "api.log"
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "itpp_api", "serve", "api", *("--port", str(port))],
+            env={**os.environ, "ITPP_DATABASE_URL": db.url},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    api = ApiProcess(process, f"http://127.0.0.1:{port}", log)
+    try:
+        wait_until_up(api)
+        url = f"{api.base_url}{API}/plans/{world.plan}/events"
+        start = httpx.get(url, headers=headers, timeout=30).json()["last_seq"]
+        before = _sockets(process.pid)
+        answers: list[httpx.Response] = []
+        watcher = threading.Thread(
+            target=lambda: answers.append(
+                httpx.get(url, params={"after": start, "wait": 25}, headers=headers, timeout=60)
+            )
+        )
+        watcher.start()
+        deadline = time.monotonic() + 30
+        while not _sockets(process.pid) - before:  # the server has taken the connection
+            assert time.monotonic() < deadline, api.output()
+            time.sleep(0.05)
+        time.sleep(0.5)  # and read the request, which came with it
+        asked = time.monotonic()
+        process.terminate()
+        watcher.join(timeout=60)
+        assert answers, api.output()
+        assert answers[0].status_code == 200
+        assert answers[0].json() == {"items": [], "last_seq": start}
+        # uvicorn ends by raising the signal it was stopped with again, once it has stopped.
+        assert process.wait(timeout=60) == -signal.SIGTERM
+        # Answered and stopped long before the 25 s the watcher asked to wait.
+        assert time.monotonic() - asked < 12, api.output()
+    finally:
+        stop(api)

@@ -5,7 +5,11 @@ refusal of any attempt to act for the other party, and the live stream of a plan
 from __future__ import annotations
 
 import html
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -14,6 +18,7 @@ import pytest
 
 from itpp_web import security
 from itpp_web.i18n import Formatter
+from tests.live_api import ApiProcess, free_port, stop, wait_until_up
 from tests.web.conftest import (
     CSRF_INPUT,
     Stack,
@@ -365,3 +370,45 @@ def test_the_live_stream_tells_a_page_of_another_officials_change(
 def test_the_live_stream_needs_a_session(stack: Stack, own_plan: str) -> None:
     anonymous = httpx.get(f"{stack.web_url}/plans/{own_plan}/live", timeout=10)
     assert anonymous.status_code == 204  # an EventSource stops trying
+
+
+def test_a_stopping_web_process_ends_its_live_streams_and_exits(
+    stack: Stack, web_session: WebSession, own_plan: str
+) -> None:
+    """A web process run as `itpp serve web` runs it (uvicorn waits for every request in
+    flight when asked to stop): an open page's live stream ends as soon as the process is
+    stopping, and the process exits, instead of holding the stop for the stream's 10 minutes.
+    The browser reconnects after `retry`, to a process that is not stopping."""
+    web_session.sign_in("NATO", "viewer")
+    cookie = _token(web_session)
+    port = free_port()
+    log = stack.root / f"web-stopping-{port}.log"
+    command = [sys.executable, "-m", "itpp_api", "serve", "web", "--port", str(port)]
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [*command, "--api-url", stack.api_url],
+            env={**os.environ, "ITPP_WEB_VAR_DIR": str(stack.root / "var")},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    web = ApiProcess(process, f"http://127.0.0.1:{port}", log)
+    try:
+        wait_until_up(web, "/healthz")
+        client = httpx.Client(
+            base_url=web.base_url, cookies={security.SESSION_COOKIE: cookie}, timeout=30
+        )
+        with (
+            client,
+            client.stream("GET", f"/plans/{own_plan}/live", params={"lang": "en"}) as stream,
+        ):
+            lines = stream.iter_lines()
+            assert "event: ready" in (line for line in lines)  # watching, waiting on the API
+            asked = time.monotonic()
+            process.terminate()
+            for _ in lines:  # until the process ends the stream
+                assert time.monotonic() - asked < 20, web.output()
+        assert time.monotonic() - asked < 12, web.output()
+        # uvicorn ends by raising the signal it was stopped with again, once it has stopped.
+        assert process.wait(timeout=60) == -signal.SIGTERM
+    finally:
+        stop(web)

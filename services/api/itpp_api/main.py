@@ -62,6 +62,7 @@ from itpp_api.updates.router import router as updates_router
 from itpp_api.users.router import router as users_router
 from itpp_api.webhooks.router import router as webhooks_router
 from itpp_api.wire import dump_json
+from itpp_common import stopping
 from itpp_common.runtime import tune_collector
 
 logger = logging.getLogger("itpp_api")
@@ -457,6 +458,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     configure_logging(get_settings().log_format)
+    stopping.watch()  # long polls answer at once once the server is asked to stop
     app.include_router(health_router)
     app.include_router(metrics_router)
     domains = (

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from itpp_common import stopping
 from itpp_common.observability import metrics_allowed, metrics_text
 from itpp_common.runtime import tune_collector
 from itpp_web import messages, observability, security
@@ -126,6 +127,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_web_settings()
     observability.configure_logging(settings.log_format)
+    stopping.watch()  # live streams end once the server is asked to stop
     vendor = StaticAssets("/static/vendor", vendor_paths(settings))
     own = StaticAssets("/static/app", app_files(PACKAGE_DIR / "static"))
 

@@ -28,6 +28,7 @@ from itpp_api.errors import problem_responses
 from itpp_api.exchanges.service import get_exchange
 from itpp_api.plans.service import get_area_for, get_plan
 from itpp_api.routing import OneHopRoute
+from itpp_common.stopping import stopping
 
 router = APIRouter(tags=["audit"], route_class=OneHopRoute)
 _MAX = get_settings().page_size_max
@@ -220,7 +221,8 @@ def get_exchange_history(
     "first; when there are none yet, waits up to `wait` seconds for one. Without `after`, "
     "returns where to start: `last_seq` of the newest event and no items. The events are read "
     "from the database, so a change made through any API process is seen by a watcher on any "
-    "other. Waiting is not activity: it does not keep a sign-in session from ending when idle.",
+    "other. Waiting is not activity: it does not keep a sign-in session from ending when idle. "
+    "A server that is stopping answers a waiting watcher at once (no events yet; poll again).",
     response_model=PlanEventBatch,
     responses=problem_responses(404, 422),
 )
@@ -240,7 +242,8 @@ async def wait_for_plan_events(
     viewer, body = await run_db(live.first_batch, token, plan_id, after, limit, write=False)
     if after is not None and not body["items"] and wait > 0:
         deadline = time.monotonic() + wait
-        while not body["items"] and time.monotonic() < deadline:
+        # A stopping server answers what it has: the watcher polls again elsewhere (stopping).
+        while not body["items"] and time.monotonic() < deadline and not stopping():
             await asyncio.sleep(min(LIVE_POLL_SECONDS, max(deadline - time.monotonic(), 0)))
             body = await run_db(live.next_batch, viewer, plan_id, after, limit, write=False)
     return json_response(body)
