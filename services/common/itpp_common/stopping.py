@@ -23,7 +23,7 @@ import signal
 import threading
 from collections.abc import Awaitable
 from typing import Any, TypeVar
-from weakref import ref
+from weakref import WeakKeyDictionary, ref
 
 T = TypeVar("T")
 
@@ -56,17 +56,43 @@ class Stopped(Exception):
     """The server began to stop before what was awaited (`until_stopping`) was done."""
 
 
+# Per event loop: set once the server is stopping, by one task that looks every LOOK_SECONDS
+# (however many waits there are: a thousand open pages must not mean a thousand wake-ups).
+_STOP_EVENTS: "WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event]" = WeakKeyDictionary()
+_LOOKING: set["asyncio.Task[None]"] = set()  # the tasks that look: kept until they end
+
+
+async def _look(event: asyncio.Event) -> None:
+    # The one poll: uvicorn's signal handler sets a flag, which nothing can be told of.
+    while not stopping():  # noqa: ASYNC110
+        await asyncio.sleep(LOOK_SECONDS)
+    event.set()
+
+
+def _stop_event() -> asyncio.Event:
+    loop = asyncio.get_running_loop()
+    event = _STOP_EVENTS.get(loop)
+    if event is None:
+        event = _STOP_EVENTS[loop] = asyncio.Event()
+        if _server is not None:  # outside a uvicorn server nothing stops it: nobody looks
+            task = loop.create_task(_look(event))
+            _LOOKING.add(task)
+            task.add_done_callback(_LOOKING.discard)
+    return event
+
+
 async def until_stopping(awaitable: Awaitable[T]) -> T:
     """`awaitable`'s result, or Stopped (and `awaitable` cancelled) once the server is stopping
-    (looked at every LOOK_SECONDS while it waits)."""
+    (within LOOK_SECONDS)."""
     task = asyncio.ensure_future(awaitable)
+    stop = _stop_event()
+    waiter = asyncio.ensure_future(stop.wait())
     try:
-        while not task.done():
-            if stopping():
-                task.cancel()
-                raise Stopped
-            await asyncio.wait({task}, timeout=LOOK_SECONDS)
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            raise Stopped
         return task.result()
     finally:
-        if not task.done():  # this wait itself was cancelled: so is what it waited on
+        waiter.cancel()
+        if not task.done():  # stopping, or this wait itself was cancelled
             task.cancel()
