@@ -93,6 +93,26 @@ def start_web(
     )
 
 
+def start_served(
+    service: str, log: Path, *, env: dict[str, str | None], options: tuple[str, ...] = ()
+) -> ApiProcess:
+    """Start a service as production starts it (`itpp serve api|web`, on loopback and a free
+    port, with `options`, e.g. `--workers 2`), with `env` over this process's environment (a
+    None value unsets a variable); its output goes to `log`. Unlike `start_server`, uvicorn
+    waits for the requests in flight as long as they take when asked to stop."""
+    port = free_port()
+    command = [sys.executable, "-m", "itpp_api", "serve", service]
+    environment = {**os.environ, **env}
+    with log.open("ab") as handle:
+        process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port), *options],
+            env={name: value for name, value in environment.items() if value is not None},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    return ApiProcess(process, f"http://127.0.0.1:{port}", log)
+
+
 def start_server(
     app: str,
     log: Path,

@@ -7,9 +7,6 @@ do; one test starts the API with `itpp serve api`, as production does.
 """
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +31,7 @@ from tests.api.test_sign_in import (
 )
 from tests.conftest import Database
 from tests.factories import make_user, make_world, token_for
-from tests.live_api import ApiProcess, free_port, stop, wait_until_up
+from tests.live_api import ApiProcess, start_served, stop, wait_until_up
 
 # An address no proxy setting trusts (TEST-NET-2), and the loopback where the web service runs.
 STRANGER = ("198.51.100.7", 40000)
@@ -185,27 +182,14 @@ def test_a_new_x_forwarded_for_each_time_escapes_the_address_limit_only_from_a_t
 def served_api(db: Database, tmp_path: Path) -> Iterator[ApiProcess]:
     """The API as production starts it (`itpp serve api`), with the web service configured on
     another host: loopback is not a trusted proxy."""
-    port = free_port()
-    log = tmp_path / "api.log"
-    env = {
-        **os.environ,
+    env: dict[str, str | None] = {
         "ITPP_DATABASE_URL": db.url,
         "ITPP_FORWARDED_ALLOW_IPS": "10.20.30.40",
         "ITPP_LOGIN_BLOCK_AFTER_PER_ADDRESS": "3",
         "ITPP_LOGIN_SLOWDOWN_AFTER": "1000",
+        "FORWARDED_ALLOW_IPS": None,
     }
-    env.pop("FORWARDED_ALLOW_IPS", None)
-    with log.open("wb") as handle:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "itpp_api", "serve", "api"),
-                *("--host", "127.0.0.1", "--port", str(port)),
-            ],
-            env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    api = ApiProcess(process, f"http://127.0.0.1:{port}", log)
+    api = start_served("api", tmp_path / "api.log", env=env)
     try:
         wait_until_up(api)
         yield api

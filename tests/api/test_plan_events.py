@@ -4,8 +4,6 @@ hears of a write made through any API process."""
 
 import contextlib
 import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -23,7 +21,7 @@ from itpp_api.db import transaction, utcnow
 from itpp_api.enums import TokenScope
 from tests.conftest import Database
 from tests.factories import make_commitment, make_user, make_world, token_for
-from tests.live_api import ApiProcess, free_port, stop, wait_until_up
+from tests.live_api import start_served, stop, wait_until_up
 
 API = "/api/v1"
 
@@ -178,31 +176,14 @@ def test_a_stopping_server_answers_a_waiting_watcher_at_once_and_exits(
     soon as the server is stopping, and the process exits, instead of holding the stop 25 s."""
     world = make_world()
     headers = _headers("JP")
-    port = free_port()
-    log = tmp_path / "api.log"
-    with log.open("wb") as handle:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "itpp_api",
-                "serve",
-                "api",
-                "--workers",
-                "2",
-                "--port",
-                str(port),
-            ],
-            env={**os.environ, "ITPP_DATABASE_URL": db.url},
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    api = ApiProcess(process, f"http://127.0.0.1:{port}", log)
+    api = start_served(
+        "api", tmp_path / "api.log", env={"ITPP_DATABASE_URL": db.url}, options=("--workers", "2")
+    )
     try:
         wait_until_up(api)
         url = f"{api.base_url}{API}/plans/{world.plan}/events"
         start = httpx.get(url, headers=headers, timeout=30).json()["last_seq"]
-        before = _sockets(process.pid)
+        before = _sockets(api.process.pid)
         answers: list[httpx.Response] = []
         watcher = threading.Thread(
             target=lambda: answers.append(
@@ -211,17 +192,17 @@ def test_a_stopping_server_answers_a_waiting_watcher_at_once_and_exits(
         )
         watcher.start()
         deadline = time.monotonic() + 30
-        while not _sockets(process.pid) - before:  # the server has taken the connection
+        while not _sockets(api.process.pid) - before:  # the server has taken the connection
             assert time.monotonic() < deadline, api.output()
             time.sleep(0.05)
         time.sleep(1)  # and read the request, which came with it (at once, on an idle server)
         asked = time.monotonic()
-        process.terminate()
+        api.process.terminate()
         watcher.join(timeout=60)
         assert answers, api.output()
         assert answers[0].status_code == 200
         assert answers[0].json() == {"items": [], "last_seq": start}
-        assert process.wait(timeout=60) == 0  # uvicorn's supervisor, once its workers stopped
+        assert api.process.wait(timeout=60) == 0  # uvicorn's supervisor, once its workers stopped
         # Answered and stopped long before the 25 s the watcher asked to wait.
         assert time.monotonic() - asked < 12, api.output()
     finally:

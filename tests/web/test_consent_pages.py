@@ -5,19 +5,17 @@ refusal of any attempt to act for the other party, and the live stream of a plan
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from itpp_web import security
 from itpp_web.i18n import Formatter
-from tests.live_api import ApiProcess, free_port, stop, wait_until_up
+from tests.live_api import start_served, stop, wait_until_up
 from tests.web.conftest import (
     CSRF_INPUT,
     Stack,
@@ -372,7 +370,7 @@ def test_the_live_stream_needs_a_session(stack: Stack, own_plan: str) -> None:
 
 
 def test_a_stopping_web_process_ends_its_live_streams_and_exits(
-    stack: Stack, web_session: WebSession, own_plan: str
+    stack: Stack, web_session: WebSession, own_plan: str, tmp_path: Path
 ) -> None:
     """A web service run as production runs it (`itpp serve web`, two workers; uvicorn waits
     for every request in flight when asked to stop): an open page's live stream ends as soon as
@@ -380,17 +378,12 @@ def test_a_stopping_web_process_ends_its_live_streams_and_exits(
     minutes. The browser reconnects after `retry`, to a process that is not stopping."""
     web_session.sign_in("NATO", "viewer")
     cookie = _token(web_session)
-    port = free_port()
-    log = stack.root / f"web-stopping-{port}.log"
-    command = [sys.executable, "-m", "itpp_api", "serve", "web", "--workers", "2"]
-    with log.open("wb") as handle:
-        process = subprocess.Popen(
-            [*command, "--port", str(port), "--api-url", stack.api_url],
-            env={**os.environ, "ITPP_WEB_VAR_DIR": str(stack.root / "var")},
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    web = ApiProcess(process, f"http://127.0.0.1:{port}", log)
+    web = start_served(
+        "web",
+        tmp_path / "web.log",
+        env={"ITPP_WEB_VAR_DIR": str(stack.root / "var")},
+        options=("--workers", "2", "--api-url", stack.api_url),
+    )
     try:
         wait_until_up(web, "/healthz")
         client = httpx.Client(
@@ -403,10 +396,10 @@ def test_a_stopping_web_process_ends_its_live_streams_and_exits(
             lines = stream.iter_lines()
             assert "event: ready" in (line for line in lines)  # watching, waiting on the API
             asked = time.monotonic()
-            process.terminate()
+            web.process.terminate()
             for _ in lines:  # until the process ends the stream
                 assert time.monotonic() - asked < 20, web.output()
         assert time.monotonic() - asked < 12, web.output()
-        assert process.wait(timeout=60) == 0  # uvicorn's supervisor, once its workers stopped
+        assert web.process.wait(timeout=60) == 0  # uvicorn's supervisor, once its workers stopped
     finally:
         stop(web)
