@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from itpp_common.stopping import Stopped, stopping, until_stopping
+from itpp_common.stopping import Stopped, until_stopping
 from itpp_web import security
 from itpp_web.api import ApiError, ApiUnavailable
 from itpp_web.contract import models, operations
@@ -113,13 +113,13 @@ async def plan_stream(request: Request, plan_id: uuid.UUID) -> Response:
         seq = after
         yield f"retry: {RECONNECT_MILLISECONDS}\n\n"
         deadline = time.monotonic() + STREAM_SECONDS
-        # A stopping server ends the stream: the browser reconnects after `retry`, with the last
-        # event's id, to a process that is not stopping (itpp_common.stopping).
-        while time.monotonic() < deadline and not stopping():
+        while time.monotonic() < deadline:
             params: models.WaitForPlanEventsParametersQuery = {"wait": WAIT_SECONDS, "limit": 50}
             if seq is not None:
                 params["after"] = seq
             try:
+                # A stopping server ends the stream: the browser reconnects after `retry`, with
+                # the last event's id, to a process that is not stopping (itpp_common.stopping).
                 batch = await until_stopping(
                     operations.wait_for_plan_events(api, plan_id, token=token, params=params)
                 )
