@@ -5,7 +5,7 @@ here is plain database work inside the caller's transaction.
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select, update
 
+from itpp_api import driver
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy, token_key, totp
 from itpp_api.auth.actor import Actor
@@ -110,76 +109,12 @@ _ROLES = {role.value: role for role in Role}
 _SCOPES = {scope.value: scope for scope in TokenScope}
 
 
-@dataclass(frozen=True)
-class _DriverStatement:
-    """A Core SELECT compiled once for one database kind, run on the driver's own cursor."""
-
-    sql: str
-    positional: bool
-    processors: tuple[Callable[[Any], Any] | None, ...]
-
-
-_DRIVER_STATEMENTS: dict[str, _DriverStatement] = {}
-
-
-def _driver_statement(dialect: Dialect) -> _DriverStatement:
-    statement = _DRIVER_STATEMENTS.get(dialect.name)
-    if statement is None:
-        statement = _DRIVER_STATEMENTS[dialect.name] = _DriverStatement(
-            sql=str(_AUTHENTICATE.compile(dialect=dialect)),
-            positional=dialect.positional,
-            # The columns' own conversions (ids and timestamps as SQLAlchemy reads them).
-            processors=tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in _AUTHENTICATE.selected_columns
-            ),
-        )
-    return statement
-
-
-def _token_row(session: Session, token_hash: str) -> tuple[Any, ...] | None:
-    """The token's row of `_AUTHENTICATE`, read on the request's own connection (its turn at
-    the database, its transaction) with the driver's cursor: every request runs it, and
-    SQLAlchemy's execution of a statement (its cache key, events, result object) costs more
-    than the query itself. The driver keeps the statement prepared (sqlite3's statement
-    cache; psycopg prepares a query it has run a few times). Driver errors become
-    SQLAlchemy's, as if SQLAlchemy had run it: a lost connection is invalidated, and "try
-    again" errors are 503 (main._database_error)."""
-    connection = session.connection()
-    dialect = connection.dialect
-    statement = _driver_statement(dialect)
-    parameters: Any = (token_hash,) if statement.positional else {"token_hash": token_hash}
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        cursor.execute(statement.sql, parameters)
-        raw = cursor.fetchone()
-    except dialect.loaded_dbapi.Error as error:
-        lost = dialect.is_disconnect(error, driver, cursor)
-        wrapped = DBAPIError.instance(
-            statement.sql,
-            parameters,
-            error,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=lost,
-            dialect=dialect,
-        )
-        if lost:
-            # As SQLAlchemy does on a disconnect: every connection the pool made before this
-            # one is recycled at its next checkout (the server dropped them all, most likely),
-            # then this one is invalidated.
-            connection.engine.pool._invalidate(connection.connection, wrapped)
-            connection.invalidate(wrapped)
-        raise wrapped from error
-    finally:
-        cursor.close()
-    if raw is None:
-        return None
-    return tuple(
-        value if process is None else process(value)
-        for process, value in zip(statement.processors, raw, strict=True)
-    )
+def _token_row(session: Session, token_hash: str) -> Sequence[Any] | None:
+    """The token's row of `_AUTHENTICATE`, read on the request's own connection with the
+    driver's cursor (`driver.run`): every request runs it, and SQLAlchemy's execution of a
+    statement costs more than the query itself."""
+    rows = driver.run(session.connection(), _AUTHENTICATE, {"token_hash": token_hash})
+    return rows[0] if rows else None
 
 
 class RefusedTokens:

@@ -78,10 +78,11 @@ from sqlalchemy import type_coerce as coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 
+from itpp_api import driver
 from itpp_api.auth import policy
 from itpp_api.commitments.models import Commitment, CommitmentSupporter, Milestone
 from itpp_api.commitments.schemas import CommitmentPublic
-from itpp_api.db import UTCDateTime, table_of
+from itpp_api.db import EnumString, UTCDateTime, table_of
 from itpp_api.enums import CommitmentStatus
 from itpp_api.exchanges.models import Exchange, ExchangeCommitment
 from itpp_api.localized import translations_view
@@ -115,6 +116,7 @@ COMMITMENT_COLUMNS: tuple[str, ...] = (
     "row_version",
 )
 _AT = {name: index for index, name in enumerate(COMMITMENT_COLUMNS)}
+ID_AT = _AT["id"]  # where a page row holds the commitment's id (as the engine gives it)
 # A row of `children`: a milestone's columns (a supporter's organisation id in the "id" place,
 # a linked exchange's id and row version in theirs); the first three order the rows.
 CHILD_COLUMNS = (
@@ -297,7 +299,12 @@ class RowFormat:
             _Kind.TRANSLATIONS: self.translations_column,
             _Kind.BOOLEAN: self.boolean_column,
         }.get(_kind_of(column))
-        return column if select_as is None else select_as(column)
+        if select_as is not None:
+            return select_as(column)
+        if isinstance(column.type, EnumString):
+            # Printed as the stored string it is: no enum member made per value.
+            return coerce(column, _RAW)
+        return column
 
     @cached_property
     def _commitment_stored(self) -> tuple[tuple[ColumnElement[Any], ...], tuple[_Kind, ...]]:
@@ -430,7 +437,7 @@ class RowFormat:
         milestone_rows: dict[Any, list[Row]] = {}
         supporters: dict[Any, list[str | None]] = {}
         links: dict[Any, list[tuple[str, int]]] = {}
-        first = _AT["id"]
+        first = ID_AT
         ids = [row[first] for row in rows]  # as the page query returned them
         params: dict[str, Any] = {"ids": self.ids_value(ids)}
         if reader is None:
@@ -439,7 +446,7 @@ class RowFormat:
             statement = self.children_and_links(reader.is_system)
             if not reader.is_system:
                 params[policy.VIEWER_PARTY] = reader.party_id
-        for child in connection.execute(statement, params).all():
+        for child in driver.run(connection, statement, params):
             kind, of, child_id, version = _CHILD_KEYS(child)
             if kind == 0:
                 milestone_rows.setdefault(of, []).append(child)

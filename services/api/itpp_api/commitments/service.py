@@ -14,11 +14,11 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Integer, Row, bindparam, func, or_
+from sqlalchemy import ColumnElement, Integer, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
-from itpp_api import agreement, date_order, references
+from itpp_api import agreement, date_order, driver, references
 from itpp_api.agreement import Consent
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
@@ -326,7 +326,7 @@ def _milestone_dict(row: Any, on: date) -> dict[str, Any]:
 def _to_dicts(
     session: Session,
     fmt: fast_rows.RowFormat,
-    rows: Sequence[Row[Any]],
+    rows: Sequence[Sequence[Any]],
     actions: policy.PlanActions | None = None,
     reader: Actor | None = None,
 ) -> list[dict[str, Any]]:
@@ -367,18 +367,21 @@ def list_commitments(
         dialect=fmt.dialect.name,
     )
     connection = session.connection()
-    rows = connection.execute(_page_statement(fmt, shape), params).all()
+    rows = driver.run(connection, _page_statement(fmt, shape), params)
     total = None
     if count:
         _, _, system, present, _ = shape
         statement = _count_statement(fmt.dialect.name, system, present)
-        total = connection.execute(statement, params).scalar_one()
+        total = driver.run(connection, statement, params)[0][0]
     # The cursor points after the page's last row: its typed sort key and its id.
     rows, cursor_out = trim_page(
         rows,
         order,
         limit,
-        lambda last: (fmt.sort_key_value(order.key, last[-1]), uuid.UUID(fmt.uuid_of(last.id))),
+        lambda last: (
+            fmt.sort_key_value(order.key, last[-1]),
+            uuid.UUID(fmt.uuid_of(last[fast_rows.ID_AT])),
+        ),
     )
     return _to_dicts(session, fmt, rows, actions, actor), cursor_out, total
 

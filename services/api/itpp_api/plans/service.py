@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
-from itpp_api import agreement
+from itpp_api import agreement, driver
 from itpp_api.agreement import Consent
 from itpp_api.amendments.models import Amendment
 from itpp_api.audit import service as audit
@@ -269,13 +269,14 @@ def authorize_plan_access(
     For reads that need only the plan's id: 404 when there is no such plan (the same problem as
     get_plan's), then the same policy decision on the plan's parties.
     """
-    rows = session.connection().execute(_PLAN_ACCESS, {"plan_id": plan_id}).all()
+    rows = driver.run(session.connection(), _PLAN_ACCESS, {"plan_id": plan_id})
     if not rows:
         raise policy.no_plan(plan_id)
-    policy.require_plan_not_deleted(plan_id, rows[0].deleted_at is not None)
-    party_ids = [row.party_id for row in rows if row.party_id is not None]
+    _, _, status, expiry_date, deleted_at = rows[0]
+    policy.require_plan_not_deleted(plan_id, deleted_at is not None)
+    party_ids = [party_id for _, party_id, *_ in rows if party_id is not None]
     policy.authorize_plan(actor, party_ids, action, plan_id=plan_id)
-    return status_as_read(rows[0].status, rows[0].expiry_date)
+    return status_as_read(status, expiry_date)
 
 
 def plan_as_dict(*, session: Session, plan: Plan, actor: Actor | None = None) -> dict[str, Any]:
