@@ -116,7 +116,8 @@ COMMITMENT_COLUMNS: tuple[str, ...] = (
     "row_version",
 )
 _AT = {name: index for index, name in enumerate(COMMITMENT_COLUMNS)}
-ID_AT = _AT["id"]  # where a page row holds the commitment's id (as the engine gives it)
+# Where a page row holds the commitment's id and its plan's (as the engine gives them).
+ID_AT, PLAN_ID_AT = _AT["id"], _AT["plan_id"]
 # A row of `children`: a milestone's columns (a supporter's organisation id in the "id" place,
 # a linked exchange's id and row version in theirs); the first three order the rows.
 CHILD_COLUMNS = (

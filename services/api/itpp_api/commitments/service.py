@@ -423,11 +423,11 @@ def read_commitment(*, session: Session, actor: Actor, commitment_id: uuid.UUID)
     params: dict[str, Any] = {"commitment_id": commitment_id}
     if not actor.is_system:
         params[policy.VIEWER_PARTY] = actor.party_id
-    rows = session.connection().execute(_one_statement(fmt, actor.is_system), params).all()
+    rows = driver.run(session.connection(), _one_statement(fmt, actor.is_system), params)
     missing = NotFound(f"No commitment with id {commitment_id}.")
     if not rows:
         raise missing
-    plan_id = uuid.UUID(fmt.uuid_of(rows[0].plan_id))
+    plan_id = uuid.UUID(fmt.uuid_of(rows[0][fast_rows.PLAN_ID_AT]))
     try:
         status = authorize_plan_access(session=session, plan_id=plan_id, actor=actor)
     except NotFound:
