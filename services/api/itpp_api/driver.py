@@ -120,26 +120,38 @@ def run(
     statement = compiled(element, connection.dialect)
     if not statement.direct:
         return connection.execute(statement.element, dict(params)).all()
-    dispatch = connection.dispatch
-    if dispatch.before_execute:
-        dispatch.before_execute(connection, statement.element, [], dict(params), _NO_OPTIONS)
-    parameters = statement.parameters(params)
-    dialect = connection.dialect
+    if connection.dispatch.before_execute:
+        connection.dispatch.before_execute(
+            connection, statement.element, [], dict(params), _NO_OPTIONS
+        )
+    return statement.rows(_on_cursor(connection, statement.sql, statement.parameters(params)))
+
+
+def execute(connection: Connection, sql: str) -> None:
+    """A statement of no parameters and no rows (SQLite's `BEGIN …`: every transaction runs
+    one) on `connection` with the driver's cursor, as `run` runs its statements."""
+    _on_cursor(connection, sql, (), fetch=False)
+
+
+def _on_cursor(
+    connection: Connection, sql: str, parameters: Any, *, fetch: bool = True
+) -> list[tuple[Any, ...]]:
+    """`sql` executed with the driver's cursor of `connection` (its rows, if `fetch`): the
+    engine's cursor listeners called, driver errors raised as SQLAlchemy's."""
     driver = connection.connection.driver_connection
     assert driver is not None
     cursor = driver.cursor()
     try:
-        if dispatch.before_cursor_execute:
-            dispatch.before_cursor_execute(
-                connection, cursor, statement.sql, parameters, None, False
+        if connection.dispatch.before_cursor_execute:
+            connection.dispatch.before_cursor_execute(
+                connection, cursor, sql, parameters, None, False
             )
-        cursor.execute(statement.sql, parameters)
-        raw = cursor.fetchall()
-    except dialect.loaded_dbapi.Error as error:
-        raise _wrapped(connection, cursor, statement.sql, parameters, error) from error
+        cursor.execute(sql, parameters)
+        return cursor.fetchall() if fetch else []
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(connection, cursor, sql, parameters, error) from error
     finally:
         cursor.close()
-    return statement.rows(raw)
 
 
 def _wrapped(
