@@ -22,20 +22,31 @@ handler's own error would (rolled back, then the same problem response).
 
 An endpoint is left as FastAPI runs it when it is asynchronous, when it does not take the
 actor, or when one of its other dependencies needs the actor too (it would be checked twice).
+
+A read route whose parameters are only path ids, the session and the caller (a record by its
+id, `/parties`, `/users/me`: `_PlainCall`) is called directly when its request has one
+possible reading (no query string, ids in canonical form): the same dependencies in the same
+order, without FastAPI's generic solving of them. Every other request, including every one
+FastAPI would refuse, goes FastAPI's whole way; tests/api/test_plain_reads.py holds each such
+route's answers to FastAPI's.
 """
 
 import inspect
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial, update_wrapper
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
-from fastapi import Depends
+from fastapi import Depends, Request, Response
 from fastapi.dependencies.utils import get_dependant
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
 
-from itpp_api.auth.dependencies import PendingActor, current_actor, pending_actor
+from itpp_api.auth.dependencies import PendingActor, bearer_scheme, current_actor, pending_actor
 from itpp_api.concurrency import in_thread, reader_threads
+from itpp_api.deps import get_session
 
 PendingActorDep = Annotated[PendingActor, Depends(pending_actor)]
 
@@ -112,11 +123,134 @@ def one_hop(endpoint: Callable[..., Any], path: str, *, read: bool) -> Callable[
     return wrapper
 
 
+def _canonical_uuid(text: str) -> uuid.UUID | None:
+    """`text` as a UUID when it is in the dashed 36-character form (any case), else None: the
+    form every client of ours sends, and one FastAPI reads the same way."""
+    if len(text) != 36 or text[8:24:5] != "----":
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _PlainCall:
+    """How to call a read route's endpoint directly when its request has one reading.
+
+    Eligible: a GET route of an asynchronous endpoint (the one-hop wrapper, or an async
+    endpoint) returning a Response, whose parameters are path ids (`uuid.UUID`), the request,
+    the session dependency and the pending actor, nothing else (no query, header, cookie or
+    body parameter, no sub-dependency of its own). A request to it with no query string and
+    ids in their canonical form has exactly one reading; FastAPI's solving of it (a quarter of
+    a trivial route's server time: bench/README.md) is replaced by the same calls in the same
+    order: the malformed-token check and the turn at the database (`get_session`, entered as
+    FastAPI enters it, and left when the endpoint returns or raises), the bearer token, the
+    pending actor. Anything else goes FastAPI's whole way.
+    """
+
+    call: Callable[..., Any]
+    ids: tuple[str, ...]
+    request: str | None
+    sessions: tuple[str, ...]
+    actors: tuple[str, ...]
+
+    @classmethod
+    def of(cls, route: APIRoute) -> "_PlainCall | None":
+        dependant = route.dependant
+        if (
+            not route.methods
+            or not route.methods <= {"GET", "HEAD"}
+            or not inspect.iscoroutinefunction(dependant.call)
+            or dependant.query_params
+            or dependant.header_params
+            or dependant.cookie_params
+            or dependant.body_params
+            or dependant.response_param_name
+            or dependant.background_tasks_param_name
+            or dependant.websocket_param_name
+            or dependant.http_connection_param_name
+            or dependant.security_scopes_param_name
+            or any(field.field_info.annotation is not uuid.UUID for field in dependant.path_params)
+        ):
+            return None
+        try:
+            returned = get_type_hints(route.endpoint).get("return")
+        except (NameError, TypeError):
+            return None
+        if not (isinstance(returned, type) and issubclass(returned, Response)):
+            return None
+        sessions: list[str] = []
+        actors: list[str] = []
+        for sub in dependant.dependencies:
+            if sub.call is get_session and not sub.dependencies:
+                sessions.append(str(sub.name))
+            elif sub.call is pending_actor:
+                actors.append(str(sub.name))
+            else:
+                return None
+        return cls(
+            call=dependant.call,
+            ids=tuple(str(field.name) for field in dependant.path_params),
+            request=dependant.request_param_name,
+            sessions=tuple(sessions),
+            actors=tuple(actors),
+        )
+
+    def values(self, request: Request) -> dict[str, Any] | None:
+        """The path ids of `request` by parameter name, if it has one reading; else None."""
+        if request.scope["query_string"]:
+            return None
+        values: dict[str, Any] = {}
+        path_params = request.scope["path_params"]
+        for name in self.ids:
+            found = _canonical_uuid(path_params.get(name, ""))
+            if found is None:
+                return None
+            values[name] = found
+        if self.request is not None:
+            values[self.request] = request
+        return values
+
+    async def __call__(self, request: Request, values: dict[str, Any]) -> Response:
+        if not self.sessions and not self.actors:  # no turn at the database: none taken
+            called: Response = await self.call(**values)
+            return called
+        async with _session_of(request) as session:
+            for name in self.sessions:
+                values[name] = session
+            if self.actors:
+                pending = await pending_actor(request, session, await bearer_scheme(request))
+                for name in self.actors:
+                    values[name] = pending
+            response: Response = await self.call(**values)
+        return response
+
+
+_session_of = asynccontextmanager(get_session)
+
+
 class OneHopRoute(APIRoute):
     """An APIRoute whose synchronous endpoint checks its caller's token in its own worker
-    thread (module docstring). Every domain router uses it (main.ItppApi.include_domain)."""
+    thread (module docstring), and whose plain reads skip FastAPI's parameter solving
+    (`_PlainCall`). Every domain router uses it (main.ItppApi.include_domain)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
         methods = {method.upper() for method in options.get("methods") or ()}
         read = bool(methods) and methods <= {"GET", "HEAD"}
         super().__init__(path, one_hop(endpoint, path, read=read), **options)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        plain = _PlainCall.of(self)
+        if plain is None:
+            return handler
+        overrides = self.dependency_overrides_provider
+
+        async def plain_handler(request: Request) -> Response:
+            values = plain.values(request)
+            if values is None or getattr(overrides, "dependency_overrides", None):
+                return await handler(request)
+            return await plain(request, values)
+
+        return plain_handler
