@@ -123,7 +123,7 @@ def one_hop(endpoint: Callable[..., Any], path: str, *, read: bool) -> Callable[
     return wrapper
 
 
-def _canonical_uuid(text: str) -> uuid.UUID | None:
+def canonical_uuid(text: str) -> uuid.UUID | None:
     """`text` as a UUID when it is in the dashed 36-character form (any case), else None: the
     form every client of ours sends, and one FastAPI reads the same way."""
     if len(text) != 36 or text[8:24:5] != "----":
@@ -204,7 +204,7 @@ class _PlainCall:
         values: dict[str, Any] = {}
         path_params = request.scope["path_params"]
         for name in self.ids:
-            found = _canonical_uuid(path_params.get(name, ""))
+            found = canonical_uuid(path_params.get(name, ""))
             if found is None:
                 return None
             values[name] = found

@@ -43,7 +43,7 @@ from itpp_api.errors import ValidationFailed, problem_responses
 from itpp_api.exchanges.service import exchanges_of_commitments
 from itpp_api.pagination import check_page_or_cursor
 from itpp_api.plans.service import get_plan
-from itpp_api.routing import OneHopRoute
+from itpp_api.routing import OneHopRoute, canonical_uuid
 from itpp_api.wire import require_if_match
 
 router = APIRouter(tags=["commitments"], route_class=OneHopRoute)
@@ -140,8 +140,6 @@ async def list_commitments(
 def _plain_page_request(plan_id: str, query_string: bytes) -> tuple[uuid.UUID, int] | None:
     """The plan id and page size of a request for a first page with no filter and the default
     order (`?limit=N` or nothing), when both are in their plainest valid form; else None."""
-    if len(plan_id) != 36 or plan_id[8:24:5] != "----":
-        return None
     if not query_string:
         limit = _DEFAULT_LIMIT
     elif query_string.startswith(b"limit=") and 6 < len(query_string) <= 9:
@@ -153,10 +151,8 @@ def _plain_page_request(plan_id: str, query_string: bytes) -> tuple[uuid.UUID, i
             return None
     else:
         return None
-    try:
-        return uuid.UUID(plan_id), limit
-    except ValueError:
-        return None
+    plan = canonical_uuid(plan_id)
+    return None if plan is None else (plan, limit)
 
 
 class _ListRoute(OneHopRoute):
