@@ -40,7 +40,7 @@ from itpp_api.conventions import (
 from itpp_api.deps import SessionDep
 from itpp_api.enums import CommitmentStatus, Health, Modality
 from itpp_api.errors import ValidationFailed, problem_responses
-from itpp_api.exchanges.service import exchanges_of_commitments
+from itpp_api.exchanges.service import exchanges_of_commitment
 from itpp_api.pagination import check_page_or_cursor
 from itpp_api.plans.service import get_plan
 from itpp_api.routing import OneHopRoute, canonical_uuid
@@ -278,9 +278,9 @@ def create_commitment(
 )
 def get_commitment(commitment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     body = service.read_commitment(session=session, actor=actor, commitment_id=commitment_id)
-    body["exchanges"] = exchanges_of_commitments(
-        session=session, actor=actor, commitment_ids=[commitment_id]
-    ).get(commitment_id, [])
+    body["exchanges"] = exchanges_of_commitment(
+        session=session, actor=actor, commitment_id=commitment_id
+    )
     return json_response(body, etag=body["etag"])
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Row, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, delete, select
 
-from itpp_api import date_order, references
+from itpp_api import date_order, driver, references
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
@@ -278,13 +278,13 @@ def exchange_as_dict(
 
 
 def _delivering(system: bool) -> AnySelect:
-    """The exchanges delivering the commitments `commitment_ids` (an expanding parameter), with
-    the visibility filter for a party's reader (its party a parameter, VIEWER_PARTY)."""
+    """The exchanges delivering the commitment `commitment_id`, with the visibility filter for
+    a party's reader (its party a parameter, VIEWER_PARTY)."""
     statement = (
-        core_select(_L.commitment_id, *(_E[name] for name in _EXCHANGE_SUMMARY))
+        core_select(*(_E[name] for name in _EXCHANGE_SUMMARY))
         .join(table_of(Exchange), _E.id == _L.exchange_id)
-        .where(_L.commitment_id.in_(bindparam("commitment_ids", expanding=True)))
-        .order_by(_L.commitment_id, _E.start_date, _E.id)
+        .where(_L.commitment_id == bindparam("commitment_id"))
+        .order_by(_E.start_date, _E.id)
     )
     if system:
         return statement
@@ -297,19 +297,16 @@ def _delivering(system: bool) -> AnySelect:
 _DELIVERING = {system: _delivering(system) for system in (False, True)}
 
 
-def exchanges_of_commitments(
-    *, session: Session, actor: Actor, commitment_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """The exchanges (visible to the actor) delivering each commitment, in one query."""
-    result: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    if not commitment_ids:
-        return result
-    params: dict[str, Any] = {"commitment_ids": commitment_ids}
+def exchanges_of_commitment(
+    *, session: Session, actor: Actor, commitment_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The exchanges (visible to the actor) delivering a commitment, in one query (on the
+    driver's cursor: a commitment's read runs it every time)."""
+    params: dict[str, Any] = {"commitment_id": commitment_id}
     if not actor.is_system:
         params[policy.VIEWER_PARTY] = actor.party_id
-    for row in session.connection().execute(_DELIVERING[actor.is_system], params):
-        result[row.commitment_id].append({name: getattr(row, name) for name in _EXCHANGE_SUMMARY})
-    return result
+    rows = driver.run(session.connection(), _DELIVERING[actor.is_system], params)
+    return [dict(zip(_EXCHANGE_SUMMARY, row, strict=True)) for row in rows]
 
 
 def get_exchange(
