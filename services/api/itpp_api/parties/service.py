@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
+from itpp_api import driver
 from itpp_api.audit import service as audit
 from itpp_api.auth import policy
 from itpp_api.auth.actor import Actor
@@ -55,8 +56,16 @@ _PARTIES = core_select(_P.id, _P.code, _P.name, _P.translations, _P.created_at).
 def list_parties(*, session: Session) -> list[dict[str, Any]]:
     """Every party's public representation (party_to_dict), by code."""
     return [
-        {**row, "translations": translations_view(row["translations"])}
-        for row in session.connection().execute(_PARTIES).mappings()
+        {
+            "id": party_id,
+            "code": code,
+            "name": name,
+            "translations": translations_view(translations),
+            "created_at": created_at,
+        }
+        for party_id, code, name, translations, created_at in driver.run(
+            session.connection(), _PARTIES, {}
+        )
     ]
 
 
