@@ -1,6 +1,7 @@
 """Rules and queries for parties and organisations."""
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select as core_select
@@ -14,19 +15,28 @@ from itpp_api.db import table_of
 from itpp_api.errors import Conflict, NotFound
 from itpp_api.localized import pop_translation_request, record_translations, translations_view
 from itpp_api.parties.models import Organisation, Party
-from itpp_api.parties.schemas import OrganisationCreate, OrganisationUpdate, PartyCreate
+from itpp_api.parties.schemas import (
+    OrganisationCreate,
+    OrganisationUpdate,
+    PartyCreate,
+    PartyPublic,
+)
 from itpp_api.wire import make_etag
+
+# PartyPublic's fields, in its order: a party's representation is read from them by name.
+_PARTY_FIELDS = tuple(PartyPublic.model_fields)
+
+
+def _party_dict(stored: Iterable[Any]) -> dict[str, Any]:
+    """A party's public representation from its stored values of _PARTY_FIELDS, in order."""
+    item = dict(zip(_PARTY_FIELDS, stored, strict=True))
+    item["translations"] = translations_view(item["translations"])
+    return item
 
 
 def party_to_dict(party: Party) -> dict[str, Any]:
     """The public representation of a party."""
-    return {
-        "id": party.id,
-        "code": party.code,
-        "name": party.name,
-        "translations": translations_view(party.translations),
-        "created_at": party.created_at,
-    }
+    return _party_dict(getattr(party, name) for name in _PARTY_FIELDS)
 
 
 def organisation_to_dict(organisation: Organisation, actor: Actor) -> dict[str, Any]:
@@ -50,23 +60,12 @@ def organisation_etag(organisation: Organisation) -> str:
 
 _P = table_of(Party).c
 # The columns of party_to_dict, by code; built once (the list is the API's cheapest route).
-_PARTIES = core_select(_P.id, _P.code, _P.name, _P.translations, _P.created_at).order_by(_P.code)
+_PARTIES = core_select(*(_P[name] for name in _PARTY_FIELDS)).order_by(_P.code)
 
 
 def list_parties(*, session: Session) -> list[dict[str, Any]]:
     """Every party's public representation (party_to_dict), by code."""
-    return [
-        {
-            "id": party_id,
-            "code": code,
-            "name": name,
-            "translations": translations_view(translations),
-            "created_at": created_at,
-        }
-        for party_id, code, name, translations, created_at in driver.run(
-            session.connection(), _PARTIES, {}
-        )
-    ]
+    return [_party_dict(row) for row in driver.run(session.connection(), _PARTIES, {})]
 
 
 def name_translations(name: dict[str, str], source_languages: dict[str, str]) -> dict[str, Any]:
